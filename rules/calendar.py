@@ -1,0 +1,116 @@
+"""Statutory holidays and make-up workdays (调休), pure.
+
+Years 2004-2026 come from the `chinesecalendar` package; later years come from
+the admin-maintained table (imported from the State Council notice), passed
+in as `extra`. A year neither source covers is *unknown*: its weekdays count as
+workdays, and `missing_year_alert` says so from December 1 of the year before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+import chinese_calendar
+
+BUILTIN_FIRST_YEAR = 2004
+# The last year the installed package knows; read from its data, not assumed.
+BUILTIN_LAST_YEAR = max(d.year for d in chinese_calendar.holidays)
+
+
+class DayKind(StrEnum):
+    workday = "workday"
+    weekend = "weekend"
+    holiday = "holiday"  # statutory holiday (法定节假日), incl. its bridging days
+    makeup_workday = "makeup_workday"  # a weekend day worked (调休上班)
+
+
+@dataclass(frozen=True)
+class ExtraDay:
+    """One row of the admin table: a holiday or a make-up workday."""
+
+    day: date
+    kind: DayKind  # holiday or makeup_workday
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    kind: DayKind
+    name: str = ""  # e.g. "Spring Festival", for holidays
+    known: bool = True  # False when no source covers the year
+
+    @property
+    def is_workday(self) -> bool:
+        return self.kind in (DayKind.workday, DayKind.makeup_workday)
+
+    @property
+    def is_holiday(self) -> bool:
+        return self.kind is DayKind.holiday
+
+
+class HolidayCalendar:
+    """Answers 'what kind of day is this' from the package plus the admin table."""
+
+    def __init__(self, extra: Mapping[date, ExtraDay] | None = None, *, use_builtin: bool = True) -> None:
+        self.extra = dict(extra or {})
+        self.use_builtin = use_builtin
+        self._extra_years = {d.year for d in self.extra}
+
+    def covers(self, year: int) -> bool:
+        """True when some source lists the holidays of `year`."""
+        builtin = self.use_builtin and BUILTIN_FIRST_YEAR <= year <= BUILTIN_LAST_YEAR
+        return builtin or year in self._extra_years
+
+    def day(self, d: date) -> DayInfo:
+        """Classify one date."""
+        weekend = d.weekday() >= 5
+        if d in self.extra:
+            row = self.extra[d]
+            return DayInfo(d, row.kind, row.name)
+        if d.year in self._extra_years or not (self.use_builtin and self.covers(d.year)):
+            known = d.year in self._extra_years
+            return DayInfo(d, DayKind.weekend if weekend else DayKind.workday, "", known)
+        on_holiday, name = chinese_calendar.get_holiday_detail(d)
+        if on_holiday and name:
+            return DayInfo(d, DayKind.holiday, str(name))
+        if weekend and not on_holiday:
+            return DayInfo(d, DayKind.makeup_workday, "")
+        return DayInfo(d, DayKind.weekend if weekend else DayKind.workday, "")
+
+    def is_workday(self, d: date) -> bool:
+        return self.day(d).is_workday
+
+    def is_holiday(self, d: date) -> bool:
+        return self.day(d).is_holiday
+
+    def add_workdays(self, start: date, n: int) -> date:
+        """The date `n` working days after `start` (start itself not counted)."""
+        d, left = start, n
+        while left > 0:
+            d += timedelta(days=1)
+            if self.is_workday(d):
+                left -= 1
+        return d
+
+    def holidays_between(self, first: date, last: date) -> list[DayInfo]:
+        """Every statutory holiday day in [first, last]."""
+        out, d = [], first
+        while d <= last:
+            info = self.day(d)
+            if info.is_holiday:
+                out.append(info)
+            d += timedelta(days=1)
+        return out
+
+    def missing_year_alert(self, today: date, *, alert_from: tuple[int, int] = (12, 1)) -> str | None:
+        """From `alert_from` (month, day), say so when next year's calendar is missing."""
+        needed = [today.year] + ([today.year + 1] if (today.month, today.day) >= alert_from else [])
+        missing = [y for y in needed if not self.covers(y)]
+        if not missing:
+            return None
+        years = ", ".join(str(y) for y in missing)
+        return f"holiday calendar missing for {years}: import the State Council notice (国务院办公厅节假日安排)"
