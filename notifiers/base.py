@@ -249,3 +249,13 @@ async def post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Resp
         raise RetryableError(f"timeout: {exc!r}", code="timeout") from exc
     except httpx.TransportError as exc:
         raise RetryableError(f"transport: {exc!r}", code="transport") from exc
+
+
+async def get(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
+    """GET with transport failures mapped to RetryableError (token endpoints)."""
+    try:
+        return await client.get(url, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise RetryableError(f"timeout: {exc!r}", code="timeout") from exc
+    except httpx.TransportError as exc:
+        raise RetryableError(f"transport: {exc!r}", code="transport") from exc

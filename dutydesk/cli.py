@@ -1,0 +1,31 @@
+"""The `dutydesk` command: serve, database, directory, accounts, demo data.
+
+Sub-command groups live in `dutydesk/commands/`; this file only wires them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, serve_cmd, users_cmd
+
+app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(demo_cmd.app, name="demo")
+app.add_typer(directory_cmd.units, name="units")
+app.add_typer(directory_cmd.people, name="people")
+app.add_typer(users_cmd.app, name="users")
+app.add_typer(audit_cmd.app, name="audit")
+app.command("serve")(serve_cmd.serve)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""`dutydesk db`: migrations."""
+
+from __future__ import annotations
+
+import typer
+
+from dutydesk import db
+
+app = typer.Typer(no_args_is_help=True, help="database migrations")
+
+
+@app.command()
+def upgrade() -> None:
+    """Apply every pending migration."""
+    engine = db.get_engine()
+    db.upgrade(engine)
+    typer.echo(f"database at {db.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
+
+
+@app.command()
+def current() -> None:
+    """Show the database's and the code's revision."""
+    engine = db.get_engine()
+    typer.echo(f"database: {db.current_revision(engine) or 'none'}  code: {db.head_revision()}")
+
+
+@app.command()
+def revision(message: str = typer.Option(..., "-m", help="what changed")) -> None:
+    """Generate a migration from the models (development)."""
+    from alembic import command
+
+    engine = db.get_engine()
+    with engine.begin() as conn:
+        cfg = db.alembic_config(str(engine.url))
+        cfg.attributes["connection"] = conn
+        command.revision(cfg, message=message, autogenerate=True)

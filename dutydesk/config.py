@@ -1,0 +1,91 @@
+"""One Settings class for the whole service (prefix DUTYDESK_, `.env` read).
+
+Nested areas use a double underscore: DUTYDESK_DB__URL, DUTYDESK_WEB__PORT.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-dutydesk-development-only"
+
+
+class DatabaseSettings(BaseModel):
+    url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file (WAL) in the data folder")
+    echo: bool = Field(False, description="log every SQL statement")
+    pool_size: int = Field(10, ge=1, description="connections per process (PostgreSQL)")
+
+
+class WebSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="bind address of `dutydesk serve`")
+    port: int = Field(8000, ge=1, le=65535, description="bind port of `dutydesk serve`")
+    public_url: str = Field("", description="URL people reach the console at (ack links); default http://host:port")
+    secure_cookies: bool = Field(False, description="mark session cookies Secure (behind HTTPS)")
+    session_hours: float = Field(12.0, gt=0, description="console session lifetime")
+    login_max_failures: int = Field(5, ge=1, description="failed logins per account/address before a lock-out")
+    login_lockout_minutes: float = Field(15.0, gt=0, description="how long a lock-out lasts")
+    default_language: Literal["zh-CN", "en"] = Field("zh-CN", description="console language before a user chooses")
+
+
+class FlowSettings(BaseModel):
+    mode: Literal["embedded", "external", "off"] = Field(
+        "embedded",
+        description="embedded: serve owns a Prefect server and triggers flows from its clock; "
+        "external: flows run on a Prefect server's workers (dutydesk deploy); off: no flows",
+    )
+    prefect_port: int = Field(4200, ge=1, le=65535, description="port of the embedded Prefect server")
+
+
+class Settings(BaseSettings):
+    """Every setting of dutydesk, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DUTYDESK_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="production refuses default secrets"
+    )
+    data_dir: Path = Field(Path("var"), description="data folder: SQLite file, Prefect state, attachments")
+    timezone: str = Field("Asia/Shanghai", description="local time zone for business rules and display")
+    secret_key: SecretStr = Field(SecretStr(DEFAULT_SECRET), description="signs ack links and sessions")
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    flows: FlowSettings = Field(default_factory=FlowSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> "Settings":
+        if self.environment != "development" and self.environment != "test":
+            if self.secret_key.get_secret_value() == DEFAULT_SECRET or len(self.secret_key.get_secret_value()) < 16:
+                raise ValueError("DUTYDESK_SECRET_KEY must be set to a random value of 16+ characters outside development")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_url(self) -> str:
+        return self.db.url or f"sqlite:///{(self.data_dir / 'dutydesk.db').as_posix()}"
+
+    @property
+    def public_url(self) -> str:
+        return (self.web.public_url or f"http://{self.web.host}:{self.web.port}").rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache to change them)."""
+    return Settings()

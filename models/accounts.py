@@ -1,0 +1,94 @@
+"""Accounts, console sessions, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, new_id, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    duty_officer = "duty_officer"  # 值班员
+    leader = "leader"  # 领导
+    unit_reporter = "unit_reporter"  # 单位填报员: sees only its own unit
+    auditor = "auditor"  # read-only, sees everything incl. the audit log
+
+
+class UserBase(SQLModel):
+    username: str = Field(min_length=2, max_length=40, regex=r"^[A-Za-z0-9_.-]+$")
+    display_name: str = Field(default="", max_length=60)
+    role: Role
+    unit_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id", description="required for unit reporters")
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+    language: str = Field(default="zh-CN", max_length=8)
+
+
+class UserCreate(UserBase):
+    password: str = Field(min_length=8, max_length=128)
+
+
+class UserUpdate(SQLModel):
+    display_name: str | None = Field(default=None, max_length=60)
+    role: Role | None = None
+    unit_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    language: str | None = Field(default=None, max_length=8)
+    password: str | None = Field(default=None, min_length=8, max_length=128)
+    active: bool | None = None
+
+
+class User(UserBase, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=40)
+    password_hash: str
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class UserPublic(UserBase):
+    id: uuid.UUID
+    active: bool
+
+
+class LoginSession(SQLModel, table=True):
+    """A console session; the cookie holds a random token, the row its hash."""
+
+    __tablename__ = "login_session"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for integrations; only its argon2 hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(max_length=80)
+    prefix: str = Field(index=True, max_length=16, description="first characters, to find the row")
+    token_hash: str
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LoginFailure(SQLModel, table=True):
+    """Failed logins per key (username or address) for throttling."""
+
+    __tablename__ = "login_failure"
+
+    key: str = Field(primary_key=True, max_length=120)
+    count: int = 0
+    first_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
