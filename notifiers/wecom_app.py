@@ -83,7 +83,8 @@ class WeComAppNotifier(Notifier):
             return base | {"msgtype": "textcard", "textcard": card}
         head = f"{message.subject}\n" if message.subject else ""
         if message.markdown is not None:
-            content = fit(f"**{message.subject}**\n" * bool(message.subject) + message.markdown, TEXT_MAX_BYTES)
+            bold = f"**{message.subject}**\n" if message.subject else ""
+            content = fit(bold + message.markdown, TEXT_MAX_BYTES)
             return base | {"msgtype": "markdown", "markdown": {"content": content}}
         return base | {"msgtype": "text", "text": {"content": fit(head + message.text, TEXT_MAX_BYTES)}}
 
