@@ -1,0 +1,131 @@
+"""Report deadlines, lateness, follow-up schedule and 续报 numbering."""
+
+import itertools
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from rules.incidents import (
+    UNVERIFIED, Casualties, Category, DeadlinePolicy, FollowupPolicy, Grade, ReportChannel,
+    casualty_change_followup, chinese_numeral, followup_title, lateness, next_followups,
+    report_deadlines, unverified_reminders,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 7, 3, 2, 10, tzinfo=SH)
+
+
+def test_sweep_grade_category_sensitivity():
+    for grade, cat, sensitive in itertools.product([*Grade, None], Category, (False, True)):
+        got = {d.kind: d.minutes for d in report_deadlines(grade, sensitive, cat, T0)}
+        own = Grade.III if grade is None else grade
+        strict = sensitive or cat is Category.public_opinion
+        want = {ReportChannel.written: 60 if own <= Grade.III or strict else 120}
+        if own <= Grade.II:
+            want[ReportChannel.phone] = 30
+        assert got == want, (grade, cat, sensitive)
+        for d in report_deadlines(grade, sensitive, cat, T0):
+            assert d.due == T0 + timedelta(minutes=d.minutes)
+
+
+def test_deadlines_are_sorted_and_configurable():
+    ds = report_deadlines(Grade.I, False, Category.accident, T0)
+    assert [d.kind for d in ds] == [ReportChannel.phone, ReportChannel.written]
+    p = DeadlinePolicy(minutes={**DeadlinePolicy().minutes, Grade.IV: {ReportChannel.written: 90}})
+    assert report_deadlines(Grade.IV, False, Category.accident, T0, p)[0].minutes == 90
+
+
+def test_strict_deadlines_never_loosen_a_grades_own():
+    tight = {ReportChannel.phone: 20, ReportChannel.written: 45}
+    p = DeadlinePolicy(minutes={**DeadlinePolicy().minutes, Grade.I: tight})
+    for sensitive, cat in ((True, Category.accident), (False, Category.public_opinion)):
+        got = {d.kind: d.minutes for d in report_deadlines(Grade.I, sensitive, cat, T0, p)}
+        assert got == tight
+        got = {d.kind: d.minutes for d in report_deadlines(Grade.IV, sensitive, cat, T0, p)}
+        assert got == {ReportChannel.written: 60}
+
+
+@pytest.mark.parametrize("delta,late,minutes", [
+    (timedelta(0), False, 0), (timedelta(seconds=-1), False, 0), (timedelta(seconds=1), True, 1),
+    (timedelta(minutes=15), True, 15), (timedelta(minutes=15, seconds=1), True, 16),
+])
+def test_lateness(delta, late, minutes):
+    lt = lateness(T0, T0 + delta)
+    assert (lt.late, lt.minutes_late) == (late, minutes)
+    assert ("迟报" in lt.label) == late
+
+
+@pytest.mark.parametrize("now,want", [
+    (datetime(2026, 7, 3, 2, 10, tzinfo=SH), [(3, 8), (3, 17)]),
+    (datetime(2026, 7, 3, 8, 0, tzinfo=SH), [(3, 17), (4, 8)]),  # at 08:00 the slot is due, next ones after
+    (datetime(2026, 7, 3, 17, 30, tzinfo=SH), [(4, 8), (4, 17)]),
+    (datetime(2026, 7, 3, 10, 0, tzinfo=timezone.utc), [(4, 8), (4, 17)]),  # 18:00 local
+])
+def test_next_followups(now, want):
+    got = next_followups(Grade.III, now, SH)
+    assert [(d.day, d.hour) for d in got] == want
+    assert all(d.tzinfo is SH for d in got)
+
+
+def test_followups_only_grade_three_up_and_until_final():
+    assert next_followups(Grade.IV, T0, SH) == []
+    assert next_followups(None, T0, SH) == []
+    assert len(next_followups(Grade.I, T0, SH, limit=5)) == 5
+    assert next_followups(Grade.II, T0, SH, final_reported_at=T0) == []
+    p = FollowupPolicy(daily_times=(time(12, 0),))
+    assert [d.hour for d in next_followups(Grade.I, T0, SH, p, limit=3)] == [12, 12, 12]
+
+
+def test_casualty_change_needs_followup_at_once():
+    before = Casualties(deaths=UNVERIFIED, injured=2)
+    assert casualty_change_followup(before, before, T0) is None
+    assert casualty_change_followup(None, before, T0) is None
+    due = casualty_change_followup(before, Casualties(deaths=1, injured=2), T0)
+    assert due.due == T0 and "死亡待核实→1" in due.text
+
+
+def test_each_unverified_figure_gets_a_reminder():
+    rs = unverified_reminders(Casualties(deaths=UNVERIFIED, missing=UNVERIFIED), T0,
+                              FollowupPolicy(unverified_reminder_minutes=45))
+    assert [(r.element, r.due) for r in rs] == [("deaths", T0 + timedelta(minutes=45)),
+                                                ("missing", T0 + timedelta(minutes=45))]
+    assert unverified_reminders(Casualties(), T0) == []
+
+
+@pytest.mark.parametrize("n,text", [
+    (1, "一"), (2, "二"), (10, "十"), (11, "十一"), (19, "十九"), (20, "二十"), (21, "二十一"),
+    (100, "一百"), (101, "一百零一"), (110, "一百一十"), (1001, "一千零一"), (1010, "一千零一十"),
+    (10000, "一万"), (10010, "一万零一十"), (100000, "十万"), (120034, "十二万零三十四"),
+])
+def test_chinese_numerals(n, text):
+    assert chinese_numeral(n) == text
+    assert followup_title(n) == "续报" + text
+
+
+def _parse(s):
+    """Independent reader of Chinese numerals, for the round-trip sweep."""
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    total, section, num = 0, 0, 0
+    for c in s:
+        if c in digits:
+            num = digits[c]
+        elif c in "十百千":
+            section += (num or 1) * {"十": 10, "百": 100, "千": 1000}[c]
+            num = 0
+        elif c == "万":
+            total += (section + num) * 10000
+            section = num = 0
+    return total + section + num
+
+
+def test_numeral_round_trip_sweep():
+    seen = set()
+    for n in range(1, 120_001):
+        s = chinese_numeral(n)
+        assert _parse(s) == n, (n, s)
+        assert "零零" not in s and not s.endswith("零")
+        seen.add(s)
+    assert len(seen) == 120_000
+    with pytest.raises(ValueError):
+        chinese_numeral(0)
