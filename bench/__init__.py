@@ -1,0 +1,1 @@
+"""Benchmarks: each module has `def run() -> dict` and prints its figures when run."""
