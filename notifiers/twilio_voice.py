@@ -131,7 +131,7 @@ class TwilioVoiceNotifier(Notifier):
             hmac.compare_digest(twilio_signature(token, url, params), given) for url in _url_variants(request.url)
         ):
             raise CallbackRejected("X-Twilio-Signature 校验失败")
-        fields = dict(params)
+        fields = dict(params) if params else dict(request.query)  # GET callbacks carry them in the URL
         common = {"provider_message_id": fields.get("CallSid"), "from_address": fields.get("To")}
         at = parsedate_to_datetime(fields["Timestamp"]) if fields.get("Timestamp") else None
         if fields.get("Digits"):

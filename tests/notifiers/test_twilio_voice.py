@@ -126,3 +126,12 @@ def test_callback_with_a_bad_signature_is_rejected(how):
             TwilioVoiceNotifier(_config()).parse_callback(CallbackRequest(url=CB, headers=headers, body=body))
         else:
             TwilioVoiceNotifier(_config()).parse_callback(CallbackRequest(url=CB, body=urlencode(event).encode()))
+
+
+def test_get_callback_is_verified_over_its_url_and_read_from_the_query():
+    params = peer_mod.call_events("no_answer", "CA06")[-1]
+    url = f"{CB}?{urlencode(params)}"
+    headers = {"X-Twilio-Signature": peer_mod.sign("token-test", url, [])}
+    req = CallbackRequest(method="GET", url=url, headers=headers, query=params)
+    [r] = TwilioVoiceNotifier(_config()).parse_callback(req)
+    assert (r.kind, r.provider_message_id) == ("no_answer", "CA06")
