@@ -24,7 +24,7 @@ def served():
 @pytest.fixture
 def peer(served):
     p = served[0]
-    p.mode, p.received, p.hits = "ok", [], 0
+    p.mode, p.received, p.hits, p.gateway_429 = "ok", [], 0, False
     return p
 
 
@@ -103,3 +103,10 @@ async def test_wrong_token_is_permanent(served, client, clock):
     cfg = FeishuConfig(base_url=served[1], token="other", secret=SECRET)
     with pytest.raises(PermanentError, match="19001"):
         await FeishuNotifier(cfg, client=client, clock=clock).send(make_message())
+
+
+async def test_gateway_429_waits_as_long_as_feishu_says(peer, notifier):
+    peer.gateway_429 = True
+    with pytest.raises(RateLimitedError) as err:
+        await notifier.send(make_message())
+    assert err.value.retry_after == 52

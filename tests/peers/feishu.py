@@ -25,6 +25,7 @@ class FeishuPeer(Recorder):
     def __init__(self, token: str, secret: str | None = None) -> None:
         super().__init__()
         self.token, self.secret = token, secret
+        self.gateway_429 = False  # the open-platform gateway's own 429 with x-ogw-ratelimit-reset
 
     def check(self, token: str, raw: bytes, payload: dict) -> tuple[int, str]:
         """The code Feishu would answer (0 when the request is acceptable)."""
@@ -50,6 +51,9 @@ class FeishuPeer(Recorder):
             await self.maybe_slow()
             if self.mode == "server_error":
                 return Response("bad gateway", status_code=502)
+            if self.gateway_429:
+                body = {"code": 99991400, "msg": "request trigger frequency limit"}
+                return JSONResponse(body, status_code=429, headers={"x-ogw-ratelimit-reset": "52"})
             raw = await request.body()
             payload = json.loads(raw)
             code, msg = self.check(token, raw, payload)
