@@ -35,6 +35,14 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
+            # Let SQLAlchemy, not pysqlite, decide where transactions start (savepoints work).
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            # IMMEDIATE takes the write lock up front: a read-then-write transaction can
+            # never fail half-way because another writer committed in between.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -69,20 +77,20 @@ def alembic_config(url: str):
     return cfg
 
 
-def head_revision() -> str:
-    """The newest migration shipped with this code."""
+def head_revisions() -> set[str]:
+    """The newest migrations shipped with this code (one per independent branch)."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The migration the database is at, or None when un-migrated."""
+def current_revisions(engine: Engine) -> set[str]:
+    """The migrations the database is at; empty when un-migrated."""
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return {row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))}
         except Exception:
-            return None
+            return set()
 
 
 def upgrade(engine: Engine) -> None:
@@ -94,7 +102,7 @@ def upgrade(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(7171717)"))
         cfg = alembic_config(str(engine.url))
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 class NotMigrated(RuntimeError):
@@ -102,9 +110,10 @@ class NotMigrated(RuntimeError):
 
 
 def check_migrated(engine: Engine) -> None:
-    """Raise NotMigrated unless the database is at the code's head revision."""
-    current, head = current_revision(engine), head_revision()
-    if current != head:
+    """Raise NotMigrated unless the database is at every head revision of the code."""
+    current, heads = current_revisions(engine), head_revisions()
+    if current != heads:
         raise NotMigrated(
-            f"database at revision {current or 'none'}, code expects {head}: run `dutydesk db upgrade`"
+            f"database at revision {', '.join(sorted(current)) or 'none'}, code expects "
+            f"{', '.join(sorted(heads))}: run `dutydesk db upgrade`"
         )

@@ -20,7 +20,7 @@ class Role(StrEnum):
 
 
 class UserBase(SQLModel):
-    username: str = Field(min_length=2, max_length=40, regex=r"^[A-Za-z0-9_.-]+$")
+    username: str = Field(min_length=2, max_length=40, schema_extra={"pattern": r"^[A-Za-z0-9_.-]+$"})
     display_name: str = Field(default="", max_length=60)
     role: Role
     unit_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id", description="required for unit reporters")
@@ -69,14 +69,14 @@ class LoginSession(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token for integrations; only its argon2 hash is stored."""
+    """A bearer token for integrations; only its SHA-256 hash is stored."""
 
     __tablename__ = "api_token"
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=80)
     prefix: str = Field(index=True, max_length=16, description="first characters, to find the row")
-    token_hash: str
+    token_hash: str = Field(unique=True, index=True, max_length=64)
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -21,7 +21,7 @@ class UnitType(StrEnum):
 
 class UnitBase(SQLModel):
     name: str = Field(min_length=1, max_length=100, description="full name, e.g. 高观镇")
-    code: str = Field(min_length=1, max_length=40, regex=r"^[A-Za-z0-9_.-]+$", description="stable short code")
+    code: str = Field(min_length=1, max_length=40, schema_extra={"pattern": r"^[A-Za-z0-9_.-]+$"}, description="stable short code")
     type: UnitType = Field(default=UnitType.department)
     parent_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id")
     duty_phone: str = Field(default="", max_length=40, description="fixed duty line 值班电话")
@@ -35,7 +35,7 @@ class UnitCreate(UnitBase):
 
 class UnitUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    code: str | None = Field(default=None, min_length=1, max_length=40, regex=r"^[A-Za-z0-9_.-]+$")
+    code: str | None = Field(default=None, min_length=1, max_length=40, schema_extra={"pattern": r"^[A-Za-z0-9_.-]+$"})
     type: UnitType | None = None
     parent_id: uuid.UUID | None = None
     duty_phone: str | None = Field(default=None, max_length=40)
@@ -64,8 +64,8 @@ class PersonBase(SQLModel):
     name: str = Field(min_length=1, max_length=60)
     title: str = Field(default="", max_length=60, description="job title, e.g. 副县长")
     unit_id: uuid.UUID = Field(foreign_key="unit.id", index=True)
-    mobile: str = Field(default="", max_length=20, regex=PHONE_RE)
-    office_phone: str = Field(default="", max_length=20, regex=PHONE_RE)
+    mobile: str = Field(default="", max_length=20, schema_extra={"pattern": PHONE_RE})
+    office_phone: str = Field(default="", max_length=20, schema_extra={"pattern": PHONE_RE})
     email: str = Field(default="", max_length=120)
     dingtalk_id: str = Field(default="", max_length=64)
     wecom_id: str = Field(default="", max_length=64)
@@ -93,8 +93,8 @@ class PersonUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=60)
     title: str | None = Field(default=None, max_length=60)
     unit_id: uuid.UUID | None = None
-    mobile: str | None = Field(default=None, max_length=20, regex=PHONE_RE)
-    office_phone: str | None = Field(default=None, max_length=20, regex=PHONE_RE)
+    mobile: str | None = Field(default=None, max_length=20, schema_extra={"pattern": PHONE_RE})
+    office_phone: str | None = Field(default=None, max_length=20, schema_extra={"pattern": PHONE_RE})
     email: str | None = Field(default=None, max_length=120)
     dingtalk_id: str | None = None
     wecom_id: str | None = None

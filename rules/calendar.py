@@ -59,6 +59,8 @@ class HolidayCalendar:
         self.extra = dict(extra or {})
         self.use_builtin = use_builtin
         self._extra_years = {d.year for d in self.extra}
+        # Memo of day(): rosters ask about the same dates for thousands of units.
+        self._memo: dict[date, DayInfo] = {}
 
     def covers(self, year: int) -> bool:
         """True when some source lists the holidays of `year`."""
@@ -67,6 +69,12 @@ class HolidayCalendar:
 
     def day(self, d: date) -> DayInfo:
         """Classify one date."""
+        info = self._memo.get(d)
+        if info is None:
+            info = self._memo[d] = self._classify(d)
+        return info
+
+    def _classify(self, d: date) -> DayInfo:
         weekend = d.weekday() >= 5
         if d in self.extra:
             row = self.extra[d]
@@ -106,10 +114,14 @@ class HolidayCalendar:
             d += timedelta(days=1)
         return out
 
+    def missing_years(self, today: date, *, alert_from: tuple[int, int] = (12, 1)) -> list[int]:
+        """Years whose holidays are unknown but needed: this year, and next year from `alert_from`."""
+        needed = [today.year] + ([today.year + 1] if (today.month, today.day) >= alert_from else [])
+        return [y for y in needed if not self.covers(y)]
+
     def missing_year_alert(self, today: date, *, alert_from: tuple[int, int] = (12, 1)) -> str | None:
         """From `alert_from` (month, day), say so when next year's calendar is missing."""
-        needed = [today.year] + ([today.year + 1] if (today.month, today.day) >= alert_from else [])
-        missing = [y for y in needed if not self.covers(y)]
+        missing = self.missing_years(today, alert_from=alert_from)
         if not missing:
             return None
         years = ", ".join(str(y) for y in missing)

@@ -14,18 +14,20 @@ def upgrade() -> None:
     """Apply every pending migration."""
     engine = db.get_engine()
     db.upgrade(engine)
-    typer.echo(f"database at {db.current_revision(engine)} ({engine.url.render_as_string(hide_password=True)})")
+    typer.echo(f"database at {sorted(db.current_revisions(engine))} ({engine.url.render_as_string(hide_password=True)})")
 
 
 @app.command()
 def current() -> None:
     """Show the database's and the code's revision."""
     engine = db.get_engine()
-    typer.echo(f"database: {db.current_revision(engine) or 'none'}  code: {db.head_revision()}")
+    typer.echo(f"database: {sorted(db.current_revisions(engine)) or 'none'}  code: {sorted(db.head_revisions())}")
 
 
 @app.command()
-def revision(message: str = typer.Option(..., "-m", help="what changed")) -> None:
+def revision(message: str = typer.Option(..., "-m", help="what changed"),
+             rev_id: str = typer.Option(None, help="revision id, e.g. 0002_rosters"),
+             head: str = typer.Option("head", help="revision to build on (a feature branch builds on 0001)")) -> None:
     """Generate a migration from the models (development)."""
     from alembic import command
 
@@ -33,4 +35,4 @@ def revision(message: str = typer.Option(..., "-m", help="what changed")) -> Non
     with engine.begin() as conn:
         cfg = db.alembic_config(str(engine.url))
         cfg.attributes["connection"] = conn
-        command.revision(cfg, message=message, autogenerate=True)
+        command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head)

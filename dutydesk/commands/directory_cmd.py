@@ -1,5 +1,93 @@
+"""`dutydesk units` and `dutydesk people`: the organisation directory."""
+
+from __future__ import annotations
+
 import typer
-app = typer.Typer()
-units = typer.Typer()
-people = typer.Typer()
-def serve(): pass
+from pydantic import ValidationError
+from sqlmodel import select
+
+from dutydesk.db import session_scope
+from models.org import Person, PersonCreate, PersonUpdate, Unit, UnitCreate, UnitType, UnitUpdate
+from services import org
+from services.errors import ServiceError
+
+units = typer.Typer(no_args_is_help=True, help="units (单位)")
+people = typer.Typer(no_args_is_help=True, help="people (人员)")
+ACTOR = "cli"
+
+
+def _unit_by_code(session, code: str) -> Unit:
+    unit = session.exec(select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        typer.echo(f"error: no unit with code {code!r}", err=True)
+        raise typer.Exit(1)
+    return unit
+
+
+def _run(fn) -> None:
+    try:
+        with session_scope() as session:
+            fn(session)
+    except (ValidationError, ServiceError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@units.command("list")
+def list_units(all: bool = typer.Option(False, "--all", help="include deactivated units")) -> None:
+    """List units."""
+    with session_scope() as session:
+        for u in org.list_units(session=session, include_inactive=all):
+            typer.echo(f"{u.code:<10} {u.type.value:<14} {u.duty_phone:<16} {u.name}{'' if u.active else ' (inactive)'}")
+
+
+@units.command("add")
+def add_unit(code: str, name: str, type: UnitType = UnitType.department, parent: str = typer.Option(None),
+             duty_phone: str = "", address: str = "") -> None:
+    """Add a unit (parent given by its code)."""
+    def go(session):
+        parent_id = _unit_by_code(session, parent).id if parent else None
+        org.create_unit(session=session, actor=ACTOR, data=UnitCreate(
+            code=code, name=name, type=type, parent_id=parent_id, duty_phone=duty_phone, address=address))
+    _run(go)
+    typer.echo(f"added unit {code}")
+
+
+@units.command("deactivate")
+def deactivate_unit(code: str) -> None:
+    """Deactivate a unit (history keeps it)."""
+    _run(lambda s: org.update_unit(session=s, unit_id=_unit_by_code(s, code).id, data=UnitUpdate(active=False),
+                                   actor=ACTOR))
+    typer.echo(f"deactivated unit {code}")
+
+
+@people.command("list")
+def list_people(unit: str = typer.Option(None, help="unit code")) -> None:
+    """List people, optionally of one unit."""
+    with session_scope() as session:
+        unit_id = _unit_by_code(session, unit).id if unit else None
+        for p in org.list_people(session=session, unit_id=unit_id):
+            typer.echo(f"{str(p.id)[:8]} {p.name:<6} {p.title:<10} {p.mobile:<12}")
+
+
+@people.command("add")
+def add_person(unit: str, name: str, title: str = "", mobile: str = "", email: str = "",
+               leading_cadre: bool = False) -> None:
+    """Add a person to a unit (by unit code)."""
+    _run(lambda s: org.create_person(session=s, actor=ACTOR, data=PersonCreate(
+        unit_id=_unit_by_code(s, unit).id, name=name, title=title, mobile=mobile, email=email,
+        is_leading_cadre=leading_cadre)))
+    typer.echo(f"added {name}")
+
+
+@people.command("deactivate")
+def deactivate_person(person_id: str) -> None:
+    """Deactivate a person by id (or its first characters)."""
+    def go(session):
+        matches = [p for p in session.exec(select(Person)) if str(p.id).startswith(person_id)]
+        if len(matches) != 1:
+            typer.echo(f"error: {len(matches)} people match {person_id!r}", err=True)
+            raise typer.Exit(1)
+        org.update_person(session=session, person_id=matches[0].id, data=PersonUpdate(active=False), actor=ACTOR)
+    _run(go)
+    typer.echo("deactivated")

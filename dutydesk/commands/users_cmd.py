@@ -1,2 +1,63 @@
+"""`dutydesk users`: accounts and API tokens."""
+
+from __future__ import annotations
+
 import typer
-app = typer.Typer()
+from pydantic import ValidationError
+from sqlmodel import select
+
+from dutydesk.db import session_scope
+from models.accounts import Role, User, UserCreate, UserUpdate
+from services import accounts
+from services.errors import ServiceError
+
+app = typer.Typer(no_args_is_help=True, help="accounts and API tokens")
+ACTOR = "cli"
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command("list")
+def list_users() -> None:
+    """List every account."""
+    with session_scope() as session:
+        for u in session.exec(select(User).order_by(User.username)):
+            typer.echo(f"{u.username:<16} {u.role.value:<14} {'active' if u.active else 'inactive':<9} {u.display_name}")
+
+
+@app.command()
+def create(username: str, role: Role, password: str = typer.Option(..., prompt=True, hide_input=True),
+           display_name: str = "") -> None:
+    """Create an account."""
+    try:
+        with session_scope() as session:
+            accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
+                username=username, password=password, role=role, display_name=display_name))
+    except (ValidationError, ServiceError) as exc:
+        _fail(exc)
+    typer.echo(f"created {username} ({role.value})")
+
+
+@app.command()
+def deactivate(username: str) -> None:
+    """Deactivate an account (its sessions end at once)."""
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            _fail(ValueError(f"no user {username!r}"))
+        accounts.update_user(session=session, user_id=user.id, data=UserUpdate(active=False), actor=ACTOR)
+    typer.echo(f"deactivated {username}")
+
+
+@app.command()
+def token(username: str, name: str = typer.Option(..., help="what the integration is")) -> None:
+    """Issue an API token for an account (printed once)."""
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            _fail(ValueError(f"no user {username!r}"))
+        value, _ = accounts.create_api_token(session=session, user=user, name=name, actor=ACTOR)
+    typer.echo(value)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 23:41:11.660865
+Create Date: 2026-11-25 23:44:29.924594
 """
 
 from alembic import op
@@ -112,7 +112,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('prefix', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', models.types.UTCDateTime(timezone=True), nullable=True),
@@ -122,6 +122,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_prefix'), ['prefix'], unique=False)
+        batch_op.create_index(batch_op.f('ix_api_token_token_hash'), ['token_hash'], unique=True)
         batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
     op.create_table('login_session',
@@ -150,6 +151,7 @@ def downgrade() -> None:
     op.drop_table('login_session')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+        batch_op.drop_index(batch_op.f('ix_api_token_token_hash'))
         batch_op.drop_index(batch_op.f('ix_api_token_prefix'))
 
     op.drop_table('api_token')

@@ -1,0 +1,81 @@
+"""A demo county: the county duty office, 10 towns, 10 departments, people, accounts."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models.accounts import Role, User, UserCreate
+from models.org import PersonCreate, Unit, UnitCreate, UnitType
+from services import accounts, org
+
+ACTOR = "demo-seed"
+TOWNS = ["高观镇", "石桥镇", "龙泉镇", "青山镇", "白鹤镇", "双河镇", "清溪镇", "东城街道", "西城街道", "南湖街道"]
+DEPARTMENTS = ["应急管理局", "公安局", "卫生健康局", "水利局", "自然资源局", "交通运输局", "住房和城乡建设局",
+               "市场监督管理局", "气象局", "委网信办"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = ["建国", "海燕", "志强", "丽娟", "晓东", "文静", "国华", "春梅", "立新", "红霞", "德明", "雪莲", "振华", "秀英"]
+
+# username, password, role, display name, unit index (None = county office)
+DEMO_ACCOUNTS = [
+    ("admin", "dutydesk-admin", Role.admin, "系统管理员"),
+    ("duty", "dutydesk-duty", Role.duty_officer, "值班员 王海燕"),
+    ("leader", "dutydesk-leader", Role.leader, "副县长 李志强"),
+    ("gaoguan", "dutydesk-unit", Role.unit_reporter, "高观镇值班室"),
+    ("auditor", "dutydesk-audit", Role.auditor, "审计员"),
+]
+
+
+def _name(i: int) -> str:
+    return SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 5 + i // len(SURNAMES)) % len(GIVEN)]
+
+
+def is_empty(session: Session) -> bool:
+    return session.exec(select(Unit).limit(1)).first() is None
+
+
+def seed(session: Session) -> dict[str, int]:
+    """Create the demo county in the caller's transaction; returns counts."""
+    hub = org.create_unit(session=session, actor=ACTOR, data=UnitCreate(
+        name="县政府总值班室", code="county", type=UnitType.county_office, duty_phone="0838-6201234",
+        address="县政府大院1号楼"))
+    units = [hub]
+    for i, name in enumerate(TOWNS):
+        units.append(org.create_unit(session=session, actor=ACTOR, data=UnitCreate(
+            name=name, code=f"town{i + 1:02d}", type=UnitType.town, parent_id=hub.id, sort_order=i,
+            duty_phone=f"0838-62{i + 10:02d}110", address=f"{name}人民政府")))
+    for i, name in enumerate(DEPARTMENTS):
+        units.append(org.create_unit(session=session, actor=ACTOR, data=UnitCreate(
+            name=name, code=f"dept{i + 1:02d}", type=UnitType.department, parent_id=hub.id, sort_order=100 + i,
+            duty_phone=f"0838-63{i + 10:02d}119", address=f"县{name}")))
+    n = 0
+    people = 0
+    for u_index, unit in enumerate(units):
+        size = 14 if unit is hub else 7
+        for k in range(size):
+            n += 1
+            head = k == 0
+            leader = k < (5 if unit is hub else 3)
+            title = ("县长" if unit is hub else "主要负责人") if head else ("副县长" if unit is hub and leader else
+                                                                  ("副职领导" if leader else "工作人员"))
+            cats = []
+            if unit is hub and leader and not head:
+                cats = [["natural_disaster"], ["accident"], ["public_health"], ["social_security", "public_opinion"]][k - 1]
+            org.create_person(session=session, actor=ACTOR, data=PersonCreate(
+                name=_name(n), title=title, unit_id=unit.id, mobile=f"139{u_index:02d}{n:06d}"[:11],
+                office_phone=unit.duty_phone, email=f"user{n}@example.gov.cn", wecom_id=f"wx{n:04d}",
+                is_leading_cadre=head or (unit is hub and leader), is_unit_head=head, domain_categories=cats))
+            people += 1
+    gaoguan = units[1]
+    for username, password, role, display in DEMO_ACCOUNTS:
+        accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
+            username=username, password=password, role=role, display_name=display,
+            unit_id=gaoguan.id if role is Role.unit_reporter else hub.id))
+    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS)}
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [(u, p, r.value) for u, p, r, _ in DEMO_ACCOUNTS]
+
+
+def has_demo_accounts(session: Session) -> bool:
+    return session.exec(select(User).where(User.username == "duty")).first() is not None

@@ -1,0 +1,55 @@
+"""`dutydesk serve`: the web app, the engine's clock and (embedded) the flows, in one process."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+
+from fastapi import FastAPI
+from sqlalchemy.exc import OperationalError
+
+from dutydesk import db
+from dutydesk.config import Settings
+
+log = logging.getLogger("dutydesk.server")
+
+
+def wait_for_database(engine, *, retry_seconds: float = 5.0) -> None:
+    """Block until the database answers; raise NotMigrated if it is behind the code."""
+    while True:
+        try:
+            db.check_migrated(engine)
+            return
+        except OperationalError as exc:
+            log.error("database unreachable (%s); retrying in %.0f s", exc.orig, retry_seconds)
+            time.sleep(retry_seconds)
+
+
+def build_lifespan(settings: Settings):
+    """Start the clock and the embedded flows with the app; stop them on shutdown (SIGTERM)."""
+    from engine.clock import Clock
+    from flows.runtime import PrefectServer, run_flow
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        clock = Clock(settings.timezone)
+        prefect = None
+        if settings.flows.mode == "embedded":
+            prefect = PrefectServer(settings.data_dir, settings.flows.prefect_port)
+            # Start the Prefect server in the background: the console must not wait for it.
+            threading.Thread(target=prefect.start, name="prefect-server", daemon=True).start()
+            clock.add_flows(run_flow)
+        for hook in getattr(app.state, "engine_hooks", []):
+            hook(app, clock)
+        clock.start()
+        app.state.clock_scheduler = clock
+        try:
+            yield
+        finally:
+            clock.shutdown()
+            if prefect is not None:
+                prefect.stop()
+
+    return lifespan

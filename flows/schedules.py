@@ -1,0 +1,39 @@
+"""Every scheduled job, declared once, with its time zone (invariant 5).
+
+The embedded clock (`engine/clock.py`) and the Prefect deployments
+(`dutydesk deploy`) are both built from `SCHEDULES`; nothing else declares a
+schedule. A flow is named by "module:attribute" so this file imports no flow.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FlowSchedule:
+    name: str  # deployment name and job id
+    flow: str  # "module:attribute" of an async Prefect flow taking no required arguments
+    cron: str  # five-field cron, local time
+    timezone: str | None = None  # None: the configured DUTYDESK_TIMEZONE
+    description: str = ""
+
+
+SCHEDULES: tuple[FlowSchedule, ...] = (
+    FlowSchedule("housekeeping", "flows.housekeeping:housekeeping", "17 3 * * *",
+                 description="purge expired console sessions and stale login throttles"),
+)
+
+
+def load_flow(target: str):
+    """The flow object behind a "module:attribute" reference."""
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def by_name(name: str) -> FlowSchedule:
+    for s in SCHEDULES:
+        if s.name == name:
+            return s
+    raise KeyError(f"no schedule named {name!r}")

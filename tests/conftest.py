@@ -1,0 +1,157 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), isolated per test.
+
+Each database is created fresh and migrated once per session; every test runs
+inside an outer transaction that is rolled back, with the code's own commits
+turned into savepoints. PostgreSQL comes from DUTYDESK_TEST_PG_URL (default
+the local server); without it the PostgreSQL half is skipped, except in CI
+(CI=true), where a missing PostgreSQL is a failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+os.environ.setdefault("DUTYDESK_ENVIRONMENT", "test")
+
+from dutydesk import db  # noqa: E402
+from dutydesk.config import Settings  # noqa: E402
+
+PG_URL = os.environ.get("DUTYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PASSWORD = "correct-horse-battery"
+
+
+def _pg_available(url: str) -> bool:
+    try:
+        with create_engine(url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(tmp_path_factory):
+    engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_engine():
+    if not _pg_available(PG_URL):
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable at {PG_URL}: CI must test it")
+        pytest.skip("PostgreSQL not reachable; set DUTYDESK_TEST_PG_URL")
+    name = f"dutydesk_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = db.make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False), pool_size=5)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request):
+    """Each test using it runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def session(engine):
+    """A session whose every commit is a savepoint inside a transaction rolled back at the end."""
+    conn = engine.connect()
+    outer = conn.begin()
+    s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        if outer.is_active:
+            outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"})
+
+
+@pytest.fixture
+def app(engine, session, settings):
+    """The web app on the test's database and transaction (no clock, no flows)."""
+    from web.app import create_app
+
+    @contextlib.contextmanager
+    def same_session():
+        yield session
+
+    return create_app(settings=settings, engine=engine, session_factory=same_session)
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def directory(session):
+    """A small directory: the hub, one town, one department, a person in each."""
+    from models.org import PersonCreate, UnitCreate, UnitType
+    from services import org
+
+    hub = org.create_unit(session=session, actor="test", data=UnitCreate(name="县政府总值班室", code="hub",
+                                                                         type=UnitType.county_office))
+    town = org.create_unit(session=session, actor="test", data=UnitCreate(name="高观镇", code="t1", type=UnitType.town,
+                                                                          parent_id=hub.id, duty_phone="0838-1234567"))
+    dept = org.create_unit(session=session, actor="test", data=UnitCreate(name="应急管理局", code="d1", parent_id=hub.id))
+    people = {
+        u.code: org.create_person(session=session, actor="test", data=PersonCreate(name=f"{u.name}值班员", unit_id=u.id,
+                                                                                   mobile="13900000001"))
+        for u in (hub, town, dept)
+    }
+    session.commit()
+    return {"hub": hub, "town": town, "dept": dept, "people": people}
+
+
+@pytest.fixture
+def users(session, directory):
+    """One account per role (the unit reporter belongs to the town); password PASSWORD."""
+    from models.accounts import Role, UserCreate
+    from services import accounts
+
+    out = {}
+    for role in Role:
+        unit = directory["town"] if role is Role.unit_reporter else directory["hub"]
+        out[role.value] = accounts.create_user(session=session, actor="test", data=UserCreate(
+            username=f"u_{role.value}", password=PASSWORD, role=role, unit_id=unit.id))
+    session.commit()
+    return out
+
+
+@pytest.fixture
+def tokens(session, users):
+    """A bearer header per role."""
+    from services import accounts
+
+    out = {}
+    for role, user in users.items():
+        token, _ = accounts.create_api_token(session=session, user=user, name=f"test {role}", actor="test")
+        out[role] = {"Authorization": f"Bearer {token}"}
+    session.commit()
+    return out

@@ -1,0 +1,27 @@
+"""Who may do what: the one role table every route checks.
+
+Permissions are "<area>:<verb>"; later issues add their areas here.
+"""
+
+from __future__ import annotations
+
+from models.accounts import Role
+
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.admin, Role.duty_officer})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "dashboard:read": EVERYONE,
+    "directory:read": EVERYONE,  # unit reporters see only their own unit
+    "directory:write": STAFF,
+    "users:read": frozenset({Role.admin}),
+    "users:write": frozenset({Role.admin}),
+    "tokens:write": frozenset({Role.admin}),
+    "audit:read": frozenset({Role.admin, Role.auditor}),
+    "ops:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
+}
+
+
+def allowed(role: Role, permission: str) -> bool:
+    """True when `role` holds `permission`; unknown permissions are denied."""
+    return role in PERMISSIONS.get(permission, frozenset())

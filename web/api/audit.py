@@ -1,0 +1,55 @@
+"""The audit log, read-only (admins and auditors)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from models.audit import AuditEntry
+from services import audit
+from web.deps import Caller, get_session, require
+
+router = APIRouter(tags=["audit"])
+
+
+class AuditPublic(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    unit_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str
+    hash: str
+
+
+@router.get("/audit", response_model=list[AuditPublic])
+def list_audit(entity: str | None = None, actor: str | None = None, before_seq: int | None = None,
+               limit: int = Query(100, ge=1, le=1000), c: Caller = Depends(require("audit:read")),
+               session: Session = Depends(get_session)):
+    q = select(AuditEntry)
+    if entity:
+        q = q.where(AuditEntry.entity == entity)
+    if actor:
+        q = q.where(AuditEntry.actor == actor)
+    if before_seq:
+        q = q.where(AuditEntry.seq < before_seq)
+    return list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
+class VerifyResult(BaseModel):
+    checked: int
+    problems: list[dict]
+
+
+@router.get("/audit/verify", response_model=VerifyResult)
+def verify_audit(c: Caller = Depends(require("audit:read")), session: Session = Depends(get_session)):
+    checked, problems = audit.verify(session=session)
+    return VerifyResult(checked=checked, problems=[{"seq": p.seq, "reason": p.reason} for p in problems])

@@ -1,0 +1,108 @@
+"""The FastAPI application: REST API, console, ops endpoints, callbacks."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from urllib.parse import quote
+
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from dutydesk.config import Settings, get_settings
+from services.errors import ServiceError
+
+log = logging.getLogger("dutydesk.web")
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(*, settings: Settings | None = None, engine: Engine | None = None, lifespan=None,
+               session_factory=None) -> FastAPI:
+    """Build the app; tests pass their own engine or session factory and no lifespan."""
+    from dutydesk.db import get_engine
+    from web import ops
+    from web.api import router as api_router
+    from web.console import router as console_router
+
+    settings = settings or get_settings()
+    engine = engine or get_engine()
+    app = FastAPI(title="dutydesk", version="0.1.0", lifespan=lifespan,
+                  description="值班值守与突发事件信息报送 — duty and emergency-reporting workflow")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or (lambda: _committing_session(engine))
+    app.state.clock = None
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(ops.router)
+    app.include_router(api_router, prefix="/api")
+    app.include_router(console_router)
+    _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):
+        rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    return app
+
+
+@contextlib.contextmanager
+def _committing_session(engine: Engine):
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from web.console.render import LoginRedirect, render
+
+    @app.exception_handler(LoginRedirect)
+    async def to_login(request: Request, exc: LoginRedirect):
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "error.html", None, status_code=exc.status_code, status=exc.status_code,
+                      message=exc.detail)
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError):
+        return JSONResponse({"detail": exc.as_detail()}, status_code=exc.status)
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError):
+        log.warning("integrity error on %s: %s", request.url.path, exc.orig)
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": "conflicts with existing data",
+                                         "type": "Conflict"}]}, status_code=409)
+
+    @app.exception_handler(OperationalError)
+    async def db_down(request: Request, exc: OperationalError):
+        log.error("database unavailable on %s: %s", request.url.path, exc.orig)
+        return JSONResponse({"detail": "database unavailable, retrying"}, status_code=503,
+                            headers={"Retry-After": "5"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()]
+        return JSONResponse({"detail": errors}, status_code=422)

@@ -1,0 +1,56 @@
+"""Accounts and the audit log."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from models.accounts import Role, User, UserCreate
+from models.audit import AuditEntry
+from services import accounts, audit, org
+from services.errors import ServiceError
+from web.console.directory_pages import _errors
+from web.console.render import page, render
+from web.deps import Caller, get_session
+
+router = APIRouter()
+
+
+def _accounts_page(request, c, session, status_code=200, errors=None, values=None):
+    users = list(session.exec(select(User).order_by(User.username)))
+    return render(request, "accounts.html", c, status_code=status_code, users=users, roles=list(Role),
+                  units=org.list_units(session=session), errors=errors or {}, values=values or {})
+
+
+@router.get("/accounts")
+def account_list(request: Request, c: Caller = Depends(page("users:read")), session: Session = Depends(get_session)):
+    return _accounts_page(request, c, session)
+
+
+@router.post("/accounts")
+async def account_create(request: Request, c: Caller = Depends(page("users:write")),
+                         session: Session = Depends(get_session)):
+    data = {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
+    if not data.get("unit_id"):
+        data["unit_id"] = None
+    try:
+        accounts.create_user(session=session, data=UserCreate.model_validate(data), actor=c.actor)
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        data.pop("password", None)
+        return _accounts_page(request, c, session, 422, _errors(exc), data)
+    return RedirectResponse("/accounts", status_code=303)
+
+
+@router.get("/audit")
+def audit_log(request: Request, entity: str = "", c: Caller = Depends(page("audit:read")),
+              session: Session = Depends(get_session)):
+    q = select(AuditEntry)
+    if entity:
+        q = q.where(AuditEntry.entity == entity)
+    rows = list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(200)))
+    checked, problems = audit.verify(session=session)
+    return render(request, "audit.html", c, entries=rows, checked=checked, problems=problems, entity=entity)

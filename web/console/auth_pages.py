@@ -1,0 +1,58 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from services import accounts
+from web.console.render import render
+from web.deps import SESSION_COOKIE, Caller, get_session, now_utc, optional_caller
+
+router = APIRouter()
+
+
+@router.get("/login")
+def login_form(request: Request, c: Caller | None = Depends(optional_caller)):
+    if c is not None:
+        return RedirectResponse("/", status_code=303)
+    return render(request, "login.html", None)
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""),
+          session: Session = Depends(get_session)):
+    web = request.app.state.settings.web
+    now = now_utc(request)
+    source = request.client.host if request.client else "?"
+    user = accounts.authenticate(session=session, username=username.strip(), password=password, source=source,
+                                 now=now, max_failures=web.login_max_failures,
+                                 lockout=timedelta(minutes=web.login_lockout_minutes))
+    if user is None:
+        session.commit()  # the failure counts towards the lock-out
+        return render(request, "login.html", None, status_code=401, failed=True, username=username)
+    token, _ = accounts.start_session(session=session, user=user, now=now, hours=web.session_hours)
+    session.commit()
+    target = request.query_params.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"  # never redirect off-site
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=web.secure_cookies,
+                        max_age=int(web.session_hours * 3600))
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, session: Session = Depends(get_session),
+                 c: Caller | None = Depends(optional_caller)):
+    if c is not None and c.login is not None:
+        form = await request.form()
+        if form.get("csrf_token") == c.login.csrf_token:
+            accounts.end_session(session=session, token=request.cookies.get(SESSION_COOKIE, ""))
+            session.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

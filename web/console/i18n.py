@@ -1,0 +1,94 @@
+"""Console wording: zh-CN first, English available. One table, keyed by message id."""
+
+from __future__ import annotations
+
+LANGS = ("zh-CN", "en")
+LANG_COOKIE = "dutydesk_lang"
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app.name": ("值班值守系统", "dutydesk"),
+    "app.tagline": ("值班值守与突发事件信息报送", "Duty and emergency reporting"),
+    "nav.dashboard": ("今日值班", "Today"),
+    "nav.units": ("单位", "Units"),
+    "nav.people": ("人员", "People"),
+    "nav.accounts": ("账号", "Accounts"),
+    "nav.audit": ("审计日志", "Audit log"),
+    "nav.logout": ("退出", "Log out"),
+    "login.title": ("登录", "Log in"),
+    "login.username": ("用户名", "Username"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Log in"),
+    "login.failed": ("用户名或密码错误，或尝试次数过多请稍后再试", "Wrong username or password, or too many attempts: try later"),
+    "dash.on_duty": ("当前在岗", "On duty now"),
+    "dash.open_incidents": ("未结事件", "Open incidents"),
+    "dash.pending": ("待办事项", "Pending tasks"),
+    "dash.alerts": ("告警", "Alerts"),
+    "dash.no_alerts": ("无告警", "No alerts"),
+    "dash.none_yet": ("暂无数据", "Nothing yet"),
+    "unit.name": ("单位名称", "Name"),
+    "unit.code": ("代码", "Code"),
+    "unit.type": ("类型", "Type"),
+    "unit.parent": ("上级单位", "Parent"),
+    "unit.duty_phone": ("值班电话", "Duty phone"),
+    "unit.address": ("地址", "Address"),
+    "unit.type.county_office": ("总值班室", "County duty office"),
+    "unit.type.town": ("镇街", "Town / street"),
+    "unit.type.department": ("部门", "Department"),
+    "person.name": ("姓名", "Name"),
+    "person.title": ("职务", "Title"),
+    "person.unit": ("单位", "Unit"),
+    "person.mobile": ("手机", "Mobile"),
+    "person.office_phone": ("办公电话", "Office phone"),
+    "person.email": ("邮箱", "Email"),
+    "person.leading_cadre": ("县管正职", "Leading cadre"),
+    "person.unit_head": ("单位主要负责人", "Unit head"),
+    "person.domain": ("分管领域", "Domains"),
+    "common.active": ("在用", "Active"),
+    "common.inactive": ("已停用", "Inactive"),
+    "common.actions": ("操作", "Actions"),
+    "common.save": ("保存", "Save"),
+    "common.create": ("新建", "New"),
+    "common.edit": ("编辑", "Edit"),
+    "common.deactivate": ("停用", "Deactivate"),
+    "common.import": ("导入", "Import"),
+    "common.export": ("导出", "Export"),
+    "common.yes": ("是", "Yes"),
+    "common.no": ("否", "No"),
+    "account.username": ("用户名", "Username"),
+    "account.role": ("角色", "Role"),
+    "role.admin": ("管理员", "Administrator"),
+    "role.duty_officer": ("值班员", "Duty officer"),
+    "role.leader": ("领导", "Leader"),
+    "role.unit_reporter": ("单位填报员", "Unit reporter"),
+    "role.auditor": ("审计员", "Auditor"),
+    "audit.at": ("时间", "When"),
+    "audit.actor": ("操作人", "Who"),
+    "audit.action": ("动作", "Action"),
+    "audit.entity": ("对象", "What"),
+    "audit.chain_ok": ("审计链校验通过", "Audit chain intact"),
+    "audit.chain_bad": ("审计链校验发现篡改", "Audit chain broken"),
+    "roster.leader": ("带班领导", "Duty leader"),
+    "roster.officer": ("值班员", "Duty officers"),
+    "category.natural_disaster": ("自然灾害", "Natural disaster"),
+    "category.accident": ("事故灾难", "Accident"),
+    "category.public_health": ("公共卫生事件", "Public health"),
+    "category.social_security": ("社会安全事件", "Social security"),
+    "category.public_opinion": ("网络舆情", "Online public opinion"),
+    "error.forbidden": ("无权访问此页面", "You may not open this page"),
+    "error.not_found": ("未找到", "Not found"),
+}
+
+
+def translate(key: str, lang: str) -> str:
+    """The message in `lang`; the key itself when missing (visible, never blank)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]
+
+
+def pick_language(query: str | None, cookie: str | None, user_lang: str | None, default: str) -> str:
+    for candidate in (query, cookie, user_lang, default):
+        if candidate in LANGS:
+            return candidate
+    return "zh-CN"

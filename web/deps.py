@@ -1,0 +1,96 @@
+"""Request dependencies: the database session, the caller, role checks, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session
+
+from models.accounts import LoginSession, Role, User
+from services import accounts
+from web.access import allowed
+
+SESSION_COOKIE = "dutydesk_session"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the handler returns, rolled back on error."""
+    factory = request.app.state.session_factory
+    with factory() as session:
+        yield session
+
+
+def now_utc(request: Request) -> datetime:
+    """The request's notion of now (tests may pin the clock on app.state)."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock else datetime.now(UTC)
+
+
+@dataclass
+class Caller:
+    user: User
+    login: LoginSession | None  # None for API-token callers
+    via: str  # "cookie" or "token"
+
+    @property
+    def actor(self) -> str:
+        return self.user.username if self.via == "cookie" else f"token:{self.user.username}"
+
+
+def optional_caller(request: Request, session: Session = Depends(get_session)) -> Caller | None:
+    """The caller from a bearer token or the session cookie, or None."""
+    now = now_utc(request)
+    auth = request.headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        user = accounts.resolve_api_token(session=session, token=auth[7:].strip(), now=now)
+        if user is None:
+            raise HTTPException(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+        session.commit()  # last_used_at
+        return Caller(user, None, "token")
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        found = accounts.resolve_session(session=session, token=token, now=now)
+        if found:
+            return Caller(found[0], found[1], "cookie")
+    return None
+
+
+def caller(c: Caller | None = Depends(optional_caller)) -> Caller:
+    """The authenticated caller; 401 for anonymous requests."""
+    if c is None:
+        raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+    return c
+
+
+async def check_csrf(request: Request, c: Caller) -> None:
+    """Cookie-authenticated writes must echo the session's CSRF token."""
+    if c.via != "cookie" or request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = (await request.form()).get("csrf_token")
+    if not sent or sent != c.login.csrf_token:
+        raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
+
+
+def require(permission: str):
+    """A dependency that lets the caller through only with `permission` (see web/access.py)."""
+
+    async def dep(request: Request, c: Caller = Depends(caller)) -> Caller:
+        if not allowed(c.user.role, permission):
+            raise HTTPException(403, f"role {c.user.role.value} may not {permission}")
+        await check_csrf(request, c)
+        return c
+
+    return dep
+
+
+def unit_scope(c: Caller):
+    """The only unit a unit reporter may see; None means every unit."""
+    return c.user.unit_id if c.user.role is Role.unit_reporter else None

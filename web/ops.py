@@ -1,0 +1,64 @@
+"""Operations endpoints: /healthz, /readyz, /metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from dutydesk import db
+from services import alerts
+from web.deps import now_utc
+
+router = APIRouter(tags=["ops"])
+log = logging.getLogger("dutydesk.ops")
+STARTED = time.time()
+
+
+@router.get("/healthz")
+def healthz() -> dict:
+    """Alive: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request):
+    """Ready: the database answers and is at the code's migration."""
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        db.check_migrated(engine)
+    except db.NotMigrated as exc:
+        return JSONResponse({"status": "not migrated", "detail": str(exc)}, status_code=503)
+    except Exception as exc:
+        log.error("readiness: database unreachable: %s", exc)
+        return JSONResponse({"status": "database unreachable", "detail": str(exc)[:300]}, status_code=503)
+    return {"status": "ready"}
+
+
+@router.get("/metrics")
+def metrics(request: Request):
+    """Prometheus text: process figures plus one gauge per current alert code."""
+    registry = CollectorRegistry()
+    Gauge("dutydesk_uptime_seconds", "seconds since start", registry=registry).set(time.time() - STARTED)
+    db_up = Gauge("dutydesk_database_up", "1 when the database answers", registry=registry)
+    alert_gauge = Gauge("dutydesk_alerts", "current alerts by code and severity", ["code", "severity"],
+                        registry=registry)
+    try:
+        with Session(request.app.state.engine) as session:
+            found = alerts.collect(session=session, now=now_utc(request), settings=request.app.state.settings)
+        db_up.set(1)
+        for a in found:
+            alert_gauge.labels(a.code, a.severity).inc(a.count)
+        for extra in getattr(request.app.state, "metric_sources", []):
+            extra(registry, request.app)
+    except Exception as exc:
+        log.error("metrics: database unreachable: %s", exc)
+        db_up.set(0)
+    return PlainTextResponse(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
