@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ def wait_for_database(engine, *, retry_seconds: float = 5.0) -> None:
 
 def build_lifespan(settings: Settings):
     """Start the clock and the embedded flows with the app; stop them on shutdown (SIGTERM)."""
+    from engine import PARTS as engine_parts
     from engine.clock import Clock
     from flows.runtime import PrefectServer, run_flow
 
@@ -41,8 +43,9 @@ def build_lifespan(settings: Settings):
             # Start the Prefect server in the background: the console must not wait for it.
             threading.Thread(target=prefect.start, name="prefect-server", daemon=True).start()
             clock.add_flows(run_flow)
-        for hook in getattr(app.state, "engine_hooks", []):
-            hook(app, clock)
+        for target in engine_parts:
+            module, _, fn = target.partition(":")
+            getattr(importlib.import_module(module), fn)(clock, settings, app.state.engine)
         clock.start()
         app.state.clock_scheduler = clock
         try:

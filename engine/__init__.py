@@ -1,0 +1,8 @@
+"""The engine: the latency-critical clock inside `dutydesk serve`.
+
+`PARTS` lists "module:function" starters; each is called once at start with
+(clock, settings, db_engine) and registers its wake-ups on the clock. A part
+must rebuild its timers from database rows (invariant 1).
+"""
+
+PARTS: list[str] = []

@@ -18,6 +18,8 @@ from web.deps import now_utc
 router = APIRouter(tags=["ops"])
 log = logging.getLogger("dutydesk.ops")
 STARTED = time.time()
+# Extra collectors: fn(registry, session, now) adds gauges/counters; features append here.
+METRIC_SOURCES: list = []
 
 
 @router.get("/healthz")
@@ -53,11 +55,11 @@ def metrics(request: Request):
     try:
         with Session(request.app.state.engine) as session:
             found = alerts.collect(session=session, now=now_utc(request), settings=request.app.state.settings)
+            for extra in METRIC_SOURCES:
+                extra(registry, session, now_utc(request))
         db_up.set(1)
         for a in found:
             alert_gauge.labels(a.code, a.severity).inc(a.count)
-        for extra in getattr(request.app.state, "metric_sources", []):
-            extra(registry, request.app)
     except Exception as exc:
         log.error("metrics: database unreachable: %s", exc)
         db_up.set(0)

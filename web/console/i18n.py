@@ -79,6 +79,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def register(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a feature's messages (each feature keeps its wording beside its pages)."""
+    clash = set(messages) & set(MESSAGES)
+    if clash:
+        raise ValueError(f"message keys defined twice: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def translate(key: str, lang: str) -> str:
     """The message in `lang`; the key itself when missing (visible, never blank)."""
     pair = MESSAGES.get(key)
