@@ -1,0 +1,77 @@
+"""Escalation state per incident, acknowledgements, signed ack links and the notification log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime, new_id, utcnow
+
+
+class EscalationState(SQLModel, table=True):
+    """Where an incident's escalation stands; `seq` (steps fired) is the fencing token."""
+
+    __tablename__ = "escalation_state"
+
+    incident_id: uuid.UUID = Field(foreign_key="incident.id", primary_key=True)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    seq: int = Field(default=0, description="steps fired so far; claim with UPDATE ... WHERE seq = :seq")
+    last_fired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True,
+                                         description="when the engine must look again; None when finished")
+    status: str = Field(default="active", max_length=12, description="active | stopped | exhausted")
+    claimed_by: str = Field(default="", max_length=80, description="the instance that fired the last step")
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """Someone acknowledged an incident (确认收到)."""
+
+    __tablename__ = "incident_ack"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    incident_id: uuid.UUID = Field(foreign_key="incident.id", index=True)
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+    name: str = Field(max_length=120)
+    at: datetime = Field(sa_type=UTCDateTime)
+    via: str = Field(max_length=10, description="link | console | sms | voice | card")
+    seconds_to_ack: int = Field(description="from 接报")
+
+
+class AckToken(SQLModel, table=True):
+    """A signed, expiring, single-use acknowledgement link; only its hash is stored."""
+
+    __tablename__ = "ack_token"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    incident_id: uuid.UUID = Field(foreign_key="incident.id", index=True)
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    """One message sent for an incident (timeline); `key` is the delivery idempotency key."""
+
+    __tablename__ = "incident_notice"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    incident_id: uuid.UUID | None = Field(default=None, foreign_key="incident.id", index=True)
+    purpose: str = Field(max_length=20, description="escalation | upward | deadline | instruction | brief | alert")
+    step_seq: int | None = None
+    person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
+    recipient: str = Field(max_length=120, description="name shown on the timeline")
+    address: str = Field(default="", max_length=200)
+    acting_for: str = Field(default="", max_length=120, description="the person on leave this replaces")
+    channel: str = Field(max_length=20)
+    ladder: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(default="", max_length=4000)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    delivery_id: str = Field(default="", max_length=64, description="the outbox row, when the pipeline is present")
