@@ -9,7 +9,7 @@ import logging
 
 import typer
 
-from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, serve_cmd, users_cmd
+from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, flows_cmd, serve_cmd, users_cmd
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
 app.add_typer(db_cmd.app, name="db")
@@ -18,6 +18,7 @@ app.add_typer(directory_cmd.units, name="units")
 app.add_typer(directory_cmd.people, name="people")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(flows_cmd.app, name="flows")
 app.command("serve")(serve_cmd.serve)
 
 

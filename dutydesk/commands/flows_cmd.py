@@ -1,0 +1,39 @@
+"""`dutydesk flows`: list the declared schedules, run one now."""
+
+from __future__ import annotations
+
+import typer
+
+from dutydesk.config import get_settings
+from flows.schedules import SCHEDULES, by_name
+
+app = typer.Typer(no_args_is_help=True, help="scheduled flows (Prefect)")
+
+
+@app.command("list")
+def list_flows() -> None:
+    """Every declared schedule with its cron and time zone."""
+    tz = get_settings().timezone
+    for s in SCHEDULES:
+        typer.echo(f"{s.name:<28} {s.cron:<16} {s.timezone or tz:<15} {s.description}")
+
+
+@app.command()
+def run(name: str) -> None:
+    """Run a flow now, against the embedded Prefect server (started or reused)."""
+    from flows.runtime import PrefectServer, run_flow
+
+    settings = get_settings()
+    try:
+        schedule = by_name(name)
+    except KeyError as exc:
+        typer.echo(f"error: {exc.args[0]}; see `dutydesk flows list`", err=True)
+        raise typer.Exit(1) from exc
+    server = PrefectServer(settings.data_dir, settings.flows.prefect_port)
+    if settings.flows.mode == "embedded" and not server.start():
+        typer.echo("error: the Prefect server did not start; see var/prefect/server.log", err=True)
+        raise typer.Exit(1)
+    try:
+        typer.echo(f"{name}: {run_flow(schedule.flow)}")
+    finally:
+        server.stop()
