@@ -70,7 +70,12 @@ def seed(session: Session) -> dict[str, int]:
         accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
             username=username, password=password, role=role, display_name=display,
             unit_id=gaoguan.id if role is Role.unit_reporter else hub.id))
-    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS)}
+    from dutydesk.config import get_settings
+    from models.types import utcnow
+    from services.deliveries.demo import seed_channels  # deliveries (issue 4): inbox channel, welcome messages
+
+    inbox = seed_channels(session, actor=ACTOR, key=get_settings().secret_key.get_secret_value(), now=utcnow())
+    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

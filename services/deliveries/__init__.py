@@ -1,0 +1,14 @@
+"""The delivery pipeline's data side: outbox rows, atomic claims, results, receipts, channels.
+
+Callers (incidents, reminders, spot checks) use `enqueue` inside their own transaction;
+the engine's dispatcher (`engine/dispatcher.py`) claims and sends. See README.md.
+"""
+
+from services.deliveries.channels import (  # noqa: F401
+    build_notifier, create_channel, get_channel, list_channels, public, redacted, update_channel,
+)
+from services.deliveries.claims import SendOutcome, claim_due, fail_over, record_result, recover_stale  # noqa: F401
+from services.deliveries.health import delivery_alerts  # noqa: F401  (registers the alert source)
+from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401
+from services.deliveries.receipts import ACK_HOOKS, apply_receipt  # noqa: F401
+from services.deliveries.render import Rendered, message_for, render  # noqa: F401

@@ -1,0 +1,136 @@
+"""Configured channels (渠道配置): validated against the plugin's declared config, secrets encrypted at rest."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+import httpx
+from cryptography.fernet import Fernet, InvalidToken
+from pydantic import SecretStr, ValidationError
+from sqlmodel import Session, select
+
+from models.deliveries import ChannelConfig, ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate
+from models.types import utcnow
+from notifiers import registry
+from notifiers.base import Notifier, NotifierConfig
+from services import audit
+from services.errors import Conflict, Invalid, NotFound
+
+ENC = "enc:v1:"
+MASK = "***"
+
+
+def _fernet(key: str) -> Fernet:
+    digest = hashlib.sha256(b"dutydesk channel secrets\x00" + key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def secret_fields(config_cls: type[NotifierConfig]) -> set[str]:
+    """Names of the fields a plugin declares as SecretStr."""
+    return {n for n, f in config_cls.model_fields.items() if "SecretStr" in repr(f.annotation)}
+
+
+def _plugin(kind: str) -> type[Notifier]:
+    try:
+        return registry.get(kind)
+    except KeyError:
+        raise Invalid(f"unknown channel kind {kind!r}; see `dutydesk notifiers list`", field="kind") from None
+    except Exception as exc:  # a broken third-party plugin
+        raise Invalid(f"channel kind {kind!r} cannot be loaded: {exc}", field="kind") from exc
+
+
+def _validated(kind: str, config: dict[str, Any]) -> NotifierConfig:
+    try:
+        return _plugin(kind).Config.model_validate(config)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        raise Invalid(f"config.{where}: {err.get('msg', 'invalid')}", field=f"config.{where}") from None
+
+
+def _sealed(kind: str, config: dict[str, Any], key: str) -> dict[str, Any]:
+    """The config as stored: validated, secrets encrypted."""
+    cfg = _validated(kind, config)
+    secrets = secret_fields(type(cfg))
+    out = cfg.model_dump(mode="json", exclude=secrets)
+    for name in secrets:
+        value = getattr(cfg, name)
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else None
+        out[name] = ENC + _fernet(key).encrypt(plain.encode()).decode() if plain else None
+    return out
+
+
+def opened(channel: ChannelConfig, key: str) -> dict[str, Any]:
+    """The stored config with secrets decrypted (only for building the plugin)."""
+    out = dict(channel.config)
+    for name, value in channel.config.items():
+        if isinstance(value, str) and value.startswith(ENC):
+            try:
+                out[name] = _fernet(key).decrypt(value[len(ENC):].encode()).decode()
+            except InvalidToken:
+                raise Invalid(f"channel {channel.name}: secret {name} cannot be decrypted (secret key changed?); "
+                              "enter it again", field=f"config.{name}") from None
+    return out
+
+
+def redacted(channel: ChannelConfig) -> dict[str, Any]:
+    """The config as the console and API show it: every set secret is '***'."""
+    return {k: (MASK if isinstance(v, str) and v.startswith(ENC) else v) for k, v in channel.config.items()}
+
+
+def public(channel: ChannelConfig) -> ChannelConfigPublic:
+    return ChannelConfigPublic.model_validate({**channel.model_dump(), "config": redacted(channel)})
+
+
+def build_notifier(channel: ChannelConfig, key: str, *, client: httpx.AsyncClient | None = None) -> Notifier:
+    """A plugin instance for one configured channel."""
+    cls = _plugin(channel.kind)
+    return cls(cls.Config.model_validate(opened(channel, key)), client=client)
+
+
+def list_channels(*, session: Session, enabled_only: bool = False) -> list[ChannelConfig]:
+    q = select(ChannelConfig)
+    if enabled_only:
+        q = q.where(ChannelConfig.enabled)
+    return list(session.exec(q.order_by(ChannelConfig.name)))
+
+
+def get_channel(*, session: Session, name: str) -> ChannelConfig:
+    found = session.exec(select(ChannelConfig).where(ChannelConfig.name == name)).first()
+    if found is None:
+        raise NotFound(f"channel {name!r} not configured", field="channel")
+    return found
+
+
+def create_channel(*, session: Session, data: ChannelConfigCreate, actor: str, key: str) -> ChannelConfig:
+    """Add a channel; its config is checked against the plugin's declared fields."""
+    if session.exec(select(ChannelConfig).where(ChannelConfig.name == data.name)).first() is not None:
+        raise Conflict(f"channel {data.name!r} already exists", field="name")
+    row = ChannelConfig.model_validate({**data.model_dump(), "config": _sealed(data.kind, data.config, key)})
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="channel", entity_id=row.id,
+                 after={**row.model_dump(mode="json"), "config": redacted(row)})
+    return row
+
+
+def update_channel(*, session: Session, name: str, data: ChannelConfigUpdate, actor: str, key: str) -> ChannelConfig:
+    """Change a channel; a secret sent back as '***' (or left out) keeps its stored value."""
+    row = get_channel(session=session, name=name)
+    before = {**row.model_dump(mode="json"), "config": redacted(row)}
+    changes = data.model_dump(exclude_unset=True)
+    if "config" in changes and changes["config"] is not None:
+        current = opened(row, key)
+        merged = {**current, **{k: v for k, v in changes.pop("config").items() if v != MASK}}
+        row.config = _sealed(row.kind, merged, key)
+    changes.pop("config", None)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="update", entity="channel", entity_id=row.id,
+                 before=before, after={**row.model_dump(mode="json"), "config": redacted(row)})
+    return row

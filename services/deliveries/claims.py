@@ -1,0 +1,164 @@
+"""Claim due rows atomically, record results under the claim token, recover crashed sends.
+
+Claims (invariant 2): PostgreSQL takes rows with `FOR UPDATE SKIP LOCKED`; SQLite's
+`BEGIN IMMEDIATE` serialises the conditional UPDATE. Every claim gets a fresh token;
+a result whose token no longer matches (the row was recovered meanwhile) is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
+from notifiers.base import NotifierError, RateLimitedError, SendResult
+from rules.delivery import Attempt, AttemptOutcome, RetryPolicy, next_channel, retry_delay
+from services.deliveries.outbox import next_rung
+
+log = logging.getLogger("dutydesk.deliveries")
+S = DeliveryState
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What one send came back with, in the outbox's words."""
+
+    kind: str  # sent / delivered / retryable / permanent / throttled
+    provider_message_id: str | None = None
+    error: str = ""
+    retry_after: float | None = None
+
+    @classmethod
+    def of(cls, result: SendResult | BaseException) -> "SendOutcome":
+        """Map a plugin's result or raised error; anything unexpected is retryable."""
+        if isinstance(result, SendResult):
+            kind = "delivered" if result.status == "delivered" else "sent"
+            detail = result.detail if result.status != "accepted" else f"已受理（未确认送达） {result.detail}".strip()
+            return cls(kind, result.provider_message_id, detail)
+        if isinstance(result, RateLimitedError) and result.reason.startswith("local throttle"):
+            return cls("throttled", error=result.reason, retry_after=result.retry_after)
+        if isinstance(result, NotifierError):
+            kind = "retryable" if result.retryable else "permanent"
+            return cls(kind, error=result.reason, retry_after=getattr(result, "retry_after", None))
+        return cls("retryable", error=f"{type(result).__name__}: {result}")
+
+
+def _is_pg(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 100) -> list[Delivery]:
+    """Take up to `limit` due queued rows for `worker`; no two workers ever get the same row."""
+    token = uuid.uuid4()
+    due = (select(Delivery.id).where(Delivery.state == S.queued.value, Delivery.due_at <= now)
+           .order_by(Delivery.due_at).limit(limit))
+    if _is_pg(session):
+        due = due.with_for_update(skip_locked=True)
+    session.exec(
+        update(Delivery).where(Delivery.id.in_(due.scalar_subquery()), Delivery.state == S.queued.value)
+        .values(state=S.sending.value, claim_token=token, claimed_by=worker[:100], claimed_at=now,
+                attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.exec(
+        select(Delivery).where(Delivery.claim_token == token).execution_options(populate_existing=True)
+    ))
+
+
+def _locked(session: Session, delivery_id: uuid.UUID, token: uuid.UUID) -> Delivery | None:
+    q = select(Delivery).where(Delivery.id == delivery_id, Delivery.claim_token == token,
+                               Delivery.state == S.sending.value)
+    return session.exec(q.with_for_update().execution_options(populate_existing=True)).first()
+
+
+def record_result(
+    *, session: Session, delivery_id: uuid.UUID, token: uuid.UUID, outcome: SendOutcome, now: datetime,
+    duration_ms: int = 0, policy: RetryPolicy = RetryPolicy(), rng: random.Random | None = None,
+) -> Delivery | None:
+    """Apply one send's outcome if `token` still holds the claim; None (ignored) for a stale worker."""
+    d = _locked(session, delivery_id, token)
+    if d is None:
+        log.warning("stale result for delivery %s ignored (claim %s no longer holds)", delivery_id, token)
+        return None
+    d.claim_token, d.claimed_by = None, None
+    session.add(DeliveryAttempt(delivery_id=d.id, group_key=d.group_key, channel=d.channel, outcome=outcome.kind,
+                                error=outcome.error[:1000], at=now, duration_ms=duration_ms))
+    if outcome.kind in ("sent", "delivered"):
+        d.state, d.sent_at, d.last_error = outcome.kind, now, ""
+        d.provider_message_id = outcome.provider_message_id
+        if outcome.kind == "delivered":
+            d.delivered_at = now
+        if outcome.error:
+            d.last_error = outcome.error[:1000]
+    elif outcome.kind == "throttled":  # our own limiter: not a try, just later
+        d.state, d.attempts = S.queued.value, max(d.attempts - 1, 0)
+        d.due_at = now + timedelta(seconds=outcome.retry_after or 1.0)
+    else:
+        fail_over(session=session, delivery=d, outcome=AttemptOutcome(outcome.kind), error=outcome.error,
+                  now=now, retry_after=outcome.retry_after, policy=policy, rng=rng, flush_attempt=True)
+    session.add(d)
+    session.flush()
+    return d
+
+
+def group_attempts(session: Session, group: str) -> list[Attempt]:
+    """Every counted try of one recipient's message, as the ladder rule sees them."""
+    counted = {o.value for o in AttemptOutcome}
+    rows = session.exec(select(DeliveryAttempt.channel, DeliveryAttempt.outcome)
+                        .where(DeliveryAttempt.group_key == group).order_by(DeliveryAttempt.at))
+    return [Attempt(ch, AttemptOutcome(o)) for ch, o in rows if o in counted]
+
+
+def fail_over(
+    *, session: Session, delivery: Delivery, outcome: AttemptOutcome, error: str, now: datetime,
+    retry_after: float | None = None, policy: RetryPolicy = RetryPolicy(), rng: random.Random | None = None,
+    flush_attempt: bool = False,
+) -> Delivery | None:
+    """After a failed try: retry on this channel with backoff, or fail it and queue the next rung."""
+    if flush_attempt:
+        session.flush()
+    d = delivery
+    d.last_error = error[:1000]
+    tries = group_attempts(session, d.group_key)
+    choice = next_channel(d.ladder or [d.channel], tries, policy.max_retryable)
+    if outcome is AttemptOutcome.retryable and choice.channel == d.channel and choice.retry:
+        n = sum(1 for a in tries if a.channel == d.channel and a.outcome is AttemptOutcome.retryable)
+        wait = retry_delay(n, policy.base_seconds, policy.cap_seconds, rng=rng or random.Random(),
+                           retry_after=retry_after)
+        d.state, d.due_at = S.queued.value, now + timedelta(seconds=wait)
+        return None
+    d.state = S.unknown.value if outcome is AttemptOutcome.unknown else S.failed.value
+    if choice.channel is None or choice.channel == d.channel:
+        if choice.exhausted:
+            log.error("delivery %s to %s: every channel failed (%s)", d.id, d.recipient.get("name", ""), error)
+        return None
+    nxt = next_rung(session=session, delivery=d, channel=choice.channel, now=now)
+    d.superseded_by = nxt.id
+    log.warning("delivery %s: %s on %s, falling back to %s", d.id, outcome.value, d.channel, choice.channel)
+    return nxt
+
+
+def recover_stale(*, session: Session, now: datetime, lease_seconds: float = 60.0, limit: int = 500) -> list[Delivery]:
+    """Rows left in `sending` past the lease become `unknown` (never resent blindly); the ladder goes on."""
+    q = (select(Delivery).where(Delivery.state == S.sending.value,
+                                Delivery.claimed_at < now - timedelta(seconds=lease_seconds)).limit(limit))
+    if _is_pg(session):
+        q = q.with_for_update(skip_locked=True)
+    found = list(session.exec(q.execution_options(populate_existing=True)))
+    for d in found:
+        reason = f"发送中断（{d.claimed_by} 租约过期），结果未知，不盲目重发"
+        d.claim_token, d.claimed_by = None, None
+        session.add(DeliveryAttempt(delivery_id=d.id, group_key=d.group_key, channel=d.channel,
+                                    outcome=AttemptOutcome.unknown.value, error=reason, at=now))
+        fail_over(session=session, delivery=d, outcome=AttemptOutcome.unknown, error=reason, now=now,
+                  flush_attempt=True)
+        session.add(d)
+        log.error("delivery %s on %s: worker lost mid-send, marked unknown", d.id, d.channel)
+    session.flush()
+    return found

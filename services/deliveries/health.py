@@ -1,0 +1,56 @@
+"""Deliveries that must not stay silent: failed or unknown messages, a stalled queue; figures for /metrics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
+from services.alerts import Alert, source
+
+S = DeliveryState
+WINDOW = timedelta(hours=24)  # failures older than this are history, not alerts
+STALL = timedelta(minutes=2)  # a due message this late means no dispatcher is running
+
+
+def _count(session: Session, *where) -> int:
+    return session.exec(select(func.count()).select_from(Delivery).where(*where)).one()
+
+
+@source
+def delivery_alerts(session: Session, now: datetime, settings) -> list[Alert]:
+    """Messages that reached nobody (every rung failed), outcomes unknown, and a stalled queue."""
+    since = now - WINDOW
+    out: list[Alert] = []
+    failed = _count(session, Delivery.state == S.failed.value, col(Delivery.superseded_by).is_(None),
+                    Delivery.created_at >= since)
+    if failed:
+        out.append(Alert("delivery_failed", "critical", f"{failed} 条消息所有渠道均发送失败，请电话联系收件人",
+                         f"{failed} messages failed on every channel: phone the recipients",
+                         count=failed, link="/deliveries?state=failed"))
+    unknown = _count(session, Delivery.state == S.unknown.value, Delivery.created_at >= since)
+    if unknown:
+        out.append(Alert("delivery_unknown", "warning", f"{unknown} 条消息发送中断、结果未知（未重发），请核实",
+                         f"{unknown} messages interrupted mid-send, outcome unknown (not resent): check",
+                         count=unknown, link="/deliveries?state=unknown"))
+    stalled = _count(session, Delivery.state == S.queued.value, Delivery.due_at < now - STALL)
+    if stalled:
+        out.append(Alert("delivery_stalled", "critical", f"{stalled} 条消息到期未发送：发送引擎可能未运行",
+                         f"{stalled} messages overdue in the queue: is the dispatcher running?",
+                         count=stalled, link="/deliveries?state=queued"))
+    return out
+
+
+def state_counts(session: Session) -> list[tuple[str, str, int]]:
+    """(channel, state, n) over every delivery row."""
+    rows = session.exec(select(Delivery.channel, Delivery.state, func.count()).group_by(Delivery.channel, Delivery.state))
+    return [(c, s, n) for c, s, n in rows]
+
+
+def attempt_counts(session: Session) -> list[tuple[str, str, int]]:
+    """(channel, outcome, n) over every recorded try and receipt."""
+    rows = session.exec(select(DeliveryAttempt.channel, DeliveryAttempt.outcome, func.count())
+                        .group_by(DeliveryAttempt.channel, DeliveryAttempt.outcome))
+    return [(c, o, n) for c, o, n in rows]

@@ -1,0 +1,130 @@
+"""Write delivery rows in the caller's transaction (outbox, invariant 3), idempotent on their key."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from models.deliveries import Delivery, DeliveryState
+from models.org import Person
+from models.types import utcnow
+from notifiers.base import Recipient
+from services.errors import Invalid
+
+log = logging.getLogger("dutydesk.deliveries")
+
+# Called (no arguments) after a transaction that enqueued something commits; the dispatcher
+# registers its wake-up here, so a new row is sent at once rather than at the next poll.
+WAKE_HOOKS: list[Callable[[], None]] = []
+_PENDING = "deliveries_enqueued"
+
+
+def group_key(source: str, source_id: Any, step: Any, recipient_key: str) -> str:
+    """The key shared by every rung of one recipient's ladder."""
+    return f"{source}:{source_id}:{step}:{recipient_key}"
+
+
+def recipient_of(person: Person | None, recipient: Recipient | dict | None, address: str | None) -> Recipient:
+    """A snapshot of who the message goes to (the directory may change later)."""
+    if isinstance(recipient, dict):
+        recipient = Recipient.model_validate(recipient)
+    if recipient is None:
+        recipient = Recipient()
+    if person is not None:
+        recipient = Recipient(
+            name=person.name, mobile=person.mobile or None, email=person.email or None,
+            dingtalk_id=person.dingtalk_id or None, wecom_id=person.wecom_id or None,
+            feishu_id=person.feishu_id or None, address=recipient.address,
+        )
+    if address:
+        recipient = recipient.model_copy(update={"address": address})
+    return recipient
+
+
+def enqueue(
+    *, session: Session, source: str, source_id: Any, text: str, step: Any = "",
+    channel: str | None = None, ladder: Sequence[str] | None = None,
+    person: Person | None = None, recipient: Recipient | dict | None = None, address: str | None = None,
+    subject: str = "", markdown: str | None = None, voice_text: str | None = None, ack_url: str | None = None,
+    template_code: str | None = None, template_params: dict[str, str] | None = None,
+    due_at: datetime | None = None, now: datetime | None = None,
+) -> Delivery:
+    """Queue one message for one recipient on `channel` (or the first rung of `ladder`); same key → same row."""
+    rungs = [c for c in (ladder or ([channel] if channel else [])) if c]
+    if not rungs:
+        raise Invalid("a delivery needs a channel or a ladder of channels", field="channel")
+    if channel and ladder and channel != rungs[0]:
+        raise Invalid("channel must be the first rung of the ladder", field="channel")
+    if len(set(rungs)) != len(rungs):
+        raise Invalid("a ladder names each channel once", field="ladder")
+    if not (text or voice_text):
+        raise Invalid("a message needs text", field="text")
+    if not source:
+        raise Invalid("a delivery needs its source", field="source")
+    snap = recipient_of(person, recipient, address)
+    who = str(person.id) if person is not None else (snap.address or snap.mobile or snap.email or snap.name)
+    if not who:
+        raise Invalid("a delivery needs a person or an address", field="person")
+    group = group_key(source, source_id, step, who)
+    key = f"{group}:{rungs[0]}"
+    existing = session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    now = now or utcnow()
+    row = Delivery(
+        idempotency_key=key, group_key=group, source=source, source_id=str(source_id), step=str(step),
+        person_id=person.id if person is not None else None, recipient=snap.model_dump(exclude_none=True),
+        channel=rungs[0], ladder=rungs, subject=subject[:200], text=text or "", markdown=markdown,
+        voice_text=voice_text, ack_url=ack_url, template_code=template_code,
+        template_params=dict(template_params or {}), due_at=due_at or now, created_at=now,
+    )
+    try:
+        with session.begin_nested():  # a concurrent enqueue of the same key loses here, not the caller
+            session.add(row)
+    except IntegrityError:
+        found = session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
+        if found is None:
+            raise
+        return found
+    session.info[_PENDING] = True
+    return row
+
+
+def next_rung(*, session: Session, delivery: Delivery, channel: str, now: datetime) -> Delivery:
+    """The same message on the ladder's next channel, due now (idempotent on its own key)."""
+    key = f"{delivery.group_key}:{channel}"
+    existing = session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
+    if existing is not None:
+        return existing
+    fields = delivery.model_dump(exclude={
+        "id", "idempotency_key", "channel", "state", "attempts", "due_at", "claimed_by", "claim_token",
+        "claimed_at", "provider_message_id", "last_error", "superseded_by", "acked_at", "ack_detail",
+        "created_at", "sent_at", "delivered_at"})
+    row = Delivery(**fields, id=uuid.uuid4(), idempotency_key=key, channel=channel, state=DeliveryState.queued.value,
+                   due_at=now, created_at=now)
+    session.add(row)
+    session.flush()
+    session.info[_PENDING] = True
+    return row
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(_PENDING, False):
+        for hook in list(WAKE_HOOKS):
+            try:
+                hook()
+            except Exception:  # a wake-up is only an optimisation: the poll still finds the row
+                log.exception("delivery wake hook failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)

@@ -1,0 +1,69 @@
+"""Provider callbacks (delivery receipts, replies, key presses) applied to the outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
+from notifiers.base import Receipt
+from rules.delivery import AttemptOutcome, RetryPolicy
+from services.deliveries.claims import fail_over
+
+log = logging.getLogger("dutydesk.deliveries")
+S = DeliveryState
+
+# fn(session, delivery, receipt, now): features that care about acknowledgements (incidents)
+# register here; called in the callback's transaction for key presses, replies and card acks.
+ACK_HOOKS: list[Callable[[Session, Delivery, Receipt, datetime], None]] = []
+ACK_KINDS = frozenset({"key_press", "reply", "ack"})
+REPLY_WINDOW = timedelta(hours=24)
+
+
+def _match(session: Session, channel: str, receipt: Receipt, now: datetime) -> Delivery | None:
+    if receipt.provider_message_id:
+        return session.exec(select(Delivery).where(Delivery.channel == channel,
+                                                   Delivery.provider_message_id == receipt.provider_message_id)
+                            .with_for_update()).first()
+    if receipt.kind == "reply" and receipt.from_address:
+        # An upstream SMS names only the sender: the latest message we sent that number on this channel.
+        number = receipt.from_address.removeprefix("+86").removeprefix("86")
+        rows = session.exec(select(Delivery).where(Delivery.channel == channel,
+                                                   col(Delivery.state).in_([S.sent.value, S.delivered.value]),
+                                                   Delivery.sent_at >= now - REPLY_WINDOW)
+                            .order_by(col(Delivery.sent_at).desc()).limit(200))
+        return next((d for d in rows if (d.recipient.get("mobile") or "").endswith(number[-11:])), None)
+    return None
+
+
+def apply_receipt(*, session: Session, channel: str, receipt: Receipt, now: datetime,
+                  policy: RetryPolicy = RetryPolicy()) -> Delivery | None:
+    """Update the delivery a receipt is about; None when no delivery matches (logged)."""
+    d = _match(session, channel, receipt, now)
+    if d is None:
+        log.warning("receipt %s on %s for unknown message %s ignored", receipt.kind, channel,
+                    receipt.provider_message_id or receipt.from_address)
+        return None
+    at = receipt.at or now
+    detail = (receipt.detail or receipt.text or receipt.key or "")[:500]
+    outcome = {"delivered": "delivered", "answered": "delivered", "failed": "permanent",
+               "no_answer": "retryable", "busy": "retryable"}.get(receipt.kind, receipt.kind)
+    session.add(DeliveryAttempt(delivery_id=d.id, group_key=d.group_key, channel=d.channel, outcome=outcome[:16],
+                                error=f"回执 {receipt.kind} {detail}".strip()[:1000], at=now))
+    if receipt.kind in ACK_KINDS or outcome == "delivered":
+        if d.state in (S.sent.value, S.sending.value, S.unknown.value):
+            d.state, d.delivered_at = S.delivered.value, d.delivered_at or at
+        if receipt.kind in ACK_KINDS:
+            d.acked_at, d.ack_detail = d.acked_at or at, f"{receipt.kind}: {detail}"[:500]
+            for hook in ACK_HOOKS:
+                hook(session, d, receipt, now)
+    elif d.state in (S.sent.value, S.delivered.value):
+        # The provider gave up after taking it (undeliverable SMS, unanswered call): next try or next rung.
+        fail_over(session=session, delivery=d, outcome=AttemptOutcome(outcome), error=f"回执：{receipt.kind} {detail}",
+                  now=now, policy=policy, flush_attempt=True)
+    session.add(d)
+    session.flush()
+    return d
