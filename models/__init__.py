@@ -7,5 +7,9 @@ from models.deliveries import ChannelConfig, Delivery, DeliveryAttempt  # noqa: 
 from models.incidents import Deadline, Incident, PhoneLog, Report  # noqa: F401  incidents (issue 5)
 from models.escalation import AckToken, Acknowledgement, EscalationState, Notice  # noqa: F401
 from models.instructions import Instruction, InstructionItem  # noqa: F401
+from models.rosters import (  # noqa: F401  rosters (issue 3)
+    DutyPost, HolidayDay, PoolMember, RosterGap, RosterMonth, RosterSlot, RotationState, UnitRosterPolicy)
+from models.roster_ops import (  # noqa: F401
+    DutyLogEntry, FeedToken, Handover, LeavePair, LeaveReport, RosterReminder, Swap)
 
 __all__ = ["ApiToken", "AuditEntry", "LoginFailure", "LoginSession", "Person", "Role", "Unit", "UnitType", "User"]

@@ -1,0 +1,120 @@
+"""Roster gaps: slots below head-count or held by someone on leave; substitutes; their alerts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete as sa_delete, func
+from sqlmodel import Session, select
+
+from models.org import Person, Unit
+from models.rosters import RosterGap, RosterMonth, RosterSlot
+from rules.leave_away import unavailable_from_leaves
+from rules.rotation import find_gaps, suggest_substitutes
+from rules.rotation_review import required_slots
+from services.alerts import Alert, source
+from services.calendar import load_calendar
+from services.errors import NotFound
+from services.leaves import leaves_between, to_rule
+from services.rosters import policy as pol
+from services.rosters.generate import month_key, month_row, parse_month
+from services.rosters.store import load_slots, to_assignment
+
+HORIZON_DAYS = 31  # gaps this far ahead are alerts
+
+
+def _names(session: Session, ids) -> dict[str, str]:
+    ids = [uuid.UUID(str(i)) for i in ids]
+    return {str(p.id): p.name for p in session.exec(select(Person).where(Person.id.in_(ids)))} if ids else {}
+
+
+def _unavailable(session: Session, people, first: date, last: date, tz: str) -> dict:
+    rows = leaves_between(session, first - timedelta(days=1), last + timedelta(days=1), people)
+    return unavailable_from_leaves([to_rule(r) for r in rows], tz)
+
+
+def refresh_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str = "Asia/Shanghai") -> int:
+    """Recompute and store the open gaps of one stored unit-month; returns how many."""
+    row = month_row(session, unit_id, month)
+    if row is None:
+        return 0
+    first, last = parse_month(month)
+    policy = pol.load_policy(session, unit_id, tz)
+    slots = [to_assignment(s) for s in load_slots(session, unit_id, first, last)]
+    people = {uuid.UUID(a.person) for a in slots}
+    unavailable = _unavailable(session, people, first, last, tz) if people else {}
+    found = find_gaps(policy, slots, required_slots(policy, load_calendar(session=session), first, last), unavailable)
+    names = _names(session, {p for g in found for p, _ in g.blockers})
+    session.exec(sa_delete(RosterGap).where(RosterGap.unit_id == unit_id, RosterGap.day >= first,
+                                            RosterGap.day <= last))
+    for g in found:
+        holder = uuid.UUID(g.blockers[0][0]) if g.reason == "holder_unavailable" else None
+        label = next((p.label for p in policy.posts if p.name == g.post), g.post)
+        session.add(RosterGap(unit_id=unit_id, day=g.day, idx=g.index, post=g.post, missing=g.missing,
+                              reason=g.reason, person_id=holder, text=g.text(names, label)[:500]))
+    row.gaps = len(found)
+    session.add(row)
+    session.flush()
+    return len(found)
+
+
+def refresh_for_person(*, session: Session, person_id: uuid.UUID, first: date, last: date) -> None:
+    """Re-check every unit-month where `person_id` holds a slot in [first, last]."""
+    q = (select(RosterSlot.unit_id, RosterSlot.day).where(RosterSlot.person_id == person_id,
+                                                          RosterSlot.day >= first - timedelta(days=1),
+                                                          RosterSlot.day <= last))
+    for unit_id, month in {(u, month_key(d)) for u, d in session.exec(q)}:
+        refresh_month(session=session, unit_id=unit_id, month=month)
+
+
+def open_gaps(session: Session, first: date, last: date, unit_id: uuid.UUID | None = None) -> list[RosterGap]:
+    q = select(RosterGap).where(RosterGap.day >= first, RosterGap.day <= last)
+    if unit_id is not None:
+        q = q.where(RosterGap.unit_id == unit_id)
+    return list(session.exec(q.order_by(RosterGap.day, RosterGap.unit_id, RosterGap.post)))
+
+
+def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str = "Asia/Shanghai") -> list[dict]:
+    """Ranked candidates for a gap (eligible first), each with a zh-CN reason."""
+    gap = session.get(RosterGap, gap_id)
+    if gap is None:
+        raise NotFound(f"gap {gap_id} not found", field="gap_id")
+    first, last = parse_month(month_key(gap.day))
+    policy = pol.load_policy(session, gap.unit_id, tz)
+    pool = pol.pools_of(session, gap.unit_id).get(gap.post, [])
+    slots = [to_assignment(s) for s in load_slots(session, gap.unit_id, first, last)]
+    unavailable = _unavailable(session, [uuid.UUID(p) for p in pool], gap.day, gap.day, tz) if pool else {}
+    cands = suggest_substitutes(policy, load_calendar(session=session), pool, slots, gap.day, gap.post,
+                                unavailable, gap.idx)
+    names = _names(session, pool)
+    return [{"person_id": c.person, "name": names.get(c.person, c.person), "eligible": c.eligible,
+             "code": c.code, "count": c.count, "text": c.text(names)} for c in cands]
+
+
+@source
+def roster_gaps(session: Session, now: datetime, settings) -> list[Alert]:
+    """Slots in the coming weeks below head-count or held by someone on leave."""
+    today = now.astimezone(settings.tz).date()
+    q = (select(RosterGap.reason, func.count(), func.min(RosterGap.day))
+         .where(RosterGap.day >= today, RosterGap.day <= today + timedelta(days=HORIZON_DAYS))
+         .group_by(RosterGap.reason))
+    out = []
+    for reason, n, first in session.exec(q):
+        on_leave = reason == "holder_unavailable"
+        code = "roster_holder_on_leave" if on_leave else "roster_gap"
+        zh = "值班人员请假未替班" if on_leave else "值班岗位人数不足"
+        en = "rostered person on leave, no substitute" if on_leave else "roster slots below head-count"
+        out.append(Alert(code, "critical" if first <= today + timedelta(days=2) else "warning",
+                         f"{zh}：{n} 个班次（最早 {first.isoformat()}）", f"{en}: {n} slots (first {first})",
+                         count=n, link="/rosters/gaps"))
+    return out
+
+
+def month_status(session: Session, months: list[str]) -> dict[tuple[uuid.UUID, str], RosterMonth]:
+    rows = session.exec(select(RosterMonth).where(RosterMonth.month.in_(months)))
+    return {(r.unit_id, r.month): r for r in rows}
+
+
+def active_units(session: Session) -> list[Unit]:
+    return list(session.exec(select(Unit).where(Unit.active).order_by(Unit.sort_order, Unit.code)))

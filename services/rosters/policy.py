@@ -1,0 +1,157 @@
+"""A unit's duty posts, pools and policy overrides, and the RosterPolicy the rules see."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+
+from sqlmodel import Session, delete, select
+
+from models.org import Person, Unit
+from models.rosters import DutyPost, PoolMember, UnitRosterPolicy
+from models.types import utcnow
+from rules.roster_policy import PostRule, RosterPolicy
+from services import audit
+from services.errors import Invalid, NotFound
+
+DEFAULT_POSTS = (("leader", "带班领导", 1, None, None), ("officer", "值班员", 1, 2, 2))
+
+
+def get_unit(session: Session, unit_id: uuid.UUID) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} not found", field="unit_id")
+    return unit
+
+
+def unit_by_code(session: Session, code: str) -> Unit:
+    unit = session.exec(select(Unit).where(Unit.code == code)).first()
+    if unit is None:
+        raise NotFound(f"no unit with code {code!r}", field="unit")
+    return unit
+
+
+def posts_of(session: Session, unit_id: uuid.UUID) -> list[DutyPost]:
+    return list(session.exec(select(DutyPost).where(DutyPost.unit_id == unit_id)
+                             .order_by(DutyPost.sort_order, DutyPost.name)))
+
+
+def ensure_default_posts(*, session: Session, unit_id: uuid.UUID, actor: str) -> list[DutyPost]:
+    """Create the leader and officer posts when the unit has none."""
+    posts = posts_of(session, unit_id)
+    if posts:
+        return posts
+    for i, (name, label, n, hol, flood) in enumerate(DEFAULT_POSTS):
+        session.add(DutyPost(unit_id=unit_id, name=name, label=label, count=n, holiday_count=hol,
+                             flood_count=flood, sort_order=i))
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="duty_post", entity_id=unit_id,
+                 unit_id=unit_id, note="default posts leader + officer")
+    return posts_of(session, unit_id)
+
+
+def set_post(*, session: Session, unit_id: uuid.UUID, name: str, label: str = "", count: int = 1,
+             holiday_count: int | None = None, flood_count: int | None = None, actor: str) -> DutyPost:
+    """Create or change one post of a unit."""
+    get_unit(session, unit_id)
+    if not name.strip() or len(name) > 40:
+        raise Invalid("post name must be 1-40 characters", field="name")
+    for field, n in (("count", count), ("holiday_count", holiday_count), ("flood_count", flood_count)):
+        if n is not None and not 0 <= n <= 20:
+            raise Invalid("head-count must be between 0 and 20", field=field)
+    post = session.exec(select(DutyPost).where(DutyPost.unit_id == unit_id, DutyPost.name == name)).first()
+    before = audit.jsonable(post)
+    if post is None:
+        post = DutyPost(unit_id=unit_id, name=name, sort_order=len(posts_of(session, unit_id)))
+    post.label, post.count, post.holiday_count, post.flood_count = label or post.label, count, holiday_count, flood_count
+    session.add(post)
+    session.flush()
+    audit.record(session=session, actor=actor, action="update" if before else "create", entity="duty_post",
+                 entity_id=post.id, unit_id=unit_id, before=before, after=post)
+    return post
+
+
+def set_pool(*, session: Session, unit_id: uuid.UUID, post: str, people: list[uuid.UUID], actor: str) -> list[uuid.UUID]:
+    """Replace the ordered pool of a post; every person must be an active member of the unit."""
+    row = session.exec(select(DutyPost).where(DutyPost.unit_id == unit_id, DutyPost.name == post)).first()
+    if row is None:
+        raise NotFound(f"unit has no post {post!r}", field="post")
+    if len(set(people)) != len(people):
+        raise Invalid("a person is listed twice in the pool", field="people")
+    found = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(people)))} if people else {}
+    for i, pid in enumerate(people):
+        p = found.get(pid)
+        if p is None or not p.active:
+            raise Invalid(f"people[{i}]: person {pid} not found or inactive", field="people")
+        if p.unit_id != unit_id:
+            raise Invalid(f"people[{i}]: {p.name} belongs to another unit", field="people")
+    before = [str(x) for x in pool_ids(session, row.id)]
+    session.exec(delete(PoolMember).where(PoolMember.post_id == row.id))
+    for i, pid in enumerate(people):
+        session.add(PoolMember(post_id=row.id, person_id=pid, position=i))
+    session.flush()
+    audit.record(session=session, actor=actor, action="update", entity="duty_pool", entity_id=row.id,
+                 unit_id=unit_id, before={"post": post, "people": before},
+                 after={"post": post, "people": [str(x) for x in people]})
+    return people
+
+
+def pool_ids(session: Session, post_id: uuid.UUID) -> list[uuid.UUID]:
+    q = (select(PoolMember.person_id).join(Person, Person.id == PoolMember.person_id)
+         .where(PoolMember.post_id == post_id, Person.active).order_by(PoolMember.position))
+    return list(session.exec(q))
+
+
+def pools_of(session: Session, unit_id: uuid.UUID) -> dict[str, list[str]]:
+    """post name -> ordered person ids (as strings, as the rules take them)."""
+    return {p.name: [str(x) for x in pool_ids(session, p.id)] for p in posts_of(session, unit_id)}
+
+
+def _hm(value: str, field: str) -> tuple[int, int]:
+    try:
+        a, b = (int(x) for x in value.split(value[2]))
+        return a, b
+    except (ValueError, IndexError) as exc:
+        raise Invalid(f"{value!r} is not a valid value", field=field) from exc
+
+
+def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, actor: str) -> UnitRosterPolicy:
+    """Change a unit's roster overrides (handover, flood window, rest, leader stays)."""
+    get_unit(session, unit_id)
+    row = session.get(UnitRosterPolicy, unit_id) or UnitRosterPolicy(unit_id=unit_id)
+    before = audit.jsonable(row)
+    for key, value in changes.items():
+        if key not in UnitRosterPolicy.model_fields or key in ("unit_id", "updated_at"):
+            raise Invalid(f"unknown policy field {key!r}", field=key)
+        setattr(row, key, value)
+    candidate = UnitRosterPolicy.model_validate(row.model_dump())
+    to_policy(candidate, [])  # raises Invalid on a bad handover or flood date
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="update", entity="roster_policy", entity_id=unit_id,
+                 unit_id=unit_id, before=before, after=row)
+    return row
+
+
+def to_policy(row: UnitRosterPolicy | None, posts: list[DutyPost], unit: str = "", tz: str = "Asia/Shanghai") -> RosterPolicy:
+    """The rules' RosterPolicy for a unit's overrides and posts."""
+    row = row or UnitRosterPolicy(unit_id=uuid.UUID(int=0))
+    h, m = _hm(row.handover, "handover")
+    if not (0 <= h < 24 and 0 <= m < 60):
+        raise Invalid(f"handover {row.handover!r} is not a time of day", field="handover")
+    fs, fe = _hm(row.flood_start, "flood_start"), _hm(row.flood_end, "flood_end")
+    for field, (mo, d) in (("flood_start", fs), ("flood_end", fe)):
+        if not (1 <= mo <= 12 and 1 <= d <= 31):
+            raise Invalid("flood season dates are MM-DD", field=field)
+    rules = tuple(PostRule(p.name, p.label, p.count, p.holiday_count, p.flood_count) for p in posts)
+    try:
+        return RosterPolicy(unit=unit, tz=tz, handover=time(h, m), posts=rules or RosterPolicy().posts,
+                            flood_start=fs, flood_end=fe, min_rest_hours=row.min_rest_hours,
+                            leader_stays_in_room=row.leader_stays_in_room)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="posts") from exc
+
+
+def load_policy(session: Session, unit_id: uuid.UUID, tz: str = "Asia/Shanghai") -> RosterPolicy:
+    return to_policy(session.get(UnitRosterPolicy, unit_id), posts_of(session, unit_id), str(unit_id), tz)

@@ -1,0 +1,99 @@
+"""Read models: who is on duty now (all units, one query), a unit-month with fairness and reasons."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.org import Person, Unit
+from models.rosters import RosterSlot
+from rules.roster_policy import DayClass
+from rules.rotation import fairness
+from rules.rotation_explain import Assignment
+from services.rosters import policy as pol
+from services.rosters.generate import month_row, parse_month
+from services.rosters.store import load_slots, to_assignment
+
+MAX_SLOT = timedelta(hours=24)  # slot_hours divides 24, so a running slot started within the last day
+
+
+def on_duty_now(*, session: Session, now: datetime, unit_id: uuid.UUID | None = None) -> list[dict]:
+    """Per unit: leader, officers, other posts and phones of the slot running at `now`."""
+    q = (select(Unit.id, Unit.name, Unit.code, Unit.duty_phone, RosterSlot.post, Person.id, Person.name,
+                Person.mobile, RosterSlot.ends_at)
+         .join(Unit, Unit.id == RosterSlot.unit_id).join(Person, Person.id == RosterSlot.person_id)
+         .where(RosterSlot.starts_at > now - MAX_SLOT, RosterSlot.starts_at <= now, RosterSlot.ends_at > now))
+    if unit_id is not None:
+        q = q.where(RosterSlot.unit_id == unit_id)
+    units: dict[uuid.UUID, dict] = {}
+    for uid, uname, code, phone, post, pid, pname, mobile, ends in session.execute(q):
+        u = units.get(uid)
+        if u is None:
+            u = units[uid] = {"unit_id": str(uid), "unit": uname, "code": code, "phone": phone,
+                              "leader": "", "officers": "", "people": [], "until": ends.isoformat()}
+        u["people"].append({"post": post, "person_id": str(pid), "name": pname, "mobile": mobile})
+    for u in units.values():
+        u["leader"] = "、".join(p["name"] for p in u["people"] if p["post"] == "leader")
+        u["officers"] = "、".join(p["name"] for p in u["people"] if p["post"] == "officer")
+    return sorted(units.values(), key=lambda u: u["code"])
+
+
+@dataclass
+class DayRow:
+    day: date
+    day_class: str
+    posts: dict[str, list[dict]] = field(default_factory=dict)  # post -> [{slot_id, person_id, name, why}]
+
+
+def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str = "Asia/Shanghai") -> dict:
+    """A unit-month: status, per-day rows with explanations, fairness counts per person."""
+    first, last = parse_month(month)
+    unit = pol.get_unit(session, unit_id)
+    posts = pol.posts_of(session, unit_id)
+    rows = load_slots(session, unit_id, first, last)
+    ids = {r.person_id for r in rows}
+    people = {p.id: p for p in session.execute(select(Person).where(Person.id.in_(ids))).scalars()} if ids else {}
+    names = {str(k): v.name for k, v in people.items()}
+    days: dict[date, DayRow] = {}
+    assignments: list[Assignment] = []
+    for r in rows:
+        a = to_assignment(r)
+        assignments.append(a)
+        d = days.setdefault(r.day, DayRow(r.day, r.day_class))
+        p = people.get(r.person_id)
+        d.posts.setdefault(r.post, []).append({
+            "slot_id": r.id, "person_id": str(r.person_id), "name": p.name if p else "?",
+            "mobile": p.mobile if p else "", "why": explain(a, r.why, names)})
+    fair = fairness(assignments)
+    counts = [{"person_id": k, "name": names.get(k, k), **v, "total": sum(v.values())} for k, v in fair.items()]
+    counts.sort(key=lambda c: c["name"])
+    row = month_row(session, unit_id, month)
+    return {
+        "unit": {"id": str(unit.id), "name": unit.name, "code": unit.code, "duty_phone": unit.duty_phone},
+        "month": month, "status": row.status.value if row else "none", "version": row.version if row else 0,
+        "posts": [{"name": p.name, "label": p.label or p.name} for p in posts],
+        "days": [days[d] for d in sorted(days)], "fairness": counts,
+        "classes": [c.value for c in DayClass],
+    }
+
+
+def explain(a: Assignment, why: dict, names: dict[str, str]) -> str:
+    """zh-CN 'why this person' for a stored slot (manual changes say so)."""
+    if a.reason in ("manual", "swap", "import", "substitute"):
+        note = why.get("note", "")
+        head = {"manual": "值班室调整", "swap": "换班", "import": "从Excel导入", "substitute": "替班"}[a.reason]
+        return head + (f"：{note}" if note else "")
+    try:
+        return a.text(names)
+    except (KeyError, ValueError):
+        return a.reason
+
+
+def person_slots(session: Session, person_id: uuid.UUID, first: date, last: date) -> list[RosterSlot]:
+    q = (select(RosterSlot).where(RosterSlot.person_id == person_id, RosterSlot.day >= first, RosterSlot.day <= last)
+         .order_by(RosterSlot.starts_at))
+    return list(session.execute(q).scalars())

@@ -1,0 +1,30 @@
+"""Roster fixtures: the town of the `directory` fixture with posts and pools."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from models.org import PersonCreate
+from services import org
+from services.rosters import policy as pol
+
+# A plain November workday, 10:00 Beijing; 2026-12 is the month generated.
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+MONTH = "2026-12"
+
+
+@pytest.fixture
+def roster_unit(session, directory):
+    """The town with 4 leaders and 4 officers in rotation order."""
+    town = directory["town"]
+    leaders = [org.create_person(session=session, actor="test", data=PersonCreate(
+        name=f"领导{i}", unit_id=town.id, mobile=f"1390000010{i}", is_leading_cadre=True)) for i in range(4)]
+    officers = [org.create_person(session=session, actor="test", data=PersonCreate(
+        name=f"值班员{i}", unit_id=town.id, mobile=f"1390000020{i}")) for i in range(4)]
+    pol.ensure_default_posts(session=session, unit_id=town.id, actor="test")
+    pol.set_pool(session=session, unit_id=town.id, post="leader", people=[p.id for p in leaders], actor="test")
+    pol.set_pool(session=session, unit_id=town.id, post="officer", people=[p.id for p in officers], actor="test")
+    session.commit()
+    return {"unit": town, "leaders": leaders, "officers": officers}

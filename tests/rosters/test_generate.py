@@ -1,0 +1,88 @@
+"""Generation stored, published, versioned; gaps from leave with a suggested substitute."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from models.audit import AuditEntry
+from models.roster_ops import LeaveCreate
+from models.rosters import RosterGap, RosterSlot
+from services import alerts, leaves
+from services.errors import Conflict
+from services.rosters import gaps, publish
+from services.rosters.generate import generate_month
+from services.rosters.views import month_view, on_duty_now
+from tests.rosters.conftest import MONTH, NOW
+
+
+def _slots(session, unit):
+    return list(session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id)))
+
+
+def test_month_is_stored_with_every_slot_and_publishes_once(session, roster_unit, settings):
+    unit = roster_unit["unit"]
+    row = generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test")
+    slots = _slots(session, unit)
+    # 31 days × 1 leader + 1 officer, 2 officers on New Year's Day (2027-01-01 is not in December) -> 62
+    assert row.slots == len(slots) == 62 and row.gaps == 0
+    assert {s.day for s in slots} == {date(2026, 12, 1) + timedelta(days=i) for i in range(31)}
+    view = month_view(session=session, unit_id=unit.id, month=MONTH)
+    counts = {c["name"]: c["total"] for c in view["fairness"]}
+    assert max(counts[f"值班员{i}"] for i in range(4)) - min(counts[f"值班员{i}"] for i in range(4)) <= 1
+    assert "轮到" in view["days"][0].posts["leader"][0]["why"]
+    published = publish.publish(session=session, unit_id=unit.id, month=MONTH, now=NOW, actor="test")
+    assert published.status.value == "published" and published.version == 1
+    with pytest.raises(Conflict):
+        generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test")
+    with pytest.raises(Conflict):
+        publish.publish(session=session, unit_id=unit.id, month=MONTH, now=NOW, actor="test")
+
+
+def test_change_after_publication_bumps_version_and_is_audited(session, roster_unit):
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test")
+    publish.publish(session=session, unit_id=unit.id, month=MONTH, now=NOW, actor="test")
+    slot = next(s for s in _slots(session, unit) if s.post == "officer")
+    old = slot.person_id
+    other = next(p for p in roster_unit["officers"] if p.id != old)
+    publish.reassign(session=session, slot_id=slot.id, person_id=other.id, actor="boss", reason="临时调整")
+    view = month_view(session=session, unit_id=unit.id, month=MONTH)
+    assert view["version"] == 2
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "reassign")).one()
+    assert entry.actor == "boss" and entry.before["person_id"] == str(old)
+    assert entry.after["version"] == 2
+
+
+def test_leave_on_rostered_leader_is_a_gap_alert_with_substitute(session, roster_unit, settings):
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test")
+    slot = next(s for s in _slots(session, unit) if s.post == "leader" and s.day == date(2026, 12, 3))
+    leaves.file_leave(session=session, today=NOW.date(), actor="test", data=LeaveCreate(
+        person_id=slot.person_id, start_day=date(2026, 12, 3), end_day=date(2026, 12, 3), destination="市里",
+        reason="开会", contact="13900000000", arrangements="由副职负责",
+        acting_person_id=roster_unit["leaders"][0].id if slot.person_id != roster_unit["leaders"][0].id
+        else roster_unit["leaders"][1].id))
+    gap = session.exec(select(RosterGap).where(RosterGap.unit_id == unit.id)).one()
+    assert gap.reason == "holder_unavailable" and gap.person_id == slot.person_id and "请假" in gap.text
+    found = [a for a in alerts.collect(session=session, now=NOW, settings=settings) if a.code == "roster_holder_on_leave"]
+    assert found and found[0].count == 1
+    subs = gaps.substitutes(session=session, gap_id=gap.id)
+    assert subs[0]["eligible"] and subs[0]["person_id"] != str(slot.person_id)
+    assert not next(s for s in subs if s["person_id"] == str(slot.person_id))["eligible"]
+
+
+def test_on_duty_now_names_leader_and_officer(session, roster_unit):
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test")
+    at = NOW.replace(month=12, day=5)  # 10:00 local on Dec 5: the slot of Dec 5
+    rows = on_duty_now(session=session, now=at)
+    assert len(rows) == 1 and rows[0]["unit"] == unit.name and rows[0]["leader"] and rows[0]["officers"]
+    view = month_view(session=session, unit_id=unit.id, month=MONTH)
+    dec5 = next(d for d in view["days"] if d.day == date(2026, 12, 5))
+    assert rows[0]["leader"] == dec5.posts["leader"][0]["name"]
+    early = NOW.replace(month=12, day=5, hour=0)  # 08:00 local: still the slot of Dec 4
+    dec4 = next(d for d in view["days"] if d.day == date(2026, 12, 4))
+    assert on_duty_now(session=session, now=early)[0]["leader"] == dec4.posts["leader"][0]["name"]
