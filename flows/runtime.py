@@ -9,8 +9,10 @@ engine's clock then calls `run_flow`, which runs the async flow against it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +43,8 @@ class PrefectServer:
         self.port = port
         self.api_url = f"http://127.0.0.1:{port}/api"
         self.process: subprocess.Popen | None = None
+        self.adopted_pid: int | None = None
+        self.pidfile = self.home / "server.pid"
 
     def healthy(self) -> bool:
         try:
@@ -52,7 +56,11 @@ class PrefectServer:
         """Reuse a server answering on the port, or start one; True once it answers."""
         os.environ.update(prefect_env(self.home, self.api_url))
         if self.healthy():
-            log.info("reusing Prefect server at %s", self.api_url)
+            # A server left by a killed `serve` (its pid file names it) is adopted and
+            # stopped with us; one started by someone else is only reused.
+            self.adopted_pid = self._orphan_pid()
+            log.info("reusing Prefect server at %s%s", self.api_url,
+                     f" (adopted pid {self.adopted_pid})" if self.adopted_pid else "")
             return True
         self.home.mkdir(parents=True, exist_ok=True)
         logfile = open(self.home / "server.log", "ab")
@@ -61,6 +69,7 @@ class PrefectServer:
             env={**os.environ, **prefect_env(self.home, self.api_url)}, stdout=logfile, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self.pidfile.write_text(str(self.process.pid))
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -73,8 +82,22 @@ class PrefectServer:
         log.error("Prefect server did not answer within %.0f s", wait)
         return False
 
+    def _orphan_pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return None
+        return pid if b"prefect" in cmdline and b"server" in cmdline else None
+
     def stop(self) -> None:
-        """Stop the server this process started (a reused one is left running)."""
+        """Stop the server this process started or adopted (a foreign one is left running)."""
+        if self.adopted_pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.adopted_pid, signal.SIGTERM)
+            self.pidfile.unlink(missing_ok=True)
+            log.info("adopted Prefect server stopped")
+            return
         if self.process is None or self.process.poll() is not None:
             return
         self.process.terminate()
@@ -83,6 +106,7 @@ class PrefectServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=5)
+        self.pidfile.unlink(missing_ok=True)
         log.info("Prefect server stopped")
 
 
