@@ -1,0 +1,116 @@
+"""Acknowledgements (确认收到) and signed, expiring, single-use acknowledgement links."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from models.escalation import AckToken, Acknowledgement, EscalationState, Notice
+from models.incidents import Incident
+from models.org import Person
+from services import audit
+from services.errors import NotFound
+from services.incidents.common import Gone, app_settings, get_incident
+from services.incidents.settings import get_incident_settings
+
+VIA = ("link", "console", "sms", "voice", "card")
+
+
+def _sign(body: str) -> str:
+    key = app_settings().secret_key.get_secret_value().encode()
+    return base64.urlsafe_b64encode(hmac.new(key, body.encode(), hashlib.sha256).digest()[:18]).decode()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def make_link(session: Session, *, incident_id: uuid.UUID, person: Person | None, now: datetime) -> str:
+    """A new acknowledgement URL for one person; only the token's hash is stored."""
+    expires = now + timedelta(hours=get_incident_settings().ack_link_hours)
+    body = f"{secrets.token_urlsafe(12)}.{int(expires.timestamp())}"
+    token = f"{body}.{_sign(body)}"
+    session.add(AckToken(token_hash=_hash(token), incident_id=incident_id,
+                         person_id=person.id if person else None, expires_at=expires, created_at=now))
+    return f"{app_settings().public_url}/ack/{token}"
+
+
+def check_link(session: Session, token: str, now: datetime) -> AckToken:
+    """The token's row if it is genuine, unused and unexpired; else NotFound / Gone (nothing changes)."""
+    body, _, sig = token.rpartition(".")
+    if not body or not hmac.compare_digest(sig, _sign(body)):
+        raise NotFound("确认链接无效 (invalid link)", field="token")
+    row = session.exec(select(AckToken).where(AckToken.token_hash == _hash(token))).first()
+    if row is None:
+        raise NotFound("确认链接无效 (invalid link)", field="token")
+    if row.used_at is not None:
+        raise Gone("确认链接已使用过 (link already used)", field="token")
+    expires = datetime.fromtimestamp(int(body.rsplit(".", 1)[-1]), UTC)
+    if now >= min(expires, row.expires_at):
+        raise Gone("确认链接已过期 (link expired)", field="token")
+    return row
+
+
+def use_link(session: Session, *, token: str, now: datetime) -> Acknowledgement:
+    """Acknowledge through a link: single use is one conditional UPDATE."""
+    row = check_link(session, token, now)
+    claimed = session.exec(update(AckToken).where(AckToken.id == row.id, AckToken.used_at.is_(None))
+                           .values(used_at=now))
+    if claimed.rowcount != 1:
+        raise Gone("确认链接已使用过 (link already used)", field="token")
+    person = session.get(Person, row.person_id) if row.person_id else None
+    return acknowledge(session=session, incident_id=row.incident_id, person=person, via="link", now=now,
+                       actor=f"link:{person.name if person else 'anonymous'}")
+
+
+def acknowledge(*, session: Session, incident_id: uuid.UUID, person: Person | None, via: str, now: datetime,
+                actor: str, name: str = "") -> Acknowledgement:
+    """Record an acknowledgement; the first one stops the escalation for good."""
+    incident = get_incident(session, incident_id)
+    who = name or (person.name if person else actor)
+    ack = Acknowledgement(incident_id=incident.id, person_id=person.id if person else None, name=who[:120], at=now,
+                          via=via, seconds_to_ack=max(0, int((now - incident.received_at).total_seconds())))
+    session.add(ack)
+    if incident.acknowledged_at is None:
+        incident.acknowledged_at, incident.acknowledged_by = now, who[:120]
+        session.add(incident)
+        session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
+                                                   EscalationState.status == "active")
+                     .values(status="stopped", next_due_at=None))
+    session.flush()
+    audit.record(session=session, actor=actor, action="acknowledge", entity="incident", entity_id=incident.id,
+                 unit_id=incident.unit_id, after=ack, at=now, note=f"{who} 经{via}确认")
+    return ack
+
+
+def acknowledge_notice(*, session: Session, key: str, via: str, now: datetime) -> Acknowledgement:
+    """For the delivery pipeline: a key press / SMS reply / card click on the message with `key`."""
+    notice = session.exec(select(Notice).where(Notice.key == key)).first()
+    if notice is None or notice.incident_id is None:
+        raise NotFound("no incident message with this key", field="key")
+    person = session.get(Person, notice.person_id) if notice.person_id else None
+    return acknowledge(session=session, incident_id=notice.incident_id, person=person, via=via, now=now,
+                       actor=f"{via}:{notice.recipient}", name=notice.recipient)
+
+
+def is_acknowledged(session: Session, incident_id: uuid.UUID) -> bool:
+    inc = session.get(Incident, incident_id)
+    return inc is not None and inc.acknowledged_at is not None
+
+
+def on_delivery_ack(session: Session, delivery, receipt, now: datetime) -> None:
+    """Delivery pipeline hook: a key press, SMS reply or card click on an escalation message acknowledges."""
+    if delivery.source != "incident" or not str(delivery.step).startswith("step:"):
+        return
+    via = {"key_press": "voice", "reply": "sms"}.get(receipt.kind, "card")
+    person = session.get(Person, delivery.person_id) if delivery.person_id else None
+    name = person.name if person else (delivery.recipient or {}).get("name", "")
+    acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), person=person, via=via, now=now,
+                actor=f"{via}:{name}", name=name)

@@ -1,0 +1,108 @@
+"""Read side: the urgency-ordered board, an incident's timeline and flags, the open-task list."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.escalation import Acknowledgement, EscalationState, Notice
+from models.incidents import Deadline, Incident, PhoneLog, Report
+from models.instructions import Instruction, InstructionItem
+from models.org import Unit
+from rules import incidents as r
+from services.incidents import convert, deadlines
+from services.incidents.reports import chain
+
+
+@dataclass
+class BoardRow:
+    incident: Incident
+    unit: str
+    next_deadline: Deadline | None
+    overdue: int
+    escalation: EscalationState | None
+    flags: list[r.Flag] = field(default_factory=list)
+
+    @property
+    def grade(self) -> r.Grade | None:
+        return convert.grade_of(self.incident.grade)
+
+
+def flags(session: Session, incident: Incident, now: datetime, reports: list[Report] | None = None) -> list[r.Flag]:
+    """Audit flags (迟报, 漏报, …) for review."""
+    reports = chain(session, incident.id) if reports is None else reports
+    return r.audit_flags(convert.rule_incident(incident), [convert.rule_report(x) for x in reports], now)
+
+
+def board(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None, include_closed: bool = False,
+          limit: int = 200) -> list[BoardRow]:
+    """Incidents ordered by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
+    q = select(Incident)
+    if not include_closed:
+        q = q.where(Incident.status == "open")
+    if unit_id is not None:
+        q = q.where(Incident.unit_id == unit_id)
+    incidents = list(session.exec(q.order_by(Incident.received_at.desc()).limit(limit)))
+    names = {u.id: u.name for u in session.exec(select(Unit))}
+    rows = []
+    for inc in incidents:
+        open_d = deadlines.open_rows(session, inc.id)
+        rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
+                             sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
+                             flags(session, inc, now)))
+    far = datetime.max.replace(tzinfo=now.tzinfo)
+    rows.sort(key=lambda b: (b.incident.status != "open", -b.overdue, b.incident.acknowledged_at is not None,
+                             b.next_deadline.due_at if b.next_deadline else far, b.incident.grade or 9))
+    return rows
+
+
+def timeline(session: Session, incident: Incident) -> list[dict]:
+    """Everything that happened, oldest first: 接报, notices (who, channel), acks (time to ack), reports, 批示."""
+    ev = [{"at": incident.received_at, "kind": "received", "text": f"接报（来源：{incident.source or '不详'}）"},
+          {"at": incident.created_at, "kind": "logged", "text": f"登记（{incident.created_by}）"}]
+    for n in session.exec(select(Notice).where(Notice.incident_id == incident.id)):
+        what = {"escalation": f"第{(n.step_seq or 0) + 1}次通知", "upward": "向上报送", "deadline": "时限提醒",
+                "instruction": "批示转办", "unresolved": "无法通知"}.get(n.purpose, n.purpose)
+        extra = f"（代{n.acting_for}）" if n.acting_for else ""
+        ev.append({"at": n.at, "kind": n.purpose, "text": f"{what} → {n.recipient}{extra} · {n.channel}",
+                   "channel": n.channel, "recipient": n.recipient})
+    for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
+        m, s = divmod(a.seconds_to_ack, 60)
+        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{a.via}，用时{m}分{s}秒）"})
+    for rep in chain(session, incident.id):
+        late = f"，迟报{rep.late_minutes}分钟" if rep.late_minutes else ""
+        ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",
+                   "report_id": rep.id})
+    for ins in session.exec(select(Instruction).where(Instruction.incident_id == incident.id)):
+        ev.append({"at": ins.at, "kind": "instruction", "text": f"{ins.by_name}批示：{ins.text[:80]}"})
+    return sorted(ev, key=lambda e: e["at"])
+
+
+def detail(session: Session, incident_id: uuid.UUID, now: datetime) -> dict:
+    """Everything the incident page shows."""
+    from services.incidents.common import get_incident
+
+    inc = get_incident(session, incident_id)
+    reports = chain(session, inc.id)
+    ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
+    items = {i.id: list(session.exec(select(InstructionItem).where(InstructionItem.instruction_id == i.id)))
+             for i in ins}
+    return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
+            "deadlines": list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id)
+                                           .order_by(Deadline.due_at))),
+            "flags": flags(session, inc, now, reports), "escalation": session.get(EscalationState, inc.id),
+            "instructions": ins, "items": items,
+            "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
+            "unit": session.get(Unit, inc.unit_id)}
+
+
+def open_items(session: Session, unit_id: uuid.UUID | None = None) -> list[tuple[InstructionItem, Instruction]]:
+    """Instruction items waiting for feedback or acceptance."""
+    q = select(InstructionItem, Instruction).join(Instruction, Instruction.id == InstructionItem.instruction_id) \
+        .where(InstructionItem.status != "closed")
+    if unit_id is not None:
+        q = q.where(InstructionItem.unit_id == unit_id)
+    return list(session.exec(q.order_by(InstructionItem.due_at)))

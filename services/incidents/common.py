@@ -1,0 +1,59 @@
+"""Shared bits of the incident services: lookups, settings, the Gone error, engine wake-ups."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from models.incidents import Incident
+from services.errors import Invalid, NotFound, ServiceError
+
+# Called with a due time after a commit that created due work (the engine registers one).
+WAKE_HOOKS: list[Callable[[datetime], None]] = []
+CLOCK_SKEW = timedelta(minutes=2)  # tolerated when refusing times "in the future"
+
+
+class Gone(ServiceError):
+    """A link that was used or has expired."""
+
+    status = 410
+
+
+def app_settings():
+    """The service-wide settings (time zone, secret key, public URL)."""
+    from dutydesk.config import get_settings
+
+    return get_settings()
+
+
+def tz() -> ZoneInfo:
+    return app_settings().tz
+
+
+def get_incident(session: Session, incident_id: uuid.UUID, *, for_update: bool = False) -> Incident:
+    incident = session.get(Incident, incident_id, with_for_update=for_update or None)
+    if incident is None:
+        raise NotFound(f"incident {incident_id} not found", field="incident_id")
+    return incident
+
+
+def require_aware(name: str, value: datetime | None) -> None:
+    if value is not None and value.tzinfo is None:
+        raise Invalid("时间缺少时区 (time zone missing)", field=name)
+
+
+def wake_after_commit(session: Session, due: datetime) -> None:
+    """Nudge the engine once this transaction commits (timers are only wake-ups)."""
+    if not WAKE_HOOKS:
+        return
+
+    def fire(_session) -> None:
+        for hook in list(WAKE_HOOKS):
+            hook(due)
+
+    event.listen(session, "after_commit", fire, once=True)

@@ -1,0 +1,135 @@
+"""The escalation tick: claim due steps atomically (fencing seq), resolve targets, enqueue (outbox)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from models.escalation import EscalationState
+from models.incidents import Incident
+from rules import escalation as esc
+from rules import incidents as r
+from services import audit
+from services.incidents import acks, targets
+from services.incidents.printing import casualty_text
+from services.incidents import convert
+from services.incidents.settings import get_incident_settings
+
+log = logging.getLogger("dutydesk.incidents.escalation")
+
+
+def instance_name() -> str:
+    return get_incident_settings().instance or f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class Fired:
+    incident_id: object
+    action: str
+    seq: int
+    notified: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
+def message(incident: Incident, decision: esc.Decision) -> tuple[str, str]:
+    """Subject and body of an escalation message (zh-CN)."""
+    grade = r.Grade(incident.grade) if incident.grade else None
+    g = f"{grade.roman}级{grade.label}" if grade else "待定级"
+    local = incident.received_at.astimezone(targets_tz())
+    head = "【突发事件】" if decision.action == esc.Action.notify else "【升级提醒·未确认】"
+    body = (f"{head}{incident.title}（{r.Category(incident.category).label}，{g}）。接报{local:%m-%d %H:%M}，"
+            f"地点：{incident.place or '不详'}，伤亡：{casualty_text(convert.figures_json(incident))}。"
+            f"{decision.reason}。")
+    return f"{head}{incident.title}", body
+
+
+def targets_tz():
+    from services.incidents.common import tz
+
+    return tz()
+
+
+def due_rows(session: Session, now: datetime, limit: int) -> list[EscalationState]:
+    """Active escalations due by `now`; on PostgreSQL rows locked by another instance are skipped."""
+    q = (select(EscalationState).where(EscalationState.status == "active", EscalationState.next_due_at <= now)
+         .order_by(EscalationState.next_due_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    return list(session.exec(q))
+
+
+def _set(session: Session, row: EscalationState, fence: int, **values) -> bool:
+    """Conditional UPDATE on the fencing token: True when this caller owns step `seq`."""
+    res = session.exec(update(EscalationState).where(EscalationState.incident_id == row.incident_id,
+                                                     EscalationState.seq == fence,
+                                                     EscalationState.status == "active").values(**values))
+    return res.rowcount == 1
+
+
+def fire(session: Session, row: EscalationState, now: datetime, instance: str) -> Fired | None:
+    """Carry out what the frozen policy says for one due row; None when another instance got it."""
+    incident = session.get(Incident, row.incident_id)
+    state = esc.EscalationState(row.started_at, row.seq, row.last_fired_at, incident.acknowledged_at,
+                                incident.status != "open")
+    d = esc.next_action(incident.escalation_policy, state, now)
+    if d.action is esc.Action.wait:
+        _set(session, row, d.seq, next_due_at=d.wake_at)
+        return None
+    if d.action in (esc.Action.stop, esc.Action.exhausted):
+        status = "stopped" if d.action is esc.Action.stop else "exhausted"
+        if _set(session, row, d.seq, status=status, next_due_at=None):
+            audit.record(session=session, actor="engine", action=f"escalation_{status}", entity="incident",
+                         entity_id=incident.id, unit_id=incident.unit_id, note=d.reason, at=now)
+            return Fired(incident.id, d.action.value, d.seq)
+        return None
+    if not _set(session, row, d.seq, seq=d.seq + 1, last_fired_at=now, next_due_at=d.wake_at,
+                claimed_by=instance[:80], claimed_at=now):
+        return None  # a duplicate trigger or another instance fired this step
+    people, unresolved = targets.resolve_targets(session, incident=incident, targets=d.targets, at=now)
+    subject, body = message(incident, d)
+    out = Fired(incident.id, d.action.value, d.seq)
+    channel = d.channels[0] if d.channels else "inbox"
+    for p in people:
+        link = acks.make_link(session, incident_id=incident.id, person=p.person, now=now)
+        note = f"（代{p.acting_for}）" if p.acting_for else ""
+        targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:{p.person.id}:{channel}",
+                     purpose="escalation", channel=channel, subject=subject, body=f"{body}{note}确认收到：{link}",
+                     at=now, incident_id=incident.id, person=p.person, ladder=d.channels, step_seq=d.seq,
+                     acting_for=p.acting_for, ack_url=link, step=f"step:{d.seq}")
+        out.notified.append(p.person.name)
+    for t in unresolved:
+        what = {"duty_leader_now": "当班带班领导", "category_leader": "分管领导", "unit_head": "主要领导"}.get(
+            t.kind.value, f"{t.kind.value}:{t.ref}")
+        targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:unresolved:{t.kind.value}:{t.ref}",
+                     purpose="unresolved", channel="none", subject="无法确定通知对象",
+                     body=f"第{d.step_index + 1}步：找不到{what}（无人在岗或未配置）", at=now, incident_id=incident.id,
+                     recipient=what)
+        out.unresolved.append(what)
+    audit.record(session=session, actor="engine", action=f"escalation_{d.action.value}", entity="incident",
+                 entity_id=incident.id, unit_id=incident.unit_id, at=now,
+                 note=f"第{d.step_index + 1}步（第{d.pass_no + 1}轮）通知：{'、'.join(out.notified) or '无'}；{d.reason}")
+    return out
+
+
+def tick(*, session: Session, now: datetime, instance: str | None = None, limit: int = 200) -> list[Fired]:
+    """Fire every due escalation step once; deliveries go in the same transaction (outbox)."""
+    me = instance or instance_name()
+    fired = []
+    for row in due_rows(session, now, limit):
+        result = fire(session, row, now, me)
+        if result is not None:
+            fired.append(result)
+    session.flush()
+    return fired
+
+
+def next_due(session: Session) -> list[datetime]:
+    """Due times of all active escalations (the engine rebuilds its wake-ups from these)."""
+    return [t for t in session.exec(select(EscalationState.next_due_at).where(
+        EscalationState.status == "active", EscalationState.next_due_at.is_not(None)))]

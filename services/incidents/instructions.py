@@ -1,0 +1,133 @@
+"""Leaders' instructions (批示): record, forward to units (转办) with deadlines, feedback, accept, remind."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.instructions import Instruction, InstructionItem
+from models.org import Unit
+from rules import instructions as ri
+from services import audit
+from services.calendar import load_calendar
+from services.errors import Conflict, Forbidden, Invalid, NotFound
+from services.incidents import targets
+from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, tz
+from services.incidents.schemas import InstructionIn, ItemIn
+from services.incidents.settings import get_incident_settings
+
+
+def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, actor: str, now: datetime
+           ) -> Instruction:
+    """Record a leader's instruction and forward it to the named units."""
+    incident = get_incident(session, incident_id)
+    at = data.at or now
+    require_aware("at", at)
+    if at > now + CLOCK_SKEW:
+        raise Invalid("时间晚于当前时间 (in the future)", field="at")
+    if data.report_id is not None:
+        from models.incidents import Report
+
+        rep = session.get(Report, data.report_id)
+        if rep is None or rep.incident_id != incident.id:
+            raise Invalid("报告不属于该事件 (report of another incident)", field="report_id")
+    ins = Instruction(incident_id=incident.id, report_id=data.report_id, text=data.text, by_name=data.by_name,
+                      by_person_id=data.by_person_id, at=at, recorded_by=actor)
+    session.add(ins)
+    session.flush()
+    for i, item in enumerate(data.items):
+        forward(session=session, instruction=ins, item=item, actor=actor, now=now, field=f"items[{i}].unit_id")
+    audit.record(session=session, actor=actor, action="create", entity="instruction", entity_id=ins.id,
+                 unit_id=incident.unit_id, after=ins, at=now, note=f"{data.by_name}批示")
+    return ins
+
+
+def forward(*, session: Session, instruction: Instruction, item: ItemIn, actor: str, now: datetime,
+            field: str = "unit_id") -> InstructionItem:
+    """转办 to one unit, with the deadline on the holiday calendar."""
+    unit = session.get(Unit, item.unit_id)
+    if unit is None or not unit.active:
+        raise Invalid("承办单位不存在 (unknown unit)", field=field)
+    due = ri.instruction_deadline(ri.Urgency(item.urgency), now, tz(), load_calendar(session=session))
+    row = InstructionItem(instruction_id=instruction.id, unit_id=unit.id, lead=item.lead, urgency=item.urgency,
+                          forwarded_at=now, due_at=due)
+    session.add(row)
+    session.flush()
+    role = "牵头" if item.lead else "配合"
+    targets.send(session, key=f"instruction:{row.id}:forward", purpose="instruction",
+                 channel=get_incident_settings().alarm_channel, subject=f"【批示转办】{instruction.by_name}批示",
+                 body=f"请{role}办理：{instruction.text}（{ri.Urgency(item.urgency).label}，"
+                      f"{due.astimezone(tz()):%m月%d日%H:%M}前反馈）", at=now, incident_id=instruction.incident_id,
+                 recipient=unit.name, address=unit.code, step=f"ins:{row.id.hex[:20]}:fwd")
+    return row
+
+
+def _item(session: Session, item_id: uuid.UUID, scope: uuid.UUID | None) -> InstructionItem:
+    row = session.get(InstructionItem, item_id)
+    if row is None:
+        raise NotFound("转办事项不存在", field="item_id")
+    if scope is not None and row.unit_id != scope:
+        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id")
+    return row
+
+
+def _move(row: InstructionItem, event: ri.Event) -> None:
+    try:
+        row.status = ri.transition(ri.Status(row.status), event).value
+    except ri.InvalidTransition as exc:
+        raise Conflict(str(exc), field="status") from None
+
+
+def feedback(*, session: Session, item_id: uuid.UUID, text: str, actor: str, now: datetime,
+             scope: uuid.UUID | None = None) -> InstructionItem:
+    """The unit answers (反馈)."""
+    row = _item(session, item_id, scope)
+    _move(row, ri.Event.feedback)
+    row.feedback_text, row.feedback_at, row.feedback_by = text, now, actor
+    session.add(row)
+    audit.record(session=session, actor=actor, action="feedback", entity="instruction_item", entity_id=row.id,
+                 unit_id=row.unit_id, after=row, at=now)
+    return row
+
+
+def decide(*, session: Session, item_id: uuid.UUID, accept: bool, actor: str, now: datetime) -> InstructionItem:
+    """The office accepts the feedback (办结) or sends it back (退回)."""
+    row = _item(session, item_id, None)
+    _move(row, ri.Event.accept if accept else ri.Event.reject)
+    if accept:
+        row.accepted_at, row.accepted_by = now, actor
+    session.add(row)
+    audit.record(session=session, actor=actor, action="accept" if accept else "reject", entity="instruction_item",
+                 entity_id=row.id, unit_id=row.unit_id, after=row, at=now)
+    return row
+
+
+def remind(*, session: Session, now: datetime) -> int:
+    """Send due reminders (before / at deadline / overdue escalation) once each; returns how many."""
+    cal, zone, sent = load_calendar(session=session), tz(), 0
+    rows = session.exec(select(InstructionItem).where(InstructionItem.status == "forwarded"))
+    for row in rows:
+        alarms = ri.reminder_times(row.forwarded_at, row.due_at, zone, cal)
+        due = [a for a in alarms if a.at <= now]
+        if len(due) <= row.reminders_sent:
+            continue
+        alarm = due[-1]
+        unit = session.get(Unit, row.unit_id)
+        ins = session.get(Instruction, row.instruction_id)
+        targets.send(session, key=f"instruction:{row.id}:remind:{len(due)}", purpose="instruction",
+                     channel=get_incident_settings().alarm_channel, subject=f"【{alarm.kind.label}】批示转办",
+                     body=f"{ins.by_name}批示“{ins.text[:60]}”须于{row.due_at.astimezone(zone):%m月%d日%H:%M}前反馈",
+                     at=now, incident_id=ins.incident_id, recipient=unit.name, address=unit.code,
+                     step=f"ins:{row.id.hex[:20]}:r{len(due)}")
+        row.reminders_sent, row.last_reminded_at = len(due), now
+        session.add(row)
+        sent += 1
+    session.flush()
+    return sent
+
+
+def overdue_items(session: Session, now: datetime) -> list[InstructionItem]:
+    return list(session.exec(select(InstructionItem).where(InstructionItem.status == "forwarded",
+                                                          InstructionItem.due_at < now)))

@@ -1,0 +1,148 @@
+"""Intake (接报登记): validate, suggest a grade, open the incident with its deadlines and escalation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from models.escalation import EscalationState
+from models.incidents import Incident, PhoneLog
+from models.org import Unit
+from rules import escalation as esc
+from rules import incidents as r
+from rules.incident_types import CASUALTY_LABELS
+from services import audit
+from services.errors import Invalid
+from services.incidents import convert, deadlines
+from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, wake_after_commit
+from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn
+
+
+def _unit(session: Session, data: IncidentIn) -> Unit:
+    unit = None
+    if data.unit_id is not None:
+        unit = session.get(Unit, data.unit_id)
+    elif data.unit_code:
+        unit = session.exec(select(Unit).where(Unit.code == data.unit_code)).first()
+    else:
+        raise Invalid("须填写报告单位 (unit required)", field="unit_id")
+    if unit is None or not unit.active:
+        raise Invalid("报告单位不存在或已停用 (unknown unit)", field="unit_id" if data.unit_id else "unit_code")
+    return unit
+
+
+def _figure(value):
+    return r.UNVERIFIED if value == "待核实" else value
+
+
+def _raise_problems(problems: list[r.Problem]) -> None:
+    if problems:
+        p = problems[0]
+        raise Invalid(p.reason, field=p.field.removeprefix("casualties."))
+
+
+def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan) -> r.GradeSuggestion:
+    """The grade suggestion; unknown figures are left out like 待核实 ones."""
+    pick = lambda v: r.UNVERIFIED if v is None else v  # noqa: E731
+    return r.suggest_grade(category, pick(deaths), pick(seriously_injured), pick(economic_loss_yuan))
+
+
+def open_incident(*, session: Session, data: IncidentIn, actor: str, now: datetime,
+                  policy_rules: list[esc.PolicyRule] | None = None) -> Incident:
+    """Log an incident; missing elements never block it. Opens deadlines and the escalation."""
+    require_aware("received_at", data.received_at)
+    require_aware("occurred_at", data.occurred_at)
+    unit = _unit(session, data)
+    for name in convert.FIGURES:
+        v = getattr(data, name)
+        if isinstance(v, int) and v < 0:
+            raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
+    if data.economic_loss_yuan is not None and data.economic_loss_yuan < 0:
+        raise Invalid("经济损失不能为负数", field="economic_loss_yuan")
+    s = suggest(data.category, data.deaths, data.seriously_injured, data.economic_loss_yuan)
+    grade = r.Grade(data.grade) if data.grade else s.grade
+    values = data.model_dump(exclude={"unit_id", "unit_code", "grade", "first_report", "first_report_channel",
+                                      *convert.FIGURES})
+    incident = Incident(**values, unit_id=unit.id, suggested_grade=s.grade, suggested_reason=s.reason,
+                        grade=grade, created_by=actor)
+    incident.category = data.category.value
+    for name in convert.FIGURES:
+        convert.set_figure(incident, name, _figure(getattr(data, name)))
+    _raise_problems(r.validate_incident(convert.rule_incident(incident), now=now + CLOCK_SKEW))
+    policy = esc.select_policy(policy_rules or esc.default_rules(), data.category, grade, data.sensitive)
+    incident.escalation_policy = esc.snapshot(policy)
+    session.add(incident)
+    session.flush()
+    state = EscalationState(incident_id=incident.id, started_at=incident.received_at,
+                            next_due_at=incident.received_at + timedelta(minutes=policy.start_delay_minutes))
+    session.add(state)
+    deadlines.open_initial(session, incident, now)
+    audit.record(session=session, actor=actor, action="create", entity="incident", entity_id=incident.id,
+                 unit_id=incident.unit_id, after=incident, at=now,
+                 note=f"接报登记；建议{s.grade.label if s.grade else '人工定级'}；升级策略 {policy.name}")
+    session.flush()
+    wake_after_commit(session, state.next_due_at)
+    if data.first_report:
+        from services.incidents import reports
+        from services.incidents.schemas import ReportIn
+
+        reports.add_report(session=session, incident_id=incident.id, actor=actor, now=now,
+                           data=ReportIn(kind="first", channel=data.first_report_channel, reported_at=now))
+    return incident
+
+
+def set_grade(*, session: Session, incident_id, data: GradeIn, actor: str, now: datetime) -> Incident:
+    """Confirm or override the grade (a different grade needs a reason); deadlines follow it."""
+    incident = get_incident(session, incident_id)
+    if data.grade != incident.suggested_grade and not data.reason.strip() and incident.suggested_grade:
+        raise Invalid("调整建议等级须说明理由 (an override needs a reason)", field="reason")
+    before = audit.jsonable(incident)
+    incident.grade = data.grade
+    incident.grade_override_reason = data.reason.strip() if data.grade != incident.suggested_grade else ""
+    session.add(incident)
+    deadlines.regrade(session, incident, now)
+    audit.record(session=session, actor=actor, action="grade", entity="incident", entity_id=incident.id,
+                 unit_id=incident.unit_id, before=before, after=incident, at=now, note=data.reason)
+    return incident
+
+
+def update_incident(*, session: Session, incident_id, data: IncidentUpdate, actor: str, now: datetime
+                    ) -> Incident:
+    """New facts; a casualty change asks for an immediate 续报, a 待核实 figure for a reminder."""
+    incident = get_incident(session, incident_id)
+    if incident.status != "open":
+        raise Invalid("事件已终报关闭 (closed)", field="incident_id")
+    before_cas = convert.casualties_of(incident)
+    before = audit.jsonable(incident)
+    changes = data.model_dump(exclude_unset=True)
+    for name in convert.FIGURES:
+        if name in changes:
+            v = _figure(changes.pop(name))
+            if isinstance(v, int) and v < 0:
+                raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
+            convert.set_figure(incident, name, v)
+    for key, value in changes.items():
+        if value is not None:
+            setattr(incident, key, value)
+    session.add(incident)
+    session.flush()
+    deadlines.on_casualties(session, incident, before_cas, now)
+    audit.record(session=session, actor=actor, action="update", entity="incident", entity_id=incident.id,
+                 unit_id=incident.unit_id, before=before, after=incident, at=now)
+    return incident
+
+
+def log_call(*, session: Session, data: PhoneLogIn, actor: str, now: datetime) -> PhoneLog:
+    """Record a phone call in the office's intake log (来电登记)."""
+    require_aware("at", data.at)
+    if data.at > now + CLOCK_SKEW:
+        raise Invalid("时间晚于当前时间 (in the future)", field="at")
+    if data.incident_id is not None:
+        get_incident(session, data.incident_id)
+    row = PhoneLog(**data.model_dump(), recorder=actor)
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="phone_log", entity_id=row.id,
+                 after=row, at=now)
+    return row

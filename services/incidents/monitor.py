@@ -1,0 +1,84 @@
+"""Nothing silent: alert sources (overdue reports, unreachable targets, exhausted escalations) and metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.escalation import EscalationState, Notice
+from models.incidents import Incident, Report
+from models.org import Unit
+from services import alerts
+from services.incidents import deadlines, instructions
+
+
+@alerts.source
+def overdue_reports(session: Session, now: datetime, settings) -> list[alerts.Alert]:
+    """Report deadlines passed with nothing reported (迟报 in the making)."""
+    rows = deadlines.overdue(session, now)
+    if not rows:
+        return []
+    first = rows[0]
+    return [alerts.Alert("incident_report_overdue", "critical", f"{len(rows)} 项事件报送已超时未报",
+                         f"{len(rows)} incident report deadline(s) passed", count=len(rows),
+                         link=f"/incidents/{first.incident_id}")]
+
+
+@alerts.source
+def escalation_problems(session: Session, now: datetime, settings) -> list[alerts.Alert]:
+    """Escalations nobody acknowledged to the end, and targets nobody could resolve."""
+    out = []
+    exhausted = session.exec(select(EscalationState.incident_id).join(Incident).where(
+        EscalationState.status == "exhausted", Incident.status == "open", Incident.acknowledged_at.is_(None))).all()
+    if exhausted:
+        out.append(alerts.Alert("escalation_exhausted", "critical", f"{len(exhausted)} 起事件已通知所有人仍无人确认",
+                                f"{len(exhausted)} incident(s) unacknowledged after every step",
+                                count=len(exhausted), link=f"/incidents/{exhausted[0]}"))
+    missing = session.exec(select(Notice.incident_id).join(Incident).where(
+        Notice.purpose == "unresolved", Incident.status == "open", Incident.acknowledged_at.is_(None))
+        .distinct()).all()
+    if missing:
+        out.append(alerts.Alert("escalation_target_missing", "critical",
+                                f"{len(missing)} 起事件找不到通知对象（无人在岗或未配置分管领导）",
+                                f"{len(missing)} incident(s) with nobody to notify", count=len(missing),
+                                link=f"/incidents/{missing[0]}"))
+    return out
+
+
+@alerts.source
+def overdue_instructions(session: Session, now: datetime, settings) -> list[alerts.Alert]:
+    rows = instructions.overdue_items(session, now)
+    if not rows:
+        return []
+    return [alerts.Alert("instruction_overdue", "warning", f"{len(rows)} 项批示转办逾期未反馈",
+                         f"{len(rows)} forwarded instruction(s) overdue", count=len(rows), link="/incidents/tasks")]
+
+
+def durations(session: Session) -> dict[str, dict[tuple[str, str], list[float]]]:
+    """Seconds from 接报 to first acknowledgement and to 终报, per (grade, unit)."""
+    names = {u.id: u.code for u in session.exec(select(Unit))}
+    out: dict[str, dict] = {"ack": defaultdict(list), "final": defaultdict(list)}
+    finals = {rep.incident_id: rep.reported_at for rep in session.exec(select(Report).where(Report.kind == "final"))}
+    for inc in session.exec(select(Incident)):
+        key = (str(inc.grade or "none"), names.get(inc.unit_id, ""))
+        if inc.acknowledged_at:
+            out["ack"][key].append((inc.acknowledged_at - inc.received_at).total_seconds())
+        if inc.id in finals:
+            out["final"][key].append((finals[inc.id] - inc.received_at).total_seconds())
+    return out
+
+
+def metrics(registry, session: Session, now: datetime) -> None:
+    """MTTA and mean time to 终报 per grade and unit, plus open incidents, as Prometheus gauges."""
+    from prometheus_client import Gauge
+
+    found = durations(session)
+    for name, doc, key in (("dutydesk_incident_mtta_seconds", "mean time from 接报 to acknowledgement", "ack"),
+                           ("dutydesk_incident_time_to_final_seconds", "mean time from 接报 to 终报", "final")):
+        g = Gauge(name, doc, ["grade", "unit"], registry=registry)
+        for (grade, unit), values in found[key].items():
+            g.labels(grade, unit).set(sum(values) / len(values))
+    open_g = Gauge("dutydesk_incidents_open", "open incidents", registry=registry)
+    open_g.set(len(session.exec(select(Incident.id).where(Incident.status == "open")).all()))

@@ -1,0 +1,115 @@
+"""The report chain (首报 → 续报N → 终报): numbering, 迟报, upward delivery, closing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from models.escalation import EscalationState
+from models.incidents import Incident, Report
+from rules import incidents as r
+from rules.incident_types import CASUALTY_LABELS
+from services import audit
+from services.errors import Conflict, Invalid
+from services.incidents import convert, deadlines, targets
+from services.incidents.common import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.schemas import ReportIn
+from services.incidents.settings import get_incident_settings
+
+FIRST_FIELDS = ("source", "place", "scope", "measures", "leader_on_site", "reporter", "reporter_contact")
+FINAL_FIELDS = ("situation", "handling", "cause", "aftermath")
+
+
+def chain(session: Session, incident_id) -> list[Report]:
+    """The incident's reports in order."""
+    return list(session.exec(select(Report).where(Report.incident_id == incident_id)
+                             .order_by(Report.reported_at, Report.number)))
+
+
+def _elements(incident: Incident, data: ReportIn) -> dict:
+    e = {k: (getattr(incident, k) or None) for k in FIRST_FIELDS}
+    e.update(received_at=incident.received_at.isoformat(), category=incident.category,
+             occurred_at=incident.occurred_at.isoformat() if incident.occurred_at else None,
+             casualties=convert.figures_json(incident), type=incident.type, title=incident.title,
+             grade=incident.grade)
+    for k in FINAL_FIELDS:
+        e[k] = (getattr(data, k) or "").strip() or None
+    return e
+
+
+def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, now: datetime) -> None:
+    if incident.status != "open":
+        raise Conflict("事件已终报关闭 (incident closed)", field="kind")
+    if at < incident.received_at:
+        raise Invalid("报送时间早于接报时间 (before 接报)", field="reported_at")
+    if at > now + CLOCK_SKEW:
+        raise Invalid("时间晚于当前时间 (in the future)", field="reported_at")
+    first = session.exec(select(Report).where(Report.incident_id == incident.id, Report.kind == "first")).first()
+    if data.kind == "first" and first is not None:
+        raise Conflict("已有首报，请报送续报 (first report exists)", field="kind")
+    if data.kind != "first" and first is None:
+        raise Invalid("须先报送首报 (no first report yet)", field="kind")
+    if data.kind == "final" and at < first.reported_at:
+        raise Invalid("终报时间早于首报时间 (final before first)", field="reported_at")
+
+
+def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now: datetime) -> Report:
+    """Record a report; missing elements are flagged, never refused. 终报 closes the incident."""
+    incident = get_incident(session, incident_id, for_update=True)
+    at = data.reported_at or now
+    require_aware("reported_at", at)
+    _check(session, incident, data, at, now)
+    for name, value in data.model_dump(include=set(convert.FIGURES), exclude_unset=True).items():
+        value = r.UNVERIFIED if value == "待核实" else value
+        if isinstance(value, int) and value < 0:
+            raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
+        convert.set_figure(incident, name, value)  # the report itself is the follow-up to the change
+    session.add(incident)
+    number = 0
+    if data.kind == "followup":
+        number = 1 + (session.exec(select(func.count()).select_from(Report).where(
+            Report.incident_id == incident.id, Report.kind == "followup")).one())
+    report = Report(incident_id=incident.id, kind=data.kind, number=number, channel=data.channel,
+                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=actor)
+    report.missing = [e.value for e in r.missing_elements(convert.rule_report(report))]
+    session.add(report)
+    session.flush()
+    report.late_minutes = deadlines.meet(session, incident, report, now)
+    if data.kind == "first" or (data.kind == "followup" and report.late_minutes is None):
+        deadlines.schedule_daily(session, incident, max(at, now))
+    elif data.kind == "followup":
+        deadlines.schedule_daily(session, incident, now)
+    if data.kind != "final":
+        deadlines.unverified_reminders(session, incident, at)
+    if data.send_upward and data.channel == "written":
+        send_upward(session, incident, report, now)
+    if data.kind == "final":
+        close(session, incident, now)
+    session.add(report)
+    audit.record(session=session, actor=actor, action=f"report_{data.kind}", entity="incident_report",
+                 entity_id=report.id, unit_id=incident.unit_id, after=report, at=now,
+                 note=convert.report_title(report) + (f"，迟报{report.late_minutes}分钟" if report.late_minutes else ""))
+    return report
+
+
+def send_upward(session: Session, incident: Incident, report: Report, now: datetime) -> None:
+    """Deliver the written report to the configured upward recipient (市政府总值班室)."""
+    s = get_incident_settings()
+    title = convert.report_title(report)
+    from services.incidents.printing import report_text
+
+    targets.send(session, key=f"incident:{incident.id}:report:{report.id}:upward", purpose="upward",
+                 channel=s.upward_channel, subject=f"【{title}】{incident.title}", body=report_text(incident, report),
+                 at=now, incident_id=incident.id, recipient=s.upward_name, address=s.upward_address,
+                 step=f"up:{report.id.hex[:20]}")
+    report.sent_upward_at = now
+
+
+def close(session: Session, incident: Incident, now: datetime) -> None:
+    """终报 received: the incident closes and its escalation stops."""
+    incident.status, incident.closed_at = "closed", now
+    session.add(incident)
+    session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id)
+                 .values(status="stopped", next_due_at=None))

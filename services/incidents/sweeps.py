@@ -1,0 +1,49 @@
+"""Deadline alarms (before and at each deadline) and instruction reminders, once each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from models.incidents import Deadline, Incident
+from services.incidents import deadlines, instructions, targets
+from services.incidents.common import tz
+from services.incidents.settings import get_incident_settings
+
+KIND_LABELS = {"phone": "首报电话报告", "written": "首报书面报告", "followup": "定时续报",
+               "casualty_change": "伤亡变化续报", "unverified": "待核实事项续报"}
+
+
+def deadline_alarms(*, session: Session, now: datetime) -> int:
+    """Send each due alarm once (claimed by a conditional UPDATE); returns how many were sent."""
+    s = get_incident_settings()
+    hub = targets.hub_unit(session)
+    sent = 0
+    for row, when in deadlines.due_alarms(session, now, s.pre_alarm_minutes):
+        column = Deadline.alarmed_at if when == "at" else Deadline.warned_at
+        claim = session.exec(update(Deadline).where(Deadline.id == row.id, column.is_(None)).values(
+            {column.key: now}))
+        if claim.rowcount != 1:
+            continue
+        incident = session.get(Incident, row.incident_id)
+        label = KIND_LABELS.get(row.kind, row.kind)
+        local_due = row.due_at.astimezone(tz())
+        text = (f"{incident.title}：{label}已到时限（{local_due:%H:%M}），尚未报送" if when == "at"
+                else f"{incident.title}：{label}将于{local_due:%H:%M}到期，请及时报送")
+        targets.send(session, key=f"deadline:{row.id}:{when}", purpose="deadline", channel=s.alarm_channel,
+                     subject="【报送时限提醒】" if when == "before" else "【报送超时】", body=f"{text}。{row.text}",
+                     at=now, incident_id=incident.id, recipient=hub.name if hub else "总值班室",
+                     address=hub.code if hub else "", step=f"dl:{row.id.hex[:20]}:{when}")
+        if when == "at" and row.kind == "followup":
+            deadlines.schedule_daily(session, incident, row.due_at)
+        sent += 1
+    session.flush()
+    return sent
+
+
+def sweep(*, session: Session, now: datetime) -> dict[str, int]:
+    """Everything time-driven except escalation: deadline alarms and instruction reminders."""
+    return {"deadline_alarms": deadline_alarms(session=session, now=now),
+            "instruction_reminders": instructions.remind(session=session, now=now)}

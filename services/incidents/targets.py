@@ -1,0 +1,128 @@
+"""The one adapter to the roster and delivery features: who to notify, and how a message goes out.
+
+Rosters (`services.rosters.views.on_duty_now`), leave (`services.leaves.acting_person_id`) and the
+delivery outbox (`services.deliveries.enqueue`) belong to other features; every call to them is here.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.accounts import User
+from models.escalation import Notice
+from models.incidents import Incident
+from models.org import Person, Unit, UnitType
+from rules.escalation import Target, TargetKind
+
+log = logging.getLogger("dutydesk.incidents")
+
+
+def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
+    """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""
+    from services.rosters.views import on_duty_now
+
+    rows = on_duty_now(session=session, now=at, unit_id=unit_id)
+    ids = [uuid.UUID(p["person_id"]) for u in rows for p in u["people"] if p["post"] == "leader"]
+    return [p for p in (session.get(Person, i) for i in ids) if p is not None and p.active]
+
+
+def acting_person(session: Session, person: Person, at: datetime) -> Person | None:
+    """Who acts for `person` at `at` (主持工作) while they are on leave; None when they are present."""
+    from services.leaves import acting_person_id
+
+    pid = acting_person_id(session=session, person_id=person.id, at=at, tz=tz_name())
+    return None if pid == person.id else session.get(Person, pid)
+
+
+def tz_name() -> str:
+    from services.incidents.common import app_settings
+
+    return app_settings().timezone
+
+
+@dataclass(frozen=True)
+class Resolved:
+    person: Person
+    acting_for: str = ""  # name of the person on leave this one replaces
+
+
+def hub_unit(session: Session) -> Unit | None:
+    """The county duty office (总值班室)."""
+    return session.exec(select(Unit).where(Unit.type == UnitType.county_office, Unit.active)).first()
+
+
+def _candidates(session: Session, incident: Incident, target: Target, at: datetime) -> list[Person]:
+    hub = hub_unit(session)
+    hub_id = hub.id if hub else incident.unit_id
+    if target.kind is TargetKind.person:
+        p = session.get(Person, uuid.UUID(target.ref)) if target.ref else None
+        return [p] if p and p.active else []
+    if target.kind is TargetKind.duty_leader_now:
+        return on_duty_leaders(session, incident.unit_id if target.ref == "incident" else hub_id, at)
+    if target.kind is TargetKind.category_leader:
+        people = session.exec(select(Person).where(Person.active, Person.unit_id == hub_id)).all()
+        return [p for p in people if incident.category in (p.domain_categories or [])]
+    if target.kind is TargetKind.unit_head:
+        unit_id = incident.unit_id if target.ref == "incident" else hub_id
+        return list(session.exec(select(Person).where(Person.active, Person.unit_id == unit_id,
+                                                      Person.is_unit_head)))
+    if target.kind is TargetKind.role:
+        ids = session.exec(select(User.person_id).where(User.role == target.ref, User.active,
+                                                        User.person_id.is_not(None))).all()
+        return [p for p in (session.get(Person, i) for i in ids) if p and p.active]
+    return []
+
+
+def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime
+                    ) -> tuple[list[Resolved], list[Target]]:
+    """People to notify now (acting persons replacing those on leave), and targets nobody resolved."""
+    out: list[Resolved] = []
+    unresolved: list[Target] = []
+    seen: set[uuid.UUID] = set()
+    for t in targets:
+        found = _candidates(session, incident, t, at)
+        if not found:
+            unresolved.append(t)
+        for p in found:
+            acting = acting_person(session, p, at)
+            r = Resolved(acting, p.name) if acting is not None else Resolved(p)
+            if r.person.id not in seen:
+                seen.add(r.person.id)
+                out.append(r)
+    return out, unresolved
+
+
+def address_of(person: Person | None, channel: str) -> str:
+    """The person's address on a channel ('' when unknown)."""
+    if person is None:
+        return ""
+    return {"wecom": person.wecom_id, "wecom_app": person.wecom_id, "dingtalk": person.dingtalk_id,
+            "feishu": person.feishu_id, "email": person.email}.get(channel, person.mobile)
+
+
+def send(session: Session, *, key: str, purpose: str, channel: str, subject: str, body: str, at: datetime,
+         incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
+         address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
+         ack_url: str = "", step: str = "") -> Notice:
+    """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction."""
+    notice = Notice(key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000], at=at,
+                    incident_id=incident_id, person_id=person.id if person else None,
+                    recipient=(recipient or (person.name if person else address))[:120],
+                    address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
+                    step_seq=step_seq, acting_for=acting_for)
+    session.add(notice)
+    session.flush()  # the unique key refuses a second send of the same message
+    if channel != "none":
+        from services.deliveries import enqueue
+
+        delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
+                           text=body, ladder=notice.ladder, person=person,
+                           recipient=None if person else {"name": notice.recipient}, address=address or None,
+                           subject=subject, ack_url=ack_url or None, now=at)
+        notice.delivery_id = str(delivery.id)
+    return notice
