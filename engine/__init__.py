@@ -5,4 +5,6 @@
 must rebuild its timers from database rows (invariant 1).
 """
 
-PARTS: list[str] = []
+PARTS: list[str] = [
+    "engine.escalator:start",  # incidents (issue 5): escalation steps and deadline alarms at their due time
+]

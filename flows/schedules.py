@@ -23,6 +23,12 @@ class FlowSchedule:
 SCHEDULES: tuple[FlowSchedule, ...] = (
     FlowSchedule("housekeeping", "flows.housekeeping:housekeeping", "17 3 * * *",
                  description="purge expired console sessions and stale login throttles"),
+    FlowSchedule("incident-escalation-sweep", "flows.incidents:escalation_sweep", "*/2 * * * *",
+                 description="backup for the engine: escalation steps that fell due (fenced, never twice)"),
+    FlowSchedule("incident-deadline-sweep", "flows.incidents:deadline_sweep", "*/2 * * * *",
+                 description="backup for the engine: report-deadline alarms and instruction reminders"),
+    FlowSchedule("duty-brief", "flows.incidents:duty_brief", "30 7 * * *",
+                 description="daily duty brief (值班日报) to the county leaders at 07:30"),
 )
 
 

@@ -1,0 +1,109 @@
+"""Engine part: fire escalation steps and deadline alarms at their due time.
+
+Wake-ups are APScheduler date jobs rebuilt from the rows at start, a job after every commit that
+creates due work (services.incidents.common.WAKE_HOOKS), and a 1–5 s sweep as the backup; each
+wake-up runs the same service tick, whose fenced claims make duplicate wake-ups harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from models.escalation import EscalationState
+from models.incidents import Deadline
+from services.incidents import common, escalation, sweeps
+from services.incidents.settings import get_incident_settings
+
+log = logging.getLogger("dutydesk.engine.escalator")
+
+
+class Escalator:
+    """Runs `escalation.tick` and the deadline sweep whenever a row falls due."""
+
+    def __init__(self, clock, db_engine, *, now=lambda: datetime.now(UTC)) -> None:
+        self.clock, self.db_engine, self.now = clock, db_engine, now
+        self.instance = escalation.instance_name()
+        self._lock = threading.Lock()
+        self._again = False
+        self.runs = 0
+
+    def run(self) -> None:
+        """One pass; a wake-up arriving mid-pass makes the pass repeat instead of queueing threads."""
+        if not self._lock.acquire(blocking=False):
+            self._again = True
+            return
+        try:
+            while True:
+                self._again = False
+                self._pass()
+                if not self._again:
+                    break
+        finally:
+            self._lock.release()
+
+    def _pass(self) -> None:
+        now = self.now()
+        try:
+            with Session(self.db_engine, expire_on_commit=False) as session:
+                fired = escalation.tick(session=session, now=now, instance=self.instance)
+                swept = sweeps.sweep(session=session, now=now)
+                session.commit()
+                nxt = self.next_due(session)
+            self.runs += 1
+            if fired or any(swept.values()):
+                log.info("escalator: %d step(s) fired, %s", len(fired), swept)
+            if nxt is not None:
+                self.wake_at(nxt, job_id="incidents:next")
+        except Exception:  # the sweep retries; a failing pass must not kill the clock
+            log.exception("escalator pass failed")
+
+    @staticmethod
+    def next_due(session: Session) -> datetime | None:
+        return session.exec(select(EscalationState.next_due_at).where(
+            EscalationState.status == "active", EscalationState.next_due_at.is_not(None))
+            .order_by(EscalationState.next_due_at).limit(1)).first()
+
+    def wake_at(self, due: datetime, job_id: str | None = None) -> None:
+        """A date job at `due` (at once when already due)."""
+        run_date = max(due, self.now())
+        self.clock.scheduler.add_job(self.run, "date", run_date=run_date, misfire_grace_time=None,
+                                     id=job_id or f"incidents:{run_date.timestamp():.0f}", replace_existing=True)
+
+    def rebuild(self) -> int:
+        """Date jobs for every due row (escalation steps, deadlines and their pre-alarms)."""
+        pre = timedelta(minutes=get_incident_settings().pre_alarm_minutes)
+        with Session(self.db_engine) as session:
+            times = set(escalation.next_due(session))
+            for due in session.exec(select(Deadline.due_at).where(Deadline.met_at.is_(None),
+                                                                  Deadline.cancelled_at.is_(None))):
+                times.update({due, due - pre})
+        now = self.now()
+        for t in sorted(times):
+            if t > now:
+                self.wake_at(t)
+        return len(times)
+
+    def start(self) -> None:
+        common.WAKE_HOOKS.append(self.wake_at)
+        n = self.rebuild()
+        self.clock.every(get_incident_settings().sweep_seconds, self.run, "incidents:sweep")
+        self.wake_at(self.now())  # catch up at once on whatever fell due while we were down
+        log.info("escalator %s started with %d wake-ups rebuilt", self.instance, n)
+
+    def stop(self) -> None:
+        if self.wake_at in common.WAKE_HOOKS:
+            common.WAKE_HOOKS.remove(self.wake_at)
+
+
+def start(clock, settings, db_engine) -> Escalator:
+    """Engine part: rebuild wake-ups from the rows and start the backup sweep."""
+    from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
+
+    esc = Escalator(clock, db_engine)
+    esc.start()
+    clock.scheduler.add_listener(lambda _event: esc.stop(), EVENT_SCHEDULER_SHUTDOWN)
+    return esc
