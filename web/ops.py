@@ -54,6 +54,7 @@ def metrics(request: Request):
                         registry=registry)
     try:
         with Session(request.app.state.engine) as session:
+            session.execute(text("SELECT 1"))  # alert sources swallow errors, so ask the database itself
             found = alerts.collect(session=session, now=now_utc(request), settings=request.app.state.settings)
             for extra in METRIC_SOURCES:
                 extra(registry, session, now_utc(request))
