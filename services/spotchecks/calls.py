@@ -1,0 +1,89 @@
+"""The adapter to the delivery pipeline: place an automated spot-check call, notify a unit head."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models.org import Person, Unit
+from models.spotchecks import IvrAttempt, PlannedCheck
+from services.spotchecks.config import get_config
+
+VOICE_KINDS = ("aliyun_vms", "twilio_voice")
+SOURCE = "spot_check"
+
+
+def voice_channel(session: Session) -> str | None:
+    """The configured channel name that places calls, or None when no voice channel is enabled."""
+    try:
+        from models.deliveries import ChannelConfig
+    except ImportError:
+        return None
+    wanted = get_config().voice_channel
+    q = select(ChannelConfig).where(ChannelConfig.enabled)
+    rows = session.exec(q.order_by(ChannelConfig.name)).all()
+    for row in rows:
+        if row.name == wanted or (row.kind == wanted and wanted in VOICE_KINDS):
+            return row.name
+    return next((r.name for r in rows if r.kind in VOICE_KINDS), None)
+
+
+def voice_available(session: Session) -> bool:
+    return voice_channel(session) is not None
+
+
+def _enqueue():
+    from services.deliveries.outbox import enqueue
+
+    return enqueue
+
+
+def place_via_deliveries(session: Session, attempt: IvrAttempt, planned: PlannedCheck, unit: Unit,
+                         now: datetime) -> str:
+    """Queue the call in the outbox (idempotent per attempt); the dispatcher places it."""
+    channel = voice_channel(session)
+    if channel is None:
+        raise LookupError("no voice channel configured")
+    delivery = _enqueue()(
+        session=session, source=SOURCE, source_id=planned.id, step=f"ivr{attempt.attempt_no}", channel=channel,
+        address=unit.duty_phone, recipient={"name": f"{unit.name}值班室"}, subject=f"{unit.name} 值班抽查",
+        text=get_config().tts_text, voice_text=get_config().tts_text, due_at=attempt.due_at, now=now,
+    )
+    return str(delivery.id)
+
+
+# Tests and special deployments may swap the placer (e.g. a direct call to a loopback peer).
+Placer = Callable[[Session, IvrAttempt, PlannedCheck, Unit, datetime], str]
+placer: Placer = place_via_deliveries
+
+
+def delivery_state(session: Session, delivery_id: str):
+    """The outbox row of an attempt, or None (no pipeline, or another placer)."""
+    try:
+        from models.deliveries import Delivery
+    except ImportError:
+        return None
+    try:
+        return session.get(Delivery, uuid.UUID(delivery_id))
+    except ValueError:
+        return None
+
+
+def notify_person(session: Session, person: Person, *, source_id: uuid.UUID, step: str, subject: str, text: str,
+                  now: datetime) -> str:
+    """Send a message to a person on their usual channels; '' when no pipeline or channel exists."""
+    try:
+        from models.deliveries import ChannelConfig
+        enqueue = _enqueue()
+    except ImportError:
+        return ""
+    channels = session.exec(select(ChannelConfig.name).where(ChannelConfig.enabled)
+                            .where(ChannelConfig.kind.not_in(VOICE_KINDS)).order_by(ChannelConfig.name)).all()
+    if not channels:
+        return ""
+    d = enqueue(session=session, source=SOURCE, source_id=source_id, step=step, ladder=list(channels), person=person,
+                subject=subject, text=text, now=now)
+    return str(d.id)

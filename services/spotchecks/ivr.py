@@ -1,0 +1,148 @@
+"""Automated spot checks (IVR): claim due checks, place calls, decide with rules.spotcheck.ivr_next, record."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from models.org import Unit
+from models.spotchecks import CheckMode, IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
+from rules.spotcheck import IvrAction, IvrAttempt as RuleAttempt, IvrResult, ivr_next
+from services import audit
+from services.spotchecks import calls
+from services.spotchecks.config import get_config
+
+log = logging.getLogger("dutydesk.spotchecks")
+ACTOR = "system:spotcheck"
+
+
+def _claim(session: Session, planned: PlannedCheck, frm: PlannedStatus, to: PlannedStatus) -> bool:
+    """Move a planned check between states with one conditional update (a second claimer gets 0 rows)."""
+    n = session.execute(update(PlannedCheck).where(PlannedCheck.id == planned.id, PlannedCheck.status == frm,
+                                                PlannedCheck.claim == planned.claim)
+                     .values(status=to, claim=planned.claim + 1)).rowcount
+    session.refresh(planned)
+    return n == 1
+
+
+def attempts_of(session: Session, planned_id: uuid.UUID) -> list[IvrAttempt]:
+    return list(session.exec(select(IvrAttempt).where(IvrAttempt.planned_check_id == planned_id)
+                             .order_by(IvrAttempt.attempt_no)))
+
+
+def _rule_attempt(a: IvrAttempt) -> RuleAttempt:
+    after = None
+    if a.key_at and a.answered_at and (a.ended_at is None or a.key_at < a.ended_at):
+        after = max(0.0, (a.key_at - a.answered_at).total_seconds())  # a live key event: exact delay
+    return RuleAttempt(a.placed_at or a.due_at, IvrResult(a.result), after)
+
+
+def _place(session: Session, planned: PlannedCheck, attempt_no: int, due: datetime, now: datetime) -> IvrAttempt:
+    attempt = IvrAttempt(planned_check_id=planned.id, attempt_no=attempt_no, due_at=due, status="calling")
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+    except IntegrityError:  # another round placed this attempt already
+        return session.exec(select(IvrAttempt).where(IvrAttempt.planned_check_id == planned.id,
+                                                     IvrAttempt.attempt_no == attempt_no)).one()
+    unit = session.get(Unit, planned.unit_id)
+    if not unit.duty_phone:
+        attempt.result, attempt.status, attempt.detail = IvrResult.failed, "failed", "单位未登记值班电话"
+    else:
+        try:
+            attempt.delivery_id = calls.placer(session, attempt, planned, unit, now)
+        except Exception as exc:  # a refused enqueue is a failed attempt, visible, retried by the rule
+            log.warning("spot-check call for %s not placed: %s", unit.name, exc)
+            attempt.result, attempt.status, attempt.detail = IvrResult.failed, "failed", f"未能发起呼叫：{exc}"[:300]
+    session.add(attempt)
+    session.flush()
+    audit.record(session=session, actor=ACTOR, action="call", entity="ivr_attempt", entity_id=attempt.id,
+                 unit_id=planned.unit_id, after=attempt, at=now, note=f"第{attempt_no}次自动呼叫")
+    return attempt
+
+
+def start_due(*, session: Session, now: datetime) -> list[PlannedCheck]:
+    """Claim every due automated check (when a voice channel exists) and place its first call."""
+    if not calls.voice_available(session) and calls.placer is calls.place_via_deliveries:
+        return []
+    due = session.exec(select(PlannedCheck).where(PlannedCheck.mode == CheckMode.automated,
+                                                  PlannedCheck.status == PlannedStatus.planned,
+                                                  PlannedCheck.planned_at <= now)).all()
+    started = []
+    for planned in due:
+        if _claim(session, planned, PlannedStatus.planned, PlannedStatus.calling):
+            _place(session, planned, 1, now, now)
+            started.append(planned)
+    return started
+
+
+def _time_out(session: Session, a: IvrAttempt, now: datetime) -> None:
+    """Finish an attempt whose last receipt will not come: answered without key, or nothing at all."""
+    from services.spotchecks.receipts import sync_from_delivery
+
+    sync_from_delivery(session, a, now)
+    if a.result is not None:
+        return
+    cfg = get_config()
+    if a.answered_at and now >= a.answered_at + timedelta(seconds=cfg.key_timeout_seconds + 30):
+        a.result, a.status = IvrResult.answered_no_key, "answered_no_key"
+    elif a.answered_at is None and now >= (a.placed_at or a.due_at) + timedelta(minutes=cfg.no_receipt_minutes):
+        a.result, a.status, a.detail = IvrResult.no_answer, "no_answer", (a.detail or "超时无回执")[:300]
+    else:
+        return
+    session.add(a)
+    session.flush()
+
+
+def advance(*, session: Session, planned: PlannedCheck, now: datetime) -> str:
+    """One step of an automated check: wait, call again, or record the result."""
+    attempts = attempts_of(session, planned.id)
+    for a in attempts:
+        if a.result is None:
+            _time_out(session, a, now)
+    done = [a for a in attempts if a.result is not None]
+    decision = ivr_next([_rule_attempt(a) for a in done], now, get_config().policy())
+    if decision.action is IvrAction.call:
+        if any(a.result is None for a in attempts) or decision.at > now:
+            return "waiting"
+        placed = _place(session, planned, decision.attempt_no, decision.at, now)
+        if placed.result is not None:  # refused at once: decide again (the next call may already be due)
+            return advance(session=session, planned=planned, now=now)
+        return "called"
+    if not _claim(session, planned, PlannedStatus.calling, PlannedStatus.done):
+        return "done"
+    _record(session, planned, done, decision.outcome, now)
+    return decision.action.value
+
+
+def _record(session: Session, planned: PlannedCheck, done: list[IvrAttempt], outcome, now: datetime) -> PhoneCheck:
+    deciding = next((a for a in done if a.result == IvrResult.key_pressed), done[-1])
+    first = done[0]
+    check = PhoneCheck(
+        unit_id=planned.unit_id, planned_check_id=planned.id, mode=CheckMode.automated,
+        started_at=first.placed_at or first.due_at, ring_at=deciding.ring_at, answered_at=deciding.answered_at,
+        key_at=deciding.key_at, outcome=outcome.value, recorded_by=ACTOR, recorded_at=now,
+        notes="自动语音抽查：" + "；".join(f"第{a.attempt_no}次 {a.result}" + (f"（{a.detail}）" if a.detail else "")
+                                     for a in done),
+    )
+    session.add(check)
+    session.flush()
+    audit.record(session=session, actor=ACTOR, action="create", entity="phone_check", entity_id=check.id,
+                 unit_id=planned.unit_id, after=check, at=now, note=f"自动抽查：{outcome.label}")
+    return check
+
+
+def run_round(*, session: Session, now: datetime) -> dict[str, int]:
+    """Start due automated checks and move every running one on; returns counts for the flow's log."""
+    started = start_due(session=session, now=now)
+    counts = {"started": len(started), "called": 0, "present": 0, "fail": 0, "waiting": 0}
+    running = session.exec(select(PlannedCheck).where(PlannedCheck.status == PlannedStatus.calling)).all()
+    for planned in running:
+        state = advance(session=session, planned=planned, now=now)
+        counts[state] = counts.get(state, 0) + 1
+    return counts

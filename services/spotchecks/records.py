@@ -1,0 +1,135 @@
+"""Video roll-calls, on-site inspections with attachments, and duty reminder notices (值班工作提醒)."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.inspections import (Inspection, InspectionAttachment, InspectionCreate, ReminderNotice,
+                                ReminderNoticeCreate, VideoRollCall, VideoRollCallCreate)
+from models.org import Unit
+from rules.spotcheck import Outcome
+from services import audit
+from services.errors import Invalid, NotFound
+from services.spotchecks.config import get_config
+
+# magic bytes → (content type, extension): images and PDF only
+SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+              (b"GIF87a", "image/gif", "gif"), (b"GIF89a", "image/gif", "gif"), (b"%PDF-", "application/pdf", "pdf")]
+
+
+class TooLarge(Invalid):
+    status = 413
+
+
+def _when(at: datetime, now: datetime) -> None:
+    if at.tzinfo is None:
+        raise Invalid("time must carry a time zone", field="held_at")
+    if at > now + timedelta(seconds=get_config().future_grace_seconds):
+        raise Invalid("time is in the future", field="held_at")
+
+
+def _units_exist(session: Session, ids) -> None:
+    for uid in ids:
+        if session.get(Unit, uid) is None:
+            raise Invalid(f"unit {uid} not found", field="unit_id")
+
+
+def _outcome_ok(value: str, field: str) -> None:
+    if value and value not in {o.value for o in Outcome}:
+        raise Invalid(f"unknown outcome {value!r}", field=field)
+
+
+def record_roll_call(*, session: Session, data: VideoRollCallCreate, actor: str, now: datetime) -> VideoRollCall:
+    """A video roll-call (视频点名): each unit called, present or absent, with findings."""
+    _when(data.held_at, now)
+    _units_exist(session, [u.unit_id for u in data.units])
+    for u in data.units:
+        _outcome_ok(u.outcome, "units")
+    row = VideoRollCall(held_at=data.held_at, title=data.title, findings=data.findings, recorded_by=actor,
+                        recorded_at=now, units=[u.model_dump(mode="json") for u in data.units])
+    session.add(row)
+    session.flush()
+    absent = sum(1 for u in data.units if not u.present)
+    audit.record(session=session, actor=actor, action="create", entity="video_roll_call", entity_id=row.id,
+                 after=row, at=now, note=f"{len(data.units)} units, {absent} absent")
+    return row
+
+
+def record_inspection(*, session: Session, data: InspectionCreate, actor: str, now: datetime) -> Inspection:
+    """An on-site inspection (实地检查): inspectors, places, findings."""
+    _when(data.held_at, now)
+    _units_exist(session, data.unit_ids)
+    _outcome_ok(data.outcome, "outcome")
+    row = Inspection(held_at=data.held_at, inspectors=[i.strip() for i in data.inspectors if i.strip()],
+                     places=[p.strip() for p in data.places if p.strip()], unit_ids=[str(u) for u in data.unit_ids],
+                     outcome=data.outcome or "normal", findings=data.findings, recorded_by=actor, recorded_at=now)
+    if not row.inspectors:
+        raise Invalid("name at least one inspector", field="inspectors")
+    if not row.places:
+        raise Invalid("name at least one place", field="places")
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="inspection", entity_id=row.id, after=row,
+                 at=now)
+    return row
+
+
+def sniff(content: bytes) -> tuple[str, str] | None:
+    """(content type, extension) when the bytes are a JPEG/PNG/GIF/WebP image or a PDF."""
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return next(((t, e) for sig, t, e in SIGNATURES if content.startswith(sig)), None)
+
+
+def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str, content: bytes, actor: str,
+                   now: datetime, data_dir: Path) -> InspectionAttachment:
+    """Store a photo or PDF of an inspection by its SHA-256; refuses other types and oversize files."""
+    if session.get(Inspection, inspection_id) is None:
+        raise NotFound(f"inspection {inspection_id} not found", field="inspection_id")
+    limit = get_config().attachment_max_bytes
+    if len(content) > limit:
+        raise TooLarge(f"file is {len(content)} bytes; the limit is {limit}", field="file")
+    if not content:
+        raise Invalid("file is empty", field="file")
+    kind = sniff(content)
+    if kind is None:
+        raise Invalid("only images (JPEG, PNG, GIF, WebP) and PDF files are accepted", field="file")
+    digest = hashlib.sha256(content).hexdigest()
+    rel = Path("attachments") / digest[:2] / f"{digest}.{kind[1]}"
+    path = Path(data_dir) / rel
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    row = InspectionAttachment(inspection_id=inspection_id, filename=(Path(filename or "file").name)[:200],
+                               content_type=kind[0], size=len(content), sha256=digest, path=rel.as_posix(),
+                               uploaded_by=actor, uploaded_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="attach", entity="inspection_attachment", entity_id=row.id,
+                 after=row, at=now, note=f"sha256={digest}")
+    return row
+
+
+def issue_notice(*, session: Session, data: ReminderNoticeCreate, actor: str, now: datetime, tz) -> ReminderNotice:
+    """Issue a duty reminder notice (值班工作提醒) to all units; numbered within its year."""
+    at = data.issued_at or now
+    _when(at, now)
+    year = at.astimezone(tz).year
+    start = datetime(year, 1, 1, tzinfo=tz).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC)
+    n = session.exec(select(func.count()).select_from(ReminderNotice)
+                     .where(ReminderNotice.issued_at >= start, ReminderNotice.issued_at < end)).one()
+    row = ReminderNotice(issue_no=n + 1, title=data.title, body=data.body, issued_at=at, issued_by=actor)
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="issue", entity="reminder_notice", entity_id=row.id,
+                 after=row, at=now, note=f"{year}年第{n + 1}期")
+    return row

@@ -1,0 +1,148 @@
+"""Phone-check results: manual recording with validation, corrections as new entries, current view."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from models.org import Person, Unit
+from models.spotchecks import CheckMode, PhoneCheck, PhoneCheckCreate, PlannedCheck, PlannedStatus, SpotCheckPlan
+from rules.spotcheck import Outcome
+from services import audit
+from services.errors import Conflict, Invalid, NotFound
+from services.spotchecks.config import get_config
+from services.spotchecks.roster import roster_match
+
+
+def _outcome(value: str) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError:
+        raise Invalid(f"unknown outcome {value!r}; one of {', '.join(o.value for o in Outcome)}",
+                      field="outcome") from None
+
+
+def _check_time(at: datetime, now: datetime) -> None:
+    if at.tzinfo is None:
+        raise Invalid("time must carry a time zone", field="started_at")
+    if at > now + timedelta(seconds=get_config().future_grace_seconds):
+        raise Invalid("time is in the future", field="started_at")
+
+
+def _check_person(session: Session, person_id: uuid.UUID | None) -> None:
+    if person_id is not None and session.get(Person, person_id) is None:
+        raise Invalid(f"person {person_id} not found", field="answered_person_id")
+
+
+def _planned_for(session: Session, data: PhoneCheckCreate, tz) -> PlannedCheck | None:
+    """The planned check this result belongs to; 4xx when the plan does not allow it."""
+    if data.planned_check_id is not None:
+        planned = session.get(PlannedCheck, data.planned_check_id)
+        if planned is None:
+            raise Invalid(f"planned check {data.planned_check_id} not found", field="planned_check_id")
+        if data.unit_id is not None and data.unit_id != planned.unit_id:
+            raise Invalid("unit does not match the planned check", field="unit_id")
+        return planned
+    if data.unit_id is None or session.get(Unit, data.unit_id) is None:
+        raise Invalid("unit missing or unknown", field="unit_id")
+    if not get_config().plan_required:
+        return None
+    day = data.started_at.astimezone(tz).date()
+    plan = session.exec(select(SpotCheckPlan).where(SpotCheckPlan.period_start <= day,
+                                                    SpotCheckPlan.period_end >= day)).first()
+    if plan is None:
+        raise Invalid(f"no spot-check plan covers {day}", field="started_at")
+    mine = session.exec(select(PlannedCheck).where(PlannedCheck.plan_id == plan.id,
+                                                   PlannedCheck.unit_id == data.unit_id)
+                        .order_by(PlannedCheck.planned_at)).all()
+    if not mine:
+        raise Invalid(f"unit is not in the plan {plan.label}", field="unit_id")
+    return next((p for p in mine if p.status == PlannedStatus.planned), None)
+
+
+def record_manual(*, session: Session, data: PhoneCheckCreate, actor: str, now: datetime, tz) -> PhoneCheck:
+    """Record the outcome of a call the duty officer made; refuses to replace an existing result."""
+    outcome = _outcome(data.outcome)
+    _check_time(data.started_at, now)
+    _check_person(session, data.answered_person_id)
+    planned = _planned_for(session, data, tz)
+    if planned is not None:
+        earlier = session.exec(select(PhoneCheck).where(PhoneCheck.planned_check_id == planned.id)).first()
+        if earlier is not None:
+            raise Conflict(f"planned check already has a {CheckMode(earlier.mode).value} result ({earlier.id}); "
+                           "record a correction of it instead", field="planned_check_id")
+        if planned.status == PlannedStatus.calling:
+            raise Conflict("an automated call of this check is in progress", field="planned_check_id")
+    unit_id = planned.unit_id if planned else data.unit_id
+    check = PhoneCheck(
+        unit_id=unit_id, planned_check_id=planned.id if planned else None, mode=CheckMode.manual,
+        started_at=data.started_at, rings=data.rings, outcome=outcome.value, answered_by=data.answered_by.strip(),
+        answered_person_id=data.answered_person_id, notes=data.notes, recorded_by=actor, recorded_at=now,
+        roster_match=roster_match(session, unit_id, data.started_at, person_id=data.answered_person_id,
+                                  name=data.answered_by),
+    )
+    session.add(check)
+    if planned is not None:
+        planned.status = PlannedStatus.done
+        session.add(planned)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="phone_check", entity_id=check.id,
+                 unit_id=unit_id, after=check, at=now, note=f"{outcome.label}")
+    return check
+
+
+def correct(*, session: Session, check_id: uuid.UUID, data: PhoneCheckCreate, reason: str, actor: str,
+            now: datetime) -> PhoneCheck:
+    """A new entry that replaces `check_id` in every count; the old entry stays as it was."""
+    old = session.get(PhoneCheck, check_id)
+    if old is None:
+        raise NotFound(f"phone check {check_id} not found", field="check_id")
+    if not reason.strip():
+        raise Invalid("a correction needs a reason", field="reason")
+    later = session.exec(select(PhoneCheck).where(PhoneCheck.corrects_id == old.id)).first()
+    if later is not None:
+        raise Conflict(f"entry already corrected by {later.id}: correct the latest entry", field="check_id")
+    outcome = _outcome(data.outcome)
+    _check_time(data.started_at, now)
+    _check_person(session, data.answered_person_id)
+    new = PhoneCheck(
+        unit_id=old.unit_id, planned_check_id=old.planned_check_id, mode=old.mode, started_at=data.started_at,
+        ring_at=old.ring_at, answered_at=old.answered_at, key_at=old.key_at,
+        rings=data.rings if data.rings is not None else old.rings, outcome=outcome.value,
+        answered_by=data.answered_by.strip() or old.answered_by,
+        answered_person_id=data.answered_person_id or old.answered_person_id,
+        notes=f"更正：{reason.strip()}" + (f"；{data.notes}" if data.notes else ""), recorded_by=actor,
+        recorded_at=now, corrects_id=old.id,
+    )
+    new.roster_match = roster_match(session, new.unit_id, new.started_at, person_id=new.answered_person_id,
+                                    name=new.answered_by)
+    session.add(new)
+    session.flush()
+    audit.record(session=session, actor=actor, action="correct", entity="phone_check", entity_id=new.id,
+                 unit_id=new.unit_id, before=old, after=new, at=now, note=f"corrects {old.id}: {reason}"[:500])
+    return new
+
+
+def current_checks(session: Session, *, since: datetime | None = None, until: datetime | None = None,
+                   unit_id: uuid.UUID | None = None) -> list[PhoneCheck]:
+    """Results in force: every entry no later entry corrects, ordered by time."""
+    corrected = select(PhoneCheck.corrects_id).where(col(PhoneCheck.corrects_id).is_not(None))
+    q = select(PhoneCheck).where(col(PhoneCheck.id).not_in(corrected))
+    if since is not None:
+        q = q.where(PhoneCheck.started_at >= since)
+    if until is not None:
+        q = q.where(PhoneCheck.started_at < until)
+    if unit_id is not None:
+        q = q.where(PhoneCheck.unit_id == unit_id)
+    return list(session.exec(q.order_by(PhoneCheck.started_at)))
+
+
+def history(session: Session, check_id: uuid.UUID) -> list[PhoneCheck]:
+    """The entry and every entry it corrects, newest first."""
+    out, cur = [], session.get(PhoneCheck, check_id)
+    while cur is not None:
+        out.append(cur)
+        cur = session.get(PhoneCheck, cur.corrects_id) if cur.corrects_id else None
+    return out

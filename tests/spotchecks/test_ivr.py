@@ -1,0 +1,121 @@
+"""Automated checks against the loopback Aliyun IVR gateway: key press, no answer, busy, failure, late/duplicate receipts.
+
+The dispatcher's part (send the call, hand back receipts) is played by tests/spotchecks/ivr_line.py with the real
+plugin and the gateway's real push bodies; the service decides with rules.spotcheck.ivr_next.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from models.spotchecks import CheckMode, IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
+from services.spotchecks import calls, ivr, receipts
+from tests.peers import aliyun as peer_mod
+from tests.peers import serve
+from tests.spotchecks.conftest import NOW, town_check
+from tests.spotchecks.ivr_line import AliyunLine, china, report, voice_report
+
+
+@pytest.fixture
+def line(monkeypatch):
+    peer = peer_mod.AliyunPeer()
+    with serve(peer.app) as url:
+        ln = AliyunLine(peer, url)
+        monkeypatch.setattr(calls, "placer", ln.place)
+        yield ln
+
+
+@pytest.fixture
+def auto(session, plan, directory):
+    return town_check(session, plan, directory, due=NOW - timedelta(seconds=30), mode=CheckMode.automated)
+
+
+def feed(session, line, body, now):
+    return [receipts.on_receipt(session=session, kind=r.kind, at=r.at, key=r.key, now=now,
+                                provider_call_id=r.provider_message_id, detail=r.detail)
+            for r in line.receipts(body)]
+
+
+def results_of(session, planned):
+    return session.exec(select(PhoneCheck).where(PhoneCheck.planned_check_id == planned.id)
+                        .order_by(PhoneCheck.recorded_at)).all()
+
+
+def test_key_1_within_30_seconds_is_present(session, line, auto, directory):
+    assert ivr.run_round(session=session, now=NOW)["started"] == 1
+    sent = line.peer.received[-1]["params"]
+    assert sent["CalledNumber"] == "08381234567" and "请按1确认在岗" in sent["StartTtsParams"]
+    call = line.calls[0]
+    feed(session, line, report(call, "200102", china(NOW + timedelta(seconds=6))), NOW + timedelta(seconds=6))
+    states = feed(session, line, report(call, "300000", china(NOW + timedelta(seconds=15)), dtmf="1"),
+                  NOW + timedelta(seconds=15))
+    assert states == ["present"]
+    [check] = results_of(session, auto)
+    assert (check.outcome, check.mode) == ("normal", "automated")
+    assert (check.key_at - check.answered_at) == timedelta(seconds=9)
+    # the final VoiceReport repeats what we know: nothing new, still one result
+    again = feed(session, line, voice_report(call, "200000", answered=china(NOW + timedelta(seconds=6)),
+                                             ended=china(NOW + timedelta(seconds=20)), dtmf="1"), NOW + timedelta(seconds=30))
+    assert set(again) == {"duplicate"} and len(results_of(session, auto)) == 1
+    assert session.get(PlannedCheck, auto.id).status == PlannedStatus.done
+
+
+@pytest.mark.parametrize(("code", "outcome"), [("200003", "no_answer"), ("200002", "busy"), ("200011", "dead_number")])
+def test_three_unanswered_calls_five_minutes_apart_then_failure(session, line, auto, code, outcome):
+    t = NOW
+    ivr.run_round(session=session, now=t)
+    for n in range(3):
+        assert len(line.calls) == n + 1
+        feed(session, line, voice_report(line.calls[-1], code, ended=china(t + timedelta(seconds=40))),
+             t + timedelta(seconds=40))
+        assert ivr.run_round(session=session, now=t + timedelta(minutes=4))["called"] == 0  # not yet
+        t += timedelta(minutes=5)
+        ivr.run_round(session=session, now=t)
+    assert len(line.peer.received) == 3
+    [check] = results_of(session, auto)
+    assert check.outcome == outcome and "第3次" in check.notes
+
+
+def test_answered_without_key_retries_and_a_key_on_the_second_call_counts(session, line, auto):
+    ivr.run_round(session=session, now=NOW)
+    feed(session, line, voice_report(line.calls[0], "200008", answered=china(NOW + timedelta(seconds=5)),
+                                     ended=china(NOW + timedelta(seconds=40))), NOW + timedelta(seconds=41))
+    ivr.run_round(session=session, now=NOW + timedelta(minutes=2))  # answered, no key: timed out
+    ivr.run_round(session=session, now=NOW + timedelta(minutes=6))
+    assert len(line.calls) == 2
+    feed(session, line, report(line.calls[1], "300000", china(NOW + timedelta(minutes=6, seconds=9)), dtmf="1"),
+         NOW + timedelta(minutes=6, seconds=10))
+    [check] = results_of(session, auto)
+    assert check.outcome == "normal"
+
+
+def test_provider_refusing_the_call_is_a_failed_attempt_not_a_crash(session, line, auto):
+    line.peer.answer = "code:isv.OUT_OF_SERVICE"
+    for minutes in (0, 5, 10):
+        ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes))
+    [check] = results_of(session, auto)
+    assert check.outcome == "dead_number" and "未能发起呼叫" in check.notes
+    attempts = session.exec(select(IvrAttempt).where(IvrAttempt.planned_check_id == auto.id)).all()
+    assert [a.result for a in attempts] == ["failed"] * 3
+
+
+def test_silent_call_times_out_and_a_late_key_press_then_corrects_the_failure(session, line, auto):
+    for minutes in (0, 5, 10, 15):  # no receipt ever: each attempt times out after 5 minutes
+        ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes))
+    [failed] = results_of(session, auto)
+    assert failed.outcome == "no_answer"
+    late = NOW + timedelta(minutes=20)
+    assert feed(session, line, report(line.calls[0], "300000", china(NOW + timedelta(seconds=12)), dtmf="1"),
+                late) == ["late"]
+    old, new = results_of(session, auto)
+    assert (new.corrects_id, new.outcome, old.outcome) == (failed.id, "normal", "no_answer")
+    assert feed(session, line, report(line.calls[0], "300000", china(NOW + timedelta(seconds=12)), dtmf="1"),
+                late) == ["duplicate"]
+    assert len(results_of(session, auto)) == 2
+
+
+def test_receipt_for_an_unknown_call_is_ignored(session, line, auto):
+    assert feed(session, line, report("nope^1", "300000", china(NOW), dtmf="1"), NOW) == ["unknown"]

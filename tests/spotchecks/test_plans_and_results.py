@@ -1,0 +1,97 @@
+"""Plans, manual results with validation, corrections as new entries (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import func, select
+
+from models.audit import AuditEntry
+from models.spotchecks import PhoneCheck, PhoneCheckCreate, PlannedCheck, PlannedStatus
+from rules.spotcheck import Outcome
+from services.errors import Conflict, Invalid
+from services.spotchecks import plans, results
+from tests.spotchecks.conftest import NOW, TZ, town_check
+
+
+def test_plan_covers_every_unit_reproducibly_with_reasons(session, plan, directory):
+    checks = plans.plan_checks_of(session=session, plan_id=plan.id)
+    units = {c.unit_id for c in checks}
+    assert units == {directory["town"].id, directory["dept"].id}  # the hub is not checked
+    assert all(c.why and c.reasons[0]["code"] == "quota" for c in checks)
+    again = plans.plan_checks_of(session=session, plan_id=plan.id)
+    from rules.spotcheck import SpotUnit, plan_checks
+    from datetime import date
+    expect = plan_checks([SpotUnit(str(u.id), u.name) for u in (directory["town"], directory["dept"])],
+                         date(2026, 10, 1), date(2026, 12, 31), TZ, "7")
+    assert sorted(c.planned_at for c in again) == sorted(e.at for e in expect)
+
+
+def test_second_plan_for_a_quarter_is_refused(session, plan):
+    with pytest.raises(Conflict) as err:
+        plans.make_plan(session=session, quarter="2026Q4", seed=8, actor="x", now=NOW, tz=TZ)
+    assert err.value.field == "quarter"
+    with pytest.raises(Invalid):
+        plans.make_plan(session=session, quarter="2026Q5", seed=8, actor="x", now=NOW, tz=TZ)
+
+
+def _data(unit, **over):
+    d = dict(unit_id=unit.id, started_at=NOW - timedelta(minutes=5), outcome="normal", rings=2, answered_by="张三")
+    d.update(over)
+    return PhoneCheckCreate(**d)
+
+
+def test_manual_result_attaches_to_the_planned_check(session, plan, directory):
+    pc = town_check(session, plan, directory)
+    check = results.record_manual(session=session, data=_data(directory["town"]), actor="duty", now=NOW, tz=TZ)
+    assert check.planned_check_id == pc.id and check.roster_match is None  # no roster published: unknown
+    assert session.get(PlannedCheck, pc.id).status == PlannedStatus.done
+    assert session.exec(select(AuditEntry).where(AuditEntry.entity == "phone_check",
+                                                 AuditEntry.entity_id == str(check.id))).first() is not None
+
+
+@pytest.mark.parametrize(("over", "field"), [
+    ({"outcome": "asleep"}, "outcome"),
+    ({"started_at": NOW + timedelta(hours=1)}, "started_at"),
+])
+def test_bad_manual_results_change_nothing(session, plan, directory, over, field):
+    before = session.exec(select(func.count()).select_from(PhoneCheck)).one()
+    with pytest.raises(Invalid) as err:
+        results.record_manual(session=session, data=_data(directory["town"], **over), actor="d", now=NOW, tz=TZ)
+    assert err.value.field == field
+    assert session.exec(select(func.count()).select_from(PhoneCheck)).one() == before
+
+
+def test_unit_not_in_plan_is_refused(session, plan, directory):
+    with pytest.raises(Invalid) as err:
+        results.record_manual(session=session, data=_data(directory["hub"]), actor="d", now=NOW, tz=TZ)
+    assert err.value.field == "unit_id" and "not in the plan" in err.value.reason
+
+
+def test_manual_result_cannot_overwrite_an_automated_one(session, plan, directory):
+    pc = town_check(session, plan, directory)
+    auto = PhoneCheck(unit_id=pc.unit_id, planned_check_id=pc.id, mode="automated", started_at=NOW,
+                      outcome="no_answer", recorded_by="system")
+    session.add(auto)
+    session.commit()
+    with pytest.raises(Conflict) as err:
+        results.record_manual(session=session, data=_data(directory["town"], planned_check_id=pc.id), actor="d",
+                              now=NOW, tz=TZ)
+    assert "correction" in err.value.reason
+
+
+def test_correction_is_a_new_entry_pointing_at_the_old_one(session, plan, directory):
+    town_check(session, plan, directory)
+    old = results.record_manual(session=session, data=_data(directory["town"], outcome="no_answer"), actor="d",
+                                now=NOW, tz=TZ)
+    new = results.correct(session=session, check_id=old.id, data=_data(directory["town"], outcome="slow_answer"),
+                          reason="记错了", actor="d2", now=NOW)
+    assert new.corrects_id == old.id and new.id != old.id
+    assert session.get(PhoneCheck, old.id).outcome == "no_answer"  # untouched
+    current = results.current_checks(session, unit_id=directory["town"].id)
+    assert [c.id for c in current] == [new.id] and current[0].outcome == Outcome.slow_answer
+    with pytest.raises(Conflict):  # the old entry is history now: correct the latest
+        results.correct(session=session, check_id=old.id, data=_data(directory["town"]), reason="x", actor="d",
+                        now=NOW)
+    assert [c.id for c in results.history(session, new.id)] == [new.id, old.id]
