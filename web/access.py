@@ -19,6 +19,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "tokens:write": frozenset({Role.admin}),
     "audit:read": frozenset({Role.admin, Role.auditor}),
     "ops:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
+    # spot checks (issue 6): plans and their times are secret from units
+    "spotcheck_plans:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
+    "spotcheck_plans:write": STAFF,
+    "spotchecks:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor}),
+    "spotchecks:write": STAFF,
+    "spotchecks:export": frozenset({Role.admin, Role.auditor}),
+    "explanations:read": EVERYONE,  # unit reporters see only their own unit's
+    "explanations:answer": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
+    "statistics:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor}),
 }
 
 

@@ -3,8 +3,12 @@
 from fastapi import APIRouter
 
 from web.api import audit, directory, users
+from web.api import spotcheck_records, spotchecks  # spot checks (issue 6)
 
 router = APIRouter()
 router.include_router(directory.router)
 router.include_router(users.router)
 router.include_router(audit.router)
+router.include_router(spotchecks.router)
+router.include_router(spotcheck_records.router)
+router.include_router(spotcheck_records.stats_router)
