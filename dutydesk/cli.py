@@ -10,6 +10,7 @@ import logging
 import typer
 
 from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, flows_cmd, serve_cmd, users_cmd
+from dutydesk.commands import spotcheck_cmd  # spot checks (issue 6)
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
 app.add_typer(db_cmd.app, name="db")
@@ -18,6 +19,8 @@ app.add_typer(directory_cmd.units, name="units")
 app.add_typer(directory_cmd.people, name="people")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(spotcheck_cmd.app, name="spotcheck")
+app.add_typer(spotcheck_cmd.report_app, name="report")
 app.add_typer(flows_cmd.app, name="flows")
 app.command("serve")(serve_cmd.serve)
 

@@ -75,7 +75,10 @@ def seed(session: Session) -> dict[str, int]:
     from services.deliveries.demo import seed_channels  # deliveries (issue 4): inbox channel, welcome messages
 
     inbox = seed_channels(session, actor=ACTOR, key=get_settings().secret_key.get_secret_value(), now=utcnow())
-    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox}
+    from services.spotchecks.demo import seed_spotchecks  # spot checks (issue 6): plan, past results, circular
+
+    spot = seed_spotchecks(session, utcnow(), tz=get_settings().tz, data_dir=get_settings().data_dir)
+    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -23,6 +23,10 @@ class FlowSchedule:
 SCHEDULES: tuple[FlowSchedule, ...] = (
     FlowSchedule("housekeeping", "flows.housekeeping:housekeeping", "17 3 * * *",
                  description="purge expired console sessions and stale login throttles"),
+    FlowSchedule("spotcheck-round", "flows.spotchecks:spotcheck_round", "* * * * *",
+                 description="automated spot-check calls that fell due; retries 5 min apart; results"),
+    FlowSchedule("spotcheck-circular", "flows.spotchecks:monthly_circular", "30 8 1 * *",
+                 description="last month's spot-check circular (.docx) and explanation requests"),
     FlowSchedule("incident-escalation-sweep", "flows.incidents:escalation_sweep", "*/2 * * * *",
                  description="backup for the engine: escalation steps that fell due (fenced, never twice)"),
     FlowSchedule("incident-deadline-sweep", "flows.incidents:deadline_sweep", "*/2 * * * *",

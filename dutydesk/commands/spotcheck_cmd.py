@@ -1,0 +1,68 @@
+"""`dutydesk spotcheck` and `dutydesk report`: plan a quarter, run a round, issue a circular, the yearly report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from dutydesk.config import get_settings
+from dutydesk.db import session_scope
+from models.spotchecks import CheckMode
+from services.errors import ServiceError
+
+app = typer.Typer(no_args_is_help=True, help="spot checks (抽查)")
+report_app = typer.Typer(no_args_is_help=True, help="reports")
+
+
+def _fail(exc: ServiceError) -> None:
+    typer.echo(f"{exc.field or 'error'}: {exc.reason}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def plan(quarter: str = typer.Option(..., help="e.g. 2026Q4"), seed: str = typer.Option(..., help="random seed"),
+         mode: CheckMode = typer.Option(CheckMode.manual, help="manual or automated (IVR)")) -> None:
+    """Plan a quarter of phone spot checks for every active unit (reproducible from the seed)."""
+    from services.spotchecks import plans
+
+    s = get_settings()
+    try:
+        with session_scope() as session:
+            p = plans.make_plan(session=session, quarter=quarter, seed=seed, actor="cli", now=datetime.now(UTC),
+                                tz=s.tz, mode=mode)
+            checks = plans.plan_checks_of(session=session, plan_id=p.id)
+            typer.echo(f"plan {p.label} (seed {p.seed}): {len(checks)} checks")
+            for c in checks[:10]:
+                typer.echo(f"  {c.planned_at.astimezone(s.tz):%Y-%m-%d %H:%M}  {c.why}")
+    except ServiceError as exc:
+        _fail(exc)
+
+
+@app.command()
+def circular(year: int = typer.Option(...), month: int = typer.Option(...)) -> None:
+    """Issue the monthly circular (通报) as .docx and open explanation requests."""
+    from services.spotchecks import circulars
+
+    s = get_settings()
+    try:
+        with session_scope() as session:
+            row = circulars.issue(session=session, year=year, month=month, actor="cli", now=datetime.now(UTC),
+                                  tz=s.tz, data_dir=s.data_dir)
+            typer.echo(f"circular {year}-{month:02d}: {s.data_dir / row.doc_path} sha256={row.doc_sha256}")
+    except ServiceError as exc:
+        _fail(exc)
+
+
+@report_app.command()
+def yearly(year: int = typer.Option(...), out: Path = typer.Option(..., help="the .docx to write")) -> None:
+    """The yearly duty report; its duty paragraph is computed from the database."""
+    from services.spotchecks.report import yearly_report
+
+    with session_scope() as session:
+        r = yearly_report(session=session, year=year, tz=get_settings().tz, out=out)
+    typer.echo(r.paragraph)
+    if r.missing_sources:
+        typer.echo(f"note: no data source yet for {', '.join(r.missing_sources)}", err=True)
+    typer.echo(f"written: {out} sha256={r.sha256}")

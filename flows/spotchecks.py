@@ -1,0 +1,49 @@
+"""Spot-check flows: the round that runs due automated checks, and the monthly circular. Thin wrappers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prefect import flow, task
+
+from dutydesk.config import get_settings
+from dutydesk.db import session_scope
+from services.errors import Conflict
+from services.spotchecks import circulars, ivr
+
+
+@task(retries=2, retry_delay_seconds=10)
+def run_round(now: datetime) -> dict[str, int]:
+    with session_scope() as session:
+        return ivr.run_round(session=session, now=now)
+
+
+@flow(name="spotcheck-round", log_prints=True)
+async def spotcheck_round(now: datetime | None = None) -> dict[str, int]:
+    """Place due automated spot-check calls, retry unanswered ones, record results."""
+    result = run_round(now or datetime.now(UTC))
+    print(f"spot-check round: {result}")
+    return result
+
+
+@task(retries=2, retry_delay_seconds=30)
+def issue_circular(year: int, month: int, now: datetime) -> str:
+    s = get_settings()
+    with session_scope() as session:
+        try:
+            row = circulars.issue(session=session, year=year, month=month, actor="system:circular", now=now,
+                                  tz=s.tz, data_dir=s.data_dir)
+        except Conflict:
+            return "already issued"
+        return row.doc_path
+
+
+@flow(name="spotcheck-circular", log_prints=True)
+async def monthly_circular(now: datetime | None = None) -> str:
+    """Issue last month's circular (通报) and the explanation requests it triggers."""
+    now = now or datetime.now(UTC)
+    local = now.astimezone(get_settings().tz)
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    result = issue_circular(year, month, now)
+    print(f"circular {year}-{month:02d}: {result}")
+    return result

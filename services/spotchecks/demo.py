@@ -1,0 +1,58 @@
+"""Demo spot checks: this quarter's plan with a due automated check, last month's results and circular."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from models.inspections import ReminderNoticeCreate, RollCallUnit, VideoRollCallCreate
+from models.spotchecks import CheckMode, PhoneCheck, PlannedCheck
+from services import audit
+from services.spotchecks import circulars, plans, records
+
+ACTOR = "demo-seed"
+# last month's outcomes for the first units (a failing town gets an explanation request)
+PAST = ["normal", "slow_answer", "no_answer", "normal", "normal", "nonstandard_greeting", "normal", "officer_absent"]
+
+
+def seed_spotchecks(session: Session, now: datetime, *, tz=ZoneInfo("Asia/Shanghai"),
+                    data_dir: Path = Path("var")) -> dict[str, int]:
+    """Create the demo plan, a due automated and a due manual check, past results, one circular."""
+    local = now.astimezone(tz)
+    quarter = f"{local.year}Q{(local.month - 1) // 3 + 1}"
+    plan = plans.make_plan(session=session, quarter=quarter, seed="demo", actor=ACTOR, now=now, tz=tz,
+                           mode=CheckMode.automated)
+    units = plans.checkable_units(session)
+    for unit, mode, minutes in ((units[0], CheckMode.automated, 1), (units[1], CheckMode.manual, 10)):
+        pc = session.exec(select(PlannedCheck).where(PlannedCheck.plan_id == plan.id,
+                                                     PlannedCheck.unit_id == unit.id)).first()
+        pc.planned_at, pc.mode = now - timedelta(minutes=minutes), mode
+        session.add(pc)
+    first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    n = 0
+    for i, unit in enumerate(units[:len(PAST)]):
+        outcomes = [PAST[i]] + (["no_answer"] if PAST[i] == "officer_absent" else [])
+        for k, outcome in enumerate(outcomes):
+            at = (last_month + timedelta(days=3 + 3 * i + k, hours=22 + k)).astimezone(UTC)
+            check = PhoneCheck(unit_id=unit.id, mode=CheckMode.manual, started_at=at, outcome=outcome,
+                               rings=5 if outcome == "slow_answer" else 2, answered_by="" if "no_" in outcome else "值班员",
+                               recorded_by="duty", recorded_at=at + timedelta(minutes=3))
+            session.add(check)
+            session.flush()
+            audit.record(session=session, actor="duty", action="create", entity="phone_check", entity_id=check.id,
+                         unit_id=unit.id, after=check, at=at + timedelta(minutes=3))
+            n += 1
+    records.record_roll_call(session=session, actor=ACTOR, now=now, data=VideoRollCallCreate(
+        held_at=(last_month + timedelta(days=14, hours=9)).astimezone(UTC), title="汛期值班视频调度",
+        units=[RollCallUnit(unit_id=u.id, present=i != 2) for i, u in enumerate(units[:6])],
+        findings="龙泉镇值班室视频连线时无人在岗"))
+    records.issue_notice(session=session, actor=ACTOR, now=now, tz=tz, data=ReminderNoticeCreate(
+        title="关于做好近期值班值守工作的提醒", body="请各单位严格落实24小时值班和领导带班制度。",
+        issued_at=(last_month + timedelta(days=20, hours=10)).astimezone(UTC)))
+    circ = circulars.issue(session=session, year=last_month.year, month=last_month.month, actor=ACTOR, now=now,
+                           tz=tz, data_dir=data_dir)
+    return {"spotcheck_plans": 1, "phone_checks": n, "circulars": 1 if circ else 0}
