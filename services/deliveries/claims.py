@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
 from notifiers.base import NotifierError, RateLimitedError, SendResult
@@ -60,8 +60,13 @@ def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 100)
            .order_by(Delivery.due_at).limit(limit))
     if _is_pg(session):
         due = due.with_for_update(skip_locked=True)
+    # Two statements on purpose: PostgreSQL may re-run an `IN (SELECT … LIMIT … SKIP LOCKED)`
+    # subquery and take far more than `limit` rows; the ids read here stay locked until commit.
+    ids = list(session.exec(due))
+    if not ids:
+        return []
     session.exec(
-        update(Delivery).where(Delivery.id.in_(due.scalar_subquery()), Delivery.state == S.queued.value)
+        update(Delivery).where(col(Delivery.id).in_(ids), Delivery.state == S.queued.value)
         .values(state=S.sending.value, claim_token=token, claimed_by=worker[:100], claimed_at=now,
                 attempts=Delivery.attempts + 1)
         .execution_options(synchronize_session=False)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -27,8 +28,8 @@ _PENDING = "deliveries_enqueued"
 
 
 def group_key(source: str, source_id: Any, step: Any, recipient_key: str) -> str:
-    """The key shared by every rung of one recipient's ladder."""
-    return f"{source}:{source_id}:{step}:{recipient_key}"
+    """The key shared by every rung of one recipient's ladder; ASCII (it travels in HTTP headers)."""
+    return quote(f"{source}:{source_id}:{step}:{recipient_key}", safe=":@.+-_/=~")
 
 
 def recipient_of(person: Person | None, recipient: Recipient | dict | None, address: str | None) -> Recipient:

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFo
 
 from models.deliveries import Delivery
 from notifiers.base import Message, Notifier, Recipient
-from notifiers.text import fit
+from notifiers.text import fit, utf8_len
 from services.errors import Invalid
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -65,6 +65,10 @@ def full_text_link(delivery: Delivery, public_url: str) -> str:
 def message_for(delivery: Delivery, notifier: Notifier, public_url: str) -> Message:
     """The plugin's Message for one row, fitted to the channel's size limit."""
     limit = notifier.capabilities.max_bytes
+    if limit is not None:
+        # Plugins add the subject and an ack line and cut again; leave them room so our link survives.
+        extra = utf8_len(delivery.subject) + 8 + (utf8_len(delivery.ack_url) + 48 if delivery.ack_url else 0)
+        limit = max(limit - extra, 64)
     link = full_text_link(delivery, public_url)
     return Message(
         idempotency_key=delivery.idempotency_key,

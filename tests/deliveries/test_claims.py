@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from datetime import timedelta
 
 from sqlmodel import Session, delete, select
@@ -28,17 +29,19 @@ def test_two_workers_on_two_connections_never_claim_the_same_row(engine):
         s.commit()
     got: dict[str, list] = {"a": [], "b": []}
     barrier = threading.Barrier(2)
+    sizes: list[int] = []
 
     def work(name: str) -> None:
         barrier.wait()
-        while True:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(got["a"]) + len(got["b"]) < 120:
             with Session(engine) as s:
-                rows = deliveries.claim_due(session=s, now=NOW, worker=name, limit=7)
+                rows = deliveries.claim_due(session=s, now=NOW, worker=name, limit=5)
                 ids = [r.id for r in rows if r.source_id == source_id]
                 s.commit()
-            if not rows:
-                return
             got[name].extend(ids)
+            sizes.append(len(rows))
+            time.sleep(0.02)  # "sending": the other worker gets its turn (SKIP LOCKED may return nothing meanwhile)
 
     try:
         threads = [threading.Thread(target=work, args=(n,)) for n in got]
@@ -48,6 +51,7 @@ def test_two_workers_on_two_connections_never_claim_the_same_row(engine):
             t.join(30)
         assert not set(got["a"]) & set(got["b"]), "a row was claimed twice"
         assert len(got["a"]) + len(got["b"]) == 120
+        assert max(sizes) <= 5, "a claim took more rows than its limit"
         assert got["a"] and got["b"], "both workers should have taken a share"
     finally:
         with Session(engine) as s:

@@ -1,0 +1,267 @@
+"""The delivery dispatcher (engine part): claims due outbox rows and sends them through the plugins.
+
+It runs its own asyncio loop in a dedicated thread inside `dutydesk serve`: one shared
+httpx.AsyncClient, bounded concurrency per channel and per provider account, results
+written back in small batches under each row's claim token. It wakes every `poll`
+seconds, and at once after a transaction that enqueued something commits (`notify_new`).
+Leases of rows in flight are renewed; rows a dead worker left in `sending` become
+`unknown` (services.deliveries.recover_stale), never resent blindly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models.deliveries import Delivery, DeliveryState
+from notifiers.base import NotifierError
+from rules.delivery import RetryPolicy
+from services import deliveries
+from services.deliveries import SendOutcome
+from services.deliveries.channels import list_channels
+from engine.channel_pool import ChannelPool
+
+log = logging.getLogger("dutydesk.dispatcher")
+RUNNING: list["Dispatcher"] = []
+
+
+def notify_new() -> None:
+    """Wake every dispatcher in this process: new rows are due."""
+    for d in list(RUNNING):
+        d.wake()
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    """Claim → send → record, continuously; `run_until_idle` serves tests and the CLI."""
+
+    def __init__(self, db_engine, *, key: str, public_url: str, worker: str | None = None, poll: float = 0.5,
+                 batch: int = 200, max_inflight: int = 512, lease_seconds: float = 60.0, renew_every: float = 5.0,
+                 account_concurrency: int = 64, policy: RetryPolicy = RetryPolicy(), now=_utcnow,
+                 client: httpx.AsyncClient | None = None) -> None:
+        self.db_engine, self.key, self.public_url = db_engine, key, public_url
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.poll, self.batch, self.max_inflight = poll, batch, max_inflight
+        self.lease_seconds, self.renew_every, self.policy, self.now = lease_seconds, renew_every, policy, now
+        self.account_concurrency = account_concurrency
+        self._client = client
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = False
+        self.inflight: dict[uuid.UUID, uuid.UUID] = {}  # delivery id -> claim token
+        self.results: asyncio.Queue | None = None
+        self.sent = 0
+        self.unrecorded = 0  # results sent but not yet written back
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Run in a dedicated thread with its own event loop."""
+        self._thread = threading.Thread(target=lambda: asyncio.run(self.run_forever()), name="dispatcher", daemon=True)
+        self._thread.start()
+        RUNNING.append(self)
+        deliveries.WAKE_HOOKS.append(self.wake)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the sends in flight, record them, and stop the thread."""
+        self._stop = True
+        self.wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self in RUNNING:
+            RUNNING.remove(self)
+        if self.wake in deliveries.WAKE_HOOKS:
+            deliveries.WAKE_HOOKS.remove(self.wake)
+
+    def wake(self) -> None:
+        """Thread-safe: look for due rows now rather than at the next poll."""
+        if self._loop is not None and self._event is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._event.set)
+
+    async def _setup(self) -> None:
+        self._loop, self._event, self.results = asyncio.get_running_loop(), asyncio.Event(), asyncio.Queue()
+        client = self._client or httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=256, max_keepalive_connections=128), timeout=10.0)
+        self.pool = ChannelPool(self.key, client, self.account_concurrency)
+        self._owns_client, self._client = self._client is None, client
+        self._tasks: set[asyncio.Task] = set()
+        self._writer = asyncio.create_task(self._write_results())
+
+    async def _teardown(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.results.join()
+        self._writer.cancel()
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def run_forever(self) -> None:
+        """The loop of `dutydesk serve`: claim, send, renew leases, recover, sleep until woken."""
+        await self._setup()
+        last_upkeep = 0.0
+        try:
+            while not self._stop:
+                if time.monotonic() - last_upkeep >= self.renew_every:
+                    last_upkeep = time.monotonic()
+                    await self._guard(self._upkeep)
+                started = await self._guard(self._claim_and_start) or 0
+                if started < self.batch or len(self.inflight) >= self.max_inflight:
+                    self._event.clear()
+                    try:
+                        await asyncio.wait_for(self._event.wait(), self.poll)
+                    except TimeoutError:
+                        pass
+        finally:
+            await self._teardown()
+
+    async def run_until_idle(self, timeout: float = 30.0) -> int:
+        """Send everything due now (and retries falling due within `timeout`), then return the count sent."""
+        await self._setup()
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                started = await self._claim_and_start()
+                if not started and not self._tasks and not self.unrecorded:
+                    if not await asyncio.to_thread(self._due_soon, deadline - time.monotonic()):
+                        break
+                    await asyncio.sleep(0.05)
+                elif not started:
+                    await asyncio.sleep(0.01)
+        finally:
+            await self._teardown()
+        return self.sent
+
+    async def _guard(self, fn):
+        try:
+            return await fn()
+        except Exception:  # the database may be down for a moment: keep the loop alive, say so
+            log.exception("dispatcher step %s failed; retrying", fn.__name__)
+            await asyncio.sleep(min(self.poll * 4, 2.0))
+            return 0
+
+    # -- database side (in worker threads) --------------------------------------------------
+    def _claim(self, limit: int) -> tuple[list[Delivery], list]:
+        with Session(self.db_engine, expire_on_commit=False) as s:
+            rows = deliveries.claim_due(session=s, now=self.now(), worker=self.worker, limit=limit)
+            s.commit()
+            channels = list_channels(session=s) if rows else []
+            return rows, channels
+
+    def _due_soon(self, within: float) -> bool:
+        with Session(self.db_engine) as s:
+            q = select(Delivery.id).where(Delivery.state == DeliveryState.queued.value,
+                                          Delivery.due_at <= self.now() + timedelta(seconds=max(within, 0)))
+            return s.exec(q.limit(1)).first() is not None
+
+    def _record(self, batch: list[tuple]) -> None:
+        with Session(self.db_engine, expire_on_commit=False) as s:
+            for delivery_id, token, outcome, at, ms in batch:
+                deliveries.record_result(session=s, delivery_id=delivery_id, token=token, outcome=outcome, now=at,
+                                         duration_ms=ms, policy=self.policy)
+            s.commit()
+
+    def _renew_and_recover(self) -> None:
+        now = self.now()
+        with Session(self.db_engine) as s:
+            tokens = list(set(self.inflight.values()))
+            for i in range(0, len(tokens), 500):  # our own rows in flight keep their lease
+                s.exec(update(Delivery).where(col(Delivery.claim_token).in_(tokens[i:i + 500]),
+                                              Delivery.state == DeliveryState.sending.value)
+                       .values(claimed_at=now).execution_options(synchronize_session=False))
+            s.commit()
+            deliveries.recover_stale(session=s, now=now, lease_seconds=self.lease_seconds)
+            s.commit()
+
+    async def _upkeep(self) -> int:
+        await asyncio.to_thread(self._renew_and_recover)
+        return 0
+
+    # -- sending (on the loop) --------------------------------------------------------------
+    async def _claim_and_start(self) -> int:
+        room = min(self.batch, self.max_inflight - len(self.inflight))
+        if room <= 0:
+            return 0
+        rows, channels = await asyncio.to_thread(self._claim, room)
+        if channels:
+            self.pool.refresh(channels)
+        for row in rows:
+            self.inflight[row.id] = row.claim_token
+            task = asyncio.create_task(self._send(row))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(rows)
+
+    async def _send(self, row: Delivery) -> None:
+        channel = self.pool.get(row.channel)
+        started = time.monotonic()
+        if channel is None or channel.notifier is None:
+            outcome = SendOutcome("permanent", error=channel.error if channel else f"渠道 {row.channel} 未配置")
+        elif channel.wait_left() > 0:
+            outcome = SendOutcome("throttled", error="服务商要求稍后重试", retry_after=channel.wait_left())
+        else:
+            async with channel.limit, channel.account:
+                outcome = await self._call(channel, row)
+        self.unrecorded += 1
+        await self.results.put((row.id, row.claim_token, outcome, self.now(), int((time.monotonic() - started) * 1000)))
+        self.inflight.pop(row.id, None)
+        self._event.set()
+
+    async def _call(self, channel, row: Delivery) -> SendOutcome:
+        notifier = channel.notifier
+        try:
+            message = deliveries.message_for(row, notifier, self.public_url)
+            result = await asyncio.wait_for(notifier.send(message), notifier.config.timeout + 5)
+        except TimeoutError:
+            return SendOutcome("retryable", error="发送超时")
+        except NotifierError as exc:
+            result = exc
+        except Exception as exc:  # a plugin bug: retry later, and say so
+            log.exception("send on %s raised unexpectedly", row.channel)
+            result = exc
+        outcome = SendOutcome.of(result)
+        if outcome.kind == "retryable" and outcome.retry_after:
+            channel.pause(outcome.retry_after)
+        if outcome.kind in ("sent", "delivered"):
+            self.sent += 1
+        return outcome
+
+    async def _write_results(self) -> None:
+        while True:
+            batch = [await self.results.get()]
+            await asyncio.sleep(0.005)  # gather what else finished meanwhile: one transaction for many
+            while not self.results.empty() and len(batch) < 500:
+                batch.append(self.results.get_nowait())
+            while True:
+                try:
+                    await asyncio.to_thread(self._record, batch)
+                    break
+                except Exception:  # keep the results until the database takes them
+                    log.exception("recording %d delivery results failed; retrying", len(batch))
+                    await asyncio.sleep(1.0)
+            for _ in batch:
+                self.results.task_done()
+            self.unrecorded -= len(batch)
+
+
+def start(clock, settings, db_engine) -> Dispatcher:
+    """Engine part: start the dispatcher thread and stop it with the clock."""
+    from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
+
+    dispatcher = Dispatcher(db_engine, key=settings.secret_key.get_secret_value(), public_url=settings.public_url)
+    dispatcher.start()
+    clock.scheduler.add_listener(lambda _event: dispatcher.stop(), EVENT_SCHEDULER_SHUTDOWN)
+    log.info("delivery dispatcher %s started", dispatcher.worker)
+    return dispatcher
