@@ -1,0 +1,31 @@
+"""Flow fixtures: one Prefect test harness per session (it takes ~17 s to enter), a temp database."""
+
+from __future__ import annotations
+
+import pytest
+
+from dutydesk import config, db
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A throwaway Prefect API (its own SQLite) for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def flow_db(tmp_path, monkeypatch):
+    """A fresh migrated SQLite database that the flows' own `session_scope()` uses."""
+    monkeypatch.setenv("DUTYDESK_DB__URL", f"sqlite:///{tmp_path / 'flows.db'}")
+    monkeypatch.setenv("DUTYDESK_ENVIRONMENT", "test")
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    engine = db.get_engine()
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
