@@ -19,6 +19,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "tokens:write": frozenset({Role.admin}),
     "audit:read": frozenset({Role.admin, Role.auditor}),
     "ops:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
+    # rosters (issue 3): unit reporters manage only their own unit; leaders file their own leave
+    "rosters:read": EVERYONE,
+    "rosters:write": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
+    "leaves:read": EVERYONE,
+    "leaves:write": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.unit_reporter}),
+    "leaves:approve": STAFF,
+    "swaps:read": EVERYONE,
+    "swaps:write": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.unit_reporter}),
+    "swaps:approve": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
+    "handovers:write": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
+    "holidays:write": frozenset({Role.admin}),
     # spot checks (issue 6): plans and their times are secret from units
     "spotcheck_plans:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
     "spotcheck_plans:write": STAFF,

@@ -28,3 +28,35 @@ def roster_unit(session, directory):
     pol.set_pool(session=session, unit_id=town.id, post="officer", people=[p.id for p in officers], actor="test")
     session.commit()
     return {"unit": town, "leaders": leaders, "officers": officers}
+
+
+@pytest.fixture
+def person_token(session):
+    """A bearer header for a new account of `role` linked to `person` (and the person's unit)."""
+    from models.accounts import Role, UserCreate
+    from services import accounts
+
+    made: dict = {}
+
+    def make(person, role: str = "leader") -> dict:
+        if person.id in made:
+            return made[person.id]
+        user = accounts.create_user(session=session, actor="test", data=UserCreate(
+            username=f"p_{str(person.id)[:8]}", password="correct-horse-battery", role=Role(role),
+            unit_id=person.unit_id, person_id=person.id))
+        token, _ = accounts.create_api_token(session=session, user=user, name="t", actor="test")
+        session.commit()
+        made[person.id] = {"Authorization": f"Bearer {token}"}
+        return made[person.id]
+
+    return make
+
+
+@pytest.fixture
+def generated(session, roster_unit):
+    """December generated for the town (draft)."""
+    from services.rosters.generate import generate_month
+
+    generate_month(session=session, unit_id=roster_unit["unit"].id, month=MONTH, actor="test")
+    session.commit()
+    return roster_unit

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from web.api import audit, directory, users
 from web.api import spotcheck_records, spotchecks  # spot checks (issue 6)
+from web.api import leaves, roster_files, rosters  # rosters (issue 3)
 
 router = APIRouter()
 router.include_router(directory.router)
@@ -12,3 +13,6 @@ router.include_router(audit.router)
 router.include_router(spotchecks.router)
 router.include_router(spotcheck_records.router)
 router.include_router(spotcheck_records.stats_router)
+router.include_router(roster_files.router)  # before rosters: /rosters/{u}/{m}/export.xlsx
+router.include_router(rosters.router)
+router.include_router(leaves.router)

