@@ -10,7 +10,13 @@ from dutydesk import config, db
 @pytest.fixture(scope="session")
 def prefect_harness():
     """A throwaway Prefect API (its own SQLite) for the whole session."""
+    import os
+
     from prefect.testing.utilities import prefect_test_harness
+
+    # no telemetry: offline it only adds failed writes to the harness's SQLite
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
 
     with prefect_test_harness(server_startup_timeout=120):
         yield

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from prefect import Flow
-from prefect.schedules import Cron
 from prefect.server.schemas.schedules import CronSchedule as ServerCron
 
 from engine.clock import Clock
+from flows.deploy import build
 from flows.schedules import SCHEDULES, load_flow
 
 TZ = "Asia/Shanghai"
@@ -47,8 +47,7 @@ def _clock_fires(schedule, n: int) -> list[datetime]:
 
 
 def _prefect_fires(schedule, n: int) -> list[datetime]:
-    deployment = load_flow(schedule.flow).to_deployment(name=schedule.name,
-                                                        schedule=Cron(schedule.cron, timezone=schedule.timezone or TZ))
+    (deployment,) = build(TZ, (schedule,))  # what `python -m flows.deploy` registers
     (entry,) = deployment.schedules
     cron = entry.schedule
     assert cron.cron == schedule.cron and cron.timezone == (schedule.timezone or TZ)
