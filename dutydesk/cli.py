@@ -10,6 +10,7 @@ import logging
 import typer
 
 from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, flows_cmd, serve_cmd, users_cmd
+from dutydesk.commands import directory_io_cmd  # noqa: F401 - adds import/export to units and people
 from dutydesk.commands import spotcheck_cmd  # spot checks (issue 6)
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")

@@ -39,6 +39,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "explanations:read": EVERYONE,  # unit reporters see only their own unit's
     "explanations:answer": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
     "statistics:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor}),
+    # incidents (issue 5): officers log, unit reporters only for their own unit, leaders acknowledge and instruct
+    "incidents:read": EVERYONE,  # unit reporters see only their own unit's
+    "incidents:write": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
+    "incidents:grade": STAFF,
+    "incidents:ack": frozenset({Role.admin, Role.duty_officer, Role.leader}),
+    "instructions:write": frozenset({Role.admin, Role.duty_officer, Role.leader}),
+    "instructions:feedback": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
+    "instructions:accept": STAFF,
 }
 
 

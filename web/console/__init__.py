@@ -2,13 +2,18 @@
 
 from fastapi import APIRouter
 
-from web.console import auth_pages, directory_pages, admin_pages, dashboard
+from web.console import auth_pages, directory_pages, admin_pages, dashboard, directory_io_pages
 from web.console import spotcheck_more_pages, spotcheck_pages  # spot checks (issue 6)
+
+from web.console import incident_extra, incident_pages  # incidents (issue 5)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth_pages.router)
 router.include_router(dashboard.router)
 router.include_router(directory_pages.router)
+router.include_router(directory_io_pages.router)
 router.include_router(admin_pages.router)
 router.include_router(spotcheck_pages.router)
 router.include_router(spotcheck_more_pages.router)
+router.include_router(incident_pages.router)
+router.include_router(incident_extra.router)

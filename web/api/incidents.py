@@ -1,0 +1,195 @@
+"""Incidents over REST: intake (other systems post with an API token), reports, acks, instructions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from models.incidents import Report
+from models.instructions import InstructionItem
+from models.org import Person
+from services.errors import Forbidden, NotFound
+from services.incidents import acks, board, instructions as ins, intake, printing, reports
+from services.incidents.common import get_incident
+from services.incidents.schemas import (AckIn, FeedbackIn, GradeIn, IncidentIn, IncidentUpdate, InstructionIn,
+                                        PhoneLogIn, ReportIn)
+from web.deps import Caller, get_session, now_utc, require, unit_scope
+
+router = APIRouter(tags=["incidents"])
+
+
+class IncidentOut(BaseModel):
+    id: uuid.UUID
+    title: str
+    category: str
+    unit_id: uuid.UUID
+    received_at: datetime
+    grade: int | None
+    suggested_grade: int | None
+    suggested_reason: str
+    status: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str
+
+
+class ReportOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    number: int
+    channel: str
+    reported_at: datetime
+    sent_upward_at: datetime | None
+    late_minutes: int | None
+    missing: list[str]
+
+
+def _visible(c: Caller, session: Session, incident_id: uuid.UUID):
+    inc = get_incident(session, incident_id)
+    scope = unit_scope(c)
+    if scope is not None and inc.unit_id != scope:
+        raise NotFound(f"incident {incident_id} not found", field="incident_id")  # do not confirm it exists
+    return inc
+
+
+@router.post("/incidents", response_model=IncidentOut, status_code=201)
+def create(data: IncidentIn, request: Request, c: Caller = Depends(require("incidents:write")),
+           session: Session = Depends(get_session)):
+    scope = unit_scope(c)
+    if scope is not None and data.unit_id not in (None, scope):
+        raise Forbidden("单位填报员只能报送本单位事件 (own unit only)", field="unit_id")
+    if scope is not None and data.unit_id is None:
+        data.unit_id, data.unit_code = scope, None
+    inc = intake.open_incident(session=session, data=data, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return inc
+
+
+@router.get("/incidents", response_model=list[dict])
+def list_board(request: Request, include_closed: bool = False, c: Caller = Depends(require("incidents:read")),
+               session: Session = Depends(get_session)):
+    now = now_utc(request)
+    rows = board.board(session, now, unit_id=unit_scope(c), include_closed=include_closed)
+    return [{**IncidentOut.model_validate(b.incident, from_attributes=True).model_dump(mode="json"), "unit": b.unit,
+             "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
+             "overdue": b.overdue, "flags": [f.code.value for f in b.flags],
+             "escalation": b.escalation.status if b.escalation else None} for b in rows]
+
+
+@router.get("/incidents/{incident_id}")
+def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:read")),
+         session: Session = Depends(get_session)) -> dict[str, Any]:
+    _visible(c, session, incident_id)
+    d = board.detail(session, incident_id, now_utc(request))
+    return {"incident": d["incident"].model_dump(mode="json"),
+            "reports": [ReportOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in d["reports"]],
+            "deadlines": [x.model_dump(mode="json") for x in d["deadlines"]],
+            "flags": [{"code": f.code.value, "text": f.text} for f in d["flags"]],
+            "timeline": [{k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in e.items()}
+                         for e in d["timeline"]]}
+
+
+@router.patch("/incidents/{incident_id}", response_model=IncidentOut)
+def update(incident_id: uuid.UUID, data: IncidentUpdate, request: Request,
+           c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
+    _visible(c, session, incident_id)
+    inc = intake.update_incident(session=session, incident_id=incident_id, data=data, actor=c.actor,
+                                 now=now_utc(request))
+    session.commit()
+    return inc
+
+
+@router.post("/incidents/{incident_id}/grade", response_model=IncidentOut)
+def grade(incident_id: uuid.UUID, data: GradeIn, request: Request, c: Caller = Depends(require("incidents:grade")),
+          session: Session = Depends(get_session)):
+    inc = intake.set_grade(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return inc
+
+
+@router.post("/incidents/{incident_id}/reports", response_model=ReportOut, status_code=201)
+def add_report(incident_id: uuid.UUID, data: ReportIn, request: Request,
+               c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
+    _visible(c, session, incident_id)
+    rep = reports.add_report(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return rep
+
+
+@router.get("/incidents/{incident_id}/reports/{report_id}.docx")
+def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, c: Caller = Depends(require("incidents:read")),
+                session: Session = Depends(get_session)):
+    inc = _visible(c, session, incident_id)
+    rep = session.get(Report, report_id)
+    if rep is None or rep.incident_id != inc.id:
+        raise NotFound("report not found", field="report_id")
+    return Response(printing.report_docx(inc, rep),
+                    media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
+
+
+@router.post("/incidents/{incident_id}/ack", status_code=201)
+def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller = Depends(require("incidents:ack")),
+                session: Session = Depends(get_session)) -> dict:
+    person_id = data.person_id or c.user.person_id
+    person = session.get(Person, person_id) if person_id else None
+    if person_id and person is None:
+        raise NotFound("person not found", field="person_id")
+    ack = acks.acknowledge(session=session, incident_id=incident_id, person=person, via=data.via,
+                           now=now_utc(request), actor=c.actor, name=person.name if person else c.user.display_name)
+    session.commit()
+    return {"name": ack.name, "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack}
+
+
+@router.post("/incidents/{incident_id}/instructions", status_code=201)
+def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
+             c: Caller = Depends(require("instructions:write")), session: Session = Depends(get_session)) -> dict:
+    row = ins.record(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    session.commit()
+    items = session.exec(select(InstructionItem).where(InstructionItem.instruction_id == row.id)).all()
+    return {"id": str(row.id), "items": [{"id": str(i.id), "unit_id": str(i.unit_id), "due_at": i.due_at.isoformat(),
+                                          "status": i.status} for i in items]}
+
+
+@router.post("/instruction-items/{item_id}/feedback")
+def feedback(item_id: uuid.UUID, data: FeedbackIn, request: Request,
+             c: Caller = Depends(require("instructions:feedback")), session: Session = Depends(get_session)) -> dict:
+    row = ins.feedback(session=session, item_id=item_id, text=data.text, actor=c.actor, now=now_utc(request),
+                       scope=unit_scope(c))
+    session.commit()
+    return {"id": str(row.id), "status": row.status}
+
+
+@router.post("/instruction-items/{item_id}/{decision}")
+def decide(item_id: uuid.UUID, decision: str, request: Request, c: Caller = Depends(require("instructions:accept")),
+           session: Session = Depends(get_session)) -> dict:
+    if decision not in ("accept", "reject"):
+        raise NotFound("unknown decision: accept or reject", field="decision")
+    row = ins.decide(session=session, item_id=item_id, accept=decision == "accept", actor=c.actor,
+                     now=now_utc(request))
+    session.commit()
+    return {"id": str(row.id), "status": row.status}
+
+
+@router.post("/phone-log", status_code=201)
+def phone_log(data: PhoneLogIn, request: Request, c: Caller = Depends(require("incidents:write")),
+              session: Session = Depends(get_session)) -> dict:
+    row = intake.log_call(session=session, data=data, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return {"id": str(row.id)}
+
+
+def _register_metrics() -> None:
+    from services.incidents import monitor
+    from web import ops
+
+    if monitor.metrics not in ops.METRIC_SOURCES:
+        ops.METRIC_SOURCES.append(monitor.metrics)
+
+
+_register_metrics()
