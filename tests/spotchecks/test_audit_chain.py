@@ -1,0 +1,56 @@
+"""Spot-check records are in the hash chain; editing or deleting an audit row is named by `dutydesk audit verify`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from dutydesk import db
+from models.audit import AuditEntry
+from models.org import UnitCreate
+from models.spotchecks import PhoneCheckCreate
+from services import audit, org
+from services.spotchecks import plans, results
+from tests.spotchecks.conftest import TZ
+
+NOW = datetime(2026, 11, 20, 2, tzinfo=UTC)
+
+
+def _verify(url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DUTYDESK_DB__URL": url, "DUTYDESK_ENVIRONMENT": "test"}
+    return subprocess.run([sys.executable, "-m", "dutydesk.cli", "audit", "verify"], env=env, capture_output=True,
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+
+
+def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    with Session(engine) as session:
+        town = org.create_unit(session=session, actor="t", data=UnitCreate(name="高观镇", code="t1", type="town",
+                                                                            duty_phone="0838-1"))
+        plans.make_plan(session=session, quarter="2026Q4", seed=1, actor="t", now=NOW, tz=TZ)
+        check = results.record_manual(session=session, actor="duty", now=NOW, tz=TZ, data=PhoneCheckCreate(
+            unit_id=town.id, started_at=NOW - timedelta(minutes=3), outcome="no_answer"))
+        results.correct(session=session, check_id=check.id, reason="误记", actor="duty", now=NOW,
+                        data=PhoneCheckCreate(started_at=NOW - timedelta(minutes=3), outcome="normal"))
+        session.commit()
+        entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        target = next(e for e in entries if e.entity == "phone_check" and e.action == "create")
+        assert audit.verify(session=session) == (len(entries), [])
+    ok = _verify(url)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    with engine.begin() as conn:  # someone quietly turns the failure into a pass in the log
+        conn.execute(text("UPDATE audit_entry SET after = :a WHERE seq = :s"),
+                      {"a": '{"outcome": "normal"}', "s": target.seq})
+        conn.execute(text("DELETE FROM audit_entry WHERE seq = :s"), {"s": entries[0].seq})  # and drops the first
+    bad = _verify(url)
+    assert bad.returncode == 1
+    assert f"entry #{target.seq}: entry content altered" in bad.stdout
+    assert f"entry #{entries[1].seq}: previous entry missing or altered" in bad.stdout
+    engine.dispose()
