@@ -19,6 +19,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "tokens:write": frozenset({Role.admin}),
     "audit:read": frozenset({Role.admin, Role.auditor}),
     "ops:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
+    # deliveries (issue 4): message states for staff, channel secrets only ever redacted, an inbox for everyone
+    "deliveries:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor}),
+    "channels:read": STAFF,
+    "channels:write": frozenset({Role.admin}),
+    "inbox:read": EVERYONE,
     # rosters (issue 3): unit reporters manage only their own unit; leaders file their own leave
     "rosters:read": EVERYONE,
     "rosters:write": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),

@@ -6,6 +6,7 @@ from web.api import audit, directory, directory_io, users
 from web.api import spotcheck_records, spotchecks  # spot checks (issue 6)
 from web.api import leaves, roster_files, rosters  # rosters (issue 3)
 from web.api import incidents  # incidents (issue 5)
+from web.api import deliveries  # deliveries (issue 4)
 
 router = APIRouter()
 router.include_router(directory_io.router)  # before directory: /units/export is not /units/{id}
@@ -19,3 +20,4 @@ router.include_router(roster_files.router)  # before rosters: /rosters/{u}/{m}/e
 router.include_router(rosters.router)
 router.include_router(leaves.router)
 router.include_router(incidents.router)
+router.include_router(deliveries.router)

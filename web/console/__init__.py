@@ -6,6 +6,8 @@ from web.console import auth_pages, directory_pages, admin_pages, dashboard, dir
 from web.console import spotcheck_more_pages, spotcheck_pages  # spot checks (issue 6)
 
 from web.console import incident_extra, incident_pages  # incidents (issue 5)
+from web import callbacks  # deliveries (issue 4): provider callbacks
+from web.console import delivery_pages  # deliveries (issue 4)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth_pages.router)
@@ -17,3 +19,5 @@ router.include_router(spotcheck_pages.router)
 router.include_router(spotcheck_more_pages.router)
 router.include_router(incident_pages.router)
 router.include_router(incident_extra.router)
+router.include_router(delivery_pages.router)
+router.include_router(callbacks.router)

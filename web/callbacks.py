@@ -1,0 +1,66 @@
+"""Provider callbacks: /callbacks/{channel_name} → the plugin verifies and parses → receipts applied.
+
+A bad signature is answered 401 and logged; an unknown channel 404. No login: the
+provider's signature (or callback token) is the authentication.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from notifiers.base import CallbackRejected, CallbackRequest
+from services import deliveries
+from services.errors import NotFound
+from web.deps import get_session, now_utc
+
+router = APIRouter(tags=["callbacks"])
+log = logging.getLogger("dutydesk.callbacks")
+
+# What each provider expects back from a callback it made (anything else: a small JSON).
+REPLIES = {
+    "twilio_voice": ('<?xml version="1.0" encoding="UTF-8"?><Response/>', "application/xml"),
+    "aliyun_sms": ('{"code":0,"msg":"成功"}', "application/json"),
+    "aliyun_vms": ('{"code":0,"msg":"成功"}', "application/json"),
+    "tencent_sms": ('{"result":0,"errmsg":"OK"}', "application/json"),
+}
+
+
+def callback_request(request: Request, body: bytes) -> CallbackRequest:
+    """The request as the provider signed it: the public URL (behind a proxy), headers, query, body."""
+    public = request.app.state.settings.web.public_url.rstrip("/")
+    url = str(request.url)
+    if public:
+        url = public + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return CallbackRequest(method=request.method, url=url, headers=dict(request.headers),
+                           query=dict(request.query_params), body=body)
+
+
+@router.api_route("/callbacks/{channel_name}", methods=["GET", "POST"])
+async def provider_callback(channel_name: str, request: Request, session: Session = Depends(get_session)) -> Response:
+    """Verify a provider's callback with its plugin and apply every receipt it carries."""
+    try:
+        channel = deliveries.get_channel(session=session, name=channel_name)
+    except NotFound:
+        return JSONResponse({"detail": f"no channel {channel_name!r}"}, status_code=404)
+    notifier = deliveries.build_notifier(channel, request.app.state.settings.secret_key.get_secret_value())
+    cb = callback_request(request, await request.body())
+    try:
+        receipts = notifier.parse_callback(cb)
+    except CallbackRejected as exc:
+        log.warning("callback for %s rejected from %s: %s", channel_name,
+                    request.client.host if request.client else "?", exc)
+        return JSONResponse({"detail": f"callback rejected: {exc}"}, status_code=401)
+    now = now_utc(request)
+    matched = 0
+    for receipt in receipts:
+        if deliveries.apply_receipt(session=session, channel=channel_name, receipt=receipt, now=now) is not None:
+            matched += 1
+    session.commit()
+    body, media = REPLIES.get(channel.kind, (None, None))
+    if body is not None:
+        return Response(body, media_type=media)
+    return JSONResponse({"receipts": len(receipts), "matched": matched})
