@@ -1,0 +1,108 @@
+"""`dutydesk incident`: open, report, acknowledge and list incidents from the shell."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import typer
+from pydantic import ValidationError
+
+from dutydesk.db import session_scope
+from services.errors import ServiceError
+
+app = typer.Typer(no_args_is_help=True, help="incidents (突发事件)")
+ACTOR = "cli"
+
+
+def _run(fn):
+    try:
+        with session_scope() as session:
+            return fn(session, datetime.now(UTC))
+    except (ValidationError, ServiceError) as exc:
+        field = getattr(exc, "field", None)
+        typer.echo(f"error: {field + ': ' if field else ''}{exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _when(value: str | None) -> str | None:
+    """An ISO time; without a zone it is local (Asia/Shanghai by default)."""
+    if not value:
+        return None
+    from dutydesk.config import get_settings
+
+    dt = datetime.fromisoformat(value)
+    return (dt if dt.tzinfo else dt.replace(tzinfo=get_settings().tz)).isoformat()
+
+
+@app.command("open")
+def open_(title: str, category: str = typer.Option(..., help="natural_disaster / accident / public_health / "
+                                                             "social_security / public_opinion"),
+          unit: str = typer.Option(..., help="reporting unit code"), received: str = typer.Option(None,
+          help="接报 time (ISO; default now)"), occurred: str = None, place: str = "", source: str = "",
+          deaths: str = None, injured: str = None, missing: str = None, grade: int = None, reason: str = "",
+          sensitive: bool = False) -> None:
+    """Log an incident (接报登记); casualties are counts or 待核实."""
+    from services.incidents.intake import open_incident
+    from services.incidents.schemas import IncidentIn
+
+    def go(session, now):
+        data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received) or now,
+                          occurred_at=_when(occurred), place=place, source=source, deaths=deaths, injured=injured,
+                          missing=missing, grade=grade, grade_override_reason=reason, sensitive=sensitive)
+        inc = open_incident(session=session, data=data, actor=ACTOR, now=now)
+        return inc.id, inc.grade, inc.suggested_reason
+    iid, g, why = _run(go)
+    typer.echo(f"opened {iid} grade {g or '-'} ({why})")
+
+
+@app.command("report")
+def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / followup / final"),
+           channel: str = "written", content: str = "", situation: str = None, handling: str = None,
+           cause: str = None, aftermath: str = None) -> None:
+    """Record a 首报 / 续报 / 终报 (written ones go upward)."""
+    from services.incidents.convert import report_title
+    from services.incidents.reports import add_report
+    from services.incidents.schemas import ReportIn
+
+    def go(session, now):
+        rep = add_report(session=session, incident_id=incident_id, actor=ACTOR, now=now, data=ReportIn(
+            kind=kind, channel=channel, content=content, situation=situation, handling=handling, cause=cause,
+            aftermath=aftermath))
+        return report_title(rep), rep.late_minutes
+    title, late = _run(go)
+    typer.echo(f"{title} recorded" + (f", 迟报{late}分钟" if late else ""))
+
+
+@app.command("ack")
+def ack(incident_id: uuid.UUID, name: str = typer.Option(..., help="who acknowledged"),
+        via: str = typer.Option("console", help="console / sms / voice / card")) -> None:
+    """Record an acknowledgement (e.g. a leader who phoned in)."""
+    from services.incidents.acks import acknowledge
+
+    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, person=None, via=via, now=now,
+                                        actor=ACTOR, name=name))
+    typer.echo(f"acknowledged by {a.name} after {a.seconds_to_ack // 60} min")
+
+
+@app.command("list")
+def list_(closed: bool = typer.Option(False, "--all", help="include closed incidents"),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """The board: open incidents by urgency."""
+    from services.incidents.board import board
+
+    def go(session, now):
+        return [{"id": str(b.incident.id), "title": b.incident.title, "unit": b.unit, "grade": b.incident.grade,
+                 "status": b.incident.status, "acknowledged_by": b.incident.acknowledged_by,
+                 "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
+                 "overdue": b.overdue, "flags": [f.text for f in b.flags]} for b in board(session, now,
+                                                                                        include_closed=closed)]
+    rows = _run(go)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        typer.echo(f"{r['id'][:8]} {r['status']:<6} {('Ⅰ','Ⅱ','Ⅲ','Ⅳ')[r['grade'] - 1] if r['grade'] else '-':<2} "
+                   f"{r['title']} · {r['unit']} · {'已确认 ' + r['acknowledged_by'] if r['acknowledged_by'] else '未确认'}"
+                   f"{' · 超时' + str(r['overdue']) if r['overdue'] else ''}")

@@ -1,0 +1,51 @@
+"""`dutydesk incident open/report/ack/list` against a temporary SQLite database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from dutydesk import config, db
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    monkeypatch.setenv("DUTYDESK_DB__URL", url)
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield engine
+    db.get_engine().dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    engine.dispose()
+
+
+def run(*args):
+    from dutydesk.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_open_report_ack_list(cli_db):
+    assert run("units", "add", "hub", "县政府总值班室", "--type", "county_office").exit_code == 0
+    assert run("units", "add", "t1", "高观镇", "--type", "town", "--parent", "hub").exit_code == 0
+    r = run("incident", "open", "高观镇山体滑坡", "--category", "natural_disaster", "--unit", "t1", "--deaths", "12",
+            "--injured", "待核实")
+    assert r.exit_code == 0 and "grade 2" in r.output, r.output
+    (row,) = json.loads(run("incident", "list", "--json").output)
+    assert row["grade"] == 2 and row["acknowledged_by"] == ""
+    assert "首报 recorded" in run("incident", "report", row["id"], "--kind", "first").output
+    dup = run("incident", "report", row["id"], "--kind", "first")
+    assert dup.exit_code == 1 and "kind" in dup.output
+    assert "acknowledged by 县长" in run("incident", "ack", row["id"], "--name", "县长").output
+    assert "已确认 县长" in run("incident", "list").output
+
+
+def test_bad_input_exits_1_naming_the_field(cli_db):
+    r = run("incident", "open", "x", "--category", "natural_disaster", "--unit", "nope")
+    assert r.exit_code == 1 and "unit_code" in r.output
