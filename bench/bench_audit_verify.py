@@ -1,0 +1,71 @@
+"""Benchmark: verify an audit chain of 1,000,000 entries (`services.audit.verify`) in a temp SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from dutydesk import db
+from services import audit
+
+
+def _fill(engine, n: int, chunk: int = 50_000) -> float:
+    """Insert a valid chain of n entries with executemany; returns seconds."""
+    started = time.perf_counter()
+    prev, t0 = audit.GENESIS, datetime(2025, 1, 1, tzinfo=UTC)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for lo in range(1, n + 1, chunk):
+            rows = []
+            for seq in range(lo, min(lo + chunk, n + 1)):
+                after = {"outcome": "normal", "unit": f"u{seq % 3000}", "rings": seq % 7}
+                e = SimpleNamespace(seq=seq, at=t0 + timedelta(seconds=seq * 30), actor="duty", action="create",
+                                    entity="phone_check", entity_id=f"{seq:032x}", unit_id=f"u{seq % 3000}",
+                                    before=None, after=after, note="", prev_hash=prev)
+                h = audit.entry_hash(e)
+                rows.append((seq, e.at.replace(tzinfo=None).isoformat(sep=" "), e.actor, e.action, e.entity,
+                             e.entity_id, e.unit_id, None, json.dumps(after), "", prev, h))
+                prev = h
+            cur.execute("BEGIN")
+            cur.executemany("INSERT INTO audit_entry (seq, at, actor, action, entity, entity_id, unit_id, before, "
+                            "after, note, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            cur.execute("COMMIT")
+    finally:
+        raw.close()
+    return time.perf_counter() - started
+
+
+def run(entries: int = 1_000_000) -> dict:
+    """Fill a temp database, verify it untouched, then once more after editing one entry."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = db.make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        db.upgrade(engine)
+        fill_s = _fill(engine, entries)
+        with Session(engine) as session:
+            started = time.perf_counter()
+            checked, problems = audit.verify(session=session)
+            verify_s = time.perf_counter() - started
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE audit_entry SET note = 'edited' WHERE seq = :s"), {"s": entries // 2})
+        with Session(engine) as session:
+            _, tampered = audit.verify(session=session)
+        engine.dispose()
+    out = {"entries": checked, "fill_s": round(fill_s, 1), "verify_s": round(verify_s, 2),
+           "entries_per_s": int(checked / verify_s), "problems_untouched": len(problems),
+           "tamper_found_at": [p.seq for p in tampered], "cpus": os.cpu_count()}
+    print(out)
+    return out
+
+
+if __name__ == "__main__":
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
