@@ -103,3 +103,23 @@ def test_nobody_on_duty_is_an_alert(session, county, clock, recorder):
     assert got == [("escalation", "副县长钱立新", True), ("unresolved", "当班带班领导", False)]
     codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=Settings())}
     assert "escalation_target_missing" in codes
+
+
+def test_leader_on_leave_is_replaced_by_the_acting_person(session, county, clock, recorder):
+    from datetime import timedelta
+
+    from models.roster_ops import LeaveCreate
+    from services.leaves import file_leave
+
+    day = (clock.now + timedelta(hours=8)).date()  # the local date (15 July)
+    file_leave(session=session, actor="test", today=day - timedelta(days=3), tz="Asia/Shanghai", data=LeaveCreate(
+        person_id=county["vice"].id, start_day=day - timedelta(days=1), end_day=day + timedelta(days=1),
+        destination="省城", reason="参加培训", contact="13900000009", arrangements="工作由常务副县长主持",
+        acting_person_id=county["deputy"].id))
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), actor="duty",
+                        now=clock.now)
+    run(session, clock)
+    sent = recorder.expect("escalation", "带班领导周文静", "常务副县长吴振华")
+    (acting,) = [n for n in sent if n.recipient == "常务副县长吴振华"]
+    assert acting.acting_for == "副县长钱立新" and "代副县长钱立新" in acting.body
+    assert inc.id == acting.incident_id
