@@ -13,6 +13,7 @@ from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, flows_
 from dutydesk.commands import directory_io_cmd  # noqa: F401 - adds import/export to units and people
 from dutydesk.commands import spotcheck_cmd  # spot checks (issue 6)
 from dutydesk.commands import incident_cmd  # incidents (issue 5)
+from dutydesk.commands import roster_cmd  # rosters (issue 3)
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
 app.add_typer(db_cmd.app, name="db")
@@ -25,6 +26,8 @@ app.add_typer(spotcheck_cmd.app, name="spotcheck")
 app.add_typer(spotcheck_cmd.report_app, name="report")
 app.add_typer(flows_cmd.app, name="flows")
 app.add_typer(incident_cmd.app, name="incident")
+app.add_typer(roster_cmd.app, name="roster")  # rosters (issue 3)
+app.add_typer(roster_cmd.holidays_app, name="holidays")
 app.command("serve")(serve_cmd.serve)
 
 

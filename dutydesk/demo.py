@@ -78,10 +78,14 @@ def seed(session: Session) -> dict[str, int]:
     from services.spotchecks.demo import seed_spotchecks  # spot checks (issue 6): plan, past results, circular
 
     spot = seed_spotchecks(session, utcnow(), tz=get_settings().tz, data_dir=get_settings().data_dir)
+    from services.rosters.demo import seed_rosters  # rosters (issue 3): published rosters, leaves, one gap
+
+    rosters = seed_rosters(session, utcnow().astimezone(get_settings().tz).date(), tz=get_settings().timezone)
     from services.incidents.demo import seed_incidents  # incidents (issue 5): the board, an ack, an instruction
 
     incidents = seed_incidents(session, utcnow())
-    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **incidents}
+    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **rosters,
+            **incidents}
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

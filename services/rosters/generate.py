@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import delete as sa_delete
+from sqlalchemy import delete as sa_delete, insert as sa_insert
 from sqlmodel import Session, select
 
 from models.rosters import RosterGap, RosterMonth, RosterStatus, RotationState
@@ -14,7 +14,6 @@ from models.types import utcnow
 from rules.calendar import HolidayCalendar
 from rules.leave_away import unavailable_from_leaves
 from rules.rotation import generate as rotate
-from rules.rotation_explain import RosterPlan
 from rules.rotation_state import PostState
 from services import audit
 from services.calendar import load_calendar
@@ -51,53 +50,74 @@ def _state_before(session: Session, unit_id: uuid.UUID, month: str) -> dict[str,
     return {r.post: PostState.from_dict(r.state) for r in rows}
 
 
-def _save_state(session: Session, unit_id: uuid.UUID, month: str, plan: RosterPlan) -> None:
-    session.exec(sa_delete(RotationState).where(RotationState.unit_id == unit_id, RotationState.month == month))
-    for post, st in plan.state.items():
-        session.add(RotationState(unit_id=unit_id, post=post, month=month, state=st.to_dict()))
-
-
 def month_row(session: Session, unit_id: uuid.UUID, month: str) -> RosterMonth | None:
     return session.exec(select(RosterMonth).where(RosterMonth.unit_id == unit_id, RosterMonth.month == month)).first()
 
 
 def generate_month(*, session: Session, unit_id: uuid.UUID, month: str, actor: str, force: bool = False,
                    calendar: HolidayCalendar | None = None, writer: SlotWriter | None = None,
-                   tz: str = "Asia/Shanghai", audit_it: bool = True) -> RosterMonth:
+                   tz: str = "Asia/Shanghai") -> RosterMonth:
     """Generate one unit-month (a published month only with `force`, which bumps its version)."""
-    first, last = parse_month(month)
-    row = month_row(session, unit_id, month)
-    if row is not None and row.status is RosterStatus.published and not force:
-        raise Conflict(f"roster {month} is already published (version {row.version}): regenerate with force",
-                       field="month")
+    generate_unit(session=session, unit_id=unit_id, months=[month], actor=actor, force=force, calendar=calendar,
+                  writer=writer, tz=tz)
+    return month_row(session, unit_id, month)
+
+
+def generate_unit(*, session: Session, unit_id: uuid.UUID, months: list[str], actor: str, force: bool = False,
+                  calendar: HolidayCalendar | None = None, writer: SlotWriter | None = None,
+                  tz: str = "Asia/Shanghai") -> list[dict]:
+    """Generate consecutive months of one unit, loading its data once; one audit entry for the run."""
+    spans = [parse_month(m) for m in months]
+    first, last = spans[0][0], spans[-1][1]
+    existing = {r.month: r for r in session.exec(select(RosterMonth).where(
+        RosterMonth.unit_id == unit_id, RosterMonth.month.in_(months)))}
+    for m, r in existing.items():
+        if r.status is RosterStatus.published and not force:
+            raise Conflict(f"roster {m} is already published (version {r.version}): regenerate with force",
+                           field="month")
     policy = pol.load_policy(session, unit_id, tz)
     pools = pol.pools_of(session, unit_id)
     if not pools:
         raise Invalid("the unit has no duty posts: define posts and pools first", field="posts")
     people = {uuid.UUID(p) for pool in pools.values() for p in pool}
     leaves = leaves_between(session, first - timedelta(days=1), last + timedelta(days=1), people) if people else []
-    plan = rotate(policy, pools, calendar or load_calendar(session=session), first, last,
-                  _state_before(session, unit_id, month), unavailable_from_leaves([to_rule(lv) for lv in leaves], tz))
+    unavailable = unavailable_from_leaves([to_rule(lv) for lv in leaves], tz)
+    calendar = calendar or load_calendar(session=session)
+    writer = writer or SlotWriter(session)
+    state = _state_before(session, unit_id, months[0])
     delete_range(session, unit_id, first, last)
-    n = (writer or SlotWriter(session)).write(unit_id, policy, plan.assignments)
-    _save_state(session, unit_id, month, plan)
     session.exec(sa_delete(RosterGap).where(RosterGap.unit_id == unit_id, RosterGap.day >= first,
                                             RosterGap.day <= last))
-    for g in plan.gaps:
-        session.add(RosterGap(unit_id=unit_id, day=g.day, idx=g.index, post=g.post, missing=g.missing,
-                              reason=g.reason, text=g.text(post_label=_label(policy, g.post))[:500]))
-    before = audit.jsonable(row)
-    if row is None:
-        row = RosterMonth(unit_id=unit_id, month=month)
-    elif row.status is RosterStatus.published:
-        row.version += 1
-    row.slots, row.gaps, row.generated_at = n, len(plan.gaps), utcnow()
-    session.add(row)
+    session.exec(sa_delete(RotationState).where(RotationState.unit_id == unit_id, RotationState.month.in_(months)))
+    states, gaps, new_months, out = [], [], [], []
+    now = utcnow()
+    for m, (a, b) in zip(months, spans):
+        plan = rotate(policy, pools, calendar, a, b, state, unavailable)
+        state = plan.state
+        n = writer.write(unit_id, policy, plan.assignments)
+        states += [{"unit_id": unit_id, "post": p, "month": m, "state": st.to_dict()} for p, st in plan.state.items()]
+        gaps += [{"id": uuid.uuid4(), "unit_id": unit_id, "day": g.day, "idx": g.index, "post": g.post,
+                  "missing": g.missing, "reason": g.reason, "person_id": None,
+                  "text": g.text(post_label=_label(policy, g.post))[:500]} for g in plan.gaps]
+        row = existing.get(m)
+        if row is None:
+            new_months.append({"id": uuid.uuid4(), "unit_id": unit_id, "month": m, "status": RosterStatus.draft,
+                               "version": 0, "slots": n, "gaps": len(plan.gaps), "generated_at": now,
+                               "published_by": ""})
+        else:
+            if row.status is RosterStatus.published:
+                row.version += 1
+            row.slots, row.gaps, row.generated_at = n, len(plan.gaps), now
+            session.add(row)
+        out.append({"month": m, "slots": n, "gaps": len(plan.gaps)})
+    for model, rows in ((RotationState, states), (RosterGap, gaps), (RosterMonth, new_months)):
+        if rows:
+            session.execute(sa_insert(model), rows)
     session.flush()
-    if audit_it or row.status is RosterStatus.published:
-        audit.record(session=session, actor=actor, action="generate", entity="roster", entity_id=row.id,
-                     unit_id=unit_id, before=before, after=row, note=f"{month}: {n} slots, {len(plan.gaps)} gaps")
-    return row
+    audit.record(session=session, actor=actor, action="generate", entity="roster", entity_id=unit_id,
+                 unit_id=unit_id, note=f"{months[0]}..{months[-1]}: {sum(o['slots'] for o in out)} slots, "
+                 f"{sum(o['gaps'] for o in out)} gaps" + (" (published months regenerated)" if force else ""))
+    return out
 
 
 def _label(policy, post: str) -> str:
@@ -122,13 +142,10 @@ def generate_units(*, session_factory: Callable[[], object], unit_ids: Iterable[
                 slots = 0
                 try:
                     with session.begin_nested():
-                        for m in months:
-                            row = generate_month(session=session, unit_id=uid, month=m, actor=actor, force=force,
-                                                 calendar=calendar, writer=writer, tz=tz, audit_it=False)
-                            slots += row.slots
-                            totals["gaps"] += row.gaps
-                        audit.record(session=session, actor=actor, action="generate", entity="roster",
-                                     entity_id=uid, unit_id=uid, note=f"{months[0]}..{months[-1]}: {slots} slots")
+                        done = generate_unit(session=session, unit_id=uid, months=months, actor=actor, force=force,
+                                             calendar=calendar, writer=writer, tz=tz)
+                    slots = sum(d["slots"] for d in done)
+                    totals["gaps"] += sum(d["gaps"] for d in done)
                 except (Invalid, Conflict) as exc:
                     totals["errors"][str(uid)] = exc.reason
                 totals["units"] += 1

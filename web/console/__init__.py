@@ -8,6 +8,7 @@ from web.console import spotcheck_more_pages, spotcheck_pages  # spot checks (is
 from web.console import incident_extra, incident_pages  # incidents (issue 5)
 from web import callbacks  # deliveries (issue 4): provider callbacks
 from web.console import delivery_pages  # deliveries (issue 4)
+from web.console import roster_ops_pages, roster_pages  # rosters (issue 3)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth_pages.router)
@@ -21,3 +22,5 @@ router.include_router(incident_pages.router)
 router.include_router(incident_extra.router)
 router.include_router(delivery_pages.router)
 router.include_router(callbacks.router)
+router.include_router(roster_pages.router)
+router.include_router(roster_ops_pages.router)

@@ -1,0 +1,109 @@
+"""`dutydesk roster` and `dutydesk holidays`: generate, publish, export/import, the holiday table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from sqlmodel import select
+
+from dutydesk.config import get_settings
+from dutydesk.db import session_scope
+from models.rosters import DutyPost
+from services.errors import ServiceError
+from services.rosters import excel, holidays, policy as pol, publish
+from services.rosters.generate import generate_units, parse_month
+
+app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表)")
+holidays_app = typer.Typer(no_args_is_help=True, help="the admin holiday table (years after the package)")
+ACTOR = "cli"
+
+
+def _fail(exc: ServiceError) -> None:
+    typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.reason}", err=True)
+    for p in getattr(exc, "problems", []):
+        typer.echo(f"  row {p['row']} [{p['column']}]: {p['msg']}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def generate(unit: str = typer.Option(None, help="unit code"), all: bool = typer.Option(False, "--all", help="every unit with posts"),
+             month: str = typer.Option(..., help="YYYY-MM"), months: int = typer.Option(1, help="consecutive months"),
+             force: bool = typer.Option(False, help="regenerate published months (new version)")) -> None:
+    """Generate rosters for one unit or all units, with a progress bar."""
+    if not unit and not all:
+        typer.echo("error: give --unit CODE or --all", err=True)
+        raise typer.Exit(2)
+    try:
+        parse_month(month)
+        with session_scope() as s:
+            ids = [pol.unit_by_code(s, unit).id] if unit else list(s.exec(select(DutyPost.unit_id).distinct()))
+    except ServiceError as exc:
+        _fail(exc)
+    y, m = (int(x) for x in month.split("-"))
+    keys = [f"{(y * 12 + m - 1 + i) // 12:04d}-{(m - 1 + i) % 12 + 1:02d}" for i in range(months)]
+    with typer.progressbar(length=len(ids), label=f"generating {keys[0]}..{keys[-1]}") as bar:
+        totals = generate_units(session_factory=session_scope, unit_ids=ids, months=keys, actor=ACTOR, force=force,
+                                tz=get_settings().timezone, progress=lambda uid, n: bar.update(1))
+    typer.echo(f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
+    for uid, why in totals["errors"].items():
+        typer.echo(f"  unit {uid}: {why}", err=True)
+    if totals["errors"]:
+        raise typer.Exit(1)
+
+
+@app.command("publish")
+def publish_cmd(unit: str = typer.Option(..., help="unit code"), month: str = typer.Option(..., help="YYYY-MM")) -> None:
+    """Publish a unit's month (version 1)."""
+    try:
+        with session_scope() as s:
+            row = publish.publish(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
+                                  now=datetime.now(UTC), actor=ACTOR)
+            typer.echo(f"published {unit} {month} version {row.version}")
+    except ServiceError as exc:
+        _fail(exc)
+
+
+@app.command()
+def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: Path = typer.Option(None)) -> None:
+    """Write the month as .xlsx in the 值班表 layout."""
+    try:
+        with session_scope() as s:
+            data = excel.export_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month)
+    except ServiceError as exc:
+        _fail(exc)
+    path = out or Path(f"roster-{unit}-{month}.xlsx")
+    path.write_bytes(data)
+    typer.echo(f"wrote {path}")
+
+
+@app.command("import")
+def import_cmd(file: Path, unit: str = typer.Option(...), month: str = typer.Option(...)) -> None:
+    """Replace the month from an .xlsx; every problem is listed and nothing is written."""
+    try:
+        with session_scope() as s:
+            row = excel.import_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
+                                     data=file.read_bytes(), actor=ACTOR, tz=get_settings().timezone)
+            typer.echo(f"imported {row.slots} person-slots into {unit} {month}")
+    except ServiceError as exc:
+        _fail(exc)
+
+
+@holidays_app.command("import")
+def holidays_import(file: Path) -> None:
+    """Import `date,kind,name` CSV rows (kind holiday/makeup_workday or 假/班), all or nothing."""
+    try:
+        with session_scope() as s:
+            n = holidays.import_text(session=s, text=file.read_text(encoding="utf-8-sig"), actor=ACTOR)
+        typer.echo(f"imported {n} dates")
+    except ServiceError as exc:
+        _fail(exc)
+
+
+@holidays_app.command("list")
+def holidays_list(year: int = typer.Option(None)) -> None:
+    """List the admin table."""
+    with session_scope() as s:
+        for h in holidays.list_days(session=s, year=year):
+            typer.echo(f"{h.day}  {h.kind.value:<15} {h.name}")
