@@ -14,6 +14,7 @@ from dutydesk.commands import directory_io_cmd  # noqa: F401 - adds import/expor
 from dutydesk.commands import spotcheck_cmd  # spot checks (issue 6)
 from dutydesk.commands import incident_cmd  # incidents (issue 5)
 from dutydesk.commands import roster_cmd  # rosters (issue 3)
+from dutydesk.commands import notify_cmd  # deliveries (issue 4)
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
 app.add_typer(db_cmd.app, name="db")
@@ -28,6 +29,9 @@ app.add_typer(flows_cmd.app, name="flows")
 app.add_typer(incident_cmd.app, name="incident")
 app.add_typer(roster_cmd.app, name="roster")  # rosters (issue 3)
 app.add_typer(roster_cmd.holidays_app, name="holidays")
+app.add_typer(notify_cmd.notify, name="notify")  # deliveries (issue 4)
+app.add_typer(notify_cmd.notifiers, name="notifiers")
+app.add_typer(notify_cmd.channels, name="channels")
 app.command("serve")(serve_cmd.serve)
 
 

@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -98,6 +99,7 @@ class Dispatcher:
         self.pool = ChannelPool(self.key, client, self.account_concurrency)
         self._owns_client, self._client = self._client is None, client
         self._tasks: set[asyncio.Task] = set()
+        self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="dispatcher-db")
         self._writer = asyncio.create_task(self._write_results())
 
     async def _teardown(self) -> None:
@@ -105,6 +107,7 @@ class Dispatcher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.results.join()
         self._writer.cancel()
+        self._db_thread.shutdown(wait=True)
         if self._owns_client:
             await self._client.aclose()
 
@@ -135,7 +138,7 @@ class Dispatcher:
             while time.monotonic() < deadline:
                 started = await self._claim_and_start()
                 if not started and not self._tasks and not self.unrecorded:
-                    if not await asyncio.to_thread(self._due_soon, deadline - time.monotonic()):
+                    if not await self._db(self._due_soon, deadline - time.monotonic()):
                         break
                     await asyncio.sleep(0.05)
                 elif not started:
@@ -143,6 +146,10 @@ class Dispatcher:
         finally:
             await self._teardown()
         return self.sent
+
+    async def _db(self, fn, *args):
+        """Database work on the dispatcher's one DB thread: its own claims and writes never contend."""
+        return await self._loop.run_in_executor(self._db_thread, fn, *args)
 
     async def _guard(self, fn):
         try:
@@ -168,9 +175,7 @@ class Dispatcher:
 
     def _record(self, batch: list[tuple]) -> None:
         with Session(self.db_engine, expire_on_commit=False) as s:
-            for delivery_id, token, outcome, at, ms in batch:
-                deliveries.record_result(session=s, delivery_id=delivery_id, token=token, outcome=outcome, now=at,
-                                         duration_ms=ms, policy=self.policy)
+            deliveries.record_results(session=s, results=batch, policy=self.policy)
             s.commit()
 
     def _renew_and_recover(self) -> None:
@@ -186,7 +191,7 @@ class Dispatcher:
             s.commit()
 
     async def _upkeep(self) -> int:
-        await asyncio.to_thread(self._renew_and_recover)
+        await self._db(self._renew_and_recover)
         return 0
 
     # -- sending (on the loop) --------------------------------------------------------------
@@ -194,7 +199,7 @@ class Dispatcher:
         room = min(self.batch, self.max_inflight - len(self.inflight))
         if room <= 0:
             return 0
-        rows, channels = await asyncio.to_thread(self._claim, room)
+        rows, channels = await self._db(self._claim, room)
         if channels:
             self.pool.refresh(channels)
         for row in rows:
@@ -246,7 +251,7 @@ class Dispatcher:
                 batch.append(self.results.get_nowait())
             while True:
                 try:
-                    await asyncio.to_thread(self._record, batch)
+                    await self._db(self._record, batch)
                     break
                 except Exception:  # keep the results until the database takes them
                     log.exception("recording %d delivery results failed; retrying", len(batch))

@@ -5,9 +5,11 @@ the engine's dispatcher (`engine/dispatcher.py`) claims and sends. See README.md
 """
 
 from services.deliveries.channels import (  # noqa: F401
-    build_notifier, create_channel, get_channel, list_channels, public, redacted, update_channel,
+    build_notifier, create_channel, get_channel, list_channels, public, redacted, send_test, update_channel,
 )
-from services.deliveries.claims import SendOutcome, claim_due, fail_over, record_result, recover_stale  # noqa: F401
+from services.deliveries.claims import (  # noqa: F401
+    SendOutcome, claim_due, fail_over, record_result, record_results, recover_stale,
+)
 from services.deliveries.health import delivery_alerts  # noqa: F401  (registers the alert source)
 from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401
 from services.deliveries.receipts import ACK_HOOKS, apply_receipt  # noqa: F401

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -11,11 +13,14 @@ from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr, ValidationError
 from sqlmodel import Session, select
 
-from models.deliveries import ChannelConfig, ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate
+from models.deliveries import ChannelConfig, Delivery, ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate
+from models.org import Person
 from models.types import utcnow
 from notifiers import registry
 from notifiers.base import Notifier, NotifierConfig
 from services import audit
+from services.deliveries.outbox import enqueue
+from services.deliveries.render import render
 from services.errors import Conflict, Invalid, NotFound
 
 ENC = "enc:v1:"
@@ -134,3 +139,20 @@ def update_channel(*, session: Session, name: str, data: ChannelConfigUpdate, ac
     audit.record(session=session, actor=actor, action="update", entity="channel", entity_id=row.id,
                  before=before, after={**row.model_dump(mode="json"), "config": redacted(row)})
     return row
+
+
+def send_test(*, session: Session, name: str, to: str, person_id: uuid.UUID | None, actor: str, now: datetime,
+              lang: str = "zh-CN") -> Delivery:
+    """Queue the test template to one address on one channel (sent by the engine within a second)."""
+    channel = get_channel(session=session, name=name)
+    person = session.get(Person, person_id) if person_id else None
+    if person_id and person is None:
+        raise Invalid(f"person {person_id} not found", field="person_id")
+    if not to and person is None:
+        raise Invalid("give an address or a person", field="to")
+    local = now.strftime("%Y-%m-%d %H:%M:%S UTC")
+    body = render("test", lang=lang, kind=channel.kind, channel=name, actor=actor, at=local)
+    return enqueue(session=session, source="test", source_id=uuid.uuid4().hex[:12], step=actor,
+                              channel=name, person=person, address=to or None, recipient={"name": to or ""},
+                              subject=body.subject, text=body.text, markdown=body.markdown,
+                              voice_text=body.voice_text, now=now)

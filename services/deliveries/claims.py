@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, select
 
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
@@ -99,8 +99,6 @@ def record_result(
         d.provider_message_id = outcome.provider_message_id
         if outcome.kind == "delivered":
             d.delivered_at = now
-        if outcome.error:
-            d.last_error = outcome.error[:1000]
     elif outcome.kind == "throttled":  # our own limiter: not a try, just later
         d.state, d.attempts = S.queued.value, max(d.attempts - 1, 0)
         d.due_at = now + timedelta(seconds=outcome.retry_after or 1.0)
@@ -110,6 +108,44 @@ def record_result(
     session.add(d)
     session.flush()
     return d
+
+
+def record_results(*, session: Session, results: list[tuple], policy: RetryPolicy = RetryPolicy()) -> int:
+    """Many (delivery_id, token, outcome, at, duration_ms) at once: successes in bulk, the rest one by one."""
+    ok = [r for r in results if r[2].kind in ("sent", "delivered")]
+    rest = [r for r in results if r[2].kind not in ("sent", "delivered")]
+    applied = 0
+    if ok:
+        q = select(Delivery.id, Delivery.claim_token, Delivery.group_key, Delivery.channel).where(
+            col(Delivery.id).in_([r[0] for r in ok]), Delivery.state == S.sending.value)
+        held = {row[0]: row for row in session.exec(q.with_for_update())}
+        live = [r for r in ok if r[0] in held and held[r[0]][1] == r[1]]
+        for r in ok:
+            if r not in live:
+                log.warning("stale result for delivery %s ignored (claim %s no longer holds)", r[0], r[1])
+        if live:
+            conn = session.connection()
+            table = Delivery.__table__
+            conn.execute(
+                update(table).where(table.c.id == bindparam("b_id"), table.c.claim_token == bindparam("b_token"),
+                                    table.c.state == S.sending.value)
+                .values(state=bindparam("b_state"), sent_at=bindparam("b_at"), delivered_at=bindparam("b_dlv"),
+                        provider_message_id=bindparam("b_pmid"), claim_token=None, claimed_by=None, last_error=""),
+                [{"b_id": i, "b_token": tok, "b_state": o.kind, "b_at": at, "b_pmid": o.provider_message_id,
+                  "b_dlv": at if o.kind == "delivered" else None} for i, tok, o, at, _ in live])
+            conn.execute(insert(DeliveryAttempt.__table__), [
+                {"id": uuid.uuid4(), "delivery_id": i, "group_key": held[i][2], "channel": held[i][3],
+                 "outcome": o.kind, "error": o.error[:1000], "at": at, "duration_ms": ms} for i, _, o, at, ms in live])
+            applied += len(live)
+            done = {r[0] for r in live}  # rows this session already holds must not show the old state
+            for obj in list(session.identity_map.values()):
+                if isinstance(obj, Delivery) and obj.id in done:
+                    session.expire(obj)
+    for delivery_id, token, outcome, at, ms in rest:
+        if record_result(session=session, delivery_id=delivery_id, token=token, outcome=outcome, now=at,
+                         duration_ms=ms, policy=policy) is not None:
+            applied += 1
+    return applied
 
 
 def group_attempts(session: Session, group: str) -> list[Attempt]:

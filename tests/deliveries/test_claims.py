@@ -153,3 +153,19 @@ def test_stalled_queue_raises_an_alert(session):
     assert not any(a.code == "delivery_stalled" for a in alerts.collect(session=session, now=NOW, settings=None))
     late = alerts.collect(session=session, now=NOW + timedelta(minutes=5), settings=None)
     assert any(a.code == "delivery_stalled" for a in late)
+
+
+def test_batched_results_apply_only_under_a_live_claim(session):
+    queue(session, 3, source_id="batch")
+    a, b, c = deliveries.claim_due(session=session, now=NOW, worker="w")
+    deliveries.recover_stale(session=session, now=NOW + timedelta(seconds=61), lease_seconds=60)  # all three lost
+    queue(session, 1, source_id="batch2")
+    fresh = _claim_one(session, now=NOW + timedelta(seconds=62))
+    ok = SendOutcome.of(SendResult(provider_message_id="p"))
+    applied = deliveries.record_results(session=session, results=[
+        (a.id, a.claim_token, ok, NOW, 5), (fresh.id, fresh.claim_token, ok, NOW, 5),
+        (b.id, b.claim_token, SendOutcome.of(RetryableError("x")), NOW, 5)])
+    assert applied == 1
+    assert session.get(Delivery, a.id).state == "unknown" and session.get(Delivery, b.id).state == "unknown"
+    done = session.get(Delivery, fresh.id)
+    assert (done.state, done.provider_message_id, done.claim_token) == ("sent", "p", None)

@@ -11,10 +11,8 @@ from sqlmodel import Session, col, select
 
 from models.deliveries import (ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate, Delivery,
                                DeliveryAttempt, DeliveryPublic, DeliveryState)
-from models.org import Person
-from models.types import utcnow
 from services import deliveries
-from services.errors import Invalid, NotFound
+from services.errors import NotFound
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["deliveries"])
@@ -90,28 +88,11 @@ class TestSend(BaseModel):
     lang: str = Field("zh-CN", description="zh-CN or en")
 
 
-def send_test(*, session: Session, name: str, to: str, person_id: uuid.UUID | None, actor: str, now: datetime,
-              lang: str = "zh-CN") -> Delivery:
-    """Queue the test template to one address on one channel (sent by the engine within a second)."""
-    channel = deliveries.get_channel(session=session, name=name)
-    person = session.get(Person, person_id) if person_id else None
-    if person_id and person is None:
-        raise Invalid(f"person {person_id} not found", field="person_id")
-    if not to and person is None:
-        raise Invalid("give an address or a person", field="to")
-    local = now.strftime("%Y-%m-%d %H:%M:%S UTC")
-    body = deliveries.render("test", lang=lang, kind=channel.kind, channel=name, actor=actor, at=local)
-    return deliveries.enqueue(session=session, source="test", source_id=uuid.uuid4().hex[:12], step=actor,
-                              channel=name, person=person, address=to or None, recipient={"name": to or ""},
-                              subject=body.subject, text=body.text, markdown=body.markdown,
-                              voice_text=body.voice_text, now=now)
-
-
 @router.post("/channels/{name}/test", response_model=DeliveryPublic, status_code=202)
 def test_channel(name: str, data: TestSend, request: Request, c: Caller = Depends(require("channels:write")),
                  session: Session = Depends(get_session)):
     """Queue a test message; poll GET /api/deliveries/{id} for its state."""
-    row = send_test(session=session, name=name, to=data.to, person_id=data.person_id, actor=c.actor,
-                    now=now_utc(request) or utcnow(), lang=data.lang)
+    row = deliveries.send_test(session=session, name=name, to=data.to, person_id=data.person_id, actor=c.actor,
+                    now=now_utc(request), lang=data.lang)
     session.commit()
     return row

@@ -15,7 +15,7 @@ from notifiers import registry
 from services import deliveries
 from services.errors import NotFound, ServiceError
 from web.access import allowed
-from web.api.deliveries import secret_key, send_test
+from web.api.deliveries import secret_key
 from web.console import i18n, nav
 from web.console.delivery_metrics import install as install_metrics
 from web.console.render import page, render
@@ -125,7 +125,7 @@ async def channel_test(name: str, request: Request, c: Caller = Depends(page("ch
                        session: Session = Depends(get_session)):
     form = await request.form()
     try:
-        row = send_test(session=session, name=name, to=str(form.get("to", "")).strip(), person_id=None,
+        row = deliveries.send_test(session=session, name=name, to=str(form.get("to", "")).strip(), person_id=None,
                         actor=c.actor, now=now_utc(request))
         session.commit()
     except ServiceError as exc:

@@ -1,0 +1,65 @@
+"""A loopback webhook sink for bench_delivery, run in its own process under uvicorn.
+
+POST anything: optional `latency` seconds of delay (a provider's API), counted by webhook-id
+with the arrival time. GET /stats: {"received", "unique", "duplicates"}; GET /times: {id: t};
+POST /reset clears it. Run: python -m bench.delivery_sink PORT LATENCY
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+
+COUNTS: Counter[str] = Counter()
+TIMES: dict[str, float] = {}
+LATENCY = 0.0
+
+
+async def _body(receive) -> bytes:
+    chunks, more = [], True
+    while more:
+        msg = await receive()
+        chunks.append(msg.get("body", b""))
+        more = msg.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _answer(send, status: int, payload: bytes = b"", ctype: bytes = b"application/json") -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def app(scope, receive, send) -> None:
+    """The sink: count, remember arrival time, wait `LATENCY`, answer 204."""
+    if scope["type"] != "http":
+        return
+    await _body(receive)
+    if scope["method"] == "GET" and scope["path"] == "/stats":
+        dupes = sum(n - 1 for n in COUNTS.values() if n > 1)
+        body = json.dumps({"received": sum(COUNTS.values()), "unique": len(COUNTS), "duplicates": dupes})
+        return await _answer(send, 200, body.encode())
+    if scope["method"] == "GET" and scope["path"] == "/times":
+        return await _answer(send, 200, json.dumps(TIMES).encode())
+    if scope["path"] == "/reset":
+        COUNTS.clear()
+        TIMES.clear()
+        return await _answer(send, 204)
+    now = time.time()
+    headers = dict(scope["headers"])
+    msg_id = headers.get(b"webhook-id", b"").decode() or f"anon-{len(COUNTS)}-{now}"
+    COUNTS[msg_id] += 1
+    TIMES.setdefault(msg_id, now)
+    if LATENCY:
+        await asyncio.sleep(LATENCY)
+    await _answer(send, 204)
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    LATENCY = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+    uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False, lifespan="off")
