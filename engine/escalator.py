@@ -19,6 +19,7 @@ from services.incidents import common, escalation, sweeps
 from services.incidents.settings import get_incident_settings
 
 log = logging.getLogger("dutydesk.engine.escalator")
+BATCH = 20  # escalation steps per transaction
 
 
 class Escalator:
@@ -48,8 +49,15 @@ class Escalator:
     def _pass(self) -> None:
         now = self.now()
         try:
+            fired = []
             with Session(self.db_engine, expire_on_commit=False) as session:
-                fired = escalation.tick(session=session, now=now, instance=self.instance)
+                while True:  # small transactions: a long one would hold SQLite's write lock and grow the session
+                    batch = escalation.tick(session=session, now=now, instance=self.instance, limit=BATCH)
+                    session.commit()
+                    session.expunge_all()
+                    fired += batch
+                    if len(batch) < BATCH:
+                        break
                 swept = sweeps.sweep(session=session, now=now)
                 session.commit()
                 nxt = self.next_due(session)
@@ -70,8 +78,9 @@ class Escalator:
     def wake_at(self, due: datetime, job_id: str | None = None) -> None:
         """A date job at `due` (at once when already due)."""
         run_date = max(due, self.now())
-        self.clock.scheduler.add_job(self.run, "date", run_date=run_date, misfire_grace_time=None,
-                                     id=job_id or f"incidents:{run_date.timestamp():.0f}", replace_existing=True)
+        # many wake-ups may overlap: run() itself folds them into one pass, so none may be skipped here
+        self.clock.scheduler.add_job(self.run, "date", run_date=run_date, misfire_grace_time=None, max_instances=1000,
+                                     id=job_id or f"incidents:{run_date.timestamp():.3f}", replace_existing=True)
 
     def rebuild(self) -> int:
         """Date jobs for every due row (escalation steps, deadlines and their pre-alarms)."""

@@ -68,7 +68,8 @@ def _set(session: Session, row: EscalationState, fence: int, **values) -> bool:
     """Conditional UPDATE on the fencing token: True when this caller owns step `seq`."""
     res = session.exec(update(EscalationState).where(EscalationState.incident_id == row.incident_id,
                                                      EscalationState.seq == fence,
-                                                     EscalationState.status == "active").values(**values))
+                                                     EscalationState.status == "active").values(**values)
+                       .execution_options(synchronize_session=False))
     return res.rowcount == 1
 
 
