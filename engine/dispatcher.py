@@ -21,16 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from models.deliveries import Delivery, DeliveryState
-from notifiers.base import NotifierError
+from models.deliveries import Delivery
 from rules.delivery import RetryPolicy
 from services import deliveries
 from services.deliveries import SendOutcome
 from services.deliveries.channels import list_channels
-from engine.channel_pool import ChannelPool
+from engine.channel_pool import ChannelPool, send_one
 
 log = logging.getLogger("dutydesk.dispatcher")
 RUNNING: list["Dispatcher"] = []
@@ -52,13 +50,13 @@ class Dispatcher:
     def __init__(self, db_engine, *, key: str, public_url: str, worker: str | None = None, poll: float = 0.5,
                  batch: int = 200, max_inflight: int = 512, lease_seconds: float = 60.0, renew_every: float = 5.0,
                  account_concurrency: int = 64, policy: RetryPolicy = RetryPolicy(), now=_utcnow,
-                 client: httpx.AsyncClient | None = None) -> None:
+                 client: httpx.AsyncClient | None = None, shards: int = 16) -> None:
         self.db_engine, self.key, self.public_url = db_engine, key, public_url
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.poll, self.batch, self.max_inflight = poll, batch, max_inflight
         self.lease_seconds, self.renew_every, self.policy, self.now = lease_seconds, renew_every, policy, now
         self.account_concurrency = account_concurrency
-        self._client = client
+        self._client, self.shards = client, shards
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
@@ -68,7 +66,6 @@ class Dispatcher:
         self.sent = 0
         self.unrecorded = 0  # results sent but not yet written back
 
-    # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         """Run in a dedicated thread with its own event loop."""
         self._thread = threading.Thread(target=lambda: asyncio.run(self.run_forever()), name="dispatcher", daemon=True)
@@ -94,10 +91,13 @@ class Dispatcher:
 
     async def _setup(self) -> None:
         self._loop, self._event, self.results = asyncio.get_running_loop(), asyncio.Event(), asyncio.Queue()
-        client = self._client or httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=128), timeout=10.0)
-        self.pool = ChannelPool(self.key, client, self.account_concurrency)
-        self._owns_client, self._client = self._client is None, client
+        if self._client is not None:
+            clients = [self._client]
+        else:  # small clients, see ChannelPool
+            limits = httpx.Limits(max_connections=ChannelPool.PER_CLIENT, max_keepalive_connections=ChannelPool.PER_CLIENT)
+            clients = [httpx.AsyncClient(limits=limits, timeout=10.0) for _ in range(self.shards)]
+        self.pool = ChannelPool(self.key, clients, self.account_concurrency)
+        self._owned = clients if self._client is None else []
         self._tasks: set[asyncio.Task] = set()
         self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="dispatcher-db")
         self._writer = asyncio.create_task(self._write_results())
@@ -108,8 +108,8 @@ class Dispatcher:
         await self.results.join()
         self._writer.cancel()
         self._db_thread.shutdown(wait=True)
-        if self._owns_client:
-            await self._client.aclose()
+        for c in self._owned:
+            await c.aclose()
 
     async def run_forever(self) -> None:
         """The loop of `dutydesk serve`: claim, send, renew leases, recover, sleep until woken."""
@@ -159,7 +159,6 @@ class Dispatcher:
             await asyncio.sleep(min(self.poll * 4, 2.0))
             return 0
 
-    # -- database side (in worker threads) --------------------------------------------------
     def _claim(self, limit: int) -> tuple[list[Delivery], list]:
         with Session(self.db_engine, expire_on_commit=False) as s:
             rows = deliveries.claim_due(session=s, now=self.now(), worker=self.worker, limit=limit)
@@ -169,9 +168,7 @@ class Dispatcher:
 
     def _due_soon(self, within: float) -> bool:
         with Session(self.db_engine) as s:
-            q = select(Delivery.id).where(Delivery.state == DeliveryState.queued.value,
-                                          Delivery.due_at <= self.now() + timedelta(seconds=max(within, 0)))
-            return s.exec(q.limit(1)).first() is not None
+            return deliveries.any_due(session=s, by=self.now() + timedelta(seconds=max(within, 0)))
 
     def _record(self, batch: list[tuple]) -> None:
         with Session(self.db_engine, expire_on_commit=False) as s:
@@ -181,11 +178,7 @@ class Dispatcher:
     def _renew_and_recover(self) -> None:
         now = self.now()
         with Session(self.db_engine) as s:
-            tokens = list(set(self.inflight.values()))
-            for i in range(0, len(tokens), 500):  # our own rows in flight keep their lease
-                s.exec(update(Delivery).where(col(Delivery.claim_token).in_(tokens[i:i + 500]),
-                                              Delivery.state == DeliveryState.sending.value)
-                       .values(claimed_at=now).execution_options(synchronize_session=False))
+            deliveries.renew_leases(session=s, tokens=list(set(self.inflight.values())), now=now)
             s.commit()
             deliveries.recover_stale(session=s, now=now, lease_seconds=self.lease_seconds)
             s.commit()
@@ -194,7 +187,6 @@ class Dispatcher:
         await self._db(self._renew_and_recover)
         return 0
 
-    # -- sending (on the loop) --------------------------------------------------------------
     async def _claim_and_start(self) -> int:
         room = min(self.batch, self.max_inflight - len(self.inflight))
         if room <= 0:
@@ -218,30 +210,13 @@ class Dispatcher:
             outcome = SendOutcome("throttled", error="服务商要求稍后重试", retry_after=channel.wait_left())
         else:
             async with channel.limit, channel.account:
-                outcome = await self._call(channel, row)
+                outcome = await send_one(channel, row, self.public_url)
+        if outcome.kind in ("sent", "delivered"):
+            self.sent += 1
         self.unrecorded += 1
         await self.results.put((row.id, row.claim_token, outcome, self.now(), int((time.monotonic() - started) * 1000)))
         self.inflight.pop(row.id, None)
         self._event.set()
-
-    async def _call(self, channel, row: Delivery) -> SendOutcome:
-        notifier = channel.notifier
-        try:
-            message = deliveries.message_for(row, notifier, self.public_url)
-            result = await asyncio.wait_for(notifier.send(message), notifier.config.timeout + 5)
-        except TimeoutError:
-            return SendOutcome("retryable", error="发送超时")
-        except NotifierError as exc:
-            result = exc
-        except Exception as exc:  # a plugin bug: retry later, and say so
-            log.exception("send on %s raised unexpectedly", row.channel)
-            result = exc
-        outcome = SendOutcome.of(result)
-        if outcome.kind == "retryable" and outcome.retry_after:
-            channel.pause(outcome.retry_after)
-        if outcome.kind in ("sent", "delivered"):
-            self.sent += 1
-        return outcome
 
     async def _write_results(self) -> None:
         while True:

@@ -8,7 +8,7 @@ from services.deliveries.channels import (  # noqa: F401
     build_notifier, create_channel, get_channel, list_channels, public, redacted, send_test, update_channel,
 )
 from services.deliveries.claims import (  # noqa: F401
-    SendOutcome, claim_due, fail_over, record_result, record_results, recover_stale,
+    SendOutcome, any_due, claim_due, fail_over, record_result, record_results, recover_stale, renew_leases,
 )
 from services.deliveries.health import delivery_alerts  # noqa: F401  (registers the alert source)
 from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401

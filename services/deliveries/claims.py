@@ -203,3 +203,17 @@ def recover_stale(*, session: Session, now: datetime, lease_seconds: float = 60.
         log.error("delivery %s on %s: worker lost mid-send, marked unknown", d.id, d.channel)
     session.flush()
     return found
+
+
+def renew_leases(*, session: Session, tokens: list[uuid.UUID], now: datetime) -> None:
+    """A live worker's rows in flight keep their lease (claimed_at moves to now)."""
+    for i in range(0, len(tokens), 500):
+        session.exec(update(Delivery).where(col(Delivery.claim_token).in_(tokens[i:i + 500]),
+                                            Delivery.state == S.sending.value)
+                     .values(claimed_at=now).execution_options(synchronize_session=False))
+
+
+def any_due(*, session: Session, by: datetime) -> bool:
+    """True when some queued row falls due by `by`."""
+    q = select(Delivery.id).where(Delivery.state == S.queued.value, Delivery.due_at <= by)
+    return session.exec(q.limit(1)).first() is not None
