@@ -31,7 +31,8 @@ def import_people(*, session: Session, data: bytes, filename: str, actor: str, d
         tidy(report, sheet.header, index)
         return report  # without names or units no row can be matched
     rows = parse_rows(sheet, PERSON_COLUMNS, index, report)
-    steps = _plan(session, rows, report, by_mobile="mobile" in index, actor=actor)
+    finder = UnitFinder(session)  # also keeps the units in the session's identity map while writing
+    steps = _plan(session, rows, report, finder, by_mobile="mobile" in index, actor=actor)
     count(report, steps)
     if report.ok:
         apply(session=session, report=report, steps=steps, actor=actor, filename=filename)
@@ -61,8 +62,8 @@ class UnitFinder:
         return None, f"单位 {text!r} 不存在（请填单位代码或完整名称）"
 
 
-def _plan(session: Session, rows: list[Row], report: ImportReport, *, by_mobile: bool, actor: str) -> list[Step]:
-    finder = UnitFinder(session)
+def _plan(session: Session, rows: list[Row], report: ImportReport, finder: UnitFinder, *, by_mobile: bool,
+          actor: str) -> list[Step]:
     people: dict[tuple, list[Person]] = defaultdict(list)
     for p in session.exec(select(Person)):
         people[_key(p.unit_id, p.name, p.mobile, by_mobile)].append(p)
