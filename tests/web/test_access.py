@@ -22,7 +22,8 @@ from web.deps import CSRF_HEADER, SESSION_COOKIE, caller
 # Reachable without logging in, on purpose. Exact paths, then prefixes.
 PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/login", "/logout", "/docs", "/docs/oauth2-redirect",
                 "/redoc", "/openapi.json"}
-PUBLIC_PREFIXES = ("/static", "/ack/", "/a/", "/callbacks/", "/api/callbacks/")
+# /api/ical/: calendar feeds authenticated by a secret token in the URL (calendar apps cannot log in).
+PUBLIC_PREFIXES = ("/static", "/ack/", "/a/", "/callbacks/", "/api/callbacks/", "/api/ical/")
 # Any signed-in caller, whatever the role (their own account).
 SIGNED_IN_ONLY = {"/api/me"}
 
