@@ -42,6 +42,45 @@ class FlowSettings(BaseModel):
     prefect_port: int = Field(4200, ge=1, le=65535, description="port of the embedded Prefect server")
 
 
+class IncidentSettings(BaseModel):
+    """Every incident number that is not a pure-rule default; each field says what it does."""
+
+    upward_name: str = Field("市政府总值班室", description="the office reports go upward to (city duty room)")
+    upward_channel: str = Field("webhook", description="channel of upward reports")
+    upward_address: str = Field("", description="address on that channel (URL, mailbox, group id)")
+    pre_alarm_minutes: int = Field(10, ge=0, description="alarm this long before a report deadline")
+    ack_link_hours: float = Field(24.0, gt=0, description="lifetime of a signed acknowledgement link")
+    brief_channel: str = Field("wecom", description="channel of the daily duty brief")
+    alarm_channel: str = Field("inbox", description="channel of deadline and instruction reminders")
+    sweep_seconds: float = Field(2.0, ge=0.5, le=5.0, description="engine backup sweep period")
+    instance: str = Field("", description="this engine instance's name in claims (default: host:pid)")
+
+
+class SpotCheckSettings(BaseModel):
+    """Every spot-check number in one place; each a configurable default."""
+
+    plan_required: bool = Field(True, description="a manual result must belong to a planned check of that unit")
+    min_per_quarter: int = Field(1, ge=1, description="checks per unit per quarter before extra ones")
+    voice_channel: str = Field("aliyun_vms", description="delivery channel that places automated calls")
+    tts_text: str = Field("这里是县政府值班室抽查，请按1确认在岗", description="what the automated call says")
+    key_timeout_seconds: int = Field(30, ge=5, description="a key press within this counts as present")
+    retries: int = Field(2, ge=0, description="automated re-calls after the first")
+    retry_minutes: int = Field(5, ge=1, description="minutes between automated calls")
+    no_receipt_minutes: int = Field(5, ge=1, description="a call without any receipt this long counts as no answer")
+    future_grace_seconds: int = Field(60, ge=0, description="clock skew allowed for a result's time")
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="largest inspection attachment")
+    explanation_days: int = Field(10, ge=1, description="days a unit head has for the written explanation")
+    approximate: str = Field("leave_reports,public_opinion,instructions_forwarded,phone_checks",
+                             description="yearly-report figures written as 'N余' (the seed report's style)")
+
+    def policy(self):
+        """The rules' policy with this deployment's IVR numbers."""
+        from rules.spotcheck import SpotCheckPolicy
+
+        return SpotCheckPolicy(ivr_key_timeout_seconds=self.key_timeout_seconds, ivr_retries=self.retries,
+                               ivr_retry_minutes=self.retry_minutes)
+
+
 class Settings(BaseSettings):
     """Every setting of dutydesk, with its default."""
 
@@ -58,6 +97,8 @@ class Settings(BaseSettings):
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     flows: FlowSettings = Field(default_factory=FlowSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    spotchecks: SpotCheckSettings = Field(default_factory=SpotCheckSettings)
 
     @field_validator("timezone")
     @classmethod
