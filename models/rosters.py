@@ -85,6 +85,8 @@ class RosterSlot(SQLModel, table=True):
     __table_args__ = (
         Index("ix_roster_slot_unit_day", "unit_id", "day"),
         Index("ix_roster_slot_person_start", "person_id", "starts_at"),
+        # "On duty now" across all units reads only this index: a running slot started within the last 24 h.
+        Index("ix_roster_slot_on_duty", "starts_at", "ends_at", "unit_id", "post", "person_id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(
@@ -94,8 +96,7 @@ class RosterSlot(SQLModel, table=True):
     idx: int = Field(default=0, description="slot index within the day (0 for 24 h slots)")
     post: str = Field(max_length=40)
     person_id: uuid.UUID = Field(foreign_key="person.id")
-    # Only slots that started within the last 24 h can be running: "on duty now" scans this index.
-    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     day_class: str = Field(default="workday", max_length=8)
     why: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

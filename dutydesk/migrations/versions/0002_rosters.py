@@ -242,7 +242,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('roster_slot', schema=None) as batch_op:
         batch_op.create_index('ix_roster_slot_person_start', ['person_id', 'starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_roster_slot_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index('ix_roster_slot_on_duty', ['starts_at', 'ends_at', 'unit_id', 'post', 'person_id'], unique=False)
         batch_op.create_index('ix_roster_slot_unit_day', ['unit_id', 'day'], unique=False)
 
     op.create_table('roster_swap',
@@ -282,7 +282,7 @@ def downgrade() -> None:
     op.drop_table('roster_swap')
     with op.batch_alter_table('roster_slot', schema=None) as batch_op:
         batch_op.drop_index('ix_roster_slot_unit_day')
-        batch_op.drop_index(batch_op.f('ix_roster_slot_starts_at'))
+        batch_op.drop_index('ix_roster_slot_on_duty')
         batch_op.drop_index('ix_roster_slot_person_start')
 
     op.drop_table('roster_slot')
