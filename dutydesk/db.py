@@ -41,11 +41,17 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:
             # IMMEDIATE takes the write lock up front: a read-then-write transaction can
-            # never fail half-way because another writer committed in between.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # never fail half-way because another writer committed in between. Read-only
+            # work (see `readonly`) begins deferred, so it never queues behind writers.
+            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def readonly(engine: Engine) -> Engine:
+    """The same engine for read-only sessions: on SQLite they begin DEFERRED (no write lock)."""
+    return engine.execution_options(sqlite_begin="DEFERRED") if engine.dialect.name == "sqlite" else engine
 
 
 @lru_cache

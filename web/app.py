@@ -28,6 +28,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
                session_factory=None) -> FastAPI:
     """Build the app; tests pass their own engine or session factory and no lifespan."""
     from dutydesk.db import get_engine
+    from dutydesk.db import readonly as db_readonly
     from web import ops
     from web.api import router as api_router
     from web.console import router as console_router
@@ -39,6 +40,9 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory or (lambda: _committing_session(engine))
+    # GET/HEAD requests read; on SQLite they must not wait for the write lock.
+    read_engine = db_readonly(engine)
+    app.state.read_session_factory = session_factory or (lambda: _committing_session(read_engine))
     app.state.clock = None
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

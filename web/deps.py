@@ -6,20 +6,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import logging
+
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models.accounts import LoginSession, Role, User
 from services import accounts
 from web.access import allowed
 
+log = logging.getLogger("dutydesk.web")
 SESSION_COOKIE = "dutydesk_session"
 CSRF_HEADER = "X-CSRF-Token"
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the handler returns, rolled back on error."""
-    factory = request.app.state.session_factory
+    reading = request.method in ("GET", "HEAD")
+    factory = request.app.state.read_session_factory if reading else request.app.state.session_factory
     with factory() as session:
         yield session
 
@@ -49,7 +54,12 @@ def optional_caller(request: Request, session: Session = Depends(get_session)) -
         user = accounts.resolve_api_token(session=session, token=auth[7:].strip(), now=now)
         if user is None:
             raise HTTPException(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})
-        session.commit()  # last_used_at
+        if session.dirty:
+            try:
+                session.commit()  # last_used_at, best effort
+            except OperationalError:
+                session.rollback()
+                log.warning("could not record last use of API token for %s", user.username)
         return Caller(user, None, "token")
     token = request.cookies.get(SESSION_COOKIE)
     if token:
