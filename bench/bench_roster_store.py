@@ -43,33 +43,35 @@ def _database(kind: str) -> tuple[str, callable]:
     return PG_URL.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-def _setup(engine, units: int) -> list[uuid.UUID]:
-    """Units, people, posts and pools, inserted in bulk (not timed)."""
+def _setup(engine, units: int, batch: int = 200) -> list[uuid.UUID]:
+    """Units, people, posts and pools, inserted in bulk batches (not timed; memory flat in units)."""
     from models.org import Person, Unit
     from models.rosters import DutyPost, PoolMember
 
     now = datetime.now(UTC)
-    uids, rows_u, rows_p, rows_post, rows_pool = [], [], [], [], []
-    for u in range(units):
-        uid = uuid.uuid4()
-        uids.append(uid)
-        rows_u.append({"id": uid, "name": f"单位{u}", "code": f"u{u:05d}", "type": "town", "duty_phone": "0838-0000000",
-                       "address": "", "sort_order": u, "active": True, "created_at": now, "updated_at": now})
-        for post, n, hol in (("leader", LEADERS, None), ("officer", OFFICERS, 2)):
-            pid = uuid.uuid4()
-            rows_post.append({"id": pid, "unit_id": uid, "name": post, "label": post, "count": 1,
-                              "holiday_count": hol, "flood_count": hol, "sort_order": 0 if post == "leader" else 1})
-            for i in range(n):
-                person = uuid.uuid4()
-                rows_p.append({"id": person, "name": f"{post}{u}-{i}", "title": "", "unit_id": uid, "mobile": "",
-                               "office_phone": "", "email": "", "dingtalk_id": "", "wecom_id": "", "feishu_id": "",
-                               "is_leading_cadre": False, "is_unit_head": False, "domain_categories": [],
-                               "active": True, "created_at": now, "updated_at": now})
-                rows_pool.append({"id": uuid.uuid4(), "post_id": pid, "person_id": person, "position": i})
-    with engine.begin() as c:
-        for model, rows in ((Unit, rows_u), (Person, rows_p), (DutyPost, rows_post), (PoolMember, rows_pool)):
-            for i in range(0, len(rows), 5000):
-                c.execute(insert(model), rows[i:i + 5000])
+    uids: list[uuid.UUID] = []
+    for first in range(0, units, batch):
+        rows_u, rows_p, rows_post, rows_pool = [], [], [], []
+        for u in range(first, min(units, first + batch)):
+            uid = uuid.uuid4()
+            uids.append(uid)
+            rows_u.append({"id": uid, "name": f"单位{u}", "code": f"u{u:05d}", "type": "town",
+                           "duty_phone": "0838-0000000", "address": "", "sort_order": u, "active": True,
+                           "created_at": now, "updated_at": now})
+            for post, n, hol in (("leader", LEADERS, None), ("officer", OFFICERS, 2)):
+                pid = uuid.uuid4()
+                rows_post.append({"id": pid, "unit_id": uid, "name": post, "label": post, "count": 1,
+                                  "holiday_count": hol, "flood_count": hol, "sort_order": 0 if post == "leader" else 1})
+                for i in range(n):
+                    person = uuid.uuid4()
+                    rows_p.append({"id": person, "name": f"{post}{u}-{i}", "title": "", "unit_id": uid, "mobile": "",
+                                   "office_phone": "", "email": "", "dingtalk_id": "", "wecom_id": "", "feishu_id": "",
+                                   "is_leading_cadre": False, "is_unit_head": False, "domain_categories": [],
+                                   "active": True, "created_at": now, "updated_at": now})
+                    rows_pool.append({"id": uuid.uuid4(), "post_id": pid, "person_id": person, "position": i})
+        with engine.begin() as c:
+            for model, rows in ((Unit, rows_u), (Person, rows_p), (DutyPost, rows_post), (PoolMember, rows_pool)):
+                c.execute(insert(model), rows)
     return uids
 
 
