@@ -9,12 +9,20 @@ import logging
 
 import typer
 
-from dutydesk.commands import audit_cmd, db_cmd, demo_cmd, directory_cmd, flows_cmd, serve_cmd, users_cmd
-from dutydesk.commands import directory_io_cmd  # noqa: F401 - adds import/export to units and people
-from dutydesk.commands import spotcheck_cmd  # spot checks (issue 6)
-from dutydesk.commands import incident_cmd  # incidents (issue 5)
-from dutydesk.commands import roster_cmd  # rosters (issue 3)
-from dutydesk.commands import notify_cmd  # deliveries (issue 4)
+from dutydesk.commands import (
+    audit_cmd,
+    db_cmd,
+    demo_cmd,
+    directory_cmd,
+    directory_io_cmd,  # noqa: F401 - adds import/export to `units` and `people`
+    flows_cmd,
+    incident_cmd,
+    notify_cmd,
+    roster_cmd,
+    serve_cmd,
+    spotcheck_cmd,
+    users_cmd,
+)
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
 app.add_typer(db_cmd.app, name="db")
@@ -27,12 +35,13 @@ app.add_typer(spotcheck_cmd.app, name="spotcheck")
 app.add_typer(spotcheck_cmd.report_app, name="report")
 app.add_typer(flows_cmd.app, name="flows")
 app.add_typer(incident_cmd.app, name="incident")
-app.add_typer(roster_cmd.app, name="roster")  # rosters (issue 3)
+app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(roster_cmd.holidays_app, name="holidays")
-app.add_typer(notify_cmd.notify, name="notify")  # deliveries (issue 4)
+app.add_typer(notify_cmd.notify, name="notify")
 app.add_typer(notify_cmd.notifiers, name="notifiers")
 app.add_typer(notify_cmd.channels, name="channels")
 app.command("serve")(serve_cmd.serve)
+app.command("deploy")(flows_cmd.deploy)
 
 
 def main() -> None:

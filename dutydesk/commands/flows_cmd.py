@@ -37,3 +37,13 @@ def run(name: str) -> None:
         typer.echo(f"{name}: {run_flow(schedule.flow)}")
     finally:
         server.stop()
+
+
+def deploy(pool: str = typer.Option("dutydesk", help="Prefect work pool (process type) the workers poll")) -> None:
+    """Register one Prefect deployment per declared schedule (scaled-out mode, PREFECT_API_URL)."""
+    import asyncio
+
+    from flows.deploy import apply
+
+    ids = asyncio.run(apply(pool, get_settings().timezone))
+    typer.echo(f"registered {len(ids)} deployments on work pool {pool!r}")
