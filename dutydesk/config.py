@@ -81,6 +81,15 @@ class SpotCheckSettings(BaseModel):
                                ivr_retry_minutes=self.retry_minutes)
 
 
+class OpsSettings(BaseModel):
+    """Scaled-out operations: instance label and the escalation dead-man's switch."""
+
+    instance: str = Field("", description="this instance's label in logs and /metrics (default host:pid)")
+    deadman_url: str = Field("", description="URL the engine pings while escalations are on time; empty: off")
+    deadman_seconds: float = Field(60.0, ge=1, description="seconds between dead-man's switch pings")
+    deadman_late_seconds: float = Field(60.0, ge=1, description="a due escalation step older than this stops the pings")
+
+
 class Settings(BaseSettings):
     """Every setting of dutydesk, with its default."""
 
@@ -99,6 +108,11 @@ class Settings(BaseSettings):
     flows: FlowSettings = Field(default_factory=FlowSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     spotchecks: SpotCheckSettings = Field(default_factory=SpotCheckSettings)
+    role: Literal["all", "web", "engine"] = Field(
+        "all", description="what `dutydesk serve` runs: all; web (console/API, no clock); engine (clock, engine parts, "
+        "embedded flows); /healthz, /readyz and /metrics on every role")
+    log_format: Literal["text", "json"] = Field("text", description="text, or one JSON object per line")
+    ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @field_validator("timezone")
     @classmethod

@@ -28,17 +28,29 @@ def wait_for_database(engine, *, retry_seconds: float = 5.0) -> None:
             time.sleep(retry_seconds)
 
 
+def runs_clock(role: str) -> bool:
+    """The engine's clock (escalator, dispatcher, embedded flows) runs in roles all and engine."""
+    return role in ("all", "engine")
+
+
 def build_lifespan(settings: Settings):
-    """Start the clock and the embedded flows with the app; stop them on shutdown (SIGTERM)."""
+    """Start the clock and the embedded flows with the app (roles all/engine); stop them on shutdown (SIGTERM)."""
     from engine import PARTS as engine_parts
     from engine.clock import Clock
     from flows.runtime import PrefectServer, run_flow
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        app.state.clock_scheduler = None
+        if not runs_clock(settings.role):
+            log.info("role %s: console and API only, no clock", settings.role)
+            yield
+            return
         clock = Clock(settings.timezone)
         prefect = None
         if settings.flows.mode == "embedded":
+            if settings.role == "engine":
+                log.warning("embedded flows on an engine instance: run ONE such instance, or use flows.mode=external")
             prefect = PrefectServer(settings.data_dir, settings.flows.prefect_port)
             # Start the Prefect server in the background: the console must not wait for it.
             threading.Thread(target=prefect.start, name="prefect-server", daemon=True).start()
@@ -48,6 +60,7 @@ def build_lifespan(settings: Settings):
             getattr(importlib.import_module(module), fn)(clock, settings, app.state.engine)
         clock.start()
         app.state.clock_scheduler = clock
+        log.info("role %s: clock started with parts %s", settings.role, ", ".join(engine_parts))
         try:
             yield
         finally:
@@ -56,3 +69,22 @@ def build_lifespan(settings: Settings):
                 prefect.stop()
 
     return lifespan
+
+
+def build_app(settings: Settings, engine) -> FastAPI:
+    """The app for `settings.role`: the whole web app (all, web) or the ops endpoints only (engine)."""
+    from web import scale_metrics
+
+    lifespan = build_lifespan(settings)
+    if settings.role != "engine":
+        from web.app import create_app
+
+        app = create_app(settings=settings, engine=engine, lifespan=lifespan)
+    else:
+        from web import ops
+
+        app = FastAPI(title="dutydesk engine", lifespan=lifespan)
+        app.state.settings, app.state.engine, app.state.clock = settings, engine, None
+        app.include_router(ops.router)
+    scale_metrics.install(settings)
+    return app

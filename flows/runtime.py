@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 log = logging.getLogger("dutydesk.flows")
+FLOW_RUNS: dict[tuple[str, str], int] = {}  # (flow target, completed|failed) -> runs in this process (/metrics)
 
 
 def prefect_env(home: Path, api_url: str) -> dict[str, str]:
@@ -116,7 +117,10 @@ def run_flow(target: str, **params) -> object:
 
     flow = load_flow(target)
     try:
-        return asyncio.run(flow(**params))
+        result = asyncio.run(flow(**params))
     except Exception:
+        FLOW_RUNS[(target, "failed")] = FLOW_RUNS.get((target, "failed"), 0) + 1
         log.exception("flow %s failed", target)  # Prefect records the failed run; the log says it too
         raise
+    FLOW_RUNS[(target, "completed")] = FLOW_RUNS.get((target, "completed"), 0) + 1
+    return result

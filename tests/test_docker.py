@@ -48,6 +48,16 @@ def command(svc: dict) -> list[str]:
     return shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
 
 
+def role(svc: dict) -> str | None:
+    """The `dutydesk serve` role of a service (DUTYDESK_ROLE, --role, default all); None when not a server."""
+    cmd = command(svc)
+    if cmd[:2] != ["dutydesk", "serve"]:
+        return None
+    if "--role" in cmd:
+        return cmd[cmd.index("--role") + 1]
+    return svc.get("environment", {}).get("DUTYDESK_ROLE", "all")
+
+
 def substituted(value: str) -> str:
     """Compose's ${VAR:-default} / ${VAR:?error} with sample values, as an operator's run would give."""
     return re.sub(r"\$\{(\w+)(?::?[-?]([^}]*))?\}",
@@ -61,9 +71,22 @@ def test_settings_field_walks_nested_models():
 
 
 def test_the_whole_set_is_there(services):
-    webs = [n for n, s in services.items() if command(s)[:2] == ["dutydesk", "serve"]]
+    webs = [n for n, s in services.items() if role(s) in ("web", "all")]
     assert len(webs) >= 2, "at least two dutydesk web instances"
     assert {"postgres", "prefect-server", "prefect-worker", "proxy", "migrate"} <= services.keys()
+
+
+def test_roles_split_web_and_engine(services):
+    roles = {n: role(s) for n, s in services.items() if role(s)}
+    assert sorted(roles.values()) == ["engine", "web", "web"], roles
+    from dutydesk.config import Settings
+
+    for name, r in roles.items():
+        assert r in Settings.model_fields["role"].annotation.__args__, f"{name}: unknown role {r}"
+    engine = next(n for n, r in roles.items() if r == "engine")
+    # the engine owns the clock; with external flows it starts no Prefect server of its own
+    assert services[engine]["environment"]["DUTYDESK_FLOWS__MODE"] == "external"
+    assert "migrate" in services[engine]["depends_on"]
 
 
 def test_every_service_has_a_sane_image_or_build(services):
@@ -146,8 +169,8 @@ def test_dockerfile_is_non_root_with_a_health_check():
 def test_proxy_upstreams_match_web_services(services):
     conf = (DOCKER / "nginx.conf").read_text(encoding="utf-8")
     upstreams = re.findall(r"^\s*server\s+([\w-]+):(\d+)", conf, re.M)
-    webs = {n for n, s in services.items() if command(s)[:2] == ["dutydesk", "serve"]}
-    assert {host for host, _ in upstreams} == webs, "every web instance behind the proxy, nothing else"
+    webs = {n for n, s in services.items() if role(s) in ("web", "all")}
+    assert {host for host, _ in upstreams} == webs, "every web instance behind the proxy, nothing else (no engine)"
     for host, port in upstreams:
         cmd = command(services[host])
         assert cmd[cmd.index("--port") + 1] == port, f"{host} serves on another port than nginx expects"

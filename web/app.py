@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
+from dutydesk import logs
 from dutydesk.config import Settings, get_settings
 from services.errors import ServiceError
 
@@ -55,7 +56,11 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     async def request_id(request: Request, call_next):
         rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
         request.state.request_id = rid
-        response = await call_next(request)
+        token = logs.request_id.set(rid)  # every line logged for this request names it (JSON logs)
+        try:
+            response = await call_next(request)
+        finally:
+            logs.request_id.reset(token)
         response.headers["X-Request-ID"] = rid
         return response
 

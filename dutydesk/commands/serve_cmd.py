@@ -11,14 +11,21 @@ from dutydesk.config import get_settings
 def serve(
     host: str = typer.Option(None, help="bind address (default DUTYDESK_WEB__HOST)"),
     port: int = typer.Option(None, help="bind port (default DUTYDESK_WEB__PORT)"),
+    role: str = typer.Option(None, help="all | web (console/API, no clock) | engine (clock, engine parts, "
+                             "embedded flows; ops endpoints only) (default DUTYDESK_ROLE)"),
 ) -> None:
-    """Serve the console and API, run the engine's clock and the scheduled flows."""
+    """Serve the console and API, run the engine's clock and the scheduled flows (by role)."""
     import uvicorn
 
-    from dutydesk.server import build_lifespan, wait_for_database
-    from web.app import create_app
+    from dutydesk import logs
+    from dutydesk.server import build_app, wait_for_database
 
     settings = get_settings()
+    if role:
+        if role not in ("all", "web", "engine"):
+            raise typer.BadParameter(f"role must be all, web or engine, not {role!r}", param_hint="--role")
+        settings.role = role
+    logs.configure(settings.log_format, instance=logs.instance_label(settings.ops.instance))
     if host:
         settings.web.host = host
     if port:
@@ -29,6 +36,8 @@ def serve(
     except db.NotMigrated as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(2) from exc
-    app = create_app(settings=settings, engine=engine, lifespan=build_lifespan(settings))
-    typer.echo(f"dutydesk console: http://{settings.web.host}:{settings.web.port}/  (API docs at /docs)")
-    uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="info", timeout_graceful_shutdown=10)
+    app = build_app(settings, engine)
+    what = "engine (ops endpoints)" if settings.role == "engine" else "console"
+    typer.echo(f"dutydesk {what}: http://{settings.web.host}:{settings.web.port}/  role {settings.role}", err=True)
+    uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="info", timeout_graceful_shutdown=10,
+                log_config=None)  # logs.configure owns the handlers (text or JSON)
