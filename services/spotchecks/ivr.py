@@ -114,10 +114,25 @@ def advance(*, session: Session, planned: PlannedCheck, now: datetime) -> str:
         if placed.result is not None:  # refused at once: decide again (the next call may already be due)
             return advance(session=session, planned=planned, now=now)
         return "called"
+    if decision.action is IvrAction.fail and not any(a.provider_call_id for a in done):
+        return _hand_over(session, planned, now)
     if not _claim(session, planned, PlannedStatus.calling, PlannedStatus.done):
         return "done"
     _record(session, planned, done, decision.outcome, now)
     return decision.action.value
+
+
+def _hand_over(session: Session, planned: PlannedCheck, now: datetime) -> str:
+    """No call was ever placed: our channel failed, not the unit; the duty officer phones instead (call-now list)."""
+    if not _claim(session, planned, PlannedStatus.calling, PlannedStatus.planned):
+        return "done"
+    planned.mode = CheckMode.manual
+    session.add(planned)
+    session.flush()
+    audit.record(session=session, actor=ACTOR, action="hand_over", entity="planned_check", entity_id=planned.id,
+                 unit_id=planned.unit_id, after={"mode": "manual"}, at=now, note="自动呼叫未能发起，转人工抽查")
+    log.error("spot check of unit %s handed to the duty officer: no call could be placed", planned.unit_id)
+    return "handed_over"
 
 
 def _record(session: Session, planned: PlannedCheck, done: list[IvrAttempt], outcome, now: datetime) -> PhoneCheck:

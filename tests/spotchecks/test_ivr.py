@@ -92,14 +92,23 @@ def test_answered_without_key_retries_and_a_key_on_the_second_call_counts(sessio
     assert check.outcome == "normal"
 
 
-def test_provider_refusing_the_call_is_a_failed_attempt_not_a_crash(session, line, auto):
-    line.peer.answer = "code:isv.OUT_OF_SERVICE"
-    for minutes in (0, 5, 10):
+def test_provider_refusing_every_call_hands_the_check_to_the_duty_officer_not_a_failure(session, line, auto):
+    from services import alerts
+    from services.spotchecks.plans import due_manual
+
+    line.peer.answer = "code:isv.OUT_OF_SERVICE"  # our account is suspended: not the unit's fault
+    ivr.run_round(session=session, now=NOW)
+    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=None)}
+    assert found["spotcheck_call_not_placed"].count == 1
+    for minutes in (5, 10):
         ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes))
-    [check] = results_of(session, auto)
-    assert check.outcome == "dead_number" and "未能发起呼叫" in check.notes
+    assert results_of(session, auto) == []  # no failure is recorded against the unit
     attempts = session.exec(select(IvrAttempt).where(IvrAttempt.planned_check_id == auto.id)).all()
-    assert [a.result for a in attempts] == ["failed"] * 3
+    assert [a.result for a in attempts] == ["failed"] * 3 and "未能发起呼叫" in attempts[0].detail
+    assert auto.id in [p.id for p in due_manual(session=session, now=NOW + timedelta(minutes=10))]
+    later = NOW + timedelta(minutes=11)
+    assert "spotcheck_call_not_placed" in {a.code for a in alerts.collect(session=session, now=later, settings=None)}
+    assert ivr.run_round(session=session, now=later)["started"] == 0  # handed over: not called again
 
 
 def test_silent_call_times_out_and_a_late_key_press_then_corrects_the_failure(session, line, auto):
@@ -119,3 +128,16 @@ def test_silent_call_times_out_and_a_late_key_press_then_corrects_the_failure(se
 
 def test_receipt_for_an_unknown_call_is_ignored(session, line, auto):
     assert feed(session, line, report("nope^1", "300000", china(NOW), dtmf="1"), NOW) == ["unknown"]
+
+
+def test_without_a_voice_channel_a_due_automated_check_is_an_alert_and_a_call_now_task(session, auto):
+    from services import alerts
+    from services.spotchecks.plans import due_manual
+
+    assert ivr.run_round(session=session, now=NOW)["started"] == 0
+    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=None)}
+    assert found["spotcheck_no_voice_channel"].count == 1 and "未配置语音渠道" in found["spotcheck_no_voice_channel"].text
+    assert auto.id in [p.id for p in due_manual(session=session, now=NOW)]
+    early = NOW - timedelta(minutes=1)  # not due yet: nothing to say
+    assert "spotcheck_no_voice_channel" not in {a.code for a in alerts.collect(session=session, now=early,
+                                                                               settings=None)}

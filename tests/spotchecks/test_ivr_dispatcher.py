@@ -142,3 +142,29 @@ def test_a_push_without_the_token_is_refused_and_changes_nothing(world):
     assert world.results(pc) == []
     world.push(forged, after(T0, seconds=11))
     assert [c.outcome for c in world.results(pc)] == ["normal"]
+
+
+def test_a_failing_channel_is_an_alert_in_metrics_and_the_check_goes_to_the_duty_officer(world):
+    import httpx
+
+    from services.spotchecks.plans import due_manual
+
+    phone = "0838-9990001"
+    pc = world.automated_check("渠道故障镇", phone, after(T0, seconds=-30))
+    world.peer.answer = "code:isv.OUT_OF_SERVICE"  # the voice account is suspended
+    try:
+        world.round(T0)
+        world.dispatch(T0)
+        assert 'dutydesk_alerts{code="delivery_failed"' in httpx.get(f"{world.app_url}/metrics", timeout=10).text
+        for minutes in (1, 5, 10, 15):  # the next round (every minute) learns the call was never placed
+            world.round(after(T0, minutes=minutes))
+            world.dispatch(after(T0, minutes=minutes))
+            metrics = httpx.get(f"{world.app_url}/metrics", timeout=10).text
+            assert 'dutydesk_alerts{code="spotcheck_call_not_placed",severity="critical"} 1.0' in metrics
+    finally:
+        world.peer.answer = "ok"
+    assert world.results(pc) == []  # the unit is not blamed for our channel
+    from sqlmodel import Session
+
+    with Session(world.engine) as s:
+        assert pc.id in [p.id for p in due_manual(session=s, now=after(T0, minutes=16))]
