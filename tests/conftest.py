@@ -165,3 +165,30 @@ def pytest_sessionfinish(session, exitstatus):
     if not reporter.stats.get("passed"):
         reporter.write_line("FAILED: no test passed in this run (all skipped, deselected or none collected)", red=True)
         session.exitstatus = 5
+
+
+@pytest.fixture
+def cli_db(tmp_path, monkeypatch):
+    """A migrated SQLite file that the process-wide settings (CLI, flows) point at; caches reset around it."""
+    from dutydesk import config
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    monkeypatch.setenv("DUTYDESK_DB__URL", url)
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield engine
+    db.get_engine().dispose()
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    engine.dispose()
+
+
+def run_cli(*args):
+    """Invoke the `dutydesk` command in-process; returns typer's Result."""
+    from typer.testing import CliRunner
+
+    from dutydesk.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])

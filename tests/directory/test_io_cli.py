@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import Session, select
-from typer.testing import CliRunner
 
-from dutydesk import config, db
 from models.org import Person, Unit
+from tests.conftest import run_cli as run
 from tests.directory.files import PERSON_ZH, UNIT_EN, counts, csv_bytes, read_xlsx, xlsx
-
-
-@pytest.fixture
-def cli_db(tmp_path, monkeypatch):
-    """A migrated SQLite file that the CLI's settings point at; the caches are reset around the test."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = db.make_engine(url)
-    db.upgrade(engine)
-    monkeypatch.setenv("DUTYDESK_DB__URL", url)
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield engine
-    db.get_engine().dispose()
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    engine.dispose()
-
-
-def run(*args):
-    from dutydesk.cli import app
-
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_import_units_and_people_then_export_them_back(cli_db, tmp_path):

@@ -4,31 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from typer.testing import CliRunner
-
-from dutydesk import config, db
-
-
-@pytest.fixture
-def cli_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = db.make_engine(url)
-    db.upgrade(engine)
-    monkeypatch.setenv("DUTYDESK_DB__URL", url)
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield engine
-    db.get_engine().dispose()
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    engine.dispose()
-
-
-def run(*args):
-    from dutydesk.cli import app
-
-    return CliRunner().invoke(app, [str(a) for a in args])
+from tests.conftest import run_cli as run
 
 
 def test_open_report_ack_list(cli_db):
