@@ -47,11 +47,11 @@ class Escalator:
             self._lock.release()
 
     def _pass(self) -> None:
-        now = self.now()
         try:
             fired = []
             with Session(self.db_engine, expire_on_commit=False) as session:
                 while True:  # small transactions: a long one would hold SQLite's write lock and grow the session
+                    now = self.now()  # per batch: each step's time is when it really fired
                     batch = escalation.tick(session=session, now=now, instance=self.instance, limit=BATCH)
                     session.commit()
                     session.expunge_all()

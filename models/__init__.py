@@ -8,7 +8,7 @@ from models.inspections import (  # noqa: F401  spot checks (issue 6)
     Circular, ExplanationRequest, Inspection, InspectionAttachment, ReminderNotice, VideoRollCall)
 from models.spotchecks import IvrAttempt, PhoneCheck, PlannedCheck, SpotCheckPlan  # noqa: F401
 from models.incidents import Deadline, Incident, PhoneLog, Report  # noqa: F401  incidents (issue 5)
-from models.escalation import AckToken, Acknowledgement, EscalationState, Notice  # noqa: F401
+from models.escalation import AckToken, Acknowledgement, EscalationState, Notice, PolicyRuleRow  # noqa: F401
 from models.instructions import Instruction, InstructionItem  # noqa: F401
 from models.rosters import (  # noqa: F401  rosters (issue 3)
     DutyPost, HolidayDay, PoolMember, RosterGap, RosterMonth, RosterSlot, RotationState, UnitRosterPolicy)

@@ -75,3 +75,24 @@ class Notice(SQLModel, table=True):
     body: str = Field(default="", max_length=4000)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     delivery_id: str = Field(default="", max_length=64, description="the outbox row, when the pipeline is present")
+
+
+class PolicyRuleRow(SQLModel, table=True):
+    """An escalation policy (升级策略) and when it applies; enabled rows are tried by `position`, first match wins."""
+
+    __tablename__ = "escalation_policy_rule"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    position: int = Field(default=100, index=True, description="lower is tried first")
+    name: str = Field(max_length=60, unique=True)
+    categories: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                                         description="rules.incidents.Category values; null: any")
+    min_grade: int | None = Field(default=None, description="1..4: this grade or more severe; null: any")
+    sensitive: bool | None = Field(default=None, description="null: either")
+    steps: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False),
+                              description="[{targets: [{kind, ref}], channels: [...], wait_minutes}]")
+    repeat: int = Field(default=0, description="extra passes over all steps")
+    start_delay_minutes: float = 0
+    enabled: bool = True
+    created_by: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

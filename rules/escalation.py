@@ -34,7 +34,7 @@ class Step:
 
     targets: tuple[Target, ...]
     channels: tuple[str, ...] = DEFAULT_LADDER
-    wait_minutes: int = 10
+    wait_minutes: float = 10  # fractions allowed (tests and drills run steps seconds apart)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class EscalationPolicy:
     name: str
     steps: tuple[Step, ...]
     repeat: int = 0  # extra passes over all steps once the last one goes unacknowledged
-    start_delay_minutes: int = 0
+    start_delay_minutes: float = 0
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,15 @@ def snapshot(policy: EscalationPolicy) -> dict[str, Any]:
 def from_snapshot(data: Mapping[str, Any]) -> EscalationPolicy:
     """Rebuild the policy a snapshot froze (later edits to the live policy do not apply)."""
     steps = tuple(Step(tuple(Target(TargetKind(t["kind"]), t.get("ref", "")) for t in s["targets"]),
-                       tuple(s["channels"]), int(s["wait_minutes"])) for s in data["steps"])
+                       tuple(s["channels"]), _minutes(s["wait_minutes"])) for s in data["steps"])
     return EscalationPolicy(data["name"], steps, int(data.get("repeat", 0)),
-                            int(data.get("start_delay_minutes", 0)))
+                            _minutes(data.get("start_delay_minutes", 0)))
+
+
+def _minutes(value: Any) -> float | int:
+    """Whole minutes stay ints (snapshots and messages read '10', not '10.0')."""
+    f = float(value)
+    return int(f) if f.is_integer() else f
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,7 @@ def next_action(snap: Mapping[str, Any] | EscalationPolicy, state: EscalationSta
     idx, pass_no = state.fired % n, state.fired // n
     step = policy.steps[idx]
     action = Action.notify if state.fired == 0 else Action.escalate
-    reason = "首次通知" if action is Action.notify else f"{prev.wait_minutes}分钟内无人确认，升级至第{idx + 1}步"
+    reason = "首次通知" if action is Action.notify else f"{prev.wait_minutes:g}分钟内无人确认，升级至第{idx + 1}步"
     return Decision(action, state.fired, idx, pass_no, step.targets, step.channels,
                     now + timedelta(minutes=step.wait_minutes), reason)
 

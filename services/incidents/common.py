@@ -48,12 +48,24 @@ def require_aware(name: str, value: datetime | None) -> None:
 
 
 def wake_after_commit(session: Session, due: datetime) -> None:
-    """Nudge the engine once this transaction commits (timers are only wake-ups)."""
+    """Nudge the engine at `due` once this transaction commits (timers are only wake-ups)."""
     if not WAKE_HOOKS:
         return
+    pending = session.info.setdefault(_WAKES, set())
+    pending.add(due)
+    if len(pending) == 1:  # one listener per transaction, however many due times it creates
+        event.listen(session, "after_commit", _fire, once=True)
+        event.listen(session, "after_rollback", _forget, once=True)
 
-    def fire(_session) -> None:
+
+_WAKES = "incidents_wake_at"
+
+
+def _fire(session: Session) -> None:
+    for due in sorted(session.info.pop(_WAKES, ())):
         for hook in list(WAKE_HOOKS):
             hook(due)
 
-    event.listen(session, "after_commit", fire, once=True)
+
+def _forget(session: Session) -> None:
+    session.info.pop(_WAKES, None)

@@ -23,9 +23,13 @@ def open_rows(session: Session, incident_id, kinds=None) -> list[Deadline]:
     return list(session.exec(q.order_by(Deadline.due_at)))
 
 
+def _new(incident: Incident, kind: str, due: datetime, text: str, now: datetime, element: str = "") -> Deadline:
+    return Deadline(incident_id=incident.id, kind=kind, due_at=due, text=text, element=element, created_at=now)
+
+
 def _add(session: Session, incident: Incident, kind: str, due: datetime, text: str, now: datetime,
          element: str = "") -> Deadline:
-    row = Deadline(incident_id=incident.id, kind=kind, due_at=due, text=text, element=element, created_at=now)
+    row = _new(incident, kind, due, text, now, element)
     session.add(row)
     wake_after_commit(session, due)
     return row
@@ -36,11 +40,21 @@ def _report_deadlines(incident: Incident) -> list[r.Deadline]:
                               incident.received_at)
 
 
-def open_initial(session: Session, incident: Incident, now: datetime) -> None:
-    """The 首报 deadlines from 接报, and one reminder per 待核实 figure."""
-    for d in _report_deadlines(incident):
-        _add(session, incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
-    unverified_reminders(session, incident, now)
+def open_initial(session: Session, incident: Incident, now: datetime, *, new: bool = False) -> list[Deadline]:
+    """The 首报 deadlines from 接报, and one reminder per 待核实 figure; `new`: rows returned for the caller to add."""
+    if not new:
+        rows = [_add(session, incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
+                for d in _report_deadlines(incident)]
+        unverified_reminders(session, incident, now)
+        return rows
+    # a new incident has no deadlines yet: nothing to read back
+    rows = [_new(incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
+            for d in _report_deadlines(incident)]
+    cas = convert.casualties_of(incident)
+    rows += [_new(incident, "unverified", d.due, d.text, now, d.element) for d in r.unverified_reminders(cas, now)]
+    for row in rows:
+        wake_after_commit(session, row.due_at)
+    return rows
 
 
 def unverified_reminders(session: Session, incident: Incident, at: datetime) -> None:

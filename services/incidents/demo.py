@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from models.org import Person, Unit, UnitType
-from services.incidents import acks, escalation, instructions, intake, reports
+from rules import escalation as esc
+from services.incidents import acks, escalation, instructions, intake, policies, reports
 from services.incidents.schemas import IncidentIn, InstructionIn, ItemIn, ReportIn
 
 ACTOR = "demo-seed"
@@ -24,6 +25,10 @@ def seed_incidents(session: Session, now: datetime) -> dict[str, int]:
     hub = _unit(session, UnitType.county_office, "county")
     if town is None or dept is None or hub is None:
         return {"incidents": 0}
+    # the default policies (duty leader and 分管领导 at once for grade III+, next step after 10 minutes),
+    # on the one channel the demo has: the console inbox
+    for row in policies.rows_from_rules(esc.default_rules(esc.EscalationDefaults(ladder=("inbox",))), "演示"):
+        policies.add_policy(session=session, data=row, actor=ACTOR)
     t0 = now - timedelta(minutes=50)
     slide = intake.open_incident(session=session, actor=ACTOR, now=t0, data=IncidentIn(
         title=f"{town.name}青龙村山体滑坡", category="natural_disaster", type="山体滑坡", unit_id=town.id,

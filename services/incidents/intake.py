@@ -14,7 +14,7 @@ from rules import incidents as r
 from rules.incident_types import CASUALTY_LABELS
 from services import audit
 from services.errors import Invalid
-from services.incidents import convert, deadlines
+from services.incidents import convert, deadlines, policies
 from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, wake_after_commit
 from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn
 
@@ -70,18 +70,18 @@ def open_incident(*, session: Session, data: IncidentIn, actor: str, now: dateti
     for name in convert.FIGURES:
         convert.set_figure(incident, name, _figure(getattr(data, name)))
     _raise_problems(r.validate_incident(convert.rule_incident(incident), now=now + CLOCK_SKEW))
-    policy = esc.select_policy(policy_rules or esc.default_rules(), data.category, grade, data.sensitive)
+    policy = esc.select_policy(policy_rules or policies.rules(session), data.category, grade, data.sensitive)
     incident.escalation_policy = esc.snapshot(policy)
-    session.add(incident)
-    session.flush()
     state = EscalationState(incident_id=incident.id, started_at=incident.received_at,
                             next_due_at=incident.received_at + timedelta(minutes=policy.start_delay_minutes))
-    session.add(state)
-    deadlines.open_initial(session, incident, now)
+    session.add(incident)
+    session.flush()  # the incident first: its children's foreign keys need it (no ORM relationships here)
+    # the escalation row and deadlines go in the audit entry's flush: on SQLite every statement runs under
+    # the write lock, so intake keeps to a few (ids are made here, nothing is read back)
+    session.add_all([state, *deadlines.open_initial(session, incident, now, new=True)])
     audit.record(session=session, actor=actor, action="create", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=incident, at=now,
                  note=f"接报登记；建议{s.grade.label if s.grade else '人工定级'}；升级策略 {policy.name}")
-    session.flush()
     wake_after_commit(session, state.next_due_at)
     if data.first_report:
         from services.incidents import reports
