@@ -1,0 +1,86 @@
+"""The incident scenario in headless Chromium on the demo: intake form, board countdown, timeline, signed ack link."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from datetime import datetime, timedelta
+
+import pytest
+
+from dutydesk.config import get_settings
+from tests.browser.test_console import DUTY_PASSWORD, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def _ack_url(tmp_path_factory, incident_id: str, timeout: float = 15.0) -> str:
+    """The signed link of the first escalation message (the engine writes it right after intake)."""
+    db = next(tmp_path_factory.getbasetemp().glob("serve*/demo.db"))
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+            row = c.execute("SELECT ack_url FROM delivery WHERE source = 'incident' AND source_id = ? "
+                            "AND ack_url IS NOT NULL ORDER BY created_at LIMIT 1", (incident_id,)).fetchone()
+        if row:
+            return row[0]
+        assert time.monotonic() < deadline, "no escalation message with an ack link"
+        time.sleep(0.3)
+
+
+def test_duty_officer_logs_a_landslide_and_a_leader_acknowledges_by_link(page, tmp_path_factory):
+    log_in(page, "duty", DUTY_PASSWORD)
+    page.wait_for_url("**/")
+    page.goto("/incidents/new")
+    now = datetime.now(get_settings().tz)
+    page.fill("input[name=title]", "石桥镇黄泥村山体滑坡")
+    page.select_option("select[name=category]", "natural_disaster")
+    page.fill("input[name=type]", "山体滑坡")
+    page.select_option("select[name=unit_id]", label="石桥镇")
+    page.fill("input[name=received_at]", now.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=occurred_at]", (now - timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=place]", "石桥镇黄泥村2组")
+    page.fill("input[name=deaths]", "12")
+    page.fill("input[name=missing]", "待核实")
+    page.select_option("select[name=grade]", "2")
+    page.fill("input[name=grade_override_reason]", "按重大级别响应")
+    page.click("form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/incidents/[0-9a-f-]{36}$"))
+    incident_id = page.url.rsplit("/", 1)[1]
+
+    # the incident page: the timeline names the duty leader and the 分管 vice head, notified at once in the inbox
+    notified = page.locator("#timeline tr[data-kind=escalation]")
+    for _ in range(30):
+        if notified.count() >= 2:
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    texts = notified.all_inner_texts()
+    assert len(texts) == 2 and all("第1次通知" in t and "inbox" in t for t in texts), texts
+    assert page.locator("#timeline tr[data-kind=unresolved]").count() == 0
+    page.screenshot(path="/tmp/dutydesk-incident.png", full_page=True)
+
+    # the board: the incident with a countdown that ticks in the browser
+    page.goto("/incidents")
+    row = page.locator("tr", has_text="石桥镇黄泥村山体滑坡")
+    countdown = row.locator(".countdown").first
+    first = countdown.inner_text()
+    assert re.search(r"\d", first), first
+    page.wait_for_timeout(2100)
+    assert countdown.inner_text() != first, "the countdown does not move"
+    page.screenshot(path="/tmp/dutydesk-board.png", full_page=True)
+
+    # the signed link: no login needed, single use
+    url = _ack_url(tmp_path_factory, incident_id)
+    leader = page.context.browser.new_context(base_url=page.url.split("/incidents")[0], locale="zh-CN").new_page()
+    leader.goto(url)
+    leader.click("form button[type=submit]")
+    assert "已确认收到" in leader.locator("#done").inner_text()
+    leader.goto(url)
+    assert "已使用" in leader.locator("#problem").inner_text()
+    leader.screenshot(path="/tmp/dutydesk-ack-used.png")
+    leader.context.close()
+
+    page.goto(f"/incidents/{incident_id}")
+    assert "确认" in page.locator("#timeline").inner_text()
