@@ -81,6 +81,34 @@ class SpotCheckSettings(BaseModel):
                                ivr_retry_minutes=self.retry_minutes)
 
 
+class RosterSettings(BaseModel):
+    """Every roster number that is not a pure-rule default (DOMAIN.md: Rosters, Leave, Reminders)."""
+
+    reminder_at: str = Field("16:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                             description="local time from which tomorrow's duty staff are reminded (HH:MM)")
+    reminder_channel: str = Field("inbox", description="channel of duty reminders and duty notices")
+    notice_days_before_holiday: int = Field(3, ge=0, le=30,
+                                            description="days before a statutory holiday its duty notice goes out")
+    weeks_ahead: int = Field(6, ge=1, le=60, description="rosters are kept generated this many weeks ahead")
+    gap_horizon_days: int = Field(31, ge=1, le=366, description="roster gaps this many days ahead are alerts")
+    holiday_roster_due_days: int = Field(5, ge=0, le=60,
+                                         description="a holiday's roster must be published this many days before it")
+    holiday_lookahead_days: int = Field(45, ge=1, le=366,
+                                        description="holidays this many days ahead are watched for late rosters")
+    holiday_swap_lead_days: int = Field(2, ge=0, le=30,
+                                        description="holiday swaps must be registered at least this many days ahead")
+    generate_chunk: int = Field(100, ge=1, le=2000,
+                                description="units generated per transaction in batch runs (memory vs. speed)")
+
+    @property
+    def reminder_time(self):
+        """`reminder_at` as a datetime.time."""
+        from datetime import time
+
+        h, m = (int(x) for x in self.reminder_at.split(":"))
+        return time(h, m)
+
+
 class OpsSettings(BaseModel):
     """Scaled-out operations: instance label and the escalation dead-man's switch."""
 
@@ -108,6 +136,7 @@ class Settings(BaseSettings):
     flows: FlowSettings = Field(default_factory=FlowSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     spotchecks: SpotCheckSettings = Field(default_factory=SpotCheckSettings)
+    rosters: RosterSettings = Field(default_factory=RosterSettings)
     role: Literal["all", "web", "engine"] = Field(
         "all", description="what `dutydesk serve` runs: all; web (console/API, no clock); engine (clock, engine parts, "
         "embedded flows); /healthz, /readyz and /metrics on every role")

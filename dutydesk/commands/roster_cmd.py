@@ -45,7 +45,8 @@ def generate(unit: str = typer.Option(None, help="unit code"), all: bool = typer
     keys = [f"{(y * 12 + m - 1 + i) // 12:04d}-{(m - 1 + i) % 12 + 1:02d}" for i in range(months)]
     with typer.progressbar(length=len(ids), label=f"generating {keys[0]}..{keys[-1]}") as bar:
         totals = generate_units(session_factory=session_scope, unit_ids=ids, months=keys, actor=ACTOR, force=force,
-                                tz=get_settings().timezone, progress=lambda uid, n: bar.update(1))
+                                tz=get_settings().timezone, progress=lambda uid, n: bar.update(1),
+                                chunk=get_settings().rosters.generate_chunk)
     typer.echo(f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
     for uid, why in totals["errors"].items():
         typer.echo(f"  unit {uid}: {why}", err=True)

@@ -15,9 +15,9 @@ from services.alerts import Alert, source
 from services.calendar import load_calendar
 from services.rosters.gaps import active_units, month_status
 from services.rosters.generate import month_key
+from services.rosters.settings import get_roster_settings
 
-HOLIDAY_ROSTER_DUE_DAYS = 5  # DOMAIN.md: holiday rosters are due 5 days before each holiday
-LOOKAHEAD_DAYS = 45
+# Due days (DOMAIN.md: 5) and look-ahead: DUTYDESK_ROSTERS__HOLIDAY_ROSTER_DUE_DAYS / __HOLIDAY_LOOKAHEAD_DAYS.
 
 
 @dataclass
@@ -36,8 +36,9 @@ class HolidayDeadline:
         return FESTIVAL_ZH.get(self.name, self.name)
 
 
-def upcoming_holidays(calendar: HolidayCalendar, today: date, days: int = LOOKAHEAD_DAYS) -> list[tuple[str, date, date]]:
+def upcoming_holidays(calendar: HolidayCalendar, today: date, days: int | None = None) -> list[tuple[str, date, date]]:
     """(name, first day, last day) of each holiday run overlapping [today, today + days]."""
+    days = get_roster_settings().holiday_lookahead_days if days is None else days
     out: list[tuple[str, date, date]] = []
     for info in calendar.holidays_between(today, today + timedelta(days=days)):
         start = occurrence_start(calendar, info.day)
@@ -59,7 +60,7 @@ def holiday_deadlines(*, session: Session, today: date) -> list[HolidayDeadline]
     units = active_units(session)
     out = []
     for name, first, last in runs:
-        dl = HolidayDeadline(name, first, last, first - timedelta(days=HOLIDAY_ROSTER_DUE_DAYS))
+        dl = HolidayDeadline(name, first, last, first - timedelta(days=get_roster_settings().holiday_roster_due_days))
         needed = sorted({month_key(first), month_key(last)})
         for u in units:
             ok = all((r := status.get((u.id, m))) is not None and r.status is RosterStatus.published for m in needed)

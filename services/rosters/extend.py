@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from models.rosters import DutyPost, RosterMonth
 from services.rosters.gaps import refresh_month
 from services.rosters.generate import generate_units, month_key
+from services.rosters.settings import get_roster_settings
 
 log = logging.getLogger("dutydesk.rosters")
-WEEKS_AHEAD = 6
 
 
 def months_ahead(now: datetime, weeks: int, tz: str) -> list[str]:
@@ -37,16 +37,17 @@ def missing(session: Session, months: list[str]) -> dict[str, list]:
     return {m: sorted((u for u in units if (u, m) not in have), key=str) for m in months}
 
 
-def extend(*, session_factory: Callable, now: datetime, weeks: int = WEEKS_AHEAD, tz: str = "Asia/Shanghai") -> dict:
+def extend(*, session_factory: Callable, now: datetime, weeks: int | None = None, tz: str = "Asia/Shanghai") -> dict:
     """Generate draft months missing within `weeks`; months already there are left as they are."""
-    months = months_ahead(now, weeks, tz)
+    cfg = get_roster_settings()
+    months = months_ahead(now, weeks or cfg.weeks_ahead, tz)
     with session_factory() as session:
         todo = missing(session, months)
     out = {"months": months, "generated": 0, "errors": {}}
     for m in months:  # in order, so each month continues the previous one's rotation state
         if todo[m]:
             r = generate_units(session_factory=session_factory, unit_ids=todo[m], months=[m], actor="flow:rosters",
-                               tz=tz)
+                               tz=tz, chunk=cfg.generate_chunk)
             out["generated"] += r["units"] - len(r["errors"])
             out["errors"].update(r["errors"])
     for uid, why in out["errors"].items():

@@ -22,10 +22,9 @@ from rules.rotation_explain import FESTIVAL_ZH
 from services.calendar import load_calendar
 from services.rosters import policy as pol
 from services.rosters.deadlines import upcoming_holidays
+from services.rosters.settings import get_roster_settings
 
-REMINDER_AT = time(16, 0)  # DOMAIN.md: tomorrow's duty staff are reminded the day before
-NOTICE_DAYS_BEFORE_HOLIDAY = 3
-CHANNEL = "inbox"
+# Times, lead days and channel: DUTYDESK_ROSTERS__* (services.rosters.settings), read at each run.
 
 
 def deliver(session: Session, *, person: Person, subject: str, text: str, source_id: str, now: datetime) -> str:
@@ -35,7 +34,7 @@ def deliver(session: Session, *, person: Person, subject: str, text: str, source
     except ImportError:  # the pipeline is optional: the reminder row itself is the record
         return ""
     row = enqueue(session=session, source="roster", source_id=source_id, text=text, subject=subject,
-                  channel=CHANNEL, person=person, now=now)
+                  channel=get_roster_settings().reminder_channel, person=person, now=now)
     return str(row.id)
 
 
@@ -45,7 +44,7 @@ def _once(session: Session, *, key: str, kind: str, unit_id: uuid.UUID, person: 
     if session.exec(select(RosterReminder.id).where(RosterReminder.key == key)).first() is not None:
         return False
     row = RosterReminder(key=key, kind=kind, unit_id=unit_id, person_id=person.id, subject=subject, body=body,
-                         sent_at=now, channel=CHANNEL)
+                         sent_at=now, channel=get_roster_settings().reminder_channel)
     try:
         with session.begin_nested():  # a concurrent run holding the same key loses here
             session.add(row)
@@ -58,9 +57,9 @@ def _once(session: Session, *, key: str, kind: str, unit_id: uuid.UUID, person: 
 
 
 def send_tomorrow(*, session: Session, now: datetime, tz: str = "Asia/Shanghai") -> int:
-    """From 16:00 local, remind everyone on duty tomorrow; returns how many were sent now."""
+    """From `rosters.reminder_at` (16:00) local, remind everyone on duty tomorrow; returns how many were sent now."""
     local = now.astimezone(ZoneInfo(tz))
-    if local.time() < REMINDER_AT:
+    if local.time() < get_roster_settings().reminder_time:
         return 0
     tomorrow = local.date() + timedelta(days=1)
     q = (select(RosterSlot, Person, Unit).join(Person, Person.id == RosterSlot.person_id)
@@ -93,7 +92,8 @@ def send_notices(*, session: Session, now: datetime, tz: str = "Asia/Shanghai") 
     """Holiday notices a few days before each holiday, and the flood-season notice, to every unit."""
     today = now.astimezone(ZoneInfo(tz)).date()
     due: list[tuple[str, str, str, str]] = []  # (kind, key part, subject, body)
-    for name, first, last in upcoming_holidays(load_calendar(session=session), today, NOTICE_DAYS_BEFORE_HOLIDAY):
+    for name, first, last in upcoming_holidays(load_calendar(session=session), today,
+                                              get_roster_settings().notice_days_before_holiday):
         if first >= today:
             zh = FESTIVAL_ZH.get(name, name)
             due.append(("holiday_notice", f"holiday:{first.isoformat()}", f"{zh}值班工作提醒",

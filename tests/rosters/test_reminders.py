@@ -43,3 +43,32 @@ def test_reminder_flow_runs_the_service(session, generated, monkeypatch):
     import flows.rosters as fr
 
     assert fr.roster_reminders.fn.__doc__ and "16:00" in fr.roster_reminders.fn.__doc__
+
+
+def test_reminder_time_is_a_setting(session, generated, monkeypatch):
+    """DUTYDESK_ROSTERS__REMINDER_AT moves the reminders: nothing at 16:00, sent at 18:00."""
+    from dutydesk import config
+
+    monkeypatch.setenv("DUTYDESK_ROSTERS__REMINDER_AT", "18:00")
+    config.get_settings.cache_clear()
+    try:
+        assert config.get_settings().rosters.reminder_at == "18:00"
+        assert reminders.send_tomorrow(session=session, now=datetime(2026, 12, 4, 8, 0, tzinfo=UTC)) == 0
+        assert reminders.send_tomorrow(session=session, now=datetime(2026, 12, 4, 10, 0, tzinfo=UTC)) == 2
+    finally:
+        monkeypatch.delenv("DUTYDESK_ROSTERS__REMINDER_AT")
+        config.get_settings.cache_clear()
+
+
+def test_bad_reminder_time_is_refused_naming_the_field(monkeypatch):
+    from pydantic import ValidationError
+
+    from dutydesk.config import Settings
+
+    monkeypatch.setenv("DUTYDESK_ROSTERS__REMINDER_AT", "25:00")
+    try:
+        Settings()
+    except ValidationError as exc:
+        assert exc.errors()[0]["loc"] == ("rosters", "reminder_at")
+    else:
+        raise AssertionError("25:00 accepted as a reminder time")

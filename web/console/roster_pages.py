@@ -131,7 +131,7 @@ def gap_list(request: Request, c: Caller = Depends(page("rosters:read")), sessio
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
     from datetime import timedelta
 
-    found = gaps.open_gaps(session, today, today + timedelta(days=gaps.HORIZON_DAYS), unit_scope(c))
+    found = gaps.open_gaps(session, today, today + timedelta(days=gaps.horizon_days()), unit_scope(c))
     names = {u.id: u.name for u in org.list_units(session=session)}
     rows = [{"gap": g, "unit": names.get(g.unit_id, ""), "subs": gaps.substitutes(session=session, gap_id=g.id)[:3]}
             for g in found[:50]]
