@@ -60,7 +60,10 @@ def file_leave(*, session: Session, data: LeaveCreate, today: date, actor: str, 
                            policy=LeavePolicy(tz=tz), others=others, pairs=pairs, heads=heads)
     if check.problems:
         p = check.problems[0]
-        raise Invalid(p.message, field=_FIELD.get(p.field, p.field))
+        message = p.message
+        for pid in partner_ids & {uuid.UUID(o.person) for o in others}:  # name the partner, not an id
+            message = message.replace(str(pid), getattr(session.get(Person, pid), "name", str(pid)))
+        raise Invalid(message, field=_FIELD.get(p.field, p.field))
     row.needs_approval = check.needs_approval
     row.status = LeaveStatus.pending_approval if check.needs_approval else LeaveStatus.filed
     session.add(row)

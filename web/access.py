@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "leaves:read": EVERYONE,
     "leaves:write": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.unit_reporter}),
     "leaves:approve": STAFF,
+    "leave_pairs:write": STAFF,  # who must not be away together: the duty office decides
     "swaps:read": EVERYONE,
     "swaps:write": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.unit_reporter}),
     "swaps:approve": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),

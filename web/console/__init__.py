@@ -9,6 +9,7 @@ from web.console import incident_extra, incident_pages  # incidents (issue 5)
 from web import callbacks  # deliveries (issue 4): provider callbacks
 from web.console import delivery_pages  # deliveries (issue 4)
 from web.console import roster_ops_pages, roster_pages  # rosters (issue 3)
+from web.console import leave_pair_pages  # rosters (issue 3)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth_pages.router)
@@ -24,3 +25,4 @@ router.include_router(delivery_pages.router)
 router.include_router(callbacks.router)
 router.include_router(roster_pages.router)
 router.include_router(roster_ops_pages.router)
+router.include_router(leave_pair_pages.router)
