@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -18,8 +18,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.leaves import leaves_between, to_rule
 from services.rosters import policy as pol
 from services.rosters.publish import eligible, reassign
-
-HOLIDAY_LEAD_DAYS = 2  # DOMAIN.md: holiday swaps are registered ≥2 days ahead
+from services.rosters.settings import get_roster_settings
 
 
 def _slot(session: Session, slot_id: int, field: str) -> RosterSlot:
@@ -60,8 +59,9 @@ def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, re
         raise Invalid(f"the slot of {slot.day} has already started", field="slot_id")
     if load_calendar(session=session).is_holiday(slot.day) and not override:
         local_today = now.astimezone(policy.zone).date()
-        if (slot.day - local_today).days < HOLIDAY_LEAD_DAYS:
-            raise Invalid(f"holiday swaps must be registered at least {HOLIDAY_LEAD_DAYS} days ahead "
+        lead = get_roster_settings().holiday_swap_lead_days  # DOMAIN.md: ≥2 days ahead
+        if (slot.day - local_today).days < lead:
+            raise Invalid(f"holiday swaps must be registered at least {lead} days ahead "
                           f"({slot.day} is a statutory holiday)", field="slot_id")
     _check_free(session, policy, slot, counterpart, tz)
     back = None
@@ -147,3 +147,27 @@ def list_swaps(*, session: Session, unit_id: uuid.UUID | None = None, limit: int
     if unit_id is not None:
         q = q.where(Swap.unit_id == unit_id)
     return list(session.exec(q.order_by(Swap.requested_at.desc()).limit(limit)))
+
+
+WEEKDAY_ZH = "一二三四五六日"
+
+
+def offerable_slots(*, session: Session, first: date, days: int = 62, person_id: uuid.UUID | None = None,
+                    unit_id: uuid.UUID | None = None, limit: int = 300) -> list[dict]:
+    """Upcoming slots one may offer in a swap, labelled by date, weekday, post and holder (for a select)."""
+    from models.rosters import DutyPost
+
+    q = (select(RosterSlot, Person).join(Person, Person.id == RosterSlot.person_id)
+         .where(RosterSlot.day >= first, RosterSlot.day <= first + timedelta(days=days)))
+    if person_id is not None:
+        q = q.where(RosterSlot.person_id == person_id)
+    if unit_id is not None:
+        q = q.where(RosterSlot.unit_id == unit_id)
+    rows = session.exec(q.order_by(RosterSlot.day, RosterSlot.idx, RosterSlot.post).limit(limit)).all()
+    units = {s.unit_id for s, _ in rows}
+    labels = {(p.unit_id, p.name): p.label or p.name
+              for p in session.exec(select(DutyPost).where(DutyPost.unit_id.in_(units)))} if units else {}
+    return [{"id": s.id, "day": s.day, "post": s.post, "person_id": s.person_id, "unit_id": s.unit_id,
+             "label": f"{s.day.isoformat()} 星期{WEEKDAY_ZH[s.day.weekday()]} "
+                      f"{labels.get((s.unit_id, s.post), s.post)}{f' 第{s.idx + 1}班' if s.idx else ''} {p.name}"}
+            for s, p in rows]

@@ -19,9 +19,13 @@ from services.errors import NotFound
 from services.leaves import leaves_between, to_rule
 from services.rosters import policy as pol
 from services.rosters.generate import month_key, month_row, parse_month
+from services.rosters.settings import get_roster_settings
 from services.rosters.store import load_slots, to_assignment
 
-HORIZON_DAYS = 31  # gaps this far ahead are alerts
+
+def horizon_days() -> int:
+    """Gaps this many days ahead are alerts (DUTYDESK_ROSTERS__GAP_HORIZON_DAYS)."""
+    return get_roster_settings().gap_horizon_days
 
 
 def _names(session: Session, ids) -> dict[str, str]:
@@ -97,7 +101,7 @@ def roster_gaps(session: Session, now: datetime, settings) -> list[Alert]:
     """Slots in the coming weeks below head-count or held by someone on leave."""
     today = now.astimezone(settings.tz).date()
     q = (select(RosterGap.reason, func.count(), func.min(RosterGap.day))
-         .where(RosterGap.day >= today, RosterGap.day <= today + timedelta(days=HORIZON_DAYS))
+         .where(RosterGap.day >= today, RosterGap.day <= today + timedelta(days=horizon_days()))
          .group_by(RosterGap.reason))
     out = []
     for reason, n, first in session.exec(q):
@@ -105,9 +109,22 @@ def roster_gaps(session: Session, now: datetime, settings) -> list[Alert]:
         code = "roster_holder_on_leave" if on_leave else "roster_gap"
         zh = "值班人员请假未替班" if on_leave else "值班岗位人数不足"
         en = "rostered person on leave, no substitute" if on_leave else "roster slots below head-count"
+        hints = _suggestions(session, reason, today, settings.timezone)
         out.append(Alert(code, "critical" if first <= today + timedelta(days=2) else "warning",
-                         f"{zh}：{n} 个班次（最早 {first.isoformat()}）", f"{en}: {n} slots (first {first})",
-                         count=n, link="/rosters/gaps"))
+                         f"{zh}：{n} 个班次（最早 {first.isoformat()}）" + "".join(f"；{h}" for h in hints),
+                         f"{en}: {n} slots (first {first})", count=n, link="/rosters/gaps"))
+    return out
+
+
+def _suggestions(session: Session, reason: str, today: date, tz: str, limit: int = 3) -> list[str]:
+    """The earliest gaps of one kind, each with the unit and the first eligible substitute (建议替班)."""
+    q = (select(RosterGap, Unit.name).join(Unit, Unit.id == RosterGap.unit_id)
+         .where(RosterGap.reason == reason, RosterGap.day >= today)
+         .order_by(RosterGap.day, RosterGap.idx, Unit.sort_order).limit(limit))
+    out = []
+    for gap, unit in session.exec(q):
+        best = next((c for c in substitutes(session=session, gap_id=gap.id, tz=tz) if c["eligible"]), None)
+        out.append(f"{unit} {gap.text}，" + (f"建议替班：{best['name']}" if best else "无可替班人员"))
     return out
 
 

@@ -72,6 +72,8 @@ def test_leave_on_rostered_leader_is_a_gap_alert_with_substitute(session, roster
     subs = gaps.substitutes(session=session, gap_id=gap.id)
     assert subs[0]["eligible"] and subs[0]["person_id"] != str(slot.person_id)
     assert not next(s for s in subs if s["person_id"] == str(slot.person_id))["eligible"]
+    # the dashboard alert itself names the unit and the suggested substitute
+    assert unit.name in found[0].text and f"建议替班：{subs[0]['name']}" in found[0].text
 
 
 def test_on_duty_now_names_leader_and_officer(session, roster_unit):

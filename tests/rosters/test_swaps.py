@@ -81,3 +81,32 @@ def test_holiday_swap_must_be_registered_two_days_ahead(client, generated, perso
     assert "2 days" in r.json()["detail"][0]["msg"]
     client.app.state.clock = lambda: datetime(2025, 12, 30, 2, 0, tzinfo=UTC)  # Dec 30 local: 2 days ahead
     assert client.post("/api/swaps", headers=person_token(mine), json=body).status_code == 201
+
+
+def test_console_swap_picks_the_slot_by_date_and_post(client, generated, person_token, session):
+    """A person offers a slot chosen from their own upcoming duties (date, weekday, post), not a typed number."""
+    import re
+
+    client.app.state.clock = lambda: NOW
+    unit = generated["unit"]
+    slot = _slot(session, unit, date(2026, 12, 8))
+    mine = next(p for p in generated["officers"] if p.id == slot.person_id)
+    busy = {s.person_id for s in session.exec(select(RosterSlot).where(
+        RosterSlot.unit_id == unit.id, RosterSlot.day.in_([date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9)])))}
+    them = next(p for p in generated["officers"] if p.id not in busy)
+    person_token(mine)  # creates the account p_<id> with this password
+    r = client.post("/login", data={"username": f"p_{str(mine.id)[:8]}", "password": "correct-horse-battery"},
+                    follow_redirects=False)
+    assert r.status_code in (302, 303), r.text
+    page = client.get("/swaps", headers={"accept": "text/html"}).text
+    select_html = page.split('id="swap-slot"')[1].split("</select>")[0]
+    options = dict((label, value) for value, label in re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>',
+                                                                   select_html))
+    assert options and all(label.endswith(mine.name) for label in options)  # only my own duties
+    label = next(k for k in options if k.startswith("2026-12-08 星期二 值班员"))
+    csrf = page.split('name="csrf_token" value="')[1].split('"')[0]
+    r = client.post("/swaps", data={"csrf_token": csrf, "slot_id": options[label], "counterpart_id": str(them.id),
+                                    "reason": "家中有事"}, follow_redirects=False)
+    assert r.status_code == 303 and "error" not in r.headers["location"], r.headers["location"]
+    listing = client.get("/swaps", headers={"accept": "text/html"}).text.split('id="swap-list"')[1]
+    assert "2026-12-08" in listing and them.name in listing and "待对方确认" in listing

@@ -79,8 +79,12 @@ def leave_action(request: Request, leave_id: uuid.UUID, action: str, c: Caller =
 
 @router.get("/swaps")
 def swap_list(request: Request, c: Caller = Depends(page("swaps:read")), session: Session = Depends(get_session)):
+    today = now_utc(request).astimezone(request.app.state.settings.tz).date()
+    office = c.user.role in OFFICE or c.user.role is Role.unit_reporter
+    mine = swaps.offerable_slots(session=session, first=today, unit_id=unit_scope(c),
+                                 person_id=None if office else c.user.person_id)
     return render(request, "swaps.html", c, rows=swaps.list_swaps(session=session, unit_id=unit_scope(c)),
-                  people=_people(session, c), error=request.query_params.get("error", ""))
+                  people=_people(session, c), slots=mine, error=request.query_params.get("error", ""))
 
 
 @router.post("/swaps")
