@@ -97,6 +97,9 @@ class Delivery(SQLModel, table=True):
     template_params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     state: str = Field(default=DeliveryState.queued.value, max_length=12, description="a DeliveryState value")
     attempts: int = Field(default=0)
+    max_attempts: int | None = Field(default=None, ge=1, description=(
+        "retryable tries per channel before the dispatcher gives up on it (no-answer/busy/5xx); set by the "
+        "enqueuer, e.g. 1 for spot-check calls whose rules own their retries; None: the pipeline's default"))
     due_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=100)
     claim_token: uuid.UUID | None = Field(default=None)
@@ -126,6 +129,7 @@ class DeliveryPublic(SQLModel):
     ack_url: str | None
     state: str
     attempts: int
+    max_attempts: int | None
     due_at: datetime
     provider_message_id: str | None
     last_error: str

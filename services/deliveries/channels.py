@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.deliveries import ChannelConfig, Delivery, ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate
@@ -100,6 +101,11 @@ def list_channels(*, session: Session, enabled_only: bool = False) -> list[Chann
     if enabled_only:
         q = q.where(ChannelConfig.enabled)
     return list(session.exec(q.order_by(ChannelConfig.name)))
+
+
+def channels_stamp(*, session: Session) -> tuple:
+    """(count, latest change) of the configured channels: cheap to poll for changes."""
+    return tuple(session.exec(select(func.count(), func.max(ChannelConfig.updated_at))).one())
 
 
 def get_channel(*, session: Session, name: str) -> ChannelConfig:

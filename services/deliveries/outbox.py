@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
 from models.deliveries import Delivery, DeliveryState
@@ -55,7 +55,7 @@ def enqueue(
     person: Person | None = None, recipient: Recipient | dict | None = None, address: str | None = None,
     subject: str = "", markdown: str | None = None, voice_text: str | None = None, ack_url: str | None = None,
     template_code: str | None = None, template_params: dict[str, str] | None = None,
-    due_at: datetime | None = None, now: datetime | None = None,
+    due_at: datetime | None = None, now: datetime | None = None, max_attempts: int | None = None,
 ) -> Delivery:
     """Queue one message for one recipient on `channel` (or the first rung of `ladder`); same key → same row."""
     rungs = [c for c in (ladder or ([channel] if channel else [])) if c]
@@ -69,15 +69,16 @@ def enqueue(
         raise Invalid("a message needs text", field="text")
     if not source:
         raise Invalid("a delivery needs its source", field="source")
+    if max_attempts is not None and max_attempts < 1:
+        raise Invalid("max_attempts must be at least 1 (or None for the pipeline default)", field="max_attempts")
     snap = recipient_of(person, recipient, address)
     who = str(person.id) if person is not None else (snap.address or snap.mobile or snap.email or snap.name)
     if not who:
         raise Invalid("a delivery needs a person or an address", field="person")
     group = group_key(source, source_id, step, who)
     key = f"{group}:{rungs[0]}"
-    existing = session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
-    if existing is not None:
-        return existing
+    if (known := _known(session, key)) is not None:
+        return known
     now = now or utcnow()
     row = Delivery(
         idempotency_key=key, group_key=group, source=source, source_id=str(source_id), step=str(step),
@@ -85,15 +86,43 @@ def enqueue(
         channel=rungs[0], ladder=rungs, subject=subject[:200], text=text or "", markdown=markdown,
         voice_text=voice_text, ack_url=ack_url, template_code=template_code,
         template_params=dict(template_params or {}), due_at=due_at or now, created_at=now,
+        max_attempts=max_attempts,
     )
-    try:
-        with session.begin_nested():  # a concurrent enqueue of the same key loses here, not the caller
-            session.add(row)
-    except IntegrityError:
-        found = session.exec(select(Delivery).where(Delivery.idempotency_key == key)).first()
-        if found is None:
-            raise
-        return found
+    return _insert_once(session, row)
+
+
+def _known(session: Session, key: str) -> Delivery | None:
+    """A row with this key already in the session (not yet flushed, or loaded): no query needed."""
+    for obj in session.identity_map.values():
+        if isinstance(obj, Delivery) and obj.idempotency_key == key:
+            return obj
+    for obj in session.new:
+        if isinstance(obj, Delivery) and obj.idempotency_key == key:
+            return obj
+    return None
+
+
+def _insert_once(session: Session, row: Delivery) -> Delivery:
+    """INSERT … ON CONFLICT DO NOTHING: one statement, no savepoint; the existing row when the key is taken.
+
+    A concurrent enqueue of the same key waits for the other transaction (unique index) and then
+    finds its row. The new row joins the session as if loaded, so callers may read or change it.
+    """
+    session.flush()  # rows the caller added earlier in this transaction go first (foreign keys)
+    table = Delivery.__table__
+    values = {c.key: getattr(row, c.key) for c in table.c}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    stmt = upsert(table).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    if session.connection().execute(stmt.returning(table.c.id)).first() is None:
+        return session.exec(select(Delivery).where(Delivery.idempotency_key == row.idempotency_key)).one()
+    make_transient_to_detached(row)
+    session.add(row)
     session.info[_PENDING] = True
     return row
 

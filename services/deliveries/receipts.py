@@ -19,6 +19,10 @@ S = DeliveryState
 # fn(session, delivery, receipt, now): features that care about acknowledgements (incidents)
 # register here; called in the callback's transaction for key presses, replies and card acks.
 ACK_HOOKS: list[Callable[[Session, Delivery, Receipt, datetime], None]] = []
+# fn(session, delivery, receipt, now): every receipt of every kind (ringing, answered, delivered, key press,
+# reply, ack, no answer, busy, failed ...), after the row was updated, in the callback's transaction.
+# Features read the typed receipt here instead of parsing attempt rows.
+RECEIPT_HOOKS: list[Callable[[Session, Delivery, Receipt, datetime], None]] = []
 ACK_KINDS = frozenset({"key_press", "reply", "ack"})
 REPLY_WINDOW = timedelta(hours=24)
 
@@ -66,4 +70,6 @@ def apply_receipt(*, session: Session, channel: str, receipt: Receipt, now: date
                   now=now, policy=policy, flush_attempt=True)
     session.add(d)
     session.flush()
+    for receipt_hook in RECEIPT_HOOKS:
+        receipt_hook(session, d, receipt, now)
     return d

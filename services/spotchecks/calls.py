@@ -43,7 +43,10 @@ def _enqueue():
 
 def place_via_deliveries(session: Session, attempt: IvrAttempt, planned: PlannedCheck, unit: Unit,
                          now: datetime) -> str:
-    """Queue the call in the outbox (idempotent per attempt); the dispatcher places it."""
+    """Queue the call in the outbox (idempotent per attempt); the dispatcher places it once.
+
+    max_attempts=1: the dispatcher never redials on no answer / busy; the spot-check rules own the retries.
+    """
     channel = voice_channel(session)
     if channel is None:
         raise LookupError("no voice channel configured")
@@ -51,6 +54,7 @@ def place_via_deliveries(session: Session, attempt: IvrAttempt, planned: Planned
         session=session, source=SOURCE, source_id=planned.id, step=f"ivr{attempt.attempt_no}", channel=channel,
         address=unit.duty_phone, recipient={"name": f"{unit.name}值班室"}, subject=f"{unit.name} 值班抽查",
         text=get_config().tts_text, voice_text=get_config().tts_text, due_at=attempt.due_at, now=now,
+        max_attempts=1,
     )
     return str(delivery.id)
 

@@ -112,7 +112,6 @@ def sync_from_delivery(session: Session, a: IvrAttempt, now: datetime) -> None:
         a.provider_call_id = d.provider_message_id
     if d.sent_at and not a.placed_at:
         a.placed_at = d.sent_at
-    _receipt_history(session, a, now)
     if d.acked_at:
         _apply(a, "ack", d.acked_at, None, "")
     elif d.state in ("failed", "cancelled", "unknown") and a.result is None:
@@ -125,22 +124,8 @@ def attempt_for_delivery(session: Session, delivery_id: uuid.UUID) -> IvrAttempt
     return find_attempt(session, delivery_id=str(delivery_id))
 
 
-def _receipt_history(session: Session, a: IvrAttempt, now: datetime) -> None:
-    """Receipts the pipeline logged on the outbox row ("回执 <kind> ..."), folded in order."""
-    try:
-        from models.deliveries import DeliveryAttempt
-    except ImportError:
-        return
-    rows = session.exec(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == uuid.UUID(a.delivery_id))
-                        .order_by(DeliveryAttempt.at)).all()
-    for r in rows:
-        if r.error.startswith("回执 "):
-            kind = r.error.split(" ", 2)[1]
-            _apply(a, kind, r.at, "1" if kind in ("key_press", "ack") else None, "")
-
-
-def on_delivery_ack(session: Session, delivery, receipt, now: datetime) -> None:
-    """services.deliveries ACK hook: a key press on a spot-check call."""
+def on_delivery_receipt(session: Session, delivery, receipt, now: datetime) -> None:
+    """services.deliveries RECEIPT hook: every receipt of a spot-check call (ring, answer, key, no answer ...)."""
     if getattr(delivery, "source", "") != calls.SOURCE:
         return
     on_receipt(session=session, kind=receipt.kind, at=receipt.at, key=receipt.key, now=now,
@@ -148,9 +133,9 @@ def on_delivery_ack(session: Session, delivery, receipt, now: datetime) -> None:
 
 
 try:
-    from services.deliveries.receipts import ACK_HOOKS
+    from services.deliveries.receipts import RECEIPT_HOOKS
 
-    if on_delivery_ack not in ACK_HOOKS:
-        ACK_HOOKS.append(on_delivery_ack)
+    if on_delivery_receipt not in RECEIPT_HOOKS:
+        RECEIPT_HOOKS.append(on_delivery_receipt)
 except ImportError:  # no delivery pipeline: receipts come through on_receipt only
     pass

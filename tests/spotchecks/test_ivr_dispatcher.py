@@ -40,14 +40,6 @@ def ivr_calls(world, phone: str) -> int:
                if r["action"] == "IvrCall" and r["error"] is None and r["params"].get("CalledNumber") == number)
 
 
-# Two gaps another change closes (services/deliveries): the strict marks turn red the moment it lands.
-NEEDS_RECEIPT_HOOKS = pytest.mark.xfail(strict=True, reason="answer receipts reach spot checks only via RECEIPT_HOOKS "
-                                        "(pending in services/deliveries); until then answered_at is the key time")
-NEEDS_NO_RETRY_POLICY = pytest.mark.xfail(strict=True, reason="the dispatcher still retries no-answer/busy calls "
-                                          "itself; the per-delivery retry policy (pending) stops it")
-
-
-@NEEDS_RECEIPT_HOOKS
 def test_key_1_is_present_with_the_providers_answer_and_key_times(world):
     phone = "0838-1234567"
     before = ivr_calls(world, phone)
@@ -70,8 +62,8 @@ def test_key_1_is_present_with_the_providers_answer_and_key_times(world):
 
 
 @pytest.mark.parametrize(("code", "outcome"), [
-    pytest.param("200003", "no_answer", marks=NEEDS_NO_RETRY_POLICY),
-    pytest.param("200002", "busy", marks=NEEDS_NO_RETRY_POLICY),
+    pytest.param("200003", "no_answer"),
+    pytest.param("200002", "busy"),
     ("200011", "dead_number"),  # a failed call is permanent: the dispatcher leaves it alone already
 ])
 def test_unanswered_is_called_three_times_five_minutes_apart_then_recorded(world, code, outcome):
