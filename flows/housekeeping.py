@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from prefect import flow, task
 
 from dutydesk.db import session_scope
+from services import audit
 from services import housekeeping as hk
 
 
@@ -16,9 +17,17 @@ def purge_expired(now: datetime) -> dict[str, int]:
         return hk.purge(session=session, now=now)
 
 
+@task(retries=1, retry_delay_seconds=30)
+def check_audit_chain(now: datetime) -> dict[str, int]:
+    with session_scope() as session:
+        row = audit.check(session=session, by="housekeeping", now=now)
+        return {"audit_checked": row.checked, "audit_problems": len(row.problems)}
+
+
 @flow(name="housekeeping", log_prints=True)
 async def housekeeping(now: datetime | None = None) -> dict[str, int]:
-    """Purge expired console sessions and stale login throttles."""
-    result = purge_expired(now or datetime.now(UTC))
+    """Purge expired sessions and login throttles; seal and verify the audit chain."""
+    now = now or datetime.now(UTC)
+    result = {**purge_expired(now), **check_audit_chain(now)}
     print(f"housekeeping: {result}")
     return result

@@ -22,7 +22,7 @@ class FlowSchedule:
 
 SCHEDULES: tuple[FlowSchedule, ...] = (
     FlowSchedule("housekeeping", "flows.housekeeping:housekeeping", "17 3 * * *",
-                 description="purge expired console sessions and stale login throttles"),
+                 description="purge expired sessions and login throttles; seal and verify the audit chain"),
     FlowSchedule("spotcheck-round", "flows.spotchecks:spotcheck_round", "* * * * *",
                  description="automated spot-check calls that fell due; retries 5 min apart; results"),
     FlowSchedule("spotcheck-circular", "flows.spotchecks:monthly_circular", "30 8 1 * *",

@@ -1,7 +1,7 @@
 """Every table of dutydesk, imported here so Alembic sees the whole metadata."""
 
 from models.accounts import ApiToken, LoginFailure, LoginSession, Role, User
-from models.audit import AuditEntry
+from models.audit import AuditCheck, AuditEntry
 from models.org import Person, Unit, UnitType
 from models.deliveries import ChannelConfig, Delivery, DeliveryAttempt  # noqa: F401  deliveries (issue 4)
 from models.inspections import (  # noqa: F401  spot checks (issue 6)
@@ -15,4 +15,4 @@ from models.rosters import (  # noqa: F401  rosters (issue 3)
 from models.roster_ops import (  # noqa: F401
     DutyLogEntry, FeedToken, Handover, LeavePair, LeaveReport, RosterReminder, Swap)
 
-__all__ = ["ApiToken", "AuditEntry", "LoginFailure", "LoginSession", "Person", "Role", "Unit", "UnitType", "User"]
+__all__ = ["ApiToken", "AuditCheck", "AuditEntry", "LoginFailure", "LoginSession", "Person", "Role", "Unit", "UnitType", "User"]

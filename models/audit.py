@@ -1,4 +1,4 @@
-"""The append-only, hash-chained audit log."""
+"""The append-only, hash-chained audit log, and the record of its verifications."""
 
 from __future__ import annotations
 
@@ -10,13 +10,20 @@ from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, utcnow
 
+BIGINT = BigInteger().with_variant(Integer, "sqlite")
+
 
 class AuditEntry(SQLModel, table=True):
-    """One change: who, when, what, before/after; `hash` chains to the previous entry."""
+    """One change: who, when, what, before/after.
+
+    Writers only insert. A single sealer later gives each committed entry its
+    place in the chain (`chain_pos`) and a `hash` over its content and the
+    previous entry's hash, so writers never wait on each other for the chain.
+    """
 
     __tablename__ = "audit_entry"
 
-    seq: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True))
+    seq: int | None = Field(default=None, sa_column=Column(BIGINT, primary_key=True, autoincrement=True))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     actor: str = Field(max_length=120, description="username, 'system', or 'token:<name>'")
     action: str = Field(max_length=60, index=True, description="create / update / deactivate / login / ...")
@@ -26,5 +33,20 @@ class AuditEntry(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     note: str = Field(default="", max_length=500)
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64, unique=True)
+    chain_pos: int | None = Field(default=None, sa_column=Column(BIGINT, unique=True, index=True, nullable=True))
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64, unique=True)
+
+
+class AuditCheck(SQLModel, table=True):
+    """One verification of the whole chain: when, how many entries, what was wrong."""
+
+    __tablename__ = "audit_check"
+
+    id: int | None = Field(default=None, sa_column=Column(BIGINT, primary_key=True, autoincrement=True))
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    by: str = Field(max_length=120)
+    checked: int
+    pending: int = Field(default=0, description="entries written but not yet sealed into the chain")
+    problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seconds: float = 0.0

@@ -65,3 +65,27 @@ def holiday_calendar(session: Session, now: datetime, settings) -> list[Alert]:
                   f"{years} 年节假日安排缺失：请导入国务院办公厅节假日通知",
                   f"holiday calendar missing for {years}: import the State Council notice",
                   count=len(missing), link="/calendar")]
+
+
+@source
+def audit_chain(session: Session, now: datetime, settings) -> list[Alert]:
+    """A broken audit chain, or entries left unsealed (no sealer running), must be seen."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from models.audit import AuditEntry
+    from services import audit
+
+    out: list[Alert] = []
+    last = audit.last_check(session=session)
+    if last is not None and last.problems:
+        out.append(Alert("audit_chain_broken", "critical",
+                         f"审计链校验发现 {len(last.problems)} 处篡改或缺失（{last.at.astimezone(settings.tz):%m-%d %H:%M}）",
+                         f"audit chain check found {len(last.problems)} problems", count=len(last.problems),
+                         link="/audit"))
+    oldest = session.execute(select(func.min(AuditEntry.at)).where(AuditEntry.chain_pos.is_(None))).scalar()
+    if oldest is not None and now - oldest > timedelta(minutes=5):
+        out.append(Alert("audit_unsealed", "warning", "审计日志有超过5分钟未封存的记录：引擎可能未运行",
+                         "audit entries unsealed for over 5 minutes: is an engine running?", link="/audit"))
+    return out

@@ -1,6 +1,8 @@
-"""`dutydesk audit`: verify the hash chain of the audit log."""
+"""`dutydesk audit`: seal and verify the hash chain of the audit log."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import typer
 
@@ -12,10 +14,18 @@ app = typer.Typer(no_args_is_help=True, help="the audit log")
 
 @app.command()
 def verify() -> None:
-    """Recompute the chain; name every entry that was edited or whose predecessor was removed."""
+    """Seal pending entries, recompute the chain; name every entry edited, removed or unsealed."""
     with session_scope() as session:
-        checked, problems = audit.verify(session=session)
-    for p in problems:
-        typer.echo(f"entry #{p.seq}: {p.reason}")
-    typer.echo(f"{checked} entries checked, {len(problems)} problems")
-    raise typer.Exit(1 if problems else 0)
+        row = audit.check(session=session, by="cli", now=datetime.now(UTC))
+    for p in row.problems:
+        typer.echo(f"entry #{p['seq']}: {p['reason']}")
+    typer.echo(f"{row.checked} entries checked, {len(row.problems)} problems, {row.pending} pending")
+    raise typer.Exit(1 if row.problems else 0)
+
+
+@app.command()
+def seal() -> None:
+    """Chain every committed entry not yet sealed (the engine does this every second)."""
+    with session_scope() as session:
+        n = audit.seal(session=session)
+    typer.echo(f"{n} entries sealed")

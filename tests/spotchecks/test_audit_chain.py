@@ -40,6 +40,8 @@ def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
         results.correct(session=session, check_id=check.id, reason="误记", actor="duty", now=NOW,
                         data=PhoneCheckCreate(started_at=NOW - timedelta(minutes=3), outcome="normal"))
         session.commit()
+        audit.seal(session=session)  # the engine does this every second
+        session.commit()
         entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
         target = next(e for e in entries if e.entity == "phone_check" and e.action == "create")
         assert audit.verify(session=session) == (len(entries), [])

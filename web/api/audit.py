@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
 from services import audit
-from web.deps import Caller, get_session, require
+from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["audit"])
 
@@ -27,7 +27,8 @@ class AuditPublic(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str
-    hash: str
+    chain_pos: int | None
+    hash: str | None
 
 
 @router.get("/audit", response_model=list[AuditPublic])
@@ -45,11 +46,24 @@ def list_audit(entity: str | None = None, actor: str | None = None, before_seq: 
 
 
 class VerifyResult(BaseModel):
+    at: datetime
+    by: str
     checked: int
+    pending: int
     problems: list[dict]
+    seconds: float
 
 
-@router.get("/audit/verify", response_model=VerifyResult)
-def verify_audit(c: Caller = Depends(require("audit:read")), session: Session = Depends(get_session)):
-    checked, problems = audit.verify(session=session)
-    return VerifyResult(checked=checked, problems=[{"seq": p.seq, "reason": p.reason} for p in problems])
+@router.get("/audit/verify", response_model=VerifyResult | None)
+def last_verification(c: Caller = Depends(require("audit:read")), session: Session = Depends(get_session)):
+    """The most recent verification of the chain (the housekeeping flow runs one nightly)."""
+    return audit.last_check(session=session)
+
+
+@router.post("/audit/verify", response_model=VerifyResult)
+def verify_now(request: Request, c: Caller = Depends(require("audit:read")),
+               session: Session = Depends(get_session)):
+    """Seal pending entries and verify the whole chain now; the result is recorded."""
+    row = audit.check(session=session, by=c.actor, now=now_utc(request))
+    session.commit()
+    return row

@@ -13,7 +13,7 @@ from services import accounts, audit, org
 from services.errors import ServiceError
 from web.console.directory_pages import _errors
 from web.console.render import page, render
-from web.deps import Caller, get_session
+from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
 
@@ -52,5 +52,11 @@ def audit_log(request: Request, entity: str = "", c: Caller = Depends(page("audi
     if entity:
         q = q.where(AuditEntry.entity == entity)
     rows = list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(200)))
-    checked, problems = audit.verify(session=session)
-    return render(request, "audit.html", c, entries=rows, checked=checked, problems=problems, entity=entity)
+    return render(request, "audit.html", c, entries=rows, last=audit.last_check(session=session), entity=entity)
+
+
+@router.post("/audit/verify")
+def audit_verify(request: Request, c: Caller = Depends(page("audit:read")), session: Session = Depends(get_session)):
+    audit.check(session=session, by=c.actor, now=now_utc(request))
+    session.commit()
+    return RedirectResponse("/audit", status_code=303)
