@@ -53,6 +53,21 @@ def add_unit(code: str, name: str, type: UnitType = UnitType.department, parent:
     typer.echo(f"added unit {code}")
 
 
+@units.command("edit")
+def edit_unit(code: str, name: str = typer.Option(None), new_code: str = typer.Option(None, "--code"),
+              type: UnitType = typer.Option(None), parent: str = typer.Option(None, help="parent unit code"),
+              duty_phone: str = typer.Option(None), address: str = typer.Option(None)) -> None:
+    """Edit a unit (only the options given change)."""
+    def go(session):
+        changes = {"name": name, "code": new_code, "type": type, "duty_phone": duty_phone, "address": address}
+        if parent:
+            changes["parent_id"] = _unit_by_code(session, parent).id
+        data = UnitUpdate(**{k: v for k, v in changes.items() if v is not None})
+        org.update_unit(session=session, unit_id=_unit_by_code(session, code).id, data=data, actor=ACTOR)
+    _run(go)
+    typer.echo(f"edited unit {code}")
+
+
 @units.command("deactivate")
 def deactivate_unit(code: str) -> None:
     """Deactivate a unit (history keeps it)."""
@@ -80,14 +95,35 @@ def add_person(unit: str, name: str, title: str = "", mobile: str = "", email: s
     typer.echo(f"added {name}")
 
 
+def _person_by_prefix(session, person_id: str) -> Person:
+    matches = [p for p in session.exec(select(Person)) if str(p.id).startswith(person_id)]
+    if len(matches) != 1:
+        typer.echo(f"error: {len(matches)} people match {person_id!r}", err=True)
+        raise typer.Exit(1)
+    return matches[0]
+
+
+@people.command("edit")
+def edit_person(person_id: str, name: str = typer.Option(None), title: str = typer.Option(None),
+                unit: str = typer.Option(None, help="unit code"), mobile: str = typer.Option(None),
+                office_phone: str = typer.Option(None), email: str = typer.Option(None),
+                leading_cadre: bool = typer.Option(None, "--leading-cadre/--not-leading-cadre")) -> None:
+    """Edit a person by id (or its first characters); only the options given change."""
+    def go(session):
+        changes = {"name": name, "title": title, "mobile": mobile, "office_phone": office_phone, "email": email,
+                   "is_leading_cadre": leading_cadre}
+        if unit:
+            changes["unit_id"] = _unit_by_code(session, unit).id
+        data = PersonUpdate(**{k: v for k, v in changes.items() if v is not None})
+        org.update_person(session=session, person_id=_person_by_prefix(session, person_id).id, data=data,
+                          actor=ACTOR)
+    _run(go)
+    typer.echo("edited")
+
+
 @people.command("deactivate")
 def deactivate_person(person_id: str) -> None:
     """Deactivate a person by id (or its first characters)."""
-    def go(session):
-        matches = [p for p in session.exec(select(Person)) if str(p.id).startswith(person_id)]
-        if len(matches) != 1:
-            typer.echo(f"error: {len(matches)} people match {person_id!r}", err=True)
-            raise typer.Exit(1)
-        org.update_person(session=session, person_id=matches[0].id, data=PersonUpdate(active=False), actor=ACTOR)
-    _run(go)
+    _run(lambda s: org.update_person(session=s, person_id=_person_by_prefix(s, person_id).id,
+                                     data=PersonUpdate(active=False), actor=ACTOR))
     typer.echo("deactivated")
