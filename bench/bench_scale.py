@@ -40,8 +40,13 @@ def _person(engine):
 def _engines(url: str, tmp: Path, n: int) -> list[cluster.Instance]:
     tmp.mkdir(parents=True, exist_ok=True)
     out = [cluster.Instance(url, tmp, f"engine-{i}") for i in range(n)]
-    for inst in out:
-        inst.ready(120)
+    try:
+        for inst in out:
+            inst.ready(120)
+    except BaseException:
+        for inst in out:
+            inst.stop()
+        raise
     return out
 
 
@@ -61,8 +66,9 @@ def lateness(n: int, escalations: int, window_s: float, tmp: Path) -> dict:
                 if i % 200 == 199:
                     s.commit()
             s.commit()
-        instances = _engines(url, tmp / f"lat{n}", n)
+        instances = []
         try:
+            instances = _engines(url, tmp / f"lat{n}", n)
             time.sleep(max(0.0, lead_s + window_s + 5 - (datetime.now(UTC) - start).total_seconds()))
             with Session(engine) as s:
                 late = sorted(step_lateness(s, start))
@@ -86,9 +92,10 @@ def throughput(n: int, count: int, tmp: Path) -> dict:
                                    channel="hook", subject="通知", text=f"第{i}号通知")
             s.commit()
         t0 = time.perf_counter()
-        instances = _engines(url, tmp / f"thr{n}", n)
-        t_ready = time.perf_counter()
+        instances = []
         try:
+            instances = _engines(url, tmp / f"thr{n}", n)
+            t_ready = time.perf_counter()
             while True:
                 with Session(engine) as s:
                     left = s.exec(select(func.count()).select_from(Delivery).where(
