@@ -70,4 +70,6 @@ def configure(fmt: str = "text", *, level: int = logging.INFO, instance: str = "
         lg = logging.getLogger(name)
         lg.handlers.clear()
         lg.propagate = True
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Chatty at INFO: every 2-second wake-up and every Prefect API call would drown the real news.
+    for name in ("alembic", "apscheduler", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
