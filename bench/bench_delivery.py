@@ -207,7 +207,7 @@ def run(quick: bool = False, pg: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         engine, drop = _database(folder, pg)
         try:
-            for latency_s, n, n_apprise, conc in ((0.0, 4000, 500, 8), (0.05, 4000, 60, 64)):
+            for latency_s, n, n_apprise, conc in ((0.0, 4000, 500, 16), (0.05, 4000, 60, 64)):
                 proc, url = _sink(latency_s)
                 try:
                     tag = f"t{int(latency_s * 1000)}"

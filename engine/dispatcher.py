@@ -18,16 +18,15 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
-from sqlmodel import Session
 
 from rules.delivery import RetryPolicy
 from services import deliveries
 from services.deliveries import SendOutcome
-from services.deliveries.channels import list_channels
 from engine.channel_pool import ChannelPool, send_one
+from engine.dispatch_store import DispatchStore
 
 log = logging.getLogger("dutydesk.dispatcher")
 RUNNING: list["Dispatcher"] = []
@@ -66,6 +65,9 @@ class Dispatcher:
         self.recorded = 0  # results written back
         self.unrecorded = 0  # results sent but not yet written back
         self.ready = threading.Event()  # set once clients and channels are loaded
+        self.store = DispatchStore(db_engine, worker=self.worker, now=now, policy=policy,
+                                   lease_seconds=lease_seconds)
+        self._more_due = False  # the last claim was cut short by `batch` or `max_inflight`
 
     def start(self) -> None:
         """Run in a dedicated thread with its own event loop."""
@@ -103,7 +105,6 @@ class Dispatcher:
         self._tasks: set[asyncio.Task] = set()
         self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="dispatcher-db")
         self._writer = asyncio.create_task(self._write_results())
-        self._channels_seen = None
         # Channels are built now, not on the first message (plugin imports, secrets, clients: ~3 s cold).
         await self._guard(self._load_channels)
         self.ready.set()
@@ -126,8 +127,8 @@ class Dispatcher:
                 if time.monotonic() - last_upkeep >= self.renew_every:
                     last_upkeep = time.monotonic()
                     await self._guard(self._upkeep)
-                started = await self._guard(self._claim_and_start) or 0
-                if started < self.batch or len(self.inflight) >= self.max_inflight:
+                await self._guard(self._claim_and_start)
+                if not self._more_due or len(self.inflight) >= self.max_inflight:
                     self._event.clear()
                     try:
                         await asyncio.wait_for(self._event.wait(), self.poll)
@@ -144,7 +145,7 @@ class Dispatcher:
             while time.monotonic() < deadline:
                 started = await self._claim_and_start()
                 if not started and not self._tasks and not self.unrecorded:
-                    if not await self._db(self._due_soon, deadline - time.monotonic()):
+                    if not await self._db(self.store.due_soon, deadline - time.monotonic()):
                         break
                     await asyncio.sleep(0.05)
                 elif not started:
@@ -165,56 +166,23 @@ class Dispatcher:
             await asyncio.sleep(min(self.poll * 4, 2.0))
             return 0
 
-    def _claim(self, limit: int) -> tuple[list, list | None]:
-        with Session(self.db_engine) as s:
-            rows = deliveries.claim_rows(session=s, now=self.now(), worker=self.worker, limit=limit)
-            s.commit()
-            return rows, (self._changed_channels(s) if rows else None)
-
-    def _changed_channels(self, s: Session) -> list | None:
-        """Every channel row when any was added, changed or removed since the last look; else None."""
-        seen = deliveries.channels_stamp(session=s)
-        if seen == self._channels_seen:
-            return None
-        self._channels_seen = seen
-        return list_channels(session=s)
-
-    def _read_channels(self) -> list | None:
-        with Session(self.db_engine, expire_on_commit=False) as s:
-            return self._changed_channels(s)
-
     async def _load_channels(self) -> int:
-        channels = await self._db(self._read_channels)
+        channels = await self._db(self.store.read_channels)
         if channels is not None:
             self.pool.refresh(channels)
         return 0
 
-    def _due_soon(self, within: float) -> bool:
-        with Session(self.db_engine) as s:
-            return deliveries.any_due(session=s, by=self.now() + timedelta(seconds=max(within, 0)))
-
-    def _record(self, batch: list[tuple]) -> None:
-        with Session(self.db_engine, expire_on_commit=False) as s:
-            deliveries.record_results(session=s, results=batch, policy=self.policy)
-            s.commit()
-
-    def _renew_and_recover(self) -> None:
-        now = self.now()
-        with Session(self.db_engine) as s:
-            deliveries.renew_leases(session=s, tokens=list(set(self.inflight.values())), now=now)
-            s.commit()
-            deliveries.recover_stale(session=s, now=now, lease_seconds=self.lease_seconds)
-            s.commit()
-
     async def _upkeep(self) -> int:
-        await self._db(self._renew_and_recover)
+        await self._db(self.store.renew_and_recover, list(set(self.inflight.values())))
         return 0
 
     async def _claim_and_start(self) -> int:
         room = min(self.batch, self.max_inflight - len(self.inflight))
         if room <= 0:
+            self._more_due = True  # full: a finished send makes room
             return 0
-        rows, channels = await self._db(self._claim, room)
+        rows, channels = await self._db(self.store.claim, room)
+        self._more_due = len(rows) >= room  # got all it asked for: more may be waiting
         if channels is not None:
             self.pool.refresh(channels)
         for row in rows:
@@ -239,7 +207,8 @@ class Dispatcher:
         self.unrecorded += 1
         await self.results.put((row.id, row.claim_token, outcome, self.now(), int((time.monotonic() - started) * 1000)))
         self.inflight.pop(row.id, None)
-        self._event.set()
+        if self._more_due:  # only then does a freed slot matter; otherwise new rows wake us (notify_new, poll)
+            self._event.set()
 
     async def _write_results(self) -> None:
         while True:
@@ -249,7 +218,7 @@ class Dispatcher:
                 batch.append(self.results.get_nowait())
             while True:
                 try:
-                    await self._db(self._record, batch)
+                    await self._db(self.store.record, batch)
                     break
                 except Exception:  # keep the results until the database takes them
                     log.exception("recording %d delivery results failed; retrying", len(batch))

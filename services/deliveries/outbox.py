@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -77,8 +78,6 @@ def enqueue(
         raise Invalid("a delivery needs a person or an address", field="person")
     group = group_key(source, source_id, step, who)
     key = f"{group}:{rungs[0]}"
-    if (known := _known(session, key)) is not None:
-        return known
     now = now or utcnow()
     row = Delivery(
         idempotency_key=key, group_key=group, source=source, source_id=str(source_id), step=str(step),
@@ -91,15 +90,17 @@ def enqueue(
     return _insert_once(session, row)
 
 
-def _known(session: Session, key: str) -> Delivery | None:
-    """A row with this key already in the session (not yet flushed, or loaded): no query needed."""
-    for obj in session.identity_map.values():
-        if isinstance(obj, Delivery) and obj.idempotency_key == key:
-            return obj
-    for obj in session.new:
-        if isinstance(obj, Delivery) and obj.idempotency_key == key:
-            return obj
-    return None
+@functools.cache
+def _upsert(dialect: str):
+    """The INSERT … ON CONFLICT DO NOTHING RETURNING id statement, built once (parameters passed per row)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    table = Delivery.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
 
 
 def _insert_once(session: Session, row: Delivery) -> Delivery:
@@ -111,15 +112,7 @@ def _insert_once(session: Session, row: Delivery) -> Delivery:
     session.flush()  # rows the caller added earlier in this transaction go first (foreign keys)
     table = Delivery.__table__
     values = {c.key: getattr(row, c.key) for c in table.c}
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"unsupported database {dialect}")
-    stmt = upsert(table).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    if session.connection().execute(stmt.returning(table.c.id)).first() is None:
+    if session.connection().execute(_upsert(session.get_bind().dialect.name), values).first() is None:
         return session.exec(select(Delivery).where(Delivery.idempotency_key == row.idempotency_key)).one()
     make_transient_to_detached(row)
     session.add(row)

@@ -1,0 +1,67 @@
+"""The dispatcher's database side, run on its one DB thread: claim, record, renew leases, recover, channels.
+
+Kept apart from the async loop (engine/dispatcher.py) so each half stays small; every method is
+one short transaction through services.deliveries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from rules.delivery import RetryPolicy
+from services import deliveries
+from services.deliveries.channels import list_channels
+
+
+class DispatchStore:
+    """Short transactions for one dispatcher; `seen` remembers the channels' last stamp."""
+
+    def __init__(self, db_engine: Engine, *, worker: str, now: Callable[[], datetime], policy: RetryPolicy,
+                 lease_seconds: float = 60.0) -> None:
+        self.db_engine, self.worker, self.now, self.policy = db_engine, worker, now, policy
+        self.lease_seconds = lease_seconds
+        self.seen: tuple | None = None
+
+    def claim(self, limit: int) -> tuple[list, list | None]:
+        """Due rows claimed for this worker (plain rows), and the channels when they changed."""
+        with Session(self.db_engine) as s:
+            rows = deliveries.claim_rows(session=s, now=self.now(), worker=self.worker, limit=limit)
+            s.commit()
+            return rows, (self._changed_channels(s) if rows else None)
+
+    def _changed_channels(self, s: Session) -> list | None:
+        """Every channel row when any was added, changed or removed since the last look; else None."""
+        stamp = deliveries.channels_stamp(session=s)
+        if stamp == self.seen:
+            return None
+        self.seen = stamp
+        return list_channels(session=s)
+
+    def read_channels(self) -> list | None:
+        """The channels, if they changed since the last look (at start: always)."""
+        with Session(self.db_engine, expire_on_commit=False) as s:
+            return self._changed_channels(s)
+
+    def due_soon(self, within: float) -> bool:
+        with Session(self.db_engine) as s:
+            return deliveries.any_due(session=s, by=self.now() + timedelta(seconds=max(within, 0)))
+
+    def record(self, batch: list[tuple]) -> None:
+        """Write back a batch of (id, token, outcome, at, ms) under each row's claim token."""
+        with Session(self.db_engine, expire_on_commit=False) as s:
+            deliveries.record_results(session=s, results=batch, policy=self.policy)
+            s.commit()
+
+    def renew_and_recover(self, tokens: list[uuid.UUID]) -> None:
+        """Keep the leases of rows in flight; rows a dead worker left in `sending` become `unknown`."""
+        now = self.now()
+        with Session(self.db_engine) as s:
+            deliveries.renew_leases(session=s, tokens=tokens, now=now)
+            s.commit()
+            deliveries.recover_stale(session=s, now=now, lease_seconds=self.lease_seconds)
+            s.commit()
