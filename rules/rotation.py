@@ -35,8 +35,9 @@ def generate(
     last_day: date,
     state: Mapping[str, PostState] | None = None,
     unavailable: Mapping[str, Sequence[Period]] | None = None,
+    checkpoints: Sequence[date] = (),
 ) -> RosterPlan:
-    """Roster every slot of local dates [first_day, last_day]; the input state is not modified."""
+    """Roster every slot of [first_day, last_day]; `checkpoints` days also get the state after them."""
     state = state or {}
     states = {k: v.copy() for k, v in state.items()}
     for rule in policy.posts:
@@ -55,6 +56,7 @@ def generate(
     for i, rule in enumerate(policy.posts):
         pool = list(dict.fromkeys(pools.get(rule.name, ())))  # de-duplicated, order kept
         posts.append((i, rule.name, pool, {p: j for j, p in enumerate(pool)}, states[rule.name]))
+    marks = set(checkpoints)
     for row in day_table(policy, calendar, first_day, last_day):
         for idx in range(policy.slots_per_day):
             g.taken = {}
@@ -62,9 +64,18 @@ def generate(
                 need = row.required[i]
                 if need:
                     g.fill(row, idx, row.base + idx, post, pool, index_of, st, need)
+        if row.day in marks:  # e.g. month ends: one call per unit-year still yields each month's state
+            plan.checkpoints[row.day] = {post: st.snapshot({p: last[p] for p in pool if p in last})
+                                         for _, post, pool, _, st in posts}
     for _, post, pool, _, st in posts:
-        st.last_slot.update({p: last[p] for p in pool if p in last})
+        _settled(st, pool, last)
     return plan
+
+
+def _settled(st: PostState, pool: list, last: dict) -> PostState:
+    """`st` with its pool's last shifts recorded (what the next run needs for rest rules)."""
+    st.last_slot.update({p: last[p] for p in pool if p in last})
+    return st
 
 
 class _Gen:

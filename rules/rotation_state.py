@@ -65,6 +65,19 @@ class PostState:
             st = self.festivals[name] = FestivalState()
         return st
 
+    def snapshot(self, last_slot: dict[str, int] | None = None) -> dict:
+        """`to_dict()` of a copy, in one pass (`last_slot` entries merged in); later changes do not show."""
+        slots = dict(self.last_slot)
+        if last_slot:
+            slots.update(last_slot)
+        return {
+            "classes": {k: {"pos": v.pos, "last": v.last, "counts": dict(v.counts), "debts": dict(v.debts)}
+                        for k, v in self.classes.items()},
+            "festivals": {k: {"current": v.current, "previous": v.previous, "last_worked": dict(v.last_worked),
+                              "occurrences": dict(v.occurrences)} for k, v in self.festivals.items()},
+            "last_slot": slots,
+        }
+
     def to_dict(self) -> dict:
         """A JSON-ready dict."""
         return {

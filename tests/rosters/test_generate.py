@@ -88,3 +88,26 @@ def test_on_duty_now_names_leader_and_officer(session, roster_unit):
     early = NOW.replace(month=12, day=5, hour=0)  # 08:00 local: still the slot of Dec 4
     dec4 = next(d for d in view["days"] if d.day == date(2026, 12, 4))
     assert on_duty_now(session=session, now=early)[0]["leader"] == dec4.posts["leader"][0]["name"]
+
+
+def test_batch_of_units_matches_month_by_month_and_reports_refusals(session, roster_unit, directory):
+    """generate_units (flows, CLI, bench): one rules call per unit, state per month; a unit without posts is named."""
+    import contextlib
+
+    from models.rosters import RotationState
+    from services.rosters.generate import generate_units
+
+    unit, dept = roster_unit["unit"], directory["dept"]
+    seen = []
+    totals = generate_units(session_factory=lambda: contextlib.nullcontext(session),  # the test's rolled-back session
+                            unit_ids=[unit.id, dept.id], months=["2026-11", "2026-12"], actor="test",
+                            progress=lambda u, n: seen.append((u, n)))
+    assert totals["units"] == 2 and totals["slots"] == len(_slots(session, unit)) >= 61 * 2
+    assert "no duty posts" in totals["errors"][str(dept.id)] and dict(seen)[dept.id] == 0
+    stored = {r.month for r in session.exec(select(RotationState).where(RotationState.unit_id == unit.id))}
+    assert stored == {"2026-11", "2026-12"}
+    whole = sorted((s.day, s.post, s.person_id) for s in _slots(session, unit) if s.day.month == 12)
+    generate_month(session=session, unit_id=unit.id, month="2026-12", actor="test")  # from November's stored state
+    again = sorted((s.day, s.post, s.person_id) for s in _slots(session, unit) if s.day.month == 12)
+    assert again == whole
+

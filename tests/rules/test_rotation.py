@@ -128,13 +128,17 @@ def test_month_by_month_equals_whole_range(leaders, officers):
     ps = pools(leaders, officers)
     unavailable = {"O2": [(date(2025, 1, 30), date(2025, 3, 3))], "L0": [(date(2025, 12, 30), date(2026, 1, 2))]}
     whole = generate(POLICY, ps, CAL, FIRST, LAST, None, unavailable)
+    ends = [last for _, last in month_starts(FIRST, LAST)]
+    marked = generate(POLICY, ps, CAL, FIRST, LAST, None, unavailable, checkpoints=ends)
     state, pieces = None, []
     for first, last in month_starts(FIRST, LAST):
         plan = generate(POLICY, ps, CAL, first, last, state, unavailable)
         pieces.extend(plan.assignments)
+        # one call with month-end checkpoints yields each month's state, as month-by-month runs do
+        assert marked.checkpoints[last] == {k: v.to_dict() for k, v in plan.state.items()}, last
         # the state survives a JSON round trip, as it will through the database
         state = {k: PostState.from_dict(json.loads(json.dumps(v.to_dict()))) for k, v in plan.state.items()}
-    assert pieces == whole.assignments
+    assert pieces == whole.assignments == marked.assignments
 
 
 def test_input_state_is_not_modified():
