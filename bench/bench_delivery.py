@@ -8,7 +8,9 @@ Apprise (`json://`, one notify() per message, as its bridge does) sends the same
 to the same sink in the same run. Both with a zero-latency sink (CPU cost per delivery)
 and a 50 ms sink (a provider API; the "≥ 5× Apprise" goal). Latency: one row committed
 every 20 ms (50/s) with the dispatcher running in its thread; outbox commit → sink arrival.
-Run: python -m bench.bench_delivery [--quick] [--pg]
+Each throughput row is measured with the dispatcher in this process (embedded, 1 engine) and with
+2 engine processes (`--engines=N`; scaled out, `dutydesk serve --role engine` ×N; they poll every 20 ms).
+Run: python -m bench.bench_delivery [--quick] [--pg] [--engines=N]
 """
 
 from __future__ import annotations
@@ -18,47 +20,23 @@ import base64
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
 from sqlmodel import Session
 
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bench import delivery_sink, delivery_workers
 from dutydesk import db
 from engine.dispatcher import Dispatcher
-from models.deliveries import ChannelConfigCreate
+from models.deliveries import ChannelConfigCreate, Delivery
 from services import deliveries
-from tests.peers import free_port
 
 KEY = "bench-secret-key-0123456789"
 SECRET = "whsec_" + base64.b64encode(b"bench-signing-key-0123456789abcd").decode()
-
-
-def _sink(latency: float) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.delivery_sink", str(port), str(latency)],
-                            cwd=Path(__file__).resolve().parent.parent)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            _get(url, "/stats")
-            return proc, url
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("sink did not start")
-
-
-def _get(url: str, path: str) -> dict:
-    with urllib.request.urlopen(url + path, timeout=10) as r:
-        return json.loads(r.read() or b"{}")
-
-
-def _reset(url: str) -> None:
-    urllib.request.urlopen(urllib.request.Request(url + "/reset", method="POST"), timeout=10).read()
 
 
 PG_URL = os.environ.get("DUTYDESK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -108,10 +86,33 @@ def _enqueue(engine, tag: str, n: int, channel: str, chunk: int = 100) -> None:
             s.commit()
 
 
-def ours(engine, url: str, n: int, concurrency: int, tag: str) -> dict:
-    """Enqueue → sink → result recorded, with the dispatcher already running; wall and CPU seconds."""
+def _final(engine, tag: str) -> int:
+    with Session(engine) as s:
+        return s.exec(select(func.count()).select_from(Delivery).where(
+            Delivery.source_id == tag, col(Delivery.state).in_(["sent", "delivered", "failed"]))).one()
+
+
+def ours(engine, url: str, n: int, concurrency: int, tag: str, workers: int = 1) -> dict:
+    """Enqueue → sink → result recorded, with the dispatcher(s) already running; wall and CPU seconds.
+
+    workers=1: the dispatcher in this process (embedded `dutydesk serve`); more: that many engine
+    processes (scaled out), CPU summed over this process and them.
+    """
     _channel(engine, tag, url, concurrency)
-    _reset(url)
+    delivery_sink.reset(url)
+    if workers > 1:
+        procs = delivery_workers.start(engine.url.render_as_string(hide_password=False), KEY, workers)
+        t0, c0 = time.perf_counter(), time.process_time()
+        _enqueue(engine, tag, n, tag)
+        enqueued = time.perf_counter() - t0
+        deadline = time.monotonic() + 300
+        while _final(engine, tag) < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        cpu += delivery_workers.stop(procs)
+        stats = delivery_sink.get(url, "/stats")
+        assert stats["unique"] == n and stats["duplicates"] == 0, stats
+        return {"per_s": n / wall, "wall_s": wall, "cpu_s": cpu, "cpu_ms_each": cpu / n * 1000, "enqueue_s": enqueued}
     dispatcher = Dispatcher(engine, key=KEY, public_url="http://bench", batch=500, max_inflight=1024)
     dispatcher.start()
     try:
@@ -125,7 +126,7 @@ def ours(engine, url: str, n: int, concurrency: int, tag: str) -> dict:
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         dispatcher.stop()
-    stats = _get(url, "/stats")
+    stats = delivery_sink.get(url, "/stats")
     assert dispatcher.sent == n and stats["unique"] == n and stats["duplicates"] == 0, (dispatcher.sent, stats)
     return {"per_s": n / wall, "wall_s": wall, "cpu_s": cpu, "cpu_ms_each": cpu / n * 1000,
             "enqueue_s": enqueued}
@@ -137,19 +138,19 @@ def apprise_rate(url: str, n: int) -> dict:
 
     a = apprise.Apprise()
     a.add(f"json://{url.removeprefix('http://')}/apprise")
-    _reset(url)
+    delivery_sink.reset(url)
     t0, c0 = time.perf_counter(), time.process_time()
     for i in range(n):
         assert a.notify(body=_text(i), title="值班通知")
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    assert _get(url, "/stats")["received"] == n
+    assert delivery_sink.get(url, "/stats")["received"] == n
     return {"per_s": n / wall, "wall_s": wall, "cpu_s": cpu, "cpu_ms_each": cpu / n * 1000}
 
 
 def latency(engine, url: str, per_second: float, seconds: float) -> dict:
     """Commit one row at a time at `per_second`; ms from commit to the sink's arrival stamp."""
     _channel(engine, "lat", url, 16)
-    _reset(url)
+    delivery_sink.reset(url)
     dispatcher = Dispatcher(engine, key=KEY, public_url="http://bench", poll=0.5)
     dispatcher.start()
     committed: dict[str, float] = {}
@@ -166,12 +167,12 @@ def latency(engine, url: str, per_second: float, seconds: float) -> dict:
             committed[key] = time.time()
             time.sleep(max(0.0, start + (i + 1) * gap - time.perf_counter()))
         deadline = time.time() + 30
-        while _get(url, "/stats")["unique"] < n and time.time() < deadline:
+        while delivery_sink.get(url, "/stats")["unique"] < n and time.time() < deadline:
             time.sleep(0.1)
         cpu = time.process_time() - c0
     finally:
         dispatcher.stop()
-    arrived = _get(url, "/times")
+    arrived = delivery_sink.get(url, "/times")
     ms = sorted((arrived[k] - t) * 1000 for k, t in committed.items() if k in arrived)
     return {"n": len(ms), "missing": len(committed) - len(ms), "p50_ms": statistics.median(ms),
             "p99_ms": ms[min(len(ms) - 1, int(len(ms) * 0.99))], "max_ms": ms[-1], "cpu_s": cpu}
@@ -185,14 +186,14 @@ def _table(out: dict) -> None:
     def mark(ok: bool) -> str:
         return "met" if ok else "NOT MET"
     print(f"\ndelivery benchmark ({out['database']}, {os.cpu_count()} cores, load {out['load']})")
-    print(f"{'sink':<6}{'n':>6}{'dutydesk/s':>12}{'wall s':>8}{'cpu s':>8}{'cpu ms/msg':>11}"
+    print(f"{'sink':<6}{'engines':>8}{'n':>6}{'dutydesk/s':>12}{'wall s':>8}{'cpu s':>8}{'cpu ms/msg':>11}"
           f"{'apprise/s':>11}{'apprise cpu ms/msg':>19}{'ratio':>7}  goal")
-    for key, label in (("sink_0ms", "0 ms"), ("sink_50ms", "50 ms")):
-        r = out[key]
+    for key in [k for k in out if k.startswith("sink_")]:
+        r, label = out[key], f"{key.split('_')[1].removesuffix('ms')} ms"
         goal = f"≥{GOALS['per_s']}/s {mark(r['dutydesk_per_s'] >= GOALS['per_s'])}"
-        if key == "sink_50ms":
+        if key.startswith("sink_50ms"):
             goal += f"; ≥{GOALS['ratio_50ms']:.0f}x {mark(r['ratio'] >= GOALS['ratio_50ms'])}"
-        print(f"{label:<6}{r['n']:>6}{r['dutydesk_per_s']:>12}{r['wall_s']:>8}{r['cpu_s']:>8}{r['cpu_ms_each']:>11}"
+        print(f"{label:<6}{r['engines']:>8}{r['n']:>6}{r['dutydesk_per_s']:>12}{r['wall_s']:>8}{r['cpu_s']:>8}{r['cpu_ms_each']:>11}"
               f"{r['apprise_per_s']:>11}{r['apprise_cpu_ms_each']:>19}{r['ratio']:>6}x  {goal}")
     lat = out["latency_50_per_s"]
     print(f"commit → sink at 50/s over {lat['n']} (missing {lat['missing']}): p50 {lat['p50_ms']} ms, "
@@ -200,7 +201,15 @@ def _table(out: dict) -> None:
           f"goal p99 ≤{GOALS['p99_ms']} ms {mark(lat['p99_ms'] <= GOALS['p99_ms'])}")
 
 
-def run(quick: bool = False, pg: bool = False) -> dict:
+def _row(mine: dict, theirs: dict, n: int, conc: int, engines: int) -> dict:
+    return {"n": n, "engines": engines, "dutydesk_per_s": round(mine["per_s"]), "wall_s": round(mine["wall_s"], 2),
+            "cpu_s": round(mine["cpu_s"], 2), "cpu_ms_each": round(mine["cpu_ms_each"], 2),
+            "enqueue_s": round(mine["enqueue_s"], 2), "apprise_per_s": round(theirs["per_s"], 1),
+            "apprise_cpu_ms_each": round(theirs["cpu_ms_each"], 2),
+            "ratio": round(mine["per_s"] / theirs["per_s"], 1), "concurrency": conc}
+
+
+def run(quick: bool = False, pg: bool = False, engines: tuple[int, ...] = (1, 2)) -> dict:
     """Throughput vs Apprise at 0 and 50 ms sink latency, then commit-to-sink latency at 50/s."""
     scale = 0.25 if quick else 1.0
     out: dict = {"database": "postgresql" if pg else "sqlite", "load": round(os.getloadavg()[0], 1)}
@@ -208,21 +217,18 @@ def run(quick: bool = False, pg: bool = False) -> dict:
         engine, drop = _database(folder, pg)
         try:
             for latency_s, n, n_apprise, conc in ((0.0, 4000, 500, 16), (0.05, 4000, 60, 64)):
-                proc, url = _sink(latency_s)
+                proc, url = delivery_sink.start(latency_s)
                 try:
-                    tag = f"t{int(latency_s * 1000)}"
-                    mine = ours(engine, url, int(n * scale), conc, tag)
                     theirs = apprise_rate(url, max(int(n_apprise * scale), 20))
+                    mine = {w: ours(engine, url, int(n * scale), conc, f"t{int(latency_s * 1000)}w{w}", w)
+                            for w in engines}
                 finally:
                     proc.terminate()
                     proc.wait(10)
-                out[f"sink_{int(latency_s * 1000)}ms"] = {
-                    "n": int(n * scale), "dutydesk_per_s": round(mine["per_s"]), "wall_s": round(mine["wall_s"], 2),
-                    "cpu_s": round(mine["cpu_s"], 2), "cpu_ms_each": round(mine["cpu_ms_each"], 2),
-                    "enqueue_s": round(mine["enqueue_s"], 2), "apprise_per_s": round(theirs["per_s"], 1),
-                    "apprise_cpu_ms_each": round(theirs["cpu_ms_each"], 2),
-                    "ratio": round(mine["per_s"] / theirs["per_s"], 1), "concurrency": conc}
-            proc, url = _sink(0.0)
+                for w, m in mine.items():
+                    out[f"sink_{int(latency_s * 1000)}ms" + ("" if w == 1 else f"_{w}engines")] = _row(
+                        m, theirs, int(n * scale), conc, w)
+            proc, url = delivery_sink.start(0.0)
             try:
                 lat = latency(engine, url, 50, 4 if quick else 10)
             finally:
@@ -237,4 +243,6 @@ def run(quick: bool = False, pg: bool = False) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run("--quick" in sys.argv, "--pg" in sys.argv), ensure_ascii=False, indent=1))
+    workers = next((int(a.split("=", 1)[1]) for a in sys.argv if a.startswith("--engines=")), 2)
+    print(json.dumps(run("--quick" in sys.argv, "--pg" in sys.argv, tuple(sorted({1, workers}))),
+                     ensure_ascii=False, indent=1))

@@ -2,16 +2,19 @@
 
 POST anything: optional `latency` seconds of delay (a provider's API), counted by webhook-id
 with the arrival time. GET /stats: {"received", "unique", "duplicates"}; GET /times: {id: t};
-POST /reset clears it. Run: python -m bench.delivery_sink PORT LATENCY
+POST /reset clears it. Run: python -m bench.delivery_sink PORT LATENCY; or `start(latency)` from a bench.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
+from pathlib import Path
 
 COUNTS: Counter[str] = Counter()
 TIMES: dict[str, float] = {}
@@ -56,6 +59,34 @@ async def app(scope, receive, send) -> None:
     if LATENCY:
         await asyncio.sleep(LATENCY)
     await _answer(send, 204)
+
+
+def start(latency: float) -> tuple[subprocess.Popen, str]:
+    """Run the sink in its own process; (process, base URL) once it answers."""
+    from tests.peers import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.delivery_sink", str(port), str(latency)],
+                            cwd=Path(__file__).resolve().parent.parent)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            get(url, "/stats")
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("sink did not start")
+
+
+def get(url: str, path: str) -> dict:
+    """GET /stats or /times from a running sink."""
+    with urllib.request.urlopen(url + path, timeout=10) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def reset(url: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(url + "/reset", method="POST"), timeout=10).read()
 
 
 if __name__ == "__main__":
