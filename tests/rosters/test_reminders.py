@@ -38,13 +38,6 @@ def test_holiday_notice_reaches_every_unit_once(session, generated, directory):
     assert "国庆节" in row.subject and "2026-10-01" in row.body
 
 
-def test_reminder_flow_runs_the_service(session, generated, monkeypatch):
-    """The flow is thin: it calls the same service (checked without Prefect's server)."""
-    import flows.rosters as fr
-
-    assert fr.roster_reminders.fn.__doc__ and "16:00" in fr.roster_reminders.fn.__doc__
-
-
 def test_reminder_time_is_a_setting(session, generated, monkeypatch):
     """DUTYDESK_ROSTERS__REMINDER_AT moves the reminders: nothing at 16:00, sent at 18:00."""
     from dutydesk import config
