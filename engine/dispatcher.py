@@ -127,9 +127,9 @@ class Dispatcher:
                 if time.monotonic() - last_upkeep >= self.renew_every:
                     last_upkeep = time.monotonic()
                     await self._guard(self._upkeep)
+                self._event.clear()  # before the claim: a commit landing during it must still wake us
                 await self._guard(self._claim_and_start)
                 if not self._more_due or len(self.inflight) >= self.max_inflight:
-                    self._event.clear()
                     try:
                         await asyncio.wait_for(self._event.wait(), self.poll)
                     except TimeoutError:
