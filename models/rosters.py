@@ -91,11 +91,13 @@ class RosterSlot(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True))
-    unit_id: uuid.UUID = Field(foreign_key="unit.id")
+    # No foreign keys (0002b_roster_speed): ids come from posts and pools, which have them; the per-row
+    # checks cost ~45% of a bulk COPY, and units and people are deactivated, never deleted.
+    unit_id: uuid.UUID
     day: date = Field(description="local date the slot starts on")
     idx: int = Field(default=0, description="slot index within the day (0 for 24 h slots)")
     post: str = Field(max_length=40)
-    person_id: uuid.UUID = Field(foreign_key="person.id")
+    person_id: uuid.UUID
     starts_at: datetime = Field(sa_type=UTCDateTime)
     ends_at: datetime = Field(sa_type=UTCDateTime)
     day_class: str = Field(default="workday", max_length=8)
