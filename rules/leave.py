@@ -1,4 +1,9 @@
-"""Leave reporting (请假报备) for leading cadres: validation of a request, pure.
+"""Leave reporting (请假报备) for leading cadres, and absences (不可值班) of anyone: validation, pure.
+
+A formal report (leading cadres, 县管正职) needs destination, reason, contact,
+work arrangements and an acting person, filed ahead. Anyone else's absence is
+recorded only so the roster treats them as unavailable: dates and the checks
+that protect the office (order of dates, pairs, self-acting) still apply.
 
 Dates are to the half-day: AM is 00:00-12:00 local, PM 12:00-24:00. Lead time
 is counted in whole dates from the filing date (`today`, passed in): at least
@@ -113,24 +118,26 @@ def validate_leave(
     others: Sequence[Leave] = (),
     pairs: Collection[tuple[str, str]] = (),
     heads: Collection[str] = (),
+    formal: bool = True,
 ) -> LeaveCheck:
-    """Check a leave request filed on `today` against existing leaves and pairs."""
+    """Check a leave filed on `today`: a formal report when `formal`, else an absence record (不可值班)."""
     problems: list[Problem] = []
-    for name, label in REQUIRED_ZH.items():
+    for name, label in REQUIRED_ZH.items() if formal else ():
         if not str(getattr(leave, name)).strip():
             problems.append(Problem(name, "required", f"请填写{label}"))
     if leave.acting.strip() and leave.acting == leave.person:
         problems.append(Problem("acting", "self_acting", "主持工作人员不能是请假人本人"))
     if (leave.end_day, leave.end_half != HalfDay.am) < (leave.start_day, leave.start_half != HalfDay.am):
         problems.append(Problem("end_day", "end_before_start", "结束时间早于开始时间"))
-    if leave.abroad:
+    # An absence (sickness, a family matter) is often known only on the day: lead times bind formal reports.
+    if formal and leave.abroad:
         due = calendar.add_workdays(today, policy.abroad_lead_workdays)
         if leave.start_day < due:
             problems.append(Problem(
                 "start_day", "lead_time_abroad",
                 f"出国（境）须提前{policy.abroad_lead_workdays}个工作日报备，最早可于{due.isoformat()}出发",
             ))
-    elif (leave.start_day - today).days < policy.lead_days:
+    elif formal and not leave.abroad and (leave.start_day - today).days < policy.lead_days:
         earliest = today + timedelta(days=policy.lead_days)
         problems.append(Problem(
             "start_day", "lead_time",

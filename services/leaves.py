@@ -45,7 +45,7 @@ def _pairs(session: Session, person_id: uuid.UUID) -> list[tuple[str, str]]:
 
 
 def file_leave(*, session: Session, data: LeaveCreate, today: date, actor: str, tz: str = "Asia/Shanghai") -> LeaveReport:
-    """Validate and store a leave report; Invalid names the first field at fault."""
+    """Validate and store a leave report (leading cadres) or absence (anyone else); Invalid names the field."""
     person = session.get(Person, data.person_id)
     if person is None or not person.active:
         raise Invalid(f"person {data.person_id} not found", field="person_id")
@@ -57,7 +57,8 @@ def file_leave(*, session: Session, data: LeaveCreate, today: date, actor: str, 
     others = [to_rule(o) for o in leaves_between(session, data.start_day, data.end_day, partner_ids)] if partner_ids else []
     heads = {str(person.id)} if person.is_unit_head else set()
     check = validate_leave(to_rule(row), today=today, calendar=load_calendar(session=session),
-                           policy=LeavePolicy(tz=tz), others=others, pairs=pairs, heads=heads)
+                           policy=LeavePolicy(tz=tz), others=others, pairs=pairs, heads=heads,
+                           formal=person.is_leading_cadre)
     if check.problems:
         p = check.problems[0]
         message = p.message

@@ -145,3 +145,17 @@ def test_duty_conflicts_and_roster_skips_the_leave():
     again = generate(policy, {"leader": ["A", "B", "C"], "officer": ["D", "E", "F", "G"]}, CAL,
                      date(2025, 3, 1), date(2025, 3, 31), None, unavailable_from_leaves([lv]))
     assert duty_conflicts(lv, again.assignments, policy) == []
+
+
+def test_absence_of_a_non_cadre_needs_only_dates_but_keeps_the_office_checks():
+    bare = Leave("D", date(2025, 3, 10), AM, date(2025, 3, 10), PM)
+    assert validate_leave(bare, today=date(2025, 3, 10), calendar=CAL, formal=False).ok  # same day, no fields
+    assert {f for f, _ in codes(validate_leave(bare, today=date(2025, 3, 10), calendar=CAL))} >= {
+        "destination", "start_day"}  # the same request as a formal report
+    backwards = replace(bare, start_half=PM, end_half=AM)
+    assert codes(validate_leave(backwards, today=date(2025, 3, 1), calendar=CAL, formal=False)) == [
+        ("end_day", "end_before_start")]
+    partner = leave(person="E", start=date(2025, 3, 10), end=date(2025, 3, 10))
+    check = validate_leave(bare, today=date(2025, 3, 1), calendar=CAL, formal=False, others=[partner],
+                           pairs=[("D", "E")])
+    assert codes(check) == [("together_reason", "pair_away")]

@@ -33,7 +33,12 @@ def _form(form) -> dict:
 def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), session: Session = Depends(get_session)):
     people = _people(session, c)
     rows = leaves.list_leaves(session=session, unit_id=unit_scope(c))
-    return render(request, "leaves.html", c, rows=rows, people=people, error=request.query_params.get("error", ""))
+    # Anyone rostered may be away; leading cadres (formal 请假报备) first. Others may file only their own.
+    mine = c.user.role in OFFICE or c.user.role is Role.unit_reporter
+    filers = sorted((p for p in people.values() if p.active and (mine or p.id == c.user.person_id)),
+                    key=lambda p: (not p.is_leading_cadre, str(p.unit_id), p.name))
+    return render(request, "leaves.html", c, rows=rows, people=people, filers=filers,
+                  error=request.query_params.get("error", ""))
 
 
 @router.post("/leaves")
