@@ -30,6 +30,7 @@ BUILTINS: dict[str, str] = {
     "email": "notifiers.email:EmailNotifier",
     "webhook": "notifiers.webhook:WebhookNotifier",
     "apprise": "notifiers.apprise_bridge:AppriseNotifier",
+    "simulated_voice": "notifiers.simulated_voice:SimulatedVoiceNotifier",  # demo only; refused in production
 }
 
 

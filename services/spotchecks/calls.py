@@ -12,7 +12,7 @@ from models.org import Person, Unit
 from models.spotchecks import IvrAttempt, PlannedCheck
 from services.spotchecks.config import get_config
 
-VOICE_KINDS = ("aliyun_vms", "twilio_voice")
+VOICE_KINDS = ("aliyun_vms", "twilio_voice", "simulated_voice")  # simulated_voice: the demo's, never production
 SOURCE = "spot_check"
 
 
@@ -91,3 +91,18 @@ def notify_person(session: Session, person: Person, *, source_id: uuid.UUID, ste
     d = enqueue(session=session, source=SOURCE, source_id=source_id, step=step, ladder=list(channels), person=person,
                 subject=subject, text=text, now=now)
     return str(d.id)
+
+
+def add_demo_voice(session: Session, *, name: str, key: str, actor: str, config: dict) -> str | None:
+    """The demo's simulated voice channel (never real calls); None in production, where it is refused."""
+    from notifiers.simulated_voice import in_production
+
+    if in_production():
+        return None
+    from models.deliveries import ChannelConfig, ChannelConfigCreate
+    from services.deliveries.channels import create_channel
+
+    if session.exec(select(ChannelConfig).where(ChannelConfig.name == name)).first() is None:
+        create_channel(session=session, actor=actor, key=key, data=ChannelConfigCreate(
+            name=name, kind="simulated_voice", title="模拟语音（演示用，不拨打真实电话）", config=config))
+    return name
