@@ -116,6 +116,9 @@ class OpsSettings(BaseModel):
     deadman_url: str = Field("", description="URL the engine pings while escalations are on time; empty: off")
     deadman_seconds: float = Field(60.0, ge=1, description="seconds between dead-man's switch pings")
     deadman_late_seconds: float = Field(60.0, ge=1, description="a due escalation step older than this stops the pings")
+    delivery_lease_seconds: float = Field(
+        60.0, ge=15, description="a send claimed this long without renewal counts as crashed: marked unknown, "
+        "never resent blindly, and its ladder goes on (another engine takes over)")
 
 
 class Settings(BaseSettings):

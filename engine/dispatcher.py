@@ -233,7 +233,8 @@ def start(clock, settings, db_engine) -> Dispatcher:
     """Engine part: start the dispatcher thread and stop it with the clock."""
     from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 
-    dispatcher = Dispatcher(db_engine, key=settings.secret_key.get_secret_value(), public_url=settings.public_url)
+    dispatcher = Dispatcher(db_engine, key=settings.secret_key.get_secret_value(), public_url=settings.public_url,
+                            lease_seconds=settings.ops.delivery_lease_seconds)
     dispatcher.start()
     clock.scheduler.add_listener(lambda _event: dispatcher.stop(), EVENT_SCHEDULER_SHUTDOWN)
     log.info("delivery dispatcher %s started", dispatcher.worker)

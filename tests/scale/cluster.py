@@ -84,6 +84,7 @@ def serve_env(db_url: str, tmp: Path, name: str, role: str = "engine", **extra: 
     return {**os.environ, "DUTYDESK_DB__URL": db_url, "DUTYDESK_ROLE": role, "DUTYDESK_FLOWS__MODE": "off",
             "DUTYDESK_ENVIRONMENT": "test", "DUTYDESK_SECRET_KEY": KEY, "DUTYDESK_DATA_DIR": str(tmp / name),
             "DUTYDESK_OPS__INSTANCE": name, "DUTYDESK_INCIDENTS__INSTANCE": name, "DUTYDESK_LOG_FORMAT": "json",
+            "DUTYDESK_OPS__DELIVERY_LEASE_SECONDS": "15",  # a killed engine's sends are taken over sooner
             "PYTHONUNBUFFERED": "1", **extra}
 
 

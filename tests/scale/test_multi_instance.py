@@ -103,7 +103,7 @@ def test_three_engines_one_killed_every_step_once_no_delivery_twice(tmp_path):
             marks["killed"] = time.monotonic() - t0
             lost = in_flight_of(engine, victim.proc.pid)  # frozen now: nobody renews these leases
             killed_at = datetime.now(UTC)
-            deadline = time.monotonic() + 100  # the 60 s lease, then a survivor's next upkeep
+            deadline = time.monotonic() + 60  # the 15 s lease (cluster.serve_env), then a survivor's next upkeep
             while not settled(engine):
                 assert time.monotonic() < deadline, "the survivors did not finish the work"
                 time.sleep(1)
