@@ -73,7 +73,8 @@ def _set(session: Session, row: EscalationState, fence: int, **values) -> bool:
     return res.rowcount == 1
 
 
-def fire(session: Session, row: EscalationState, now: datetime, instance: str) -> Fired | None:
+def fire(session: Session, row: EscalationState, now: datetime, instance: str, memo: dict | None = None
+         ) -> Fired | None:
     """Carry out what the frozen policy says for one due row; None when another instance got it."""
     incident = session.get(Incident, row.incident_id)
     state = esc.EscalationState(row.started_at, row.seq, row.last_fired_at, incident.acknowledged_at,
@@ -92,7 +93,8 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str) -
     if not _set(session, row, d.seq, seq=d.seq + 1, last_fired_at=now, next_due_at=d.wake_at,
                 claimed_by=instance[:80], claimed_at=now):
         return None  # a duplicate trigger or another instance fired this step
-    people, unresolved = targets.resolve_targets(session, incident=incident, targets=d.targets, at=now)
+    people, unresolved = targets.resolve_targets(session, incident=incident, targets=d.targets, at=now,
+                                                 memo=memo)
     subject, body = message(incident, d)
     out = Fired(incident.id, d.action.value, d.seq)
     channel = d.channels[0] if d.channels else "inbox"
@@ -121,9 +123,9 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str) -
 def tick(*, session: Session, now: datetime, instance: str | None = None, limit: int = 200) -> list[Fired]:
     """Fire every due escalation step once; deliveries go in the same transaction (outbox)."""
     me = instance or instance_name()
-    fired = []
+    fired, memo = [], {}  # targets resolved once per tick: every step in it shares `now` and the transaction
     for row in due_rows(session, now, limit):
-        result = fire(session, row, now, me)
+        result = fire(session, row, now, me, memo)
         if result is not None:
             fired.append(result)
     session.flush()

@@ -17,6 +17,7 @@ from models.accounts import User
 from models.escalation import Notice
 from models.incidents import Incident
 from models.org import Person, Unit, UnitType
+from models.types import new_id
 from rules.escalation import Target, TargetKind
 
 log = logging.getLogger("dutydesk.incidents")
@@ -56,6 +57,15 @@ def hub_unit(session: Session) -> Unit | None:
     return session.exec(select(Unit).where(Unit.type == UnitType.county_office, Unit.active)).first()
 
 
+def _memo(memo: dict | None, key, make):
+    """`make()` once per key within one tick (one `at`, one transaction); no memo: every time."""
+    if memo is None:
+        return make()
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
 def _candidates(session: Session, incident: Incident, target: Target, at: datetime) -> list[Person]:
     hub = hub_unit(session)
     hub_id = hub.id if hub else incident.unit_id
@@ -78,18 +88,22 @@ def _candidates(session: Session, incident: Incident, target: Target, at: dateti
     return []
 
 
-def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime
+def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime, memo: dict | None = None
                     ) -> tuple[list[Resolved], list[Target]]:
-    """People to notify now (acting persons replacing those on leave), and targets nobody resolved."""
+    """People to notify now (acting persons replacing those on leave), and targets nobody resolved.
+
+    `memo`: a dict shared by the steps of one tick, so each target and each absence is looked up once per tick."""
     out: list[Resolved] = []
     unresolved: list[Target] = []
     seen: set[uuid.UUID] = set()
     for t in targets:
-        found = _candidates(session, incident, t, at)
+        # a target's people depend on the incident only through its unit and category
+        found = _memo(memo, ("who", t, incident.unit_id, incident.category, at),
+                      lambda: _candidates(session, incident, t, at))
         if not found:
             unresolved.append(t)
         for p in found:
-            acting = acting_person(session, p, at)
+            acting = _memo(memo, ("acting", p.id, at), lambda: acting_person(session, p, at))
             r = Resolved(acting, p.name) if acting is not None else Resolved(p)
             if r.person.id not in seen:
                 seen.add(r.person.id)
@@ -108,21 +122,27 @@ def address_of(person: Person | None, channel: str) -> str:
 def send(session: Session, *, key: str, purpose: str, channel: str, subject: str, body: str, at: datetime,
          incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
          address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
-         ack_url: str = "", step: str = "") -> Notice:
+         ack_url: str = "", step: str = "") -> dict:
     """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction."""
-    notice = Notice(key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000], at=at,
-                    incident_id=incident_id, person_id=person.id if person else None,
-                    recipient=(recipient or (person.name if person else address))[:120],
-                    address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
-                    step_seq=step_seq, acting_for=acting_for)
-    session.add(notice)
-    session.flush()  # the unique key refuses a second send of the same message
+    values = dict(id=new_id(), key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000],
+                  at=at, incident_id=incident_id, person_id=person.id if person else None,
+                  recipient=(recipient or (person.name if person else address))[:120],
+                  address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
+                  step_seq=step_seq, acting_for=acting_for, delivery_id="")
     if channel != "none":
         from services.deliveries import enqueue
 
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
-                           text=body, ladder=notice.ladder, person=person,
-                           recipient=None if person else {"name": notice.recipient}, address=address or None,
+                           text=body, ladder=values["ladder"], person=person,
+                           recipient=None if person else {"name": values["recipient"]}, address=address or None,
                            subject=subject, ack_url=ack_url or None, now=at)
-        notice.delivery_id = str(delivery.id)
-    return notice
+        values["delivery_id"] = str(delivery.id)
+    elif session.new or session.dirty:
+        session.flush()  # the incident this notice points at goes first (enqueue flushes on the other path)
+    # a Core INSERT: a timeline row is written once and never changed, so it needs no ORM object (a step sends
+    # several); the unique key still refuses a second send of the same message, at once
+    session.connection().execute(_NOTICE_INSERT, values)
+    return values
+
+
+_NOTICE_INSERT = Notice.__table__.insert()
