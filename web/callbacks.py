@@ -46,7 +46,11 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
         channel = deliveries.get_channel(session=session, name=channel_name)
     except NotFound:
         return JSONResponse({"detail": f"no channel {channel_name!r}"}, status_code=404)
-    notifier = deliveries.build_notifier(channel, request.app.state.settings.secret_key.get_secret_value())
+    try:
+        notifier = deliveries.build_notifier(channel, request.app.state.settings.secret_key.get_secret_value())
+    except Exception as exc:  # a channel whose config no longer opens (secret key changed, plugin refuses)
+        log.error("callback for %s: channel cannot be loaded: %s", channel_name, exc)
+        return JSONResponse({"detail": f"channel {channel_name!r} is misconfigured: {exc}"}, status_code=409)
     cb = callback_request(request, await request.body())
     try:
         receipts = notifier.parse_callback(cb)

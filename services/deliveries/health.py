@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
@@ -13,6 +13,10 @@ from services.alerts import Alert, source
 S = DeliveryState
 WINDOW = timedelta(hours=24)  # failures older than this are history, not alerts
 STALL = timedelta(minutes=2)  # a due message this late means no dispatcher is running
+# Sources where a message the provider accepted but that then "failed" is the recipient's answer,
+# reported by its own feature: a spot-check call nobody picks up is the unit's no-answer. A call
+# the provider never took (no provider id) is still a delivery failure and alerts here.
+OUTCOME_SOURCES = ("spot_check",)
 
 
 def _count(session: Session, *where) -> int:
@@ -25,7 +29,8 @@ def delivery_alerts(session: Session, now: datetime, settings) -> list[Alert]:
     since = now - WINDOW
     out: list[Alert] = []
     failed = _count(session, Delivery.state == S.failed.value, col(Delivery.superseded_by).is_(None),
-                    Delivery.created_at >= since)
+                    Delivery.created_at >= since,
+                    or_(col(Delivery.source).not_in(OUTCOME_SOURCES), col(Delivery.provider_message_id).is_(None)))
     if failed:
         out.append(Alert("delivery_failed", "critical", f"{failed} 条消息所有渠道均发送失败，请电话联系收件人",
                          f"{failed} messages failed on every channel: phone the recipients",

@@ -169,3 +169,16 @@ def test_batched_results_apply_only_under_a_live_claim(session):
     assert session.get(Delivery, a.id).state == "unknown" and session.get(Delivery, b.id).state == "unknown"
     done = session.get(Delivery, fresh.id)
     assert (done.state, done.provider_message_id, done.claim_token) == ("sent", "p", None)
+
+
+def test_an_unanswered_spot_check_call_is_the_units_answer_not_a_delivery_alert(session):
+    """The provider placed the call (it has an id) and nobody answered: spot checks report that, not deliveries."""
+    queue(session, 1, channel="voice", source_id="answered-nobody")
+    queue(session, 1, channel="voice", source_id="never-placed")
+    for source_id, provider_id in (("answered-nobody", "call-1"), ("never-placed", None)):
+        row = session.exec(select(Delivery).where(Delivery.source_id == source_id)).one()
+        row.source, row.state, row.provider_message_id, row.created_at = "spot_check", "failed", provider_id, NOW
+        session.add(row)
+    session.flush()
+    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=None)}
+    assert found["delivery_failed"].count == 1  # only the call the provider never took
