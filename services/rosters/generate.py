@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from models.rosters import RosterMonth
@@ -93,4 +94,8 @@ def generate_units(*, session_factory: Callable[[], object], unit_ids: Iterable[
             totals["gaps"] += sum(d["gaps"] for d in done)
             if progress:
                 progress(uid, slots)
+    if totals["slots"] > 100_000:
+        with session_factory() as session:  # fresh planner statistics after a bulk load ("on duty now" stays fast)
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text("ANALYZE roster_slot"))
     return totals
