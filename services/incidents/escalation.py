@@ -124,11 +124,15 @@ def tick(*, session: Session, now: datetime, instance: str | None = None, limit:
     """Fire every due escalation step once; deliveries go in the same transaction (outbox)."""
     me = instance or instance_name()
     fired, memo = [], {}  # targets resolved once per tick: every step in it shares `now` and the transaction
-    for row in due_rows(session, now, limit):
+    rows = due_rows(session, now, limit)
+    # the batch's incidents in one query, held here (the identity map is weak) so fire() finds each there
+    loaded = session.exec(select(Incident).where(Incident.id.in_([r.incident_id for r in rows]))).all() if rows else []
+    for row in rows:
         result = fire(session, row, now, me, memo)
         if result is not None:
             fired.append(result)
     session.flush()
+    del loaded
     return fired
 
 
