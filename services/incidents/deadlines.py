@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from models.incidents import Deadline, Incident, Report
+from models.types import new_id
 from rules import incidents as r
 from services.incidents import convert
 from services.incidents.common import tz, wake_after_commit
@@ -40,21 +41,31 @@ def _report_deadlines(incident: Incident) -> list[r.Deadline]:
                               incident.received_at)
 
 
-def open_initial(session: Session, incident: Incident, now: datetime, *, new: bool = False) -> list[Deadline]:
-    """The 首报 deadlines from 接报, and one reminder per 待核实 figure; `new`: rows returned for the caller to add."""
-    if not new:
-        rows = [_add(session, incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
-                for d in _report_deadlines(incident)]
-        unverified_reminders(session, incident, now)
-        return rows
-    # a new incident has no deadlines yet: nothing to read back
-    rows = [_new(incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
+def open_initial(session: Session, incident: Incident, now: datetime) -> list[Deadline]:
+    """The 首报 deadlines from 接报, and one reminder per 待核实 figure (an incident that has some already)."""
+    rows = [_add(session, incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
             for d in _report_deadlines(incident)]
-    cas = convert.casualties_of(incident)
-    rows += [_new(incident, "unverified", d.due, d.text, now, d.element) for d in r.unverified_reminders(cas, now)]
-    for row in rows:
-        wake_after_commit(session, row.due_at)
+    unverified_reminders(session, incident, now)
     return rows
+
+
+_DEADLINE_INSERT = Deadline.__table__.insert()
+_NO_ALARMS = dict(met_at=None, met_by=None, late_minutes=None, warned_at=None, alarmed_at=None, cancelled_at=None)
+
+
+def insert_initial(session: Session, incident: Incident, now: datetime) -> int:
+    """A new incident's 首报 deadlines and 待核实 reminders as one Core INSERT (nothing to read back, no ORM
+    objects: intake is the hot path); the incident must be flushed. Returns how many rows."""
+    cas = convert.casualties_of(incident)
+    rows = [(d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", "") for d in _report_deadlines(incident)]
+    rows += [("unverified", d.due, d.text, d.element) for d in r.unverified_reminders(cas, now)]
+    if rows:
+        session.connection().execute(_DEADLINE_INSERT, [
+            dict(_NO_ALARMS, id=new_id(), incident_id=incident.id, kind=kind, due_at=due, text=text, element=element,
+                 created_at=now) for kind, due, text, element in rows])
+    for _kind, due, _text, _element in rows:
+        wake_after_commit(session, due)
+    return len(rows)
 
 
 def unverified_reminders(session: Session, incident: Incident, at: datetime) -> None:

@@ -19,6 +19,9 @@ from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, w
 from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn
 
 
+_STATE_INSERT = EscalationState.__table__.insert()
+
+
 def _unit(session: Session, data: IncidentIn) -> Unit:
     unit = None
     if data.unit_id is not None:
@@ -72,17 +75,19 @@ def open_incident(*, session: Session, data: IncidentIn, actor: str, now: dateti
     _raise_problems(r.validate_incident(convert.rule_incident(incident), now=now + CLOCK_SKEW))
     policy = esc.select_policy(policy_rules or policies.rules(session), data.category, grade, data.sensitive)
     incident.escalation_policy = esc.snapshot(policy)
-    state = EscalationState(incident_id=incident.id, started_at=incident.received_at,
-                            next_due_at=incident.received_at + timedelta(minutes=policy.start_delay_minutes))
+    due = incident.received_at + timedelta(minutes=policy.start_delay_minutes)
     session.add(incident)
     session.flush()  # the incident first: its children's foreign keys need it (no ORM relationships here)
-    # the escalation row and deadlines go in the audit entry's flush: on SQLite every statement runs under
-    # the write lock, so intake keeps to a few (ids are made here, nothing is read back)
-    session.add_all([state, *deadlines.open_initial(session, incident, now, new=True)])
+    # the escalation row and deadlines as Core INSERTs: written once here, read by the engine, no ORM objects
+    # needed (on SQLite every statement runs under the write lock, so intake keeps to a few, reads nothing back)
+    session.connection().execute(_STATE_INSERT, dict(
+        incident_id=incident.id, started_at=incident.received_at, seq=0, last_fired_at=None, next_due_at=due,
+        status="active", claimed_by="", claimed_at=None))
+    deadlines.insert_initial(session, incident, now)
     audit.record(session=session, actor=actor, action="create", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=incident, at=now,
                  note=f"接报登记；建议{s.grade.label if s.grade else '人工定级'}；升级策略 {policy.name}")
-    wake_after_commit(session, state.next_due_at)
+    wake_after_commit(session, due)
     if data.first_report:
         from services.incidents import reports
         from services.incidents.schemas import ReportIn
