@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.escalation import PolicyRuleRow
@@ -43,11 +44,28 @@ def to_policy(row: PolicyRuleRow) -> esc.PolicyRule:
                           Grade(row.min_grade) if row.min_grade else None, row.sensitive)
 
 
+_cache: dict[str, tuple[tuple, list[esc.PolicyRule]]] = {}  # per database URL: (fingerprint, rules)
+
+
+def _fingerprint(session: Session) -> tuple:
+    """Changes whenever a row is added, enabled or disabled (rows are never edited in place by the services)."""
+    return tuple(session.exec(select(func.count(), func.max(PolicyRuleRow.created_at))
+                              .where(PolicyRuleRow.enabled)).one())
+
+
 def rules(session: Session) -> list[esc.PolicyRule]:
-    """Enabled rows by position, then the built-in defaults as the catch-all."""
+    """Enabled rows by position, then the built-in defaults as the catch-all; rebuilt only when the rows change
+    (intake asks on every incident; one aggregate query instead of loading and converting every row)."""
+    bind = session.get_bind()  # an Engine, or a Connection in tests
+    key, mark = str(getattr(bind, "engine", bind).url), _fingerprint(session)
+    hit = _cache.get(key)
+    if hit is not None and hit[0] == mark:
+        return hit[1]
     rows = session.exec(select(PolicyRuleRow).where(PolicyRuleRow.enabled)
                         .order_by(PolicyRuleRow.position, PolicyRuleRow.name)).all()
-    return [*(to_policy(r) for r in rows), *esc.default_rules()]
+    out = [*(to_policy(r) for r in rows), *esc.default_rules()]
+    _cache[key] = (mark, out)
+    return out
 
 
 def _check_steps(steps: list[StepIn]) -> list[dict[str, Any]]:
@@ -76,6 +94,7 @@ def add_policy(*, session: Session, data: PolicyIn, actor: str) -> PolicyRuleRow
                         created_by=actor)
     session.add(row)
     session.flush()
+    _cache.clear()  # belt and braces: the fingerprint changes too
     audit.record(session=session, actor=actor, action="create", entity="escalation_policy", entity_id=row.id,
                  after=row, note=f"升级策略 {row.name}")
     return row
