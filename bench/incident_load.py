@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,8 +68,10 @@ async def _fixed(base, token, town, clients: int, rate: float, n: int) -> list[f
     return out
 
 
-def post_load(backend: str, clients: int = 32, per_client: int = 20, rate: float = 40.0) -> dict:
-    """p50/p99 of POST /api/incidents on `backend`: closed loop of `clients`, then a fixed rate."""
+def post_load(backend: str, clients: int = 32, per_client: int = 20, rate: float = 40.0, role: str = "all") -> dict:
+    """p50/p99 of POST /api/incidents on `backend`: closed loop of `clients`, then a fixed rate. `role` "all": the
+    server also runs the engine, which fires each new incident's first step (its CPU is counted per POST);
+    "web": console and API only, so the CPU is the POST's alone."""
     home = Path(tempfile.mkdtemp(prefix="bench-post-"))
     url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_post")
     from dutydesk import db
@@ -79,10 +80,10 @@ def post_load(backend: str, clients: int = 32, per_client: int = 20, rate: float
     db.upgrade(engine)
     c = rig.county(engine)
     engine.dispose()
-    env = rig.env_for(url, home, rig.free_port())
+    env = {**rig.env_for(url, home, rig.free_port()), "DUTYDESK_ROLE": role}
     proc = rig.start_serve(env, home)
     base = f"http://127.0.0.1:{env['DUTYDESK_WEB__PORT']}"
-    out = {}
+    out, tag = {}, backend if role == "all" else f"{backend}_{role}"
     try:
         asyncio.run(_closed(base, c["token"], c["town"], 4, 3))  # warm up
         for label, coro in (("closed", lambda: _closed(base, c["token"], c["town"], clients, per_client)),
@@ -91,62 +92,61 @@ def post_load(backend: str, clients: int = 32, per_client: int = 20, rate: float
             cpu0, wall0 = _cpu_s(proc.pid), time.perf_counter()
             lat = asyncio.run(coro())
             wall, cpu = time.perf_counter() - wall0, _cpu_s(proc.pid) - cpu0
-            out[f"{backend}_post_{label}_p50_ms"] = round(pct(lat, 50) * 1000, 1)
-            out[f"{backend}_post_{label}_p99_ms"] = round(pct(lat, 99) * 1000, 1)
-            out[f"{backend}_post_{label}_per_s"] = round(len(lat) / wall, 1)
-            out[f"{backend}_post_{label}_server_cpu_ms_per_post"] = round(cpu / len(lat) * 1000, 2)
-            out[f"{backend}_post_{label}_wall_s"] = round(wall, 2)
+            out[f"{tag}_post_{label}_p50_ms"] = round(pct(lat, 50) * 1000, 1)
+            out[f"{tag}_post_{label}_p99_ms"] = round(pct(lat, 99) * 1000, 1)
+            out[f"{tag}_post_{label}_per_s"] = round(len(lat) / wall, 1)
+            out[f"{tag}_post_{label}_server_cpu_ms_per_post"] = round(cpu / len(lat) * 1000, 2)
+            out[f"{tag}_post_{label}_wall_s"] = round(wall, 2)
     finally:
         rig.stop(proc)
         if backend != "sqlite":
             rig.drop_pg(url)
-    out[f"{backend}_post_arrivals"] = (f"closed: {clients} clients x {per_client}, next POST on answer; "
-                                       f"fixed: {rate:g}/s open loop, {clients * per_client} POSTs, ≤{clients} conns")
+    out[f"{tag}_post_arrivals"] = (f"closed: {clients} clients x {per_client}, next POST on answer; "
+                                   f"fixed: {rate:g}/s open loop, {clients * per_client} POSTs, ≤{clients} conns")
     return out
 
 
-def audit_lock_cost(threads: int = 8, per_thread: int = 25) -> dict:
-    """PostgreSQL: in-process intake from `threads` threads, with the audit chain's advisory lock and without it
-    (the lock swapped for SELECT 1 in this process only: the chain it writes is not valid, a measurement only)."""
+ARRIVALS = ("the p99 ≤ 50 ms goal is read on the fixed-rate run (open loop, 40 POST/s, up to 32 in flight). "
+            "The closed loop keeps 32 POSTs queued at all times, so by Little's law its latency is ~32 x the server's "
+            "time per POST (one process, 2 shared cores): it shows saturation throughput, not a latency a caller "
+            "sees at a realistic arrival rate, and it cannot meet 50 ms unless a POST costs under ~1.5 ms end to end")
+
+
+def intake_cpu(backend: str, n: int = 200) -> dict:
+    """One POST's own work in-process, one at a time (token, validation, intake, commit, response model): the
+    CPU floor of a POST without HTTP, the framework or the engine's work for the new incident."""
     from sqlmodel import Session
 
     from dutydesk import db
-    from services import audit
+    from services import accounts
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
+    from web.api.incidents import IncidentOut
 
-    out = {}
-    for label in ("with_lock", "without_lock"):
-        url = rig.fresh_pg("dd_bench_lock")
-        engine = db.make_engine(url)
-        db.upgrade(engine)
-        c = rig.county(engine)
-        lat: list[float] = []
-        real_text = audit.text
-        if label == "without_lock":
-            audit.text = lambda sql: real_text("SELECT 1") if "advisory" in sql else real_text(sql)
+    home = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_intake")
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    c = rig.county(engine)
 
-        def work() -> None:
-            for k in range(per_thread):
-                t = time.perf_counter()
-                with Session(engine) as s:
-                    open_incident(session=s, actor="bench", now=datetime.now(UTC), data=IncidentIn(
-                        title=f"锁{k}", category="natural_disaster", unit_id=c["town"],
-                        received_at=datetime.now(UTC)))
-                    s.commit()
-                lat.append(time.perf_counter() - t)
+    def one(i: int) -> None:
+        with Session(engine, expire_on_commit=False) as s:  # as web.app's request sessions
+            now = datetime.now(UTC)
+            accounts.resolve_api_token(session=s, token=c["token"], now=now)
+            inc = open_incident(session=s, data=IncidentIn.model_validate(_body(c["town"], i)), actor="bench", now=now)
+            s.commit()
+            IncidentOut.model_validate(inc, from_attributes=True).model_dump_json()
 
-        try:
-            cpu0, wall0 = time.process_time(), time.perf_counter()
-            ts = [threading.Thread(target=work) for _ in range(threads)]
-            [t.start() for t in ts]
-            [t.join() for t in ts]
-            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-        finally:
-            audit.text = real_text
-            engine.dispose()
+    try:
+        for i in range(20):
+            one(i)
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        for i in range(n):
+            one(i)
+        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    finally:
+        engine.dispose()
+        if backend != "sqlite":
             rig.drop_pg(url)
-        out[f"pg_intake_{label}_p99_ms"] = round(pct(lat, 99) * 1000, 1)
-        out[f"pg_intake_{label}_per_s"] = round(len(lat) / wall, 1)
-        out[f"pg_intake_{label}_cpu_s"] = round(cpu, 2)
-    return out
+    return {f"{backend}_intake_inprocess_cpu_ms": round(cpu / n * 1000, 2),
+            f"{backend}_intake_inprocess_wall_ms": round(wall / n * 1000, 2)}
