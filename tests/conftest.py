@@ -51,7 +51,7 @@ def postgresql_engine():
             pytest.fail(f"PostgreSQL not reachable at {PG_URL}: CI must test it")
         pytest.skip("PostgreSQL not reachable; set DUTYDESK_TEST_PG_URL")
     name = f"dutydesk_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = db.make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False), pool_size=5)

@@ -30,7 +30,7 @@ KEY = "scale-test-secret-key-0123456789"
 def fresh_database(admin_url: str):
     """A new, migrated PostgreSQL database; yields (engine, url); dropped afterwards."""
     name = f"dutydesk_scale_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)

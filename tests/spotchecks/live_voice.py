@@ -45,7 +45,7 @@ def fresh_database(kind: str, tmp_dir, pg_url: str):
         eng.dispose()
         return
     name = f"dutydesk_live_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     eng = db.make_engine(make_url(pg_url).set(database=name).render_as_string(hide_password=False), pool_size=5)
