@@ -54,6 +54,19 @@ def record(
     return entry
 
 
+def change(*, session: Session, row: Any, actor: str, action: str, entity: str, unit_id: Any = "",
+           note: str = "", **values: Any) -> Any:
+    """Set `values` on a table row, flush, and record the change with its before/after."""
+    before = jsonable(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    record(session=session, actor=actor, action=action, entity=entity, entity_id=row.id, unit_id=unit_id,
+           before=before, after=row, note=note)
+    return row
+
+
 _dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode
 T = AuditEntry.__table__
 CONTENT = (T.c.seq, T.c.at, T.c.actor, T.c.action, T.c.entity, T.c.entity_id, T.c.unit_id, T.c.before, T.c.after,

@@ -86,13 +86,8 @@ def _get(session: Session, leave_id: uuid.UUID) -> LeaveReport:
 
 
 def _change(session: Session, row: LeaveReport, actor: str, action: str, **values) -> LeaveReport:
-    before = audit.jsonable(row)
-    for k, v in values.items():
-        setattr(row, k, v)
-    session.add(row)
-    session.flush()
-    audit.record(session=session, actor=actor, action=action, entity="leave", entity_id=row.id,
-                 unit_id=row.unit_id, before=before, after=row)
+    audit.change(session=session, row=row, actor=actor, action=action, entity="leave", unit_id=row.unit_id,
+                 **values)
     _refresh(session, row)
     return row
 

@@ -13,6 +13,10 @@ from services import audit
 from services.errors import Conflict, Invalid, NotFound
 
 
+def _action(changes: dict[str, Any]) -> str:
+    return "deactivate" if changes.get("active") is False else "update"
+
+
 def get_unit(*, session: Session, unit_id: uuid.UUID) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
@@ -62,16 +66,8 @@ def update_unit(*, session: Session, unit_id: uuid.UUID, data: UnitUpdate, actor
     unit = get_unit(session=session, unit_id=unit_id)
     changes = data.model_dump(exclude_unset=True)
     _check_unit(session, changes, unit.id)
-    before = audit.jsonable(unit)
-    for key, value in changes.items():
-        setattr(unit, key, value)
-    unit.updated_at = utcnow()
-    session.add(unit)
-    session.flush()
-    action = "deactivate" if changes.get("active") is False else "update"
-    audit.record(session=session, actor=actor, action=action, entity="unit", entity_id=unit.id,
-                 unit_id=unit.id, before=before, after=unit)
-    return unit
+    return audit.change(session=session, row=unit, actor=actor, action=_action(changes), entity="unit",
+                        unit_id=unit.id, **changes, updated_at=utcnow())
 
 
 def get_person(*, session: Session, person_id: uuid.UUID) -> Person:
@@ -107,13 +103,5 @@ def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate,
     changes = data.model_dump(exclude_unset=True)
     if changes.get("unit_id") is not None and session.get(Unit, changes["unit_id"]) is None:
         raise Invalid(f"unit {changes['unit_id']} not found", field="unit_id")
-    before = audit.jsonable(person)
-    for key, value in changes.items():
-        setattr(person, key, value)
-    person.updated_at = utcnow()
-    session.add(person)
-    session.flush()
-    action = "deactivate" if changes.get("active") is False else "update"
-    audit.record(session=session, actor=actor, action=action, entity="person", entity_id=person.id,
-                 unit_id=person.unit_id, before=before, after=person)
-    return person
+    return audit.change(session=session, row=person, actor=actor, action=_action(changes), entity="person",
+                        unit_id=changes.get("unit_id") or person.unit_id, **changes, updated_at=utcnow())

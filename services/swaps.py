@@ -94,14 +94,8 @@ def _get(session: Session, swap_id: uuid.UUID) -> Swap:
 
 
 def _set(session: Session, swap: Swap, actor: str, action: str, **values) -> Swap:
-    before = audit.jsonable(swap)
-    for k, v in values.items():
-        setattr(swap, k, v)
-    session.add(swap)
-    session.flush()
-    audit.record(session=session, actor=actor, action=action, entity="swap", entity_id=swap.id,
-                 unit_id=swap.unit_id, before=before, after=swap)
-    return swap
+    return audit.change(session=session, row=swap, actor=actor, action=action, entity="swap",
+                        unit_id=swap.unit_id, **values)
 
 
 def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, actor: str, person_id: uuid.UUID | None) -> Swap:
