@@ -14,7 +14,7 @@ from models.roster_ops import LeaveCreate, SwapCreate
 from services import handovers, leaves, org, swaps
 from services.errors import Forbidden, ServiceError
 from web.console.render import page, render
-from web.console.roster_pages import back, visible
+from web.console.roster_pages import back, invalid_text, visible
 from web.deps import Caller, get_session, now_utc, unit_scope
 
 router = APIRouter()
@@ -55,7 +55,7 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         leaves.file_leave(session=session, data=leave, today=today, actor=c.actor)
         session.commit()
     except ValidationError as exc:
-        return back("/leaves", error="；".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors()))
+        return back("/leaves", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
         return back("/leaves", error=f"{exc.field}: {exc.reason}")
@@ -101,7 +101,7 @@ async def swap_request(request: Request, c: Caller = Depends(page("swaps:write")
                       requester_id=None if office else c.user.person_id)
         session.commit()
     except ValidationError as exc:
-        return back("/swaps", error="；".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors()))
+        return back("/swaps", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
         return back("/swaps", error=f"{exc.field}: {exc.reason}")

@@ -54,6 +54,11 @@ def back(url: str, error: str = "", notice: str = "") -> RedirectResponse:
     return RedirectResponse(url + tail, status_code=303)
 
 
+def invalid_text(exc) -> str:
+    """A form's validation errors as one line: "field: reason；field: reason"."""
+    return "；".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+
+
 def visible(c: Caller, unit_id: uuid.UUID) -> None:
     scope = unit_scope(c)
     if scope is not None and scope != unit_id:
