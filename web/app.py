@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 from pathlib import Path
@@ -15,7 +14,6 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session
 
 from dutydesk import logs
 from dutydesk.config import Settings, get_settings
@@ -30,6 +28,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     """Build the app; tests pass their own engine or session factory and no lifespan."""
     from dutydesk.db import get_engine
     from dutydesk.db import readonly as db_readonly
+    from dutydesk.db import session_scope
     from web import ops
     from web.api import router as api_router
     from web.console import router as console_router
@@ -40,10 +39,10 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
                   description="值班值守与突发事件信息报送 — duty and emergency-reporting workflow")
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = session_factory or (lambda: _committing_session(engine))
+    app.state.session_factory = session_factory or (lambda: session_scope(engine))
     # GET/HEAD requests read; on SQLite they must not wait for the write lock.
     read_engine = db_readonly(engine)
-    app.state.read_session_factory = session_factory or (lambda: _committing_session(read_engine))
+    app.state.read_session_factory = session_factory or (lambda: session_scope(read_engine))
     app.state.clock = None
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -65,17 +64,6 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
         return response
 
     return app
-
-
-@contextlib.contextmanager
-def _committing_session(engine: Engine):
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 def _install_error_handlers(app: FastAPI) -> None:
