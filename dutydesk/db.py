@@ -7,6 +7,7 @@ PostgreSQL is the same code with another URL.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -43,10 +44,71 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             # IMMEDIATE takes the write lock up front: a read-then-write transaction can
             # never fail half-way because another writer committed in between. Read-only
             # work (see `readonly`) begins deferred, so it never queues behind writers.
-            conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
+            mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+            if mode == "IMMEDIATE":
+                gate.enter(conn)
+            try:
+                conn.exec_driver_sql(f"BEGIN {mode}")
+            except BaseException:
+                gate.leave(conn.connection)
+                raise
 
+        gate = WriteGate(engine)
         return engine
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class WriteGate:
+    """SQLite writers of one process queue on a lock instead of in SQLite's busy handler.
+
+    SQLite admits one writer; the others retry in its busy handler, which sleeps
+    1, 2, 5 … up to 100 ms between tries, so under load (web requests and the
+    engine in one process) a waiting writer can miss many lock releases in a row.
+    Here a writer waits on a Python lock taken before BEGIN IMMEDIATE and handed
+    on the moment the holder's COMMIT or ROLLBACK returns. Other processes still
+    meet SQLite's own lock (and busy timeout) as before. A thread that already
+    holds the gate and opens a second write transaction waits `timeout` seconds
+    (SQLite's busy timeout), then goes on to SQLite, which refuses it as it did.
+    """
+
+    def __init__(self, engine: Engine, timeout: float = 30.0) -> None:
+        self._lock = threading.Lock()
+        self._holder: object | None = None  # the DBAPI connection in a write transaction
+        self.timeout = timeout
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_conn) -> None:
+            try:
+                commit(dbapi_conn)
+            finally:
+                self.leave(dbapi_conn)
+
+        def do_rollback(dbapi_conn) -> None:
+            try:
+                rollback(dbapi_conn)
+            finally:
+                self.leave(dbapi_conn)
+
+        # Per-engine wrappers (this dialect instance only): the gate opens after SQLite has committed.
+        dialect.do_commit, dialect.do_rollback = do_commit, do_rollback
+        # A connection closed or invalidated mid-transaction (an error) opens the gate too.
+        for name in ("checkin", "close", "invalidate", "soft_invalidate"):
+            event.listen(engine, name, lambda dbapi_conn, *_: self.leave(dbapi_conn))
+
+    def enter(self, conn) -> None:
+        if self._lock.acquire(timeout=self.timeout):
+            self._holder = _raw(conn.connection)
+
+    def leave(self, dbapi_conn) -> None:
+        if dbapi_conn is not None and self._holder is _raw(dbapi_conn):
+            self._holder = None
+            self._lock.release()
+
+
+def _raw(conn):
+    """The driver's connection behind a pool proxy (or the driver's connection itself)."""
+    return getattr(conn, "dbapi_connection", conn)
 
 
 def readonly(engine: Engine) -> Engine:
