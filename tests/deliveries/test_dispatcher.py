@@ -93,10 +93,12 @@ def test_long_text_is_cut_with_a_link_never_dropped(engine):
 
 
 def test_fault_sink_every_message_delivered_or_failed_and_alerted_none_twice(engine):
-    sink = FlakySink(fail=0.3, hang=0.1, hang_seconds=0.8)
+    # A 204 slower than the client's timeout is a timeout, retried: the timeout leaves a loaded machine
+    # (CI, other tests) room to answer in time, or a message is accepted twice without any fault injected.
+    sink = FlakySink(fail=0.3, hang=0.1, hang_seconds=1.5)
     with serve(sink.app()) as url, live_channels(engine, dict(
             name="hook_flaky", kind="webhook", max_concurrency=32,
-            config={"base_url": url, "secret": SECRET, "timeout": 0.3})) as tag:
+            config={"base_url": url, "secret": SECRET, "timeout": 0.6})) as tag:
         _enqueue(engine, tag, 150, channel="hook_flaky")
         _run(engine, timeout=60)
         rows = _rows(engine, tag)
