@@ -10,7 +10,6 @@ import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from operator import itemgetter
 
 from sqlalchemy import delete, select
 from sqlmodel import Session
@@ -19,7 +18,8 @@ from models.rosters import RosterSlot
 from rules.roster_policy import RosterPolicy, slot_bounds
 from rules.rotation_explain import Assignment
 
-COLUMNS = ("unit_id", "day", "idx", "post", "person_id", "starts_at", "ends_at", "day_class", "why")
+# The order of the queued row tuples: start and unit first, so sorting the tuples sorts by start.
+ROW_COLUMNS = ("starts_at", "unit_id", "day", "idx", "post", "person_id", "ends_at", "day_class", "why")
 
 
 def why_json(a: Assignment) -> str:
@@ -32,15 +32,23 @@ def why_json(a: Assignment) -> str:
     return out + "}"
 
 
-_START = itemgetter(5, 0)  # starts_at, then unit: both databases' rows hold them there
-
-
 def _sqlite_ts(v: datetime) -> str:
     return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _copy_escape(v: str) -> str:
+    """A value in PostgreSQL's COPY text format (backslash, tab and line ends escaped)."""
+    if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
+        v = v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return v
+
+
 class SlotWriter:
     """Queues assignments of many units and writes them at once; reuses per-day bounds across units.
+
+    Rows are built as tuples of the database's own text forms (UUIDs as 32 hex
+    digits, UTC timestamps as text), so neither driver adapts values one by one:
+    SQLite takes them by executemany, PostgreSQL as COPY text lines.
 
     A batch touches leaf pages all over the time-ordered "on duty" index, so rows
     go in sorted by start, and on SQLite the connection's page cache is raised to
@@ -66,13 +74,13 @@ class SlotWriter:
             raw.execute(f"PRAGMA cache_size={int(before)}")
 
     def _bounds_of(self, policy: RosterPolicy) -> dict:
-        """(day, idx) -> bounds in both databases' formats, shared by units with the same handover."""
+        """(day, idx) -> (starts, ends, day) as text, shared by units with the same handover."""
         return self._bounds.setdefault((policy.tz, policy.handover, policy.slot_hours), {})
 
-    @staticmethod
-    def _bound(policy: RosterPolicy, day: date, idx: int) -> tuple:
+    def _bound(self, policy: RosterPolicy, day: date, idx: int) -> tuple[str, str, str]:
         s, e = slot_bounds(policy, day, idx)
-        return s, e, _sqlite_ts(s), _sqlite_ts(e), day.isoformat()
+        zone = "+00" if self.dialect == "postgresql" else ""  # SQLite keeps naive UTC text; PG is told it is UTC
+        return _sqlite_ts(s) + zone, _sqlite_ts(e) + zone, day.isoformat()
 
     def write(self, unit_id: uuid.UUID, policy: RosterPolicy, assignments: Iterable[Assignment]) -> int:
         """Insert the assignments as roster_slot rows now; returns how many."""
@@ -83,23 +91,27 @@ class SlotWriter:
     def add(self, unit_id: uuid.UUID, policy: RosterPolicy, assignments: Iterable[Assignment]) -> int:
         """Queue the assignments as rows for the next `send` (one bulk write for many units)."""
         pg = self.dialect == "postgresql"
-        ids: dict[str, object] = {}
-        unit = unit_id if pg else unit_id.hex
+        ids: dict[str, str] = {}
+        posts: dict[str, str] = {}
+        unit = unit_id.hex
         rows, n = self._rows, len(self._rows)
+        append = rows.append
         bounds = self._bounds_of(policy)
         for a in assignments:
             pid = ids.get(a.person)
             if pid is None:
-                u = uuid.UUID(a.person)
-                pid = ids[a.person] = u if pg else u.hex
+                pid = ids[a.person] = uuid.UUID(a.person).hex
             b = bounds.get((a.day, a.index))
             if b is None:
                 b = bounds[(a.day, a.index)] = self._bound(policy, a.day, a.index)
-            s, e, ss, es, iso = b
+            starts, ends, iso = b
             if pg:
-                rows.append((unit, a.day, a.index, a.post, pid, s, e, a.day_class, why_json(a)))
+                post = posts.get(a.post)
+                if post is None:
+                    post = posts[a.post] = _copy_escape(a.post)
+                append((starts, unit, iso, str(a.index), post, pid, ends, a.day_class, _copy_escape(why_json(a))))
             else:
-                rows.append((unit, iso, a.index, a.post, pid, ss, es, a.day_class, why_json(a)))
+                append((starts, unit, iso, a.index, a.post, pid, ends, a.day_class, why_json(a)))
         return len(rows) - n
 
     def send(self) -> int:
@@ -107,17 +119,17 @@ class SlotWriter:
         rows, self._rows = self._rows, []
         if not rows:
             return 0
-        rows.sort(key=_START)
+        rows.sort()  # by start, then unit (the tuples lead with them)
         self.session.flush()
         raw = self.session.connection().connection.dbapi_connection
-        cols = ", ".join(COLUMNS)
+        cols = ", ".join(ROW_COLUMNS)
         if self.cache_mb and self.dialect == "sqlite" and self._raised is None:
             self._raised = (raw, raw.execute("PRAGMA cache_size").fetchone()[0])
             raw.execute(f"PRAGMA cache_size={-1024 * self.cache_mb}")
         if self.dialect == "postgresql":
             with raw.cursor() as cur, cur.copy(f"COPY roster_slot ({cols}) FROM STDIN") as copy:
-                for r in rows:
-                    copy.write_row(r)
+                for i in range(0, len(rows), 10_000):
+                    copy.write("".join(["\t".join(r) + "\n" for r in rows[i:i + 10_000]]))
         else:
             cur = raw.cursor()
             cur.executemany(f"INSERT INTO roster_slot ({cols}) VALUES (?,?,?,?,?,?,?,?,?)", rows)
