@@ -65,7 +65,7 @@ def generate(
                 if need:
                     g.fill(row, idx, row.base + idx, post, pool, index_of, st, need)
         if row.day in marks:  # e.g. month ends: one call per unit-year still yields each month's state
-            plan.checkpoints[row.day] = {post: st.snapshot({p: last[p] for p in pool if p in last})
+            plan.checkpoints[row.day] = {post: st.snapshot_json({p: last[p] for p in pool if p in last})
                                          for _, post, pool, _, st in posts}
     for _, post, pool, _, st in posts:
         _settled(st, pool, last)

@@ -141,4 +141,4 @@ class RosterPlan:
     assignments: list[Assignment] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
     state: dict[str, PostState] = field(default_factory=dict)  # post -> state
-    checkpoints: dict[date, dict[str, dict]] = field(default_factory=dict)  # day -> post -> state dict after it
+    checkpoints: dict[date, dict[str, str]] = field(default_factory=dict)  # day -> post -> state JSON after it

@@ -7,6 +7,7 @@ carried state gives exactly what generating January-February at once gives.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -65,18 +66,13 @@ class PostState:
             st = self.festivals[name] = FestivalState()
         return st
 
-    def snapshot(self, last_slot: dict[str, int] | None = None) -> dict:
-        """`to_dict()` of a copy, in one pass (`last_slot` entries merged in); later changes do not show."""
-        slots = dict(self.last_slot)
+    def snapshot_json(self, last_slot: dict[str, int] | None = None) -> str:
+        """`to_dict()` as compact JSON text now (`last_slot` entries merged in): a snapshot later changes do not
+        touch, in one pass of the C encoder instead of copying every dict (a province takes ~70,000)."""
+        data = self.to_dict()
         if last_slot:
-            slots.update(last_slot)
-        return {
-            "classes": {k: {"pos": v.pos, "last": v.last, "counts": dict(v.counts), "debts": dict(v.debts)}
-                        for k, v in self.classes.items()},
-            "festivals": {k: {"current": v.current, "previous": v.previous, "last_worked": dict(v.last_worked),
-                              "occurrences": dict(v.occurrences)} for k, v in self.festivals.items()},
-            "last_slot": slots,
-        }
+            data["last_slot"] = {**self.last_slot, **last_slot}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     def to_dict(self) -> dict:
         """A JSON-ready dict."""

@@ -28,7 +28,7 @@ from services import audit
 from services.errors import Conflict, Invalid
 from services.leaves import leaves_between, to_rule
 from services.rosters.policy import to_policy
-from services.rosters.store import SlotWriter
+from services.rosters.store import SlotWriter, bulk_insert, copy_escape
 
 
 @dataclass
@@ -132,7 +132,7 @@ def generate_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[
         results[uid] = []
         for m, (a, b) in zip(months, spans):
             n, ng = per_month[(a.year, a.month)]
-            states += [{"unit_id": uid, "post": p, "month": m, "state": st} for p, st in plan.checkpoints[b].items()]
+            states += [(uid.hex, p, m, st) for p, st in plan.checkpoints[b].items()]
             row = inp.existing.get(m)
             if row is None:
                 new_months.append({"id": uuid.uuid4(), "unit_id": uid, "month": m, "status": RosterStatus.draft,
@@ -143,7 +143,10 @@ def generate_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[
                 session.add(row)
             results[uid].append({"month": m, "slots": n, "gaps": ng})
     writer.send()
-    for model, rows in ((RotationState, states), (RosterGap, gaps), (RosterMonth, new_months)):
+    if writer.dialect == "postgresql":
+        states = [(u, copy_escape(p), m, copy_escape(st)) for u, p, m, st in states]
+    bulk_insert(session, "rotation_state", ("unit_id", "post", "month", "state"), states)
+    for model, rows in ((RosterGap, gaps), (RosterMonth, new_months)):
         if rows:
             session.execute(sa_insert(model), rows)
     session.flush()

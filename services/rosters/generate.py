@@ -14,7 +14,7 @@ from rules.calendar import HolidayCalendar
 from services.calendar import load_calendar
 from services.errors import Invalid
 from services.rosters.batch import generate_batch
-from services.rosters.store import SlotWriter
+from services.rosters.store import BulkCache, SlotWriter
 
 
 def parse_month(value: str) -> tuple[date, date]:
@@ -76,26 +76,34 @@ def generate_units(*, session_factory: Callable[[], object], unit_ids: Iterable[
     # "on duty" index instead of a few rows on every one of its pages (which made each commit rewrite it).
     ids = sorted(set(unit_ids))
     calendar = None
-    for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
-        with session_factory() as session:
-            calendar = calendar or load_calendar(session=session)
-            writer = SlotWriter(session, cache_mb=cache_mb)
-            results, errors = generate_batch(session=session, unit_ids=part, months=months, actor=actor,
-                                             force=force, calendar=calendar, tz=tz, writer=writer)
-            session.expunge_all()
-        writer.release()  # committed: the connection goes back to the pool with its usual cache
-        totals["errors"].update({k: e.reason for k, e in errors.items()})
-        for uid in part:
-            done = results.get(uid, [])
-            slots = sum(d["slots"] for d in done)
-            totals["units"] += 1
-            totals["slots"] += slots
-            totals["gaps"] += sum(d["gaps"] for d in done)
-            if progress:
-                progress(uid, slots)
+    cache = BulkCache(cache_mb)
+    try:
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            with session_factory() as session:
+                calendar = calendar or load_calendar(session=session)
+                results, errors = generate_batch(session=session, unit_ids=part, months=months, actor=actor,
+                                                 force=force, calendar=calendar, tz=tz,
+                                                 writer=SlotWriter(session, cache))
+                session.expunge_all()
+            _count(totals, part, results, errors, progress)
+    finally:
+        cache.release()  # all committed: the connections keep their usual cache
     if totals["slots"] > 100_000:
         with session_factory() as session:  # fresh planner statistics after a bulk load ("on duty now" stays fast)
             if session.get_bind().dialect.name == "postgresql":
                 session.execute(text("ANALYZE roster_slot"))
     return totals
+
+
+def _count(totals: dict, part: list[uuid.UUID], results: dict, errors: dict, progress) -> None:
+    """Add one committed chunk to the run's totals and report each unit's progress."""
+    totals["errors"].update({k: e.reason for k, e in errors.items()})
+    for uid in part:
+        done = results.get(uid, [])
+        slots = sum(d["slots"] for d in done)
+        totals["units"] += 1
+        totals["slots"] += slots
+        totals["gaps"] += sum(d["gaps"] for d in done)
+        if progress:
+            progress(uid, slots)

@@ -36,42 +36,74 @@ def _sqlite_ts(v: datetime) -> str:
     return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _copy_escape(v: str) -> str:
+def copy_escape(v: str) -> str:
     """A value in PostgreSQL's COPY text format (backslash, tab and line ends escaped)."""
     if "\\" in v or "\t" in v or "\n" in v or "\r" in v:
         v = v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return v
 
 
+class BulkCache:
+    """A bigger SQLite page cache for the connections of one bulk run, put back by `release()`.
+
+    A batch touches leaf pages all over the time-ordered "on duty" index; with the
+    2 MB default the same pages spilled to the WAL again and again (~13 GB written
+    for a province). Kept for the whole run, the cache also stays warm from one
+    chunk to the next. `release()` after the last commit.
+    """
+
+    def __init__(self, cache_mb: int = 0) -> None:
+        self.cache_mb = cache_mb
+        self._before: dict[object, int] = {}  # raw connection -> its cache_size
+
+    def raise_for(self, raw) -> None:
+        if self.cache_mb and raw not in self._before:
+            self._before[raw] = raw.execute("PRAGMA cache_size").fetchone()[0]
+            raw.execute(f"PRAGMA cache_size={-1024 * self.cache_mb}")
+
+    def release(self) -> None:
+        for raw, before in self._before.items():
+            raw.execute(f"PRAGMA cache_size={int(before)}")
+        self._before.clear()
+
+
+def bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple],
+                cache: BulkCache | None = None) -> int:
+    """Rows already in the database's text forms, in the caller's transaction: COPY text on PostgreSQL (every
+    value a str, escaped with `copy_escape`), executemany on SQLite (multi-row INSERTs were slower here)."""
+    if not rows:
+        return 0
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    cols = ", ".join(columns)
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            for i in range(0, len(rows), 10_000):
+                copy.write("".join(["\t".join(r) + "\n" for r in rows[i:i + 10_000]]))
+        return len(rows)
+    if cache is not None:
+        cache.raise_for(raw)
+    cur = raw.cursor()
+    cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({','.join('?' * len(columns))})", rows)
+    cur.close()
+    return len(rows)
+
+
 class SlotWriter:
     """Queues assignments of many units and writes them at once; reuses per-day bounds across units.
 
     Rows are built as tuples of the database's own text forms (UUIDs as 32 hex
-    digits, UTC timestamps as text), so neither driver adapts values one by one:
-    SQLite takes them by executemany, PostgreSQL as COPY text lines.
-
-    A batch touches leaf pages all over the time-ordered "on duty" index, so rows
-    go in sorted by start, and on SQLite the connection's page cache is raised to
-    `cache_mb` while the batch's pages are dirty (the 2 MB default spilled the same
-    pages to the WAL again and again: ~13 GB written for a province). `release()`
-    puts the cache back once the caller has committed.
+    digits, UTC timestamps as text), so neither driver adapts values one by one,
+    and go in sorted by start (the order of the "on duty" index).
     """
 
-    def __init__(self, session: Session, cache_mb: int = 0) -> None:
+    def __init__(self, session: Session, cache: BulkCache | None = None) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect.name
-        self.cache_mb = cache_mb
+        self.cache = cache
         self._bounds: dict[tuple, dict] = {}
         self._rows: list[tuple] = []
-        self._raised: tuple | None = None  # (raw connection, previous cache_size)
         self.written = 0
-
-    def release(self) -> None:
-        """Restore the SQLite page cache raised by `send` (call after commit)."""
-        if self._raised is not None:
-            raw, before = self._raised
-            self._raised = None
-            raw.execute(f"PRAGMA cache_size={int(before)}")
 
     def _bounds_of(self, policy: RosterPolicy) -> dict:
         """(day, idx) -> (starts, ends, day) as text, shared by units with the same handover."""
@@ -108,34 +140,19 @@ class SlotWriter:
             if pg:
                 post = posts.get(a.post)
                 if post is None:
-                    post = posts[a.post] = _copy_escape(a.post)
-                append((starts, unit, iso, str(a.index), post, pid, ends, a.day_class, _copy_escape(why_json(a))))
+                    post = posts[a.post] = copy_escape(a.post)
+                append((starts, unit, iso, str(a.index), post, pid, ends, a.day_class, copy_escape(why_json(a))))
             else:
                 append((starts, unit, iso, a.index, a.post, pid, ends, a.day_class, why_json(a)))
         return len(rows) - n
 
     def send(self) -> int:
-        """Write the queued rows in the caller's transaction: COPY on PostgreSQL, executemany on SQLite."""
+        """Write the queued rows in the caller's transaction."""
         rows, self._rows = self._rows, []
-        if not rows:
-            return 0
         rows.sort()  # by start, then unit (the tuples lead with them)
-        self.session.flush()
-        raw = self.session.connection().connection.dbapi_connection
-        cols = ", ".join(ROW_COLUMNS)
-        if self.cache_mb and self.dialect == "sqlite" and self._raised is None:
-            self._raised = (raw, raw.execute("PRAGMA cache_size").fetchone()[0])
-            raw.execute(f"PRAGMA cache_size={-1024 * self.cache_mb}")
-        if self.dialect == "postgresql":
-            with raw.cursor() as cur, cur.copy(f"COPY roster_slot ({cols}) FROM STDIN") as copy:
-                for i in range(0, len(rows), 10_000):
-                    copy.write("".join(["\t".join(r) + "\n" for r in rows[i:i + 10_000]]))
-        else:
-            cur = raw.cursor()
-            cur.executemany(f"INSERT INTO roster_slot ({cols}) VALUES (?,?,?,?,?,?,?,?,?)", rows)
-            cur.close()
-        self.written += len(rows)
-        return len(rows)
+        n = bulk_insert(self.session, "roster_slot", ROW_COLUMNS, rows, self.cache)
+        self.written += n
+        return n
 
 
 def delete_range(session: Session, unit_id: uuid.UUID, first: date, last: date) -> int:

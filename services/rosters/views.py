@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, cast, func, select
 from sqlmodel import Session
 
 from models.org import Person, Unit
@@ -21,13 +21,8 @@ from services.rosters.store import load_slots, to_assignment
 MAX_SLOT = timedelta(hours=24)  # slot_hours divides 24, so a running slot started within the last day
 
 
-def _raw(col):
-    """The column without UUID parsing (uuid.UUID() on 10,000 rows costs more than the query)."""
-    return type_coerce(col, String)
-
-
 def _canon(v) -> str:
-    """A UUID string in canonical form, from SQLite's 32-hex storage or a driver UUID."""
+    """A UUID string in canonical form, from SQLite's 32-hex storage or PostgreSQL's text."""
     v = str(v)
     return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}" if len(v) == 32 else v
 
@@ -36,23 +31,30 @@ def on_duty_now(*, session: Session, now: datetime, unit_id: uuid.UUID | None = 
     """Per unit: leader and officers (names) of the slot running at `now`; with `unit_id`, also each person."""
     if unit_id is not None:
         return _one_unit(session, now, unit_id)
-    # All units: names joined in SQL (one row per unit and post), from the covering index
-    # ix_roster_slot_on_duty; units in one scan. Python then only stitches ~2 rows per unit.
+    # All units in one query: the running slots from the covering index ix_roster_slot_on_duty, grouped per
+    # unit and post, with the names of the people on them. Measured on 3,000 units (9,000 slots, 48,000 people):
+    # PostgreSQL hashed the whole person table for the join (~19 ms), so there each name is looked up by
+    # primary key, and the units come in the same query; on SQLite the plain join and a separate unit scan
+    # were faster. Ids come back as text (parsing ~9,000 UUIDs cost more than the query).
     conn = session.connection()
-    concat = func.string_agg if conn.dialect.name == "postgresql" else func.group_concat
-    q = (select(_raw(RosterSlot.unit_id), RosterSlot.post, concat(Person.name, "、"))
-         .join(Person, Person.id == RosterSlot.person_id).where(*_running(now))
-         .group_by(RosterSlot.unit_id, RosterSlot.post))
-    rows = conn.execute(q).all()
-    if not rows:
-        return []
-    names = {uid: (name, code, phone) for uid, name, code, phone in
-             conn.execute(select(_raw(Unit.id), Unit.name, Unit.code, Unit.duty_phone))}
+    if conn.dialect.name == "postgresql":
+        person_name = select(Person.name).where(Person.id == RosterSlot.person_id).scalar_subquery()
+        q = (select(cast(Unit.id, String), RosterSlot.post, func.string_agg(person_name, "、"),
+                    Unit.name, Unit.code, Unit.duty_phone)
+             .join(Unit, Unit.id == RosterSlot.unit_id).where(*_running(now)).group_by(Unit.id, RosterSlot.post))
+        rows = [(uid, post, who, (name, code, phone)) for uid, post, who, name, code, phone in conn.execute(q).all()]
+    else:
+        q = (select(cast(RosterSlot.unit_id, String), RosterSlot.post, func.group_concat(Person.name, "、"))
+             .join(Person, Person.id == RosterSlot.person_id).where(*_running(now))
+             .group_by(RosterSlot.unit_id, RosterSlot.post))
+        found = conn.execute(q).all()
+        names = {uid: (name, code, phone) for uid, name, code, phone in conn.execute(
+            select(cast(Unit.id, String), Unit.name, Unit.code, Unit.duty_phone)).all()} if found else {}
+        rows = [(uid, post, who, names.get(uid, ("?", "", ""))) for uid, post, who in found]
     units: dict[str, dict] = {}
-    for uid, post, who in rows:
+    for uid, post, who, (name, code, phone) in rows:
         u = units.get(uid)
         if u is None:
-            name, code, phone = names.get(uid, ("?", "", ""))
             u = units[uid] = {"unit_id": _canon(uid), "unit": name, "code": code, "phone": phone,
                               "leader": "", "officers": "", "others": {}}
         if post == "leader":
