@@ -2,7 +2,9 @@
 
 A province is 3,000 units: per-unit queries and per-month rules calls cost more
 than the rotation itself, so everything a chunk needs is read in a handful of
-queries and its slots leave in one COPY / executemany.
+queries and its slots leave in one COPY / executemany. A chunk is planned from
+reads only (`plan_batch`) and written in one transaction (`write_batch`), so a
+long run can plan the next chunk in another process while this one writes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from services import audit
 from services.errors import Conflict, Invalid
 from services.leaves import leaves_between, to_rule
 from services.rosters.policy import to_policy
-from services.rosters.store import SlotWriter, bulk_insert, copy_escape
+from services.rosters.store import ROW_COLUMNS, BulkCache, SlotWriter, bulk_insert, copy_escape
 
 
 @dataclass
@@ -87,34 +89,44 @@ def _check(uid: uuid.UUID, inp: UnitInput, force: bool, tz: str) -> RosterPolicy
     return to_policy(inp.policy_row, inp.posts, str(uid), tz)
 
 
-def generate_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[str], actor: str,
-                   calendar: HolidayCalendar, force: bool = False, tz: str = "Asia/Shanghai",
-                   writer: SlotWriter | None = None) -> tuple[dict[uuid.UUID, list[dict]], dict[str, Exception]]:
-    """Generate consecutive `months` per unit; returns month results and the refusals (units left as they were)."""
+@dataclass
+class BatchPlan:
+    """What one chunk of units will write, planned from reads only (in this process or a planner process)."""
+
+    months: list[str]
+    force: bool
+    ok: list[uuid.UUID] = field(default_factory=list)
+    errors: dict[str, Exception] = field(default_factory=dict)
+    rows: list[tuple] = field(default_factory=list)  # roster_slot rows, text forms, sorted by start
+    states: list[tuple] = field(default_factory=list)  # rotation_state rows, text forms
+    gaps: list[dict] = field(default_factory=list)
+    results: dict[uuid.UUID, list[dict]] = field(default_factory=dict)  # per unit: month, slots, gaps
+
+
+def plan_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[str], calendar: HolidayCalendar,
+               force: bool = False, tz: str = "Asia/Shanghai") -> BatchPlan:
+    """Rotate consecutive `months` for each unit and build the rows to write; reads only."""
     spans = [_month_span(m) for m in months]
     first, last = spans[0][0], spans[-1][1]
+    out = BatchPlan(months=months, force=force)
     inputs = load_inputs(session, unit_ids, months)
-    errors, policies = {}, {}
+    policies = {}
     for uid in unit_ids:
         try:
             policies[uid] = _check(uid, inputs[uid], force, tz)
         except (Invalid, Conflict) as exc:
-            errors[str(uid)] = exc
-    ok = list(policies)
-    if not ok:
-        return {}, errors
-    people = {uuid.UUID(p) for uid in ok for pool in inputs[uid].pools.values() for p in pool}
+            out.errors[str(uid)] = exc
+    out.ok = list(policies)
+    if not out.ok:
+        return out
+    people = {uuid.UUID(p) for uid in out.ok for pool in inputs[uid].pools.values() for p in pool}
     away = defaultdict(list)
     for lv in leaves_between(session, first - timedelta(days=1), last + timedelta(days=1), people) if people else ():
         away[lv.person_id].append(to_rule(lv))
-    for model, cond in ((RotationState, RotationState.month.in_(months)),
-                        (RosterGap, RosterGap.day.between(first, last)),
-                        (RosterSlot, RosterSlot.day.between(first, last))):
-        session.exec(sa_delete(model).where(model.unit_id.in_(ok), cond))
-    writer = writer or SlotWriter(session)
+    writer = SlotWriter(session)
+    pg = writer.dialect == "postgresql"
     ends = [b for _, b in spans]
-    states, gaps, new_months, results, now = [], [], [], {}, utcnow()
-    for uid in ok:
+    for uid in out.ok:
         inp, policy = inputs[uid], policies[uid]
         mine = [lv for p in {uuid.UUID(x) for pool in inp.pools.values() for x in pool} for lv in away.get(p, ())]
         plan = rotate(policy, inp.pools, calendar, first, last, inp.state, unavailable_from_leaves(mine, tz),
@@ -126,34 +138,80 @@ def generate_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[
         for g in plan.gaps:
             per_month[(g.day.year, g.day.month)][1] += 1
             label = next((p.label for p in policy.posts if p.name == g.post and p.label), g.post)
-            gaps.append({"id": uuid.uuid4(), "unit_id": uid, "day": g.day, "idx": g.index, "post": g.post,
-                         "missing": g.missing, "reason": g.reason, "person_id": None,
-                         "text": g.text(post_label=label)[:500]})
-        results[uid] = []
+            out.gaps.append({"id": uuid.uuid4(), "unit_id": uid, "day": g.day, "idx": g.index, "post": g.post,
+                             "missing": g.missing, "reason": g.reason, "person_id": None,
+                             "text": g.text(post_label=label)[:500]})
+        out.results[uid] = []
         for m, (a, b) in zip(months, spans):
             n, ng = per_month[(a.year, a.month)]
-            states += [(uid.hex, p, m, st) for p, st in plan.checkpoints[b].items()]
-            row = inp.existing.get(m)
+            out.states += [(uid.hex, copy_escape(p), m, copy_escape(st)) if pg else (uid.hex, p, m, st)
+                           for p, st in plan.checkpoints[b].items()]
+            out.results[uid].append({"month": m, "slots": n, "gaps": ng})
+    out.rows = writer.take()
+    return out
+
+
+def write_batch(*, session: Session, plan: BatchPlan, actor: str, cache: BulkCache | None = None
+                ) -> tuple[dict[uuid.UUID, list[dict]], dict[str, Exception]]:
+    """Replace the planned units' months with the plan, in the caller's transaction; returns results and refusals.
+
+    A month published since the plan was read (a planner process reads ahead) is refused here, unless forced."""
+    months, errors = plan.months, dict(plan.errors)
+    ok = list(plan.ok)
+    if not ok:
+        return {}, errors
+    existing = {(r.unit_id, r.month): r for r in session.exec(
+        select(RosterMonth).where(RosterMonth.unit_id.in_(ok), RosterMonth.month.in_(months)))}
+    late = {uid for (uid, _), r in existing.items() if r.status is RosterStatus.published and not plan.force}
+    rows, states, gaps = plan.rows, plan.states, plan.gaps
+    if late:
+        for uid in late:
+            m = min(m for (u, m), r in existing.items() if u == uid and r.status is RosterStatus.published)
+            errors[str(uid)] = Conflict(f"roster {m} was published meanwhile: regenerate with force", field="month")
+        ok = [u for u in ok if u not in late]
+        gone = {u.hex for u in late}
+        rows = [r for r in rows if r[1] not in gone]
+        states = [r for r in states if r[0] not in gone]
+        gaps = [g for g in gaps if g["unit_id"] not in late]
+        if not ok:
+            return {}, errors
+    first, last = _month_span(months[0])[0], _month_span(months[-1])[1]
+    for model, cond in ((RotationState, RotationState.month.in_(months)),
+                        (RosterGap, RosterGap.day.between(first, last)),
+                        (RosterSlot, RosterSlot.day.between(first, last))):
+        session.exec(sa_delete(model).where(model.unit_id.in_(ok), cond))
+    bulk_insert(session, "roster_slot", ROW_COLUMNS, rows, cache)
+    bulk_insert(session, "rotation_state", ("unit_id", "post", "month", "state"), states)
+    if gaps:
+        session.execute(sa_insert(RosterGap), gaps)
+    results, new_months, now = {uid: plan.results[uid] for uid in ok}, [], utcnow()
+    for uid in ok:
+        for r in results[uid]:
+            row = existing.get((uid, r["month"]))
             if row is None:
-                new_months.append({"id": uuid.uuid4(), "unit_id": uid, "month": m, "status": RosterStatus.draft,
-                                   "version": 0, "slots": n, "gaps": ng, "generated_at": now, "published_by": ""})
+                new_months.append({"id": uuid.uuid4(), "unit_id": uid, "month": r["month"], "version": 0,
+                                   "status": RosterStatus.draft, "slots": r["slots"], "gaps": r["gaps"],
+                                   "generated_at": now, "published_by": ""})
             else:
                 row.version += row.status is RosterStatus.published
-                row.slots, row.gaps, row.generated_at = n, ng, now
+                row.slots, row.gaps, row.generated_at = r["slots"], r["gaps"], now
                 session.add(row)
-            results[uid].append({"month": m, "slots": n, "gaps": ng})
-    writer.send()
-    if writer.dialect == "postgresql":
-        states = [(u, copy_escape(p), m, copy_escape(st)) for u, p, m, st in states]
-    bulk_insert(session, "rotation_state", ("unit_id", "post", "month", "state"), states)
-    for model, rows in ((RosterGap, gaps), (RosterMonth, new_months)):
-        if rows:
-            session.execute(sa_insert(model), rows)
+    if new_months:
+        session.execute(sa_insert(RosterMonth), new_months)
     session.flush()
     slots = sum(r["slots"] for rs in results.values() for r in rs)
     nr_gaps = sum(r["gaps"] for rs in results.values() for r in rs)
     one = ok[0] if len(ok) == 1 else ""
     audit.record(session=session, actor=actor, action="generate", entity="roster", entity_id=one, unit_id=one,
                  note=(f"{len(ok)} units, " if not one else "") + f"{months[0]}..{months[-1]}: {slots} slots, "
-                 f"{nr_gaps} gaps" + (" (published months regenerated)" if force else ""))
+                 f"{nr_gaps} gaps" + (" (published months regenerated)" if plan.force else ""))
     return results, errors
+
+
+def generate_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[str], actor: str,
+                   calendar: HolidayCalendar, force: bool = False, tz: str = "Asia/Shanghai",
+                   cache: BulkCache | None = None) -> tuple[dict[uuid.UUID, list[dict]], dict[str, Exception]]:
+    """Generate consecutive `months` per unit in one transaction; returns month results and the refusals (units
+    left as they were)."""
+    plan = plan_batch(session=session, unit_ids=unit_ids, months=months, calendar=calendar, force=force, tz=tz)
+    return write_batch(session=session, plan=plan, actor=actor, cache=cache)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, timedelta
 
 from sqlalchemy import text
@@ -13,8 +14,9 @@ from models.rosters import RosterMonth
 from rules.calendar import HolidayCalendar
 from services.calendar import load_calendar
 from services.errors import Invalid
-from services.rosters.batch import generate_batch
-from services.rosters.store import BulkCache, SlotWriter
+from services.rosters import planner as planners
+from services.rosters.batch import generate_batch, write_batch
+from services.rosters.store import BulkCache
 
 
 def parse_month(value: str) -> tuple[date, date]:
@@ -43,22 +45,20 @@ def month_row(session: Session, unit_id: uuid.UUID, month: str) -> RosterMonth |
 
 
 def generate_month(*, session: Session, unit_id: uuid.UUID, month: str, actor: str, force: bool = False,
-                   calendar: HolidayCalendar | None = None, writer: SlotWriter | None = None,
-                   tz: str = "Asia/Shanghai") -> RosterMonth:
+                   calendar: HolidayCalendar | None = None, tz: str = "Asia/Shanghai") -> RosterMonth:
     """Generate one unit-month (a published month only with `force`, which bumps its version)."""
     generate_unit(session=session, unit_id=unit_id, months=[month], actor=actor, force=force, calendar=calendar,
-                  writer=writer, tz=tz)
+                  tz=tz)
     return month_row(session, unit_id, month)
 
 
 def generate_unit(*, session: Session, unit_id: uuid.UUID, months: list[str], actor: str, force: bool = False,
-                  calendar: HolidayCalendar | None = None, writer: SlotWriter | None = None,
-                  tz: str = "Asia/Shanghai") -> list[dict]:
+                  calendar: HolidayCalendar | None = None, tz: str = "Asia/Shanghai") -> list[dict]:
     """Generate consecutive months of one unit (one rules call); Conflict / Invalid name the field."""
     for m in months:
         parse_month(m)
     results, errors = generate_batch(session=session, unit_ids=[unit_id], months=months, actor=actor, force=force,
-                                     calendar=calendar or load_calendar(session=session), tz=tz, writer=writer)
+                                     calendar=calendar or load_calendar(session=session), tz=tz)
     if errors:
         raise errors[str(unit_id)]
     return results[unit_id]
@@ -67,26 +67,53 @@ def generate_unit(*, session: Session, unit_id: uuid.UUID, months: list[str], ac
 def generate_units(*, session_factory: Callable[[], object], unit_ids: Iterable[uuid.UUID], months: list[str],
                    actor: str, force: bool = False, tz: str = "Asia/Shanghai",
                    progress: Callable[[uuid.UUID, int], None] | None = None, chunk: int = 100,
-                   cache_mb: int = 64) -> dict:
-    """Stream many units: one transaction and one bulk write per `chunk` units (memory flat in units)."""
+                   cache_mb: int = 64, planner: bool | None = None) -> dict:
+    """Stream many units: one transaction and one bulk write per `chunk` units (memory flat in units).
+
+    With `planner` (default: from 4 chunks on, when another process can open the database) the chunks are
+    planned in a planner process ahead of the writes here (services/rosters/planner.py)."""
     for m in months:
         parse_month(m)
     totals = {"units": 0, "slots": 0, "gaps": 0, "errors": {}}
     # In key order: a chunk's rows then fill one contiguous run of each day's entries in the time-ordered
     # "on duty" index instead of a few rows on every one of its pages (which made each commit rewrite it).
     ids = sorted(set(unit_ids))
-    calendar = None
+    chunks = [ids[i:i + chunk] for i in range(0, len(ids), chunk)]
+    with session_factory() as session:
+        url = session.get_bind().engine.url  # an Engine, or a Connection (tests)
+    if planner is None:
+        planner = len(chunks) >= 4
     cache = BulkCache(cache_mb)
     try:
-        for start in range(0, len(ids), chunk):
-            part = ids[start:start + chunk]
-            with session_factory() as session:
-                calendar = calendar or load_calendar(session=session)
-                results, errors = generate_batch(session=session, unit_ids=part, months=months, actor=actor,
-                                                 force=force, calendar=calendar, tz=tz,
-                                                 writer=SlotWriter(session, cache))
-                session.expunge_all()
-            _count(totals, part, results, errors, progress)
+        if planner and planners.usable(url):
+            # PostgreSQL parses and indexes a COPY on one core per connection: two writers keep both busy.
+            # SQLite has one writer at a time.
+            writers = 2 if url.drivername.startswith("postgresql") else 1
+
+            def write(plan):
+                with session_factory() as session:
+                    out = write_batch(session=session, plan=plan, actor=actor, cache=cache)
+                    session.expunge_all()
+                return out
+
+            with planners.Planner(url, ahead=writers + 1) as ahead, ThreadPoolExecutor(writers) as pool:
+                pending: list[tuple[list, Future]] = []
+                for part, plan in zip(chunks, ahead.plans(chunks, months, force, tz)):
+                    pending.append((part, pool.submit(write, plan)))
+                    while len(pending) >= writers:
+                        done, fut = pending.pop(0)
+                        _count(totals, done, *fut.result(), progress)
+                for done, fut in pending:
+                    _count(totals, done, *fut.result(), progress)
+        else:
+            calendar = None
+            for part in chunks:
+                with session_factory() as session:
+                    calendar = calendar or load_calendar(session=session)
+                    results, errors = generate_batch(session=session, unit_ids=part, months=months, actor=actor,
+                                                     force=force, calendar=calendar, tz=tz, cache=cache)
+                    session.expunge_all()
+                _count(totals, part, results, errors, progress)
     finally:
         cache.release()  # all committed: the connections keep their usual cache
     if totals["slots"] > 100_000:

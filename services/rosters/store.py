@@ -146,11 +146,15 @@ class SlotWriter:
                 append((starts, unit, iso, a.index, a.post, pid, ends, a.day_class, why_json(a)))
         return len(rows) - n
 
+    def take(self) -> list[tuple]:
+        """The queued rows, sorted by start then unit (the tuples lead with them); the queue is emptied."""
+        rows, self._rows = self._rows, []
+        rows.sort()
+        return rows
+
     def send(self) -> int:
         """Write the queued rows in the caller's transaction."""
-        rows, self._rows = self._rows, []
-        rows.sort()  # by start, then unit (the tuples lead with them)
-        n = bulk_insert(self.session, "roster_slot", ROW_COLUMNS, rows, self.cache)
+        n = bulk_insert(self.session, "roster_slot", ROW_COLUMNS, self.take(), self.cache)
         self.written += n
         return n
 
