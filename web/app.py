@@ -51,19 +51,35 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     app.include_router(console_router)
     _install_error_handlers(app)
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next):
-        rid = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
-        request.state.request_id = rid
-        token = logs.request_id.set(rid)  # every line logged for this request names it (JSON logs)
+    app.add_middleware(RequestId)
+    return app
+
+
+class RequestId:
+    """Every request gets an id (the caller's X-Request-ID or a new one), named by each line logged for it and
+    returned in the response. Plain ASGI: Starlette's BaseHTTPMiddleware ran each request in an extra task."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = rid or uuid.uuid4().hex[:16]
+        raw = rid.encode("latin-1")
+
+        async def send_with_id(message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", raw)]
+            await send(message)
+
+        token = logs.request_id.set(rid)
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, send_with_id)
         finally:
             logs.request_id.reset(token)
-        response.headers["X-Request-ID"] = rid
-        return response
-
-    return app
 
 
 def _install_error_handlers(app: FastAPI) -> None:
