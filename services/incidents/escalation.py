@@ -64,12 +64,17 @@ def due_rows(session: Session, now: datetime, limit: int) -> list[EscalationStat
     return list(session.exec(q))
 
 
+_STATE = EscalationState.__table__
+
+
 def _set(session: Session, row: EscalationState, fence: int, **values) -> bool:
-    """Conditional UPDATE on the fencing token: True when this caller owns step `seq`."""
-    res = session.exec(update(EscalationState).where(EscalationState.incident_id == row.incident_id,
-                                                     EscalationState.seq == fence,
-                                                     EscalationState.status == "active").values(**values)
-                       .execution_options(synchronize_session=False))
+    """Conditional UPDATE on the fencing token: True when this caller owns step `seq`.
+
+    A Core statement on the session's connection: the ORM's bulk-update path (and the autoflush before it)
+    was a sixth of an engine's time at 80 steps/s; the ORM rows are not read again in this transaction."""
+    res = session.connection().execute(update(_STATE).where(_STATE.c.incident_id == row.incident_id,
+                                                            _STATE.c.seq == fence, _STATE.c.status == "active")
+                                       .values(**values))
     return res.rowcount == 1
 
 
