@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import logging
 import threading
@@ -28,6 +29,15 @@ def wait_for_database(engine, *, retry_seconds: float = 5.0) -> None:
             time.sleep(retry_seconds)
 
 
+def freeze_startup_heap() -> None:
+    """Move everything loaded at startup (modules, mappers, routes, templates) out of the garbage collector's
+    reach: a full collection then scans only what requests allocate. Without it, "on duty now" across 3,000
+    units (~50,000 short-lived objects a call) met a full collection of the whole heap every few calls:
+    p90 ~100 ms instead of ~44 ms."""
+    gc.collect()
+    gc.freeze()
+
+
 def runs_clock(role: str) -> bool:
     """The engine's clock (escalator, dispatcher, embedded flows) runs in roles all and engine."""
     return role in ("all", "engine")
@@ -44,6 +54,7 @@ def build_lifespan(settings: Settings):
         app.state.clock_scheduler = None
         if not runs_clock(settings.role):
             log.info("role %s: console and API only, no clock", settings.role)
+            freeze_startup_heap()
             yield
             return
         clock = Clock(settings.timezone)
@@ -61,6 +72,7 @@ def build_lifespan(settings: Settings):
         clock.start()
         app.state.clock_scheduler = clock
         log.info("role %s: clock started with parts %s", settings.role, ", ".join(engine_parts))
+        freeze_startup_heap()
         try:
             yield
         finally:
