@@ -3,12 +3,10 @@ and a month published while its chunk was planned ahead is refused, not overwrit
 
 from __future__ import annotations
 
-import uuid
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from dutydesk import db
@@ -21,6 +19,7 @@ from services.rosters.batch import plan_batch, write_batch
 from services.rosters.generate import generate_units
 from services.rosters.publish import publish
 from tests.conftest import PG_URL, _pg_available
+from tests.scale.cluster import fresh_database
 
 MONTHS = ["2026-11", "2026-12"]
 
@@ -28,39 +27,27 @@ MONTHS = ["2026-11", "2026-12"]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def committed(request, tmp_path):
     """A fresh database of its own (another process must see the committed units), six units with pools."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'planner.db'}"
-    else:
-        if not _pg_available(PG_URL):
-            pytest.skip("PostgreSQL not reachable")
-        name = f"dutydesk_planner_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-        def drop():
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    engine = db.make_engine(url)
-    db.upgrade(engine)
-    units = []
-    with Session(engine, expire_on_commit=False) as s:
-        for u in range(6):
-            unit = org.create_unit(session=s, actor="t", data=UnitCreate(name=f"镇{u}", code=f"t{u}"))
-            people = {post: [org.create_person(session=s, actor="t", data=PersonCreate(
-                name=f"{post}{u}-{i}", unit_id=unit.id)).id for i in range(4)] for post in ("leader", "officer")}
-            pol.ensure_default_posts(session=s, unit_id=unit.id, actor="t")
-            for post, ids in people.items():
-                pol.set_pool(session=s, unit_id=unit.id, post=post, people=ids, actor="t")
-            units.append(unit.id)
-        s.commit()
-    yield engine, units
-    engine.dispose()
-    if drop:
-        drop()
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            engine = db.make_engine(f"sqlite:///{tmp_path / 'planner.db'}")
+            stack.callback(engine.dispose)
+            db.upgrade(engine)
+        else:
+            if not _pg_available(PG_URL):
+                pytest.skip("PostgreSQL not reachable")
+            engine, _ = stack.enter_context(fresh_database(PG_URL))
+        units = []
+        with Session(engine, expire_on_commit=False) as s:
+            for u in range(6):
+                unit = org.create_unit(session=s, actor="t", data=UnitCreate(name=f"镇{u}", code=f"t{u}"))
+                people = {post: [org.create_person(session=s, actor="t", data=PersonCreate(
+                    name=f"{post}{u}-{i}", unit_id=unit.id)).id for i in range(4)] for post in ("leader", "officer")}
+                pol.ensure_default_posts(session=s, unit_id=unit.id, actor="t")
+                for post, ids in people.items():
+                    pol.set_pool(session=s, unit_id=unit.id, post=post, people=ids, actor="t")
+                units.append(unit.id)
+            s.commit()
+        yield engine, units
 
 
 def _slots(engine) -> list[tuple]:
