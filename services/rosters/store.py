@@ -32,7 +32,8 @@ def why_json(a: Assignment) -> str:
     return out + "}"
 
 
-def _sqlite_ts(v: datetime) -> str:
+def _utc_text(v: datetime) -> str:
+    """A timestamp as naive UTC text (SQLite's storage; PostgreSQL gets it with "+00")."""
     return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
@@ -97,13 +98,11 @@ class SlotWriter:
     and go in sorted by start (the order of the "on duty" index).
     """
 
-    def __init__(self, session: Session, cache: BulkCache | None = None) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect.name
-        self.cache = cache
         self._bounds: dict[tuple, dict] = {}
         self._rows: list[tuple] = []
-        self.written = 0
 
     def _bounds_of(self, policy: RosterPolicy) -> dict:
         """(day, idx) -> (starts, ends, day) as text, shared by units with the same handover."""
@@ -112,16 +111,15 @@ class SlotWriter:
     def _bound(self, policy: RosterPolicy, day: date, idx: int) -> tuple[str, str, str]:
         s, e = slot_bounds(policy, day, idx)
         zone = "+00" if self.dialect == "postgresql" else ""  # SQLite keeps naive UTC text; PG is told it is UTC
-        return _sqlite_ts(s) + zone, _sqlite_ts(e) + zone, day.isoformat()
+        return _utc_text(s) + zone, _utc_text(e) + zone, day.isoformat()
 
     def write(self, unit_id: uuid.UUID, policy: RosterPolicy, assignments: Iterable[Assignment]) -> int:
         """Insert the assignments as roster_slot rows now; returns how many."""
-        n = self.add(unit_id, policy, assignments)
-        self.send()
-        return n
+        self.add(unit_id, policy, assignments)
+        return bulk_insert(self.session, "roster_slot", ROW_COLUMNS, self.take())
 
     def add(self, unit_id: uuid.UUID, policy: RosterPolicy, assignments: Iterable[Assignment]) -> int:
-        """Queue the assignments as rows for the next `send` (one bulk write for many units)."""
+        """Queue the assignments as rows (`take` them for one bulk write of many units)."""
         pg = self.dialect == "postgresql"
         ids: dict[str, str] = {}
         posts: dict[str, str] = {}
@@ -151,12 +149,6 @@ class SlotWriter:
         rows, self._rows = self._rows, []
         rows.sort()
         return rows
-
-    def send(self) -> int:
-        """Write the queued rows in the caller's transaction."""
-        n = bulk_insert(self.session, "roster_slot", ROW_COLUMNS, self.take(), self.cache)
-        self.written += n
-        return n
 
 
 def delete_range(session: Session, unit_id: uuid.UUID, first: date, last: date) -> int:
