@@ -19,7 +19,8 @@ DEFAULT_SECRET = "change-me-dutydesk-development-only"
 class DatabaseSettings(BaseModel):
     url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file (WAL) in the data folder")
     echo: bool = Field(False, description="log every SQL statement")
-    pool_size: int = Field(10, ge=1, description="connections per process (PostgreSQL)")
+    pool_size: int = Field(10, ge=1, description="connections per process, and as many again of overflow; web "
+                           "requests hold at most pool_size at once, the rest is left to the engine and flows")
 
 
 class WebSettings(BaseModel):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session, create_engine
 
 from dutydesk.config import get_settings
@@ -20,13 +20,18 @@ from dutydesk.config import get_settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def in_memory(url: str) -> bool:
+    """An in-memory SQLite database (one connection per thread, no pool sizes)."""
+    return make_url(url).database in (None, "", ":memory:")
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     """An engine for `url`, with SQLite tuned for a small always-on server."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        if not in_memory(url):
+            Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
+                               **({} if in_memory(url) else {"pool_size": pool_size, "max_overflow": pool_size}))
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:

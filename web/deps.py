@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import logging
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -21,12 +23,37 @@ SESSION_COOKIE = "dutydesk_session"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the handler returns, rolled back on error."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: committed when the handler returns, rolled back on error.
+
+    At most `db.pool_size` requests hold a session at once (the pool's overflow is left to the engine and the
+    flows); the others wait here, on the event loop, holding neither a connection nor a worker thread. With the
+    session opened in one worker thread and closed in another, a burst larger than the pool could otherwise fill
+    every worker thread with requests waiting for a connection while the connections' holders waited for a
+    thread (QueuePool timeouts, 500s). The session is opened on the loop: it does no I/O until its first
+    statement, which runs in the handler's thread; it is closed on the loop unless it still holds a transaction."""
     reading = request.method in ("GET", "HEAD")
-    factory = request.app.state.read_session_factory if reading else request.app.state.session_factory
-    with factory() as session:
-        yield session
+    state = request.app.state
+    factory = state.read_session_factory if reading else state.session_factory
+    if state.db_admission is None:
+        state.db_admission = asyncio.Semaphore(state.settings.db.pool_size)
+    async with state.db_admission:
+        scope = factory()
+        session = scope.__enter__()
+        try:
+            yield session
+        except BaseException as exc:
+            await _close(scope, session, exc)
+            raise
+        await _close(scope, session, None)
+
+
+async def _close(scope, session: Session, exc: BaseException | None) -> None:
+    args = (type(exc), exc, exc.__traceback__) if exc is not None else (None, None, None)
+    if session.in_transaction():  # commit or rollback: I/O, in a worker thread
+        await run_in_threadpool(scope.__exit__, *args)
+    else:
+        scope.__exit__(*args)
 
 
 def now_utc(request: Request) -> datetime:
@@ -69,7 +96,7 @@ def optional_caller(request: Request, session: Session = Depends(get_session)) -
     return None
 
 
-def caller(c: Caller | None = Depends(optional_caller)) -> Caller:
+async def caller(c: Caller | None = Depends(optional_caller)) -> Caller:
     """The authenticated caller; 401 for anonymous requests."""
     if c is None:
         raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})

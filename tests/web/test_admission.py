@@ -1,0 +1,81 @@
+"""A burst of requests far larger than the connection pool is served, not timed out (web.deps.get_session).
+
+A request used to take its connection in one worker thread (the caller lookup) and need another worker thread
+for its handler; with more requests than worker threads (40) plus connections, every thread could end up waiting
+for a connection while every connection's holder waited for a thread: QueuePool timeouts and 500s. Requests
+now queue for admission on the event loop, at most `db.pool_size` at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlmodel import Session
+
+from dutydesk import db
+from dutydesk.config import Settings
+from models.accounts import Role, UserCreate
+from models.org import UnitCreate, UnitType
+from services import accounts, org
+
+BURST = 90  # > 40 worker threads + the pool's 2 connections
+NOW = datetime.now(UTC).isoformat()
+
+
+@contextlib.contextmanager
+def _database(kind: str, tmp_path):
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'burst.db'}"
+        engine = db.make_engine(url)
+        db.upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    from tests.conftest import PG_URL, _pg_available
+    from tests.scale.cluster import fresh_database
+
+    if not _pg_available(PG_URL):
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable at {PG_URL}: CI must test it")
+        pytest.skip("PostgreSQL not reachable")
+    with fresh_database(PG_URL) as (_engine, url):
+        yield url
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_burst_beyond_pool_and_threads_is_served(kind, tmp_path):
+    from web.app import create_app
+
+    with _database(kind, tmp_path) as url:
+        engine = db.make_engine(url, pool_size=1)  # one connection and one of overflow
+        engine.pool._timeout = 5  # a stuck pool fails the test in seconds, not 30 s
+        with Session(engine, expire_on_commit=False) as s:
+            hub = org.create_unit(session=s, actor="t", data=UnitCreate(name="总值班室", code="hub",
+                                                                        type=UnitType.county_office))
+            user = accounts.create_user(session=s, actor="t", data=UserCreate(
+                username="duty", password="burst-password-1", role=Role.duty_officer, unit_id=hub.id))
+            token, _ = accounts.create_api_token(session=s, user=user, name="t", actor="t")
+            s.commit()
+        app = create_app(settings=Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"},
+                                           db={"pool_size": 1}), engine=engine)
+
+        async def burst() -> list[int]:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
+                                         headers={"Authorization": f"Bearer {token}"}, timeout=60) as c:
+                reads = [c.get("/api/incidents") for _ in range(BURST)]
+                writes = [c.post("/api/incidents", json={"title": f"事件{i}", "category": "natural_disaster",
+                                                         "unit_id": str(hub.id), "received_at": NOW}) for i in range(BURST // 3)]
+                answers = await asyncio.gather(*reads, *writes)
+            return [r.status_code for r in answers]
+
+        try:
+            codes = asyncio.run(burst())
+        finally:
+            engine.dispose()
+    assert codes.count(200) == BURST, sorted(set(codes))
+    assert codes.count(201) == BURST // 3, sorted(set(codes))
