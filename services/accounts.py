@@ -155,11 +155,12 @@ def create_api_token(*, session: Session, user: User, name: str, actor: str) -> 
 
 
 def resolve_api_token(*, session: Session, token: str, now: datetime) -> User | None:
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == _sha(token))).first()
-    if row is None or row.revoked_at is not None:
+    found = session.exec(select(ApiToken, User).join(User, User.id == ApiToken.user_id)  # one round trip
+                         .where(ApiToken.token_hash == _sha(token))).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if row.revoked_at is not None or not user.active:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now  # at most one write per token per 5 minutes
