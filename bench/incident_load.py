@@ -1,4 +1,4 @@
-"""POST /api/incidents under load against a real `dutydesk serve`, two arrival models, wall and CPU time."""
+"""POST /api/incidents under load against a real `dutydesk serve`, three arrival models, wall and CPU time."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from bench import incident_rig as rig
+from bench.delivery_sink import get as sink_get
+from bench.http_load import Caller, burst, run_clients
 
 
 def pct(values: list[float], p: float) -> float:
@@ -43,86 +43,87 @@ def _body(town, i: int) -> dict:
             "received_at": datetime.now(UTC).isoformat(), "deaths": i % 4, "injured": "待核实"}
 
 
-async def _closed(base, token, town, clients: int, per_client: int) -> list[float]:
-    """Closed loop: `clients` callers, each posts again as soon as its answer arrives."""
-    out: list[float] = []
+def _callers(base: str, token: str, clients: int) -> list[Caller]:
+    host, port = base.rsplit("//", 1)[1].split(":")
+    return [Caller(host, int(port), "/api/incidents", {"Authorization": f"Bearer {token}"}) for _ in range(clients)]
 
-    async def one(c: httpx.AsyncClient, i: int) -> None:
-        for k in range(per_client):
-            t = time.perf_counter()
-            r = await c.post("/api/incidents", json=_body(town, i * 1000 + k))
-            out.append(time.perf_counter() - t)
-            assert r.status_code == 201, r.text
 
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60,
-                                 limits=httpx.Limits(max_connections=clients)) as c:
-        await asyncio.gather(*(one(c, i) for i in range(clients)))
+async def _bursts(base, token, town, clients: int, times: int, gap_s: float = 1.0) -> list[float]:
+    out = []
+    for b in range(times):
+        out += await burst(_callers(base, token, clients), lambda i: _body(town, b * 1000 + i), expect=201)
+        await asyncio.sleep(gap_s)
     return out
 
 
-async def _fixed(base, token, town, clients: int, rate: float, n: int) -> list[float]:
-    """Open loop: a POST starts every 1/rate s whatever the answers do, over up to `clients` connections."""
-    out: list[float] = []
-
-    async def one(c: httpx.AsyncClient, i: int) -> None:
-        t = time.perf_counter()
-        r = await c.post("/api/incidents", json=_body(town, i))
-        out.append(time.perf_counter() - t)  # includes waiting for a free connection: the caller's view
-        assert r.status_code == 201, r.text
-
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60,
-                                 limits=httpx.Limits(max_connections=clients)) as c:
-        start, tasks = time.perf_counter(), []
-        for i in range(n):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(c, i)))
-        await asyncio.gather(*tasks)
-    return out
+SHAPES = {"all": ("all",), "split": ("web", "engine"), "web": ("web",)}
 
 
-def post_load(backend: str, clients: int = 32, per_client: int = 20, rate: float = 40.0, role: str = "all") -> dict:
-    """p50/p99 of POST /api/incidents on `backend`: closed loop of `clients`, then a fixed rate. `role` "all": the
-    server also runs the engine, which fires each new incident's first step (its CPU is counted per POST);
-    "web": console and API only, so the CPU is the POST's alone."""
+def post_load(backend: str, clients: int = 32, per_client: int = 20, think_s: float = 0.8, bursts: int = 5,
+              shape: str = "all") -> dict:
+    """p50/p99 of POST /api/incidents on `backend` with `clients` concurrent callers, three ways (ARRIVALS).
+
+    The county has a webhook channel to a loopback sink and a policy whose first step notifies two leaders at
+    once, so each incident costs the engine a step and two sends. `shape`: "all" — one `serve` doing both (the
+    single-machine default); "split" — `serve --role web` taking the POSTs and `serve --role engine` firing the
+    steps, as docker/compose.yaml runs them; "web" — the web role with no engine anywhere (the POST's own cost).
+    The CPU per POST adds up every server process, with the engine's work for those incidents."""
     home = Path(tempfile.mkdtemp(prefix="bench-post-"))
     url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_post")
     from dutydesk import db
 
-    engine = db.make_engine(url)
-    db.upgrade(engine)
-    c = rig.county(engine)
-    engine.dispose()
-    env = {**rig.env_for(url, home, rig.free_port()), "DUTYDESK_ROLE": role}
-    proc = rig.start_serve(env, home)
-    base = f"http://127.0.0.1:{env['DUTYDESK_WEB__PORT']}"
-    out, tag = {}, backend if role == "all" else f"{backend}_{role}"
+    out, tag = {}, f"{backend}_{shape}"
+    posted, procs = 0, []
     try:
-        asyncio.run(_closed(base, c["token"], c["town"], 4, 3))  # warm up
-        for label, coro in (("closed", lambda: _closed(base, c["token"], c["town"], clients, per_client)),
-                            ("fixed", lambda: _fixed(base, c["token"], c["town"], clients, rate,
-                                                     clients * per_client))):
-            cpu0, wall0 = _cpu_s(proc.pid), time.perf_counter()
-            lat = asyncio.run(coro())
-            wall = time.perf_counter() - wall0
-            cpu = _settled_cpu_s(proc.pid) - cpu0  # with the engine's work for these incidents, not the next run's
-            out[f"{tag}_post_{label}_p50_ms"] = round(pct(lat, 50) * 1000, 1)
-            out[f"{tag}_post_{label}_p99_ms"] = round(pct(lat, 99) * 1000, 1)
-            out[f"{tag}_post_{label}_per_s"] = round(len(lat) / wall, 1)
-            out[f"{tag}_post_{label}_server_cpu_ms_per_post"] = round(cpu / len(lat) * 1000, 2)
-            out[f"{tag}_post_{label}_wall_s"] = round(wall, 2)
+        with rig.sink() as sink:
+            engine = db.make_engine(url)
+            db.upgrade(engine)
+            c = rig.county(engine, sink_url=sink, steps=1, together=2)
+            engine.dispose()
+            for role in SHAPES[shape]:
+                env = {**rig.env_for(url, home, rig.free_port()), "DUTYDESK_ROLE": role}
+                procs.append(rig.start_serve(env, home, log_name=f"serve-{role}.log"))
+                if role != "engine":
+                    base = f"http://127.0.0.1:{env['DUTYDESK_WEB__PORT']}"
+
+            def body(i: int) -> dict:
+                return _body(c["town"], i)
+
+            def cpu_s(settle: bool = False) -> float:
+                return sum((_settled_cpu_s if settle else _cpu_s)(p.pid) for p in procs)
+
+            runs = (("clients", lambda: run_clients(_callers(base, c["token"], clients), body, per_client,
+                                                    expect=201, think_s=think_s)),
+                    ("burst", lambda: _bursts(base, c["token"], c["town"], clients, bursts)),
+                    ("closed", lambda: run_clients(_callers(base, c["token"], clients), body, per_client, expect=201)))
+            posted += len(asyncio.run(run_clients(_callers(base, c["token"], 4), body, 5, expect=201)))  # warm up
+            for label, coro in runs:
+                cpu0, wall0 = cpu_s(), time.perf_counter()
+                lat = asyncio.run(coro())
+                wall = time.perf_counter() - wall0
+                cpu = cpu_s(settle=True) - cpu0  # with the engine's work for these incidents
+                posted += len(lat)
+                out[f"{tag}_post_{label}_p50_ms"] = round(pct(lat, 50) * 1000, 1)
+                out[f"{tag}_post_{label}_p99_ms"] = round(pct(lat, 99) * 1000, 1)
+                out[f"{tag}_post_{label}_per_s"] = round(len(lat) / wall, 1)
+                out[f"{tag}_post_{label}_server_cpu_ms_per_post"] = round(cpu / len(lat) * 1000, 2)
+            if shape != "web":
+                out[f"{tag}_post_messages_at_sink"] = f"{sink_get(sink, '/stats')['unique']} of {2 * posted}"
     finally:
-        rig.stop(proc)
+        for p in procs:
+            rig.stop(p)
         if backend != "sqlite":
             rig.drop_pg(url)
-    out[f"{tag}_post_arrivals"] = (f"closed: {clients} clients x {per_client}, next POST on answer; "
-                                   f"fixed: {rate:g}/s open loop, {clients * per_client} POSTs, ≤{clients} conns")
     return out
 
 
-ARRIVALS = ("the p99 ≤ 50 ms goal is read on the fixed-rate run (open loop, 40 POST/s, up to 32 in flight). "
-            "The closed loop keeps 32 POSTs queued at all times, so by Little's law its latency is ~32 x the server's "
-            "time per POST (one process, 2 shared cores): it shows saturation throughput, not a latency a caller "
-            "sees at a realistic arrival rate, and it cannot meet 50 ms unless a POST costs under ~1.5 ms end to end")
+ARRIVALS = ("three arrival models, {clients} concurrent callers on keep-alive connections (bench/http_load.py). "
+            "clients — the goal's reading: each caller posts, waits for its answer, then waits an exponentially "
+            "distributed time of mean {think_s:g} s before the next (~{rate:.0f} POST/s offered, with the bunching "
+            "of independent callers); burst — all {clients} post at the same instant, {bursts} times: the last answer "
+            "waits for the 31 before it, ~{clients} x the server's time per POST; closed — each posts again the "
+            "moment its answer arrives: saturation throughput, not a latency anyone sees (Little's law: p50 ~ "
+            "{clients} / throughput)")
 
 
 def intake_cpu(backend: str, n: int = 200) -> dict:

@@ -44,9 +44,10 @@ def drop_pg(url: str) -> None:
     admin.dispose()
 
 
-def county(engine, *, sink_url: str = "", wait_minutes: float = 10, steps: int = 2) -> dict:
+def county(engine, *, sink_url: str = "", wait_minutes: float = 10, steps: int = 2, together: int = 1) -> dict:
     """A hub with a duty leader, a vice head and a head, a town, an API token, and (with `sink_url`) a webhook
-    channel `hook` and a policy row: `steps` steps to the leaders over `hook`, `wait_minutes` apart."""
+    channel `hook` and a policy row: `steps` steps to the leaders over `hook`, `wait_minutes` apart, each step
+    notifying `together` of them (the next ones in turn)."""
     from models.accounts import Role, UserCreate
     from models.deliveries import ChannelConfigCreate
     from models.org import PersonCreate, UnitCreate, UnitType
@@ -71,8 +72,8 @@ def county(engine, *, sink_url: str = "", wait_minutes: float = 10, steps: int =
                 name="hook", kind="webhook", title="bench sink", max_concurrency=64, config={"base_url": sink_url}))
             who = [people["带班领导"], people["副县长"], people["县长"]]
             add_policy(session=s, actor="bench", data=PolicyIn(name="bench", position=1, steps=[
-                StepIn(targets=[{"kind": "person", "ref": str(who[i % 3])}], channels=["hook"],
-                       wait_minutes=wait_minutes) for i in range(steps)]))
+                StepIn(targets=[{"kind": "person", "ref": str(who[(i + k) % 3])} for k in range(together)],
+                       channels=["hook"], wait_minutes=wait_minutes) for i in range(steps)]))
         s.commit()
     return {"town": town.id, "token": token, "people": people}
 
