@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import logging
 
+import anyio
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
@@ -49,11 +50,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def _close(scope, session: Session, exc: BaseException | None) -> None:
+    """Commit or roll back and give the connection back, even for a cancelled request (else the connection,
+    and on SQLite the write gate, would wait for the garbage collector)."""
     args = (type(exc), exc, exc.__traceback__) if exc is not None else (None, None, None)
-    if session.in_transaction():  # commit or rollback: I/O, in a worker thread
-        await run_in_threadpool(scope.__exit__, *args)
-    else:
-        scope.__exit__(*args)
+    with anyio.CancelScope(shield=True):
+        if session.in_transaction():  # I/O: in a worker thread
+            await run_in_threadpool(scope.__exit__, *args)
+        else:
+            scope.__exit__(*args)
 
 
 def now_utc(request: Request) -> datetime:

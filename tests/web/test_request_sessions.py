@@ -1,4 +1,5 @@
-"""A burst of requests far larger than the connection pool is served, not timed out (web.deps.get_session).
+"""Request sessions (web.deps.get_session): a burst far larger than the pool is served, and a cancelled
+request still gives its connection back.
 
 A request used to take its connection in one worker thread (the caller lookup) and need another worker thread
 for its handler; with more requests than worker threads (40) plus connections, every thread could end up waiting
@@ -79,3 +80,31 @@ def test_burst_beyond_pool_and_threads_is_served(kind, tmp_path):
             engine.dispose()
     assert codes.count(200) == BURST, sorted(set(codes))
     assert codes.count(201) == BURST // 3, sorted(set(codes))
+
+
+def test_a_cancelled_request_still_gives_its_connection_back(tmp_path):
+    """Cancelled while closing (anyio cancellation is level-triggered: every await in a cancelled scope raises),
+    the session still commits and returns its connection; on SQLite the write gate opens for the next writer."""
+    import anyio
+    from sqlalchemy import text
+
+    from web.deps import _close
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'cancel.db'}")
+    scope = db.session_scope(engine)
+    session = scope.__enter__()
+    session.execute(text("CREATE TABLE t (x INTEGER)"))  # BEGIN IMMEDIATE: this session holds the write gate
+    assert engine.pool.checkedout() == 1
+
+    async def cancelled_close() -> None:
+        with anyio.CancelScope() as cancel:
+            cancel.cancel()
+            await _close(scope, session, None)
+
+    anyio.run(cancelled_close)
+    assert engine.pool.checkedout() == 0
+    with db.session_scope(engine) as s:  # would wait for the gate (30 s) if the first never let go
+        s.execute(text("INSERT INTO t VALUES (1)"))
+    with db.session_scope(engine) as s:
+        assert s.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    engine.dispose()
