@@ -1,8 +1,9 @@
 """Engine part: fire escalation steps and deadline alarms at their due time.
 
-Wake-ups are APScheduler date jobs rebuilt from the rows at start, a job after every commit that
-creates due work (services.incidents.common.WAKE_HOOKS), and a 1–5 s sweep as the backup; each
-wake-up runs the same service tick, whose fenced claims make duplicate wake-ups harmless.
+Wake-ups are APScheduler date jobs rebuilt from the rows at start, a wake-up after every commit that
+creates due work (services.incidents.common.WAKE_HOOKS: a date job, or a kick to the escalator's own
+thread when the work is due at once), and a 1–5 s sweep as the backup; each wake-up runs the same
+service tick, whose fenced claims make duplicate wake-ups harmless.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class Escalator:
         self._again = False
         self.runs = 0
         self._swept_at = datetime.min.replace(tzinfo=UTC)
+        self._kick = threading.Event()  # work due now: the kicker thread runs a pass at once
+        self._kicker: threading.Thread | None = None
+        self._stopping = False
+        self._next_at: datetime | None = None  # when the "incidents:next" date job is set to run
 
     def run(self) -> None:
         """One pass; a wake-up arriving mid-pass makes the pass repeat instead of queueing threads."""
@@ -85,11 +90,28 @@ class Escalator:
             .order_by(EscalationState.next_due_at).limit(1)).first()
 
     def wake_at(self, due: datetime, job_id: str | None = None) -> None:
-        """A date job at `due` (at once when already due)."""
-        run_date = max(due, self.now())
+        """A pass at `due`: a date job, or (already due, once started) a kick to the kicker thread, which costs
+        the committing request nothing and the scheduler no job per new incident."""
+        now = self.now()
+        if due <= now and self._kicker is not None:
+            self._kick.set()
+            return
+        run_date = max(due, now)
+        if job_id == "incidents:next":
+            if run_date == self._next_at:
+                return  # that job is still waiting: a date job cannot have run before its time
+            self._next_at = run_date
         # many wake-ups may overlap: run() itself folds them into one pass, so none may be skipped here
         self.clock.scheduler.add_job(self.run, "date", run_date=run_date, misfire_grace_time=None, max_instances=1000,
                                      id=job_id or f"incidents:{run_date.timestamp():.3f}", replace_existing=True)
+
+    def _kicked(self) -> None:
+        while True:
+            self._kick.wait()
+            if self._stopping:
+                return
+            self._kick.clear()  # before the pass: a commit landing during it kicks again
+            self.run()
 
     def rebuild(self) -> int:
         """Date jobs for every due row (escalation steps, deadlines and their pre-alarms)."""
@@ -106,6 +128,8 @@ class Escalator:
         return len(times)
 
     def start(self) -> None:
+        self._kicker = threading.Thread(target=self._kicked, name="escalator-kick", daemon=True)
+        self._kicker.start()
         common.WAKE_HOOKS.append(self.wake_at)
         n = self.rebuild()
         self.clock.every(get_incident_settings().sweep_seconds, self.run, "incidents:sweep")
@@ -115,6 +139,8 @@ class Escalator:
     def stop(self) -> None:
         if self.wake_at in common.WAKE_HOOKS:
             common.WAKE_HOOKS.remove(self.wake_at)
+        self._stopping = True
+        self._kick.set()
 
 
 def start(clock, settings, db_engine) -> Escalator:
