@@ -6,6 +6,7 @@ one short transaction through services.deliveries.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,6 +18,8 @@ from rules.delivery import RetryPolicy
 from services import deliveries
 from services.deliveries.channels import list_channels
 
+log = logging.getLogger("dutydesk.dispatcher")
+
 
 class DispatchStore:
     """Short transactions for one dispatcher; `seen` remembers the channels' last stamp."""
@@ -26,21 +29,39 @@ class DispatchStore:
         self.db_engine, self.worker, self.now, self.policy = db_engine, worker, now, policy
         self.lease_seconds = lease_seconds
         self.seen: tuple | None = None
+        self.in_doubt: set[uuid.UUID] = set()  # claims that failed around their COMMIT: rows maybe held, never sent
 
     def claim(self, limit: int) -> tuple[list, list | None]:
-        """Due rows claimed for this worker (plain rows), and the channels when they changed."""
-        with Session(self.db_engine) as s:
-            rows = deliveries.claim_rows(session=s, now=self.now(), worker=self.worker, limit=limit)
-            s.commit()
-            return rows, (self._changed_channels(s) if rows else None)
+        """Due rows claimed for this worker (plain rows), and the channels when they changed.
+
+        Once claimed, the rows are returned whatever else fails: a failed channel read after the claim used to
+        drop them, to be marked `unknown` when their lease ran out although nobody had sent them. A claim that
+        fails itself may still have committed (the connection died during COMMIT): its token is kept, and the
+        next upkeep puts back any row still held under it."""
+        token = uuid.uuid4()
+        try:
+            with Session(self.db_engine) as s:
+                rows = deliveries.claim_rows(session=s, now=self.now(), worker=self.worker, limit=limit, token=token)
+                s.commit()
+        except Exception:
+            self.in_doubt.add(token)
+            raise
+        if not rows:
+            return rows, None
+        try:
+            return rows, self.read_channels()
+        except Exception:
+            log.warning("channels not re-read after a claim (database error); sending with those known", exc_info=True)
+            return rows, None
 
     def _changed_channels(self, s: Session) -> list | None:
         """Every channel row when any was added, changed or removed since the last look; else None."""
         stamp = deliveries.channels_stamp(session=s)
         if stamp == self.seen:
             return None
-        self.seen = stamp
-        return list_channels(session=s)
+        rows = list_channels(session=s)
+        self.seen = stamp  # only once read: a failed read is tried again next time
+        return rows
 
     def read_channels(self) -> list | None:
         """The channels, if they changed since the last look (at start: always)."""
@@ -58,8 +79,15 @@ class DispatchStore:
             s.commit()
 
     def renew_and_recover(self, tokens: list[uuid.UUID]) -> None:
-        """Keep the leases of rows in flight; rows a dead worker left in `sending` become `unknown`."""
+        """Put back rows of claims in doubt; keep the leases of rows in flight; rows a dead worker left in
+        `sending` become `unknown`."""
         now = self.now()
+        if self.in_doubt:
+            doubtful = list(self.in_doubt)
+            with Session(self.db_engine) as s:
+                deliveries.release_unsent(session=s, tokens=doubtful)
+                s.commit()
+            self.in_doubt.difference_update(doubtful)
         with Session(self.db_engine) as s:
             deliveries.renew_leases(session=s, tokens=tokens, now=now)
             s.commit()

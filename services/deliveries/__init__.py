@@ -9,7 +9,7 @@ from services.deliveries.channels import (  # noqa: F401
 )
 from services.deliveries.claims import (  # noqa: F401
     SendOutcome, any_due, claim_due, claim_rows, fail_over, record_result, record_results, recover_stale,
-    renew_leases,
+    release_unsent, renew_leases,
 )
 from services.deliveries.health import delivery_alerts  # noqa: F401  (registers the alert source)
 from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401

@@ -53,8 +53,9 @@ def _is_pg(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _claim(session: Session, now: datetime, worker: str, limit: int, returning) -> list:
-    token = uuid.uuid4()
+def _claim(session: Session, now: datetime, worker: str, limit: int, returning, token: uuid.UUID | None = None
+           ) -> list:
+    token = token or uuid.uuid4()
     due = (select(Delivery.id).where(Delivery.state == S.queued.value, Delivery.due_at <= now)
            .order_by(Delivery.due_at).limit(limit))
     if _is_pg(session):
@@ -82,9 +83,27 @@ def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 100)
     ))
 
 
-def claim_rows(*, session: Session, now: datetime, worker: str, limit: int = 100) -> list:
-    """`claim_due` for the dispatcher's hot path: plain read-only rows (every column), no ORM objects."""
-    return _claim(session, now, worker, limit, list(Delivery.__table__.c))
+def claim_rows(*, session: Session, now: datetime, worker: str, limit: int = 100,
+               token: uuid.UUID | None = None) -> list:
+    """`claim_due` for the dispatcher's hot path: plain read-only rows (every column), no ORM objects. The
+    caller may choose the claim's `token`, to find the rows again if it cannot tell whether the claim committed."""
+    return _claim(session, now, worker, limit, list(Delivery.__table__.c), token)
+
+
+def release_unsent(*, session: Session, tokens: list[uuid.UUID]) -> int:
+    """Put back in the queue the rows still held under `tokens`, claims whose worker never started a send (its
+    COMMIT failed in doubt, so it dropped the rows): not a try, so not counted. Rows with any other token, or
+    no longer `sending`, are left alone."""
+    if not tokens:
+        return 0
+    table = Delivery.__table__
+    res = session.connection().execute(
+        update(table).where(table.c.claim_token.in_(tokens), table.c.state == S.sending.value)
+        .values(state=S.queued.value, claim_token=None, claimed_by=None, claimed_at=None,
+                attempts=table.c.attempts - 1))
+    if res.rowcount:
+        log.warning("%d claimed but unsent deliveries put back in the queue", res.rowcount)
+    return res.rowcount
 
 
 def _locked(session: Session, delivery_id: uuid.UUID, token: uuid.UUID) -> Delivery | None:
