@@ -37,7 +37,7 @@ class Escalator:
         self._kick = threading.Event()  # work due now: the kicker thread runs a pass at once
         self._kicker: threading.Thread | None = None
         self._stopping = False
-        self._next_at: datetime | None = None  # when the "incidents:next" date job is set to run
+        self._named: dict[str, datetime] = {}  # when each named date job is set to run
 
     def run(self) -> None:
         """One pass; a wake-up arriving mid-pass makes the pass repeat instead of queueing threads."""
@@ -97,10 +97,10 @@ class Escalator:
             self._kick.set()
             return
         run_date = max(due, now)
-        if job_id == "incidents:next":
-            if run_date == self._next_at:
-                return  # that job is still waiting: a date job cannot have run before its time
-            self._next_at = run_date
+        if job_id is not None:
+            if run_date > now and self._named.get(job_id) == run_date:
+                return  # that job is still waiting: a date job cannot run before its time
+            self._named[job_id] = run_date
         # many wake-ups may overlap: run() itself folds them into one pass, so none may be skipped here
         self.clock.scheduler.add_job(self.run, "date", run_date=run_date, misfire_grace_time=None, max_instances=1000,
                                      id=job_id or f"incidents:{run_date.timestamp():.3f}", replace_existing=True)
