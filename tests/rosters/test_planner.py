@@ -3,7 +3,6 @@ and a month published while its chunk was planned ahead is refused, not overwrit
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 
 import pytest
@@ -18,8 +17,7 @@ from services.rosters import policy as pol
 from services.rosters.batch import plan_batch, write_batch
 from services.rosters.generate import generate_units
 from services.rosters.publish import publish
-from tests.conftest import PG_URL, _pg_available
-from tests.scale.cluster import fresh_database
+from tests.scale.cluster import own_database
 
 MONTHS = ["2026-11", "2026-12"]
 
@@ -27,15 +25,7 @@ MONTHS = ["2026-11", "2026-12"]
 @pytest.fixture(params=["sqlite", "postgresql"])
 def committed(request, tmp_path):
     """A fresh database of its own (another process must see the committed units), six units with pools."""
-    with contextlib.ExitStack() as stack:
-        if request.param == "sqlite":
-            engine = db.make_engine(f"sqlite:///{tmp_path / 'planner.db'}")
-            stack.callback(engine.dispose)
-            db.upgrade(engine)
-        else:
-            if not _pg_available(PG_URL):
-                pytest.skip("PostgreSQL not reachable")
-            engine, _ = stack.enter_context(fresh_database(PG_URL))
+    with own_database(request.param, tmp_path) as (engine, _url):
         units = []
         with Session(engine, expire_on_commit=False) as s:
             for u in range(6):

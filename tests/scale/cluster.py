@@ -45,6 +45,32 @@ def fresh_database(admin_url: str):
         admin.dispose()
 
 
+@contextlib.contextmanager
+def own_database(kind: str, tmp_path: Path):
+    """A new, migrated database of the test's own, whose commits other connections and processes see: a SQLite
+    file in `tmp_path`, or PostgreSQL (`fresh_database`); yields (engine, url). PostgreSQL missing: a skip, and
+    in CI a failure, as for the shared fixtures."""
+    from tests.conftest import PG_URL, _pg_available
+
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.db'}"
+        engine = db.make_engine(url)
+        try:
+            db.upgrade(engine)
+            yield engine, url
+        finally:
+            engine.dispose()
+        return
+    if not _pg_available(PG_URL):
+        import pytest
+
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable at {PG_URL}: CI must test it")
+        pytest.skip("PostgreSQL not reachable")
+    with fresh_database(PG_URL) as found:
+        yield found
+
+
 def get_json(url: str, timeout: float = 10) -> dict:
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return json.loads(r.read() or b"{}")

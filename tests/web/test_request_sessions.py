@@ -10,8 +10,6 @@ now queue for admission on the event loop, at most `db.pool_size` at a time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 from datetime import UTC, datetime
 
 import httpx
@@ -23,36 +21,17 @@ from dutydesk.config import Settings
 from models.accounts import Role, UserCreate
 from models.org import UnitCreate, UnitType
 from services import accounts, org
+from tests.scale.cluster import own_database
 
 BURST = 90  # > 40 worker threads + the pool's 2 connections
 NOW = datetime.now(UTC).isoformat()
-
-
-@contextlib.contextmanager
-def _database(kind: str, tmp_path):
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path / 'burst.db'}"
-        engine = db.make_engine(url)
-        db.upgrade(engine)
-        engine.dispose()
-        yield url
-        return
-    from tests.conftest import PG_URL, _pg_available
-    from tests.scale.cluster import fresh_database
-
-    if not _pg_available(PG_URL):
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable at {PG_URL}: CI must test it")
-        pytest.skip("PostgreSQL not reachable")
-    with fresh_database(PG_URL) as (_engine, url):
-        yield url
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_burst_beyond_pool_and_threads_is_served(kind, tmp_path):
     from web.app import create_app
 
-    with _database(kind, tmp_path) as url:
+    with own_database(kind, tmp_path) as (_migrated, url):
         engine = db.make_engine(url, pool_size=1)  # one connection and one of overflow
         engine.pool._timeout = 5  # a stuck pool fails the test in seconds, not 30 s
         with Session(engine, expire_on_commit=False) as s:
