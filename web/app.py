@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from pathlib import Path
@@ -44,7 +45,7 @@ def create_app(*, settings: Settings | None = None, engine: Engine | None = None
     read_engine = db_readonly(engine)
     app.state.read_session_factory = session_factory or (lambda: session_scope(read_engine))
     app.state.clock = None
-    app.state.db_admission = None  # web.deps.get_session, made on the serving loop
+    app.state.db_admission = asyncio.Semaphore(settings.db.pool_size)  # web.deps.get_session
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(ops.router)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,8 +35,6 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     reading = request.method in ("GET", "HEAD")
     state = request.app.state
     factory = state.read_session_factory if reading else state.session_factory
-    if state.db_admission is None:
-        state.db_admission = asyncio.Semaphore(state.settings.db.pool_size)
     async with state.db_admission:
         scope = factory()
         session = scope.__enter__()
