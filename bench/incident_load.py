@@ -121,7 +121,7 @@ ARRIVALS = ("three arrival models, {clients} concurrent callers on keep-alive co
             "clients — the goal's reading: each caller posts, waits for its answer, then waits an exponentially "
             "distributed time of mean {think_s:g} s before the next (~{rate:.0f} POST/s offered, with the bunching "
             "of independent callers); burst — all {clients} post at the same instant, {bursts} times: the last answer "
-            "waits for the 31 before it, ~{clients} x the server's time per POST; closed — each posts again the "
+            "waits for all the others, ~{clients} x the server's time per POST; closed — each posts again the "
             "moment its answer arrives: saturation throughput, not a latency anyone sees (Little's law: p50 ~ "
             "{clients} / throughput)")
 

@@ -28,10 +28,11 @@ def in_memory(url: str) -> bool:
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
     """An engine for `url`, with SQLite tuned for a small always-on server."""
     if url.startswith("sqlite"):
+        sized = {}
         if not in_memory(url):
             Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
-                               **({} if in_memory(url) else {"pool_size": pool_size, "max_overflow": pool_size}))
+            sized = {"pool_size": pool_size, "max_overflow": pool_size}
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **sized)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
