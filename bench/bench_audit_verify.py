@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlmodel import Session
 
-from dutydesk import db
+from core import db
+from models import schema
 from services import audit
 
 
@@ -57,7 +58,7 @@ def run(entries: int = 1_000_000, quick: bool = False) -> dict:
         entries = min(entries, QUICK_ENTRIES)
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        db.upgrade(engine)
+        schema.upgrade(engine)
         fill_s = _fill(engine, entries)
         seal_s = _seal(engine)
         with Session(engine) as session:

@@ -24,14 +24,13 @@ import sys
 import tempfile
 import time
 
-from sqlmodel import Session
-
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bench import delivery_sink, delivery_workers
-from dutydesk import db
+from core import db
 from engine.dispatcher import Dispatcher
+from models import schema
 from models.deliveries import ChannelConfigCreate, Delivery
 from services import deliveries
 
@@ -45,7 +44,7 @@ PG_URL = os.environ.get("DUTYDESK_BENCH_PG_URL", "postgresql+psycopg://postgres@
 def _database(folder: str, pg: bool = False):
     if not pg:
         engine = db.make_engine(f"sqlite:///{folder}/bench.db")
-        db.upgrade(engine)
+        schema.upgrade(engine)
         return engine, lambda: None
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -55,7 +54,7 @@ def _database(folder: str, pg: bool = False):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = db.make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
-    db.upgrade(engine)
+    schema.upgrade(engine)
 
     def drop() -> None:
         with admin.connect() as conn:

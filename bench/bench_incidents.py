@@ -27,12 +27,13 @@ def first_delivery(backend: str = "sqlite", n: int = 60, gap_s: float = 0.15) ->
     """Seconds from POST /api/incidents (sent) to the first step's webhook arriving at the sink, per incident."""
     import httpx
 
-    from dutydesk import db
+    from core import db
+    from models import schema
 
     home = Path(tempfile.mkdtemp(prefix="bench-first-"))
     url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_first")
     engine = db.make_engine(url)
-    db.upgrade(engine)
+    schema.upgrade(engine)
     sent: dict[str, float] = {}
     try:
         with rig.sink() as sink:
@@ -71,21 +72,22 @@ def first_delivery(backend: str = "sqlite", n: int = 60, gap_s: float = 0.15) ->
 
 def step_lateness(n: int = 1000, spread_s: float = 20.0) -> dict:
     """Lateness of the first step of `n` open escalations against their due time, fired by the engine part."""
-    from dutydesk import db
+    from core import db
     from engine.clock import Clock
     from engine.escalator import Escalator
-    from models.escalation import Notice
-    from models.incidents import Incident
+    from models import schema
+    from models.incidents.escalation import Notice
+    from models.incidents.records import Incident
     from services.incidents import targets
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-esc-"))
     engine = db.make_engine(f"sqlite:///{tmp / 'bench.db'}")
-    db.upgrade(engine)
+    schema.upgrade(engine)
     town = rig.county(engine)["town"]
     with Session(engine) as s:
-        from models.org import Person
+        from models.directory import Person
 
         leader = s.exec(select(Person).where(Person.name == "带班领导")).one()
     targets.on_duty_leaders = lambda session, unit_id, at: [session.get(Person, leader.id)]  # no roster here

@@ -45,8 +45,8 @@ def _database(kind: str) -> tuple[str, callable]:
 
 def _setup(engine, units: int, batch: int = 200) -> list[uuid.UUID]:
     """Units, people, posts and pools, inserted in bulk batches (not timed; memory flat in units)."""
-    from models.org import Person, Unit
-    from models.rosters import DutyPost, PoolMember
+    from models.directory import Person, Unit
+    from models.rosters.roster import DutyPost, PoolMember
 
     now = datetime.now(UTC)
     uids: list[uuid.UUID] = []
@@ -77,11 +77,12 @@ def _setup(engine, units: int, batch: int = 200) -> list[uuid.UUID]:
 
 def worker(db: str, units: int, months: list[str]) -> dict:
     """One measured run in this process: setup, generate + store, on-duty query, peak RSS."""
-    from dutydesk import db as dbm
+    from sqlmodel import Session
+
+    from core import db as dbm
     from dutydesk.server import freeze_startup_heap
     from services.rosters.generate import generate_units
     from services.rosters.views import on_duty_now
-    from sqlmodel import Session
 
     url, drop = _database(db)
     engine = dbm.make_engine(url)

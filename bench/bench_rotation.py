@@ -13,10 +13,10 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import date
 
-from rules.calendar import HolidayCalendar
-from rules.roster_policy import RosterPolicy
-from rules.rotation import generate
-from rules.rotation_explain import RosterPlan
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.explain import RosterPlan
+from rules.rosters.policy import RosterPolicy
+from rules.rosters.rotation import generate
 
 FIRST, LAST = date(2025, 1, 1), date(2025, 12, 31)
 LEADERS, OFFICERS = 6, 10

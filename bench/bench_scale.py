@@ -20,8 +20,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models.deliveries import Delivery
-from models.org import PersonCreate, UnitCreate, UnitType
-from services import deliveries, org
+from models.directory import PersonCreate, UnitCreate, UnitType
+from services import deliveries
+from services.directory import org
 from tests.conftest import PG_URL
 from tests.scale import cluster
 from tests.scale.helpers import open_escalation

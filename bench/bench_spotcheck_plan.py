@@ -7,8 +7,8 @@ import time
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from rules.calendar import HolidayCalendar
-from rules.spotcheck import SpotUnit, plan_checks
+from rules.rosters.calendar import HolidayCalendar
+from rules.spotchecks.outcomes import SpotUnit, plan_checks
 
 GOAL_SECONDS = 2.0
 

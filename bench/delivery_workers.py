@@ -37,7 +37,7 @@ def stop(procs: list[subprocess.Popen]) -> float:
 
 
 def main(db_url: str, key: str, poll: float) -> None:
-    from dutydesk import db
+    from core import db
     from engine.dispatcher import Dispatcher
 
     dispatcher = Dispatcher(db.make_engine(db_url), key=key, public_url="http://bench", poll=poll,

@@ -70,14 +70,15 @@ def post_load(backend: str, clients: int = 32, per_client: int = 20, think_s: fl
     The CPU per POST adds up every server process, with the engine's work for those incidents."""
     home = Path(tempfile.mkdtemp(prefix="bench-post-"))
     url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_post")
-    from dutydesk import db
+    from core import db
+    from models import schema
 
     out, tag = {}, f"{backend}_{shape}"
     posted, procs = 0, []
     try:
         with rig.sink() as sink:
             engine = db.make_engine(url)
-            db.upgrade(engine)
+            schema.upgrade(engine)
             c = rig.county(engine, sink_url=sink, steps=1, together=2)
             engine.dispose()
             for role in SHAPES[shape]:
@@ -131,7 +132,8 @@ def intake_cpu(backend: str, n: int = 200) -> dict:
     CPU floor of a POST without HTTP, the framework or the engine's work for the new incident."""
     from sqlmodel import Session
 
-    from dutydesk import db
+    from core import db
+    from models import schema
     from services import accounts
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
@@ -140,7 +142,7 @@ def intake_cpu(backend: str, n: int = 200) -> dict:
     home = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_intake")
     engine = db.make_engine(url)
-    db.upgrade(engine)
+    schema.upgrade(engine)
     c = rig.county(engine)
 
     def one(i: int) -> None:

@@ -50,9 +50,10 @@ def county(engine, *, sink_url: str = "", wait_minutes: float = 10, steps: int =
     notifying `together` of them (the next ones in turn)."""
     from models.accounts import Role, UserCreate
     from models.deliveries import ChannelConfigCreate
-    from models.org import PersonCreate, UnitCreate, UnitType
-    from services import accounts, org
+    from models.directory import PersonCreate, UnitCreate, UnitType
+    from services import accounts
     from services.deliveries.channels import create_channel
+    from services.directory import org
     from services.incidents.policies import PolicyIn, StepIn, add_policy
 
     with Session(engine, expire_on_commit=False) as s:

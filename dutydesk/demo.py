@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.accounts import Role, User, UserCreate
-from models.org import PersonCreate, Unit, UnitCreate, UnitType
-from services import accounts, org
+from models.directory import PersonCreate, Unit, UnitCreate, UnitType
+from services import accounts
+from services.directory import org
 
 ACTOR = "demo-seed"
 TOWNS = ["高观镇", "石桥镇", "龙泉镇", "青山镇", "白鹤镇", "双河镇", "清溪镇", "东城街道", "西城街道", "南湖街道"]
@@ -70,18 +71,26 @@ def seed(session: Session) -> dict[str, int]:
         accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
             username=username, password=password, role=role, display_name=display,
             unit_id=gaoguan.id if role is Role.unit_reporter else hub.id))
-    from dutydesk.config import get_settings
+    from core.settings import get_settings
     from models.types import utcnow
-    from services.deliveries.demo import seed_channels  # deliveries (issue 4): inbox channel, welcome messages
+    from services.deliveries.demo import (
+        seed_channels,  # deliveries (issue 4): inbox channel, welcome messages
+    )
 
     inbox = seed_channels(session, actor=ACTOR, key=get_settings().secret_key.get_secret_value(), now=utcnow())
-    from services.spotchecks.demo import seed_spotchecks  # spot checks (issue 6): plan, past results, circular
+    from services.spotchecks.demo import (
+        seed_spotchecks,  # spot checks (issue 6): plan, past results, circular
+    )
 
     spot = seed_spotchecks(session, utcnow(), tz=get_settings().tz, data_dir=get_settings().data_dir)
-    from services.rosters.demo import seed_rosters  # rosters (issue 3): published rosters, leaves, one gap
+    from services.rosters.demo import (
+        seed_rosters,  # rosters (issue 3): published rosters, leaves, one gap
+    )
 
     rosters = seed_rosters(session, utcnow().astimezone(get_settings().tz).date(), tz=get_settings().timezone)
-    from services.incidents.demo import seed_incidents  # incidents (issue 5): the board, an ack, an instruction
+    from services.incidents.demo import (
+        seed_incidents,  # incidents (issue 5): the board, an ack, an instruction
+    )
 
     incidents = seed_incidents(session, utcnow())
     return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **rosters,

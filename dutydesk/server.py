@@ -12,8 +12,8 @@ import time
 from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
-from dutydesk import db
-from dutydesk.config import Settings
+from core.settings import Settings
+from models import schema
 
 log = logging.getLogger("dutydesk.server")
 
@@ -22,7 +22,7 @@ def wait_for_database(engine, *, retry_seconds: float = 5.0) -> None:
     """Block until the database answers; raise NotMigrated if it is behind the code."""
     while True:
         try:
-            db.check_migrated(engine)
+            schema.check_migrated(engine)
             return
         except OperationalError as exc:
             log.error("database unreachable (%s); retrying in %.0f s", exc.orig, retry_seconds)

@@ -14,7 +14,7 @@ import httpx
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.escalation import EscalationState
+from models.incidents.escalation import EscalationState
 
 log = logging.getLogger("dutydesk.engine.deadman")
 
@@ -64,7 +64,7 @@ class DeadmanSwitch:
 
 def start(clock, settings, db_engine) -> DeadmanSwitch | None:
     """Engine part: ping every `ops.deadman_seconds` when `ops.deadman_url` is set."""
-    from dutydesk.logs import instance_label
+    from core.logs import instance_label
 
     if not settings.ops.deadman_url:
         return None

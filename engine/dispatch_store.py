@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from rules.delivery import RetryPolicy
+from rules.deliveries import RetryPolicy
 from services import deliveries
 from services.deliveries.channels import list_channels
 

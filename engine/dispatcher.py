@@ -22,11 +22,11 @@ from datetime import UTC, datetime
 
 import httpx
 
-from rules.delivery import RetryPolicy
-from services import deliveries
-from services.deliveries import SendOutcome
 from engine.channel_pool import ChannelPool, send_one
 from engine.dispatch_store import DispatchStore
+from rules.deliveries import RetryPolicy
+from services import deliveries
+from services.deliveries import SendOutcome
 
 log = logging.getLogger("dutydesk.dispatcher")
 RUNNING: list["Dispatcher"] = []

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.escalation import EscalationState
-from models.incidents import Deadline
+from models.incidents.escalation import EscalationState
+from models.incidents.records import Deadline
 from services.incidents import common, escalation, sweeps
 from services.incidents.settings import get_incident_settings
 

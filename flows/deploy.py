@@ -44,7 +44,7 @@ async def apply(pool: str, timezone: str, schedules: tuple[FlowSchedule, ...] = 
 
 
 def main(argv: list[str] | None = None) -> None:
-    from dutydesk.config import get_settings
+    from core.settings import get_settings
 
     parser = argparse.ArgumentParser(prog="python -m flows.deploy", description=__doc__.splitlines()[0])
     parser.add_argument("--pool", default="dutydesk", help="Prefect work pool (process type) the workers poll")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
-from dutydesk.db import session_scope
+from core.db import session_scope
 from services.incidents import brief, escalation, sweeps
 
 

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
-from dutydesk.config import get_settings
-from dutydesk.db import session_scope
-from services.rosters import extend as ext, reminders
+from core.db import session_scope
+from core.settings import get_settings
+from services.rosters import extend as ext
+from services.rosters import reminders
 
 
 @task(retries=2, retry_delay_seconds=30)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
-from dutydesk.config import get_settings
-from dutydesk.db import session_scope
-from services.errors import Conflict
+from core.db import session_scope
+from core.errors import Conflict
+from core.settings import get_settings
 from services.spotchecks import circulars, ivr
 
 

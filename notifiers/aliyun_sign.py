@@ -19,7 +19,13 @@ from urllib.parse import quote
 
 import httpx
 
-from notifiers.base import PermanentError, RateLimitedError, RetryableError, classify_http, post
+from notifiers.base import (
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+    classify_http,
+    post,
+)
 
 ALGORITHM = "ACS3-HMAC-SHA256"
 

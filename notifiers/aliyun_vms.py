@@ -27,7 +27,12 @@ from notifiers.base import (
     Receipt,
     SendResult,
 )
-from notifiers.callback_token import china_time, json_items, mainland_number, require_token
+from notifiers.callback_token import (
+    china_time,
+    json_items,
+    mainland_number,
+    require_token,
+)
 
 API_VERSION = "2017-05-25"
 CONFIRM_KEY = "1"

@@ -11,7 +11,12 @@ from typing import Any
 
 import httpx
 
-from notifiers.base import PermanentError, RateLimitedError, RetryableError, classify_http
+from notifiers.base import (
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+    classify_http,
+)
 
 
 def json_body(response: httpx.Response) -> dict[str, Any]:

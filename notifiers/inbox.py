@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from notifiers.base import AckMode, Capabilities, Message, Notifier, NotifierConfig, SendResult
+from notifiers.base import (
+    AckMode,
+    Capabilities,
+    Message,
+    Notifier,
+    NotifierConfig,
+    SendResult,
+)
 
 
 class InboxConfig(NotifierConfig):

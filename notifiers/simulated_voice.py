@@ -34,7 +34,12 @@ from notifiers.base import (
     Receipt,
     SendResult,
 )
-from notifiers.callback_token import TOKEN_PARAM, json_items, mainland_number, require_token
+from notifiers.callback_token import (
+    TOKEN_PARAM,
+    json_items,
+    mainland_number,
+    require_token,
+)
 
 log = logging.getLogger("dutydesk.notifiers.simulated_voice")
 Event = Literal["answered", "key_press", "no_answer", "busy", "failed"]

@@ -19,10 +19,27 @@ import httpx
 from pydantic import Field, SecretStr
 
 from notifiers.base import (
-    AckMode, CallbackRequest, Capabilities, Message, Notifier, NotifierConfig, PermanentError,
-    RateLimit, RateLimitedError, Receipt, RetryableError, SendResult, classify_http, post,
+    AckMode,
+    CallbackRequest,
+    Capabilities,
+    Message,
+    Notifier,
+    NotifierConfig,
+    PermanentError,
+    RateLimit,
+    RateLimitedError,
+    Receipt,
+    RetryableError,
+    SendResult,
+    classify_http,
+    post,
 )
-from notifiers.callback_token import china_time, json_items, mainland_number, require_token
+from notifiers.callback_token import (
+    china_time,
+    json_items,
+    mainland_number,
+    require_token,
+)
 
 ALGORITHM = "TC3-HMAC-SHA256"
 CONTENT_TYPE = "application/json; charset=utf-8"

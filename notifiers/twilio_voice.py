@@ -19,8 +19,21 @@ import httpx
 from pydantic import Field, SecretStr
 
 from notifiers.base import (
-    AckMode, CallbackRejected, CallbackRequest, Capabilities, Message, Notifier, NotifierConfig,
-    PermanentError, RateLimit, RateLimitedError, Receipt, RetryableError, SendResult, classify_http, post,
+    AckMode,
+    CallbackRejected,
+    CallbackRequest,
+    Capabilities,
+    Message,
+    Notifier,
+    NotifierConfig,
+    PermanentError,
+    RateLimit,
+    RateLimitedError,
+    Receipt,
+    RetryableError,
+    SendResult,
+    classify_http,
+    post,
 )
 
 RATE_LIMITED = {20429}

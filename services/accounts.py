@@ -11,10 +11,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, delete, select
 
-from models.accounts import ApiToken, LoginFailure, LoginSession, Role, User, UserCreate, UserUpdate
-from models.org import Person, Unit
+from core.errors import Conflict, Invalid, NotFound
+from models.accounts import (
+    ApiToken,
+    LoginFailure,
+    LoginSession,
+    Role,
+    User,
+    UserCreate,
+    UserUpdate,
+)
+from models.directory import Person, Unit
 from services import audit
-from services.errors import Conflict, Invalid, NotFound
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX_LEN = 10

@@ -54,7 +54,7 @@ def collect(*, session: Session, now: datetime, settings) -> list[Alert]:
 @source
 def holiday_calendar(session: Session, now: datetime, settings) -> list[Alert]:
     """The statutory-holiday calendar for this year (and next, from Dec 1) must be known."""
-    from services.calendar import load_calendar
+    from services.rosters.calendar import load_calendar
 
     local = now.astimezone(settings.tz).date()
     missing = load_calendar(session=session).missing_years(local)

@@ -20,8 +20,9 @@ from sqlmodel import Session
 
 os.environ.setdefault("DUTYDESK_ENVIRONMENT", "test")
 
-from dutydesk import db  # noqa: E402
-from dutydesk.config import Settings  # noqa: E402
+from core import db  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from models import schema  # noqa: E402
 
 PG_URL = os.environ.get("DUTYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct-horse-battery"
@@ -39,7 +40,7 @@ def _pg_available(url: str) -> bool:
 @pytest.fixture(scope="session")
 def sqlite_engine(tmp_path_factory):
     engine = db.make_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}")
-    db.upgrade(engine)
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
 
@@ -55,7 +56,7 @@ def postgresql_engine():
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = db.make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False), pool_size=5)
-    db.upgrade(engine)
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
     with admin.connect() as conn:
@@ -112,8 +113,8 @@ def client(app):
 @pytest.fixture
 def directory(session):
     """A small directory: the hub, one town, one department, a person in each."""
-    from models.org import PersonCreate, UnitCreate, UnitType
-    from services import org
+    from models.directory import PersonCreate, UnitCreate, UnitType
+    from services.directory import org
 
     hub = org.create_unit(session=session, actor="test", data=UnitCreate(name="县政府总值班室", code="hub",
                                                                          type=UnitType.county_office))
@@ -170,11 +171,11 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture
 def cli_db(tmp_path, monkeypatch):
     """A migrated SQLite file that the process-wide settings (CLI, flows) point at; caches reset around it."""
-    from dutydesk import config
+    from core import settings as config
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = db.make_engine(url)
-    db.upgrade(engine)
+    schema.upgrade(engine)
     monkeypatch.setenv("DUTYDESK_DB__URL", url)
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()

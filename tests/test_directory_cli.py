@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from models.org import Person, Unit
+from models.directory import Person, Unit
 from tests.conftest import run_cli as run
 
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from dutydesk.config import Settings
+from core.settings import Settings
 
 DOCKER = Path(__file__).resolve().parent.parent / "docker"
 # Variables read by something other than dutydesk's Settings, on purpose.
@@ -79,7 +79,7 @@ def test_the_whole_set_is_there(services):
 def test_roles_split_web_and_engine(services):
     roles = {n: role(s) for n, s in services.items() if role(s)}
     assert sorted(roles.values()) == ["engine", "web", "web"], roles
-    from dutydesk.config import Settings
+    from core.settings import Settings
 
     for name, r in roles.items():
         assert r in Settings.model_fields["role"].annotation.__args__, f"{name}: unknown role {r}"
@@ -105,7 +105,7 @@ def test_environment_names_are_real_settings(services):
     for name, svc in services.items():
         for key in svc.get("environment", {}):
             if key.startswith("DUTYDESK_"):
-                assert settings_field(key), f"{name}: {key} is not a field of dutydesk.config.Settings"
+                assert settings_field(key), f"{name}: {key} is not a field of core.settings.Settings"
             else:
                 assert OTHER_ENV.match(key), f"{name}: {key} is read by nothing we know"
 

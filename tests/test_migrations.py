@@ -12,15 +12,16 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (every table)
-from dutydesk import db
+from core import db
+from models import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_fresh_database_is_migrated_to_every_head(engine):
-    # the engine fixture is a database created empty for this session and upgraded by db.upgrade
-    assert db.current_revisions(engine) == db.head_revisions()
-    db.check_migrated(engine)  # does not raise
+    # the engine fixture is a database created empty for this session and upgraded by schema.upgrade
+    assert schema.current_revisions(engine) == schema.head_revisions()
+    schema.check_migrated(engine)  # does not raise
 
 
 def test_models_match_the_migrations(engine):
@@ -33,9 +34,9 @@ def test_models_match_the_migrations(engine):
 
 def test_upgrade_twice_is_a_no_op(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'twice.db'}")
-    db.upgrade(engine)
-    db.upgrade(engine)
-    assert db.current_revisions(engine) == db.head_revisions()
+    schema.upgrade(engine)
+    schema.upgrade(engine)
+    assert schema.current_revisions(engine) == schema.head_revisions()
     engine.dispose()
 
 

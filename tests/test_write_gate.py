@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from dutydesk import db
+from core import db
 
 
 @pytest.fixture

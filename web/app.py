@@ -6,19 +6,18 @@ import asyncio
 import logging
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from urllib.parse import quote
-
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dutydesk import logs
-from dutydesk.config import Settings, get_settings
-from services.errors import ServiceError
+from core import logs
+from core.errors import ServiceError
+from core.settings import Settings, get_settings
 
 log = logging.getLogger("dutydesk.web")
 STATIC = Path(__file__).parent / "static"
@@ -27,9 +26,8 @@ STATIC = Path(__file__).parent / "static"
 def create_app(*, settings: Settings | None = None, engine: Engine | None = None, lifespan=None,
                session_factory=None) -> FastAPI:
     """Build the app; tests pass their own engine or session factory and no lifespan."""
-    from dutydesk.db import get_engine
-    from dutydesk.db import readonly as db_readonly
-    from dutydesk.db import session_scope
+    from core.db import get_engine, session_scope
+    from core.db import readonly as db_readonly
     from web import ops
     from web.api import router as api_router
     from web.console import router as console_router

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
+from core.errors import NotFound
 from notifiers.base import CallbackRejected, CallbackRequest
 from services import deliveries
-from services.errors import NotFound
 from web.deps import get_session, now_utc
 
 router = APIRouter(tags=["callbacks"])

@@ -7,11 +7,16 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Gauge,
+    generate_latest,
+)
 from sqlalchemy import text
 from sqlmodel import Session
 
-from dutydesk import db
+from models import schema
 from services import alerts
 from web.deps import now_utc
 
@@ -35,8 +40,8 @@ def readyz(request: Request):
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        db.check_migrated(engine)
-    except db.NotMigrated as exc:
+        schema.check_migrated(engine)
+    except schema.NotMigrated as exc:
         return JSONResponse({"status": "not migrated", "detail": str(exc)}, status_code=503)
     except Exception as exc:
         log.error("readiness: database unreachable: %s", exc)

@@ -13,10 +13,10 @@ from prometheus_client import Gauge, Histogram
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from dutydesk import logs
+from core import logs
 from models.deliveries import Delivery
-from models.escalation import EscalationState, Notice
-from rules import escalation as esc
+from models.incidents.escalation import EscalationState, Notice
+from rules.incidents import escalation as esc
 from web import ops
 
 LATENESS_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -25,14 +25,14 @@ _settings = {"instance": "", "role": "all"}
 
 
 def step_due(policy, started_at: datetime, seq: int, prev_fired_at: datetime | None) -> datetime:
-    """When step `seq` was due, by the frozen policy's own rule (rules.escalation.next_action)."""
+    """When step `seq` was due, by the frozen policy's own rule (rules.incidents.escalation.next_action)."""
     state = esc.EscalationState(started_at, seq, prev_fired_at)
     return esc.next_action(policy, state, datetime.min.replace(tzinfo=UTC)).wake_at
 
 
 def step_lateness(session: Session, since: datetime) -> list[float]:
     """Seconds each escalation step fired after it was due, for steps fired since `since`."""
-    from models.incidents import Incident
+    from models.incidents.records import Incident
 
     fired = session.exec(select(Notice.incident_id, Notice.step_seq, func.min(Notice.at))
                          .where(Notice.purpose == "escalation", Notice.step_seq.is_not(None),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from dutydesk.db import session_scope
+from core.db import session_scope
 from services import audit
 
 app = typer.Typer(no_args_is_help=True, help="the audit log")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from dutydesk import db
+from core import db
+from models import schema
 
 app = typer.Typer(no_args_is_help=True, help="database migrations")
 
@@ -13,15 +14,15 @@ app = typer.Typer(no_args_is_help=True, help="database migrations")
 def upgrade() -> None:
     """Apply every pending migration."""
     engine = db.get_engine()
-    db.upgrade(engine)
-    typer.echo(f"database at {sorted(db.current_revisions(engine))} ({engine.url.render_as_string(hide_password=True)})")
+    schema.upgrade(engine)
+    typer.echo(f"database at {sorted(schema.current_revisions(engine))} ({engine.url.render_as_string(hide_password=True)})")
 
 
 @app.command()
 def current() -> None:
     """Show the database's and the code's revision."""
     engine = db.get_engine()
-    typer.echo(f"database: {sorted(db.current_revisions(engine)) or 'none'}  code: {sorted(db.head_revisions())}")
+    typer.echo(f"database: {sorted(schema.current_revisions(engine)) or 'none'}  code: {sorted(schema.head_revisions())}")
 
 
 @app.command()
@@ -33,6 +34,6 @@ def revision(message: str = typer.Option(..., "-m", help="what changed"),
 
     engine = db.get_engine()
     with engine.begin() as conn:
-        cfg = db.alembic_config(str(engine.url))
+        cfg = schema.alembic_config(str(engine.url))
         cfg.attributes["connection"] = conn
         command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id, head=head)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from core.db import session_scope
+from core.settings import get_settings
 from dutydesk import demo
-from dutydesk.config import get_settings
-from dutydesk.db import session_scope
 
 app = typer.Typer(no_args_is_help=True, help="demo data")
 

@@ -6,10 +6,18 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import select
 
-from dutydesk.db import session_scope
-from models.org import Person, PersonCreate, PersonUpdate, Unit, UnitCreate, UnitType, UnitUpdate
-from services import org
-from services.errors import ServiceError
+from core.db import session_scope
+from core.errors import ServiceError
+from models.directory import (
+    Person,
+    PersonCreate,
+    PersonUpdate,
+    Unit,
+    UnitCreate,
+    UnitType,
+    UnitUpdate,
+)
+from services.directory import org
 
 units = typer.Typer(no_args_is_help=True, help="units (单位)")
 people = typer.Typer(no_args_is_help=True, help="people (人员)")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
+from core.db import session_scope
+from core.errors import ServiceError
 from dutydesk.commands.directory_cmd import people, units
-from dutydesk.db import session_scope
-from services import directory_io
-from services.errors import ServiceError
+from services import directory as directory_io
 
 ACTOR = "cli"
 IMPORTERS = {"units": directory_io.import_units, "people": directory_io.import_people}

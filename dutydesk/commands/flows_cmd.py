@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from dutydesk.config import get_settings
+from core.settings import get_settings
 from flows.schedules import SCHEDULES, by_name
 
 app = typer.Typer(no_args_is_help=True, help="scheduled flows (Prefect)")

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import typer
 from pydantic import ValidationError
 
-from dutydesk.db import session_scope
-from services.errors import ServiceError
+from core.db import session_scope
+from core.errors import ServiceError
 
 app = typer.Typer(no_args_is_help=True, help="incidents (突发事件)")
 ACTOR = "cli"
@@ -30,7 +30,7 @@ def _when(value: str | None) -> str | None:
     """An ISO time; without a zone it is local (Asia/Shanghai by default)."""
     if not value:
         return None
-    from dutydesk.config import get_settings
+    from core.settings import get_settings
 
     dt = datetime.fromisoformat(value)
     return (dt if dt.tzinfo else dt.replace(tzinfo=get_settings().tz)).isoformat()

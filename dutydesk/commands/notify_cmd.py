@@ -9,13 +9,13 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from dutydesk.config import get_settings
-from dutydesk.db import get_engine, session_scope
+from core.db import get_engine, session_scope
+from core.errors import ServiceError
+from core.settings import get_settings
 from models.deliveries import ChannelConfigCreate, Delivery
 from models.types import utcnow
 from notifiers import registry
 from services import deliveries
-from services.errors import ServiceError
 
 notify = typer.Typer(no_args_is_help=True, help="send messages through configured channels")
 notifiers = typer.Typer(no_args_is_help=True, help="channel plugins (built-in and installed)")
@@ -70,7 +70,9 @@ def add_channel(name: str, kind: str, config: str = typer.Option("{}", help="the
 def test(channel: str = typer.Option(..., help="channel name"), to: str = typer.Option(..., help="address"),
          lang: str = "zh-CN", wait: float = typer.Option(30.0, help="seconds to wait for the outcome")) -> None:
     """Send the test template to one address now and print what happened to it."""
-    from engine.dispatcher import Dispatcher  # the same sending code as `dutydesk serve`
+    from engine.dispatcher import (
+        Dispatcher,  # the same sending code as `dutydesk serve`
+    )
 
     settings = get_settings()
     try:

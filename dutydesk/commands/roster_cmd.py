@@ -8,11 +8,12 @@ from pathlib import Path
 import typer
 from sqlmodel import select
 
-from dutydesk.config import get_settings
-from dutydesk.db import session_scope
-from models.rosters import DutyPost
-from services.errors import ServiceError
-from services.rosters import excel, holidays, policy as pol, publish
+from core.db import session_scope
+from core.errors import ServiceError
+from core.settings import get_settings
+from models.rosters.roster import DutyPost
+from services.rosters import excel, holidays, publish
+from services.rosters import policy as pol
 from services.rosters.generate import generate_units, parse_month
 
 app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表)")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from dutydesk import db
-from dutydesk.config import get_settings
+from core import db
+from core.settings import get_settings
+from models import schema
 
 
 def serve(
@@ -17,7 +18,7 @@ def serve(
     """Serve the console and API, run the engine's clock and the scheduled flows (by role)."""
     import uvicorn
 
-    from dutydesk import logs
+    from core import logs
     from dutydesk.server import build_app, wait_for_database
 
     settings = get_settings()
@@ -33,7 +34,7 @@ def serve(
     engine = db.get_engine()
     try:
         wait_for_database(engine)
-    except db.NotMigrated as exc:
+    except schema.NotMigrated as exc:
         typer.echo(f"refusing to start: {exc}", err=True)
         raise typer.Exit(2) from exc
     app = build_app(settings, engine)

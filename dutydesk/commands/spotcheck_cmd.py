@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
-from dutydesk.config import get_settings
-from dutydesk.db import session_scope
-from models.spotchecks import CheckMode
-from services.errors import ServiceError
+from core.db import session_scope
+from core.errors import ServiceError
+from core.settings import get_settings
+from models.spotchecks.checks import CheckMode
 
 app = typer.Typer(no_args_is_help=True, help="spot checks (抽查)")
 report_app = typer.Typer(no_args_is_help=True, help="reports")

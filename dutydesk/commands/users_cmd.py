@@ -6,10 +6,10 @@ import typer
 from pydantic import ValidationError
 from sqlmodel import select
 
-from dutydesk.db import session_scope
+from core.db import session_scope
+from core.errors import ServiceError
 from models.accounts import Role, User, UserCreate, UserUpdate
 from services import accounts
-from services.errors import ServiceError
 
 app = typer.Typer(no_args_is_help=True, help="accounts and API tokens")
 ACTOR = "cli"

@@ -5,11 +5,27 @@ the engine's dispatcher (`engine/dispatcher.py`) claims and sends. See README.md
 """
 
 from services.deliveries.channels import (  # noqa: F401
-    build_notifier, channels_stamp, create_channel, get_channel, list_channels, public, redacted, send_test, update_channel,
+    build_notifier,
+    channels_stamp,
+    create_channel,
+    get_channel,
+    list_channels,
+    public,
+    redacted,
+    send_test,
+    update_channel,
 )
 from services.deliveries.claims import (  # noqa: F401
-    SendOutcome, any_due, claim_due, claim_rows, fail_over, record_result, record_results, recover_stale,
-    release_unsent, renew_leases,
+    SendOutcome,
+    any_due,
+    claim_due,
+    claim_rows,
+    fail_over,
+    record_result,
+    record_results,
+    recover_stale,
+    release_unsent,
+    renew_leases,
 )
 from services.deliveries.health import delivery_alerts  # noqa: F401  (registers the alert source)
 from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401

@@ -14,15 +14,21 @@ from pydantic import SecretStr, ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.deliveries import ChannelConfig, Delivery, ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate
-from models.org import Person
+from core.errors import Conflict, Invalid, NotFound
+from models.deliveries import (
+    ChannelConfig,
+    ChannelConfigCreate,
+    ChannelConfigPublic,
+    ChannelConfigUpdate,
+    Delivery,
+)
+from models.directory import Person
 from models.types import utcnow
 from notifiers import registry
 from notifiers.base import Notifier, NotifierConfig
 from services import audit
 from services.deliveries.outbox import enqueue
 from services.deliveries.render import render
-from services.errors import Conflict, Invalid, NotFound
 
 ENC = "enc:v1:"
 MASK = "***"

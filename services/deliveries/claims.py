@@ -18,7 +18,13 @@ from sqlmodel import Session, col, select
 
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
 from notifiers.base import NotifierError, RateLimitedError, SendResult
-from rules.delivery import Attempt, AttemptOutcome, RetryPolicy, next_channel, retry_delay
+from rules.deliveries import (
+    Attempt,
+    AttemptOutcome,
+    RetryPolicy,
+    next_channel,
+    retry_delay,
+)
 from services.deliveries.outbox import next_rung
 
 log = logging.getLogger("dutydesk.deliveries")

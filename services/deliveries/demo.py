@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from models.accounts import Role, User, UserUpdate
 from models.deliveries import ChannelConfig, ChannelConfigCreate, DeliveryState
-from models.org import Person
+from models.directory import Person
 from services import accounts
 from services.deliveries.channels import create_channel
 from services.deliveries.outbox import enqueue

@@ -14,11 +14,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
+from core.errors import Invalid
 from models.deliveries import Delivery, DeliveryState
-from models.org import Person
+from models.directory import Person
 from models.types import utcnow
 from notifiers.base import Recipient
-from services.errors import Invalid
 
 log = logging.getLogger("dutydesk.deliveries")
 

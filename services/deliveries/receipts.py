@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
 from notifiers.base import Receipt
-from rules.delivery import AttemptOutcome, RetryPolicy
+from rules.deliveries import AttemptOutcome, RetryPolicy
 from services.deliveries.claims import fail_over
 
 log = logging.getLogger("dutydesk.deliveries")

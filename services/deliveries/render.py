@@ -15,10 +15,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from core.errors import Invalid
 from models.deliveries import Delivery
 from notifiers.base import Message, Notifier, Recipient
 from notifiers.text import fit, utf8_len
-from services.errors import Invalid
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGS = ("zh-CN", "en")

@@ -12,11 +12,16 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models.escalation import AckToken, Acknowledgement, EscalationState, Notice
-from models.incidents import Incident
-from models.org import Person
+from core.errors import NotFound
+from models.directory import Person
+from models.incidents.escalation import (
+    Acknowledgement,
+    AckToken,
+    EscalationState,
+    Notice,
+)
+from models.incidents.records import Incident
 from services import audit
-from services.errors import NotFound
 from services.incidents.common import Gone, app_settings, get_incident
 from services.incidents.settings import get_incident_settings
 

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.escalation import Acknowledgement, EscalationState, Notice
-from models.incidents import Deadline, Incident, PhoneLog, Report
-from models.instructions import Instruction, InstructionItem
-from models.org import Unit
+from models.directory import Unit
+from models.incidents.escalation import Acknowledgement, EscalationState, Notice
+from models.incidents.instructions import Instruction, InstructionItem
+from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
 from services.incidents import convert, deadlines
 from services.incidents.reports import chain

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.incidents import Incident
-from models.org import Person
+from models.directory import Person
+from models.incidents.records import Incident
 from services.incidents import board, deadlines, targets
 from services.incidents.common import tz
 from services.incidents.settings import get_incident_settings
@@ -39,7 +39,7 @@ def send_brief(*, session: Session, now: datetime) -> int:
     channel = get_incident_settings().brief_channel
     for p in leaders:
         key = f"brief:{day}:{p.id}"
-        from models.escalation import Notice
+        from models.incidents.escalation import Notice
 
         if session.exec(select(Notice.id).where(Notice.key == key)).first() is not None:
             continue  # already sent today (a rerun of the flow)

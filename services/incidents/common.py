@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event
 from sqlmodel import Session
 
-from models.incidents import Incident
-from services.errors import Invalid, NotFound, ServiceError
+from core.errors import Invalid, NotFound, ServiceError
+from models.incidents.records import Incident
 
 # Called with a due time after a commit that created due work (the engine registers one).
 WAKE_HOOKS: list[Callable[[datetime], None]] = []
@@ -26,7 +26,7 @@ class Gone(ServiceError):
 
 def app_settings():
     """The service-wide settings (time zone, secret key, public URL)."""
-    from dutydesk.config import get_settings
+    from core.settings import get_settings
 
     return get_settings()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.incidents import Incident, Report
+from models.incidents.records import Incident, Report
 from rules import incidents as r
 
 FIGURES = ("deaths", "seriously_injured", "injured", "missing")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.incidents import Deadline, Incident, Report
+from models.incidents.records import Deadline, Incident, Report
 from models.types import new_id
 from rules import incidents as r
 from services.incidents import convert

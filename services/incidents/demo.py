@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.org import Person, Unit, UnitType
-from rules import escalation as esc
+from models.directory import Person, Unit, UnitType
+from rules.incidents import escalation as esc
 from services.incidents import acks, escalation, instructions, intake, policies, reports
 from services.incidents.schemas import IncidentIn, InstructionIn, ItemIn, ReportIn
 

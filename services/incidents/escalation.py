@@ -11,14 +11,13 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from models.escalation import EscalationState
-from models.incidents import Incident
-from rules import escalation as esc
+from models.incidents.escalation import EscalationState
+from models.incidents.records import Incident
 from rules import incidents as r
+from rules.incidents import escalation as esc
 from services import audit
-from services.incidents import acks, targets
+from services.incidents import acks, convert, targets
 from services.incidents.printing import casualty_text
-from services.incidents import convert
 from services.incidents.settings import get_incident_settings
 
 log = logging.getLogger("dutydesk.incidents.escalation")

@@ -7,16 +7,16 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.instructions import Instruction, InstructionItem
-from models.org import Unit
-from rules import instructions as ri
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from models.directory import Unit
+from models.incidents.instructions import Instruction, InstructionItem
+from rules.incidents import instructions as ri
 from services import audit
-from services.calendar import load_calendar
-from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.incidents import targets
 from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, tz
 from services.incidents.schemas import InstructionIn, ItemIn
 from services.incidents.settings import get_incident_settings
+from services.rosters.calendar import load_calendar
 
 
 def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, actor: str, now: datetime
@@ -28,7 +28,7 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, act
     if at > now + CLOCK_SKEW:
         raise Invalid("时间晚于当前时间 (in the future)", field="at")
     if data.report_id is not None:
-        from models.incidents import Report
+        from models.incidents.records import Report
 
         rep = session.get(Report, data.report_id)
         if rep is None or rep.incident_id != incident.id:

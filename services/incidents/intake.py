@@ -6,18 +6,22 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.escalation import EscalationState
-from models.incidents import Incident, PhoneLog
-from models.org import Unit
-from rules import escalation as esc
+from core.errors import Invalid
+from models.directory import Unit
+from models.incidents.escalation import EscalationState
+from models.incidents.records import Incident, PhoneLog
 from rules import incidents as r
-from rules.incident_types import CASUALTY_LABELS
+from rules.incidents import escalation as esc
+from rules.incidents.types import CASUALTY_LABELS
 from services import audit
-from services.errors import Invalid
 from services.incidents import convert, deadlines, policies
-from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, wake_after_commit
+from services.incidents.common import (
+    CLOCK_SKEW,
+    get_incident,
+    require_aware,
+    wake_after_commit,
+)
 from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn
-
 
 _STATE_INSERT = EscalationState.__table__.insert()
 

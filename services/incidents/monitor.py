@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.escalation import EscalationState, Notice
-from models.incidents import Incident, Report
-from models.org import Unit
+from models.directory import Unit
+from models.incidents.escalation import EscalationState, Notice
+from models.incidents.records import Incident, Report
 from services import alerts
 from services.incidents import deadlines, instructions
 

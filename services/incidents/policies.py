@@ -8,15 +8,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.escalation import PolicyRuleRow
-from rules import escalation as esc
+from core.errors import Conflict, Invalid
+from models.incidents.escalation import PolicyRuleRow
 from rules.incidents import Category, Grade
+from rules.incidents import escalation as esc
 from services import audit
-from services.errors import Conflict, Invalid
 
 
 class StepIn(BaseModel):
-    targets: list[dict[str, str]] = Field(min_length=1, description="[{kind, ref}]: rules.escalation.TargetKind")
+    targets: list[dict[str, str]] = Field(min_length=1, description="[{kind, ref}]: rules.incidents.escalation.TargetKind")
     channels: list[str] = Field(min_length=1, description="channel names, the ladder in order")
     wait_minutes: float = Field(gt=0, le=24 * 60, description="wait for an acknowledgement before the next step")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from models.incidents import Incident, Report
+from models.incidents.records import Incident, Report
 from rules import incidents as r
-from rules.incident_types import CASUALTY_LABELS
+from rules.incidents.types import CASUALTY_LABELS
 from services.incidents import convert
 from services.incidents.common import tz
 

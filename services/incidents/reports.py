@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from models.escalation import EscalationState
-from models.incidents import Incident, Report
+from core.errors import Conflict, Invalid
+from models.incidents.escalation import EscalationState
+from models.incidents.records import Incident, Report
 from rules import incidents as r
-from rules.incident_types import CASUALTY_LABELS
+from rules.incidents.types import CASUALTY_LABELS
 from services import audit
-from services.errors import Conflict, Invalid
 from services.incidents import convert, deadlines, targets
 from services.incidents.common import CLOCK_SKEW, get_incident, require_aware
 from services.incidents.schemas import ReportIn

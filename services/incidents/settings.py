@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dutydesk.config import IncidentSettings, get_settings
+from core.settings import IncidentSettings, get_settings
 
 __all__ = ["IncidentSettings", "get_incident_settings"]
 

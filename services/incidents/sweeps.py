@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session
 
-from models.incidents import Deadline, Incident
+from models.incidents.records import Deadline, Incident
 from services.incidents import deadlines, instructions, targets
 from services.incidents.common import tz
 from services.incidents.settings import get_incident_settings

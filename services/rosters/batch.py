@@ -14,23 +14,38 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete as sa_delete, insert as sa_insert
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import insert as sa_insert
 from sqlmodel import Session, select
 
-from models.org import Person
-from models.rosters import (DutyPost, PoolMember, RosterGap, RosterMonth, RosterSlot, RosterStatus, RotationState,
-                            UnitRosterPolicy)
+from core.errors import Conflict, Invalid
+from models.directory import Person
+from models.rosters.roster import (
+    DutyPost,
+    PoolMember,
+    RosterGap,
+    RosterMonth,
+    RosterSlot,
+    RosterStatus,
+    RotationState,
+    UnitRosterPolicy,
+)
 from models.types import utcnow
-from rules.calendar import HolidayCalendar
-from rules.leave_away import unavailable_from_leaves
-from rules.roster_policy import RosterPolicy
-from rules.rotation import generate as rotate
-from rules.rotation_state import PostState
+from rules.rosters.away import unavailable_from_leaves
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.policy import RosterPolicy
+from rules.rosters.rotation import generate as rotate
+from rules.rosters.state import PostState
 from services import audit
-from services.errors import Conflict, Invalid
-from services.leaves import leaves_between, to_rule
+from services.rosters.leaves import leaves_between, to_rule
 from services.rosters.policy import to_policy
-from services.rosters.store import ROW_COLUMNS, BulkCache, SlotWriter, bulk_insert, copy_escape
+from services.rosters.store import (
+    ROW_COLUMNS,
+    BulkCache,
+    SlotWriter,
+    bulk_insert,
+    copy_escape,
+)
 
 
 @dataclass

@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from models.rosters import RosterStatus
-from rules.calendar import HolidayCalendar
-from rules.rotation_days import occurrence_start
-from rules.rotation_explain import FESTIVAL_ZH
+from models.rosters.roster import RosterStatus
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.days import occurrence_start
+from rules.rosters.explain import FESTIVAL_ZH
 from services.alerts import Alert, source
-from services.calendar import load_calendar
+from services.rosters.calendar import load_calendar
 from services.rosters.gaps import active_units, month_status
 from services.rosters.generate import month_key
 from services.rosters.settings import get_roster_settings
@@ -89,7 +89,7 @@ def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Aler
 @source
 def leave_overdue(session: Session, now: datetime, settings) -> list[Alert]:
     """Leaves past their end with no 销假."""
-    from services.leaves import overdue
+    from services.rosters.leaves import overdue
 
     rows = overdue(session=session, now=now, tz=settings.timezone)
     if not rows:

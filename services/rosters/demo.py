@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from models.org import Person, Unit
-from models.roster_ops import LeaveCreate
-from models.rosters import RosterSlot
-from services import leaves
-from services.rosters import policy as pol, publish
+from models.directory import Person, Unit
+from models.rosters.leave import LeaveCreate
+from models.rosters.roster import RosterSlot
+from services.rosters import leaves, publish
+from services.rosters import policy as pol
 from services.rosters.generate import generate_month, month_key, shift_month
 
 ACTOR = "demo-seed"

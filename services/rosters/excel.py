@@ -11,17 +11,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from sqlmodel import Session, select
 
-from models.org import Person
-from models.rosters import RosterMonth, RosterStatus
+from core.errors import Invalid
+from models.directory import Person
+from models.rosters.roster import RosterMonth, RosterStatus
 from models.types import utcnow
-from rules.roster_policy import day_class
-from rules.rotation_explain import Assignment
+from rules.rosters.explain import Assignment
+from rules.rosters.policy import day_class
 from services import audit
-from services.calendar import load_calendar
-from services.errors import Invalid
 from services.rosters import policy as pol
-from services.rosters.generate import month_row, parse_month
+from services.rosters.calendar import load_calendar
 from services.rosters.gaps import refresh_month
+from services.rosters.generate import month_row, parse_month
 from services.rosters.store import SlotWriter, delete_range
 from services.rosters.views import month_view
 

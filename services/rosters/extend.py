@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from models.rosters import DutyPost, RosterMonth
+from models.rosters.roster import DutyPost, RosterMonth
 from services.rosters.gaps import refresh_month
 from services.rosters.generate import generate_units, month_key
 from services.rosters.settings import get_roster_settings

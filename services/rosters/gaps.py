@@ -5,20 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete as sa_delete, func
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.org import Person, Unit
-from models.rosters import RosterGap, RosterMonth, RosterSlot
-from rules.leave_away import unavailable_from_leaves
-from rules.rotation import find_gaps, suggest_substitutes
-from rules.rotation_review import required_slots
+from core.errors import NotFound
+from models.directory import Person, Unit
+from models.rosters.roster import RosterGap, RosterMonth, RosterSlot
+from rules.rosters.away import unavailable_from_leaves
+from rules.rosters.review import required_slots
+from rules.rosters.rotation import find_gaps, suggest_substitutes
 from services.alerts import Alert, source
-from services.calendar import load_calendar
-from services.errors import NotFound
-from services.leaves import leaves_between, to_rule
 from services.rosters import policy as pol
+from services.rosters.calendar import load_calendar
 from services.rosters.generate import month_key, month_row, parse_month
+from services.rosters.leaves import leaves_between, to_rule
 from services.rosters.settings import get_roster_settings
 from services.rosters.store import load_slots, to_assignment
 

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from models.rosters import RosterMonth
-from rules.calendar import HolidayCalendar
-from services.calendar import load_calendar
-from services.errors import Invalid
+from core.errors import Invalid
+from models.rosters.roster import RosterMonth
+from rules.rosters.calendar import HolidayCalendar
 from services.rosters import planner as planners
 from services.rosters.batch import generate_batch, write_batch
+from services.rosters.calendar import load_calendar
 from services.rosters.store import BulkCache
 
 

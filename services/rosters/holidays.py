@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from models.rosters import HolidayDay, HolidayDayBase, HolidayKind
-from rules.calendar import BUILTIN_LAST_YEAR
+from core.errors import Invalid, NotFound
+from models.rosters.roster import HolidayDay, HolidayDayBase, HolidayKind
+from rules.rosters.calendar import BUILTIN_LAST_YEAR
 from services import audit
-from services.errors import Invalid, NotFound
 from services.rosters.excel import ImportRejected
 
 KINDS = {"holiday": HolidayKind.holiday, "假": HolidayKind.holiday, "放假": HolidayKind.holiday,

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from models.org import Person, Unit
-from models.roster_ops import FeedToken
-from models.rosters import DutyPost, RosterSlot
+from core.errors import Invalid, NotFound
+from models.directory import Person, Unit
+from models.rosters.duty import FeedToken
+from models.rosters.roster import DutyPost, RosterSlot
 from services import audit
-from services.errors import Invalid, NotFound
 
 PAST_DAYS, AHEAD_DAYS = 31, 180
 

@@ -86,8 +86,8 @@ def serve(stdin, stdout) -> None:
     """The planner process: a URL, then (unit_ids, months, force, tz) requests until end of input."""
     from sqlmodel import Session, create_engine
 
-    from services.calendar import load_calendar
     from services.rosters.batch import plan_batch
+    from services.rosters.calendar import load_calendar
 
     url = pickle.load(stdin)
     engine = create_engine(url, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))

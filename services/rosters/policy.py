@@ -7,12 +7,12 @@ from datetime import time
 
 from sqlmodel import Session, delete, select
 
-from models.org import Person, Unit
-from models.rosters import DutyPost, PoolMember, UnitRosterPolicy
+from core.errors import Invalid, NotFound
+from models.directory import Person, Unit
+from models.rosters.roster import DutyPost, PoolMember, UnitRosterPolicy
 from models.types import utcnow
-from rules.roster_policy import PostRule, RosterPolicy
+from rules.rosters.policy import PostRule, RosterPolicy
 from services import audit
-from services.errors import Invalid, NotFound
 
 DEFAULT_POSTS = (("leader", "带班领导", 1, None, None), ("officer", "值班员", 1, 2, 2))
 

@@ -7,10 +7,16 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.org import Person
-from models.rosters import PoolMember, DutyPost, RosterMonth, RosterSlot, RosterStatus
+from core.errors import Conflict, Invalid, NotFound
+from models.directory import Person
+from models.rosters.roster import (
+    DutyPost,
+    PoolMember,
+    RosterMonth,
+    RosterSlot,
+    RosterStatus,
+)
 from services import audit
-from services.errors import Conflict, Invalid, NotFound
 from services.rosters.generate import month_key, month_row
 
 

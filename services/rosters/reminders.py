@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from models.org import Person, Unit
-from models.roster_ops import RosterReminder
-from models.rosters import DutyPost, RosterSlot
-from rules.roster_policy import in_flood_season
-from rules.rotation_explain import FESTIVAL_ZH
-from services.calendar import load_calendar
+from models.directory import Person, Unit
+from models.rosters.duty import RosterReminder
+from models.rosters.roster import DutyPost, RosterSlot
+from rules.rosters.explain import FESTIVAL_ZH
+from rules.rosters.policy import in_flood_season
 from services.rosters import policy as pol
+from services.rosters.calendar import load_calendar
 from services.rosters.deadlines import upcoming_holidays
 from services.rosters.settings import get_roster_settings
 

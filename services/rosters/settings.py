@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dutydesk.config import RosterSettings, get_settings
+from core.settings import RosterSettings, get_settings
 
 __all__ = ["RosterSettings", "get_roster_settings"]
 

@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from models.rosters import RosterSlot
-from rules.roster_policy import RosterPolicy, slot_bounds
-from rules.rotation_explain import Assignment
+from models.rosters.roster import RosterSlot
+from rules.rosters.explain import Assignment
+from rules.rosters.policy import RosterPolicy, slot_bounds
 
 # The order of the queued row tuples: start and unit first, so sorting the tuples sorts by start.
 ROW_COLUMNS = ("starts_at", "unit_id", "day", "idx", "post", "person_id", "ends_at", "day_class", "why")

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, cast, func, select
 from sqlmodel import Session
 
-from models.org import Person, Unit
-from models.rosters import RosterSlot
-from rules.roster_policy import DayClass
-from rules.rotation import fairness
-from rules.rotation_explain import Assignment
+from models.directory import Person, Unit
+from models.rosters.roster import RosterSlot
+from rules.rosters.explain import Assignment
+from rules.rosters.policy import DayClass
+from rules.rosters.rotation import fairness
 from services.rosters import policy as pol
 from services.rosters.generate import month_row, parse_month
 from services.rosters.store import load_slots, to_assignment

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from models.spotchecks import CheckMode, IvrAttempt, PlannedCheck, PlannedStatus
+from models.spotchecks.checks import CheckMode, IvrAttempt, PlannedCheck, PlannedStatus
 from services import alerts
 from services.spotchecks import calls
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.org import Person, Unit
-from models.spotchecks import IvrAttempt, PlannedCheck
+from models.directory import Person, Unit
+from models.spotchecks.checks import IvrAttempt, PlannedCheck
 from services.spotchecks.config import get_config
 
 VOICE_KINDS = ("aliyun_vms", "twilio_voice", "simulated_voice")  # simulated_voice: the demo's, never production

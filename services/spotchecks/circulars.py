@@ -9,11 +9,16 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from models.inspections import Circular, ExplanationRequest
-from models.org import Person, Unit
-from rules.spotcheck import CheckResult, Outcome, circular_escalations, monthly_summary
+from core.errors import Conflict, Invalid, NotFound
+from models.directory import Person, Unit
+from models.spotchecks.inspections import Circular, ExplanationRequest
+from rules.spotchecks.outcomes import (
+    CheckResult,
+    Outcome,
+    circular_escalations,
+    monthly_summary,
+)
 from services import audit
-from services.errors import Conflict, Invalid, NotFound
 from services.spotchecks import calls, docs
 from services.spotchecks.config import get_config
 from services.spotchecks.results import current_checks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dutydesk.config import SpotCheckSettings, get_settings
+from core.settings import SpotCheckSettings, get_settings
 
 __all__ = ["SpotCheckSettings", "get_config"]
 

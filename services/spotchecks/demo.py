@@ -10,9 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from dutydesk.config import get_settings
-from models.inspections import ReminderNoticeCreate, RollCallUnit, VideoRollCallCreate
-from models.spotchecks import CheckMode, PhoneCheck, PlannedCheck, PlannedStatus
+from core.settings import get_settings
+from models.spotchecks.checks import CheckMode, PhoneCheck, PlannedCheck, PlannedStatus
+from models.spotchecks.inspections import (
+    ReminderNoticeCreate,
+    RollCallUnit,
+    VideoRollCallCreate,
+)
 from services import audit
 from services.spotchecks import calls, circulars, plans, records
 

@@ -9,7 +9,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from rules.statistics import YearFigures
+from rules.spotchecks.statistics import YearFigures
 
 FIGURE_LABELS = [
     ("leave_reports", "县管正职请假报备（人次）"), ("public_opinion", "处置网络舆情（起）"),

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
-from models.inspections import Inspection, VideoRollCall
-from models.org import Unit
-from models.spotchecks import PhoneCheck
-from rules.spotcheck import Outcome
+from core.errors import Invalid
+from models.directory import Unit
+from models.spotchecks.checks import PhoneCheck
+from models.spotchecks.inspections import Inspection, VideoRollCall
+from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.errors import Invalid
 
 KINDS = ("phone", "video", "on_site")
 HEADER = ["类型", "时间", "单位", "值班电话", "结果", "方式", "接听人", "是否在班", "说明", "记录人", "更正自"]

@@ -1,4 +1,4 @@
-"""Automated spot checks (IVR): claim due checks, place calls, decide with rules.spotcheck.ivr_next, record."""
+"""Automated spot checks (IVR): claim due checks, place calls, decide with rules.spotchecks.outcomes.ivr_next, record."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from models.org import Unit
-from models.spotchecks import CheckMode, IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
-from rules.spotcheck import IvrAction, IvrAttempt as RuleAttempt, IvrResult, ivr_next
+from models.directory import Unit
+from models.spotchecks.checks import (
+    CheckMode,
+    IvrAttempt,
+    PhoneCheck,
+    PlannedCheck,
+    PlannedStatus,
+)
+from rules.spotchecks.outcomes import IvrAction, IvrResult, ivr_next
+from rules.spotchecks.outcomes import IvrAttempt as RuleAttempt
 from services import audit
 from services.spotchecks import calls
 from services.spotchecks.config import get_config

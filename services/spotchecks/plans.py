@@ -1,4 +1,4 @@
-"""Spot-check plans (抽查计划): made from rules.spotcheck_plan, reproducible from the seed."""
+"""Spot-check plans (抽查计划): made from rules.spotchecks.plan, reproducible from the seed."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from models.org import Unit, UnitType
-from models.spotchecks import CheckMode, PhoneCheck, PlannedCheck, PlannedStatus, SpotCheckPlan
-from rules.spotcheck import Outcome, SpotCheckPolicy, SpotUnit, plan_checks
+from core.errors import Conflict, Invalid, NotFound
+from models.directory import Unit, UnitType
+from models.spotchecks.checks import (
+    CheckMode,
+    PhoneCheck,
+    PlannedCheck,
+    PlannedStatus,
+    SpotCheckPlan,
+)
+from rules.spotchecks.outcomes import Outcome, SpotCheckPolicy, SpotUnit, plan_checks
 from services import audit
-from services.calendar import load_calendar
-from services.errors import Conflict, Invalid, NotFound
+from services.rosters.calendar import load_calendar
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 

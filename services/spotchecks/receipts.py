@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session, or_, select
 
-from models.spotchecks import IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
-from rules.spotcheck import IvrResult, Outcome
+from models.spotchecks.checks import IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
+from rules.spotchecks.outcomes import IvrResult, Outcome
 from services import audit
 from services.spotchecks import calls
 from services.spotchecks.ivr import ACTOR, advance

@@ -10,12 +10,19 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.inspections import (Inspection, InspectionAttachment, InspectionCreate, ReminderNotice,
-                                ReminderNoticeCreate, VideoRollCall, VideoRollCallCreate)
-from models.org import Unit
-from rules.spotcheck import Outcome
+from core.errors import Invalid, NotFound
+from models.directory import Unit
+from models.spotchecks.inspections import (
+    Inspection,
+    InspectionAttachment,
+    InspectionCreate,
+    ReminderNotice,
+    ReminderNoticeCreate,
+    VideoRollCall,
+    VideoRollCallCreate,
+)
+from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.errors import Invalid, NotFound
 from services.spotchecks.config import get_config
 
 # magic bytes → (content type, extension): images and PDF only

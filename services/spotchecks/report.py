@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from rules.statistics import YearFigures
+from rules.spotchecks.statistics import YearFigures
 from services.spotchecks import docs, stats
 
 

@@ -7,11 +7,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models.org import Person, Unit
-from models.spotchecks import CheckMode, PhoneCheck, PhoneCheckCreate, PlannedCheck, PlannedStatus, SpotCheckPlan
-from rules.spotcheck import Outcome
+from core.errors import Conflict, Invalid, NotFound
+from models.directory import Person, Unit
+from models.spotchecks.checks import (
+    CheckMode,
+    PhoneCheck,
+    PhoneCheckCreate,
+    PlannedCheck,
+    PlannedStatus,
+    SpotCheckPlan,
+)
+from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.errors import Conflict, Invalid, NotFound
 from services.spotchecks.config import get_config
 from services.spotchecks.roster import roster_match
 

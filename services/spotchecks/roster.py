@@ -19,10 +19,10 @@ class OnDuty:
 def on_duty(session: Session, unit_id: uuid.UUID, at: datetime) -> list[OnDuty] | None:
     """The rostered people at `at`, or None when the unit has no roster for that time (unknown)."""
     try:
-        from models.rosters import RosterSlot
+        from models.rosters.roster import RosterSlot
     except ImportError:  # the roster feature is not installed
         return None
-    from models.org import Person
+    from models.directory import Person
 
     rows = session.exec(
         select(RosterSlot.person_id, Person.name, RosterSlot.post)

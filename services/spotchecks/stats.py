@@ -1,4 +1,4 @@
-"""Statistics from the database into rules.statistics: yearly figures, monthly series, per-unit compliance."""
+"""Statistics from the database into rules.spotchecks.statistics: yearly figures, monthly series, per-unit compliance."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from models.inspections import Inspection, ReminderNotice, VideoRollCall
-from models.org import Unit
-from models.spotchecks import PhoneCheck
-from rules.incident_types import Category
-from rules.spotcheck import Outcome
-from rules.statistics import (CheckKind, CheckRecord, IncidentRecord, ParagraphStyle, Record, YearFigures,
-                              duty_paragraph, yearly_figures)
+from models.directory import Unit
+from models.spotchecks.checks import PhoneCheck
+from models.spotchecks.inspections import Inspection, ReminderNotice, VideoRollCall
+from rules.incidents.types import Category
+from rules.spotchecks.outcomes import Outcome
+from rules.spotchecks.statistics import (
+    CheckKind,
+    CheckRecord,
+    IncidentRecord,
+    ParagraphStyle,
+    Record,
+    YearFigures,
+    duty_paragraph,
+    yearly_figures,
+)
 from services.spotchecks.config import get_config
 from services.spotchecks.results import current_checks
 
@@ -25,7 +33,7 @@ def _year_bounds(year: int, tz) -> tuple[datetime, datetime]:
 
 def _leave_reports(session: Session, lo, hi, tz) -> list[Record] | None:
     try:
-        from models.roster_ops import LeaveReport
+        from models.rosters.leave import LeaveReport
     except ImportError:
         return None
     rows = session.exec(select(LeaveReport.filed_at).where(LeaveReport.filed_at >= lo, LeaveReport.filed_at < hi,
@@ -35,7 +43,7 @@ def _leave_reports(session: Session, lo, hi, tz) -> list[Record] | None:
 
 def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
     try:
-        from models.incidents import Incident, Report
+        from models.incidents.records import Incident, Report
     except ImportError:
         return None
     upward = set(session.exec(select(Report.incident_id).where(col(Report.sent_upward_at).is_not(None))).all())
@@ -53,7 +61,7 @@ def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
 
 def _instructions(session: Session, lo, hi, tz) -> list[Record] | None:
     try:
-        from models.instructions import InstructionItem
+        from models.incidents.instructions import InstructionItem
     except ImportError:
         return None
     first: dict = {}
@@ -88,7 +96,7 @@ def year_records(session: Session, year: int, tz) -> tuple[dict, list[str]]:
 
 
 def yearly(session: Session, year: int, tz) -> tuple[YearFigures, list[str]]:
-    """The year's figures (rules.statistics.yearly_figures) and the absent sources."""
+    """The year's figures (rules.spotchecks.statistics.yearly_figures) and the absent sources."""
     records, missing = year_records(session, year, tz)
     return yearly_figures(year, **records), missing
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dutydesk.config import get_settings
+from core.settings import get_settings
 from tests.browser.test_console import DUTY_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser

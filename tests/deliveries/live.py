@@ -7,7 +7,12 @@ import uuid
 
 from sqlmodel import Session, col, delete, select
 
-from models.deliveries import ChannelConfig, ChannelConfigCreate, Delivery, DeliveryAttempt
+from models.deliveries import (
+    ChannelConfig,
+    ChannelConfigCreate,
+    Delivery,
+    DeliveryAttempt,
+)
 from services import deliveries
 from tests.deliveries.conftest import KEY
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from engine.dispatch_store import DispatchStore
 from models.deliveries import Delivery
-from rules.delivery import RetryPolicy
+from rules.deliveries import RetryPolicy
 from services import deliveries
 
 PAST = datetime(2001, 1, 1, tzinfo=UTC)  # nothing else in the shared test database falls due this early

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from engine.dispatcher import Dispatcher
 from models.deliveries import Delivery
-from rules.delivery import RetryPolicy
+from rules.deliveries import RetryPolicy
 from services import alerts, deliveries
 from tests.deliveries.conftest import KEY
 from tests.deliveries.flaky_sink import FlakySink

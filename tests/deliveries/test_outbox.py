@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
+from core.errors import Invalid
 from models.deliveries import Delivery
 from services import deliveries
-from services.errors import Invalid
 from tests.deliveries.conftest import NOW, queue
 
 

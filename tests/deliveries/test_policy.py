@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from core.errors import Invalid
 from engine.dispatcher import Dispatcher
 from models.deliveries import Delivery
 from notifiers.base import Receipt, RetryableError, SendResult
 from services import deliveries
 from services.deliveries import RECEIPT_HOOKS, SendOutcome
-from services.errors import Invalid
 from tests.deliveries.conftest import KEY, NOW, queue
 from tests.deliveries.live import live_channels
 

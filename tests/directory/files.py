@@ -46,6 +46,6 @@ def counts(session) -> tuple[int, int, int]:
     from sqlmodel import select
 
     from models.audit import AuditEntry
-    from models.org import Person, Unit
+    from models.directory import Person, Unit
 
     return tuple(session.exec(select(func.count()).select_from(m)).one() for m in (Unit, Person, AuditEntry))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.org import PersonCreate, UnitCreate, UnitType
-from services import org
+from models.directory import PersonCreate, UnitCreate, UnitType
+from services.directory import org
 from tests.directory.files import counts, read_xlsx, upload
 
 

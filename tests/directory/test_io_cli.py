@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from models.org import Person, Unit
+from models.directory import Person, Unit
 from tests.conftest import run_cli as run
 from tests.directory.files import PERSON_ZH, UNIT_EN, counts, csv_bytes, read_xlsx, xlsx
 

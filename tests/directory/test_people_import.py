@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from models.org import Person
+from models.directory import Person
 from tests.directory.files import PERSON_EN, PERSON_ZH, counts, csv_bytes, upload, xlsx
 
 URL = "/api/people/import"

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from models.audit import AuditEntry
-from models.org import Unit, UnitType
+from models.directory import Unit, UnitType
 from tests.directory.files import UNIT_EN, UNIT_ZH, counts, csv_bytes, upload, xlsx
 
 URL = "/api/units/import"
@@ -108,8 +108,8 @@ def test_dry_run_checks_and_counts_but_writes_nothing(client, tokens, directory,
 
 
 def test_a_failure_while_writing_undoes_the_rows_already_written(client, tokens, directory, session, monkeypatch):
-    from services import org
-    from services.errors import Invalid
+    from core.errors import Invalid
+    from services.directory import org
 
     real, calls = org.create_unit, []
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dutydesk import config, db
+from core import db
+from core import settings as config
+from models import schema
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +32,7 @@ def flow_db(tmp_path, monkeypatch):
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
     engine = db.get_engine()
-    db.upgrade(engine)
+    schema.upgrade(engine)
     yield engine
     engine.dispose()
     config.get_settings.cache_clear()

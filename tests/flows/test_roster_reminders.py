@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from dutydesk import demo
-from models.roster_ops import RosterReminder
-from models.rosters import RosterSlot
+from models.rosters.duty import RosterReminder
+from models.rosters.roster import RosterSlot
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from models.escalation import Notice
-from models.org import PersonCreate
-from services import org
+from models.directory import PersonCreate
+from models.incidents.escalation import Notice
+from services.directory import org
 from services.incidents import targets
 
 T0 = datetime(2026, 7, 14, 18, 10, tzinfo=UTC)  # 02:10 on 15 July, Asia/Shanghai (flood season, a workday)

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from models.audit import AuditEntry
-from models.incidents import Incident
+from models.incidents.records import Incident
 from services.incidents import escalation
 from tests.incidents.conftest import landslide
 
@@ -91,7 +91,7 @@ def test_reports_lateness_and_docx(api, tokens, county, clock):
 
 
 def _link(session):
-    from models.escalation import Notice
+    from models.incidents.escalation import Notice
 
     n = session.exec(select(Notice).where(Notice.purpose == "escalation", Notice.recipient == "带班领导周文静")).first()
     return re.search(r"(/ack/\S+)$", n.body).group(1)

@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import select
 
-from models.incidents import Incident
+from models.incidents.records import Incident
 from services.incidents import escalation
 from tests.conftest import PASSWORD
 

@@ -13,9 +13,10 @@ import pytest
 from sqlmodel import Session, select
 
 from bench import incident_rig as rig
-from dutydesk import db
+from core import db
+from models import schema
 from models.deliveries import Delivery
-from models.escalation import EscalationState, Notice
+from models.incidents.escalation import EscalationState, Notice
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +49,7 @@ def test_sigkill_during_50_escalations_loses_and_repeats_nothing(backend, tmp_pa
     seed = random.randrange(1 << 30)
     rnd = random.Random(seed)
     try:
-        db.upgrade(engine)
+        schema.upgrade(engine)
         with rig.sink() as sink:
             c = rig.county(engine, sink_url=sink, wait_minutes=WAIT_S / 60, steps=STEPS)
             env = rig.env_for(url, tmp_path, rig.free_port())

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from dutydesk import db
+from core import db
 from engine.clock import Clock
 from engine.escalator import Escalator
-from models.escalation import Notice
-from models.org import PersonCreate, UnitCreate, UnitType
-from services import org
+from models import schema
+from models.directory import PersonCreate, UnitCreate, UnitType
+from models.incidents.escalation import Notice
+from services.directory import org
 from services.incidents import common, targets
 from services.incidents.intake import open_incident
 from services.incidents.schemas import IncidentIn
@@ -22,7 +23,7 @@ from services.incidents.schemas import IncidentIn
 @pytest.fixture
 def committed(tmp_path, monkeypatch):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'engine.db'}")
-    db.upgrade(engine)
+    schema.upgrade(engine)
     with Session(engine, expire_on_commit=False) as s:
         hub = org.create_unit(session=s, actor="t", data=UnitCreate(name="总值班室", code="hub",
                                                                     type=UnitType.county_office))

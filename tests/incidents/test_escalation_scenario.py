@@ -70,8 +70,8 @@ def test_grade_ii_landslide_escalates_until_acknowledged(session, county, clock,
 
 
 def test_unacknowledged_escalation_repeats_then_alerts(session, county, clock, recorder):
+    from core.settings import Settings
     from services import alerts
-    from dutydesk.config import Settings
 
     inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)),
                         actor="duty", now=clock.now)
@@ -92,7 +92,7 @@ def test_unacknowledged_escalation_repeats_then_alerts(session, county, clock, r
 
 
 def test_nobody_on_duty_is_an_alert(session, county, clock, recorder):
-    from dutydesk.config import Settings
+    from core.settings import Settings
     from services import alerts
 
     county["on_duty"]["hub"] = []
@@ -108,8 +108,8 @@ def test_nobody_on_duty_is_an_alert(session, county, clock, recorder):
 def test_leader_on_leave_is_replaced_by_the_acting_person(session, county, clock, recorder):
     from datetime import timedelta
 
-    from models.roster_ops import LeaveCreate
-    from services.leaves import file_leave
+    from models.rosters.leave import LeaveCreate
+    from services.rosters.leaves import file_leave
 
     day = (clock.now + timedelta(hours=8)).date()  # the local date (15 July)
     file_leave(session=session, actor="test", today=day - timedelta(days=3), tz="Asia/Shanghai", data=LeaveCreate(

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models.incidents import Deadline
-from services.errors import Conflict, Invalid
+from core.errors import Conflict, Invalid
+from models.incidents.records import Deadline
 from services.incidents import board, deadlines, sweeps
 from services.incidents.intake import open_incident, update_incident
 from services.incidents.reports import add_report

@@ -10,10 +10,16 @@ import pytest
 from notifiers import aliyun_sign
 from notifiers.aliyun_sms import AliyunSmsConfig, AliyunSmsNotifier
 from notifiers.base import (
-    CallbackRejected, CallbackRequest, Message, PermanentError, RateLimitedError, Recipient, RetryableError,
+    CallbackRejected,
+    CallbackRequest,
+    Message,
+    PermanentError,
+    RateLimitedError,
+    Recipient,
+    RetryableError,
 )
-from tests.peers import serve
 from tests.peers import aliyun as peer_mod
+from tests.peers import serve
 
 
 @pytest.fixture

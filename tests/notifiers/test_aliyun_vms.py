@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from notifiers.aliyun_vms import AliyunVmsConfig, AliyunVmsNotifier
-from notifiers.base import CallbackRejected, CallbackRequest, PermanentError, RateLimitedError, RetryableError
+from notifiers.base import (
+    CallbackRejected,
+    CallbackRequest,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
 from tests.notifiers.conftest import make_message
 from tests.peers import aliyun as peer_mod
 from tests.peers import serve

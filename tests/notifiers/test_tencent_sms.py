@@ -6,8 +6,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from notifiers.base import CallbackRejected, CallbackRequest, PermanentError, RateLimitedError, RetryableError
-from notifiers.tencent_sms import TencentSmsConfig, TencentSmsNotifier, tc3_authorization
+from notifiers.base import (
+    CallbackRejected,
+    CallbackRequest,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
+from notifiers.tencent_sms import (
+    TencentSmsConfig,
+    TencentSmsNotifier,
+    tc3_authorization,
+)
 from tests.notifiers.conftest import make_message
 from tests.peers import serve
 from tests.peers import tencent as peer_mod

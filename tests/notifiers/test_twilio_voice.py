@@ -7,8 +7,18 @@ from urllib.parse import urlencode
 
 import pytest
 
-from notifiers.base import CallbackRejected, CallbackRequest, PermanentError, RateLimitedError, RetryableError
-from notifiers.twilio_voice import TwilioVoiceConfig, TwilioVoiceNotifier, twilio_signature
+from notifiers.base import (
+    CallbackRejected,
+    CallbackRequest,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
+from notifiers.twilio_voice import (
+    TwilioVoiceConfig,
+    TwilioVoiceNotifier,
+    twilio_signature,
+)
 from tests.notifiers.conftest import make_message
 from tests.peers import serve
 from tests.peers import twilio as peer_mod

@@ -7,7 +7,12 @@ import time
 
 import pytest
 
-from notifiers.base import CallbackRejected, PermanentError, RateLimitedError, RetryableError
+from notifiers.base import (
+    CallbackRejected,
+    PermanentError,
+    RateLimitedError,
+    RetryableError,
+)
 from notifiers.webhook import WebhookConfig, WebhookNotifier, verify_standard_webhook
 from tests.notifiers.conftest import make_message
 from tests.peers import serve

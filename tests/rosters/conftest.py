@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from models.org import PersonCreate
-from services import org
+from models.directory import PersonCreate
+from services.directory import org
 from services.rosters import policy as pol
 
 # A plain November workday, 10:00 Beijing; 2026-12 is the month generated.

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
-from models.org import PersonCreate
-from models.rosters import RosterGap, RosterSlot
-from services import org
+from models.directory import PersonCreate
+from models.rosters.roster import RosterGap, RosterSlot
+from services.directory import org
 from services.rosters import policy as pol
 from services.rosters.generate import generate_month
 from tests.conftest import PASSWORD

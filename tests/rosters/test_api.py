@@ -50,8 +50,9 @@ def test_bad_month_and_pool_errors_name_the_field(client, tokens, roster_unit, d
 
 def test_leader_files_only_own_leave_and_sees_uncovered_duty(client, tokens, generated, person_token, session):
     _pin(client)
-    from models.rosters import RosterSlot
     from sqlmodel import select
+
+    from models.rosters.roster import RosterSlot
 
     unit = generated["unit"]
     slot = session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id, RosterSlot.post == "leader",
@@ -83,7 +84,7 @@ def test_holiday_table_import_all_or_nothing(client, tokens, session):
     good = "2027-02-06,假,春节\n2027-02-07,假,春节\n2027-02-14,班,\n"
     r = client.post("/api/holidays/import", headers=tokens["admin"], files={"file": ("h.csv", good.encode())})
     assert r.status_code == 200 and r.json()["imported"] == 3
-    from services.calendar import load_calendar
+    from services.rosters.calendar import load_calendar
 
     cal = load_calendar(session=session)
     assert cal.is_holiday(date(2027, 2, 6)) and cal.is_workday(date(2027, 2, 14)) and cal.covers(2027)

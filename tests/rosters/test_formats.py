@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from models.rosters import RosterSlot
+from models.rosters.roster import RosterSlot
 from tests.rosters.conftest import MONTH, NOW
 
 

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from core.errors import Conflict
 from models.audit import AuditEntry
-from models.roster_ops import LeaveCreate
-from models.rosters import RosterGap, RosterSlot
-from services import alerts, leaves
-from services.errors import Conflict
-from services.rosters import gaps, publish
+from models.rosters.leave import LeaveCreate
+from models.rosters.roster import RosterGap, RosterSlot
+from services import alerts
+from services.rosters import gaps, leaves, publish
 from services.rosters.generate import generate_month
 from services.rosters.views import month_view, on_duty_now
 from tests.rosters.conftest import MONTH, NOW
@@ -94,7 +94,7 @@ def test_batch_of_units_matches_month_by_month_and_reports_refusals(session, ros
     """generate_units (flows, CLI, bench): one rules call per unit, state per month; a unit without posts is named."""
     import contextlib
 
-    from models.rosters import RotationState
+    from models.rosters.roster import RotationState
     from services.rosters.generate import generate_units
 
     unit, dept = roster_unit["unit"], directory["dept"]

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from dutydesk import db
-from models.org import PersonCreate, UnitCreate
-from models.rosters import RosterMonth, RosterSlot, RosterStatus
-from services import org
-from services.calendar import load_calendar
+from core import db
+from models.directory import PersonCreate, UnitCreate
+from models.rosters.roster import RosterMonth, RosterSlot, RosterStatus
+from services.directory import org
 from services.rosters import policy as pol
 from services.rosters.batch import plan_batch, write_batch
+from services.rosters.calendar import load_calendar
 from services.rosters.generate import generate_units
 from services.rosters.publish import publish
 from tests.scale.cluster import own_database

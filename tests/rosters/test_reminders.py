@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from models.deliveries import Delivery
-from models.roster_ops import RosterReminder
-from models.rosters import RosterSlot
+from models.rosters.duty import RosterReminder
+from models.rosters.roster import RosterSlot
 from services.rosters import reminders
 
 
@@ -40,7 +40,7 @@ def test_holiday_notice_reaches_every_unit_once(session, generated, directory):
 
 def test_reminder_time_is_a_setting(session, generated, monkeypatch):
     """DUTYDESK_ROSTERS__REMINDER_AT moves the reminders: nothing at 16:00, sent at 18:00."""
-    from dutydesk import config
+    from core import settings as config
 
     monkeypatch.setenv("DUTYDESK_ROSTERS__REMINDER_AT", "18:00")
     config.get_settings.cache_clear()
@@ -56,7 +56,7 @@ def test_reminder_time_is_a_setting(session, generated, monkeypatch):
 def test_bad_reminder_time_is_refused_naming_the_field(monkeypatch):
     from pydantic import ValidationError
 
-    from dutydesk.config import Settings
+    from core.settings import Settings
 
     monkeypatch.setenv("DUTYDESK_ROSTERS__REMINDER_AT", "25:00")
     try:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
-from models.rosters import RosterSlot
+from models.rosters.roster import RosterSlot
 from tests.rosters.conftest import NOW
 
 
@@ -57,8 +57,8 @@ def test_ineligible_counterpart_is_refused_naming_the_field(client, generated, p
 
 
 def test_holiday_swap_must_be_registered_two_days_ahead(client, generated, person_token, session):
-    from models.org import PersonCreate
-    from services import org
+    from models.directory import PersonCreate
+    from services.directory import org
     from services.rosters import policy as pol
     from services.rosters.generate import generate_month
 

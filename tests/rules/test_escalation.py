@@ -8,12 +8,25 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from rules.escalation import (
-    Action, EscalationDefaults, EscalationPolicy, EscalationState, PolicyRule, Step, Target, TargetKind,
-    advance, default_rules, from_snapshot, next_action, select_policy, snapshot,
-)
-from rules.delivery import Attempt, AttemptOutcome as O, next_channel, retry_delay
+from rules.deliveries import Attempt, next_channel, retry_delay
+from rules.deliveries import AttemptOutcome as O
 from rules.incidents import Category, Grade
+from rules.incidents.escalation import (
+    Action,
+    EscalationDefaults,
+    EscalationPolicy,
+    EscalationState,
+    PolicyRule,
+    Step,
+    Target,
+    TargetKind,
+    advance,
+    default_rules,
+    from_snapshot,
+    next_action,
+    select_policy,
+    snapshot,
+)
 
 T0 = datetime(2026, 7, 3, 18, 0, tzinfo=timezone.utc)
 M = timedelta(minutes=1)

@@ -7,8 +7,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rules.incidents import (
-    UNVERIFIED, Casualties, Category, Element, FlagCode, Grade, Incident, Report, ReportChannel,
-    ReportKind, audit_flags, missing_elements, validate_incident,
+    UNVERIFIED,
+    Casualties,
+    Category,
+    Element,
+    FlagCode,
+    Grade,
+    Incident,
+    Report,
+    ReportChannel,
+    ReportKind,
+    audit_flags,
+    missing_elements,
+    validate_incident,
 )
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -7,9 +7,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from rules.incidents import (
-    UNVERIFIED, Casualties, Category, DeadlinePolicy, FollowupPolicy, Grade, ReportChannel,
-    casualty_change_followup, chinese_numeral, followup_title, lateness, next_followups,
-    report_deadlines, unverified_reminders,
+    UNVERIFIED,
+    Casualties,
+    Category,
+    DeadlinePolicy,
+    FollowupPolicy,
+    Grade,
+    ReportChannel,
+    casualty_change_followup,
+    chinese_numeral,
+    followup_title,
+    lateness,
+    next_followups,
+    report_deadlines,
+    unverified_reminders,
 )
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -6,11 +6,19 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import pytest
 
-from rules.calendar import HolidayCalendar
-from rules.instructions import (
-    AlarmKind, Event, InstructionPolicy, InvalidTransition, Status, Urgency, instruction_deadline, overdue,
-    reminder_times, transition,
+from rules.incidents.instructions import (
+    AlarmKind,
+    Event,
+    InstructionPolicy,
+    InvalidTransition,
+    Status,
+    Urgency,
+    instruction_deadline,
+    overdue,
+    reminder_times,
+    transition,
 )
+from rules.rosters.calendar import HolidayCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = HolidayCalendar()

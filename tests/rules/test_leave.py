@@ -5,11 +5,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from rules.calendar import HolidayCalendar
-from rules.leave import HalfDay, Leave, leave_interval, validate_leave
-from rules.leave_away import acting_for, duty_conflicts, overdue_returns, unavailable_from_leaves
-from rules.roster_policy import RosterPolicy
-from rules.rotation import generate
+from rules.rosters.away import (
+    acting_for,
+    duty_conflicts,
+    overdue_returns,
+    unavailable_from_leaves,
+)
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.leave import HalfDay, Leave, leave_interval, validate_leave
+from rules.rosters.policy import RosterPolicy
+from rules.rosters.rotation import generate
 
 CAL = HolidayCalendar()
 AM, PM = HalfDay.am, HalfDay.pm

@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from rules.calendar import HolidayCalendar
-from rules.roster_policy import (
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.policy import (
     DayClass,
     PostRule,
     RosterPolicy,

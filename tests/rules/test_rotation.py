@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from rules.calendar import HolidayCalendar
-from rules.roster_policy import PostRule, RosterPolicy, required_count, slot_number
-from rules.rotation import fairness, generate
-from rules.rotation_days import blocked_slots
-from rules.rotation_state import PostState
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.days import blocked_slots
+from rules.rosters.policy import PostRule, RosterPolicy, required_count, slot_number
+from rules.rosters.rotation import fairness, generate
+from rules.rosters.state import PostState
 
 CAL = HolidayCalendar()
 POLICY = RosterPolicy()

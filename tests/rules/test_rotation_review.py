@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from rules.calendar import HolidayCalendar
-from rules.roster_policy import RosterPolicy
-from rules.rotation import fairness, find_gaps, generate, suggest_substitutes
-from rules.rotation_review import required_slots
+from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.policy import RosterPolicy
+from rules.rosters.review import required_slots
+from rules.rosters.rotation import fairness, find_gaps, generate, suggest_substitutes
 
 CAL = HolidayCalendar()
 POLICY = RosterPolicy()

@@ -8,11 +8,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from rules.calendar import DayKind, HolidayCalendar
-
-from rules.spotcheck import (
-    CheckResult, IvrAction, IvrAttempt, IvrResult, Outcome, PlanWeights, SpotCheckPolicy, SpotUnit,
-    circular_escalations, is_failure, ivr_next, monthly_summary, plan_checks,
+from rules.rosters.calendar import DayKind, HolidayCalendar
+from rules.spotchecks.outcomes import (
+    CheckResult,
+    IvrAction,
+    IvrAttempt,
+    IvrResult,
+    Outcome,
+    PlanWeights,
+    SpotCheckPolicy,
+    SpotUnit,
+    circular_escalations,
+    is_failure,
+    ivr_next,
+    monthly_summary,
+    plan_checks,
 )
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -3,8 +3,15 @@
 from datetime import date, datetime, timedelta
 
 from rules.incidents import Category
-from rules.statistics import (
-    CheckKind, CheckRecord, IncidentRecord, ParagraphStyle, Record, YearFigures, duty_paragraph, figure_text,
+from rules.spotchecks.statistics import (
+    CheckKind,
+    CheckRecord,
+    IncidentRecord,
+    ParagraphStyle,
+    Record,
+    YearFigures,
+    duty_paragraph,
+    figure_text,
     yearly_figures,
 )
 

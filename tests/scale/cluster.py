@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from dutydesk import db
+from core import db
+from models import schema
 from models.deliveries import ChannelConfigCreate
 from services import deliveries
 from tests.peers import free_port
@@ -36,7 +37,7 @@ def fresh_database(admin_url: str):
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     engine = db.make_engine(url, pool_size=5)
     try:
-        db.upgrade(engine)
+        schema.upgrade(engine)
         yield engine, url
     finally:
         engine.dispose()
@@ -56,7 +57,7 @@ def own_database(kind: str, tmp_path: Path):
         url = f"sqlite:///{tmp_path / 'own.db'}"
         engine = db.make_engine(url)
         try:
-            db.upgrade(engine)
+            schema.upgrade(engine)
             yield engine, url
         finally:
             engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rules import escalation as esc
+from rules.incidents import escalation as esc
 from services.incidents.intake import open_incident
 from services.incidents.schemas import IncidentIn
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 from fastapi.testclient import TestClient
 
-from dutydesk import logs
+from core import logs
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_exceptions_are_one_line_with_the_traceback(captured):
 
 
 def test_configure_json_makes_every_stderr_line_json():
-    code = ("import logging; from dutydesk import logs; logs.configure('json', instance='e-1');"
+    code = ("import logging; from core import logs; logs.configure('json', instance='e-1');"
             "logging.getLogger('uvicorn.error').info('started'); logging.getLogger('x').error('bad %s', 1)")
     err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stderr
     parsed = [json.loads(line) for line in err.strip().splitlines()]

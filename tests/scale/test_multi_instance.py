@@ -19,9 +19,10 @@ from sqlmodel import Session, select
 
 from models.audit import AuditEntry
 from models.deliveries import Delivery, DeliveryAttempt
-from models.escalation import EscalationState, Notice
-from models.org import PersonCreate, UnitCreate, UnitType
-from services import deliveries, org
+from models.directory import PersonCreate, UnitCreate, UnitType
+from models.incidents.escalation import EscalationState, Notice
+from services import deliveries
+from services.directory import org
 from tests.conftest import PG_URL, _pg_available
 from tests.scale import cluster
 from tests.scale.helpers import open_escalation

@@ -13,10 +13,11 @@ import time
 import pytest
 from sqlmodel import Session, select
 
-from dutydesk import db
-from models.org import PersonCreate, UnitCreate, UnitType
-from models.rosters import RosterMonth
-from services import org
+from core import db
+from models import schema
+from models.directory import PersonCreate, UnitCreate, UnitType
+from models.rosters.roster import RosterMonth
+from services.directory import org
 from services.rosters import policy as pol
 from tests.peers import free_port
 from tests.scale.cluster import ROOT, wait_http
@@ -49,7 +50,7 @@ def seed_unit_with_pools(engine) -> None:
 
 def test_worker_runs_the_deployment_into_the_dutydesk_database(tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'dutydesk.db'}")
-    db.upgrade(engine)
+    schema.upgrade(engine)
     seed_unit_with_pools(engine)
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"

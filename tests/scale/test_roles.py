@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from dutydesk.config import Settings
+from core.settings import Settings
 from dutydesk.server import build_app
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from models.spotchecks import CheckMode, PlannedCheck
+from models.spotchecks.checks import CheckMode, PlannedCheck
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 local

@@ -19,13 +19,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from dutydesk import db
-from dutydesk.config import Settings
+from core import db
+from core.settings import Settings
 from engine.dispatcher import Dispatcher
+from models import schema
 from models.deliveries import ChannelConfigCreate, Delivery
-from models.org import UnitCreate, UnitType
-from models.spotchecks import CheckMode, PhoneCheck, PlannedCheck
-from services import deliveries, org
+from models.directory import UnitCreate, UnitType
+from models.spotchecks.checks import CheckMode, PhoneCheck, PlannedCheck
+from services import deliveries
+from services.directory import org
 from services.spotchecks import ivr
 from services.spotchecks.plans import make_plan
 
@@ -40,7 +42,7 @@ def fresh_database(kind: str, tmp_dir, pg_url: str):
     """A migrated, empty database of `kind`, dropped afterwards."""
     if kind == "sqlite":
         eng = db.make_engine(f"sqlite:///{tmp_dir / 'live.db'}")
-        db.upgrade(eng)
+        schema.upgrade(eng)
         yield eng
         eng.dispose()
         return
@@ -50,7 +52,7 @@ def fresh_database(kind: str, tmp_dir, pg_url: str):
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     eng = db.make_engine(make_url(pg_url).set(database=name).render_as_string(hide_password=False), pool_size=5)
     try:
-        db.upgrade(eng)
+        schema.upgrade(eng)
         yield eng
     finally:
         eng.dispose()

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from dutydesk import db
+from core import db
+from models import schema
 from models.audit import AuditEntry
-from models.org import UnitCreate
-from models.spotchecks import PhoneCheckCreate
-from services import audit, org
+from models.directory import UnitCreate
+from models.spotchecks.checks import PhoneCheckCreate
+from services import audit
+from services.directory import org
 from services.spotchecks import plans, results
 from tests.spotchecks.conftest import TZ
 
@@ -30,7 +32,7 @@ def _verify(url: str) -> subprocess.CompletedProcess:
 def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
     url = f"sqlite:///{tmp_path / 'audit.db'}"
     engine = db.make_engine(url)
-    db.upgrade(engine)
+    schema.upgrade(engine)
     with Session(engine) as session:
         town = org.create_unit(session=session, actor="t", data=UnitCreate(name="高观镇", code="t1", type="town",
                                                                             duty_phone="0838-1"))

@@ -1,7 +1,7 @@
 """Automated checks against the loopback Aliyun IVR gateway: key press, no answer, busy, failure, late/duplicate receipts.
 
 The dispatcher's part (send the call, hand back receipts) is played by tests/spotchecks/ivr_line.py with the real
-plugin and the gateway's real push bodies; the service decides with rules.spotcheck.ivr_next.
+plugin and the gateway's real push bodies; the service decides with rules.spotchecks.outcomes.ivr_next.
 """
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models.spotchecks import CheckMode, IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
+from models.spotchecks.checks import (
+    CheckMode,
+    IvrAttempt,
+    PhoneCheck,
+    PlannedCheck,
+    PlannedStatus,
+)
 from services.spotchecks import calls, ivr, receipts
 from tests.peers import aliyun as peer_mod
 from tests.peers import serve

@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import pytest
 
-from dutydesk.config import Settings
+from core.settings import Settings
 from tests.conftest import PG_URL, _pg_available
 from tests.peers import aliyun as gateway
 from tests.peers import serve
-from tests.spotchecks.live_voice import T0, Clock, VoiceWorld, after, china, fresh_database
+from tests.spotchecks.live_voice import (
+    T0,
+    Clock,
+    VoiceWorld,
+    after,
+    china,
+    fresh_database,
+)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

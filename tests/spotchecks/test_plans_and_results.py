@@ -7,10 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import func, select
 
+from core.errors import Conflict, Invalid
 from models.audit import AuditEntry
-from models.spotchecks import PhoneCheck, PhoneCheckCreate, PlannedCheck, PlannedStatus
-from rules.spotcheck import Outcome
-from services.errors import Conflict, Invalid
+from models.spotchecks.checks import (
+    PhoneCheck,
+    PhoneCheckCreate,
+    PlannedCheck,
+    PlannedStatus,
+)
+from rules.spotchecks.outcomes import Outcome
 from services.spotchecks import plans, results
 from tests.spotchecks.conftest import NOW, TZ, town_check
 
@@ -21,8 +26,9 @@ def test_plan_covers_every_unit_reproducibly_with_reasons(session, plan, directo
     assert units == {directory["town"].id, directory["dept"].id}  # the hub is not checked
     assert all(c.why and c.reasons[0]["code"] == "quota" for c in checks)
     again = plans.plan_checks_of(session=session, plan_id=plan.id)
-    from rules.spotcheck import SpotUnit, plan_checks
     from datetime import date
+
+    from rules.spotchecks.outcomes import SpotUnit, plan_checks
     expect = plan_checks([SpotUnit(str(u.id), u.name) for u in (directory["town"], directory["dept"])],
                          date(2026, 10, 1), date(2026, 12, 31), TZ, "7")
     assert sorted(c.planned_at for c in again) == sorted(e.at for e in expect)

@@ -14,13 +14,13 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from dutydesk.config import Settings
+from core.errors import Invalid
+from core.settings import Settings
 from engine.dispatcher import Dispatcher
 from models.deliveries import ChannelConfigCreate, ChannelConfigUpdate
 from notifiers import registry
 from notifiers.base import CallbackRejected, CallbackRequest
 from services import deliveries
-from services.errors import Invalid
 from services.spotchecks import calls
 from tests.conftest import PG_URL, _pg_available
 from tests.peers import serve

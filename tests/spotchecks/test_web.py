@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from sqlmodel import func, select
 
 from models.audit import AuditEntry
-from models.inspections import ExplanationRequest, InspectionAttachment
-from models.spotchecks import PhoneCheck
+from models.spotchecks.checks import PhoneCheck
+from models.spotchecks.inspections import ExplanationRequest, InspectionAttachment
 from tests.spotchecks.conftest import NOW, town_check
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

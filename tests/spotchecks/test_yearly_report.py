@@ -7,8 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from docx import Document
 
-from models.inspections import InspectionCreate, ReminderNoticeCreate, RollCallUnit, VideoRollCallCreate
-from models.spotchecks import PhoneCheck
+from models.spotchecks.checks import PhoneCheck
+from models.spotchecks.inspections import (
+    InspectionCreate,
+    ReminderNoticeCreate,
+    RollCallUnit,
+    VideoRollCallCreate,
+)
 from services.spotchecks import records, report
 from tests.spotchecks.conftest import TZ
 
@@ -51,9 +56,9 @@ def _spot_checks(session, directory):
 
 def _other_features(session, directory):
     """Leave reports, incidents and instructions written straight into the other features' tables."""
-    from models.incidents import Incident, Report
-    from models.instructions import Instruction, InstructionItem
-    from models.roster_ops import LeaveReport
+    from models.incidents.instructions import Instruction, InstructionItem
+    from models.incidents.records import Incident, Report
+    from models.rosters.leave import LeaveReport
 
     person, town = directory["people"]["t1"], directory["town"]
     for i in range(180):

@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from sqlalchemy import create_engine
 
-from dutydesk.config import Settings
+from core.settings import Settings
 from models.accounts import Role
 from web.access import PERMISSIONS
 from web.deps import CSRF_HEADER, SESSION_COOKIE, caller

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from models.accounts import ApiToken
-from models.org import Unit
+from models.directory import Unit
 from tests.conftest import PASSWORD
 from web.deps import SESSION_COOKIE
 

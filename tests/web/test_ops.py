@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
-from dutydesk import db
+from core import db
 from services import alerts
 from web.app import create_app
 

@@ -16,11 +16,12 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from dutydesk import db
-from dutydesk.config import Settings
+from core import db
+from core.settings import Settings
 from models.accounts import Role, UserCreate
-from models.org import UnitCreate, UnitType
-from services import accounts, org
+from models.directory import UnitCreate, UnitType
+from services import accounts
+from services.directory import org
 from tests.scale.cluster import own_database
 
 BURST = 90  # > 40 worker threads + the pool's 2 connections

@@ -2,12 +2,19 @@
 
 from fastapi import APIRouter
 
-from web.api import audit, directory, directory_io, users
-from web.api import spotcheck_records, spotchecks  # spot checks (issue 6)
-from web.api import leaves, roster_files, rosters  # rosters (issue 3)
-from web.api import leave_pairs  # rosters (issue 3)
-from web.api import incidents  # incidents (issue 5)
-from web.api import deliveries  # deliveries (issue 4)
+from web.api import accounts as users
+from web.api import (
+    audit,
+    deliveries,  # deliveries (issue 4)
+    incidents,  # incidents (issue 5)
+)
+from web.api.directory import files as directory_io
+from web.api.directory import records as directory
+from web.api.rosters import files as roster_files
+from web.api.rosters import leave_pairs, leaves
+from web.api.rosters import months as rosters
+from web.api.spotchecks import checks as spotchecks
+from web.api.spotchecks import records as spotcheck_records
 
 router = APIRouter()
 router.include_router(directory_io.router)  # before directory: /units/export is not /units/{id}

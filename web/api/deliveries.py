@@ -9,10 +9,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from models.deliveries import (ChannelConfigCreate, ChannelConfigPublic, ChannelConfigUpdate, Delivery,
-                               DeliveryAttempt, DeliveryPublic, DeliveryState)
+from core.errors import NotFound
+from models.deliveries import (
+    ChannelConfigCreate,
+    ChannelConfigPublic,
+    ChannelConfigUpdate,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryPublic,
+    DeliveryState,
+)
 from services import deliveries
-from services.errors import NotFound
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["deliveries"])

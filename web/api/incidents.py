@@ -11,14 +11,23 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from models.incidents import Report
-from models.instructions import InstructionItem
-from models.org import Person
-from services.errors import Forbidden, NotFound
-from services.incidents import acks, board, instructions as ins, intake, printing, reports
+from core.errors import Forbidden, NotFound
+from models.directory import Person
+from models.incidents.instructions import InstructionItem
+from models.incidents.records import Report
+from services.incidents import acks, board, intake, printing, reports
+from services.incidents import instructions as ins
 from services.incidents.common import get_incident
-from services.incidents.schemas import (AckIn, FeedbackIn, GradeIn, IncidentIn, IncidentUpdate, InstructionIn,
-                                        PhoneLogIn, ReportIn)
+from services.incidents.schemas import (
+    AckIn,
+    FeedbackIn,
+    GradeIn,
+    IncidentIn,
+    IncidentUpdate,
+    InstructionIn,
+    PhoneLogIn,
+    ReportIn,
+)
 from web.deps import Caller, get_session, now_utc, require, unit_scope
 
 router = APIRouter(tags=["incidents"])

@@ -2,14 +2,18 @@
 
 from fastapi import APIRouter
 
-from web.console import auth_pages, directory_pages, admin_pages, dashboard, directory_io_pages
-from web.console import spotcheck_more_pages, spotcheck_pages  # spot checks (issue 6)
-
-from web.console import incident_extra, incident_pages  # incidents (issue 5)
 from web import callbacks  # deliveries (issue 4): provider callbacks
-from web.console import delivery_pages  # deliveries (issue 4)
-from web.console import roster_ops_pages, roster_pages  # rosters (issue 3)
-from web.console import leave_pair_pages  # rosters (issue 3)
+from web.console import admin_pages, auth_pages, dashboard
+from web.console import deliveries as delivery_pages
+from web.console.directory import files as directory_io_pages
+from web.console.directory import pages as directory_pages
+from web.console.incidents import extra as incident_extra
+from web.console.incidents import pages as incident_pages
+from web.console.rosters import calendar as roster_pages
+from web.console.rosters import duty as roster_ops_pages
+from web.console.rosters import leave_pairs as leave_pair_pages
+from web.console.spotchecks import records as spotcheck_more_pages
+from web.console.spotchecks import tasks as spotcheck_pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth_pages.router)

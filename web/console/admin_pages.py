@@ -7,11 +7,12 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from core.errors import ServiceError
 from models.accounts import Role, User, UserCreate
 from models.audit import AuditEntry
-from services import accounts, audit, org
-from services.errors import ServiceError
-from web.console.directory_pages import _errors
+from services import accounts, audit
+from services.directory import org
+from web.console.directory.pages import _errors
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
 

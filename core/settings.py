@@ -1,0 +1,179 @@
+"""One Settings class for the whole service (prefix DUTYDESK_, `.env` read).
+
+Nested areas use a double underscore: DUTYDESK_DB__URL, DUTYDESK_WEB__PORT.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-dutydesk-development-only"
+
+
+class DatabaseSettings(BaseModel):
+    url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file (WAL) in the data folder")
+    echo: bool = Field(False, description="log every SQL statement")
+    pool_size: int = Field(10, ge=1, description="connections per process, and as many again of overflow; web "
+                           "requests hold at most pool_size at once, the rest is left to the engine and flows")
+
+
+class WebSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="bind address of `dutydesk serve`")
+    port: int = Field(8000, ge=1, le=65535, description="bind port of `dutydesk serve`")
+    public_url: str = Field("", description="URL people reach the console at (ack links); default http://host:port")
+    secure_cookies: bool = Field(False, description="mark session cookies Secure (behind HTTPS)")
+    session_hours: float = Field(12.0, gt=0, description="console session lifetime")
+    login_max_failures: int = Field(5, ge=1, description="failed logins per account/address before a lock-out")
+    login_lockout_minutes: float = Field(15.0, gt=0, description="how long a lock-out lasts")
+    default_language: Literal["zh-CN", "en"] = Field("zh-CN", description="console language before a user chooses")
+
+
+class FlowSettings(BaseModel):
+    mode: Literal["embedded", "external", "off"] = Field(
+        "embedded",
+        description="embedded: serve owns a Prefect server and triggers flows from its clock; "
+        "external: flows run on a Prefect server's workers (dutydesk deploy); off: no flows",
+    )
+    prefect_port: int = Field(4200, ge=1, le=65535, description="port of the embedded Prefect server")
+
+
+class IncidentSettings(BaseModel):
+    """Every incident number that is not a pure-rule default; each field says what it does."""
+
+    upward_name: str = Field("市政府总值班室", description="the office reports go upward to (city duty room)")
+    upward_channel: str = Field("webhook", description="channel of upward reports")
+    upward_address: str = Field("", description="address on that channel (URL, mailbox, group id)")
+    pre_alarm_minutes: int = Field(10, ge=0, description="alarm this long before a report deadline")
+    ack_link_hours: float = Field(24.0, gt=0, description="lifetime of a signed acknowledgement link")
+    brief_channel: str = Field("wecom", description="channel of the daily duty brief")
+    alarm_channel: str = Field("inbox", description="channel of deadline and instruction reminders")
+    sweep_seconds: float = Field(2.0, ge=0.5, le=5.0, description="engine backup sweep period")
+    instance: str = Field("", description="this engine instance's name in claims (default: host:pid)")
+
+
+class SpotCheckSettings(BaseModel):
+    """Every spot-check number in one place; each a configurable default."""
+
+    plan_required: bool = Field(True, description="a manual result must belong to a planned check of that unit")
+    min_per_quarter: int = Field(1, ge=1, description="checks per unit per quarter before extra ones")
+    voice_channel: str = Field("aliyun_vms", description="delivery channel that places automated calls")
+    tts_text: str = Field("这里是县政府值班室抽查，请按1确认在岗", description="what the automated call says")
+    key_timeout_seconds: int = Field(30, ge=5, description="a key press within this counts as present")
+    retries: int = Field(2, ge=0, description="automated re-calls after the first")
+    retry_minutes: int = Field(5, ge=1, description="minutes between automated calls")
+    no_receipt_minutes: int = Field(5, ge=1, description="a call without any receipt this long counts as no answer")
+    future_grace_seconds: int = Field(60, ge=0, description="clock skew allowed for a result's time")
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="largest inspection attachment")
+    explanation_days: int = Field(10, ge=1, description="days a unit head has for the written explanation")
+    approximate: str = Field("leave_reports,public_opinion,instructions_forwarded,phone_checks",
+                             description="yearly-report figures written as 'N余' (the seed report's style)")
+
+    def policy(self):
+        """The rules' policy with this deployment's IVR numbers."""
+        from rules.spotchecks.outcomes import SpotCheckPolicy
+
+        return SpotCheckPolicy(ivr_key_timeout_seconds=self.key_timeout_seconds, ivr_retries=self.retries,
+                               ivr_retry_minutes=self.retry_minutes)
+
+
+class RosterSettings(BaseModel):
+    """Every roster number that is not a pure-rule default (DOMAIN.md: Rosters, Leave, Reminders)."""
+
+    reminder_at: str = Field("16:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                             description="local time from which tomorrow's duty staff are reminded (HH:MM)")
+    reminder_channel: str = Field("inbox", description="channel of duty reminders and duty notices")
+    notice_days_before_holiday: int = Field(3, ge=0, le=30,
+                                            description="days before a statutory holiday its duty notice goes out")
+    weeks_ahead: int = Field(6, ge=1, le=60, description="rosters are kept generated this many weeks ahead")
+    gap_horizon_days: int = Field(31, ge=1, le=366, description="roster gaps this many days ahead are alerts")
+    holiday_roster_due_days: int = Field(5, ge=0, le=60,
+                                         description="a holiday's roster must be published this many days before it")
+    holiday_lookahead_days: int = Field(45, ge=1, le=366,
+                                        description="holidays this many days ahead are watched for late rosters")
+    holiday_swap_lead_days: int = Field(2, ge=0, le=30,
+                                        description="holiday swaps must be registered at least this many days ahead")
+    generate_chunk: int = Field(100, ge=1, le=2000,
+                                description="units generated per transaction in batch runs (memory vs. speed)")
+
+    @property
+    def reminder_time(self):
+        """`reminder_at` as a datetime.time."""
+        from datetime import time
+
+        h, m = (int(x) for x in self.reminder_at.split(":"))
+        return time(h, m)
+
+
+class OpsSettings(BaseModel):
+    """Scaled-out operations: instance label and the escalation dead-man's switch."""
+
+    instance: str = Field("", description="this instance's label in logs and /metrics (default host:pid)")
+    deadman_url: str = Field("", description="URL the engine pings while escalations are on time; empty: off")
+    deadman_seconds: float = Field(60.0, ge=1, description="seconds between dead-man's switch pings")
+    deadman_late_seconds: float = Field(60.0, ge=1, description="a due escalation step older than this stops the pings")
+    delivery_lease_seconds: float = Field(
+        60.0, ge=15, description="a send claimed this long without renewal counts as crashed: marked unknown, "
+        "never resent blindly, and its ladder goes on (another engine takes over)")
+
+
+class Settings(BaseSettings):
+    """Every setting of dutydesk, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DUTYDESK_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", description="production refuses default secrets"
+    )
+    data_dir: Path = Field(Path("var"), description="data folder: SQLite file, Prefect state, attachments")
+    timezone: str = Field("Asia/Shanghai", description="local time zone for business rules and display")
+    secret_key: SecretStr = Field(SecretStr(DEFAULT_SECRET), description="signs ack links and sessions")
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    flows: FlowSettings = Field(default_factory=FlowSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    spotchecks: SpotCheckSettings = Field(default_factory=SpotCheckSettings)
+    rosters: RosterSettings = Field(default_factory=RosterSettings)
+    role: Literal["all", "web", "engine"] = Field(
+        "all", description="what `dutydesk serve` runs: all; web (console/API, no clock); engine (clock, engine parts, "
+        "embedded flows); /healthz, /readyz and /metrics on every role")
+    log_format: Literal["text", "json"] = Field("text", description="text, or one JSON object per line")
+    ops: OpsSettings = Field(default_factory=OpsSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> "Settings":
+        if self.environment != "development" and self.environment != "test":
+            if self.secret_key.get_secret_value() == DEFAULT_SECRET or len(self.secret_key.get_secret_value()) < 16:
+                raise ValueError("DUTYDESK_SECRET_KEY must be set to a random value of 16+ characters outside development")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_url(self) -> str:
+        return self.db.url or f"sqlite:///{(self.data_dir / 'dutydesk.db').as_posix()}"
+
+    @property
+    def public_url(self) -> str:
+        return (self.web.public_url or f"http://{self.web.host}:{self.web.port}").rstrip("/")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache to change them)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Incident tables: incidents and their reports and deadlines, escalation state and acknowledgements, instructions."""

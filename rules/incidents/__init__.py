@@ -1,0 +1,54 @@
+"""Incident rules in one import: types, grade suggestion, deadlines, follow-ups, checks and audit flags.
+
+The code lives in incident_types, incident_grade, report_deadlines, incident_checks and
+audit_flags; this module only gathers the public names so callers write `from rules.incidents import ...`.
+"""
+
+from rules.incidents.checks import (
+    FINAL_REPORT_ELEMENTS,
+    FIRST_REPORT_ELEMENTS,
+    Element,
+    Problem,
+    missing_elements,
+    validate_incident,
+)
+from rules.incidents.deadlines import (
+    Deadline,
+    DeadlinePolicy,
+    FollowupDue,
+    FollowupPolicy,
+    Lateness,
+    casualty_change_followup,
+    chinese_numeral,
+    followup_title,
+    lateness,
+    next_followups,
+    report_deadlines,
+    unverified_reminders,
+)
+from rules.incidents.flags import Flag, FlagCode, audit_flags
+from rules.incidents.grade import GradeSuggestion, GradeThresholds, suggest_grade
+from rules.incidents.types import (
+    CATEGORY_LABELS,
+    GRADE_LABELS,
+    UNVERIFIED,
+    Casualties,
+    Casualty,
+    Category,
+    Grade,
+    Incident,
+    Report,
+    ReportChannel,
+    ReportKind,
+    Unverified,
+    is_known,
+)
+
+__all__ = [
+    "CATEGORY_LABELS", "FINAL_REPORT_ELEMENTS", "FIRST_REPORT_ELEMENTS", "GRADE_LABELS", "UNVERIFIED",
+    "Casualties", "Casualty", "Category", "Deadline", "DeadlinePolicy", "Element", "Flag", "FlagCode",
+    "FollowupDue", "FollowupPolicy", "Grade", "GradeSuggestion", "GradeThresholds", "Incident", "Lateness",
+    "Problem", "Report", "ReportChannel", "ReportKind", "Unverified", "audit_flags", "casualty_change_followup",
+    "chinese_numeral", "followup_title", "is_known", "lateness", "missing_elements", "next_followups",
+    "report_deadlines", "suggest_grade", "unverified_reminders", "validate_incident",
+]

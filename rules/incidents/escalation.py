@@ -1,0 +1,181 @@
+"""Escalation policies as data, their frozen snapshot, and the next-step decision (升级通知); pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from rules.deliveries import ChannelChoice, next_channel, retry_delay  # noqa: F401 - re-exported
+from rules.incidents.types import Category, Grade
+
+DEFAULT_LADDER = ("wecom", "sms", "voice")  # message → SMS → voice call
+
+
+class TargetKind(StrEnum):
+    person = "person"  # ref = person id
+    duty_leader_now = "duty_leader_now"  # 当班带班领导
+    category_leader = "category_leader"  # 分管领导 for the incident's category
+    unit_head = "unit_head"  # 主要领导 of the unit
+    role = "role"  # ref = role name
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """Notify `targets` over the channel ladder, then wait for an acknowledgement."""
+
+    targets: tuple[Target, ...]
+    channels: tuple[str, ...] = DEFAULT_LADDER
+    wait_minutes: float = 10  # fractions allowed (tests and drills run steps seconds apart)
+
+
+@dataclass(frozen=True)
+class EscalationPolicy:
+    name: str
+    steps: tuple[Step, ...]
+    repeat: int = 0  # extra passes over all steps once the last one goes unacknowledged
+    start_delay_minutes: float = 0
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """Selects `policy` when every given condition holds; None means 'any'."""
+
+    policy: EscalationPolicy
+    categories: frozenset[Category] | None = None
+    min_grade: Grade | None = None  # e.g. III means grade III or more severe
+    sensitive: bool | None = None
+
+
+@dataclass(frozen=True)
+class EscalationDefaults:
+    """The numbers behind the default policies (DOMAIN.md: duty leader within 10 min)."""
+
+    wait_minutes: int = 10
+    severe_grade: Grade = Grade.III
+    repeat: int = 1
+    ladder: tuple[str, ...] = DEFAULT_LADDER
+
+
+def default_rules(d: EscalationDefaults | None = None) -> list[PolicyRule]:
+    """Grade III+ or sensitive: duty leader and 分管领导 at once, then the unit head; else one at a time."""
+    d = d or EscalationDefaults()
+    lead, cat, head = (Target(TargetKind.duty_leader_now), Target(TargetKind.category_leader),
+                       Target(TargetKind.unit_head))
+    severe = EscalationPolicy("severe", (
+        Step((lead, cat), d.ladder, d.wait_minutes), Step((head,), d.ladder, d.wait_minutes)), d.repeat)
+    routine = EscalationPolicy("routine", (
+        Step((lead,), d.ladder, d.wait_minutes), Step((cat,), d.ladder, d.wait_minutes),
+        Step((head,), d.ladder, d.wait_minutes)), d.repeat)
+    return [PolicyRule(severe, min_grade=d.severe_grade), PolicyRule(severe, sensitive=True), PolicyRule(routine)]
+
+
+def select_policy(rules: Sequence[PolicyRule], category: Category, grade: Grade | None,
+                  sensitive: bool) -> EscalationPolicy:
+    """The first rule that matches; an ungraded incident matches no min_grade rule."""
+    for r in rules:
+        if r.categories is not None and category not in r.categories:
+            continue
+        if r.min_grade is not None and (grade is None or not grade.at_least(r.min_grade)):
+            continue
+        if r.sensitive is not None and r.sensitive != sensitive:
+            continue
+        return r.policy
+    raise LookupError("no escalation rule matches; add a catch-all rule")
+
+
+def snapshot(policy: EscalationPolicy) -> dict[str, Any]:
+    """Freeze a policy into JSON-ready plain data, stored on the incident when it opens."""
+    return {
+        "version": 1, "name": policy.name, "repeat": policy.repeat,
+        "start_delay_minutes": policy.start_delay_minutes,
+        "steps": [{"targets": [{"kind": t.kind.value, "ref": t.ref} for t in s.targets],
+                   "channels": list(s.channels), "wait_minutes": s.wait_minutes} for s in policy.steps],
+    }
+
+
+def from_snapshot(data: Mapping[str, Any]) -> EscalationPolicy:
+    """Rebuild the policy a snapshot froze (later edits to the live policy do not apply)."""
+    steps = tuple(Step(tuple(Target(TargetKind(t["kind"]), t.get("ref", "")) for t in s["targets"]),
+                       tuple(s["channels"]), _minutes(s["wait_minutes"])) for s in data["steps"])
+    return EscalationPolicy(data["name"], steps, int(data.get("repeat", 0)),
+                            _minutes(data.get("start_delay_minutes", 0)))
+
+
+def _minutes(value: Any) -> float | int:
+    """Whole minutes stay ints (snapshots and messages read '10', not '10.0')."""
+    f = float(value)
+    return int(f) if f.is_integer() else f
+
+
+@dataclass(frozen=True)
+class EscalationState:
+    """What the database row says; `fired` (steps fired so far) is also the fencing token."""
+
+    started_at: datetime  # 接报 / incident opened
+    fired: int = 0
+    last_fired_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    closed: bool = False
+
+
+class Action(StrEnum):
+    notify = "notify"  # the first step
+    escalate = "escalate"  # a later step: nobody acknowledged in time
+    wait = "wait"
+    exhausted = "exhausted"  # every step fired, nobody acknowledged: alert
+    stop = "stop"  # acknowledged or closed
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    seq: int  # claim with `UPDATE ... SET fired = seq + 1 WHERE fired = seq`
+    step_index: int = -1
+    pass_no: int = 0
+    targets: tuple[Target, ...] = ()
+    channels: tuple[str, ...] = ()
+    wake_at: datetime | None = None  # when to ask again
+    reason: str = ""
+
+
+def next_action(snap: Mapping[str, Any] | EscalationPolicy, state: EscalationState, now: datetime) -> Decision:
+    """Decide what the escalation does at `now`; acknowledged incidents are never notified again."""
+    policy = snap if isinstance(snap, EscalationPolicy) else from_snapshot(snap)
+    n = len(policy.steps)
+    if state.acknowledged_at is not None:
+        return Decision(Action.stop, state.fired, reason="已确认，停止升级通知")
+    if state.closed:
+        return Decision(Action.stop, state.fired, reason="事件已关闭")
+    if state.fired == 0:
+        due = state.started_at + timedelta(minutes=policy.start_delay_minutes)
+    else:
+        prev = policy.steps[(state.fired - 1) % n]
+        due = (state.last_fired_at or state.started_at) + timedelta(minutes=prev.wait_minutes)
+    if now < due:
+        return Decision(Action.wait, state.fired, wake_at=due, reason="等待确认")
+    if n == 0 or state.fired >= n * (policy.repeat + 1):
+        return Decision(Action.exhausted, state.fired, reason="所有步骤均已通知，仍无人确认")
+    idx, pass_no = state.fired % n, state.fired // n
+    step = policy.steps[idx]
+    action = Action.notify if state.fired == 0 else Action.escalate
+    reason = "首次通知" if action is Action.notify else f"{prev.wait_minutes:g}分钟内无人确认，升级至第{idx + 1}步"
+    return Decision(action, state.fired, idx, pass_no, step.targets, step.channels,
+                    now + timedelta(minutes=step.wait_minutes), reason)
+
+
+def advance(state: EscalationState, decision: Decision, now: datetime) -> EscalationState:
+    """The state after carrying out a notify/escalate decision; stale decisions are refused."""
+    if decision.action not in (Action.notify, Action.escalate):
+        return state
+    if decision.seq != state.fired:
+        raise ValueError(f"stale decision: seq {decision.seq}, state at {state.fired}")
+    return replace(state, fired=state.fired + 1, last_fired_at=now)

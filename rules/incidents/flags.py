@@ -1,0 +1,75 @@
+"""Audit flags for a human to review (迟报, 漏报, 瞒报/谎报 candidates); never verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from rules.incidents.checks import missing_elements
+from rules.incidents.deadlines import DeadlinePolicy, lateness, report_deadlines
+from rules.incidents.types import Incident, Report, ReportChannel, ReportKind, is_known
+
+
+class FlagCode(StrEnum):
+    late = "late"  # 迟报: reported after the deadline
+    overdue = "overdue"  # deadline passed and nothing reported yet
+    omitted_elements = "omitted_elements"  # 漏报 of required elements
+    no_first_report = "no_first_report"  # learned elsewhere, no 首报: 漏报/瞒报 candidate
+    deaths_rose = "deaths_rose"  # rose from a figure not marked 待核实: 谎报/漏报 candidate
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: FlagCode
+    text: str  # zh-CN, for the reviewer
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _lateness_flags(incident: Incident, reports: Sequence[Report], now: datetime, policy: DeadlinePolicy | None
+) -> list[Flag]:
+    out = []
+    firsts = [r for r in reports if r.kind is ReportKind.first]
+    for d in report_deadlines(incident.grade, incident.sensitive, incident.category, incident.received_at, policy):
+        # a written 首报 also satisfies a phone deadline if it came first
+        done = [r.reported_at for r in firsts if r.channel is d.kind or d.kind is ReportChannel.phone]
+        if done:
+            lt = lateness(d.due, min(done))
+            if lt.late:
+                out.append(Flag(FlagCode.late, f"{d.kind.label}迟报{lt.minutes_late}分钟",
+                                {"kind": d.kind.value, "due": d.due, "minutes_late": lt.minutes_late}))
+        elif now > d.due:
+            lt = lateness(d.due, now)
+            out.append(Flag(FlagCode.overdue, f"{d.kind.label}已超时{lt.minutes_late}分钟未报",
+                            {"kind": d.kind.value, "due": d.due, "minutes_late": lt.minutes_late}))
+    return out
+
+
+def audit_flags(
+    incident: Incident, reports: Sequence[Report], now: datetime, policy: DeadlinePolicy | None = None
+) -> list[Flag]:
+    """Every flag an auditor should look at for this incident, as of `now`."""
+    ordered = sorted(reports, key=lambda r: r.reported_at)
+    flags = _lateness_flags(incident, ordered, now, policy)
+    for r in ordered:
+        if r.kind in (ReportKind.first, ReportKind.final):
+            gaps = missing_elements(r)
+            if gaps:
+                labels = "、".join(e.label for e in gaps)
+                flags.append(Flag(FlagCode.omitted_elements, f"{r.kind.label}缺少要素：{labels}",
+                                  {"report": r.kind.value, "elements": [e.value for e in gaps]}))
+    if incident.learned_from_other_channel and not any(r.kind is ReportKind.first for r in ordered):
+        flags.append(Flag(FlagCode.no_first_report, "经其他渠道获知，未见首报（漏报/瞒报待核查）", {}))
+    baseline = None  # last stated death figure
+    for r in ordered:
+        deaths = r.casualties.deaths if r.casualties is not None else None
+        if deaths is None:
+            continue
+        if is_known(baseline) and is_known(deaths) and deaths > baseline:
+            flags.append(Flag(FlagCode.deaths_rose,
+                              f"死亡人数由{baseline}人升至{deaths}人，原数字未标注待核实（谎报/漏报待核查）",
+                              {"from": baseline, "to": deaths, "reported_at": r.reported_at}))
+        baseline = deaths
+    return flags

@@ -1,0 +1,89 @@
+"""While someone is away: who acts for them, overdue 销假, rostered duties in a leave.
+
+Pure functions over `Leave` records; the instant `at`/`now` is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+from rules.rosters.explain import Assignment
+from rules.rosters.leave import Leave, leave_interval
+from rules.rosters.policy import RosterPolicy, slot_bounds
+
+
+def away_interval(leave: Leave, tz: str = "Asia/Shanghai") -> tuple[datetime, datetime]:
+    """[start, end) the person is actually away: an early 销假 shortens the leave."""
+    start, end = leave_interval(leave, tz)
+    if leave.returned_at is not None:
+        end = max(start, min(end, leave.returned_at))
+    return start, end
+
+
+def active_leave(person: str, at: datetime, leaves: Iterable[Leave], tz: str = "Asia/Shanghai") -> Leave | None:
+    """The leave keeping `person` away at aware instant `at`, if any."""
+    for lv in leaves:
+        if lv.person == person:
+            start, end = away_interval(lv, tz)
+            if start <= at < end:
+                return lv
+    return None
+
+
+class Acting(NamedTuple):
+    """Who acts for someone: `person` is the answer; `chain` the path followed."""
+
+    person: str
+    chain: tuple[str, ...]
+    cycle: bool = False  # everyone on the chain is away; `person` is the last one reached
+
+
+def acting_for(person: str, at: datetime, leaves: Sequence[Leave], tz: str = "Asia/Shanghai") -> Acting:
+    """Who acts for `person` at `at` (主持工作): follows acting persons who are away too."""
+    chain = [person]
+    while True:
+        lv = active_leave(chain[-1], at, leaves, tz)
+        if lv is None or not lv.acting:
+            return Acting(chain[-1], tuple(chain))
+        if lv.acting in chain:
+            return Acting(chain[-1], tuple(chain), cycle=True)
+        chain.append(lv.acting)
+
+
+class Overdue(NamedTuple):
+    leave: Leave
+    since: datetime  # when the leave ended
+
+
+def overdue_returns(leaves: Iterable[Leave], now: datetime, tz: str = "Asia/Shanghai") -> list[Overdue]:
+    """Leaves past their end with no 销假 (`returned_at` unset), oldest first."""
+    out = []
+    for lv in leaves:
+        end = leave_interval(lv, tz)[1]
+        if lv.returned_at is None and end <= now:
+            out.append(Overdue(lv, end))
+    return sorted(out, key=lambda o: (o.since, o.leave.person))
+
+
+def duty_conflicts(leave: Leave, assignments: Iterable[Assignment], policy: RosterPolicy) -> list[Assignment]:
+    """The leave-taker's rostered slots that overlap the leave (alert: must not be on duty)."""
+    start, end = away_interval(leave, policy.tz)
+    out = []
+    for a in assignments:
+        if a.person == leave.person:
+            s, e = slot_bounds(policy, a.day, a.index)
+            if s < end and start < e:
+                out.append(a)
+    return out
+
+
+def unavailable_from_leaves(leaves: Iterable[Leave], tz: str = "Asia/Shanghai") -> dict[str, list[tuple]]:
+    """person -> [(start, end, "leave")] periods, ready for `rotation.generate(unavailable=...)`."""
+    out: dict[str, list[tuple]] = {}
+    for lv in leaves:
+        start, end = away_interval(lv, tz)
+        if end > start:
+            out.setdefault(lv.person, []).append((start, end, "leave"))
+    return out

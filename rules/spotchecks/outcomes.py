@@ -1,0 +1,173 @@
+"""Phone spot checks (电话抽查): outcomes, the IVR decision, circular escalations and monthly ranking; pure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from rules.spotchecks.plan import (  # noqa: F401
+    PlannedCheck,
+    PlanWeights,
+    Reason,
+    SpotUnit,
+    plan_checks,
+)
+
+
+class Outcome(StrEnum):
+    normal = "normal"
+    slow_answer = "slow_answer"  # more than 3 rings
+    no_answer = "no_answer"
+    busy = "busy"
+    dead_number = "dead_number"
+    non_duty_answered = "non_duty_answered"
+    officer_absent = "officer_absent"
+    leader_absent = "leader_absent"
+    nonstandard_greeting = "nonstandard_greeting"
+    unfamiliar = "unfamiliar"
+    forwarded_to_mobile = "forwarded_to_mobile"
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self]
+
+
+OUTCOME_LABELS = {
+    Outcome.normal: "正常",
+    Outcome.slow_answer: "接听超过三声",
+    Outcome.no_answer: "无人接听",
+    Outcome.busy: "占线",
+    Outcome.dead_number: "空号/停机",
+    Outcome.non_duty_answered: "非值班人员接听",
+    Outcome.officer_absent: "值班员不在岗",
+    Outcome.leader_absent: "带班领导不在岗",
+    Outcome.nonstandard_greeting: "接听用语不规范",
+    Outcome.unfamiliar: "不熟悉值班业务",
+    Outcome.forwarded_to_mobile: "呼叫转移至手机",
+}
+
+
+@dataclass(frozen=True)
+class SpotCheckPolicy:
+    """Which outcomes count as failures (不合格) or deficiencies (不规范); the rest pass."""
+
+    failures: frozenset[Outcome] = frozenset({
+        Outcome.no_answer, Outcome.dead_number, Outcome.non_duty_answered, Outcome.officer_absent,
+        Outcome.leader_absent, Outcome.unfamiliar, Outcome.forwarded_to_mobile})
+    deficiencies: frozenset[Outcome] = frozenset({Outcome.slow_answer, Outcome.nonstandard_greeting})
+    escalate_after_failures: int = 2  # per quarter → the unit head explains in writing
+    ivr_key_timeout_seconds: int = 30
+    ivr_retries: int = 2
+    ivr_retry_minutes: int = 5
+
+
+def is_failure(outcome: Outcome, policy: SpotCheckPolicy | None = None) -> bool:
+    """True when the outcome counts as a failure in circulars and escalations."""
+    return outcome in (policy or SpotCheckPolicy()).failures
+
+
+class IvrResult(StrEnum):
+    key_pressed = "key_pressed"
+    answered_no_key = "answered_no_key"
+    no_answer = "no_answer"
+    busy = "busy"
+    failed = "failed"  # the number does not exist / network refused
+
+
+@dataclass(frozen=True)
+class IvrAttempt:
+    at: datetime
+    result: IvrResult
+    key_after_seconds: float | None = None  # from answer to key press
+
+
+class IvrAction(StrEnum):
+    call = "call"  # place a call at `at`
+    present = "present"  # done: someone is on duty
+    fail = "fail"  # done: record `outcome`
+
+
+@dataclass(frozen=True)
+class IvrDecision:
+    action: IvrAction
+    at: datetime | None = None
+    attempt_no: int = 0  # 1-based number of the call to place
+    outcome: Outcome | None = None
+
+
+def ivr_next(attempts: Sequence[IvrAttempt], now: datetime, policy: SpotCheckPolicy | None = None) -> IvrDecision:
+    """Automated check: a key within the timeout is presence; else retry N times M minutes apart, then fail."""
+    p = policy or SpotCheckPolicy()
+    for a in attempts:
+        if a.result is IvrResult.key_pressed and (a.key_after_seconds or 0) <= p.ivr_key_timeout_seconds:
+            return IvrDecision(IvrAction.present, a.at, outcome=Outcome.normal)
+    if not attempts:
+        return IvrDecision(IvrAction.call, now, 1)
+    if len(attempts) <= p.ivr_retries:
+        last = max(a.at for a in attempts)
+        return IvrDecision(IvrAction.call, max(now, last + timedelta(minutes=p.ivr_retry_minutes)), len(attempts) + 1)
+    results = {a.result for a in attempts}
+    outcome = (Outcome.dead_number if results == {IvrResult.failed}
+               else Outcome.busy if results == {IvrResult.busy} else Outcome.no_answer)
+    return IvrDecision(IvrAction.fail, now, outcome=outcome)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    at: datetime
+    outcome: Outcome
+
+
+def _local(at: datetime, tz: tzinfo | None) -> datetime:
+    return at.astimezone(tz) if tz is not None else at
+
+
+def circular_escalations(results_by_unit: Mapping[str, Sequence[CheckResult]], quarter: tuple[int, int],
+                         policy: SpotCheckPolicy | None = None, tz: tzinfo | None = None) -> list[str]:
+    """Units with ≥ N failures in the (year, quarter): their head must explain in writing."""
+    p = policy or SpotCheckPolicy()
+    year, q = quarter
+    out = []
+    for unit_id, results in results_by_unit.items():
+        n = sum(1 for r in results if (lt := _local(r.at, tz)).year == year
+                and (lt.month - 1) // 3 + 1 == q and r.outcome in p.failures)
+        if n >= p.escalate_after_failures:
+            out.append(unit_id)
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class UnitMonth:
+    unit_id: str
+    checks: int
+    failures: int
+    deficiencies: int
+    pass_rate: float  # share of checks that were not failures
+    outcomes: Mapping[Outcome, int]
+    rank: int = 0
+
+
+def monthly_summary(results_by_unit: Mapping[str, Sequence[CheckResult]], year: int, month: int,
+                    policy: SpotCheckPolicy | None = None, tz: tzinfo | None = None) -> list[UnitMonth]:
+    """Per-unit results of one month for the circular (通报), ranked best first (ties share a rank)."""
+    p = policy or SpotCheckPolicy()
+    rows = []
+    for unit_id, results in results_by_unit.items():
+        mine = [r for r in results if (lt := _local(r.at, tz)).year == year and lt.month == month]
+        if not mine:
+            continue
+        counts = Counter(r.outcome for r in mine)
+        fails = sum(v for k, v in counts.items() if k in p.failures)
+        defs = sum(v for k, v in counts.items() if k in p.deficiencies)
+        rows.append(UnitMonth(unit_id, len(mine), fails, defs, (len(mine) - fails) / len(mine), dict(counts)))
+    key = lambda r: (-r.pass_rate, r.failures, r.deficiencies)  # noqa: E731
+    rows.sort(key=lambda r: (*key(r), r.unit_id))
+    ranked, prev, rank = [], None, 0
+    for i, r in enumerate(rows, 1):
+        if key(r) != prev:
+            rank, prev = i, key(r)
+        ranked.append(UnitMonth(r.unit_id, r.checks, r.failures, r.deficiencies, r.pass_rate, r.outcomes, rank))
+    return ranked

@@ -1,0 +1,114 @@
+"""Organisation directory: create, edit and deactivate units and people, audited."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlmodel import Session, select
+
+from core.errors import Conflict, Invalid, NotFound
+from models.directory import (
+    Person,
+    PersonCreate,
+    PersonUpdate,
+    Unit,
+    UnitCreate,
+    UnitUpdate,
+)
+from models.types import utcnow
+from services import audit
+
+
+def _action(changes: dict[str, Any]) -> str:
+    return "deactivate" if changes.get("active") is False else "update"
+
+
+def get_unit(*, session: Session, unit_id: uuid.UUID) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"unit {unit_id} not found", field="unit_id")
+    return unit
+
+
+def list_units(*, session: Session, include_inactive: bool = False, only: uuid.UUID | None = None) -> list[Unit]:
+    """Units in tree order (hub first, then by sort order and name)."""
+    q = select(Unit)
+    if not include_inactive:
+        q = q.where(Unit.active)
+    if only is not None:
+        q = q.where(Unit.id == only)
+    return list(session.exec(q.order_by(Unit.parent_id.is_not(None), Unit.sort_order, Unit.code)))
+
+
+def _check_unit(session: Session, data: dict[str, Any], unit_id: uuid.UUID | None = None) -> None:
+    if data.get("code") is not None:
+        clash = session.exec(select(Unit).where(Unit.code == data["code"])).first()
+        if clash is not None and clash.id != unit_id:
+            raise Conflict(f"unit code {data['code']!r} already used by {clash.name}", field="code")
+    parent_id = data.get("parent_id")
+    if parent_id is not None:
+        parent = session.get(Unit, parent_id)
+        if parent is None:
+            raise Invalid(f"parent unit {parent_id} not found", field="parent_id")
+        seen = set()
+        while parent is not None:  # refuse cycles in the tree
+            if parent.id == unit_id or parent.id in seen:
+                raise Invalid("a unit cannot be its own ancestor", field="parent_id")
+            seen.add(parent.id)
+            parent = session.get(Unit, parent.parent_id) if parent.parent_id else None
+
+
+def create_unit(*, session: Session, data: UnitCreate, actor: str) -> Unit:
+    _check_unit(session, data.model_dump())
+    unit = Unit.model_validate(data)
+    session.add(unit)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="unit", entity_id=unit.id,
+                 unit_id=unit.id, after=unit)
+    return unit
+
+
+def update_unit(*, session: Session, unit_id: uuid.UUID, data: UnitUpdate, actor: str) -> Unit:
+    unit = get_unit(session=session, unit_id=unit_id)
+    changes = data.model_dump(exclude_unset=True)
+    _check_unit(session, changes, unit.id)
+    return audit.change(session=session, row=unit, actor=actor, action=_action(changes), entity="unit",
+                        unit_id=unit.id, **changes, updated_at=utcnow())
+
+
+def get_person(*, session: Session, person_id: uuid.UUID) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"person {person_id} not found", field="person_id")
+    return person
+
+
+def list_people(*, session: Session, unit_id: uuid.UUID | None = None, include_inactive: bool = False) -> list[Person]:
+    q = select(Person)
+    if unit_id is not None:
+        q = q.where(Person.unit_id == unit_id)
+    if not include_inactive:
+        q = q.where(Person.active)
+    return list(session.exec(q.order_by(Person.unit_id, Person.name)))
+
+
+def create_person(*, session: Session, data: PersonCreate, actor: str) -> Person:
+    unit = session.get(Unit, data.unit_id)
+    if unit is None:
+        raise Invalid(f"unit {data.unit_id} not found", field="unit_id")
+    person = Person.model_validate(data)
+    session.add(person)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="person", entity_id=person.id,
+                 unit_id=person.unit_id, after=person)
+    return person
+
+
+def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate, actor: str) -> Person:
+    person = get_person(session=session, person_id=person_id)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("unit_id") is not None and session.get(Unit, changes["unit_id"]) is None:
+        raise Invalid(f"unit {changes['unit_id']} not found", field="unit_id")
+    return audit.change(session=session, row=person, actor=actor, action=_action(changes), entity="person",
+                        unit_id=changes.get("unit_id") or person.unit_id, **changes, updated_at=utcnow())

@@ -1,0 +1,102 @@
+"""Handover (交接班) signed by the incoming person, open items carried over; the duty log (值班日志)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from models.directory import Person
+from models.rosters.duty import DutyLogEntry, Handover
+from models.rosters.roster import RosterSlot
+from services import audit
+
+LOG_KINDS = ("call", "event", "note")
+
+
+def _previous(session: Session, unit_id: uuid.UUID, day: date, idx: int) -> Handover | None:
+    q = (select(Handover).where(Handover.unit_id == unit_id,
+                                (Handover.day < day) | ((Handover.day == day) & (Handover.idx < idx)))
+         .order_by(Handover.day.desc(), Handover.idx.desc()).limit(1))
+    return session.exec(q).first()
+
+
+def _officer(session: Session, unit_id: uuid.UUID, day: date, idx: int) -> uuid.UUID | None:
+    q = (select(RosterSlot.person_id).where(RosterSlot.unit_id == unit_id, RosterSlot.day == day,
+                                            RosterSlot.idx == idx, RosterSlot.post == "officer")
+         .order_by(RosterSlot.id))
+    return session.exec(q).first()
+
+
+def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, idx: int = 0, notes: str = "",
+                  items: list[str] | None = None, incoming_id: uuid.UUID | None = None, actor: str) -> Handover:
+    """Start the handover into slot (day, idx); open items of the previous handover carry over."""
+    if session.exec(select(Handover.id).where(Handover.unit_id == unit_id, Handover.day == day,
+                                              Handover.idx == idx)).first():
+        raise Conflict(f"the handover into {day} already exists", field="day")
+    incoming = incoming_id or _officer(session, unit_id, day, idx)
+    if incoming is None or session.get(Person, incoming) is None:
+        raise Invalid(f"nobody is rostered as officer on {day}: name the incoming person", field="incoming_id")
+    prev = _previous(session, unit_id, day, idx)
+    carried = [dict(i, carried=True) for i in (prev.open_items if prev else []) if not i.get("done")]
+    new = [{"text": t.strip(), "done": False} for t in (items or []) if t.strip()]
+    row = Handover(unit_id=unit_id, day=day, idx=idx, incoming_id=incoming, notes=notes,
+                   outgoing_id=prev.incoming_id if prev else None, open_items=carried + new)
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="handover", entity_id=row.id,
+                 unit_id=unit_id, after=row)
+    return row
+
+
+def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, actor: str, person_id: uuid.UUID | None,
+         done: list[int] | None = None, override: bool = False) -> Handover:
+    """The incoming person signs; items marked done stop carrying over."""
+    row = session.get(Handover, handover_id)
+    if row is None:
+        raise NotFound(f"handover {handover_id} not found", field="handover_id")
+    if row.signed_at is not None:
+        raise Conflict("the handover is already signed", field="handover_id")
+    if not override and person_id != row.incoming_id:
+        raise Forbidden("only the incoming person signs the handover", field="handover_id")
+    before = audit.jsonable(row)
+    items = [dict(i) for i in row.open_items]
+    for n in done or []:
+        if not 0 <= n < len(items):
+            raise Invalid(f"no open item number {n}", field="done")
+        items[n]["done"] = True
+    row.open_items, row.signed_at, row.signed_by = items, now, actor
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="sign", entity="handover", entity_id=row.id,
+                 unit_id=row.unit_id, before=before, after=row)
+    return row
+
+
+def list_handovers(*, session: Session, unit_id: uuid.UUID, limit: int = 60) -> list[Handover]:
+    q = select(Handover).where(Handover.unit_id == unit_id).order_by(Handover.day.desc(), Handover.idx.desc())
+    return list(session.exec(q.limit(limit)))
+
+
+def log(*, session: Session, unit_id: uuid.UUID, day: date, idx: int = 0, at: datetime, kind: str, content: str,
+        actor: str) -> DutyLogEntry:
+    """Add a duty-log entry to a slot."""
+    if kind not in LOG_KINDS:
+        raise Invalid(f"kind must be one of {', '.join(LOG_KINDS)}", field="kind")
+    if not content.strip():
+        raise Invalid("content is empty", field="content")
+    row = DutyLogEntry(unit_id=unit_id, day=day, idx=idx, at=at, kind=kind, content=content.strip()[:2000],
+                       created_by=actor)
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="duty_log", entity_id=row.id,
+                 unit_id=unit_id, after=row)
+    return row
+
+
+def log_entries(*, session: Session, unit_id: uuid.UUID, first: date, last: date) -> list[DutyLogEntry]:
+    q = (select(DutyLogEntry).where(DutyLogEntry.unit_id == unit_id, DutyLogEntry.day >= first,
+                                    DutyLogEntry.day <= last).order_by(DutyLogEntry.at))
+    return list(session.exec(q))

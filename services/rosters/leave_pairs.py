@@ -1,0 +1,55 @@
+"""Leave pairs: two people who must not be away together (主要负责人与常务副职 …), checked when leave is filed."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, or_, select
+
+from core.errors import Conflict, Invalid, NotFound
+from models.directory import Person
+from models.rosters.leave import LeavePair
+from services import audit
+
+
+def list_pairs(*, session: Session, unit_id: uuid.UUID | None = None) -> list[tuple[LeavePair, Person, Person]]:
+    """Every pair with both people; with `unit_id`, pairs touching that unit's people."""
+    rows = session.exec(select(LeavePair)).all()
+    ids = {x for r in rows for x in (r.person_a, r.person_b)}
+    people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(ids)))} if ids else {}
+    out = [(r, people[r.person_a], people[r.person_b]) for r in rows if r.person_a in people and r.person_b in people]
+    if unit_id is not None:
+        out = [x for x in out if unit_id in (x[1].unit_id, x[2].unit_id)]
+    return sorted(out, key=lambda x: (x[1].name, x[2].name))
+
+
+def add_pair(*, session: Session, person_a: uuid.UUID, person_b: uuid.UUID, actor: str) -> LeavePair:
+    """Declare that two people must not be away at the same time (order does not matter)."""
+    if person_a == person_b:
+        raise Invalid("a pair needs two different people", field="person_b")
+    for field, pid in (("person_a", person_a), ("person_b", person_b)):
+        p = session.get(Person, pid)
+        if p is None or not p.active:
+            raise Invalid(f"person {pid} not found or inactive", field=field)
+    a, b = sorted((person_a, person_b), key=str)
+    clash = session.exec(select(LeavePair).where(or_(
+        (LeavePair.person_a == a) & (LeavePair.person_b == b),
+        (LeavePair.person_a == b) & (LeavePair.person_b == a)))).first()
+    if clash is not None:
+        raise Conflict("these two people are already a pair", field="person_b")
+    row = LeavePair(person_a=a, person_b=b)
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="create", entity="leave_pair", entity_id=row.id, after=row)
+    return row
+
+
+def remove_pair(*, session: Session, pair_id: uuid.UUID, actor: str) -> None:
+    """Drop a pair; later leave is no longer checked against it."""
+    row = session.get(LeavePair, pair_id)
+    if row is None:
+        raise NotFound(f"leave pair {pair_id} not found", field="pair_id")
+    before = audit.jsonable(row)
+    session.delete(row)
+    session.flush()
+    audit.record(session=session, actor=actor, action="delete", entity="leave_pair", entity_id=pair_id, before=before)

@@ -1,0 +1,167 @@
+"""Shift swaps (换班): requested, confirmed by the counterpart, approved; eligibility and holiday lead time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from models.directory import Person
+from models.rosters.duty import Swap, SwapCreate, SwapStatus
+from models.rosters.roster import RosterSlot
+from rules.rosters.away import active_leave
+from rules.rosters.policy import RosterPolicy, slot_bounds
+from services import audit
+from services.rosters import policy as pol
+from services.rosters.calendar import load_calendar
+from services.rosters.leaves import leaves_between, to_rule
+from services.rosters.publish import eligible, reassign
+from services.rosters.settings import get_roster_settings
+
+
+def _slot(session: Session, slot_id: int, field: str) -> RosterSlot:
+    slot = session.get(RosterSlot, slot_id)
+    if slot is None:
+        raise NotFound(f"slot {slot_id} not found", field=field)
+    return slot
+
+
+def _check_free(session: Session, policy: RosterPolicy, slot: RosterSlot, person: Person, tz: str) -> None:
+    """The person taking `slot` must be in the pool, not on leave, not already on duty in it."""
+    if not eligible(session, slot.unit_id, slot.post, person.id):
+        raise Invalid(f"{person.name} is not eligible for post {slot.post} (not in its pool)", field="counterpart_id")
+    start, end = slot_bounds(policy, slot.day, slot.idx)
+    leaves = [to_rule(r) for r in leaves_between(session, slot.day, slot.day, [person.id])]
+    if active_leave(str(person.id), start, leaves, tz) or active_leave(str(person.id), end - timedelta(seconds=1), leaves, tz):
+        raise Invalid(f"{person.name} is on leave on {slot.day}", field="counterpart_id")
+    busy = session.exec(select(RosterSlot.id).where(RosterSlot.unit_id == slot.unit_id, RosterSlot.day == slot.day,
+                                                    RosterSlot.idx == slot.idx, RosterSlot.person_id == person.id)).first()
+    if busy is not None:
+        raise Invalid(f"{person.name} is already on duty on {slot.day}", field="counterpart_id")
+
+
+def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, requester_id: uuid.UUID | None = None,
+            override: bool = False, tz: str = "Asia/Shanghai") -> Swap:
+    """Register a swap request; with `override` (duty office) it is approved and applied at once."""
+    slot = _slot(session, data.slot_id, "slot_id")
+    if requester_id is not None and slot.person_id != requester_id and not override:
+        raise Forbidden("you can only offer your own slots", field="slot_id")
+    counterpart = session.get(Person, data.counterpart_id)
+    if counterpart is None or not counterpart.active:
+        raise Invalid(f"person {data.counterpart_id} not found", field="counterpart_id")
+    if counterpart.id == slot.person_id:
+        raise Invalid("the counterpart already holds this slot", field="counterpart_id")
+    policy = pol.load_policy(session, slot.unit_id, tz)
+    start, _ = slot_bounds(policy, slot.day, slot.idx)
+    if start <= now:
+        raise Invalid(f"the slot of {slot.day} has already started", field="slot_id")
+    if load_calendar(session=session).is_holiday(slot.day) and not override:
+        local_today = now.astimezone(policy.zone).date()
+        lead = get_roster_settings().holiday_swap_lead_days  # DOMAIN.md: ≥2 days ahead
+        if (slot.day - local_today).days < lead:
+            raise Invalid(f"holiday swaps must be registered at least {lead} days ahead "
+                          f"({slot.day} is a statutory holiday)", field="slot_id")
+    _check_free(session, policy, slot, counterpart, tz)
+    back = None
+    if data.counterpart_slot_id is not None:
+        back = _slot(session, data.counterpart_slot_id, "counterpart_slot_id")
+        if back.person_id != counterpart.id or back.unit_id != slot.unit_id:
+            raise Invalid("the slot given back must be the counterpart's, in the same unit", field="counterpart_slot_id")
+        _check_free(session, policy, back, session.get(Person, slot.person_id), tz)
+    pending = session.exec(select(Swap.id).where(Swap.slot_id == slot.id, Swap.status.in_(
+        (SwapStatus.requested, SwapStatus.confirmed)))).first()
+    if pending is not None:
+        raise Conflict("a swap for this slot is already pending", field="slot_id")
+    swap = Swap(unit_id=slot.unit_id, slot_id=slot.id, requester_id=slot.person_id, counterpart_id=counterpart.id,
+                counterpart_slot_id=back.id if back else None, day=slot.day, post=slot.post, reason=data.reason,
+                requested_at=now, requested_by=actor, override=override)
+    session.add(swap)
+    session.flush()
+    audit.record(session=session, actor=actor, action="request", entity="swap", entity_id=swap.id,
+                 unit_id=swap.unit_id, after=swap)
+    if override:
+        _apply(session, swap, now, actor)
+    return swap
+
+
+def _get(session: Session, swap_id: uuid.UUID) -> Swap:
+    swap = session.get(Swap, swap_id)
+    if swap is None:
+        raise NotFound(f"swap {swap_id} not found", field="swap_id")
+    return swap
+
+
+def _set(session: Session, swap: Swap, actor: str, action: str, **values) -> Swap:
+    return audit.change(session=session, row=swap, actor=actor, action=action, entity="swap",
+                        unit_id=swap.unit_id, **values)
+
+
+def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, actor: str, person_id: uuid.UUID | None) -> Swap:
+    """The counterpart agrees (only the counterpart)."""
+    swap = _get(session, swap_id)
+    if person_id != swap.counterpart_id:
+        raise Forbidden("only the counterpart can confirm a swap", field="swap_id")
+    if swap.status is not SwapStatus.requested:
+        raise Conflict(f"swap is {swap.status.value}, not waiting for confirmation", field="status")
+    return _set(session, swap, actor, "confirm", status=SwapStatus.confirmed, confirmed_at=now)
+
+
+def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime, actor: str) -> Swap:
+    """The approver approves (the roster changes) or rejects a confirmed swap."""
+    swap = _get(session, swap_id)
+    if swap.status is not SwapStatus.confirmed:
+        raise Conflict(f"swap is {swap.status.value}: the counterpart must confirm first", field="status")
+    if not approve:
+        return _set(session, swap, actor, "reject", status=SwapStatus.rejected, decided_at=now, decided_by=actor)
+    return _apply(session, swap, now, actor)
+
+
+def _apply(session: Session, swap: Swap, now: datetime, actor: str) -> Swap:
+    note = f"换班 {swap.reason}".strip()
+    reassign(session=session, slot_id=swap.slot_id, person_id=swap.counterpart_id, actor=actor, reason=note, code="swap")
+    if swap.counterpart_slot_id is not None:
+        reassign(session=session, slot_id=swap.counterpart_slot_id, person_id=swap.requester_id, actor=actor,
+                 reason=note, code="swap")
+    return _set(session, swap, actor, "approve", status=SwapStatus.approved, decided_at=now, decided_by=actor)
+
+
+def cancel(*, session: Session, swap_id: uuid.UUID, actor: str, person_id: uuid.UUID | None) -> Swap:
+    swap = _get(session, swap_id)
+    if person_id is not None and person_id != swap.requester_id:
+        raise Forbidden("only the requester can cancel a swap", field="swap_id")
+    if swap.status not in (SwapStatus.requested, SwapStatus.confirmed):
+        raise Conflict(f"swap is {swap.status.value}", field="status")
+    return _set(session, swap, actor, "cancel", status=SwapStatus.cancelled)
+
+
+def list_swaps(*, session: Session, unit_id: uuid.UUID | None = None, limit: int = 200) -> list[Swap]:
+    q = select(Swap)
+    if unit_id is not None:
+        q = q.where(Swap.unit_id == unit_id)
+    return list(session.exec(q.order_by(Swap.requested_at.desc()).limit(limit)))
+
+
+WEEKDAY_ZH = "一二三四五六日"
+
+
+def offerable_slots(*, session: Session, first: date, days: int = 62, person_id: uuid.UUID | None = None,
+                    unit_id: uuid.UUID | None = None, limit: int = 300) -> list[dict]:
+    """Upcoming slots one may offer in a swap, labelled by date, weekday, post and holder (for a select)."""
+    from models.rosters.roster import DutyPost
+
+    q = (select(RosterSlot, Person).join(Person, Person.id == RosterSlot.person_id)
+         .where(RosterSlot.day >= first, RosterSlot.day <= first + timedelta(days=days)))
+    if person_id is not None:
+        q = q.where(RosterSlot.person_id == person_id)
+    if unit_id is not None:
+        q = q.where(RosterSlot.unit_id == unit_id)
+    rows = session.exec(q.order_by(RosterSlot.day, RosterSlot.idx, RosterSlot.post).limit(limit)).all()
+    units = {s.unit_id for s, _ in rows}
+    labels = {(p.unit_id, p.name): p.label or p.name
+              for p in session.exec(select(DutyPost).where(DutyPost.unit_id.in_(units)))} if units else {}
+    return [{"id": s.id, "day": s.day, "post": s.post, "person_id": s.person_id, "unit_id": s.unit_id,
+             "label": f"{s.day.isoformat()} 星期{WEEKDAY_ZH[s.day.weekday()]} "
+                      f"{labels.get((s.unit_id, s.post), s.post)}{f' 第{s.idx + 1}班' if s.idx else ''} {p.name}"}
+            for s, p in rows]

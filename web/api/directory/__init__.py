@@ -1,0 +1,1 @@
+"""Directory API: units and people (records), their spreadsheet import and export (files)."""

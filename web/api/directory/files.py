@@ -1,0 +1,79 @@
+"""Import and export units and people as .xlsx or .csv (per-row report on a bad file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from core.errors import Invalid
+from services import directory as directory_io
+from services.directory.sheet import MAX_BYTES
+from web.deps import Caller, get_session, require, unit_scope
+
+router = APIRouter(tags=["directory"])
+read = require("directory:read")
+write = require("directory:write")
+IMPORTERS = {"units": directory_io.import_units, "people": directory_io.import_people}
+
+
+async def read_upload(file: UploadFile) -> bytes:
+    """The uploaded bytes, refusing anything past the size limit without reading it all."""
+    data = await file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise Invalid(f"文件超过 {MAX_BYTES // 1024 // 1024} MB 上限", field="file")
+    return data
+
+
+def run_import(kind: str, *, session: Session, data: bytes, filename: str, actor: str, dry_run: bool):
+    """Import and commit when the whole file is good (a bad file or a dry run left nothing to commit)."""
+    report = IMPORTERS[kind](session=session, data=data, filename=filename, actor=actor, dry_run=dry_run)
+    if report.ok and not dry_run:
+        session.commit()
+    return report
+
+
+def report_response(report) -> JSONResponse:
+    if report.ok:
+        return JSONResponse(report.counts())
+    detail = [{"loc": ["file", e.row, e.field], "msg": e.reason, "type": "Invalid", "row": e.row, "field": e.field,
+               "column": e.column, "value": e.value} for e in report.errors]
+    return JSONResponse({"detail": detail, "report": report.as_dict()}, status_code=422)
+
+
+def _import_route(kind: str):
+    async def handler(file: UploadFile = File(..., description=".xlsx or .csv with a header row (zh or en)"),
+                      dry_run: bool = Form(False, description="check only, write nothing"),
+                      dry_run_query: bool = Query(False, alias="dry_run"),
+                      c: Caller = Depends(write), session: Session = Depends(get_session)):
+        data = await read_upload(file)
+        report = run_import(kind, session=session, data=data, filename=file.filename or "", actor=c.actor,
+                            dry_run=dry_run or dry_run_query)
+        return report_response(report)
+
+    handler.__name__ = f"import_{kind}"
+    handler.__doc__ = f"Import {kind} from .xlsx/.csv: 200 with counts, or 422 with a per-row report (nothing written)."
+    return handler
+
+
+def _export_route(kind: str):
+    def handler(format: Literal["xlsx", "csv"] = "xlsx", lang: Literal["zh", "en"] = "zh",
+                c: Caller = Depends(read), session: Session = Depends(get_session)):
+        scope = unit_scope(c)
+        if kind == "units":
+            content = directory_io.export_units(session=session, fmt=format, lang=lang, only=scope)
+        else:
+            content = directory_io.export_people(session=session, fmt=format, lang=lang, unit_id=scope)
+        return Response(content, media_type=directory_io.MEDIA_TYPES[format],
+                        headers={"Content-Disposition": f'attachment; filename="{kind}.{format}"'})
+
+    handler.__name__ = f"export_{kind}"
+    handler.__doc__ = f"Export {kind} in the import format (unit reporters: their own unit only)."
+    return handler
+
+
+for _kind in IMPORTERS:
+    router.post(f"/{_kind}/import", name=f"import_{_kind}")(_import_route(_kind))
+    router.get(f"/{_kind}/export", name=f"export_{_kind}")(_export_route(_kind))

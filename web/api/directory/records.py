@@ -1,0 +1,89 @@
+"""Units and people: list, read, create, edit, deactivate."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends
+from sqlmodel import Session
+
+from core.errors import Forbidden
+from models.directory import (
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+    UnitCreate,
+    UnitPublic,
+    UnitUpdate,
+)
+from services.directory import org
+from web.deps import Caller, get_session, require, unit_scope
+
+router = APIRouter(tags=["directory"])
+read = require("directory:read")
+write = require("directory:write")
+
+
+def _visible(c: Caller, unit_id: uuid.UUID) -> None:
+    scope = unit_scope(c)
+    if scope is not None and scope != unit_id:
+        raise Forbidden("unit reporters see only their own unit", field="unit_id")
+
+
+@router.get("/units", response_model=list[UnitPublic])
+def list_units(include_inactive: bool = False, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    return org.list_units(session=session, include_inactive=include_inactive, only=unit_scope(c))
+
+
+@router.get("/units/{unit_id}", response_model=UnitPublic)
+def get_unit(unit_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    _visible(c, unit_id)
+    return org.get_unit(session=session, unit_id=unit_id)
+
+
+@router.post("/units", response_model=UnitPublic, status_code=201)
+def create_unit(data: UnitCreate, c: Caller = Depends(write), session: Session = Depends(get_session)):
+    unit = org.create_unit(session=session, data=data, actor=c.actor)
+    session.commit()
+    return unit
+
+
+@router.patch("/units/{unit_id}", response_model=UnitPublic)
+def update_unit(unit_id: uuid.UUID, data: UnitUpdate, c: Caller = Depends(write),
+                session: Session = Depends(get_session)):
+    unit = org.update_unit(session=session, unit_id=unit_id, data=data, actor=c.actor)
+    session.commit()
+    return unit
+
+
+@router.get("/people", response_model=list[PersonPublic])
+def list_people(unit_id: uuid.UUID | None = None, include_inactive: bool = False, c: Caller = Depends(read),
+                session: Session = Depends(get_session)):
+    scope = unit_scope(c)
+    if scope is not None:
+        if unit_id is not None:
+            _visible(c, unit_id)
+        unit_id = scope
+    return org.list_people(session=session, unit_id=unit_id, include_inactive=include_inactive)
+
+
+@router.get("/people/{person_id}", response_model=PersonPublic)
+def get_person(person_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    person = org.get_person(session=session, person_id=person_id)
+    _visible(c, person.unit_id)
+    return person
+
+
+@router.post("/people", response_model=PersonPublic, status_code=201)
+def create_person(data: PersonCreate, c: Caller = Depends(write), session: Session = Depends(get_session)):
+    person = org.create_person(session=session, data=data, actor=c.actor)
+    session.commit()
+    return person
+
+
+@router.patch("/people/{person_id}", response_model=PersonPublic)
+def update_person(person_id: uuid.UUID, data: PersonUpdate, c: Caller = Depends(write),
+                  session: Session = Depends(get_session)):
+    person = org.update_person(session=session, person_id=person_id, data=data, actor=c.actor)
+    session.commit()
+    return person

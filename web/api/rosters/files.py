@@ -1,0 +1,172 @@
+"""Handovers, duty log, the holiday table, Excel import/export and iCal feeds."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from core.errors import NotFound
+from models.rosters.duty import Handover
+from models.rosters.roster import HolidayDayBase
+from services.rosters import excel, handovers, holidays, ical
+from services.rosters.generate import parse_month
+from web.api.rosters.months import own_unit
+from web.deps import Caller, get_session, now_utc, require
+
+router = APIRouter(tags=["rosters"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+class HandoverIn(BaseModel):
+    unit_id: uuid.UUID
+    day: date
+    idx: int = 0
+    notes: str = Field("", max_length=2000)
+    items: list[str] = []
+    incoming_id: uuid.UUID | None = None
+
+
+class SignIn(BaseModel):
+    done: list[int] = []
+
+
+class LogIn(BaseModel):
+    unit_id: uuid.UUID
+    day: date
+    idx: int = 0
+    kind: str = "note"
+    content: str = Field(..., max_length=2000)
+
+
+@router.get("/handovers")
+def list_handovers(unit_id: uuid.UUID, c: Caller = Depends(require("rosters:read")), session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    return [h.model_dump(mode="json") for h in handovers.list_handovers(session=session, unit_id=unit_id)]
+
+
+@router.post("/handovers", status_code=201)
+def open_handover(data: HandoverIn, c: Caller = Depends(require("handovers:write")), session: Session = Depends(get_session)):
+    own_unit(c, data.unit_id)
+    row = handovers.open_handover(session=session, actor=c.actor, **data.model_dump())
+    session.commit()
+    return row.model_dump(mode="json")
+
+
+@router.post("/handovers/{handover_id}/sign")
+def sign(handover_id: uuid.UUID, data: SignIn, request: Request, c: Caller = Depends(require("handovers:write")),
+         session: Session = Depends(get_session)):
+    """The incoming person signs (the duty office may sign on their behalf)."""
+    row = session.get(Handover, handover_id)
+    if row is None:
+        raise NotFound(f"handover {handover_id} not found", field="handover_id")
+    own_unit(c, row.unit_id)
+    office = c.user.role.value in ("admin", "duty_officer") and c.user.person_id is None
+    row = handovers.sign(session=session, handover_id=handover_id, now=now_utc(request), actor=c.actor,
+                         person_id=c.user.person_id, done=data.done, override=office)
+    session.commit()
+    return row.model_dump(mode="json")
+
+
+@router.get("/duty-log")
+def duty_log(unit_id: uuid.UUID, month: str, c: Caller = Depends(require("rosters:read")),
+             session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    first, last = parse_month(month)
+    return [e.model_dump(mode="json") for e in handovers.log_entries(session=session, unit_id=unit_id, first=first, last=last)]
+
+
+@router.post("/duty-log", status_code=201)
+def add_log(data: LogIn, request: Request, c: Caller = Depends(require("handovers:write")),
+            session: Session = Depends(get_session)):
+    own_unit(c, data.unit_id)
+    row = handovers.log(session=session, at=now_utc(request), actor=c.actor, **data.model_dump())
+    session.commit()
+    return row.model_dump(mode="json")
+
+
+@router.get("/holidays")
+def list_holidays(year: int | None = None, c: Caller = Depends(require("rosters:read")),
+                  session: Session = Depends(get_session)):
+    return [h.model_dump(mode="json") for h in holidays.list_days(session=session, year=year)]
+
+
+@router.put("/holidays/{day}")
+def put_holiday(day: date, data: HolidayDayBase, c: Caller = Depends(require("holidays:write")),
+                session: Session = Depends(get_session)):
+    row = holidays.put_day(session=session, data=data.model_copy(update={"day": day}), actor=c.actor)
+    session.commit()
+    return row.model_dump(mode="json")
+
+
+@router.delete("/holidays/{day}", status_code=204)
+def delete_holiday(day: date, c: Caller = Depends(require("holidays:write")), session: Session = Depends(get_session)):
+    holidays.delete_day(session=session, day=day, actor=c.actor)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/holidays/import")
+async def import_holidays(file: UploadFile = File(...), c: Caller = Depends(require("holidays:write")),
+                          session: Session = Depends(get_session)):
+    """CSV `date,kind,name`; every row is checked, nothing is written when one is wrong."""
+    raw = await file.read(MAX_UPLOAD + 1)
+    text = raw[:MAX_UPLOAD].decode("utf-8-sig", errors="replace")
+    n = holidays.import_text(session=session, text=text, actor=c.actor)
+    session.commit()
+    return {"imported": n}
+
+
+@router.get("/rosters/{unit_id}/{month}/export.xlsx")
+def export_xlsx(unit_id: uuid.UUID, month: str, c: Caller = Depends(require("rosters:read")),
+                session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    data = excel.export_month(session=session, unit_id=unit_id, month=month)
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="roster-{month}.xlsx"'})
+
+
+@router.post("/rosters/{unit_id}/{month}/import")
+async def import_xlsx(unit_id: uuid.UUID, month: str, request: Request, file: UploadFile = File(...),
+                      c: Caller = Depends(require("rosters:write")), session: Session = Depends(get_session)):
+    """Replace the month from an .xlsx in the 值班表 layout; per-row errors and nothing written on any problem."""
+    own_unit(c, unit_id)
+    raw = await file.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        raise excel.ImportRejected([{"row": 0, "column": "file", "msg": "file larger than 5 MB"}])
+    row = excel.import_month(session=session, unit_id=unit_id, month=month, data=raw, actor=c.actor,
+                             tz=request.app.state.settings.timezone)
+    session.commit()
+    return {"month": row.month, "slots": row.slots, "status": row.status.value, "version": row.version}
+
+
+class FeedIn(BaseModel):
+    kind: str = Field(..., pattern="^(person|unit)$")
+    ref_id: uuid.UUID
+
+
+@router.post("/ical-feeds", status_code=201)
+def create_feed(data: FeedIn, request: Request, c: Caller = Depends(require("rosters:read")),
+                session: Session = Depends(get_session)):
+    """A secret subscription URL; shown once (only its hash is kept)."""
+    if data.kind == "unit":
+        own_unit(c, data.ref_id)
+    elif c.user.role.value not in ("admin", "duty_officer") and c.user.person_id != data.ref_id:
+        from core.errors import Forbidden
+
+        raise Forbidden("you may subscribe to your own duties only", field="ref_id")
+    token = ical.create_token(session=session, kind=data.kind, ref_id=data.ref_id, actor=c.actor)
+    session.commit()
+    return {"url": f"{request.app.state.settings.public_url}/api/ical/{token}.ics"}
+
+
+@router.get("/ical/{token}.ics", include_in_schema=False)
+def ical_feed(token: str, request: Request, session: Session = Depends(get_session)):
+    """The feed itself: no login, the token is the secret; unknown tokens are 404."""
+    name, body = ical.feed(session=session, token=token, now=now_utc(request))
+    return Response(body.encode(), media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})

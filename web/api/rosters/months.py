@@ -1,0 +1,160 @@
+"""Rosters: posts, pools, policy, generate, publish, month view, slot changes, gaps, on duty now."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from core.errors import Forbidden
+from models.accounts import Role
+from services.rosters import gaps, publish
+from services.rosters import policy as pol
+from services.rosters.generate import generate_month, parse_month
+from services.rosters.views import month_view, on_duty_now
+from web.deps import Caller, get_session, now_utc, require, unit_scope
+
+router = APIRouter(prefix="/rosters", tags=["rosters"])
+read = require("rosters:read")
+write = require("rosters:write")
+
+
+def own_unit(c: Caller, unit_id: uuid.UUID) -> None:
+    """Unit reporters see and manage only their own unit."""
+    scope = unit_scope(c)
+    if scope is not None and scope != unit_id:
+        raise Forbidden("unit reporters manage only their own unit's roster", field="unit_id")
+
+
+class PostIn(BaseModel):
+    label: str = Field("", max_length=40)
+    count: int = Field(1, ge=0, le=20)
+    holiday_count: int | None = Field(None, ge=0, le=20)
+    flood_count: int | None = Field(None, ge=0, le=20)
+
+
+class PoolIn(BaseModel):
+    people: list[uuid.UUID]
+
+
+class GenerateIn(BaseModel):
+    force: bool = False
+
+
+class ReassignIn(BaseModel):
+    person_id: uuid.UUID
+    reason: str = Field("", max_length=200)
+
+
+@router.get("/on-duty")
+def on_duty(request: Request, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    """Who is on duty now, per unit (one query across all units)."""
+    return on_duty_now(session=session, now=now_utc(request), unit_id=unit_scope(c))
+
+
+@router.get("/{unit_id}/posts")
+def list_posts(unit_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    return [{"name": p.name, "label": p.label, "count": p.count, "holiday_count": p.holiday_count,
+             "flood_count": p.flood_count, "pool": [str(x) for x in pol.pool_ids(session, p.id)]}
+            for p in pol.posts_of(session, unit_id)]
+
+
+@router.put("/{unit_id}/posts/{post}")
+def put_post(unit_id: uuid.UUID, post: str, data: PostIn, c: Caller = Depends(write),
+             session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    row = pol.set_post(session=session, unit_id=unit_id, name=post, actor=c.actor, **data.model_dump())
+    session.commit()
+    return {"name": row.name, "label": row.label, "count": row.count}
+
+
+@router.put("/{unit_id}/posts/{post}/pool")
+def put_pool(unit_id: uuid.UUID, post: str, data: PoolIn, c: Caller = Depends(write),
+             session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    people = pol.set_pool(session=session, unit_id=unit_id, post=post, people=data.people, actor=c.actor)
+    session.commit()
+    return {"post": post, "people": [str(p) for p in people]}
+
+
+@router.get("/{unit_id}/policy")
+def get_policy(unit_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    from models.rosters.roster import UnitRosterPolicy
+
+    row = session.get(UnitRosterPolicy, unit_id) or UnitRosterPolicy(unit_id=unit_id)
+    return row.model_dump(mode="json")
+
+
+@router.patch("/{unit_id}/policy")
+def patch_policy(unit_id: uuid.UUID, data: dict, c: Caller = Depends(write), session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    row = pol.set_policy(session=session, unit_id=unit_id, changes=data, actor=c.actor)
+    session.commit()
+    return row.model_dump(mode="json")
+
+
+@router.post("/{unit_id}/{month}/generate")
+def generate(unit_id: uuid.UUID, month: str, request: Request, data: GenerateIn | None = None,
+             c: Caller = Depends(write), session: Session = Depends(get_session)):
+    """Generate (or with force, regenerate a published month as a new version)."""
+    own_unit(c, unit_id)
+    pol.get_unit(session, unit_id)
+    force = bool(data and data.force)
+    if force and c.user.role is Role.unit_reporter:
+        raise Forbidden("only the duty office regenerates a published roster", field="force")
+    row = generate_month(session=session, unit_id=unit_id, month=month, actor=c.actor, force=force,
+                         tz=request.app.state.settings.timezone)
+    session.commit()
+    return {"month": row.month, "status": row.status.value, "version": row.version, "slots": row.slots,
+            "gaps": row.gaps}
+
+
+@router.post("/{unit_id}/{month}/publish")
+def do_publish(unit_id: uuid.UUID, month: str, request: Request, c: Caller = Depends(write),
+               session: Session = Depends(get_session)):
+    own_unit(c, unit_id)
+    parse_month(month)
+    row = publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), actor=c.actor)
+    session.commit()
+    return {"month": row.month, "status": row.status.value, "version": row.version}
+
+
+@router.get("/{unit_id}/{month}")
+def get_month(unit_id: uuid.UUID, month: str, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    """The month: per day and post who is on duty and why; fairness counts per person."""
+    own_unit(c, unit_id)
+    view = month_view(session=session, unit_id=unit_id, month=month)
+    view["days"] = [{"day": d.day.isoformat(), "day_class": d.day_class, "posts": d.posts} for d in view["days"]]
+    first, last = parse_month(month)
+    view["gaps"] = [{"id": str(g.id), "day": g.day.isoformat(), "post": g.post, "reason": g.reason, "text": g.text}
+                    for g in gaps.open_gaps(session, first, last, unit_id)]
+    return view
+
+
+@router.patch("/slots/{slot_id}")
+def reassign(slot_id: int, data: ReassignIn, c: Caller = Depends(write), session: Session = Depends(get_session)):
+    """Put someone else on a slot (audited; bumps the version of a published month)."""
+    from models.rosters.roster import RosterSlot
+
+    slot = session.get(RosterSlot, slot_id)
+    if slot is not None:
+        own_unit(c, slot.unit_id)
+    row = publish.reassign(session=session, slot_id=slot_id, person_id=data.person_id, actor=c.actor,
+                           reason=data.reason)
+    session.commit()
+    return {"slot_id": row.id, "person_id": str(row.person_id), "day": row.day.isoformat(), "post": row.post}
+
+
+@router.get("/gaps/{gap_id}/substitutes")
+def substitutes(gap_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    """Ranked substitutes for a gap, eligible first, each with its reason."""
+    from models.rosters.roster import RosterGap
+
+    gap = session.get(RosterGap, gap_id)
+    if gap is not None:
+        own_unit(c, gap.unit_id)
+    return gaps.substitutes(session=session, gap_id=gap_id)

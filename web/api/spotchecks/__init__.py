@@ -1,0 +1,1 @@
+"""Spot-check API: plans, due checks and results (checks); roll-calls, inspections, circulars, exports (records)."""

@@ -1,0 +1,152 @@
+"""Roll-calls, inspections (attachments), circulars, explanations, reminder notices, exports and statistics."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from core.errors import NotFound
+from models.spotchecks.inspections import (
+    Circular,
+    ExplanationRequest,
+    Inspection,
+    InspectionAttachment,
+    InspectionCreate,
+    ReminderNotice,
+    ReminderNoticeCreate,
+    VideoRollCall,
+    VideoRollCallCreate,
+)
+from services.spotchecks import circulars, exports, records, report, stats
+from web.deps import Caller, get_session, now_utc, require, unit_scope
+
+router = APIRouter(prefix="/spotchecks", tags=["spot checks"])
+stats_router = APIRouter(prefix="/statistics", tags=["statistics"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _ctx(request: Request):
+    s = request.app.state.settings
+    return now_utc(request), s.tz, s.data_dir
+
+
+@router.post("/video-roll-calls", response_model=VideoRollCall, status_code=201)
+def create_roll_call(body: VideoRollCallCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
+                     session: Session = Depends(get_session)):
+    row = records.record_roll_call(session=session, data=body, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return row
+
+
+@router.post("/inspections", response_model=Inspection, status_code=201)
+def create_inspection(body: InspectionCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
+                      session: Session = Depends(get_session)):
+    row = records.record_inspection(session=session, data=body, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return row
+
+
+@router.post("/inspections/{inspection_id}/attachments", response_model=InspectionAttachment, status_code=201)
+async def upload_attachment(inspection_id: uuid.UUID, request: Request, file: UploadFile = File(...),
+                            c: Caller = Depends(require("spotchecks:write")), session: Session = Depends(get_session)):
+    now, _, data_dir = _ctx(request)
+    limit = records.get_config().attachment_max_bytes
+    content = await file.read(limit + 1)  # never hold more than the limit plus one byte
+    row = records.add_attachment(session=session, inspection_id=inspection_id, filename=file.filename or "",
+                                 content=content, actor=c.actor, now=now, data_dir=data_dir)
+    session.commit()
+    return row
+
+
+class CircularRequest(BaseModel):
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+
+
+@router.post("/circulars", response_model=Circular, status_code=201)
+def issue_circular(body: CircularRequest, request: Request, c: Caller = Depends(require("spotchecks:write")),
+                   session: Session = Depends(get_session)):
+    now, tz, data_dir = _ctx(request)
+    row = circulars.issue(session=session, year=body.year, month=body.month, actor=c.actor, now=now, tz=tz,
+                          data_dir=data_dir)
+    session.commit()
+    return row
+
+
+@router.get("/circulars/{circular_id}.docx")
+def circular_docx(circular_id: uuid.UUID, request: Request, c: Caller = Depends(require("spotchecks:read")),
+                  session: Session = Depends(get_session)):
+    row = session.get(Circular, circular_id)
+    if row is None:
+        raise NotFound("circular not found", field="circular_id")
+    path = Path(request.app.state.settings.data_dir) / row.doc_path
+    return FileResponse(path, media_type=DOCX, filename=Path(row.doc_path).name)
+
+
+@router.get("/explanations", response_model=list[ExplanationRequest])
+def list_explanations(c: Caller = Depends(require("explanations:read")), session: Session = Depends(get_session)):
+    q = select(ExplanationRequest).order_by(ExplanationRequest.requested_at.desc())
+    if unit_scope(c) is not None:
+        q = q.where(ExplanationRequest.unit_id == unit_scope(c))
+    return list(session.exec(q))
+
+
+class AnswerRequest(BaseModel):
+    answer: str = Field(min_length=1, max_length=4000)
+
+
+@router.post("/explanations/{request_id}/answer", response_model=ExplanationRequest)
+def answer_explanation(request_id: uuid.UUID, body: AnswerRequest, request: Request,
+                       c: Caller = Depends(require("explanations:answer")), session: Session = Depends(get_session)):
+    row = circulars.answer_explanation(session=session, request_id=request_id, text=body.answer, actor=c.actor,
+                                       now=now_utc(request), unit_scope=unit_scope(c))
+    session.commit()
+    return row
+
+
+@router.post("/notices", response_model=ReminderNotice, status_code=201)
+def issue_notice(body: ReminderNoticeCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
+                 session: Session = Depends(get_session)):
+    now, tz, _ = _ctx(request)
+    row = records.issue_notice(session=session, data=body, actor=c.actor, now=now, tz=tz)
+    session.commit()
+    return row
+
+
+@router.get("/export")
+def export(request: Request, format: str = Query("csv"), since: date | None = None, until: date | None = None,
+           unit_id: uuid.UUID | None = None, kind: str = "", outcome: str = "", unmask: bool = False,
+           c: Caller = Depends(require("spotchecks:export")), session: Session = Depends(get_session)):
+    """Records by period, unit, kind and outcome; phone numbers masked unless `unmask` (which is audited)."""
+    now, tz, _ = _ctx(request)
+    f = exports.ExportFilter(since=since, until=until, unit_id=unit_id, kind=kind, outcome=outcome)
+    body = exports.export(session=session, f=f, fmt=format, unmask=unmask, actor=c.actor, now=now, tz=tz)
+    session.commit()
+    media = "text/csv; charset=utf-8" if format == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="spotchecks.{format}"'})
+
+
+@stats_router.get("/yearly")
+def yearly(year: int = Query(ge=2000, le=2100), request: Request = None,
+           c: Caller = Depends(require("statistics:read")), session: Session = Depends(get_session)):
+    tz = request.app.state.settings.tz
+    r = report.yearly_report(session=session, year=year, tz=tz)
+    return {"figures": r.figures.__dict__, "paragraph": r.paragraph, "missing_sources": r.missing_sources,
+            "months": [{k: v for k, v in m.items() if k not in ("answer_s", "rings")}
+                       for m in stats.months(session, year, tz)]}
+
+
+@stats_router.get("/yearly.docx")
+def yearly_docx(year: int = Query(ge=2000, le=2100), request: Request = None,
+                c: Caller = Depends(require("statistics:read")), session: Session = Depends(get_session)):
+    out = Path(request.app.state.settings.data_dir) / "reports" / f"yearly-{year}.docx"
+    report.yearly_report(session=session, year=year, tz=request.app.state.settings.tz, out=out)
+    return FileResponse(out, media_type=DOCX, filename=out.name)

@@ -1,0 +1,151 @@
+"""Console: message states (发送记录), channel admin with test sends (渠道管理), the personal inbox (收件箱)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from core.errors import NotFound, ServiceError
+from models.deliveries import (
+    ChannelConfigCreate,
+    Delivery,
+    DeliveryAttempt,
+    DeliveryState,
+)
+from notifiers import registry
+from services import deliveries
+from web.access import allowed
+from web.api.deliveries import secret_key
+from web.console import i18n, nav
+from web.console.delivery_metrics import install as install_metrics
+from web.console.render import page, render
+from web.deps import Caller, get_session, now_utc
+
+router = APIRouter()
+install_metrics()
+nav.add("inbox:read", "/inbox", "nav.inbox", 5)
+nav.add("deliveries:read", "/deliveries", "nav.deliveries", 70)
+nav.add("channels:read", "/channels", "nav.channels", 91)
+i18n.register({
+    "nav.inbox": ("收件箱", "Inbox"),
+    "nav.deliveries": ("发送记录", "Deliveries"),
+    "nav.channels": ("通知渠道", "Channels"),
+    "dlv.state": ("状态", "State"),
+    "dlv.channel": ("渠道", "Channel"),
+    "dlv.recipient": ("收件人", "Recipient"),
+    "dlv.subject": ("标题", "Subject"),
+    "dlv.source": ("来源", "Source"),
+    "dlv.attempts": ("尝试次数", "Tries"),
+    "dlv.provider_id": ("服务商消息号", "Provider id"),
+    "dlv.error": ("错误", "Error"),
+    "dlv.created": ("创建时间", "Created"),
+    "dlv.all": ("全部", "All"),
+    "dlv.filter": ("筛选", "Filter"),
+    "dlv.next": ("转下一渠道", "Fell back to"),
+    "dlv.history": ("发送经过", "History"),
+    "dlv.acked": ("已确认", "Acknowledged"),
+    "dlv.state.queued": ("排队中", "Queued"),
+    "dlv.state.sending": ("发送中", "Sending"),
+    "dlv.state.sent": ("已发送", "Sent"),
+    "dlv.state.delivered": ("已送达", "Delivered"),
+    "dlv.state.failed": ("失败", "Failed"),
+    "dlv.state.unknown": ("结果未知", "Unknown"),
+    "dlv.state.cancelled": ("已取消", "Cancelled"),
+    "chn.name": ("名称", "Name"),
+    "chn.kind": ("类型", "Kind"),
+    "chn.title": ("显示名", "Title"),
+    "chn.config": ("配置（JSON，密钥不回显）", "Config (JSON, secrets never shown)"),
+    "chn.enabled": ("启用", "Enabled"),
+    "chn.test": ("发送测试消息", "Send test message"),
+    "chn.to": ("接收地址（号码、邮箱、URL）", "Address (number, e-mail, URL)"),
+    "chn.test_queued": ("测试消息已排队，状态见发送记录", "Test message queued: see Deliveries for its state"),
+    "inbox.empty": ("收件箱为空", "Your inbox is empty"),
+    "inbox.no_person": ("账号未关联人员，无法接收消息", "Your account is not linked to a person: no inbox"),
+})
+
+
+@router.get("/deliveries")
+def delivery_list(request: Request, state: str = "", channel: str = "", source: str = "",
+                  c: Caller = Depends(page("deliveries:read")), session: Session = Depends(get_session)):
+    q = select(Delivery)
+    if state in {s.value for s in DeliveryState}:
+        q = q.where(Delivery.state == state)
+    if channel:
+        q = q.where(Delivery.channel == channel)
+    if source:
+        q = q.where(Delivery.source == source)
+    rows = list(session.exec(q.order_by(col(Delivery.created_at).desc()).limit(300)))
+    return render(request, "deliveries.html", c, rows=rows, states=[s.value for s in DeliveryState], state=state,
+                  channel=channel, source=source)
+
+
+@router.get("/deliveries/{delivery_id}")
+def delivery_detail(delivery_id: uuid.UUID, request: Request, c: Caller = Depends(page("inbox:read")),
+                    session: Session = Depends(get_session)):
+    d = session.get(Delivery, delivery_id)
+    if d is None or not (allowed(c.user.role, "deliveries:read") or (d.person_id and d.person_id == c.user.person_id)):
+        raise NotFound("message not found")  # the full text of someone else's message is not shown
+    tries = list(session.exec(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == d.id)
+                              .order_by(DeliveryAttempt.at)))
+    return render(request, "delivery.html", c, d=d, tries=tries)
+
+
+def _channels_page(request, c, session, status_code=200, error="", values=None, notice=""):
+    rows = [deliveries.public(ch) for ch in deliveries.list_channels(session=session)]
+    return render(request, "channels.html", c, status_code=status_code, channels=rows, error=error,
+                  values=values or {}, kinds=sorted(registry.available()), notice=notice)
+
+
+@router.get("/channels")
+def channel_list(request: Request, c: Caller = Depends(page("channels:read")), session: Session = Depends(get_session)):
+    return _channels_page(request, c, session, notice=request.query_params.get("queued", ""))
+
+
+@router.post("/channels")
+async def channel_create(request: Request, c: Caller = Depends(page("channels:write")),
+                         session: Session = Depends(get_session)):
+    form = {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
+    try:
+        config = json.loads(form.get("config") or "{}")
+        if not isinstance(config, dict):
+            raise ValueError("config must be a JSON object")
+        data = ChannelConfigCreate(name=form.get("name", ""), kind=form.get("kind", ""),
+                                   title=form.get("title", ""), config=config)
+        deliveries.create_channel(session=session, data=data, actor=c.actor, key=secret_key(request))
+        session.commit()
+    except (ValueError, ValidationError, ServiceError) as exc:
+        session.rollback()
+        reason = exc.reason if isinstance(exc, ServiceError) else str(exc).splitlines()[0]
+        return _channels_page(request, c, session, 422, reason, form)
+    return RedirectResponse("/channels", status_code=303)
+
+
+@router.post("/channels/{name}/test")
+async def channel_test(name: str, request: Request, c: Caller = Depends(page("channels:write")),
+                       session: Session = Depends(get_session)):
+    form = await request.form()
+    try:
+        row = deliveries.send_test(session=session, name=name, to=str(form.get("to", "")).strip(), person_id=None,
+                        actor=c.actor, now=now_utc(request))
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return _channels_page(request, c, session, 422, f"{name}: {exc.reason}")
+    return RedirectResponse(f"/deliveries?source=test&channel={name}#d-{row.id}", status_code=303)
+
+
+@router.get("/inbox")
+def inbox(request: Request, c: Caller = Depends(page("inbox:read")), session: Session = Depends(get_session)):
+    rows = []
+    if c.user.person_id:
+        kinds = {ch.name for ch in deliveries.list_channels(session=session) if ch.kind == "inbox"}
+        rows = list(session.exec(select(Delivery).where(Delivery.person_id == c.user.person_id,
+                                                        col(Delivery.channel).in_(kinds or {"inbox"}),
+                                                        Delivery.state == DeliveryState.delivered.value)
+                                 .order_by(col(Delivery.created_at).desc()).limit(200)))
+    return render(request, "inbox.html", c, rows=rows, linked=bool(c.user.person_id))

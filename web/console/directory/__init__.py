@@ -1,0 +1,1 @@
+"""Directory console: unit and people pages, their spreadsheet import."""

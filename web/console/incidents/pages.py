@@ -1,0 +1,201 @@
+"""Incident console: the board (by urgency, live countdowns), intake form, incident page and its actions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from core.errors import ServiceError
+from models.directory import Person
+from rules.incidents import Category
+from services.directory import org
+from services.incidents import acks, board, intake, reports
+from services.incidents import instructions as ins
+from services.incidents.schemas import (
+    GradeIn,
+    IncidentIn,
+    InstructionIn,
+    ItemIn,
+    ReportIn,
+)
+from web.console import i18n, nav
+from web.console.render import page, render
+from web.deps import Caller, get_session, now_utc, unit_scope
+
+router = APIRouter()
+i18n.register({
+    "nav.incidents": ("突发事件", "Incidents"), "nav.incident_tasks": ("批示转办", "Instructions"),
+    "inc.new": ("接报登记", "Log an incident"), "inc.title": ("事件名称", "Title"),
+    "inc.category": ("事件类别", "Category"), "inc.type": ("事件类型", "Type"), "inc.unit": ("报告单位", "Unit"),
+    "inc.occurred_at": ("事发时间", "Occurred"), "inc.received_at": ("接报时间", "Received (接报)"),
+    "inc.place": ("事发地点", "Place"), "inc.source": ("信息来源", "Source"), "inc.reporter": ("报告人", "Reporter"),
+    "inc.contact": ("联系方式", "Contact"), "inc.deaths": ("死亡", "Deaths"), "inc.injured": ("受伤", "Injured"),
+    "inc.seriously_injured": ("重伤", "Seriously injured"), "inc.missing": ("失联", "Missing"),
+    "inc.scope": ("影响范围", "Scope"), "inc.measures": ("已采取措施", "Measures taken"),
+    "inc.leader_on_site": ("现场领导", "Leader on site"), "inc.sensitive": ("敏感事件", "Sensitive"),
+    "inc.grade": ("事件等级", "Grade"), "inc.suggested": ("建议等级", "Suggested grade"),
+    "inc.override_reason": ("调整理由", "Reason for override"), "inc.next_deadline": ("最近时限", "Next deadline"),
+    "inc.ack": ("确认", "Acknowledged"), "inc.unacked": ("未确认", "Not acknowledged"),
+    "inc.flags": ("审核提示", "Review flags"), "inc.timeline": ("处置时间线", "Timeline"),
+    "inc.reports": ("报告", "Reports"), "inc.deadlines": ("报送时限", "Deadlines"),
+    "inc.instructions": ("领导批示", "Instructions"), "inc.add_report": ("报送报告", "Add report"),
+    "inc.ack_now": ("确认收到", "Acknowledge"), "inc.first_report": ("同时报送首报", "Also send the first report"),
+    "inc.figure_hint": ("人数或“待核实”", "a count or 待核实"), "inc.status": ("状态", "Status"),
+    "inc.escalation": ("升级通知", "Escalation"), "inc.print": ("打印", "Print"),
+    "inc.instruct": ("记录批示并转办", "Record and forward"), "inc.feedback": ("反馈", "Feedback"),
+    "inc.accept": ("办结", "Accept"), "inc.due": ("反馈时限", "Due"), "inc.overdue": ("超时", "Overdue"),
+})
+nav.add("incidents:read", "/incidents", "nav.incidents", 10)
+nav.add("incidents:read", "/incidents/tasks", "nav.incident_tasks", 11)
+FIGURES = ("deaths", "seriously_injured", "injured", "missing")
+
+
+def local_dt(request: Request, value: str | None) -> datetime | None:
+    """A datetime-local form value in the office's time zone."""
+    if not value:
+        return None
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=request.app.state.settings.tz)
+
+
+def _errors(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, ValidationError):
+        return {str(e["loc"][-1]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+    return {exc.field or "form": exc.reason}
+
+
+def _form_ctx(session: Session, c: Caller) -> dict:
+    return {"units": org.list_units(session=session, only=unit_scope(c)), "categories": list(Category)}
+
+
+@router.get("/incidents")
+def incidents(request: Request, closed: bool = False, c: Caller = Depends(page("incidents:read")),
+              session: Session = Depends(get_session)):
+    now = now_utc(request)
+    rows = board.board(session, now, unit_id=unit_scope(c), include_closed=closed)
+    return render(request, "incidents.html", c, rows=rows, now=now, closed=closed)
+
+
+@router.get("/incidents/new")
+def new_form(request: Request, c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
+    now = now_utc(request).astimezone(request.app.state.settings.tz)
+    values = {"received_at": now.strftime("%Y-%m-%dT%H:%M"), "unit_id": str(unit_scope(c) or "")}
+    return render(request, "incident_form.html", c, values=values, errors={}, **_form_ctx(session, c))
+
+
+@router.post("/incidents/new")
+async def create(request: Request, c: Caller = Depends(page("incidents:write")),
+                 session: Session = Depends(get_session)):
+    form = await request.form()
+    data = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
+    try:
+        for key in ("occurred_at", "received_at"):
+            data[key] = local_dt(request, data.get(key))
+        for flag in ("sensitive", "first_report"):
+            data[flag] = flag in form
+        scope = unit_scope(c)
+        if scope is not None:
+            data["unit_id"] = str(scope)
+        inc = intake.open_incident(session=session, data=IncidentIn.model_validate(data), actor=c.actor,
+                                   now=now_utc(request))
+        session.commit()
+    except (ValidationError, ServiceError, ValueError) as exc:
+        session.rollback()
+        errors = _errors(exc) if not isinstance(exc, ValueError) or isinstance(exc, ValidationError) \
+            else {"received_at": str(exc)}
+        return render(request, "incident_form.html", c, status_code=422, values=dict(form), errors=errors,
+                      **_form_ctx(session, c))
+    return RedirectResponse(f"/incidents/{inc.id}", status_code=303)
+
+
+@router.get("/incidents/tasks")
+def tasks(request: Request, c: Caller = Depends(page("incidents:read")), session: Session = Depends(get_session)):
+    names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
+    return render(request, "incident_tasks.html", c, items=board.open_items(session, unit_scope(c)), names=names,
+                  now=now_utc(request))
+
+
+@router.get("/incidents/{incident_id}")
+def detail(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:read")),
+           session: Session = Depends(get_session), error: str = ""):
+    d = board.detail(session, incident_id, now_utc(request))
+    scope = unit_scope(c)
+    if scope is not None and d["incident"].unit_id != scope:
+        from fastapi import HTTPException
+
+        raise HTTPException(404, "not found")
+    return render(request, "incident.html", c, d=d, error=error, now=now_utc(request),
+                  units=org.list_units(session=session))
+
+
+async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
+    form = await request.form()
+    try:
+        fn({k: v for k, v in form.items() if k != "csrf_token"}, form)
+        session.commit()
+    except (ValidationError, ServiceError, ValueError) as exc:
+        session.rollback()
+        msg = "；".join(f"{k}: {v}" for k, v in _errors(exc).items()) if not type(exc) is ValueError else str(exc)
+        return RedirectResponse(f"/incidents/{incident_id}?error={quote(msg)}", status_code=303)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+
+
+@router.post("/incidents/{incident_id}/reports")
+async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:write")),
+                     session: Session = Depends(get_session)):
+    def go(data, form):
+        data = {k: v for k, v in data.items() if v != ""}
+        data["reported_at"] = local_dt(request, data.get("reported_at"))
+        data["send_upward"] = "send_upward" in form
+        reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
+                           actor=c.actor, now=now_utc(request))
+    return await _act(request, incident_id, session, go)
+
+
+@router.post("/incidents/{incident_id}/grade")
+async def set_grade(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:grade")),
+                    session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: intake.set_grade(
+        session=session, incident_id=incident_id, data=GradeIn.model_validate(data), actor=c.actor,
+        now=now_utc(request)))
+
+
+@router.post("/incidents/{incident_id}/ack")
+async def ack(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:ack")),
+              session: Session = Depends(get_session)):
+    person = session.get(Person, c.user.person_id) if c.user.person_id else None
+    return await _act(request, incident_id, session, lambda data, form: acks.acknowledge(
+        session=session, incident_id=incident_id, person=person, via="console", now=now_utc(request),
+        actor=c.actor, name=person.name if person else (c.user.display_name or c.user.username)))
+
+
+@router.post("/incidents/{incident_id}/instructions")
+async def instruct(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("instructions:write")),
+                   session: Session = Depends(get_session)):
+    def go(data, form):
+        items = [ItemIn(unit_id=u, lead=i == 0, urgency=data.get("urgency", "general"))
+                 for i, u in enumerate(form.getlist("unit_ids"))]
+        ins.record(session=session, incident_id=incident_id, actor=c.actor, now=now_utc(request),
+                   data=InstructionIn(text=data.get("text", ""), by_name=data.get("by_name", ""), items=items))
+    return await _act(request, incident_id, session, go)
+
+
+@router.post("/incidents/{incident_id}/items/{item_id}/feedback")
+async def item_feedback(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
+                        c: Caller = Depends(page("instructions:feedback")), session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: ins.feedback(
+        session=session, item_id=item_id, text=data.get("text", ""), actor=c.actor, now=now_utc(request),
+        scope=unit_scope(c)))
+
+
+@router.post("/incidents/{incident_id}/items/{item_id}/accept")
+async def item_accept(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
+                      c: Caller = Depends(page("instructions:accept")), session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: ins.decide(
+        session=session, item_id=item_id, accept=True, actor=c.actor, now=now_utc(request)))

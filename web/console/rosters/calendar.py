@@ -1,0 +1,171 @@
+"""Console: roster calendar per unit/month (fairness, "why this person"), gaps, holiday table, print page."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from core.errors import Forbidden, ServiceError
+from models.rosters.roster import HolidayDayBase, HolidayKind
+from services.directory import org
+from services.rosters import excel, gaps, holidays, ical, publish
+from services.rosters.deadlines import holiday_deadlines
+from services.rosters.generate import generate_month, month_key
+from services.rosters.views import month_view, on_duty_now
+from web.console import nav
+from web.console.dashboard import panel
+from web.console.i18n import register
+from web.console.render import page, render
+from web.deps import Caller, get_session, now_utc, unit_scope
+
+router = APIRouter()
+register({
+    "nav.rosters": ("值班表", "Rosters"), "nav.leaves": ("请假报备", "Leave"), "nav.swaps": ("换班", "Swaps"),
+    "nav.handovers": ("交接班", "Handover"), "nav.holidays": ("节假日", "Holidays"),
+    "roster.generate": ("生成", "Generate"), "roster.publish": ("发布", "Publish"), "roster.print": ("打印", "Print"),
+    "roster.fairness": ("值班次数统计", "Duty counts"), "roster.gaps": ("缺岗", "Gaps"),
+    "roster.why": ("排班说明", "Why this person"), "roster.status.draft": ("草稿", "Draft"),
+    "roster.status.published": ("已发布", "Published"), "roster.status.none": ("未生成", "Not generated"),
+    "roster.ical": ("订阅日历", "Calendar feed"), "roster.substitutes": ("建议替班", "Suggested substitutes"),
+    "roster.day_class.workday": ("工作日", "Workdays"), "roster.day_class.weekend": ("周末", "Weekends"),
+    "roster.day_class.holiday": ("节假日", "Holidays"), "roster.version": ("版本", "Version"),
+})
+nav.add("rosters:read", "/rosters", "nav.rosters", 10)
+nav.add("leaves:read", "/leaves", "nav.leaves", 11)
+nav.add("swaps:read", "/swaps", "nav.swaps", 12)
+nav.add("rosters:read", "/handovers", "nav.handovers", 13)
+nav.add("rosters:read", "/rosters/holidays", "nav.holidays", 14)
+
+
+@panel("on_duty")
+def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[dict]:
+    """The dashboard's main table: who is on duty now in every unit the caller may see."""
+    return on_duty_now(session=session, now=now, unit_id=unit_scope(c))
+
+
+def back(url: str, error: str = "", notice: str = "") -> RedirectResponse:
+    sep = "&" if "?" in url else "?"
+    tail = f"{sep}error={quote(error)}" if error else (f"{sep}notice={quote(notice)}" if notice else "")
+    return RedirectResponse(url + tail, status_code=303)
+
+
+def invalid_text(exc) -> str:
+    """A form's validation errors as one line: "field: reason；field: reason"."""
+    return "；".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+
+
+def visible(c: Caller, unit_id: uuid.UUID) -> None:
+    scope = unit_scope(c)
+    if scope is not None and scope != unit_id:
+        raise Forbidden("unit reporters see only their own unit", field="unit_id")
+
+
+@router.get("/rosters")
+def rosters(request: Request, unit_id: uuid.UUID | None = None, month: str | None = None,
+            c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
+    settings = request.app.state.settings
+    units = org.list_units(session=session, only=unit_scope(c))
+    unit_id = unit_id or (units[0].id if units else None)
+    month = month or month_key(now_utc(request).astimezone(settings.tz).date())
+    view, found = None, []
+    if unit_id is not None:
+        visible(c, unit_id)
+        view = month_view(session=session, unit_id=unit_id, month=month, tz=settings.timezone)
+        first = date.fromisoformat(month + "-01")
+        found = gaps.open_gaps(session, first, view["days"][-1].day if view["days"] else first, unit_id)
+    return render(request, "rosters.html", c, units=units, unit_id=unit_id, month=month, view=view, gaps=found,
+                  error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
+
+
+@router.post("/rosters/{unit_id}/{month}/{action}")
+async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action: str,
+                        c: Caller = Depends(page("rosters:write")), session: Session = Depends(get_session)):
+    url = f"/rosters?unit_id={unit_id}&month={month}"
+    try:
+        visible(c, unit_id)
+        if action == "generate":
+            generate_month(session=session, unit_id=unit_id, month=month, actor=c.actor,
+                           tz=request.app.state.settings.timezone)
+        elif action == "publish":
+            publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), actor=c.actor)
+        elif action == "ical":
+            token = ical.create_token(session=session, kind="unit", ref_id=unit_id, actor=c.actor)
+            session.commit()
+            return back(url, notice=f"{request.app.state.settings.public_url}/api/ical/{token}.ics")
+        else:
+            return back(url, error=f"unknown action {action}")
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return back(url, error=exc.reason)
+    return back(url, notice=action)
+
+
+@router.post("/rosters/{unit_id}/{month}/upload")
+async def roster_import(request: Request, unit_id: uuid.UUID, month: str, file: UploadFile = File(...),
+                        c: Caller = Depends(page("rosters:write")), session: Session = Depends(get_session)):
+    url = f"/rosters?unit_id={unit_id}&month={month}"
+    try:
+        visible(c, unit_id)
+        excel.import_month(session=session, unit_id=unit_id, month=month, data=await file.read(), actor=c.actor)
+        session.commit()
+    except excel.ImportRejected as exc:
+        session.rollback()
+        return back(url, error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems[:20]))
+    except ServiceError as exc:
+        session.rollback()
+        return back(url, error=exc.reason)
+    return back(url, notice="import")
+
+
+@router.get("/rosters/{unit_id}/{month}/print")
+def roster_print(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(page("rosters:read")),
+                 session: Session = Depends(get_session)):
+    visible(c, unit_id)
+    view = month_view(session=session, unit_id=unit_id, month=month)
+    return render(request, "roster_print.html", c, view=view, weekdays=excel.WEEKDAYS)
+
+
+@router.get("/rosters/gaps")
+def gap_list(request: Request, c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
+    today = now_utc(request).astimezone(request.app.state.settings.tz).date()
+    from datetime import timedelta
+
+    found = gaps.open_gaps(session, today, today + timedelta(days=gaps.horizon_days()), unit_scope(c))
+    names = {u.id: u.name for u in org.list_units(session=session)}
+    rows = [{"gap": g, "unit": names.get(g.unit_id, ""), "subs": gaps.substitutes(session=session, gap_id=g.id)[:3]}
+            for g in found[:50]]
+    return render(request, "roster_gaps.html", c, rows=rows)
+
+
+@router.get("/rosters/holidays")
+def holiday_page(request: Request, c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
+    today = now_utc(request).astimezone(request.app.state.settings.tz).date()
+    return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(session=session, today=today),
+                  days=holidays.list_days(session=session), kinds=list(HolidayKind),
+                  error=request.query_params.get("error", ""))
+
+
+@router.post("/rosters/holidays")
+async def holiday_save(request: Request, c: Caller = Depends(page("holidays:write")), session: Session = Depends(get_session)):
+    form = await request.form()
+    try:
+        if form.get("csv"):
+            holidays.import_text(session=session, text=str(form["csv"]), actor=c.actor)
+        else:
+            holidays.put_day(session=session, actor=c.actor, data=HolidayDayBase(
+                day=date.fromisoformat(str(form.get("day"))), kind=HolidayKind(str(form.get("kind"))),
+                name=str(form.get("name", ""))))
+        session.commit()
+    except excel.ImportRejected as exc:
+        session.rollback()
+        return back("/rosters/holidays", error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems))
+    except (ServiceError, ValueError) as exc:
+        session.rollback()
+        return back("/rosters/holidays", error=getattr(exc, "reason", str(exc)))
+    return back("/rosters/holidays")

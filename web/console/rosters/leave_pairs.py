@@ -1,0 +1,70 @@
+"""Console: leave pairs (不得同时外出), kept by the duty office; leave filing checks them."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+
+from core.errors import Invalid, ServiceError
+from services.directory import org
+from services.rosters import leave_pairs
+from web.console import nav
+from web.console.i18n import register
+from web.console.render import page, render
+from web.console.rosters.calendar import back
+from web.deps import Caller, get_session, unit_scope
+
+router = APIRouter()
+register({
+    "nav.leave_pairs": ("不得同时外出", "Leave pairs"),
+    "pairs.title": ("不得同时外出的领导", "People who must not be away together"),
+    "pairs.a": ("领导甲", "Person A"), "pairs.b": ("领导乙", "Person B"),
+    "pairs.add": ("添加", "Add"), "pairs.remove": ("删除", "Remove"),
+    "pairs.none": ("尚未设置", "None yet"),
+    "pairs.hint": ("其中一人已请假时，另一人请假须填写“同时离岗理由”。",
+                   "While one is on leave, the other's leave needs a reason for being away together."),
+})
+nav.add("leaves:read", "/leave-pairs", "nav.leave_pairs", 15)
+
+
+@router.get("/leave-pairs")
+def pair_list(request: Request, c: Caller = Depends(page("leaves:read")), session: Session = Depends(get_session)):
+    rows = leave_pairs.list_pairs(session=session, unit_id=unit_scope(c))
+    people = [p for p in org.list_people(session=session, unit_id=unit_scope(c)) if p.active]
+    people.sort(key=lambda p: (not p.is_leading_cadre, p.name))
+    return render(request, "leave_pairs.html", c, rows=rows, people=people, error=request.query_params.get("error", ""))
+
+
+def _uuid(value, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Invalid("choose a person", field=field) from exc
+
+
+@router.post("/leave-pairs")
+async def pair_add(request: Request, c: Caller = Depends(page("leave_pairs:write")),
+                   session: Session = Depends(get_session)):
+    form = await request.form()
+    try:
+        leave_pairs.add_pair(session=session, person_a=_uuid(form.get("person_a"), "person_a"),
+                             person_b=_uuid(form.get("person_b"), "person_b"), actor=c.actor)
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return back("/leave-pairs", error=f"{exc.field}: {exc.reason}")
+    return back("/leave-pairs")
+
+
+@router.post("/leave-pairs/{pair_id}/delete")
+def pair_remove(pair_id: uuid.UUID, c: Caller = Depends(page("leave_pairs:write")),
+                session: Session = Depends(get_session)):
+    try:
+        leave_pairs.remove_pair(session=session, pair_id=pair_id, actor=c.actor)
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return back("/leave-pairs", error=f"{exc.field}: {exc.reason}")
+    return back("/leave-pairs")

@@ -1,0 +1,188 @@
+"""Spot-check console, continued: roll-calls, inspections, circulars (print page), explanations, notices,
+auditor exports and the statistics page with inline-SVG charts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import Session, select
+
+from core.errors import ServiceError
+from models.spotchecks.inspections import (
+    Circular,
+    ExplanationRequest,
+    Inspection,
+    InspectionCreate,
+    ReminderNotice,
+    ReminderNoticeCreate,
+    RollCallUnit,
+    VideoRollCall,
+    VideoRollCallCreate,
+)
+from rules.spotchecks.outcomes import Outcome
+from services.directory import org
+from services.spotchecks import circulars, plans, records, report, stats
+from web.console import charts, nav
+from web.console.directory.pages import _errors
+from web.console.render import page, render
+from web.deps import Caller, get_session, now_utc, unit_scope
+
+router = APIRouter()
+nav.add("statistics:read", "/statistics", "nav.statistics", 60)
+
+
+def _records_page(request, c, session, status_code=200, errors=None):
+    return render(request, "spotcheck_records.html", c, status_code=status_code, errors=errors or {},
+                  units=plans.checkable_units(session), outcomes=list(Outcome), tz=request.app.state.settings.tz,
+                  calls=session.exec(select(VideoRollCall).order_by(VideoRollCall.held_at.desc()).limit(30)).all(),
+                  inspections=session.exec(select(Inspection).order_by(Inspection.held_at.desc()).limit(30)).all(),
+                  notices=session.exec(select(ReminderNotice).order_by(ReminderNotice.issued_at.desc())).all())
+
+
+@router.get("/spotchecks/records")
+def records_page(request: Request, c: Caller = Depends(page("spotchecks:read")), session: Session = Depends(get_session)):
+    return _records_page(request, c, session)
+
+
+def _held_at(form, request) -> datetime:
+    raw = form.get("held_at") or ""
+    if not raw:
+        return now_utc(request)
+    return datetime.fromisoformat(raw).replace(tzinfo=request.app.state.settings.tz)
+
+
+@router.post("/spotchecks/records/video")
+async def video_create(request: Request, c: Caller = Depends(page("spotchecks:write")),
+                       session: Session = Depends(get_session)):
+    form = await request.form()
+    present = set(form.getlist("present"))
+    try:
+        units = [RollCallUnit(unit_id=uuid.UUID(u), present=u in present) for u in form.getlist("called")]
+        data = VideoRollCallCreate(held_at=_held_at(form, request), title=form.get("title", ""), units=units,
+                                   findings=form.get("findings", ""))
+        records.record_roll_call(session=session, data=data, actor=c.actor, now=now_utc(request))
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        return _records_page(request, c, session, 422, _errors(exc))
+    except ValueError as exc:
+        session.rollback()
+        return _records_page(request, c, session, 422, {"held_at": str(exc)})
+    return RedirectResponse("/spotchecks/records", status_code=303)
+
+
+@router.post("/spotchecks/records/inspection")
+async def inspection_create(request: Request, c: Caller = Depends(page("spotchecks:write")),
+                            session: Session = Depends(get_session)):
+    form = await request.form()
+    now = now_utc(request)
+    split = lambda key: [x.strip() for x in (form.get(key) or "").replace("，", ",").split(",") if x.strip()]  # noqa: E731
+    try:
+        data = InspectionCreate(held_at=_held_at(form, request), inspectors=split("inspectors"), places=split("places"),
+                                unit_ids=[uuid.UUID(u) for u in form.getlist("unit_ids")],
+                                outcome=form.get("outcome") or "normal", findings=form.get("findings", ""))
+        row = records.record_inspection(session=session, data=data, actor=c.actor, now=now)
+        upload = form.get("file")
+        if upload is not None and getattr(upload, "filename", ""):
+            content = await upload.read(records.get_config().attachment_max_bytes + 1)
+            records.add_attachment(session=session, inspection_id=row.id, filename=upload.filename, content=content,
+                                   actor=c.actor, now=now, data_dir=request.app.state.settings.data_dir)
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        return _records_page(request, c, session, getattr(exc, "status", 422), _errors(exc))
+    except ValueError as exc:
+        session.rollback()
+        return _records_page(request, c, session, 422, {"held_at": str(exc)})
+    return RedirectResponse("/spotchecks/records", status_code=303)
+
+
+@router.post("/spotchecks/notices")
+async def notice_create(request: Request, c: Caller = Depends(page("spotchecks:write")),
+                        session: Session = Depends(get_session)):
+    form = await request.form()
+    try:
+        records.issue_notice(session=session, data=ReminderNoticeCreate(title=form.get("title", ""),
+                             body=form.get("body", "")), actor=c.actor, now=now_utc(request),
+                             tz=request.app.state.settings.tz)
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        return _records_page(request, c, session, 422, _errors(exc))
+    return RedirectResponse("/spotchecks/records", status_code=303)
+
+
+@router.get("/spotchecks/circulars")
+def circular_list(request: Request, c: Caller = Depends(page("spotchecks:read")), session: Session = Depends(get_session)):
+    rows = session.exec(select(Circular).order_by(Circular.year.desc(), Circular.month.desc())).all()
+    return render(request, "circulars.html", c, circulars=rows, errors={})
+
+
+@router.post("/spotchecks/circulars")
+async def circular_issue(request: Request, c: Caller = Depends(page("spotchecks:write")),
+                         session: Session = Depends(get_session)):
+    form = await request.form()
+    s = request.app.state.settings
+    try:
+        row = circulars.issue(session=session, year=int(form.get("year") or 0), month=int(form.get("month") or 0),
+                              actor=c.actor, now=now_utc(request), tz=s.tz, data_dir=s.data_dir)
+        session.commit()
+    except (ServiceError, ValueError) as exc:
+        session.rollback()
+        rows = session.exec(select(Circular).order_by(Circular.year.desc(), Circular.month.desc())).all()
+        errs = _errors(exc) if isinstance(exc, ServiceError) else {"month": str(exc)}
+        return render(request, "circulars.html", c, status_code=422, circulars=rows, errors=errs)
+    return RedirectResponse(f"/spotchecks/circulars/{row.id}/print", status_code=303)
+
+
+@router.get("/spotchecks/circulars/{circular_id}/print")
+def circular_print(circular_id: uuid.UUID, request: Request, c: Caller = Depends(page("spotchecks:read")),
+                   session: Session = Depends(get_session)):
+    row = session.get(Circular, circular_id)
+    if row is None:
+        raise ServiceError("circular not found", field="circular_id")
+    view = circulars.circular_view(session, row.year, row.month, request.app.state.settings.tz)
+    return render(request, "circular_print.html", c, circular=row, view=view)
+
+
+@router.get("/spotchecks/explanations")
+def explanations(request: Request, c: Caller = Depends(page("explanations:read")),
+                 session: Session = Depends(get_session)):
+    q = select(ExplanationRequest).order_by(ExplanationRequest.requested_at.desc())
+    if unit_scope(c) is not None:
+        q = q.where(ExplanationRequest.unit_id == unit_scope(c))
+    names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
+    return render(request, "explanations.html", c, rows=session.exec(q).all(), names=names)
+
+
+@router.post("/spotchecks/explanations/{request_id}/answer")
+async def explanation_answer(request_id: uuid.UUID, request: Request, c: Caller = Depends(page("explanations:answer")),
+                             session: Session = Depends(get_session)):
+    form = await request.form()
+    circulars.answer_explanation(session=session, request_id=request_id, text=form.get("answer", ""), actor=c.actor,
+                                 now=now_utc(request), unit_scope=unit_scope(c))
+    session.commit()
+    return RedirectResponse("/spotchecks/explanations", status_code=303)
+
+
+@router.get("/spotchecks/export")
+def export_form(request: Request, c: Caller = Depends(page("spotchecks:export")), session: Session = Depends(get_session)):
+    return render(request, "spotcheck_export.html", c, units=plans.checkable_units(session), outcomes=list(Outcome))
+
+
+@router.get("/statistics")
+def statistics(request: Request, year: int | None = None, c: Caller = Depends(page("statistics:read")),
+               session: Session = Depends(get_session)):
+    tz = request.app.state.settings.tz
+    year = year or now_utc(request).astimezone(tz).year
+    r = report.yearly_report(session=session, year=year, tz=tz)
+    months = stats.months(session, year, tz)
+    labels = [f"{m['month']}月" for m in months]
+    return render(request, "statistics.html", c, year=year, r=r, months=months,
+                  heat=charts.heatmap(stats.unit_compliance(session, year, tz)),
+                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=" 声"),
+                  phone=charts.bars([m["phone"] for m in months], labels, unit=" 次"))
