@@ -102,7 +102,7 @@ def step_lateness(n: int = 1000, spread_s: float = 20.0) -> dict:
                 s.commit()
         s.commit()
     clock = Clock("Asia/Shanghai")
-    esc = Escalator(clock, engine)
+    esc = Escalator(clock, engine, instance="bench")
     esc.start()
     clock.start()
     deadline = time.monotonic() + (start - datetime.now(UTC)).total_seconds() + spread_s + 60

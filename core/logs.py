@@ -9,19 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import socket
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 incident_id: ContextVar[str | None] = ContextVar("incident_id", default=None)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def instance_label(configured: str = "") -> str:
-    """This process's name in logs and metrics: the configured one, or host:pid."""
-    return configured or f"{socket.gethostname()}:{os.getpid()}"
 
 
 @contextlib.contextmanager

@@ -5,6 +5,9 @@ Nested areas use a double underscore: DUTYDESK_DB__URL, DUTYDESK_WEB__PORT.
 
 from __future__ import annotations
 
+import os
+import socket
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -54,7 +57,6 @@ class IncidentSettings(BaseModel):
     brief_channel: str = Field("wecom", description="channel of the daily duty brief")
     alarm_channel: str = Field("inbox", description="channel of deadline and instruction reminders")
     sweep_seconds: float = Field(2.0, ge=0.5, le=5.0, description="engine backup sweep period")
-    instance: str = Field("", description="this engine instance's name in claims (default: host:pid)")
 
 
 class SpotCheckSettings(BaseModel):
@@ -73,13 +75,6 @@ class SpotCheckSettings(BaseModel):
     explanation_days: int = Field(10, ge=1, description="days a unit head has for the written explanation")
     approximate: str = Field("leave_reports,public_opinion,instructions_forwarded,phone_checks",
                              description="yearly-report figures written as 'N余' (the seed report's style)")
-
-    def policy(self):
-        """The rules' policy with this deployment's IVR numbers."""
-        from rules.spotchecks.outcomes import SpotCheckPolicy
-
-        return SpotCheckPolicy(ivr_key_timeout_seconds=self.key_timeout_seconds, ivr_retries=self.retries,
-                               ivr_retry_minutes=self.retry_minutes)
 
 
 class RosterSettings(BaseModel):
@@ -102,10 +97,8 @@ class RosterSettings(BaseModel):
                                 description="units generated per transaction in batch runs (memory vs. speed)")
 
     @property
-    def reminder_time(self):
+    def reminder_time(self) -> time:
         """`reminder_at` as a datetime.time."""
-        from datetime import time
-
         h, m = (int(x) for x in self.reminder_at.split(":"))
         return time(h, m)
 
@@ -113,7 +106,8 @@ class RosterSettings(BaseModel):
 class OpsSettings(BaseModel):
     """Scaled-out operations: instance label and the escalation dead-man's switch."""
 
-    instance: str = Field("", description="this instance's label in logs and /metrics (default host:pid)")
+    instance: str = Field("", description="this instance's label in logs, /metrics, claims and dead-man's "
+                          "pings (default host:pid)")
     deadman_url: str = Field("", description="URL the engine pings while escalations are on time; empty: off")
     deadman_seconds: float = Field(60.0, ge=1, description="seconds between dead-man's switch pings")
     deadman_late_seconds: float = Field(60.0, ge=1, description="a due escalation step older than this stops the pings")
@@ -167,6 +161,11 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         return self.db.url or f"sqlite:///{(self.data_dir / 'dutydesk.db').as_posix()}"
+
+    @property
+    def instance_label(self) -> str:
+        """This process's name in logs, /metrics, escalation claims and pings: ops.instance, or host:pid."""
+        return self.ops.instance or f"{socket.gethostname()}:{os.getpid()}"
 
     @property
     def public_url(self) -> str:

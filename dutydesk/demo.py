@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.accounts import Role, User, UserCreate
 from models.directory import PersonCreate, Unit, UnitCreate, UnitType
 from services import accounts
+from models.types import utcnow
+from services.deliveries.demo import seed_channels
 from services.directory import org
+from services.incidents.demo import seed_incidents
+from services.rosters.demo import seed_rosters
+from services.spotchecks.demo import seed_spotchecks
 
 ACTOR = "demo-seed"
 TOWNS = ["高观镇", "石桥镇", "龙泉镇", "青山镇", "白鹤镇", "双河镇", "清溪镇", "东城街道", "西城街道", "南湖街道"]
@@ -34,7 +40,7 @@ def is_empty(session: Session) -> bool:
     return session.exec(select(Unit).limit(1)).first() is None
 
 
-def seed(session: Session) -> dict[str, int]:
+def seed(session: Session, settings: Settings) -> dict[str, int]:
     """Create the demo county in the caller's transaction; returns counts."""
     hub = org.create_unit(session=session, actor=ACTOR, data=UnitCreate(
         name="县政府总值班室", code="county", type=UnitType.county_office, duty_phone="0838-6201234",
@@ -71,28 +77,11 @@ def seed(session: Session) -> dict[str, int]:
         accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
             username=username, password=password, role=role, display_name=display,
             unit_id=gaoguan.id if role is Role.unit_reporter else hub.id))
-    from core.settings import get_settings
-    from models.types import utcnow
-    from services.deliveries.demo import (
-        seed_channels,  # deliveries (issue 4): inbox channel, welcome messages
-    )
-
-    inbox = seed_channels(session, actor=ACTOR, key=get_settings().secret_key.get_secret_value(), now=utcnow())
-    from services.spotchecks.demo import (
-        seed_spotchecks,  # spot checks (issue 6): plan, past results, circular
-    )
-
-    spot = seed_spotchecks(session, utcnow(), tz=get_settings().tz, data_dir=get_settings().data_dir)
-    from services.rosters.demo import (
-        seed_rosters,  # rosters (issue 3): published rosters, leaves, one gap
-    )
-
-    rosters = seed_rosters(session, utcnow().astimezone(get_settings().tz).date(), tz=get_settings().timezone)
-    from services.incidents.demo import (
-        seed_incidents,  # incidents (issue 5): the board, an ack, an instruction
-    )
-
-    incidents = seed_incidents(session, utcnow())
+    now = utcnow()
+    inbox = seed_channels(session, actor=ACTOR, key=settings.secret_key.get_secret_value(), now=now)
+    spot = seed_spotchecks(session, now, settings=settings)  # plan, past results, circular
+    rosters = seed_rosters(session, now.astimezone(settings.tz).date(), tz=settings.timezone)  # published, a gap
+    incidents = seed_incidents(session, now)  # the board, an ack, an instruction
     return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **rosters,
             **incidents}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import logging
 import threading
 import time
@@ -13,6 +12,9 @@ from fastapi import FastAPI
 from sqlalchemy.exc import OperationalError
 
 from core.settings import Settings
+from dutydesk import composition
+from engine.clock import Clock
+from flows.runtime import PrefectServer, run_flow
 from models import schema
 
 log = logging.getLogger("dutydesk.server")
@@ -44,10 +46,8 @@ def runs_clock(role: str) -> bool:
 
 
 def build_lifespan(settings: Settings):
-    """Start the clock and the embedded flows with the app (roles all/engine); stop them on shutdown (SIGTERM)."""
-    from engine import PARTS as engine_parts
-    from engine.clock import Clock
-    from flows.runtime import PrefectServer, run_flow
+    """Start the clock, the engine parts and the embedded flows with the app (roles all/engine); stop them on
+    shutdown (SIGTERM)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -65,13 +65,11 @@ def build_lifespan(settings: Settings):
             prefect = PrefectServer(settings.data_dir, settings.flows.prefect_port)
             # Start the Prefect server in the background: the console must not wait for it.
             threading.Thread(target=prefect.start, name="prefect-server", daemon=True).start()
-            clock.add_flows(run_flow)
-        for target in engine_parts:
-            module, _, fn = target.partition(":")
-            getattr(importlib.import_module(module), fn)(clock, settings, app.state.engine)
+        composition.start_engine(clock, settings, app.state.engine,
+                                 flow_runner=run_flow if prefect is not None else None)
         clock.start()
         app.state.clock_scheduler = clock
-        log.info("role %s: clock started with parts %s", settings.role, ", ".join(engine_parts))
+        log.info("role %s: clock started with %d engine parts", settings.role, len(composition.ENGINE_PARTS))
         freeze_startup_heap()
         try:
             yield
@@ -84,19 +82,5 @@ def build_lifespan(settings: Settings):
 
 
 def build_app(settings: Settings, engine) -> FastAPI:
-    """The app for `settings.role`: the whole web app (all, web) or the ops endpoints only (engine)."""
-    from web import scale_metrics
-
-    lifespan = build_lifespan(settings)
-    if settings.role != "engine":
-        from web.app import create_app
-
-        app = create_app(settings=settings, engine=engine, lifespan=lifespan)
-    else:
-        from web import ops
-
-        app = FastAPI(title="dutydesk engine", lifespan=lifespan)
-        app.state.settings, app.state.engine, app.state.clock = settings, engine, None
-        app.include_router(ops.router)
-    scale_metrics.install(settings)
-    return app
+    """The app of `dutydesk serve` for `settings.role`, with the clock in its lifespan."""
+    return composition.build_app(settings, engine, lifespan=build_lifespan(settings))

@@ -2,26 +2,24 @@
 
 Jobs here are only wake-ups (invariant 1): the rows in the database are the
 truth, so the job store is in memory and rebuilt at every start. In embedded
-mode the clock also triggers the scheduled flows declared in flows/schedules.py.
+mode the clock also triggers the scheduled flows (flows/schedules.py), handed to it by the composition root.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from flows.schedules import SCHEDULES, FlowSchedule
-
 log = logging.getLogger("dutydesk.engine")
 
 
-def cron_trigger(schedule: FlowSchedule, default_tz: str) -> CronTrigger:
-    """The APScheduler trigger for a declared schedule, in its own time zone."""
-    return CronTrigger.from_crontab(schedule.cron, timezone=schedule.timezone or default_tz)
+def cron_trigger(cron: str, timezone: str) -> CronTrigger:
+    """The APScheduler trigger for a five-field cron in its time zone."""
+    return CronTrigger.from_crontab(cron, timezone=timezone)
 
 
 class Clock:
@@ -35,12 +33,12 @@ class Clock:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         )
 
-    def add_flows(self, runner: Callable[[str], object], schedules: tuple[FlowSchedule, ...] = SCHEDULES) -> None:
-        """Trigger each declared flow at its cron time through `runner(target)`."""
+    def add_flows(self, runner: Callable[[str], object], schedules: Iterable) -> None:
+        """Trigger each declared flow (flows.schedules.FlowSchedule) at its cron time through `runner(target)`."""
         for s in schedules:
-            self.scheduler.add_job(runner, cron_trigger(s, self.timezone), args=[s.flow], id=f"flow:{s.name}",
+            self.scheduler.add_job(runner, cron_trigger(s.cron, s.timezone), args=[s.flow], id=f"flow:{s.name}",
                                    name=s.description or s.name, replace_existing=True)
-            log.info("flow %s scheduled: %s (%s)", s.name, s.cron, s.timezone or self.timezone)
+            log.info("flow %s scheduled: %s (%s)", s.name, s.cron, s.timezone)
 
     def every(self, seconds: float, fn: Callable[[], object], job_id: str) -> None:
         """A periodic wake-up (sweeps, dispatch polling)."""

@@ -8,7 +8,7 @@ is dead, the database is unreachable, or a due escalation step has waited too lo
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import func
@@ -64,12 +64,10 @@ class DeadmanSwitch:
 
 def start(clock, settings, db_engine) -> DeadmanSwitch | None:
     """Engine part: ping every `ops.deadman_seconds` when `ops.deadman_url` is set."""
-    from core.logs import instance_label
-
     if not settings.ops.deadman_url:
         return None
     switch = DeadmanSwitch(db_engine, settings.ops.deadman_url, settings.ops.deadman_late_seconds,
-                           instance=instance_label(settings.ops.instance))
+                           instance=settings.instance_label)
     clock.every(settings.ops.deadman_seconds, switch.check, "ops:deadman")
     clock.scheduler.add_job(switch.check, id="ops:deadman:first")  # at once, not one period after start
     log.info("dead-man's switch: pinging %s every %.0f s while escalations are on time",

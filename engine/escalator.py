@@ -27,9 +27,9 @@ SWEEP_GAP = timedelta(seconds=0.5)  # deadline/instruction sweeps at most this o
 class Escalator:
     """Runs `escalation.tick` and the deadline sweep whenever a row falls due."""
 
-    def __init__(self, clock, db_engine, *, now=lambda: datetime.now(UTC)) -> None:
+    def __init__(self, clock, db_engine, *, instance: str, now=lambda: datetime.now(UTC)) -> None:
         self.clock, self.db_engine, self.now = clock, db_engine, now
-        self.instance = escalation.instance_name()
+        self.instance = instance
         self._lock = threading.Lock()
         self._again = False
         self.runs = 0
@@ -147,7 +147,7 @@ def start(clock, settings, db_engine) -> Escalator:
     """Engine part: rebuild wake-ups from the rows and start the backup sweep."""
     from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 
-    esc = Escalator(clock, db_engine)
+    esc = Escalator(clock, db_engine, instance=settings.instance_label)
     esc.start()
     clock.scheduler.add_listener(lambda _event: esc.stop(), EVENT_SCHEDULER_SHUTDOWN)
     return esc

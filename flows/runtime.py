@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from flows.schedules import load_flow
+
 log = logging.getLogger("dutydesk.flows")
 FLOW_RUNS: dict[tuple[str, str], int] = {}  # (flow target, completed|failed) -> runs in this process (/metrics)
 
@@ -113,8 +115,6 @@ class PrefectServer:
 
 def run_flow(target: str, **params) -> object:
     """Run an async flow to completion in this thread (called from the clock's worker pool)."""
-    from flows.schedules import load_flow
-
     flow = load_flow(target)
     try:
         result = asyncio.run(flow(**params))

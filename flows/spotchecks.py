@@ -15,7 +15,7 @@ from services.spotchecks import circulars, ivr
 @task(retries=2, retry_delay_seconds=10)
 def run_round(now: datetime) -> dict[str, int]:
     with session_scope() as session:
-        return ivr.run_round(session=session, now=now)
+        return ivr.run_round(session=session, now=now, settings=get_settings())
 
 
 @flow(name="spotcheck-round", log_prints=True)
@@ -32,7 +32,7 @@ def issue_circular(year: int, month: int, now: datetime) -> str:
     with session_scope() as session:
         try:
             row = circulars.issue(session=session, year=year, month=month, actor="system:circular", now=now,
-                                  tz=s.tz, data_dir=s.data_dir)
+                                  settings=s)
         except Conflict:
             return "already issued"
         return row.doc_path

@@ -19,6 +19,11 @@ class Role(StrEnum):
     auditor = "auditor"  # read-only, sees everything incl. the audit log
 
 
+# The duty office itself (值班室): acts for every unit. The one definition every layer uses.
+STAFF: frozenset[Role] = frozenset({Role.admin, Role.duty_officer})
+EVERYONE: frozenset[Role] = frozenset(Role)
+
+
 class UserBase(SQLModel):
     username: str = Field(min_length=2, max_length=40, schema_extra={"pattern": r"^[A-Za-z0-9_.-]+$"})
     display_name: str = Field(default="", max_length=60)

@@ -6,9 +6,9 @@ whose value is a `Notifier` subclass; a built-in kind cannot be replaced.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from importlib.metadata import entry_points
+from pkgutil import resolve_name
 
 from notifiers.base import Notifier
 
@@ -35,8 +35,7 @@ BUILTINS: dict[str, str] = {
 
 
 def _load(target: str) -> type[Notifier]:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return resolve_name(target)
 
 
 def available() -> dict[str, tuple[str, str]]:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, text, update
@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from models.audit import AuditCheck, AuditEntry
 from models.types import utcnow
+from services.alerts import Alert
 
 GENESIS = "0" * 64
 SEAL_LOCK = 4242  # PostgreSQL advisory lock id: one sealer at a time
@@ -153,3 +154,19 @@ def check(*, session: Session, by: str, now: datetime) -> AuditCheck:
 def last_check(*, session: Session) -> AuditCheck | None:
     """The most recent verification, if any."""
     return session.execute(select(AuditCheck).order_by(AuditCheck.id.desc()).limit(1)).scalars().first()
+
+
+def chain_alerts(session: Session, now: datetime, settings) -> list[Alert]:
+    """Alert source: a broken audit chain, or entries left unsealed (no sealer running), must be seen."""
+    out: list[Alert] = []
+    last = last_check(session=session)
+    if last is not None and last.problems:
+        out.append(Alert("audit_chain_broken", "critical",
+                         f"审计链校验发现 {len(last.problems)} 处篡改或缺失（{last.at.astimezone(settings.tz):%m-%d %H:%M}）",
+                         f"audit chain check found {len(last.problems)} problems", count=len(last.problems),
+                         link="/audit"))
+    oldest = session.execute(select(func.min(AuditEntry.at)).where(AuditEntry.chain_pos.is_(None))).scalar()
+    if oldest is not None and now - oldest > timedelta(minutes=5):
+        out.append(Alert("audit_unsealed", "warning", "审计日志有超过5分钟未封存的记录：引擎可能未运行",
+                         "audit entries unsealed for over 5 minutes: is an engine running?", link="/audit"))
+    return out

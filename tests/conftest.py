@@ -93,13 +93,13 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture
 def app(engine, session, settings):
     """The web app on the test's database and transaction (no clock, no flows)."""
-    from web.app import create_app
+    from dutydesk.composition import build_web_app
 
     @contextlib.contextmanager
     def same_session():
         yield session
 
-    return create_app(settings=settings, engine=engine, session_factory=same_session)
+    return build_web_app(settings, engine, session_factory=same_session)
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ Permissions are "<area>:<verb>"; later issues add their areas here.
 
 from __future__ import annotations
 
-from models.accounts import Role
-
-EVERYONE = frozenset(Role)
-STAFF = frozenset({Role.admin, Role.duty_officer})
+from models.accounts import EVERYONE, STAFF, Role
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard:read": EVERYONE,

@@ -14,30 +14,31 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import logs
+from core.db import readonly as db_readonly
+from core.db import session_scope
 from core.errors import ServiceError
-from core.settings import Settings, get_settings
+from core.settings import Settings
+from web import ops
+from web.api import router as api_router
+from web.console import router as console_router
+from web.console.render import LoginRedirect, render
+from web.extensions import Extensions
 
 log = logging.getLogger("dutydesk.web")
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(*, settings: Settings | None = None, engine: Engine | None = None, lifespan=None,
+def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, lifespan=None,
                session_factory=None) -> FastAPI:
-    """Build the app; tests pass their own engine or session factory and no lifespan."""
-    from core.db import get_engine, session_scope
-    from core.db import readonly as db_readonly
-    from web import ops
-    from web.api import router as api_router
-    from web.console import router as console_router
-
-    settings = settings or get_settings()
-    engine = engine or get_engine()
+    """Build the app (the composition root calls this); tests pass their own session factory and no lifespan."""
     app = FastAPI(title="dutydesk", version="0.1.0", lifespan=lifespan,
                   description="值班值守与突发事件信息报送 — duty and emergency-reporting workflow")
     app.state.settings = settings
     app.state.engine = engine
+    app.state.extensions = extensions
     app.state.session_factory = session_factory or (lambda: session_scope(engine))
     # GET/HEAD requests read; on SQLite they must not wait for the write lock.
     read_engine = db_readonly(engine)
@@ -82,11 +83,15 @@ class RequestId:
             logs.request_id.reset(token)
 
 
+def create_ops_app(*, settings: Settings, engine: Engine, extensions: Extensions, lifespan=None) -> FastAPI:
+    """The app of an engine-role process: /healthz, /readyz and /metrics only."""
+    app = FastAPI(title="dutydesk engine", lifespan=lifespan)
+    app.state.settings, app.state.engine, app.state.extensions, app.state.clock = settings, engine, extensions, None
+    app.include_router(ops.router)
+    return app
+
+
 def _install_error_handlers(app: FastAPI) -> None:
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
-    from web.console.render import LoginRedirect, render
-
     @app.exception_handler(LoginRedirect)
     async def to_login(request: Request, exc: LoginRedirect):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)

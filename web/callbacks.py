@@ -61,7 +61,9 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
     now = now_utc(request)
     matched = 0
     for receipt in receipts:
-        if deliveries.apply_receipt(session=session, channel=channel_name, receipt=receipt, now=now) is not None:
+        if deliveries.apply_receipt(session=session, channel=channel_name, receipt=receipt, now=now,
+                                     hooks=request.app.state.extensions.receipt_hooks,
+                                     settings=request.app.state.settings) is not None:
             matched += 1
     session.commit()
     body, media = REPLIES.get(channel.kind, (None, None))

@@ -24,7 +24,6 @@ router = APIRouter(tags=["ops"])
 log = logging.getLogger("dutydesk.ops")
 STARTED = time.time()
 # Extra collectors: fn(registry, session, now) adds gauges/counters; features append here.
-METRIC_SOURCES: list = []
 
 
 @router.get("/healthz")
@@ -60,8 +59,10 @@ def metrics(request: Request):
     try:
         with Session(request.app.state.engine) as session:
             session.execute(text("SELECT 1"))  # alert sources swallow errors, so ask the database itself
-            found = alerts.collect(session=session, now=now_utc(request), settings=request.app.state.settings)
-            for extra in METRIC_SOURCES:
+            ext = request.app.state.extensions
+            found = alerts.collect(session=session, now=now_utc(request), settings=request.app.state.settings,
+                                   sources=ext.alert_sources)
+            for extra in ext.metric_sources:
                 extra(registry, session, now_utc(request))
         db_up.set(1)
         for a in found:

@@ -13,15 +13,13 @@ from prometheus_client import Gauge, Histogram
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from core import logs
+from flows import runtime
 from models.deliveries import Delivery
 from models.incidents.escalation import EscalationState, Notice
 from rules.incidents import escalation as esc
-from web import ops
 
 LATENESS_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
 WINDOW = timedelta(minutes=15)  # steps fired this recently feed the lateness histogram
-_settings = {"instance": "", "role": "all"}
 
 
 def step_due(policy, started_at: datetime, seq: int, prev_fired_at: datetime | None) -> datetime:
@@ -57,13 +55,11 @@ def step_lateness(session: Session, since: datetime) -> list[float]:
     return out
 
 
-def collect(registry, session: Session, now: datetime) -> None:
+def collect(registry, session: Session, now: datetime, *, instance: str, role: str) -> None:
     """Instance info, due work (queue depth), oldest due step, step lateness, flow runs."""
-    from flows.runtime import FLOW_RUNS
-
-    label = [_settings["instance"]]
+    label = [instance]
     info = Gauge("dutydesk_instance_info", "this process", ["instance", "role"], registry=registry)
-    info.labels(_settings["instance"], _settings["role"]).set(1)
+    info.labels(instance, role).set(1)
     depth = Gauge("dutydesk_queue_due", "work due now and not yet done", ["instance", "queue"], registry=registry)
     due_deliveries = session.exec(select(func.count()).select_from(Delivery).where(
         Delivery.state == "queued", Delivery.due_at <= now)).one()
@@ -79,16 +75,11 @@ def collect(registry, session: Session, now: datetime) -> None:
         hist.labels(*label).observe(seconds)
     runs = Gauge("dutydesk_flow_runs", "flow runs started by this process", ["instance", "flow", "outcome"],
                  registry=registry)
-    for (flow, outcome), n in sorted(FLOW_RUNS.items()):
+    for (flow, outcome), n in sorted(runtime.FLOW_RUNS.items()):
         runs.labels(*label, flow, outcome).set(n)
 
 
-def install(settings) -> None:
-    """Register this module and the feature collectors (an engine-role app has no console to do it)."""
-    from services.incidents import monitor
-    from web.console.delivery_metrics import collect as delivery_collect
-
-    _settings.update(instance=logs.instance_label(settings.ops.instance), role=settings.role)
-    for fn in (collect, delivery_collect, monitor.metrics):
-        if fn not in ops.METRIC_SOURCES:
-            ops.METRIC_SOURCES.append(fn)
+def instance_source(settings):
+    """The metric source of this process, labelled with its instance and role."""
+    instance, role = settings.instance_label, settings.role
+    return lambda registry, session, now: collect(registry, session, now, instance=instance, role=role)

@@ -25,7 +25,7 @@ def seed(if_empty: bool = typer.Option(False, "--if-empty", help="do nothing whe
                 return
             typer.echo("database not empty; refusing to seed twice", err=True)
             raise typer.Exit(1)
-        counts = demo.seed(session)
+        counts = demo.seed(session, get_settings())
     typer.echo(f"demo county seeded: {counts}")
     _print_logins(True)
 

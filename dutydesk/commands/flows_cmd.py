@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from core.settings import get_settings
-from flows.schedules import SCHEDULES, by_name
+from flows.schedules import by_name, schedules
 
 app = typer.Typer(no_args_is_help=True, help="scheduled flows (Prefect)")
 
@@ -13,9 +13,8 @@ app = typer.Typer(no_args_is_help=True, help="scheduled flows (Prefect)")
 @app.command("list")
 def list_flows() -> None:
     """Every declared schedule with its cron and time zone."""
-    tz = get_settings().timezone
-    for s in SCHEDULES:
-        typer.echo(f"{s.name:<28} {s.cron:<16} {s.timezone or tz:<15} {s.description}")
+    for s in schedules(get_settings()):
+        typer.echo(f"{s.name:<28} {s.cron:<16} {s.timezone:<15} {s.description}")
 
 
 @app.command()
@@ -25,7 +24,7 @@ def run(name: str) -> None:
 
     settings = get_settings()
     try:
-        schedule = by_name(name)
+        schedule = by_name(settings, name)
     except KeyError as exc:
         typer.echo(f"error: {exc.args[0]}; see `dutydesk flows list`", err=True)
         raise typer.Exit(1) from exc
@@ -45,5 +44,5 @@ def deploy(pool: str = typer.Option("dutydesk", help="Prefect work pool (process
 
     from flows.deploy import apply
 
-    ids = asyncio.run(apply(pool, get_settings().timezone))
+    ids = asyncio.run(apply(pool, schedules(get_settings())))
     typer.echo(f"registered {len(ids)} deployments on work pool {pool!r}")

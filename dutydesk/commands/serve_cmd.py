@@ -26,7 +26,7 @@ def serve(
         if role not in ("all", "web", "engine"):
             raise typer.BadParameter(f"role must be all, web or engine, not {role!r}", param_hint="--role")
         settings.role = role
-    logs.configure(settings.log_format, instance=logs.instance_label(settings.ops.instance))
+    logs.configure(settings.log_format, instance=settings.instance_label)
     if host:
         settings.web.host = host
     if port:

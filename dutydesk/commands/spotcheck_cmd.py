@@ -31,7 +31,7 @@ def plan(quarter: str = typer.Option(..., help="e.g. 2026Q4"), seed: str = typer
     try:
         with session_scope() as session:
             p = plans.make_plan(session=session, quarter=quarter, seed=seed, actor="cli", now=datetime.now(UTC),
-                                tz=s.tz, mode=mode)
+                                settings=s, mode=mode)
             checks = plans.plan_checks_of(session=session, plan_id=p.id)
             typer.echo(f"plan {p.label} (seed {p.seed}): {len(checks)} checks")
             for c in checks[:10]:
@@ -49,7 +49,7 @@ def circular(year: int = typer.Option(...), month: int = typer.Option(...)) -> N
     try:
         with session_scope() as session:
             row = circulars.issue(session=session, year=year, month=month, actor="cli", now=datetime.now(UTC),
-                                  tz=s.tz, data_dir=s.data_dir)
+                                  settings=s)
             typer.echo(f"circular {year}-{month:02d}: {s.data_dir / row.doc_path} sha256={row.doc_sha256}")
     except ServiceError as exc:
         _fail(exc)
@@ -61,7 +61,7 @@ def yearly(year: int = typer.Option(...), out: Path = typer.Option(..., help="th
     from services.spotchecks.report import yearly_report
 
     with session_scope() as session:
-        r = yearly_report(session=session, year=year, tz=get_settings().tz, out=out)
+        r = yearly_report(session=session, year=year, settings=get_settings(), out=out)
     typer.echo(r.paragraph)
     if r.missing_sources:
         typer.echo(f"note: no data source yet for {', '.join(r.missing_sources)}", err=True)

@@ -27,7 +27,6 @@ from services.deliveries.claims import (  # noqa: F401
     release_unsent,
     renew_leases,
 )
-from services.deliveries.health import delivery_alerts  # noqa: F401  (registers the alert source)
 from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401
-from services.deliveries.receipts import ACK_HOOKS, RECEIPT_HOOKS, apply_receipt  # noqa: F401
+from services.deliveries.receipts import ReceiptHooks, apply_receipt  # noqa: F401
 from services.deliveries.render import Rendered, message_for, render  # noqa: F401

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from prometheus_client import Gauge
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
-from services.alerts import Alert, source
+from services.alerts import Alert
 
 S = DeliveryState
 WINDOW = timedelta(hours=24)  # failures older than this are history, not alerts
@@ -23,7 +24,6 @@ def _count(session: Session, *where) -> int:
     return session.exec(select(func.count()).select_from(Delivery).where(*where)).one()
 
 
-@source
 def delivery_alerts(session: Session, now: datetime, settings) -> list[Alert]:
     """Messages that reached nobody (every rung failed), outcomes unknown, and a stalled queue."""
     since = now - WINDOW
@@ -59,3 +59,14 @@ def attempt_counts(session: Session) -> list[tuple[str, str, int]]:
     rows = session.exec(select(DeliveryAttempt.channel, DeliveryAttempt.outcome, func.count())
                         .group_by(DeliveryAttempt.channel, DeliveryAttempt.outcome))
     return [(c, o, n) for c, o, n in rows]
+
+
+def metrics(registry, session: Session, now: datetime) -> None:
+    """Metric source: gauges dutydesk_deliveries{channel,state} and dutydesk_delivery_attempts{channel,outcome}."""
+    rows = Gauge("dutydesk_deliveries", "outbox rows by channel and state", ["channel", "state"], registry=registry)
+    for channel, state, n in state_counts(session):
+        rows.labels(channel, state).set(n)
+    tries = Gauge("dutydesk_delivery_attempts", "send tries and receipts by channel and outcome",
+                  ["channel", "outcome"], registry=registry)
+    for channel, outcome, n in attempt_counts(session):
+        tries.labels(channel, outcome).set(n)

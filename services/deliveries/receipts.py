@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -16,13 +17,22 @@ from services.deliveries.claims import fail_over
 log = logging.getLogger("dutydesk.deliveries")
 S = DeliveryState
 
-# fn(session, delivery, receipt, now): features that care about acknowledgements (incidents)
-# register here; called in the callback's transaction for key presses, replies and card acks.
-ACK_HOOKS: list[Callable[[Session, Delivery, Receipt, datetime], None]] = []
-# fn(session, delivery, receipt, now): every receipt of every kind (ringing, answered, delivered, key press,
-# reply, ack, no answer, busy, failed ...), after the row was updated, in the callback's transaction.
-# Features read the typed receipt here instead of parsing attempt rows.
-RECEIPT_HOOKS: list[Callable[[Session, Delivery, Receipt, datetime], None]] = []
+Hook = Callable[[Session, Delivery, Receipt, datetime, object], None]
+
+
+@dataclass(frozen=True)
+class ReceiptHooks:
+    """What other features do with receipts; the composition root fills it in (`dutydesk/composition.py`).
+
+    Each hook is fn(session, delivery, receipt, now, settings), called in the callback's transaction. `on_ack`: key
+    presses, replies and card acks (incidents acknowledge). `on_receipt`: every receipt of every kind (ringing,
+    answered, delivered, key press, reply, ack, no answer, busy, failed ...) after the row was updated, so
+    features read the typed receipt instead of parsing attempt rows (spot-check calls)."""
+
+    on_ack: Sequence[Hook] = ()
+    on_receipt: Sequence[Hook] = ()
+
+
 ACK_KINDS = frozenset({"key_press", "reply", "ack"})
 REPLY_WINDOW = timedelta(hours=24)
 
@@ -43,8 +53,8 @@ def _match(session: Session, channel: str, receipt: Receipt, now: datetime) -> D
     return None
 
 
-def apply_receipt(*, session: Session, channel: str, receipt: Receipt, now: datetime,
-                  policy: RetryPolicy = RetryPolicy()) -> Delivery | None:
+def apply_receipt(*, session: Session, channel: str, receipt: Receipt, now: datetime, hooks: ReceiptHooks,
+                  settings, policy: RetryPolicy = RetryPolicy()) -> Delivery | None:
     """Update the delivery a receipt is about; None when no delivery matches (logged)."""
     d = _match(session, channel, receipt, now)
     if d is None:
@@ -62,14 +72,14 @@ def apply_receipt(*, session: Session, channel: str, receipt: Receipt, now: date
             d.state, d.delivered_at = S.delivered.value, d.delivered_at or at
         if receipt.kind in ACK_KINDS:
             d.acked_at, d.ack_detail = d.acked_at or at, f"{receipt.kind}: {detail}"[:500]
-            for hook in ACK_HOOKS:
-                hook(session, d, receipt, now)
+            for hook in hooks.on_ack:
+                hook(session, d, receipt, now, settings)
     elif d.state in (S.sent.value, S.delivered.value):
         # The provider gave up after taking it (undeliverable SMS, unanswered call): next try or next rung.
         fail_over(session=session, delivery=d, outcome=AttemptOutcome(outcome), error=f"回执：{receipt.kind} {detail}",
                   now=now, policy=policy, flush_attempt=True)
     session.add(d)
     session.flush()
-    for receipt_hook in RECEIPT_HOOKS:
-        receipt_hook(session, d, receipt, now)
+    for receipt_hook in hooks.on_receipt:
+        receipt_hook(session, d, receipt, now, settings)
     return d

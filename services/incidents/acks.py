@@ -110,7 +110,7 @@ def is_acknowledged(session: Session, incident_id: uuid.UUID) -> bool:
     return inc is not None and inc.acknowledged_at is not None
 
 
-def on_delivery_ack(session: Session, delivery, receipt, now: datetime) -> None:
+def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings) -> None:
     """Delivery pipeline hook: a key press, SMS reply or card click on an escalation message acknowledges."""
     if delivery.source != "incident" or not str(delivery.step).startswith("step:"):
         return

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,13 +16,8 @@ from rules.incidents import escalation as esc
 from services import audit
 from services.incidents import acks, convert, targets
 from services.incidents.printing import casualty_text
-from services.incidents.settings import get_incident_settings
 
 log = logging.getLogger("dutydesk.incidents.escalation")
-
-
-def instance_name() -> str:
-    return get_incident_settings().instance or f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -124,9 +117,10 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, m
     return out
 
 
-def tick(*, session: Session, now: datetime, instance: str | None = None, limit: int = 200) -> list[Fired]:
-    """Fire every due escalation step once; deliveries go in the same transaction (outbox)."""
-    me = instance or instance_name()
+def tick(*, session: Session, now: datetime, instance: str, limit: int = 200) -> list[Fired]:
+    """Fire every due escalation step once as `instance` (its claim's name); deliveries go in the same transaction
+    (outbox)."""
+    me = instance
     fired, memo = [], {}  # targets resolved once per tick: every step in it shares `now` and the transaction
     rows = due_rows(session, now, limit)
     # the batch's incidents in one query, held here (the identity map is weak) so fire() finds each there

@@ -14,7 +14,6 @@ from services import alerts
 from services.incidents import deadlines, instructions
 
 
-@alerts.source
 def overdue_reports(session: Session, now: datetime, settings) -> list[alerts.Alert]:
     """Report deadlines passed with nothing reported (迟报 in the making)."""
     rows = deadlines.overdue(session, now)
@@ -26,7 +25,6 @@ def overdue_reports(session: Session, now: datetime, settings) -> list[alerts.Al
                          link=f"/incidents/{first.incident_id}")]
 
 
-@alerts.source
 def escalation_problems(session: Session, now: datetime, settings) -> list[alerts.Alert]:
     """Escalations nobody acknowledged to the end, and targets nobody could resolve."""
     out = []
@@ -47,7 +45,6 @@ def escalation_problems(session: Session, now: datetime, settings) -> list[alert
     return out
 
 
-@alerts.source
 def overdue_instructions(session: Session, now: datetime, settings) -> list[alerts.Alert]:
     rows = instructions.overdue_items(session, now)
     if not rows:

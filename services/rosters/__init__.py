@@ -1,6 +1,2 @@
-"""Duty rosters (值班表): generation, publication, gaps, views, formats, reminders.
-
-Importing the package registers its alert sources (gaps, late holiday rosters, overdue 销假).
-"""
-
-from services.rosters import deadlines, gaps  # noqa: F401  (alert sources)
+"""Duty rosters (值班表): generation, publication, gaps, views, formats, reminders; and the work around them:
+leave reports (请假报备) and leave pairs, swaps (换班), handovers (交接班) and the duty log, the holiday calendar."""

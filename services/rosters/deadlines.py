@@ -11,7 +11,7 @@ from models.rosters.roster import RosterStatus
 from rules.rosters.calendar import HolidayCalendar
 from rules.rosters.days import occurrence_start
 from rules.rosters.explain import FESTIVAL_ZH
-from services.alerts import Alert, source
+from services.alerts import Alert
 from services.rosters.calendar import load_calendar
 from services.rosters.gaps import active_units, month_status
 from services.rosters.generate import month_key
@@ -70,7 +70,6 @@ def holiday_deadlines(*, session: Session, today: date) -> list[HolidayDeadline]
     return out
 
 
-@source
 def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Alert]:
     """Units whose holiday roster is not published 5 days before the holiday."""
     today = now.astimezone(settings.tz).date()
@@ -86,7 +85,6 @@ def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Aler
     return out
 
 
-@source
 def leave_overdue(session: Session, now: datetime, settings) -> list[Alert]:
     """Leaves past their end with no 销假."""
     from services.rosters.leaves import overdue

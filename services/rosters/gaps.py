@@ -15,7 +15,7 @@ from models.rosters.roster import RosterGap, RosterMonth, RosterSlot
 from rules.rosters.away import unavailable_from_leaves
 from rules.rosters.review import required_slots
 from rules.rosters.rotation import find_gaps, suggest_substitutes
-from services.alerts import Alert, source
+from services.alerts import Alert
 from services.rosters import policy as pol
 from services.rosters.calendar import load_calendar
 from services.rosters.generate import month_key, month_row, parse_month
@@ -97,7 +97,6 @@ def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str = "Asia/Shanghai
              "code": c.code, "count": c.count, "text": c.text(names)} for c in cands]
 
 
-@source
 def roster_gaps(session: Session, now: datetime, settings) -> list[Alert]:
     """Slots in the coming weeks below head-count or held by someone on leave."""
     today = now.astimezone(settings.tz).date()

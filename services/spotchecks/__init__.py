@@ -4,5 +4,3 @@ explanations, reminder notices, exports and statistics. One module per concern:
 plans · results · roster (adapter) · calls (delivery adapter) · ivr · receipts · records · circulars · docs ·
 exports · stats · report · demo
 """
-
-from services.spotchecks import alerts as _alerts  # noqa: F401,E402  (registers the alert source)

@@ -31,11 +31,10 @@ def _not_placed(session: Session) -> int:
         col(PlannedCheck.status).in_(OPEN), col(PlannedCheck.id).in_(ids))).one()
 
 
-@alerts.source
 def spotcheck_calls(session: Session, now: datetime, settings) -> list[alerts.Alert]:
     """Due automated checks with no voice channel, and calls the voice channel failed to place."""
     out = []
-    if not calls.voice_available(session):
+    if not calls.voice_available(session, settings.spotchecks):
         n = _due_automated(session, now)
         if n:
             out.append(alerts.Alert(

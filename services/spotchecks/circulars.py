@@ -10,17 +10,18 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid, NotFound
+from core.settings import Settings
 from models.directory import Person, Unit
 from models.spotchecks.inspections import Circular, ExplanationRequest
 from rules.spotchecks.outcomes import (
     CheckResult,
     Outcome,
+    SpotCheckPolicy,
     circular_escalations,
     monthly_summary,
 )
 from services import audit
 from services.spotchecks import calls, docs
-from services.spotchecks.config import get_config
 from services.spotchecks.results import current_checks
 
 
@@ -41,7 +42,7 @@ def _results(session: Session, since: datetime, until: datetime) -> dict[str, li
 
 def circular_view(session: Session, year: int, month: int, tz) -> dict:
     """Everything the circular shows: ranked rows, failures named, units that must explain."""
-    policy = get_config().policy()
+    policy = SpotCheckPolicy()
     start, end = month_bounds(year, month, tz)
     q = (month - 1) // 3 + 1
     q_start, _ = month_bounds(year, 3 * q - 2, tz)
@@ -67,15 +68,16 @@ def circular_view(session: Session, year: int, month: int, tz) -> dict:
     }
 
 
-def issue(*, session: Session, year: int, month: int, actor: str, now: datetime, tz, data_dir: Path) -> Circular:
+def issue(*, session: Session, year: int, month: int, actor: str, now: datetime, settings: Settings) -> Circular:
     """Issue the month's circular (.docx) and open an explanation request for each unit that must explain."""
+    tz = settings.tz
     if session.exec(select(Circular).where(Circular.year == year, Circular.month == month)).first():
         raise Conflict(f"the circular for {year}-{month:02d} was issued already", field="month")
     if month_bounds(year, month, tz)[0] > now:
         raise Invalid("that month has not started", field="month")
     view = circular_view(session, year, month, tz)
     rel = Path("circulars") / f"circular-{year}-{month:02d}.docx"
-    digest = docs.save(docs.circular_doc(view), Path(data_dir) / rel)
+    digest = docs.save(docs.circular_doc(view), Path(settings.data_dir) / rel)
     circ = Circular(year=year, month=month, summary=view["rows"], doc_path=rel.as_posix(), doc_sha256=digest,
                     issued_by=actor, issued_at=now)
     session.add(circ)
@@ -84,20 +86,21 @@ def issue(*, session: Session, year: int, month: int, actor: str, now: datetime,
                  at=now, note=f"{year}-{month:02d} sha256={digest[:16]}")
     for unit_id in view["escalate"]:
         request_explanation(session=session, unit_id=uuid.UUID(unit_id), year=year, quarter=(month - 1) // 3 + 1,
-                            circular=circ, actor=actor, now=now, tz=tz)
+                            circular=circ, actor=actor, now=now, settings=settings)
     return circ
 
 
 def request_explanation(*, session: Session, unit_id: uuid.UUID, year: int, quarter: int, circular: Circular | None,
-                        actor: str, now: datetime, tz) -> ExplanationRequest | None:
+                        actor: str, now: datetime, settings: Settings) -> ExplanationRequest | None:
     """Ask the unit head for a written explanation (once per unit and quarter) and notify them."""
+    tz = settings.tz
     if session.exec(select(ExplanationRequest).where(ExplanationRequest.unit_id == unit_id,
                                                      ExplanationRequest.year == year,
                                                      ExplanationRequest.quarter == quarter)).first():
         return None
     q_start, _ = month_bounds(year, 3 * quarter - 2, tz)
     fails = [r for r in _results(session, q_start, now).get(str(unit_id), [])
-             if r.outcome in get_config().policy().failures]
+             if r.outcome in SpotCheckPolicy().failures]
     unit = session.get(Unit, unit_id)
     head = session.exec(select(Person).where(Person.unit_id == unit_id, Person.is_unit_head, Person.active)).first()
     req = ExplanationRequest(unit_id=unit_id, year=year, quarter=quarter, failures=len(fails), requested_at=now,
@@ -105,7 +108,7 @@ def request_explanation(*, session: Session, unit_id: uuid.UUID, year: int, quar
     session.add(req)
     session.flush()
     if head is not None:
-        due = (now + timedelta(days=get_config().explanation_days)).astimezone(tz)
+        due = (now + timedelta(days=settings.spotchecks.explanation_days)).astimezone(tz)
         req.delivery_id = calls.notify_person(
             session, head, source_id=req.id, step="explanation", subject=f"{unit.name}值班抽查书面说明",
             text=(f"{head.name}同志：{unit.name}{year}年第{quarter}季度值班电话抽查{len(fails)}次不合格，"

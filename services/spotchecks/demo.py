@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from core.settings import get_settings
+from core.settings import Settings
 from models.spotchecks.checks import CheckMode, PhoneCheck, PlannedCheck, PlannedStatus
 from models.spotchecks.inspections import (
     ReminderNoticeCreate,
@@ -29,15 +27,14 @@ VOICE_CONFIG = {"answer_seconds": 3, "key_seconds": 4, "give_up_seconds": 20,
 PAST = ["normal", "slow_answer", "no_answer", "normal", "normal", "nonstandard_greeting", "normal", "officer_absent"]
 
 
-def seed_spotchecks(session: Session, now: datetime, *, tz=ZoneInfo("Asia/Shanghai"),
-                    data_dir: Path = Path("var")) -> dict[str, int]:
+def seed_spotchecks(session: Session, now: datetime, *, settings: Settings) -> dict[str, int]:
     """Create the demo plan and its simulated voice channel, due checks, past results, one circular."""
-    local = now.astimezone(tz)
+    local = now.astimezone(settings.tz)
     quarter = f"{local.year}Q{(local.month - 1) // 3 + 1}"
-    plan = plans.make_plan(session=session, quarter=quarter, seed="demo", actor=ACTOR, now=now, tz=tz,
+    plan = plans.make_plan(session=session, quarter=quarter, seed="demo", actor=ACTOR, now=now, settings=settings,
                            mode=CheckMode.automated)
     units = plans.checkable_units(session)
-    voice = calls.add_demo_voice(session, name=VOICE_CHANNEL, actor=ACTOR, key=get_settings().secret_key
+    voice = calls.add_demo_voice(session, name=VOICE_CHANNEL, actor=ACTOR, key=settings.secret_key
                                  .get_secret_value(), config={**VOICE_CONFIG, "callback_token": secrets.token_urlsafe(24)})
     # 高观镇: phoned by the duty officer (call-now list); 石桥镇 answers the simulated call and presses 1;
     # 龙泉镇's line (no-answer pattern) is called three times, five minutes apart, and recorded as no answer.
@@ -65,15 +62,15 @@ def seed_spotchecks(session: Session, now: datetime, *, tz=ZoneInfo("Asia/Shangh
             audit.record(session=session, actor="duty", action="create", entity="phone_check", entity_id=check.id,
                          unit_id=unit.id, after=check, at=at + timedelta(minutes=3))
             n += 1
-    records.record_roll_call(session=session, actor=ACTOR, now=now, data=VideoRollCallCreate(
+    records.record_roll_call(session=session, actor=ACTOR, now=now, settings=settings, data=VideoRollCallCreate(
         held_at=(last_month + timedelta(days=14, hours=9)).astimezone(UTC), title="汛期值班视频调度",
         units=[RollCallUnit(unit_id=u.id, present=i != 2) for i, u in enumerate(units[:6])],
         findings="龙泉镇值班室视频连线时无人在岗"))
-    records.issue_notice(session=session, actor=ACTOR, now=now, tz=tz, data=ReminderNoticeCreate(
+    records.issue_notice(session=session, actor=ACTOR, now=now, settings=settings, data=ReminderNoticeCreate(
         title="关于做好近期值班值守工作的提醒", body="请各单位严格落实24小时值班和领导带班制度。",
         issued_at=(last_month + timedelta(days=20, hours=10)).astimezone(UTC)))
     circ = circulars.issue(session=session, year=last_month.year, month=last_month.month, actor=ACTOR, now=now,
-                           tz=tz, data_dir=data_dir)
+                           settings=settings)
     return {"spotcheck_plans": 1, "phone_checks": n + resolved, "circulars": 1 if circ else 0,
             "voice_channels": 1 if voice else 0}
 

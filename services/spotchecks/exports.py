@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from openpyxl import Workbook
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core.errors import Invalid
 from models.directory import Unit

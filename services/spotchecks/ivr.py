@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.directory import Unit
 from models.spotchecks.checks import (
     CheckMode,
@@ -18,11 +19,11 @@ from models.spotchecks.checks import (
     PlannedCheck,
     PlannedStatus,
 )
-from rules.spotchecks.outcomes import IvrAction, IvrResult, ivr_next
+from rules.spotchecks.outcomes import IvrAction, IvrResult, SpotCheckPolicy, ivr_next
 from rules.spotchecks.outcomes import IvrAttempt as RuleAttempt
 from services import audit
 from services.spotchecks import calls
-from services.spotchecks.config import get_config
+from services.spotchecks.attempts import sync_from_delivery
 
 log = logging.getLogger("dutydesk.spotchecks")
 ACTOR = "system:spotcheck"
@@ -49,7 +50,8 @@ def _rule_attempt(a: IvrAttempt) -> RuleAttempt:
     return RuleAttempt(a.placed_at or a.due_at, IvrResult(a.result), after)
 
 
-def _place(session: Session, planned: PlannedCheck, attempt_no: int, due: datetime, now: datetime) -> IvrAttempt:
+def _place(session: Session, planned: PlannedCheck, attempt_no: int, due: datetime, now: datetime,
+           settings: Settings) -> IvrAttempt:
     attempt = IvrAttempt(planned_check_id=planned.id, attempt_no=attempt_no, due_at=due, status="calling")
     try:
         with session.begin_nested():
@@ -62,7 +64,7 @@ def _place(session: Session, planned: PlannedCheck, attempt_no: int, due: dateti
         attempt.result, attempt.status, attempt.detail = IvrResult.failed, "failed", "单位未登记值班电话"
     else:
         try:
-            attempt.delivery_id = calls.placer(session, attempt, planned, unit, now)
+            attempt.delivery_id = calls.placer(session, attempt, planned, unit, now, settings.spotchecks)
         except Exception as exc:  # a refused enqueue is a failed attempt, visible, retried by the rule
             log.warning("spot-check call for %s not placed: %s", unit.name, exc)
             attempt.result, attempt.status, attempt.detail = IvrResult.failed, "failed", f"未能发起呼叫：{exc}"[:300]
@@ -73,9 +75,16 @@ def _place(session: Session, planned: PlannedCheck, attempt_no: int, due: dateti
     return attempt
 
 
-def start_due(*, session: Session, now: datetime) -> list[PlannedCheck]:
+def ivr_policy(settings: Settings) -> SpotCheckPolicy:
+    """The rules' spot-check policy with this deployment's IVR numbers (key timeout, retries, their gap)."""
+    cfg = settings.spotchecks
+    return SpotCheckPolicy(ivr_key_timeout_seconds=cfg.key_timeout_seconds, ivr_retries=cfg.retries,
+                           ivr_retry_minutes=cfg.retry_minutes)
+
+
+def start_due(*, session: Session, now: datetime, settings: Settings) -> list[PlannedCheck]:
     """Claim every due automated check (when a voice channel exists) and place its first call."""
-    if not calls.voice_available(session) and calls.placer is calls.place_via_deliveries:
+    if not calls.voice_available(session, settings.spotchecks) and calls.placer is calls.place_via_deliveries:
         return []
     due = session.exec(select(PlannedCheck).where(PlannedCheck.mode == CheckMode.automated,
                                                   PlannedCheck.status == PlannedStatus.planned,
@@ -83,19 +92,17 @@ def start_due(*, session: Session, now: datetime) -> list[PlannedCheck]:
     started = []
     for planned in due:
         if _claim(session, planned, PlannedStatus.planned, PlannedStatus.calling):
-            _place(session, planned, 1, now, now)
+            _place(session, planned, 1, now, now, settings)
             started.append(planned)
     return started
 
 
-def _time_out(session: Session, a: IvrAttempt, now: datetime) -> None:
+def _time_out(session: Session, a: IvrAttempt, now: datetime, settings: Settings) -> None:
     """Finish an attempt whose last receipt will not come: answered without key, or nothing at all."""
-    from services.spotchecks.receipts import sync_from_delivery
-
     sync_from_delivery(session, a, now)
     if a.result is not None:
         return
-    cfg = get_config()
+    cfg = settings.spotchecks
     if a.answered_at and now >= a.answered_at + timedelta(seconds=cfg.key_timeout_seconds + 30):
         a.result, a.status = IvrResult.answered_no_key, "answered_no_key"
     elif a.answered_at is None and now >= (a.placed_at or a.due_at) + timedelta(minutes=cfg.no_receipt_minutes):
@@ -106,20 +113,20 @@ def _time_out(session: Session, a: IvrAttempt, now: datetime) -> None:
     session.flush()
 
 
-def advance(*, session: Session, planned: PlannedCheck, now: datetime) -> str:
+def advance(*, session: Session, planned: PlannedCheck, now: datetime, settings: Settings) -> str:
     """One step of an automated check: wait, call again, or record the result."""
     attempts = attempts_of(session, planned.id)
     for a in attempts:
         if a.result is None:
-            _time_out(session, a, now)
+            _time_out(session, a, now, settings)
     done = [a for a in attempts if a.result is not None]
-    decision = ivr_next([_rule_attempt(a) for a in done], now, get_config().policy())
+    decision = ivr_next([_rule_attempt(a) for a in done], now, ivr_policy(settings))
     if decision.action is IvrAction.call:
         if any(a.result is None for a in attempts) or decision.at > now:
             return "waiting"
-        placed = _place(session, planned, decision.attempt_no, decision.at, now)
+        placed = _place(session, planned, decision.attempt_no, decision.at, now, settings)
         if placed.result is not None:  # refused at once: decide again (the next call may already be due)
-            return advance(session=session, planned=planned, now=now)
+            return advance(session=session, planned=planned, now=now, settings=settings)
         return "called"
     if decision.action is IvrAction.fail and not any(a.provider_call_id for a in done):
         return _hand_over(session, planned, now)
@@ -159,12 +166,12 @@ def _record(session: Session, planned: PlannedCheck, done: list[IvrAttempt], out
     return check
 
 
-def run_round(*, session: Session, now: datetime) -> dict[str, int]:
+def run_round(*, session: Session, now: datetime, settings: Settings) -> dict[str, int]:
     """Start due automated checks and move every running one on; returns counts for the flow's log."""
-    started = start_due(session=session, now=now)
+    started = start_due(session=session, now=now, settings=settings)
     counts = {"started": len(started), "called": 0, "present": 0, "fail": 0, "waiting": 0}
     running = session.exec(select(PlannedCheck).where(PlannedCheck.status == PlannedStatus.calling)).all()
     for planned in running:
-        state = advance(session=session, planned=planned, now=now)
+        state = advance(session=session, planned=planned, now=now, settings=settings)
         counts[state] = counts.get(state, 0) + 1
     return counts

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid, NotFound
+from core.settings import Settings
 from models.directory import Unit, UnitType
 from models.spotchecks.checks import (
     CheckMode,
@@ -21,6 +22,8 @@ from models.spotchecks.checks import (
 from rules.spotchecks.outcomes import Outcome, SpotCheckPolicy, SpotUnit, plan_checks
 from services import audit
 from services.rosters.calendar import load_calendar
+from services.spotchecks.calls import voice_available
+from services.spotchecks.results import current_checks
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -45,16 +48,15 @@ def checkable_units(session: Session) -> list[Unit]:
 def recent_failures(session: Session, before: datetime, days: int = 92,
                     policy: SpotCheckPolicy | None = None) -> dict[str, int]:
     """Failures per unit in the `days` before `before` (current results only)."""
-    from services.spotchecks.results import current_checks
-
     p = policy or SpotCheckPolicy()
     rows = current_checks(session, since=before - timedelta(days=days), until=before)
     return dict(Counter(str(r.unit_id) for r in rows if Outcome(r.outcome) in p.failures))
 
 
-def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, now: datetime, tz,
-              mode: CheckMode = CheckMode.manual, min_per_quarter: int = 1) -> SpotCheckPlan:
+def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, now: datetime, settings: Settings,
+              mode: CheckMode = CheckMode.manual) -> SpotCheckPlan:
     """Plan a quarter for every checkable unit; refuses a second plan for the same quarter."""
+    tz, min_per_quarter = settings.tz, settings.spotchecks.min_per_quarter
     start, end = quarter_bounds(quarter)
     if session.exec(select(SpotCheckPlan).where(SpotCheckPlan.label == quarter)).first():
         raise Conflict(f"a plan for {quarter} exists already", field="quarter")
@@ -97,15 +99,14 @@ def plan_checks_of(*, session: Session, plan_id: uuid.UUID) -> list[PlannedCheck
                              .order_by(PlannedCheck.planned_at)))
 
 
-def due_manual(*, session: Session, now: datetime, unit_id: uuid.UUID | None = None) -> list[PlannedCheck]:
+def due_manual(*, session: Session, now: datetime, settings: Settings,
+               unit_id: uuid.UUID | None = None) -> list[PlannedCheck]:
     """Planned checks due for the duty officer to phone now: manual ones, and automated ones without a voice line."""
     q = select(PlannedCheck).where(PlannedCheck.status == PlannedStatus.planned, PlannedCheck.planned_at <= now)
     if unit_id:
         q = q.where(PlannedCheck.unit_id == unit_id)
     rows = session.exec(q.order_by(PlannedCheck.planned_at)).all()
-    from services.spotchecks.calls import voice_available
-
-    voice = voice_available(session)
+    voice = voice_available(session, settings.spotchecks)
     return [r for r in rows if r.mode == CheckMode.manual or not voice]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.errors import Invalid, NotFound
+from core.settings import Settings
 from models.directory import Unit
 from models.spotchecks.inspections import (
     Inspection,
@@ -23,7 +24,6 @@ from models.spotchecks.inspections import (
 )
 from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.spotchecks.config import get_config
 
 # magic bytes → (content type, extension): images and PDF only
 SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
@@ -34,10 +34,10 @@ class TooLarge(Invalid):
     status = 413
 
 
-def _when(at: datetime, now: datetime) -> None:
+def _when(at: datetime, now: datetime, settings: Settings) -> None:
     if at.tzinfo is None:
         raise Invalid("time must carry a time zone", field="held_at")
-    if at > now + timedelta(seconds=get_config().future_grace_seconds):
+    if at > now + timedelta(seconds=settings.spotchecks.future_grace_seconds):
         raise Invalid("time is in the future", field="held_at")
 
 
@@ -52,9 +52,10 @@ def _outcome_ok(value: str, field: str) -> None:
         raise Invalid(f"unknown outcome {value!r}", field=field)
 
 
-def record_roll_call(*, session: Session, data: VideoRollCallCreate, actor: str, now: datetime) -> VideoRollCall:
+def record_roll_call(*, session: Session, data: VideoRollCallCreate, actor: str, now: datetime,
+                     settings: Settings) -> VideoRollCall:
     """A video roll-call (视频点名): each unit called, present or absent, with findings."""
-    _when(data.held_at, now)
+    _when(data.held_at, now, settings)
     _units_exist(session, [u.unit_id for u in data.units])
     for u in data.units:
         _outcome_ok(u.outcome, "units")
@@ -68,9 +69,10 @@ def record_roll_call(*, session: Session, data: VideoRollCallCreate, actor: str,
     return row
 
 
-def record_inspection(*, session: Session, data: InspectionCreate, actor: str, now: datetime) -> Inspection:
+def record_inspection(*, session: Session, data: InspectionCreate, actor: str, now: datetime,
+                      settings: Settings) -> Inspection:
     """An on-site inspection (实地检查): inspectors, places, findings."""
-    _when(data.held_at, now)
+    _when(data.held_at, now, settings)
     _units_exist(session, data.unit_ids)
     _outcome_ok(data.outcome, "outcome")
     row = Inspection(held_at=data.held_at, inspectors=[i.strip() for i in data.inspectors if i.strip()],
@@ -95,11 +97,11 @@ def sniff(content: bytes) -> tuple[str, str] | None:
 
 
 def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str, content: bytes, actor: str,
-                   now: datetime, data_dir: Path) -> InspectionAttachment:
+                   now: datetime, settings: Settings) -> InspectionAttachment:
     """Store a photo or PDF of an inspection by its SHA-256; refuses other types and oversize files."""
     if session.get(Inspection, inspection_id) is None:
         raise NotFound(f"inspection {inspection_id} not found", field="inspection_id")
-    limit = get_config().attachment_max_bytes
+    limit = settings.spotchecks.attachment_max_bytes
     if len(content) > limit:
         raise TooLarge(f"file is {len(content)} bytes; the limit is {limit}", field="file")
     if not content:
@@ -109,7 +111,7 @@ def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str,
         raise Invalid("only images (JPEG, PNG, GIF, WebP) and PDF files are accepted", field="file")
     digest = hashlib.sha256(content).hexdigest()
     rel = Path("attachments") / digest[:2] / f"{digest}.{kind[1]}"
-    path = Path(data_dir) / rel
+    path = Path(settings.data_dir) / rel
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part")
@@ -125,10 +127,12 @@ def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str,
     return row
 
 
-def issue_notice(*, session: Session, data: ReminderNoticeCreate, actor: str, now: datetime, tz) -> ReminderNotice:
+def issue_notice(*, session: Session, data: ReminderNoticeCreate, actor: str, now: datetime,
+                 settings: Settings) -> ReminderNotice:
     """Issue a duty reminder notice (值班工作提醒) to all units; numbered within its year."""
+    tz = settings.tz
     at = data.issued_at or now
-    _when(at, now)
+    _when(at, now, settings)
     year = at.astimezone(tz).year
     start = datetime(year, 1, 1, tzinfo=tz).astimezone(UTC)
     end = datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from core.settings import Settings
 from rules.spotchecks.statistics import YearFigures
 from services.spotchecks import docs, stats
 
@@ -19,10 +20,11 @@ class YearlyReport:
     sha256: str = ""
 
 
-def yearly_report(*, session: Session, year: int, tz, out: Path | None = None) -> YearlyReport:
+def yearly_report(*, session: Session, year: int, settings: Settings, out: Path | None = None) -> YearlyReport:
     """Count the year, write the paragraph, and save the .docx when `out` is given."""
+    tz = settings.tz
     figures, missing = stats.yearly(session, year, tz)
-    text = stats.paragraph(figures)
+    text = stats.paragraph(figures, settings)
     digest = ""
     if out is not None:
         digest = docs.save(docs.yearly_doc(year, figures, text, stats.months(session, year, tz)), Path(out))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.errors import Conflict, Invalid, NotFound
+from core.settings import Settings
 from models.directory import Person, Unit
 from models.spotchecks.checks import (
     CheckMode,
@@ -19,7 +20,6 @@ from models.spotchecks.checks import (
 )
 from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.spotchecks.config import get_config
 from services.spotchecks.roster import roster_match
 
 
@@ -31,10 +31,10 @@ def _outcome(value: str) -> Outcome:
                       field="outcome") from None
 
 
-def _check_time(at: datetime, now: datetime) -> None:
+def _check_time(at: datetime, now: datetime, settings: Settings) -> None:
     if at.tzinfo is None:
         raise Invalid("time must carry a time zone", field="started_at")
-    if at > now + timedelta(seconds=get_config().future_grace_seconds):
+    if at > now + timedelta(seconds=settings.spotchecks.future_grace_seconds):
         raise Invalid("time is in the future", field="started_at")
 
 
@@ -43,7 +43,7 @@ def _check_person(session: Session, person_id: uuid.UUID | None) -> None:
         raise Invalid(f"person {person_id} not found", field="answered_person_id")
 
 
-def _planned_for(session: Session, data: PhoneCheckCreate, tz) -> PlannedCheck | None:
+def _planned_for(session: Session, data: PhoneCheckCreate, settings: Settings) -> PlannedCheck | None:
     """The planned check this result belongs to; 4xx when the plan does not allow it."""
     if data.planned_check_id is not None:
         planned = session.get(PlannedCheck, data.planned_check_id)
@@ -54,9 +54,9 @@ def _planned_for(session: Session, data: PhoneCheckCreate, tz) -> PlannedCheck |
         return planned
     if data.unit_id is None or session.get(Unit, data.unit_id) is None:
         raise Invalid("unit missing or unknown", field="unit_id")
-    if not get_config().plan_required:
+    if not settings.spotchecks.plan_required:
         return None
-    day = data.started_at.astimezone(tz).date()
+    day = data.started_at.astimezone(settings.tz).date()
     plan = session.exec(select(SpotCheckPlan).where(SpotCheckPlan.period_start <= day,
                                                     SpotCheckPlan.period_end >= day)).first()
     if plan is None:
@@ -69,12 +69,13 @@ def _planned_for(session: Session, data: PhoneCheckCreate, tz) -> PlannedCheck |
     return next((p for p in mine if p.status == PlannedStatus.planned), None)
 
 
-def record_manual(*, session: Session, data: PhoneCheckCreate, actor: str, now: datetime, tz) -> PhoneCheck:
+def record_manual(*, session: Session, data: PhoneCheckCreate, actor: str, now: datetime,
+                  settings: Settings) -> PhoneCheck:
     """Record the outcome of a call the duty officer made; refuses to replace an existing result."""
     outcome = _outcome(data.outcome)
-    _check_time(data.started_at, now)
+    _check_time(data.started_at, now, settings)
     _check_person(session, data.answered_person_id)
-    planned = _planned_for(session, data, tz)
+    planned = _planned_for(session, data, settings)
     if planned is not None:
         earlier = session.exec(select(PhoneCheck).where(PhoneCheck.planned_check_id == planned.id)).first()
         if earlier is not None:
@@ -101,7 +102,7 @@ def record_manual(*, session: Session, data: PhoneCheckCreate, actor: str, now: 
 
 
 def correct(*, session: Session, check_id: uuid.UUID, data: PhoneCheckCreate, reason: str, actor: str,
-            now: datetime) -> PhoneCheck:
+            now: datetime, settings: Settings) -> PhoneCheck:
     """A new entry that replaces `check_id` in every count; the old entry stays as it was."""
     old = session.get(PhoneCheck, check_id)
     if old is None:
@@ -112,7 +113,7 @@ def correct(*, session: Session, check_id: uuid.UUID, data: PhoneCheckCreate, re
     if later is not None:
         raise Conflict(f"entry already corrected by {later.id}: correct the latest entry", field="check_id")
     outcome = _outcome(data.outcome)
-    _check_time(data.started_at, now)
+    _check_time(data.started_at, now, settings)
     _check_person(session, data.answered_person_id)
     new = PhoneCheck(
         unit_id=old.unit_id, planned_check_id=old.planned_check_id, mode=old.mode, started_at=data.started_at,

@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
+from core.settings import Settings
 from models.directory import Unit
 from models.spotchecks.checks import PhoneCheck
 from models.spotchecks.inspections import Inspection, ReminderNotice, VideoRollCall
 from rules.incidents.types import Category
-from rules.spotchecks.outcomes import Outcome
+from rules.spotchecks.outcomes import Outcome, SpotCheckPolicy
 from rules.spotchecks.statistics import (
     CheckKind,
     CheckRecord,
@@ -23,7 +24,6 @@ from rules.spotchecks.statistics import (
     duty_paragraph,
     yearly_figures,
 )
-from services.spotchecks.config import get_config
 from services.spotchecks.results import current_checks
 
 
@@ -101,9 +101,9 @@ def yearly(session: Session, year: int, tz) -> tuple[YearFigures, list[str]]:
     return yearly_figures(year, **records), missing
 
 
-def paragraph(figures: YearFigures) -> str:
-    """The yearly report's duty paragraph in this office's style."""
-    approx = frozenset(x.strip() for x in get_config().approximate.split(",") if x.strip())
+def paragraph(figures: YearFigures, settings: Settings) -> str:
+    """The yearly report's duty paragraph in this office's style (figures written 'N余' per the settings)."""
+    approx = frozenset(x.strip() for x in settings.spotchecks.approximate.split(",") if x.strip())
     return duty_paragraph(figures, ParagraphStyle(approximate=approx))
 
 
@@ -111,7 +111,7 @@ def months(session: Session, year: int, tz) -> list[dict]:
     """Per month: phone checks, pass rate, video dispatches, on-site checks, incidents, response times."""
     records, _ = year_records(session, year, tz)
     lo, hi = _year_bounds(year, tz)
-    fails = get_config().policy().failures
+    fails = SpotCheckPolicy().failures
     out = [{"month": m, "phone": 0, "passed": 0, "video": 0, "on_site": 0, "incidents": 0, "answer_s": [],
             "rings": []} for m in range(1, 13)]
     for c in records["checks"]:
@@ -136,7 +136,7 @@ def months(session: Session, year: int, tz) -> list[dict]:
 def unit_compliance(session: Session, year: int, tz) -> list[dict]:
     """Per unit: pass rate per month (None where it was not checked)."""
     lo, hi = _year_bounds(year, tz)
-    fails = get_config().policy().failures
+    fails = SpotCheckPolicy().failures
     cells: dict = defaultdict(lambda: [[0, 0] for _ in range(12)])
     for c in current_checks(session, since=lo, until=hi):
         cell = cells[c.unit_id][c.started_at.astimezone(tz).month - 1]

@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, delete, select
 
+from core.settings import Settings
+from dutydesk.composition import ALERT_SOURCES
 from models.deliveries import Delivery, DeliveryAttempt
 from notifiers.base import PermanentError, RateLimitedError, RetryableError, SendResult
 from services import alerts, deliveries
@@ -89,7 +91,7 @@ def test_crashed_send_becomes_unknown_is_not_resent_and_the_stale_result_is_igno
                                     outcome=SendOutcome.of(SendResult(provider_message_id="late")))
     assert late is None and session.get(Delivery, row.id).provider_message_id is None
     assert deliveries.claim_due(session=session, now=NOW + timedelta(hours=1), worker="w2") == []
-    found = alerts.collect(session=session, now=NOW + timedelta(minutes=2), settings=None)
+    found = alerts.collect(session=session, now=NOW + timedelta(minutes=2), settings=Settings(), sources=ALERT_SOURCES)
     assert any(a.code == "delivery_unknown" for a in found)
 
 
@@ -144,14 +146,14 @@ def test_repeated_failures_fall_back_then_exhaust_and_alert(session):
                              outcome=SendOutcome.of(PermanentError("号码无效")))
     assert session.get(Delivery, sms.id).state == "failed"
     assert deliveries.claim_due(session=session, now=now + timedelta(hours=1), worker="w") == []
-    found = {a.code: a for a in alerts.collect(session=session, now=now, settings=None)}
+    found = {a.code: a for a in alerts.collect(session=session, now=now, settings=Settings(), sources=ALERT_SOURCES)}
     assert found["delivery_failed"].count == 1 and found["delivery_failed"].severity == "critical"
 
 
 def test_stalled_queue_raises_an_alert(session):
     queue(session, 1, source_id="stalled")
-    assert not any(a.code == "delivery_stalled" for a in alerts.collect(session=session, now=NOW, settings=None))
-    late = alerts.collect(session=session, now=NOW + timedelta(minutes=5), settings=None)
+    assert not any(a.code == "delivery_stalled" for a in alerts.collect(session=session, now=NOW, settings=Settings(), sources=ALERT_SOURCES))
+    late = alerts.collect(session=session, now=NOW + timedelta(minutes=5), settings=Settings(), sources=ALERT_SOURCES)
     assert any(a.code == "delivery_stalled" for a in late)
 
 
@@ -180,5 +182,5 @@ def test_an_unanswered_spot_check_call_is_the_units_answer_not_a_delivery_alert(
         row.source, row.state, row.provider_message_id, row.created_at = "spot_check", "failed", provider_id, NOW
         session.add(row)
     session.flush()
-    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=None)}
+    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=Settings(), sources=ALERT_SOURCES)}
     assert found["delivery_failed"].count == 1  # only the call the provider never took

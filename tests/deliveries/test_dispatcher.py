@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
+from dutydesk.composition import ALERT_SOURCES
 from engine.dispatcher import Dispatcher
 from models.deliveries import Delivery
 from rules.deliveries import RetryPolicy
@@ -112,7 +114,7 @@ def test_fault_sink_every_message_delivered_or_failed_and_alerted_none_twice(eng
         assert all(r.attempts == 3 for r in failed)
         with Session(engine) as s:
             found = {a.code: a for a in alerts.collect(session=s, now=rows[0].created_at + timedelta(minutes=1),
-                                                       settings=None)}
+                                                       settings=Settings(), sources=ALERT_SOURCES)}
         assert failed, "with 40% bad answers some messages should exhaust their 3 tries"
         assert found["delivery_failed"].count >= len(failed)
         assert len(sink.accepted) + len(failed) == 150

@@ -11,7 +11,7 @@ from engine.dispatcher import Dispatcher
 from models.deliveries import Delivery
 from notifiers.base import Receipt, RetryableError, SendResult
 from services import deliveries
-from services.deliveries import RECEIPT_HOOKS, SendOutcome
+from services.deliveries import ReceiptHooks, SendOutcome
 from tests.deliveries.conftest import KEY, NOW, queue
 from tests.deliveries.live import live_channels
 
@@ -57,18 +57,15 @@ def test_every_receipt_kind_reaches_the_receipt_hooks_after_the_row_changed(sess
                              outcome=SendOutcome.of(SendResult(provider_message_id="call-77")))
     seen = []
 
-    def hook(s, delivery, receipt, now):
+    def hook(s, delivery, receipt, now, settings):
         seen.append((delivery.id, receipt.kind, receipt.key, delivery.state, now))
 
-    RECEIPT_HOOKS.append(hook)
-    try:
-        for kind, key in (("delivered", None), ("answered", None), ("key_press", "1"), ("no_answer", None)):
-            deliveries.apply_receipt(session=session, channel="inbox", now=NOW,
-                                     receipt=Receipt(kind=kind, provider_message_id="call-77", key=key))
-        deliveries.apply_receipt(session=session, channel="inbox", now=NOW,
-                                 receipt=Receipt(kind="busy", provider_message_id="nobody"))
-    finally:
-        RECEIPT_HOOKS.remove(hook)
+    hooks = ReceiptHooks(on_receipt=(hook,))
+    for kind, key in (("delivered", None), ("answered", None), ("key_press", "1"), ("no_answer", None)):
+        deliveries.apply_receipt(session=session, channel="inbox", now=NOW, hooks=hooks, settings=None,
+                                 receipt=Receipt(kind=kind, provider_message_id="call-77", key=key))
+    deliveries.apply_receipt(session=session, channel="inbox", now=NOW, hooks=hooks, settings=None,
+                             receipt=Receipt(kind="busy", provider_message_id="nobody"))
     assert [(k, key) for _, k, key, _, _ in seen] == [
         ("delivered", None), ("answered", None), ("key_press", "1"), ("no_answer", None)]  # unmatched: no call
     assert {i for i, *_ in seen} == {row.id} and seen[0][3] == "delivered" and seen[0][4] == NOW

@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import select
 
+from core.settings import Settings
+from dutydesk.composition import ALERT_SOURCES
 from models.deliveries import ChannelConfig, ChannelConfigCreate, Delivery
 from notifiers.twilio_voice import twilio_signature
 from services import accounts, deliveries
@@ -168,17 +170,17 @@ def test_console_test_send_form_queues_a_message(client, session, users, key):
 def test_metrics_count_deliveries_and_alert_on_failures(session):
     from prometheus_client import CollectorRegistry, generate_latest
 
+    from dutydesk.composition import extensions
     from services import alerts
-    from web.console import delivery_metrics
-    from web.ops import METRIC_SOURCES
+    from services.deliveries import health
 
-    assert delivery_metrics.collect in METRIC_SOURCES  # /metrics reads it (its own connection, so not tested here)
+    assert health.metrics in extensions(Settings()).metric_sources  # /metrics reads it (its own connection)
     failed = _sent(session, "sms", "X-10")
     failed.state = "failed"
     session.add(failed)
     session.commit()
     registry = CollectorRegistry()
-    delivery_metrics.collect(registry, session, datetime.now(UTC))
+    health.metrics(registry, session, datetime.now(UTC))
     assert 'dutydesk_deliveries{channel="sms",state="failed"} 1.0' in generate_latest(registry).decode()
-    found = {a.code: a for a in alerts.collect(session=session, now=datetime.now(UTC), settings=None)}
+    found = {a.code: a for a in alerts.collect(session=session, now=datetime.now(UTC), settings=Settings(), sources=ALERT_SOURCES)}
     assert found["delivery_failed"].count == 1 and found["delivery_failed"].link == "/deliveries?state=failed"

@@ -5,26 +5,29 @@ from __future__ import annotations
 import asyncio
 import importlib
 
+from core.settings import Settings
 from flows.deploy import apply, build
-from flows.schedules import SCHEDULES
+from flows.schedules import schedules
+
+SCHEDULES = schedules(Settings(environment="test", timezone="Asia/Shanghai"))
 
 
 def test_build_covers_every_schedule_with_module_entrypoints():
-    deployments = build("Asia/Shanghai")
+    deployments = build(SCHEDULES)
     assert [d.name for d in deployments] == [s.name for s in SCHEDULES]
     for d, s in zip(deployments, SCHEDULES, strict=True):
         module, _, attr = d.entrypoint.rpartition(".")
         assert getattr(importlib.import_module(module), attr).name == d.flow_name, d.entrypoint
         (entry,) = d.schedules
-        assert (entry.schedule.cron, entry.schedule.timezone) == (s.cron, s.timezone or "Asia/Shanghai")
+        assert (entry.schedule.cron, entry.schedule.timezone) == (s.cron, "Asia/Shanghai")
 
 
 def test_apply_registers_them_on_the_server(prefect_harness):
     from prefect.client.orchestration import get_client
 
     async def register_and_read():
-        await apply("dutydesk-test", "Asia/Shanghai")
-        await apply("dutydesk-test", "Asia/Shanghai")  # idempotent: a redeploy updates, never duplicates
+        await apply("dutydesk-test", SCHEDULES)
+        await apply("dutydesk-test", SCHEDULES)  # idempotent: a redeploy updates, never duplicates
         async with get_client() as client:
             return await client.read_deployments()
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, func, select
 
+from core.settings import get_settings
 from dutydesk import demo
 from models.rosters.duty import RosterReminder
 from models.rosters.roster import RosterSlot
@@ -20,7 +21,7 @@ def test_reminders_flow_reaches_everyone_on_duty_tomorrow_once(prefect_harness, 
 
     today = datetime.now(TZ).date()
     with Session(flow_db) as s:
-        demo.seed(s)
+        demo.seed(s, get_settings())
         s.commit()
         tomorrow_slots = s.exec(select(func.count()).select_from(RosterSlot)
                                 .where(RosterSlot.day == today + timedelta(days=1))).one()

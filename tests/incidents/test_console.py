@@ -32,7 +32,7 @@ def test_officer_logs_incident_from_form_and_sees_it_on_board(client, app, users
     assert r.status_code == 303, r.text
     inc = session.exec(select(Incident)).one()
     assert inc.received_at == clock.now and inc.injured_unverified and inc.grade == 2  # 02:10 local = 接报
-    escalation.tick(session=session, now=clock.now)
+    escalation.tick(session=session, now=clock.now, instance="test")
     board = client.get("/incidents")
     assert "高观镇山体滑坡" in board.text and 'class="countdown" data-due="2026-07-14T18:40:00+00:00"' in board.text
     page = client.get(f"/incidents/{inc.id}")

@@ -49,7 +49,7 @@ def test_two_engines_fire_each_step_once_at_its_time(committed):
     offset = {"d": timedelta(0)}
     fake_now = lambda: datetime.now(UTC) + offset["d"]  # noqa: E731
     clocks = [Clock("Asia/Shanghai"), Clock("Asia/Shanghai")]
-    parts = [Escalator(c, engine, now=fake_now) for c in clocks]
+    parts = [Escalator(c, engine, instance=f"engine-{i}", now=fake_now) for i, c in enumerate(clocks)]
     for i, (c, p) in enumerate(zip(clocks, parts)):
         p.instance = f"engine-{i}"
         p.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from dutydesk.composition import ALERT_SOURCES
 from services.incidents import escalation, sweeps
 from services.incidents.acks import use_link
 from services.incidents.intake import open_incident
@@ -87,7 +88,7 @@ def test_unacknowledged_escalation_repeats_then_alerts(session, county, clock, r
         run(session, clock)
         seen.append(sorted(n.recipient for n in recorder.new("escalation")))
     assert seen == [["副县长钱立新", "带班领导周文静"], ["县长赵国华"], ["副县长钱立新", "带班领导周文静"], ["县长赵国华"], []]
-    codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=Settings())}
+    codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=Settings(), sources=ALERT_SOURCES)}
     assert "escalation_exhausted" in codes
 
 
@@ -101,7 +102,7 @@ def test_nobody_on_duty_is_an_alert(session, county, clock, recorder):
     run(session, clock)
     got = sorted((n.purpose, n.recipient, n.delivery_id != "") for n in recorder.new())
     assert got == [("escalation", "副县长钱立新", True), ("unresolved", "当班带班领导", False)]
-    codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=Settings())}
+    codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=Settings(), sources=ALERT_SOURCES)}
     assert "escalation_target_missing" in codes
 
 

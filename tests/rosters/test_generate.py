@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from core.errors import Conflict
+from dutydesk.composition import ALERT_SOURCES
 from models.audit import AuditEntry
 from models.rosters.leave import LeaveCreate
 from models.rosters.roster import RosterGap, RosterSlot
@@ -67,7 +68,7 @@ def test_leave_on_rostered_leader_is_a_gap_alert_with_substitute(session, roster
         else roster_unit["leaders"][1].id))
     gap = session.exec(select(RosterGap).where(RosterGap.unit_id == unit.id)).one()
     assert gap.reason == "holder_unavailable" and gap.person_id == slot.person_id and "请假" in gap.text
-    found = [a for a in alerts.collect(session=session, now=NOW, settings=settings) if a.code == "roster_holder_on_leave"]
+    found = [a for a in alerts.collect(session=session, now=NOW, settings=settings, sources=ALERT_SOURCES) if a.code == "roster_holder_on_leave"]
     assert found and found[0].count == 1
     subs = gaps.substitutes(session=session, gap_id=gap.id)
     assert subs[0]["eligible"] and subs[0]["person_id"] != str(slot.person_id)

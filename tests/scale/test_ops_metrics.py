@@ -8,7 +8,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
-from sqlmodel import Session
 
 from engine.deadman import DeadmanSwitch
 from flows import runtime
@@ -19,14 +18,13 @@ from web import scale_metrics
 T0 = datetime(2025, 7, 1, 2, 0, tzinfo=UTC)
 
 
-def scrape(session, now) -> str:
+def scrape(session, now, instance: str = "engine-7") -> str:
     registry = CollectorRegistry()
-    scale_metrics.collect(registry, session, now)
+    scale_metrics.collect(registry, session, now, instance=instance, role="engine")
     return generate_latest(registry).decode()
 
 
 def test_queue_depth_and_step_lateness(session, directory, monkeypatch):
-    monkeypatch.setitem(scale_metrics._settings, "instance", "engine-7")
     person, town = directory["people"]["hub"], directory["town"]
     for _ in range(3):
         open_escalation(session, unit_id=town.id, person_id=person.id, now=T0, wait_minutes=1)
@@ -57,7 +55,7 @@ def test_flow_failures_are_counted(monkeypatch, session):
     async def broken():
         raise RuntimeError("roster table missing")
 
-    monkeypatch.setattr("flows.schedules.load_flow", lambda target: broken)
+    monkeypatch.setattr("flows.runtime.load_flow", lambda target: broken)
     with pytest.raises(RuntimeError):
         runtime.run_flow("flows.rosters:extend")
     text = scrape(session, T0)

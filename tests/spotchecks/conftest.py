@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from core.settings import Settings
 from models.spotchecks.checks import CheckMode, PlannedCheck
 
 TZ = ZoneInfo("Asia/Shanghai")
+SETTINGS = Settings(environment="test", timezone="Asia/Shanghai")  # what the services read (spotchecks area)
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # 10:00 local
 
 
@@ -24,7 +26,7 @@ def plan(session, directory):
     """A manual plan for 2026Q4 (town + department)."""
     from services.spotchecks.plans import make_plan
 
-    p = make_plan(session=session, quarter="2026Q4", seed=7, actor="u_duty_officer", now=NOW, tz=TZ)
+    p = make_plan(session=session, quarter="2026Q4", seed=7, actor="u_duty_officer", now=NOW, settings=SETTINGS)
     session.commit()
     return p
 

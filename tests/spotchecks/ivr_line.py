@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from notifiers.aliyun_vms import AliyunVmsConfig, AliyunVmsNotifier
 from notifiers.base import CallbackRequest, Message, Recipient
-from services.spotchecks.config import get_config
 from tests.peers import aliyun as peer_mod
 
 TOKEN = "tok-spot"
@@ -25,10 +24,10 @@ class AliyunLine:
                                    confirm_code="TTS_OK", text_param="content", callback_token=TOKEN, timeout=2)
         self.calls: list[str] = []
 
-    def place(self, session, attempt, planned, unit, now) -> str:
+    def place(self, session, attempt, planned, unit, now, cfg) -> str:
         msg = Message(idempotency_key=f"spot:{planned.id}:{attempt.attempt_no}",
                       recipient=Recipient(name=unit.name, address=unit.duty_phone),
-                      text=get_config().tts_text, voice_text=get_config().tts_text)
+                      text=cfg.tts_text, voice_text=cfg.tts_text)
 
         async def send():
             return await AliyunVmsNotifier(self.cfg).send(msg)  # a fresh plugin: the test clock jumps minutes

@@ -30,6 +30,7 @@ from services import deliveries
 from services.directory import org
 from services.spotchecks import ivr
 from services.spotchecks.plans import make_plan
+from tests.spotchecks.conftest import SETTINGS
 
 TZ = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # 02:00 local: a night check
@@ -86,7 +87,7 @@ class VoiceWorld:
                                                                            type=UnitType.county_office))
             self.hub_id = hub.id
             self._town(s, "高观镇", "0838-1234567")
-            self.plan_id = make_plan(session=s, quarter="2026Q4", seed=7, actor="test", now=T0, tz=TZ).id
+            self.plan_id = make_plan(session=s, quarter="2026Q4", seed=7, actor="test", now=T0, settings=SETTINGS).id
             deliveries.create_channel(session=s, actor="test", key=self.key, data=ChannelConfigCreate(
                 name=CHANNEL, kind="aliyun_vms", config={
                     "base_url": peer_url, "access_key_id": "LTAI-test", "access_key_secret": "secret-test",
@@ -112,7 +113,7 @@ class VoiceWorld:
         """The spot-check round as the flow runs it (one transaction)."""
         self.clock.at = at
         with Session(self.engine) as s:
-            counts = ivr.run_round(session=s, now=at)
+            counts = ivr.run_round(session=s, now=at, settings=SETTINGS)
             s.commit()
         return counts
 

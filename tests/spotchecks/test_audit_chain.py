@@ -18,7 +18,7 @@ from models.spotchecks.checks import PhoneCheckCreate
 from services import audit
 from services.directory import org
 from services.spotchecks import plans, results
-from tests.spotchecks.conftest import TZ
+from tests.spotchecks.conftest import SETTINGS
 
 NOW = datetime(2026, 11, 20, 2, tzinfo=UTC)
 
@@ -36,10 +36,10 @@ def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
     with Session(engine) as session:
         town = org.create_unit(session=session, actor="t", data=UnitCreate(name="高观镇", code="t1", type="town",
                                                                             duty_phone="0838-1"))
-        plans.make_plan(session=session, quarter="2026Q4", seed=1, actor="t", now=NOW, tz=TZ)
-        check = results.record_manual(session=session, actor="duty", now=NOW, tz=TZ, data=PhoneCheckCreate(
+        plans.make_plan(session=session, quarter="2026Q4", seed=1, actor="t", now=NOW, settings=SETTINGS)
+        check = results.record_manual(session=session, actor="duty", now=NOW, settings=SETTINGS, data=PhoneCheckCreate(
             unit_id=town.id, started_at=NOW - timedelta(minutes=3), outcome="no_answer"))
-        results.correct(session=session, check_id=check.id, reason="误记", actor="duty", now=NOW,
+        results.correct(session=session, check_id=check.id, reason="误记", actor="duty", now=NOW, settings=SETTINGS,
                         data=PhoneCheckCreate(started_at=NOW - timedelta(minutes=3), outcome="normal"))
         session.commit()
         audit.seal(session=session)  # the engine does this every second

@@ -11,6 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from core.settings import Settings
+from dutydesk.composition import ALERT_SOURCES
 from models.spotchecks.checks import (
     CheckMode,
     IvrAttempt,
@@ -21,7 +23,7 @@ from models.spotchecks.checks import (
 from services.spotchecks import calls, ivr, receipts
 from tests.peers import aliyun as peer_mod
 from tests.peers import serve
-from tests.spotchecks.conftest import NOW, town_check
+from tests.spotchecks.conftest import NOW, SETTINGS, town_check
 from tests.spotchecks.ivr_line import AliyunLine, china, report, voice_report
 
 
@@ -40,7 +42,7 @@ def auto(session, plan, directory):
 
 
 def feed(session, line, body, now):
-    return [receipts.on_receipt(session=session, kind=r.kind, at=r.at, key=r.key, now=now,
+    return [receipts.on_receipt(session=session, kind=r.kind, at=r.at, key=r.key, now=now, settings=SETTINGS,
                                 provider_call_id=r.provider_message_id, detail=r.detail)
             for r in line.receipts(body)]
 
@@ -51,7 +53,7 @@ def results_of(session, planned):
 
 
 def test_key_1_within_30_seconds_is_present(session, line, auto, directory):
-    assert ivr.run_round(session=session, now=NOW)["started"] == 1
+    assert ivr.run_round(session=session, now=NOW, settings=SETTINGS)["started"] == 1
     sent = line.peer.received[-1]["params"]
     assert sent["CalledNumber"] == "08381234567" and "请按1确认在岗" in sent["StartTtsParams"]
     call = line.calls[0]
@@ -72,25 +74,25 @@ def test_key_1_within_30_seconds_is_present(session, line, auto, directory):
 @pytest.mark.parametrize(("code", "outcome"), [("200003", "no_answer"), ("200002", "busy"), ("200011", "dead_number")])
 def test_three_unanswered_calls_five_minutes_apart_then_failure(session, line, auto, code, outcome):
     t = NOW
-    ivr.run_round(session=session, now=t)
+    ivr.run_round(session=session, now=t, settings=SETTINGS)
     for n in range(3):
         assert len(line.calls) == n + 1
         feed(session, line, voice_report(line.calls[-1], code, ended=china(t + timedelta(seconds=40))),
              t + timedelta(seconds=40))
-        assert ivr.run_round(session=session, now=t + timedelta(minutes=4))["called"] == 0  # not yet
+        assert ivr.run_round(session=session, now=t + timedelta(minutes=4), settings=SETTINGS)["called"] == 0  # not yet
         t += timedelta(minutes=5)
-        ivr.run_round(session=session, now=t)
+        ivr.run_round(session=session, now=t, settings=SETTINGS)
     assert len(line.peer.received) == 3
     [check] = results_of(session, auto)
     assert check.outcome == outcome and "第3次" in check.notes
 
 
 def test_answered_without_key_retries_and_a_key_on_the_second_call_counts(session, line, auto):
-    ivr.run_round(session=session, now=NOW)
+    ivr.run_round(session=session, now=NOW, settings=SETTINGS)
     feed(session, line, voice_report(line.calls[0], "200008", answered=china(NOW + timedelta(seconds=5)),
                                      ended=china(NOW + timedelta(seconds=40))), NOW + timedelta(seconds=41))
-    ivr.run_round(session=session, now=NOW + timedelta(minutes=2))  # answered, no key: timed out
-    ivr.run_round(session=session, now=NOW + timedelta(minutes=6))
+    ivr.run_round(session=session, now=NOW + timedelta(minutes=2), settings=SETTINGS)  # answered, no key: timed out
+    ivr.run_round(session=session, now=NOW + timedelta(minutes=6), settings=SETTINGS)
     assert len(line.calls) == 2
     feed(session, line, report(line.calls[1], "300000", china(NOW + timedelta(minutes=6, seconds=9)), dtmf="1"),
          NOW + timedelta(minutes=6, seconds=10))
@@ -103,23 +105,23 @@ def test_provider_refusing_every_call_hands_the_check_to_the_duty_officer_not_a_
     from services.spotchecks.plans import due_manual
 
     line.peer.answer = "code:isv.OUT_OF_SERVICE"  # our account is suspended: not the unit's fault
-    ivr.run_round(session=session, now=NOW)
-    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=None)}
+    ivr.run_round(session=session, now=NOW, settings=SETTINGS)
+    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=Settings(), sources=ALERT_SOURCES)}
     assert found["spotcheck_call_not_placed"].count == 1
     for minutes in (5, 10):
-        ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes))
+        ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes), settings=SETTINGS)
     assert results_of(session, auto) == []  # no failure is recorded against the unit
     attempts = session.exec(select(IvrAttempt).where(IvrAttempt.planned_check_id == auto.id)).all()
     assert [a.result for a in attempts] == ["failed"] * 3 and "未能发起呼叫" in attempts[0].detail
-    assert auto.id in [p.id for p in due_manual(session=session, now=NOW + timedelta(minutes=10))]
+    assert auto.id in [p.id for p in due_manual(session=session, now=NOW + timedelta(minutes=10), settings=SETTINGS)]
     later = NOW + timedelta(minutes=11)
-    assert "spotcheck_call_not_placed" in {a.code for a in alerts.collect(session=session, now=later, settings=None)}
-    assert ivr.run_round(session=session, now=later)["started"] == 0  # handed over: not called again
+    assert "spotcheck_call_not_placed" in {a.code for a in alerts.collect(session=session, now=later, settings=Settings(), sources=ALERT_SOURCES)}
+    assert ivr.run_round(session=session, now=later, settings=SETTINGS)["started"] == 0  # handed over: not called again
 
 
 def test_silent_call_times_out_and_a_late_key_press_then_corrects_the_failure(session, line, auto):
     for minutes in (0, 5, 10, 15):  # no receipt ever: each attempt times out after 5 minutes
-        ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes))
+        ivr.run_round(session=session, now=NOW + timedelta(minutes=minutes), settings=SETTINGS)
     [failed] = results_of(session, auto)
     assert failed.outcome == "no_answer"
     late = NOW + timedelta(minutes=20)
@@ -140,10 +142,10 @@ def test_without_a_voice_channel_a_due_automated_check_is_an_alert_and_a_call_no
     from services import alerts
     from services.spotchecks.plans import due_manual
 
-    assert ivr.run_round(session=session, now=NOW)["started"] == 0
-    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=None)}
+    assert ivr.run_round(session=session, now=NOW, settings=SETTINGS)["started"] == 0
+    found = {a.code: a for a in alerts.collect(session=session, now=NOW, settings=Settings(), sources=ALERT_SOURCES)}
     assert found["spotcheck_no_voice_channel"].count == 1 and "未配置语音渠道" in found["spotcheck_no_voice_channel"].text
-    assert auto.id in [p.id for p in due_manual(session=session, now=NOW)]
+    assert auto.id in [p.id for p in due_manual(session=session, now=NOW, settings=SETTINGS)]
     early = NOW - timedelta(minutes=1)  # not due yet: nothing to say
     assert "spotcheck_no_voice_channel" not in {a.code for a in alerts.collect(session=session, now=early,
-                                                                               settings=None)}
+                                                                               settings=SETTINGS, sources=ALERT_SOURCES)}

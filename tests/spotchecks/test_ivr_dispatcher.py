@@ -13,6 +13,7 @@ from core.settings import Settings
 from tests.conftest import PG_URL, _pg_available
 from tests.peers import aliyun as gateway
 from tests.peers import serve
+from tests.spotchecks.conftest import SETTINGS
 from tests.spotchecks.live_voice import (
     T0,
     Clock,
@@ -27,14 +28,14 @@ from tests.spotchecks.live_voice import (
 def world(request, tmp_path_factory):
     if request.param == "postgresql" and not _pg_available(PG_URL):
         pytest.skip("PostgreSQL not reachable")
-    from web.app import create_app
+    from dutydesk.composition import build_web_app
 
     tmp = tmp_path_factory.mktemp("live")
     settings = Settings(environment="test", data_dir=tmp, flows={"mode": "off"})
     clock = Clock(T0)
     peer = gateway.AliyunPeer()
     with fresh_database(request.param, tmp, PG_URL) as engine:
-        app = create_app(settings=settings, engine=engine)
+        app = build_web_app(settings, engine)
         app.state.clock = clock
         with serve(app) as app_url, serve(peer.app) as peer_url:
             yield VoiceWorld(engine, settings, app_url, peer, peer_url, clock)
@@ -166,4 +167,4 @@ def test_a_failing_channel_is_an_alert_in_metrics_and_the_check_goes_to_the_duty
     from sqlmodel import Session
 
     with Session(world.engine) as s:
-        assert pc.id in [p.id for p in due_manual(session=s, now=after(T0, minutes=16))]
+        assert pc.id in [p.id for p in due_manual(session=s, now=after(T0, minutes=16), settings=SETTINGS)]

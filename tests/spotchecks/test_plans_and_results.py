@@ -17,7 +17,7 @@ from models.spotchecks.checks import (
 )
 from rules.spotchecks.outcomes import Outcome
 from services.spotchecks import plans, results
-from tests.spotchecks.conftest import NOW, TZ, town_check
+from tests.spotchecks.conftest import NOW, SETTINGS, TZ, town_check
 
 
 def test_plan_covers_every_unit_reproducibly_with_reasons(session, plan, directory):
@@ -36,10 +36,10 @@ def test_plan_covers_every_unit_reproducibly_with_reasons(session, plan, directo
 
 def test_second_plan_for_a_quarter_is_refused(session, plan):
     with pytest.raises(Conflict) as err:
-        plans.make_plan(session=session, quarter="2026Q4", seed=8, actor="x", now=NOW, tz=TZ)
+        plans.make_plan(session=session, quarter="2026Q4", seed=8, actor="x", now=NOW, settings=SETTINGS)
     assert err.value.field == "quarter"
     with pytest.raises(Invalid):
-        plans.make_plan(session=session, quarter="2026Q5", seed=8, actor="x", now=NOW, tz=TZ)
+        plans.make_plan(session=session, quarter="2026Q5", seed=8, actor="x", now=NOW, settings=SETTINGS)
 
 
 def _data(unit, **over):
@@ -50,7 +50,7 @@ def _data(unit, **over):
 
 def test_manual_result_attaches_to_the_planned_check(session, plan, directory):
     pc = town_check(session, plan, directory)
-    check = results.record_manual(session=session, data=_data(directory["town"]), actor="duty", now=NOW, tz=TZ)
+    check = results.record_manual(session=session, data=_data(directory["town"]), actor="duty", now=NOW, settings=SETTINGS)
     assert check.planned_check_id == pc.id and check.roster_match is None  # no roster published: unknown
     assert session.get(PlannedCheck, pc.id).status == PlannedStatus.done
     assert session.exec(select(AuditEntry).where(AuditEntry.entity == "phone_check",
@@ -64,14 +64,14 @@ def test_manual_result_attaches_to_the_planned_check(session, plan, directory):
 def test_bad_manual_results_change_nothing(session, plan, directory, over, field):
     before = session.exec(select(func.count()).select_from(PhoneCheck)).one()
     with pytest.raises(Invalid) as err:
-        results.record_manual(session=session, data=_data(directory["town"], **over), actor="d", now=NOW, tz=TZ)
+        results.record_manual(session=session, data=_data(directory["town"], **over), actor="d", now=NOW, settings=SETTINGS)
     assert err.value.field == field
     assert session.exec(select(func.count()).select_from(PhoneCheck)).one() == before
 
 
 def test_unit_not_in_plan_is_refused(session, plan, directory):
     with pytest.raises(Invalid) as err:
-        results.record_manual(session=session, data=_data(directory["hub"]), actor="d", now=NOW, tz=TZ)
+        results.record_manual(session=session, data=_data(directory["hub"]), actor="d", now=NOW, settings=SETTINGS)
     assert err.value.field == "unit_id" and "not in the plan" in err.value.reason
 
 
@@ -83,21 +83,21 @@ def test_manual_result_cannot_overwrite_an_automated_one(session, plan, director
     session.commit()
     with pytest.raises(Conflict) as err:
         results.record_manual(session=session, data=_data(directory["town"], planned_check_id=pc.id), actor="d",
-                              now=NOW, tz=TZ)
+                              now=NOW, settings=SETTINGS)
     assert "correction" in err.value.reason
 
 
 def test_correction_is_a_new_entry_pointing_at_the_old_one(session, plan, directory):
     town_check(session, plan, directory)
     old = results.record_manual(session=session, data=_data(directory["town"], outcome="no_answer"), actor="d",
-                                now=NOW, tz=TZ)
+                                now=NOW, settings=SETTINGS)
     new = results.correct(session=session, check_id=old.id, data=_data(directory["town"], outcome="slow_answer"),
-                          reason="记错了", actor="d2", now=NOW)
+                          reason="记错了", actor="d2", now=NOW, settings=SETTINGS)
     assert new.corrects_id == old.id and new.id != old.id
     assert session.get(PhoneCheck, old.id).outcome == "no_answer"  # untouched
     current = results.current_checks(session, unit_id=directory["town"].id)
     assert [c.id for c in current] == [new.id] and current[0].outcome == Outcome.slow_answer
     with pytest.raises(Conflict):  # the old entry is history now: correct the latest
         results.correct(session=session, check_id=old.id, data=_data(directory["town"]), reason="x", actor="d",
-                        now=NOW)
+                        now=NOW, settings=SETTINGS)
     assert [c.id for c in results.history(session, new.id)] == [new.id, old.id]

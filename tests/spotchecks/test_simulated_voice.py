@@ -69,13 +69,13 @@ class SimWorld(VoiceWorld):
 def world(request, tmp_path_factory):
     if request.param == "postgresql" and not _pg_available(PG_URL):
         pytest.skip("PostgreSQL not reachable")
-    from web.app import create_app
+    from dutydesk.composition import build_web_app
 
     tmp = tmp_path_factory.mktemp("sim")
     settings = Settings(environment="test", data_dir=tmp, flows={"mode": "off"})
     clock = LiveClock()
     with fresh_database(request.param, tmp, PG_URL) as engine:
-        app = create_app(settings=settings, engine=engine)
+        app = build_web_app(settings, engine)
         app.state.clock = clock
         with serve(app) as app_url:
             w = SimWorld(engine, settings, app_url, clock)
@@ -89,7 +89,7 @@ def world(request, tmp_path_factory):
 
 def test_the_simulator_is_chosen_although_the_setting_names_aliyun(world):
     with Session(world.engine) as s:
-        assert calls.voice_channel(s) == "demo_voice"
+        assert calls.voice_channel(s, world.settings.spotchecks) == "demo_voice"
 
 
 def test_a_due_check_is_called_through_the_simulator_and_recorded_present(world):

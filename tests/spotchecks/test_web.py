@@ -91,9 +91,8 @@ def test_attachments_only_images_and_pdf_within_the_size_limit(web, tokens, sess
     url = f"/api/spotchecks/inspections/{r.json()['id']}/attachments"
     bad = web.post(url, headers=tokens["duty_officer"], files={"file": ("x.png", b"MZ\x90 not an image", "image/png")})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "file"]
-    from services.spotchecks.config import get_config
     big = web.post(url, headers=tokens["duty_officer"],
-                   files={"file": ("big.pdf", b"%PDF-" + b"0" * get_config().attachment_max_bytes, "application/pdf")})
+                   files={"file": ("big.pdf", b"%PDF-" + b"0" * web.app.state.settings.spotchecks.attachment_max_bytes, "application/pdf")})
     assert big.status_code == 413
     assert count(session, InspectionAttachment) == 0
     ok = web.post(url, headers=tokens["duty_officer"], files={"file": ("photo.png", PNG, "image/png")})

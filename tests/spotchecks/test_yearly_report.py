@@ -15,7 +15,7 @@ from models.spotchecks.inspections import (
     VideoRollCallCreate,
 )
 from services.spotchecks import records, report
-from tests.spotchecks.conftest import TZ
+from tests.spotchecks.conftest import SETTINGS
 
 SEED = (
     "深化应急处突能力建设。严格执行《城口县人民政府办公室政府系统值班工作规范》，全年承办县管正职请假报备180余人次，"
@@ -44,13 +44,13 @@ def _spot_checks(session, directory):
     session.add(PhoneCheck(unit_id=town.id, mode="manual", started_at=datetime(2024, 12, 31, 15, tzinfo=UTC),
                            outcome="normal", recorded_by="duty"))
     for i in range(18):
-        records.record_roll_call(session=session, actor="duty", now=NOW, data=VideoRollCallCreate(
+        records.record_roll_call(session=session, actor="duty", now=NOW, settings=SETTINGS, data=VideoRollCallCreate(
             held_at=day(i, 18), units=[RollCallUnit(unit_id=town.id, present=True)]))
     for i in range(2):
-        records.record_inspection(session=session, actor="duty", now=NOW, data=InspectionCreate(
+        records.record_inspection(session=session, actor="duty", now=NOW, settings=SETTINGS, data=InspectionCreate(
             held_at=datetime(2025, 6 + i, 10, 2, tzinfo=UTC), inspectors=["王海燕"], places=[f"{town.name}值班室"]))
     for i in range(3):
-        records.issue_notice(session=session, actor="duty", now=NOW, tz=TZ, data=ReminderNoticeCreate(
+        records.issue_notice(session=session, actor="duty", now=NOW, settings=SETTINGS, data=ReminderNoticeCreate(
             title=f"值班工作提醒{i + 1}", issued_at=datetime(2025, 1 + 4 * i, 20, 2, tzinfo=UTC)))
 
 
@@ -90,7 +90,7 @@ def test_a_year_of_records_reproduces_the_seed_paragraph(session, directory, tmp
     _other_features(session, directory)
     session.commit()
     out = tmp_path / "yearly-2025.docx"
-    r = report.yearly_report(session=session, year=2025, tz=TZ, out=out)
+    r = report.yearly_report(session=session, year=2025, settings=SETTINGS, out=out)
     assert r.missing_sources == []
     f = r.figures
     assert (f.leave_reports, f.public_opinion, f.incidents_received, f.reported_upward, f.instructions_forwarded,

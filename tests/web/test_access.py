@@ -15,6 +15,7 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import create_engine
 
 from core.settings import Settings
+from dutydesk.composition import build_web_app
 from models.accounts import Role
 from web.access import PERMISSIONS
 from web.deps import CSRF_HEADER, SESSION_COOKIE, caller
@@ -78,9 +79,8 @@ def _is_public(path: str) -> bool:
 
 def endpoints() -> list[Endpoint]:
     """Every (method, route) of the app as built for production."""
-    from web.app import create_app
 
-    app = create_app(settings=Settings(environment="test", flows={"mode": "off"}), engine=create_engine("sqlite://"))
+    app = build_web_app(Settings(environment="test", flows={"mode": "off"}), create_engine("sqlite://"))
     found = []
     # FastAPI 0.150 includes routers lazily: iter_route_contexts flattens them with their prefixes.
     for route in iter_route_contexts(app.routes):

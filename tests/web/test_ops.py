@@ -7,8 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from core import db
+from dutydesk import composition
+from dutydesk.composition import build_web_app
 from services import alerts
-from web.app import create_app
 
 
 def test_healthz_answers(client):
@@ -18,14 +19,14 @@ def test_healthz_answers(client):
 
 def test_readyz_is_ready_on_a_migrated_database(engine, settings):
     # its own app on the migrated database, outside the test transaction (SQLite would wait for its lock)
-    with TestClient(create_app(settings=settings, engine=engine)) as c:
+    with TestClient(build_web_app(settings, engine)) as c:
         r = c.get("/readyz")
     assert r.status_code == 200 and r.json()["status"] == "ready"
 
 
 def test_readyz_is_503_naming_the_command_on_an_unmigrated_database(settings, tmp_path):
     engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    with TestClient(create_app(settings=settings, engine=engine)) as c:
+    with TestClient(build_web_app(settings, engine)) as c:
         r = c.get("/readyz")
     engine.dispose()
     assert r.status_code == 503
@@ -41,7 +42,7 @@ def down_engine():
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(settings, down_engine, caplog):
-    with TestClient(create_app(settings=settings, engine=down_engine)) as c:
+    with TestClient(build_web_app(settings, down_engine)) as c:
         r = c.get("/readyz")
         assert c.get("/healthz").status_code == 200  # alive, just not ready
     assert r.status_code == 503 and r.json()["status"] == "database unreachable"
@@ -50,8 +51,8 @@ def test_readyz_is_503_when_the_database_is_unreachable(settings, down_engine, c
 
 def test_metrics_report_database_up_and_each_alert(engine, settings, monkeypatch):
     gap = alerts.Alert("roster_gap", "critical", "排班缺口", "roster gap", count=3)
-    monkeypatch.setattr(alerts, "SOURCES", [lambda session, now, settings: [gap]])
-    with TestClient(create_app(settings=settings, engine=engine)) as c:
+    monkeypatch.setattr(composition, "ALERT_SOURCES", (lambda session, now, settings: [gap],))
+    with TestClient(composition.build_web_app(settings, engine)) as c:
         r = c.get("/metrics")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
     lines = r.text.splitlines()
@@ -60,7 +61,7 @@ def test_metrics_report_database_up_and_each_alert(engine, settings, monkeypatch
 
 
 def test_metrics_report_database_down(settings, down_engine):
-    with TestClient(create_app(settings=settings, engine=down_engine)) as c:
+    with TestClient(build_web_app(settings, down_engine)) as c:
         r = c.get("/metrics")
     assert r.status_code == 200
     assert "dutydesk_database_up 0.0" in r.text.splitlines()

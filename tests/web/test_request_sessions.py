@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from core import db
 from core.settings import Settings
+from dutydesk.composition import build_web_app
 from models.accounts import Role, UserCreate
 from models.directory import UnitCreate, UnitType
 from services import accounts
@@ -30,7 +31,6 @@ NOW = datetime.now(UTC).isoformat()
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_burst_beyond_pool_and_threads_is_served(kind, tmp_path):
-    from web.app import create_app
 
     with own_database(kind, tmp_path) as (_migrated, url):
         engine = db.make_engine(url, pool_size=1)  # one connection and one of overflow
@@ -42,8 +42,8 @@ def test_burst_beyond_pool_and_threads_is_served(kind, tmp_path):
                 username="duty", password="burst-password-1", role=Role.duty_officer, unit_id=hub.id))
             token, _ = accounts.create_api_token(session=s, user=user, name="t", actor="t")
             s.commit()
-        app = create_app(settings=Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"},
-                                           db={"pool_size": 1}), engine=engine)
+        app = build_web_app(Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"},
+                                     db={"pool_size": 1}), engine)
 
         async def burst() -> list[int]:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",

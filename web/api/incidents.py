@@ -191,14 +191,3 @@ def phone_log(data: PhoneLogIn, request: Request, c: Caller = Depends(require("i
     row = intake.log_call(session=session, data=data, actor=c.actor, now=now_utc(request))
     session.commit()
     return {"id": str(row.id)}
-
-
-def _register_metrics() -> None:
-    from services.incidents import monitor
-    from web import ops
-
-    if monitor.metrics not in ops.METRIC_SOURCES:
-        ops.METRIC_SOURCES.append(monitor.metrics)
-
-
-_register_metrics()

@@ -1,6 +1,15 @@
-"""Console wording: zh-CN first, English available. One table, keyed by message id."""
+"""Console wording: zh-CN first, English available. One table, keyed by message id.
+
+The shell's own words are below; each feature keeps its wording in its `words.py`, merged here.
+"""
 
 from __future__ import annotations
+
+from web.console.deliveries import words as deliveries
+from web.console.directory import words as directory
+from web.console.incidents import words as incidents
+from web.console.rosters import words as rosters
+from web.console.spotchecks import words as spotchecks
 
 LANGS = ("zh-CN", "en")
 LANG_COOKIE = "dutydesk_lang"
@@ -83,12 +92,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def register(messages: dict[str, tuple[str, str]]) -> None:
-    """Add a feature's messages (each feature keeps its wording beside its pages)."""
-    clash = set(messages) & set(MESSAGES)
-    if clash:
-        raise ValueError(f"message keys defined twice: {sorted(clash)}")
-    MESSAGES.update(messages)
+def _merge(*tables: dict[str, tuple[str, str]]) -> None:
+    for table in tables:
+        clash = set(table) & set(MESSAGES)
+        if clash:
+            raise ValueError(f"message keys defined twice: {sorted(clash)}")
+        MESSAGES.update(table)
+
+
+_merge(deliveries.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
 
 
 def translate(key: str, lang: str) -> str:

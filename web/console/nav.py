@@ -1,6 +1,6 @@
-"""The console's navigation: (permission, href, message key), in menu order.
+"""The console's navigation entries: (permission, href, message key), in menu order.
 
-A feature adds its pages with `add`; the shell shows the items the caller may open.
+The composition root (`dutydesk/composition.py`) lists every entry; the shell shows those the caller may open.
 """
 
 from __future__ import annotations
@@ -16,17 +16,10 @@ class NavItem:
     order: int
 
 
-ITEMS: list[NavItem] = [
-    NavItem("dashboard:read", "/", "nav.dashboard", 0),
-    NavItem("directory:read", "/units", "nav.units", 80),
-    NavItem("directory:read", "/people", "nav.people", 81),
-    NavItem("users:read", "/accounts", "nav.accounts", 90),
-    NavItem("audit:read", "/audit", "nav.audit", 95),
-]
-
-
-def add(permission: str, href: str, label_key: str, order: int) -> None:
-    if any(i.href == href for i in ITEMS):
-        return
-    ITEMS.append(NavItem(permission, href, label_key, order))
-    ITEMS.sort(key=lambda i: i.order)
+def menu(*items: NavItem) -> tuple[NavItem, ...]:
+    """The entries in menu order; two entries for one page are a wiring mistake."""
+    hrefs = [i.href for i in items]
+    twice = {h for h in hrefs if hrefs.count(h) > 1}
+    if twice:
+        raise ValueError(f"menu entries listed twice: {sorted(twice)}")
+    return tuple(sorted(items, key=lambda i: i.order))

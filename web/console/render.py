@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from web.access import allowed
-from web.console import nav
 from web.console.i18n import LANG_COOKIE, pick_language, translate
 from web.deps import Caller, check_csrf, optional_caller
 
@@ -47,7 +46,7 @@ def render(request: Request, name: str, c: Caller | None, status_code: int = 200
         "request": request, "c": c, "lang": lang, "t": lambda key: translate(key, lang),
         "csrf": c.login.csrf_token if c and c.login else "",
         "can": (lambda perm: allowed(c.user.role, perm)) if c else (lambda perm: False),
-        "nav_items": nav.ITEMS,
+        "nav_items": request.app.state.extensions.menu,
         **ctx,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)

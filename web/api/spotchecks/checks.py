@@ -62,7 +62,7 @@ def _plan_out(session: Session, plan: SpotCheckPlan) -> PlanPublic:
 def create_plan(body: PlanRequest, request: Request, c: Caller = Depends(require("spotcheck_plans:write")),
                 session: Session = Depends(get_session)):
     plan = plans.make_plan(session=session, quarter=body.quarter, seed=body.seed, actor=c.actor,
-                           now=now_utc(request), tz=request.app.state.settings.tz, mode=body.mode)
+                           now=now_utc(request), settings=request.app.state.settings, mode=body.mode)
     out = _plan_out(session, plan)
     session.commit()
     return out
@@ -84,14 +84,14 @@ def plan_checks(plan_id: uuid.UUID, c: Caller = Depends(require("spotcheck_plans
 def due_tasks(request: Request, c: Caller = Depends(require("spotchecks:write")),
               session: Session = Depends(get_session)):
     """Checks the duty officer should phone now ("call 高观镇 now")."""
-    return plans.due_manual(session=session, now=now_utc(request))
+    return plans.due_manual(session=session, now=now_utc(request), settings=request.app.state.settings)
 
 
 @router.post("/results", response_model=PhoneCheck, status_code=201)
 def record_result(body: PhoneCheckCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
                   session: Session = Depends(get_session)):
     check = results.record_manual(session=session, data=body, actor=c.actor, now=now_utc(request),
-                                  tz=request.app.state.settings.tz)
+                                  settings=request.app.state.settings)
     session.commit()
     return check
 
@@ -101,7 +101,7 @@ def correct_result(check_id: uuid.UUID, body: CorrectionRequest, request: Reques
                    c: Caller = Depends(require("spotchecks:write")), session: Session = Depends(get_session)):
     data = PhoneCheckCreate.model_validate(body.model_dump(exclude={"reason"}))
     check = results.correct(session=session, check_id=check_id, data=data, reason=body.reason, actor=c.actor,
-                            now=now_utc(request))
+                            now=now_utc(request), settings=request.app.state.settings)
     session.commit()
     return check
 

@@ -31,15 +31,11 @@ stats_router = APIRouter(prefix="/statistics", tags=["statistics"])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _ctx(request: Request):
-    s = request.app.state.settings
-    return now_utc(request), s.tz, s.data_dir
-
-
 @router.post("/video-roll-calls", response_model=VideoRollCall, status_code=201)
 def create_roll_call(body: VideoRollCallCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
                      session: Session = Depends(get_session)):
-    row = records.record_roll_call(session=session, data=body, actor=c.actor, now=now_utc(request))
+    row = records.record_roll_call(session=session, data=body, actor=c.actor, now=now_utc(request),
+                                   settings=request.app.state.settings)
     session.commit()
     return row
 
@@ -47,7 +43,8 @@ def create_roll_call(body: VideoRollCallCreate, request: Request, c: Caller = De
 @router.post("/inspections", response_model=Inspection, status_code=201)
 def create_inspection(body: InspectionCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
                       session: Session = Depends(get_session)):
-    row = records.record_inspection(session=session, data=body, actor=c.actor, now=now_utc(request))
+    row = records.record_inspection(session=session, data=body, actor=c.actor, now=now_utc(request),
+                                    settings=request.app.state.settings)
     session.commit()
     return row
 
@@ -55,11 +52,11 @@ def create_inspection(body: InspectionCreate, request: Request, c: Caller = Depe
 @router.post("/inspections/{inspection_id}/attachments", response_model=InspectionAttachment, status_code=201)
 async def upload_attachment(inspection_id: uuid.UUID, request: Request, file: UploadFile = File(...),
                             c: Caller = Depends(require("spotchecks:write")), session: Session = Depends(get_session)):
-    now, _, data_dir = _ctx(request)
-    limit = records.get_config().attachment_max_bytes
+    now, settings = now_utc(request), request.app.state.settings
+    limit = settings.spotchecks.attachment_max_bytes
     content = await file.read(limit + 1)  # never hold more than the limit plus one byte
     row = records.add_attachment(session=session, inspection_id=inspection_id, filename=file.filename or "",
-                                 content=content, actor=c.actor, now=now, data_dir=data_dir)
+                                 content=content, actor=c.actor, now=now, settings=settings)
     session.commit()
     return row
 
@@ -72,9 +69,8 @@ class CircularRequest(BaseModel):
 @router.post("/circulars", response_model=Circular, status_code=201)
 def issue_circular(body: CircularRequest, request: Request, c: Caller = Depends(require("spotchecks:write")),
                    session: Session = Depends(get_session)):
-    now, tz, data_dir = _ctx(request)
-    row = circulars.issue(session=session, year=body.year, month=body.month, actor=c.actor, now=now, tz=tz,
-                          data_dir=data_dir)
+    row = circulars.issue(session=session, year=body.year, month=body.month, actor=c.actor, now=now_utc(request),
+                          settings=request.app.state.settings)
     session.commit()
     return row
 
@@ -113,8 +109,8 @@ def answer_explanation(request_id: uuid.UUID, body: AnswerRequest, request: Requ
 @router.post("/notices", response_model=ReminderNotice, status_code=201)
 def issue_notice(body: ReminderNoticeCreate, request: Request, c: Caller = Depends(require("spotchecks:write")),
                  session: Session = Depends(get_session)):
-    now, tz, _ = _ctx(request)
-    row = records.issue_notice(session=session, data=body, actor=c.actor, now=now, tz=tz)
+    row = records.issue_notice(session=session, data=body, actor=c.actor, now=now_utc(request),
+                               settings=request.app.state.settings)
     session.commit()
     return row
 
@@ -124,7 +120,7 @@ def export(request: Request, format: str = Query("csv"), since: date | None = No
            unit_id: uuid.UUID | None = None, kind: str = "", outcome: str = "", unmask: bool = False,
            c: Caller = Depends(require("spotchecks:export")), session: Session = Depends(get_session)):
     """Records by period, unit, kind and outcome; phone numbers masked unless `unmask` (which is audited)."""
-    now, tz, _ = _ctx(request)
+    now, tz = now_utc(request), request.app.state.settings.tz
     f = exports.ExportFilter(since=since, until=until, unit_id=unit_id, kind=kind, outcome=outcome)
     body = exports.export(session=session, f=f, fmt=format, unmask=unmask, actor=c.actor, now=now, tz=tz)
     session.commit()
@@ -138,7 +134,7 @@ def export(request: Request, format: str = Query("csv"), since: date | None = No
 def yearly(year: int = Query(ge=2000, le=2100), request: Request = None,
            c: Caller = Depends(require("statistics:read")), session: Session = Depends(get_session)):
     tz = request.app.state.settings.tz
-    r = report.yearly_report(session=session, year=year, tz=tz)
+    r = report.yearly_report(session=session, year=year, settings=request.app.state.settings)
     return {"figures": r.figures.__dict__, "paragraph": r.paragraph, "missing_sources": r.missing_sources,
             "months": [{k: v for k, v in m.items() if k not in ("answer_s", "rings")}
                        for m in stats.months(session, year, tz)]}
@@ -148,5 +144,5 @@ def yearly(year: int = Query(ge=2000, le=2100), request: Request = None,
 def yearly_docx(year: int = Query(ge=2000, le=2100), request: Request = None,
                 c: Caller = Depends(require("statistics:read")), session: Session = Depends(get_session)):
     out = Path(request.app.state.settings.data_dir) / "reports" / f"yearly-{year}.docx"
-    report.yearly_report(session=session, year=year, tz=request.app.state.settings.tz, out=out)
+    report.yearly_report(session=session, year=year, settings=request.app.state.settings, out=out)
     return FileResponse(out, media_type=DOCX, filename=out.name)

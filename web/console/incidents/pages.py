@@ -24,35 +24,10 @@ from services.incidents.schemas import (
     ItemIn,
     ReportIn,
 )
-from web.console import i18n, nav
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc, unit_scope
 
 router = APIRouter()
-i18n.register({
-    "nav.incidents": ("突发事件", "Incidents"), "nav.incident_tasks": ("批示转办", "Instructions"),
-    "inc.new": ("接报登记", "Log an incident"), "inc.title": ("事件名称", "Title"),
-    "inc.category": ("事件类别", "Category"), "inc.type": ("事件类型", "Type"), "inc.unit": ("报告单位", "Unit"),
-    "inc.occurred_at": ("事发时间", "Occurred"), "inc.received_at": ("接报时间", "Received (接报)"),
-    "inc.place": ("事发地点", "Place"), "inc.source": ("信息来源", "Source"), "inc.reporter": ("报告人", "Reporter"),
-    "inc.contact": ("联系方式", "Contact"), "inc.deaths": ("死亡", "Deaths"), "inc.injured": ("受伤", "Injured"),
-    "inc.seriously_injured": ("重伤", "Seriously injured"), "inc.missing": ("失联", "Missing"),
-    "inc.scope": ("影响范围", "Scope"), "inc.measures": ("已采取措施", "Measures taken"),
-    "inc.leader_on_site": ("现场领导", "Leader on site"), "inc.sensitive": ("敏感事件", "Sensitive"),
-    "inc.grade": ("事件等级", "Grade"), "inc.suggested": ("建议等级", "Suggested grade"),
-    "inc.override_reason": ("调整理由", "Reason for override"), "inc.next_deadline": ("最近时限", "Next deadline"),
-    "inc.ack": ("确认", "Acknowledged"), "inc.unacked": ("未确认", "Not acknowledged"),
-    "inc.flags": ("审核提示", "Review flags"), "inc.timeline": ("处置时间线", "Timeline"),
-    "inc.reports": ("报告", "Reports"), "inc.deadlines": ("报送时限", "Deadlines"),
-    "inc.instructions": ("领导批示", "Instructions"), "inc.add_report": ("报送报告", "Add report"),
-    "inc.ack_now": ("确认收到", "Acknowledge"), "inc.first_report": ("同时报送首报", "Also send the first report"),
-    "inc.figure_hint": ("人数或“待核实”", "a count or 待核实"), "inc.status": ("状态", "Status"),
-    "inc.escalation": ("升级通知", "Escalation"), "inc.print": ("打印", "Print"),
-    "inc.instruct": ("记录批示并转办", "Record and forward"), "inc.feedback": ("反馈", "Feedback"),
-    "inc.accept": ("办结", "Accept"), "inc.due": ("反馈时限", "Due"), "inc.overdue": ("超时", "Overdue"),
-})
-nav.add("incidents:read", "/incidents", "nav.incidents", 10)
-nav.add("incidents:read", "/incidents/tasks", "nav.incident_tasks", 11)
 FIGURES = ("deaths", "seriously_injured", "injured", "missing")
 
 
@@ -64,7 +39,7 @@ def local_dt(request: Request, value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=request.app.state.settings.tz)
 
 
-def _errors(exc: Exception) -> dict[str, str]:
+def field_errors(exc: Exception) -> dict[str, str]:
     if isinstance(exc, ValidationError):
         return {str(e["loc"][-1]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
     return {exc.field or "form": exc.reason}
@@ -107,7 +82,7 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
-        errors = _errors(exc) if not isinstance(exc, ValueError) or isinstance(exc, ValidationError) \
+        errors = field_errors(exc) if not isinstance(exc, ValueError) or isinstance(exc, ValidationError) \
             else {"received_at": str(exc)}
         return render(request, "incident_form.html", c, status_code=422, values=dict(form), errors=errors,
                       **_form_ctx(session, c))
@@ -141,7 +116,7 @@ async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
-        msg = "；".join(f"{k}: {v}" for k, v in _errors(exc).items()) if not type(exc) is ValueError else str(exc)
+        msg = "；".join(f"{k}: {v}" for k, v in field_errors(exc).items()) if not type(exc) is ValueError else str(exc)
         return RedirectResponse(f"/incidents/{incident_id}?error={quote(msg)}", status_code=303)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 

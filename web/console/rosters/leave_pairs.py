@@ -10,23 +10,11 @@ from sqlmodel import Session
 from core.errors import Invalid, ServiceError
 from services.directory import org
 from services.rosters import leave_pairs
-from web.console import nav
-from web.console.i18n import register
+from web.console.forms import back
 from web.console.render import page, render
-from web.console.rosters.calendar import back
 from web.deps import Caller, get_session, unit_scope
 
 router = APIRouter()
-register({
-    "nav.leave_pairs": ("不得同时外出", "Leave pairs"),
-    "pairs.title": ("不得同时外出的领导", "People who must not be away together"),
-    "pairs.a": ("领导甲", "Person A"), "pairs.b": ("领导乙", "Person B"),
-    "pairs.add": ("添加", "Add"), "pairs.remove": ("删除", "Remove"),
-    "pairs.none": ("尚未设置", "None yet"),
-    "pairs.hint": ("其中一人已请假时，另一人请假须填写“同时离岗理由”。",
-                   "While one is on leave, the other's leave needs a reason for being away together."),
-})
-nav.add("leaves:read", "/leave-pairs", "nav.leave_pairs", 15)
 
 
 @router.get("/leave-pairs")

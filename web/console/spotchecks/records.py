@@ -26,13 +26,12 @@ from models.spotchecks.inspections import (
 from rules.spotchecks.outcomes import Outcome
 from services.directory import org
 from services.spotchecks import circulars, plans, records, report, stats
-from web.console import charts, nav
-from web.console.directory.pages import _errors
+from web.console import charts
+from web.console.forms import field_errors
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc, unit_scope
 
 router = APIRouter()
-nav.add("statistics:read", "/statistics", "nav.statistics", 60)
 
 
 def _records_page(request, c, session, status_code=200, errors=None):
@@ -64,11 +63,12 @@ async def video_create(request: Request, c: Caller = Depends(page("spotchecks:wr
         units = [RollCallUnit(unit_id=uuid.UUID(u), present=u in present) for u in form.getlist("called")]
         data = VideoRollCallCreate(held_at=_held_at(form, request), title=form.get("title", ""), units=units,
                                    findings=form.get("findings", ""))
-        records.record_roll_call(session=session, data=data, actor=c.actor, now=now_utc(request))
+        records.record_roll_call(session=session, data=data, actor=c.actor, now=now_utc(request),
+                                 settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()
-        return _records_page(request, c, session, 422, _errors(exc))
+        return _records_page(request, c, session, 422, field_errors(exc))
     except ValueError as exc:
         session.rollback()
         return _records_page(request, c, session, 422, {"held_at": str(exc)})
@@ -85,16 +85,17 @@ async def inspection_create(request: Request, c: Caller = Depends(page("spotchec
         data = InspectionCreate(held_at=_held_at(form, request), inspectors=split("inspectors"), places=split("places"),
                                 unit_ids=[uuid.UUID(u) for u in form.getlist("unit_ids")],
                                 outcome=form.get("outcome") or "normal", findings=form.get("findings", ""))
-        row = records.record_inspection(session=session, data=data, actor=c.actor, now=now)
+        row = records.record_inspection(session=session, data=data, actor=c.actor, now=now,
+                                        settings=request.app.state.settings)
         upload = form.get("file")
         if upload is not None and getattr(upload, "filename", ""):
-            content = await upload.read(records.get_config().attachment_max_bytes + 1)
+            content = await upload.read(request.app.state.settings.spotchecks.attachment_max_bytes + 1)
             records.add_attachment(session=session, inspection_id=row.id, filename=upload.filename, content=content,
-                                   actor=c.actor, now=now, data_dir=request.app.state.settings.data_dir)
+                                   actor=c.actor, now=now, settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()
-        return _records_page(request, c, session, getattr(exc, "status", 422), _errors(exc))
+        return _records_page(request, c, session, getattr(exc, "status", 422), field_errors(exc))
     except ValueError as exc:
         session.rollback()
         return _records_page(request, c, session, 422, {"held_at": str(exc)})
@@ -108,11 +109,11 @@ async def notice_create(request: Request, c: Caller = Depends(page("spotchecks:w
     try:
         records.issue_notice(session=session, data=ReminderNoticeCreate(title=form.get("title", ""),
                              body=form.get("body", "")), actor=c.actor, now=now_utc(request),
-                             tz=request.app.state.settings.tz)
+                             settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()
-        return _records_page(request, c, session, 422, _errors(exc))
+        return _records_page(request, c, session, 422, field_errors(exc))
     return RedirectResponse("/spotchecks/records", status_code=303)
 
 
@@ -129,12 +130,12 @@ async def circular_issue(request: Request, c: Caller = Depends(page("spotchecks:
     s = request.app.state.settings
     try:
         row = circulars.issue(session=session, year=int(form.get("year") or 0), month=int(form.get("month") or 0),
-                              actor=c.actor, now=now_utc(request), tz=s.tz, data_dir=s.data_dir)
+                              actor=c.actor, now=now_utc(request), settings=s)
         session.commit()
     except (ServiceError, ValueError) as exc:
         session.rollback()
         rows = session.exec(select(Circular).order_by(Circular.year.desc(), Circular.month.desc())).all()
-        errs = _errors(exc) if isinstance(exc, ServiceError) else {"month": str(exc)}
+        errs = field_errors(exc) if isinstance(exc, ServiceError) else {"month": str(exc)}
         return render(request, "circulars.html", c, status_code=422, circulars=rows, errors=errs)
     return RedirectResponse(f"/spotchecks/circulars/{row.id}/print", status_code=303)
 
@@ -179,7 +180,7 @@ def statistics(request: Request, year: int | None = None, c: Caller = Depends(pa
                session: Session = Depends(get_session)):
     tz = request.app.state.settings.tz
     year = year or now_utc(request).astimezone(tz).year
-    r = report.yearly_report(session=session, year=year, tz=tz)
+    r = report.yearly_report(session=session, year=year, settings=request.app.state.settings)
     months = stats.months(session, year, tz)
     labels = [f"{m['month']}月" for m in months]
     return render(request, "statistics.html", c, year=year, r=r, months=months,

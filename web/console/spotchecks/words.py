@@ -1,7 +1,6 @@
-"""Console wording of the spot-check pages (zh-CN first, English)."""
+"""Console wording of the spot-check pages: message id -> (zh-CN, English)."""
 
 from rules.spotchecks.outcomes import OUTCOME_LABELS
-from web.console import i18n
 
 OUTCOME_EN = {
     "normal": "Normal", "slow_answer": "Answered after 3+ rings", "no_answer": "No answer", "busy": "Busy",
@@ -11,7 +10,7 @@ OUTCOME_EN = {
     "forwarded_to_mobile": "Forwarded to a mobile",
 }
 
-i18n.register({
+WORDS: dict[str, tuple[str, str]] = {
     **{f"outcome.{o.value}": (label, OUTCOME_EN[o.value]) for o, label in OUTCOME_LABELS.items()},
     "nav.spotchecks": ("值班抽查", "Spot checks"),
     "nav.spotcheck_plans": ("抽查计划", "Check plans"),
@@ -68,4 +67,4 @@ i18n.register({
     "stats.response": ("逐月接听响应（平均响铃声数）", "Response per month (mean rings)"),
     "stats.docx": ("下载年度报告 .docx", "Download the yearly report (.docx)"),
     "stats.missing": ("以下数据来源尚未启用：", "Sources not available yet:"),
-})
+}

@@ -15,15 +15,11 @@ from models.directory import Unit
 from models.spotchecks.checks import CheckMode, PhoneCheckCreate
 from rules.spotchecks.outcomes import Outcome
 from services.spotchecks import plans, results
-from web.console import dashboard, nav
-from web.console.directory.pages import _errors
+from web.console.forms import field_errors
 from web.console.render import page, render
-from web.console.spotchecks import words as spotcheck_i18n  # noqa: F401  (registers wording)
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
-nav.add("spotchecks:read", "/spotchecks", "nav.spotchecks", 40)
-nav.add("spotcheck_plans:read", "/spotchecks/plans", "nav.spotcheck_plans", 41)
 
 
 def _units(session: Session) -> dict:
@@ -32,7 +28,8 @@ def _units(session: Session) -> dict:
 
 def _page(request, c, session, status_code=200, errors=None, values=None):
     now = now_utc(request)
-    tasks = plans.due_manual(session=session, now=now) if c.user.role.value in ("admin", "duty_officer") else []
+    tasks = (plans.due_manual(session=session, now=now, settings=request.app.state.settings)
+             if c.user.role.value in ("admin", "duty_officer") else [])
     recent = list(reversed(results.current_checks(session)))[:50]
     return render(request, "spotchecks.html", c, status_code=status_code, tasks=tasks, recent=recent,
                   units=_units(session), outcomes=list(Outcome), errors=errors or {}, values=values or {},
@@ -62,12 +59,12 @@ async def record(request: Request, c: Caller = Depends(page("spotchecks:write"))
     try:
         data = _form_data(form, tz, now)
         results.record_manual(session=session, data=PhoneCheckCreate.model_validate(data), actor=c.actor, now=now,
-                              tz=tz)
+                              settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
         errors = {"started_at": str(exc)} if isinstance(exc, ValueError) and not isinstance(
-            exc, ValidationError) else _errors(exc)
+            exc, ValidationError) else field_errors(exc)
         return _page(request, c, session, 422, errors, dict(form))
     return RedirectResponse("/spotchecks", status_code=303)
 
@@ -84,11 +81,11 @@ async def correct(check_id: uuid.UUID, request: Request, c: Caller = Depends(pag
         if old:
             data.setdefault("started_at", old[0].started_at)
         results.correct(session=session, check_id=check_id, data=PhoneCheckCreate.model_validate(data),
-                        reason=reason, actor=c.actor, now=now)
+                        reason=reason, actor=c.actor, now=now, settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()
-        return _page(request, c, session, 422, _errors(exc), dict(form))
+        return _page(request, c, session, 422, field_errors(exc), dict(form))
     return RedirectResponse("/spotchecks", status_code=303)
 
 
@@ -105,13 +102,13 @@ async def plan_create(request: Request, c: Caller = Depends(page("spotcheck_plan
     form = await request.form()
     try:
         plan = plans.make_plan(session=session, quarter=form.get("quarter", ""), seed=form.get("seed") or "0",
-                               actor=c.actor, now=now_utc(request), tz=request.app.state.settings.tz,
+                               actor=c.actor, now=now_utc(request), settings=request.app.state.settings,
                                mode=CheckMode(form.get("mode") or "manual"))
         session.commit()
     except ServiceError as exc:
         session.rollback()
         return render(request, "spotcheck_plans.html", c, status_code=422, plans=plans.list_plans(session=session),
-                      errors=_errors(exc), modes=list(CheckMode), values=dict(form))
+                      errors=field_errors(exc), modes=list(CheckMode), values=dict(form))
     return RedirectResponse(f"/spotchecks/plans/{plan.id}", status_code=303)
 
 
@@ -123,11 +120,10 @@ def plan_detail(plan_id: uuid.UUID, request: Request, c: Caller = Depends(page("
                   plan_id=plan_id), units=_units(session), tz=request.app.state.settings.tz)
 
 
-@dashboard.panel("tasks")
 def due_checks(session: Session, now: datetime, c: Caller, settings) -> list[str]:
     """'Call 高观镇 now' for the duty officer (never shown to units: plans are secret)."""
     if c.user.role.value not in ("admin", "duty_officer"):
         return []
     units = _units(session)
     return [f"值班抽查：请立即致电 {units[p.unit_id].name}（{units[p.unit_id].duty_phone}）"
-            for p in plans.due_manual(session=session, now=now)[:10] if p.unit_id in units]
+            for p in plans.due_manual(session=session, now=now, settings=settings)[:10] if p.unit_id in units]

@@ -21,52 +21,10 @@ from notifiers import registry
 from services import deliveries
 from web.access import allowed
 from web.api.deliveries import secret_key
-from web.console import i18n, nav
-from web.console.delivery_metrics import install as install_metrics
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
-install_metrics()
-nav.add("inbox:read", "/inbox", "nav.inbox", 5)
-nav.add("deliveries:read", "/deliveries", "nav.deliveries", 70)
-nav.add("channels:read", "/channels", "nav.channels", 91)
-i18n.register({
-    "nav.inbox": ("收件箱", "Inbox"),
-    "nav.deliveries": ("发送记录", "Deliveries"),
-    "nav.channels": ("通知渠道", "Channels"),
-    "dlv.state": ("状态", "State"),
-    "dlv.channel": ("渠道", "Channel"),
-    "dlv.recipient": ("收件人", "Recipient"),
-    "dlv.subject": ("标题", "Subject"),
-    "dlv.source": ("来源", "Source"),
-    "dlv.attempts": ("尝试次数", "Tries"),
-    "dlv.provider_id": ("服务商消息号", "Provider id"),
-    "dlv.error": ("错误", "Error"),
-    "dlv.created": ("创建时间", "Created"),
-    "dlv.all": ("全部", "All"),
-    "dlv.filter": ("筛选", "Filter"),
-    "dlv.next": ("转下一渠道", "Fell back to"),
-    "dlv.history": ("发送经过", "History"),
-    "dlv.acked": ("已确认", "Acknowledged"),
-    "dlv.state.queued": ("排队中", "Queued"),
-    "dlv.state.sending": ("发送中", "Sending"),
-    "dlv.state.sent": ("已发送", "Sent"),
-    "dlv.state.delivered": ("已送达", "Delivered"),
-    "dlv.state.failed": ("失败", "Failed"),
-    "dlv.state.unknown": ("结果未知", "Unknown"),
-    "dlv.state.cancelled": ("已取消", "Cancelled"),
-    "chn.name": ("名称", "Name"),
-    "chn.kind": ("类型", "Kind"),
-    "chn.title": ("显示名", "Title"),
-    "chn.config": ("配置（JSON，密钥不回显）", "Config (JSON, secrets never shown)"),
-    "chn.enabled": ("启用", "Enabled"),
-    "chn.test": ("发送测试消息", "Send test message"),
-    "chn.to": ("接收地址（号码、邮箱、URL）", "Address (number, e-mail, URL)"),
-    "chn.test_queued": ("测试消息已排队，状态见发送记录", "Test message queued: see Deliveries for its state"),
-    "inbox.empty": ("收件箱为空", "Your inbox is empty"),
-    "inbox.no_person": ("账号未关联人员，无法接收消息", "Your account is not linked to a person: no inbox"),
-})
 
 
 @router.get("/deliveries")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from core.errors import Forbidden, ServiceError
@@ -17,46 +15,20 @@ from services.rosters import excel, gaps, holidays, ical, publish
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
 from services.rosters.views import month_view, on_duty_now
-from web.console import nav
-from web.console.dashboard import panel
-from web.console.i18n import register
+from web.console.forms import back
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc, unit_scope
 
 router = APIRouter()
-register({
-    "nav.rosters": ("值班表", "Rosters"), "nav.leaves": ("请假报备", "Leave"), "nav.swaps": ("换班", "Swaps"),
-    "nav.handovers": ("交接班", "Handover"), "nav.holidays": ("节假日", "Holidays"),
-    "roster.generate": ("生成", "Generate"), "roster.publish": ("发布", "Publish"), "roster.print": ("打印", "Print"),
-    "roster.fairness": ("值班次数统计", "Duty counts"), "roster.gaps": ("缺岗", "Gaps"),
-    "roster.why": ("排班说明", "Why this person"), "roster.status.draft": ("草稿", "Draft"),
-    "roster.status.published": ("已发布", "Published"), "roster.status.none": ("未生成", "Not generated"),
-    "roster.ical": ("订阅日历", "Calendar feed"), "roster.substitutes": ("建议替班", "Suggested substitutes"),
-    "roster.day_class.workday": ("工作日", "Workdays"), "roster.day_class.weekend": ("周末", "Weekends"),
-    "roster.day_class.holiday": ("节假日", "Holidays"), "roster.version": ("版本", "Version"),
-})
-nav.add("rosters:read", "/rosters", "nav.rosters", 10)
-nav.add("leaves:read", "/leaves", "nav.leaves", 11)
-nav.add("swaps:read", "/swaps", "nav.swaps", 12)
-nav.add("rosters:read", "/handovers", "nav.handovers", 13)
-nav.add("rosters:read", "/rosters/holidays", "nav.holidays", 14)
 
 
-@panel("on_duty")
 def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[dict]:
     """The dashboard's main table: who is on duty now in every unit the caller may see."""
     return on_duty_now(session=session, now=now, unit_id=unit_scope(c))
 
 
-def back(url: str, error: str = "", notice: str = "") -> RedirectResponse:
-    sep = "&" if "?" in url else "?"
-    tail = f"{sep}error={quote(error)}" if error else (f"{sep}notice={quote(notice)}" if notice else "")
-    return RedirectResponse(url + tail, status_code=303)
 
 
-def invalid_text(exc) -> str:
-    """A form's validation errors as one line: "field: reason；field: reason"."""
-    return "；".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
 
 
 def visible(c: Caller, unit_id: uuid.UUID) -> None:

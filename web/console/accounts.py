@@ -1,4 +1,4 @@
-"""Login and logout."""
+"""Console: login and logout, and the accounts page (admins)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
+from pydantic import ValidationError
+from sqlmodel import Session, select
 
+from core.errors import ServiceError
+from models.accounts import Role, User, UserCreate
 from services import accounts
-from web.console.render import render
+from services.directory import org
+from web.console.forms import field_errors
+from web.console.render import page, render
 from web.deps import SESSION_COOKIE, Caller, get_session, now_utc, optional_caller
 
 router = APIRouter()
@@ -56,3 +61,28 @@ async def logout(request: Request, session: Session = Depends(get_session),
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+def _accounts_page(request, c, session, status_code=200, errors=None, values=None):
+    users = list(session.exec(select(User).order_by(User.username)))
+    return render(request, "accounts.html", c, status_code=status_code, users=users, roles=list(Role),
+                  units=org.list_units(session=session), errors=errors or {}, values=values or {})
+
+
+@router.get("/accounts")
+def account_list(request: Request, c: Caller = Depends(page("users:read")), session: Session = Depends(get_session)):
+    return _accounts_page(request, c, session)
+
+
+@router.post("/accounts")
+async def account_create(request: Request, c: Caller = Depends(page("users:write")),
+                         session: Session = Depends(get_session)):
+    data = {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
+    if not data.get("unit_id"):
+        data["unit_id"] = None
+    try:
+        accounts.create_user(session=session, data=UserCreate.model_validate(data), actor=c.actor)
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        data.pop("password", None)
+        return _accounts_page(request, c, session, 422, field_errors(exc), data)
+    return RedirectResponse("/accounts", status_code=303)

@@ -18,6 +18,7 @@ from models.directory import (
     UnitUpdate,
 )
 from services.directory import org
+from web.console.forms import field_errors
 from web.console.render import page, render
 from web.deps import Caller, get_session, unit_scope
 
@@ -25,12 +26,6 @@ router = APIRouter()
 CATEGORIES = ["natural_disaster", "accident", "public_health", "social_security", "public_opinion"]
 
 
-def _errors(exc: Exception) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        return {str(e["loc"][-1]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
-    if isinstance(exc, ServiceError):
-        return {exc.field or "form": exc.reason}
-    raise exc
 
 
 def _clean(form) -> dict:
@@ -72,7 +67,7 @@ async def unit_save(request: Request, unit_id: uuid.UUID | None = None,
         session.rollback()
         unit = org.get_unit(session=session, unit_id=unit_id) if unit_id else None
         return render(request, "unit_form.html", c, status_code=422, unit=unit, values=data,
-                      parents=org.list_units(session=session), types=list(UnitType), errors=_errors(exc))
+                      parents=org.list_units(session=session), types=list(UnitType), errors=field_errors(exc))
     return RedirectResponse("/units", status_code=303)
 
 
@@ -123,7 +118,7 @@ async def person_save(request: Request, person_id: uuid.UUID | None = None,
         session.rollback()
         person = org.get_person(session=session, person_id=person_id) if person_id else None
         return render(request, "person_form.html", c, status_code=422, person=person, values=data,
-                      units=org.list_units(session=session), categories=CATEGORIES, errors=_errors(exc))
+                      units=org.list_units(session=session), categories=CATEGORIES, errors=field_errors(exc))
     return RedirectResponse("/people", status_code=303)
 
 

@@ -1,0 +1,46 @@
+"""The leader's acknowledgement page: a signed link, no login; looking changes nothing, the button acknowledges."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+
+from core.errors import ServiceError
+from rules.incidents import Category, Grade
+from services.incidents import acks, printing
+from services.incidents.common import get_incident
+from web.console.render import render
+from web.deps import get_session, now_utc
+
+router = APIRouter()
+
+
+def _summary(session: Session, incident_id: uuid.UUID) -> dict:
+    inc = get_incident(session, incident_id)
+    return {"incident": inc, "category": Category(inc.category).label,
+            "grade": Grade(inc.grade) if inc.grade else None,
+            "casualties": printing.casualty_text({k: getattr(inc, k) if not getattr(inc, f"{k}_unverified")
+                                                  else "待核实" for k in ("deaths", "injured", "missing")})}
+
+
+@router.get("/ack/{token}")
+def ack_page(token: str, request: Request, session: Session = Depends(get_session)):
+    """Show the incident and a confirm button; looking (or a chat app's link preview) changes nothing."""
+    try:
+        row = acks.check_link(session, token, now_utc(request))
+    except ServiceError as exc:
+        return render(request, "ack.html", None, status_code=exc.status, problem=exc.reason)
+    return render(request, "ack.html", None, token=token, **_summary(session, row.incident_id))
+
+
+@router.post("/ack/{token}")
+def ack_confirm(token: str, request: Request, session: Session = Depends(get_session)):
+    try:
+        ack = acks.use_link(session, token=token, now=now_utc(request))
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return render(request, "ack.html", None, status_code=exc.status, problem=exc.reason)
+    return render(request, "ack.html", None, done=ack, **_summary(session, ack.incident_id))
