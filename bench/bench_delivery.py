@@ -15,7 +15,6 @@ Run: python -m bench.bench_delivery [--quick] [--pg] [--engines=N]
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os

@@ -91,7 +91,7 @@ def worker(db: str, units: int, months: list[str]) -> dict:
         uids = _setup(engine, units)
         t0, c0 = time.perf_counter(), time.process_time()
         totals = generate_units(session_factory=lambda: dbm.session_scope(engine), unit_ids=uids, months=months,
-                                actor="bench", chunk=int(os.environ.get("BENCH_CHUNK", "100")))
+                                actor="bench", chunk=int(os.environ.get("BENCH_CHUNK", "100")), tz="Asia/Shanghai")
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         now = datetime(2025, int(months[0][5:]), 15, 3, 0, tzinfo=UTC)
         with Session(engine) as s:

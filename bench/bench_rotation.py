@@ -25,7 +25,7 @@ LEADERS, OFFICERS = 6, 10
 def unit_plans(units: int, calendar: HolidayCalendar) -> Iterator[RosterPlan]:
     """Yield one year's plan per unit; nothing is kept between units."""
     for u in range(units):
-        policy = RosterPolicy(unit=f"unit-{u}")
+        policy = RosterPolicy(tz="Asia/Shanghai", unit=f"unit-{u}")
         pools = {
             "leader": [f"u{u}-L{i}" for i in range(LEADERS)],
             "officer": [f"u{u}-O{i}" for i in range(OFFICERS)],

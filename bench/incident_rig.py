@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("DUTYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -14,8 +14,7 @@ from services.rosters import reminders
 
 @task(retries=2, retry_delay_seconds=30)
 def extend_task(now: datetime) -> dict:
-    s = get_settings()
-    return ext.extend(session_factory=session_scope, now=now, tz=s.timezone)
+    return ext.extend(session_factory=session_scope, now=now, settings=get_settings())
 
 
 @task(retries=2, retry_delay_seconds=30)
@@ -26,10 +25,10 @@ def recheck_task(now: datetime) -> int:
 
 @task(retries=2, retry_delay_seconds=60)
 def remind_task(now: datetime) -> dict[str, int]:
-    tz = get_settings().timezone
+    settings = get_settings()
     with session_scope() as session:
-        return {"tomorrow": reminders.send_tomorrow(session=session, now=now, tz=tz),
-                "notices": reminders.send_notices(session=session, now=now, tz=tz)}
+        return {"tomorrow": reminders.send_tomorrow(session=session, now=now, settings=settings),
+                "notices": reminders.send_notices(session=session, now=now, settings=settings)}
 
 
 @flow(name="roster-extend", log_prints=True)

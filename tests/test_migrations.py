@@ -48,3 +48,26 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "refusing to start" in proc.stderr and "dutydesk db upgrade" in proc.stderr
     assert "Uvicorn running" not in proc.stdout + proc.stderr
+
+
+def test_roster_overrides_equal_to_the_old_defaults_become_the_rules_defaults(tmp_path):
+    """0002c: a policy row holding copies of the defaults now follows the rule; a real override stays."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        cfg = schema.alembic_config(str(engine.url))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002b_roster_speed")
+        conn.execute(text("INSERT INTO unit (id, name, code, type, sort_order, active, duty_phone, address, created_at,"
+                          " updated_at) VALUES ('u1', '高观镇', 't1', 'town', 0, 1, '', '', '2026-01-01', '2026-01-01')"))
+        conn.execute(text("INSERT INTO unit_roster_policy (unit_id, handover, flood_start, flood_end, min_rest_hours,"
+                          " leader_stays_in_room, updated_at) VALUES ('u1', '08:30', '05-01', '10-15', 24, 1,"
+                          " '2026-01-01 00:00:00')"))
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT handover, flood_start, flood_end, min_rest_hours, leader_stays_in_room"
+                                " FROM unit_roster_policy")).one()
+    assert tuple(row) == (None, "05-01", None, None, None)
+    engine.dispose()

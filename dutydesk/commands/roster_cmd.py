@@ -72,7 +72,7 @@ def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: P
     """Write the month as .xlsx in the 值班表 layout."""
     try:
         with session_scope() as s:
-            data = excel.export_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month)
+            data = excel.export_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month, tz=get_settings().timezone)
     except ServiceError as exc:
         _fail(exc)
     path = out or Path(f"roster-{unit}-{month}.xlsx")

@@ -42,16 +42,17 @@ class PoolMember(SQLModel, table=True):
 
 
 class UnitRosterPolicy(SQLModel, table=True):
-    """Per-unit overrides of the roster defaults (DOMAIN.md); absent fields keep the default."""
+    """Per-unit overrides of the roster rules. NULL (None) means "the rule's default" (rules/rosters/seasons.py,
+    rules/rosters/policy.py), so a changed default reaches every unit that did not override it."""
 
     __tablename__ = "unit_roster_policy"
 
     unit_id: uuid.UUID = Field(foreign_key="unit.id", primary_key=True)
-    handover: str = Field(default="08:30", max_length=5, schema_extra={"pattern": r"^\d{2}:\d{2}$"})
-    flood_start: str = Field(default="04-15", max_length=5, schema_extra={"pattern": r"^\d{2}-\d{2}$"})
-    flood_end: str = Field(default="10-15", max_length=5, schema_extra={"pattern": r"^\d{2}-\d{2}$"})
-    min_rest_hours: int = Field(default=24, ge=0, le=24 * 14)
-    leader_stays_in_room: bool = True
+    handover: str | None = Field(default=None, max_length=5, schema_extra={"pattern": r"^\d{2}:\d{2}$"})
+    flood_start: str | None = Field(default=None, max_length=5, schema_extra={"pattern": r"^\d{2}-\d{2}$"})
+    flood_end: str | None = Field(default=None, max_length=5, schema_extra={"pattern": r"^\d{2}-\d{2}$"})
+    min_rest_hours: int | None = Field(default=None, ge=0, le=24 * 14)
+    leader_stays_in_room: bool | None = None
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

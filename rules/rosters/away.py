@@ -14,7 +14,7 @@ from rules.rosters.leave import Leave, leave_interval
 from rules.rosters.policy import RosterPolicy, slot_bounds
 
 
-def away_interval(leave: Leave, tz: str = "Asia/Shanghai") -> tuple[datetime, datetime]:
+def away_interval(leave: Leave, tz: str) -> tuple[datetime, datetime]:
     """[start, end) the person is actually away: an early 销假 shortens the leave."""
     start, end = leave_interval(leave, tz)
     if leave.returned_at is not None:
@@ -22,7 +22,7 @@ def away_interval(leave: Leave, tz: str = "Asia/Shanghai") -> tuple[datetime, da
     return start, end
 
 
-def active_leave(person: str, at: datetime, leaves: Iterable[Leave], tz: str = "Asia/Shanghai") -> Leave | None:
+def active_leave(person: str, at: datetime, leaves: Iterable[Leave], tz: str) -> Leave | None:
     """The leave keeping `person` away at aware instant `at`, if any."""
     for lv in leaves:
         if lv.person == person:
@@ -40,7 +40,7 @@ class Acting(NamedTuple):
     cycle: bool = False  # everyone on the chain is away; `person` is the last one reached
 
 
-def acting_for(person: str, at: datetime, leaves: Sequence[Leave], tz: str = "Asia/Shanghai") -> Acting:
+def acting_for(person: str, at: datetime, leaves: Sequence[Leave], tz: str) -> Acting:
     """Who acts for `person` at `at` (主持工作): follows acting persons who are away too."""
     chain = [person]
     while True:
@@ -57,7 +57,7 @@ class Overdue(NamedTuple):
     since: datetime  # when the leave ended
 
 
-def overdue_returns(leaves: Iterable[Leave], now: datetime, tz: str = "Asia/Shanghai") -> list[Overdue]:
+def overdue_returns(leaves: Iterable[Leave], now: datetime, tz: str) -> list[Overdue]:
     """Leaves past their end with no 销假 (`returned_at` unset), oldest first."""
     out = []
     for lv in leaves:
@@ -79,7 +79,7 @@ def duty_conflicts(leave: Leave, assignments: Iterable[Assignment], policy: Rost
     return out
 
 
-def unavailable_from_leaves(leaves: Iterable[Leave], tz: str = "Asia/Shanghai") -> dict[str, list[tuple]]:
+def unavailable_from_leaves(leaves: Iterable[Leave], tz: str) -> dict[str, list[tuple]]:
     """person -> [(start, end, "leave")] periods, ready for `rotation.generate(unavailable=...)`."""
     out: dict[str, list[tuple]] = {}
     for lv in leaves:

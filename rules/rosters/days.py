@@ -48,14 +48,14 @@ def occurrence_start(calendar: HolidayCalendar, d: date) -> date:
 def day_table(policy: RosterPolicy, calendar: HolidayCalendar, first: date, last: date) -> tuple[DayRow, ...]:
     """One row per local date in [first, last]; cached (the calendar is treated as immutable)."""
     # Keyed by what the rows depend on, not the unit: 3,000 units share one table.
-    key = (policy.posts, policy.flood_start, policy.flood_end, policy.slot_hours)
+    key = (policy.posts, policy.flood, policy.slot_hours, policy.tz)
     return _day_table(key, calendar, first, last)
 
 
 @lru_cache(maxsize=64)
 def _day_table(key: tuple, calendar: HolidayCalendar, first: date, last: date) -> tuple[DayRow, ...]:
-    posts, flood_start, flood_end, slot_hours = key
-    policy = RosterPolicy(posts=posts, flood_start=flood_start, flood_end=flood_end, slot_hours=slot_hours)
+    posts, flood, slot_hours, tz = key
+    policy = RosterPolicy(tz=tz, posts=posts, flood=flood, slot_hours=slot_hours)
     rows, d = [], first
     while d <= last:
         info = calendar.day(d)

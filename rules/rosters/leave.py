@@ -20,6 +20,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.seasons import FLOOD_SEASON, Window
 
 
 class HalfDay(StrEnum):
@@ -27,15 +28,14 @@ class HalfDay(StrEnum):
     pm = "pm"  # 下午
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LeavePolicy:
-    """Configurable leave-reporting rules (DOMAIN.md defaults)."""
+    """Configurable leave-reporting rules (DOMAIN.md defaults); `tz` is the deployment's zone."""
 
-    tz: str = "Asia/Shanghai"
+    tz: str
     lead_days: int = 1
     abroad_lead_workdays: int = 3
-    flood_start: tuple[int, int] = (4, 15)
-    flood_end: tuple[int, int] = (10, 15)
+    flood: Window = FLOOD_SEASON
     heads_need_approval_in_flood: bool = True
 
 
@@ -89,18 +89,13 @@ REQUIRED_ZH = {
 }
 
 
-def leave_interval(leave: Leave, tz: str = "Asia/Shanghai") -> tuple[datetime, datetime]:
+def leave_interval(leave: Leave, tz: str) -> tuple[datetime, datetime]:
     """UTC-aware [start, end) of the leave as filed (AM starts 00:00, PM 12:00 local)."""
     zone = ZoneInfo(tz)
     start = datetime.combine(leave.start_day, time(12) if leave.start_half is HalfDay.pm else time(), zone)
     end_day = leave.end_day + timedelta(days=1) if leave.end_half is HalfDay.pm else leave.end_day
     end = datetime.combine(end_day, time() if leave.end_half is HalfDay.pm else time(12), zone)
     return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def _in_flood(policy: LeavePolicy, d: date) -> bool:
-    md, lo, hi = (d.month, d.day), policy.flood_start, policy.flood_end
-    return lo <= md <= hi if lo <= hi else (md >= lo or md <= hi)
 
 
 def _overlaps(a: Leave, b: Leave, tz: str) -> bool:
@@ -114,7 +109,7 @@ def validate_leave(
     *,
     today: date,
     calendar: HolidayCalendar,
-    policy: LeavePolicy = LeavePolicy(),
+    policy: LeavePolicy,
     others: Sequence[Leave] = (),
     pairs: Collection[tuple[str, str]] = (),
     heads: Collection[str] = (),
@@ -156,6 +151,6 @@ def validate_leave(
     if policy.heads_need_approval_in_flood and leave.person in heads:
         d = leave.start_day
         while d <= leave.end_day and not needs_approval:
-            needs_approval = _in_flood(policy, d)
+            needs_approval = policy.flood.contains(d)
             d += timedelta(days=1)
     return LeaveCheck(problems, needs_approval)

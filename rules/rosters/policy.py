@@ -1,9 +1,9 @@
 """Per-unit roster policy (排班规则) as plain data, and the questions it answers.
 
 Every number is a DOMAIN.md default and can be overridden per unit: handover
-08:30 local, 24 h slots, 1 duty leader (带班领导) + 1 duty officer (值班员),
-2 officers on statutory holidays and in flood season (汛期 04-15..10-15).
-Pure: no clock, no I/O; dates and instants are passed in.
+and flood season from rules/rosters/seasons.py, 24 h slots, 1 duty leader
+(带班领导) + 1 duty officer (值班员), 2 officers on statutory holidays and in
+flood season. Pure: no clock, no I/O; dates, instants and the zone are passed in.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from rules.rosters.calendar import DayKind, HolidayCalendar
-
-DEFAULT_TZ = "Asia/Shanghai"
+from rules.rosters.seasons import FLOOD_SEASON, HANDOVER, MIN_REST_HOURS, Window
 
 
 class DayClass(StrEnum):
@@ -46,18 +45,17 @@ DEFAULT_POSTS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RosterPolicy:
-    """A unit's roster settings; frozen so it can be snapshotted and hashed."""
+    """A unit's roster settings; frozen so it can be snapshotted and hashed. `tz`: the deployment's zone."""
 
+    tz: str
     unit: str = ""
-    tz: str = DEFAULT_TZ
-    handover: time = time(8, 30)
+    handover: time = HANDOVER
     slot_hours: int = 24
     posts: tuple[PostRule, ...] = DEFAULT_POSTS
-    flood_start: tuple[int, int] = (4, 15)  # (month, day), inclusive
-    flood_end: tuple[int, int] = (10, 15)  # inclusive; may wrap over new year
-    min_rest_hours: int = 24  # between the end of one shift and the start of the next
+    flood: Window = FLOOD_SEASON  # inclusive; may wrap over new year
+    min_rest_hours: int = MIN_REST_HOURS  # between the end of one shift and the start of the next
     leader_stays_in_room: bool = True  # on holidays and in flood season
     leader_post: str = "leader"
     max_debt: int = 3  # turns a skipped person may be owed per day-class
@@ -103,8 +101,7 @@ def day_class(calendar: HolidayCalendar, d: date) -> DayClass:
 
 def in_flood_season(policy: RosterPolicy, d: date) -> bool:
     """True when `d` lies in the unit's flood-season window (inclusive)."""
-    md, lo, hi = (d.month, d.day), policy.flood_start, policy.flood_end
-    return lo <= md <= hi if lo <= hi else (md >= lo or md <= hi)
+    return policy.flood.contains(d)
 
 
 def required_count(policy: RosterPolicy, calendar: HolidayCalendar, post: str, d: date) -> int:

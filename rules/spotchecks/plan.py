@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from itertools import accumulate
 
 from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.seasons import FLOOD_SEASON, Window
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class PlanWeights:
     holiday: float = 3.0
     flood_season: float = 1.5
     night_hours: tuple[int, int] = (22, 7)  # [start, end) local, wrapping midnight
-    flood_season_span: tuple[tuple[int, int], tuple[int, int]] = ((4, 15), (10, 15))  # inclusive
+    flood_season_span: Window = FLOOD_SEASON  # inclusive, may wrap over new year
     extra_per_recent_failure: int = 1  # more checks for units that failed recently
     max_extra: int = 2
 
@@ -73,11 +74,6 @@ class PlannedCheck:
         return "；".join(r.text for r in self.reasons)
 
 
-def _in_flood_season(d: date, span) -> bool:
-    (m1, d1), (m2, d2) = span
-    return (m1, d1) <= (d.month, d.day) <= (m2, d2)
-
-
 def _hour_slots(start: date, end: date, tz: tzinfo, w: PlanWeights, calendar: HolidayCalendar):
     """Every local hour in [start, end] with its weight and the reasons it carries."""
     slots, weights, n0, n1 = [], [], *w.night_hours
@@ -92,7 +88,7 @@ def _hour_slots(start: date, end: date, tz: tzinfo, w: PlanWeights, calendar: Ho
         elif day.weekday() >= 5 and not info.is_workday:
             factor *= w.weekend
             day_reasons.append(Reason("weekend"))
-        if _in_flood_season(day, w.flood_season_span):
+        if w.flood_season_span.contains(day):
             factor *= w.flood_season
             day_reasons.append(Reason("flood_season"))
         for hour in range(24):

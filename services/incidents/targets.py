@@ -1,6 +1,6 @@
 """The one adapter to the roster and delivery features: who to notify, and how a message goes out.
 
-Rosters (`services.rosters.views.on_duty_now`), leave (`services.rosters.leaves.acting_person_id`) and the
+Rosters (`services.rosters.views.on_duty_now`), leave (`services.rosters.absences.acting_person_id`) and the
 delivery outbox (`services.deliveries.enqueue`) belong to other features; every call to them is here.
 """
 
@@ -34,7 +34,7 @@ def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[
 
 def acting_person(session: Session, person: Person, at: datetime) -> Person | None:
     """Who acts for `person` at `at` (主持工作) while they are on leave; None when they are present."""
-    from services.rosters.leaves import acting_person_id
+    from services.rosters.absences import acting_person_id
 
     pid = acting_person_id(session=session, person_id=person.id, at=at, tz=tz_name())
     return None if pid == person.id else session.get(Person, pid)

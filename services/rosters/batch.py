@@ -37,7 +37,7 @@ from rules.rosters.policy import RosterPolicy
 from rules.rosters.rotation import generate as rotate
 from rules.rosters.state import PostState
 from services import audit
-from services.rosters.leaves import leaves_between, to_rule
+from services.rosters.absences import leaves_between, to_rule
 from services.rosters.policy import to_policy
 from services.rosters.store import (
     ROW_COLUMNS,
@@ -101,7 +101,7 @@ def _check(uid: uuid.UUID, inp: UnitInput, force: bool, tz: str) -> RosterPolicy
                            field="month")
     if not inp.posts:
         raise Invalid("the unit has no duty posts: define posts and pools first", field="posts")
-    return to_policy(inp.policy_row, inp.posts, str(uid), tz)
+    return to_policy(inp.policy_row, inp.posts, tz=tz, unit=str(uid))
 
 
 @dataclass
@@ -119,7 +119,7 @@ class BatchPlan:
 
 
 def plan_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[str], calendar: HolidayCalendar,
-               force: bool = False, tz: str = "Asia/Shanghai") -> BatchPlan:
+               force: bool = False, tz: str) -> BatchPlan:
     """Rotate consecutive `months` for each unit and build the rows to write; reads only."""
     spans = [_month_span(m) for m in months]
     first, last = spans[0][0], spans[-1][1]
@@ -224,7 +224,7 @@ def write_batch(*, session: Session, plan: BatchPlan, actor: str, cache: BulkCac
 
 
 def generate_batch(*, session: Session, unit_ids: list[uuid.UUID], months: list[str], actor: str,
-                   calendar: HolidayCalendar, force: bool = False, tz: str = "Asia/Shanghai",
+                   calendar: HolidayCalendar, force: bool = False, tz: str,
                    cache: BulkCache | None = None) -> tuple[dict[uuid.UUID, list[dict]], dict[str, Exception]]:
     """Generate consecutive `months` per unit in one transaction; returns month results and the refusals (units
     left as they were)."""

@@ -7,15 +7,16 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from core.settings import Settings
 from models.rosters.roster import RosterStatus
 from rules.rosters.calendar import HolidayCalendar
 from rules.rosters.days import occurrence_start
 from rules.rosters.explain import FESTIVAL_ZH
 from services.alerts import Alert
+from services.rosters.absences import overdue
 from services.rosters.calendar import load_calendar
 from services.rosters.gaps import active_units, month_status
 from services.rosters.generate import month_key
-from services.rosters.settings import get_roster_settings
 
 # Due days (DOMAIN.md: 5) and look-ahead: DUTYDESK_ROSTERS__HOLIDAY_ROSTER_DUE_DAYS / __HOLIDAY_LOOKAHEAD_DAYS.
 
@@ -36,9 +37,8 @@ class HolidayDeadline:
         return FESTIVAL_ZH.get(self.name, self.name)
 
 
-def upcoming_holidays(calendar: HolidayCalendar, today: date, days: int | None = None) -> list[tuple[str, date, date]]:
+def upcoming_holidays(calendar: HolidayCalendar, today: date, days: int) -> list[tuple[str, date, date]]:
     """(name, first day, last day) of each holiday run overlapping [today, today + days]."""
-    days = get_roster_settings().holiday_lookahead_days if days is None else days
     out: list[tuple[str, date, date]] = []
     for info in calendar.holidays_between(today, today + timedelta(days=days)):
         start = occurrence_start(calendar, info.day)
@@ -49,10 +49,11 @@ def upcoming_holidays(calendar: HolidayCalendar, today: date, days: int | None =
     return out
 
 
-def holiday_deadlines(*, session: Session, today: date) -> list[HolidayDeadline]:
-    """Every upcoming holiday with its due date and which units are late or pending."""
+def holiday_deadlines(*, session: Session, today: date, settings: Settings) -> list[HolidayDeadline]:
+    """Every holiday within rosters.holiday_lookahead_days, with its due date (rosters.holiday_roster_due_days
+    before it) and which units are late or pending."""
     calendar = load_calendar(session=session)
-    runs = upcoming_holidays(calendar, today)
+    runs = upcoming_holidays(calendar, today, settings.rosters.holiday_lookahead_days)
     if not runs:
         return []
     months = sorted({month_key(d) for _, a, b in runs for d in (a, b)})
@@ -60,7 +61,7 @@ def holiday_deadlines(*, session: Session, today: date) -> list[HolidayDeadline]
     units = active_units(session)
     out = []
     for name, first, last in runs:
-        dl = HolidayDeadline(name, first, last, first - timedelta(days=get_roster_settings().holiday_roster_due_days))
+        dl = HolidayDeadline(name, first, last, first - timedelta(days=settings.rosters.holiday_roster_due_days))
         needed = sorted({month_key(first), month_key(last)})
         for u in units:
             ok = all((r := status.get((u.id, m))) is not None and r.status is RosterStatus.published for m in needed)
@@ -74,7 +75,7 @@ def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Aler
     """Units whose holiday roster is not published 5 days before the holiday."""
     today = now.astimezone(settings.tz).date()
     out = []
-    for dl in holiday_deadlines(session=session, today=today):
+    for dl in holiday_deadlines(session=session, today=today, settings=settings):
         if dl.late_units and today <= dl.last_day:
             n = len(dl.late_units)
             who = "、".join(dl.late_units[:5]) + ("等" if n > 5 else "")
@@ -87,8 +88,6 @@ def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Aler
 
 def leave_overdue(session: Session, now: datetime, settings) -> list[Alert]:
     """Leaves past their end with no 销假."""
-    from services.rosters.leaves import overdue
-
     rows = overdue(session=session, now=now, tz=settings.timezone)
     if not rows:
         return []

@@ -17,7 +17,7 @@ from services.rosters.generate import generate_month, month_key, shift_month
 ACTOR = "demo-seed"
 
 
-def seed_rosters(session: Session, today: date, tz: str = "Asia/Shanghai") -> dict[str, int]:
+def seed_rosters(session: Session, today: date, tz: str) -> dict[str, int]:
     """Posts, pools, published rosters (this month and next) and two leaves, one leaving a visible gap."""
     units = list(session.exec(select(Unit).where(Unit.active).order_by(Unit.sort_order, Unit.code)))
     months = [month_key(today), shift_month(month_key(today), 1)]
@@ -35,11 +35,11 @@ def seed_rosters(session: Session, today: date, tz: str = "Asia/Shanghai") -> di
         for m in months:
             slots += generate_month(session=session, unit_id=unit.id, month=m, actor=ACTOR, tz=tz).slots
             publish.publish(session=session, unit_id=unit.id, month=m, now=now, actor=ACTOR)
-    filed = _leaves(session, units, today)
+    filed = _leaves(session, units, today, tz)
     return {"roster_months": len(units) * len(months), "roster_slots": slots, "leaves": filed}
 
 
-def _leaves(session: Session, units: list[Unit], today: date) -> int:
+def _leaves(session: Session, units: list[Unit], today: date, tz: str) -> int:
     """A leave on a rostered leader of the first town (a gap with a substitute) and one elsewhere."""
     filed = 0
     for unit, offset, covered in ((units[1], 2, True), (units[-1], 5, False)) if len(units) > 1 else ():
@@ -54,6 +54,6 @@ def _leaves(session: Session, units: list[Unit], today: date) -> int:
         leaves.file_leave(session=session, today=today, actor=ACTOR, data=LeaveCreate(
             person_id=person_id, start_day=day, end_day=day + timedelta(days=1 if covered else 0),
             destination="市应急管理局", reason="参加全市防汛培训" if covered else "外出调研",
-            contact="0838-6200000", arrangements="日常工作由主持工作人员负责", acting_person_id=uuid.UUID(acting)))
+            contact="0838-6200000", arrangements="日常工作由主持工作人员负责", acting_person_id=uuid.UUID(acting)), tz=tz)
         filed += 1
     return filed

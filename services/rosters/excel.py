@@ -42,9 +42,9 @@ class ImportRejected(Invalid):
                 for p in self.problems]
 
 
-def export_month(*, session: Session, unit_id: uuid.UUID, month: str) -> bytes:
+def export_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str) -> bytes:
     """The unit-month as an .xlsx file."""
-    view = month_view(session=session, unit_id=unit_id, month=month)
+    view = month_view(session=session, unit_id=unit_id, month=month, tz=tz)
     posts = view["posts"]
     labels = [p["label"] for p in posts]
     wb = Workbook()
@@ -84,7 +84,7 @@ def _day(value, month_first: date) -> date | None:
 
 
 def import_month(*, session: Session, unit_id: uuid.UUID, month: str, data: bytes, actor: str,
-                 tz: str = "Asia/Shanghai") -> RosterMonth:
+                 tz: str) -> RosterMonth:
     """Replace the unit-month with the file's rows; any problem rejects the whole file (ImportRejected)."""
     first, last = parse_month(month)
     try:
@@ -149,10 +149,10 @@ def import_month(*, session: Session, unit_id: uuid.UUID, month: str, data: byte
             problems.append({"row": 0, "column": "日期", "msg": f"{d} is missing from the file"})
     if problems:
         raise ImportRejected(problems)
-    return _store(session, unit_id, month, policy, out, actor)
+    return _store(session, unit_id, month, policy, out, actor, tz)
 
 
-def _store(session, unit_id, month, policy, out, actor) -> RosterMonth:
+def _store(session, unit_id, month, policy, out, actor, tz: str) -> RosterMonth:
     first, last = parse_month(month)
     row = month_row(session, unit_id, month) or RosterMonth(unit_id=unit_id, month=month)
     before = audit.jsonable(row) if row.id and row.slots else None
@@ -165,5 +165,5 @@ def _store(session, unit_id, month, policy, out, actor) -> RosterMonth:
     session.flush()
     audit.record(session=session, actor=actor, action="import", entity="roster", entity_id=row.id, unit_id=unit_id,
                  before=before, after=row, note=f"{month}: {row.slots} slots from Excel")
-    refresh_month(session=session, unit_id=unit_id, month=month)
+    refresh_month(session=session, unit_id=unit_id, month=month, tz=tz)
     return row

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.rosters.roster import DutyPost, RosterMonth
 from services.rosters.gaps import refresh_month
 from services.rosters.generate import generate_units, month_key
-from services.rosters.settings import get_roster_settings
 
 log = logging.getLogger("dutydesk.rosters")
 
@@ -37,9 +37,10 @@ def missing(session: Session, months: list[str]) -> dict[str, list]:
     return {m: sorted((u for u in units if (u, m) not in have), key=str) for m in months}
 
 
-def extend(*, session_factory: Callable, now: datetime, weeks: int | None = None, tz: str = "Asia/Shanghai") -> dict:
-    """Generate draft months missing within `weeks`; months already there are left as they are."""
-    cfg = get_roster_settings()
+def extend(*, session_factory: Callable, now: datetime, settings: Settings, weeks: int | None = None) -> dict:
+    """Generate draft months missing within `weeks` (default rosters.weeks_ahead); months already there are left
+    as they are."""
+    cfg, tz = settings.rosters, settings.timezone
     months = months_ahead(now, weeks or cfg.weeks_ahead, tz)
     with session_factory() as session:
         todo = missing(session, months)
@@ -55,7 +56,7 @@ def extend(*, session_factory: Callable, now: datetime, weeks: int | None = None
     return out
 
 
-def recheck(*, session: Session, now: datetime, tz: str = "Asia/Shanghai") -> int:
+def recheck(*, session: Session, now: datetime, tz: str) -> int:
     """Re-check stored gaps of this month and next for every unit (leave or pools may have changed)."""
     months = months_ahead(now, 4, tz)[:2]
     n = 0

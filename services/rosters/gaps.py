@@ -17,16 +17,10 @@ from rules.rosters.review import required_slots
 from rules.rosters.rotation import find_gaps, suggest_substitutes
 from services.alerts import Alert
 from services.rosters import policy as pol
+from services.rosters.absences import leaves_between, to_rule
 from services.rosters.calendar import load_calendar
 from services.rosters.generate import month_key, month_row, parse_month
-from services.rosters.leaves import leaves_between, to_rule
-from services.rosters.settings import get_roster_settings
 from services.rosters.store import load_slots, to_assignment
-
-
-def horizon_days() -> int:
-    """Gaps this many days ahead are alerts (DUTYDESK_ROSTERS__GAP_HORIZON_DAYS)."""
-    return get_roster_settings().gap_horizon_days
 
 
 def _names(session: Session, ids) -> dict[str, str]:
@@ -39,7 +33,7 @@ def _unavailable(session: Session, people, first: date, last: date, tz: str) -> 
     return unavailable_from_leaves([to_rule(r) for r in rows], tz)
 
 
-def refresh_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str = "Asia/Shanghai") -> int:
+def refresh_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str) -> int:
     """Recompute and store the open gaps of one stored unit-month; returns how many."""
     row = month_row(session, unit_id, month)
     if row is None:
@@ -64,13 +58,13 @@ def refresh_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str =
     return len(found)
 
 
-def refresh_for_person(*, session: Session, person_id: uuid.UUID, first: date, last: date) -> None:
+def refresh_for_person(*, session: Session, person_id: uuid.UUID, first: date, last: date, tz: str) -> None:
     """Re-check every unit-month where `person_id` holds a slot in [first, last]."""
     q = (select(RosterSlot.unit_id, RosterSlot.day).where(RosterSlot.person_id == person_id,
                                                           RosterSlot.day >= first - timedelta(days=1),
                                                           RosterSlot.day <= last))
     for unit_id, month in {(u, month_key(d)) for u, d in session.exec(q)}:
-        refresh_month(session=session, unit_id=unit_id, month=month)
+        refresh_month(session=session, unit_id=unit_id, month=month, tz=tz)
 
 
 def open_gaps(session: Session, first: date, last: date, unit_id: uuid.UUID | None = None) -> list[RosterGap]:
@@ -80,7 +74,7 @@ def open_gaps(session: Session, first: date, last: date, unit_id: uuid.UUID | No
     return list(session.exec(q.order_by(RosterGap.day, RosterGap.unit_id, RosterGap.post)))
 
 
-def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str = "Asia/Shanghai") -> list[dict]:
+def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str) -> list[dict]:
     """Ranked candidates for a gap (eligible first), each with a zh-CN reason."""
     gap = session.get(RosterGap, gap_id)
     if gap is None:
@@ -101,7 +95,7 @@ def roster_gaps(session: Session, now: datetime, settings) -> list[Alert]:
     """Slots in the coming weeks below head-count or held by someone on leave."""
     today = now.astimezone(settings.tz).date()
     q = (select(RosterGap.reason, func.count(), func.min(RosterGap.day))
-         .where(RosterGap.day >= today, RosterGap.day <= today + timedelta(days=horizon_days()))
+         .where(RosterGap.day >= today, RosterGap.day <= today + timedelta(days=settings.rosters.gap_horizon_days))
          .group_by(RosterGap.reason))
     out = []
     for reason, n, first in session.exec(q):

@@ -45,7 +45,7 @@ def month_row(session: Session, unit_id: uuid.UUID, month: str) -> RosterMonth |
 
 
 def generate_month(*, session: Session, unit_id: uuid.UUID, month: str, actor: str, force: bool = False,
-                   calendar: HolidayCalendar | None = None, tz: str = "Asia/Shanghai") -> RosterMonth:
+                   calendar: HolidayCalendar | None = None, tz: str) -> RosterMonth:
     """Generate one unit-month (a published month only with `force`, which bumps its version)."""
     generate_unit(session=session, unit_id=unit_id, months=[month], actor=actor, force=force, calendar=calendar,
                   tz=tz)
@@ -53,7 +53,7 @@ def generate_month(*, session: Session, unit_id: uuid.UUID, month: str, actor: s
 
 
 def generate_unit(*, session: Session, unit_id: uuid.UUID, months: list[str], actor: str, force: bool = False,
-                  calendar: HolidayCalendar | None = None, tz: str = "Asia/Shanghai") -> list[dict]:
+                  calendar: HolidayCalendar | None = None, tz: str) -> list[dict]:
     """Generate consecutive months of one unit (one rules call); Conflict / Invalid name the field."""
     for m in months:
         parse_month(m)
@@ -65,7 +65,7 @@ def generate_unit(*, session: Session, unit_id: uuid.UUID, months: list[str], ac
 
 
 def generate_units(*, session_factory: Callable[[], object], unit_ids: Iterable[uuid.UUID], months: list[str],
-                   actor: str, force: bool = False, tz: str = "Asia/Shanghai",
+                   actor: str, force: bool = False, tz: str,
                    progress: Callable[[uuid.UUID, int], None] | None = None, chunk: int = 100,
                    cache_mb: int = 64, planner: bool | None = None) -> dict:
     """Stream many units: one transaction and one bulk write per `chunk` units (memory flat in units).

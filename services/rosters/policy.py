@@ -12,6 +12,7 @@ from models.directory import Person, Unit
 from models.rosters.roster import DutyPost, PoolMember, UnitRosterPolicy
 from models.types import utcnow
 from rules.rosters.policy import PostRule, RosterPolicy
+from rules.rosters.seasons import FLOOD_SEASON, Window, parse_month_day
 from services import audit
 
 DEFAULT_POSTS = (("leader", "带班领导", 1, None, None), ("officer", "值班员", 1, 2, 2))
@@ -125,7 +126,7 @@ def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, actor: st
             raise Invalid(f"unknown policy field {key!r}", field=key)
         setattr(row, key, value)
     candidate = UnitRosterPolicy.model_validate(row.model_dump())
-    to_policy(candidate, [])  # raises Invalid on a bad handover or flood date
+    overrides(candidate)  # raises Invalid on a bad handover or flood date
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
@@ -134,24 +135,45 @@ def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, actor: st
     return row
 
 
-def to_policy(row: UnitRosterPolicy | None, posts: list[DutyPost], unit: str = "", tz: str = "Asia/Shanghai") -> RosterPolicy:
-    """The rules' RosterPolicy for a unit's overrides and posts."""
-    row = row or UnitRosterPolicy(unit_id=uuid.UUID(int=0))
-    h, m = _hm(row.handover, "handover")
-    if not (0 <= h < 24 and 0 <= m < 60):
-        raise Invalid(f"handover {row.handover!r} is not a time of day", field="handover")
-    fs, fe = _hm(row.flood_start, "flood_start"), _hm(row.flood_end, "flood_end")
-    for field, (mo, d) in (("flood_start", fs), ("flood_end", fe)):
-        if not (1 <= mo <= 12 and 1 <= d <= 31):
-            raise Invalid("flood season dates are MM-DD", field=field)
+def to_policy(row: UnitRosterPolicy | None, posts: list[DutyPost], *, tz: str, unit: str = "") -> RosterPolicy:
+    """The rules' RosterPolicy for a unit's overrides (NULL: the rule's default) and posts."""
+    over = overrides(row)
     rules = tuple(PostRule(p.name, p.label, p.count, p.holiday_count, p.flood_count) for p in posts)
+    if rules:
+        over["posts"] = rules
     try:
-        return RosterPolicy(unit=unit, tz=tz, handover=time(h, m), posts=rules or RosterPolicy().posts,
-                            flood_start=fs, flood_end=fe, min_rest_hours=row.min_rest_hours,
-                            leader_stays_in_room=row.leader_stays_in_room)
+        return RosterPolicy(unit=unit, tz=tz, **over)
     except ValueError as exc:
         raise Invalid(str(exc), field="posts") from exc
 
 
-def load_policy(session: Session, unit_id: uuid.UUID, tz: str = "Asia/Shanghai") -> RosterPolicy:
-    return to_policy(session.get(UnitRosterPolicy, unit_id), posts_of(session, unit_id), str(unit_id), tz)
+def overrides(row: UnitRosterPolicy | None) -> dict:
+    """The RosterPolicy fields a unit overrides, checked (4xx naming the field); the rest keep the rule's default."""
+    over: dict = {}
+    if row is not None and row.handover is not None:
+        h, m = _hm(row.handover, "handover")
+        if not (0 <= h < 24 and 0 <= m < 60):
+            raise Invalid(f"handover {row.handover!r} is not a time of day", field="handover")
+        over["handover"] = time(h, m)
+    if row is not None and (row.flood_start is not None or row.flood_end is not None):
+        start = _month_day(row.flood_start, FLOOD_SEASON.start, "flood_start")
+        end = _month_day(row.flood_end, FLOOD_SEASON.end, "flood_end")
+        over["flood"] = Window(start, end)
+    if row is not None and row.min_rest_hours is not None:
+        over["min_rest_hours"] = row.min_rest_hours
+    if row is not None and row.leader_stays_in_room is not None:
+        over["leader_stays_in_room"] = row.leader_stays_in_room
+    return over
+
+
+def _month_day(value: str | None, default: tuple[int, int], field: str) -> tuple[int, int]:
+    if value is None:
+        return default
+    try:
+        return parse_month_day(value)
+    except ValueError as exc:
+        raise Invalid("flood season dates are MM-DD", field=field) from exc
+
+
+def load_policy(session: Session, unit_id: uuid.UUID, tz: str) -> RosterPolicy:
+    return to_policy(session.get(UnitRosterPolicy, unit_id), posts_of(session, unit_id), tz=tz, unit=str(unit_id))

@@ -17,6 +17,7 @@ from models.rosters.roster import (
     RosterStatus,
 )
 from services import audit
+from services.rosters.gaps import refresh_month
 from services.rosters.generate import month_key, month_row
 
 
@@ -43,7 +44,7 @@ def eligible(session: Session, unit_id: uuid.UUID, post: str, person_id: uuid.UU
     return session.exec(q).first() is not None
 
 
-def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, actor: str, reason: str = "",
+def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, actor: str, tz: str, reason: str = "",
              check_pool: bool = True, code: str = "manual") -> RosterSlot:
     """Put another person on a slot; after publication the month's version goes up and the change is audited."""
     slot = session.get(RosterSlot, slot_id)
@@ -63,11 +64,11 @@ def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, actor: str
     slot.person_id = person_id
     slot.why = {"r": code, "d": 0, "note": reason[:200]}
     session.add(slot)
-    _changed(session, slot, actor, "reassign", before, reason)
+    _changed(session, slot, actor, "reassign", before, reason, tz)
     return slot
 
 
-def _changed(session: Session, slot: RosterSlot, actor: str, action: str, before: dict, note: str) -> None:
+def _changed(session: Session, slot: RosterSlot, actor: str, action: str, before: dict, note: str, tz: str) -> None:
     """Bump the month's version when published; always audit."""
     row = month_row(session, slot.unit_id, month_key(slot.day))
     if row is not None and row.status is RosterStatus.published:
@@ -78,6 +79,4 @@ def _changed(session: Session, slot: RosterSlot, actor: str, action: str, before
                  unit_id=slot.unit_id, before=before,
                  after={"person_id": str(slot.person_id), "day": slot.day.isoformat(), "post": slot.post,
                         "version": row.version if row else 0}, note=note)
-    from services.rosters.gaps import refresh_month
-
-    refresh_month(session=session, unit_id=slot.unit_id, month=month_key(slot.day))
+    refresh_month(session=session, unit_id=slot.unit_id, month=month_key(slot.day), tz=tz)

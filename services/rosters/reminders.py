@@ -14,52 +14,52 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.directory import Person, Unit
 from models.rosters.duty import RosterReminder
 from models.rosters.roster import DutyPost, RosterSlot
 from rules.rosters.explain import FESTIVAL_ZH
-from rules.rosters.policy import in_flood_season
+from rules.rosters.seasons import Window
+from services.deliveries.outbox import enqueue
 from services.rosters import policy as pol
 from services.rosters.calendar import load_calendar
 from services.rosters.deadlines import upcoming_holidays
-from services.rosters.settings import get_roster_settings
 
-# Times, lead days and channel: DUTYDESK_ROSTERS__* (services.rosters.settings), read at each run.
+# Times, lead days and channel: DUTYDESK_ROSTERS__* (core/settings.py RosterSettings), passed in at each run.
 
 
-def deliver(session: Session, *, person: Person, subject: str, text: str, source_id: str, now: datetime) -> str:
-    """Queue the message through services.deliveries when present; the id of the delivery row, or ''."""
-    try:
-        from services.deliveries import enqueue
-    except ImportError:  # the pipeline is optional: the reminder row itself is the record
-        return ""
+def deliver(session: Session, *, person: Person, subject: str, text: str, source_id: str, now: datetime,
+            channel: str) -> str:
+    """Queue the message in the outbox; the id of the delivery row."""
     row = enqueue(session=session, source="roster", source_id=source_id, text=text, subject=subject,
-                  channel=get_roster_settings().reminder_channel, person=person, now=now)
+                  channel=channel, person=person, now=now)
     return str(row.id)
 
 
 def _once(session: Session, *, key: str, kind: str, unit_id: uuid.UUID, person: Person, subject: str, body: str,
-          now: datetime) -> bool:
+          now: datetime, channel: str) -> bool:
     """Record and send one reminder; False when its key was already taken (sent before)."""
     if session.exec(select(RosterReminder.id).where(RosterReminder.key == key)).first() is not None:
         return False
     row = RosterReminder(key=key, kind=kind, unit_id=unit_id, person_id=person.id, subject=subject, body=body,
-                         sent_at=now, channel=get_roster_settings().reminder_channel)
+                         sent_at=now, channel=channel)
     try:
         with session.begin_nested():  # a concurrent run holding the same key loses here
             session.add(row)
     except IntegrityError:
         return False
-    row.delivery_id = deliver(session, person=person, subject=subject, text=body, source_id=str(row.id), now=now)
+    row.delivery_id = deliver(session, person=person, subject=subject, text=body, source_id=str(row.id), now=now,
+                              channel=channel)
     session.add(row)
     session.flush()
     return True
 
 
-def send_tomorrow(*, session: Session, now: datetime, tz: str = "Asia/Shanghai") -> int:
+def send_tomorrow(*, session: Session, now: datetime, settings: Settings) -> int:
     """From `rosters.reminder_at` (16:00) local, remind everyone on duty tomorrow; returns how many were sent now."""
+    tz, channel = settings.timezone, settings.rosters.reminder_channel
     local = now.astimezone(ZoneInfo(tz))
-    if local.time() < get_roster_settings().reminder_time:
+    if local.time() < settings.rosters.reminder_time:
         return 0
     tomorrow = local.date() + timedelta(days=1)
     q = (select(RosterSlot, Person, Unit).join(Person, Person.id == RosterSlot.person_id)
@@ -74,7 +74,7 @@ def send_tomorrow(*, session: Session, now: datetime, tz: str = "Asia/Shanghai")
                 f"{start} 接班，请提前10分钟到岗并做好交接班。值班电话 {unit.duty_phone}。")
         key = f"tomorrow:{unit.id}:{slot.day.isoformat()}:{slot.idx}:{person.id}"
         sent += _once(session, key=key, kind="tomorrow", unit_id=unit.id, person=person, subject=subject,
-                      body=body, now=now)
+                      body=body, now=now, channel=channel)
     return sent
 
 
@@ -88,35 +88,40 @@ def _recipient(session: Session, unit: Unit) -> Person | None:
     return session.get(Person, uuid.UUID(first)) if first else None
 
 
-def send_notices(*, session: Session, now: datetime, tz: str = "Asia/Shanghai") -> int:
-    """Holiday notices a few days before each holiday, and the flood-season notice, to every unit."""
+def send_notices(*, session: Session, now: datetime, settings: Settings) -> int:
+    """Holiday notices a few days before each holiday, and the flood-season notice (each unit's own window), to every
+    unit."""
+    tz, channel = settings.timezone, settings.rosters.reminder_channel
     today = now.astimezone(ZoneInfo(tz)).date()
     due: list[tuple[str, str, str, str]] = []  # (kind, key part, subject, body)
     for name, first, last in upcoming_holidays(load_calendar(session=session), today,
-                                              get_roster_settings().notice_days_before_holiday):
+                                              settings.rosters.notice_days_before_holiday):
         if first >= today:
             zh = FESTIVAL_ZH.get(name, name)
             due.append(("holiday_notice", f"holiday:{first.isoformat()}", f"{zh}值班工作提醒",
                         f"{zh}（{first.isoformat()}至{last.isoformat()}）期间请严格落实24小时值班和领导带班制度，"
                         "节前发布值班表，保持值班电话畅通，重要情况及时报告。"))
-    if _flood_starts(today):
-        due.append(("flood_notice", f"flood:{today.year}", "汛期值班工作提醒",
-                    "已进入汛期，请落实汛期值班要求：值班员增至2人，带班领导在岗在位，遇强降雨等情况及时报告。"))
     sent = 0
-    for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.code)) if due else []:
-        person = _recipient(session, unit)
+    for unit in session.exec(select(Unit).where(Unit.active).order_by(Unit.code)):
+        flood = pol.load_policy(session, unit.id, tz).flood
+        notices = due + ([_flood_notice(today)] if _flood_starts(flood, today) else [])
+        person = _recipient(session, unit) if notices else None
         if person is None:
             continue
-        for kind, part, subject, body in due:
+        for kind, part, subject, body in notices:
             sent += _once(session, key=f"{part}:{unit.id}", kind=kind, unit_id=unit.id, person=person,
-                          subject=subject, body=f"{unit.name}：{body}", now=now)
+                          subject=subject, body=f"{unit.name}：{body}", now=now, channel=channel)
     return sent
 
 
-def _flood_starts(today: date) -> bool:
-    """Within the first week of the (default) flood season."""
-    policy = pol.to_policy(None, [])
-    return in_flood_season(policy, today) and not in_flood_season(policy, today - timedelta(days=7))
+def _flood_notice(today: date) -> tuple[str, str, str, str]:
+    return ("flood_notice", f"flood:{today.year}", "汛期值班工作提醒",
+            "已进入汛期，请落实汛期值班要求：值班员增至2人，带班领导在岗在位，遇强降雨等情况及时报告。")
+
+
+def _flood_starts(flood: Window, today: date) -> bool:
+    """Within the first week of the unit's flood season."""
+    return flood.contains(today) and not flood.contains(today - timedelta(days=7))
 
 
 def sent_to(*, session: Session, person_id: uuid.UUID | None = None, unit_id: uuid.UUID | None = None,

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.settings import Settings
 from models.directory import Person
 from models.rosters.duty import Swap, SwapCreate, SwapStatus
 from models.rosters.roster import RosterSlot
@@ -15,10 +16,9 @@ from rules.rosters.away import active_leave
 from rules.rosters.policy import RosterPolicy, slot_bounds
 from services import audit
 from services.rosters import policy as pol
+from services.rosters.absences import leaves_between, to_rule
 from services.rosters.calendar import load_calendar
-from services.rosters.leaves import leaves_between, to_rule
 from services.rosters.publish import eligible, reassign
-from services.rosters.settings import get_roster_settings
 
 
 def _slot(session: Session, slot_id: int, field: str) -> RosterSlot:
@@ -43,7 +43,7 @@ def _check_free(session: Session, policy: RosterPolicy, slot: RosterSlot, person
 
 
 def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, requester_id: uuid.UUID | None = None,
-            override: bool = False, tz: str = "Asia/Shanghai") -> Swap:
+            settings: Settings, override: bool = False) -> Swap:
     """Register a swap request; with `override` (duty office) it is approved and applied at once."""
     slot = _slot(session, data.slot_id, "slot_id")
     if requester_id is not None and slot.person_id != requester_id and not override:
@@ -53,13 +53,14 @@ def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, re
         raise Invalid(f"person {data.counterpart_id} not found", field="counterpart_id")
     if counterpart.id == slot.person_id:
         raise Invalid("the counterpart already holds this slot", field="counterpart_id")
+    tz = settings.timezone
     policy = pol.load_policy(session, slot.unit_id, tz)
     start, _ = slot_bounds(policy, slot.day, slot.idx)
     if start <= now:
         raise Invalid(f"the slot of {slot.day} has already started", field="slot_id")
     if load_calendar(session=session).is_holiday(slot.day) and not override:
         local_today = now.astimezone(policy.zone).date()
-        lead = get_roster_settings().holiday_swap_lead_days  # DOMAIN.md: ≥2 days ahead
+        lead = settings.rosters.holiday_swap_lead_days  # DOMAIN.md: ≥2 days ahead
         if (slot.day - local_today).days < lead:
             raise Invalid(f"holiday swaps must be registered at least {lead} days ahead "
                           f"({slot.day} is a statutory holiday)", field="slot_id")
@@ -82,7 +83,7 @@ def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, re
     audit.record(session=session, actor=actor, action="request", entity="swap", entity_id=swap.id,
                  unit_id=swap.unit_id, after=swap)
     if override:
-        _apply(session, swap, now, actor)
+        _apply(session, swap, now, actor, tz)
     return swap
 
 
@@ -108,21 +109,22 @@ def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, actor: str, 
     return _set(session, swap, actor, "confirm", status=SwapStatus.confirmed, confirmed_at=now)
 
 
-def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime, actor: str) -> Swap:
+def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime, actor: str, tz: str) -> Swap:
     """The approver approves (the roster changes) or rejects a confirmed swap."""
     swap = _get(session, swap_id)
     if swap.status is not SwapStatus.confirmed:
         raise Conflict(f"swap is {swap.status.value}: the counterpart must confirm first", field="status")
     if not approve:
         return _set(session, swap, actor, "reject", status=SwapStatus.rejected, decided_at=now, decided_by=actor)
-    return _apply(session, swap, now, actor)
+    return _apply(session, swap, now, actor, tz)
 
 
-def _apply(session: Session, swap: Swap, now: datetime, actor: str) -> Swap:
+def _apply(session: Session, swap: Swap, now: datetime, actor: str, tz: str) -> Swap:
     note = f"换班 {swap.reason}".strip()
-    reassign(session=session, slot_id=swap.slot_id, person_id=swap.counterpart_id, actor=actor, reason=note, code="swap")
+    reassign(session=session, slot_id=swap.slot_id, person_id=swap.counterpart_id, actor=actor, tz=tz, reason=note,
+             code="swap")
     if swap.counterpart_slot_id is not None:
-        reassign(session=session, slot_id=swap.counterpart_slot_id, person_id=swap.requester_id, actor=actor,
+        reassign(session=session, slot_id=swap.counterpart_slot_id, person_id=swap.requester_id, actor=actor, tz=tz,
                  reason=note, code="swap")
     return _set(session, swap, actor, "approve", status=SwapStatus.approved, decided_at=now, decided_by=actor)
 

@@ -92,7 +92,7 @@ class DayRow:
     posts: dict[str, list[dict]] = field(default_factory=dict)  # post -> [{slot_id, person_id, name, why}]
 
 
-def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str = "Asia/Shanghai") -> dict:
+def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str) -> dict:
     """A unit-month: status, per-day rows with explanations, fairness counts per person."""
     first, last = parse_month(month)
     unit = pol.get_unit(session, unit_id)

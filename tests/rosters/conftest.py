@@ -57,6 +57,6 @@ def generated(session, roster_unit):
     """December generated for the town (draft)."""
     from services.rosters.generate import generate_month
 
-    generate_month(session=session, unit_id=roster_unit["unit"].id, month=MONTH, actor="test")
+    generate_month(session=session, unit_id=roster_unit["unit"].id, month=MONTH, actor="test", tz="Asia/Shanghai")
     session.commit()
     return roster_unit

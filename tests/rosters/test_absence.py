@@ -22,7 +22,7 @@ def _deputy_on_duty(session, roster_unit):
         name="副镇长甲", unit_id=unit.id, mobile="13900000301", is_leading_cadre=False))
     pool = [deputy.id] + [p.id for p in roster_unit["leaders"]]
     pol.set_pool(session=session, unit_id=unit.id, post="leader", people=pool, actor="test")
-    generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test")
+    generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test", tz="Asia/Shanghai")
     session.commit()
     slot = session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id, RosterSlot.person_id == deputy.id)
                         .order_by(RosterSlot.day)).first()

@@ -50,12 +50,12 @@ def test_a_planner_process_writes_what_in_process_planning_writes(committed):
     engine, units = committed
     seen = []
     totals = generate_units(session_factory=lambda: db.session_scope(engine), unit_ids=units, months=MONTHS,
-                            actor="t", chunk=2, planner=True, progress=lambda u, n: seen.append((u, n)))
+                            actor="t", chunk=2, planner=True, progress=lambda u, n: seen.append((u, n)), tz="Asia/Shanghai")
     assert totals["units"] == 6 and not totals["errors"] and totals["slots"] == 6 * 61 * 2
     assert sorted(u for u, _ in seen) == sorted(units) and all(n == 122 for _, n in seen)
     planned = _slots(engine)
     again = generate_units(session_factory=lambda: db.session_scope(engine), unit_ids=units, months=MONTHS,
-                           actor="t", chunk=2, planner=False)
+                           actor="t", chunk=2, planner=False, tz="Asia/Shanghai")
     assert again["slots"] == totals["slots"] and _slots(engine) == planned
     with Session(engine) as s:
         months = s.exec(select(RosterMonth)).all()
@@ -65,10 +65,10 @@ def test_a_planner_process_writes_what_in_process_planning_writes(committed):
 def test_a_month_published_after_planning_is_refused_not_overwritten(committed):
     engine, units = committed
     generate_units(session_factory=lambda: db.session_scope(engine), unit_ids=units, months=MONTHS, actor="t",
-                   planner=False)
+                   planner=False, tz="Asia/Shanghai")
     before = _slots(engine)
     with Session(engine) as s:  # a planner reads the chunk ahead of its write
-        plan = plan_batch(session=s, unit_ids=units[:2], months=MONTHS, calendar=load_calendar(session=s))
+        plan = plan_batch(session=s, unit_ids=units[:2], months=MONTHS, calendar=load_calendar(session=s), tz="Asia/Shanghai")
     with db.session_scope(engine) as s:  # meanwhile someone publishes December of the first unit
         publish(session=s, unit_id=units[0], month="2026-12", now=datetime(2026, 11, 20, tzinfo=UTC), actor="t")
     with db.session_scope(engine) as s:

@@ -67,7 +67,7 @@ def test_holiday_swap_must_be_registered_two_days_ahead(client, generated, perso
              for i in range(4)]
     officers = generated["officers"] + extra
     pol.set_pool(session=session, unit_id=unit.id, post="officer", people=[p.id for p in officers], actor="test")
-    generate_month(session=session, unit_id=unit.id, month="2026-01", actor="test")  # 2026-01-01 is 元旦
+    generate_month(session=session, unit_id=unit.id, month="2026-01", actor="test", tz="Asia/Shanghai")  # 2026-01-01 is 元旦
     session.commit()
     hol = _slot(session, unit, date(2026, 1, 1))
     mine = next(p for p in officers if p.id == hol.person_id)

@@ -12,10 +12,18 @@ from rules.rosters.away import (
     unavailable_from_leaves,
 )
 from rules.rosters.calendar import HolidayCalendar
-from rules.rosters.leave import HalfDay, Leave, leave_interval, validate_leave
+from rules.rosters.leave import (
+    HalfDay,
+    Leave,
+    LeavePolicy,
+    leave_interval,
+    validate_leave,
+)
 from rules.rosters.policy import RosterPolicy
 from rules.rosters.rotation import generate
 
+TZ = "Asia/Shanghai"
+LEAVE = LeavePolicy(tz="Asia/Shanghai")
 CAL = HolidayCalendar()
 AM, PM = HalfDay.am, HalfDay.pm
 
@@ -40,7 +48,7 @@ def codes(check):
     ],
 )
 def test_lead_time(today, start, ok):
-    check = validate_leave(leave(start=start), today=today, calendar=CAL)
+    check = validate_leave(leave(start=start), today=today, calendar=CAL, policy=LEAVE)
     assert check.ok is ok
     if not ok:
         assert codes(check) == [("start_day", "lead_time")]
@@ -58,7 +66,7 @@ def test_lead_time(today, start, ok):
     ],
 )
 def test_abroad_needs_three_working_days_on_the_holiday_calendar(today, start, ok):
-    check = validate_leave(leave(start=start, end=date(2025, 10, 20), abroad=True), today=today, calendar=CAL)
+    check = validate_leave(leave(start=start, end=date(2025, 10, 20), abroad=True), today=today, calendar=CAL, policy=LEAVE)
     assert check.ok is ok, check.problems
     if not ok:
         assert codes(check) == [("start_day", "lead_time_abroad")]
@@ -66,35 +74,35 @@ def test_abroad_needs_three_working_days_on_the_holiday_calendar(today, start, o
 
 @pytest.mark.parametrize("field", ["destination", "reason", "contact", "arrangements", "acting"])
 def test_each_required_field_is_named(field):
-    check = validate_leave(leave(**{field: "  "}), today=date(2025, 3, 1), calendar=CAL)
+    check = validate_leave(leave(**{field: "  "}), today=date(2025, 3, 1), calendar=CAL, policy=LEAVE)
     assert codes(check) == [(field, "required")]
     assert check.problems[0].message.startswith("请填写")
 
 
 def test_half_days():
-    start, end = leave_interval(leave(start=date(2025, 3, 10), sh=PM, end=date(2025, 3, 11), eh=AM))
+    start, end = leave_interval(leave(start=date(2025, 3, 10), sh=PM, end=date(2025, 3, 11), eh=AM), TZ)
     assert start == datetime(2025, 3, 10, 4, tzinfo=UTC) and end == datetime(2025, 3, 11, 4, tzinfo=UTC)
     one_morning = leave(start=date(2025, 3, 10), sh=AM, end=date(2025, 3, 10), eh=AM)
-    assert validate_leave(one_morning, today=date(2025, 3, 1), calendar=CAL).ok
+    assert validate_leave(one_morning, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE).ok
     backwards = leave(start=date(2025, 3, 10), sh=PM, end=date(2025, 3, 10), eh=AM)
-    assert codes(validate_leave(backwards, today=date(2025, 3, 1), calendar=CAL)) == [("end_day", "end_before_start")]
-    assert codes(validate_leave(leave(acting="A"), today=date(2025, 3, 1), calendar=CAL)) == [("acting", "self_acting")]
+    assert codes(validate_leave(backwards, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE)) == [("end_day", "end_before_start")]
+    assert codes(validate_leave(leave(acting="A"), today=date(2025, 3, 1), calendar=CAL, policy=LEAVE)) == [("acting", "self_acting")]
 
 
 def test_pairs_that_must_not_be_away_together():
     pairs = [("HEAD", "DEPUTY")]
     deputy = leave("DEPUTY", date(2025, 3, 10), AM, date(2025, 3, 11), AM, acting="X")
     mine = leave("HEAD", date(2025, 3, 11), AM, date(2025, 3, 12), PM, acting="Y")
-    check = validate_leave(mine, today=date(2025, 3, 1), calendar=CAL, others=[deputy], pairs=pairs)
+    check = validate_leave(mine, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, others=[deputy], pairs=pairs)
     assert codes(check) == [("together_reason", "pair_away")] and "DEPUTY" in check.problems[0].message
     with_reason = replace(mine, together_reason="上级统一召集会议")
-    assert validate_leave(with_reason, today=date(2025, 3, 1), calendar=CAL, others=[deputy], pairs=pairs).ok
+    assert validate_leave(with_reason, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, others=[deputy], pairs=pairs).ok
     afternoon = replace(mine, start_half=PM)  # deputy is back at noon: no overlap
-    assert validate_leave(afternoon, today=date(2025, 3, 1), calendar=CAL, others=[deputy], pairs=pairs).ok
+    assert validate_leave(afternoon, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, others=[deputy], pairs=pairs).ok
     back_early = replace(deputy, returned_at=datetime(2025, 3, 10, 9, tzinfo=UTC))  # 销假 on the 10th
-    assert validate_leave(mine, today=date(2025, 3, 1), calendar=CAL, others=[back_early], pairs=pairs).ok
+    assert validate_leave(mine, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, others=[back_early], pairs=pairs).ok
     stranger = replace(deputy, person="OTHER")
-    assert validate_leave(mine, today=date(2025, 3, 1), calendar=CAL, others=[stranger], pairs=pairs).ok
+    assert validate_leave(mine, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, others=[stranger], pairs=pairs).ok
 
 
 @pytest.mark.parametrize(
@@ -108,7 +116,7 @@ def test_pairs_that_must_not_be_away_together():
 )
 def test_heads_need_approval_in_flood_season(person, start, end, needs):
     lv = leave(person, start, AM, end, PM)
-    check = validate_leave(lv, today=date(2025, 1, 1), calendar=CAL, heads={"HEAD"})
+    check = validate_leave(lv, today=date(2025, 1, 1), calendar=CAL, policy=LEAVE, heads={"HEAD"})
     assert check.ok and check.needs_approval is needs
 
 
@@ -117,16 +125,16 @@ AT = datetime(2025, 3, 11, 2, tzinfo=UTC)  # 10:00 Beijing on the 11th
 
 def test_acting_chains_and_cycles():
     a = leave("A", acting="B")
-    assert acting_for("A", AT, [a]) == ("B", ("A", "B"), False)
+    assert acting_for("A", AT, [a], TZ) == ("B", ("A", "B"), False)
     b = leave("B", acting="C")
-    assert acting_for("A", AT, [a, b]).person == "C"
-    assert acting_for("C", AT, [a, b]).person == "C"  # not away: acts for themself
-    assert acting_for("A", datetime(2025, 3, 13, 2, tzinfo=UTC), [a, b]).person == "A"  # leave over
+    assert acting_for("A", AT, [a, b], TZ).person == "C"
+    assert acting_for("C", AT, [a, b], TZ).person == "C"  # not away: acts for themself
+    assert acting_for("A", datetime(2025, 3, 13, 2, tzinfo=UTC), [a, b], TZ).person == "A"  # leave over
     loop = leave("B", acting="A")
-    result = acting_for("A", AT, [a, loop])
+    result = acting_for("A", AT, [a, loop], TZ)
     assert result.cycle and result.chain == ("A", "B")
     tail = leave("C", acting="B")
-    assert acting_for("A", AT, [a, b, tail]).cycle
+    assert acting_for("A", AT, [a, b, tail], TZ).cycle
 
 
 def test_overdue_returns():
@@ -134,12 +142,12 @@ def test_overdue_returns():
     closed = replace(leave("B"), returned_at=datetime(2025, 3, 12, 9, tzinfo=UTC))
     running = leave("C", end=date(2025, 3, 20))
     now = datetime(2025, 3, 13, 1, tzinfo=UTC)
-    assert [o.leave.person for o in overdue_returns([running, closed, ended], now)] == ["A"]
-    assert overdue_returns([ended], datetime(2025, 3, 12, 15, 59, tzinfo=UTC)) == []
+    assert [o.leave.person for o in overdue_returns([running, closed, ended], now, TZ)] == ["A"]
+    assert overdue_returns([ended], datetime(2025, 3, 12, 15, 59, tzinfo=UTC), TZ) == []
 
 
 def test_duty_conflicts_and_roster_skips_the_leave():
-    policy = RosterPolicy()
+    policy = RosterPolicy(tz="Asia/Shanghai")
     plan = generate(policy, {"leader": ["A", "B", "C"], "officer": ["D", "E", "F", "G"]}, CAL,
                     date(2025, 3, 1), date(2025, 3, 31))
     # A's slots in the published roster, then A files leave for 03-10 PM .. 03-12 AM
@@ -148,19 +156,19 @@ def test_duty_conflicts_and_roster_skips_the_leave():
     expected = {date(2025, 3, 10), date(2025, 3, 11), date(2025, 3, 12)}
     assert hits and {a.day for a in hits} == {a.day for a in plan.assignments if a.person == "A"} & expected
     again = generate(policy, {"leader": ["A", "B", "C"], "officer": ["D", "E", "F", "G"]}, CAL,
-                     date(2025, 3, 1), date(2025, 3, 31), None, unavailable_from_leaves([lv]))
+                     date(2025, 3, 1), date(2025, 3, 31), None, unavailable_from_leaves([lv], TZ))
     assert duty_conflicts(lv, again.assignments, policy) == []
 
 
 def test_absence_of_a_non_cadre_needs_only_dates_but_keeps_the_office_checks():
     bare = Leave("D", date(2025, 3, 10), AM, date(2025, 3, 10), PM)
-    assert validate_leave(bare, today=date(2025, 3, 10), calendar=CAL, formal=False).ok  # same day, no fields
-    assert {f for f, _ in codes(validate_leave(bare, today=date(2025, 3, 10), calendar=CAL))} >= {
+    assert validate_leave(bare, today=date(2025, 3, 10), calendar=CAL, policy=LEAVE, formal=False).ok  # same day, no fields
+    assert {f for f, _ in codes(validate_leave(bare, today=date(2025, 3, 10), calendar=CAL, policy=LEAVE))} >= {
         "destination", "start_day"}  # the same request as a formal report
     backwards = replace(bare, start_half=PM, end_half=AM)
-    assert codes(validate_leave(backwards, today=date(2025, 3, 1), calendar=CAL, formal=False)) == [
+    assert codes(validate_leave(backwards, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, formal=False)) == [
         ("end_day", "end_before_start")]
     partner = leave(person="E", start=date(2025, 3, 10), end=date(2025, 3, 10))
-    check = validate_leave(bare, today=date(2025, 3, 1), calendar=CAL, formal=False, others=[partner],
+    check = validate_leave(bare, today=date(2025, 3, 1), calendar=CAL, policy=LEAVE, formal=False, others=[partner],
                            pairs=[("D", "E")])
     assert codes(check) == [("together_reason", "pair_away")]

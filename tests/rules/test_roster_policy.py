@@ -16,9 +16,10 @@ from rules.rosters.policy import (
     slot_at,
     slot_bounds,
 )
+from rules.rosters.seasons import Window
 
 CAL = HolidayCalendar()
-POLICY = RosterPolicy()
+POLICY = RosterPolicy(tz="Asia/Shanghai")
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_every_day_of_two_years_officer_count_follows_holidays_and_flood_season(
 
 
 def test_unit_defined_post_and_settings():
-    policy = RosterPolicy(
+    policy = RosterPolicy(tz="Asia/Shanghai",
         posts=(PostRule("leader", "带班领导"), PostRule("driver", "驾驶员", 1, holiday_count=3, flood_count=None)),
         leader_stays_in_room=False,
     )
@@ -62,7 +63,7 @@ def test_unit_defined_post_and_settings():
 
 
 def test_flood_window_may_wrap_over_new_year():
-    policy = RosterPolicy(flood_start=(11, 1), flood_end=(2, 28))
+    policy = RosterPolicy(tz="Asia/Shanghai", flood=Window((11, 1), (2, 28)))
     assert in_flood_season(policy, date(2025, 12, 31)) and in_flood_season(policy, date(2026, 1, 10))
     assert not in_flood_season(policy, date(2026, 3, 1)) and not in_flood_season(policy, date(2025, 10, 31))
 
@@ -77,7 +78,7 @@ def test_day_classes():
                                  dict(posts=(PostRule("a"), PostRule("a"))), dict(posts=(PostRule("a", count=-1),))])
 def test_invalid_policies_are_refused(bad):
     with pytest.raises(ValueError):
-        RosterPolicy(**bad)
+        RosterPolicy(tz="Asia/Shanghai", **bad)
 
 
 def test_slot_bounds_default_handover_is_0830_shanghai_in_utc():
@@ -95,7 +96,7 @@ def test_slot_bounds_keep_local_handover_across_dst():
 
 
 def test_twelve_hour_slots():
-    policy = RosterPolicy(slot_hours=12, handover=time(8, 0))
+    policy = RosterPolicy(tz="Asia/Shanghai", slot_hours=12, handover=time(8, 0))
     assert policy.slots_per_day == 2
     s0, e0 = slot_bounds(policy, date(2025, 5, 1), 0)
     s1, e1 = slot_bounds(policy, date(2025, 5, 1), 1)

@@ -13,7 +13,7 @@ from rules.rosters.rotation import fairness, generate
 from rules.rosters.state import PostState
 
 CAL = HolidayCalendar()
-POLICY = RosterPolicy()
+POLICY = RosterPolicy(tz="Asia/Shanghai")
 FIRST, LAST = date(2025, 1, 1), date(2026, 12, 31)
 
 
@@ -160,7 +160,7 @@ def test_person_in_two_pools_never_holds_both_posts():
 
 
 def test_debt_carried_after_leave_is_paid_at_next_free_turn():
-    policy = RosterPolicy(posts=(PostRule("officer", "值班员", 1),), min_rest_hours=0)
+    policy = RosterPolicy(tz="Asia/Shanghai", posts=(PostRule("officer", "值班员", 1),), min_rest_hours=0)
     ps = {"officer": ["A", "B", "C", "D", "E"]}
     # Mondays 2025-03-03.. : A,B,C,D,E,A,... ; C's workday turn (03-05) falls in the leave
     leave = {"C": [(date(2025, 3, 5), date(2025, 3, 5))]}
@@ -176,7 +176,7 @@ def test_debt_carried_after_leave_is_paid_at_next_free_turn():
 
 
 def test_debt_is_capped_and_long_leave_counts_rejoin_the_level():
-    policy = RosterPolicy(posts=(PostRule("officer", "值班员", 1),), max_debt=2)
+    policy = RosterPolicy(tz="Asia/Shanghai", posts=(PostRule("officer", "值班员", 1),), max_debt=2)
     ps = {"officer": ["A", "B", "C", "D", "E", "F"]}
     leave = {"B": [(date(2025, 3, 1), date(2025, 6, 30))]}
     plan = generate(policy, ps, CAL, date(2025, 3, 1), date(2025, 6, 30), None, leave)
@@ -188,7 +188,7 @@ def test_debt_is_capped_and_long_leave_counts_rejoin_the_level():
 
 def test_spring_festival_rotates_over_years():
     # 20 officers, one per holiday day: each Spring Festival needs ~7-9 of them
-    policy = RosterPolicy(posts=(PostRule("officer", "值班员", 1),))
+    policy = RosterPolicy(tz="Asia/Shanghai", posts=(PostRule("officer", "值班员", 1),))
     people = [f"P{i:02}" for i in range(20)]
     state, worked = None, []
     for year in range(2012, 2027):

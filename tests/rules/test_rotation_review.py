@@ -8,7 +8,7 @@ from rules.rosters.review import required_slots
 from rules.rosters.rotation import fairness, find_gaps, generate, suggest_substitutes
 
 CAL = HolidayCalendar()
-POLICY = RosterPolicy()
+POLICY = RosterPolicy(tz="Asia/Shanghai")
 POOLS = {"leader": ["L0", "L1", "L2", "L3"], "officer": ["O0", "O1", "O2", "O3", "O4", "O5"]}
 FIRST, LAST = date(2025, 3, 1), date(2025, 3, 31)
 

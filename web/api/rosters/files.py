@@ -123,10 +123,10 @@ async def import_holidays(file: UploadFile = File(...), c: Caller = Depends(requ
 
 
 @router.get("/rosters/{unit_id}/{month}/export.xlsx")
-def export_xlsx(unit_id: uuid.UUID, month: str, c: Caller = Depends(require("rosters:read")),
+def export_xlsx(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(require("rosters:read")),
                 session: Session = Depends(get_session)):
     own_unit(c, unit_id)
-    data = excel.export_month(session=session, unit_id=unit_id, month=month)
+    data = excel.export_month(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone)
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="roster-{month}.xlsx"'})
 
 

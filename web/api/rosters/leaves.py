@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden, Invalid, NotFound
 from models.accounts import Role
 from models.directory import Person
 from models.rosters.duty import Swap, SwapCreate
 from models.rosters.leave import LeaveCreate, LeaveReport
-from services.rosters import leaves, swaps
+from services.rosters import absences, leaves, swaps
 from web.api.rosters.months import own_unit
 from web.deps import Caller, get_session, now_utc, require, unit_scope
 
@@ -73,7 +73,7 @@ def _leave(session: Session, c: Caller, leave_id: uuid.UUID) -> LeaveReport:
 def approve(leave_id: uuid.UUID, request: Request, c: Caller = Depends(require("leaves:approve")),
             session: Session = Depends(get_session)):
     _leave(session, c, leave_id)
-    row = leaves.approve(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor)
+    row = leaves.approve(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor, tz=request.app.state.settings.timezone)
     session.commit()
     return _leave_out(row)
 
@@ -83,29 +83,27 @@ def mark_returned(leave_id: uuid.UUID, request: Request, c: Caller = Depends(req
                   session: Session = Depends(get_session)):
     """销假."""
     _may_act_for(session, c, _leave(session, c, leave_id).person_id)
-    row = leaves.mark_returned(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor)
+    row = leaves.mark_returned(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor, tz=request.app.state.settings.timezone)
     session.commit()
     return _leave_out(row)
 
 
 @router.post("/leaves/{leave_id}/cancel")
-def cancel_leave(leave_id: uuid.UUID, c: Caller = Depends(require("leaves:write")),
+def cancel_leave(request: Request, leave_id: uuid.UUID, c: Caller = Depends(require("leaves:write")),
                  session: Session = Depends(get_session)):
     _may_act_for(session, c, _leave(session, c, leave_id).person_id)
-    row = leaves.cancel(session=session, leave_id=leave_id, actor=c.actor)
+    row = leaves.cancel(session=session, leave_id=leave_id, actor=c.actor, tz=request.app.state.settings.timezone)
     session.commit()
     return _leave_out(row)
 
 
 @router.get("/leaves/acting")
-def acting(person_id: uuid.UUID, at: datetime = Query(..., description="aware ISO instant"),
+def acting(person_id: uuid.UUID, request: Request, at: datetime = Query(..., description="aware ISO instant"),
            c: Caller = Depends(require("leaves:read")), session: Session = Depends(get_session)):
     """Who acts for a person at an instant (主持工作)."""
     if at.tzinfo is None:
-        from core.errors import Invalid
-
         raise Invalid("at must carry a time zone", field="at")
-    found = leaves.acting_for(session=session, person_id=person_id, at=at)
+    found = absences.acting_for(session=session, person_id=person_id, at=at, tz=request.app.state.settings.timezone)
     return {"person_id": found.person, "chain": list(found.chain), "cycle": found.cycle}
 
 
@@ -134,7 +132,7 @@ def request_swap(data: SwapCreate, request: Request, override: bool = False,
     if requester is None and not is_office:
         raise Forbidden("your account is not linked to a person", field="slot_id")
     row = swaps.request(session=session, data=data, now=now_utc(request), actor=c.actor, requester_id=requester,
-                        override=override, tz=request.app.state.settings.timezone)
+                        override=override, settings=request.app.state.settings)
     session.commit()
     return row.model_dump(mode="json")
 
@@ -161,7 +159,7 @@ def confirm(swap_id: uuid.UUID, request: Request, c: Caller = Depends(require("s
 def decide(swap_id: uuid.UUID, data: DecisionIn, request: Request, c: Caller = Depends(require("swaps:approve")),
            session: Session = Depends(get_session)):
     _swap(session, c, swap_id)
-    row = swaps.decide(session=session, swap_id=swap_id, approve=data.approve, now=now_utc(request), actor=c.actor)
+    row = swaps.decide(session=session, swap_id=swap_id, approve=data.approve, now=now_utc(request), actor=c.actor, tz=request.app.state.settings.timezone)
     session.commit()
     return row.model_dump(mode="json")
 

@@ -124,10 +124,10 @@ def do_publish(unit_id: uuid.UUID, month: str, request: Request, c: Caller = Dep
 
 
 @router.get("/{unit_id}/{month}")
-def get_month(unit_id: uuid.UUID, month: str, c: Caller = Depends(read), session: Session = Depends(get_session)):
+def get_month(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(read), session: Session = Depends(get_session)):
     """The month: per day and post who is on duty and why; fairness counts per person."""
     own_unit(c, unit_id)
-    view = month_view(session=session, unit_id=unit_id, month=month)
+    view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone)
     view["days"] = [{"day": d.day.isoformat(), "day_class": d.day_class, "posts": d.posts} for d in view["days"]]
     first, last = parse_month(month)
     view["gaps"] = [{"id": str(g.id), "day": g.day.isoformat(), "post": g.post, "reason": g.reason, "text": g.text}
@@ -136,7 +136,7 @@ def get_month(unit_id: uuid.UUID, month: str, c: Caller = Depends(read), session
 
 
 @router.patch("/slots/{slot_id}")
-def reassign(slot_id: int, data: ReassignIn, c: Caller = Depends(write), session: Session = Depends(get_session)):
+def reassign(request: Request, slot_id: int, data: ReassignIn, c: Caller = Depends(write), session: Session = Depends(get_session)):
     """Put someone else on a slot (audited; bumps the version of a published month)."""
     from models.rosters.roster import RosterSlot
 
@@ -144,17 +144,17 @@ def reassign(slot_id: int, data: ReassignIn, c: Caller = Depends(write), session
     if slot is not None:
         own_unit(c, slot.unit_id)
     row = publish.reassign(session=session, slot_id=slot_id, person_id=data.person_id, actor=c.actor,
-                           reason=data.reason)
+                           reason=data.reason, tz=request.app.state.settings.timezone)
     session.commit()
     return {"slot_id": row.id, "person_id": str(row.person_id), "day": row.day.isoformat(), "post": row.post}
 
 
 @router.get("/gaps/{gap_id}/substitutes")
-def substitutes(gap_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+def substitutes(request: Request, gap_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
     """Ranked substitutes for a gap, eligible first, each with its reason."""
     from models.rosters.roster import RosterGap
 
     gap = session.get(RosterGap, gap_id)
     if gap is not None:
         own_unit(c, gap.unit_id)
-    return gaps.substitutes(session=session, gap_id=gap_id)
+    return gaps.substitutes(session=session, gap_id=gap_id, tz=request.app.state.settings.timezone)

@@ -51,7 +51,8 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         if c.user.role is Role.unit_reporter:
             visible(c, org.get_person(session=session, person_id=leave.person_id).unit_id)
         today = now_utc(request).astimezone(request.app.state.settings.tz).date()
-        leaves.file_leave(session=session, data=leave, today=today, actor=c.actor)
+        leaves.file_leave(session=session, data=leave, today=today, actor=c.actor,
+                          tz=request.app.state.settings.timezone)
         session.commit()
     except ValidationError as exc:
         return back("/leaves", error=invalid_text(exc))
@@ -66,12 +67,12 @@ def leave_action(request: Request, leave_id: uuid.UUID, action: str, c: Caller =
                  session: Session = Depends(get_session)):
     try:
         if action == "approve" and c.user.role in OFFICE:
-            leaves.approve(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor)
+            leaves.approve(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor, tz=request.app.state.settings.timezone)
         elif action == "return":
-            leaves.mark_returned(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor)
+            leaves.mark_returned(session=session, leave_id=leave_id, now=now_utc(request), actor=c.actor, tz=request.app.state.settings.timezone)
         elif action == "cancel":
             leaves.cancel(session=session, leave_id=leave_id, actor=c.actor,
-                          person_id=None if c.user.role in OFFICE else c.user.person_id)
+                          person_id=None if c.user.role in OFFICE else c.user.person_id, tz=request.app.state.settings.timezone)
         else:
             raise Forbidden(f"{action} is not allowed here", field="action")
         session.commit()

@@ -84,7 +84,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, file: 
     url = f"/rosters?unit_id={unit_id}&month={month}"
     try:
         visible(c, unit_id)
-        excel.import_month(session=session, unit_id=unit_id, month=month, data=await file.read(), actor=c.actor)
+        excel.import_month(session=session, unit_id=unit_id, month=month, data=await file.read(), actor=c.actor, tz=request.app.state.settings.timezone)
         session.commit()
     except excel.ImportRejected as exc:
         session.rollback()
@@ -99,7 +99,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, file: 
 def roster_print(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(page("rosters:read")),
                  session: Session = Depends(get_session)):
     visible(c, unit_id)
-    view = month_view(session=session, unit_id=unit_id, month=month)
+    view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone)
     return render(request, "roster_print.html", c, view=view, weekdays=excel.WEEKDAYS)
 
 
@@ -108,9 +108,10 @@ def gap_list(request: Request, c: Caller = Depends(page("rosters:read")), sessio
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
     from datetime import timedelta
 
-    found = gaps.open_gaps(session, today, today + timedelta(days=gaps.horizon_days()), unit_scope(c))
+    horizon = request.app.state.settings.rosters.gap_horizon_days
+    found = gaps.open_gaps(session, today, today + timedelta(days=horizon), unit_scope(c))
     names = {u.id: u.name for u in org.list_units(session=session)}
-    rows = [{"gap": g, "unit": names.get(g.unit_id, ""), "subs": gaps.substitutes(session=session, gap_id=g.id)[:3]}
+    rows = [{"gap": g, "unit": names.get(g.unit_id, ""), "subs": gaps.substitutes(session=session, gap_id=g.id, tz=request.app.state.settings.timezone)[:3]}
             for g in found[:50]]
     return render(request, "roster_gaps.html", c, rows=rows)
 
@@ -118,7 +119,8 @@ def gap_list(request: Request, c: Caller = Depends(page("rosters:read")), sessio
 @router.get("/rosters/holidays")
 def holiday_page(request: Request, c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
-    return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(session=session, today=today),
+    return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(session=session, today=today,
+                                                     settings=request.app.state.settings),
                   days=holidays.list_days(session=session), kinds=list(HolidayKind),
                   error=request.query_params.get("error", ""))
 

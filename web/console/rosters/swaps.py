@@ -39,7 +39,7 @@ async def swap_request(request: Request, c: Caller = Depends(page("swaps:write")
         data = SwapCreate.model_validate(form_values(await request.form()))
         office = c.user.role in OFFICE or c.user.role is Role.unit_reporter
         swaps.request(session=session, data=data, now=now_utc(request), actor=c.actor,
-                      requester_id=None if office else c.user.person_id)
+                      requester_id=None if office else c.user.person_id, settings=request.app.state.settings)
         session.commit()
     except ValidationError as exc:
         return back("/swaps", error=invalid_text(exc))
@@ -58,7 +58,7 @@ def swap_action(request: Request, swap_id: uuid.UUID, action: str, c: Caller = D
         if action == "confirm":
             swaps.confirm(session=session, swap_id=swap_id, now=now_utc(request), actor=c.actor, person_id=c.user.person_id)
         elif action in ("approve", "reject") and allowed(c.user.role, "swaps:approve"):
-            swaps.decide(session=session, swap_id=swap_id, approve=action == "approve", now=now_utc(request), actor=c.actor)
+            swaps.decide(session=session, swap_id=swap_id, approve=action == "approve", now=now_utc(request), actor=c.actor, tz=request.app.state.settings.timezone)
         elif action == "cancel":
             swaps.cancel(session=session, swap_id=swap_id, actor=c.actor,
                          person_id=None if c.user.role in OFFICE else c.user.person_id)

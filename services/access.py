@@ -1,0 +1,65 @@
+"""Who is asking, and what they may see and change: authorization decided once, here and in the services.
+
+The web (API and console) and the CLI build an `Actor` for the caller and pass it as `by=`; every service
+operation that reveals or changes unit-scoped data decides from it, so the API and the console cannot
+disagree. The route table (web/access.py) only says which roles may reach an endpoint at all.
+
+Rules of thumb the operations follow (DOMAIN.md): the duty office (值班室: admins and duty officers) acts for every
+unit; a unit reporter (单位填报员) sees and changes only their own unit, and another unit's records answer
+404 as if they did not exist; a person (a leader, say) acts on their own leave and slots.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.errors import Forbidden, NotFound
+from models.accounts import STAFF, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str  # as the audit log records it: "duty", "token:duty", "system:flows", "cli"
+    role: Role
+    unit_id: uuid.UUID | None = None  # the user's unit (the only one a unit reporter may touch)
+    person_id: uuid.UUID | None = None  # the directory person this account is, if any
+
+    @classmethod
+    def system(cls, name: str) -> "Actor":
+        """Flows, the engine, the CLI and the demo: they act as the duty office."""
+        return cls(name, Role.admin)
+
+    @property
+    def office(self) -> bool:
+        """The duty office itself (admins and duty officers)."""
+        return self.role in STAFF
+
+    @property
+    def scope(self) -> uuid.UUID | None:
+        """The only unit this actor may see; None means every unit."""
+        return self.unit_id if self.role is Role.unit_reporter else None
+
+    def sees(self, unit_id: uuid.UUID | None) -> bool:
+        return self.scope is None or unit_id == self.scope
+
+    def check_unit(self, unit_id: uuid.UUID | None, what: str = "unit", *, field: str = "unit_id") -> None:
+        """404 for a record of another unit (a unit reporter does not learn that it exists)."""
+        if not self.sees(unit_id):
+            raise NotFound(f"{what} not found", field=field)
+
+    def check_own_unit(self, unit_id: uuid.UUID | None, *, field: str = "unit_id") -> None:
+        """403 when a unit reporter names another unit for something new (their own unit is the only choice)."""
+        if not self.sees(unit_id):
+            raise Forbidden("单位填报员只能填报本单位的信息 (unit reporters act for their own unit only)", field=field)
+
+    def require_office(self, doing: str, *, field: str | None = None) -> None:
+        if not self.office:
+            raise Forbidden(f"只有值班室可以{doing}", field=field)
+
+    def acts_for_unit(self, unit_id: uuid.UUID | None) -> bool:
+        """The office, or the unit's own reporter: may act on behalf of anyone in the unit."""
+        return self.office or (self.role is Role.unit_reporter and unit_id == self.unit_id)
+
+    def is_person(self, person_id: uuid.UUID | None) -> bool:
+        return person_id is not None and person_id == self.person_id
