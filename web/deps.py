@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from models.accounts import LoginSession, Role, User
 from services import accounts
+from services.access import Actor
 from web.access import allowed
 
 log = logging.getLogger("dutydesk.web")
@@ -71,6 +72,11 @@ class Caller:
     @property
     def actor(self) -> str:
         return self.user.username if self.via == "cookie" else f"token:{self.user.username}"
+
+    @property
+    def by(self) -> Actor:
+        """The caller as the services see it: they decide what it may see and change (services/access.py)."""
+        return Actor(self.actor, self.user.role, self.user.unit_id, self.user.person_id)
 
 
 def optional_caller(request: Request, session: Session = Depends(get_session)) -> Caller | None:
