@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 from core.settings import Settings
 from models.accounts import Role, User, UserCreate
 from models.directory import PersonCreate, Unit, UnitCreate, UnitType
-from services import accounts
 from models.types import utcnow
+from services import accounts
 from services.deliveries.demo import seed_channels
 from services.directory import org
 from services.incidents.demo import seed_incidents

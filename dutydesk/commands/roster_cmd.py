@@ -12,6 +12,7 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
 from models.rosters.roster import DutyPost
+from services.access import Actor
 from services.rosters import excel, holidays, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_units, parse_month
@@ -19,6 +20,7 @@ from services.rosters.generate import generate_units, parse_month
 app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表)")
 holidays_app = typer.Typer(no_args_is_help=True, help="the admin holiday table (years after the package)")
 ACTOR = "cli"
+BY = Actor.system(ACTOR)
 
 
 def _fail(exc: ServiceError) -> None:
@@ -61,7 +63,7 @@ def publish_cmd(unit: str = typer.Option(..., help="unit code"), month: str = ty
     try:
         with session_scope() as s:
             row = publish.publish(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
-                                  now=datetime.now(UTC), actor=ACTOR)
+                                  now=datetime.now(UTC), by=BY)
             typer.echo(f"published {unit} {month} version {row.version}")
     except ServiceError as exc:
         _fail(exc)
@@ -72,7 +74,8 @@ def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: P
     """Write the month as .xlsx in the 值班表 layout."""
     try:
         with session_scope() as s:
-            data = excel.export_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month, tz=get_settings().timezone)
+            data = excel.export_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
+                                      tz=get_settings().timezone, by=BY)
     except ServiceError as exc:
         _fail(exc)
     path = out or Path(f"roster-{unit}-{month}.xlsx")
@@ -86,7 +89,7 @@ def import_cmd(file: Path, unit: str = typer.Option(...), month: str = typer.Opt
     try:
         with session_scope() as s:
             row = excel.import_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
-                                     data=file.read_bytes(), actor=ACTOR, tz=get_settings().timezone)
+                                     data=file.read_bytes(), by=BY, tz=get_settings().timezone)
             typer.echo(f"imported {row.slots} person-slots into {unit} {month}")
     except ServiceError as exc:
         _fail(exc)

@@ -18,6 +18,7 @@ from models.types import utcnow
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
 from services import audit
+from services.access import Actor
 from services.rosters import policy as pol
 from services.rosters.calendar import load_calendar
 from services.rosters.gaps import refresh_month
@@ -42,9 +43,9 @@ class ImportRejected(Invalid):
                 for p in self.problems]
 
 
-def export_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str) -> bytes:
+def export_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by: Actor) -> bytes:
     """The unit-month as an .xlsx file."""
-    view = month_view(session=session, unit_id=unit_id, month=month, tz=tz)
+    view = month_view(session=session, unit_id=unit_id, month=month, tz=tz, by=by)
     posts = view["posts"]
     labels = [p["label"] for p in posts]
     wb = Workbook()
@@ -83,9 +84,10 @@ def _day(value, month_first: date) -> date | None:
     return None
 
 
-def import_month(*, session: Session, unit_id: uuid.UUID, month: str, data: bytes, actor: str,
+def import_month(*, session: Session, unit_id: uuid.UUID, month: str, data: bytes, by: Actor,
                  tz: str) -> RosterMonth:
     """Replace the unit-month with the file's rows; any problem rejects the whole file (ImportRejected)."""
+    by.check_own_unit(unit_id)
     first, last = parse_month(month)
     try:
         ws = load_workbook(io.BytesIO(data), data_only=True).active
@@ -149,7 +151,7 @@ def import_month(*, session: Session, unit_id: uuid.UUID, month: str, data: byte
             problems.append({"row": 0, "column": "日期", "msg": f"{d} is missing from the file"})
     if problems:
         raise ImportRejected(problems)
-    return _store(session, unit_id, month, policy, out, actor, tz)
+    return _store(session, unit_id, month, policy, out, by.name, tz)
 
 
 def _store(session, unit_id, month, policy, out, actor, tz: str) -> RosterMonth:

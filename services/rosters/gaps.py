@@ -15,12 +15,15 @@ from models.rosters.roster import RosterGap, RosterMonth, RosterSlot
 from rules.rosters.away import unavailable_from_leaves
 from rules.rosters.review import required_slots
 from rules.rosters.rotation import find_gaps, suggest_substitutes
+from services.access import Actor
 from services.alerts import Alert
 from services.rosters import policy as pol
 from services.rosters.absences import leaves_between, to_rule
 from services.rosters.calendar import load_calendar
 from services.rosters.generate import month_key, month_row, parse_month
 from services.rosters.store import load_slots, to_assignment
+
+SYSTEM = Actor.system("system:roster-gaps")  # the gap alert's own look-ups
 
 
 def _names(session: Session, ids) -> dict[str, str]:
@@ -74,11 +77,20 @@ def open_gaps(session: Session, first: date, last: date, unit_id: uuid.UUID | No
     return list(session.exec(q.order_by(RosterGap.day, RosterGap.unit_id, RosterGap.post)))
 
 
-def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str) -> list[dict]:
+def gaps_for(*, session: Session, first: date, last: date, by: Actor, unit_id: uuid.UUID | None = None
+             ) -> list[RosterGap]:
+    """Open gaps in [first, last] of one unit, or of every unit `by` may see."""
+    if unit_id is not None:
+        by.check_own_unit(unit_id)
+    return open_gaps(session, first, last, unit_id or by.scope)
+
+
+def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str, by: Actor) -> list[dict]:
     """Ranked candidates for a gap (eligible first), each with a zh-CN reason."""
     gap = session.get(RosterGap, gap_id)
     if gap is None:
         raise NotFound(f"gap {gap_id} not found", field="gap_id")
+    by.check_own_unit(gap.unit_id, field="gap_id")
     first, last = parse_month(month_key(gap.day))
     policy = pol.load_policy(session, gap.unit_id, tz)
     pool = pol.pools_of(session, gap.unit_id).get(gap.post, [])
@@ -117,7 +129,7 @@ def _suggestions(session: Session, reason: str, today: date, tz: str, limit: int
          .order_by(RosterGap.day, RosterGap.idx, Unit.sort_order).limit(limit))
     out = []
     for gap, unit in session.exec(q):
-        best = next((c for c in substitutes(session=session, gap_id=gap.id, tz=tz) if c["eligible"]), None)
+        best = next((c for c in substitutes(session=session, gap_id=gap.id, tz=tz, by=SYSTEM) if c["eligible"]), None)
         out.append(f"{unit} {gap.text}，" + (f"建议替班：{best['name']}" if best else "无可替班人员"))
     return out
 

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from core.errors import Invalid
+from core.errors import Forbidden, Invalid
 from models.rosters.roster import RosterMonth
 from rules.rosters.calendar import HolidayCalendar
+from services.access import Actor
 from services.rosters import planner as planners
 from services.rosters.batch import generate_batch, write_batch
 from services.rosters.calendar import load_calendar
@@ -44,10 +45,15 @@ def month_row(session: Session, unit_id: uuid.UUID, month: str) -> RosterMonth |
     return session.exec(select(RosterMonth).where(RosterMonth.unit_id == unit_id, RosterMonth.month == month)).first()
 
 
-def generate_month(*, session: Session, unit_id: uuid.UUID, month: str, actor: str, force: bool = False,
+def generate_month(*, session: Session, unit_id: uuid.UUID, month: str, by: Actor, force: bool = False,
                    calendar: HolidayCalendar | None = None, tz: str) -> RosterMonth:
-    """Generate one unit-month (a published month only with `force`, which bumps its version)."""
-    generate_unit(session=session, unit_id=unit_id, months=[month], actor=actor, force=force, calendar=calendar,
+    """Generate one unit-month (a published month only with `force`, which bumps its version; only the office
+    regenerates a published roster)."""
+    by.check_own_unit(unit_id)
+    if force and not by.office:
+        raise Forbidden("只有值班室可以重新生成已发布的值班表 (only the duty office regenerates a published roster)",
+                        field="force")
+    generate_unit(session=session, unit_id=unit_id, months=[month], actor=by.name, force=force, calendar=calendar,
                   tz=tz)
     return month_row(session, unit_id, month)
 

@@ -12,6 +12,7 @@ from models.directory import Person
 from models.rosters.duty import DutyLogEntry, Handover
 from models.rosters.roster import RosterSlot
 from services import audit
+from services.access import Actor
 
 LOG_KINDS = ("call", "event", "note")
 
@@ -30,9 +31,11 @@ def _officer(session: Session, unit_id: uuid.UUID, day: date, idx: int) -> uuid.
     return session.exec(q).first()
 
 
-def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, idx: int = 0, notes: str = "",
-                  items: list[str] | None = None, incoming_id: uuid.UUID | None = None, actor: str) -> Handover:
+def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, by: Actor, idx: int = 0, notes: str = "",
+                  items: list[str] | None = None, incoming_id: uuid.UUID | None = None) -> Handover:
     """Start the handover into slot (day, idx); open items of the previous handover carry over."""
+    by.check_own_unit(unit_id)
+    actor = by.name
     if session.exec(select(Handover.id).where(Handover.unit_id == unit_id, Handover.day == day,
                                               Handover.idx == idx)).first():
         raise Conflict(f"the handover into {day} already exists", field="day")
@@ -51,16 +54,17 @@ def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, idx: int =
     return row
 
 
-def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, actor: str, person_id: uuid.UUID | None,
-         done: list[int] | None = None, override: bool = False) -> Handover:
-    """The incoming person signs; items marked done stop carrying over."""
+def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, by: Actor,
+         done: list[int] | None = None) -> Handover:
+    """The incoming person signs (the duty office may sign on their behalf); items marked done stop carrying over."""
     row = session.get(Handover, handover_id)
-    if row is None:
+    if row is None or not by.sees(row.unit_id):
         raise NotFound(f"handover {handover_id} not found", field="handover_id")
     if row.signed_at is not None:
         raise Conflict("the handover is already signed", field="handover_id")
-    if not override and person_id != row.incoming_id:
-        raise Forbidden("only the incoming person signs the handover", field="handover_id")
+    if not by.office and not by.is_person(row.incoming_id):
+        raise Forbidden("只有接班人本人可以签字交接 (only the incoming person signs the handover)", field="handover_id")
+    actor = by.name
     before = audit.jsonable(row)
     items = [dict(i) for i in row.open_items]
     for n in done or []:
@@ -75,14 +79,17 @@ def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, actor: str,
     return row
 
 
-def list_handovers(*, session: Session, unit_id: uuid.UUID, limit: int = 60) -> list[Handover]:
+def list_handovers(*, session: Session, unit_id: uuid.UUID, by: Actor, limit: int = 60) -> list[Handover]:
+    by.check_own_unit(unit_id)
     q = select(Handover).where(Handover.unit_id == unit_id).order_by(Handover.day.desc(), Handover.idx.desc())
     return list(session.exec(q.limit(limit)))
 
 
-def log(*, session: Session, unit_id: uuid.UUID, day: date, idx: int = 0, at: datetime, kind: str, content: str,
-        actor: str) -> DutyLogEntry:
+def log(*, session: Session, unit_id: uuid.UUID, day: date, at: datetime, kind: str, content: str, by: Actor,
+        idx: int = 0) -> DutyLogEntry:
     """Add a duty-log entry to a slot."""
+    by.check_own_unit(unit_id)
+    actor = by.name
     if kind not in LOG_KINDS:
         raise Invalid(f"kind must be one of {', '.join(LOG_KINDS)}", field="kind")
     if not content.strip():
@@ -96,7 +103,8 @@ def log(*, session: Session, unit_id: uuid.UUID, day: date, idx: int = 0, at: da
     return row
 
 
-def log_entries(*, session: Session, unit_id: uuid.UUID, first: date, last: date) -> list[DutyLogEntry]:
+def log_entries(*, session: Session, unit_id: uuid.UUID, first: date, last: date, by: Actor) -> list[DutyLogEntry]:
+    by.check_own_unit(unit_id)
     q = (select(DutyLogEntry).where(DutyLogEntry.unit_id == unit_id, DutyLogEntry.day >= first,
                                     DutyLogEntry.day <= last).order_by(DutyLogEntry.at))
     return list(session.exec(q))

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.errors import Invalid, NotFound
+from core.errors import Forbidden, Invalid, NotFound
+from models.accounts import Role
 from models.directory import Person, Unit
 from models.rosters.duty import FeedToken
 from models.rosters.roster import DutyPost, RosterSlot
 from services import audit
+from services.access import Actor
 
 PAST_DAYS, AHEAD_DAYS = 31, 180
 
@@ -23,12 +25,20 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(*, session: Session, kind: str, ref_id: uuid.UUID, actor: str) -> str:
-    """A new secret token for a person's or a unit's feed; only its hash is stored."""
+def create_token(*, session: Session, kind: str, ref_id: uuid.UUID, by: Actor) -> str:
+    """A new secret token for a person's or a unit's feed; only its hash is stored. A feed is an unauthenticated
+    URL serving duties and phones: one's own duties, a unit's (not another unit's, for a unit reporter), anything
+    (the office); auditors read, they create no secrets."""
     if kind not in ("person", "unit"):
         raise Invalid("kind must be person or unit", field="kind")
-    if session.get(Person if kind == "person" else Unit, ref_id) is None:
+    row = session.get(Person if kind == "person" else Unit, ref_id)
+    unit_id = row.unit_id if kind == "person" and row is not None else ref_id
+    if row is None or not by.sees(unit_id):
         raise NotFound(f"{kind} {ref_id} not found", field="ref_id")
+    own = by.is_person(ref_id) if kind == "person" else by.sees(ref_id)
+    if by.role is Role.auditor or not (by.office or own):
+        raise Forbidden("只能订阅本人（或本单位）的值班日历 (you may subscribe to your own duties only)", field="ref_id")
+    actor = by.name
     token = secrets.token_urlsafe(24)
     row = FeedToken(kind=kind, ref_id=ref_id, token_hash=_sha(token), created_by=actor)
     session.add(row)

@@ -10,10 +10,12 @@ from core.errors import Conflict, Invalid, NotFound
 from models.directory import Person
 from models.rosters.leave import LeavePair
 from services import audit
+from services.access import Actor
 
 
-def list_pairs(*, session: Session, unit_id: uuid.UUID | None = None) -> list[tuple[LeavePair, Person, Person]]:
-    """Every pair with both people; with `unit_id`, pairs touching that unit's people."""
+def list_pairs(*, session: Session, by: Actor) -> list[tuple[LeavePair, Person, Person]]:
+    """Every pair `by` may see with both people (a unit reporter: pairs touching their unit's people)."""
+    unit_id = by.scope
     rows = session.exec(select(LeavePair)).all()
     ids = {x for r in rows for x in (r.person_a, r.person_b)}
     people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(ids)))} if ids else {}
@@ -23,8 +25,10 @@ def list_pairs(*, session: Session, unit_id: uuid.UUID | None = None) -> list[tu
     return sorted(out, key=lambda x: (x[1].name, x[2].name))
 
 
-def add_pair(*, session: Session, person_a: uuid.UUID, person_b: uuid.UUID, actor: str) -> LeavePair:
-    """Declare that two people must not be away at the same time (order does not matter)."""
+def add_pair(*, session: Session, person_a: uuid.UUID, person_b: uuid.UUID, by: Actor) -> LeavePair:
+    """Declare that two people must not be away at the same time (order does not matter); the duty office decides."""
+    by.require_office("设置不得同时外出的人员", field="person_a")
+    actor = by.name
     if person_a == person_b:
         raise Invalid("a pair needs two different people", field="person_b")
     for field, pid in (("person_a", person_a), ("person_b", person_b)):
@@ -44,8 +48,10 @@ def add_pair(*, session: Session, person_a: uuid.UUID, person_b: uuid.UUID, acto
     return row
 
 
-def remove_pair(*, session: Session, pair_id: uuid.UUID, actor: str) -> None:
+def remove_pair(*, session: Session, pair_id: uuid.UUID, by: Actor) -> None:
     """Drop a pair; later leave is no longer checked against it."""
+    by.require_office("设置不得同时外出的人员", field="pair_id")
+    actor = by.name
     row = session.get(LeavePair, pair_id)
     if row is None:
         raise NotFound(f"leave pair {pair_id} not found", field="pair_id")

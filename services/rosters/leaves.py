@@ -9,12 +9,15 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, or_, select
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from models.accounts import Role
 from models.directory import Person
 from models.rosters.leave import LeaveCreate, LeavePair, LeaveReport, LeaveStatus
+from rules.rosters.away import Acting
 from rules.rosters.leave import LeavePolicy, validate_leave
 from services import audit
+from services.access import Actor
 from services.rosters import gaps
-from services.rosters.absences import leaves_between, to_rule
+from services.rosters.absences import acting_for, leaves_between, to_rule
 from services.rosters.calendar import load_calendar
 
 
@@ -23,11 +26,22 @@ def _pairs(session: Session, person_id: uuid.UUID) -> list[tuple[str, str]]:
     return [(str(r.person_a), str(r.person_b)) for r in rows]
 
 
-def file_leave(*, session: Session, data: LeaveCreate, today: date, actor: str, tz: str) -> LeaveReport:
+def may_act_for(session: Session, by: Actor, person: Person | None) -> None:
+    """Who may file or change someone's leave: the duty office anyone's, a unit reporter their unit's people,
+    anyone else (a leader) only their own."""
+    if person is not None and (by.acts_for_unit(person.unit_id) or by.is_person(person.id)):
+        return
+    raise Forbidden("只能填报或修改本人（或本单位人员）的请假 (you may file and change only your own leave)",
+                    field="person_id")
+
+
+def file_leave(*, session: Session, data: LeaveCreate, today: date, by: Actor, tz: str) -> LeaveReport:
     """Validate and store a leave report (leading cadres) or absence (anyone else); Invalid names the field."""
     person = session.get(Person, data.person_id)
     if person is None or not person.active:
         raise Invalid(f"person {data.person_id} not found", field="person_id")
+    may_act_for(session, by, person)
+    actor = by.name
     if data.acting_person_id is not None and session.get(Person, data.acting_person_id) is None:
         raise Invalid(f"acting person {data.acting_person_id} not found", field="acting_person_id")
     row = LeaveReport.model_validate(data, update={"unit_id": person.unit_id, "filed_by": actor})
@@ -57,9 +71,10 @@ def file_leave(*, session: Session, data: LeaveCreate, today: date, actor: str, 
 _FIELD = {"acting": "acting_person_id"}
 
 
-def _get(session: Session, leave_id: uuid.UUID) -> LeaveReport:
+def _get(session: Session, leave_id: uuid.UUID, by: Actor) -> LeaveReport:
+    """The leave, when `by` may see it (another unit's leave is 404 to a unit reporter)."""
     row = session.get(LeaveReport, leave_id)
-    if row is None:
+    if row is None or not by.sees(row.unit_id):
         raise NotFound(f"leave report {leave_id} not found", field="leave_id")
     return row
 
@@ -71,26 +86,30 @@ def _change(session: Session, row: LeaveReport, actor: str, tz: str, action: str
     return row
 
 
-def approve(*, session: Session, leave_id: uuid.UUID, now: datetime, actor: str, tz: str) -> LeaveReport:
-    row = _get(session, leave_id)
+def approve(*, session: Session, leave_id: uuid.UUID, now: datetime, by: Actor, tz: str) -> LeaveReport:
+    """The duty office approves a head's leave in flood season."""
+    row = _get(session, leave_id, by)
+    by.require_office("审批请假", field="leave_id")
+    actor = by.name
     if row.status is not LeaveStatus.pending_approval:
         raise Conflict(f"leave is {row.status.value}, not waiting for approval", field="status")
     return _change(session, row, actor, tz, "approve", status=LeaveStatus.filed, approved_by=actor, approved_at=now)
 
 
-def mark_returned(*, session: Session, leave_id: uuid.UUID, now: datetime, actor: str, tz: str) -> LeaveReport:
+def mark_returned(*, session: Session, leave_id: uuid.UUID, now: datetime, by: Actor, tz: str) -> LeaveReport:
     """销假: the person is back; an early return shortens the leave."""
-    row = _get(session, leave_id)
+    row = _get(session, leave_id, by)
+    may_act_for(session, by, session.get(Person, row.person_id))
+    actor = by.name
     if row.status not in (LeaveStatus.filed, LeaveStatus.pending_approval):
         raise Conflict(f"leave is {row.status.value}: nothing to close", field="status")
     return _change(session, row, actor, tz, "return", status=LeaveStatus.returned, returned_at=now)
 
 
-def cancel(*, session: Session, leave_id: uuid.UUID, actor: str, tz: str,
-           person_id: uuid.UUID | None = None) -> LeaveReport:
-    row = _get(session, leave_id)
-    if person_id is not None and row.person_id != person_id:
-        raise Forbidden("only the person on leave or the duty office may cancel it", field="leave_id")
+def cancel(*, session: Session, leave_id: uuid.UUID, by: Actor, tz: str) -> LeaveReport:
+    row = _get(session, leave_id, by)
+    may_act_for(session, by, session.get(Person, row.person_id))
+    actor = by.name
     if row.status is LeaveStatus.returned:
         raise Conflict("a closed leave cannot be cancelled", field="status")
     return _change(session, row, actor, tz, "cancel", status=LeaveStatus.cancelled)
@@ -102,13 +121,30 @@ def _refresh(session: Session, row: LeaveReport, tz: str) -> None:
                             first=row.start_day, last=row.end_day + timedelta(days=1), tz=tz)
 
 
-def list_leaves(*, session: Session, unit_id: uuid.UUID | None = None, person_id: uuid.UUID | None = None,
+def list_leaves(*, session: Session, by: Actor, person_id: uuid.UUID | None = None,
                 limit: int = 200) -> list[LeaveReport]:
+    """Leave reports `by` may see (a unit reporter: their unit's), newest first."""
     q = select(LeaveReport)
-    if unit_id is not None:
-        q = q.where(LeaveReport.unit_id == unit_id)
+    if by.scope is not None:
+        q = q.where(LeaveReport.unit_id == by.scope)
     if person_id is not None:
         q = q.where(LeaveReport.person_id == person_id)
     return list(session.exec(q.order_by(LeaveReport.start_day.desc()).limit(limit)))
 
 
+
+
+def who_acts(*, session: Session, person_id: uuid.UUID, at: datetime, tz: str, by: Actor) -> Acting:
+    """Who acts for `person_id` at `at` (主持工作), for someone who may see that person."""
+    person = session.get(Person, person_id)
+    if person is None or not by.sees(person.unit_id):
+        raise NotFound(f"person {person_id} not found", field="person_id")
+    return acting_for(session=session, person_id=person_id, at=at, tz=tz)
+
+
+def filers(*, session: Session, by: Actor) -> list[Person]:
+    """The people `by` may file leave for (leading cadres, whose 请假报备 is formal, first)."""
+    q = select(Person).where(Person.active)
+    if not by.office:
+        q = q.where(Person.unit_id == by.unit_id) if by.role is Role.unit_reporter else q.where(Person.id == by.person_id)
+    return sorted(session.exec(q), key=lambda p: (not p.is_leading_cadre, str(p.unit_id), p.name))

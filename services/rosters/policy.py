@@ -14,6 +14,7 @@ from models.types import utcnow
 from rules.rosters.policy import PostRule, RosterPolicy
 from rules.rosters.seasons import FLOOD_SEASON, Window, parse_month_day
 from services import audit
+from services.access import Actor
 
 DEFAULT_POSTS = (("leader", "带班领导", 1, None, None), ("officer", "值班员", 1, 2, 2))
 
@@ -51,9 +52,10 @@ def ensure_default_posts(*, session: Session, unit_id: uuid.UUID, actor: str) ->
     return posts_of(session, unit_id)
 
 
-def set_post(*, session: Session, unit_id: uuid.UUID, name: str, label: str = "", count: int = 1,
-             holiday_count: int | None = None, flood_count: int | None = None, actor: str) -> DutyPost:
-    """Create or change one post of a unit."""
+def set_post(*, session: Session, unit_id: uuid.UUID, name: str, by: Actor, label: str = "", count: int = 1,
+             holiday_count: int | None = None, flood_count: int | None = None) -> DutyPost:
+    """Create or change one post of a unit (the office, or the unit's own reporter)."""
+    by.check_own_unit(unit_id)
     get_unit(session, unit_id)
     if not name.strip() or len(name) > 40:
         raise Invalid("post name must be 1-40 characters", field="name")
@@ -67,13 +69,14 @@ def set_post(*, session: Session, unit_id: uuid.UUID, name: str, label: str = ""
     post.label, post.count, post.holiday_count, post.flood_count = label or post.label, count, holiday_count, flood_count
     session.add(post)
     session.flush()
-    audit.record(session=session, actor=actor, action="update" if before else "create", entity="duty_post",
+    audit.record(session=session, actor=by.name, action="update" if before else "create", entity="duty_post",
                  entity_id=post.id, unit_id=unit_id, before=before, after=post)
     return post
 
 
-def set_pool(*, session: Session, unit_id: uuid.UUID, post: str, people: list[uuid.UUID], actor: str) -> list[uuid.UUID]:
+def set_pool(*, session: Session, unit_id: uuid.UUID, post: str, people: list[uuid.UUID], by: Actor) -> list[uuid.UUID]:
     """Replace the ordered pool of a post; every person must be an active member of the unit."""
+    by.check_own_unit(unit_id)
     row = session.exec(select(DutyPost).where(DutyPost.unit_id == unit_id, DutyPost.name == post)).first()
     if row is None:
         raise NotFound(f"unit has no post {post!r}", field="post")
@@ -91,7 +94,7 @@ def set_pool(*, session: Session, unit_id: uuid.UUID, post: str, people: list[uu
     for i, pid in enumerate(people):
         session.add(PoolMember(post_id=row.id, person_id=pid, position=i))
     session.flush()
-    audit.record(session=session, actor=actor, action="update", entity="duty_pool", entity_id=row.id,
+    audit.record(session=session, actor=by.name, action="update", entity="duty_pool", entity_id=row.id,
                  unit_id=unit_id, before={"post": post, "people": before},
                  after={"post": post, "people": [str(x) for x in people]})
     return people
@@ -101,6 +104,20 @@ def pool_ids(session: Session, post_id: uuid.UUID) -> list[uuid.UUID]:
     q = (select(PoolMember.person_id).join(Person, Person.id == PoolMember.person_id)
          .where(PoolMember.post_id == post_id, Person.active).order_by(PoolMember.position))
     return list(session.exec(q))
+
+
+def posts_view(*, session: Session, unit_id: uuid.UUID, by: Actor) -> list[dict]:
+    """A unit's posts with their head-counts and ordered pools (the office, or the unit's own reporter)."""
+    by.check_own_unit(unit_id)
+    return [{"name": p.name, "label": p.label, "count": p.count, "holiday_count": p.holiday_count,
+             "flood_count": p.flood_count, "pool": [str(x) for x in pool_ids(session, p.id)]}
+            for p in posts_of(session, unit_id)]
+
+
+def policy_row(*, session: Session, unit_id: uuid.UUID, by: Actor) -> UnitRosterPolicy:
+    """A unit's overrides as stored (None: the rule's default)."""
+    by.check_own_unit(unit_id)
+    return session.get(UnitRosterPolicy, unit_id) or UnitRosterPolicy(unit_id=unit_id)
 
 
 def pools_of(session: Session, unit_id: uuid.UUID) -> dict[str, list[str]]:
@@ -116,8 +133,9 @@ def _hm(value: str, field: str) -> tuple[int, int]:
         raise Invalid(f"{value!r} is not a valid value", field=field) from exc
 
 
-def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, actor: str) -> UnitRosterPolicy:
-    """Change a unit's roster overrides (handover, flood window, rest, leader stays)."""
+def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, by: Actor) -> UnitRosterPolicy:
+    """Change a unit's roster overrides (handover, flood window, rest, leader stays); None restores the default."""
+    by.check_own_unit(unit_id)
     get_unit(session, unit_id)
     row = session.get(UnitRosterPolicy, unit_id) or UnitRosterPolicy(unit_id=unit_id)
     before = audit.jsonable(row)
@@ -130,7 +148,7 @@ def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, actor: st
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
-    audit.record(session=session, actor=actor, action="update", entity="roster_policy", entity_id=unit_id,
+    audit.record(session=session, actor=by.name, action="update", entity="roster_policy", entity_id=unit_id,
                  unit_id=unit_id, before=before, after=row)
     return row
 

@@ -17,12 +17,15 @@ from models.rosters.roster import (
     RosterStatus,
 )
 from services import audit
+from services.access import Actor
 from services.rosters.gaps import refresh_month
 from services.rosters.generate import month_key, month_row
 
 
-def publish(*, session: Session, unit_id: uuid.UUID, month: str, now: datetime, actor: str) -> RosterMonth:
+def publish(*, session: Session, unit_id: uuid.UUID, month: str, now: datetime, by: Actor) -> RosterMonth:
     """Draft → published (version 1); publishing again is a no-op conflict."""
+    by.check_own_unit(unit_id)
+    actor = by.name
     row = month_row(session, unit_id, month)
     if row is None or row.slots == 0:
         raise NotFound(f"no roster generated for {month}", field="month")
@@ -44,12 +47,13 @@ def eligible(session: Session, unit_id: uuid.UUID, post: str, person_id: uuid.UU
     return session.exec(q).first() is not None
 
 
-def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, actor: str, tz: str, reason: str = "",
+def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, by: Actor, tz: str, reason: str = "",
              check_pool: bool = True, code: str = "manual") -> RosterSlot:
     """Put another person on a slot; after publication the month's version goes up and the change is audited."""
     slot = session.get(RosterSlot, slot_id)
     if slot is None:
         raise NotFound(f"slot {slot_id} not found", field="slot_id")
+    by.check_own_unit(slot.unit_id, field="slot_id")
     person = session.get(Person, person_id)
     if person is None or not person.active:
         raise Invalid(f"person {person_id} not found or inactive", field="person_id")
@@ -64,7 +68,7 @@ def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, actor: str
     slot.person_id = person_id
     slot.why = {"r": code, "d": 0, "note": reason[:200]}
     session.add(slot)
-    _changed(session, slot, actor, "reassign", before, reason, tz)
+    _changed(session, slot, by.name, "reassign", before, reason, tz)
     return slot
 
 

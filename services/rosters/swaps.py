@@ -9,12 +9,14 @@ from sqlmodel import Session, select
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.settings import Settings
+from models.accounts import Role
 from models.directory import Person
 from models.rosters.duty import Swap, SwapCreate, SwapStatus
-from models.rosters.roster import RosterSlot
+from models.rosters.roster import DutyPost, RosterSlot
 from rules.rosters.away import active_leave
 from rules.rosters.policy import RosterPolicy, slot_bounds
 from services import audit
+from services.access import Actor
 from services.rosters import policy as pol
 from services.rosters.absences import leaves_between, to_rule
 from services.rosters.calendar import load_calendar
@@ -42,12 +44,17 @@ def _check_free(session: Session, policy: RosterPolicy, slot: RosterSlot, person
         raise Invalid(f"{person.name} is already on duty on {slot.day}", field="counterpart_id")
 
 
-def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, requester_id: uuid.UUID | None = None,
-            settings: Settings, override: bool = False) -> Swap:
-    """Register a swap request; with `override` (duty office) it is approved and applied at once."""
+def request(*, session: Session, data: SwapCreate, now: datetime, by: Actor, settings: Settings,
+            override: bool = False) -> Swap:
+    """Register a swap request: one's own slot, or any slot of the unit for the office and the unit's reporter;
+    with `override` (the duty office only) it is approved and applied at once."""
     slot = _slot(session, data.slot_id, "slot_id")
-    if requester_id is not None and slot.person_id != requester_id and not override:
-        raise Forbidden("you can only offer your own slots", field="slot_id")
+    by.check_own_unit(slot.unit_id, field="slot_id")
+    if override and not by.office:
+        raise Forbidden("只有值班室可以直接登记换班 (only the duty office registers override swaps)", field="override")
+    if not by.acts_for_unit(slot.unit_id) and not by.is_person(slot.person_id):
+        raise Forbidden("只能用本人的班次换班 (you can only offer your own slots)", field="slot_id")
+    actor = by.name
     counterpart = session.get(Person, data.counterpart_id)
     if counterpart is None or not counterpart.active:
         raise Invalid(f"person {data.counterpart_id} not found", field="counterpart_id")
@@ -83,14 +90,15 @@ def request(*, session: Session, data: SwapCreate, now: datetime, actor: str, re
     audit.record(session=session, actor=actor, action="request", entity="swap", entity_id=swap.id,
                  unit_id=swap.unit_id, after=swap)
     if override:
-        _apply(session, swap, now, actor, tz)
+        _apply(session, swap, now, by, tz)
     return swap
 
 
-def _get(session: Session, swap_id: uuid.UUID) -> Swap:
+def _get(session: Session, swap_id: uuid.UUID, by: Actor) -> Swap:
     swap = session.get(Swap, swap_id)
     if swap is None:
         raise NotFound(f"swap {swap_id} not found", field="swap_id")
+    by.check_own_unit(swap.unit_id, field="swap_id")
     return swap
 
 
@@ -99,60 +107,67 @@ def _set(session: Session, swap: Swap, actor: str, action: str, **values) -> Swa
                         unit_id=swap.unit_id, **values)
 
 
-def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, actor: str, person_id: uuid.UUID | None) -> Swap:
+def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, by: Actor) -> Swap:
     """The counterpart agrees (only the counterpart)."""
-    swap = _get(session, swap_id)
-    if person_id != swap.counterpart_id:
+    swap = _get(session, swap_id, by)
+    actor = by.name
+    if not by.is_person(swap.counterpart_id):
         raise Forbidden("only the counterpart can confirm a swap", field="swap_id")
     if swap.status is not SwapStatus.requested:
         raise Conflict(f"swap is {swap.status.value}, not waiting for confirmation", field="status")
     return _set(session, swap, actor, "confirm", status=SwapStatus.confirmed, confirmed_at=now)
 
 
-def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime, actor: str, tz: str) -> Swap:
-    """The approver approves (the roster changes) or rejects a confirmed swap."""
-    swap = _get(session, swap_id)
+def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime, by: Actor, tz: str) -> Swap:
+    """The approver (the office, or the unit's reporter) approves (the roster changes) or rejects a confirmed swap."""
+    swap = _get(session, swap_id, by)
+    if not by.acts_for_unit(swap.unit_id):
+        raise Forbidden("只有值班室或本单位填报员可以审批换班 (only the duty office or the unit approves swaps)",
+                        field="swap_id")
+    actor = by.name
     if swap.status is not SwapStatus.confirmed:
         raise Conflict(f"swap is {swap.status.value}: the counterpart must confirm first", field="status")
     if not approve:
         return _set(session, swap, actor, "reject", status=SwapStatus.rejected, decided_at=now, decided_by=actor)
-    return _apply(session, swap, now, actor, tz)
+    return _apply(session, swap, now, by, tz)
 
 
-def _apply(session: Session, swap: Swap, now: datetime, actor: str, tz: str) -> Swap:
+def _apply(session: Session, swap: Swap, now: datetime, by: Actor, tz: str) -> Swap:
     note = f"换班 {swap.reason}".strip()
-    reassign(session=session, slot_id=swap.slot_id, person_id=swap.counterpart_id, actor=actor, tz=tz, reason=note,
+    reassign(session=session, slot_id=swap.slot_id, person_id=swap.counterpart_id, by=by, tz=tz, reason=note,
              code="swap")
     if swap.counterpart_slot_id is not None:
-        reassign(session=session, slot_id=swap.counterpart_slot_id, person_id=swap.requester_id, actor=actor, tz=tz,
+        reassign(session=session, slot_id=swap.counterpart_slot_id, person_id=swap.requester_id, by=by, tz=tz,
                  reason=note, code="swap")
-    return _set(session, swap, actor, "approve", status=SwapStatus.approved, decided_at=now, decided_by=actor)
+    return _set(session, swap, by.name, "approve", status=SwapStatus.approved, decided_at=now, decided_by=by.name)
 
 
-def cancel(*, session: Session, swap_id: uuid.UUID, actor: str, person_id: uuid.UUID | None) -> Swap:
-    swap = _get(session, swap_id)
-    if person_id is not None and person_id != swap.requester_id:
-        raise Forbidden("only the requester can cancel a swap", field="swap_id")
+def cancel(*, session: Session, swap_id: uuid.UUID, by: Actor) -> Swap:
+    swap = _get(session, swap_id, by)
+    actor = by.name
+    if not by.acts_for_unit(swap.unit_id) and not by.is_person(swap.requester_id):
+        raise Forbidden("只有换班申请人可以撤销 (only the requester can cancel a swap)", field="swap_id")
     if swap.status not in (SwapStatus.requested, SwapStatus.confirmed):
         raise Conflict(f"swap is {swap.status.value}", field="status")
     return _set(session, swap, actor, "cancel", status=SwapStatus.cancelled)
 
 
-def list_swaps(*, session: Session, unit_id: uuid.UUID | None = None, limit: int = 200) -> list[Swap]:
+def list_swaps(*, session: Session, by: Actor, limit: int = 200) -> list[Swap]:
+    """Swaps `by` may see (a unit reporter: their unit's), newest first."""
     q = select(Swap)
-    if unit_id is not None:
-        q = q.where(Swap.unit_id == unit_id)
+    if by.scope is not None:
+        q = q.where(Swap.unit_id == by.scope)
     return list(session.exec(q.order_by(Swap.requested_at.desc()).limit(limit)))
 
 
 WEEKDAY_ZH = "一二三四五六日"
 
 
-def offerable_slots(*, session: Session, first: date, days: int = 62, person_id: uuid.UUID | None = None,
-                    unit_id: uuid.UUID | None = None, limit: int = 300) -> list[dict]:
-    """Upcoming slots one may offer in a swap, labelled by date, weekday, post and holder (for a select)."""
-    from models.rosters.roster import DutyPost
-
+def offerable_slots(*, session: Session, first: date, by: Actor, days: int = 62, limit: int = 300) -> list[dict]:
+    """Upcoming slots `by` may offer in a swap (the office and a unit's reporter: their units'; anyone else: their
+    own), labelled by date, weekday, post and holder (for a select)."""
+    unit_id = by.scope
+    person_id = None if by.office or by.role is Role.unit_reporter else (by.person_id or uuid.UUID(int=0))
     q = (select(RosterSlot, Person).join(Person, Person.id == RosterSlot.person_id)
          .where(RosterSlot.day >= first, RosterSlot.day <= first + timedelta(days=days)))
     if person_id is not None:

@@ -14,6 +14,7 @@ from models.rosters.roster import RosterSlot
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import DayClass
 from rules.rosters.rotation import fairness
+from services.access import Actor
 from services.rosters import policy as pol
 from services.rosters.generate import month_row, parse_month
 from services.rosters.store import load_slots, to_assignment
@@ -85,6 +86,11 @@ def _one_unit(session: Session, now: datetime, unit_id: uuid.UUID) -> list[dict]
              "others": {}, "people": people, "until": rows[0][4].isoformat()}]
 
 
+def on_duty(*, session: Session, now: datetime, by: Actor) -> list[dict]:
+    """Who is on duty now in every unit `by` may see (a unit reporter: their own)."""
+    return on_duty_now(session=session, now=now, unit_id=by.scope)
+
+
 @dataclass
 class DayRow:
     day: date
@@ -92,8 +98,9 @@ class DayRow:
     posts: dict[str, list[dict]] = field(default_factory=dict)  # post -> [{slot_id, person_id, name, why}]
 
 
-def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str) -> dict:
+def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by: Actor) -> dict:
     """A unit-month: status, per-day rows with explanations, fairness counts per person."""
+    by.check_own_unit(unit_id)
     first, last = parse_month(month)
     unit = pol.get_unit(session, unit_id)
     posts = pol.posts_of(session, unit_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from dutydesk.composition import ALERT_SOURCES
+from services.access import Actor
 from services.incidents import escalation, sweeps
 from services.incidents.acks import use_link
 from services.incidents.intake import open_incident
@@ -113,7 +114,7 @@ def test_leader_on_leave_is_replaced_by_the_acting_person(session, county, clock
     from services.rosters.leaves import file_leave
 
     day = (clock.now + timedelta(hours=8)).date()  # the local date (15 July)
-    file_leave(session=session, actor="test", today=day - timedelta(days=3), tz="Asia/Shanghai", data=LeaveCreate(
+    file_leave(session=session, by=Actor.system("test"), today=day - timedelta(days=3), tz="Asia/Shanghai", data=LeaveCreate(
         person_id=county["vice"].id, start_day=day - timedelta(days=1), end_day=day + timedelta(days=1),
         destination="省城", reason="参加培训", contact="13900000009", arrangements="工作由常务副县长主持",
         acting_person_id=county["deputy"].id))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from models.directory import PersonCreate
+from services.access import Actor
 from services.directory import org
 from services.rosters import policy as pol
 
@@ -24,8 +25,8 @@ def roster_unit(session, directory):
     officers = [org.create_person(session=session, actor="test", data=PersonCreate(
         name=f"值班员{i}", unit_id=town.id, mobile=f"1390000020{i}")) for i in range(4)]
     pol.ensure_default_posts(session=session, unit_id=town.id, actor="test")
-    pol.set_pool(session=session, unit_id=town.id, post="leader", people=[p.id for p in leaders], actor="test")
-    pol.set_pool(session=session, unit_id=town.id, post="officer", people=[p.id for p in officers], actor="test")
+    pol.set_pool(session=session, unit_id=town.id, post="leader", people=[p.id for p in leaders], by=Actor.system("test"))
+    pol.set_pool(session=session, unit_id=town.id, post="officer", people=[p.id for p in officers], by=Actor.system("test"))
     session.commit()
     return {"unit": town, "leaders": leaders, "officers": officers}
 
@@ -57,6 +58,6 @@ def generated(session, roster_unit):
     """December generated for the town (draft)."""
     from services.rosters.generate import generate_month
 
-    generate_month(session=session, unit_id=roster_unit["unit"].id, month=MONTH, actor="test", tz="Asia/Shanghai")
+    generate_month(session=session, unit_id=roster_unit["unit"].id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
     session.commit()
     return roster_unit

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from models.directory import PersonCreate
 from models.rosters.roster import RosterGap, RosterSlot
+from services.access import Actor
 from services.directory import org
 from services.rosters import policy as pol
 from services.rosters.generate import generate_month
@@ -21,8 +22,8 @@ def _deputy_on_duty(session, roster_unit):
     deputy = org.create_person(session=session, actor="test", data=PersonCreate(
         name="副镇长甲", unit_id=unit.id, mobile="13900000301", is_leading_cadre=False))
     pool = [deputy.id] + [p.id for p in roster_unit["leaders"]]
-    pol.set_pool(session=session, unit_id=unit.id, post="leader", people=pool, actor="test")
-    generate_month(session=session, unit_id=unit.id, month=MONTH, actor="test", tz="Asia/Shanghai")
+    pol.set_pool(session=session, unit_id=unit.id, post="leader", people=pool, by=Actor.system("test"))
+    generate_month(session=session, unit_id=unit.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
     session.commit()
     slot = session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id, RosterSlot.person_id == deputy.id)
                         .order_by(RosterSlot.day)).first()

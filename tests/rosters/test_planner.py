@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from core import db
 from models.directory import PersonCreate, UnitCreate
 from models.rosters.roster import RosterMonth, RosterSlot, RosterStatus
+from services.access import Actor
 from services.directory import org
 from services.rosters import policy as pol
 from services.rosters.batch import plan_batch, write_batch
@@ -34,7 +35,7 @@ def committed(request, tmp_path):
                     name=f"{post}{u}-{i}", unit_id=unit.id)).id for i in range(4)] for post in ("leader", "officer")}
                 pol.ensure_default_posts(session=s, unit_id=unit.id, actor="t")
                 for post, ids in people.items():
-                    pol.set_pool(session=s, unit_id=unit.id, post=post, people=ids, actor="t")
+                    pol.set_pool(session=s, unit_id=unit.id, post=post, people=ids, by=Actor.system("t"))
                 units.append(unit.id)
             s.commit()
         yield engine, units
@@ -70,7 +71,7 @@ def test_a_month_published_after_planning_is_refused_not_overwritten(committed):
     with Session(engine) as s:  # a planner reads the chunk ahead of its write
         plan = plan_batch(session=s, unit_ids=units[:2], months=MONTHS, calendar=load_calendar(session=s), tz="Asia/Shanghai")
     with db.session_scope(engine) as s:  # meanwhile someone publishes December of the first unit
-        publish(session=s, unit_id=units[0], month="2026-12", now=datetime(2026, 11, 20, tzinfo=UTC), actor="t")
+        publish(session=s, unit_id=units[0], month="2026-12", now=datetime(2026, 11, 20, tzinfo=UTC), by=Actor.system("t"))
     with db.session_scope(engine) as s:
         results, errors = write_batch(session=s, plan=plan, actor="t")
     assert "published meanwhile" in errors[str(units[0])].reason and set(results) == {units[1]}

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from models.rosters.roster import RosterSlot
+from services.access import Actor
 from tests.rosters.conftest import NOW
 
 
@@ -66,8 +67,8 @@ def test_holiday_swap_must_be_registered_two_days_ahead(client, generated, perso
     extra = [org.create_person(session=session, actor="test", data=PersonCreate(name=f"备班{i}", unit_id=unit.id))
              for i in range(4)]
     officers = generated["officers"] + extra
-    pol.set_pool(session=session, unit_id=unit.id, post="officer", people=[p.id for p in officers], actor="test")
-    generate_month(session=session, unit_id=unit.id, month="2026-01", actor="test", tz="Asia/Shanghai")  # 2026-01-01 is 元旦
+    pol.set_pool(session=session, unit_id=unit.id, post="officer", people=[p.id for p in officers], by=Actor.system("test"))
+    generate_month(session=session, unit_id=unit.id, month="2026-01", by=Actor.system("test"), tz="Asia/Shanghai")  # 2026-01-01 is 元旦
     session.commit()
     hol = _slot(session, unit, date(2026, 1, 1))
     mine = next(p for p in officers if p.id == hol.person_id)

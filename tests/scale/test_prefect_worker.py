@@ -17,6 +17,7 @@ from core import db
 from models import schema
 from models.directory import PersonCreate, UnitCreate, UnitType
 from models.rosters.roster import RosterMonth
+from services.access import Actor
 from services.directory import org
 from services.rosters import policy as pol
 from tests.peers import free_port
@@ -43,8 +44,8 @@ def seed_unit_with_pools(engine) -> None:
         people = [org.create_person(session=s, actor="t", data=PersonCreate(name=f"值班{i}", unit_id=unit.id))
                   for i in range(4)]
         pol.ensure_default_posts(session=s, unit_id=unit.id, actor="t")
-        pol.set_pool(session=s, unit_id=unit.id, post="leader", people=[p.id for p in people[:2]], actor="t")
-        pol.set_pool(session=s, unit_id=unit.id, post="officer", people=[p.id for p in people[2:]], actor="t")
+        pol.set_pool(session=s, unit_id=unit.id, post="leader", people=[p.id for p in people[:2]], by=Actor.system("t"))
+        pol.set_pool(session=s, unit_id=unit.id, post="officer", people=[p.id for p in people[2:]], by=Actor.system("t"))
         s.commit()
 
 

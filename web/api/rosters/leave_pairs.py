@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from services.rosters import leave_pairs
-from web.deps import Caller, get_session, require, unit_scope
+from web.deps import Caller, get_session, require
 
 router = APIRouter(tags=["leave and swaps"])
 
@@ -26,20 +26,20 @@ def _out(row, a, b) -> dict:
 
 @router.get("/leave-pairs")
 def list_pairs(c: Caller = Depends(require("leaves:read")), session: Session = Depends(get_session)):
-    return [_out(*x) for x in leave_pairs.list_pairs(session=session, unit_id=unit_scope(c))]
+    return [_out(*x) for x in leave_pairs.list_pairs(session=session, by=c.by)]
 
 
 @router.post("/leave-pairs", status_code=201)
 def add_pair(data: PairIn, c: Caller = Depends(require("leave_pairs:write")), session: Session = Depends(get_session)):
     """Declare a pair; a later leave of one while the other is away needs `together_reason`."""
-    row = leave_pairs.add_pair(session=session, person_a=data.person_a, person_b=data.person_b, actor=c.actor)
+    row = leave_pairs.add_pair(session=session, person_a=data.person_a, person_b=data.person_b, by=c.by)
     session.commit()
-    found = [x for x in leave_pairs.list_pairs(session=session) if x[0].id == row.id]
+    found = [x for x in leave_pairs.list_pairs(session=session, by=c.by) if x[0].id == row.id]
     return _out(*found[0])
 
 
 @router.delete("/leave-pairs/{pair_id}", status_code=204)
 def remove_pair(pair_id: uuid.UUID, c: Caller = Depends(require("leave_pairs:write")),
                 session: Session = Depends(get_session)):
-    leave_pairs.remove_pair(session=session, pair_id=pair_id, actor=c.actor)
+    leave_pairs.remove_pair(session=session, pair_id=pair_id, by=c.by)
     session.commit()

@@ -8,24 +8,15 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from core.errors import Forbidden
-from models.accounts import Role
 from services.rosters import gaps, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_month, parse_month
-from services.rosters.views import month_view, on_duty_now
-from web.deps import Caller, get_session, now_utc, require, unit_scope
+from services.rosters.views import month_view, on_duty
+from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 read = require("rosters:read")
 write = require("rosters:write")
-
-
-def own_unit(c: Caller, unit_id: uuid.UUID) -> None:
-    """Unit reporters see and manage only their own unit."""
-    scope = unit_scope(c)
-    if scope is not None and scope != unit_id:
-        raise Forbidden("unit reporters manage only their own unit's roster", field="unit_id")
 
 
 class PostIn(BaseModel):
@@ -49,24 +40,20 @@ class ReassignIn(BaseModel):
 
 
 @router.get("/on-duty")
-def on_duty(request: Request, c: Caller = Depends(read), session: Session = Depends(get_session)):
+def on_duty_list(request: Request, c: Caller = Depends(read), session: Session = Depends(get_session)):
     """Who is on duty now, per unit (one query across all units)."""
-    return on_duty_now(session=session, now=now_utc(request), unit_id=unit_scope(c))
+    return on_duty(session=session, now=now_utc(request), by=c.by)
 
 
 @router.get("/{unit_id}/posts")
 def list_posts(unit_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
-    own_unit(c, unit_id)
-    return [{"name": p.name, "label": p.label, "count": p.count, "holiday_count": p.holiday_count,
-             "flood_count": p.flood_count, "pool": [str(x) for x in pol.pool_ids(session, p.id)]}
-            for p in pol.posts_of(session, unit_id)]
+    return pol.posts_view(session=session, unit_id=unit_id, by=c.by)
 
 
 @router.put("/{unit_id}/posts/{post}")
 def put_post(unit_id: uuid.UUID, post: str, data: PostIn, c: Caller = Depends(write),
              session: Session = Depends(get_session)):
-    own_unit(c, unit_id)
-    row = pol.set_post(session=session, unit_id=unit_id, name=post, actor=c.actor, **data.model_dump())
+    row = pol.set_post(session=session, unit_id=unit_id, name=post, by=c.by, **data.model_dump())
     session.commit()
     return {"name": row.name, "label": row.label, "count": row.count}
 
@@ -74,25 +61,19 @@ def put_post(unit_id: uuid.UUID, post: str, data: PostIn, c: Caller = Depends(wr
 @router.put("/{unit_id}/posts/{post}/pool")
 def put_pool(unit_id: uuid.UUID, post: str, data: PoolIn, c: Caller = Depends(write),
              session: Session = Depends(get_session)):
-    own_unit(c, unit_id)
-    people = pol.set_pool(session=session, unit_id=unit_id, post=post, people=data.people, actor=c.actor)
+    people = pol.set_pool(session=session, unit_id=unit_id, post=post, people=data.people, by=c.by)
     session.commit()
     return {"post": post, "people": [str(p) for p in people]}
 
 
 @router.get("/{unit_id}/policy")
 def get_policy(unit_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
-    own_unit(c, unit_id)
-    from models.rosters.roster import UnitRosterPolicy
-
-    row = session.get(UnitRosterPolicy, unit_id) or UnitRosterPolicy(unit_id=unit_id)
-    return row.model_dump(mode="json")
+    return pol.policy_row(session=session, unit_id=unit_id, by=c.by).model_dump(mode="json")
 
 
 @router.patch("/{unit_id}/policy")
 def patch_policy(unit_id: uuid.UUID, data: dict, c: Caller = Depends(write), session: Session = Depends(get_session)):
-    own_unit(c, unit_id)
-    row = pol.set_policy(session=session, unit_id=unit_id, changes=data, actor=c.actor)
+    row = pol.set_policy(session=session, unit_id=unit_id, changes=data, by=c.by)
     session.commit()
     return row.model_dump(mode="json")
 
@@ -101,12 +82,8 @@ def patch_policy(unit_id: uuid.UUID, data: dict, c: Caller = Depends(write), ses
 def generate(unit_id: uuid.UUID, month: str, request: Request, data: GenerateIn | None = None,
              c: Caller = Depends(write), session: Session = Depends(get_session)):
     """Generate (or with force, regenerate a published month as a new version)."""
-    own_unit(c, unit_id)
     pol.get_unit(session, unit_id)
-    force = bool(data and data.force)
-    if force and c.user.role is Role.unit_reporter:
-        raise Forbidden("only the duty office regenerates a published roster", field="force")
-    row = generate_month(session=session, unit_id=unit_id, month=month, actor=c.actor, force=force,
+    row = generate_month(session=session, unit_id=unit_id, month=month, by=c.by, force=bool(data and data.force),
                          tz=request.app.state.settings.timezone)
     session.commit()
     return {"month": row.month, "status": row.status.value, "version": row.version, "slots": row.slots,
@@ -116,34 +93,29 @@ def generate(unit_id: uuid.UUID, month: str, request: Request, data: GenerateIn 
 @router.post("/{unit_id}/{month}/publish")
 def do_publish(unit_id: uuid.UUID, month: str, request: Request, c: Caller = Depends(write),
                session: Session = Depends(get_session)):
-    own_unit(c, unit_id)
     parse_month(month)
-    row = publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), actor=c.actor)
+    row = publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), by=c.by)
     session.commit()
     return {"month": row.month, "status": row.status.value, "version": row.version}
 
 
 @router.get("/{unit_id}/{month}")
-def get_month(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(read), session: Session = Depends(get_session)):
+def get_month(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(read),
+              session: Session = Depends(get_session)):
     """The month: per day and post who is on duty and why; fairness counts per person."""
-    own_unit(c, unit_id)
-    view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone)
+    view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone, by=c.by)
     view["days"] = [{"day": d.day.isoformat(), "day_class": d.day_class, "posts": d.posts} for d in view["days"]]
     first, last = parse_month(month)
     view["gaps"] = [{"id": str(g.id), "day": g.day.isoformat(), "post": g.post, "reason": g.reason, "text": g.text}
-                    for g in gaps.open_gaps(session, first, last, unit_id)]
+                    for g in gaps.gaps_for(session=session, first=first, last=last, by=c.by, unit_id=unit_id)]
     return view
 
 
 @router.patch("/slots/{slot_id}")
-def reassign(request: Request, slot_id: int, data: ReassignIn, c: Caller = Depends(write), session: Session = Depends(get_session)):
+def reassign(request: Request, slot_id: int, data: ReassignIn, c: Caller = Depends(write),
+             session: Session = Depends(get_session)):
     """Put someone else on a slot (audited; bumps the version of a published month)."""
-    from models.rosters.roster import RosterSlot
-
-    slot = session.get(RosterSlot, slot_id)
-    if slot is not None:
-        own_unit(c, slot.unit_id)
-    row = publish.reassign(session=session, slot_id=slot_id, person_id=data.person_id, actor=c.actor,
+    row = publish.reassign(session=session, slot_id=slot_id, person_id=data.person_id, by=c.by,
                            reason=data.reason, tz=request.app.state.settings.timezone)
     session.commit()
     return {"slot_id": row.id, "person_id": str(row.person_id), "day": row.day.isoformat(), "post": row.post}
@@ -152,9 +124,4 @@ def reassign(request: Request, slot_id: int, data: ReassignIn, c: Caller = Depen
 @router.get("/gaps/{gap_id}/substitutes")
 def substitutes(request: Request, gap_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
     """Ranked substitutes for a gap, eligible first, each with its reason."""
-    from models.rosters.roster import RosterGap
-
-    gap = session.get(RosterGap, gap_id)
-    if gap is not None:
-        own_unit(c, gap.unit_id)
-    return gaps.substitutes(session=session, gap_id=gap_id, tz=request.app.state.settings.timezone)
+    return gaps.substitutes(session=session, gap_id=gap_id, tz=request.app.state.settings.timezone, by=c.by)

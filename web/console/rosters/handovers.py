@@ -8,33 +8,28 @@ from datetime import date, timedelta
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
-from core.errors import ServiceError
-from models.accounts import Role
+from core.errors import NotFound, ServiceError
 from services.directory import org
 from services.rosters import handovers
 from web.console.forms import back
 from web.console.render import page, render
 from web.console.rosters.leaves import _people
-from web.console.rosters.months import visible
-from web.deps import Caller, get_session, now_utc, unit_scope
+from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
-
-
-OFFICE = (Role.admin, Role.duty_officer)
 
 
 @router.get("/handovers")
 def handover_page(request: Request, unit_id: uuid.UUID | None = None, c: Caller = Depends(page("rosters:read")),
                   session: Session = Depends(get_session)):
-    units = org.list_units(session=session, only=unit_scope(c))
+    units = org.list_units(session=session, only=c.by.scope)
     unit_id = unit_id or (units[0].id if units else None)
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
     rows, log = [], []
     if unit_id is not None:
-        visible(c, unit_id)
-        rows = handovers.list_handovers(session=session, unit_id=unit_id)
-        log = handovers.log_entries(session=session, unit_id=unit_id, first=today - timedelta(days=7), last=today)
+        rows = handovers.list_handovers(session=session, unit_id=unit_id, by=c.by)
+        log = handovers.log_entries(session=session, unit_id=unit_id, first=today - timedelta(days=7), last=today,
+                                    by=c.by)
     return render(request, "handovers.html", c, units=units, unit_id=unit_id, rows=rows, log=log, today=today,
                   people=_people(session, c), error=request.query_params.get("error", ""))
 
@@ -45,19 +40,20 @@ async def handover_action(request: Request, unit_id: uuid.UUID, action: str,
     form = await request.form()
     url = f"/handovers?unit_id={unit_id}"
     try:
-        visible(c, unit_id)
         if action == "open":
             handovers.open_handover(session=session, unit_id=unit_id, day=date.fromisoformat(str(form["day"])),
                                     notes=str(form.get("notes", "")), items=str(form.get("items", "")).splitlines(),
-                                    actor=c.actor)
+                                    by=c.by)
         elif action == "sign":
             done = [int(x) for x in form.getlist("done")]
             handovers.sign(session=session, handover_id=uuid.UUID(str(form["handover_id"])), now=now_utc(request),
-                           actor=c.actor, person_id=c.user.person_id, done=done, override=c.user.role in OFFICE)
+                           by=c.by, done=done)
         elif action == "log":
             today = now_utc(request).astimezone(request.app.state.settings.tz).date()
             handovers.log(session=session, unit_id=unit_id, day=today, at=now_utc(request), kind=str(form.get("kind")),
-                          content=str(form.get("content", "")), actor=c.actor)
+                          content=str(form.get("content", "")), by=c.by)
+        else:
+            raise NotFound(f"no action {action!r}", field="action")
         session.commit()
     except (ServiceError, KeyError, ValueError) as exc:
         session.rollback()

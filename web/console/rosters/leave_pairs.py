@@ -12,15 +12,15 @@ from services.directory import org
 from services.rosters import leave_pairs
 from web.console.forms import back
 from web.console.render import page, render
-from web.deps import Caller, get_session, unit_scope
+from web.deps import Caller, get_session
 
 router = APIRouter()
 
 
 @router.get("/leave-pairs")
 def pair_list(request: Request, c: Caller = Depends(page("leaves:read")), session: Session = Depends(get_session)):
-    rows = leave_pairs.list_pairs(session=session, unit_id=unit_scope(c))
-    people = [p for p in org.list_people(session=session, unit_id=unit_scope(c)) if p.active]
+    rows = leave_pairs.list_pairs(session=session, by=c.by)
+    people = [p for p in org.list_people(session=session, unit_id=c.by.scope) if p.active]
     people.sort(key=lambda p: (not p.is_leading_cadre, p.name))
     return render(request, "leave_pairs.html", c, rows=rows, people=people, error=request.query_params.get("error", ""))
 
@@ -38,7 +38,7 @@ async def pair_add(request: Request, c: Caller = Depends(page("leave_pairs:write
     form = await request.form()
     try:
         leave_pairs.add_pair(session=session, person_a=_uuid(form.get("person_a"), "person_a"),
-                             person_b=_uuid(form.get("person_b"), "person_b"), actor=c.actor)
+                             person_b=_uuid(form.get("person_b"), "person_b"), by=c.by)
         session.commit()
     except ServiceError as exc:
         session.rollback()
@@ -50,7 +50,7 @@ async def pair_add(request: Request, c: Caller = Depends(page("leave_pairs:write
 def pair_remove(pair_id: uuid.UUID, c: Caller = Depends(page("leave_pairs:write")),
                 session: Session = Depends(get_session)):
     try:
-        leave_pairs.remove_pair(session=session, pair_id=pair_id, actor=c.actor)
+        leave_pairs.remove_pair(session=session, pair_id=pair_id, by=c.by)
         session.commit()
     except ServiceError as exc:
         session.rollback()

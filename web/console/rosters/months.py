@@ -3,55 +3,63 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from fastapi import APIRouter, Depends, File, Request, UploadFile
 from sqlmodel import Session
 
-from core.errors import Forbidden, ServiceError
+from core.errors import ServiceError
 from models.rosters.roster import HolidayDayBase, HolidayKind
 from services.directory import org
 from services.rosters import excel, gaps, holidays, ical, publish
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
-from services.rosters.views import month_view, on_duty_now
+from services.rosters.views import month_view, on_duty
 from web.console.forms import back
 from web.console.render import page, render
-from web.deps import Caller, get_session, now_utc, unit_scope
+from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
 
 
 def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[dict]:
     """The dashboard's main table: who is on duty now in every unit the caller may see."""
-    return on_duty_now(session=session, now=now, unit_id=unit_scope(c))
-
-
-
-
-
-
-def visible(c: Caller, unit_id: uuid.UUID) -> None:
-    scope = unit_scope(c)
-    if scope is not None and scope != unit_id:
-        raise Forbidden("unit reporters see only their own unit", field="unit_id")
+    return on_duty(session=session, now=now, by=c.by)
 
 
 @router.get("/rosters")
 def rosters(request: Request, unit_id: uuid.UUID | None = None, month: str | None = None,
             c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
     settings = request.app.state.settings
-    units = org.list_units(session=session, only=unit_scope(c))
+    units = org.list_units(session=session, only=c.by.scope)
     unit_id = unit_id or (units[0].id if units else None)
     month = month or month_key(now_utc(request).astimezone(settings.tz).date())
     view, found = None, []
     if unit_id is not None:
-        visible(c, unit_id)
-        view = month_view(session=session, unit_id=unit_id, month=month, tz=settings.timezone)
+        view = month_view(session=session, unit_id=unit_id, month=month, tz=settings.timezone, by=c.by)
         first = date.fromisoformat(month + "-01")
-        found = gaps.open_gaps(session, first, view["days"][-1].day if view["days"] else first, unit_id)
+        found = gaps.gaps_for(session=session, first=first, last=view["days"][-1].day if view["days"] else first,
+                              by=c.by, unit_id=unit_id)
     return render(request, "rosters.html", c, units=units, unit_id=unit_id, month=month, view=view, gaps=found,
                   error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
+
+
+# Declared before the generic action route, which would otherwise catch "upload" as an action.
+@router.post("/rosters/{unit_id}/{month}/upload")
+async def roster_import(request: Request, unit_id: uuid.UUID, month: str, file: UploadFile = File(...),
+                        c: Caller = Depends(page("rosters:write")), session: Session = Depends(get_session)):
+    url = f"/rosters?unit_id={unit_id}&month={month}"
+    try:
+        excel.import_month(session=session, unit_id=unit_id, month=month, data=await file.read(), by=c.by,
+                           tz=request.app.state.settings.timezone)
+        session.commit()
+    except excel.ImportRejected as exc:
+        session.rollback()
+        return back(url, error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems[:20]))
+    except ServiceError as exc:
+        session.rollback()
+        return back(url, error=exc.reason)
+    return back(url, notice="import")
 
 
 @router.post("/rosters/{unit_id}/{month}/{action}")
@@ -59,14 +67,13 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
                         c: Caller = Depends(page("rosters:write")), session: Session = Depends(get_session)):
     url = f"/rosters?unit_id={unit_id}&month={month}"
     try:
-        visible(c, unit_id)
         if action == "generate":
-            generate_month(session=session, unit_id=unit_id, month=month, actor=c.actor,
+            generate_month(session=session, unit_id=unit_id, month=month, by=c.by,
                            tz=request.app.state.settings.timezone)
         elif action == "publish":
-            publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), actor=c.actor)
+            publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), by=c.by)
         elif action == "ical":
-            token = ical.create_token(session=session, kind="unit", ref_id=unit_id, actor=c.actor)
+            token = ical.create_token(session=session, kind="unit", ref_id=unit_id, by=c.by)
             session.commit()
             return back(url, notice=f"{request.app.state.settings.public_url}/api/ical/{token}.ics")
         else:
@@ -78,40 +85,22 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
     return back(url, notice=action)
 
 
-@router.post("/rosters/{unit_id}/{month}/upload")
-async def roster_import(request: Request, unit_id: uuid.UUID, month: str, file: UploadFile = File(...),
-                        c: Caller = Depends(page("rosters:write")), session: Session = Depends(get_session)):
-    url = f"/rosters?unit_id={unit_id}&month={month}"
-    try:
-        visible(c, unit_id)
-        excel.import_month(session=session, unit_id=unit_id, month=month, data=await file.read(), actor=c.actor, tz=request.app.state.settings.timezone)
-        session.commit()
-    except excel.ImportRejected as exc:
-        session.rollback()
-        return back(url, error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems[:20]))
-    except ServiceError as exc:
-        session.rollback()
-        return back(url, error=exc.reason)
-    return back(url, notice="import")
-
-
 @router.get("/rosters/{unit_id}/{month}/print")
 def roster_print(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(page("rosters:read")),
                  session: Session = Depends(get_session)):
-    visible(c, unit_id)
-    view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone)
+    view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone, by=c.by)
     return render(request, "roster_print.html", c, view=view, weekdays=excel.WEEKDAYS)
 
 
 @router.get("/rosters/gaps")
 def gap_list(request: Request, c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
-    today = now_utc(request).astimezone(request.app.state.settings.tz).date()
-    from datetime import timedelta
-
-    horizon = request.app.state.settings.rosters.gap_horizon_days
-    found = gaps.open_gaps(session, today, today + timedelta(days=horizon), unit_scope(c))
+    settings = request.app.state.settings
+    today = now_utc(request).astimezone(settings.tz).date()
+    horizon = settings.rosters.gap_horizon_days
+    found = gaps.gaps_for(session=session, first=today, last=today + timedelta(days=horizon), by=c.by)
     names = {u.id: u.name for u in org.list_units(session=session)}
-    rows = [{"gap": g, "unit": names.get(g.unit_id, ""), "subs": gaps.substitutes(session=session, gap_id=g.id, tz=request.app.state.settings.timezone)[:3]}
+    rows = [{"gap": g, "unit": names.get(g.unit_id, ""),
+             "subs": gaps.substitutes(session=session, gap_id=g.id, tz=settings.timezone, by=c.by)[:3]}
             for g in found[:50]]
     return render(request, "roster_gaps.html", c, rows=rows)
 
