@@ -10,6 +10,7 @@ from core.db import session_scope
 from core.errors import ServiceError
 from dutydesk.commands.directory_cmd import people, units
 from services import directory as directory_io
+from services.access import Actor
 
 ACTOR = "cli"
 IMPORTERS = {"units": directory_io.import_units, "people": directory_io.import_people}
@@ -46,7 +47,7 @@ def _export(kind: str, file: Path, lang: str) -> None:
         raise typer.Exit(2)
     try:
         with session_scope() as session:
-            content = EXPORTERS[kind](session=session, fmt=fmt, lang=lang)
+            content = EXPORTERS[kind](session=session, by=Actor.system("cli"), fmt=fmt, lang=lang)
     except ServiceError as exc:
         typer.echo(f"error: {exc.reason}", err=True)
         raise typer.Exit(2) from exc

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlmodel import Session
 
 from core.errors import Invalid
+from services.access import Actor
 from services.directory import org
 from services.directory.columns import (
     PERSON_COLUMNS,
@@ -35,8 +34,9 @@ def _table(columns: tuple[Column, ...], records: list[dict], lang: str) -> tuple
     return header, [[c.show(r[c.key], lang) for c in columns] for r in records]
 
 
-def export_units(*, session: Session, fmt: str = "xlsx", lang: str = "zh", only: uuid.UUID | None = None) -> bytes:
-    """Active units (parents first) as a unit file; `only` limits it to one unit (unit reporters)."""
+def export_units(*, session: Session, by: Actor, fmt: str = "xlsx", lang: str = "zh") -> bytes:
+    """Active units (parents first) as a unit file; a unit reporter gets their own unit only."""
+    only = by.scope
     _check(fmt, lang)
     units = org.list_units(session=session, only=only)
     codes = {u.id: u.code for u in org.list_units(session=session, include_inactive=True)}
@@ -45,13 +45,13 @@ def export_units(*, session: Session, fmt: str = "xlsx", lang: str = "zh", only:
     return write_sheet(header, rows, fmt, "单位" if lang == "zh" else "units")
 
 
-def export_people(*, session: Session, fmt: str = "xlsx", lang: str = "zh", unit_id: uuid.UUID | None = None) -> bytes:
+def export_people(*, session: Session, by: Actor, fmt: str = "xlsx", lang: str = "zh") -> bytes:
     """Active people, unit by unit, as a people file (units by code)."""
     _check(fmt, lang)
     units = org.list_units(session=session, include_inactive=True)
     order = {u.id: i for i, u in enumerate(units)}
     codes = {u.id: u.code for u in units}
-    people = sorted(org.list_people(session=session, unit_id=unit_id),
+    people = sorted(org.people_for(session=session, by=by),
                     key=lambda p: (order.get(p.unit_id, len(order)), p.name, p.mobile))
     records = [{**p.model_dump(), "unit": codes[p.unit_id]} for p in people]
     header, rows = _table(PERSON_COLUMNS, records, lang)

@@ -18,6 +18,7 @@ from models.directory import (
 )
 from models.types import utcnow
 from services import audit
+from services.access import Actor
 
 
 def _action(changes: dict[str, Any]) -> str:
@@ -112,3 +113,28 @@ def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate,
         raise Invalid(f"unit {changes['unit_id']} not found", field="unit_id")
     return audit.change(session=session, row=person, actor=actor, action=_action(changes), entity="person",
                         unit_id=changes.get("unit_id") or person.unit_id, **changes, updated_at=utcnow())
+
+
+# The directory as a caller may see it: a unit reporter sees only their own unit and its people (403 for naming
+# another unit, as before); everyone else sees everything. Writes are the duty office's (web/access.py).
+
+def units_for(*, session: Session, by: Actor, include_inactive: bool = False) -> list[Unit]:
+    return list_units(session=session, include_inactive=include_inactive, only=by.scope)
+
+
+def unit_for(*, session: Session, unit_id: uuid.UUID, by: Actor) -> Unit:
+    by.check_own_unit(unit_id)
+    return get_unit(session=session, unit_id=unit_id)
+
+
+def people_for(*, session: Session, by: Actor, unit_id: uuid.UUID | None = None,
+               include_inactive: bool = False) -> list[Person]:
+    if unit_id is not None:
+        by.check_own_unit(unit_id)
+    return list_people(session=session, unit_id=unit_id or by.scope, include_inactive=include_inactive)
+
+
+def person_for(*, session: Session, person_id: uuid.UUID, by: Actor) -> Person:
+    person = get_person(session=session, person_id=person_id)
+    by.check_own_unit(person.unit_id, field="person_id")
+    return person

@@ -21,6 +21,7 @@ from rules.spotchecks.outcomes import (
     monthly_summary,
 )
 from services import audit
+from services.access import Actor
 from services.spotchecks import calls, docs
 from services.spotchecks.results import current_checks
 
@@ -120,12 +121,21 @@ def request_explanation(*, session: Session, unit_id: uuid.UUID, year: int, quar
     return req
 
 
-def answer_explanation(*, session: Session, request_id: uuid.UUID, text: str, actor: str, now: datetime,
-                       unit_scope: uuid.UUID | None = None) -> ExplanationRequest:
-    """Record the unit's written explanation; closes the request."""
+def explanations_for(*, session: Session, by: Actor) -> list[ExplanationRequest]:
+    """Explanation requests `by` may see (a unit reporter: their unit's), newest first."""
+    q = select(ExplanationRequest).order_by(ExplanationRequest.requested_at.desc())
+    if by.scope is not None:
+        q = q.where(ExplanationRequest.unit_id == by.scope)
+    return list(session.exec(q))
+
+
+def answer_explanation(*, session: Session, request_id: uuid.UUID, text: str, by: Actor,
+                       now: datetime) -> ExplanationRequest:
+    """Record the unit's written explanation (the unit's reporter or the office); closes the request."""
     req = session.get(ExplanationRequest, request_id)
-    if req is None or (unit_scope is not None and req.unit_id != unit_scope):
+    if req is None or not by.sees(req.unit_id):
         raise NotFound(f"explanation request {request_id} not found", field="request_id")
+    actor = by.name
     if req.status == "answered":
         raise Conflict("this request was answered already", field="request_id")
     if not text.strip():

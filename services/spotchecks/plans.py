@@ -21,6 +21,7 @@ from models.spotchecks.checks import (
 )
 from rules.spotchecks.outcomes import Outcome, SpotCheckPolicy, SpotUnit, plan_checks
 from services import audit
+from services.access import Actor
 from services.rosters.calendar import load_calendar
 from services.spotchecks.calls import voice_available
 from services.spotchecks.results import current_checks
@@ -97,6 +98,11 @@ def list_plans(*, session: Session) -> list[SpotCheckPlan]:
 def plan_checks_of(*, session: Session, plan_id: uuid.UUID) -> list[PlannedCheck]:
     return list(session.exec(select(PlannedCheck).where(PlannedCheck.plan_id == plan_id)
                              .order_by(PlannedCheck.planned_at)))
+
+
+def call_now(*, session: Session, now: datetime, settings: Settings, by: Actor) -> list[PlannedCheck]:
+    """The duty office's "call now" list; empty for everyone else (plans and their times are secret from units)."""
+    return due_manual(session=session, now=now, settings=settings) if by.office else []
 
 
 def due_manual(*, session: Session, now: datetime, settings: Settings,

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from core.errors import Invalid
 from services import directory as directory_io
 from services.directory.sheet import MAX_BYTES
-from web.deps import Caller, get_session, require, unit_scope
+from web.deps import Caller, get_session, require
 
 router = APIRouter(tags=["directory"])
 read = require("directory:read")
@@ -61,11 +61,8 @@ def _import_route(kind: str):
 def _export_route(kind: str):
     def handler(format: Literal["xlsx", "csv"] = "xlsx", lang: Literal["zh", "en"] = "zh",
                 c: Caller = Depends(read), session: Session = Depends(get_session)):
-        scope = unit_scope(c)
-        if kind == "units":
-            content = directory_io.export_units(session=session, fmt=format, lang=lang, only=scope)
-        else:
-            content = directory_io.export_people(session=session, fmt=format, lang=lang, unit_id=scope)
+        export = directory_io.export_units if kind == "units" else directory_io.export_people
+        content = export(session=session, by=c.by, fmt=format, lang=lang)
         return Response(content, media_type=directory_io.MEDIA_TYPES[format],
                         headers={"Content-Disposition": f'attachment; filename="{kind}.{format}"'})
 

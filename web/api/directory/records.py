@@ -7,7 +7,6 @@ import uuid
 from fastapi import APIRouter, Depends
 from sqlmodel import Session
 
-from core.errors import Forbidden
 from models.directory import (
     PersonCreate,
     PersonPublic,
@@ -17,28 +16,21 @@ from models.directory import (
     UnitUpdate,
 )
 from services.directory import org
-from web.deps import Caller, get_session, require, unit_scope
+from web.deps import Caller, get_session, require
 
 router = APIRouter(tags=["directory"])
 read = require("directory:read")
 write = require("directory:write")
 
 
-def _visible(c: Caller, unit_id: uuid.UUID) -> None:
-    scope = unit_scope(c)
-    if scope is not None and scope != unit_id:
-        raise Forbidden("unit reporters see only their own unit", field="unit_id")
-
-
 @router.get("/units", response_model=list[UnitPublic])
 def list_units(include_inactive: bool = False, c: Caller = Depends(read), session: Session = Depends(get_session)):
-    return org.list_units(session=session, include_inactive=include_inactive, only=unit_scope(c))
+    return org.units_for(session=session, by=c.by, include_inactive=include_inactive)
 
 
 @router.get("/units/{unit_id}", response_model=UnitPublic)
 def get_unit(unit_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
-    _visible(c, unit_id)
-    return org.get_unit(session=session, unit_id=unit_id)
+    return org.unit_for(session=session, unit_id=unit_id, by=c.by)
 
 
 @router.post("/units", response_model=UnitPublic, status_code=201)
@@ -59,19 +51,12 @@ def update_unit(unit_id: uuid.UUID, data: UnitUpdate, c: Caller = Depends(write)
 @router.get("/people", response_model=list[PersonPublic])
 def list_people(unit_id: uuid.UUID | None = None, include_inactive: bool = False, c: Caller = Depends(read),
                 session: Session = Depends(get_session)):
-    scope = unit_scope(c)
-    if scope is not None:
-        if unit_id is not None:
-            _visible(c, unit_id)
-        unit_id = scope
-    return org.list_people(session=session, unit_id=unit_id, include_inactive=include_inactive)
+    return org.people_for(session=session, by=c.by, unit_id=unit_id, include_inactive=include_inactive)
 
 
 @router.get("/people/{person_id}", response_model=PersonPublic)
 def get_person(person_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
-    person = org.get_person(session=session, person_id=person_id)
-    _visible(c, person.unit_id)
-    return person
+    return org.person_for(session=session, person_id=person_id, by=c.by)
 
 
 @router.post("/people", response_model=PersonPublic, status_code=201)

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.errors import NotFound
 from models.spotchecks.inspections import (
@@ -24,7 +24,7 @@ from models.spotchecks.inspections import (
     VideoRollCallCreate,
 )
 from services.spotchecks import circulars, exports, records, report, stats
-from web.deps import Caller, get_session, now_utc, require, unit_scope
+from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(prefix="/spotchecks", tags=["spot checks"])
 stats_router = APIRouter(prefix="/statistics", tags=["statistics"])
@@ -87,10 +87,7 @@ def circular_docx(circular_id: uuid.UUID, request: Request, c: Caller = Depends(
 
 @router.get("/explanations", response_model=list[ExplanationRequest])
 def list_explanations(c: Caller = Depends(require("explanations:read")), session: Session = Depends(get_session)):
-    q = select(ExplanationRequest).order_by(ExplanationRequest.requested_at.desc())
-    if unit_scope(c) is not None:
-        q = q.where(ExplanationRequest.unit_id == unit_scope(c))
-    return list(session.exec(q))
+    return circulars.explanations_for(session=session, by=c.by)
 
 
 class AnswerRequest(BaseModel):
@@ -100,8 +97,8 @@ class AnswerRequest(BaseModel):
 @router.post("/explanations/{request_id}/answer", response_model=ExplanationRequest)
 def answer_explanation(request_id: uuid.UUID, body: AnswerRequest, request: Request,
                        c: Caller = Depends(require("explanations:answer")), session: Session = Depends(get_session)):
-    row = circulars.answer_explanation(session=session, request_id=request_id, text=body.answer, actor=c.actor,
-                                       now=now_utc(request), unit_scope=unit_scope(c))
+    row = circulars.answer_explanation(session=session, request_id=request_id, text=body.answer, by=c.by,
+                                       now=now_utc(request))
     session.commit()
     return row
 

@@ -8,18 +8,16 @@ import uuid
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from core.errors import NotFound, ServiceError
+from core.errors import ServiceError
 from models.deliveries import (
     ChannelConfigCreate,
-    Delivery,
-    DeliveryAttempt,
     DeliveryState,
 )
 from notifiers import registry
 from services import deliveries
-from web.access import allowed
+from services.deliveries import messages
 from web.api.deliveries import secret_key
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
@@ -30,14 +28,7 @@ router = APIRouter()
 @router.get("/deliveries")
 def delivery_list(request: Request, state: str = "", channel: str = "", source: str = "",
                   c: Caller = Depends(page("deliveries:read")), session: Session = Depends(get_session)):
-    q = select(Delivery)
-    if state in {s.value for s in DeliveryState}:
-        q = q.where(Delivery.state == state)
-    if channel:
-        q = q.where(Delivery.channel == channel)
-    if source:
-        q = q.where(Delivery.source == source)
-    rows = list(session.exec(q.order_by(col(Delivery.created_at).desc()).limit(300)))
+    rows = messages.message_list(session=session, state=state, channel=channel, source=source)
     return render(request, "deliveries.html", c, rows=rows, states=[s.value for s in DeliveryState], state=state,
                   channel=channel, source=source)
 
@@ -45,11 +36,7 @@ def delivery_list(request: Request, state: str = "", channel: str = "", source: 
 @router.get("/deliveries/{delivery_id}")
 def delivery_detail(delivery_id: uuid.UUID, request: Request, c: Caller = Depends(page("inbox:read")),
                     session: Session = Depends(get_session)):
-    d = session.get(Delivery, delivery_id)
-    if d is None or not (allowed(c.user.role, "deliveries:read") or (d.person_id and d.person_id == c.user.person_id)):
-        raise NotFound("message not found")  # the full text of someone else's message is not shown
-    tries = list(session.exec(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == d.id)
-                              .order_by(DeliveryAttempt.at)))
+    d, tries = messages.message_for(session=session, delivery_id=delivery_id, by=c.by)
     return render(request, "delivery.html", c, d=d, tries=tries)
 
 
@@ -99,11 +86,5 @@ async def channel_test(name: str, request: Request, c: Caller = Depends(page("ch
 
 @router.get("/inbox")
 def inbox(request: Request, c: Caller = Depends(page("inbox:read")), session: Session = Depends(get_session)):
-    rows = []
-    if c.user.person_id:
-        kinds = {ch.name for ch in deliveries.list_channels(session=session) if ch.kind == "inbox"}
-        rows = list(session.exec(select(Delivery).where(Delivery.person_id == c.user.person_id,
-                                                        col(Delivery.channel).in_(kinds or {"inbox"}),
-                                                        Delivery.state == DeliveryState.delivered.value)
-                                 .order_by(col(Delivery.created_at).desc()).limit(200)))
+    rows = messages.inbox(session=session, by=c.by)
     return render(request, "inbox.html", c, rows=rows, linked=bool(c.user.person_id))

@@ -20,7 +20,7 @@ from models.directory import (
 from services.directory import org
 from web.console.forms import field_errors
 from web.console.render import page, render
-from web.deps import Caller, get_session, unit_scope
+from web.deps import Caller, get_session
 
 router = APIRouter()
 CATEGORIES = ["natural_disaster", "accident", "public_health", "social_security", "public_opinion"]
@@ -38,7 +38,7 @@ def _clean(form) -> dict:
 
 @router.get("/units")
 def units(request: Request, c: Caller = Depends(page("directory:read")), session: Session = Depends(get_session)):
-    rows = org.list_units(session=session, include_inactive=True, only=unit_scope(c))
+    rows = org.units_for(session=session, by=c.by, include_inactive=True)
     names = {u.id: u.name for u in rows}
     return render(request, "units.html", c, units=rows, names=names)
 
@@ -82,9 +82,8 @@ def unit_deactivate(unit_id: uuid.UUID, c: Caller = Depends(page("directory:writ
 @router.get("/people")
 def people(request: Request, unit_id: uuid.UUID | None = None, c: Caller = Depends(page("directory:read")),
            session: Session = Depends(get_session)):
-    scope = unit_scope(c)
-    unit_list = org.list_units(session=session, include_inactive=True, only=scope)
-    rows = org.list_people(session=session, unit_id=scope or unit_id, include_inactive=True)
+    unit_list = org.units_for(session=session, by=c.by, include_inactive=True)
+    rows = org.people_for(session=session, by=c.by, unit_id=unit_id, include_inactive=True)
     return render(request, "people.html", c, people=rows, units=unit_list, names={u.id: u.name for u in unit_list},
                   unit_id=unit_id)
 

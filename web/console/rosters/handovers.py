@@ -22,7 +22,7 @@ router = APIRouter()
 @router.get("/handovers")
 def handover_page(request: Request, unit_id: uuid.UUID | None = None, c: Caller = Depends(page("rosters:read")),
                   session: Session = Depends(get_session)):
-    units = org.list_units(session=session, only=c.by.scope)
+    units = org.units_for(session=session, by=c.by)
     unit_id = unit_id or (units[0].id if units else None)
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
     rows, log = [], []

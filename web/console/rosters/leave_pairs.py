@@ -20,7 +20,7 @@ router = APIRouter()
 @router.get("/leave-pairs")
 def pair_list(request: Request, c: Caller = Depends(page("leaves:read")), session: Session = Depends(get_session)):
     rows = leave_pairs.list_pairs(session=session, by=c.by)
-    people = [p for p in org.list_people(session=session, unit_id=c.by.scope) if p.active]
+    people = [p for p in org.people_for(session=session, by=c.by) if p.active]
     people.sort(key=lambda p: (not p.is_leading_cadre, p.name))
     return render(request, "leave_pairs.html", c, rows=rows, people=people, error=request.query_params.get("error", ""))
 

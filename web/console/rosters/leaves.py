@@ -21,7 +21,7 @@ router = APIRouter()
 
 def _people(session: Session, c: Caller) -> dict:
     """The people the caller may see, by id (names for the lists and forms)."""
-    return {p.id: p for p in org.list_people(session=session, unit_id=c.by.scope)}
+    return {p.id: p for p in org.people_for(session=session, by=c.by)}
 
 
 @router.get("/leaves")

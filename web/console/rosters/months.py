@@ -31,7 +31,7 @@ def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[
 def rosters(request: Request, unit_id: uuid.UUID | None = None, month: str | None = None,
             c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
     settings = request.app.state.settings
-    units = org.list_units(session=session, only=c.by.scope)
+    units = org.units_for(session=session, by=c.by)
     unit_id = unit_id or (units[0].id if units else None)
     month = month or month_key(now_utc(request).astimezone(settings.tz).date())
     view, found = None, []

@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from core.errors import ServiceError
 from models.spotchecks.inspections import (
     Circular,
-    ExplanationRequest,
     Inspection,
     InspectionCreate,
     ReminderNotice,
@@ -29,7 +28,7 @@ from services.spotchecks import circulars, plans, records, report, stats
 from web.console import charts
 from web.console.forms import field_errors
 from web.console.render import page, render
-from web.deps import Caller, get_session, now_utc, unit_scope
+from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
 
@@ -153,19 +152,17 @@ def circular_print(circular_id: uuid.UUID, request: Request, c: Caller = Depends
 @router.get("/spotchecks/explanations")
 def explanations(request: Request, c: Caller = Depends(page("explanations:read")),
                  session: Session = Depends(get_session)):
-    q = select(ExplanationRequest).order_by(ExplanationRequest.requested_at.desc())
-    if unit_scope(c) is not None:
-        q = q.where(ExplanationRequest.unit_id == unit_scope(c))
     names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
-    return render(request, "explanations.html", c, rows=session.exec(q).all(), names=names)
+    return render(request, "explanations.html", c, rows=circulars.explanations_for(session=session, by=c.by),
+                  names=names)
 
 
 @router.post("/spotchecks/explanations/{request_id}/answer")
 async def explanation_answer(request_id: uuid.UUID, request: Request, c: Caller = Depends(page("explanations:answer")),
                              session: Session = Depends(get_session)):
     form = await request.form()
-    circulars.answer_explanation(session=session, request_id=request_id, text=form.get("answer", ""), actor=c.actor,
-                                 now=now_utc(request), unit_scope=unit_scope(c))
+    circulars.answer_explanation(session=session, request_id=request_id, text=form.get("answer", ""), by=c.by,
+                                 now=now_utc(request))
     session.commit()
     return RedirectResponse("/spotchecks/explanations", status_code=303)
 
