@@ -1,0 +1,1 @@
+"""Prefect flows: scheduled batch work, thin wrappers over the services; schedules declared in schedules.py."""

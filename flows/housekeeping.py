@@ -8,13 +8,13 @@ from prefect import flow, task
 
 from core.db import session_scope
 from services import audit
-from services import housekeeping as hk
+from services import accounts
 
 
 @task(retries=2, retry_delay_seconds=5)
 def purge_expired(now: datetime) -> dict[str, int]:
     with session_scope() as session:
-        return hk.purge(session=session, now=now)
+        return accounts.purge(session=session, now=now)
 
 
 @task(retries=1, retry_delay_seconds=30)

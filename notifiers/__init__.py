@@ -1,0 +1,1 @@
+"""One plugin per delivery channel behind notifiers/base.py; imports core only."""

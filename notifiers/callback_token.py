@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from notifiers.base import CallbackRejected, CallbackRequest
 
 TOKEN_PARAM = "token"
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+CHINA_TIME = timezone(timedelta(hours=8), "UTC+08:00")  # the providers' protocol, not DUTYDESK_TIMEZONE
 
 
 def require_token(expected: SecretStr, request: CallbackRequest) -> None:

@@ -174,3 +174,10 @@ def resolve_api_token(*, session: Session, token: str, now: datetime) -> User | 
         row.last_used_at = now  # at most one write per token per 5 minutes
         session.add(row)
     return user
+
+
+def purge(*, session: Session, now: datetime, throttle_age: timedelta = timedelta(days=1)) -> dict[str, int]:
+    """Housekeeping: delete expired console sessions and stale login throttles; how many rows of each kind went."""
+    sessions = session.exec(delete(LoginSession).where(LoginSession.expires_at <= now)).rowcount
+    stale = session.exec(delete(LoginFailure).where(LoginFailure.first_at <= now - throttle_age)).rowcount
+    return {"sessions": sessions or 0, "login_failures": stale or 0}

@@ -22,9 +22,9 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import Settings
 from web import ops
-from web.api import router as api_router
-from web.console import router as console_router
+from web.api.routes import router as api_router
 from web.console.render import LoginRedirect, render
+from web.console.routes import router as console_router
 from web.extensions import Extensions
 
 log = logging.getLogger("dutydesk.web")

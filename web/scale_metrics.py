@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from flows import runtime
 from models.deliveries import Delivery
 from models.incidents.escalation import EscalationState, Notice
+from models.incidents.records import Incident
 from rules.incidents import escalation as esc
 
 LATENESS_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 300.0)
@@ -30,8 +31,6 @@ def step_due(policy, started_at: datetime, seq: int, prev_fired_at: datetime | N
 
 def step_lateness(session: Session, since: datetime) -> list[float]:
     """Seconds each escalation step fired after it was due, for steps fired since `since`."""
-    from models.incidents.records import Incident
-
     fired = session.exec(select(Notice.incident_id, Notice.step_seq, func.min(Notice.at))
                          .where(Notice.purpose == "escalation", Notice.step_seq.is_not(None),
                                 Notice.at >= since - timedelta(hours=1))

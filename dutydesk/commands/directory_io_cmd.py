@@ -9,12 +9,12 @@ import typer
 from core.db import session_scope
 from core.errors import ServiceError
 from dutydesk.commands.directory_cmd import people, units
-from services import directory as directory_io
 from services.access import Actor
+from services.directory import export, people_import, units_import
 
 ACTOR = "cli"
-IMPORTERS = {"units": directory_io.import_units, "people": directory_io.import_people}
-EXPORTERS = {"units": directory_io.export_units, "people": directory_io.export_people}
+IMPORTERS = {"units": units_import.import_units, "people": people_import.import_people}
+EXPORTERS = {"units": export.export_units, "people": export.export_people}
 
 
 def _import(kind: str, file: Path, dry_run: bool) -> None:
@@ -42,7 +42,7 @@ def _import(kind: str, file: Path, dry_run: bool) -> None:
 
 def _export(kind: str, file: Path, lang: str) -> None:
     fmt = file.suffix.lower().lstrip(".")
-    if fmt not in directory_io.MEDIA_TYPES:
+    if fmt not in export.MEDIA_TYPES:
         typer.echo(f"error: {file.name}: use a .xlsx or .csv file name", err=True)
         raise typer.Exit(2)
     try:

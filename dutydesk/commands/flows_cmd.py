@@ -20,7 +20,10 @@ def list_flows() -> None:
 @app.command()
 def run(name: str) -> None:
     """Run a flow now, against the embedded Prefect server (started or reused)."""
-    from flows.runtime import PrefectServer, run_flow
+    from flows.runtime import (  # lazy: Prefect's server helpers, for this command only
+        PrefectServer,
+        run_flow,
+    )
 
     settings = get_settings()
     try:
@@ -42,6 +45,7 @@ def deploy(pool: str = typer.Option("dutydesk", help="Prefect work pool (process
     """Register one Prefect deployment per declared schedule (scaled-out mode, PREFECT_API_URL)."""
     import asyncio
 
+    # lazy: imports Prefect (~1.5 s), for this command only
     from flows.deploy import apply
 
     ids = asyncio.run(apply(pool, schedules(get_settings())))

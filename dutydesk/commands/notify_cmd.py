@@ -12,6 +12,7 @@ from sqlmodel import Session
 from core.db import get_engine, session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
+from engine.dispatcher import Dispatcher  # the same sending code as `dutydesk serve`
 from models.deliveries import ChannelConfigCreate, Delivery
 from models.types import utcnow
 from notifiers import registry
@@ -70,10 +71,6 @@ def add_channel(name: str, kind: str, config: str = typer.Option("{}", help="the
 def test(channel: str = typer.Option(..., help="channel name"), to: str = typer.Option(..., help="address"),
          lang: str = "zh-CN", wait: float = typer.Option(30.0, help="seconds to wait for the outcome")) -> None:
     """Send the test template to one address now and print what happened to it."""
-    from engine.dispatcher import (
-        Dispatcher,  # the same sending code as `dutydesk serve`
-    )
-
     settings = get_settings()
     try:
         with session_scope() as session:

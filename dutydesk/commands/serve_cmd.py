@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from core import db
+from core import db, logs
 from core.settings import get_settings
 from models import schema
 
@@ -16,9 +16,9 @@ def serve(
                              "embedded flows; ops endpoints only) (default DUTYDESK_ROLE)"),
 ) -> None:
     """Serve the console and API, run the engine's clock and the scheduled flows (by role)."""
+    # Lazy: the server, the whole app and uvicorn load for `serve` only, not for every other CLI command.
     import uvicorn
 
-    from core import logs
     from dutydesk.server import build_app, wait_for_database
 
     settings = get_settings()

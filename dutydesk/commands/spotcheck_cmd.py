@@ -11,6 +11,8 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
 from models.spotchecks.checks import CheckMode
+from services.spotchecks import circulars, plans
+from services.spotchecks.report import yearly_report
 
 app = typer.Typer(no_args_is_help=True, help="spot checks (抽查)")
 report_app = typer.Typer(no_args_is_help=True, help="reports")
@@ -25,8 +27,6 @@ def _fail(exc: ServiceError) -> None:
 def plan(quarter: str = typer.Option(..., help="e.g. 2026Q4"), seed: str = typer.Option(..., help="random seed"),
          mode: CheckMode = typer.Option(CheckMode.manual, help="manual or automated (IVR)")) -> None:
     """Plan a quarter of phone spot checks for every active unit (reproducible from the seed)."""
-    from services.spotchecks import plans
-
     s = get_settings()
     try:
         with session_scope() as session:
@@ -43,8 +43,6 @@ def plan(quarter: str = typer.Option(..., help="e.g. 2026Q4"), seed: str = typer
 @app.command()
 def circular(year: int = typer.Option(...), month: int = typer.Option(...)) -> None:
     """Issue the monthly circular (通报) as .docx and open explanation requests."""
-    from services.spotchecks import circulars
-
     s = get_settings()
     try:
         with session_scope() as session:
@@ -58,8 +56,6 @@ def circular(year: int = typer.Option(...), month: int = typer.Option(...)) -> N
 @report_app.command()
 def yearly(year: int = typer.Option(...), out: Path = typer.Option(..., help="the .docx to write")) -> None:
     """The yearly duty report; its duty paragraph is computed from the database."""
-    from services.spotchecks.report import yearly_report
-
     with session_scope() as session:
         r = yearly_report(session=session, year=year, settings=get_settings(), out=out)
     typer.echo(r.paragraph)

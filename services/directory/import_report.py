@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pydantic import ValidationError
 
 from services.directory.columns import IGNORED, PHONE_REASON, CellError, Column, norm
-from services.directory.sheet import Sheet
+from services.directory.sheet import Sheet, unguard
 
 HEADER_ROW = 1
 
@@ -78,8 +78,6 @@ def map_header(sheet: Sheet, columns: tuple[Column, ...], report: ImportReport) 
 
 def parse_rows(sheet: Sheet, columns: tuple[Column, ...], index: dict[str, int], report: ImportReport) -> list[Row]:
     """Each data row's present cells parsed by its column; unreadable cells go into the report."""
-    from services.directory.sheet import unguard
-
     out = []
     by_key = {c.key: c for c in columns}
     for number, cells in sheet.rows:

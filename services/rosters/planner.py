@@ -22,7 +22,10 @@ import traceback
 import uuid
 from collections.abc import Iterator
 
-from services.rosters.batch import BatchPlan
+from sqlmodel import Session, create_engine
+
+from services.rosters.batch import BatchPlan, plan_batch
+from services.rosters.calendar import load_calendar
 
 
 def usable(url) -> bool:
@@ -84,11 +87,6 @@ _MAIN = "import sys; from services.rosters.planner import serve; serve(sys.stdin
 
 def serve(stdin, stdout) -> None:
     """The planner process: a URL, then (unit_ids, months, force, tz) requests until end of input."""
-    from sqlmodel import Session, create_engine
-
-    from services.rosters.batch import plan_batch
-    from services.rosters.calendar import load_calendar
-
     url = pickle.load(stdin)
     engine = create_engine(url, **({"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}))
     while True:

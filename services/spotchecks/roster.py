@@ -8,6 +8,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from models.directory import Person
+from models.rosters.roster import RosterSlot
+
 
 @dataclass(frozen=True)
 class OnDuty:
@@ -18,12 +21,6 @@ class OnDuty:
 
 def on_duty(session: Session, unit_id: uuid.UUID, at: datetime) -> list[OnDuty] | None:
     """The rostered people at `at`, or None when the unit has no roster for that time (unknown)."""
-    try:
-        from models.rosters.roster import RosterSlot
-    except ImportError:  # the roster feature is not installed
-        return None
-    from models.directory import Person
-
     rows = session.exec(
         select(RosterSlot.person_id, Person.name, RosterSlot.post)
         .join(Person, Person.id == RosterSlot.person_id)

@@ -10,6 +10,9 @@ from sqlmodel import Session, col, select
 
 from core.settings import Settings
 from models.directory import Unit
+from models.incidents.instructions import InstructionItem
+from models.incidents.records import Incident, Report
+from models.rosters.leave import LeaveReport
 from models.spotchecks.checks import PhoneCheck
 from models.spotchecks.inspections import Inspection, ReminderNotice, VideoRollCall
 from rules.incidents.types import Category
@@ -32,20 +35,12 @@ def _year_bounds(year: int, tz) -> tuple[datetime, datetime]:
 
 
 def _leave_reports(session: Session, lo, hi, tz) -> list[Record] | None:
-    try:
-        from models.rosters.leave import LeaveReport
-    except ImportError:
-        return None
     rows = session.exec(select(LeaveReport.filed_at).where(LeaveReport.filed_at >= lo, LeaveReport.filed_at < hi,
                                                            LeaveReport.status != "cancelled")).all()
     return [Record(at.astimezone(tz)) for at in rows]
 
 
 def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
-    try:
-        from models.incidents.records import Incident, Report
-    except ImportError:
-        return None
     upward = set(session.exec(select(Report.incident_id).where(col(Report.sent_upward_at).is_not(None))).all())
     rows = session.exec(select(Incident.id, Incident.received_at, Incident.category)
                         .where(Incident.received_at >= lo, Incident.received_at < hi)).all()
@@ -60,10 +55,6 @@ def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
 
 
 def _instructions(session: Session, lo, hi, tz) -> list[Record] | None:
-    try:
-        from models.incidents.instructions import InstructionItem
-    except ImportError:
-        return None
     first: dict = {}
     for iid, at in session.exec(select(InstructionItem.instruction_id, InstructionItem.forwarded_at)).all():
         first[iid] = min(first.get(iid, at), at)  # an instruction forwarded to several units counts once

@@ -1,20 +1,2 @@
-"""Server-rendered console (zh-CN first): one folder (or module) per feature, the shell's parts beside them."""
-
-from fastapi import APIRouter
-
-from web import callbacks
-from web.console import accounts, audit, dashboard
-from web.console.deliveries import pages as deliveries
-from web.console.directory import files as directory_files
-from web.console.directory import records as directory
-from web.console.incidents import ack as incident_ack
-from web.console.incidents import pages as incidents
-from web.console.incidents import prints as incident_prints
-from web.console.rosters import handovers, leave_pairs, leaves, months, swaps
-from web.console.spotchecks import checks as spotchecks
-from web.console.spotchecks import records as spotcheck_records
-
-router = APIRouter(include_in_schema=False)
-for part in (accounts, dashboard, directory, directory_files, audit, spotchecks, spotcheck_records, incidents,
-             incident_ack, incident_prints, deliveries, callbacks, months, leaves, swaps, handovers, leave_pairs):
-    router.include_router(part.router)
+"""Server-rendered console (zh-CN first): one folder (or module) per feature, the shell (render, nav, i18n, forms,
+dashboard) beside them; routes.py gathers the pages' routers."""

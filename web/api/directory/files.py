@@ -9,14 +9,14 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from core.errors import Invalid
-from services import directory as directory_io
+from services.directory import export, people_import, units_import
 from services.directory.sheet import MAX_BYTES
 from web.deps import Caller, get_session, require
 
 router = APIRouter(tags=["directory"])
 read = require("directory:read")
 write = require("directory:write")
-IMPORTERS = {"units": directory_io.import_units, "people": directory_io.import_people}
+IMPORTERS = {"units": units_import.import_units, "people": people_import.import_people}
 
 
 async def read_upload(file: UploadFile) -> bytes:
@@ -61,9 +61,9 @@ def _import_route(kind: str):
 def _export_route(kind: str):
     def handler(format: Literal["xlsx", "csv"] = "xlsx", lang: Literal["zh", "en"] = "zh",
                 c: Caller = Depends(read), session: Session = Depends(get_session)):
-        export = directory_io.export_units if kind == "units" else directory_io.export_people
-        content = export(session=session, by=c.by, fmt=format, lang=lang)
-        return Response(content, media_type=directory_io.MEDIA_TYPES[format],
+        write = export.export_units if kind == "units" else export.export_people
+        content = write(session=session, by=c.by, fmt=format, lang=lang)
+        return Response(content, media_type=export.MEDIA_TYPES[format],
                         headers={"Content-Disposition": f'attachment; filename="{kind}.{format}"'})
 
     handler.__name__ = f"export_{kind}"

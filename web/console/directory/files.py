@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
 from core.errors import Invalid, ServiceError
-from services.directory import RowError
+from services.directory.import_report import RowError
 from services.directory.sheet import MAX_BYTES
 from web.api.directory.files import IMPORTERS, run_import
 from web.console.render import page, render
