@@ -116,6 +116,20 @@ class OpsSettings(BaseModel):
         "never resent blindly, and its ladder goes on (another engine takes over)")
 
 
+class AuditSettings(BaseModel):
+    """The audit chain's key and anchors: both kept outside the database (README "Security")."""
+
+    key: SecretStr = Field(SecretStr(""), description="HMAC key of the audit chain (32+ random characters); empty: "
+                           "read key_file, created on first use")
+    key_file: Path | None = Field(None, description="file holding the key (default <data_dir>/audit.key, mode 0600); "
+                                  "keep a copy off this machine")
+    anchor_file: Path | None = Field(None, description="append-only file of chain heads (default "
+                                     "<data_dir>/audit-anchors.jsonl); keep it where the database's admins cannot write")
+    anchor_url: str = Field("", description="optional URL each new anchor is POSTed to (JSON), e.g. another office's "
+                            "log collector")
+    anchor_every_seconds: float = Field(10.0, ge=0, description="at most one anchor per this many seconds of sealing")
+
+
 class Settings(BaseSettings):
     """Every setting of dutydesk, with its default."""
 
@@ -140,6 +154,7 @@ class Settings(BaseSettings):
         "embedded flows); /healthz, /readyz and /metrics on every role")
     log_format: Literal["text", "json"] = Field("text", description="text, or one JSON object per line")
     ops: OpsSettings = Field(default_factory=OpsSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -161,6 +176,14 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         return self.db.url or f"sqlite:///{(self.data_dir / 'dutydesk.db').as_posix()}"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.audit.key_file or self.data_dir / "audit.key"
+
+    @property
+    def audit_anchor_file(self) -> Path:
+        return self.audit.anchor_file or self.data_dir / "audit-anchors.jsonl"
 
     @property
     def instance_label(self) -> str:

@@ -16,7 +16,7 @@ from core.settings import Settings
 from engine import auditseal, deadman, dispatcher, escalator
 from engine.clock import Clock
 from flows.schedules import schedules
-from services import audit
+from services.audit import checks as audit_checks
 from services.deliveries import health as delivery_health
 from services.deliveries.receipts import ReceiptHooks
 from services.incidents import acks, monitor
@@ -36,7 +36,7 @@ from web.extensions import Extensions
 # Everything that must not stay silent (dashboard, logs, the /metrics gauge dutydesk_alerts{code}).
 ALERT_SOURCES = (
     holiday_calendar.calendar_alerts,  # a year without the State Council's holiday arrangement
-    audit.chain_alerts,  # an edited or unsealed audit log
+    audit_checks.chain_alerts,  # an edited, cut or unsealed audit log
     delivery_health.delivery_alerts,  # failed and unknown sends, a stalled queue
     roster_deadlines.holiday_rosters_late,
     roster_deadlines.leave_overdue,  # 销假 overdue

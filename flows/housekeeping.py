@@ -1,4 +1,4 @@
-"""The housekeeping flow: a thin wrapper around services.housekeeping."""
+"""The housekeeping flow: purge expired sessions and login throttles (accounts), seal and verify the audit chain."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from prefect import flow, task
 
 from core.db import session_scope
-from services import audit
+from core.settings import get_settings
 from services import accounts
+from services.audit import checks
 
 
 @task(retries=2, retry_delay_seconds=5)
@@ -20,7 +21,7 @@ def purge_expired(now: datetime) -> dict[str, int]:
 @task(retries=1, retry_delay_seconds=30)
 def check_audit_chain(now: datetime) -> dict[str, int]:
     with session_scope() as session:
-        row = audit.check(session=session, by="housekeeping", now=now)
+        row = checks.check(session=session, keeper=checks.Keeper.of(get_settings()), by="housekeeping", now=now)
         return {"audit_checked": row.checked, "audit_problems": len(row.problems)}
 
 

@@ -17,8 +17,9 @@ class AuditEntry(SQLModel, table=True):
     """One change: who, when, what, before/after.
 
     Writers only insert. A single sealer later gives each committed entry its
-    place in the chain (`chain_pos`) and a `hash` over its content and the
-    previous entry's hash, so writers never wait on each other for the chain.
+    place in the chain (`chain_pos`) and a `hash` (HMAC, key kept outside the
+    database) over its content and the previous entry's hash, so writers never
+    wait on each other for the chain.
     """
 
     __tablename__ = "audit_entry"
@@ -36,6 +37,7 @@ class AuditEntry(SQLModel, table=True):
     chain_pos: int | None = Field(default=None, sa_column=Column(BIGINT, unique=True, index=True, nullable=True))
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64, unique=True)
+    key_id: str | None = Field(default=None, max_length=16, description="the id of the HMAC key that sealed it")
 
 
 class AuditCheck(SQLModel, table=True):

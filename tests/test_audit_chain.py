@@ -1,54 +1,175 @@
-"""The audit chain: writers only insert, the sealer chains, verify names tampering (both databases)."""
+"""The audit chain (both databases): writers only insert, the sealer chains with a key kept outside the database
+and anchors the head outside it too; verify names each edited, deleted and unsealed entry by its own number,
+a cut tail and a re-hashed chain."""
 
 from __future__ import annotations
 
+import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, select
 
+from core.errors import Conflict
 from models.audit import AuditEntry
 from services import audit
+from services.audit import chain
+from services.audit.checks import Keeper
 
 NOW = datetime(2026, 11, 26, 1, tzinfo=UTC)
 
 
-def _write(session, n, actor="duty"):
+def _write(session, n, actor="duty", at=None):
     for i in range(n):
         audit.record(session=session, actor=actor, action="create", entity="incident", entity_id=f"i{i}",
-                     after={"place": "高观镇", "deaths": i})
+                     after={"place": "高观镇", "deaths": i}, at=at)
     session.flush()
 
 
-def test_entries_wait_unsealed_until_the_sealer_chains_them(session):
-    before = audit.pending(session=session)
+@pytest.fixture
+def keeper(settings):
+    """The deployment's key (a key file created in the test's data folder) and anchor log."""
+    return Keeper.of(settings)
+
+
+def _verify(session, keeper, now=NOW):
+    return keeper.verify(session=session, now=now)
+
+
+def _codes(problems):
+    return {(p.code, p.seq, p.pos) for p in problems}
+
+
+def _sealed(session, n):
+    return session.exec(select(AuditEntry).where(AuditEntry.chain_pos.is_not(None))
+                        .order_by(AuditEntry.chain_pos.desc()).limit(n)).all()[::-1]
+
+
+def test_entries_wait_unsealed_until_the_sealer_chains_them_with_the_key(session, keeper, settings):
+    before = chain.pending(session=session)
     _write(session, 5)
-    assert audit.pending(session=session) == before + 5
-    assert audit.seal(session=session) == before + 5
-    assert audit.pending(session=session) == 0
-    checked, problems = audit.verify(session=session)
+    assert chain.pending(session=session) == before + 5
+    assert keeper.seal(session=session, now=NOW) == before + 5
+    assert chain.pending(session=session) == 0
+    checked, problems = _verify(session, keeper)
     assert problems == [] and checked >= 5
+    assert {e.key_id for e in _sealed(session, 5)} == {keeper.key.id}
+    assert settings.audit_key_file.stat().st_mode & 0o077 == 0  # the key file is the owner's alone
 
 
-def test_verify_names_an_edited_a_deleted_and_an_unsealed_entry(session):
-    _write(session, 6)
-    audit.seal(session=session)
-    rows = session.exec(select(AuditEntry).order_by(AuditEntry.chain_pos.desc()).limit(6)).all()[::-1]
-    edited, deleted, after_deleted, unsealed, after_unsealed = rows[1], rows[2], rows[3], rows[4], rows[5]
+def test_verify_names_an_edited_a_deleted_and_an_unsealed_entry_by_their_own_numbers(session, keeper):
+    _write(session, 6, at=NOW - timedelta(hours=1))
+    keeper.seal(session=session, now=NOW)
+    rows = _sealed(session, 6)
+    edited, deleted, unsealed = rows[1], rows[2], rows[4]
+    positions = {e.seq: e.chain_pos for e in rows}
     session.execute(update(AuditEntry).where(AuditEntry.seq == edited.seq).values(actor="someone-else"))
     session.execute(delete(AuditEntry).where(AuditEntry.seq == deleted.seq))
     session.execute(update(AuditEntry).where(AuditEntry.seq == unsealed.seq).values(chain_pos=None))
     session.expire_all()
-    _, problems = audit.verify(session=session)
-    named = {(p.seq, p.reason.split(" (")[0]) for p in problems}
-    assert (edited.seq, "entry content altered") in named
-    assert (after_deleted.seq, "previous entry missing or altered") in named
-    assert (after_unsealed.seq, "previous entry missing or altered") in named
+    _, problems = _verify(session, keeper)
+    found = _codes(problems)
+    assert ("edited", edited.seq, positions[edited.seq]) in found
+    assert ("missing", None, positions[deleted.seq]) in found  # the deleted entry by its own position, not a neighbour
+    assert ("missing", None, positions[unsealed.seq]) in found and ("unsealed", unsealed.seq, None) in found
+    assert all(p.reason and "号记录" in p.reason or "链位置" in p.reason for p in problems)  # zh-CN for the console
 
 
-def test_check_is_recorded_and_shown_to_auditors(client, tokens, session):
+def test_deleting_the_newest_entries_is_a_cut_tail_named_entry_by_entry(session, keeper):
+    _write(session, 5)
+    keeper.seal(session=session, now=NOW)
+    session.commit()  # the anchor is written once the seal is committed
+    anchors = keeper.anchors.read()
+    assert anchors and anchors[-1].pos == _sealed(session, 1)[0].chain_pos
+    newest = [(e.seq, e.chain_pos) for e in _sealed(session, 3)]
+    session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq for seq, _ in newest])))
+    session.expire_all()
+    _, problems = _verify(session, keeper)
+    assert {("truncated", None, pos) for _, pos in newest} <= _codes(problems)
+    assert "截断" in next(p.reason for p in problems if p.code == "truncated")
+
+
+def test_a_chain_re_hashed_with_the_products_own_digest_does_not_verify(session, keeper):
+    """Someone with the database and the code but not the key recomputes every hash: every entry is named."""
+    _write(session, 4)
+    keeper.seal(session=session, now=NOW)
+    session.commit()
+    rows = session.execute(select(chain.T.c.chain_pos, *chain.CONTENT).order_by(chain.T.c.chain_pos)).all()
+    prev = chain.GENESIS
+    for row in rows:
+        content = list(row)
+        if row[1] == rows[-2][1]:
+            content[9] = {"place": "另一处", "deaths": 0}  # the change the re-hash is meant to hide
+            session.execute(update(AuditEntry).where(AuditEntry.seq == row[1]).values(after=content[9]))
+        guess = chain.digest(chain.ChainKey(b"guessed-key"), *content, prev)
+        session.execute(update(AuditEntry).where(AuditEntry.seq == row[1]).values(prev_hash=prev, hash=guess))
+        prev = guess
+    session.expire_all()
+    _, problems = _verify(session, keeper)
+    assert {row[1] for row in rows} <= {p.seq for p in problems if p.code == "edited"}
+
+
+def test_with_the_key_but_not_the_anchors_a_re_hash_still_shows(session, keeper):
+    """Even someone who stole the key cannot make the chain agree with an anchor written before their edit."""
+    _write(session, 4)
+    keeper.seal(session=session, now=NOW)
+    session.commit()
+    rows = session.execute(select(chain.T.c.chain_pos, *chain.CONTENT).order_by(chain.T.c.chain_pos)).all()
+    first_pos = rows[0][0]
+    prev = _sealed(session, len(rows) + 1)[0].prev_hash if first_pos > 1 else chain.GENESIS
+    for row in rows:
+        content = list(row)
+        content[3] = "someone-else"
+        h = chain.digest(keeper.key, *content, prev)
+        session.execute(update(AuditEntry).where(AuditEntry.seq == row[1]).values(actor="someone-else", prev_hash=prev,
+                                                                                  hash=h))
+        prev = h
+    session.expire_all()
+    _, problems = _verify(session, keeper)
+    assert {p.code for p in problems} == {"anchor"}  # every hash is right for the key; the anchor disagrees
+
+
+def test_no_anchor_for_a_seal_that_was_rolled_back(session, keeper):
+    _write(session, 2)
+    keeper.seal(session=session, now=NOW)
+    session.rollback()
+    assert keeper.anchors.read() == []
+
+
+def test_a_chain_sealed_before_keys_is_re_sealed_under_the_key_once_it_verifies(session, keeper):
+    _write(session, 3)
+    rows = session.execute(select(*chain.CONTENT).order_by(chain.T.c.seq)).all()
+    tail = session.execute(select(func.max(chain.T.c.chain_pos))).scalar() or 0
+    prev = session.execute(select(chain.T.c.hash).where(chain.T.c.chain_pos == tail)).scalar() or chain.GENESIS
+    for i, row in enumerate(r for r in rows if True):  # what the code before keys did: plain SHA-256
+        pos = tail + i + 1
+        h = chain.digest(None, pos, *row, prev)
+        session.execute(update(AuditEntry).where(AuditEntry.seq == row[0]).values(chain_pos=pos, prev_hash=prev,
+                                                                                  hash=h, key_id=None))
+        prev = h
+    session.execute(update(AuditEntry).values(key_id=None))  # the whole chain is from before keys
+    session.expire_all()
+    keeper.seal(session=session, now=NOW)
+    assert session.execute(select(func.count()).select_from(AuditEntry).where(AuditEntry.key_id.is_(None))).scalar() == 0
+    assert _verify(session, keeper)[1] == []
+
+
+def test_rekey_rotates_the_key_and_refuses_a_broken_chain(session, keeper):
+    _write(session, 3)
+    keeper.seal(session=session, now=NOW)
+    new = chain.ChainKey(b"the-next-key-0123456789abcdef")
+    chain.rekey(session=session, old=keeper.key, new=new)
+    assert chain.verify(session=session, key=new)[1] == []
+    assert chain.verify(session=session, key=keeper.key)[1]  # the old key no longer verifies it
+    session.execute(update(AuditEntry).where(AuditEntry.seq == _sealed(session, 1)[0].seq).values(note="x"))
+    session.expire_all()
+    with pytest.raises(Conflict):
+        chain.rekey(session=session, old=new, new=keeper.key)
+
+
+def test_check_is_recorded_and_shown_to_auditors_in_chinese_with_a_link(client, tokens, session, users):
     _write(session, 2)
     session.commit()
     r = client.post("/api/audit/verify", headers=tokens["auditor"])
@@ -56,12 +177,28 @@ def test_check_is_recorded_and_shown_to_auditors(client, tokens, session):
     assert r.json()["problems"] == [] and r.json()["pending"] == 0
     assert client.get("/api/audit/verify", headers=tokens["auditor"]).json()["checked"] == r.json()["checked"]
     assert client.post("/api/audit/verify", headers=tokens["unit_reporter"]).status_code == 403
+    victim = _sealed(session, 1)[0]
+    session.execute(update(AuditEntry).where(AuditEntry.seq == victim.seq).values(note="改过了"))
+    session.commit()
+    r = client.post("/api/audit/verify", headers=tokens["auditor"])
+    assert any(p["code"] == "edited" and p["seq"] == victim.seq for p in r.json()["problems"])
+    page = client.get("/audit", headers=tokens["auditor"] | {"Accept": "text/html"})
+    assert f'href="/audit?seq={victim.seq}#e-{victim.seq}"' in page.text and f"第 {victim.seq} 号记录内容被修改" in page.text
+
+
+def test_the_anchor_file_is_plain_json_lines(session, keeper):
+    _write(session, 1)
+    keeper.seal(session=session, now=NOW)
+    session.commit()
+    line = json.loads(keeper.anchors.path.read_text().splitlines()[-1])
+    assert set(line) == {"pos", "hash", "at", "key"} and line["key"] == keeper.key.id
 
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-def test_concurrent_writers_never_wait_for_the_chain_and_seal_cleanly(engine):
+def test_concurrent_writers_never_wait_for_the_chain_and_seal_cleanly(engine, settings):
     """Eight threads commit entries at once; one seal chains them all in commit-safe order."""
     marker = f"conc-{datetime.now(UTC).timestamp()}"
+    keeper = Keeper.of(settings)
 
     def writer(k):
         for _ in range(10):
@@ -76,9 +213,9 @@ def test_concurrent_writers_never_wait_for_the_chain_and_seal_cleanly(engine):
         t.join()
     try:
         with Session(engine) as s:
-            audit.seal(session=s)
+            keeper.seal(session=s, now=datetime.now(UTC))
             s.commit()
-            checked, problems = audit.verify(session=s)
+            checked, problems = keeper.verify(session=s, now=datetime.now(UTC))
             mine = s.execute(text("SELECT count(*) FROM audit_entry WHERE actor LIKE :m AND chain_pos IS NOT NULL"),
                              {"m": f"{marker}%"}).scalar()
         assert problems == []

@@ -21,6 +21,7 @@ from core.db import readonly as db_readonly
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import Settings
+from services.audit.checks import Keeper
 from web import ops
 from web.api.routes import router as api_router
 from web.console.render import LoginRedirect, render
@@ -39,6 +40,7 @@ def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, li
     app.state.settings = settings
     app.state.engine = engine
     app.state.extensions = extensions
+    app.state.audit_keeper = Keeper.of(settings)  # the audit chain's key and anchors (services/audit/checks.py)
     app.state.session_factory = session_factory or (lambda: session_scope(engine))
     # GET/HEAD requests read; on SQLite they must not wait for the write lock.
     read_engine = db_readonly(engine)

@@ -29,6 +29,7 @@ def flow_db(tmp_path, monkeypatch):
     """A fresh migrated SQLite database that the flows' own `session_scope()` uses."""
     monkeypatch.setenv("DUTYDESK_DB__URL", f"sqlite:///{tmp_path / 'flows.db'}")
     monkeypatch.setenv("DUTYDESK_ENVIRONMENT", "test")
+    monkeypatch.setenv("DUTYDESK_DATA_DIR", str(tmp_path))  # its own audit key and anchors, attachments
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
     engine = db.get_engine()

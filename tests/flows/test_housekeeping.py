@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from models.accounts import LoginFailure, LoginSession, Role, UserCreate
-from services import accounts, audit
+from services import accounts
+from services.audit import checks
 
 NOW = datetime(2026, 3, 2, 3, 17, tzinfo=UTC)
 
@@ -31,7 +32,7 @@ def test_housekeeping_purges_expired_sessions_and_stale_throttles(prefect_harnes
     # the user's creation is the one audit entry: sealed and verified by the same run
     assert result == {"sessions": 1, "login_failures": 1, "audit_checked": 1, "audit_problems": 0}
     with Session(flow_db) as s:
-        assert audit.last_check(session=s).by == "housekeeping"
+        assert checks.last_check(session=s).by == "housekeeping"
         assert [row.id for row in s.exec(select(LoginSession))] == [live_id]
         assert s.get(LoginSession, old_id) is None
         assert [row.key for row in s.exec(select(LoginFailure))] == ["addr:10.0.0.7"]

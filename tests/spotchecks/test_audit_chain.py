@@ -11,11 +11,12 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from core import db
+from core.settings import Settings
 from models import schema
 from models.audit import AuditEntry
 from models.directory import UnitCreate
 from models.spotchecks.checks import PhoneCheckCreate
-from services import audit
+from services.audit.checks import Keeper
 from services.directory import org
 from services.spotchecks import plans, results
 from tests.spotchecks.conftest import SETTINGS
@@ -23,8 +24,8 @@ from tests.spotchecks.conftest import SETTINGS
 NOW = datetime(2026, 11, 20, 2, tzinfo=UTC)
 
 
-def _verify(url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DUTYDESK_DB__URL": url, "DUTYDESK_ENVIRONMENT": "test"}
+def _verify(url: str, data_dir) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DUTYDESK_DB__URL": url, "DUTYDESK_ENVIRONMENT": "test", "DUTYDESK_DATA_DIR": str(data_dir)}
     return subprocess.run([sys.executable, "-m", "dutydesk.cli", "audit", "verify"], env=env, capture_output=True,
                           text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 
@@ -42,19 +43,20 @@ def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
         results.correct(session=session, check_id=check.id, reason="误记", actor="duty", now=NOW, settings=SETTINGS,
                         data=PhoneCheckCreate(started_at=NOW - timedelta(minutes=3), outcome="normal"))
         session.commit()
-        audit.seal(session=session)  # the engine does this every second
+        keeper = Keeper.of(Settings(environment="test", data_dir=tmp_path))  # the key and anchors the CLI uses
+        keeper.seal(session=session, now=NOW)  # the engine does this every second
         session.commit()
         entries = session.exec(select(AuditEntry).order_by(AuditEntry.seq)).all()
         target = next(e for e in entries if e.entity == "phone_check" and e.action == "create")
-        assert audit.verify(session=session) == (len(entries), [])
-    ok = _verify(url)
+        assert keeper.verify(session=session, now=NOW) == (len(entries), [])
+    ok = _verify(url, tmp_path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     with engine.begin() as conn:  # someone quietly turns the failure into a pass in the log
         conn.execute(text("UPDATE audit_entry SET after = :a WHERE seq = :s"),
                       {"a": '{"outcome": "normal"}', "s": target.seq})
         conn.execute(text("DELETE FROM audit_entry WHERE seq = :s"), {"s": entries[0].seq})  # and drops the first
-    bad = _verify(url)
+    bad = _verify(url, tmp_path)
     assert bad.returncode == 1
-    assert f"entry #{target.seq}: entry content altered" in bad.stdout
-    assert f"entry #{entries[1].seq}: previous entry missing or altered" in bad.stdout
+    assert f"第 {target.seq} 号记录内容被修改" in bad.stdout
+    assert f"链位置 {entries[0].chain_pos} 的记录被删除" in bad.stdout  # the deleted entry by its own number
     engine.dispose()

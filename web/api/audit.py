@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from models.audit import AuditEntry
-from services import audit
+from services.audit import checks
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["audit"])
@@ -57,13 +57,13 @@ class VerifyResult(BaseModel):
 @router.get("/audit/verify", response_model=VerifyResult | None)
 def last_verification(c: Caller = Depends(require("audit:read")), session: Session = Depends(get_session)):
     """The most recent verification of the chain (the housekeeping flow runs one nightly)."""
-    return audit.last_check(session=session)
+    return checks.last_check(session=session)
 
 
 @router.post("/audit/verify", response_model=VerifyResult)
 def verify_now(request: Request, c: Caller = Depends(require("audit:read")),
                session: Session = Depends(get_session)):
     """Seal pending entries and verify the whole chain now; the result is recorded."""
-    row = audit.check(session=session, by=c.actor, now=now_utc(request))
+    row = checks.check(session=session, keeper=request.app.state.audit_keeper, by=c.actor, now=now_utc(request))
     session.commit()
     return row

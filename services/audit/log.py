@@ -1,0 +1,56 @@
+"""Writing the audit log (审计日志): every change is one inserted entry, in the caller's transaction.
+
+`record` only inserts: no lock, no read of the chain's tail, so concurrent transactions never wait on each
+other for the audit log; the sealer chains the entries afterwards (services/audit/chain.py).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from models.audit import AuditEntry
+from models.types import utcnow
+
+
+def jsonable(obj: Any) -> dict[str, Any] | None:
+    """A model or dict as plain JSON-safe data (UUIDs and datetimes as strings)."""
+    if obj is None:
+        return None
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    return json.loads(json.dumps(obj, default=str))
+
+
+def entry_id_of(value: Any) -> Any:
+    return getattr(value, "id", value) if value is not None else ""
+
+
+def record(
+    *, session: Session, actor: str, action: str, entity: str, entity_id: Any = "",
+    before: Any = None, after: Any = None, unit_id: Any = "", note: str = "", at: datetime | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction (sealed into the chain after commit)."""
+    entry = AuditEntry(
+        at=at or utcnow(), actor=actor, action=action, entity=entity,
+        entity_id=str(entry_id_of(entity_id)), unit_id=str(unit_id or ""),
+        before=jsonable(before), after=jsonable(after), note=note[:500],
+    )
+    session.add(entry)
+    return entry
+
+
+def change(*, session: Session, row: Any, actor: str, action: str, entity: str, unit_id: Any = "",
+           note: str = "", **values: Any) -> Any:
+    """Set `values` on a table row, flush, and record the change with its before/after."""
+    before = jsonable(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    record(session=session, actor=actor, action=action, entity=entity, entity_id=row.id, unit_id=unit_id,
+           before=before, after=row, note=note)
+    return row
