@@ -8,12 +8,15 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.directory import Unit
 from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
 from services.incidents import convert, deadlines
+from services.incidents.lookups import get_incident
+from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
 
 
@@ -31,14 +34,16 @@ class BoardRow:
         return convert.grade_of(self.incident.grade)
 
 
-def flags(session: Session, incident: Incident, now: datetime, reports: list[Report] | None = None) -> list[r.Flag]:
-    """Audit flags (迟报, 漏报, …) for review."""
+def flags(session: Session, incident: Incident, now: datetime, settings: Settings,
+          reports: list[Report] | None = None) -> list[r.Flag]:
+    """Audit flags (迟报, 漏报, …) for review, against the deadlines in force."""
     reports = chain(session, incident.id) if reports is None else reports
-    return r.audit_flags(convert.rule_incident(incident), [convert.rule_report(x) for x in reports], now)
+    return r.audit_flags(convert.rule_incident(incident), [convert.rule_report(x) for x in reports], now,
+                         report_policies(settings).deadline)
 
 
-def board(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None, include_closed: bool = False,
-          limit: int = 200) -> list[BoardRow]:
+def board(session: Session, now: datetime, *, settings: Settings, unit_id: uuid.UUID | None = None,
+          include_closed: bool = False, limit: int = 200) -> list[BoardRow]:
     """Incidents ordered by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
     q = select(Incident)
     if not include_closed:
@@ -52,7 +57,7 @@ def board(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None, 
         open_d = deadlines.open_rows(session, inc.id)
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
-                             flags(session, inc, now)))
+                             flags(session, inc, now, settings)))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda b: (b.incident.status != "open", -b.overdue, b.incident.acknowledged_at is not None,
                              b.next_deadline.due_at if b.next_deadline else far, b.incident.grade or 9))
@@ -81,10 +86,8 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     return sorted(ev, key=lambda e: e["at"])
 
 
-def detail(session: Session, incident_id: uuid.UUID, now: datetime) -> dict:
+def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, settings: Settings) -> dict:
     """Everything the incident page shows."""
-    from services.incidents.common import get_incident
-
     inc = get_incident(session, incident_id)
     reports = chain(session, inc.id)
     ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
@@ -93,7 +96,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime) -> dict:
     return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
             "deadlines": list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id)
                                            .order_by(Deadline.due_at))),
-            "flags": flags(session, inc, now, reports), "escalation": session.get(EscalationState, inc.id),
+            "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "unit": session.get(Unit, inc.unit_id)}

@@ -8,19 +8,20 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.settings import Settings
 from models.directory import Unit
 from models.incidents.instructions import Instruction, InstructionItem
+from models.incidents.records import Report
 from rules.incidents import instructions as ri
 from services import audit
 from services.incidents import targets
-from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, tz
+from services.incidents.lookups import CLOCK_SKEW, get_incident, require_aware
 from services.incidents.schemas import InstructionIn, ItemIn
-from services.incidents.settings import get_incident_settings
 from services.rosters.calendar import load_calendar
 
 
-def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, actor: str, now: datetime
-           ) -> Instruction:
+def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, actor: str, now: datetime,
+           settings: Settings) -> Instruction:
     """Record a leader's instruction and forward it to the named units."""
     incident = get_incident(session, incident_id)
     at = data.at or now
@@ -28,8 +29,6 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, act
     if at > now + CLOCK_SKEW:
         raise Invalid("时间晚于当前时间 (in the future)", field="at")
     if data.report_id is not None:
-        from models.incidents.records import Report
-
         rep = session.get(Report, data.report_id)
         if rep is None or rep.incident_id != incident.id:
             raise Invalid("报告不属于该事件 (report of another incident)", field="report_id")
@@ -38,28 +37,29 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, act
     session.add(ins)
     session.flush()
     for i, item in enumerate(data.items):
-        forward(session=session, instruction=ins, item=item, actor=actor, now=now, field=f"items[{i}].unit_id")
+        forward(session=session, instruction=ins, item=item, now=now, settings=settings, field=f"items[{i}].unit_id")
     audit.record(session=session, actor=actor, action="create", entity="instruction", entity_id=ins.id,
                  unit_id=incident.unit_id, after=ins, at=now, note=f"{data.by_name}批示")
     return ins
 
 
-def forward(*, session: Session, instruction: Instruction, item: ItemIn, actor: str, now: datetime,
+def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: datetime, settings: Settings,
             field: str = "unit_id") -> InstructionItem:
-    """转办 to one unit, with the deadline on the holiday calendar."""
+    """转办 to one unit, with the deadline on the holiday calendar (working days are local days)."""
     unit = session.get(Unit, item.unit_id)
     if unit is None or not unit.active:
         raise Invalid("承办单位不存在 (unknown unit)", field=field)
-    due = ri.instruction_deadline(ri.Urgency(item.urgency), now, tz(), load_calendar(session=session))
+    zone = settings.tz
+    due = ri.instruction_deadline(ri.Urgency(item.urgency), now, zone, load_calendar(session=session))
     row = InstructionItem(instruction_id=instruction.id, unit_id=unit.id, lead=item.lead, urgency=item.urgency,
                           forwarded_at=now, due_at=due)
     session.add(row)
     session.flush()
     role = "牵头" if item.lead else "配合"
     targets.send(session, key=f"instruction:{row.id}:forward", purpose="instruction",
-                 channel=get_incident_settings().alarm_channel, subject=f"【批示转办】{instruction.by_name}批示",
+                 channel=settings.incidents.alarm_channel, subject=f"【批示转办】{instruction.by_name}批示",
                  body=f"请{role}办理：{instruction.text}（{ri.Urgency(item.urgency).label}，"
-                      f"{due.astimezone(tz()):%m月%d日%H:%M}前反馈）", at=now, incident_id=instruction.incident_id,
+                      f"{due.astimezone(zone):%m月%d日%H:%M}前反馈）", at=now, incident_id=instruction.incident_id,
                  recipient=unit.name, address=unit.code, step=f"ins:{row.id.hex[:20]}:fwd")
     return row
 
@@ -104,9 +104,9 @@ def decide(*, session: Session, item_id: uuid.UUID, accept: bool, actor: str, no
     return row
 
 
-def remind(*, session: Session, now: datetime) -> int:
+def remind(*, session: Session, now: datetime, settings: Settings) -> int:
     """Send due reminders (before / at deadline / overdue escalation) once each; returns how many."""
-    cal, zone, sent = load_calendar(session=session), tz(), 0
+    cal, zone, sent = load_calendar(session=session), settings.tz, 0
     rows = session.exec(select(InstructionItem).where(InstructionItem.status == "forwarded"))
     for row in rows:
         alarms = ri.reminder_times(row.forwarded_at, row.due_at, zone, cal)
@@ -117,7 +117,7 @@ def remind(*, session: Session, now: datetime) -> int:
         unit = session.get(Unit, row.unit_id)
         ins = session.get(Instruction, row.instruction_id)
         targets.send(session, key=f"instruction:{row.id}:remind:{len(due)}", purpose="instruction",
-                     channel=get_incident_settings().alarm_channel, subject=f"【{alarm.kind.label}】批示转办",
+                     channel=settings.incidents.alarm_channel, subject=f"【{alarm.kind.label}】批示转办",
                      body=f"{ins.by_name}批示“{ins.text[:60]}”须于{row.due_at.astimezone(zone):%m月%d日%H:%M}前反馈",
                      at=now, incident_id=ins.incident_id, recipient=unit.name, address=unit.code,
                      step=f"ins:{row.id.hex[:20]}:r{len(due)}")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from core.errors import Invalid
+from core.settings import Settings
 from models.directory import Unit
 from models.incidents.escalation import EscalationState
 from models.incidents.records import Incident, PhoneLog
@@ -14,14 +15,10 @@ from rules import incidents as r
 from rules.incidents import escalation as esc
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
-from services.incidents import convert, deadlines, policies
-from services.incidents.common import (
-    CLOCK_SKEW,
-    get_incident,
-    require_aware,
-    wake_after_commit,
-)
-from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn
+from services.incidents import convert, deadlines, policies, reports
+from services.incidents.lookups import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn, ReportIn
+from services.incidents.wakeups import wake_after_commit
 
 _STATE_INSERT = EscalationState.__table__.insert()
 
@@ -55,7 +52,7 @@ def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan)
     return r.suggest_grade(category, pick(deaths), pick(seriously_injured), pick(economic_loss_yuan))
 
 
-def open_incident(*, session: Session, data: IncidentIn, actor: str, now: datetime,
+def open_incident(*, session: Session, data: IncidentIn, actor: str, now: datetime, settings: Settings,
                   policy_rules: list[esc.PolicyRule] | None = None) -> Incident:
     """Log an incident; missing elements never block it. Opens deadlines and the escalation."""
     require_aware("received_at", data.received_at)
@@ -87,21 +84,19 @@ def open_incident(*, session: Session, data: IncidentIn, actor: str, now: dateti
     session.connection().execute(_STATE_INSERT, dict(
         incident_id=incident.id, started_at=incident.received_at, seq=0, last_fired_at=None, next_due_at=due,
         status="active", claimed_by="", claimed_at=None))
-    deadlines.insert_initial(session, incident, now)
+    deadlines.insert_initial(session, incident, now, settings=settings)
     audit.record(session=session, actor=actor, action="create", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=incident, at=now,
                  note=f"接报登记；建议{s.grade.label if s.grade else '人工定级'}；升级策略 {policy.name}")
     wake_after_commit(session, due)
     if data.first_report:
-        from services.incidents import reports
-        from services.incidents.schemas import ReportIn
-
-        reports.add_report(session=session, incident_id=incident.id, actor=actor, now=now,
+        reports.add_report(session=session, incident_id=incident.id, actor=actor, now=now, settings=settings,
                            data=ReportIn(kind="first", channel=data.first_report_channel, reported_at=now))
     return incident
 
 
-def set_grade(*, session: Session, incident_id, data: GradeIn, actor: str, now: datetime) -> Incident:
+def set_grade(*, session: Session, incident_id, data: GradeIn, actor: str, now: datetime, settings: Settings
+              ) -> Incident:
     """Confirm or override the grade (a different grade needs a reason); deadlines follow it."""
     incident = get_incident(session, incident_id)
     if data.grade != incident.suggested_grade and not data.reason.strip() and incident.suggested_grade:
@@ -110,14 +105,14 @@ def set_grade(*, session: Session, incident_id, data: GradeIn, actor: str, now: 
     incident.grade = data.grade
     incident.grade_override_reason = data.reason.strip() if data.grade != incident.suggested_grade else ""
     session.add(incident)
-    deadlines.regrade(session, incident, now)
+    deadlines.regrade(session, incident, now, settings=settings)
     audit.record(session=session, actor=actor, action="grade", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, before=before, after=incident, at=now, note=data.reason)
     return incident
 
 
-def update_incident(*, session: Session, incident_id, data: IncidentUpdate, actor: str, now: datetime
-                    ) -> Incident:
+def update_incident(*, session: Session, incident_id, data: IncidentUpdate, actor: str, now: datetime,
+                    settings: Settings) -> Incident:
     """New facts; a casualty change asks for an immediate 续报, a 待核实 figure for a reminder."""
     incident = get_incident(session, incident_id)
     if incident.status != "open":
@@ -136,7 +131,7 @@ def update_incident(*, session: Session, incident_id, data: IncidentUpdate, acto
             setattr(incident, key, value)
     session.add(incident)
     session.flush()
-    deadlines.on_casualties(session, incident, before_cas, now)
+    deadlines.on_casualties(session, incident, before_cas, now, settings=settings)
     audit.record(session=session, actor=actor, action="update", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, before=before, after=incident, at=now)
     return incident

@@ -8,15 +8,16 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid
+from core.settings import Settings
 from models.incidents.escalation import EscalationState
 from models.incidents.records import Incident, Report
 from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.incidents import convert, deadlines, targets
-from services.incidents.common import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.lookups import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.printing import report_text
 from services.incidents.schemas import ReportIn
-from services.incidents.settings import get_incident_settings
 
 FIRST_FIELDS = ("source", "place", "scope", "measures", "leader_on_site", "reporter", "reporter_contact")
 FINAL_FIELDS = ("situation", "handling", "cause", "aftermath")
@@ -55,7 +56,8 @@ def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, n
         raise Invalid("终报时间早于首报时间 (final before first)", field="reported_at")
 
 
-def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now: datetime) -> Report:
+def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now: datetime, settings: Settings
+               ) -> Report:
     """Record a report; missing elements are flagged, never refused. 终报 closes the incident."""
     incident = get_incident(session, incident_id, for_update=True)
     at = data.reported_at or now
@@ -78,13 +80,13 @@ def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now
     session.flush()
     report.late_minutes = deadlines.meet(session, incident, report, now)
     if data.kind == "first" or (data.kind == "followup" and report.late_minutes is None):
-        deadlines.schedule_daily(session, incident, max(at, now))
+        deadlines.schedule_daily(session, incident, max(at, now), settings=settings)
     elif data.kind == "followup":
-        deadlines.schedule_daily(session, incident, now)
+        deadlines.schedule_daily(session, incident, now, settings=settings)
     if data.kind != "final":
-        deadlines.unverified_reminders(session, incident, at)
+        deadlines.unverified_reminders(session, incident, at, settings=settings)
     if data.send_upward and data.channel == "written":
-        send_upward(session, incident, report, now)
+        send_upward(session, incident, report, now, settings)
     if data.kind == "final":
         close(session, incident, now)
     session.add(report)
@@ -94,14 +96,13 @@ def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now
     return report
 
 
-def send_upward(session: Session, incident: Incident, report: Report, now: datetime) -> None:
+def send_upward(session: Session, incident: Incident, report: Report, now: datetime, settings: Settings) -> None:
     """Deliver the written report to the configured upward recipient (市政府总值班室)."""
-    s = get_incident_settings()
+    s = settings.incidents
     title = convert.report_title(report)
-    from services.incidents.printing import report_text
-
     targets.send(session, key=f"incident:{incident.id}:report:{report.id}:upward", purpose="upward",
-                 channel=s.upward_channel, subject=f"【{title}】{incident.title}", body=report_text(incident, report),
+                 channel=s.upward_channel, subject=f"【{title}】{incident.title}",
+                 body=report_text(incident, report, settings.tz),
                  at=now, incident_id=incident.id, recipient=s.upward_name, address=s.upward_address,
                  step=f"up:{report.id.hex[:20]}")
     report.sent_upward_at = now

@@ -17,7 +17,7 @@ from models.incidents.instructions import InstructionItem
 from models.incidents.records import Report
 from services.incidents import acks, board, intake, printing, reports
 from services.incidents import instructions as ins
-from services.incidents.common import get_incident
+from services.incidents.lookups import get_incident
 from services.incidents.schemas import (
     AckIn,
     FeedbackIn,
@@ -74,7 +74,8 @@ def create(data: IncidentIn, request: Request, c: Caller = Depends(require("inci
         raise Forbidden("单位填报员只能报送本单位事件 (own unit only)", field="unit_id")
     if scope is not None and data.unit_id is None:
         data.unit_id, data.unit_code = scope, None
-    inc = intake.open_incident(session=session, data=data, actor=c.actor, now=now_utc(request))
+    inc = intake.open_incident(session=session, data=data, actor=c.actor, now=now_utc(request),
+                               settings=request.app.state.settings)
     session.commit()
     return inc
 
@@ -83,7 +84,8 @@ def create(data: IncidentIn, request: Request, c: Caller = Depends(require("inci
 def list_board(request: Request, include_closed: bool = False, c: Caller = Depends(require("incidents:read")),
                session: Session = Depends(get_session)):
     now = now_utc(request)
-    rows = board.board(session, now, unit_id=unit_scope(c), include_closed=include_closed)
+    rows = board.board(session, now, settings=request.app.state.settings, unit_id=unit_scope(c),
+                       include_closed=include_closed)
     return [{**IncidentOut.model_validate(b.incident, from_attributes=True).model_dump(mode="json"), "unit": b.unit,
              "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
              "overdue": b.overdue, "flags": [f.code.value for f in b.flags],
@@ -94,7 +96,7 @@ def list_board(request: Request, include_closed: bool = False, c: Caller = Depen
 def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:read")),
          session: Session = Depends(get_session)) -> dict[str, Any]:
     _visible(c, session, incident_id)
-    d = board.detail(session, incident_id, now_utc(request))
+    d = board.detail(session, incident_id, now_utc(request), settings=request.app.state.settings)
     return {"incident": d["incident"].model_dump(mode="json"),
             "reports": [ReportOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in d["reports"]],
             "deadlines": [x.model_dump(mode="json") for x in d["deadlines"]],
@@ -108,7 +110,7 @@ def update(incident_id: uuid.UUID, data: IncidentUpdate, request: Request,
            c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
     _visible(c, session, incident_id)
     inc = intake.update_incident(session=session, incident_id=incident_id, data=data, actor=c.actor,
-                                 now=now_utc(request))
+                                 now=now_utc(request), settings=request.app.state.settings)
     session.commit()
     return inc
 
@@ -116,7 +118,8 @@ def update(incident_id: uuid.UUID, data: IncidentUpdate, request: Request,
 @router.post("/incidents/{incident_id}/grade", response_model=IncidentOut)
 def grade(incident_id: uuid.UUID, data: GradeIn, request: Request, c: Caller = Depends(require("incidents:grade")),
           session: Session = Depends(get_session)):
-    inc = intake.set_grade(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    inc = intake.set_grade(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request),
+                           settings=request.app.state.settings)
     session.commit()
     return inc
 
@@ -125,19 +128,20 @@ def grade(incident_id: uuid.UUID, data: GradeIn, request: Request, c: Caller = D
 def add_report(incident_id: uuid.UUID, data: ReportIn, request: Request,
                c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
     _visible(c, session, incident_id)
-    rep = reports.add_report(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    rep = reports.add_report(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request),
+                             settings=request.app.state.settings)
     session.commit()
     return rep
 
 
 @router.get("/incidents/{incident_id}/reports/{report_id}.docx")
-def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, c: Caller = Depends(require("incidents:read")),
-                session: Session = Depends(get_session)):
+def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
+                c: Caller = Depends(require("incidents:read")), session: Session = Depends(get_session)):
     inc = _visible(c, session, incident_id)
     rep = session.get(Report, report_id)
     if rep is None or rep.incident_id != inc.id:
         raise NotFound("report not found", field="report_id")
-    return Response(printing.report_docx(inc, rep),
+    return Response(printing.report_docx(inc, rep, request.app.state.settings.tz),
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
 
@@ -158,7 +162,8 @@ def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller
 @router.post("/incidents/{incident_id}/instructions", status_code=201)
 def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
              c: Caller = Depends(require("instructions:write")), session: Session = Depends(get_session)) -> dict:
-    row = ins.record(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    row = ins.record(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request),
+                     settings=request.app.state.settings)
     session.commit()
     items = session.exec(select(InstructionItem).where(InstructionItem.instruction_id == row.id)).all()
     return {"id": str(row.id), "items": [{"id": str(i.id), "unit_id": str(i.unit_id), "due_at": i.due_at.isoformat(),

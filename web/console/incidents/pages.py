@@ -53,7 +53,8 @@ def _form_ctx(session: Session, c: Caller) -> dict:
 def incidents(request: Request, closed: bool = False, c: Caller = Depends(page("incidents:read")),
               session: Session = Depends(get_session)):
     now = now_utc(request)
-    rows = board.board(session, now, unit_id=unit_scope(c), include_closed=closed)
+    rows = board.board(session, now, settings=request.app.state.settings, unit_id=unit_scope(c),
+                       include_closed=closed)
     return render(request, "incidents.html", c, rows=rows, now=now, closed=closed)
 
 
@@ -78,7 +79,7 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
         if scope is not None:
             data["unit_id"] = str(scope)
         inc = intake.open_incident(session=session, data=IncidentIn.model_validate(data), actor=c.actor,
-                                   now=now_utc(request))
+                                   now=now_utc(request), settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
@@ -99,7 +100,7 @@ def tasks(request: Request, c: Caller = Depends(page("incidents:read")), session
 @router.get("/incidents/{incident_id}")
 def detail(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:read")),
            session: Session = Depends(get_session), error: str = ""):
-    d = board.detail(session, incident_id, now_utc(request))
+    d = board.detail(session, incident_id, now_utc(request), settings=request.app.state.settings)
     scope = unit_scope(c)
     if scope is not None and d["incident"].unit_id != scope:
         from fastapi import HTTPException
@@ -129,7 +130,7 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
         data["reported_at"] = local_dt(request, data.get("reported_at"))
         data["send_upward"] = "send_upward" in form
         reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
-                           actor=c.actor, now=now_utc(request))
+                           actor=c.actor, now=now_utc(request), settings=request.app.state.settings)
     return await _act(request, incident_id, session, go)
 
 
@@ -138,7 +139,7 @@ async def set_grade(incident_id: uuid.UUID, request: Request, c: Caller = Depend
                     session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: intake.set_grade(
         session=session, incident_id=incident_id, data=GradeIn.model_validate(data), actor=c.actor,
-        now=now_utc(request)))
+        now=now_utc(request), settings=request.app.state.settings))
 
 
 @router.post("/incidents/{incident_id}/ack")
@@ -157,6 +158,7 @@ async def instruct(incident_id: uuid.UUID, request: Request, c: Caller = Depends
         items = [ItemIn(unit_id=u, lead=i == 0, urgency=data.get("urgency", "general"))
                  for i, u in enumerate(form.getlist("unit_ids"))]
         ins.record(session=session, incident_id=incident_id, actor=c.actor, now=now_utc(request),
+                   settings=request.app.state.settings,
                    data=InstructionIn(text=data.get("text", ""), by_name=data.get("by_name", ""), items=items))
     return await _act(request, incident_id, session, go)
 

@@ -12,7 +12,7 @@ from web.deps import Caller, unit_scope
 def open_incidents(session: Session, now, c: Caller, settings) -> list:
     """Open incidents by urgency, with the countdown to each one's next deadline."""
     out = []
-    for b in board.board(session, now, unit_id=unit_scope(c))[:8]:
+    for b in board.board(session, now, settings=settings, unit_id=unit_scope(c))[:8]:
         due = (Markup(' <span class="countdown" data-due="{}"></span>').format(b.next_deadline.due_at.isoformat())
                if b.next_deadline else "")
         ack = "已确认" if b.incident.acknowledged_at else "未确认"
