@@ -80,6 +80,7 @@ def step_lateness(n: int = 1000, spread_s: float = 20.0) -> dict:
     from models.incidents.escalation import Notice
     from models.incidents.records import Incident
     from services.incidents import targets
+    from services.access import Actor
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
 
@@ -97,7 +98,7 @@ def step_lateness(n: int = 1000, spread_s: float = 20.0) -> dict:
     with Session(engine) as s:
         for i in range(n):
             due = start + timedelta(seconds=spread_s * i / n)
-            open_incident(session=s, actor="bench", now=datetime.now(UTC), data=IncidentIn(
+            open_incident(session=s, by=Actor.system("bench"), now=datetime.now(UTC), data=IncidentIn(
                 title=f"事件{i}", category="natural_disaster", unit_id=town, received_at=due, grade=2,
                 grade_override_reason="bench"), settings=settings)
             if i % 100 == 99:

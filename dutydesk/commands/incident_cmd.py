@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
+from services.access import Actor
 from services.incidents.acks import acknowledge
 from services.incidents.board import board
 from services.incidents.convert import report_title
@@ -20,7 +21,7 @@ from services.incidents.reports import add_report
 from services.incidents.schemas import IncidentIn, ReportIn
 
 app = typer.Typer(no_args_is_help=True, help="incidents (突发事件)")
-ACTOR = "cli"
+ACTOR = Actor.system("cli")  # the shell acts as the duty office
 
 
 def _run(fn):
@@ -53,7 +54,7 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
         data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received) or now,
                           occurred_at=_when(occurred), place=place, source=source, deaths=deaths, injured=injured,
                           missing=missing, grade=grade, grade_override_reason=reason, sensitive=sensitive)
-        inc = open_incident(session=session, data=data, actor=ACTOR, now=now, settings=get_settings())
+        inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())
         return inc.id, inc.grade, inc.suggested_reason
     iid, g, why = _run(go)
     typer.echo(f"opened {iid} grade {g or '-'} ({why})")
@@ -67,7 +68,7 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
     def go(session, now):
         data = ReportIn(kind=kind, channel=channel, content=content, situation=situation, handling=handling,
                         cause=cause, aftermath=aftermath)
-        rep = add_report(session=session, incident_id=incident_id, data=data, actor=ACTOR, now=now,
+        rep = add_report(session=session, incident_id=incident_id, data=data, by=ACTOR, now=now,
                          settings=get_settings())
         return report_title(rep), rep.late_minutes
     title, late = _run(go)
@@ -78,8 +79,7 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
 def ack(incident_id: uuid.UUID, name: str = typer.Option(..., help="who acknowledged"),
         via: str = typer.Option("console", help="console / sms / voice / card")) -> None:
     """Record an acknowledgement (e.g. a leader who phoned in)."""
-    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, person=None, via=via, now=now,
-                                        actor=ACTOR, name=name))
+    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, by=ACTOR, via=via, now=now, name=name))
     typer.echo(f"acknowledged by {a.name} after {a.seconds_to_ack // 60} min")
 
 
@@ -92,7 +92,7 @@ def list_(closed: bool = typer.Option(False, "--all", help="include closed incid
                  "status": b.incident.status, "acknowledged_by": b.incident.acknowledged_by,
                  "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
                  "overdue": b.overdue, "flags": [f.text for f in b.flags]}
-                for b in board(session, now, settings=get_settings(), include_closed=closed)]
+                for b in board(session, now, by=ACTOR, settings=get_settings(), include_closed=closed)]
     rows = _run(go)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))

@@ -17,7 +17,8 @@ from core.settings import Settings
 from models.directory import Person
 from models.incidents.escalation import Acknowledgement, AckToken, EscalationState
 from services import audit
-from services.incidents.lookups import get_incident
+from services.access import Actor
+from services.incidents.lookups import incident_for
 
 VIA = ("link", "console", "sms", "voice", "card")
 
@@ -66,15 +67,26 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings)
     if claimed.rowcount != 1:
         raise Gone("确认链接已使用过 (link already used)", field="token")
     person = session.get(Person, row.person_id) if row.person_id else None
-    return acknowledge(session=session, incident_id=row.incident_id, person=person, via="link", now=now,
-                       actor=f"link:{person.name if person else 'anonymous'}")
+    # the signed link is the authority: it names its person, whoever opens it
+    return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="link", now=now,
+                       by=Actor.system(f"link:{person.name if person else 'anonymous'}"))
 
 
-def acknowledge(*, session: Session, incident_id: uuid.UUID, person: Person | None, via: str, now: datetime,
-                actor: str, name: str = "") -> Acknowledgement:
-    """Record an acknowledgement; the first one stops the escalation for good."""
-    incident = get_incident(session, incident_id)
-    who = name or (person.name if person else actor)
+def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str, now: datetime,
+                person_id: uuid.UUID | None = None, name: str = "") -> Acknowledgement:
+    """Record an acknowledgement; the first one stops the escalation for good.
+
+    `by` acknowledges as their own directory person; `person_id` naming someone else (a leader who phoned the
+    office) is the duty office's to record. `name` says who it was when no directory person is known."""
+    incident = incident_for(session, incident_id, by)
+    person_id = person_id or by.person_id
+    if person_id is not None and not by.is_person(person_id):
+        by.require_office("代他人确认收到 (only the duty office records someone else's acknowledgement)",
+                          field="person_id")
+    person = session.get(Person, person_id) if person_id else None
+    if person_id is not None and person is None:
+        raise NotFound("person not found", field="person_id")
+    who = person.name if person else (name or by.name)
     ack = Acknowledgement(incident_id=incident.id, person_id=person.id if person else None, name=who[:120], at=now,
                           via=via, seconds_to_ack=max(0, int((now - incident.received_at).total_seconds())))
     session.add(ack)
@@ -85,7 +97,7 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, person: Person | No
                                                    EscalationState.status == "active")
                      .values(status="stopped", next_due_at=None))
     session.flush()
-    audit.record(session=session, actor=actor, action="acknowledge", entity="incident", entity_id=incident.id,
+    audit.record(session=session, actor=by.name, action="acknowledge", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=ack, at=now, note=f"{who} 经{via}确认")
     return ack
 
@@ -97,5 +109,5 @@ def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings
     via = {"key_press": "voice", "reply": "sms"}.get(receipt.kind, "card")
     person = session.get(Person, delivery.person_id) if delivery.person_id else None
     name = person.name if person else (delivery.recipient or {}).get("name", "")
-    acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), person=person, via=via, now=now,
-                actor=f"{via}:{name}", name=name)
+    acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), by=Actor.system(f"{via}:{name}"),
+                person_id=person.id if person else None, via=via, now=now, name=name)

@@ -1,4 +1,6 @@
-"""Read side: the urgency-ordered board, an incident's timeline and flags, the open-task list."""
+"""Read side: the urgency-ordered board, an incident's timeline and flags, the open-task list.
+
+Each read takes the caller (`by`): a unit reporter sees only their own unit's incidents and items."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
+from services.access import Actor
 from services.incidents import convert, deadlines
-from services.incidents.lookups import get_incident
+from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
 
@@ -42,14 +45,14 @@ def flags(session: Session, incident: Incident, now: datetime, settings: Setting
                          report_policies(settings).deadline)
 
 
-def board(session: Session, now: datetime, *, settings: Settings, unit_id: uuid.UUID | None = None,
-          include_closed: bool = False, limit: int = 200) -> list[BoardRow]:
-    """Incidents ordered by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
+def board(session: Session, now: datetime, *, by: Actor, settings: Settings, include_closed: bool = False,
+          limit: int = 200) -> list[BoardRow]:
+    """Incidents `by` may see, by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
     q = select(Incident)
     if not include_closed:
         q = q.where(Incident.status == "open")
-    if unit_id is not None:
-        q = q.where(Incident.unit_id == unit_id)
+    if by.scope is not None:
+        q = q.where(Incident.unit_id == by.scope)
     incidents = list(session.exec(q.order_by(Incident.received_at.desc()).limit(limit)))
     names = {u.id: u.name for u in session.exec(select(Unit))}
     rows = []
@@ -86,9 +89,9 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     return sorted(ev, key=lambda e: e["at"])
 
 
-def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, settings: Settings) -> dict:
-    """Everything the incident page shows."""
-    inc = get_incident(session, incident_id)
+def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor, settings: Settings) -> dict:
+    """Everything the incident page shows (404 for another unit's incident)."""
+    inc = incident_for(session, incident_id, by)
     reports = chain(session, inc.id)
     ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
     items = {i.id: list(session.exec(select(InstructionItem).where(InstructionItem.instruction_id == i.id)))
@@ -102,10 +105,15 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, settings:
             "unit": session.get(Unit, inc.unit_id)}
 
 
-def open_items(session: Session, unit_id: uuid.UUID | None = None) -> list[tuple[InstructionItem, Instruction]]:
-    """Instruction items waiting for feedback or acceptance."""
+def open_items(session: Session, *, by: Actor) -> list[tuple[InstructionItem, Instruction]]:
+    """Instruction items waiting for feedback or acceptance (a unit reporter: those forwarded to their unit)."""
     q = select(InstructionItem, Instruction).join(Instruction, Instruction.id == InstructionItem.instruction_id) \
         .where(InstructionItem.status != "closed")
-    if unit_id is not None:
-        q = q.where(InstructionItem.unit_id == unit_id)
+    if by.scope is not None:
+        q = q.where(InstructionItem.unit_id == by.scope)
     return list(session.exec(q.order_by(InstructionItem.due_at)))
+
+
+def overdue_deadlines(session: Session, now: datetime, *, by: Actor) -> list[Deadline]:
+    """Report deadlines passed with nothing reported, on incidents `by` may see."""
+    return deadlines.overdue(session, now, unit_id=by.scope)

@@ -10,16 +10,19 @@ from core.settings import Settings
 from models.directory import Person
 from models.incidents.escalation import Notice
 from models.incidents.records import Incident
+from services.access import Actor
 from services.incidents import board, deadlines, targets
+
+OFFICE = Actor.system("brief")  # the brief goes to the county's leaders: every unit's incidents
 
 
 def compose(session: Session, now: datetime, settings: Settings) -> str:
     """The brief's text (zh-CN)."""
     since = now - timedelta(hours=24)
     new = session.exec(select(Incident).where(Incident.received_at >= since)).all()
-    rows = board.board(session, now, settings=settings)
+    rows = board.board(session, now, by=OFFICE, settings=settings)
     overdue = deadlines.overdue(session, now)
-    items = board.open_items(session)
+    items = board.open_items(session, by=OFFICE)
     lines = [f"值班日报（{now.astimezone(settings.tz):%Y年%m月%d日}）",
              f"过去24小时接报事件{len(new)}起，目前未结事件{len(rows)}起，超时未报{len(overdue)}项，待反馈批示{len(items)}项。"]
     for b in rows[:10]:

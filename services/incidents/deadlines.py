@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -162,8 +163,10 @@ def due_alarms(session: Session, now: datetime, pre_minutes: int) -> list[tuple[
     return out
 
 
-def overdue(session: Session, now: datetime) -> list[Deadline]:
-    """Deadlines passed with nothing reported (for alerts and the board)."""
-    return list(session.exec(select(Deadline).join(Incident, Incident.id == Deadline.incident_id).where(
-        Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now,
-        Incident.status == "open").order_by(Deadline.due_at)))
+def overdue(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None) -> list[Deadline]:
+    """Deadlines passed with nothing reported (for alerts and the board), of one unit's incidents or all."""
+    q = select(Deadline).join(Incident, Incident.id == Deadline.incident_id).where(
+        Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now, Incident.status == "open")
+    if unit_id is not None:
+        q = q.where(Incident.unit_id == unit_id)
+    return list(session.exec(q.order_by(Deadline.due_at)))

@@ -11,19 +11,20 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.settings import Settings
 from models.directory import Unit
 from models.incidents.instructions import Instruction, InstructionItem
-from models.incidents.records import Report
+from models.incidents.records import Incident, Report
 from rules.incidents import instructions as ri
 from services import audit
+from services.access import Actor
 from services.incidents import targets
-from services.incidents.lookups import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.lookups import CLOCK_SKEW, incident_for, require_aware
 from services.incidents.schemas import InstructionIn, ItemIn
 from services.rosters.calendar import load_calendar
 
 
-def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, actor: str, now: datetime,
+def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, by: Actor, now: datetime,
            settings: Settings) -> Instruction:
-    """Record a leader's instruction and forward it to the named units."""
-    incident = get_incident(session, incident_id)
+    """Record a leader's instruction on an incident `by` may see and forward it to the named units."""
+    incident = incident_for(session, incident_id, by)
     at = data.at or now
     require_aware("at", at)
     if at > now + CLOCK_SKEW:
@@ -33,12 +34,12 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, act
         if rep is None or rep.incident_id != incident.id:
             raise Invalid("报告不属于该事件 (report of another incident)", field="report_id")
     ins = Instruction(incident_id=incident.id, report_id=data.report_id, text=data.text, by_name=data.by_name,
-                      by_person_id=data.by_person_id, at=at, recorded_by=actor)
+                      by_person_id=data.by_person_id, at=at, recorded_by=by.name)
     session.add(ins)
     session.flush()
     for i, item in enumerate(data.items):
         forward(session=session, instruction=ins, item=item, now=now, settings=settings, field=f"items[{i}].unit_id")
-    audit.record(session=session, actor=actor, action="create", entity="instruction", entity_id=ins.id,
+    audit.record(session=session, actor=by.name, action="create", entity="instruction", entity_id=ins.id,
                  unit_id=incident.unit_id, after=ins, at=now, note=f"{data.by_name}批示")
     return ins
 
@@ -64,12 +65,14 @@ def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: da
     return row
 
 
-def _item(session: Session, item_id: uuid.UUID, scope: uuid.UUID | None) -> InstructionItem:
+def _item(session: Session, item_id: uuid.UUID, by: Actor) -> InstructionItem:
+    """An item `by` may see: one forwarded to their unit, or one on their unit's incident (its page shows it)."""
     row = session.get(InstructionItem, item_id)
+    if row is not None and not by.sees(row.unit_id):
+        incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
+        row = row if by.sees(incident.unit_id) else None
     if row is None:
-        raise NotFound("转办事项不存在", field="item_id")
-    if scope is not None and row.unit_id != scope:
-        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id")
+        raise NotFound("转办事项不存在 (item not found)", field="item_id")
     return row
 
 
@@ -80,26 +83,28 @@ def _move(row: InstructionItem, event: ri.Event) -> None:
         raise Conflict(str(exc), field="status") from None
 
 
-def feedback(*, session: Session, item_id: uuid.UUID, text: str, actor: str, now: datetime,
-             scope: uuid.UUID | None = None) -> InstructionItem:
-    """The unit answers (反馈)."""
-    row = _item(session, item_id, scope)
+def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now: datetime) -> InstructionItem:
+    """The unit answers (反馈): its own reporter, or the office for it."""
+    row = _item(session, item_id, by)
+    if not by.acts_for_unit(row.unit_id):
+        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id")
     _move(row, ri.Event.feedback)
-    row.feedback_text, row.feedback_at, row.feedback_by = text, now, actor
+    row.feedback_text, row.feedback_at, row.feedback_by = text, now, by.name
     session.add(row)
-    audit.record(session=session, actor=actor, action="feedback", entity="instruction_item", entity_id=row.id,
+    audit.record(session=session, actor=by.name, action="feedback", entity="instruction_item", entity_id=row.id,
                  unit_id=row.unit_id, after=row, at=now)
     return row
 
 
-def decide(*, session: Session, item_id: uuid.UUID, accept: bool, actor: str, now: datetime) -> InstructionItem:
+def decide(*, session: Session, item_id: uuid.UUID, accept: bool, by: Actor, now: datetime) -> InstructionItem:
     """The office accepts the feedback (办结) or sends it back (退回)."""
-    row = _item(session, item_id, None)
+    row = _item(session, item_id, by)
+    by.require_office("办结或退回转办事项 (only the duty office accepts feedback)", field="item_id")
     _move(row, ri.Event.accept if accept else ri.Event.reject)
     if accept:
-        row.accepted_at, row.accepted_by = now, actor
+        row.accepted_at, row.accepted_by = now, by.name
     session.add(row)
-    audit.record(session=session, actor=actor, action="accept" if accept else "reject", entity="instruction_item",
+    audit.record(session=session, actor=by.name, action="accept" if accept else "reject", entity="instruction_item",
                  entity_id=row.id, unit_id=row.unit_id, after=row, at=now)
     return row
 

@@ -14,8 +14,9 @@ from models.incidents.records import Incident, Report
 from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
+from services.access import Actor
 from services.incidents import convert, deadlines, targets
-from services.incidents.lookups import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
 from services.incidents.printing import report_text
 from services.incidents.schemas import ReportIn
 
@@ -56,10 +57,11 @@ def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, n
         raise Invalid("终报时间早于首报时间 (final before first)", field="reported_at")
 
 
-def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now: datetime, settings: Settings
+def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now: datetime, settings: Settings
                ) -> Report:
-    """Record a report; missing elements are flagged, never refused. 终报 closes the incident."""
-    incident = get_incident(session, incident_id, for_update=True)
+    """Record a report (the office, or the incident's own unit); missing elements are flagged, never refused.
+    终报 closes the incident."""
+    incident = incident_to_change(session, incident_id, by, for_update=True)
     at = data.reported_at or now
     require_aware("reported_at", at)
     _check(session, incident, data, at, now)
@@ -74,7 +76,7 @@ def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now
         number = 1 + (session.exec(select(func.count()).select_from(Report).where(
             Report.incident_id == incident.id, Report.kind == "followup")).one())
     report = Report(incident_id=incident.id, kind=data.kind, number=number, channel=data.channel,
-                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=actor)
+                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=by.name)
     report.missing = [e.value for e in r.missing_elements(convert.rule_report(report))]
     session.add(report)
     session.flush()
@@ -90,7 +92,7 @@ def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now
     if data.kind == "final":
         close(session, incident, now)
     session.add(report)
-    audit.record(session=session, actor=actor, action=f"report_{data.kind}", entity="incident_report",
+    audit.record(session=session, actor=by.name, action=f"report_{data.kind}", entity="incident_report",
                  entity_id=report.id, unit_id=incident.unit_id, after=report, at=now,
                  note=convert.report_title(report) + (f"，迟报{report.late_minutes}分钟" if report.late_minutes else ""))
     return report

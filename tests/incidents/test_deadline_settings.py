@@ -13,7 +13,7 @@ from services.incidents.intake import open_incident
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import add_report
 from services.incidents.schemas import IncidentIn, ReportIn
-from tests.incidents.conftest import landslide
+from tests.incidents.conftest import DUTY, landslide
 
 HENAN = {"grade_iv_written_minutes": 360}  # 一般 events in writing within 6 h
 
@@ -21,7 +21,7 @@ HENAN = {"grade_iv_written_minutes": 360}  # 一般 events in writing within 6 h
 def _minor(session, county, clock, settings):
     """A grade IV accident-free landslide (one injured): only a written deadline."""
     data = landslide(county["town"].id, clock.now, grade=None, grade_override_reason="", deaths=0, missing=0, injured=1)
-    inc = open_incident(session=session, data=IncidentIn(**data), actor="duty", now=clock.now, settings=settings)
+    inc = open_incident(session=session, data=IncidentIn(**data), by=DUTY, now=clock.now, settings=settings)
     assert inc.grade == 4
     return inc
 
@@ -34,7 +34,7 @@ def test_grade_iv_written_deadline_follows_the_setting(session, county, clock, m
     assert row.due_at - inc.received_at == timedelta(hours=6) and "360分钟" in row.text
     clock.advance(minutes=130)  # late by the rule's 120 minutes, on time by Henan's 6 h
     rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", send_upward=False),
-                     actor="duty", now=clock.now, settings=henan)
+                     by=DUTY, now=clock.now, settings=henan)
     assert rep.late_minutes is None
     assert "late" not in [f.code for f in board.flags(session, inc, clock.now, henan)]
 
@@ -45,16 +45,16 @@ def test_unset_keeps_the_rules_120_minutes(session, county, clock, settings):
     assert row.due_at - inc.received_at == timedelta(minutes=120)
     clock.advance(minutes=130)
     rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", send_upward=False),
-                     actor="duty", now=clock.now, settings=settings)
+                     by=DUTY, now=clock.now, settings=settings)
     assert rep.late_minutes == 10
     assert "late" in [f.code for f in board.flags(session, inc, clock.now, settings)]
 
 
 def test_daily_followup_times_follow_the_setting(session, county, clock):
     custom = Settings(environment="test", incidents={"deadlines": {"followup_times": "07:30,18:00"}})
-    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), actor="duty",
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
                         now=clock.now, settings=custom)  # grade II, received 02:10 local
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", send_upward=False), actor="duty",
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", send_upward=False), by=DUTY,
                now=clock.now, settings=custom)
     (slot,) = deadlines.open_rows(session, inc.id, ["followup"])
     assert slot.due_at.astimezone(custom.tz).strftime("%H:%M") == "07:30" and "07:30" in slot.text

@@ -18,6 +18,7 @@ from services.directory import org
 from services.incidents import targets, wakeups
 from services.incidents.intake import open_incident
 from services.incidents.schemas import IncidentIn
+from tests.incidents.conftest import DUTY
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_two_engines_fire_each_step_once_at_its_time(committed, settings):
         c.start()
     try:
         with Session(engine) as s:
-            open_incident(session=s, actor="duty", now=fake_now(), data=IncidentIn(
+            open_incident(session=s, by=DUTY, now=fake_now(), data=IncidentIn(
                 title="山体滑坡", category="natural_disaster", unit_id=town.id, received_at=fake_now(), grade=2,
                 deaths=0, grade_override_reason="按重大响应"), settings=settings)
             s.commit()

@@ -11,7 +11,7 @@ from services.incidents.acks import use_link
 from services.incidents.intake import open_incident
 from services.incidents.reports import add_report
 from services.incidents.schemas import IncidentIn, ReportIn
-from tests.incidents.conftest import landslide
+from tests.incidents.conftest import DUTY, landslide
 
 
 def run(session, clock, settings):
@@ -27,7 +27,7 @@ def ack_token(notice) -> str:
 
 def test_grade_ii_landslide_escalates_until_acknowledged(session, county, clock, recorder, settings):
     inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)),
-                        actor="duty", now=clock.now, settings=settings)
+                        by=DUTY, now=clock.now, settings=settings)
     assert inc.grade == 2 and inc.escalation_policy["name"] == "severe"
     run(session, clock, settings)
     first = recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
@@ -48,7 +48,7 @@ def test_grade_ii_landslide_escalates_until_acknowledged(session, county, clock,
     assert inc.acknowledged_at == clock.now
 
     clock.advance(minutes=3)  # T+15: the office phones the city (phone 首报), no delivery
-    add_report(session=session, incident_id=inc.id, actor="duty", now=clock.now,
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now,
                data=ReportIn(kind="first", channel="phone", content="电话报告市政府总值班室"), settings=settings)
     recorder.expect_none()
 
@@ -64,7 +64,7 @@ def test_grade_ii_landslide_escalates_until_acknowledged(session, county, clock,
     assert any("受伤人数待核实" in w for w in warns)  # 受伤 was 待核实: its reminder falls due too
 
     clock.advance(minutes=15)  # T+65: the written report is late by 5 minutes and goes upward
-    rep = add_report(session=session, incident_id=inc.id, actor="duty", now=clock.now,
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now,
                      data=ReportIn(kind="followup", channel="written", content="书面续报"), settings=settings)
     assert rep.number == 1
     recorder.expect("upward", "市政府总值班室")
@@ -75,11 +75,11 @@ def test_unacknowledged_escalation_repeats_then_alerts(session, county, clock, r
     from services import alerts
 
     inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)),
-                        actor="duty", now=clock.now, settings=settings)
+                        by=DUTY, now=clock.now, settings=settings)
     from services.incidents.reports import add_report
     from services.incidents.schemas import ReportIn
 
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="written"), actor="duty",
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="written"), by=DUTY,
                now=clock.now, settings=settings)
     recorder.expect("upward", "市政府总值班室")
     seen = []
@@ -97,7 +97,7 @@ def test_nobody_on_duty_is_an_alert(session, county, clock, recorder, settings):
     from services import alerts
 
     county["on_duty"]["hub"] = []
-    open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), actor="duty",
+    open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
                   now=clock.now, settings=settings)
     run(session, clock, settings)
     got = sorted((n.purpose, n.recipient, n.delivery_id != "") for n in recorder.new())
@@ -117,7 +117,7 @@ def test_leader_on_leave_is_replaced_by_the_acting_person(session, county, clock
         person_id=county["vice"].id, start_day=day - timedelta(days=1), end_day=day + timedelta(days=1),
         destination="省城", reason="参加培训", contact="13900000009", arrangements="工作由常务副县长主持",
         acting_person_id=county["deputy"].id))
-    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), actor="duty",
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
                         now=clock.now, settings=settings)
     run(session, clock, settings)
     sent = recorder.expect("escalation", "带班领导周文静", "常务副县长吴振华")
