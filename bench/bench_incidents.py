@@ -73,12 +73,14 @@ def first_delivery(backend: str = "sqlite", n: int = 60, gap_s: float = 0.15) ->
 def step_lateness(n: int = 1000, spread_s: float = 20.0) -> dict:
     """Lateness of the first step of `n` open escalations against their due time, fired by the engine part."""
     from core import db
+    from core.settings import get_settings
     from engine.clock import Clock
     from engine.escalator import Escalator
     from models import schema
     from models.incidents.escalation import Notice
     from models.incidents.records import Incident
     from services.incidents import targets
+    from services.access import Actor
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
 
@@ -91,18 +93,19 @@ def step_lateness(n: int = 1000, spread_s: float = 20.0) -> dict:
 
         leader = s.exec(select(Person).where(Person.name == "带班领导")).one()
     targets.on_duty_leaders = lambda session, unit_id, at: [session.get(Person, leader.id)]  # no roster here
+    settings = get_settings()
     start = datetime.now(UTC) + timedelta(seconds=n * 0.012 + 5)
     with Session(engine) as s:
         for i in range(n):
             due = start + timedelta(seconds=spread_s * i / n)
-            open_incident(session=s, actor="bench", now=datetime.now(UTC), data=IncidentIn(
+            open_incident(session=s, by=Actor.system("bench"), now=datetime.now(UTC), data=IncidentIn(
                 title=f"事件{i}", category="natural_disaster", unit_id=town, received_at=due, grade=2,
-                grade_override_reason="bench"))
+                grade_override_reason="bench"), settings=settings)
             if i % 100 == 99:
                 s.commit()
         s.commit()
-    clock = Clock("Asia/Shanghai")
-    esc = Escalator(clock, engine, instance="bench")
+    clock = Clock(settings.timezone)
+    esc = Escalator(clock, engine, settings, instance="bench")
     esc.start()
     clock.start()
     deadline = time.monotonic() + (start - datetime.now(UTC)).total_seconds() + spread_s + 60

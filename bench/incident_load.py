@@ -133,8 +133,10 @@ def intake_cpu(backend: str, n: int = 200) -> dict:
     from sqlmodel import Session
 
     from core import db
+    from core.settings import get_settings
     from models import schema
     from services import accounts
+    from services.access import Actor
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
     from web.api.incidents import IncidentOut
@@ -144,12 +146,14 @@ def intake_cpu(backend: str, n: int = 200) -> dict:
     engine = db.make_engine(url)
     schema.upgrade(engine)
     c = rig.county(engine)
+    settings, by = get_settings(), Actor.system("bench")
 
     def one(i: int) -> None:
         with Session(engine, expire_on_commit=False) as s:  # as web.app's request sessions
             now = datetime.now(UTC)
             accounts.resolve_api_token(session=s, token=c["token"], now=now)
-            inc = open_incident(session=s, data=IncidentIn.model_validate(_body(c["town"], i)), actor="bench", now=now)
+            inc = open_incident(session=s, data=IncidentIn.model_validate(_body(c["town"], i)), by=by, now=now,
+                                settings=settings)
             s.commit()
             IncidentOut.model_validate(inc, from_attributes=True).model_dump_json()
 

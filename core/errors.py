@@ -31,3 +31,9 @@ class Conflict(ServiceError):
 
 class Forbidden(ServiceError):
     status = 403
+
+
+class Gone(ServiceError):
+    """Something that existed and is no more: a link already used or expired."""
+
+    status = 410

@@ -46,6 +46,37 @@ class FlowSettings(BaseModel):
     prefect_port: int = Field(4200, ge=1, le=65535, description="port of the embedded Prefect server")
 
 
+def _minutes(what: str, default: str) -> str:
+    return f"{what}, in minutes from 接报; empty: the rule's default ({default})"
+
+
+class ReportDeadlineSettings(BaseModel):
+    """Upward report deadlines (报送时限) and daily follow-ups (续报) where a province asks otherwise (Henan: Ⅳ级 in
+    writing within 6 h). Every field empty (None) keeps the rule's own default, whose one home is
+    rules/incidents/deadlines.py (DeadlinePolicy, FollowupPolicy); services.incidents.report_policies applies these."""
+
+    grade_i_phone_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅰ级 phone report", "30"))
+    grade_i_written_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅰ级 written report", "60"))
+    grade_ii_phone_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅱ级 phone report", "30"))
+    grade_ii_written_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅱ级 written report", "60"))
+    grade_iii_phone_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅲ级 phone report", "none asked"))
+    grade_iii_written_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅲ级 written report", "60"))
+    grade_iv_phone_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅳ级 phone report", "none asked"))
+    grade_iv_written_minutes: int | None = Field(None, ge=1, description=_minutes("Ⅳ级 written report", "120"))
+    strict_grade: int | None = Field(None, ge=1, le=4, description="sensitive and 网络舆情 events get at least this "
+                                     "grade's deadlines (1-4); empty: the rule's default (3)")
+    ungraded_as: int | None = Field(None, ge=1, le=4, description="an incident not yet graded gets this grade's "
+                                    "deadlines (1-4); empty: the rule's default (3)")
+    followup_min_grade: int | None = Field(None, ge=1, le=4, description="this grade and more severe ones get daily "
+                                           "follow-ups (1-4); empty: the rule's default (3)")
+    followup_times: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d(,([01]\d|2[0-3]):[0-5]\d)*$",
+                                       description="local times of the daily follow-ups, HH:MM,HH:MM; empty: the "
+                                       "rule's default (08:00,17:00)")
+    unverified_reminder_minutes: int | None = Field(None, ge=1, description="a 待核实 figure is chased this many "
+                                                    "minutes after the report carrying it; empty: the rule's default "
+                                                    "(60)")
+
+
 class IncidentSettings(BaseModel):
     """Every incident number that is not a pure-rule default; each field says what it does."""
 
@@ -57,6 +88,10 @@ class IncidentSettings(BaseModel):
     brief_channel: str = Field("wecom", description="channel of the daily duty brief")
     alarm_channel: str = Field("inbox", description="channel of deadline and instruction reminders")
     sweep_seconds: float = Field(2.0, ge=0.5, le=5.0, description="engine backup sweep period")
+    deadlines: ReportDeadlineSettings = Field(
+        default_factory=ReportDeadlineSettings,
+        description="report deadlines and daily follow-ups that differ from the rules' "
+        "(DUTYDESK_INCIDENTS__DEADLINES__*)")
 
 
 class SpotCheckSettings(BaseModel):

@@ -81,7 +81,7 @@ def seed(session: Session, settings: Settings) -> dict[str, int]:
     inbox = seed_channels(session, actor=ACTOR, key=settings.secret_key.get_secret_value(), now=now)
     spot = seed_spotchecks(session, now, settings=settings)  # plan, past results, circular
     rosters = seed_rosters(session, now.astimezone(settings.tz).date(), tz=settings.timezone)  # published, a gap
-    incidents = seed_incidents(session, now)  # the board, an ack, an instruction
+    incidents = seed_incidents(session, now, settings)  # the board, an ack, an instruction
     return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **rosters,
             **incidents}
 

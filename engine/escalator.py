@@ -1,7 +1,7 @@
 """Engine part: fire escalation steps and deadline alarms at their due time.
 
 Wake-ups are APScheduler date jobs rebuilt from the rows at start, a wake-up after every commit that
-creates due work (services.incidents.common.WAKE_HOOKS: a date job, or a kick to the escalator's own
+creates due work (services.incidents.wakeups.WAKE_HOOKS: a date job, or a kick to the escalator's own
 thread when the work is due at once), and a 1–5 s sweep as the backup; each wake-up runs the same
 service tick, whose fenced claims make duplicate wake-ups harmless.
 """
@@ -12,12 +12,13 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.incidents.escalation import EscalationState
 from models.incidents.records import Deadline
-from services.incidents import common, escalation, sweeps
-from services.incidents.settings import get_incident_settings
+from services.incidents import escalation, sweeps, wakeups
 
 log = logging.getLogger("dutydesk.engine.escalator")
 BATCH = 20  # escalation steps per transaction
@@ -27,8 +28,8 @@ SWEEP_GAP = timedelta(seconds=0.5)  # deadline/instruction sweeps at most this o
 class Escalator:
     """Runs `escalation.tick` and the deadline sweep whenever a row falls due."""
 
-    def __init__(self, clock, db_engine, *, instance: str, now=lambda: datetime.now(UTC)) -> None:
-        self.clock, self.db_engine, self.now = clock, db_engine, now
+    def __init__(self, clock, db_engine, settings: Settings, *, instance: str, now=lambda: datetime.now(UTC)) -> None:
+        self.clock, self.db_engine, self.settings, self.now = clock, db_engine, settings, now
         self.instance = instance
         self._lock = threading.Lock()
         self._again = False
@@ -59,7 +60,8 @@ class Escalator:
             with Session(self.db_engine, expire_on_commit=False) as session:
                 while True:  # small transactions: a long one would hold SQLite's write lock and grow the session
                     now = self.now()  # per batch: each step's time is when it really fired
-                    batch = escalation.tick(session=session, now=now, instance=self.instance, limit=BATCH)
+                    batch = escalation.tick(session=session, now=now, instance=self.instance, settings=self.settings,
+                                            limit=BATCH)
                     session.commit()
                     session.expunge_all()
                     fired += batch
@@ -69,7 +71,7 @@ class Escalator:
                 # and a skipped one comes back at the gap's end, so an alarm is at most SWEEP_GAP late
                 swept = {}
                 if now - self._swept_at >= SWEEP_GAP:
-                    swept = sweeps.sweep(session=session, now=now)
+                    swept = sweeps.sweep(session=session, now=now, settings=self.settings)
                     session.commit()
                     self._swept_at = now
                 else:
@@ -115,7 +117,7 @@ class Escalator:
 
     def rebuild(self) -> int:
         """Date jobs for every due row (escalation steps, deadlines and their pre-alarms)."""
-        pre = timedelta(minutes=get_incident_settings().pre_alarm_minutes)
+        pre = timedelta(minutes=self.settings.incidents.pre_alarm_minutes)
         with Session(self.db_engine) as session:
             times = set(escalation.next_due(session))
             for due in session.exec(select(Deadline.due_at).where(Deadline.met_at.is_(None),
@@ -130,24 +132,22 @@ class Escalator:
     def start(self) -> None:
         self._kicker = threading.Thread(target=self._kicked, name="escalator-kick", daemon=True)
         self._kicker.start()
-        common.WAKE_HOOKS.append(self.wake_at)
+        wakeups.WAKE_HOOKS.append(self.wake_at)
         n = self.rebuild()
-        self.clock.every(get_incident_settings().sweep_seconds, self.run, "incidents:sweep")
+        self.clock.every(self.settings.incidents.sweep_seconds, self.run, "incidents:sweep")
         self.wake_at(self.now())  # catch up at once on whatever fell due while we were down
         log.info("escalator %s started with %d wake-ups rebuilt", self.instance, n)
 
     def stop(self) -> None:
-        if self.wake_at in common.WAKE_HOOKS:
-            common.WAKE_HOOKS.remove(self.wake_at)
+        if self.wake_at in wakeups.WAKE_HOOKS:
+            wakeups.WAKE_HOOKS.remove(self.wake_at)
         self._stopping = True
         self._kick.set()
 
 
-def start(clock, settings, db_engine) -> Escalator:
+def start(clock, settings: Settings, db_engine) -> Escalator:
     """Engine part: rebuild wake-ups from the rows and start the backup sweep."""
-    from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
-
-    esc = Escalator(clock, db_engine, instance=settings.instance_label)
+    esc = Escalator(clock, db_engine, settings, instance=settings.instance_label)
     esc.start()
     clock.scheduler.add_listener(lambda _event: esc.stop(), EVENT_SCHEDULER_SHUTDOWN)
     return esc

@@ -7,25 +7,27 @@ from datetime import UTC, datetime
 from prefect import flow, task
 
 from core.db import session_scope
+from core.settings import get_settings
 from services.incidents import brief, escalation, sweeps
 
 
 @task(retries=2, retry_delay_seconds=5)
 def escalate_due(now: datetime) -> int:
     with session_scope() as session:
-        return len(escalation.tick(session=session, now=now, instance="prefect:escalation-sweep"))
+        return len(escalation.tick(session=session, now=now, instance="prefect:escalation-sweep",
+                                   settings=get_settings()))
 
 
 @task(retries=2, retry_delay_seconds=5)
 def alarm_due(now: datetime) -> dict[str, int]:
     with session_scope() as session:
-        return sweeps.sweep(session=session, now=now)
+        return sweeps.sweep(session=session, now=now, settings=get_settings())
 
 
 @task(retries=2, retry_delay_seconds=30)
 def send_brief(now: datetime) -> int:
     with session_scope() as session:
-        return brief.send_brief(session=session, now=now)
+        return brief.send_brief(session=session, now=now, settings=get_settings())
 
 
 @flow(name="incident-escalation-sweep", log_prints=True)

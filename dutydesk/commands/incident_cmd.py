@@ -11,9 +11,17 @@ from pydantic import ValidationError
 
 from core.db import session_scope
 from core.errors import ServiceError
+from core.settings import get_settings
+from services.access import Actor
+from services.incidents.acks import acknowledge
+from services.incidents.board import board
+from services.incidents.convert import report_title
+from services.incidents.intake import open_incident
+from services.incidents.reports import add_report
+from services.incidents.schemas import IncidentIn, ReportIn
 
 app = typer.Typer(no_args_is_help=True, help="incidents (突发事件)")
-ACTOR = "cli"
+ACTOR = Actor.system("cli")  # the shell acts as the duty office
 
 
 def _run(fn):
@@ -27,11 +35,9 @@ def _run(fn):
 
 
 def _when(value: str | None) -> str | None:
-    """An ISO time; without a zone it is local (Asia/Shanghai by default)."""
+    """An ISO time; without a zone it is local (the office's zone, DUTYDESK_TIMEZONE)."""
     if not value:
         return None
-    from core.settings import get_settings
-
     dt = datetime.fromisoformat(value)
     return (dt if dt.tzinfo else dt.replace(tzinfo=get_settings().tz)).isoformat()
 
@@ -44,14 +50,11 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
           deaths: str = None, injured: str = None, missing: str = None, grade: int = None, reason: str = "",
           sensitive: bool = False) -> None:
     """Log an incident (接报登记); casualties are counts or 待核实."""
-    from services.incidents.intake import open_incident
-    from services.incidents.schemas import IncidentIn
-
     def go(session, now):
         data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received) or now,
                           occurred_at=_when(occurred), place=place, source=source, deaths=deaths, injured=injured,
                           missing=missing, grade=grade, grade_override_reason=reason, sensitive=sensitive)
-        inc = open_incident(session=session, data=data, actor=ACTOR, now=now)
+        inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())
         return inc.id, inc.grade, inc.suggested_reason
     iid, g, why = _run(go)
     typer.echo(f"opened {iid} grade {g or '-'} ({why})")
@@ -62,14 +65,11 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
            channel: str = "written", content: str = "", situation: str = None, handling: str = None,
            cause: str = None, aftermath: str = None) -> None:
     """Record a 首报 / 续报 / 终报 (written ones go upward)."""
-    from services.incidents.convert import report_title
-    from services.incidents.reports import add_report
-    from services.incidents.schemas import ReportIn
-
     def go(session, now):
-        rep = add_report(session=session, incident_id=incident_id, actor=ACTOR, now=now, data=ReportIn(
-            kind=kind, channel=channel, content=content, situation=situation, handling=handling, cause=cause,
-            aftermath=aftermath))
+        data = ReportIn(kind=kind, channel=channel, content=content, situation=situation, handling=handling,
+                        cause=cause, aftermath=aftermath)
+        rep = add_report(session=session, incident_id=incident_id, data=data, by=ACTOR, now=now,
+                         settings=get_settings())
         return report_title(rep), rep.late_minutes
     title, late = _run(go)
     typer.echo(f"{title} recorded" + (f", 迟报{late}分钟" if late else ""))
@@ -79,10 +79,7 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
 def ack(incident_id: uuid.UUID, name: str = typer.Option(..., help="who acknowledged"),
         via: str = typer.Option("console", help="console / sms / voice / card")) -> None:
     """Record an acknowledgement (e.g. a leader who phoned in)."""
-    from services.incidents.acks import acknowledge
-
-    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, person=None, via=via, now=now,
-                                        actor=ACTOR, name=name))
+    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, by=ACTOR, via=via, now=now, name=name))
     typer.echo(f"acknowledged by {a.name} after {a.seconds_to_ack // 60} min")
 
 
@@ -90,14 +87,12 @@ def ack(incident_id: uuid.UUID, name: str = typer.Option(..., help="who acknowle
 def list_(closed: bool = typer.Option(False, "--all", help="include closed incidents"),
           as_json: bool = typer.Option(False, "--json")) -> None:
     """The board: open incidents by urgency."""
-    from services.incidents.board import board
-
     def go(session, now):
         return [{"id": str(b.incident.id), "title": b.incident.title, "unit": b.unit, "grade": b.incident.grade,
                  "status": b.incident.status, "acknowledged_by": b.incident.acknowledged_by,
                  "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
-                 "overdue": b.overdue, "flags": [f.text for f in b.flags]} for b in board(session, now,
-                                                                                        include_closed=closed)]
+                 "overdue": b.overdue, "flags": [f.text for f in b.flags]}
+                for b in board(session, now, by=ACTOR, settings=get_settings(), include_closed=closed)]
     rows = _run(go)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))

@@ -1,4 +1,6 @@
-"""Read side: the urgency-ordered board, an incident's timeline and flags, the open-task list."""
+"""Read side: the urgency-ordered board, an incident's timeline and flags, the open-task list.
+
+Each read takes the caller (`by`): a unit reporter sees only their own unit's incidents and items."""
 
 from __future__ import annotations
 
@@ -8,12 +10,16 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.directory import Unit
 from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
+from services.access import Actor
 from services.incidents import convert, deadlines
+from services.incidents.lookups import incident_for
+from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
 
 
@@ -31,20 +37,22 @@ class BoardRow:
         return convert.grade_of(self.incident.grade)
 
 
-def flags(session: Session, incident: Incident, now: datetime, reports: list[Report] | None = None) -> list[r.Flag]:
-    """Audit flags (迟报, 漏报, …) for review."""
+def flags(session: Session, incident: Incident, now: datetime, settings: Settings,
+          reports: list[Report] | None = None) -> list[r.Flag]:
+    """Audit flags (迟报, 漏报, …) for review, against the deadlines in force."""
     reports = chain(session, incident.id) if reports is None else reports
-    return r.audit_flags(convert.rule_incident(incident), [convert.rule_report(x) for x in reports], now)
+    return r.audit_flags(convert.rule_incident(incident), [convert.rule_report(x) for x in reports], now,
+                         report_policies(settings).deadline)
 
 
-def board(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None, include_closed: bool = False,
+def board(session: Session, now: datetime, *, by: Actor, settings: Settings, include_closed: bool = False,
           limit: int = 200) -> list[BoardRow]:
-    """Incidents ordered by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
+    """Incidents `by` may see, by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
     q = select(Incident)
     if not include_closed:
         q = q.where(Incident.status == "open")
-    if unit_id is not None:
-        q = q.where(Incident.unit_id == unit_id)
+    if by.scope is not None:
+        q = q.where(Incident.unit_id == by.scope)
     incidents = list(session.exec(q.order_by(Incident.received_at.desc()).limit(limit)))
     names = {u.id: u.name for u in session.exec(select(Unit))}
     rows = []
@@ -52,7 +60,7 @@ def board(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None, 
         open_d = deadlines.open_rows(session, inc.id)
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
-                             flags(session, inc, now)))
+                             flags(session, inc, now, settings)))
     far = datetime.max.replace(tzinfo=now.tzinfo)
     rows.sort(key=lambda b: (b.incident.status != "open", -b.overdue, b.incident.acknowledged_at is not None,
                              b.next_deadline.due_at if b.next_deadline else far, b.incident.grade or 9))
@@ -81,11 +89,9 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     return sorted(ev, key=lambda e: e["at"])
 
 
-def detail(session: Session, incident_id: uuid.UUID, now: datetime) -> dict:
-    """Everything the incident page shows."""
-    from services.incidents.common import get_incident
-
-    inc = get_incident(session, incident_id)
+def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor, settings: Settings) -> dict:
+    """Everything the incident page shows (404 for another unit's incident)."""
+    inc = incident_for(session, incident_id, by)
     reports = chain(session, inc.id)
     ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
     items = {i.id: list(session.exec(select(InstructionItem).where(InstructionItem.instruction_id == i.id)))
@@ -93,16 +99,21 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime) -> dict:
     return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
             "deadlines": list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id)
                                            .order_by(Deadline.due_at))),
-            "flags": flags(session, inc, now, reports), "escalation": session.get(EscalationState, inc.id),
+            "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "unit": session.get(Unit, inc.unit_id)}
 
 
-def open_items(session: Session, unit_id: uuid.UUID | None = None) -> list[tuple[InstructionItem, Instruction]]:
-    """Instruction items waiting for feedback or acceptance."""
+def open_items(session: Session, *, by: Actor) -> list[tuple[InstructionItem, Instruction]]:
+    """Instruction items waiting for feedback or acceptance (a unit reporter: those forwarded to their unit)."""
     q = select(InstructionItem, Instruction).join(Instruction, Instruction.id == InstructionItem.instruction_id) \
         .where(InstructionItem.status != "closed")
-    if unit_id is not None:
-        q = q.where(InstructionItem.unit_id == unit_id)
+    if by.scope is not None:
+        q = q.where(InstructionItem.unit_id == by.scope)
     return list(session.exec(q.order_by(InstructionItem.due_at)))
+
+
+def overdue_deadlines(session: Session, now: datetime, *, by: Actor) -> list[Deadline]:
+    """Report deadlines passed with nothing reported, on incidents `by` may see."""
+    return deadlines.overdue(session, now, unit_id=by.scope)

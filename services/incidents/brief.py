@@ -6,21 +6,24 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.directory import Person
+from models.incidents.escalation import Notice
 from models.incidents.records import Incident
+from services.access import Actor
 from services.incidents import board, deadlines, targets
-from services.incidents.common import tz
-from services.incidents.settings import get_incident_settings
+
+OFFICE = Actor.system("brief")  # the brief goes to the county's leaders: every unit's incidents
 
 
-def compose(session: Session, now: datetime) -> str:
+def compose(session: Session, now: datetime, settings: Settings) -> str:
     """The brief's text (zh-CN)."""
     since = now - timedelta(hours=24)
     new = session.exec(select(Incident).where(Incident.received_at >= since)).all()
-    rows = board.board(session, now)
+    rows = board.board(session, now, by=OFFICE, settings=settings)
     overdue = deadlines.overdue(session, now)
-    items = board.open_items(session)
-    lines = [f"值班日报（{now.astimezone(tz()):%Y年%m月%d日}）",
+    items = board.open_items(session, by=OFFICE)
+    lines = [f"值班日报（{now.astimezone(settings.tz):%Y年%m月%d日}）",
              f"过去24小时接报事件{len(new)}起，目前未结事件{len(rows)}起，超时未报{len(overdue)}项，待反馈批示{len(items)}项。"]
     for b in rows[:10]:
         ack = "已确认" if b.incident.acknowledged_at else "未确认"
@@ -29,18 +32,16 @@ def compose(session: Session, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def send_brief(*, session: Session, now: datetime) -> int:
+def send_brief(*, session: Session, now: datetime, settings: Settings) -> int:
     """Send today's brief once to each leading cadre of the county office; returns how many were sent."""
     hub = targets.hub_unit(session)
     if hub is None:
         return 0
     leaders = session.exec(select(Person).where(Person.unit_id == hub.id, Person.active, Person.is_leading_cadre))
-    text, day, sent = compose(session, now), f"{now.astimezone(tz()):%Y%m%d}", 0
-    channel = get_incident_settings().brief_channel
+    text, day, sent = compose(session, now, settings), f"{now.astimezone(settings.tz):%Y%m%d}", 0
+    channel = settings.incidents.brief_channel
     for p in leaders:
         key = f"brief:{day}:{p.id}"
-        from models.incidents.escalation import Notice
-
         if session.exec(select(Notice.id).where(Notice.key == key)).first() is not None:
             continue  # already sent today (a rerun of the flow)
         targets.send(session, key=key, purpose="brief", channel=channel, subject="值班日报", body=text, at=now,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.incidents.records import Deadline, Incident, Report
 from models.types import new_id
 from rules import incidents as r
 from services.incidents import convert
-from services.incidents.common import tz, wake_after_commit
+from services.incidents.report_policies import report_policies
+from services.incidents.wakeups import wake_after_commit
 
 REPORT_KINDS = ("phone", "written")  # the 首报 deadlines
 FOLLOWUP_KINDS = ("followup", "casualty_change")
@@ -36,29 +39,23 @@ def _add(session: Session, incident: Incident, kind: str, due: datetime, text: s
     return row
 
 
-def _report_deadlines(incident: Incident) -> list[r.Deadline]:
+def _report_deadlines(incident: Incident, settings: Settings) -> list[r.Deadline]:
     return r.report_deadlines(convert.grade_of(incident.grade), incident.sensitive, r.Category(incident.category),
-                              incident.received_at)
-
-
-def open_initial(session: Session, incident: Incident, now: datetime) -> list[Deadline]:
-    """The 首报 deadlines from 接报, and one reminder per 待核实 figure (an incident that has some already)."""
-    rows = [_add(session, incident, d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
-            for d in _report_deadlines(incident)]
-    unverified_reminders(session, incident, now)
-    return rows
+                              incident.received_at, report_policies(settings).deadline)
 
 
 _DEADLINE_INSERT = Deadline.__table__.insert()
 _NO_ALARMS = dict(met_at=None, met_by=None, late_minutes=None, warned_at=None, alarmed_at=None, cancelled_at=None)
 
 
-def insert_initial(session: Session, incident: Incident, now: datetime) -> int:
+def insert_initial(session: Session, incident: Incident, now: datetime, *, settings: Settings) -> int:
     """A new incident's 首报 deadlines and 待核实 reminders as one Core INSERT (nothing to read back, no ORM
     objects: intake is the hot path); the incident must be flushed. Returns how many rows."""
     cas = convert.casualties_of(incident)
-    rows = [(d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", "") for d in _report_deadlines(incident)]
-    rows += [("unverified", d.due, d.text, d.element) for d in r.unverified_reminders(cas, now)]
+    rows = [(d.kind.value, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", "")
+            for d in _report_deadlines(incident, settings)]
+    rows += [("unverified", d.due, d.text, d.element)
+             for d in r.unverified_reminders(cas, now, report_policies(settings).followup)]
     if rows:
         session.connection().execute(_DEADLINE_INSERT, [
             dict(_NO_ALARMS, id=new_id(), incident_id=incident.id, kind=kind, due_at=due, text=text, element=element,
@@ -68,17 +65,17 @@ def insert_initial(session: Session, incident: Incident, now: datetime) -> int:
     return len(rows)
 
 
-def unverified_reminders(session: Session, incident: Incident, at: datetime) -> None:
+def unverified_reminders(session: Session, incident: Incident, at: datetime, *, settings: Settings) -> None:
     """A reminder per 待核实 figure that has none open yet."""
     have = {d.element for d in open_rows(session, incident.id, ["unverified"])}
-    for due in r.unverified_reminders(convert.casualties_of(incident), at):
+    for due in r.unverified_reminders(convert.casualties_of(incident), at, report_policies(settings).followup):
         if due.element not in have:
             _add(session, incident, "unverified", due.due, due.text, at, due.element)
 
 
-def regrade(session: Session, incident: Incident, now: datetime) -> None:
+def regrade(session: Session, incident: Incident, now: datetime, *, settings: Settings) -> None:
     """After a grade change: unmet 首报 deadlines move to the new grade's, new kinds are added."""
-    wanted = {d.kind.value: d for d in _report_deadlines(incident)}
+    wanted = {d.kind.value: d for d in _report_deadlines(incident, settings)}
     rows = list(session.exec(select(Deadline).where(Deadline.incident_id == incident.id,
                                                      Deadline.kind.in_(REPORT_KINDS))))
     for row in rows:
@@ -95,17 +92,18 @@ def regrade(session: Session, incident: Incident, now: datetime) -> None:
     has_first = session.exec(select(Report.id).where(Report.incident_id == incident.id,
                                                       Report.kind == "first")).first()
     if has_first is not None:
-        schedule_daily(session, incident, now)
+        schedule_daily(session, incident, now, settings=settings)
     session.flush()
 
 
-def on_casualties(session: Session, incident: Incident, before: r.Casualties | None, now: datetime) -> None:
+def on_casualties(session: Session, incident: Incident, before: r.Casualties | None, now: datetime, *,
+                  settings: Settings) -> None:
     """A casualty change needs a follow-up at once; new 待核实 figures get reminders."""
     after = convert.casualties_of(incident)
     change = r.casualty_change_followup(before, after, now) if after is not None else None
     if change is not None and not open_rows(session, incident.id, ["casualty_change"]):
         _add(session, incident, "casualty_change", change.due, change.text, now)
-    unverified_reminders(session, incident, now)
+    unverified_reminders(session, incident, now, settings=settings)
     for row in open_rows(session, incident.id, ["unverified"]):
         if r.is_known(convert.figure_of(incident, row.element)):
             row.cancelled_at = now  # verified by the office; the next report carries it
@@ -113,13 +111,15 @@ def on_casualties(session: Session, incident: Incident, before: r.Casualties | N
     session.flush()
 
 
-def schedule_daily(session: Session, incident: Incident, after: datetime) -> None:
-    """Grade III+: the next daily 续报 slot (08:00/17:00) after `after`, if none is open."""
+def schedule_daily(session: Session, incident: Incident, after: datetime, *, settings: Settings) -> None:
+    """Grade III+: the next daily 续报 slot (08:00/17:00 by default) after `after`, if none is open."""
     if incident.status != "open" or any(d.due_at > after for d in open_rows(session, incident.id, ["followup"])):
         return
-    slots = r.next_followups(convert.grade_of(incident.grade), after, tz(), limit=1)
+    zone = settings.tz
+    slots = r.next_followups(convert.grade_of(incident.grade), after, zone, report_policies(settings).followup,
+                             limit=1)
     if slots:
-        _add(session, incident, "followup", slots[0], f"每日定时续报（{slots[0].astimezone(tz()):%H:%M}）", after)
+        _add(session, incident, "followup", slots[0], f"每日定时续报（{slots[0].astimezone(zone):%H:%M}）", after)
 
 
 def meet(session: Session, incident: Incident, report: Report, now: datetime) -> int | None:
@@ -163,8 +163,10 @@ def due_alarms(session: Session, now: datetime, pre_minutes: int) -> list[tuple[
     return out
 
 
-def overdue(session: Session, now: datetime) -> list[Deadline]:
-    """Deadlines passed with nothing reported (for alerts and the board)."""
-    return list(session.exec(select(Deadline).join(Incident, Incident.id == Deadline.incident_id).where(
-        Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now,
-        Incident.status == "open").order_by(Deadline.due_at)))
+def overdue(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None) -> list[Deadline]:
+    """Deadlines passed with nothing reported (for alerts and the board), of one unit's incidents or all."""
+    q = select(Deadline).join(Incident, Incident.id == Deadline.incident_id).where(
+        Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now, Incident.status == "open")
+    if unit_id is not None:
+        q = q.where(Incident.unit_id == unit_id)
+    return list(session.exec(q.order_by(Deadline.due_at)))

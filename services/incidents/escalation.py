@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from core.settings import Settings
 from models.incidents.escalation import EscalationState
 from models.incidents.records import Incident
 from rules import incidents as r
@@ -29,22 +30,16 @@ class Fired:
     unresolved: list[str] = field(default_factory=list)
 
 
-def message(incident: Incident, decision: esc.Decision) -> tuple[str, str]:
-    """Subject and body of an escalation message (zh-CN)."""
+def message(incident: Incident, decision: esc.Decision, tz: tzinfo) -> tuple[str, str]:
+    """Subject and body of an escalation message (zh-CN), times in the office's zone `tz`."""
     grade = r.Grade(incident.grade) if incident.grade else None
     g = f"{grade.roman}级{grade.label}" if grade else "待定级"
-    local = incident.received_at.astimezone(targets_tz())
+    local = incident.received_at.astimezone(tz)
     head = "【突发事件】" if decision.action == esc.Action.notify else "【升级提醒·未确认】"
     body = (f"{head}{incident.title}（{r.Category(incident.category).label}，{g}）。接报{local:%m-%d %H:%M}，"
             f"地点：{incident.place or '不详'}，伤亡：{casualty_text(convert.figures_json(incident))}。"
             f"{decision.reason}。")
     return f"{head}{incident.title}", body
-
-
-def targets_tz():
-    from services.incidents.common import tz
-
-    return tz()
 
 
 def due_rows(session: Session, now: datetime, limit: int) -> list[EscalationState]:
@@ -70,8 +65,8 @@ def _set(session: Session, row: EscalationState, fence: int, **values) -> bool:
     return res.rowcount == 1
 
 
-def fire(session: Session, row: EscalationState, now: datetime, instance: str, memo: dict | None = None
-         ) -> Fired | None:
+def fire(session: Session, row: EscalationState, now: datetime, instance: str, settings: Settings,
+         memo: dict | None = None) -> Fired | None:
     """Carry out what the frozen policy says for one due row; None when another instance got it."""
     incident = session.get(Incident, row.incident_id)
     state = esc.EscalationState(row.started_at, row.seq, row.last_fired_at, incident.acknowledged_at,
@@ -91,12 +86,12 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, m
                 claimed_by=instance[:80], claimed_at=now):
         return None  # a duplicate trigger or another instance fired this step
     people, unresolved = targets.resolve_targets(session, incident=incident, targets=d.targets, at=now,
-                                                 memo=memo)
-    subject, body = message(incident, d)
+                                                 tz=settings.timezone, memo=memo)
+    subject, body = message(incident, d, settings.tz)
     out = Fired(incident.id, d.action.value, d.seq)
     channel = d.channels[0] if d.channels else "inbox"
     for p in people:
-        link = acks.make_link(session, incident_id=incident.id, person=p.person, now=now)
+        link = acks.make_link(session, incident_id=incident.id, person=p.person, now=now, settings=settings)
         note = f"（代{p.acting_for}）" if p.acting_for else ""
         targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:{p.person.id}:{channel}",
                      purpose="escalation", channel=channel, subject=subject, body=f"{body}{note}确认收到：{link}",
@@ -117,7 +112,7 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, m
     return out
 
 
-def tick(*, session: Session, now: datetime, instance: str, limit: int = 200) -> list[Fired]:
+def tick(*, session: Session, now: datetime, instance: str, settings: Settings, limit: int = 200) -> list[Fired]:
     """Fire every due escalation step once as `instance` (its claim's name); deliveries go in the same transaction
     (outbox)."""
     me = instance
@@ -126,7 +121,7 @@ def tick(*, session: Session, now: datetime, instance: str, limit: int = 200) ->
     # the batch's incidents in one query, held here (the identity map is weak) so fire() finds each there
     loaded = session.exec(select(Incident).where(Incident.id.in_([r.incident_id for r in rows]))).all() if rows else []
     for row in rows:
-        result = fire(session, row, now, me, memo)
+        result = fire(session, row, now, me, settings, memo)
         if result is not None:
             fired.append(result)
     session.flush()

@@ -8,68 +8,71 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.settings import Settings
 from models.directory import Unit
 from models.incidents.instructions import Instruction, InstructionItem
+from models.incidents.records import Incident, Report
 from rules.incidents import instructions as ri
 from services import audit
+from services.access import Actor
 from services.incidents import targets
-from services.incidents.common import CLOCK_SKEW, get_incident, require_aware, tz
+from services.incidents.lookups import CLOCK_SKEW, incident_for, require_aware
 from services.incidents.schemas import InstructionIn, ItemIn
-from services.incidents.settings import get_incident_settings
 from services.rosters.calendar import load_calendar
 
 
-def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, actor: str, now: datetime
-           ) -> Instruction:
-    """Record a leader's instruction and forward it to the named units."""
-    incident = get_incident(session, incident_id)
+def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, by: Actor, now: datetime,
+           settings: Settings) -> Instruction:
+    """Record a leader's instruction on an incident `by` may see and forward it to the named units."""
+    incident = incident_for(session, incident_id, by)
     at = data.at or now
     require_aware("at", at)
     if at > now + CLOCK_SKEW:
         raise Invalid("时间晚于当前时间 (in the future)", field="at")
     if data.report_id is not None:
-        from models.incidents.records import Report
-
         rep = session.get(Report, data.report_id)
         if rep is None or rep.incident_id != incident.id:
             raise Invalid("报告不属于该事件 (report of another incident)", field="report_id")
     ins = Instruction(incident_id=incident.id, report_id=data.report_id, text=data.text, by_name=data.by_name,
-                      by_person_id=data.by_person_id, at=at, recorded_by=actor)
+                      by_person_id=data.by_person_id, at=at, recorded_by=by.name)
     session.add(ins)
     session.flush()
     for i, item in enumerate(data.items):
-        forward(session=session, instruction=ins, item=item, actor=actor, now=now, field=f"items[{i}].unit_id")
-    audit.record(session=session, actor=actor, action="create", entity="instruction", entity_id=ins.id,
+        forward(session=session, instruction=ins, item=item, now=now, settings=settings, field=f"items[{i}].unit_id")
+    audit.record(session=session, actor=by.name, action="create", entity="instruction", entity_id=ins.id,
                  unit_id=incident.unit_id, after=ins, at=now, note=f"{data.by_name}批示")
     return ins
 
 
-def forward(*, session: Session, instruction: Instruction, item: ItemIn, actor: str, now: datetime,
+def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: datetime, settings: Settings,
             field: str = "unit_id") -> InstructionItem:
-    """转办 to one unit, with the deadline on the holiday calendar."""
+    """转办 to one unit, with the deadline on the holiday calendar (working days are local days)."""
     unit = session.get(Unit, item.unit_id)
     if unit is None or not unit.active:
         raise Invalid("承办单位不存在 (unknown unit)", field=field)
-    due = ri.instruction_deadline(ri.Urgency(item.urgency), now, tz(), load_calendar(session=session))
+    zone = settings.tz
+    due = ri.instruction_deadline(ri.Urgency(item.urgency), now, zone, load_calendar(session=session))
     row = InstructionItem(instruction_id=instruction.id, unit_id=unit.id, lead=item.lead, urgency=item.urgency,
                           forwarded_at=now, due_at=due)
     session.add(row)
     session.flush()
     role = "牵头" if item.lead else "配合"
     targets.send(session, key=f"instruction:{row.id}:forward", purpose="instruction",
-                 channel=get_incident_settings().alarm_channel, subject=f"【批示转办】{instruction.by_name}批示",
+                 channel=settings.incidents.alarm_channel, subject=f"【批示转办】{instruction.by_name}批示",
                  body=f"请{role}办理：{instruction.text}（{ri.Urgency(item.urgency).label}，"
-                      f"{due.astimezone(tz()):%m月%d日%H:%M}前反馈）", at=now, incident_id=instruction.incident_id,
+                      f"{due.astimezone(zone):%m月%d日%H:%M}前反馈）", at=now, incident_id=instruction.incident_id,
                  recipient=unit.name, address=unit.code, step=f"ins:{row.id.hex[:20]}:fwd")
     return row
 
 
-def _item(session: Session, item_id: uuid.UUID, scope: uuid.UUID | None) -> InstructionItem:
+def _item(session: Session, item_id: uuid.UUID, by: Actor) -> InstructionItem:
+    """An item `by` may see: one forwarded to their unit, or one on their unit's incident (its page shows it)."""
     row = session.get(InstructionItem, item_id)
+    if row is not None and not by.sees(row.unit_id):
+        incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
+        row = row if by.sees(incident.unit_id) else None
     if row is None:
-        raise NotFound("转办事项不存在", field="item_id")
-    if scope is not None and row.unit_id != scope:
-        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id")
+        raise NotFound("转办事项不存在 (item not found)", field="item_id")
     return row
 
 
@@ -80,33 +83,35 @@ def _move(row: InstructionItem, event: ri.Event) -> None:
         raise Conflict(str(exc), field="status") from None
 
 
-def feedback(*, session: Session, item_id: uuid.UUID, text: str, actor: str, now: datetime,
-             scope: uuid.UUID | None = None) -> InstructionItem:
-    """The unit answers (反馈)."""
-    row = _item(session, item_id, scope)
+def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now: datetime) -> InstructionItem:
+    """The unit answers (反馈): its own reporter, or the office for it."""
+    row = _item(session, item_id, by)
+    if not by.acts_for_unit(row.unit_id):
+        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id")
     _move(row, ri.Event.feedback)
-    row.feedback_text, row.feedback_at, row.feedback_by = text, now, actor
+    row.feedback_text, row.feedback_at, row.feedback_by = text, now, by.name
     session.add(row)
-    audit.record(session=session, actor=actor, action="feedback", entity="instruction_item", entity_id=row.id,
+    audit.record(session=session, actor=by.name, action="feedback", entity="instruction_item", entity_id=row.id,
                  unit_id=row.unit_id, after=row, at=now)
     return row
 
 
-def decide(*, session: Session, item_id: uuid.UUID, accept: bool, actor: str, now: datetime) -> InstructionItem:
+def decide(*, session: Session, item_id: uuid.UUID, accept: bool, by: Actor, now: datetime) -> InstructionItem:
     """The office accepts the feedback (办结) or sends it back (退回)."""
-    row = _item(session, item_id, None)
+    row = _item(session, item_id, by)
+    by.require_office("办结或退回转办事项 (only the duty office accepts feedback)", field="item_id")
     _move(row, ri.Event.accept if accept else ri.Event.reject)
     if accept:
-        row.accepted_at, row.accepted_by = now, actor
+        row.accepted_at, row.accepted_by = now, by.name
     session.add(row)
-    audit.record(session=session, actor=actor, action="accept" if accept else "reject", entity="instruction_item",
+    audit.record(session=session, actor=by.name, action="accept" if accept else "reject", entity="instruction_item",
                  entity_id=row.id, unit_id=row.unit_id, after=row, at=now)
     return row
 
 
-def remind(*, session: Session, now: datetime) -> int:
+def remind(*, session: Session, now: datetime, settings: Settings) -> int:
     """Send due reminders (before / at deadline / overdue escalation) once each; returns how many."""
-    cal, zone, sent = load_calendar(session=session), tz(), 0
+    cal, zone, sent = load_calendar(session=session), settings.tz, 0
     rows = session.exec(select(InstructionItem).where(InstructionItem.status == "forwarded"))
     for row in rows:
         alarms = ri.reminder_times(row.forwarded_at, row.due_at, zone, cal)
@@ -117,7 +122,7 @@ def remind(*, session: Session, now: datetime) -> int:
         unit = session.get(Unit, row.unit_id)
         ins = session.get(Instruction, row.instruction_id)
         targets.send(session, key=f"instruction:{row.id}:remind:{len(due)}", purpose="instruction",
-                     channel=get_incident_settings().alarm_channel, subject=f"【{alarm.kind.label}】批示转办",
+                     channel=settings.incidents.alarm_channel, subject=f"【{alarm.kind.label}】批示转办",
                      body=f"{ins.by_name}批示“{ins.text[:60]}”须于{row.due_at.astimezone(zone):%m月%d日%H:%M}前反馈",
                      at=now, incident_id=ins.incident_id, recipient=unit.name, address=unit.code,
                      step=f"ins:{row.id.hex[:20]}:r{len(due)}")

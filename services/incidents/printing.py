@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime, tzinfo
 
 from models.incidents.records import Incident, Report
 from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services.incidents import convert
-from services.incidents.common import tz
 
 
-def _t(value) -> str:
+def local_time(value, tz: tzinfo) -> str:
+    """A stored time (datetime or ISO text) as the written report gives it: 2026年07月15日02时10分, or 不详."""
     if not value:
         return "不详"
-    from datetime import datetime
-
     dt = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return dt.astimezone(tz()).strftime("%Y年%m月%d日%H时%M分")
+    return dt.astimezone(tz).strftime("%Y年%m月%d日%H时%M分")
 
 
 def casualty_text(figures: dict | None) -> str:
@@ -29,11 +28,11 @@ def casualty_text(figures: dict | None) -> str:
     return "、".join(parts) or "无"
 
 
-def lines(incident: Incident, report: Report) -> list[tuple[str, str]]:
+def lines(incident: Incident, report: Report, tz: tzinfo) -> list[tuple[str, str]]:
     """(label, text) rows of the written form, in the usual order."""
     e = report.elements or {}
     grade = r.Grade(incident.grade) if incident.grade else None
-    rows = [("接报时间", _t(e.get("received_at"))), ("事发时间", _t(e.get("occurred_at"))),
+    rows = [("接报时间", local_time(e.get("received_at"), tz)), ("事发时间", local_time(e.get("occurred_at"), tz)),
             ("事发地点", e.get("place") or "不详"), ("事件类别", r.Category(incident.category).label
                                                   + (f"（{incident.type}）" if incident.type else "")),
             ("事件等级", f"{grade.roman}级（{grade.label}）" if grade else "待定级"),
@@ -53,14 +52,15 @@ def heading(incident: Incident, report: Report) -> str:
     return f"关于{incident.title}的{convert.report_title(report)}"
 
 
-def report_text(incident: Incident, report: Report) -> str:
+def report_text(incident: Incident, report: Report, tz: tzinfo) -> str:
     """The report as plain text (the upward message body)."""
-    body = "\n".join(f"{label}：{text}" for label, text in lines(incident, report))
-    return f"{heading(incident, report)}\n{body}\n报送时间：{_t(report.reported_at)}"
+    body = "\n".join(f"{label}：{text}" for label, text in lines(incident, report, tz))
+    return f"{heading(incident, report)}\n{body}\n报送时间：{local_time(report.reported_at, tz)}"
 
 
-def report_docx(incident: Incident, report: Report, office: str = "县政府总值班室") -> bytes:
+def report_docx(incident: Incident, report: Report, tz: tzinfo, office: str = "县政府总值班室") -> bytes:
     """The written report as a Word document."""
+    # python-docx (and lxml under it) only for a download: not loaded by every process that imports printing
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -72,10 +72,10 @@ def report_docx(incident: Incident, report: Report, office: str = "县政府总�
     run.bold, run.font.size = True, Pt(18)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
-    for label, text in lines(incident, report):
+    for label, text in lines(incident, report, tz):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, str(text)
-    sign = doc.add_paragraph(f"{office}\n{_t(report.reported_at)}")
+    sign = doc.add_paragraph(f"{office}\n{local_time(report.reported_at, tz)}")
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     buf = io.BytesIO()
     doc.save(buf)

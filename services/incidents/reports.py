@@ -8,15 +8,17 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid
+from core.settings import Settings
 from models.incidents.escalation import EscalationState
 from models.incidents.records import Incident, Report
 from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
+from services.access import Actor
 from services.incidents import convert, deadlines, targets
-from services.incidents.common import CLOCK_SKEW, get_incident, require_aware
+from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
+from services.incidents.printing import report_text
 from services.incidents.schemas import ReportIn
-from services.incidents.settings import get_incident_settings
 
 FIRST_FIELDS = ("source", "place", "scope", "measures", "leader_on_site", "reporter", "reporter_contact")
 FINAL_FIELDS = ("situation", "handling", "cause", "aftermath")
@@ -55,9 +57,11 @@ def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, n
         raise Invalid("终报时间早于首报时间 (final before first)", field="reported_at")
 
 
-def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now: datetime) -> Report:
-    """Record a report; missing elements are flagged, never refused. 终报 closes the incident."""
-    incident = get_incident(session, incident_id, for_update=True)
+def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now: datetime, settings: Settings
+               ) -> Report:
+    """Record a report (the office, or the incident's own unit); missing elements are flagged, never refused.
+    终报 closes the incident."""
+    incident = incident_to_change(session, incident_id, by, for_update=True)
     at = data.reported_at or now
     require_aware("reported_at", at)
     _check(session, incident, data, at, now)
@@ -72,36 +76,35 @@ def add_report(*, session: Session, incident_id, data: ReportIn, actor: str, now
         number = 1 + (session.exec(select(func.count()).select_from(Report).where(
             Report.incident_id == incident.id, Report.kind == "followup")).one())
     report = Report(incident_id=incident.id, kind=data.kind, number=number, channel=data.channel,
-                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=actor)
+                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=by.name)
     report.missing = [e.value for e in r.missing_elements(convert.rule_report(report))]
     session.add(report)
     session.flush()
     report.late_minutes = deadlines.meet(session, incident, report, now)
     if data.kind == "first" or (data.kind == "followup" and report.late_minutes is None):
-        deadlines.schedule_daily(session, incident, max(at, now))
+        deadlines.schedule_daily(session, incident, max(at, now), settings=settings)
     elif data.kind == "followup":
-        deadlines.schedule_daily(session, incident, now)
+        deadlines.schedule_daily(session, incident, now, settings=settings)
     if data.kind != "final":
-        deadlines.unverified_reminders(session, incident, at)
+        deadlines.unverified_reminders(session, incident, at, settings=settings)
     if data.send_upward and data.channel == "written":
-        send_upward(session, incident, report, now)
+        send_upward(session, incident, report, now, settings)
     if data.kind == "final":
         close(session, incident, now)
     session.add(report)
-    audit.record(session=session, actor=actor, action=f"report_{data.kind}", entity="incident_report",
+    audit.record(session=session, actor=by.name, action=f"report_{data.kind}", entity="incident_report",
                  entity_id=report.id, unit_id=incident.unit_id, after=report, at=now,
                  note=convert.report_title(report) + (f"，迟报{report.late_minutes}分钟" if report.late_minutes else ""))
     return report
 
 
-def send_upward(session: Session, incident: Incident, report: Report, now: datetime) -> None:
+def send_upward(session: Session, incident: Incident, report: Report, now: datetime, settings: Settings) -> None:
     """Deliver the written report to the configured upward recipient (市政府总值班室)."""
-    s = get_incident_settings()
+    s = settings.incidents
     title = convert.report_title(report)
-    from services.incidents.printing import report_text
-
     targets.send(session, key=f"incident:{incident.id}:report:{report.id}:upward", purpose="upward",
-                 channel=s.upward_channel, subject=f"【{title}】{incident.title}", body=report_text(incident, report),
+                 channel=s.upward_channel, subject=f"【{title}】{incident.title}",
+                 body=report_text(incident, report, settings.tz),
                  at=now, incident_id=incident.id, recipient=s.upward_name, address=s.upward_address,
                  step=f"up:{report.id.hex[:20]}")
     report.sent_upward_at = now

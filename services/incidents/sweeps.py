@@ -7,18 +7,17 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session
 
+from core.settings import Settings
 from models.incidents.records import Deadline, Incident
 from services.incidents import deadlines, instructions, targets
-from services.incidents.common import tz
-from services.incidents.settings import get_incident_settings
 
 KIND_LABELS = {"phone": "首报电话报告", "written": "首报书面报告", "followup": "定时续报",
                "casualty_change": "伤亡变化续报", "unverified": "待核实事项续报"}
 
 
-def deadline_alarms(*, session: Session, now: datetime) -> int:
+def deadline_alarms(*, session: Session, now: datetime, settings: Settings) -> int:
     """Send each due alarm once (claimed by a conditional UPDATE); returns how many were sent."""
-    s = get_incident_settings()
+    s = settings.incidents
     hub = targets.hub_unit(session)
     sent = 0
     for row, when in deadlines.due_alarms(session, now, s.pre_alarm_minutes):
@@ -29,7 +28,7 @@ def deadline_alarms(*, session: Session, now: datetime) -> int:
             continue
         incident = session.get(Incident, row.incident_id)
         label = KIND_LABELS.get(row.kind, row.kind)
-        local_due = row.due_at.astimezone(tz())
+        local_due = row.due_at.astimezone(settings.tz)
         text = (f"{incident.title}：{label}已到时限（{local_due:%H:%M}），尚未报送" if when == "at"
                 else f"{incident.title}：{label}将于{local_due:%H:%M}到期，请及时报送")
         targets.send(session, key=f"deadline:{row.id}:{when}", purpose="deadline", channel=s.alarm_channel,
@@ -37,13 +36,13 @@ def deadline_alarms(*, session: Session, now: datetime) -> int:
                      at=now, incident_id=incident.id, recipient=hub.name if hub else "总值班室",
                      address=hub.code if hub else "", step=f"dl:{row.id.hex[:20]}:{when}")
         if when == "at" and row.kind == "followup":
-            deadlines.schedule_daily(session, incident, row.due_at)
+            deadlines.schedule_daily(session, incident, row.due_at, settings=settings)
         sent += 1
     session.flush()
     return sent
 
 
-def sweep(*, session: Session, now: datetime) -> dict[str, int]:
+def sweep(*, session: Session, now: datetime, settings: Settings) -> dict[str, int]:
     """Everything time-driven except escalation: deadline alarms and instruction reminders."""
-    return {"deadline_alarms": deadline_alarms(session=session, now=now),
-            "instruction_reminders": instructions.remind(session=session, now=now)}
+    return {"deadline_alarms": deadline_alarms(session=session, now=now, settings=settings),
+            "instruction_reminders": instructions.remind(session=session, now=now, settings=settings)}

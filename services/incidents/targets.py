@@ -19,31 +19,25 @@ from models.incidents.escalation import Notice
 from models.incidents.records import Incident
 from models.types import new_id
 from rules.incidents.escalation import Target, TargetKind
+from services.deliveries import enqueue
+from services.rosters.absences import acting_person_id
+from services.rosters.views import on_duty_now
 
 log = logging.getLogger("dutydesk.incidents")
 
 
 def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
     """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""
-    from services.rosters.views import on_duty_now
-
     rows = on_duty_now(session=session, now=at, unit_id=unit_id)
     ids = [uuid.UUID(p["person_id"]) for u in rows for p in u["people"] if p["post"] == "leader"]
     return [p for p in (session.get(Person, i) for i in ids) if p is not None and p.active]
 
 
-def acting_person(session: Session, person: Person, at: datetime) -> Person | None:
-    """Who acts for `person` at `at` (主持工作) while they are on leave; None when they are present."""
-    from services.rosters.absences import acting_person_id
-
-    pid = acting_person_id(session=session, person_id=person.id, at=at, tz=tz_name())
+def acting_person(session: Session, person: Person, at: datetime, tz: str) -> Person | None:
+    """Who acts for `person` at `at` (主持工作) while they are on leave (leave days are local to `tz`); None
+    when they are present."""
+    pid = acting_person_id(session=session, person_id=person.id, at=at, tz=tz)
     return None if pid == person.id else session.get(Person, pid)
-
-
-def tz_name() -> str:
-    from services.incidents.common import app_settings
-
-    return app_settings().timezone
 
 
 @dataclass(frozen=True)
@@ -88,8 +82,8 @@ def _candidates(session: Session, incident: Incident, target: Target, at: dateti
     return []
 
 
-def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime, memo: dict | None = None
-                    ) -> tuple[list[Resolved], list[Target]]:
+def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime, tz: str,
+                    memo: dict | None = None) -> tuple[list[Resolved], list[Target]]:
     """People to notify now (acting persons replacing those on leave), and targets nobody resolved.
 
     `memo`: a dict shared by the steps of one tick, so each target and each absence is looked up once per tick."""
@@ -103,7 +97,7 @@ def resolve_targets(session: Session, *, incident: Incident, targets, at: dateti
         if not found:
             unresolved.append(t)
         for p in found:
-            acting = _memo(memo, ("acting", p.id, at), lambda: acting_person(session, p, at))
+            acting = _memo(memo, ("acting", p.id, at), lambda: acting_person(session, p, at, tz))
             r = Resolved(acting, p.name) if acting is not None else Resolved(p)
             if r.person.id not in seen:
                 seen.add(r.person.id)
@@ -130,8 +124,6 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
                   address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
                   step_seq=step_seq, acting_for=acting_for, delivery_id="")
     if channel != "none":
-        from services.deliveries import enqueue
-
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
                            text=body, ladder=values["ladder"], person=person,
                            recipient=None if person else {"name": values["recipient"]}, address=address or None,

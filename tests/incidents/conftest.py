@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from models.accounts import Role
 from models.directory import PersonCreate
 from models.incidents.escalation import Notice
+from services.access import Actor
 from services.directory import org
 from services.incidents import targets
 
 T0 = datetime(2026, 7, 14, 18, 10, tzinfo=UTC)  # 02:10 on 15 July, Asia/Shanghai (flood season, a workday)
+DUTY = Actor("duty", Role.duty_officer)  # a duty officer of the office, as the services see them
 
 
 class Clock:

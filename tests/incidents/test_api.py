@@ -97,9 +97,9 @@ def _link(session):
     return re.search(r"(/ack/\S+)$", n.body).group(1)
 
 
-def test_ack_link_is_single_use_and_expires(api, tokens, county, clock, session):
+def test_ack_link_is_single_use_and_expires(api, tokens, county, clock, session, settings):
     inc = api.post("/api/incidents", headers=tokens["duty_officer"], json=landslide(county["town"].id, clock.now)).json()
-    escalation.tick(session=session, now=clock.now, instance="test")
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
     link = _link(session)
     page = api.get(link, headers={"accept": "text/html"})
     assert page.status_code == 200 and "高观镇山体滑坡" in page.text  # looking does not acknowledge
@@ -116,9 +116,9 @@ def test_ack_link_is_single_use_and_expires(api, tokens, county, clock, session)
     assert sum(e["kind"] == "ack" for e in detail["timeline"]) == 1
 
 
-def test_expired_ack_link_changes_nothing(api, tokens, county, clock, session):
+def test_expired_ack_link_changes_nothing(api, tokens, county, clock, session, settings):
     inc = api.post("/api/incidents", headers=tokens["duty_officer"], json=landslide(county["town"].id, clock.now)).json()
-    escalation.tick(session=session, now=clock.now, instance="test")
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
     link = _link(session)
     clock.advance(hours=25)
     r = api.post(link, headers={"accept": "text/html"})

@@ -25,14 +25,14 @@ def _form(county, **kw):
     return data
 
 
-def test_officer_logs_incident_from_form_and_sees_it_on_board(client, app, users, county, clock, session):
+def test_officer_logs_incident_from_form_and_sees_it_on_board(client, app, users, county, clock, session, settings):
     app.state.clock = clock
     csrf = _login(client, "u_duty_officer")
     r = client.post("/incidents/new", data={**_form(county), "csrf_token": csrf}, follow_redirects=False)
     assert r.status_code == 303, r.text
     inc = session.exec(select(Incident)).one()
     assert inc.received_at == clock.now and inc.injured_unverified and inc.grade == 2  # 02:10 local = 接报
-    escalation.tick(session=session, now=clock.now, instance="test")
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
     board = client.get("/incidents")
     assert "高观镇山体滑坡" in board.text and 'class="countdown" data-due="2026-07-14T18:40:00+00:00"' in board.text
     page = client.get(f"/incidents/{inc.id}")

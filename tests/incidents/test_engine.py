@@ -15,9 +15,10 @@ from models import schema
 from models.directory import PersonCreate, UnitCreate, UnitType
 from models.incidents.escalation import Notice
 from services.directory import org
-from services.incidents import common, targets
+from services.incidents import targets, wakeups
 from services.incidents.intake import open_incident
 from services.incidents.schemas import IncidentIn
+from tests.incidents.conftest import DUTY
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def committed(tmp_path, monkeypatch):
         s.commit()
     monkeypatch.setattr(targets, "on_duty_leaders", lambda session, unit_id, at: [session.get(type(leader), leader.id)])
     yield engine, town
-    common.WAKE_HOOKS.clear()
+    wakeups.WAKE_HOOKS.clear()
     engine.dispose()
 
 
@@ -44,21 +45,21 @@ def _notices(engine):
         return list(s.exec(select(Notice).where(Notice.purpose == "escalation")))
 
 
-def test_two_engines_fire_each_step_once_at_its_time(committed):
+def test_two_engines_fire_each_step_once_at_its_time(committed, settings):
     engine, town = committed
     offset = {"d": timedelta(0)}
     fake_now = lambda: datetime.now(UTC) + offset["d"]  # noqa: E731
     clocks = [Clock("Asia/Shanghai"), Clock("Asia/Shanghai")]
-    parts = [Escalator(c, engine, instance=f"engine-{i}", now=fake_now) for i, c in enumerate(clocks)]
+    parts = [Escalator(c, engine, settings, instance=f"engine-{i}", now=fake_now) for i, c in enumerate(clocks)]
     for i, (c, p) in enumerate(zip(clocks, parts)):
         p.instance = f"engine-{i}"
         p.start()
         c.start()
     try:
         with Session(engine) as s:
-            open_incident(session=s, actor="duty", now=fake_now(), data=IncidentIn(
+            open_incident(session=s, by=DUTY, now=fake_now(), data=IncidentIn(
                 title="山体滑坡", category="natural_disaster", unit_id=town.id, received_at=fake_now(), grade=2,
-                deaths=0, grade_override_reason="按重大响应"))
+                deaths=0, grade_override_reason="按重大响应"), settings=settings)
             s.commit()
             committed_at = time.monotonic()
         while len(_notices(engine)) < 2 and time.monotonic() - committed_at < 5:

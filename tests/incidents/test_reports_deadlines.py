@@ -13,84 +13,92 @@ from services.incidents import board, deadlines, sweeps
 from services.incidents.intake import open_incident, update_incident
 from services.incidents.reports import add_report
 from services.incidents.schemas import IncidentIn, IncidentUpdate, ReportIn
-from tests.incidents.conftest import landslide
+from tests.incidents.conftest import DUTY, landslide
 
 
-def _open(session, county, clock, **kw):
+def _open(session, county, clock, settings, **kw):
     return open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now, **kw)),
-                         actor="duty", now=clock.now)
+                         by=DUTY, now=clock.now, settings=settings)
 
 
 def _due(session, inc, kind):
     return [d for d in session.exec(select(Deadline).where(Deadline.incident_id == inc.id, Deadline.kind == kind))]
 
 
-def test_grade_ii_deadlines_count_from_receipt_and_late_report_is_flagged(session, county, clock):
-    inc = _open(session, county, clock)
+def test_grade_ii_deadlines_count_from_receipt_and_late_report_is_flagged(session, county, clock, settings):
+    inc = _open(session, county, clock, settings)
     (phone,), (written,) = _due(session, inc, "phone"), _due(session, inc, "written")
     assert phone.due_at == inc.received_at + timedelta(minutes=30)
     assert written.due_at == inc.received_at + timedelta(minutes=60)
     clock.advance(minutes=72, seconds=30)
-    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), actor="duty", now=clock.now)
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+                     settings=settings)
     assert rep.late_minutes == 43  # phone deadline missed by 42.5 min, rounded up
     assert written.late_minutes == 13 and written.met_by == rep.id
-    codes = [f.code for f in board.flags(session, inc, clock.now)]
+    codes = [f.code for f in board.flags(session, inc, clock.now, settings)]
     assert codes.count("late") == 2
 
 
-def test_grade_iv_gets_120_minutes_and_sensitive_gets_60(session, county, clock):
-    plain = _open(session, county, clock, grade=None, grade_override_reason="", deaths=0, missing=0, injured=1)
+def test_grade_iv_gets_120_minutes_and_sensitive_gets_60(session, county, clock, settings):
+    plain = _open(session, county, clock, settings, grade=None, grade_override_reason="", deaths=0, missing=0,
+                  injured=1)
     assert plain.grade == 4
     assert [d.due_at - plain.received_at for d in deadlines.open_rows(session, plain.id)] == [timedelta(minutes=120)]
-    touchy = _open(session, county, clock, grade=None, grade_override_reason="", deaths=0, missing=0, injured=1,
-                   sensitive=True, title="网传高观镇事件")
+    touchy = _open(session, county, clock, settings, grade=None, grade_override_reason="", deaths=0, missing=0,
+                   injured=1, sensitive=True, title="网传高观镇事件")
     assert [d.due_at - touchy.received_at for d in deadlines.open_rows(session, touchy.id)] == [timedelta(minutes=60)]
 
 
-def test_followups_are_numbered_and_final_closes(session, county, clock):
-    inc = _open(session, county, clock)
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), actor="duty", now=clock.now)
+def test_followups_are_numbered_and_final_closes(session, county, clock, settings):
+    inc = _open(session, county, clock, settings)
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+               settings=settings)
     titles = []
     for _ in range(11):
         clock.advance(minutes=30)
-        rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), actor="duty",
-                         now=clock.now)
+        rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY,
+                         now=clock.now, settings=settings)
         titles.append(rep.number)
     assert titles == list(range(1, 12))
     clock.advance(minutes=30)
-    add_report(session=session, incident_id=inc.id, actor="duty", now=clock.now, data=ReportIn(
-        kind="final", situation="滑坡体已稳定", handling="转移群众", cause="强降雨", aftermath="安置完毕"))
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, data=ReportIn(
+        kind="final", situation="滑坡体已稳定", handling="转移群众", cause="强降雨", aftermath="安置完毕"), settings=settings)
     assert inc.status == "closed" and deadlines.open_rows(session, inc.id) == []
     with pytest.raises(Conflict):
-        add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), actor="duty", now=clock.now)
+        add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY, now=clock.now,
+                   settings=settings)
 
 
-def test_grade_iii_plus_daily_followups_at_0800_and_1700(session, county, clock):
-    inc = _open(session, county, clock)  # received 02:10 local
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), actor="duty", now=clock.now)
+def test_grade_iii_plus_daily_followups_at_0800_and_1700(session, county, clock, settings):
+    inc = _open(session, county, clock, settings)  # received 02:10 local
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+               settings=settings)
     (slot,) = _due(session, inc, "followup")
     assert slot.due_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai")).strftime("%H:%M") == "08:00"
     clock.now = slot.due_at + timedelta(minutes=1)
-    sweeps.sweep(session=session, now=clock.now)  # the 08:00 slot passes unmet: 17:00 is scheduled
+    sweeps.sweep(session=session, now=clock.now, settings=settings)  # the 08:00 slot passes unmet: 17:00 is scheduled
     slots = sorted(d.due_at for d in _due(session, inc, "followup"))
     assert slots[1] - slots[0] == timedelta(hours=9)
     clock.advance(minutes=20)
-    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), actor="duty", now=clock.now)
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY, now=clock.now,
+                     settings=settings)
     assert rep.late_minutes == 21
 
 
-def test_casualty_change_needs_followup_at_once_and_unverified_gets_reminder(session, county, clock):
-    inc = _open(session, county, clock)
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), actor="duty", now=clock.now)
+def test_casualty_change_needs_followup_at_once_and_unverified_gets_reminder(session, county, clock, settings):
+    inc = _open(session, county, clock, settings)
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+               settings=settings)
     (reminder,) = _due(session, inc, "unverified")
     assert reminder.element == "injured" and reminder.due_at == clock.now + timedelta(minutes=60)
     clock.advance(minutes=20)
-    update_incident(session=session, incident_id=inc.id, data=IncidentUpdate(deaths=3), actor="duty", now=clock.now)
+    update_incident(session=session, incident_id=inc.id, data=IncidentUpdate(deaths=3), by=DUTY, now=clock.now,
+                    settings=settings)
     (change,) = _due(session, inc, "casualty_change")
     assert change.due_at == clock.now and "死亡2→3" in change.text
     clock.advance(minutes=5)
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", injured=4), actor="duty",
-               now=clock.now)
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", injured=4), by=DUTY,
+               now=clock.now, settings=settings)
     assert change.met_at == clock.now and change.late_minutes == 5
     assert reminder.met_at == clock.now  # the 待核实 figure is now known
 
@@ -100,22 +108,23 @@ def test_casualty_change_needs_followup_at_once_and_unverified_gets_reminder(ses
     ({"deaths": -1}, "deaths"),
     ({"grade": 1, "grade_override_reason": ""}, "grade_override_reason"),
 ])
-def test_bad_intake_is_refused_naming_the_field(session, county, clock, change, field):
+def test_bad_intake_is_refused_naming_the_field(session, county, clock, change, field, settings):
     data = landslide(county["town"].id, clock.now)
     if "received_at_offset" in change:  # learned before it happened
         data["received_at"] = (clock.now - timedelta(minutes=60)).isoformat()
     else:
         data.update(change)
     with pytest.raises(Invalid) as err:
-        open_incident(session=session, data=IncidentIn(**data), actor="duty", now=clock.now)
+        open_incident(session=session, data=IncidentIn(**data), by=DUTY, now=clock.now, settings=settings)
     assert err.value.field == field
 
 
-def test_final_before_first_is_refused(session, county, clock):
-    inc = _open(session, county, clock)
+def test_final_before_first_is_refused(session, county, clock, settings):
+    inc = _open(session, county, clock, settings)
     clock.advance(minutes=30)
-    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), actor="duty", now=clock.now)
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+               settings=settings)
     with pytest.raises(Invalid) as err:
-        add_report(session=session, incident_id=inc.id, actor="duty", now=clock.now,
-                   data=ReportIn(kind="final", reported_at=clock.now - timedelta(minutes=10)))
+        add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now,
+                   data=ReportIn(kind="final", reported_at=clock.now - timedelta(minutes=10)), settings=settings)
     assert err.value.field == "reported_at"

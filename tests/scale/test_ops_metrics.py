@@ -24,7 +24,7 @@ def scrape(session, now, instance: str = "engine-7") -> str:
     return generate_latest(registry).decode()
 
 
-def test_queue_depth_and_step_lateness(session, directory, monkeypatch):
+def test_queue_depth_and_step_lateness(session, directory, monkeypatch, settings):
     person, town = directory["people"]["hub"], directory["town"]
     for _ in range(3):
         open_escalation(session, unit_id=town.id, person_id=person.id, now=T0, wait_minutes=1)
@@ -32,7 +32,8 @@ def test_queue_depth_and_step_lateness(session, directory, monkeypatch):
     text = scrape(session, T0 + timedelta(seconds=5))
     assert 'dutydesk_queue_due{instance="engine-7",queue="escalation_steps"} 3.0' in text
     assert 'dutydesk_escalation_oldest_due_seconds{instance="engine-7"} 5.0' in text
-    fired = escalation.tick(session=session, now=T0 + timedelta(seconds=5), instance="t")  # first steps 5 s late
+    # first steps 5 s late
+    fired = escalation.tick(session=session, now=T0 + timedelta(seconds=5), instance="t", settings=settings)
     session.commit()
     assert len(fired) == 3
     text = scrape(session, T0 + timedelta(seconds=6))
@@ -42,7 +43,7 @@ def test_queue_depth_and_step_lateness(session, directory, monkeypatch):
     assert 'dutydesk_escalation_step_lateness_seconds_bucket{instance="engine-7",le="2.0"} 0.0' in text
     assert 'dutydesk_escalation_step_lateness_seconds_bucket{instance="engine-7",le="5.0"} 3.0' in text
     # second steps are due a minute after the first fired; fired 0.5 s late
-    escalation.tick(session=session, now=T0 + timedelta(seconds=65.5), instance="t")
+    escalation.tick(session=session, now=T0 + timedelta(seconds=65.5), instance="t", settings=settings)
     session.commit()
     text = scrape(session, T0 + timedelta(seconds=70))
     assert 'dutydesk_escalation_step_lateness_seconds_bucket{instance="engine-7",le="0.5"} 3.0' in text
@@ -89,7 +90,7 @@ def receiver():
     r.server.shutdown()
 
 
-def test_deadman_pings_only_while_escalations_are_on_time(session, directory, receiver):
+def test_deadman_pings_only_while_escalations_are_on_time(session, directory, receiver, settings):
     person, town = directory["people"]["hub"], directory["town"]
     clock = {"now": T0}
     switch = DeadmanSwitch(session.connection(), receiver.url, 60, instance="engine-1", now=lambda: clock["now"])
@@ -100,7 +101,7 @@ def test_deadman_pings_only_while_escalations_are_on_time(session, directory, re
     assert switch.check() and len(receiver.hits) == 2
     clock["now"] = T0 + timedelta(seconds=90)  # the step has waited 90 s: no engine is doing its job
     assert not switch.check() and len(receiver.hits) == 2 and switch.withheld == 1
-    escalation.tick(session=session, now=clock["now"], instance="t")
+    escalation.tick(session=session, now=clock["now"], instance="t", settings=settings)
     session.commit()
     assert switch.check() and len(receiver.hits) == 3  # caught up: pings resume
 

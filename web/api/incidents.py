@@ -1,4 +1,7 @@
-"""Incidents over REST: intake (other systems post with an API token), reports, acks, instructions."""
+"""Incidents over REST: intake (other systems post with an API token), reports, acks, instructions.
+
+A thin shell: each handler passes the caller (`c.by`) to the service, which decides what it may see and change
+(services/access.py), so the API and the console cannot disagree."""
 
 from __future__ import annotations
 
@@ -11,13 +14,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from core.errors import Forbidden, NotFound
-from models.directory import Person
+from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
-from models.incidents.records import Report
-from services.incidents import acks, board, intake, printing, reports
+from services.incidents import acks, board, intake, lookups, printing, reports
 from services.incidents import instructions as ins
-from services.incidents.common import get_incident
 from services.incidents.schemas import (
     AckIn,
     FeedbackIn,
@@ -28,7 +28,7 @@ from services.incidents.schemas import (
     PhoneLogIn,
     ReportIn,
 )
-from web.deps import Caller, get_session, now_utc, require, unit_scope
+from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["incidents"])
 
@@ -58,23 +58,11 @@ class ReportOut(BaseModel):
     missing: list[str]
 
 
-def _visible(c: Caller, session: Session, incident_id: uuid.UUID):
-    inc = get_incident(session, incident_id)
-    scope = unit_scope(c)
-    if scope is not None and inc.unit_id != scope:
-        raise NotFound(f"incident {incident_id} not found", field="incident_id")  # do not confirm it exists
-    return inc
-
-
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
 def create(data: IncidentIn, request: Request, c: Caller = Depends(require("incidents:write")),
            session: Session = Depends(get_session)):
-    scope = unit_scope(c)
-    if scope is not None and data.unit_id not in (None, scope):
-        raise Forbidden("单位填报员只能报送本单位事件 (own unit only)", field="unit_id")
-    if scope is not None and data.unit_id is None:
-        data.unit_id, data.unit_code = scope, None
-    inc = intake.open_incident(session=session, data=data, actor=c.actor, now=now_utc(request))
+    inc = intake.open_incident(session=session, data=data, by=c.by, now=now_utc(request),
+                               settings=request.app.state.settings)
     session.commit()
     return inc
 
@@ -83,7 +71,7 @@ def create(data: IncidentIn, request: Request, c: Caller = Depends(require("inci
 def list_board(request: Request, include_closed: bool = False, c: Caller = Depends(require("incidents:read")),
                session: Session = Depends(get_session)):
     now = now_utc(request)
-    rows = board.board(session, now, unit_id=unit_scope(c), include_closed=include_closed)
+    rows = board.board(session, now, by=c.by, settings=request.app.state.settings, include_closed=include_closed)
     return [{**IncidentOut.model_validate(b.incident, from_attributes=True).model_dump(mode="json"), "unit": b.unit,
              "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
              "overdue": b.overdue, "flags": [f.code.value for f in b.flags],
@@ -93,8 +81,7 @@ def list_board(request: Request, include_closed: bool = False, c: Caller = Depen
 @router.get("/incidents/{incident_id}")
 def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:read")),
          session: Session = Depends(get_session)) -> dict[str, Any]:
-    _visible(c, session, incident_id)
-    d = board.detail(session, incident_id, now_utc(request))
+    d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
     return {"incident": d["incident"].model_dump(mode="json"),
             "reports": [ReportOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in d["reports"]],
             "deadlines": [x.model_dump(mode="json") for x in d["deadlines"]],
@@ -106,9 +93,8 @@ def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("
 @router.patch("/incidents/{incident_id}", response_model=IncidentOut)
 def update(incident_id: uuid.UUID, data: IncidentUpdate, request: Request,
            c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
-    _visible(c, session, incident_id)
-    inc = intake.update_incident(session=session, incident_id=incident_id, data=data, actor=c.actor,
-                                 now=now_utc(request))
+    inc = intake.update_incident(session=session, incident_id=incident_id, data=data, by=c.by,
+                                 now=now_utc(request), settings=request.app.state.settings)
     session.commit()
     return inc
 
@@ -116,7 +102,8 @@ def update(incident_id: uuid.UUID, data: IncidentUpdate, request: Request,
 @router.post("/incidents/{incident_id}/grade", response_model=IncidentOut)
 def grade(incident_id: uuid.UUID, data: GradeIn, request: Request, c: Caller = Depends(require("incidents:grade")),
           session: Session = Depends(get_session)):
-    inc = intake.set_grade(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    inc = intake.set_grade(session=session, incident_id=incident_id, data=data, by=c.by, now=now_utc(request),
+                           settings=request.app.state.settings)
     session.commit()
     return inc
 
@@ -124,20 +111,17 @@ def grade(incident_id: uuid.UUID, data: GradeIn, request: Request, c: Caller = D
 @router.post("/incidents/{incident_id}/reports", response_model=ReportOut, status_code=201)
 def add_report(incident_id: uuid.UUID, data: ReportIn, request: Request,
                c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
-    _visible(c, session, incident_id)
-    rep = reports.add_report(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    rep = reports.add_report(session=session, incident_id=incident_id, data=data, by=c.by, now=now_utc(request),
+                             settings=request.app.state.settings)
     session.commit()
     return rep
 
 
 @router.get("/incidents/{incident_id}/reports/{report_id}.docx")
-def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, c: Caller = Depends(require("incidents:read")),
-                session: Session = Depends(get_session)):
-    inc = _visible(c, session, incident_id)
-    rep = session.get(Report, report_id)
-    if rep is None or rep.incident_id != inc.id:
-        raise NotFound("report not found", field="report_id")
-    return Response(printing.report_docx(inc, rep),
+def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
+                c: Caller = Depends(require("incidents:read")), session: Session = Depends(get_session)):
+    inc, rep = lookups.report_of(session, incident_id=incident_id, report_id=report_id, by=c.by)
+    return Response(printing.report_docx(inc, rep, request.app.state.settings.tz),
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
 
@@ -145,12 +129,8 @@ def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, c: Caller = Depend
 @router.post("/incidents/{incident_id}/ack", status_code=201)
 def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller = Depends(require("incidents:ack")),
                 session: Session = Depends(get_session)) -> dict:
-    person_id = data.person_id or c.user.person_id
-    person = session.get(Person, person_id) if person_id else None
-    if person_id and person is None:
-        raise NotFound("person not found", field="person_id")
-    ack = acks.acknowledge(session=session, incident_id=incident_id, person=person, via=data.via,
-                           now=now_utc(request), actor=c.actor, name=person.name if person else c.user.display_name)
+    ack = acks.acknowledge(session=session, incident_id=incident_id, by=c.by, person_id=data.person_id, via=data.via,
+                           now=now_utc(request), name=c.user.display_name)
     session.commit()
     return {"name": ack.name, "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack}
 
@@ -158,7 +138,8 @@ def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller
 @router.post("/incidents/{incident_id}/instructions", status_code=201)
 def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
              c: Caller = Depends(require("instructions:write")), session: Session = Depends(get_session)) -> dict:
-    row = ins.record(session=session, incident_id=incident_id, data=data, actor=c.actor, now=now_utc(request))
+    row = ins.record(session=session, incident_id=incident_id, data=data, by=c.by, now=now_utc(request),
+                     settings=request.app.state.settings)
     session.commit()
     items = session.exec(select(InstructionItem).where(InstructionItem.instruction_id == row.id)).all()
     return {"id": str(row.id), "items": [{"id": str(i.id), "unit_id": str(i.unit_id), "due_at": i.due_at.isoformat(),
@@ -168,8 +149,7 @@ def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
 @router.post("/instruction-items/{item_id}/feedback")
 def feedback(item_id: uuid.UUID, data: FeedbackIn, request: Request,
              c: Caller = Depends(require("instructions:feedback")), session: Session = Depends(get_session)) -> dict:
-    row = ins.feedback(session=session, item_id=item_id, text=data.text, actor=c.actor, now=now_utc(request),
-                       scope=unit_scope(c))
+    row = ins.feedback(session=session, item_id=item_id, text=data.text, by=c.by, now=now_utc(request))
     session.commit()
     return {"id": str(row.id), "status": row.status}
 
@@ -179,8 +159,7 @@ def decide(item_id: uuid.UUID, decision: str, request: Request, c: Caller = Depe
            session: Session = Depends(get_session)) -> dict:
     if decision not in ("accept", "reject"):
         raise NotFound("unknown decision: accept or reject", field="decision")
-    row = ins.decide(session=session, item_id=item_id, accept=decision == "accept", actor=c.actor,
-                     now=now_utc(request))
+    row = ins.decide(session=session, item_id=item_id, accept=decision == "accept", by=c.by, now=now_utc(request))
     session.commit()
     return {"id": str(row.id), "status": row.status}
 
@@ -188,6 +167,6 @@ def decide(item_id: uuid.UUID, decision: str, request: Request, c: Caller = Depe
 @router.post("/phone-log", status_code=201)
 def phone_log(data: PhoneLogIn, request: Request, c: Caller = Depends(require("incidents:write")),
               session: Session = Depends(get_session)) -> dict:
-    row = intake.log_call(session=session, data=data, actor=c.actor, now=now_utc(request))
+    row = intake.log_call(session=session, data=data, by=c.by, now=now_utc(request))
     session.commit()
     return {"id": str(row.id)}

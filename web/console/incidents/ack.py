@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.errors import ServiceError
 from rules.incidents import Category, Grade
 from services.incidents import acks, printing
-from services.incidents.common import get_incident
+from services.incidents.lookups import get_incident
 from web.console.render import render
 from web.deps import get_session, now_utc
 
@@ -29,7 +29,7 @@ def _summary(session: Session, incident_id: uuid.UUID) -> dict:
 def ack_page(token: str, request: Request, session: Session = Depends(get_session)):
     """Show the incident and a confirm button; looking (or a chat app's link preview) changes nothing."""
     try:
-        row = acks.check_link(session, token, now_utc(request))
+        row = acks.check_link(session, token, now_utc(request), settings=request.app.state.settings)
     except ServiceError as exc:
         return render(request, "ack.html", None, status_code=exc.status, problem=exc.reason)
     return render(request, "ack.html", None, token=token, **_summary(session, row.incident_id))
@@ -38,7 +38,7 @@ def ack_page(token: str, request: Request, session: Session = Depends(get_sessio
 @router.post("/ack/{token}")
 def ack_confirm(token: str, request: Request, session: Session = Depends(get_session)):
     try:
-        ack = acks.use_link(session, token=token, now=now_utc(request))
+        ack = acks.use_link(session, token=token, now=now_utc(request), settings=request.app.state.settings)
         session.commit()
     except ServiceError as exc:
         session.rollback()

@@ -1,18 +1,23 @@
-"""Incident console: the board (by urgency, live countdowns), intake form, incident page and its actions."""
+"""Incident console: the board (by urgency, live countdowns), intake form, incident page and its actions.
+
+A thin shell like the API: each handler passes the caller (`c.by`) to the same service call, which decides what
+it may see and change. A record the caller may not see or change answers with an error page (404/403), never a
+redirect back to it."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from core.errors import ServiceError
-from models.directory import Person
+from core.errors import Forbidden, NotFound, ServiceError
 from rules.incidents import Category
 from services.directory import org
 from services.incidents import acks, board, intake, reports
@@ -25,7 +30,7 @@ from services.incidents.schemas import (
     ReportIn,
 )
 from web.console.render import page, render
-from web.deps import Caller, get_session, now_utc, unit_scope
+from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
 FIGURES = ("deaths", "seriously_injured", "injured", "missing")
@@ -45,22 +50,31 @@ def field_errors(exc: Exception) -> dict[str, str]:
     return {exc.field or "form": exc.reason}
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """NotFound / Forbidden from a service as the console's error page with that status."""
+    try:
+        yield
+    except (NotFound, Forbidden) as exc:
+        raise HTTPException(exc.status, exc.reason) from None
+
+
 def _form_ctx(session: Session, c: Caller) -> dict:
-    return {"units": org.list_units(session=session, only=unit_scope(c)), "categories": list(Category)}
+    return {"units": org.list_units(session=session, only=c.by.scope), "categories": list(Category)}
 
 
 @router.get("/incidents")
 def incidents(request: Request, closed: bool = False, c: Caller = Depends(page("incidents:read")),
               session: Session = Depends(get_session)):
     now = now_utc(request)
-    rows = board.board(session, now, unit_id=unit_scope(c), include_closed=closed)
+    rows = board.board(session, now, by=c.by, settings=request.app.state.settings, include_closed=closed)
     return render(request, "incidents.html", c, rows=rows, now=now, closed=closed)
 
 
 @router.get("/incidents/new")
 def new_form(request: Request, c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
     now = now_utc(request).astimezone(request.app.state.settings.tz)
-    values = {"received_at": now.strftime("%Y-%m-%dT%H:%M"), "unit_id": str(unit_scope(c) or "")}
+    values = {"received_at": now.strftime("%Y-%m-%dT%H:%M"), "unit_id": str(c.by.scope or "")}
     return render(request, "incident_form.html", c, values=values, errors={}, **_form_ctx(session, c))
 
 
@@ -74,17 +88,15 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
             data[key] = local_dt(request, data.get(key))
         for flag in ("sensitive", "first_report"):
             data[flag] = flag in form
-        scope = unit_scope(c)
-        if scope is not None:
-            data["unit_id"] = str(scope)
-        inc = intake.open_incident(session=session, data=IncidentIn.model_validate(data), actor=c.actor,
-                                   now=now_utc(request))
+        inc = intake.open_incident(session=session, data=IncidentIn.model_validate(data), by=c.by,
+                                   now=now_utc(request), settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
         errors = field_errors(exc) if not isinstance(exc, ValueError) or isinstance(exc, ValidationError) \
             else {"received_at": str(exc)}
-        return render(request, "incident_form.html", c, status_code=422, values=dict(form), errors=errors,
+        status = exc.status if isinstance(exc, ServiceError) else 422  # 403: another unit named
+        return render(request, "incident_form.html", c, status_code=status, values=dict(form), errors=errors,
                       **_form_ctx(session, c))
     return RedirectResponse(f"/incidents/{inc.id}", status_code=303)
 
@@ -92,28 +104,28 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
 @router.get("/incidents/tasks")
 def tasks(request: Request, c: Caller = Depends(page("incidents:read")), session: Session = Depends(get_session)):
     names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
-    return render(request, "incident_tasks.html", c, items=board.open_items(session, unit_scope(c)), names=names,
+    return render(request, "incident_tasks.html", c, items=board.open_items(session, by=c.by), names=names,
                   now=now_utc(request))
 
 
 @router.get("/incidents/{incident_id}")
 def detail(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:read")),
            session: Session = Depends(get_session), error: str = ""):
-    d = board.detail(session, incident_id, now_utc(request))
-    scope = unit_scope(c)
-    if scope is not None and d["incident"].unit_id != scope:
-        from fastapi import HTTPException
-
-        raise HTTPException(404, "not found")
+    with refusals():
+        d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
     return render(request, "incident.html", c, d=d, error=error, now=now_utc(request),
                   units=org.list_units(session=session))
 
 
 async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
+    """Run one form action: refused ones as an error page, bad input back on the incident page, then commit."""
     form = await request.form()
     try:
         fn({k: v for k, v in form.items() if k != "csrf_token"}, form)
         session.commit()
+    except (NotFound, Forbidden) as exc:
+        session.rollback()
+        raise HTTPException(exc.status, exc.reason) from None
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
         msg = "；".join(f"{k}: {v}" for k, v in field_errors(exc).items()) if not type(exc) is ValueError else str(exc)
@@ -129,7 +141,7 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
         data["reported_at"] = local_dt(request, data.get("reported_at"))
         data["send_upward"] = "send_upward" in form
         reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
-                           actor=c.actor, now=now_utc(request))
+                           by=c.by, now=now_utc(request), settings=request.app.state.settings)
     return await _act(request, incident_id, session, go)
 
 
@@ -137,17 +149,16 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
 async def set_grade(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:grade")),
                     session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: intake.set_grade(
-        session=session, incident_id=incident_id, data=GradeIn.model_validate(data), actor=c.actor,
-        now=now_utc(request)))
+        session=session, incident_id=incident_id, data=GradeIn.model_validate(data), by=c.by,
+        now=now_utc(request), settings=request.app.state.settings))
 
 
 @router.post("/incidents/{incident_id}/ack")
 async def ack(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:ack")),
               session: Session = Depends(get_session)):
-    person = session.get(Person, c.user.person_id) if c.user.person_id else None
     return await _act(request, incident_id, session, lambda data, form: acks.acknowledge(
-        session=session, incident_id=incident_id, person=person, via="console", now=now_utc(request),
-        actor=c.actor, name=person.name if person else (c.user.display_name or c.user.username)))
+        session=session, incident_id=incident_id, by=c.by, via="console", now=now_utc(request),
+        name=c.user.display_name or c.user.username))
 
 
 @router.post("/incidents/{incident_id}/instructions")
@@ -156,7 +167,8 @@ async def instruct(incident_id: uuid.UUID, request: Request, c: Caller = Depends
     def go(data, form):
         items = [ItemIn(unit_id=u, lead=i == 0, urgency=data.get("urgency", "general"))
                  for i, u in enumerate(form.getlist("unit_ids"))]
-        ins.record(session=session, incident_id=incident_id, actor=c.actor, now=now_utc(request),
+        ins.record(session=session, incident_id=incident_id, by=c.by, now=now_utc(request),
+                   settings=request.app.state.settings,
                    data=InstructionIn(text=data.get("text", ""), by_name=data.get("by_name", ""), items=items))
     return await _act(request, incident_id, session, go)
 
@@ -165,12 +177,11 @@ async def instruct(incident_id: uuid.UUID, request: Request, c: Caller = Depends
 async def item_feedback(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
                         c: Caller = Depends(page("instructions:feedback")), session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: ins.feedback(
-        session=session, item_id=item_id, text=data.get("text", ""), actor=c.actor, now=now_utc(request),
-        scope=unit_scope(c)))
+        session=session, item_id=item_id, text=data.get("text", ""), by=c.by, now=now_utc(request)))
 
 
 @router.post("/incidents/{incident_id}/items/{item_id}/accept")
 async def item_accept(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
                       c: Caller = Depends(page("instructions:accept")), session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: ins.decide(
-        session=session, item_id=item_id, accept=True, actor=c.actor, now=now_utc(request)))
+        session=session, item_id=item_id, accept=True, by=c.by, now=now_utc(request)))

@@ -1,0 +1,34 @@
+"""Engine wake-ups after a commit that created due work (timers are only wake-ups; the rows are the truth)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+# Called with a due time after a commit that created due work (the engine's escalator registers one).
+WAKE_HOOKS: list[Callable[[datetime], None]] = []
+_WAKES = "incidents_wake_at"
+
+
+def wake_after_commit(session: Session, due: datetime) -> None:
+    """Nudge the engine at `due` once this transaction commits."""
+    if not WAKE_HOOKS:
+        return
+    pending = session.info.setdefault(_WAKES, set())
+    pending.add(due)
+    if len(pending) == 1:  # one listener per transaction, however many due times it creates
+        event.listen(session, "after_commit", _fire, once=True)
+        event.listen(session, "after_rollback", _forget, once=True)
+
+
+def _fire(session: Session) -> None:
+    for due in sorted(session.info.pop(_WAKES, ())):
+        for hook in list(WAKE_HOOKS):
+            hook(due)
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_WAKES, None)
