@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from models.accounts import LoginSession, Role, User
+from models.accounts import LoginSession, User
 from services import accounts
 from services.access import Actor
 from web.access import allowed
@@ -132,8 +132,3 @@ def require(permission: str):
         return c
 
     return dep
-
-
-def unit_scope(c: Caller):
-    """The only unit a unit reporter may see; None means every unit."""
-    return c.user.unit_id if c.user.role is Role.unit_reporter else None

@@ -1,0 +1,289 @@
+"""The scope walk: every API write and console form action a unit reporter or a leader can reach, sent with
+another unit's ids, is refused (403/404, or the form's error) and changes nothing; the same request as the duty
+office succeeds, so the refusal is about who asks, not about a bad sample.
+
+Routes are enumerated from the app: a new write a unit reporter or a leader may reach fails
+`test_every_reachable_write_has_a_case` until it gets a case here (or a reason in NOT_SCOPED).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from models.accounts import Role, User, UserCreate
+from models.directory import PersonCreate
+from models.rosters.duty import Handover, Swap, SwapStatus
+from models.rosters.leave import LeaveCreate, LeaveReport, LeaveStatus
+from models.rosters.roster import RosterSlot
+from models.spotchecks.inspections import ExplanationRequest
+from services import accounts
+from services.access import Actor
+from services.directory import org
+from services.rosters import excel, handovers, leaves, swaps
+from services.rosters import policy as pol
+from services.rosters.generate import generate_month
+from tests.conftest import PASSWORD
+from tests.incidents.conftest import landslide
+from tests.web.test_access import ENDPOINTS
+
+NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 local
+MONTH, LATER = "2027-01", "2027-02"
+OFFICE = Actor.system("test")
+TZ = "Asia/Shanghai"
+# Writes no unit scope applies to, and why.
+NOT_SCOPED = {
+    ("POST", "/login"): "anyone logs in",
+    ("POST", "/logout"): "one's own session",
+    ("POST", "/ack/{token}"): "the signed link is the credential (no caller)",
+    ("POST", "/callbacks/{channel_name}"): "the provider's signature is the credential (no caller)",
+    ("POST", "/api/incidents/{incident_id}/instructions"): "leaders instruct on any incident (领导批示)",
+    ("POST", "/incidents/{incident_id}/instructions"): "leaders instruct on any incident (领导批示)",
+    ("POST", "/incidents/{incident_id}/ack"): "a leader acknowledges any incident, as themself",
+}
+
+
+@pytest.fixture
+def engine(sqlite_engine):
+    """Scope is decided in Python, the same on both databases: SQLite keeps this walk quick."""
+    return sqlite_engine
+
+
+@pytest.fixture
+def world(client, session, directory, users, tokens):
+    """The department (another unit than the reporter's town) with a roster, leave, swaps, a handover, an
+    incident with a report and an instruction item, and an explanation request."""
+    client.app.state.clock = lambda: NOW
+    dept = directory["dept"]
+    mk = lambda name, title: org.create_person(session=session, actor="test", data=PersonCreate(  # noqa: E731
+        name=name, title=title, unit_id=dept.id, mobile="13900001111", is_leading_cadre=title == "副局长"))
+    leaders = [mk("局领导甲", "副局长"), mk("局领导乙", "副局长")]
+    officers = [mk(f"值班员{i}", "工作人员") for i in range(4)]
+    pol.ensure_default_posts(session=session, unit_id=dept.id, actor="test")
+    pol.set_pool(session=session, unit_id=dept.id, post="leader", people=[p.id for p in leaders], by=OFFICE)
+    pol.set_pool(session=session, unit_id=dept.id, post="officer", people=[p.id for p in officers], by=OFFICE)
+    generate_month(session=session, unit_id=dept.id, month=MONTH, by=OFFICE, tz=TZ)
+    slots = session.exec(select(RosterSlot).where(RosterSlot.unit_id == dept.id, RosterSlot.post == "officer")
+                         .order_by(RosterSlot.day)).scalars().all()
+    by_day = {s.day: s for s in slots}
+    mine, other, free = slots[10], slots[14], slots[18]  # four officers in turn: two days apart leaves 24 h rest
+    mover = by_day[mine.day + timedelta(days=2)].person_id
+    counterpart = session.get(type(leaders[0]), mover)
+    cp_user = accounts.create_user(session=session, actor="test", data=UserCreate(
+        username="dept_counterpart", password=PASSWORD, role=Role.leader, unit_id=dept.id, person_id=mover))
+    cp_token, _ = accounts.create_api_token(session=session, user=cp_user, name="t", actor="t")
+    settings = client.app.state.settings
+    requested = swaps.request(session=session, data=_swap(mine, mover), now=NOW, by=OFFICE, settings=settings)
+    confirmed = swaps.request(session=session, data=_swap(other, by_day[other.day + timedelta(days=2)].person_id),
+                              now=NOW, by=OFFICE, settings=settings)
+    session.get(Swap, confirmed.id).status = SwapStatus.confirmed
+    leave = leaves.file_leave(session=session, today=NOW.date(), by=OFFICE, tz=TZ, data=_leave(leaders[0].id, leaders[1].id))
+    pending = leaves.file_leave(session=session, today=NOW.date(), by=OFFICE, tz=TZ,
+                                data=_leave(leaders[1].id, leaders[0].id, date(2027, 1, 20)))
+    session.get(LeaveReport, pending.id).status = LeaveStatus.pending_approval  # as a head's leave in flood season
+    handover = handovers.open_handover(session=session, unit_id=dept.id, day=slots[3].day, by=OFFICE)
+    xlsx = excel.export_month(session=session, unit_id=dept.id, month=MONTH, tz=TZ, by=OFFICE)
+    explanation = ExplanationRequest(unit_id=dept.id, year=2026, quarter=4, failures=2, requested_at=NOW)
+    session.add(explanation)
+    session.commit()
+    office = tokens["duty_officer"]
+    inc = client.post("/api/incidents", headers=office, json=landslide(dept.id, NOW)).json()
+    rep = client.post(f"/api/incidents/{inc['id']}/reports", headers=office, json={"kind": "first"}).json()
+    ins = client.post(f"/api/incidents/{inc['id']}/instructions", headers=tokens["leader"], json={
+        "text": "全力处置", "by_name": "县长", "items": [{"unit_id": str(dept.id)}]}).json()
+    assert "id" in rep and ins["items"], (rep, ins)
+    return {"dept": dept.id, "leader": leaders[0].id, "acting": leaders[1].id, "officers": [p.id for p in officers], "slot": mine.id, "free": free.id,
+            "free_to": by_day[free.day + timedelta(days=2)].person_id,
+            "mover": mover, "swap": requested.id, "confirmed": confirmed.id, "leave": leave.id, "pending_leave": pending.id,
+            "handover": handover.id, "day": slots[3].day.isoformat(), "xlsx": xlsx, "incident": inc["id"],
+            "item": ins["items"][0]["id"], "explanation": explanation.id, "counterpart_token": cp_token,
+            "counterpart": counterpart}
+
+
+def _swap(slot, to):
+    from models.rosters.duty import SwapCreate
+
+    return SwapCreate(slot_id=slot.id, counterpart_id=to, reason="家中有事")
+
+
+def _leave(person_id, acting_id, start=date(2027, 1, 5)):
+    return LeaveCreate(person_id=person_id, start_day=start, end_day=start + timedelta(days=1), destination="市里",
+                       reason="开会", contact="13900002222", arrangements="工作已安排", acting_person_id=acting_id)
+
+
+@dataclass
+class Case:
+    method: str
+    path: str  # the route's template
+    url: str  # with the world's ids
+    json: dict | None = None
+    form: dict | None = None
+    files: dict | None = None
+    refused: tuple[str, ...] = ("unit_reporter",)  # roles that must be refused
+    ok_as: str = "duty_officer"  # who may do it (a token name, or "counterpart")
+    label: str = field(default="")
+
+
+def cases(w: dict) -> list[Case]:
+    d, m, inc, item = w["dept"], MONTH, w["incident"], w["item"]
+    leave_body = _leave(w["leader"], w["acting"], date(2027, 1, 12)).model_dump(mode="json")
+    person_scoped = ("unit_reporter", "leader")
+    xlsx = {"file": ("roster.xlsx", w["xlsx"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    return [
+        Case("POST", "/api/spotchecks/explanations/{request_id}/answer",
+             f"/api/spotchecks/explanations/{w['explanation']}/answer", json={"answer": "已整改"}),
+        Case("POST", "/api/handovers", "/api/handovers", json={"unit_id": str(d), "day": "2027-01-20"}),
+        Case("POST", "/api/handovers/{handover_id}/sign", f"/api/handovers/{w['handover']}/sign", json={"done": []}),
+        Case("POST", "/api/duty-log", "/api/duty-log", json={"unit_id": str(d), "day": w["day"], "content": "平稳"}),
+        Case("POST", "/api/rosters/{unit_id}/{month}/import", f"/api/rosters/{d}/{m}/import", files=xlsx),
+        Case("POST", "/api/ical-feeds", "/api/ical-feeds", json={"kind": "unit", "ref_id": str(d)}, label="unit"),
+        Case("POST", "/api/ical-feeds", "/api/ical-feeds", json={"kind": "person", "ref_id": str(w["leader"])},
+             refused=person_scoped, label="person"),
+        Case("PUT", "/api/rosters/{unit_id}/posts/{post}", f"/api/rosters/{d}/posts/leader",
+             json={"label": "带班领导", "count": 1}),
+        Case("PUT", "/api/rosters/{unit_id}/posts/{post}/pool", f"/api/rosters/{d}/posts/officer/pool",
+             json={"people": [str(x) for x in w["officers"]]}),
+        Case("PATCH", "/api/rosters/{unit_id}/policy", f"/api/rosters/{d}/policy", json={"min_rest_hours": 12}),
+        Case("POST", "/api/rosters/{unit_id}/{month}/generate", f"/api/rosters/{d}/{LATER}/generate", json={}),
+        Case("POST", "/api/rosters/{unit_id}/{month}/publish", f"/api/rosters/{d}/{m}/publish"),
+        Case("PATCH", "/api/rosters/slots/{slot_id}", f"/api/rosters/slots/{w['slot']}",
+             json={"person_id": str(w["officers"][3]), "reason": "调整"}),
+        Case("POST", "/api/leaves", "/api/leaves", json=leave_body, refused=person_scoped),
+        Case("POST", "/api/leaves/{leave_id}/return", f"/api/leaves/{w['leave']}/return", refused=person_scoped),
+        Case("POST", "/api/leaves/{leave_id}/cancel", f"/api/leaves/{w['leave']}/cancel", refused=person_scoped),
+        Case("POST", "/api/swaps", "/api/swaps", json={"slot_id": w["free"], "counterpart_id": str(w["free_to"])},
+             refused=person_scoped),
+        Case("POST", "/api/swaps/{swap_id}/confirm", f"/api/swaps/{w['swap']}/confirm", refused=person_scoped,
+             ok_as="counterpart"),
+        Case("POST", "/api/swaps/{swap_id}/decide", f"/api/swaps/{w['confirmed']}/decide", json={"approve": True}),
+        Case("POST", "/api/swaps/{swap_id}/cancel", f"/api/swaps/{w['swap']}/cancel", refused=person_scoped),
+        Case("POST", "/api/incidents", "/api/incidents", json=landslide(d, NOW, title="另一起事件")),
+        Case("PATCH", "/api/incidents/{incident_id}", f"/api/incidents/{inc}", json={"place": "别处"}),
+        Case("POST", "/api/incidents/{incident_id}/reports", f"/api/incidents/{inc}/reports",
+             json={"kind": "followup", "content": "续报"}),
+        Case("POST", "/api/incidents/{incident_id}/ack", f"/api/incidents/{inc}/ack",
+             json={"via": "console", "person_id": str(w["leader"])}, refused=("leader",)),
+        Case("POST", "/api/instruction-items/{item_id}/feedback", f"/api/instruction-items/{item}/feedback",
+             json={"text": "已办理"}),
+        Case("POST", "/api/phone-log", "/api/phone-log",
+             json={"at": NOW.isoformat(), "caller": "某人", "content": "来电", "incident_id": inc}),
+        Case("POST", "/spotchecks/explanations/{request_id}/answer",
+             f"/spotchecks/explanations/{w['explanation']}/answer", form={"answer": "已整改"}),
+        Case("POST", "/incidents/new", "/incidents/new", form={**{k: str(v) for k, v in landslide(
+            d, NOW, title="另一起事件").items() if k not in ("grade", "grade_override_reason")},
+            "received_at": "2026-12-10T09:50", "occurred_at": "2026-12-10T09:30"}),
+        Case("POST", "/incidents/{incident_id}/reports", f"/incidents/{inc}/reports",
+             form={"kind": "final", "channel": "written", "situation": "已处置", "handling": "完毕", "cause": "降雨",
+                   "aftermath": "安置完毕"}),
+        Case("POST", "/incidents/{incident_id}/items/{item_id}/feedback", f"/incidents/{inc}/items/{item}/feedback",
+             form={"text": "已办理"}),
+        Case("POST", "/rosters/{unit_id}/{month}/upload", f"/rosters/{d}/{m}/upload", files=xlsx),
+        *(Case("POST", "/rosters/{unit_id}/{month}/{action}", f"/rosters/{d}/{month}/{action}", form={}, label=action)
+          for action, month in (("generate", LATER), ("publish", m), ("ical", m))),
+        Case("POST", "/leaves", "/leaves", form={k: v for k, v in leave_body.items() if v is not None},
+             refused=person_scoped),
+        Case("POST", "/leaves/{leave_id}/{action}", f"/leaves/{w['pending_leave']}/approve", form={}, label="approve",
+             refused=person_scoped),
+        *(Case("POST", "/leaves/{leave_id}/{action}", f"/leaves/{w['leave']}/{action}", form={}, label=action,
+               refused=person_scoped) for action in ("return", "cancel")),
+        Case("POST", "/swaps", "/swaps", form={"slot_id": str(w["free"]), "counterpart_id": str(w["free_to"])},
+             refused=person_scoped),
+        Case("POST", "/swaps/{swap_id}/{action}", f"/swaps/{w['swap']}/confirm", form={}, label="confirm",
+             refused=person_scoped, ok_as="counterpart"),
+        *(Case("POST", "/swaps/{swap_id}/{action}", f"/swaps/{w['confirmed']}/{action}", form={}, label=action)
+          for action in ("approve", "reject")),
+        Case("POST", "/swaps/{swap_id}/{action}", f"/swaps/{w['swap']}/cancel", form={}, label="cancel",
+             refused=person_scoped),
+        *(Case("POST", "/handovers/{unit_id}/{action}", f"/handovers/{d}/{action}", form=form, label=action)
+          for action, form in (("open", {"day": "2027-01-21"}), ("sign", {"handover_id": str(w["handover"])}),
+                               ("log", {"kind": "note", "content": "平稳"}))),
+    ]
+
+
+REACHABLE = sorted({(e.method, e.path) for e in ENDPOINTS if e.method in ("POST", "PUT", "PATCH", "DELETE")
+                    and (e.allows(Role.unit_reporter) or e.allows(Role.leader))})
+PLACEHOLDER = {k: uuid.UUID(int=0) for k in ("dept", "leader", "acting", "mover", "swap", "confirmed", "leave",
+                                             "pending_leave", "handover",
+                                             "incident", "item", "explanation", "counterpart")}
+CASES = cases({**PLACEHOLDER, "slot": 0, "free": 0, "free_to": uuid.UUID(int=0), "day": "2027-01-01", "counterpart_token": "", "officers": [uuid.UUID(int=0)] * 4,
+               "xlsx": b""})  # the cases' shape only, for the ids and the coverage check
+
+
+def test_every_reachable_write_has_a_case():
+    covered = {(c.method, c.path) for c in CASES} | set(NOT_SCOPED)
+    missing = [f"{m} {p}" for m, p in REACHABLE if (m, p) not in covered]
+    assert not missing, "writes a unit reporter or a leader can reach, with no scope case:\n" + "\n".join(missing)
+
+
+def _fingerprint(session) -> dict[str, int]:
+    """Rows per table (every change also writes an audit entry, so an update shows as one more row)."""
+    session.expire_all()
+    return {t.name: session.execute(select(func.count()).select_from(t)).scalar()
+            for t in SQLModel.metadata.sorted_tables if t.name not in ("login_session", "api_token")}
+
+
+def _send(client, case: Case, headers: dict):
+    if case.form is not None or (case.files is not None and not case.path.startswith("/api/")):
+        return client.request(case.method, case.url, headers=headers, data=case.form or {}, files=case.files,
+                              follow_redirects=False)
+    return client.request(case.method, case.url, headers=headers, json=case.json, files=case.files,
+                          follow_redirects=False)
+
+
+def _refused(r) -> bool:
+    if r.status_code in (403, 404):
+        return True
+    return r.status_code == 303 and "error=" in r.headers.get("location", "")
+
+
+def _console_headers(client, session, users, role: str) -> dict:
+    from web.deps import CSRF_HEADER, SESSION_COOKIE
+
+    token, login = accounts.start_session(session=session, user=users[role], now=NOW, hours=1)
+    session.commit()
+    return {"Cookie": f"{SESSION_COOKIE}={token}", CSRF_HEADER: login.csrf_token}
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=lambda i: f"{CASES[i].method} {CASES[i].path} "
+                         f"{CASES[i].label}".strip())
+def test_another_units_ids_are_refused_and_change_nothing(index, client, session, users, tokens, world):
+    case = cases(world)[index]
+    api = case.path.startswith("/api/")
+    for role in case.refused:
+        headers = tokens[role] if api else _console_headers(client, session, users, role)
+        before = _fingerprint(session)
+        r = _send(client, case, headers)
+        assert _refused(r), f"{case.method} {case.url} as {role}: {r.status_code} {r.headers.get('location', '')} " \
+                            f"{r.text[:300]}"
+        assert _fingerprint(session) == before, f"{case.method} {case.url} as {role} changed the database"
+    if case.ok_as == "counterpart":
+        headers = {"Authorization": f"Bearer {world['counterpart_token']}"} if api else _counterpart_cookie(
+            client, session, world)
+    else:
+        headers = tokens[case.ok_as] if api else _console_headers(client, session, users, case.ok_as)
+    r = _send(client, case, headers)
+    assert r.status_code < 400 and "error=" not in r.headers.get("location", ""), (
+        f"the control failed: {case.method} {case.url} as {case.ok_as}: {r.status_code} "
+        f"{r.headers.get('location', '')} {r.text[:300]}")
+
+
+def _counterpart_cookie(client, session, world) -> dict:
+    from web.deps import CSRF_HEADER, SESSION_COOKIE
+
+    user = session.exec(select(User).where(User.username == "dept_counterpart")).scalars().one()
+    token, login = accounts.start_session(session=session, user=user, now=NOW, hours=1)
+    session.commit()
+    return {"Cookie": f"{SESSION_COOKIE}={token}", CSRF_HEADER: login.csrf_token}
+
+
+def test_leaves_and_handovers_fixtures_are_the_departments(session, world):
+    """The walk is only meaningful if the world's records belong to the other unit."""
+    assert session.get(LeaveReport, world["leave"]).unit_id == world["dept"]
+    assert session.get(Handover, world["handover"]).unit_id == world["dept"]
+    assert session.get(Swap, world["swap"]).unit_id == world["dept"]
+    assert uuid.UUID(str(world["dept"])) != uuid.UUID(int=0)
