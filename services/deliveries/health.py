@@ -24,7 +24,7 @@ def _count(session: Session, *where) -> int:
     return session.exec(select(func.count()).select_from(Delivery).where(*where)).one()
 
 
-def delivery_alerts(session: Session, now: datetime, settings) -> list[Alert]:
+def delivery_alerts(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
     """Messages that reached nobody (every rung failed), outcomes unknown, and a stalled queue."""
     since = now - WINDOW
     out: list[Alert] = []

@@ -14,9 +14,9 @@ from services import alerts
 from services.incidents import deadlines, instructions
 
 
-def overdue_reports(session: Session, now: datetime, settings) -> list[alerts.Alert]:
-    """Report deadlines passed with nothing reported (迟报 in the making)."""
-    rows = deadlines.overdue(session, now)
+def overdue_reports(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
+    """Report deadlines passed with nothing reported (迟报 in the making); within `scope`, that unit's incidents."""
+    rows = deadlines.overdue(session, now, unit_id=scope)
     if not rows:
         return []
     first = rows[0]
@@ -25,9 +25,11 @@ def overdue_reports(session: Session, now: datetime, settings) -> list[alerts.Al
                          link=f"/incidents/{first.incident_id}")]
 
 
-def escalation_problems(session: Session, now: datetime, settings) -> list[alerts.Alert]:
-    """Escalations nobody acknowledged to the end, and targets nobody could resolve."""
+def escalation_problems(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
+    """Escalations nobody acknowledged to the end, and targets nobody could resolve (the duty office's to act on)."""
     out = []
+    if scope is not None:
+        return out
     exhausted = session.exec(select(EscalationState.incident_id).join(Incident).where(
         EscalationState.status == "exhausted", Incident.status == "open", Incident.acknowledged_at.is_(None))).all()
     if exhausted:
@@ -45,8 +47,9 @@ def escalation_problems(session: Session, now: datetime, settings) -> list[alert
     return out
 
 
-def overdue_instructions(session: Session, now: datetime, settings) -> list[alerts.Alert]:
-    rows = instructions.overdue_items(session, now)
+def overdue_instructions(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
+    """Forwarded instructions past their feedback deadline; within `scope`, the items forwarded to that unit."""
+    rows = [i for i in instructions.overdue_items(session, now) if scope is None or i.unit_id == scope]
     if not rows:
         return []
     return [alerts.Alert("instruction_overdue", "warning", f"{len(rows)} 项批示转办逾期未反馈",

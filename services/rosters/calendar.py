@@ -25,8 +25,9 @@ def load_calendar(*, session: Session) -> HolidayCalendar:
     return cal
 
 
-def calendar_alerts(session: Session, now: datetime, settings) -> list[Alert]:
-    """Alert source: the statutory-holiday calendar for this year (and next, from Dec 1) must be known."""
+def calendar_alerts(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
+    """Alert source: the statutory-holiday calendar for this year (and next, from Dec 1) must be known (every unit
+    keeps a roster on it, so everyone sees it)."""
     local = now.astimezone(settings.tz).date()
     missing = load_calendar(session=session).missing_years(local)
     if not missing:
@@ -35,4 +36,4 @@ def calendar_alerts(session: Session, now: datetime, settings) -> list[Alert]:
     return [Alert("holiday_calendar_missing", "warning",
                   f"{years} 年节假日安排缺失：请导入国务院办公厅节假日通知",
                   f"holiday calendar missing for {years}: import the State Council notice",
-                  count=len(missing), link="/calendar")]
+                  count=len(missing), link="/rosters/holidays")]

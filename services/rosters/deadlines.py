@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from core.settings import Settings
+from models.directory import Unit
 from models.rosters.roster import RosterStatus
 from rules.rosters.calendar import HolidayCalendar
 from rules.rosters.days import occurrence_start
@@ -71,11 +72,15 @@ def holiday_deadlines(*, session: Session, today: date, settings: Settings) -> l
     return out
 
 
-def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Alert]:
-    """Units whose holiday roster is not published 5 days before the holiday."""
+def holiday_rosters_late(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
+    """Units whose holiday roster is not published 5 days before the holiday (within `scope`: that unit only)."""
     today = now.astimezone(settings.tz).date()
+    unit = session.get(Unit, scope) if scope is not None else None
+    own = unit.name if unit is not None else None
     out = []
     for dl in holiday_deadlines(session=session, today=today, settings=settings):
+        if scope is not None:
+            dl.late_units = [u for u in dl.late_units if u == own]
         if dl.late_units and today <= dl.last_day:
             n = len(dl.late_units)
             who = "、".join(dl.late_units[:5]) + ("等" if n > 5 else "")
@@ -86,9 +91,9 @@ def holiday_rosters_late(session: Session, now: datetime, settings) -> list[Aler
     return out
 
 
-def leave_overdue(session: Session, now: datetime, settings) -> list[Alert]:
-    """Leaves past their end with no 销假."""
-    rows = overdue(session=session, now=now, tz=settings.timezone)
+def leave_overdue(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
+    """Leaves past their end with no 销假 (within `scope`: that unit's)."""
+    rows = [r for r in overdue(session=session, now=now, tz=settings.timezone) if scope is None or r.unit_id == scope]
     if not rows:
         return []
     return [Alert("leave_return_overdue", "warning", f"请假到期未销假：{len(rows)} 人",

@@ -103,30 +103,34 @@ def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str, by: Actor) -> l
              "code": c.code, "count": c.count, "text": c.text(names)} for c in cands]
 
 
-def roster_gaps(session: Session, now: datetime, settings) -> list[Alert]:
-    """Slots in the coming weeks below head-count or held by someone on leave."""
+def roster_gaps(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
+    """Slots in the coming weeks below head-count or held by someone on leave (within `scope`: that unit's)."""
     today = now.astimezone(settings.tz).date()
     q = (select(RosterGap.reason, func.count(), func.min(RosterGap.day))
          .where(RosterGap.day >= today, RosterGap.day <= today + timedelta(days=settings.rosters.gap_horizon_days))
          .group_by(RosterGap.reason))
+    if scope is not None:
+        q = q.where(RosterGap.unit_id == scope)
     out = []
     for reason, n, first in session.exec(q):
         on_leave = reason == "holder_unavailable"
         code = "roster_holder_on_leave" if on_leave else "roster_gap"
         zh = "值班人员请假未替班" if on_leave else "值班岗位人数不足"
         en = "rostered person on leave, no substitute" if on_leave else "roster slots below head-count"
-        hints = _suggestions(session, reason, today, settings.timezone)
+        hints = _suggestions(session, reason, today, settings.timezone, scope)
         out.append(Alert(code, "critical" if first <= today + timedelta(days=2) else "warning",
                          f"{zh}：{n} 个班次（最早 {first.isoformat()}）" + "".join(f"；{h}" for h in hints),
                          f"{en}: {n} slots (first {first})", count=n, link="/rosters/gaps"))
     return out
 
 
-def _suggestions(session: Session, reason: str, today: date, tz: str, limit: int = 3) -> list[str]:
+def _suggestions(session: Session, reason: str, today: date, tz: str, scope=None, limit: int = 3) -> list[str]:
     """The earliest gaps of one kind, each with the unit and the first eligible substitute (建议替班)."""
     q = (select(RosterGap, Unit.name).join(Unit, Unit.id == RosterGap.unit_id)
          .where(RosterGap.reason == reason, RosterGap.day >= today)
          .order_by(RosterGap.day, RosterGap.idx, Unit.sort_order).limit(limit))
+    if scope is not None:
+        q = q.where(RosterGap.unit_id == scope)
     out = []
     for gap, unit in session.exec(q):
         best = next((c for c in substitutes(session=session, gap_id=gap.id, tz=tz, by=SYSTEM) if c["eligible"]), None)

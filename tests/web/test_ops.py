@@ -51,7 +51,7 @@ def test_readyz_is_503_when_the_database_is_unreachable(settings, down_engine, c
 
 def test_metrics_report_database_up_and_each_alert(engine, settings, monkeypatch):
     gap = alerts.Alert("roster_gap", "critical", "排班缺口", "roster gap", count=3)
-    monkeypatch.setattr(composition, "ALERT_SOURCES", (lambda session, now, settings: [gap],))
+    monkeypatch.setattr(composition, "ALERT_SOURCES", (lambda session, now, settings, scope: [gap],))
     with TestClient(composition.build_web_app(settings, engine)) as c:
         r = c.get("/metrics")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")

@@ -23,7 +23,7 @@ def dashboard(request: Request, c: Caller = Depends(page("dashboard:read")),
     now = now_utc(request)
     state = request.app.state
     settings, ext = state.settings, state.extensions
-    found = alerts.collect(session=session, now=now, settings=settings, sources=ext.alert_sources)
+    found = alerts.collect(session=session, now=now, settings=settings, sources=ext.alert_sources, scope=c.by.scope)
     filled = {name: [row for fn in ext.panels.get(name, ()) for row in fn(session, now, c, settings)]
               for name in PANEL_NAMES}
     return render(request, "dashboard.html", c, alerts=found, local_now=now.astimezone(settings.tz), **filled)
