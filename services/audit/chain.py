@@ -216,6 +216,13 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
     return checked, problems
 
 
+def head(*, session: Session) -> tuple[int, str] | None:
+    """The chain's last position and hash (what the duty brief prints, so a copy exists outside the system)."""
+    row = session.execute(select(T.c.chain_pos, T.c.hash).where(T.c.chain_pos.is_not(None))
+                          .order_by(T.c.chain_pos.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else None
+
+
 def pending(*, session: Session) -> int:
     """Entries written but not sealed yet (normally only the last second's)."""
     return session.execute(select(func.count()).select_from(T).where(T.c.chain_pos.is_(None))).scalar_one()

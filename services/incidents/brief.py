@@ -1,4 +1,5 @@
-"""The daily duty brief (值班日报) to the leaders: open incidents, overdue reports, pending instructions."""
+"""The daily duty brief (值班日报) to the leaders: open incidents, overdue reports, pending instructions, and the
+audit chain's head (so a copy of it exists outside the system)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from models.directory import Person
 from models.incidents.escalation import Notice
 from models.incidents.records import Incident
 from services.access import Actor
+from services.audit import chain
 from services.incidents import board, deadlines, targets
 
 OFFICE = Actor.system("brief")  # the brief goes to the county's leaders: every unit's incidents
@@ -29,6 +31,9 @@ def compose(session: Session, now: datetime, settings: Settings) -> str:
         ack = "已确认" if b.incident.acknowledged_at else "未确认"
         g = b.grade.roman + "级" if b.grade else "待定级"
         lines.append(f"· {b.incident.title}（{b.unit}，{g}，{ack}）")
+    top = chain.head(session=session)
+    if top is not None:  # a copy of the record's head outside the system: whoever keeps the brief can check it
+        lines.append(f"审计链：第 {top[0]} 条，校验值 {top[1][:16]}")
     return "\n".join(lines)
 
 
