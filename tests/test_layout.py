@@ -19,7 +19,8 @@ FLOORS = {"core": 0, "rules": 1, "models": 2, "services": 3, "engine": 4, "flows
 PRODUCTION = [*FLOORS, "notifiers"]
 PROJECT = {*PRODUCTION, "bench", "tests"}
 PACKAGES = [*PRODUCTION, "bench", "tests", "docker"]
-RULES_MAY_IMPORT = sys.stdlib_module_names | {"chinese_calendar", "rules", "__future__"}
+# Pure libraries only: the official holiday data, and the lunar calendar (which day of a shared item is 中秋).
+RULES_MAY_IMPORT = sys.stdlib_module_names | {"chinese_calendar", "lunar_python", "rules", "__future__"}
 # The features, named alike in every layer that has them (a folder, or one module when one file is enough).
 FEATURES = {"accounts", "audit", "deliveries", "directory", "incidents", "rosters", "spotchecks"}
 SHARED = {  # the shell of each layer: what is not a feature
@@ -101,7 +102,7 @@ def _upward(package: str, name: str) -> str | None:
     """Why importing `name` from `package` goes the wrong way, or None when it is allowed."""
     target = _top(name)
     if package == "rules":
-        return None if target in RULES_MAY_IMPORT else "rules are pure: stdlib, chinese_calendar and rules only"
+        return None if target in RULES_MAY_IMPORT else "rules are pure: stdlib, chinese_calendar, lunar_python and rules only"
     if target not in PROJECT or target == package:
         return None
     if target in ("tests", "bench"):

@@ -25,9 +25,12 @@ def _count(session: Session, *where) -> int:
 
 
 def delivery_alerts(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
-    """Messages that reached nobody (every rung failed), outcomes unknown, and a stalled queue."""
+    """Messages that reached nobody (every rung failed), outcomes unknown, and a stalled queue: the duty office's to
+    act on (a unit reporter's scope has none, and cannot open the message list)."""
     since = now - WINDOW
     out: list[Alert] = []
+    if scope is not None:
+        return out
     failed = _count(session, Delivery.state == S.failed.value, col(Delivery.superseded_by).is_(None),
                     Delivery.created_at >= since,
                     or_(col(Delivery.source).not_in(OUTCOME_SOURCES), col(Delivery.provider_message_id).is_(None)))

@@ -40,8 +40,12 @@ def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, by: Actor,
                                               Handover.idx == idx)).first():
         raise Conflict(f"the handover into {day} already exists", field="day")
     incoming = incoming_id or _officer(session, unit_id, day, idx)
-    if incoming is None or session.get(Person, incoming) is None:
+    person = session.get(Person, incoming) if incoming is not None else None
+    if person is None:
         raise Invalid(f"nobody is rostered as officer on {day}: name the incoming person", field="incoming_id")
+    if person.unit_id != unit_id:
+        raise Invalid(f"接班人须为本单位人员：{person.name} 不在本单位 (the incoming person must be of the unit)",
+                      field="incoming_id")
     prev = _previous(session, unit_id, day, idx)
     carried = [dict(i, carried=True) for i in (prev.open_items if prev else []) if not i.get("done")]
     new = [{"text": t.strip(), "done": False} for t in (items or []) if t.strip()]

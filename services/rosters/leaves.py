@@ -42,8 +42,12 @@ def file_leave(*, session: Session, data: LeaveCreate, today: date, by: Actor, t
         raise Invalid(f"person {data.person_id} not found", field="person_id")
     may_act_for(session, by, person)
     actor = by.name
-    if data.acting_person_id is not None and session.get(Person, data.acting_person_id) is None:
+    acting = session.get(Person, data.acting_person_id) if data.acting_person_id is not None else None
+    if data.acting_person_id is not None and (acting is None or not acting.active):
         raise Invalid(f"acting person {data.acting_person_id} not found", field="acting_person_id")
+    if acting is not None and acting.unit_id != person.unit_id:  # 主持工作 is someone of the same unit
+        raise Invalid(f"主持工作人员须为本单位人员：{acting.name} 不在请假人所在单位 (the acting person must be of the same unit)",
+                      field="acting_person_id")
     row = LeaveReport.model_validate(data, update={"unit_id": person.unit_id, "filed_by": actor})
     pairs = _pairs(session, person.id)
     partner_ids = {uuid.UUID(x) for p in pairs for x in p} - {person.id}

@@ -287,3 +287,22 @@ def test_leaves_and_handovers_fixtures_are_the_departments(session, world):
     assert session.get(Handover, world["handover"]).unit_id == world["dept"]
     assert session.get(Swap, world["swap"]).unit_id == world["dept"]
     assert uuid.UUID(str(world["dept"])) != uuid.UUID(int=0)
+
+
+def test_another_units_people_cannot_be_named_in_ones_own_units_records(client, session, directory, tokens, world):
+    """A unit reporter may not tie another unit's people into their own unit's leave (主持工作) or handover (接班人);
+    the office may not either: those are the same unit's people by definition."""
+    client.app.state.clock = lambda: NOW
+    town = directory["town"]
+    mine = org.create_person(session=session, actor="test", data=PersonCreate(name="镇领导", title="副镇长",
+                                                                               unit_id=town.id, mobile="13900003333"))
+    session.commit()
+    before = _fingerprint(session)
+    for role in ("unit_reporter", "duty_officer"):
+        leave = _leave(mine.id, world["leader"], date(2027, 1, 15)).model_dump(mode="json")
+        r = client.post("/api/leaves", headers=tokens[role], json=leave)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "acting_person_id"], r.text
+        r = client.post("/api/handovers", headers=tokens[role], json={
+            "unit_id": str(town.id), "day": "2027-01-22", "incoming_id": str(world["officers"][0])})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "incoming_id"], r.text
+    assert _fingerprint(session) == before

@@ -1,0 +1,133 @@
+"""The State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知), read as offices receive it.
+
+Each festival is one numbered item: "二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，
+共9天。2月14日（周六）、2月28日（周六）上班。" — days off as a range (which may cross a month or a year, and may
+name the year), or a single day ("1月1日放假1天，不调休", "6月10日与周末连休"); make-up workdays in a sentence
+ending 上班; weekdays and lunar dates in parentheses; two festivals may share an item ("中秋节、国庆节："), the day of
+each then told by the lunar calendar. Pure: text in, days and problems out; nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lunar_python import Solar
+
+# The seven festivals of every notice, with the names the holiday calendar stores (chinesecalendar's).
+FESTIVALS = {"元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Tomb-sweeping Day",
+             "劳动节": "Labour Day", "端午节": "Dragon Boat Festival", "中秋节": "Mid-autumn Festival",
+             "国庆节": "National Day"}
+ZH = {v: k for k, v in FESTIVALS.items()}
+LUNAR_DAY = {"Spring Festival": (1, 1), "Dragon Boat Festival": (5, 5), "Mid-autumn Festival": (8, 15)}
+NUMERALS = "一二三四五六七八九十"
+_ITEM = re.compile(rf"(?:^|\n|。)\s*[{NUMERALS}]+\s*[、.．]\s*([^：:\n。]{{1,20}})[：:](.*?)"
+                   rf"(?=(?:\n|。)\s*[{NUMERALS}]+\s*[、.．]|$)", re.S)
+_PAREN = re.compile(r"（[^）]*）|\([^)]*\)")
+_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_RANGE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|－|-|~|～)\s*"
+                    r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
+_YEAR = re.compile(r"关于\s*(\d{4})\s*年")
+
+
+@dataclass(frozen=True)
+class NoticeDay:
+    day: date
+    kind: str  # "holiday" (放假) or "makeup_workday" (上班)
+    name: str  # the festival, as the calendar names it
+
+
+@dataclass
+class Notice:
+    year: int | None
+    days: list[NoticeDay] = field(default_factory=list)
+    festivals: list[str] = field(default_factory=list)  # zh names found, in order
+    problems: list[str] = field(default_factory=list)  # zh-CN, for the preview
+
+    @property
+    def missing(self) -> list[str]:
+        """Festivals of the seven the notice does not mention (zh)."""
+        return [zh for zh in FESTIVALS if zh not in self.festivals]
+
+
+def _date(year: int, month: str, day: str, explicit: str | None, problems: list[str], where: str) -> date | None:
+    try:
+        return date(int(explicit or year), int(month), int(day))
+    except ValueError:
+        problems.append(f"{where}：日期 {month}月{day}日 不存在")
+        return None
+
+
+def _names_of(heading: str) -> list[str]:
+    return [n for n in (x.strip() for x in re.split(r"[、和与及,，]", heading)) if n]
+
+
+def _name_for(day: date, names: list[str]) -> str:
+    """Which of an item's festivals a day belongs to: the one whose lunar date it is, else the item's main one."""
+    if len(names) > 1:
+        lunar = Solar.fromYmd(day.year, day.month, day.day).getLunar()
+        for n in names:
+            if LUNAR_DAY.get(n) == (lunar.getMonth(), lunar.getDay()):
+                return n
+        return next((n for n in names if n not in LUNAR_DAY), names[-1])
+    return names[0]
+
+
+def parse_notice(text: str, year: int | None = None) -> Notice:
+    """Every festival's days off and make-up workdays in the notice's text (pasted or uploaded as it is published)."""
+    found = _YEAR.search(text)
+    out = Notice(year or (int(found.group(1)) if found else None))
+    if out.year is None:
+        out.problems.append("未找到年份：请在标题中保留“关于20XX年部分节假日安排”或选择年份")
+        return out
+    for heading, body in _ITEM.findall(text.replace("\r", "")):
+        zh_names = [n for n in _names_of(heading) if n in FESTIVALS]
+        if not zh_names:
+            continue
+        out.festivals += [n for n in zh_names if n not in out.festivals]
+        names = [FESTIVALS[n] for n in zh_names]
+        _item(out, heading.strip(), body, names)
+    if not out.festivals:
+        out.problems.append("没有找到节日条目（“一、元旦：……”）：请粘贴通知全文")
+    elif out.missing:
+        out.problems.append("通知缺少：" + "、".join(out.missing))
+    return out
+
+
+def _item(out: Notice, heading: str, body: str, names: list[str]) -> None:
+    year = out.year
+    holidays: list[date] = []
+    for sentence in _PAREN.sub("", body).split("。"):
+        if "上班" in sentence:
+            for y, m, d in _DATE.findall(sentence):
+                day = _date(year, m, d, y, out.problems, heading)
+                if day is not None:
+                    out.days.append(NoticeDay(day, "makeup_workday", ""))
+            continue
+        if "放假" not in sentence and "连休" not in sentence:
+            continue
+        span = _RANGE.search(sentence)
+        if span:
+            y1, m1, d1, y2, m2, d2 = span.groups()
+            start = _date(year, m1, d1, y1, out.problems, heading)
+            # "12月31日至1月2日" without years: the range runs into the next year
+            end_year = y2 or (str(start.year + 1) if start and m2 and int(m2) < start.month else None) or (
+                str(start.year) if start else None)
+            end = _date(year, m2 or m1, d2, end_year, out.problems, heading) if start else None
+            if start and end:
+                if end < start or (end - start).days > 15:
+                    out.problems.append(f"{heading}：{start}至{end} 不像一次放假")
+                    continue
+                holidays += [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        else:
+            first = _DATE.search(sentence)
+            if first:
+                start = _date(year, first.group(2), first.group(3), first.group(1), out.problems, heading)
+                count = re.search(r"共\s*(\d+)\s*天|放假\s*(\d+)\s*天", sentence)
+                n = int(next(g for g in count.groups() if g)) if count else 1
+                if start:
+                    holidays += [start + timedelta(days=i) for i in range(n)]
+    if not holidays:
+        out.problems.append(f"{heading}：没有读出放假日期")
+    out.days += [NoticeDay(d, "holiday", _name_for(d, names)) for d in holidays]
