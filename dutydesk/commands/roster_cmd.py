@@ -12,6 +12,7 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
 from models.rosters.roster import DutyPost
+from rules.rosters.explain import FESTIVAL_ZH
 from services.access import Actor
 from services.rosters import excel, holidays, publish
 from services.rosters import policy as pol
@@ -51,6 +52,9 @@ def generate(unit: str = typer.Option(None, help="unit code"), all: bool = typer
                                 tz=get_settings().timezone, progress=lambda uid, n: bar.update(1),
                                 chunk=get_settings().rosters.generate_chunk)
     typer.echo(f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
+    for year in totals["calendar_missing"]:
+        typer.echo(f"warning: the holiday calendar for {year} is incomplete: its festivals were rostered as ordinary "
+                   f"days; import the State Council notice (dutydesk holidays notice FILE) and regenerate", err=True)
     for uid, why in totals["errors"].items():
         typer.echo(f"  unit {uid}: {why}", err=True)
     if totals["errors"]:
@@ -104,6 +108,38 @@ def holidays_import(file: Path) -> None:
         typer.echo(f"imported {n} dates")
     except ServiceError as exc:
         _fail(exc)
+
+
+@holidays_app.command("notice")
+def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                                help="the State Council notice as text (UTF-8 or GB18030)"),
+                    year: int = typer.Option(None, help="the year, when the notice's title is missing"),
+                    dry_run: bool = typer.Option(False, "--dry-run", help="show what the notice says; write nothing")
+                    ) -> None:
+    """Import the State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as published: every
+    festival's days off and make-up workdays replace the year's days in the table; refused while anything is unclear."""
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    found = holidays.preview_notice(text=text, year=year)
+    for d in found.days:
+        typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
+    for line in found.notes:
+        typer.echo(f"note: {line}")
+    for line in found.problems:
+        typer.echo(f"problem: {line}", err=True)
+    if found.missing:
+        typer.echo(f"missing: {'、'.join(found.missing)}", err=True)
+    if dry_run or not found.ok:
+        raise typer.Exit(0 if found.ok else 1)
+    try:
+        with session_scope() as s:
+            holidays.import_notice(session=s, text=text, year=year, actor=ACTOR)
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(f"imported {len(found.days)} days of {found.year}")
 
 
 @holidays_app.command("list")

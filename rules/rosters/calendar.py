@@ -18,6 +18,32 @@ import chinese_calendar
 BUILTIN_FIRST_YEAR = 2004
 # The last year the installed package knows; read from its data, not assumed.
 BUILTIN_LAST_YEAR = max(d.year for d in chinese_calendar.holidays)
+# The seven festivals of every State Council notice, named as the package names them.
+FESTIVAL_NAMES = ("New Year's Day", "Spring Festival", "Tomb-sweeping Day", "Labour Day", "Dragon Boat Festival",
+                  "Mid-autumn Festival", "National Day")
+NEW_YEAR = FESTIVAL_NAMES[0]
+FESTIVAL_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+
+def festival(name: str) -> str | None:
+    """The festival a table row names, as stored (English) or as a clerk types it (春节, 国庆, 中秋节); else None."""
+    name = name.strip()
+    if name in FESTIVAL_NAMES:
+        return name
+    core = name.removesuffix("节")
+    for en, zh in FESTIVAL_ZH.items():
+        if en in FESTIVAL_NAMES and core and zh.startswith(core):
+            return en
+    return None
 
 
 class DayKind(StrEnum):
@@ -62,10 +88,21 @@ class HolidayCalendar:
         # Memo of day(): rosters ask about the same dates for thousands of units.
         self._memo: dict[date, DayInfo] = {}
 
+    def builtin(self, year: int) -> bool:
+        return self.use_builtin and BUILTIN_FIRST_YEAR <= year <= BUILTIN_LAST_YEAR
+
     def covers(self, year: int) -> bool:
-        """True when some source lists the holidays of `year`."""
-        builtin = self.use_builtin and BUILTIN_FIRST_YEAR <= year <= BUILTIN_LAST_YEAR
-        return builtin or year in self._extra_years
+        """True when some source lists every festival of `year` (the package, or a complete notice in the table)."""
+        return self.builtin(year) or (year in self._extra_years and not self.missing_festivals(year))
+
+    def missing_festivals(self, year: int) -> list[str]:
+        """The festivals of `year` (English names, as stored) the admin table lacks; none for a package year.
+        元旦 days in the December before belong to the next year's notice."""
+        if self.builtin(year):
+            return []
+        present = {name for row in self.extra.values() if row.kind is DayKind.holiday and (name := festival(row.name))
+                   and (row.day.year + (row.day.month == 12 and name == NEW_YEAR)) == year}
+        return [name for name in FESTIVAL_NAMES if name not in present]
 
     def day(self, d: date) -> DayInfo:
         """Classify one date."""

@@ -12,19 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from rules.rosters.calendar import FESTIVAL_ZH
 from rules.rosters.policy import DAY_CLASS_ZH, DayClass
 from rules.rosters.state import PostState
 
-FESTIVAL_ZH = {
-    "New Year's Day": "元旦",
-    "Spring Festival": "春节",
-    "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节",
-    "Dragon Boat Festival": "端午节",
-    "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节",
-    "Anti-Fascist 70th Day": "抗战胜利纪念日",
-}
+__all__ = ["FESTIVAL_ZH"]  # re-exported: the explanations' users read it here
+
 PICK_ZH = {
     "turn": "按{cls}轮换顺序轮到{person}",
     "debt": "{person}此前轮到{cls}班时被跳过，优先补班{left}",

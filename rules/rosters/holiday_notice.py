@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 from lunar_python import Solar
 
+from rules.rosters.calendar import FESTIVAL_NAMES
+
 # The seven festivals of every notice, with the names the holiday calendar stores (chinesecalendar's).
-FESTIVALS = {"元旦": "New Year's Day", "春节": "Spring Festival", "清明节": "Tomb-sweeping Day",
-             "劳动节": "Labour Day", "端午节": "Dragon Boat Festival", "中秋节": "Mid-autumn Festival",
-             "国庆节": "National Day"}
+FESTIVALS = dict(zip(("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"), FESTIVAL_NAMES, strict=True))
 ZH = {v: k for k, v in FESTIVALS.items()}
 LUNAR_DAY = {"Spring Festival": (1, 1), "Dragon Boat Festival": (5, 5), "Mid-autumn Festival": (8, 15)}
 NUMERALS = "一二三四五六七八九十"

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from models.rosters.roster import HolidayDay
 from rules.rosters.calendar import DayKind, ExtraDay, HolidayCalendar
+from rules.rosters.explain import FESTIVAL_ZH
 from services.alerts import Alert
 
 _CACHE: dict[tuple, HolidayCalendar] = {}
@@ -26,14 +27,25 @@ def load_calendar(*, session: Session) -> HolidayCalendar:
 
 
 def calendar_alerts(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
-    """Alert source: the statutory-holiday calendar for this year (and next, from Dec 1) must be known (every unit
-    keeps a roster on it, so everyone sees it)."""
+    """Alert source: the statutory-holiday calendar for this year (and next, from Dec 1) must be known, every festival
+    of it (every unit keeps a roster on it, so everyone sees it)."""
     local = now.astimezone(settings.tz).date()
-    missing = load_calendar(session=session).missing_years(local)
-    if not missing:
-        return []
-    years = "、".join(str(y) for y in missing)
-    return [Alert("holiday_calendar_missing", "warning",
-                  f"{years} 年节假日安排缺失：请导入国务院办公厅节假日通知",
-                  f"holiday calendar missing for {years}: import the State Council notice",
-                  count=len(missing), link="/rosters/holidays")]
+    calendar = load_calendar(session=session)
+    out = []
+    for year in calendar.missing_years(local):
+        lacking = [FESTIVAL_ZH.get(n, n) for n in calendar.missing_festivals(year)]
+        partial = len(lacking) < 7
+        zh = (f"{year} 年节假日安排不完整，缺少：{'、'.join(lacking)}：请导入国务院办公厅通知全文" if partial else
+              f"{year} 年节假日安排缺失：请导入国务院办公厅节假日通知")
+        en = (f"holiday calendar {year} incomplete, missing: {', '.join(calendar.missing_festivals(year))}"
+              if partial else f"holiday calendar missing for {year}: import the State Council notice")
+        out.append(Alert("holiday_calendar_missing", "warning", zh, en, link="/rosters/holidays#notice",
+                         details={"year": year, "missing": lacking}))
+    return out
+
+
+def uncovered_years(*, session: Session, months: list[str]) -> list[int]:
+    """The years of `months` ("YYYY-MM") whose statutory holidays the calendar does not fully know: a roster
+    generated for them treats a missing festival as an ordinary day, so generate says so."""
+    calendar = load_calendar(session=session)
+    return sorted({int(m[:4]) for m in months} - {y for y in {int(m[:4]) for m in months} if calendar.covers(y)})

@@ -16,7 +16,7 @@ from rules.rosters.calendar import HolidayCalendar
 from services.access import Actor
 from services.rosters import planner as planners
 from services.rosters.batch import generate_batch, write_batch
-from services.rosters.calendar import load_calendar
+from services.rosters.calendar import load_calendar, uncovered_years
 from services.rosters.store import BulkCache
 
 
@@ -80,13 +80,14 @@ def generate_units(*, session_factory: Callable[[], object], unit_ids: Iterable[
     planned in a planner process ahead of the writes here (services/rosters/planner.py)."""
     for m in months:
         parse_month(m)
-    totals = {"units": 0, "slots": 0, "gaps": 0, "errors": {}}
+    totals = {"units": 0, "slots": 0, "gaps": 0, "errors": {}, "calendar_missing": []}
     # In key order: a chunk's rows then fill one contiguous run of each day's entries in the time-ordered
     # "on duty" index instead of a few rows on every one of its pages (which made each commit rewrite it).
     ids = sorted(set(unit_ids))
     chunks = [ids[i:i + chunk] for i in range(0, len(ids), chunk)]
     with session_factory() as session:
         url = session.get_bind().engine.url  # an Engine, or a Connection (tests)
+        totals["calendar_missing"] = uncovered_years(session=session, months=months)
     if planner is None:
         planner = len(chunks) >= 4
     cache = BulkCache(cache_mb)

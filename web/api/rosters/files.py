@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -108,6 +108,35 @@ async def import_holidays(file: UploadFile = File(...), c: Caller = Depends(requ
     n = holidays.import_text(session=session, text=text, actor=c.actor)
     session.commit()
     return {"imported": n}
+
+
+class NoticeIn(BaseModel):
+    text: str = Field(..., min_length=10, max_length=20000, description="the notice as published (pasted)")
+    year: int | None = Field(None, ge=2000, le=2100, description="when the title is missing")
+
+
+class NoticeOut(BaseModel):
+    year: int | None
+    days: list[dict]
+    festivals: list[str]
+    missing: list[str]
+    problems: list[str]
+    notes: list[str]
+    imported: bool
+
+
+@router.post("/holidays/notice", response_model=NoticeOut)
+def holiday_notice(data: NoticeIn, dry_run: bool = Query(True, description="preview only (default): nothing written"),
+                   c: Caller = Depends(require("holidays:write")), session: Session = Depends(get_session)):
+    """The State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as published: what it says, and with
+    dry_run=false, the year's days replaced by it (refused, nothing written, while the preview shows problems)."""
+    found = (holidays.preview_notice(text=data.text, year=data.year) if dry_run else
+             holidays.import_notice(session=session, text=data.text, year=data.year, actor=c.actor))
+    session.commit()
+    return NoticeOut(year=found.year, days=[{"day": d.day.isoformat(), "kind": d.kind, "name": d.name}
+                                            for d in found.days],
+                     festivals=found.festivals, missing=found.missing, problems=found.problems, notes=found.notes,
+                     imported=not dry_run)
 
 
 @router.get("/rosters/{unit_id}/{month}/export.xlsx")

@@ -12,6 +12,7 @@ from services.rosters import gaps, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_month, parse_month
 from services.rosters.views import month_view, on_duty
+from services.rosters.calendar import uncovered_years
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
@@ -87,7 +88,7 @@ def generate(unit_id: uuid.UUID, month: str, request: Request, data: GenerateIn 
                          tz=request.app.state.settings.timezone)
     session.commit()
     return {"month": row.month, "status": row.status.value, "version": row.version, "slots": row.slots,
-            "gaps": row.gaps}
+            "gaps": row.gaps, "calendar_missing": uncovered_years(session=session, months=[month])}
 
 
 @router.post("/{unit_id}/{month}/publish")

@@ -10,8 +10,10 @@ from sqlmodel import Session
 
 from core.errors import ServiceError
 from models.rosters.roster import HolidayDayBase, HolidayKind
+from rules.rosters.explain import FESTIVAL_ZH
 from services.directory import org
 from services.rosters import excel, gaps, holidays, ical, publish
+from services.rosters.calendar import uncovered_years
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
 from services.rosters.views import month_view, on_duty
@@ -70,6 +72,11 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
         if action == "generate":
             generate_month(session=session, unit_id=unit_id, month=month, by=c.by,
                            tz=request.app.state.settings.timezone)
+            missing = uncovered_years(session=session, months=[month])
+            if missing:
+                session.commit()
+                return back(url, error=f"已生成，但 {missing[0]} 年节假日安排不完整，节日按普通日排班："
+                                       f"请导入国务院办公厅通知后重新生成")
         elif action == "publish":
             publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), by=c.by)
         elif action == "ical":
@@ -112,6 +119,24 @@ def holiday_page(request: Request, c: Caller = Depends(page("rosters:read")), se
                                                      settings=request.app.state.settings),
                   days=holidays.list_days(session=session), kinds=list(HolidayKind),
                   error=request.query_params.get("error", ""))
+
+
+@router.post("/rosters/holidays/notice")
+async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:write")),
+                         session: Session = Depends(get_session)):
+    """Paste the State Council notice: a preview first; "导入" replaces the year's days when nothing is unclear."""
+    form = await request.form()
+    text = str(form.get("notice", ""))
+    today = now_utc(request).astimezone(request.app.state.settings.tz).date()
+    found = holidays.preview_notice(text=text)
+    imported = False
+    if form.get("confirm") and found.ok:
+        holidays.import_notice(session=session, text=text, actor=c.actor)
+        session.commit()
+        imported = True
+    return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(
+        session=session, today=today, settings=request.app.state.settings), days=holidays.list_days(session=session),
+        kinds=list(HolidayKind), error="", notice_text=text, preview=found, imported=imported, festival_zh=FESTIVAL_ZH)
 
 
 @router.post("/rosters/holidays")

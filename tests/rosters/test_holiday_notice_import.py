@@ -1,0 +1,109 @@
+"""Importing the State Council's notice: preview first (nothing written), then the year's days replaced, all or
+nothing; an incomplete year stays an alert naming what is missing; the console and the CLI do the same."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlmodel import func, select
+
+from core import db
+from dutydesk.composition import ALERT_SOURCES
+from models import schema
+from models.rosters.roster import HolidayDay
+from services import alerts
+from services.rosters.calendar import load_calendar
+from tests.conftest import PASSWORD
+
+NOTICES = Path(__file__).resolve().parent / "notices"
+TEXT_2027 = (NOTICES / "2027-test.txt").read_text(encoding="utf-8")
+DEC_1 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+
+
+def _rows(session) -> int:
+    return session.exec(select(func.count()).select_from(HolidayDay)).one()
+
+
+def test_preview_writes_nothing_and_the_import_covers_the_year(client, tokens, session, settings):
+    admin = tokens["admin"]
+    r = client.post("/api/holidays/notice", headers=admin, json={"text": TEXT_2027})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["year"] == 2027 and body["missing"] == [] and body["problems"] == [] and not body["imported"]
+    assert {"day": "2027-02-05", "kind": "holiday", "name": "Spring Festival"} in body["days"]
+    assert _rows(session) == 0  # a preview changes nothing
+    r = client.post("/api/holidays/notice?dry_run=false", headers=admin, json={"text": TEXT_2027})
+    assert r.status_code == 200 and r.json()["imported"]
+    assert _rows(session) == len(body["days"])
+    cal = load_calendar(session=session)
+    assert cal.covers(2027) and cal.is_holiday(date(2027, 10, 7)) and cal.is_workday(date(2027, 10, 9))
+    found = alerts.collect(session=session, now=DEC_1, settings=settings, sources=ALERT_SOURCES)
+    assert "holiday_calendar_missing" not in {a.code for a in found}
+
+
+def test_spring_festival_alone_leaves_the_year_an_alert_naming_the_rest(client, tokens, session, settings):
+    only_spring = "国务院办公厅关于2027年部分节假日安排的通知\n" + next(
+        line for line in TEXT_2027.splitlines() if line.startswith("二、春节"))
+    r = client.post("/api/holidays/notice?dry_run=false", headers=tokens["admin"], json={"text": only_spring})
+    assert r.status_code == 422 and "元旦" in r.json()["detail"][0]["msg"]  # a partial notice is refused...
+    assert _rows(session) == 0
+    client.put("/api/holidays/2027-02-06", headers=tokens["admin"], json={"day": "2027-02-06", "kind": "holiday",
+                                                                         "name": "Spring Festival"})
+    found = {a.code: a for a in alerts.collect(session=session, now=DEC_1, settings=settings, sources=ALERT_SOURCES)}
+    alert = found["holiday_calendar_missing"]  # ...and a day typed by hand does not make the year covered
+    assert "元旦" in alert.text and "国庆节" in alert.text and alert.link.startswith("/rosters/holidays")
+
+
+def test_a_year_the_package_covers_is_compared_not_imported(client, tokens, session):
+    text = (NOTICES / "2026.txt").read_text(encoding="utf-8")
+    body = client.post("/api/holidays/notice", headers=tokens["admin"], json={"text": text}).json()
+    assert any("无需导入" in p for p in body["problems"]) and body["days"] == []
+    assert client.post("/api/holidays/notice?dry_run=false", headers=tokens["admin"],
+                       json={"text": text}).status_code == 422
+    assert client.post("/api/holidays/notice", headers=tokens["duty_officer"],
+                       json={"text": TEXT_2027}).status_code == 403
+
+
+def test_the_console_previews_then_imports(client, users, session):
+    assert client.post("/login", data={"username": users["admin"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/rosters/holidays")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert 'id="notice"' in page.text
+    preview = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": TEXT_2027, "preview": "1"})
+    assert preview.status_code == 200 and "导入 2027 年安排" in preview.text and "2027-02-05" in preview.text
+    assert _rows(session) == 0
+    done = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": TEXT_2027, "confirm": "1"})
+    assert "已导入 2027 年节假日安排" in done.text and _rows(session) > 0
+
+
+def test_the_cli_dry_run_shows_the_days_and_the_import_writes_them(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = db.make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(TEXT_2027.encode("gb18030"))  # as saved on a Windows PC
+    env = {**os.environ, "DUTYDESK_DB__URL": url, "DUTYDESK_ENVIRONMENT": "test", "DUTYDESK_DATA_DIR": str(tmp_path)}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "dutydesk.cli", "holidays", "notice", *a],  # noqa: E731
+                                    env=env, capture_output=True, text=True, timeout=120)
+    dry = run(str(notice), "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "2027-02-05  放假  春节" in dry.stdout and "2027-10-09  上班" in dry.stdout
+    done = run(str(notice))
+    assert done.returncode == 0 and "imported" in done.stdout, done.stderr
+
+
+def test_generating_a_year_the_calendar_lacks_says_so_until_the_notice_is_in(client, tokens, roster_unit, tmp_path):
+    town, admin = roster_unit["unit"], tokens["admin"]
+    r = client.post(f"/api/rosters/{town.id}/2027-10/generate", headers=admin)
+    assert r.status_code == 200 and r.json()["calendar_missing"] == [2027]  # 国庆 rostered as ordinary days
+    assert client.post("/api/holidays/notice?dry_run=false", headers=admin, json={"text": TEXT_2027}).status_code == 200
+    r = client.post(f"/api/rosters/{town.id}/2027-10/generate", headers=admin)
+    assert r.status_code == 200 and r.json()["calendar_missing"] == []
+    assert client.post(f"/api/rosters/{town.id}/2026-10/generate", headers=admin).json()["calendar_missing"] == []
