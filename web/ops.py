@@ -1,4 +1,4 @@
-"""Operations endpoints: /healthz, /readyz, /metrics."""
+"""Operations endpoints: /healthz, /readyz, /metrics (and /favicon.ico)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import time
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -24,6 +24,12 @@ router = APIRouter(tags=["ops"])
 log = logging.getLogger("dutydesk.ops")
 STARTED = time.time()
 # Extra collectors: fn(registry, session, now) adds gauges/counters; features append here.
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico whatever the page says; the icon is the console's SVG."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/healthz")

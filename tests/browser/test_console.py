@@ -23,7 +23,7 @@ def test_duty_officer_sees_dashboard_and_units(page):
     page.goto("/")
     assert page.locator("h1").first.inner_text().startswith("今日值班")
     page.screenshot(path="/tmp/dutydesk-dashboard.png", full_page=True)
-    page.click("header nav a[href='/units']")
+    page.click("nav#nav a[href='/units']")
     page.wait_for_url("**/units")
     assert page.get_by_role("cell", name="高观镇", exact=True).count() == 1
     page.screenshot(path="/tmp/dutydesk-units.png", full_page=True)
@@ -32,7 +32,7 @@ def test_duty_officer_sees_dashboard_and_units(page):
 def test_switching_to_english(page):
     log_in(page, "duty", DUTY_PASSWORD)
     page.wait_for_url("**/")
-    page.click("header .lang a[href='?lang=en']")
+    page.click("header .lang a[lang=en]")
     page.wait_for_load_state()
     assert page.locator("h1").first.inner_text().startswith("Today")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -17,7 +17,7 @@ PASSWORDS = {username: password for username, password, *_ in DEMO_ACCOUNTS}
 def test_duty_officer_sees_the_demo_messages_in_the_inbox(page):
     log_in(page, "duty", PASSWORDS["duty"])
     page.wait_for_url("**/", timeout=30_000)  # a loaded 2-core machine can take a while to log in
-    page.click("header nav a[href='/inbox']")
+    page.click("nav#nav a[href='/inbox']")
     page.wait_for_url("**/inbox")
     assert page.locator("h1").first.inner_text() == "收件箱"
     messages = page.locator("#inbox-list li.card")

@@ -107,3 +107,15 @@ def test_generating_a_year_the_calendar_lacks_says_so_until_the_notice_is_in(cli
     r = client.post(f"/api/rosters/{town.id}/2027-10/generate", headers=admin)
     assert r.status_code == 200 and r.json()["calendar_missing"] == []
     assert client.post(f"/api/rosters/{town.id}/2026-10/generate", headers=admin).json()["calendar_missing"] == []
+
+
+def test_the_roster_page_warns_while_the_months_year_lacks_its_calendar(client, users, tokens, roster_unit):
+    town = roster_unit["unit"]
+    assert client.post("/login", data={"username": users["admin"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/rosters?unit_id={town.id}&month=2027-10")
+    assert 'id="calendar-missing"' in page.text and "2027 年节假日安排不完整" in page.text
+    assert client.get(f"/rosters?unit_id={town.id}&month=2026-10").text.count('id="calendar-missing"') == 0
+    assert client.post("/api/holidays/notice?dry_run=false", headers=tokens["admin"],
+                       json={"text": TEXT_2027}).status_code == 200
+    assert 'id="calendar-missing"' not in client.get(f"/rosters?unit_id={town.id}&month=2027-10").text

@@ -21,7 +21,7 @@ from web.access import PERMISSIONS
 from web.deps import CSRF_HEADER, SESSION_COOKIE, caller
 
 # Reachable without logging in, on purpose. Exact paths, then prefixes.
-PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics", "/login", "/logout", "/docs", "/docs/oauth2-redirect",
+PUBLIC_PATHS = {"/healthz", "/favicon.ico", "/readyz", "/metrics", "/login", "/logout", "/docs", "/docs/oauth2-redirect",
                 "/redoc", "/openapi.json"}
 # /api/ical/: calendar feeds authenticated by a secret token in the URL (calendar apps cannot log in).
 PUBLIC_PREFIXES = ("/static", "/ack/", "/a/", "/callbacks/", "/api/callbacks/", "/api/ical/")

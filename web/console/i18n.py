@@ -16,6 +16,15 @@ LANG_COOKIE = "dutydesk_lang"
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "app.name": ("值班值守系统", "dutydesk"),
+    "shell.skip": ("跳到正文", "Skip to content"),
+    "shell.menu": ("菜单", "Menu"),
+    "shell.main_menu": ("主菜单", "Main menu"),
+    "shell.live_on": ("实时更新", "Live"),
+    "shell.live_off": ("连接中断，正在重连…", "Disconnected, reconnecting…"),
+    "navgroup.duty": ("值班值守", "Duty"),
+    "navgroup.rosters": ("值班安排", "Rosters"),
+    "navgroup.checks": ("抽查与统计", "Checks and statistics"),
+    "navgroup.system": ("系统管理", "Administration"),
     "app.tagline": ("值班值守与突发事件信息报送", "Duty and emergency reporting"),
     "nav.dashboard": ("今日值班", "Today"),
     "nav.units": ("单位", "Units"),

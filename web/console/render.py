@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Any
 
 from fastapi import Depends, HTTPException, Request
@@ -11,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from web.access import allowed
 from web.console.i18n import LANG_COOKIE, pick_language, translate
+from web.console.nav import sections
 from web.deps import Caller, check_csrf, optional_caller
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -23,6 +25,12 @@ class LoginRedirect(Exception):
 def language(request: Request, c: Caller | None = None) -> str:
     return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
                          c.user.language if c else None, request.app.state.settings.web.default_language)
+
+
+def lang_url(request: Request, code: str) -> str:
+    """This page in another language: the same path and query, `lang` replaced."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "notice", "error")]
+    return request.url.path + "?" + urlencode([*query, ("lang", code)])
 
 
 def page(permission: str):
@@ -39,14 +47,24 @@ def page(permission: str):
     return dep
 
 
+def words(key: str, lang: str, default: str | None, values: dict) -> str:
+    """A message in `lang` with its {placeholders} filled; `default` when the key is unknown."""
+    text = translate(key, lang)
+    if text == key and default is not None:
+        return default
+    return text.format(**values) if values else text
+
+
 def render(request: Request, name: str, c: Caller | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
     """Render a template with the shell's context; remembers a ?lang= choice in a cookie."""
     lang = language(request, c)
+    may = (lambda perm: allowed(c.user.role, perm)) if c else (lambda perm: False)
     context = {
-        "request": request, "c": c, "lang": lang, "t": lambda key: translate(key, lang),
+        "request": request, "c": c, "lang": lang, "t": lambda key, default=None, **kw: words(key, lang, default, kw),
         "csrf": c.login.csrf_token if c and c.login else "",
-        "can": (lambda perm: allowed(c.user.role, perm)) if c else (lambda perm: False),
-        "nav_items": request.app.state.extensions.menu,
+        "can": may,
+        "nav": sections(request.app.state.extensions.menu, may, request.url.path) if c else [],
+        "lang_url": lambda code: lang_url(request, code),
         **ctx,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,13 +1,77 @@
-// dutydesk console helpers, shipped with the package (no CDN).
-// Live countdowns: <span class="countdown" data-due="ISO-8601">.
+// dutydesk console behaviour, shipped with the package (no CDN, no inline script: the CSP forbids it).
+// Every page works without it; with it: the phone menu, tables as cards on phones, live countdowns,
+// live regions (web/static/live.js) and forms that protect what was typed.
+"use strict";
+
+const LANG = document.body.dataset.lang === "en" ? "en" : "zh";
+
+// ---- the phone menu: one button opens and closes the navigation ----
+function setupMenu() {
+  const button = document.querySelector(".nav-toggle"), nav = document.getElementById("nav");
+  if (!button || !nav) return;
+  button.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    button.setAttribute("aria-expanded", String(open));
+    if (open) (nav.querySelector("a[aria-current]") || nav.querySelector("a"))?.focus();
+  });
+}
+
+// ---- tables become stacked cards on a phone: each cell carries its column's name ----
+function labelTables(root) {
+  root.querySelectorAll("table:not([data-nostack])").forEach((table) => {
+    const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach((tr) => {
+      let col = 0;
+      [...tr.children].forEach((td) => {
+        if (!td.hasAttribute("data-label")) td.setAttribute("data-label", td.colSpan > 1 ? "" : heads[col] || "");
+        td.classList.toggle("blank", !td.textContent.trim() && !td.querySelector("input, button, select, img"));
+        col += td.colSpan || 1;
+      });
+    });
+    table.classList.add("stacked");
+  });
+}
+
+// ---- countdowns: <span class="countdown" data-due="ISO-8601"> in days, hours, minutes ----
+function spell(ms) {
+  const total = Math.floor(Math.abs(ms) / 1000), d = Math.floor(total / 86400), h = Math.floor(total % 86400 / 3600),
+        m = Math.floor(total % 3600 / 60), s = total % 60, two = (n) => String(n).padStart(2, "0");
+  if (LANG === "en") return d ? `${d}d ${h}h` : h ? `${h}h ${two(m)}m` : `${m}:${two(s)}`;
+  return d ? `${d}天${h}小时` : h ? `${h}小时${two(m)}分` : `${m}:${two(s)}`;
+}
 function tick() {
   const now = Date.now();
   document.querySelectorAll(".countdown[data-due]").forEach((el) => {
     const ms = Date.parse(el.dataset.due) - now;
-    const m = Math.floor(Math.abs(ms) / 60000), s = Math.floor((Math.abs(ms) % 60000) / 1000);
-    el.textContent = (ms < 0 ? "-" : "") + m + ":" + String(s).padStart(2, "0");
-    el.classList.toggle("overdue", ms < 0);
+    if (Number.isNaN(ms)) return;
+    const late = ms < 0;
+    el.textContent = late ? (LANG === "en" ? `overdue ${spell(ms)}` : `超时 ${spell(ms)}`) : spell(ms);
+    el.classList.toggle("overdue", late);
+    el.setAttribute("title", new Date(Date.parse(el.dataset.due)).toLocaleString(LANG === "en" ? "en-GB" : "zh-CN"));
   });
 }
-setInterval(tick, 1000);
-document.addEventListener("DOMContentLoaded", tick);
+
+// ---- forms: Enter in a text field never submits a form marked data-no-enter (an incident notifies leaders);
+// the first field of a form marked data-autofocus, or the error summary, gets the focus ----
+function protectForms() {
+  document.querySelectorAll("form[data-no-enter]").forEach((form) => {
+    form.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter" && ev.target instanceof HTMLInputElement && ev.target.type !== "submit") ev.preventDefault();
+    });
+  });
+  const summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); return; }
+  const first = document.querySelector("form[data-autofocus] input:not([type=hidden]), form[data-autofocus] select, form[data-autofocus] textarea");
+  if (first) first.focus();
+}
+
+function enhance(root) { labelTables(root); tick(); }
+window.dutydesk = { enhance };
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupMenu();
+  protectForms();
+  enhance(document);
+  setInterval(tick, 1000);
+});

@@ -42,8 +42,20 @@ def rosters(request: Request, unit_id: uuid.UUID | None = None, month: str | Non
         first = date.fromisoformat(month + "-01")
         found = gaps.gaps_for(session=session, first=first, last=view["days"][-1].day if view["days"] else first,
                               by=c.by, unit_id=unit_id)
+    # The page itself says when the month's year has no complete holiday calendar, so the warning
+    # stays in view for as long as it is true, not only right after "generate".
+    missing = uncovered_years(session=session, months=[month]) if _is_month(month) else []
     return render(request, "rosters.html", c, units=units, unit_id=unit_id, month=month, view=view, gaps=found,
-                  error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
+                  calendar_missing=missing, error=request.query_params.get("error", ""),
+                  notice=request.query_params.get("notice", ""))
+
+
+def _is_month(text: str) -> bool:
+    try:
+        date.fromisoformat(text + "-01")
+    except ValueError:
+        return False
+    return True
 
 
 # Declared before the generic action route, which would otherwise catch "upload" as an action.
@@ -72,11 +84,6 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
         if action == "generate":
             generate_month(session=session, unit_id=unit_id, month=month, by=c.by,
                            tz=request.app.state.settings.timezone)
-            missing = uncovered_years(session=session, months=[month])
-            if missing:
-                session.commit()
-                return back(url, error=f"已生成，但 {missing[0]} 年节假日安排不完整，节日按普通日排班："
-                                       f"请导入国务院办公厅通知后重新生成")
         elif action == "publish":
             publish.publish(session=session, unit_id=unit_id, month=month, now=now_utc(request), by=c.by)
         elif action == "ical":
