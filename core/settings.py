@@ -35,6 +35,9 @@ class WebSettings(BaseModel):
     login_max_failures: int = Field(5, ge=1, description="failed logins per account/address before a lock-out")
     login_lockout_minutes: float = Field(15.0, gt=0, description="how long a lock-out lasts")
     default_language: Literal["zh-CN", "en"] = Field("zh-CN", description="console language before a user chooses")
+    live_stream_seconds: float = Field(
+        300.0, ge=0, description="a live page's event stream (/events) ends after this long; the browser reconnects "
+        "at once, with its session checked again (0: right after the first event)")
 
 
 class FlowSettings(BaseModel):

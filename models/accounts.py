@@ -17,11 +17,13 @@ class Role(StrEnum):
     leader = "leader"  # 领导
     unit_reporter = "unit_reporter"  # 单位填报员: sees only its own unit
     auditor = "auditor"  # read-only, sees everything incl. the audit log
+    display = "display"  # 值班大屏: the duty room's wall screen; sees the wall display only
 
 
 # The duty office itself (值班室): acts for every unit. The one definition every layer uses.
 STAFF: frozenset[Role] = frozenset({Role.admin, Role.duty_officer})
-EVERYONE: frozenset[Role] = frozenset(Role)
+# Every person's role; the wall screen's account is not a person and sees only the wall.
+EVERYONE: frozenset[Role] = frozenset(Role) - {Role.display}
 
 
 class UserBase(SQLModel):

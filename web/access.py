@@ -9,6 +9,8 @@ from models.accounts import EVERYONE, STAFF, Role
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard:read": EVERYONE,
+    "live:read": frozenset(Role),  # /events: which topics changed (no data)
+    "wall:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor, Role.display}),
     "directory:read": EVERYONE,  # unit reporters see only their own unit
     "directory:write": STAFF,
     "users:read": frozenset({Role.admin}),

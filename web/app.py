@@ -22,7 +22,7 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import Settings
 from services.audit.checks import Keeper
-from web import ops
+from web import live, ops
 from web.api.routes import router as api_router
 from web.console.render import LoginRedirect, render
 from web.console.routes import router as console_router
@@ -52,6 +52,7 @@ def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, li
     app.include_router(ops.router)
     app.include_router(api_router, prefix="/api")
     app.include_router(console_router)
+    app.include_router(live.router)
     _install_error_handlers(app)
 
     app.add_middleware(RequestId)

@@ -23,7 +23,7 @@ router = APIRouter()
 @router.get("/login")
 def login_form(request: Request, c: Caller | None = Depends(optional_caller)):
     if c is not None:
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse("/wall" if c.user.role is Role.display else "/", status_code=303)
     return render(request, "login.html", None)
 
 
@@ -41,7 +41,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         return render(request, "login.html", None, status_code=401, failed=True, username=username)
     token, _ = accounts.start_session(session=session, user=user, now=now, hours=web.session_hours)
     session.commit()
-    target = request.query_params.get("next") or "/"
+    target = request.query_params.get("next") or ("/wall" if user.role is Role.display else "/")
     if not target.startswith("/") or target.startswith("//"):
         target = "/"  # never redirect off-site
     response = RedirectResponse(target, status_code=303)

@@ -18,7 +18,9 @@ function setupMenu() {
 
 // ---- tables become stacked cards on a phone: each cell carries its column's name ----
 function labelTables(root) {
-  root.querySelectorAll("table:not([data-nostack])").forEach((table) => {
+  const tables = [...root.querySelectorAll("table:not([data-nostack])")];
+  if (root.matches && root.matches("table:not([data-nostack])")) tables.push(root);  // a live region may be the table
+  tables.forEach((table) => {
     const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
     if (!heads.length) return;
     table.querySelectorAll("tbody tr").forEach((tr) => {
