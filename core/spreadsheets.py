@@ -65,7 +65,7 @@ def kind_of(data: bytes) -> str:
     return "csv"
 
 
-def read_workbook(data: bytes, *, limits: Limits = Limits()) -> list[Sheet]:
+def read_workbook(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
     """Every sheet of the file (a CSV is one sheet named 'csv'); SpreadsheetRejected with a zh-CN reason."""
     if not data:
         raise SpreadsheetRejected("文件为空")
