@@ -128,7 +128,9 @@ def role_of(header, words: list[tuple[str, str]]) -> str | None:
         return exact
     if weekday_of(t) is not None:
         return None
-    return next((r for w, r in words if len(w) > 1 and w in t), None)
+    # A header that merely contains a word: only long words, or the short words of the fixed columns, so
+    # that 值班地点 is not read as 值班 (officers) while 值班人员名单 and 日期/星期 still are.
+    return next((r for w, r in words if (len(w) > 2 or len(w) == 2 and r in ROLES) and w in t), None)
 
 
 class _Cells:
