@@ -69,7 +69,7 @@ class Day:
     note: str = ""
     sheet: str = ""
     row: int = 0
-    cells: dict[str, tuple[int, str]] = field(default_factory=dict)  # post -> (row, column) first seen
+    cells: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # post -> (row, column, header) first seen
 
     def add(self, post: str, people: list[Named]) -> None:
         have = self.posts.setdefault(post, [])
@@ -344,7 +344,7 @@ def _read_row(grid, cells: _Cells, r: int, roles: dict[int, str], header, day: D
         for p in problems:
             out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p))
         if people:
-            day.cells.setdefault(role, (r + 1, letter(c)))
+            day.cells.setdefault(role, (r + 1, letter(c), header[c]))
             row_people += [(role, p) for p in people]
     # Phones from the phone column go to the names they are written with, bare ones to the row's people
     # without a phone, officers before leaders (a 联系电话 column beside 值班员 is the officer's).
@@ -413,7 +413,7 @@ def _parse_week(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, colum
                 people, problems = people_in(v)
                 for p in problems:
                     out.problems.append(Problem(grid.name, r + 1, letter(c), label, p))
-                d.cells.setdefault(role, (r + 1, letter(c)))
+                d.cells.setdefault(role, (r + 1, letter(c), label))
                 d.add(role, people)
     if not rows_seen:
         out.problems.append(Problem(grid.name, h + 1, "", "日期", "按周排列的值班表中没有日期行"))

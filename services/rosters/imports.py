@@ -40,7 +40,7 @@ class Missing:
     post: str
     phone: str
     days: list[date] = field(default_factory=list)
-    where: tuple[str, int, str] = ("", 0, "")  # sheet, row, column of the first mention
+    where: tuple[str, int, str, str] = ("", 0, "", "")  # sheet, row, column, header of the first mention
 
 
 @dataclass
@@ -126,7 +126,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         days.append(row)
     if missing and not create_missing:
         for m in missing.values():
-            problems.append(Problem(*m.where, labels.get(m.post, m.post),
+            problems.append(Problem(*m.where,
                                     f"“{m.name}”不在本单位通讯录中（{len(m.days)} 天）：可选择“创建缺少的人员”一并导入"))
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
@@ -135,32 +135,33 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, taken, problems, warnings) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
-    row, col = d.cells.get(post, (d.row, ""))
+    row, col, header = d.cells.get(post, (d.row, "", ""))
     label = labels[post]
+    header = header or label
     found = by_name.get(n.name, [])
     if len(found) > 1 and n.phone:
         found = [p for p in found if p.mobile == n.phone] or found
     if not found:
-        m = missing.setdefault(n.name, Missing(n.name, post, n.phone, where=(d.sheet, row, col)))
+        m = missing.setdefault(n.name, Missing(n.name, post, n.phone, where=(d.sheet, row, col, header)))
         if d.day not in m.days:
             m.days.append(d.day)
         return {"name": n.name, "phone": n.phone, "person_id": None, "status": "missing"}
     if len(found) > 1:
-        problems.append(Problem(d.sheet, row, col, label, f"本单位有 {len(found)} 位“{n.name}”，请在姓名后写上手机号以区分"))
+        problems.append(Problem(d.sheet, row, col, header, f"本单位有 {len(found)} 位“{n.name}”，请在姓名后写上手机号以区分"))
         return {"name": n.name, "phone": n.phone, "person_id": None, "status": "ambiguous"}
     person = found[0]
     pid = str(person.id)
     status = "ok"
     if pid not in pools.get(post, []):
-        problems.append(Problem(d.sheet, row, col, label, f"“{n.name}”不在{label}的轮换人员中"))
+        problems.append(Problem(d.sheet, row, col, header, f"“{n.name}”不在{label}的轮换人员中"))
         status = "not_in_pool"
     elif pid in taken:
-        problems.append(Problem(d.sheet, row, col, label,
+        problems.append(Problem(d.sheet, row, col, header,
                                 f"“{n.name}”在 {d.day.isoformat()} 同时担任{labels[taken[pid]]}和{label}"))
         status = "twice"
     taken.setdefault(pid, post)
     if n.phone and person.mobile and n.phone != person.mobile:
-        warnings.append(Problem(d.sheet, row, col, label,
+        warnings.append(Problem(d.sheet, row, col, header,
                                 f"“{n.name}”的电话 {n.phone} 与通讯录中的 {person.mobile} 不同（以通讯录为准）"))
     return {"name": n.name, "phone": n.phone or person.mobile, "person_id": pid, "status": status}
 

@@ -351,3 +351,25 @@ def inline_string_xlsx() -> bytes:
 def test_an_xlsx_with_inline_strings_imports(session, unit):
     do_import(session, unit, inline_string_xlsx())
     assert stored(session, unit) == EXPECTED
+
+
+def cells_of(data: bytes) -> list[list]:
+    return [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
+
+
+def test_export_then_import_is_identical_keeping_order_and_notes(client, tokens, session, unit):
+    """The product's own export is one more layout: officers in the day's order and 备注 survive the trip."""
+    do_import(session, unit, xlsx(county_one_row_per_day))
+    url = f"/api/rosters/{unit.id}/2026-12"
+    first = client.get(f"{url}/export.xlsx", headers=tokens["duty_officer"])
+    assert first.status_code == 200
+    rows = cells_of(first.content)
+    assert rows[1][-1] == "备注" and rows[1 + 24][-1] == "平安夜加强值守"
+    two = next(d for d, (_, os_, _) in EXPECTED.items() if len(os_) == 2)
+    assert rows[1 + two.day][3] == "、".join(EXPECTED[two][1])
+    r = client.post(f"{url}/import", headers=tokens["unit_reporter"], files={"file": ("r.xlsx", first.content)})
+    assert r.status_code == 200, r.text
+    session.expire_all()
+    assert stored(session, unit) == EXPECTED
+    again = client.get(f"{url}/export.xlsx", headers=tokens["duty_officer"])
+    assert cells_of(again.content) == rows
