@@ -22,7 +22,7 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
     "phone": ("联系电话", "联系方式", "手机号码", "手机", "电话", "号码"),
 }
 FOOTER = re.compile(r"^(注|说明|值班电话|联系电话|备注|制表|审核|签发|审批|负责人|单位|电话|传真|地址|如有|值班要求)")
-PHONE = re.compile(r"(?:1[3-9]\d{9}|(?:0\d{2,3}-?)?[2-9]\d{6,7}(?:-\d{1,4})?)")
+PHONE = re.compile(r"(?:1[3-9]\d{9}|(?:0\d{2,3}-?\d{7,8}|[2-9]\d{6,7})(?:-\d{1,4})?)")
 NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z]{1,12}\d{0,2}$")  # 领导1: a numbered placeholder
 _SEP = re.compile(r"[、,;/|\\\s]+")
 _CJK1 = re.compile(r"^[\u3400-\u9fff]$")
