@@ -260,6 +260,9 @@ def _parse_list(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, colum
         if t or role:
             out.columns.append(Column(grid.name, letter(c), t, role if role in roles.values() and roles.get(c) == role
                                       else "ignore"))
+    # A phone column named after a post (带班领导电话) holds that post's phones.
+    targets = {c: role_of(_without_phone_words(header[c]), words) for c, r in roles.items() if r == "phone"}
+    targets = {c: t for c, t in targets.items() if t in posts}
     date_col = next((c for c, r in roles.items() if r == "date"), None)
     if date_col is None:
         out.problems.append(Problem(grid.name, h + 1, "", "日期", "没有日期列"))
@@ -302,7 +305,7 @@ def _parse_list(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, colum
                                                 f"{d.isoformat()} 是星期{WEEKDAY_ZH[d.weekday()]}，不是星期{WEEKDAY_ZH[wd]}"))
         if day is None:
             continue
-        _read_row(grid, cells, r, roles, header, day, out, check_weekday=not continued)
+        _read_row(grid, cells, r, roles, header, day, out, check_weekday=not continued, targets=targets)
 
 
 def _is_footer(cells: _Cells, r: int, texts: list[str]) -> bool:
@@ -313,8 +316,15 @@ def _is_footer(cells: _Cells, r: int, texts: list[str]) -> bool:
     return cells.row_span(r) >= max(3, cells.width // 2) and len(set(filled)) == 1
 
 
+def _without_phone_words(text: str) -> str:
+    t = squeeze(text)
+    for w in HEADER_WORDS["phone"]:
+        t = t.replace(w, "")
+    return t
+
+
 def _read_row(grid, cells: _Cells, r: int, roles: dict[int, str], header, day: Day, out: ParsedRoster, *,
-              check_weekday: bool) -> None:
+              check_weekday: bool, targets: dict[int, str]) -> None:
     row_people: list[tuple[str, Named]] = []
     bare_phones: list[tuple[int, list[str]]] = []
     named_phones: list[Named] = []
@@ -350,15 +360,16 @@ def _read_row(grid, cells: _Cells, r: int, roles: dict[int, str], header, day: D
     # without a phone, officers before leaders (a 联系电话 column beside 值班员 is the officer's).
     phones = {p.name: p.phone for p in named_phones}
     unknown = [p.name for p in named_phones if p.name not in {q.name for _, q in row_people}]
-    lacking = [i for i, (role, p) in sorted(enumerate(row_people), key=lambda x: x[1][0] == "leader")
-               if not p.phone and p.name not in phones]
-    flat = [ph for _, b in bare_phones for ph in b]
-    for i, ph in zip(lacking, flat):
-        role, p = row_people[i]
-        row_people[i] = (role, Named(p.name, ph))
-    if len(flat) > len(lacking):
-        out.warnings.append(Problem(grid.name, r + 1, letter(bare_phones[0][0]), header[bare_phones[0][0]],
-                                    f"电话 {'、'.join(flat[len(lacking):])} 无法对应到姓名，已忽略"))
+    for c, bare in bare_phones:
+        target = targets.get(c)
+        lacking = [i for i, (role, p) in sorted(enumerate(row_people), key=lambda x: x[1][0] == "leader")
+                   if not p.phone and p.name not in phones and (target is None or role == target)]
+        for i, ph in zip(lacking, bare):
+            role, p = row_people[i]
+            row_people[i] = (role, Named(p.name, ph))
+        if len(bare) > len(lacking):
+            out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c],
+                                        f"电话 {'、'.join(bare[len(lacking):])} 无法对应到姓名，已忽略"))
     for name in unknown:
         out.warnings.append(Problem(grid.name, r + 1, "", "电话", f"电话列中的“{name}”不在本行的值班人员中，已忽略"))
     for role, p in row_people:
@@ -381,7 +392,8 @@ def _parse_week(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, colum
         if _is_footer(cells, r, texts):
             continue
         label = next((t for t in texts[:first_day_col][::-1] if t), "")
-        role = _override(columns, grid.name, f"{r + 1}") or role_of(label, words) if label else None
+        # A week grid's rows are corrected by their label (every week's 值班员 row at once).
+        role = (_override(columns, grid.name, label) or role_of(label, words)) if label else None
         values = {c: cells.get(r, c) for c in day_cols}
         if role is None and not label:
             dated = [v for v in values.values() if v not in (None, "")]
@@ -391,7 +403,7 @@ def _parse_week(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, colum
             continue
         if label and label not in labels_seen:
             labels_seen.add(label)
-            out.columns.append(Column(grid.name, f"{r + 1}", label, role))
+            out.columns.append(Column(grid.name, label, label, role))
         if role == "date":
             current = _week_dates(grid, r, values, ym, out, header)
             rows_seen += 1

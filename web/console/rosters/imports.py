@@ -1,7 +1,7 @@
 """Console: importing the office's own roster file — a preview (calendar, column mapping, problems), then confirm.
 
 The uploaded bytes wait in `<data_dir>/imports/` under a random token bound to the user, so the confirm
-button (and a corrected column mapping) need not upload the file again; a stash lives a day at most.
+button (and a corrected column mapping) need not upload the file again; one per user, a day at most.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ def _folder(data_dir: Path) -> Path:
 
 
 def stash(data_dir: Path, user_id: uuid.UUID, raw: bytes) -> str:
-    """Keep the upload for the confirm step; returns its token. Stale stashes are removed on the way."""
+    """Keep the upload for the confirm step; returns its token. One pending upload per user (a new one
+    replaces it, so uploads cannot fill the disk), and stale ones of anybody are removed on the way."""
     folder = _folder(data_dir)
     now = time.time()
     for old in folder.glob("*.bin"):
-        if now - old.stat().st_mtime > KEEP_SECONDS:
+        if old.name.startswith(user_id.hex) or now - old.stat().st_mtime > KEEP_SECONDS:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(16)
     (folder / f"{user_id.hex}-{token}.bin").write_bytes(raw)
