@@ -13,7 +13,7 @@ import pytest
 import xlwt
 from openpyxl import Workbook, load_workbook
 
-from core.spreadsheets import SpreadsheetRejected, read_workbook
+from core.spreadsheets import read_workbook
 from models.directory import PersonCreate
 from services.access import Actor
 from services.directory import org
