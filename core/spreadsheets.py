@@ -5,7 +5,8 @@ reports merged ranges; `openpyxl` stays for writing. The kind is told from the b
 and mail clients rename files). Before anything is parsed, the file's size, each zip member's uncompressed
 size and compression ratio, and every sheet's cell area are checked from the zip's directory and a
 streaming scan of the cell references, so a zip bomb or a sheet whose one cell sits at XFD1048576 is refused
-with a zh-CN reason without being expanded. Reading is CPU-bound and blocking: the web layer runs it in a
+with a zh-CN reason without being expanded. A legacy .xls / WPS .et is checked the same way from its BIFF cell records (`olefile` opens the compound
+file). Reading is CPU-bound and blocking: the web layer runs it in a
 worker thread (`anyio.to_thread`), never on the event loop.
 """
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import olefile
 import python_calamine as pc
 
 from core.errors import Invalid
@@ -27,6 +30,10 @@ Cell = str | int | float | bool | date | datetime | None
 XLSX_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: .xls, WPS .et
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+# BIFF8 records that place one cell (row, column first) and those that place a run (MULRK, MULBLANK).
+_BIFF_CELLS = {0x0006, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
+_BIFF_RUNS = {0x00BD, 0x00BE}
+_BIFF_EOF = 0x000A
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,8 @@ def read_workbook(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
         return [_csv_sheet(data, limits)]
     if kind == "xlsx":
         _check_zip(data, limits)
+    else:
+        _check_biff(data, limits)
     return _calamine_sheets(data, limits)
 
 
@@ -124,6 +133,40 @@ def _sheet_area(zf: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Limits) ->
     return max_row * max_col
 
 
+def _check_biff(data: bytes, limits: Limits) -> None:
+    """The cell area of a legacy .xls / WPS .et from its cell records, before calamine allocates it.
+
+    Like the xlsx scan: a reader allocates up to the largest row and column present (65,536 x 256 in
+    BIFF8, half a gigabyte), whatever the DIMENSIONS record claims."""
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        stream = ole.openstream(name).read() if name else b""
+    except Exception as exc:  # olefile raises several types for a damaged compound file
+        raise SpreadsheetRejected("不是有效的 Excel 文件（文件结构已损坏）") from exc
+    if not stream:
+        raise SpreadsheetRejected("不是 Excel 97-2003 / WPS 表格文件（缺少工作簿数据）")
+    cells = max_row = max_col = 0
+    i, end = 0, len(stream)
+    while i + 4 <= end:
+        rid, size = struct.unpack_from("<HH", stream, i)
+        body = i + 4
+        if rid in _BIFF_CELLS and size >= 4 and body + 4 <= end:
+            row, col = struct.unpack_from("<HH", stream, body)
+            max_row, max_col = max(max_row, row + 1), max(max_col, col + 1)
+        elif rid in _BIFF_RUNS and size >= 6 and body + size <= end:
+            row, = struct.unpack_from("<H", stream, body)
+            last, = struct.unpack_from("<H", stream, body + size - 2)
+            max_row, max_col = max(max_row, row + 1), max(max_col, last + 1)
+        elif rid == _BIFF_EOF:
+            cells, max_row, max_col = cells + max_row * max_col, 0, 0
+            if cells > limits.max_cells:
+                raise SpreadsheetRejected(f"表格超过 {limits.max_cells} 个单元格，已拒绝")
+        i = body + size
+    if cells + max_row * max_col > limits.max_cells:
+        raise SpreadsheetRejected(f"表格超过 {limits.max_cells} 个单元格，已拒绝")
+
+
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -153,6 +196,8 @@ def _calamine_sheets(data: bytes, limits: Limits) -> list[Sheet]:
             raise SpreadsheetRejected(f"表格超过 {limits.max_cells} 个单元格，已拒绝")
         rows = [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)] if end else []
         merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+        if len(merged) > limits.max_cells // 10:
+            raise SpreadsheetRejected(f"工作表“{name}”的合并单元格超过 {limits.max_cells // 10} 处，已拒绝")
         out.append(Sheet(name=name, rows=rows, merged=merged))
     return out
 

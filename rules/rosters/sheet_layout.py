@@ -141,9 +141,15 @@ class _Cells:
         self.width = max((len(r) for r in grid.rows), default=0)
         self.owner: dict[tuple[int, int], tuple[int, int]] = {}
         self.spans: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        # Merges are clipped to the cells present, and their filled cells are bounded by twice the sheet's
+        # area: Excel never overlaps merges, so more than that is a crafted file, not a roster.
+        budget = 2 * max(len(grid.rows) * self.width, 1)
         for r1, c1, r2, c2 in grid.merged:
-            if (r2 - r1 + 1) * (c2 - c1 + 1) > 5000:
-                continue  # a whole-column merge says nothing about cells
+            r2, c2 = min(r2, len(grid.rows) - 1), min(c2, self.width - 1)
+            area = (r2 - r1 + 1) * (c2 - c1 + 1)
+            if r2 < r1 or c2 < c1 or area > budget:
+                continue
+            budget -= area
             self.spans[(r1, c1)] = (r1, c1, r2, c2)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):

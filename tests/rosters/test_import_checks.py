@@ -115,7 +115,17 @@ def test_a_zip_bomb_is_refused_without_being_inflated(client, tokens, unit):
     assert r.status_code == 422 and "疑似压缩炸弹" in r.json()["detail"][0]["msg"]
 
 
-def test_a_sheet_with_a_far_away_cell_is_refused_by_its_area():
+@pytest.fixture
+def no_reader(monkeypatch):
+    """Fails the test if calamine is asked to open the file: the refusal must come before it allocates."""
+    import python_calamine
+
+    def refuse(*a, **kw):
+        raise AssertionError("the file reached the reader")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
+
+
+def test_a_sheet_with_a_far_away_cell_is_refused_by_its_area(no_reader):
     wb = Workbook()
     wb.active["A1"] = "日期"
     wb.active["XFD1048576"] = "x"  # a dense reader would allocate 17 billion cells
@@ -200,3 +210,29 @@ def test_cli_dry_run_prints_the_roster_and_writes_nothing(cli_db, tmp_path):
     assert r.exit_code == 0 and "imported" in r.output and "2026-12" in r.output
     with Session(cli_db) as s:
         assert s.exec(select(func.count()).select_from(RosterSlot)).one() > 31
+
+
+def test_a_legacy_xls_with_a_far_away_cell_is_refused_by_its_area(no_reader):
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("12月")
+    ws.write(0, 0, "日期")
+    ws.write(65535, 255, "x")  # IV65536: 16.7 million cells for a dense reader
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(SpreadsheetRejected, match="单元格"):
+        read_workbook(buf.getvalue())
+
+
+def test_many_merged_ranges_over_the_same_cells_are_bounded():
+    """100,000 merges of ~5,000 cells each beside the roster (a crafted file: Excel never overlaps merges)
+    would be half a billion filled cells; they are clipped to the cells present and the roster still reads."""
+    from rules.rosters.sheet_cells import Named
+    from rules.rosters.sheet_layout import Grid, parse_roster
+
+    rows = [["2026年12月值班表"], ["日期", "带班领导", "值班员"], ["12月1日", "张建国", "陈晓燕"]]
+    merges = ((0, 10, 70, 79),) * 100_000
+    parsed = parse_roster([Grid("12月", rows, merges)], post_labels={"leader": "带班领导", "officer": "值班员"})
+    assert [(d.day.isoformat(), d.posts) for d in parsed.days] == [
+        ("2026-12-01", {"leader": [Named("张建国")], "officer": [Named("陈晓燕")]})]
