@@ -29,6 +29,10 @@ _CJK1 = re.compile(r"^[\u3400-\u9fff]$")
 _ZH_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
            "十一": 11, "十二": 12, "正": 1, "冬": 11, "腊": 12}
 EXCEL_EPOCH = date(1899, 12, 30)
+_ZH_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")  # 二〇二六年 in a formal title
+# A title written after a name without brackets ('张建国 副县长'): dropped, not read as a second person.
+TITLE = re.compile(r"^(副|常务|党委|党组|代理)?\S{0,5}(书记|常委|县长|镇长|乡长|区长|局长|主任|部长|科长|所长|站长|委员|秘书长|"
+                   r"调研员|主席|队长|干事|科员|组长|处长|院长|经理)$")
 
 
 def norm(value) -> str:
@@ -60,11 +64,13 @@ _MD = re.compile(r"^(\d{1,2})\s*[月/\-]\s*(\d{1,2})\s*[日号]?")
 _MD_DOT = re.compile(r"^(\d{1,2})\.(\d{1,2})(?!\d)")
 _D = re.compile(r"^(\d{1,2})\s*[日号]?$")
 _REST = re.compile(r"^[\s()]*(星期|周|礼拜)?[一二三四五六日天]?[\s()]*$")
+# A 24-hour slot written as a range ('12月1日8:30至12月2日8:30', '12.1-12.2'): the first day is the slot's.
+_RANGE = re.compile(r"^\s*(\d{1,2}[:]\d{2})?\s*[-~—至到]")
 
 
 def month_in(text: str) -> tuple[int | None, int | None]:
     """(year, month) a title or sheet name gives: '2026年12月', '2026-12', '12月', '十二月' (either may be None)."""
-    t = norm(text)
+    t = re.sub(r"[〇零○一二三四五六七八九]{4}(?=\s*年)", lambda m: m[0].translate(_ZH_DIGITS), norm(text))
     m = re.search(r"(\d{4})\s*年\s*(\d{1,2})\s*月", t) or re.search(r"(?<!\d)(\d{4})[-./](\d{1,2})(?![\d.])", t)
     if m and 1 <= int(m[2]) <= 12:
         return int(m[1]), int(m[2])
@@ -100,7 +106,8 @@ def parse_day(value, year: int, month: int, *, after: date | None = None) -> tup
         m = pattern.match(t)
         if not m:
             continue
-        if not _REST.match(t[m.end():]):
+        rest = t[m.end():]
+        if not _REST.match(rest) and not _RANGE.match(rest):
             return None, f"“{t}”不是日期"
         y = int(m[groups[0]]) if groups[0] else year
         mo = int(m[groups[1]]) if groups[1] else month
@@ -179,6 +186,8 @@ def people_in(value) -> tuple[list[Named], list[str]]:
         m = re.fullmatch(r"(\D+?)[:\-]?(" + PHONE.pattern + ")", tok)
         if m and NAME.match(m[1]):
             out.append(Named(m[1], m[2]))
+        elif out and TITLE.match(tok):
+            continue
         elif NAME.match(tok):
             out.append(Named(tok))
         else:

@@ -254,21 +254,58 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
         _parse_week(grid, cells, header_at, ym, out, words, columns, posts)
 
 
-def _parse_list(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, columns, posts) -> None:
+SUBHEADER_NAME = ("姓名", "名字", "人员")
+
+
+def _columns(grid, cells: _Cells, h: int, words, columns, posts) -> tuple[int, list[str], dict[int, str],
+                                                                         dict[int, str], list[Column]]:
+    """(first data row, header texts, column -> role, phone column -> the post whose phones it holds, the
+    mapping as shown to the clerk).
+
+    A header may take two rows: 带班领导 / 值班人员 merged over 姓名 | 电话 beneath. Of several date
+    columns, the one that says 日期 is the date (值班时间 beside it holds hours, not days)."""
     header = cells.texts(h)
-    roles: dict[int, str] = {}
+    below = cells.texts(h + 1) if h + 1 < len(cells.rows) else []
+    sub = {c: squeeze(t) for c, t in enumerate(below) if t and (squeeze(t) in SUBHEADER_NAME
+                                                                 or role_of(t, words) == "phone")}
+    first = h + 2 if sub and len(sub) >= 2 else h + 1
+    if first == h + 1:
+        sub = {}
+    found: dict[int, str] = {}
     for c, t in enumerate(header):
-        role = _override(columns, grid.name, letter(c)) or role_of(t, words)
-        if role and role != "ignore" and (role in ROLES or role in posts):
-            if role in roles.values() and role in ("date", "weekday"):
-                continue
+        found[c] = _override(columns, grid.name, letter(c)) or role_of(t, words)
+    targets: dict[int, str] = {}
+    for c, t in sub.items():
+        if _override(columns, grid.name, letter(c)):
+            continue
+        if t not in SUBHEADER_NAME:  # 电话 under a post's merged header: that post's phones
+            if found.get(c) in posts:
+                targets[c] = found[c]
+            found[c] = "phone"
+    dates = [c for c, r in found.items() if r == "date"]
+    best = next((c for c in dates if "日期" in squeeze(header[c])), dates[0] if dates else None)
+    roles: dict[int, str] = {}
+    mapping: list[Column] = []
+    for c, role in found.items():
+        usable = role and role != "ignore" and (role in ROLES or role in posts)
+        if usable and not (role == "date" and c != best) and not (role == "weekday" and "weekday" in roles.values()):
             roles[c] = role
-        if t or role:
-            out.columns.append(Column(grid.name, letter(c), t, role if role in roles.values() and roles.get(c) == role
-                                      else "ignore"))
+        if header[c] or role:
+            label = header[c] + (f"·{below[c]}" if c in sub else "")
+            out_role = roles.get(c, "ignore")
+            mapping.append(Column(grid.name, letter(c), label, out_role))
     # A phone column named after a post (带班领导电话) holds that post's phones.
-    targets = {c: role_of(_without_phone_words(header[c]), words) for c, r in roles.items() if r == "phone"}
-    targets = {c: t for c, t in targets.items() if t in posts}
+    for c, r in roles.items():
+        if r == "phone" and c not in targets:
+            t = role_of(_without_phone_words(header[c]), words)
+            if t in posts:
+                targets[c] = t
+    return first, header, roles, targets, mapping
+
+
+def _parse_list(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, columns, posts) -> None:
+    first_row, header, roles, targets, mapping = _columns(grid, cells, h, words, columns, posts)
+    out.columns += mapping
     date_col = next((c for c, r in roles.items() if r == "date"), None)
     if date_col is None:
         out.problems.append(Problem(grid.name, h + 1, "", "日期", "没有日期列"))
@@ -276,7 +313,7 @@ def _parse_list(grid, cells: _Cells, h: int, ym, out: ParsedRoster, words, colum
     day: Day | None = None
     prev: date | None = None
     ended = False
-    for r in range(h + 1, len(cells.rows)):
+    for r in range(first_row, len(cells.rows)):
         texts = cells.texts(r)
         if not any(texts):
             continue

@@ -49,7 +49,7 @@ def export_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, b
     ws.title = month
     y, m = month.split("-")
     ws.append([f"{view['unit']['name']}{y}年{int(m)}月值班表（值班电话：{view['unit']['duty_phone']}）"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels) + 3)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels) + 4)  # + 日期 星期 电话 备注
     ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
     ws.append(["日期", "星期", *labels[:2], PHONES, *labels[2:], NOTE])
     notes = view.get("notes", {})

@@ -202,6 +202,39 @@ def phone_column_per_post(wb):
         ws.append([d.isoformat(), ls[0], LEADERS[ls[0]], "、".join(os_), "、".join(OFFICERS[o] for o in os_), note])
 
 
+def two_row_header_name_and_phone(wb):
+    """带班领导 and 值班人员 each merged over 姓名 | 电话 on a second header row; a 值班时间 column of hours."""
+    ws = wb.active
+    title(ws, "二〇二六年十二月份值班表", 7)
+    ws.append(["值班时间", "日期", "带班领导", None, "值班人员", None, "备注"])
+    ws.append([None, None, "姓名", "电话", "姓名", "电话", None])
+    for col in (1, 2, 7):
+        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+    for col in (3, 5):
+        ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + 1)
+    for d, (ls, os_, note) in EXPECTED.items():
+        top = ws.max_row + 1
+        for i, o in enumerate(os_):
+            ws.append(["8:30-次日8:30" if i == 0 else None, f"12月{d.day}日" if i == 0 else None,
+                       ls[0] if i == 0 else None, LEADERS[ls[0]] if i == 0 else None, o, OFFICERS[o],
+                       note if i == 0 else None])
+        if len(os_) > 1:
+            for col in (1, 2, 3, 4, 7):
+                ws.merge_cells(start_row=top, start_column=col, end_row=ws.max_row, end_column=col)
+
+
+def slot_ranges_and_titles(wb):
+    """Each slot written as a range (12月1日8:30至12月2日8:30), leaders with their titles (张建国 副县长)."""
+    ws = wb.active
+    title(ws, "XX县2026年12月领导带班和干部值班安排", 4)
+    ws.append(["值班日期", "带班领导", "值班人员", "备注"])
+    titles = {"张建国": "副县长", "李明华": "县委常委", "王志强": "县政府办主任"}
+    for d, (ls, os_, note) in EXPECTED.items():
+        nxt = d + timedelta(days=1)
+        ws.append([f"{d.month}月{d.day}日8:30至{nxt.month}月{nxt.day}日8:30", f"{ls[0]} {titles[ls[0]]}",
+                   "、".join(os_), note])
+
+
 def week_grid(wb):
     """A row of dates per week (bare day numbers, Nov 30 and Jan 1-3 at the edges), people below, labelled."""
     ws = wb.active
@@ -252,10 +285,12 @@ def sheet_per_month(wb):
 
 XLSX_LAYOUTS = [county_one_row_per_day, merged_day_over_officer_rows, dotted_dates_phones_in_names,
                 slash_dates_space_phones, chinese_full_dates_mixed_separators, excel_dates_three_rows_a_day,
-                serial_numbers, extra_columns_and_subtitle, phone_column_per_post, week_grid, week_grid_labelled_weeks]
+                serial_numbers, extra_columns_and_subtitle, phone_column_per_post, two_row_header_name_and_phone,
+                slot_ranges_and_titles, week_grid, week_grid_labelled_weeks]
 WITH_NOTES = {county_one_row_per_day, merged_day_over_officer_rows, dotted_dates_phones_in_names,
               slash_dates_space_phones, chinese_full_dates_mixed_separators, excel_dates_three_rows_a_day,
-              extra_columns_and_subtitle, phone_column_per_post, week_grid}
+              extra_columns_and_subtitle, phone_column_per_post, two_row_header_name_and_phone, slot_ranges_and_titles,
+              week_grid}
 
 
 def without_notes(r: dict) -> dict:

@@ -17,6 +17,7 @@ DEC_1 = date(2026, 12, 1)
     ("2026-12-01", DEC_1), ("2026.12.01", DEC_1), ("１２月１日", DEC_1), ("12月1日（星期二）", DEC_1),
     ("12月1日 周二", DEC_1), ("1日", DEC_1), ("1", DEC_1), (1, DEC_1), (46357, DEC_1),
     (datetime(2026, 12, 1, 0, 0), DEC_1), (DEC_1, DEC_1), (12.1, DEC_1), ("1月2日", date(2027, 1, 2)),
+    ("12月1日8:30至12月2日8:30", DEC_1), ("12.1-12.2", DEC_1), ("12月1日\n星期二", DEC_1),
 ])
 def test_every_date_form_offices_type(value, expected):
     assert parse_day(value, 2026, 12) == (expected, "")
@@ -44,6 +45,7 @@ def test_what_is_not_a_date_says_so(value):
     ("带班：张建国", [Named("张建国")]),
     ("张建国（组长）", [Named("张建国")]),
     ("陈晓燕 0838-1234567", [Named("陈晓燕", "0838-1234567")]),
+    ("张建国 副县长", [Named("张建国")]), ("李明华 镇党委书记、王志强 县政府办主任", [Named("李明华"), Named("王志强")]),
 ])
 def test_names_with_phones_and_several_per_cell(text, names):
     assert people_in(text) == (names, [])
@@ -56,7 +58,7 @@ def test_a_cell_that_is_not_names_is_a_problem():
 
 @pytest.mark.parametrize("text, ym", [
     ("XX县人民政府办公室2026年12月值班表", (2026, 12)), ("2026-12", (2026, 12)), ("12月", (None, 12)),
-    ("十二月", (None, 12)), ("2026年值班表", (2026, None)), ("Sheet1", (None, None)),
+    ("十二月", (None, 12)), ("二〇二六年十二月份值班表", (2026, 12)), ("2026年值班表", (2026, None)), ("Sheet1", (None, None)),
 ])
 def test_the_month_of_a_title_or_sheet_name(text, ym):
     assert month_in(text) == ym
