@@ -19,6 +19,7 @@ from models.rosters.roster import (  # noqa: F401
     DutyPost,
     HolidayDay,
     PoolMember,
+    RosterDayNote,
     RosterGap,
     RosterMonth,
     RosterSlot,

@@ -11,10 +11,11 @@ from sqlmodel import select
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
+from core.spreadsheets import read_workbook
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
 from services.access import Actor
-from services.rosters import excel, holidays, publish
+from services.rosters import excel, holidays, imports, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_units, parse_month
 
@@ -88,15 +89,57 @@ def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: P
 
 
 @app.command("import")
-def import_cmd(file: Path, unit: str = typer.Option(...), month: str = typer.Option(...)) -> None:
-    """Replace the month from an .xlsx; every problem is listed and nothing is written."""
+def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                          help="the office's roster: .xlsx, .xls, WPS or .csv (UTF-8 or GB18030)"),
+               unit: str = typer.Option(..., help="unit code"),
+               month: str = typer.Option(None, help="YYYY-MM: only this month (default: every month in the file)"),
+               dry_run: bool = typer.Option(False, "--dry-run", help="show the roster as understood; write nothing"),
+               create_missing: bool = typer.Option(False, "--create-missing",
+                                                   help="create people the directory lacks (added to the post's pool)"),
+               column: list[str] = typer.Option([], help="correct the mapping: C=officer, 12月!F=note, E=ignore")) -> None:
+    """Import the office's own roster file: every problem is listed (sheet, row, column) and nothing is written."""
+    columns = {}
+    for item in column:
+        key, sep, role = item.partition("=")
+        if not sep:
+            typer.echo(f"error: --column {item}: write COLUMN=ROLE, e.g. C=officer", err=True)
+            raise typer.Exit(2)
+        columns[key.strip()] = role.strip()
     try:
+        sheets = read_workbook(file.read_bytes())
         with session_scope() as s:
-            row = excel.import_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
-                                     data=file.read_bytes(), by=BY, tz=get_settings().timezone)
-            typer.echo(f"imported {row.slots} person-slots into {unit} {month}")
+            kw = dict(session=s, unit_id=pol.unit_by_code(s, unit).id, sheets=sheets, by=BY, month=month,
+                      columns=columns, create_missing=create_missing)
+            preview = imports.preview_import(**kw)
+            _show_preview(preview)
+            if dry_run or not preview.ok:
+                raise typer.Exit(0 if preview.ok else 1)
+            _, rows = imports.import_roster(tz=get_settings().timezone, **kw)
+            for m in preview.missing:
+                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}")
+            for row in rows:
+                typer.echo(f"imported {row.slots} person-slots into {unit} {row.month}")
     except ServiceError as exc:
         _fail(exc)
+
+
+def _show_preview(preview) -> None:
+    """The roster as understood: one line per day, then the mapping, warnings and problems."""
+    labels = {p["name"]: p["label"] for p in preview.posts}
+    for d in preview.days:
+        people = "  ".join(f"{labels[post]}:" + "、".join(x["name"] + ("?" if x["status"] == "missing" else "")
+                                                          for x in xs) for post, xs in d["posts"].items() if xs)
+        typer.echo(f"{d['day']} {d['weekday']}  {people}" + (f"  备注:{d['note']}" if d["note"] else ""))
+    for c in preview.parsed.columns:
+        if not c.role.startswith("weekday:"):
+            typer.echo(f"column {c.sheet}!{c.column} {c.header!r} -> {labels.get(c.role, c.role)}")
+    for w in preview.warnings:
+        typer.echo(f"warning: {w.text}", err=True)
+    if preview.missing:
+        typer.echo("not in the directory: " + "、".join(m.name for m in preview.missing)
+                   + ("" if preview.create_missing else " (--create-missing creates them)"), err=True)
+    for p in preview.problems:
+        typer.echo(f"problem: {p.text}", err=True)
 
 
 @holidays_app.command("import")

@@ -141,6 +141,7 @@ def cases(w: dict) -> list[Case]:
         Case("POST", "/api/handovers/{handover_id}/sign", f"/api/handovers/{w['handover']}/sign", json={"done": []}),
         Case("POST", "/api/duty-log", "/api/duty-log", json={"unit_id": str(d), "day": w["day"], "content": "平稳"}),
         Case("POST", "/api/rosters/{unit_id}/{month}/import", f"/api/rosters/{d}/{m}/import", files=xlsx),
+        Case("POST", "/api/rosters/{unit_id}/import", f"/api/rosters/{d}/import?dry_run=false", files=xlsx),
         Case("POST", "/api/ical-feeds", "/api/ical-feeds", json={"kind": "unit", "ref_id": str(d)}, label="unit"),
         Case("POST", "/api/ical-feeds", "/api/ical-feeds", json={"kind": "person", "ref_id": str(w["leader"])},
              refused=person_scoped, label="person"),
