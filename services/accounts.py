@@ -89,6 +89,19 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor
     return user
 
 
+ADDRESS_FACTOR = 4  # an address alone is locked after this many times max_failures, whatever the accounts
+MAX_LOCKOUT = timedelta(hours=24)
+# Verified when the username is unknown or inactive, so those answers cost one argon2 hash like a known user's
+# (no enumeration by timing).
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _keys(username: str, source: str) -> list[str]:
+    """Throttle keys: the account *from this address*, and the address. Never the account alone: then anyone
+    could lock the duty officer out from addresses of their own choosing."""
+    return [f"acct:{username.lower()[:60]}|{source[:50]}", f"addr:{source[:50]}"]
+
+
 def is_locked(*, session: Session, keys: list[str], now: datetime) -> bool:
     for key in keys:
         row = session.get(LoginFailure, key)
@@ -97,30 +110,42 @@ def is_locked(*, session: Session, keys: list[str], now: datetime) -> bool:
     return False
 
 
+def _count_failure(session: Session, key: str, now: datetime, limit: int, lockout: timedelta) -> None:
+    """One more failure; at `limit`, a lock-out twice as long as the previous one of this key (progressive)."""
+    row = session.get(LoginFailure, key) or LoginFailure(key=key, count=0, first_at=now, locks=0)
+    if row.locked_until is not None and now - row.locked_until > MAX_LOCKOUT:
+        row.locks = 0  # a day without a lock-out: the next one is short again
+    if now - row.first_at > lockout:
+        row.count, row.first_at = 0, now
+    row.count += 1
+    if row.count >= limit:
+        row.locked_until = now + min(lockout * (2 ** (row.locks or 0)), MAX_LOCKOUT)
+        row.locks, row.count, row.first_at = (row.locks or 0) + 1, 0, now
+    session.add(row)
+
+
 def authenticate(
     *, session: Session, username: str, password: str, source: str, now: datetime,
     max_failures: int, lockout: timedelta,
 ) -> User | None:
-    """The user for good credentials; None (and a counted failure) otherwise, also while locked."""
-    keys = [f"user:{username.lower()}", f"addr:{source}"]
+    """The user for good credentials; None (and a counted failure) otherwise, also while locked.
+
+    Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs. An unknown or
+    inactive user costs one password hash like a known one."""
+    acct_key, addr_key = keys = _keys(username, source)
     if is_locked(session=session, keys=keys, now=now):
+        verify_secret(_DUMMY_HASH, password)  # a locked answer takes as long as any other
         return None
     user = session.exec(select(User).where(User.username == username)).first()
-    if user is not None and user.active and verify_secret(user.password_hash, password):
-        for key in keys:
-            row = session.get(LoginFailure, key)
-            if row is not None:
-                session.delete(row)
+    good = verify_secret(user.password_hash if user is not None else _DUMMY_HASH, password)
+    if user is not None and user.active and good:
+        row = session.get(LoginFailure, acct_key)
+        if row is not None:
+            session.delete(row)
         audit.record(session=session, actor=user.username, action="login", entity="user", entity_id=user.id, at=now)
         return user
-    for key in keys:
-        row = session.get(LoginFailure, key) or LoginFailure(key=key, count=0, first_at=now)
-        if now - row.first_at > lockout:
-            row.count, row.first_at = 0, now
-        row.count += 1
-        if row.count >= max_failures:
-            row.locked_until = now + lockout
-        session.add(row)
+    _count_failure(session, acct_key, now, max_failures, lockout)
+    _count_failure(session, addr_key, now, max_failures * ADDRESS_FACTOR, lockout)
     audit.record(session=session, actor=username[:100] or "?", action="login_failed", entity="user", note=source, at=now)
     return None
 
