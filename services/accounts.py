@@ -64,7 +64,10 @@ def create_user(*, session: Session, data: UserCreate, actor: str) -> User:
     return user
 
 
-def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor: str) -> User:
+def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor: str,
+                keep_session: uuid.UUID | None = None) -> User:
+    """Change an account. A new password ends every console session of that user but `keep_session` (the one
+    making the change, when users change their own); deactivation ends all of them."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found", field="user_id")
@@ -82,6 +85,11 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor
     session.flush()
     if changes.get("active") is False:  # a deactivated account loses its sessions at once
         session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
+    elif changes.get("password_changed"):  # whoever knew the old password is logged out everywhere
+        ended = delete(LoginSession).where(LoginSession.user_id == user.id)
+        if keep_session is not None:
+            ended = ended.where(LoginSession.id != keep_session)
+        session.exec(ended)
     audit.record(session=session, actor=actor, action="deactivate" if changes.get("active") is False else "update",
                  entity="user", entity_id=user.id, before=before,
                  after=user.model_dump(mode="json", exclude={"password_hash"}),
@@ -100,6 +108,17 @@ def _keys(username: str, source: str) -> list[str]:
     """Throttle keys: the account *from this address*, and the address. Never the account alone: then anyone
     could lock the duty officer out from addresses of their own choosing."""
     return [f"acct:{username.lower()[:60]}|{source[:50]}", f"addr:{source[:50]}"]
+
+
+def change_own_password(*, session: Session, user: User, current: str, new: str,
+                        keep_session: uuid.UUID | None) -> User:
+    """A user's own new password (the current one must be given); their other sessions end."""
+    if not verify_secret(user.password_hash, current):
+        raise Invalid("当前密码不正确 (the current password is wrong)", field="current_password")
+    if current == new:
+        raise Invalid("新密码不能与当前密码相同 (the new password must differ from the current one)", field="password")
+    return update_user(session=session, user_id=user.id, data=UserUpdate(password=new), actor=user.username,
+                       keep_session=keep_session)
 
 
 def is_locked(*, session: Session, keys: list[str], now: datetime) -> bool:
@@ -185,6 +204,42 @@ def create_api_token(*, session: Session, user: User, name: str, actor: str) -> 
     audit.record(session=session, actor=actor, action="create", entity="api_token", entity_id=row.id,
                  after={"name": name, "user": user.username, "prefix": row.prefix})
     return token, row
+
+
+def list_api_tokens(*, session: Session) -> list[tuple[ApiToken, str]]:
+    """Every API token (newest first) with its account's username; the values themselves are never kept."""
+    rows = session.exec(select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
+                        .order_by(ApiToken.created_at.desc()))
+    return [(row, name) for row, name in rows]
+
+
+def find_api_token(*, session: Session, ref: str) -> ApiToken:
+    """A token by its id or its prefix (as `list` shows it); NotFound otherwise, Invalid when a prefix is shared."""
+    try:
+        row = session.get(ApiToken, uuid.UUID(ref))
+    except ValueError:
+        rows = list(session.exec(select(ApiToken).where(ApiToken.prefix == ref[:TOKEN_PREFIX_LEN]))) if ref else []
+        if len(rows) > 1:
+            raise Invalid(f"prefix {ref!r} names {len(rows)} tokens: give the id", field="token_id") from None
+        row = rows[0] if rows else None
+    if row is None:
+        raise NotFound(f"API token {ref!r} not found", field="token_id")
+    return row
+
+
+def revoke_api_token(*, session: Session, token_id: uuid.UUID, actor: str, now: datetime) -> ApiToken:
+    """Revoke a token at once (the next call with it is 401); audited. Revoking it again changes nothing."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"API token {token_id} not found", field="token_id")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+        owner = session.get(User, row.user_id)
+        audit.record(session=session, actor=actor, action="revoke", entity="api_token", entity_id=row.id, at=now,
+                     after={"name": row.name, "user": owner.username if owner else "", "prefix": row.prefix})
+    return row
 
 
 def resolve_api_token(*, session: Session, token: str, now: datetime) -> User | None:
