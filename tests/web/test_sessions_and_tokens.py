@@ -205,3 +205,9 @@ def test_the_cli_lists_and_revokes_feeds(cli_db):
     with Session(cli_db) as s:
         assert ical.resolve(s, token) is None
     assert "revoked" in run_cli("roster", "feeds").output
+
+
+def test_the_password_form_refuses_a_token_caller_with_a_reason_not_a_server_error(client, tokens):
+    r = client.post("/account/password", headers=tokens["leader"],
+                    data={"current_password": "not-it", "password": NEW, "password_repeat": NEW})
+    assert r.status_code == 422 and "当前密码不正确" in r.text

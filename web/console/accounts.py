@@ -124,7 +124,7 @@ def password_change(request: Request, current_password: str = Form(""), password
         return _password_page(request, c, 422, {"password_repeat": translate("password.mismatch", lang)})
     try:
         accounts.change_own_password(session=session, user=c.user, current=current_password, new=password,
-                                     keep_session=c.login.id)
+                                     keep_session=c.login.id if c.login is not None else None)
     except ServiceError as exc:
         session.rollback()
         return _password_page(request, c, 422, field_errors(exc))
