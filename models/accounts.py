@@ -91,7 +91,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """Failed logins per key (username or address) for throttling."""
+    """Failed logins per key (an account from an address, or an address) for throttling."""
 
     __tablename__ = "login_failure"
 
@@ -99,3 +99,4 @@ class LoginFailure(SQLModel, table=True):
     count: int = 0
     first_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locks: int = Field(default=0, description="lock-outs of this key in a row; each lasts twice the one before")

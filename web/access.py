@@ -16,6 +16,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users:read": frozenset({Role.admin}),
     "users:write": frozenset({Role.admin}),
     "tokens:write": frozenset({Role.admin}),
+    "account:password": EVERYONE,  # one's own password
     "audit:read": frozenset({Role.admin, Role.auditor}),
     "ops:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
     # deliveries (issue 4): message states for staff, channel secrets only ever redacted, an inbox for everyone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,14 +13,16 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
 from core.spreadsheets import read_workbook
+from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
 from services.access import Actor
-from services.rosters import excel, holidays, imports, publish
+from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_units, parse_month
 
-app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表)")
+app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表); iCal feed URLs: list with `feeds`, revoke with "
+                  "`revoke-feed`")
 holidays_app = typer.Typer(no_args_is_help=True, help="the admin holiday table (years after the package)")
 ACTOR = "cli"
 BY = Actor.system(ACTOR)
@@ -60,6 +63,40 @@ def generate(unit: str = typer.Option(None, help="unit code"), all: bool = typer
         typer.echo(f"  unit {uid}: {why}", err=True)
     if totals["errors"]:
         raise typer.Exit(1)
+
+
+@app.command("feeds")
+def feeds_cmd(unit: str = typer.Option(None, help="unit code: that unit's feeds only")) -> None:
+    """List iCal feed URLs (subscriptions): id, kind, whose, created by, valid or revoked (the URLs are secret and
+    never shown again)."""
+    with session_scope() as s:
+        ref = None
+        if unit:
+            found = s.exec(select(Unit).where(Unit.code == unit)).first()
+            if found is None:
+                typer.echo(f"error: no unit {unit!r}", err=True)
+                raise typer.Exit(1)
+            ref = found.id
+        for row in ical.list_feeds(session=s, by=BY, kind="unit" if ref else None, ref_id=ref):
+            owner = s.get(Person if row.kind == "person" else Unit, row.ref_id)
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "valid"
+            typer.echo(f"{row.id}  {row.kind:<6} {getattr(owner, 'name', '?'):<16} {state:<24} by {row.created_by}")
+
+
+@app.command("revoke-feed")
+def revoke_feed_cmd(feed_id: str = typer.Argument(..., help="the feed's id, as `dutydesk roster feeds` shows")) -> None:
+    """Revoke an iCal feed URL at once (it answers 404 from then on). Audited as the CLI."""
+    try:
+        ident = uuid.UUID(feed_id)
+    except ValueError:
+        typer.echo(f"error: feed_id: {feed_id!r} is not an id", err=True)
+        raise typer.Exit(1) from None
+    try:
+        with session_scope() as s:
+            ical.revoke(session=s, feed_id=ident, by=BY, now=datetime.now(UTC))
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(f"revoked feed {feed_id}")
 
 
 @app.command("publish")

@@ -39,12 +39,13 @@ def heatmap(rows: list[dict], months: int = 12, cell: int = 26, label_w: int = 1
     return Markup("".join(parts))
 
 
-def bars(values: list[float | None], labels: list[str], height: int = 140, bar: int = 28, unit: str = "") -> Markup:
-    """A plain bar chart; missing values leave a gap."""
+def bars(values: list[float | None], labels: list[str], height: int = 140, bar: int = 28, unit: str = "",
+         title: str = "") -> Markup:
+    """A plain bar chart; missing values leave a gap; `title` names it for screen readers."""
     top = max([v for v in values if v is not None] or [1]) or 1
     w = bar * len(values) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" width="{w}" height="{height + 30}" '
-             f'viewBox="0 0 {w} {height + 30}" role="img">']
+             f'viewBox="0 0 {w} {height + 30}" role="img" aria-label="{escape(title)}">']
     for i, (v, label) in enumerate(zip(values, labels)):
         x = 5 + i * bar
         if v is not None:

@@ -62,6 +62,15 @@ function protectForms() {
       if (ev.key === "Enter" && ev.target instanceof HTMLInputElement && ev.target.type !== "submit") ev.preventDefault();
     });
   });
+  // what used to be inline handlers (the CSP runs no inline script): confirm before a form marked data-confirm,
+  // submit a form when a select marked data-autosubmit changes, print with a button marked data-print
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (ev) => { if (!window.confirm(form.dataset.confirm)) ev.preventDefault(); });
+  });
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form && select.form.requestSubmit());
+  });
+  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
   const summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); return; }
   const first = document.querySelector("form[data-autofocus] input:not([type=hidden]), form[data-autofocus] select, form[data-autofocus] textarea");

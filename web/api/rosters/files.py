@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -221,6 +221,33 @@ def create_feed(data: FeedIn, request: Request, c: Caller = Depends(require("ros
     token = ical.create_token(session=session, kind=data.kind, ref_id=data.ref_id, by=c.by)
     session.commit()
     return {"url": f"{request.app.state.settings.public_url}/api/ical/{token}.ics"}
+
+
+class FeedPublic(BaseModel):
+    id: uuid.UUID
+    kind: str
+    ref_id: uuid.UUID
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+
+@router.get("/ical-feeds", response_model=list[FeedPublic])
+def list_feeds(kind: str | None = Query(None, pattern="^(person|unit)$"), ref_id: uuid.UUID | None = None,
+               c: Caller = Depends(require("rosters:read")), session: Session = Depends(get_session)):
+    """The feeds the caller may see (the office and auditors: all; a unit reporter: their unit's; others: their
+    own), revoked ones included; the secret URLs are never shown again."""
+    return [FeedPublic.model_validate(r, from_attributes=True)
+            for r in ical.list_feeds(session=session, by=c.by, kind=kind, ref_id=ref_id)]
+
+
+@router.delete("/ical-feeds/{feed_id}", response_model=FeedPublic)
+def revoke_feed(feed_id: uuid.UUID, request: Request, c: Caller = Depends(require("rosters:read")),
+                session: Session = Depends(get_session)):
+    """Revoke a feed: its URL answers 404 from now on. Audited; the office, or whoever may create it."""
+    row = ical.revoke(session=session, feed_id=feed_id, by=c.by, now=now_utc(request))
+    session.commit()
+    return FeedPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/ical/{token}.ics", include_in_schema=False)

@@ -50,8 +50,9 @@ def _context(request: Request, c: Caller, session: Session, unit_id: uuid.UUID |
     # The page itself says when the month's year has no complete holiday calendar, so the warning
     # stays in view for as long as it is true, not only right after "generate".
     missing = uncovered_years(session=session, months=[month]) if _is_month(month) else []
+    feeds = ical.list_feeds(session=session, by=c.by, kind="unit", ref_id=unit_id) if unit_id is not None else []
     return dict(units=units, unit_id=unit_id, month=month, view=view, gaps=found, calendar_missing=missing,
-                error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
+                feeds=feeds, error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
 
 
 def _problems(request: Request, c: Caller, problems: list[dict]) -> str:
@@ -67,6 +68,21 @@ def _is_month(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@router.post("/rosters/feeds/{feed_id}/revoke")
+def feed_revoke(request: Request, feed_id: uuid.UUID, c: Caller = Depends(page("rosters:read")),
+                session: Session = Depends(get_session)):
+    """End an iCal subscription URL (audited); the services decide who may."""
+    row = session.get(ical.FeedToken, feed_id)
+    url = f"/rosters?unit_id={row.ref_id}" if row is not None and row.kind == "unit" else "/rosters"
+    try:
+        ical.revoke(session=session, feed_id=feed_id, by=c.by, now=now_utc(request))
+    except ServiceError as exc:
+        session.rollback()
+        return back("/rosters", error=exc.reason)
+    session.commit()
+    return back(url, notice="feed_revoked")
 
 
 # Declared before the generic action route, which would otherwise catch "upload" as an action.

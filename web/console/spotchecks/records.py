@@ -184,5 +184,7 @@ def statistics(request: Request, year: int | None = None, c: Caller = Depends(pa
     labels = [translate(f"month.short.{m['month']}", lang) for m in months]
     return render(request, "statistics.html", c, year=year, r=r, months=months,
                   heat=charts.heatmap(stats.unit_compliance(session, year, tz)),
-                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=translate("stats.rings_unit", lang)),
-                  phone=charts.bars([m["phone"] for m in months], labels, unit=translate("stats.checks_unit", lang)))
+                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=translate("stats.rings_unit", lang),
+                                    title=translate("stats.rings_title", lang)),
+                  phone=charts.bars([m["phone"] for m in months], labels, unit=translate("stats.checks_unit", lang),
+                                    title=translate("stats.phone_title", lang)))

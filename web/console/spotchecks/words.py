@@ -74,6 +74,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.video": ("视频调度", "Video roll calls"), "stats.on_site": ("实地检查", "On-site inspections"),
     "stats.incidents": ("突发事件", "Incidents"),
     "stats.rings_unit": (" 声", " rings"), "stats.checks_unit": (" 次", " checks"),
+    "stats.rings_title": ("各月平均响铃声数", "Mean rings per month"),
+    "stats.phone_title": ("各月电话抽查次数", "Phone checks per month"),
     "sc.since": ("起", "From"), "sc.until": ("止", "To"), "sc.format": ("格式", "Format"),
     "enum.check_kind.phone": ("电话抽查", "Phone check"), "enum.check_kind.video": ("视频点名", "Video roll call"),
     "enum.check_kind.on_site": ("实地检查", "On-site inspection"),
