@@ -60,12 +60,11 @@ STILL_TO_FIX_EN: dict[str, tuple[str, set[str]]] = {
     "/spotchecks": ("spotchecks.html: the policy summary and unit names", {"*"}),
 }
 # Parts of converted pages whose text is made in Chinese outside the console (rules/ and services/ write it
-# zh-only): the rosters' "why this person", gaps and substitutes, and the statistics heat map's labels.
+# zh-only): the rosters' "why this person", gaps and substitutes.
 STILL_TO_FIX_EN_PARTS = {
     "details.why small": "rules/rosters/explain.py: why this person, zh only",
     ".gap-text": "services/rosters/gaps.py: the gap's text, zh only",
     "ol.subs": "services/rosters/gaps.py: substitutes' text, zh only",
-    "#compliance svg": "web/console/charts.py heatmap: zh labels (月, 未抽查) and unit names",
 }
 
 

@@ -183,7 +183,10 @@ def statistics(request: Request, year: int | None = None, c: Caller = Depends(pa
     lang = language(request, c)
     labels = [translate(f"month.short.{m['month']}", lang) for m in months]
     return render(request, "statistics.html", c, year=year, r=r, months=months,
-                  heat=charts.heatmap(stats.unit_compliance(session, year, tz)),
+                  heat=charts.heatmap(stats.unit_compliance(session, year, tz),
+                                      title=translate("stats.heat_title", lang),
+                                      month_names=[translate(f"month.short.{n}", lang) for n in range(1, 13)],
+                                      unchecked=translate("stats.unchecked", lang)),
                   rings=charts.bars([m["mean_rings"] for m in months], labels, unit=translate("stats.rings_unit", lang),
                                     title=translate("stats.rings_title", lang)),
                   phone=charts.bars([m["phone"] for m in months], labels, unit=translate("stats.checks_unit", lang),

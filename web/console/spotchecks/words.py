@@ -74,6 +74,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.video": ("视频调度", "Video roll calls"), "stats.on_site": ("实地检查", "On-site inspections"),
     "stats.incidents": ("突发事件", "Incidents"),
     "stats.rings_unit": (" 声", " rings"), "stats.checks_unit": (" 次", " checks"),
+    "stats.unchecked": ("未抽查", "Not checked"),
+    "stats.heat_title": ("各单位各月电话抽查合格率", "Phone-check pass rate per unit and month"),
     "stats.rings_title": ("各月平均响铃声数", "Mean rings per month"),
     "stats.phone_title": ("各月电话抽查次数", "Phone checks per month"),
     "sc.since": ("起", "From"), "sc.until": ("止", "To"), "sc.format": ("格式", "Format"),
