@@ -49,6 +49,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.confirm": ("确认导入", "Confirm import"),
     "roster.import.understood_months": ("识别结果：{months}", "Understood: {months}"),
     "roster.import.missing_list": ("通讯录中没有：", "Not in the directory: "),
+    # one day's class beside its date (the fairness table's columns say the plural)
+    "roster.day_tag.workday": ("工作日", "Workday"), "roster.day_tag.weekend": ("周末", "Weekend"),
+    "roster.day_tag.holiday": ("节假日", "Holiday"),
     "roster.note": ("备注", "Notes"), "roster.total": ("合计", "Total"),
     "enum.post.leader": ("带班领导", "Duty leader"), "enum.post.officer": ("值班员", "Duty officer"),
     # leave reports (请假报备) and unavailability
