@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 WEEKDAY_ZH = "一二三四五六日"
@@ -55,6 +55,7 @@ class Named:
 
     name: str
     phone: str = ""
+    where: tuple[int, str] | None = field(default=None, compare=False)  # (row, column) the name was read from
 
 
 # -- dates -----------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ Two layouts are understood:
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datetime import date
 
 from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, month_in, norm, parse_day, people_in,
@@ -173,7 +175,7 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
         if not continued:
             d, why = parse_day(cells.get(r, date_col), ym[0], ym[1], after=prev)
             if d is None:
-                if ended:
+                if ended or cells.merged_from_above(r, date_col):  # a merged date cell: said once, for its top row
                     continue
                 out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col], why))
                 day = None
@@ -236,7 +238,7 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p))
         if people:
             day.cells.setdefault(role, (r + 1, letter(c), header[c]))
-            row_people += [(role, p) for p in people]
+            row_people += [(role, replace(p, where=(r + 1, letter(c)))) for p in people]
     # Phones from the phone column go to the names they are written with, bare ones to the row's people
     # without a phone, officers before leaders (a 联系电话 column beside 值班员 is the officer's).
     phones = {p.name: p.phone for p in named_phones}
@@ -247,13 +249,13 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
                    if not p.phone and p.name not in phones and (target is None or role == target)]
         for i, ph in zip(lacking, bare):
             role, p = row_people[i]
-            row_people[i] = (role, Named(p.name, ph))
+            row_people[i] = (role, replace(p, phone=ph))
         if len(bare) > len(lacking):
             out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c],
                                         f"电话 {'、'.join(bare[len(lacking):])} 无法对应到姓名，已忽略"))
     for name in unknown:
         out.warnings.append(Problem(grid.name, r + 1, "", "电话", f"电话列中的“{name}”不在本行的值班人员中，已忽略"))
     for role, p in row_people:
-        day.add(role, [Named(p.name, p.phone or phones.get(p.name, ""))])
+        day.add(role, [replace(p, phone=p.phone or phones.get(p.name, ""))])
 
 

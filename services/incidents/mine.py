@@ -7,6 +7,7 @@ nothing here."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -26,7 +27,7 @@ class MyInstruction:
     done: int
 
 
-def awaiting_my_ack(session: Session, *, by: Actor) -> list[Incident]:
+def awaiting_my_ack(session: Session, *, by: Actor, order: list[uuid.UUID] | None = None) -> list[Incident]:
     """Open, unacknowledged incidents `by` was notified of (or notified for, as acting person): once another
     target has acknowledged, the step stopped and nothing waits for `by` any more."""
     if by.person_id is None:
@@ -37,7 +38,11 @@ def awaiting_my_ack(session: Session, *, by: Actor) -> list[Incident]:
     q = (select(Incident).where(Incident.status == "open", Incident.acknowledged_at.is_(None),
                                Incident.id.in_(notified), Incident.id.not_in(acked))
          .order_by(Incident.grade, Incident.received_at.desc()))
-    return [i for i in session.exec(q) if by.sees(i.unit_id)]
+    found = [i for i in session.exec(q) if by.sees(i.unit_id)]
+    if order:  # the board's urgency order (overdue first, then the nearest deadline), decided in one place
+        rank = {incident_id: n for n, incident_id in enumerate(order)}
+        found.sort(key=lambda i: rank.get(i.id, len(rank)))
+    return found
 
 
 def my_instructions(session: Session, *, by: Actor, limit: int = 10) -> list[MyInstruction]:

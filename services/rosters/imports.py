@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, select
 
 from core.errors import Invalid
 from core.spreadsheets import Sheet
-from models.directory import Person, PersonCreate
+from models.directory import Person, PersonCreate, Unit
 from models.rosters.roster import RosterDayNote, RosterMonth
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
@@ -87,6 +87,22 @@ def _refuse_without_posts(session: Session, unit_id: uuid.UUID) -> list:
     return posts
 
 
+def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: list) -> None:
+    """A name missing here but on another unit's list is that person, not a new one: named as a problem and
+    never offered for creation (which would make a second 吴春梅)."""
+    if not missing:
+        return
+    found = session.exec(select(Person.name, Unit.name).join(Unit, Unit.id == Person.unit_id).where(
+        Person.name.in_(list(missing)), Person.unit_id != unit_id, Person.active)).all()
+    units: dict[str, list[str]] = {}
+    for name, unit in found:
+        units.setdefault(name, []).append(unit)
+    for name, where in units.items():
+        m = missing.pop(name)
+        problems.append(Problem(*m.where, f"“{name}”是{'、'.join(sorted(set(where)))}的人员，不在本单位通讯录中："
+                                          f"请改填本单位人员，或先在通讯录中调整其所属单位"))
+
+
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor,
                    month: str | None = None, columns: dict[str, str] | None = None,
                    create_missing: bool = False) -> ImportPreview:
@@ -124,6 +140,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             if post in REQUIRED_POSTS and not out and (months and d.day.strftime("%Y-%m") in months):
                 problems.append(Problem(d.sheet, d.row, "", labels[post], f"{d.day.isoformat()} 没有{labels[post]}"))
         days.append(row)
+    _elsewhere(session, unit_id, missing, problems)
     if missing and not create_missing:
         for m in missing.values():
             problems.append(Problem(*m.where,
@@ -136,6 +153,8 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, taken, problems, warnings) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
     row, col, header = d.cells.get(post, (d.row, "", ""))
+    if n.where is not None:  # the name's own cell: the second officer row of a day merged over two
+        row, col = n.where
     label = labels[post]
     header = header or label
     found = by_name.get(n.name, [])

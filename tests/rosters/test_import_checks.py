@@ -74,6 +74,22 @@ def test_people_missing_from_the_directory_are_created_on_request(session, unit)
     assert day[1] == ["新同志"]
 
 
+def test_a_person_of_another_unit_is_named_as_such_and_never_created_twice(session, unit, directory):
+    from models.directory import PersonCreate
+    from services.directory import org
+
+    org.create_person(session=session, actor="test", data=PersonCreate(name="吴春梅", unit_id=directory["hub"].id))
+    session.commit()
+    data = edited(D4="吴春梅")
+    p = preview(session, unit, data, create_missing=True)
+    assert not p.ok and not p.missing  # not offered for creation, even when creation is asked for
+    assert any("“吴春梅”是" in x.text and directory["hub"].name in x.text for x in p.problems), [x.text for x in p.problems]
+    with pytest.raises(excel.ImportRejected):
+        imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
+                              tz="Asia/Shanghai", month="2026-12", create_missing=True)
+    assert session.exec(select(func.count()).select_from(Person).where(Person.name == "吴春梅")).one() == 1
+
+
 def test_a_phone_that_differs_from_the_directory_is_a_warning_only(session, unit):
     first = EXPECTED[min(EXPECTED)][1][0]
     p = preview(session, unit, edited(E3="13800000000"))
@@ -236,3 +252,23 @@ def test_many_merged_ranges_over_the_same_cells_are_bounded():
     parsed = parse_roster([Grid("12月", rows, merges)], post_labels={"leader": "带班领导", "officer": "值班员"})
     assert [(d.day.isoformat(), d.posts) for d in parsed.days] == [
         ("2026-12-01", {"leader": [Named("张建国")], "officer": [Named("陈晓燕")]})]
+
+
+def test_a_name_in_the_second_row_of_a_merged_day_is_named_at_its_own_row_and_a_bad_merged_date_once(session, unit):
+    from tests.rosters.test_import_layouts import merged_day_over_officer_rows
+
+    def build(wb):
+        merged_day_over_officer_rows(wb)
+        ws = wb.active
+        rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "12月15日"]
+        ws.cell(rows[0] + 1, 4).value = "王小川"  # the second officer row of the 15th
+        bad = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "12月20日"][0]
+        ws.cell(bad, 1).value = "12月32日"  # merged over the 20th's officer rows
+        return rows[0] + 1, bad
+
+    spots = {}
+    data = xlsx(lambda wb: spots.setdefault("rows", build(wb)))
+    second, bad = spots["rows"]
+    texts = [x.text for x in preview(session, unit, data).problems]
+    assert any(f"第{second}行D列" in t and "王小川" in t for t in texts), (second, texts)
+    assert sum("12月32日" in t for t in texts) == 1, texts

@@ -54,8 +54,24 @@
       { year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   }
 
+  // A list longer than its panel scrolls slowly to its end, waits, and starts again from the top.
+  function roll() {
+    document.querySelectorAll(".wall .scroll").forEach((el) => {
+      if (el.scrollHeight <= el.clientHeight + 2) return;
+      const now = Date.now();
+      if (el._waitUntil && now < el._waitUntil) return;
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) {
+        el._waitUntil = now + 4000;
+        setTimeout(() => { el.scrollTop = 0; el._waitUntil = Date.now() + 4000; }, 4000);
+        return;
+      }
+      el.scrollTop += 1;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     draw();
+    setInterval(roll, 60);
     clock();
     setInterval(clock, 1000);
     document.addEventListener("dutydesk:updated", (ev) => { if (ev.target.id === "wall-charts") { Object.keys(charts).forEach((k) => { charts[k].dispose(); delete charts[k]; }); draw(); } });

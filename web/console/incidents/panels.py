@@ -36,7 +36,8 @@ def pending_tasks(session: Session, now, c: Caller, settings) -> list:
 def needs_me(session: Session, now, c: Caller, settings) -> list:
     """The leader's first screen: incidents I was notified of and have not acknowledged, then my instructions."""
     out = []
-    for inc in mine.awaiting_my_ack(session, by=c.by):
+    order = [b.incident.id for b in board.board(session, now, by=c.by, settings=settings)]
+    for inc in mine.awaiting_my_ack(session, by=c.by, order=order):
         grade = convert.grade_of(inc.grade)
         out.append(Markup('<a class="button big urgent" href="/incidents/{}#ack">{}</a>'
                           '<span class="small">{} · {} · {}</span>').format(
