@@ -83,7 +83,7 @@ def add_log(data: LogIn, request: Request, c: Caller = Depends(require("handover
 
 
 @router.get("/holidays")
-def list_holidays(year: int | None = None, c: Caller = Depends(require("rosters:read")),
+def list_holidays(year: int | None = Query(None, ge=2000, le=2100), c: Caller = Depends(require("rosters:read")),
                   session: Session = Depends(get_session)):
     return [h.model_dump(mode="json") for h in holidays.list_days(session=session, year=year)]
 

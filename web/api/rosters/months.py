@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -113,7 +114,8 @@ def get_month(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depe
 
 
 @router.patch("/slots/{slot_id}")
-def reassign(request: Request, slot_id: int, data: ReassignIn, c: Caller = Depends(write),
+def reassign(request: Request, slot_id: Annotated[int, Path(ge=1, le=2**63 - 1)], data: ReassignIn,
+             c: Caller = Depends(write),
              session: Session = Depends(get_session)):
     """Put someone else on a slot (audited; bumps the version of a published month)."""
     row = publish.reassign(session=session, slot_id=slot_id, person_id=data.person_id, by=c.by,
