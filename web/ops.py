@@ -43,10 +43,10 @@ def healthz() -> dict:
 @router.get("/readyz")
 def readyz(request: Request):
     """Ready: the database answers and is at the code's migration."""
-    engine = request.app.state.engine
+    # Read-only (DEFERRED on SQLite): a probe must not queue behind a writer and call the database down.
+    engine = readonly(request.app.state.engine)
     try:
-        # Read-only (DEFERRED on SQLite): a probe must not queue behind a writer and call the database down.
-        with readonly(engine).connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         schema.check_migrated(engine)
     except schema.NotMigrated as exc:
