@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -113,7 +114,14 @@ def get_month(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depe
     return view
 
 
-@router.patch("/slots/{slot_id}")
+class SlotOut(BaseModel):
+    slot_id: int
+    person_id: uuid.UUID
+    day: date
+    post: str
+
+
+@router.patch("/slots/{slot_id}", response_model=SlotOut)
 def reassign(request: Request, slot_id: Annotated[int, Path(ge=1, le=2**63 - 1)], data: ReassignIn,
              c: Caller = Depends(write),
              session: Session = Depends(get_session)):

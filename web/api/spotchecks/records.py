@@ -112,7 +112,8 @@ def issue_notice(body: ReminderNoticeCreate, request: Request, c: Caller = Depen
     return row
 
 
-@router.get("/export")
+@router.get("/export", response_class=Response, responses={200: {"content": {
+    "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
 def export(request: Request, format: str = Query("csv"), since: date | None = None, until: date | None = None,
            unit_id: uuid.UUID | None = None, kind: str = "", outcome: str = "", unmask: bool = False,
            c: Caller = Depends(require("spotchecks:export")), session: Session = Depends(get_session)):
