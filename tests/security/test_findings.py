@@ -166,3 +166,8 @@ def test_the_formula_guard_round_trips_through_import():
         value = f"{start}1+2"
         assert formula_safe(value) == "'" + value and unguard(formula_safe(value)) == value
     assert formula_safe("高观镇") == "高观镇" and formula_safe(3) == 3
+
+
+def test_console_statistics_of_an_impossible_year_is_refused_not_a_500(client, tokens):
+    for year in (-1, 99999):
+        assert client.get(f"/statistics?year={year}", headers=tokens["auditor"]).status_code == 422
