@@ -16,22 +16,16 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from urllib.parse import parse_qsl
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from core.text import forbidden_char
+
 INT64 = 2**63 - 1
 BUFFERED = ("application/json", "application/x-www-form-urlencoded")  # bodies read whole here and checked
 
 
 class BodyTooLarge(Exception):
     pass
-
-
-def forbidden_char(text: str) -> str | None:
-    """The first character no field may hold, as U+XXXX, or None."""
-    found = FORBIDDEN.search(text)
-    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def _problem(loc: list, value) -> dict | None:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from core import tables
 from core.errors import Invalid
 from core.tables import csv_bytes, no_formulas
+from core.text import clean as clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -104,7 +105,7 @@ def _text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return clean_text(str(value)).strip()  # a NUL or control character typed into a cell is dropped
 
 
 def write_sheet(header: list[str], rows: list[list[str]], fmt: str, title: str = "sheet") -> bytes:

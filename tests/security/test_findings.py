@@ -171,3 +171,16 @@ def test_the_formula_guard_round_trips_through_import():
 def test_console_statistics_of_an_impossible_year_is_refused_not_a_500(client, tokens):
     for year in (-1, 99999):
         assert client.get(f"/statistics?year={year}", headers=tokens["auditor"]).status_code == 422
+
+
+def test_control_characters_in_an_uploaded_sheet_are_dropped_and_the_people_export_still_opens(client, tokens,
+                                                                                            directory, session):
+    from tests.directory.files import PERSON_ZH, csv_bytes, upload
+
+    data = csv_bytes(PERSON_ZH, [["张三\x07", "值班\x1b员", "t1", "13900000009", "", "", "否", "否", ""]])
+    r = client.post("/api/people/import", headers=tokens["admin"], files=upload("people.csv", data))
+    assert r.status_code == 200, r.text
+    session.expire_all()
+    person = session.exec(select(Person).where(Person.mobile == "13900000009")).one()
+    assert (person.name, person.title) == ("张三", "值班员")
+    assert client.get("/api/people/export?format=xlsx", headers=tokens["admin"]).status_code == 200
