@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, select
@@ -174,7 +174,7 @@ def export_form(request: Request, c: Caller = Depends(page("spotchecks:export"))
 
 
 @router.get("/statistics")
-def statistics(request: Request, year: int | None = None, c: Caller = Depends(page("statistics:read")),
+def statistics(request: Request, year: int | None = Query(None, ge=2000, le=2100), c: Caller = Depends(page("statistics:read")),
                session: Session = Depends(get_session)):
     tz = request.app.state.settings.tz
     year = year or now_utc(request).astimezone(tz).year
