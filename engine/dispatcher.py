@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from engine.channel_pool import ChannelPool, send_one
+from engine.channel_pool import ChannelPool, DbWindows, send_one
 from engine.dispatch_store import DispatchStore
 from rules.deliveries import RetryPolicy
 from services import deliveries
@@ -100,7 +100,8 @@ class Dispatcher:
             limits = httpx.Limits(max_connections=ChannelPool.PER_CLIENT, max_keepalive_connections=ChannelPool.PER_CLIENT)
             tls = httpx.create_ssl_context()  # one context for all shards: each costs ~25 ms of CPU to build
             clients = [httpx.AsyncClient(limits=limits, timeout=10.0, verify=tls) for _ in range(self.shards)]
-        self.pool = ChannelPool(self.key, clients, self.account_concurrency)
+        self.windows = DbWindows(self.db_engine)
+        self.pool = ChannelPool(self.key, clients, self.account_concurrency, self.windows)
         self._owned = clients if self._client is None else []
         self._tasks: set[asyncio.Task] = set()
         self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="dispatcher-db")
@@ -115,6 +116,7 @@ class Dispatcher:
         await self.results.join()
         self._writer.cancel()
         self._db_thread.shutdown(wait=True)
+        self.windows.close()
         for c in self._owned:
             await c.aclose()
 
