@@ -22,6 +22,7 @@ from models.rosters.roster import (  # noqa: F401
     RosterGap,
     RosterMonth,
     RosterSlot,
+    RosterStamp,
     RotationState,
     UnitRosterPolicy,
 )
