@@ -94,14 +94,15 @@ def worker(db: str) -> dict:
         drop()
 
 
-def _tree(rev: str) -> Path:
-    """The files of `rev`, exported to a temporary folder (no worktree)."""
+def _tree(rev: str, *benches: str) -> Path:
+    """The files of `rev`, exported to a temporary folder (no worktree), with these bench files of this tree."""
     blob = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
     where = Path(tempfile.mkdtemp(prefix="bench-ab-"))
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         tar.extractall(where, filter="data")
-    if not (where / "bench" / "bench_on_duty.py").exists():  # the old tree runs this file's worker
-        (where / "bench" / "bench_on_duty.py").write_text((ROOT / "bench" / "bench_on_duty.py").read_text())
+    for name in ("bench_on_duty.py", *benches):  # the old tree runs this tree's workers
+        if not (where / "bench" / name).exists():
+            (where / "bench" / name).write_text((ROOT / "bench" / name).read_text())
     return where
 
 
