@@ -51,6 +51,7 @@ def take_slot(*, session: Session, key: str, count: int, per_seconds: float, now
     """Take one of `count` slots per `per_seconds` for `key`: 0.0 when taken, else the seconds until one frees.
 
     The caller commits (a slot taken counts once the transaction commits; a rolled-back one was never taken)."""
+    key = window_key(key)  # a webhook's or a number's key carries its address: keep it within the column
     conn = session.connection()
     for _ in range(tries):
         t = _now(session) if now is None else now

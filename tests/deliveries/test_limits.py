@@ -66,6 +66,14 @@ async def test_two_throttles_on_one_database_count_together(engine):
     assert (granted, refused) == (20, 10)
 
 
+def test_a_long_address_takes_its_own_window(engine):
+    """A webhook's limit is per URL; a long one is hashed into the key, not refused by the column."""
+    base = f"webhook:hooks:throttle:https://example.org/{uuid.uuid4().hex}/"
+    assert _take(engine, base + "a" * 300, 400.0, count=1) == 0.0
+    assert _take(engine, base + "a" * 300, 400.1, count=1) > 0
+    assert _take(engine, base + "b" * 300, 400.1, count=1) == 0.0
+
+
 def test_long_keys_fit_the_column():
     key = limits.window_key("webhook", "hooks", "throttle", "https://example.org/" + "x" * 400)
     assert len(key) <= limits.KEY_MAX
