@@ -75,8 +75,11 @@ class Stream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> typing.Any:
         if info == "is_readable":  # httpcore asks before reusing an idle connection: did the server close it?
+            # asyncio reads ahead into the reader's buffer, so bytes an idle server sent (or its close) may be
+            # there rather than in the socket; StreamReader has no public way to ask, hence `_buffer`.
             sock = self.writer.get_extra_info("socket")
-            return self.reader.at_eof() or (sock is not None and is_socket_readable(sock))
+            return (self.reader.at_eof() or bool(getattr(self.reader, "_buffer", b""))
+                    or (sock is not None and is_socket_readable(sock)))
         if info == "ssl_object":
             return self.writer.get_extra_info("ssl_object")
         if info == "client_addr":
