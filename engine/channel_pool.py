@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,13 +61,14 @@ class DbWindows:
     """`notifiers.base.Windows` held in the database: one short transaction per slot, on its own small thread pool
     (not the dispatcher's DB thread, so a throttled burst never delays claims and results)."""
 
-    def __init__(self, db_engine: Engine, threads: int = 2) -> None:
-        self.db_engine = db_engine
+    def __init__(self, db_engine: Engine, *, now: Callable[[], datetime], threads: int = 2) -> None:
+        self.db_engine, self.now = db_engine, now  # the dispatcher's clock (tests move a fake one)
         self.executor = ThreadPoolExecutor(threads, thread_name_prefix="dispatcher-limits")
 
     def take_now(self, key: str, limit: RateLimit) -> float:
         with Session(self.db_engine) as s:
-            wait = limits.take_slot(session=s, key=key, count=limit.count, per_seconds=limit.per_seconds)
+            wait = limits.take_slot(session=s, key=key, count=limit.count, per_seconds=limit.per_seconds,
+                                    now=self.now().timestamp())
             if wait == 0:
                 s.commit()
             return wait

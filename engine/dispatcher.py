@@ -105,7 +105,7 @@ class Dispatcher:
             tls = httpx.create_ssl_context()  # one context for all shards: each costs ~25 ms of CPU to build
             clients = [httpx.AsyncClient(transport=asyncio_net.transport(verify=tls, limits=limits), timeout=10.0)
                        for _ in range(self.shards)]
-        self.windows = DbWindows(self.db_engine)
+        self.windows = DbWindows(self.db_engine, now=self.now)
         self.pool = ChannelPool(self.key, clients, self.account_concurrency, self.windows)
         self._owned = clients if self._client is None else []
         self._tasks: set[asyncio.Task] = set()

@@ -7,17 +7,16 @@ writer that lost the race reads again), on SQLite and PostgreSQL alike.
 
 A sliding window rather than a token bucket: a bucket of 20 refilling 20 a minute lets 40 through in the first
 minute (the full bucket, then the refill), and the provider counts the minute. The row holds at most `count`
-stamps, so it stays small. The time is the database's on PostgreSQL (engines on several machines share one
-clock); on SQLite every engine is on the one machine.
+stamps, so it stays small. The time is the caller's (`now`, epoch seconds): engines on several machines
+already rely on synchronised clocks for their leases, and tests move a fake one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -36,25 +35,18 @@ def window_key(*parts: str) -> str:
     return key[:KEY_MAX - 41] + "#" + hashlib.sha1(key.encode()).hexdigest()
 
 
-def _now(session: Session) -> float:
-    if session.get_bind().dialect.name == "postgresql":
-        return float(session.connection().execute(select(func.extract("epoch", func.clock_timestamp()))).scalar())
-    return time.time()
-
-
 def _insert(session: Session):
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(TABLE)
 
 
-def take_slot(*, session: Session, key: str, count: int, per_seconds: float, now: float | None = None,
-              tries: int = 20) -> float:
+def take_slot(*, session: Session, key: str, count: int, per_seconds: float, now: float, tries: int = 20) -> float:
     """Take one of `count` slots per `per_seconds` for `key`: 0.0 when taken, else the seconds until one frees.
 
     The caller commits (a slot taken counts once the transaction commits; a rolled-back one was never taken)."""
     key = window_key(key)  # a webhook's or a number's key carries its address: keep it within the column
     conn = session.connection()
     for _ in range(tries):
-        t = _now(session) if now is None else now
+        t = now
         row = conn.execute(select(TABLE.c.stamps, TABLE.c.version).where(TABLE.c.key == key)).first()
         if row is None:
             made = conn.execute(_insert(session).values(key=key, stamps=[round(t, 4)], version=1, updated_at=utcnow())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session
@@ -50,7 +51,7 @@ def test_accounts_do_not_share_a_window(engine):
 @pytest.mark.anyio
 async def test_two_throttles_on_one_database_count_together(engine):
     """What two engines' plugin instances for one robot do: the 21st send in a minute is refused before I/O."""
-    windows = [DbWindows(engine), DbWindows(engine)]
+    windows = [DbWindows(engine, now=lambda: datetime.now(UTC)), DbWindows(engine, now=lambda: datetime.now(UTC))]
     scope = f"wecom:robot-{uuid.uuid4().hex[:8]}:throttle"
     throttles = [Throttle(RateLimit(count=20, per_seconds=60), windows=w, scope=scope) for w in windows]
     granted = refused = 0
