@@ -161,6 +161,18 @@ class DeliveryAttempt(SQLModel, table=True):
     duration_ms: int = Field(default=0)
 
 
+class CallbackEvent(SQLModel, table=True):
+    """A provider callback event already applied, by the provider's event id: a replay is recognised and adds
+    nothing (`services/deliveries/receipts.py`). Rows older than the housekeeping horizon are purged."""
+
+    __tablename__ = "callback_event"
+
+    channel: str = Field(primary_key=True, max_length=40)
+    event_id: str = Field(primary_key=True, max_length=200, description="the provider's id, or a digest of the "
+                          "receipt's own fields when the provider sends none")
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
 class ProviderWindow(SQLModel, table=True):
     """One provider account's sliding window of recent sends, shared by every engine (发送频率窗口).
 

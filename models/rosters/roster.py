@@ -108,7 +108,7 @@ class RosterSlot(SQLModel, table=True):
 class RosterStamp(SQLModel, table=True):
     """A token that changes with every change "on duty now" depends on (slots; names of people and units).
 
-    Set by triggers in the writer's transaction (migration 0002d), and on SQLite by the bulk insert of slots;
+    Set by triggers in the writer's transaction (migration 0002e), and on SQLite by the bulk insert of slots;
     each process keeps its last "on duty now" while the token holds (services/rosters/views.py)."""
 
     __tablename__ = "roster_stamp"
@@ -164,3 +164,13 @@ class HolidayDay(HolidayDayBase, table=True):
     day: date = Field(primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(default="", max_length=120)
+
+
+class RosterDayNote(SQLModel, table=True):
+    """The 备注 of one day of a unit's roster (e.g. 12月24日 平安夜加强值守), kept through import and export."""
+
+    __tablename__ = "roster_day_note"
+
+    unit_id: uuid.UUID = Field(foreign_key="unit.id", primary_key=True)
+    day: date = Field(primary_key=True, description="local date")
+    note: str = Field(default="", max_length=500)

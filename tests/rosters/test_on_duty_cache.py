@@ -1,7 +1,7 @@
 """"On duty now" is kept per process between changes: every change a duty officer makes shows at the next call.
 
 The answer for all units is kept until the next slot boundary or until the roster stamp changes (triggers on
-slots, people's names and units' names, codes and phones; migration 0002d). Each test asks once (so the answer
+slots, people's names and units' names, codes and phones; migration 0002e). Each test asks once (so the answer
 is kept), changes something the way the console or another process would, and asks again.
 """
 

@@ -21,4 +21,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.escalation": ("升级通知", "Escalation"), "inc.print": ("打印", "Print"),
     "inc.instruct": ("记录批示并转办", "Record and forward"), "inc.feedback": ("反馈", "Feedback"),
     "inc.accept": ("办结", "Accept"), "inc.due": ("反馈时限", "Due"), "inc.overdue": ("超时", "Overdue"),
+    # the board
+    "inc.board.open_only": ("只看未结", "Open only"), "inc.board.with_closed": ("含已结", "Include closed"),
+    "inc.board.sensitive": ("敏感", "Sensitive"), "inc.board.closed": ("已终报", "Closed (final report)"),
+    "inc.board.ungraded": ("待定级", "Not graded"), "inc.board.grade": ("{roman}级 {label}", "Grade {roman} ({label})"),
+    "inc.board.overdue_n": ("{n}项超时", "{n} overdue"), "inc.board.step": ("第{n}步已通知", "step {n} notified"),
+    "enum.escalation.active": ("通知中", "Notifying"), "enum.escalation.stopped": ("已停止（已确认）", "Stopped (acknowledged)"),
+    "enum.escalation.exhausted": ("已通知完毕，无人确认", "All steps sent, no acknowledgement"),
 }

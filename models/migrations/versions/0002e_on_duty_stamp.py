@@ -12,16 +12,16 @@ are inserted: services/rosters/store.bulk_insert) sets the token itself, and the
 deletes. A later SQLite `batch_alter_table` on roster_slot, person or unit recreates the table and drops its
 triggers: such a migration must create them again (tests/rosters/test_on_duty_cache.py fails otherwise).
 
-Revision ID: 0002d_on_duty_stamp
-Revises: 0002c_roster_policy_defaults
+Revision ID: 0002e_on_duty_stamp
+Revises: 0002d_roster_day_notes
 """
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0002d_on_duty_stamp"
-down_revision = "0002c_roster_policy_defaults"
+revision = "0002e_on_duty_stamp"
+down_revision = "0002d_roster_day_notes"
 branch_labels = None
 depends_on = None
 
