@@ -106,7 +106,7 @@ class TwilioVoiceNotifier(Notifier):
             raise PermanentError(f"收件人 {message.recipient.name} 没有电话号码", code="no_address")
         digits = "".join(ch for ch in raw if ch.isdigit())
         to = raw.strip() if raw.strip().startswith("+") else f"+{self.config.country_code}{digits}"
-        self.throttle.check()
+        await self.throttle.take()
         callback = message.callback_url or self.config.callback_url or None
         form: list[tuple[str, str]] = [
             ("To", to), ("From", self.config.from_number),
