@@ -34,8 +34,10 @@ async def _listen(port: int, cookie: str, ready: asyncio.Event, counter: list[in
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(f"GET /events?topics=incidents HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n"
                  f"Accept: text/event-stream\r\n\r\n".encode())
-    await reader.readuntil(b"\r\n\r\n")
-    await reader.readuntil(b"event: ready")
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(f"/events answered {head[:200]!r}")
+    await asyncio.wait_for(reader.readuntil(b"event: ready"), 30)
     counter[0] += 1
     if counter[0] == n:
         ready.set()

@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from services import changes
-from web.console.render import page
+from web.console.render import page_briefly
 from web.deps import Caller
 
 log = logging.getLogger("dutydesk.live")
@@ -90,7 +90,7 @@ def hub_of(request: Request) -> Hub:
 
 
 @router.get("/events")
-async def events(request: Request, topics: str = "", c: Caller = Depends(page("live:read"))):
+async def events(request: Request, topics: str = "", c: Caller = Depends(page_briefly("live:read"))):
     wanted = {t for t in topics.replace(",", " ").split() if t in changes.TOPICS} or set(changes.TOPICS)
     hub = hub_of(request)
     queue = hub.subscribe()

@@ -66,3 +66,35 @@ def test_a_new_incident_appears_on_an_open_board_and_dashboard_without_reload(br
         assert leader.locator("#incidents").inner_text() != before
     finally:
         phone.close()
+
+
+def test_many_open_live_pages_leave_the_server_answering(server):
+    """An open stream holds no database admission: with more live pages open than the pool has connections
+    (10), every page still answers (it waited for ever before, and so did every other request)."""
+    import asyncio
+    import time
+
+    import httpx
+
+    client = httpx.Client(base_url=server, timeout=10)
+    assert client.post("/login", data={"username": "duty", "password": DUTY_PASSWORD}).status_code in (200, 303)
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    host, port = server.removeprefix("http://").split(":")
+
+    async def scenario():
+        async def listen():
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(f"GET /events?topics=incidents HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n"
+                         f"Accept: text/event-stream\r\n\r\n".encode())
+            await asyncio.wait_for(reader.readuntil(b"event: ready"), 10)
+            return writer
+
+        writers = await asyncio.gather(*(listen() for _ in range(25)))
+        started = time.monotonic()
+        page = await asyncio.to_thread(client.get, "/incidents")
+        for w in writers:
+            w.close()
+        return page.status_code, time.monotonic() - started
+
+    status, seconds = asyncio.run(scenario())
+    assert status == 200 and seconds < 5, (status, seconds)

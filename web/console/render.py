@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -60,6 +61,26 @@ def page(permission: str):
         if not allowed(c.user.role, permission):
             raise HTTPException(403, translate("error.forbidden", language(request, c)))
         await check_csrf(request, c)
+        return c
+
+    return dep
+
+
+def page_briefly(permission: str):
+    """`page(permission)` for a response that stays open (a live event stream): the caller is read in a
+    session of its own, closed before the response starts, so an open stream holds neither a database
+    connection nor one of the `db.pool_size` admissions every other request waits for."""
+
+    async def dep(request: Request) -> Caller:
+        def read() -> Caller | None:
+            with request.app.state.read_session_factory() as session:
+                return optional_caller(request, session)  # sessions do not expire on commit: still readable
+
+        c = await run_in_threadpool(read)
+        if c is None:
+            raise LoginRedirect()
+        if not allowed(c.user.role, permission):
+            raise HTTPException(403, translate("error.forbidden", language(request, c)))
         return c
 
     return dep
