@@ -79,7 +79,8 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
 def ack(incident_id: uuid.UUID, name: str = typer.Option(..., help="who acknowledged"),
         via: str = typer.Option("console", help="console / sms / voice / card")) -> None:
     """Record an acknowledgement (e.g. a leader who phoned in)."""
-    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, by=ACTOR, via=via, now=now, name=name))
+    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, by=ACTOR, via=via, now=now, name=name,
+                                        tz=get_settings().timezone))
     typer.echo(f"acknowledged by {a.name} after {a.seconds_to_ack // 60} min")
 
 

@@ -17,7 +17,7 @@ from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
 from services.access import Actor
-from services.incidents import convert, deadlines
+from services.incidents import acks, convert, deadlines
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
@@ -79,7 +79,12 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
                    "channel": n.channel, "recipient": n.recipient})
     for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
         m, s = divmod(a.seconds_to_ack, 60)
-        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{a.via}，用时{m}分{s}秒）"})
+        if a.kind == "receipt":
+            ev.append({"at": a.at, "kind": "receipt", "text": f"{a.name} 签收（用时{m}分{s}秒）"})
+            continue
+        by = f"，{a.recorded_by}代为记录" if a.recorded_by else ""
+        stop = "，升级通知停止" if a.stopped else ""
+        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{a.via}，用时{m}分{s}秒{by}{stop}）"})
     for rep in chain(session, incident.id):
         late = f"，迟报{rep.late_minutes}分钟" if rep.late_minutes else ""
         ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",
@@ -90,7 +95,7 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
 
 
 def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor, settings: Settings) -> dict:
-    """Everything the incident page shows (404 for another unit's incident)."""
+    """Everything the incident page shows (404 for another unit's incident), with what `by` may acknowledge."""
     inc = incident_for(session, incident_id, by)
     reports = chain(session, inc.id)
     ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
@@ -102,6 +107,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
             "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
+            "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),
             "unit": session.get(Unit, inc.unit_id)}
 
 

@@ -96,7 +96,8 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
         targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:{p.person.id}:{channel}",
                      purpose="escalation", channel=channel, subject=subject, body=f"{body}{note}确认收到：{link}",
                      at=now, incident_id=incident.id, person=p.person, ladder=d.channels, step_seq=d.seq,
-                     acting_for=p.acting_for, ack_url=link, step=f"step:{d.seq}")
+                     acting_for=p.acting_for, ack_url=link, step=f"step:{d.seq}",
+                     for_person_id=p.for_person.id if p.for_person else None)
         out.notified.append(p.person.name)
     for t in unresolved:
         what = {"duty_leader_now": "当班带班领导", "category_leader": "分管领导", "unit_head": "主要领导"}.get(

@@ -120,4 +120,5 @@ class FeedbackIn(BaseModel):
 
 class AckIn(BaseModel):
     via: Literal["console", "sms", "voice", "card"] = "console"
-    person_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = Field(None, description="the office records this person's acknowledgement")
+    name: str = Field("", max_length=120, description="or names them (one of the people the escalation reaches)")

@@ -20,6 +20,7 @@ from models.incidents.records import Incident
 from models.types import new_id
 from rules.incidents.escalation import Target, TargetKind
 from services.deliveries import enqueue
+from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.rosters.absences import acting_person_id
 from services.rosters.views import on_duty_now
 
@@ -44,6 +45,7 @@ def acting_person(session: Session, person: Person, at: datetime, tz: str) -> Pe
 class Resolved:
     person: Person
     acting_for: str = ""  # name of the person on leave this one replaces
+    for_person: Person | None = None  # that person
 
 
 def hub_unit(session: Session) -> Unit | None:
@@ -98,7 +100,7 @@ def resolve_targets(session: Session, *, incident: Incident, targets, at: dateti
             unresolved.append(t)
         for p in found:
             acting = _memo(memo, ("acting", p.id, at), lambda: acting_person(session, p, at, tz))
-            r = Resolved(acting, p.name) if acting is not None else Resolved(p)
+            r = Resolved(acting, p.name, p) if acting is not None else Resolved(p)
             if r.person.id not in seen:
                 seen.add(r.person.id)
                 out.append(r)
@@ -116,13 +118,13 @@ def address_of(person: Person | None, channel: str) -> str:
 def send(session: Session, *, key: str, purpose: str, channel: str, subject: str, body: str, at: datetime,
          incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
          address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
-         ack_url: str = "", step: str = "") -> dict:
+         ack_url: str = "", step: str = "", for_person_id: uuid.UUID | None = None) -> dict:
     """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction."""
     values = dict(id=new_id(), key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000],
                   at=at, incident_id=incident_id, person_id=person.id if person else None,
                   recipient=(recipient or (person.name if person else address))[:120],
                   address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
-                  step_seq=step_seq, acting_for=acting_for, delivery_id="")
+                  step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="")
     if channel != "none":
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
                            text=body, ladder=values["ladder"], person=person,
@@ -138,3 +140,9 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
 
 
 _NOTICE_INSERT = Notice.__table__.insert()
+
+
+def mark_acknowledged(session: Session, *, incident_id: uuid.UUID, person_id: uuid.UUID, at: datetime, via: str) -> None:
+    """The person's incident messages say they acknowledged (their inbox shows no second button)."""
+    mark_acknowledged_(session=session, source="incident", source_id=str(incident_id), person_id=person_id, at=at,
+                       detail=f"已确认收到（{via}）")

@@ -18,7 +18,11 @@ def test_open_report_ack_list(cli_db):
     assert "首报 recorded" in run("incident", "report", row["id"], "--kind", "first").output
     dup = run("incident", "report", row["id"], "--kind", "first")
     assert dup.exit_code == 1 and "kind" in dup.output
+    refused = run("incident", "ack", row["id"], "--name", "县长")  # nobody of that name is a target
+    assert refused.exit_code == 1 and "name" in refused.output
+    assert run("people", "add", "hub", "县长", "--unit-head").exit_code == 0  # the unit head: a step-2 target
     assert "acknowledged by 县长" in run("incident", "ack", row["id"], "--name", "县长").output
+    assert "acknowledged by 县长" in run("incident", "ack", row["id"], "--name", "县长").output  # twice: the same
     assert "已确认 县长" in run("incident", "list").output
 
 

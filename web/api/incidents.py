@@ -129,10 +129,26 @@ def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
 @router.post("/incidents/{incident_id}/ack", status_code=201)
 def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller = Depends(require("incidents:ack")),
                 session: Session = Depends(get_session)) -> dict:
+    """One person's acknowledgement: the caller's own person, or (the office) `person_id` / `name` of someone the
+    escalation reaches; twice is the first one again. Anyone else: 403 (a duty officer signs for it: /receipt)."""
     ack = acks.acknowledge(session=session, incident_id=incident_id, by=c.by, person_id=data.person_id, via=data.via,
-                           now=now_utc(request), name=c.user.display_name)
+                           now=now_utc(request), name=data.name, tz=request.app.state.settings.timezone)
     session.commit()
-    return {"name": ack.name, "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack}
+    return _ack_out(ack)
+
+
+def _ack_out(ack) -> dict:
+    return {"kind": ack.kind, "name": ack.name, "person_id": str(ack.person_id) if ack.person_id else None,
+            "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack, "stopped": ack.stopped}
+
+
+@router.post("/incidents/{incident_id}/receipt", status_code=201)
+def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:ack")),
+            session: Session = Depends(get_session)) -> dict:
+    """The duty office's receipt (签收) of the incident: recorded once per person; it never stops a step."""
+    row = acks.receive(session=session, incident_id=incident_id, by=c.by, now=now_utc(request))
+    session.commit()
+    return _ack_out(row)
 
 
 @router.post("/incidents/{incident_id}/instructions", status_code=201)

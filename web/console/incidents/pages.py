@@ -158,7 +158,14 @@ async def ack(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page
               session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: acks.acknowledge(
         session=session, incident_id=incident_id, by=c.by, via="console", now=now_utc(request),
-        name=c.user.display_name or c.user.username))
+        tz=request.app.state.settings.timezone))
+
+
+@router.post("/incidents/{incident_id}/receipt")
+async def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:ack")),
+                  session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: acks.receive(
+        session=session, incident_id=incident_id, by=c.by, now=now_utc(request)))
 
 
 @router.post("/incidents/{incident_id}/instructions")

@@ -21,4 +21,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.escalation": ("升级通知", "Escalation"), "inc.print": ("打印", "Print"),
     "inc.instruct": ("记录批示并转办", "Record and forward"), "inc.feedback": ("反馈", "Feedback"),
     "inc.accept": ("办结", "Accept"), "inc.due": ("反馈时限", "Due"), "inc.overdue": ("超时", "Overdue"),
+    "inc.receive_now": ("签收", "Sign for it"), "inc.received_by_me": ("您已签收 {at}", "You signed for it at {at}"),
+    "inc.acked_by_me": ("您已确认收到 {at}", "You acknowledged at {at}"),
+    "inc.acks": ("确认与签收", "Acknowledgements and receipts"),
+    "inc.ack_kind.ack": ("确认收到", "acknowledged"), "inc.ack_kind.receipt": ("签收", "signed for"),
+    "inc.ack_stopped": ("停止升级", "stopped the escalation"),
+    "inc.ack_all_rule": ("本步须全部通知对象确认", "every person of this step must acknowledge"),
 }
