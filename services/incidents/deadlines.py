@@ -106,7 +106,7 @@ def on_casualties(session: Session, incident: Incident, before: r.Casualties | N
     unverified_reminders(session, incident, now, settings=settings)
     for row in open_rows(session, incident.id, ["unverified"]):
         if r.is_known(convert.figure_of(incident, row.element)):
-            row.cancelled_at = now  # verified by the office; the next report carries it
+            row.met_at = now  # verified (the office learned the figure): the reminder is met, not cancelled
             session.add(row)
     session.flush()
 

@@ -30,11 +30,12 @@ def chain(session: Session, incident_id) -> list[Report]:
                              .order_by(Report.reported_at, Report.number)))
 
 
-def _elements(incident: Incident, data: ReportIn) -> dict:
+def _elements(incident: Incident, data: ReportIn, figures: dict) -> dict:
     e = {k: (getattr(incident, k) or None) for k in FIRST_FIELDS}
     e.update(received_at=incident.received_at.isoformat(), category=incident.category,
              occurred_at=incident.occurred_at.isoformat() if incident.occurred_at else None,
-             casualties=convert.figures_json(incident), type=incident.type, title=incident.title,
+             casualties={n: str(v) if v is r.UNVERIFIED else v for n, v in figures.items()}, type=incident.type,
+             title=incident.title,
              grade=incident.grade)
     for k in FINAL_FIELDS:
         e[k] = (getattr(data, k) or "").strip() or None
@@ -65,18 +66,32 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
     at = data.reported_at or now
     require_aware("reported_at", at)
     _check(session, incident, data, at, now)
+    stated = {}
     for name, value in data.model_dump(include=set(convert.FIGURES), exclude_unset=True).items():
         value = r.UNVERIFIED if value == "待核实" else value
         if isinstance(value, int) and value < 0:
             raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
-        convert.set_figure(incident, name, value)  # the report itself is the follow-up to the change
+        if value is not None:
+            stated[name] = value
+    latest = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id)).one()
+    figures = {n: convert.figure_of(incident, n) for n in convert.FIGURES} | stated
+    if latest is None or at >= latest:  # the incident's figures are the latest report's (a back-dated one: its own)
+        for name, value in stated.items():
+            convert.set_figure(incident, name, value)  # the report itself is the follow-up to the change
+    if data.kind == "final":
+        still = [n for n in convert.FIGURES if figures.get(n) is r.UNVERIFIED]
+        if still and not data.confirm_unverified:
+            raise Invalid("终报仍有待核实数字：" + "、".join(CASUALTY_LABELS[n] for n in still)
+                          + "；请填写核实后的人数，或确认按待核实终报 (figures still 待核实: verify, or confirm)",
+                          field=still[0])
     session.add(incident)
     number = 0
     if data.kind == "followup":
         number = 1 + (session.exec(select(func.count()).select_from(Report).where(
             Report.incident_id == incident.id, Report.kind == "followup")).one())
     report = Report(incident_id=incident.id, kind=data.kind, number=number, channel=data.channel,
-                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=by.name)
+                    content=data.content, reported_at=at, elements=_elements(incident, data, figures),
+                    created_by=by.name)
     report.missing = [e.value for e in r.missing_elements(convert.rule_report(report))]
     session.add(report)
     session.flush()

@@ -88,6 +88,7 @@ class ReportIn(Figures):
     handling: str | None = Field(None, max_length=2000)
     cause: str | None = Field(None, max_length=2000)
     aftermath: str | None = Field(None, max_length=2000)
+    confirm_unverified: bool = Field(False, description="a 终报 with figures still 待核实: say so knowingly (flagged)")
 
 
 class PhoneLogIn(BaseModel):

@@ -26,6 +26,21 @@ def test_open_report_ack_list(cli_db):
     assert "已确认 县长" in run("incident", "list").output
 
 
+def test_figures_take_unverified_and_reports_carry_them(cli_db):
+    assert run("units", "add", "hub", "县政府总值班室", "--type", "county_office").exit_code == 0
+    assert run("units", "add", "t1", "高观镇", "--type", "town", "--parent", "hub").exit_code == 0
+    r = run("incident", "open", "高观镇塌方", "--category", "accident", "--unit", "t1", "--deaths", "待核实",
+            "--seriously-injured", "待核实")
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(run("incident", "list", "--json").output)
+    assert run("incident", "report", row["id"], "--kind", "first").exit_code == 0
+    r = run("incident", "report", row["id"], "--kind", "final", "--situation", "x", "--deaths", "2")
+    assert r.exit_code == 1 and "seriously_injured" in r.output  # 重伤 still 待核实: confirm or verify
+    r = run("incident", "report", row["id"], "--kind", "final", "--situation", "x", "--deaths", "2",
+            "--seriously-injured", "1")
+    assert r.exit_code == 0 and "终报 recorded" in r.output, r.output
+
+
 def test_bad_input_exits_1_naming_the_field(cli_db):
     r = run("incident", "open", "x", "--category", "natural_disaster", "--unit", "nope")
     assert r.exit_code == 1 and "unit_code" in r.output

@@ -62,7 +62,8 @@ def test_followups_are_numbered_and_final_closes(session, county, clock, setting
     assert titles == list(range(1, 12))
     clock.advance(minutes=30)
     add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, data=ReportIn(
-        kind="final", situation="滑坡体已稳定", handling="转移群众", cause="强降雨", aftermath="安置完毕"), settings=settings)
+        kind="final", situation="滑坡体已稳定", handling="转移群众", cause="强降雨", aftermath="安置完毕", injured=5),
+        settings=settings)
     assert inc.status == "closed" and deadlines.open_rows(session, inc.id) == []
     with pytest.raises(Conflict):
         add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY, now=clock.now,

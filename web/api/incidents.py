@@ -45,6 +45,14 @@ class IncidentOut(BaseModel):
     status: str
     acknowledged_at: datetime | None
     acknowledged_by: str
+    deaths: int | None = None
+    deaths_unverified: bool = False
+    seriously_injured: int | None = None
+    seriously_injured_unverified: bool = False
+    injured: int | None = None
+    injured_unverified: bool = False
+    missing: int | None = None
+    missing_unverified: bool = False
 
 
 class ReportOut(BaseModel):

@@ -140,6 +140,7 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
         data = {k: v for k, v in data.items() if v != ""}
         data["reported_at"] = local_dt(request, data.get("reported_at"))
         data["send_upward"] = "send_upward" in form
+        data["confirm_unverified"] = "confirm_unverified" in form
         reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
                            by=c.by, now=now_utc(request), settings=request.app.state.settings)
     return await _act(request, incident_id, session, go)

@@ -26,5 +26,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.acks": ("确认与签收", "Acknowledgements and receipts"),
     "inc.ack_kind.ack": ("确认收到", "acknowledged"), "inc.ack_kind.receipt": ("签收", "signed for"),
     "inc.ack_stopped": ("停止升级", "stopped the escalation"),
+    "inc.figures_now": ("本次报告的伤亡数字", "Casualty figures in this report"),
+    "inc.confirm_unverified": ("终报时仍有待核实数字，确认按待核实终报（将提示审核）",
+                               "Final report with figures still 待核实: confirm (flagged for review)"),
     "inc.ack_all_rule": ("本步须全部通知对象确认", "every person of this step must acknowledge"),
 }
