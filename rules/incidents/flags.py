@@ -32,10 +32,11 @@ class Flag:
 def _lateness_flags(incident: Incident, reports: Sequence[Report], now: datetime, policy: DeadlinePolicy | None
 ) -> list[Flag]:
     out = []
-    firsts = [r for r in reports if r.kind is ReportKind.first]
     for d in report_deadlines(incident.grade, incident.sensitive, incident.category, incident.received_at, policy):
-        # a written 首报 also satisfies a phone deadline if it came first
-        done = [r.reported_at for r in firsts if r.channel is d.kind or d.kind is ReportChannel.phone]
+        # a phone 首报 meets the phone deadline; a written 首报 or 续报 the written one (and the phone one, if first)
+        done = [r.reported_at for r in reports
+                if (r.channel is ReportChannel.written and r.kind is not ReportKind.final)
+                or (d.kind is ReportChannel.phone and r.kind is ReportKind.first)]
         if done:
             lt = lateness(d.due, min(done))
             if lt.late:

@@ -102,6 +102,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
     items = {i.id: list(session.exec(select(InstructionItem).where(InstructionItem.instruction_id == i.id)))
              for i in ins}
     return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
+            "first_channels": {x.channel for x in reports if x.kind == "first"},
             "deadlines": list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id)
                                            .order_by(Deadline.due_at))),
             "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),

@@ -49,9 +49,12 @@ def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, n
         raise Invalid("报送时间早于接报时间 (before 接报)", field="reported_at")
     if at > now + CLOCK_SKEW:
         raise Invalid("时间晚于当前时间 (in the future)", field="reported_at")
-    first = session.exec(select(Report).where(Report.incident_id == incident.id, Report.kind == "first")).first()
-    if data.kind == "first" and first is not None:
-        raise Conflict("已有首报，请报送续报 (first report exists)", field="kind")
+    firsts = list(session.exec(select(Report).where(Report.incident_id == incident.id, Report.kind == "first")
+                               .order_by(Report.reported_at)))
+    first = firsts[0] if firsts else None
+    # phone and written are separate obligations: a written 首报 may follow a phone one (not a second of a kind)
+    if data.kind == "first" and any(f.channel == data.channel for f in firsts):
+        raise Conflict(f"已有{r.ReportChannel(data.channel).label}首报，请报送续报 (first report exists)", field="kind")
     if data.kind != "first" and first is None:
         raise Invalid("须先报送首报 (no first report yet)", field="kind")
     if data.kind == "final" and at < first.reported_at:
@@ -86,6 +89,9 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
                           field=still[0])
     session.add(incident)
     number = 0
+    if data.kind == "first":  # the phone and the written 首报: 0 and 1 in the order they came
+        number = session.exec(select(func.count()).select_from(Report).where(
+            Report.incident_id == incident.id, Report.kind == "first")).one()
     if data.kind == "followup":
         number = 1 + (session.exec(select(func.count()).select_from(Report).where(
             Report.incident_id == incident.id, Report.kind == "followup")).one())
