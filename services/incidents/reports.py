@@ -15,9 +15,8 @@ from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, targets
+from services.incidents import convert, deadlines, upward
 from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
-from services.incidents.printing import report_text
 from services.incidents.schemas import ReportIn
 
 FIRST_FIELDS = ("source", "place", "scope", "measures", "leader_on_site", "reporter", "reporter_contact")
@@ -121,14 +120,7 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
 
 def send_upward(session: Session, incident: Incident, report: Report, now: datetime, settings: Settings) -> None:
     """Deliver the written report to the configured upward recipient (市政府总值班室)."""
-    s = settings.incidents
-    title = convert.report_title(report)
-    targets.send(session, key=f"incident:{incident.id}:report:{report.id}:upward", purpose="upward",
-                 channel=s.upward_channel, subject=f"【{title}】{incident.title}",
-                 body=report_text(incident, report, settings.tz),
-                 at=now, incident_id=incident.id, recipient=s.upward_name, address=s.upward_address,
-                 step=f"up:{report.id.hex[:20]}")
-    report.sent_upward_at = now
+    upward.send(session, incident, report, now, settings)
 
 
 def close(session: Session, incident: Incident, now: datetime) -> None:

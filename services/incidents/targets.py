@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from models.accounts import User
+from models.deliveries import Delivery
 from models.directory import Person, Unit, UnitType
 from models.incidents.escalation import Notice
 from models.incidents.records import Incident
@@ -146,3 +147,43 @@ def mark_acknowledged(session: Session, *, incident_id: uuid.UUID, person_id: uu
     """The person's incident messages say they acknowledged (their inbox shows no second button)."""
     mark_acknowledged_(session=session, source="incident", source_id=str(incident_id), person_id=person_id, at=at,
                        detail=f"已确认收到（{via}）")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A message's live outcome: its last rung's state (queued / sending / sent / delivered / failed / unknown /
+    cancelled) and channel."""
+
+    state: str
+    channel: str
+    error: str = ""
+    at: datetime | None = None
+
+
+def outcomes(session: Session, delivery_ids: list[str]) -> dict[str, Outcome]:
+    """Live outcome per outbox row id (a ladder's later rungs, `superseded_by`, speak for it)."""
+    ids = [uuid.UUID(i) for i in delivery_ids if i]
+    if not ids:
+        return {}
+    rows = {d.id: d for d in session.exec(select(Delivery).where(Delivery.id.in_(ids)))}
+    nxt = [d.superseded_by for d in rows.values() if d.superseded_by and d.superseded_by not in rows]
+    while nxt:  # follow each ladder to its last rung
+        more = {d.id: d for d in session.exec(select(Delivery).where(Delivery.id.in_(nxt)))}
+        rows.update(more)
+        nxt = [d.superseded_by for d in more.values() if d.superseded_by and d.superseded_by not in rows]
+    out = {}
+    for i in ids:
+        d, seen = rows.get(i), set()
+        while d is not None and d.superseded_by and d.superseded_by in rows and d.id not in seen:
+            seen.add(d.id)
+            d = rows[d.superseded_by]
+        if d is not None:
+            out[str(i)] = Outcome(d.state, d.channel, d.last_error, d.delivered_at or d.sent_at or d.created_at)
+    return out
+
+
+def upward_reached(session: Session, states: tuple[str, ...]) -> set[str]:
+    """Incident ids (as text) with an upward delivery in one of `states`."""
+    return set(session.exec(select(Delivery.source_id).where(Delivery.source == "incident",
+                                                             Delivery.step.startswith("up:"),
+                                                             Delivery.state.in_(states))).all())

@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
-from services.incidents import acks, board, intake, lookups, printing, reports
+from services.incidents import acks, board, intake, lookups, printing, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.schemas import (
     AckIn,
@@ -64,6 +64,10 @@ class ReportOut(BaseModel):
     sent_upward_at: datetime | None
     late_minutes: int | None
     missing: list[str]
+    upward_sends: int = 0
+    phoned_upward_at: datetime | None = None
+    phoned_upward_by: str = ""
+    phoned_upward_to: str = ""
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
@@ -94,6 +98,9 @@ def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("
             "reports": [ReportOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in d["reports"]],
             "deadlines": [x.model_dump(mode="json") for x in d["deadlines"]],
             "flags": [{"code": f.code.value, "text": f.text} for f in d["flags"]],
+            "upward": {str(rid): {"state": u.state, "channel": u.channel, "error": u.error, "alarm": u.alarm}
+                       for rid, u in d["upward"].items()},
+            "acknowledgements": [_ack_out(a) for a in d["acks"]],
             "timeline": [{k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in e.items()}
                          for e in d["timeline"]]}
 
@@ -148,6 +155,32 @@ def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller
 def _ack_out(ack) -> dict:
     return {"kind": ack.kind, "name": ack.name, "person_id": str(ack.person_id) if ack.person_id else None,
             "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack, "stopped": ack.stopped}
+
+
+class PhonedIn(BaseModel):
+    at: datetime | None = Field(None, description="when it was phoned (default now)")
+    caller: str = Field(min_length=1, max_length=120, description="who phoned")
+    reached: str = Field(min_length=1, max_length=120, description="whom they reached upward")
+
+
+@router.post("/incidents/{incident_id}/reports/{report_id}/resend", response_model=ReportOut)
+def resend_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
+                  c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
+    """Send a written report upward again (its earlier send failed or is in doubt)."""
+    rep = upward.resend(session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
+                        settings=request.app.state.settings)
+    session.commit()
+    return rep
+
+
+@router.post("/incidents/{incident_id}/reports/{report_id}/phoned", response_model=ReportOut)
+def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, data: PhonedIn, request: Request,
+                  c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
+    """Record that the report was phoned upward (time, who, to whom): it counts as reported and clears the alarm."""
+    rep = upward.record_phoned(session=session, incident_id=incident_id, report_id=report_id, by=c.by,
+                               now=now_utc(request), at=data.at, caller=data.caller, reached=data.reached)
+    session.commit()
+    return rep
 
 
 @router.post("/incidents/{incident_id}/receipt", status_code=201)

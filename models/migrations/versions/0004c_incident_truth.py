@@ -1,4 +1,5 @@
-"""incidents: acknowledgements per person and kind (确认收到 / 签收), the absent person a notice replaces
+"""incidents: acknowledgements per person and kind (确认收到 / 签收), the absent person a notice replaces,
+a report's upward re-sends and its phoned record
 
 Existing acknowledgements become kind 'ack', each keyed by its own row id (the old code allowed repeats).
 
@@ -8,6 +9,8 @@ Revises: 0004b_incident_policies
 
 import sqlalchemy as sa
 import sqlmodel
+
+import models.types
 from alembic import op
 
 revision = "0004c_incident_truth"
@@ -35,7 +38,19 @@ def upgrade() -> None:
         batch_op.create_foreign_key("fk_incident_notice_for_person_id_person", "person", ["for_person_id"], ["id"])
 
 
+    with op.batch_alter_table("incident_report", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("upward_sends", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("phoned_upward_at", models.types.UTCDateTime(timezone=True), nullable=True))
+        for col in ("phoned_upward_by", "phoned_upward_to", "phoned_recorded_by"):
+            batch_op.add_column(sa.Column(col, sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False,
+                                          server_default=""))
+    op.execute("UPDATE incident_report SET upward_sends = 1 WHERE sent_upward_at IS NOT NULL")
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("incident_report", schema=None) as batch_op:
+        for col in ("phoned_recorded_by", "phoned_upward_to", "phoned_upward_by", "phoned_upward_at", "upward_sends"):
+            batch_op.drop_column(col)
     with op.batch_alter_table("incident_notice", schema=None) as batch_op:
         batch_op.drop_constraint("fk_incident_notice_for_person_id_person", type_="foreignkey")
         batch_op.drop_column("for_person_id")
