@@ -16,6 +16,7 @@ from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
+from rules.incidents.urgency import Urgency, board_key
 from services.access import Actor
 from services.incidents import acks, convert, deadlines, targets, upward
 from services.incidents.lookups import incident_for
@@ -63,9 +64,9 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
                              flags(session, inc, now, settings, reps), upward.alarms(session, inc, reps)))
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    rows.sort(key=lambda b: (b.incident.status != "open", -b.overdue, b.incident.acknowledged_at is not None,
-                             b.next_deadline.due_at if b.next_deadline else far, b.incident.grade or 9))
+    rows.sort(key=lambda b: board_key(Urgency(
+        b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
+        else None, b.incident.acknowledged_at is not None, b.incident.grade)))
     return rows
 
 
