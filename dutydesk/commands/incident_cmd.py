@@ -53,7 +53,8 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
     def go(session, now):
         data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received) or now,
                           occurred_at=_when(occurred), place=place, source=source, deaths=deaths,
-                          seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade, grade_override_reason=reason, sensitive=sensitive)
+                          seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade,
+                          grade_override_reason=reason, sensitive=sensitive)
         inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())
         return inc.id, inc.grade, inc.suggested_reason
     iid, g, why = _run(go)

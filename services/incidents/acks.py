@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import hmac
 import secrets
@@ -25,6 +26,7 @@ from services.access import Actor
 from services.incidents import targets
 from services.incidents.lookups import incident_for
 
+log = logging.getLogger("dutydesk.incidents.acks")
 VIA = ("link", "console", "sms", "voice", "card")
 AUTOMATIC = ("link:", "voice:", "sms:", "card:")  # the system actors of a link or a provider's receipt
 ACK_ROLES = (Role.admin, Role.duty_officer, Role.leader)  # web/access.py "incidents:ack"
@@ -114,8 +116,10 @@ def acknowledgers(session: Session, incident: Incident, at: datetime, *, tz: str
             out.setdefault(n.for_person_id, n.acting_for)
     policy = esc.from_snapshot(incident.escalation_policy) if incident.escalation_policy else None
     for step in policy.steps if policy else ():
-        people, _ = targets.resolve_targets(session, incident=incident, targets=step.targets, at=at, tz=tz)
-        for r in people:
+        redirects: list[targets.Resolved] = []
+        people, _ = targets.resolve_targets(session, incident=incident, targets=step.targets, at=at, tz=tz,
+                                            redirects=redirects)
+        for r in people + redirects:
             out.setdefault(r.person.id, r.person.name)
             if r.for_person is not None:
                 out.setdefault(r.for_person.id, r.for_person.name)
@@ -254,5 +258,8 @@ def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings
     via = {"key_press": "voice", "reply": "sms"}.get(receipt.kind, "card")
     person = session.get(Person, delivery.person_id) if delivery.person_id else None
     name = person.name if person else (delivery.recipient or {}).get("name", "")
-    acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), by=Actor.system(f"{via}:{name}"),
-                person_id=person.id if person else None, via=via, now=now, name=name, tz=settings.timezone)
+    try:
+        acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), by=Actor.system(f"{via}:{name}"),
+                    person_id=person.id if person else None, via=via, now=now, name=name, tz=settings.timezone)
+    except (Forbidden, Invalid) as exc:  # a receipt from someone whose acknowledgement does not count: noted only
+        log.warning("acknowledgement by %s on incident %s not counted: %s", name, delivery.source_id, exc.reason)

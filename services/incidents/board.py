@@ -82,7 +82,8 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     live = targets.outcomes(session, [n.delivery_id for n in notices])
     for n in notices:
         what = {"escalation": f"第{(n.step_seq or 0) + 1}次通知", "upward": "向上报送", "deadline": "时限提醒",
-                "instruction": "批示转办", "unresolved": "无法通知"}.get(n.purpose, n.purpose)
+                "instruction": "批示转办", "unresolved": "无法通知",
+                "redirect": f"第{(n.step_seq or 0) + 1}次通知·请假替代（已通知）"}.get(n.purpose, n.purpose)
         extra = f"（代{n.acting_for}）" if n.acting_for else ""
         o = live.get(n.delivery_id)
         state = o.state if o is not None else ("none" if n.channel == "none" else "")

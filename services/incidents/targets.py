@@ -86,10 +86,13 @@ def _candidates(session: Session, incident: Incident, target: Target, at: dateti
 
 
 def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime, tz: str,
-                    memo: dict | None = None) -> tuple[list[Resolved], list[Target]]:
+                    memo: dict | None = None, redirects: list[Resolved] | None = None
+                    ) -> tuple[list[Resolved], list[Target]]:
     """People to notify now (acting persons replacing those on leave), and targets nobody resolved.
 
-    `memo`: a dict shared by the steps of one tick, so each target and each absence is looked up once per tick."""
+    `memo`: a dict shared by the steps of one tick, so each target and each absence is looked up once per tick.
+    `redirects` collects the replacements that added nobody (the acting person was a target already), so the
+    timeline can still say who stood in for whom."""
     out: list[Resolved] = []
     unresolved: list[Target] = []
     seen: set[uuid.UUID] = set()
@@ -105,6 +108,8 @@ def resolve_targets(session: Session, *, incident: Incident, targets, at: dateti
             if r.person.id not in seen:
                 seen.add(r.person.id)
                 out.append(r)
+            elif r.for_person is not None and redirects is not None:
+                redirects.append(r)
     return out, unresolved
 
 
@@ -143,7 +148,8 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
 _NOTICE_INSERT = Notice.__table__.insert()
 
 
-def mark_acknowledged(session: Session, *, incident_id: uuid.UUID, person_id: uuid.UUID, at: datetime, via: str) -> None:
+def mark_acknowledged(session: Session, *, incident_id: uuid.UUID, person_id: uuid.UUID, at: datetime,
+                      via: str) -> None:
     """The person's incident messages say they acknowledged (their inbox shows no second button)."""
     mark_acknowledged_(session=session, source="incident", source_id=str(incident_id), person_id=person_id, at=at,
                        detail=f"已确认收到（{via}）")

@@ -77,7 +77,8 @@ def test_reports_lateness_and_docx(api, tokens, county, clock):
     inc = api.post("/api/incidents", headers=tokens["duty_officer"], json=landslide(county["town"].id, clock.now)).json()
     clock.advance(minutes=64)
     r = api.post(f"/api/incidents/{inc['id']}/reports", headers=tokens["duty_officer"], json={"kind": "first"})
-    assert r.status_code == 201 and r.json()["late_minutes"] == 4 and r.json()["sent_upward_at"]  # late by its own (written, 60 min) deadline
+    # a written 首报 is late by its own (written, 60 min) deadline
+    assert r.status_code == 201 and r.json()["late_minutes"] == 4 and r.json()["sent_upward_at"]
     bad = api.post(f"/api/incidents/{inc['id']}/reports", headers=tokens["duty_officer"],
                    json={"kind": "final", "reported_at": (clock.now - timedelta(minutes=5)).isoformat()})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "reported_at"

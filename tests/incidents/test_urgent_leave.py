@@ -51,3 +51,20 @@ def test_after_the_fact_urgent_leave_is_accepted_and_flagged(session, county, cl
     row = file_leave(session=session, by=Actor.system("test"), today=today, tz=TZ,
                      data=_leave(county, today - timedelta(days=1), urgent=True, urgent_reason="昨夜紧急公务，事后补报"))
     assert row.needs_review
+
+
+def test_a_redirect_to_someone_already_notified_still_shows(session, county, clock, recorder, settings):
+    from services.incidents import board
+
+    today = (clock.now + timedelta(hours=8)).date()
+    file_leave(session=session, by=Actor.system("test"), today=today, tz=TZ, data=LeaveCreate(
+        person_id=county["vice"].id, start_day=today, end_day=today, destination="市人民医院", reason="家属急病",
+        contact="13900000009", arrangements="工作由带班领导代管", acting_person_id=county["leader"].id, urgent=True,
+        urgent_reason="凌晨家属送医"))
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    run(session, clock, settings)
+    got = sorted((n.purpose, n.recipient, n.acting_for) for n in recorder.new())
+    assert got == [("escalation", "带班领导周文静", ""), ("redirect", "带班领导周文静", "副县长钱立新")]
+    line = [e for e in board.timeline(session, inc) if e["kind"] == "redirect"][0]
+    assert "请假替代" in line["text"] and "代副县长钱立新" in line["text"]

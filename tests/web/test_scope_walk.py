@@ -103,8 +103,8 @@ def world(client, session, directory, users, tokens):
             "free_to": by_day[free.day + timedelta(days=2)].person_id,
             "mover": mover, "swap": requested.id, "confirmed": confirmed.id, "leave": leave.id, "pending_leave": pending.id,
             "handover": handover.id, "day": slots[3].day.isoformat(), "xlsx": xlsx, "incident": inc["id"],
-            "item": ins["items"][0]["id"], "explanation": explanation.id, "counterpart_token": cp_token, "head": head.id,
-            "report": rep["id"],
+            "item": ins["items"][0]["id"], "explanation": explanation.id, "counterpart_token": cp_token,
+            "head": head.id, "report": rep["id"],
             "counterpart": counterpart}
 
 
