@@ -22,7 +22,8 @@ def _summary(session: Session, incident_id: uuid.UUID) -> dict:
     return {"incident": inc, "category": Category(inc.category).label,
             "grade": Grade(inc.grade) if inc.grade else None,
             "casualties": printing.casualty_text({k: getattr(inc, k) if not getattr(inc, f"{k}_unverified")
-                                                  else "待核实" for k in ("deaths", "injured", "missing")})}
+                                                  else "待核实"
+                                                  for k in ("deaths", "seriously_injured", "injured", "missing")})}
 
 
 @router.get("/ack/{token}")
