@@ -192,3 +192,27 @@ def test_the_button_is_only_for_those_whose_acknowledgement_counts(client, app, 
     assert client.post(f"/incidents/{inc.id}/ack", data={"csrf_token": csrf}).status_code == 403
     r = client.post(f"/api/incidents/{inc.id}/ack", json={}, headers=tokens["leader"])
     assert r.status_code == 403 and r.json()["detail"][0]["loc"][-1] == "person_id"
+
+
+def test_the_inbox_button_is_gone_once_acknowledged_in_the_console(client, app, users, county, clock, session,
+                                                                   settings, recorder):
+    from services.deliveries import SendOutcome
+    from tests.incidents.test_upward import dispatch
+
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-only", position=1, steps=[
+        policies.StepIn(targets=[{"kind": "duty_leader_now"}], channels=["inbox"], wait_minutes=10)]))
+    users["leader"].person_id = county["leader"].id
+    session.add(users["leader"])
+    session.commit()
+    app.state.clock = clock
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静")
+    dispatch(session, clock, lambda d: SendOutcome("delivered"))  # the inbox plugin delivers at once
+    session.commit()
+    csrf = _login(client, "u_leader")
+    assert "确认收到 / Acknowledge" in client.get("/inbox").text
+    assert client.post(f"/incidents/{inc.id}/ack", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    assert "确认收到 / Acknowledge" not in client.get("/inbox").text  # given: no button leading to a used link
+    assert "确认收到</button>" not in client.get(f"/incidents/{inc.id}").text
