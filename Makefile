@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench screenshots venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# every menu page of every demo role at desktop and phone size, with an index page: var/screenshots/index.html
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m tests.browser.screenshots var/screenshots
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -5,6 +5,7 @@ Nested areas use a double underscore: DUTYDESK_DB__URL, DUTYDESK_WEB__PORT.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from datetime import time
@@ -32,9 +33,39 @@ class WebSettings(BaseModel):
     public_url: str = Field("", description="URL people reach the console at (ack links); default http://host:port")
     secure_cookies: bool = Field(False, description="mark session cookies Secure (behind HTTPS)")
     session_hours: float = Field(12.0, gt=0, description="console session lifetime")
-    login_max_failures: int = Field(5, ge=1, description="failed logins per account/address before a lock-out")
-    login_lockout_minutes: float = Field(15.0, gt=0, description="how long a lock-out lasts")
+    login_max_failures: int = Field(5, ge=1, description="failed logins for one account from one address before "
+                                    "that pair is locked out (other addresses are not); an address alone is locked "
+                                    "after four times as many, whatever the accounts")
+    login_lockout_minutes: float = Field(15.0, gt=0, description="how long the first lock-out lasts; each further "
+                                         "one of the same account and address within a day lasts twice as long "
+                                         "(at most 24 h)")
+    trusted_proxies: str = Field("", description=(
+        "comma-separated addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For / "
+        "X-Forwarded-Proto are believed, e.g. 10.0.0.5,172.16.0.0/12; empty: nobody's (the peer's own address "
+        "counts for login throttling)"))
+    callback_max_receipts: int = Field(100, ge=1, description="receipts one provider callback may carry; more is "
+                                       "refused with 413 and nothing applied")
     default_language: Literal["zh-CN", "en"] = Field("zh-CN", description="console language before a user chooses")
+    live_stream_seconds: float = Field(
+        300.0, ge=0, description="a live page's event stream (/events) ends after this long; the browser reconnects "
+        "at once, with its session checked again (0: right after the first event)")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for item in (p.strip() for p in value.split(",")):
+            if item:
+                try:
+                    ipaddress.ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an address or network (a proxy is named by its IP or CIDR; "
+                                     "'*' would let anyone choose their own address)") from None
+        return value
+
+    @property
+    def proxies(self) -> list[str]:
+        """trusted_proxies as a list (empty: trust no X-Forwarded-For)."""
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
 
 class FlowSettings(BaseModel):
@@ -146,6 +177,8 @@ class OpsSettings(BaseModel):
     deadman_url: str = Field("", description="URL the engine pings while escalations are on time; empty: off")
     deadman_seconds: float = Field(60.0, ge=1, description="seconds between dead-man's switch pings")
     deadman_late_seconds: float = Field(60.0, ge=1, description="a due escalation step older than this stops the pings")
+    metrics_token: SecretStr = Field(SecretStr(""), description="bearer token /metrics requires (Prometheus "
+                                      "`authorization: {credentials_file: ...}`); empty: /metrics is open")
     delivery_lease_seconds: float = Field(
         60.0, ge=15, description="a send claimed this long without renewal counts as crashed: marked unknown, "
         "never resent blindly, and its ladder goes on (another engine takes over)")

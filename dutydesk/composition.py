@@ -60,6 +60,7 @@ MENU = menu(
     NavItem("inbox:read", "/inbox", "nav.inbox", 5),
     NavItem("incidents:read", "/incidents", "nav.incidents", 10),
     NavItem("incidents:read", "/incidents/tasks", "nav.incident_tasks", 11),
+    NavItem("wall:read", "/wall", "nav.wall", 12),
     NavItem("rosters:read", "/rosters", "nav.rosters", 20, "rosters"),
     NavItem("leaves:read", "/leaves", "nav.leaves", 21, "rosters"),
     NavItem("swaps:read", "/swaps", "nav.swaps", 22, "rosters"),
@@ -79,6 +80,7 @@ MENU = menu(
 
 # The dashboard's panels and, for each, the features' row providers in display order.
 PANELS = {
+    "mine": (incident_panels.needs_me,),
     "on_duty": (roster_pages.on_duty_panel,),
     "incidents": (incident_panels.open_incidents,),
     "tasks": (spotcheck_pages.due_checks, incident_panels.pending_tasks),

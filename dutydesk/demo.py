@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = [
     ("leader", "dutydesk-leader", Role.leader, "副县长 李志强"),
     ("gaoguan", "dutydesk-unit", Role.unit_reporter, "高观镇值班室"),
     ("auditor", "dutydesk-audit", Role.auditor, "审计员"),
+    ("wall", "dutydesk-wall", Role.display, "值班室大屏"),
 ]
 
 

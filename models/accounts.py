@@ -17,11 +17,13 @@ class Role(StrEnum):
     leader = "leader"  # 领导
     unit_reporter = "unit_reporter"  # 单位填报员: sees only its own unit
     auditor = "auditor"  # read-only, sees everything incl. the audit log
+    display = "display"  # 值班大屏: the duty room's wall screen; sees the wall display only
 
 
 # The duty office itself (值班室): acts for every unit. The one definition every layer uses.
 STAFF: frozenset[Role] = frozenset({Role.admin, Role.duty_officer})
-EVERYONE: frozenset[Role] = frozenset(Role)
+# Every person's role; the wall screen's account is not a person and sees only the wall.
+EVERYONE: frozenset[Role] = frozenset(Role) - {Role.display}
 
 
 class UserBase(SQLModel):
@@ -89,7 +91,7 @@ class ApiToken(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """Failed logins per key (username or address) for throttling."""
+    """Failed logins per key (an account from an address, or an address) for throttling."""
 
     __tablename__ = "login_failure"
 
@@ -97,3 +99,4 @@ class LoginFailure(SQLModel, table=True):
     count: int = 0
     first_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    locks: int = Field(default=0, description="lock-outs of this key in a row; each lasts twice the one before")

@@ -153,3 +153,15 @@ class DeliveryAttempt(SQLModel, table=True):
     error: str = Field(default="", max_length=1000)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     duration_ms: int = Field(default=0)
+
+
+class CallbackEvent(SQLModel, table=True):
+    """A provider callback event already applied, by the provider's event id: a replay is recognised and adds
+    nothing (`services/deliveries/receipts.py`). Rows older than the housekeeping horizon are purged."""
+
+    __tablename__ = "callback_event"
+
+    channel: str = Field(primary_key=True, max_length=40)
+    event_id: str = Field(primary_key=True, max_length=200, description="the provider's id, or a digest of the "
+                          "receipt's own fields when the provider sends none")
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -163,6 +163,7 @@ class Receipt(BaseModel):
     key: str | None = None
     at: datetime | None = None
     detail: str = ""
+    event_id: str | None = None  # the provider's id of this callback event, when it sends one (replays repeat it)
 
 
 class Throttle:

@@ -145,7 +145,9 @@ class TwilioVoiceNotifier(Notifier):
         ):
             raise CallbackRejected("X-Twilio-Signature 校验失败")
         fields = dict(params) if params else dict(request.query)  # GET callbacks carry them in the URL
-        common = {"provider_message_id": fields.get("CallSid"), "from_address": fields.get("To")}
+        common = {"provider_message_id": fields.get("CallSid"), "from_address": fields.get("To"),
+                  # Twilio repeats this header when it retries a webhook: the event's own id
+                  "event_id": request.header("I-Twilio-Idempotency-Token") or None}
         at = parsedate_to_datetime(fields["Timestamp"]) if fields.get("Timestamp") else None
         if fields.get("Digits"):
             return [Receipt(kind="key_press", key=fields["Digits"][:1], text=fields["Digits"], at=at, **common)]

@@ -64,7 +64,10 @@ def create_user(*, session: Session, data: UserCreate, actor: str) -> User:
     return user
 
 
-def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor: str) -> User:
+def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor: str,
+                keep_session: uuid.UUID | None = None) -> User:
+    """Change an account. A new password ends every console session of that user but `keep_session` (the one
+    making the change, when users change their own); deactivation ends all of them."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found", field="user_id")
@@ -82,11 +85,40 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor
     session.flush()
     if changes.get("active") is False:  # a deactivated account loses its sessions at once
         session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
+    elif changes.get("password_changed"):  # whoever knew the old password is logged out everywhere
+        ended = delete(LoginSession).where(LoginSession.user_id == user.id)
+        if keep_session is not None:
+            ended = ended.where(LoginSession.id != keep_session)
+        session.exec(ended)
     audit.record(session=session, actor=actor, action="deactivate" if changes.get("active") is False else "update",
                  entity="user", entity_id=user.id, before=before,
                  after=user.model_dump(mode="json", exclude={"password_hash"}),
                  note="password changed" if changes.get("password_changed") else "")
     return user
+
+
+ADDRESS_FACTOR = 4  # an address alone is locked after this many times max_failures, whatever the accounts
+MAX_LOCKOUT = timedelta(hours=24)
+# Verified when the username is unknown or inactive, so those answers cost one argon2 hash like a known user's
+# (no enumeration by timing).
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def _keys(username: str, source: str) -> list[str]:
+    """Throttle keys: the account *from this address*, and the address. Never the account alone: then anyone
+    could lock the duty officer out from addresses of their own choosing."""
+    return [f"acct:{username.lower()[:60]}|{source[:50]}", f"addr:{source[:50]}"]
+
+
+def change_own_password(*, session: Session, user: User, current: str, new: str,
+                        keep_session: uuid.UUID | None) -> User:
+    """A user's own new password (the current one must be given); their other sessions end."""
+    if not verify_secret(user.password_hash, current):
+        raise Invalid("当前密码不正确 (the current password is wrong)", field="current_password")
+    if current == new:
+        raise Invalid("新密码不能与当前密码相同 (the new password must differ from the current one)", field="password")
+    return update_user(session=session, user_id=user.id, data=UserUpdate(password=new), actor=user.username,
+                       keep_session=keep_session)
 
 
 def is_locked(*, session: Session, keys: list[str], now: datetime) -> bool:
@@ -97,30 +129,42 @@ def is_locked(*, session: Session, keys: list[str], now: datetime) -> bool:
     return False
 
 
+def _count_failure(session: Session, key: str, now: datetime, limit: int, lockout: timedelta) -> None:
+    """One more failure; at `limit`, a lock-out twice as long as the previous one of this key (progressive)."""
+    row = session.get(LoginFailure, key) or LoginFailure(key=key, count=0, first_at=now, locks=0)
+    if row.locked_until is not None and now - row.locked_until > MAX_LOCKOUT:
+        row.locks = 0  # a day without a lock-out: the next one is short again
+    if now - row.first_at > lockout:
+        row.count, row.first_at = 0, now
+    row.count += 1
+    if row.count >= limit:
+        row.locked_until = now + min(lockout * (2 ** (row.locks or 0)), MAX_LOCKOUT)
+        row.locks, row.count, row.first_at = (row.locks or 0) + 1, 0, now
+    session.add(row)
+
+
 def authenticate(
     *, session: Session, username: str, password: str, source: str, now: datetime,
     max_failures: int, lockout: timedelta,
 ) -> User | None:
-    """The user for good credentials; None (and a counted failure) otherwise, also while locked."""
-    keys = [f"user:{username.lower()}", f"addr:{source}"]
+    """The user for good credentials; None (and a counted failure) otherwise, also while locked.
+
+    Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs. An unknown or
+    inactive user costs one password hash like a known one."""
+    acct_key, addr_key = keys = _keys(username, source)
     if is_locked(session=session, keys=keys, now=now):
+        verify_secret(_DUMMY_HASH, password)  # a locked answer takes as long as any other
         return None
     user = session.exec(select(User).where(User.username == username)).first()
-    if user is not None and user.active and verify_secret(user.password_hash, password):
-        for key in keys:
-            row = session.get(LoginFailure, key)
-            if row is not None:
-                session.delete(row)
+    good = verify_secret(user.password_hash if user is not None else _DUMMY_HASH, password)
+    if user is not None and user.active and good:
+        row = session.get(LoginFailure, acct_key)
+        if row is not None:
+            session.delete(row)
         audit.record(session=session, actor=user.username, action="login", entity="user", entity_id=user.id, at=now)
         return user
-    for key in keys:
-        row = session.get(LoginFailure, key) or LoginFailure(key=key, count=0, first_at=now)
-        if now - row.first_at > lockout:
-            row.count, row.first_at = 0, now
-        row.count += 1
-        if row.count >= max_failures:
-            row.locked_until = now + lockout
-        session.add(row)
+    _count_failure(session, acct_key, now, max_failures, lockout)
+    _count_failure(session, addr_key, now, max_failures * ADDRESS_FACTOR, lockout)
     audit.record(session=session, actor=username[:100] or "?", action="login_failed", entity="user", note=source, at=now)
     return None
 
@@ -160,6 +204,42 @@ def create_api_token(*, session: Session, user: User, name: str, actor: str) -> 
     audit.record(session=session, actor=actor, action="create", entity="api_token", entity_id=row.id,
                  after={"name": name, "user": user.username, "prefix": row.prefix})
     return token, row
+
+
+def list_api_tokens(*, session: Session) -> list[tuple[ApiToken, str]]:
+    """Every API token (newest first) with its account's username; the values themselves are never kept."""
+    rows = session.exec(select(ApiToken, User.username).join(User, User.id == ApiToken.user_id)
+                        .order_by(ApiToken.created_at.desc()))
+    return [(row, name) for row, name in rows]
+
+
+def find_api_token(*, session: Session, ref: str) -> ApiToken:
+    """A token by its id or its prefix (as `list` shows it); NotFound otherwise, Invalid when a prefix is shared."""
+    try:
+        row = session.get(ApiToken, uuid.UUID(ref))
+    except ValueError:
+        rows = list(session.exec(select(ApiToken).where(ApiToken.prefix == ref[:TOKEN_PREFIX_LEN]))) if ref else []
+        if len(rows) > 1:
+            raise Invalid(f"prefix {ref!r} names {len(rows)} tokens: give the id", field="token_id") from None
+        row = rows[0] if rows else None
+    if row is None:
+        raise NotFound(f"API token {ref!r} not found", field="token_id")
+    return row
+
+
+def revoke_api_token(*, session: Session, token_id: uuid.UUID, actor: str, now: datetime) -> ApiToken:
+    """Revoke a token at once (the next call with it is 401); audited. Revoking it again changes nothing."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"API token {token_id} not found", field="token_id")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+        owner = session.get(User, row.user_id)
+        audit.record(session=session, actor=actor, action="revoke", entity="api_token", entity_id=row.id, at=now,
+                     after={"name": row.name, "user": owner.username if owner else "", "prefix": row.prefix})
+    return row
 
 
 def resolve_api_token(*, session: Session, token: str, now: datetime) -> User | None:

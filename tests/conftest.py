@@ -87,7 +87,8 @@ def session(engine):
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"})
+    # live streams end at once: a test client reads a whole response before it returns
+    return Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"}, web={"live_stream_seconds": 0})
 
 
 @pytest.fixture

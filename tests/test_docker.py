@@ -14,7 +14,7 @@ from core.settings import Settings
 
 DOCKER = Path(__file__).resolve().parent.parent / "docker"
 # Variables read by something other than dutydesk's Settings, on purpose.
-OTHER_ENV = re.compile(r"^(PREFECT_[A-Z_]+|POSTGRES_(USER|PASSWORD|DB)|PREFECT_DB_PASSWORD|DO_NOT_TRACK|FORWARDED_ALLOW_IPS)$")
+OTHER_ENV = re.compile(r"^(PREFECT_[A-Z_]+|POSTGRES_(USER|PASSWORD|DB)|PREFECT_DB_PASSWORD|DO_NOT_TRACK)$")
 
 
 @pytest.fixture(scope="module")

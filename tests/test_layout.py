@@ -26,9 +26,9 @@ FEATURES = {"accounts", "audit", "deliveries", "directory", "incidents", "roster
 SHARED = {  # the shell of each layer: what is not a feature
     "rules": set(),
     "models": {"types", "schema", "migrations"},
-    "services": {"access", "alerts"},
+    "services": {"access", "alerts", "changes", "wall"},  # changes: what live pages listen to; wall: the room's screen
     "web/api": {"routes"},
-    "web/console": {"routes", "render", "nav", "i18n", "forms", "dashboard", "charts"},
+    "web/console": {"routes", "render", "nav", "i18n", "forms", "dashboard", "charts", "wall"},
 }
 # Package __init__ files hold a docstring; these gather their own modules' names (a facade) or, for models, every
 # table so that Alembic sees the whole metadata.

@@ -9,11 +9,14 @@ from models.accounts import EVERYONE, STAFF, Role
 
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard:read": EVERYONE,
+    "live:read": frozenset(Role),  # /events: which topics changed (no data)
+    "wall:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor, Role.display}),
     "directory:read": EVERYONE,  # unit reporters see only their own unit
     "directory:write": STAFF,
     "users:read": frozenset({Role.admin}),
     "users:write": frozenset({Role.admin}),
     "tokens:write": frozenset({Role.admin}),
+    "account:password": EVERYONE,  # one's own password
     "audit:read": frozenset({Role.admin, Role.auditor}),
     "ops:read": frozenset({Role.admin, Role.duty_officer, Role.auditor}),
     # deliveries (issue 4): message states for staff, channel secrets only ever redacted, an inbox for everyone

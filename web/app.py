@@ -22,7 +22,7 @@ from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import Settings
 from services.audit.checks import Keeper
-from web import ops
+from web import live, ops, security
 from web.api.routes import router as api_router
 from web.console.render import LoginRedirect, render
 from web.console.routes import router as console_router
@@ -52,9 +52,11 @@ def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, li
     app.include_router(ops.router)
     app.include_router(api_router, prefix="/api")
     app.include_router(console_router)
+    app.include_router(live.router)
     _install_error_handlers(app)
 
     app.add_middleware(RequestId)
+    security.install(app, settings)
     return app
 
 
@@ -90,6 +92,7 @@ def create_ops_app(*, settings: Settings, engine: Engine, extensions: Extensions
     app = FastAPI(title="dutydesk engine", lifespan=lifespan)
     app.state.settings, app.state.engine, app.state.extensions, app.state.clock = settings, engine, extensions, None
     app.include_router(ops.router)
+    security.install(app, settings)
     return app
 
 

@@ -1,7 +1,8 @@
 """Provider callbacks: /callbacks/{channel_name} → the plugin verifies and parses → receipts applied.
 
-A bad signature is answered 401 and logged; an unknown channel 404. No login: the
-provider's signature (or callback token) is the authentication.
+A bad signature is answered 401 and logged; an unknown channel 404, a disabled one 403; more receipts in one
+callback than `web.callback_max_receipts` 413 (nothing applied). No login: the provider's signature (or callback
+token) is the authentication. Replays are recognised by the event's id (services/deliveries/receipts.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
         channel = deliveries.get_channel(session=session, name=channel_name)
     except NotFound:
         return JSONResponse({"detail": f"no channel {channel_name!r}"}, status_code=404)
+    if not channel.enabled:  # switched off on purpose: its provider's word counts for nothing
+        log.warning("callback for disabled channel %s refused", channel_name)
+        return JSONResponse({"detail": f"channel {channel_name!r} is disabled"}, status_code=403)
     try:
         notifier = deliveries.build_notifier(channel, request.app.state.settings.secret_key.get_secret_value())
     except Exception as exc:  # a channel whose config no longer opens (secret key changed, plugin refuses)
@@ -58,6 +62,12 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
         log.warning("callback for %s rejected from %s: %s", channel_name,
                     request.client.host if request.client else "?", exc)
         return JSONResponse({"detail": f"callback rejected: {exc}"}, status_code=401)
+    cap = request.app.state.settings.web.callback_max_receipts
+    if len(receipts) > cap:
+        log.warning("callback for %s carried %d receipts (cap %d): refused", channel_name, len(receipts), cap)
+        return JSONResponse({"detail": [{"loc": ["body"], "type": "too_many_receipts",
+                                         "msg": f"{len(receipts)} receipts in one callback; at most {cap}"}]},
+                            status_code=413)
     now = now_utc(request)
     matched = 0
     for receipt in receipts:

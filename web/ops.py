@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 
@@ -54,9 +55,21 @@ def readyz(request: Request):
     return {"status": "ready"}
 
 
+def _metrics_allowed(request: Request) -> bool:
+    """With DUTYDESK_OPS__METRICS_TOKEN set, only `Authorization: Bearer <token>` reads /metrics."""
+    expected = request.app.state.settings.ops.metrics_token.get_secret_value()
+    if not expected:
+        return True
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), expected.encode())
+
+
 @router.get("/metrics")
 def metrics(request: Request):
-    """Prometheus text: process figures plus one gauge per current alert code."""
+    """Prometheus text: process figures plus one gauge per current alert code (a bearer token when one is set)."""
+    if not _metrics_allowed(request):
+        return JSONResponse({"detail": "metrics token missing or wrong"}, status_code=401,
+                            headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     registry = CollectorRegistry()
     Gauge("dutydesk_uptime_seconds", "seconds since start", registry=registry).set(time.time() - STARTED)
     db_up = Gauge("dutydesk_database_up", "1 when the database answers", registry=registry)

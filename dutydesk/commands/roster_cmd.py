@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,14 +12,17 @@ from sqlmodel import select
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
+from core.spreadsheets import read_workbook
+from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
 from services.access import Actor
-from services.rosters import excel, holidays, publish
+from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_units, parse_month
 
-app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表)")
+app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表); iCal feed URLs: list with `feeds`, revoke with "
+                  "`revoke-feed`")
 holidays_app = typer.Typer(no_args_is_help=True, help="the admin holiday table (years after the package)")
 ACTOR = "cli"
 BY = Actor.system(ACTOR)
@@ -61,6 +65,40 @@ def generate(unit: str = typer.Option(None, help="unit code"), all: bool = typer
         raise typer.Exit(1)
 
 
+@app.command("feeds")
+def feeds_cmd(unit: str = typer.Option(None, help="unit code: that unit's feeds only")) -> None:
+    """List iCal feed URLs (subscriptions): id, kind, whose, created by, valid or revoked (the URLs are secret and
+    never shown again)."""
+    with session_scope() as s:
+        ref = None
+        if unit:
+            found = s.exec(select(Unit).where(Unit.code == unit)).first()
+            if found is None:
+                typer.echo(f"error: no unit {unit!r}", err=True)
+                raise typer.Exit(1)
+            ref = found.id
+        for row in ical.list_feeds(session=s, by=BY, kind="unit" if ref else None, ref_id=ref):
+            owner = s.get(Person if row.kind == "person" else Unit, row.ref_id)
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "valid"
+            typer.echo(f"{row.id}  {row.kind:<6} {getattr(owner, 'name', '?'):<16} {state:<24} by {row.created_by}")
+
+
+@app.command("revoke-feed")
+def revoke_feed_cmd(feed_id: str = typer.Argument(..., help="the feed's id, as `dutydesk roster feeds` shows")) -> None:
+    """Revoke an iCal feed URL at once (it answers 404 from then on). Audited as the CLI."""
+    try:
+        ident = uuid.UUID(feed_id)
+    except ValueError:
+        typer.echo(f"error: feed_id: {feed_id!r} is not an id", err=True)
+        raise typer.Exit(1) from None
+    try:
+        with session_scope() as s:
+            ical.revoke(session=s, feed_id=ident, by=BY, now=datetime.now(UTC))
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(f"revoked feed {feed_id}")
+
+
 @app.command("publish")
 def publish_cmd(unit: str = typer.Option(..., help="unit code"), month: str = typer.Option(..., help="YYYY-MM")) -> None:
     """Publish a unit's month (version 1)."""
@@ -88,15 +126,57 @@ def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: P
 
 
 @app.command("import")
-def import_cmd(file: Path, unit: str = typer.Option(...), month: str = typer.Option(...)) -> None:
-    """Replace the month from an .xlsx; every problem is listed and nothing is written."""
+def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                          help="the office's roster: .xlsx, .xls, WPS or .csv (UTF-8 or GB18030)"),
+               unit: str = typer.Option(..., help="unit code"),
+               month: str = typer.Option(None, help="YYYY-MM: only this month (default: every month in the file)"),
+               dry_run: bool = typer.Option(False, "--dry-run", help="show the roster as understood; write nothing"),
+               create_missing: bool = typer.Option(False, "--create-missing",
+                                                   help="create people the directory lacks (added to the post's pool)"),
+               column: list[str] = typer.Option([], help="correct the mapping: C=officer, 12月!F=note, E=ignore")) -> None:
+    """Import the office's own roster file: every problem is listed (sheet, row, column) and nothing is written."""
+    columns = {}
+    for item in column:
+        key, sep, role = item.partition("=")
+        if not sep:
+            typer.echo(f"error: --column {item}: write COLUMN=ROLE, e.g. C=officer", err=True)
+            raise typer.Exit(2)
+        columns[key.strip()] = role.strip()
     try:
+        sheets = read_workbook(file.read_bytes())
         with session_scope() as s:
-            row = excel.import_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
-                                     data=file.read_bytes(), by=BY, tz=get_settings().timezone)
-            typer.echo(f"imported {row.slots} person-slots into {unit} {month}")
+            kw = dict(session=s, unit_id=pol.unit_by_code(s, unit).id, sheets=sheets, by=BY, month=month,
+                      columns=columns, create_missing=create_missing)
+            preview = imports.preview_import(**kw)
+            _show_preview(preview)
+            if dry_run or not preview.ok:
+                raise typer.Exit(0 if preview.ok else 1)
+            _, rows = imports.import_roster(tz=get_settings().timezone, **kw)
+            for m in preview.missing:
+                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}")
+            for row in rows:
+                typer.echo(f"imported {row.slots} person-slots into {unit} {row.month}")
     except ServiceError as exc:
         _fail(exc)
+
+
+def _show_preview(preview) -> None:
+    """The roster as understood: one line per day, then the mapping, warnings and problems."""
+    labels = {p["name"]: p["label"] for p in preview.posts}
+    for d in preview.days:
+        people = "  ".join(f"{labels[post]}:" + "、".join(x["name"] + ("?" if x["status"] == "missing" else "")
+                                                          for x in xs) for post, xs in d["posts"].items() if xs)
+        typer.echo(f"{d['day']} {d['weekday']}  {people}" + (f"  备注:{d['note']}" if d["note"] else ""))
+    for c in preview.parsed.columns:
+        if not c.role.startswith("weekday:"):
+            typer.echo(f"column {c.sheet}!{c.column} {c.header!r} -> {labels.get(c.role, c.role)}")
+    for w in preview.warnings:
+        typer.echo(f"warning: {w.text}", err=True)
+    if preview.missing:
+        typer.echo("not in the directory: " + "、".join(m.name for m in preview.missing)
+                   + ("" if preview.create_missing else " (--create-missing creates them)"), err=True)
+    for p in preview.problems:
+        typer.echo(f"problem: {p.text}", err=True)
 
 
 @holidays_app.command("import")

@@ -41,4 +41,5 @@ def serve(
     what = "engine (ops endpoints)" if settings.role == "engine" else "console"
     typer.echo(f"dutydesk {what}: http://{settings.web.host}:{settings.web.port}/  role {settings.role}", err=True)
     uvicorn.run(app, host=settings.web.host, port=settings.web.port, log_level="info", timeout_graceful_shutdown=10,
+                proxy_headers=False,  # the app believes X-Forwarded-For only from DUTYDESK_WEB__TRUSTED_PROXIES
                 log_config=None)  # logs.configure owns the handlers (text or JSON)

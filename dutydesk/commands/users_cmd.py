@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import typer
 from pydantic import ValidationError
 from sqlmodel import select
@@ -11,7 +13,8 @@ from core.errors import ServiceError
 from models.accounts import Role, User, UserCreate, UserUpdate
 from services import accounts
 
-app = typer.Typer(no_args_is_help=True, help="accounts and API tokens")
+app = typer.Typer(no_args_is_help=True, help="accounts and API tokens (issue with `token`, list with `tokens`, "
+                  "revoke with `revoke-token`)")
 ACTOR = "cli"
 
 
@@ -61,3 +64,27 @@ def token(username: str, name: str = typer.Option(..., help="what the integratio
             _fail(ValueError(f"no user {username!r}"))
         value, _ = accounts.create_api_token(session=session, user=user, name=name, actor=ACTOR)
     typer.echo(value)
+
+
+@app.command("tokens")
+def list_tokens() -> None:
+    """List API tokens: id, prefix, account, purpose, last use, revoked or valid (the values are never shown)."""
+    with session_scope() as session:
+        for row, username in accounts.list_api_tokens(session=session):
+            used = row.last_used_at.strftime("%Y-%m-%d %H:%M") if row.last_used_at else "never"
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "valid"
+            typer.echo(f"{row.id}  {row.prefix:<10} {username:<16} {state:<24} used {used:<16} {row.name}")
+
+
+@app.command("revoke-token")
+def revoke_token(token: str = typer.Argument(..., help="the token's id or prefix, as `dutydesk users tokens` shows")
+                 ) -> None:
+    """Revoke an API token at once: every later call with it is refused (401). Audited as the CLI."""
+    try:
+        with session_scope() as session:
+            row = accounts.find_api_token(session=session, ref=token)
+            accounts.revoke_api_token(session=session, token_id=row.id, actor=ACTOR, now=datetime.now(UTC))
+            name = row.name
+    except ServiceError as exc:
+        _fail(exc)
+    typer.echo(f"revoked {token} ({name})")

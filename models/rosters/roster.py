@@ -152,3 +152,13 @@ class HolidayDay(HolidayDayBase, table=True):
     day: date = Field(primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(default="", max_length=120)
+
+
+class RosterDayNote(SQLModel, table=True):
+    """The 备注 of one day of a unit's roster (e.g. 12月24日 平安夜加强值守), kept through import and export."""
+
+    __tablename__ = "roster_day_note"
+
+    unit_id: uuid.UUID = Field(foreign_key="unit.id", primary_key=True)
+    day: date = Field(primary_key=True, description="local date")
+    note: str = Field(default="", max_length=500)

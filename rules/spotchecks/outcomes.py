@@ -76,6 +76,14 @@ class IvrResult(StrEnum):
     busy = "busy"
     failed = "failed"  # the number does not exist / network refused
 
+    @property
+    def label(self) -> str:
+        return IVR_LABELS[self]
+
+
+IVR_LABELS = {IvrResult.key_pressed: "已按键确认", IvrResult.answered_no_key: "接听未按键", IvrResult.no_answer: "无人接听",
+              IvrResult.busy: "占线", IvrResult.failed: "呼叫失败"}
+
 
 @dataclass(frozen=True)
 class IvrAttempt:

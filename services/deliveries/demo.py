@@ -48,7 +48,12 @@ def _link_demo_accounts(session: Session, actor: str) -> None:
         if user.role not in wanted or user.unit_id is None:
             continue
         people = session.exec(select(Person).where(Person.unit_id == user.unit_id).order_by(Person.name)).all()
+        # the demo leader is the vice head in charge of natural disasters, whom the demo's incidents notify
+        people = sorted(people, key=lambda p: "natural_disaster" not in (p.domain_categories or []))
         pick = next((p for p in people if p.id not in taken and wanted[user.role] in p.title), None)
         if pick is not None:
-            accounts.update_user(session=session, user_id=user.id, data=UserUpdate(person_id=pick.id), actor=actor)
+            shown = {Role.leader: pick.title, Role.duty_officer: "值班员"}.get(user.role)
+            named = {"display_name": f"{shown} {pick.name}"} if shown else {}  # the name shown is the person's
+            accounts.update_user(session=session, user_id=user.id, data=UserUpdate(person_id=pick.id, **named),
+                                 actor=actor)
             taken.add(pick.id)

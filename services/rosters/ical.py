@@ -48,6 +48,57 @@ def create_token(*, session: Session, kind: str, ref_id: uuid.UUID, by: Actor) -
     return token
 
 
+def _owner_unit(session: Session, kind: str, ref_id: uuid.UUID) -> uuid.UUID | None:
+    if kind == "person":
+        person = session.get(Person, ref_id)
+        return person.unit_id if person is not None else None
+    return ref_id
+
+
+def _manages(by: Actor, session: Session, row: FeedToken) -> bool:
+    """Who may end a feed: the office, or whoever may create it (one's own, a unit reporter's unit); no auditor."""
+    if by.role is Role.auditor:
+        return False
+    if by.office:
+        return True
+    if row.kind == "person":
+        return by.is_person(row.ref_id) or by.acts_for_unit(_owner_unit(session, "person", row.ref_id))
+    return by.role is Role.unit_reporter and by.sees(row.ref_id)
+
+
+def list_feeds(*, session: Session, by: Actor, kind: str | None = None, ref_id: uuid.UUID | None = None
+               ) -> list[FeedToken]:
+    """The feeds a caller may see (newest first): the office and auditors all, a unit reporter their unit's and its
+    people's, anyone else their own."""
+    q = select(FeedToken).order_by(FeedToken.created_at.desc())
+    if kind is not None:
+        q = q.where(FeedToken.kind == kind)
+    if ref_id is not None:
+        q = q.where(FeedToken.ref_id == ref_id)
+    rows = list(session.execute(q).scalars())
+    if by.office or by.role is Role.auditor:
+        return rows
+    return [r for r in rows if (by.is_person(r.ref_id) if r.kind == "person" else False)
+            or (by.role is Role.unit_reporter and by.sees(_owner_unit(session, r.kind, r.ref_id)))]
+
+
+def revoke(*, session: Session, feed_id: uuid.UUID, by: Actor, now: datetime) -> FeedToken:
+    """End a feed at once (its URL answers 404 from now on); audited. Another unit's feed is 404."""
+    row = session.get(FeedToken, feed_id)
+    if row is None or not by.sees(_owner_unit(session, row.kind, row.ref_id)):
+        raise NotFound(f"feed {feed_id} not found", field="feed_id")
+    if not _manages(by, session, row):
+        raise Forbidden("只能吊销本人（或本单位）的值班日历订阅 (you may revoke your own feeds only)", field="feed_id")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+        audit.record(session=session, actor=by.name, action="revoke", entity="ical_feed", entity_id=row.id, at=now,
+                     unit_id=_owner_unit(session, row.kind, row.ref_id) or "",
+                     after={"kind": row.kind, "ref_id": str(row.ref_id)})
+    return row
+
+
 def resolve(session: Session, token: str) -> FeedToken | None:
     row = session.execute(select(FeedToken).where(FeedToken.token_hash == _sha(token))).scalar_one_or_none()
     return row if row is not None and row.revoked_at is None else None

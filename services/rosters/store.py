@@ -145,10 +145,17 @@ class SlotWriter:
         return len(rows) - n
 
     def take(self) -> list[tuple]:
-        """The queued rows, sorted by start then unit (the tuples lead with them); the queue is emptied."""
+        """The queued rows, sorted by start then unit; the queue is emptied.
+
+        The sort is stable and on those two only, so people of one slot keep the order they were given in
+        (the ids, and so the order the month is read and exported in, follow it: 值班员 甲 before 乙)."""
         rows, self._rows = self._rows, []
-        rows.sort()
+        rows.sort(key=_start_unit)
         return rows
+
+
+def _start_unit(row: tuple) -> tuple:
+    return row[0], row[1]
 
 
 def delete_range(session: Session, unit_id: uuid.UUID, first: date, last: date) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import String, cast, func, select
 from sqlmodel import Session
 
 from models.directory import Person, Unit
-from models.rosters.roster import RosterSlot
+from models.rosters.roster import RosterDayNote, RosterSlot
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import DayClass
 from rules.rosters.rotation import fairness
@@ -122,12 +122,14 @@ def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by:
     counts = [{"person_id": k, "name": names.get(k, k), **v, "total": sum(v.values())} for k, v in fair.items()]
     counts.sort(key=lambda c: c["name"])
     row = month_row(session, unit_id, month)
+    notes = {n.day: n.note for n in session.execute(select(RosterDayNote).where(
+        RosterDayNote.unit_id == unit_id, RosterDayNote.day >= first, RosterDayNote.day <= last)).scalars()}
     return {
         "unit": {"id": str(unit.id), "name": unit.name, "code": unit.code, "duty_phone": unit.duty_phone},
         "month": month, "status": row.status.value if row else "none", "version": row.version if row else 0,
         "posts": [{"name": p.name, "label": p.label or p.name} for p in posts],
         "days": [days[d] for d in sorted(days)], "fairness": counts,
-        "classes": [c.value for c in DayClass],
+        "classes": [c.value for c in DayClass], "notes": notes,
     }
 
 

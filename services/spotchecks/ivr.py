@@ -156,7 +156,7 @@ def _record(session: Session, planned: PlannedCheck, done: list[IvrAttempt], out
         unit_id=planned.unit_id, planned_check_id=planned.id, mode=CheckMode.automated,
         started_at=first.placed_at or first.due_at, ring_at=deciding.ring_at, answered_at=deciding.answered_at,
         key_at=deciding.key_at, outcome=outcome.value, recorded_by=ACTOR, recorded_at=now,
-        notes="自动语音抽查：" + "；".join(f"第{a.attempt_no}次 {a.result}" + (f"（{a.detail}）" if a.detail else "")
+        notes="自动语音抽查：" + "；".join(f"第{a.attempt_no}次 {_ivr_label(a.result)}" + (f"（{a.detail}）" if a.detail else "")
                                      for a in done),
     )
     session.add(check)
@@ -175,3 +175,10 @@ def run_round(*, session: Session, now: datetime, settings: Settings) -> dict[st
         state = advance(session=session, planned=planned, now=now, settings=settings)
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+def _ivr_label(result) -> str:
+    try:
+        return IvrResult(result).label
+    except ValueError:
+        return str(result)

@@ -84,5 +84,8 @@ def page(browser, server):
     context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 800}, locale="zh-CN")
     p = context.new_page()
     p.set_default_timeout(10_000)
+    blocked: list[str] = []  # what the Content-Security-Policy refused (an inline script or style left somewhere)
+    p.on("console", lambda m: blocked.append(f"{p.url}: {m.text}") if "Content Security Policy" in m.text else None)
     yield p
     context.close()
+    assert not blocked, "the CSP blocked:\n" + "\n".join(blocked)

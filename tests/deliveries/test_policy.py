@@ -69,7 +69,9 @@ def test_every_receipt_kind_reaches_the_receipt_hooks_after_the_row_changed(sess
     assert [(k, key) for _, k, key, _, _ in seen] == [
         ("delivered", None), ("answered", None), ("key_press", "1"), ("no_answer", None)]  # unmatched: no call
     assert {i for i, *_ in seen} == {row.id} and seen[0][3] == "delivered" and seen[0][4] == NOW
-    assert seen[3][3] == "failed"  # the hook sees the row after the receipt was applied
+    # the hook sees the row after the receipt was applied; a no_answer after the key press is late and leaves the
+    # acknowledged call delivered (issue 13: a delivery's state only moves forward)
+    assert seen[2][3] == "delivered" and seen[3][3] == "delivered"
 
 
 def test_channels_are_loaded_when_the_dispatcher_starts(engine):

@@ -30,7 +30,7 @@ def test_housekeeping_purges_expired_sessions_and_stale_throttles(prefect_harnes
     result = asyncio.run(housekeeping(now=NOW))
 
     # the user's creation is the one audit entry: sealed and verified by the same run
-    assert result == {"sessions": 1, "login_failures": 1, "audit_checked": 1, "audit_problems": 0}
+    assert result == {"sessions": 1, "login_failures": 1, "callback_events": 0, "audit_checked": 1, "audit_problems": 0}
     with Session(flow_db) as s:
         assert checks.last_check(session=s).by == "housekeeping"
         assert [row.id for row in s.exec(select(LoginSession))] == [live_id]

@@ -18,14 +18,14 @@ from sqlmodel import SQLModel
 
 from models.accounts import Role, User, UserCreate
 from models.directory import PersonCreate
-from models.rosters.duty import Handover, Swap, SwapStatus
+from models.rosters.duty import FeedToken, Handover, Swap, SwapStatus
 from models.rosters.leave import LeaveCreate, LeaveReport, LeaveStatus
 from models.rosters.roster import RosterSlot
 from models.spotchecks.inspections import ExplanationRequest
 from services import accounts
 from services.access import Actor
 from services.directory import org
-from services.rosters import excel, handovers, leaves, swaps
+from services.rosters import excel, handovers, ical, leaves, swaps
 from services.rosters import policy as pol
 from services.rosters.generate import generate_month
 from tests.conftest import PASSWORD
@@ -40,6 +40,7 @@ TZ = "Asia/Shanghai"
 NOT_SCOPED = {
     ("POST", "/login"): "anyone logs in",
     ("POST", "/logout"): "one's own session",
+    ("POST", "/account/password"): "one's own account (the current password is the credential)",
     ("POST", "/ack/{token}"): "the signed link is the credential (no caller)",
     ("POST", "/callbacks/{channel_name}"): "the provider's signature is the credential (no caller)",
     ("POST", "/api/incidents/{incident_id}/instructions"): "leaders instruct on any incident (领导批示)",
@@ -105,7 +106,14 @@ def world(client, session, directory, users, tokens):
             "handover": handover.id, "day": slots[3].day.isoformat(), "xlsx": xlsx, "incident": inc["id"],
             "item": ins["items"][0]["id"], "explanation": explanation.id, "counterpart_token": cp_token,
             "head": head.id, "report": rep["id"],
-            "counterpart": counterpart}
+            "counterpart": counterpart, "feed": _dept_feed(session, dept.id)}
+
+
+def _dept_feed(session, unit_id):
+    """The department's iCal feed, as the office made it."""
+    ical.create_token(session=session, kind="unit", ref_id=unit_id, by=OFFICE)
+    session.commit()
+    return session.execute(select(FeedToken.id).where(FeedToken.ref_id == unit_id)).scalar_one()
 
 
 def _swap(slot, to):
@@ -144,9 +152,13 @@ def cases(w: dict) -> list[Case]:
         Case("POST", "/api/handovers/{handover_id}/sign", f"/api/handovers/{w['handover']}/sign", json={"done": []}),
         Case("POST", "/api/duty-log", "/api/duty-log", json={"unit_id": str(d), "day": w["day"], "content": "平稳"}),
         Case("POST", "/api/rosters/{unit_id}/{month}/import", f"/api/rosters/{d}/{m}/import", files=xlsx),
+        Case("POST", "/api/rosters/{unit_id}/import", f"/api/rosters/{d}/import?dry_run=false", files=xlsx),
         Case("POST", "/api/ical-feeds", "/api/ical-feeds", json={"kind": "unit", "ref_id": str(d)}, label="unit"),
         Case("POST", "/api/ical-feeds", "/api/ical-feeds", json={"kind": "person", "ref_id": str(w["leader"])},
              refused=person_scoped, label="person"),
+        Case("DELETE", "/api/ical-feeds/{feed_id}", f"/api/ical-feeds/{w['feed']}", refused=person_scoped),
+        Case("POST", "/rosters/feeds/{feed_id}/revoke", f"/rosters/feeds/{w['feed']}/revoke", form={},
+             refused=person_scoped),
         Case("PUT", "/api/rosters/{unit_id}/posts/{post}", f"/api/rosters/{d}/posts/leader",
              json={"label": "带班领导", "count": 1}),
         Case("PUT", "/api/rosters/{unit_id}/posts/{post}/pool", f"/api/rosters/{d}/posts/officer/pool",
@@ -223,7 +235,7 @@ REACHABLE = sorted({(e.method, e.path) for e in ENDPOINTS if e.method in ("POST"
                     and (e.allows(Role.unit_reporter) or e.allows(Role.leader))})
 PLACEHOLDER = {k: uuid.UUID(int=0) for k in ("dept", "leader", "acting", "mover", "swap", "confirmed", "leave",
                                              "pending_leave", "handover", "head", "report",
-                                             "incident", "item", "explanation", "counterpart")}
+                                             "incident", "item", "explanation", "counterpart", "feed")}
 CASES = cases({**PLACEHOLDER, "slot": 0, "free": 0, "free_to": uuid.UUID(int=0), "day": "2027-01-01", "counterpart_token": "", "officers": [uuid.UUID(int=0)] * 4,
                "xlsx": b""})  # the cases' shape only, for the ids and the coverage check
 

@@ -9,12 +9,13 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from core.errors import ServiceError
+from core.errors import Invalid, NotFound, ServiceError
 from models.accounts import Role, User, UserCreate
 from services import accounts
 from services.directory import org
-from web.console.forms import field_errors
-from web.console.render import page, render
+from web.console.forms import back, field_errors
+from web.console.render import language, page, render
+from web.console.i18n import translate
 from web.deps import SESSION_COOKIE, Caller, get_session, now_utc, optional_caller
 
 router = APIRouter()
@@ -23,7 +24,7 @@ router = APIRouter()
 @router.get("/login")
 def login_form(request: Request, c: Caller | None = Depends(optional_caller)):
     if c is not None:
-        return RedirectResponse("/", status_code=303)
+        return RedirectResponse("/wall" if c.user.role is Role.display else "/", status_code=303)
     return render(request, "login.html", None)
 
 
@@ -41,7 +42,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         return render(request, "login.html", None, status_code=401, failed=True, username=username)
     token, _ = accounts.start_session(session=session, user=user, now=now, hours=web.session_hours)
     session.commit()
-    target = request.query_params.get("next") or "/"
+    target = request.query_params.get("next") or ("/wall" if user.role is Role.display else "/")
     if not target.startswith("/") or target.startswith("//"):
         target = "/"  # never redirect off-site
     response = RedirectResponse(target, status_code=303)
@@ -64,6 +65,7 @@ async def logout(request: Request, session: Session = Depends(get_session),
 def _accounts_page(request, c, session, status_code=200, errors=None, values=None):
     users = list(session.exec(select(User).order_by(User.username)))
     return render(request, "accounts.html", c, status_code=status_code, users=users, roles=list(Role),
+                  tokens=accounts.list_api_tokens(session=session), notice=request.query_params.get("notice"),
                   units=org.list_units(session=session), errors=errors or {}, values=values or {})
 
 
@@ -86,3 +88,45 @@ async def account_create(request: Request, c: Caller = Depends(page("users:write
         data.pop("password", None)
         return _accounts_page(request, c, session, 422, field_errors(exc), data)
     return RedirectResponse("/accounts", status_code=303)
+
+
+@router.post("/accounts/tokens/{token_id}/revoke")
+def token_revoke(token_id: str, request: Request, c: Caller = Depends(page("tokens:write")),
+                 session: Session = Depends(get_session)):
+    """Revoke an API token from the accounts page (audited)."""
+    try:
+        row = accounts.find_api_token(session=session, ref=token_id)
+    except (NotFound, Invalid) as exc:
+        return back("/accounts", error=exc.reason)
+    accounts.revoke_api_token(session=session, token_id=row.id, actor=c.actor, now=now_utc(request))
+    session.commit()
+    return back("/accounts", notice="token.revoked_notice")
+
+
+def _password_page(request, c, status_code=200, errors=None, done=False):
+    return render(request, "password.html", c, status_code=status_code, errors=errors or {}, done=done)
+
+
+@router.get("/account/password")
+def password_form(request: Request, c: Caller = Depends(page("account:password"))):
+    return _password_page(request, c, done=request.query_params.get("done") == "1")
+
+
+@router.post("/account/password")
+def password_change(request: Request, current_password: str = Form(""), password: str = Form(""),
+                    password_repeat: str = Form(""), c: Caller = Depends(page("account:password")),
+                    session: Session = Depends(get_session)):
+    """One's own new password: the current one first; every other session of the account ends."""
+    lang = language(request, c)
+    if not 8 <= len(password) <= 128:
+        return _password_page(request, c, 422, {"password": translate("password.length", lang)})
+    if password != password_repeat:
+        return _password_page(request, c, 422, {"password_repeat": translate("password.mismatch", lang)})
+    try:
+        accounts.change_own_password(session=session, user=c.user, current=current_password, new=password,
+                                     keep_session=c.login.id if c.login is not None else None)
+    except ServiceError as exc:
+        session.rollback()
+        return _password_page(request, c, 422, field_errors(exc))
+    session.commit()
+    return RedirectResponse("/account/password?done=1", status_code=303)

@@ -24,7 +24,7 @@ def heatmap(rows: list[dict], months: int = 12, cell: int = 26, label_w: int = 1
     h = 22 + cell * len(rows)
     w = label_w + cell * months
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" width="{w}" height="{h}" '
-             f'role="img" aria-label="pass rate per unit and month">']
+             f'viewBox="0 0 {w} {h}" role="img" aria-label="各单位各月电话抽查合格率">']
     for m in range(months):
         parts.append(f'<text x="{label_w + m * cell + cell / 2}" y="14" font-size="11" text-anchor="middle">{m + 1}</text>')
     for i, row in enumerate(rows):
@@ -39,11 +39,13 @@ def heatmap(rows: list[dict], months: int = 12, cell: int = 26, label_w: int = 1
     return Markup("".join(parts))
 
 
-def bars(values: list[float | None], labels: list[str], height: int = 140, bar: int = 28, unit: str = "") -> Markup:
-    """A plain bar chart; missing values leave a gap."""
+def bars(values: list[float | None], labels: list[str], height: int = 140, bar: int = 28, unit: str = "",
+         title: str = "") -> Markup:
+    """A plain bar chart; missing values leave a gap; `title` names it for screen readers."""
     top = max([v for v in values if v is not None] or [1]) or 1
     w = bar * len(values) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" width="{w}" height="{height + 30}" role="img">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart bars" width="{w}" height="{height + 30}" '
+             f'viewBox="0 0 {w} {height + 30}" role="img" aria-label="{escape(title)}">']
     for i, (v, label) in enumerate(zip(values, labels)):
         x = 5 + i * bar
         if v is not None:

@@ -1,7 +1,8 @@
 """The "today" page: who is on duty, open incidents, pending tasks, alerts.
 
 Features provide the panels' rows with functions (session, now, caller, settings) -> list[dict | str];
-the composition root lists them per panel ("on_duty", "incidents", "tasks").
+the composition root lists them per panel ("mine": what needs the caller now, "on_duty", "incidents",
+"tasks").
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
-PANEL_NAMES = ("on_duty", "incidents", "tasks")
+PANEL_NAMES = ("mine", "on_duty", "incidents", "tasks")
 
 
 @router.get("/")

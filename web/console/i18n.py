@@ -21,6 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shell.main_menu": ("主菜单", "Main menu"),
     "shell.live_on": ("实时更新", "Live"),
     "shell.live_off": ("连接中断，正在重连…", "Disconnected, reconnecting…"),
+    "shell.live_expired": ("登录已过期，请刷新页面", "Signed out: reload the page"),
     "navgroup.duty": ("值班值守", "Duty"),
     "navgroup.rosters": ("值班安排", "Rosters"),
     "navgroup.checks": ("抽查与统计", "Checks and statistics"),
@@ -32,12 +33,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav.accounts": ("账号", "Accounts"),
     "nav.audit": ("审计日志", "Audit log"),
     "nav.logout": ("退出", "Log out"),
+    "nav.password": ("修改密码", "Change password"),
+    "password.current": ("当前密码", "Current password"),
+    "password.new": ("新密码", "New password"),
+    "password.repeat": ("再次输入新密码", "New password again"),
+    "password.mismatch": ("两次输入的新密码不一致", "The two new passwords differ"),
+    "password.length": ("新密码须为 8–128 个字符", "The new password needs 8 to 128 characters"),
+    "password.changed": ("密码已修改；此账号在其他设备和浏览器上的登录已全部退出",
+                         "Password changed; this account was logged out on every other device and browser"),
+    "token.title": ("API 令牌", "API tokens"),
+    "token.name": ("用途", "Purpose"),
+    "token.prefix": ("前缀", "Prefix"),
+    "token.user": ("账号", "Account"),
+    "token.created": ("创建时间", "Created"),
+    "token.last_used": ("最近使用", "Last used"),
+    "token.state": ("状态", "State"),
+    "token.revoked": ("已吊销", "Revoked"),
+    "token.valid": ("有效", "Valid"),
+    "token.revoke": ("吊销", "Revoke"),
+    "token.revoke_confirm": ("吊销后使用此令牌的系统将立即无法访问，确定吗？",
+                             "Systems using this token lose access at once. Revoke it?"),
+    "token.revoked_notice": ("令牌已吊销", "Token revoked"),
+    "token.none": ("暂无令牌", "No tokens"),
     "login.title": ("登录", "Log in"),
     "login.username": ("用户名", "Username"),
     "login.password": ("密码", "Password"),
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误，或尝试次数过多请稍后再试", "Wrong username or password, or too many attempts: try later"),
     "dash.on_duty": ("当前在岗", "On duty now"),
+    "wall.title": ("值班大屏", "Duty room wall"), "wall.fullscreen": ("全屏", "Full screen"),
+    "wall.back": ("返回控制台", "Back to the console"), "wall.incidents": ("未结事件", "Open incidents"),
+    "wall.problems": ("超时与故障", "Late and failed"), "wall.overdue": ("报送超时", "Report overdue"),
+    "wall.all_well": ("无超时，无故障", "Nothing late, nothing failed"),
+    "wall.checks": ("今日抽查", "Today's spot checks"), "wall.no_checks": ("今日尚未抽查", "No spot checks yet today"),
+    "wall.no_incidents": ("没有未结事件", "No open incidents"), "wall.month": ("本月情况", "This month"),
+    "wall.chart_category": ("事件类别", "Incidents by category"), "wall.chart_grade": ("事件级别", "Incidents by grade"),
+    "wall.chart_pass": ("抽查合格率", "Spot-check pass rate"), "wall.grade_suffix": ("级", ""),
+    "wall.ungraded": ("待定级", "Ungraded"), "nav.wall": ("值班大屏", "Wall display"),
+    "dash.mine": ("需要我处理", "Needs me now"),
+    "dash.mine_none": ("没有待我确认的事件", "Nothing waits for you"),
     "dash.open_incidents": ("未结事件", "Open incidents"),
     "dash.pending": ("待办事项", "Pending tasks"),
     "dash.alerts": ("告警", "Alerts"),
@@ -79,6 +113,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role.leader": ("领导", "Leader"),
     "role.unit_reporter": ("单位填报员", "Unit reporter"),
     "role.auditor": ("审计员", "Auditor"),
+    "role.display": ("值班大屏", "Wall display"),
     "audit.at": ("时间", "When"),
     "audit.actor": ("操作人", "Who"),
     "audit.action": ("动作", "Action"),
@@ -101,6 +136,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# What the audit log records, as people call it (the record keeps the internal names).
+AUDIT_WORDS: dict[str, tuple[str, str]] = {
+    **{f"enum.audit_action.{k}": v for k, v in {
+        "create": ("新建", "Created"), "update": ("修改", "Changed"), "delete": ("删除", "Deleted"),
+        "deactivate": ("停用", "Deactivated"), "login": ("登录", "Signed in"), "login_failed": ("登录失败", "Sign-in failed"),
+        "acknowledge": ("确认收到", "Acknowledged"), "call": ("电话抽查", "Called"), "receipt": ("回执", "Receipt"),
+        "generate": ("生成", "Generated"), "publish": ("发布", "Published"), "issue": ("印发", "Issued"),
+        "request": ("要求说明", "Requested"), "report_first": ("首报", "First report"), "report_followup": ("续报", "Follow-up report"),
+        "report_final": ("终报", "Final report"), "accept": ("办结", "Accepted"), "answer": ("答复", "Answered"),
+        "attach": ("附件", "Attached"), "correct": ("更正", "Corrected"), "export_unmasked": ("导出（含号码）", "Exported (unmasked)"),
+        "feedback": ("反馈", "Feedback"), "grade": ("定级", "Graded"), "hand_over": ("交接班", "Handed over"),
+        "import": ("导入", "Imported"), "import_notice": ("导入节假日通知", "Imported the holiday notice"), "sign": ("签收", "Signed"),
+        "escalation_notify": ("升级通知", "Escalation: notified"), "escalation_escalate": ("升级到下一步", "Escalated"),
+        "escalation_stopped": ("停止升级", "Escalation stopped"), "escalation_exhausted": ("升级通知完毕", "Escalation exhausted"),
+        "escalation_repeat": ("重复通知", "Escalation repeated"), "revoke": ("吊销", "Revoked"),
+    }.items()},
+    **{f"enum.entity.{k}": v for k, v in {
+        "incident": ("突发事件", "Incident"), "incident_report": ("事件报告", "Incident report"), "instruction": ("领导批示", "Instruction"),
+        "instruction_item": ("批示转办", "Instruction item"), "duty_log": ("值班日志", "Duty log"), "phone_log": ("电话记录", "Phone log"),
+        "escalation_policy": ("升级策略", "Escalation policy"), "channel": ("通知渠道", "Channel"), "delivery": ("消息", "Message"),
+        "roster": ("值班表", "Roster"), "roster_slot": ("班次", "Roster slot"), "roster_policy": ("排班规则", "Roster rules"),
+        "leave": ("请假报备", "Leave"), "leave_pair": ("不得同时外出", "Leave pair"), "swap": ("换班", "Swap"),
+        "handover": ("交接班", "Handover"), "holiday": ("节假日", "Holiday"), "duty_post": ("值班岗位", "Duty post"),
+        "duty_pool": ("轮值人员", "Duty pool"), "ical_feed": ("日历订阅", "Calendar feed"), "phone_check": ("电话抽查", "Spot check"),
+        "planned_check": ("抽查计划项", "Planned check"), "spotcheck_plan": ("抽查计划", "Spot-check plan"), "circular": ("通报", "Circular"),
+        "inspection": ("实地检查", "On-site inspection"), "inspection_attachment": ("检查附件", "Inspection attachment"),
+        "explanation_request": ("情况说明要求", "Explanation request"), "video_roll_call": ("视频点名", "Video roll call"),
+        "ivr_attempt": ("自动语音抽查", "Automated call"), "reminder_notice": ("提醒通知", "Reminder"),
+        "spotcheck_export": ("抽查导出", "Spot-check export"), "unit": ("单位", "Unit"), "person": ("人员", "Person"),
+        "user": ("账号", "Account"), "api_token": ("API 令牌", "API token"),
+    }.items()},
+}
+
+
 def _merge(*tables: dict[str, tuple[str, str]]) -> None:
     for table in tables:
         clash = set(table) & set(MESSAGES)
@@ -109,7 +178,7 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> None:
         MESSAGES.update(table)
 
 
-_merge(deliveries.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
+_merge(AUDIT_WORDS, deliveries.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
 
 
 def translate(key: str, lang: str) -> str:

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from web import callbacks
-from web.console import accounts, audit, dashboard
+from web.console import accounts, audit, dashboard, wall
 from web.console.deliveries import pages as deliveries
 from web.console.directory import files as directory_files
 from web.console.directory import records as directory
@@ -16,5 +16,5 @@ from web.console.spotchecks import records as spotcheck_records
 
 router = APIRouter(include_in_schema=False)
 for part in (accounts, dashboard, directory, directory_files, audit, spotchecks, spotcheck_records, incidents,
-             incident_ack, incident_prints, deliveries, callbacks, months, leaves, swaps, handovers, leave_pairs):
+             incident_ack, incident_prints, deliveries, callbacks, months, leaves, swaps, handovers, leave_pairs, wall):
     router.include_router(part.router)

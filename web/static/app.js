@@ -18,7 +18,9 @@ function setupMenu() {
 
 // ---- tables become stacked cards on a phone: each cell carries its column's name ----
 function labelTables(root) {
-  root.querySelectorAll("table:not([data-nostack])").forEach((table) => {
+  const tables = [...root.querySelectorAll("table:not([data-nostack])")];
+  if (root.matches && root.matches("table:not([data-nostack])")) tables.push(root);  // a live region may be the table
+  tables.forEach((table) => {
     const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
     if (!heads.length) return;
     table.querySelectorAll("tbody tr").forEach((tr) => {
@@ -60,6 +62,15 @@ function protectForms() {
       if (ev.key === "Enter" && ev.target instanceof HTMLInputElement && ev.target.type !== "submit") ev.preventDefault();
     });
   });
+  // what used to be inline handlers (the CSP runs no inline script): confirm before a form marked data-confirm,
+  // submit a form when a select marked data-autosubmit changes, print with a button marked data-print
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (ev) => { if (!window.confirm(form.dataset.confirm)) ev.preventDefault(); });
+  });
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form && select.form.requestSubmit());
+  });
+  document.querySelectorAll("[data-print]").forEach((button) => button.addEventListener("click", () => window.print()));
   const summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); return; }
   const first = document.querySelector("form[data-autofocus] input:not([type=hidden]), form[data-autofocus] select, form[data-autofocus] textarea");

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+import anyio
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from core.errors import Invalid
+from core.spreadsheets import Limits, Sheet, read_workbook
 from models.rosters.roster import HolidayDayBase
-from services.rosters import excel, handovers, holidays, ical
+from services.rosters import excel, handovers, holidays, ical, imports
 from services.rosters.generate import parse_month
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["rosters"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 5 * 1024 * 1024
+MAX_UPLOAD = 5 * 1024 * 1024  # the holiday CSV
 
 
 class HandoverIn(BaseModel):
@@ -147,17 +151,62 @@ def export_xlsx(request: Request, unit_id: uuid.UUID, month: str, c: Caller = De
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="roster-{month}.xlsx"'})
 
 
+async def read_upload(file: UploadFile, limits: Limits = Limits()) -> list[Sheet]:
+    """The uploaded spreadsheet's sheets, read in a worker thread (parsing is CPU-bound and blocking)."""
+    raw = await file.read(limits.max_bytes + 1)
+    return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """Column corrections as JSON: {"C": "officer", "12月!F": "note", "E": "ignore"}."""
+    if not text.strip():
+        return {}
+    try:
+        found = json.loads(text)
+    except ValueError as exc:
+        raise Invalid("列对应关系应为 JSON 对象，例如 {\"C\": \"officer\"}", field="columns") from exc
+    if not isinstance(found, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
+        raise Invalid("列对应关系应为 JSON 对象，例如 {\"C\": \"officer\"}", field="columns")
+    return found
+
+
 @router.post("/rosters/{unit_id}/{month}/import")
 async def import_xlsx(unit_id: uuid.UUID, month: str, request: Request, file: UploadFile = File(...),
+                      dry_run: bool = Query(False, description="preview only: the roster as understood, nothing written"),
+                      create_missing: bool = Query(False, description="create people the directory lacks"),
+                      columns: str = Form("", description='corrections of the column mapping, JSON {"C": "officer"}'),
                       c: Caller = Depends(require("rosters:write")), session: Session = Depends(get_session)):
-    """Replace the month from an .xlsx in the 值班表 layout; per-row errors and nothing written on any problem."""
-    raw = await file.read(MAX_UPLOAD + 1)
-    if len(raw) > MAX_UPLOAD:
-        raise excel.ImportRejected([{"row": 0, "column": "file", "msg": "file larger than 5 MB"}])
-    row = excel.import_month(session=session, unit_id=unit_id, month=month, data=raw, by=c.by,
-                             tz=request.app.state.settings.timezone)
+    """Replace the month from the office's spreadsheet (.xlsx, .xls, WPS or CSV, in its own layout); every
+    problem named by sheet, row and column, and nothing written while there is one."""
+    parse_month(month)
+    return await _import(request, unit_id, month, file, dry_run, create_missing, columns, c, session)
+
+
+@router.post("/rosters/{unit_id}/import")
+async def import_file(unit_id: uuid.UUID, request: Request, file: UploadFile = File(...),
+                      dry_run: bool = Query(True, description="preview only (default): nothing written"),
+                      create_missing: bool = Query(False, description="create people the directory lacks"),
+                      columns: str = Form("", description='corrections of the column mapping, JSON {"C": "officer"}'),
+                      c: Caller = Depends(require("rosters:write")), session: Session = Depends(get_session)):
+    """Every month the file holds (e.g. a workbook with a sheet per month): a preview, or with
+    dry_run=false all of them replaced at once."""
+    return await _import(request, unit_id, None, file, dry_run, create_missing, columns, c, session)
+
+
+async def _import(request, unit_id, month, file, dry_run, create_missing, columns, c, session):
+    sheets = await read_upload(file)
+    kw = dict(session=session, unit_id=unit_id, sheets=sheets, by=c.by, month=month, columns=parse_columns(columns),
+              create_missing=create_missing)
+    if dry_run:
+        return imports.preview_import(**kw).as_dict()
+    preview, rows = imports.import_roster(tz=request.app.state.settings.timezone, **kw)
     session.commit()
-    return {"month": row.month, "slots": row.slots, "status": row.status.value, "version": row.version}
+    out = {"months": [{"month": r.month, "slots": r.slots, "status": r.status.value, "version": r.version}
+                      for r in rows], "created": [m.name for m in preview.missing],
+           "warnings": [w.text for w in preview.warnings]}
+    if month:
+        out.update(out["months"][0])
+    return out
 
 
 class FeedIn(BaseModel):
@@ -172,6 +221,33 @@ def create_feed(data: FeedIn, request: Request, c: Caller = Depends(require("ros
     token = ical.create_token(session=session, kind=data.kind, ref_id=data.ref_id, by=c.by)
     session.commit()
     return {"url": f"{request.app.state.settings.public_url}/api/ical/{token}.ics"}
+
+
+class FeedPublic(BaseModel):
+    id: uuid.UUID
+    kind: str
+    ref_id: uuid.UUID
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+
+
+@router.get("/ical-feeds", response_model=list[FeedPublic])
+def list_feeds(kind: str | None = Query(None, pattern="^(person|unit)$"), ref_id: uuid.UUID | None = None,
+               c: Caller = Depends(require("rosters:read")), session: Session = Depends(get_session)):
+    """The feeds the caller may see (the office and auditors: all; a unit reporter: their unit's; others: their
+    own), revoked ones included; the secret URLs are never shown again."""
+    return [FeedPublic.model_validate(r, from_attributes=True)
+            for r in ical.list_feeds(session=session, by=c.by, kind=kind, ref_id=ref_id)]
+
+
+@router.delete("/ical-feeds/{feed_id}", response_model=FeedPublic)
+def revoke_feed(feed_id: uuid.UUID, request: Request, c: Caller = Depends(require("rosters:read")),
+                session: Session = Depends(get_session)):
+    """Revoke a feed: its URL answers 404 from now on. Audited; the office, or whoever may create it."""
+    row = ical.revoke(session=session, feed_id=feed_id, by=c.by, now=now_utc(request))
+    session.commit()
+    return FeedPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/ical/{token}.ics", include_in_schema=False)

@@ -35,4 +35,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "chn.test_queued": ("测试消息已排队，状态见发送记录", "Test message queued: see Deliveries for its state"),
     "inbox.empty": ("收件箱为空", "Your inbox is empty"),
     "inbox.no_person": ("账号未关联人员，无法接收消息", "Your account is not linked to a person: no inbox"),
+    # channel kinds and message sources, as people call them
+    **{f"enum.channel.{k}": v for k, v in {
+        "inbox": ("站内消息", "Console inbox"), "webhook": ("Webhook 接口", "Webhook"), "wecom": ("企业微信群机器人", "WeCom group robot"),
+        "wecom_app": ("企业微信应用消息", "WeCom app message"), "dingtalk": ("钉钉机器人", "DingTalk robot"),
+        "feishu": ("飞书机器人", "Feishu robot"), "email": ("电子邮件", "E-mail"), "aliyun_sms": ("阿里云短信", "Aliyun SMS"),
+        "tencent_sms": ("腾讯云短信", "Tencent Cloud SMS"), "aliyun_vms": ("阿里云语音电话", "Aliyun voice call"),
+        "twilio_voice": ("Twilio 语音电话", "Twilio voice call"), "simulated_voice": ("模拟语音电话", "Simulated voice call"),
+        "demo_voice": ("演示语音电话", "Demo voice call"), "apprise": ("Apprise 通道", "Apprise"),
+    }.items()},
+    **{f"enum.source.{k}": v for k, v in {
+        "incident": ("突发事件", "Incident"), "spot_check": ("电话抽查", "Spot check"), "explanation": ("情况说明", "Explanation"),
+        "roster": ("值班表", "Roster"), "demo": ("演示", "Demo"), "test": ("测试消息", "Test message"),
+        "alert": ("告警", "Alert"), "reminder": ("提醒", "Reminder"),
+    }.items()},
+    **{f"enum.attempt.{k}": v for k, v in {
+        "delivered": ("已送达", "Delivered"), "sent": ("已发出", "Sent"), "retryable": ("失败，将重试", "Failed, will retry"),
+        "permanent": ("失败，不再重试", "Failed for good"), "unknown": ("结果不明", "Outcome unknown"),
+        "throttled": ("被限流，稍后重试", "Throttled, will retry"),
+    }.items()},
 }

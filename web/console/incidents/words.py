@@ -42,4 +42,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.upward_state.cancelled": ("已取消", "cancelled"), "inc.upward_state.phoned": ("已电话报告", "phoned"),
     "inc.upward_state.none": ("未发送", "not sent"),
     "inc.ack_all_rule": ("本步须全部通知对象确认", "every person of this step must acknowledge"),
+    # the board
+    "inc.board.open_only": ("只看未结", "Open only"), "inc.board.with_closed": ("含已结", "Include closed"),
+    "inc.board.sensitive": ("敏感", "Sensitive"), "inc.board.closed": ("已终报", "Closed (final report)"),
+    "inc.board.ungraded": ("待定级", "Not graded"), "inc.board.grade": ("{roman}级 {label}", "Grade {roman} ({label})"),
+    "inc.board.overdue_n": ("{n}项超时", "{n} overdue"), "inc.board.step": ("第{n}步已通知", "step {n} notified"),
+    "enum.escalation.active": ("通知中", "Notifying"), "enum.escalation.stopped": ("已停止（已确认）", "Stopped (acknowledged)"),
+    "enum.escalation.exhausted": ("已通知完毕，无人确认", "All steps sent, no acknowledgement"),
 }

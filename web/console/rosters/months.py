@@ -5,20 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
 from core.errors import ServiceError
+from core.spreadsheets import Limits
 from models.rosters.roster import HolidayDayBase, HolidayKind
 from rules.rosters.explain import FESTIVAL_ZH
 from services.directory import org
-from services.rosters import excel, gaps, holidays, ical, publish
+from services.rosters import excel, gaps, holidays, ical, imports, publish
 from services.rosters.calendar import uncovered_years
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
 from services.rosters.views import month_view, on_duty
 from web.console.forms import back
 from web.console.render import page, render
+from web.console.rosters import imports as upload
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -32,6 +34,10 @@ def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[
 @router.get("/rosters")
 def rosters(request: Request, unit_id: uuid.UUID | None = None, month: str | None = None,
             c: Caller = Depends(page("rosters:read")), session: Session = Depends(get_session)):
+    return render(request, "rosters.html", c, **_context(request, c, session, unit_id, month))
+
+
+def _context(request: Request, c: Caller, session: Session, unit_id: uuid.UUID | None, month: str | None) -> dict:
     settings = request.app.state.settings
     units = org.units_for(session=session, by=c.by)
     unit_id = unit_id or (units[0].id if units else None)
@@ -45,9 +51,9 @@ def rosters(request: Request, unit_id: uuid.UUID | None = None, month: str | Non
     # The page itself says when the month's year has no complete holiday calendar, so the warning
     # stays in view for as long as it is true, not only right after "generate".
     missing = uncovered_years(session=session, months=[month]) if _is_month(month) else []
-    return render(request, "rosters.html", c, units=units, unit_id=unit_id, month=month, view=view, gaps=found,
-                  calendar_missing=missing, error=request.query_params.get("error", ""),
-                  notice=request.query_params.get("notice", ""))
+    feeds = ical.list_feeds(session=session, by=c.by, kind="unit", ref_id=unit_id) if unit_id is not None else []
+    return dict(units=units, unit_id=unit_id, month=month, view=view, gaps=found, calendar_missing=missing,
+                feeds=feeds, error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
 
 
 def _is_month(text: str) -> bool:
@@ -58,22 +64,60 @@ def _is_month(text: str) -> bool:
     return True
 
 
+@router.post("/rosters/feeds/{feed_id}/revoke")
+def feed_revoke(request: Request, feed_id: uuid.UUID, c: Caller = Depends(page("rosters:read")),
+                session: Session = Depends(get_session)):
+    """End an iCal subscription URL (audited); the services decide who may."""
+    row = session.get(ical.FeedToken, feed_id)
+    url = f"/rosters?unit_id={row.ref_id}" if row is not None and row.kind == "unit" else "/rosters"
+    try:
+        ical.revoke(session=session, feed_id=feed_id, by=c.by, now=now_utc(request))
+    except ServiceError as exc:
+        session.rollback()
+        return back("/rosters", error=exc.reason)
+    session.commit()
+    return back(url, notice="feed_revoked")
+
+
 # Declared before the generic action route, which would otherwise catch "upload" as an action.
 @router.post("/rosters/{unit_id}/{month}/upload")
-async def roster_import(request: Request, unit_id: uuid.UUID, month: str, file: UploadFile = File(...),
-                        c: Caller = Depends(page("rosters:write")), session: Session = Depends(get_session)):
+async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(page("rosters:write")),
+                        session: Session = Depends(get_session)):
+    """The office's own file: first a preview (what was understood, problems, people to create); "确认导入"
+    writes it, all or nothing."""
     url = f"/rosters?unit_id={unit_id}&month={month}"
+    settings = request.app.state.settings
+    limits = Limits()
+    form = await request.form()
+    file, token = form.get("file"), str(form.get("token", ""))
+    if getattr(file, "filename", ""):
+        raw = await file.read(limits.max_bytes + 1)
+        token = upload.stash(settings.data_dir, c.user.id, raw)
+    else:
+        raw = upload.unstash(settings.data_dir, c.user.id, token)
+        if raw is None:
+            return back(url, error="请选择要导入的值班表文件")
+    create = bool(form.get("create_missing"))
+    kw = dict(session=session, unit_id=unit_id, by=c.by, month=month, columns=upload.columns_from(form),
+              create_missing=create)
     try:
-        excel.import_month(session=session, unit_id=unit_id, month=month, data=await file.read(), by=c.by,
-                           tz=request.app.state.settings.timezone)
-        session.commit()
+        kw["sheets"] = await upload.read(raw, limits)
+        if form.get("confirm"):
+            imports.import_roster(tz=settings.timezone, **kw)
+            session.commit()
+            upload.drop(settings.data_dir, c.user.id, token)
+            return back(url, notice="import")
+        preview = imports.preview_import(**kw)
     except excel.ImportRejected as exc:
         session.rollback()
-        return back(url, error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems[:20]))
+        preview = exc.preview
+        if preview is None:
+            return back(url, error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems[:20]))
     except ServiceError as exc:
         session.rollback()
         return back(url, error=exc.reason)
-    return back(url, notice="import")
+    ctx = _context(request, c, session, unit_id, month)
+    return render(request, "rosters.html", c, **ctx, preview=preview, token=token, role_choices=upload.ROLE_CHOICES)
 
 
 @router.post("/rosters/{unit_id}/{month}/{action}")

@@ -182,5 +182,5 @@ def statistics(request: Request, year: int | None = None, c: Caller = Depends(pa
     labels = [f"{m['month']}月" for m in months]
     return render(request, "statistics.html", c, year=year, r=r, months=months,
                   heat=charts.heatmap(stats.unit_compliance(session, year, tz)),
-                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=" 声"),
-                  phone=charts.bars([m["phone"] for m in months], labels, unit=" 次"))
+                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=" 声", title="各月平均响铃声数"),
+                  phone=charts.bars([m["phone"] for m in months], labels, unit=" 次", title="各月电话抽查次数"))

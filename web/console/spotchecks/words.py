@@ -67,4 +67,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.response": ("逐月接听响应（平均响铃声数）", "Response per month (mean rings)"),
     "stats.docx": ("下载年度报告 .docx", "Download the yearly report (.docx)"),
     "stats.missing": ("以下数据来源尚未启用：", "Sources not available yet:"),
+    "enum.planned_status.planned": ("待抽查", "Planned"), "enum.planned_status.calling": ("呼叫中", "Calling"),
+    "enum.planned_status.done": ("已完成", "Done"), "enum.planned_status.cancelled": ("已取消", "Cancelled"),
 }

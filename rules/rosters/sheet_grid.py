@@ -1,0 +1,177 @@
+"""The pieces a roster file is read into: a sheet's cells with merges filled, problems, columns, days.
+
+Pure (stdlib only); shared by the list reader (`sheet_layout.py`) and the week-grid reader (`sheet_weeks.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, norm, squeeze, weekday_of
+
+ROLES = ("date", "weekday", "note", "phone")  # the non-post roles of a column
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet as read: rows of values (0-based from A1) and merged ranges (r1, c1, r2, c2) inclusive."""
+
+    name: str
+    rows: list[list]
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the file that stops the import (or, as a warning, that the clerk should know)."""
+
+    sheet: str
+    row: int  # 1-based as Excel shows it; 0 for the whole sheet
+    column: str  # letter, or "" for the whole row
+    header: str  # the column's header text, or what the problem is about
+    message: str
+
+    @property
+    def text(self) -> str:
+        where = f"工作表“{self.sheet}”" + (f"第{self.row}行" if self.row else "") + (f"{self.column}列" if self.column else "")
+        return f"{where}（{self.header}）：{self.message}" if self.header else f"{where}：{self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column (or, in a week grid, one row label) was understood; `role` a post name or ROLES."""
+
+    sheet: str
+    column: str
+    header: str
+    role: str
+
+
+@dataclass
+class Day:
+    """One day of the roster as the file gives it."""
+
+    day: date
+    posts: dict[str, list[Named]] = field(default_factory=dict)
+    note: str = ""
+    sheet: str = ""
+    row: int = 0
+    cells: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # post -> (row, column, header) first seen
+
+    def add(self, post: str, people: list[Named]) -> None:
+        have = self.posts.setdefault(post, [])
+        for p in people:
+            same = next((i for i, q in enumerate(have) if q.name == p.name), None)
+            if same is None:
+                have.append(p)
+            elif p.phone and not have[same].phone:
+                have[same] = p
+
+    def add_note(self, text: str) -> None:
+        if text and text not in self.note.split("；"):
+            self.note = f"{self.note}；{text}" if self.note else text
+
+
+@dataclass
+class ParsedRoster:
+    """The roster as understood: days in date order, the column mapping, problems and warnings (zh-CN)."""
+
+    days: list[Day] = field(default_factory=list)
+    columns: list[Column] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    layouts: dict[str, str] = field(default_factory=dict)  # sheet -> list / week
+    months: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (year, month)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def letter(index: int) -> str:
+    s, index = "", index + 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def vocabulary(post_labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(word, role) pairs, longest word first: the default words plus each post's own label."""
+    words = [(w, role) for role, ws in HEADER_WORDS.items() for w in ws]
+    words += [(squeeze(label), post) for post, label in post_labels.items() if label]
+    return sorted(set(words), key=lambda wr: (-len(wr[0]), wr[1]))
+
+
+def role_of(header, words: list[tuple[str, str]]) -> str | None:
+    """The role a header names ('值班员（手机）' -> officer; '联系电话' -> phone; unknown -> None)."""
+    t = squeeze(header)
+    if not t or len(t) > 12:
+        return None
+    if any(w in t for w in HEADER_WORDS["phone"]):
+        return "phone"
+    exact = next((r for w, r in words if w == t), None)
+    if exact:
+        return exact
+    if weekday_of(t) is not None:
+        return None
+    # A header that merely contains a word: only long words, or the short words of the fixed columns, so
+    # that 值班地点 is not read as 值班 (officers) while 值班人员名单 and 日期/星期 still are.
+    return next((r for w, r in words if (len(w) > 2 or len(w) == 2 and r in ROLES) and w in t), None)
+
+
+class Cells:
+    """A sheet's values with merged ranges filled in from their top-left cell."""
+
+    def __init__(self, grid: Grid) -> None:
+        self.rows = grid.rows
+        self.width = max((len(r) for r in grid.rows), default=0)
+        self.owner: dict[tuple[int, int], tuple[int, int]] = {}
+        self.spans: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        # Merges are clipped to the cells present, and their filled cells are bounded by twice the sheet's
+        # area: Excel never overlaps merges, so more than that is a crafted file, not a roster.
+        budget = 2 * max(len(grid.rows) * self.width, 1)
+        for r1, c1, r2, c2 in grid.merged:
+            r2, c2 = min(r2, len(grid.rows) - 1), min(c2, self.width - 1)
+            area = (r2 - r1 + 1) * (c2 - c1 + 1)
+            if r2 < r1 or c2 < c1 or area > budget:
+                continue
+            budget -= area
+            self.spans[(r1, c1)] = (r1, c1, r2, c2)
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    self.owner[(r, c)] = (r1, c1)
+
+    def raw(self, r: int, c: int):
+        row = self.rows[r] if r < len(self.rows) else []
+        return row[c] if c < len(row) else None
+
+    def get(self, r: int, c: int):
+        v = self.raw(r, c)
+        if v is None and (r, c) in self.owner:
+            return self.raw(*self.owner[(r, c)])
+        return v
+
+    def merged_from_above(self, r: int, c: int) -> bool:
+        o = self.owner.get((r, c))
+        return o is not None and o[0] < r
+
+    def row_span(self, r: int) -> int:
+        """Columns covered by the widest horizontal merge starting on row r (a title or a footer)."""
+        return max((c2 - c1 + 1 for (r1, c1), (_, _, _, c2) in self.spans.items() if r1 == r), default=1)
+
+    def texts(self, r: int) -> list[str]:
+        return [norm(self.get(r, c)) for c in range(self.width)]
+
+
+def override(columns: dict[str, str], sheet: str, col: str) -> str | None:
+    return columns.get(f"{sheet}!{col}", columns.get(col))
+
+
+def is_footer(cells: Cells, r: int, texts: list[str]) -> bool:
+    filled = [t for t in texts if t]
+    first = filled[0] if filled else ""
+    if FOOTER.match(squeeze(first)) and (":" in first or len(set(filled)) == 1 or len(first) > 8):
+        return True
+    return cells.row_span(r) >= max(3, cells.width // 2) and len(set(filled)) == 1

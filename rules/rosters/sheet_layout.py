@@ -1,0 +1,261 @@
+"""Reading an office's own 值班表 as laid out for printing: title, header, merged cells, footer, week grids.
+
+Pure: sheets come in as plain rows (what `core.spreadsheets` reads), the roster as understood comes out —
+each day's people per post in the file's order, the 备注 per day, the column mapping, and every problem
+named by sheet, row and column in zh-CN. Nothing here knows the unit's directory: the import service
+checks the names against it.
+
+Two layouts are understood:
+- **list**: a header row (日期 / 星期 / 带班领导 / 值班人员 / 电话 / 备注, in any order and wording), then one
+  to three rows per day; a date or leader cell merged over a day's rows (or left empty below) belongs to
+  the rows under it until the next date.
+- **week grid**: a header row of weekdays (星期一 … 星期日) and, per week, a row of dates followed by rows
+  of people, labelled in the first column(s) (日期 / 带班领导 / 值班员 / 备注) — `sheet_weeks.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from datetime import date
+
+from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, month_in, norm, parse_day, people_in,
+                                       phones_in, squeeze, trailing_weekday, weekday_of)
+from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, is_footer, letter,
+                                      override, role_of, vocabulary)
+from rules.rosters.sheet_weeks import parse_week
+
+__all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
+HEADER_SCAN = 15  # rows searched for the header
+
+
+def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple[int, int] | None = None,
+                 columns: dict[str, str] | None = None) -> ParsedRoster:
+    """The roster in `grids`. `post_labels`: post name -> label (带班领导 …); `month` the month chosen by the
+    user (sheets of other months are left out with a warning); `columns` corrections of the mapping,
+    'C' or '工作表!C' -> a post name or a role ('ignore' to leave a column out)."""
+    out = ParsedRoster()
+    words = vocabulary(post_labels)
+    for grid in grids:
+        if not any(any(v not in (None, "") for v in row) for row in grid.rows):
+            continue
+        _parse_sheet(grid, out, words, month, columns or {}, set(post_labels))
+    if not out.layouts and not out.problems:
+        out.problems.append(Problem(grids[0].name if grids else "", 0, "", "", "文件中没有找到值班表（表头应含“日期”和值班人员等列）"))
+    seen: dict[date, Day] = {}
+    for d in out.days:
+        if d.day in seen:
+            first = seen[d.day]
+            out.problems.append(Problem(d.sheet, d.row, "", "日期",
+                                        f"{d.day.isoformat()} 已在工作表“{first.sheet}”第{first.row}行出现"))
+        else:
+            seen[d.day] = d
+    out.days = sorted(seen.values(), key=lambda d: d.day)
+    return out
+
+
+def _sheet_month(grid: Grid, cells: Cells, header_at: int, hint: tuple[int, int] | None) -> tuple[int, int] | None:
+    title = " ".join(t for r in range(header_at) for t in cells.texts(r) if t)
+    ty, tm = month_in(title)
+    sy, sm = month_in(grid.name)
+    year = ty or sy or (hint[0] if hint else None)
+    mon = tm or sm
+    if mon is None and hint is not None:
+        return hint
+    if mon is None or year is None:
+        return None
+    return year, mon
+
+
+def _find_header(cells: Cells, words) -> tuple[int, str] | None:
+    for r in range(min(HEADER_SCAN, len(cells.rows))):
+        texts = cells.texts(r)
+        weekdays = {weekday_of(t) for t in texts if t and len(squeeze(t)) <= 3} - {None}
+        if len(weekdays) >= 5:
+            return r, "week"
+        roles = [role_of(t, words) for t in texts]
+        if "date" in roles and any(x not in (None, *ROLES) for x in roles):
+            return r, "list"
+    return None
+
+
+def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, str], posts: set[str]) -> None:
+    cells = Cells(grid)
+    found = _find_header(cells, words)
+    if found is None:
+        out.warnings.append(Problem(grid.name, 0, "", "", "没有找到表头（日期、值班人员等），已跳过此工作表"))
+        return
+    header_at, layout = found
+    ym = _sheet_month(grid, cells, header_at, hint)
+    if ym is None:
+        out.problems.append(Problem(grid.name, header_at + 1, "", "年月",
+                                    "无法确定年月：请在标题（如“2026年12月值班表”）或工作表名中写明，或选择月份"))
+        return
+    if hint is not None and ym != hint:
+        out.warnings.append(Problem(grid.name, 0, "", "", f"这是{ym[0]}年{ym[1]}月的值班表，不是所选月份，已跳过"))
+        return
+    out.layouts[grid.name] = layout
+    out.months[grid.name] = ym
+    if layout == "list":
+        _parse_list(grid, cells, header_at, ym, out, words, columns, posts)
+    else:
+        parse_week(grid, cells, header_at, ym, out, words, columns, posts)
+
+
+SUBHEADER_NAME = ("姓名", "名字", "人员")
+
+
+def _columns(grid, cells: Cells, h: int, words, columns, posts) -> tuple[int, list[str], dict[int, str],
+                                                                         dict[int, str], list[Column]]:
+    """(first data row, header texts, column -> role, phone column -> the post whose phones it holds, the
+    mapping as shown to the clerk).
+
+    A header may take two rows: 带班领导 / 值班人员 merged over 姓名 | 电话 beneath. Of several date
+    columns, the one that says 日期 is the date (值班时间 beside it holds hours, not days)."""
+    header = cells.texts(h)
+    below = cells.texts(h + 1) if h + 1 < len(cells.rows) else []
+    sub = {c: squeeze(t) for c, t in enumerate(below) if t and (squeeze(t) in SUBHEADER_NAME
+                                                                 or role_of(t, words) == "phone")}
+    first = h + 2 if sub and len(sub) >= 2 else h + 1
+    if first == h + 1:
+        sub = {}
+    found: dict[int, str] = {}
+    for c, t in enumerate(header):
+        found[c] = override(columns, grid.name, letter(c)) or role_of(t, words)
+    targets: dict[int, str] = {}
+    for c, t in sub.items():
+        if override(columns, grid.name, letter(c)):
+            continue
+        if t not in SUBHEADER_NAME:  # 电话 under a post's merged header: that post's phones
+            if found.get(c) in posts:
+                targets[c] = found[c]
+            found[c] = "phone"
+    dates = [c for c, r in found.items() if r == "date"]
+    best = next((c for c in dates if "日期" in squeeze(header[c])), dates[0] if dates else None)
+    roles: dict[int, str] = {}
+    mapping: list[Column] = []
+    for c, role in found.items():
+        usable = role and role != "ignore" and (role in ROLES or role in posts)
+        if usable and not (role == "date" and c != best) and not (role == "weekday" and "weekday" in roles.values()):
+            roles[c] = role
+        if header[c] or role:
+            label = header[c] + (f"·{below[c]}" if c in sub else "")
+            out_role = roles.get(c, "ignore")
+            mapping.append(Column(grid.name, letter(c), label, out_role))
+    # A phone column named after a post (带班领导电话) holds that post's phones.
+    for c, r in roles.items():
+        if r == "phone" and c not in targets:
+            t = role_of(_without_phone_words(header[c]), words)
+            if t in posts:
+                targets[c] = t
+    return first, header, roles, targets, mapping
+
+
+def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns, posts) -> None:
+    first_row, header, roles, targets, mapping = _columns(grid, cells, h, words, columns, posts)
+    out.columns += mapping
+    date_col = next((c for c, r in roles.items() if r == "date"), None)
+    if date_col is None:
+        out.problems.append(Problem(grid.name, h + 1, "", "日期", "没有日期列"))
+        return
+    day: Day | None = None
+    prev: date | None = None
+    ended = False
+    for r in range(first_row, len(cells.rows)):
+        texts = cells.texts(r)
+        if not any(texts):
+            continue
+        if texts == header:
+            continue  # the header repeated for printing
+        if is_footer(cells, r, texts):
+            ended = True
+            continue
+        raw = cells.raw(r, date_col)
+        continued = raw in (None, "") and day is not None
+        if not continued:
+            d, why = parse_day(cells.get(r, date_col), ym[0], ym[1], after=prev)
+            if d is None:
+                if ended or cells.merged_from_above(r, date_col):  # a merged date cell: said once, for its top row
+                    continue
+                out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col], why))
+                day = None
+                continue
+            if not ended and d == (day.day if day else None) and cells.merged_from_above(r, date_col):
+                continued = True
+            else:
+                if (d.year, d.month) != ym:
+                    out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col],
+                                                f"{d.isoformat()} 不在{ym[0]}年{ym[1]}月"))
+                    day = None
+                    continue
+                day, prev, ended = Day(d, sheet=grid.name, row=r + 1), d, False
+                out.days.append(day)
+                wd = trailing_weekday(cells.get(r, date_col))
+                if wd is not None and wd != d.weekday():
+                    out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col],
+                                                f"{d.isoformat()} 是星期{WEEKDAY_ZH[d.weekday()]}，不是星期{WEEKDAY_ZH[wd]}"))
+        if day is None:
+            continue
+        _read_row(grid, cells, r, roles, header, day, out, check_weekday=not continued, targets=targets)
+
+
+def _without_phone_words(text: str) -> str:
+    t = squeeze(text)
+    for w in HEADER_WORDS["phone"]:
+        t = t.replace(w, "")
+    return t
+
+
+def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Day, out: ParsedRoster, *,
+              check_weekday: bool, targets: dict[int, str]) -> None:
+    row_people: list[tuple[str, Named]] = []
+    bare_phones: list[tuple[int, list[str]]] = []
+    named_phones: list[Named] = []
+    for c, role in roles.items():
+        if role == "date":
+            continue
+        value = cells.get(r, c)
+        if role == "weekday":
+            wd = weekday_of(value)
+            if check_weekday and value not in (None, "") and wd != day.day.weekday():
+                out.problems.append(Problem(grid.name, r + 1, letter(c), header[c],
+                                            f"{day.day.isoformat()} 是星期{WEEKDAY_ZH[day.day.weekday()]}，不是“{norm(value)}”"))
+            continue
+        if role == "note":
+            if not cells.merged_from_above(r, c):
+                day.add_note(norm(value))
+            continue
+        if role == "phone":
+            named, bare, problems = phones_in(value)
+            named_phones += named
+            if bare:
+                bare_phones.append((c, bare))
+            for p in problems:
+                out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p))
+            continue
+        people, problems = people_in(value)
+        for p in problems:
+            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p))
+        if people:
+            day.cells.setdefault(role, (r + 1, letter(c), header[c]))
+            row_people += [(role, replace(p, where=(r + 1, letter(c)))) for p in people]
+    # Phones from the phone column go to the names they are written with, bare ones to the row's people
+    # without a phone, officers before leaders (a 联系电话 column beside 值班员 is the officer's).
+    phones = {p.name: p.phone for p in named_phones}
+    unknown = [p.name for p in named_phones if p.name not in {q.name for _, q in row_people}]
+    for c, bare in bare_phones:
+        target = targets.get(c)
+        lacking = [i for i, (role, p) in sorted(enumerate(row_people), key=lambda x: x[1][0] == "leader")
+                   if not p.phone and p.name not in phones and (target is None or role == target)]
+        for i, ph in zip(lacking, bare):
+            role, p = row_people[i]
+            row_people[i] = (role, replace(p, phone=ph))
+        if len(bare) > len(lacking):
+            out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c],
+                                        f"电话 {'、'.join(bare[len(lacking):])} 无法对应到姓名，已忽略"))
+    for name in unknown:
+        out.warnings.append(Problem(grid.name, r + 1, "", "电话", f"电话列中的“{name}”不在本行的值班人员中，已忽略"))
+    for role, p in row_people:
+        day.add(role, [replace(p, phone=p.phone or phones.get(p.name, ""))])
+
+

@@ -1,0 +1,115 @@
+"""The duty room's wall display (值班大屏): one read of everything the room watches.
+
+On duty now across units, open incidents by urgency, what is late (report deadlines) or failed
+(deliveries, via the alerts), today's spot checks and their results, and the month's figures for
+the charts. A read model over the features' own reads; it decides nothing itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlmodel import Session, select
+
+from core.settings import Settings
+from models.directory import Unit
+from models.incidents.records import Deadline, Incident
+from models.spotchecks.checks import PhoneCheck
+from rules.incidents.types import CATEGORY_LABELS, GRADE_LABELS, Category, Grade
+from rules.spotchecks.outcomes import Outcome, is_failure
+from services import alerts
+from services.access import Actor
+from services.incidents import board
+from services.rosters.views import on_duty
+
+
+@dataclass
+class CheckToday:
+    unit: str
+    at: datetime
+    outcome: str  # the outcome's zh-CN label
+    failed: bool
+
+
+@dataclass
+class Wall:
+    now: datetime
+    on_duty: list[dict]
+    incidents: list[board.BoardRow]
+    overdue: list[tuple[Deadline, str]]  # (deadline, incident title)
+    alerts: list[alerts.Alert]
+    checks: list[CheckToday]
+    by_category: list[tuple[str, int]] = field(default_factory=list)  # this month's incidents
+    by_grade: list[tuple[str, int]] = field(default_factory=list)
+    pass_rates: list[tuple[str, float]] = field(default_factory=list)  # this month, per unit checked
+
+
+def wall(session: Session, now: datetime, *, by: Actor, settings: Settings, alert_sources=()) -> Wall:
+    tz = settings.tz
+    local = now.astimezone(tz)
+    day_start = datetime.combine(local.date(), time(), tz)
+    month_start = day_start.replace(day=1)
+    units = {u.id: u.name for u in session.exec(select(Unit))}
+    rows = board.board(session, now, by=by, settings=settings, limit=50)
+    titles = {b.incident.id: b.incident.title for b in rows}
+    overdue = [(d, titles.get(d.incident_id, "")) for d in board.overdue_deadlines(session, now, by=by)]
+    return Wall(
+        now=now,
+        on_duty=on_duty(session=session, now=now, by=by),
+        incidents=rows,
+        overdue=overdue,
+        alerts=alerts.collect(session=session, now=now, settings=settings, sources=alert_sources, scope=by.scope),
+        checks=_checks_since(session, day_start, units, by),
+        **_month(session, month_start, now, units, by),
+    )
+
+
+def _checks_since(session: Session, since: datetime, units: dict, by: Actor) -> list[CheckToday]:
+    q = select(PhoneCheck).where(PhoneCheck.started_at >= since, _current())
+    if by.scope is not None:
+        q = q.where(PhoneCheck.unit_id == by.scope)
+    out = []
+    for c in session.exec(q.order_by(PhoneCheck.started_at.desc()).limit(30)):
+        outcome = _outcome(c.outcome)
+        out.append(CheckToday(units.get(c.unit_id, ""), c.started_at, outcome.label if outcome else c.outcome,
+                              bool(outcome and is_failure(outcome))))
+    return out
+
+
+def _month(session: Session, start: datetime, now: datetime, units: dict, by: Actor) -> dict:
+    q = select(Incident.category, Incident.grade).where(Incident.received_at >= start, Incident.received_at <= now)
+    if by.scope is not None:
+        q = q.where(Incident.unit_id == by.scope)
+    found = session.exec(q).all()
+    cats = Counter(c for c, _ in found)
+    grades = Counter(g for _, g in found)
+    by_category = [(CATEGORY_LABELS[c], cats[c.value]) for c in Category if cats.get(c.value)]
+    by_grade = [(f"{g.roman}级 {GRADE_LABELS[g]}", grades[g.value]) for g in Grade if grades.get(g.value)]
+    if grades.get(None):
+        by_grade.append(("待定级", grades[None]))
+    checks = session.exec(select(PhoneCheck.unit_id, PhoneCheck.outcome).where(
+        PhoneCheck.started_at >= start, PhoneCheck.started_at <= now + timedelta(seconds=1), _current())).all()
+    per_unit: dict = {}
+    for unit_id, outcome in checks:
+        if by.scope is not None and unit_id != by.scope:
+            continue
+        o = _outcome(outcome)
+        total, passed = per_unit.get(unit_id, (0, 0))
+        per_unit[unit_id] = (total + 1, passed + (0 if o and is_failure(o) else 1))
+    rates = sorted(((units.get(u, ""), p / t) for u, (t, p) in per_unit.items()), key=lambda x: (x[1], x[0]))
+    return {"by_category": by_category, "by_grade": by_grade, "pass_rates": rates[:15]}
+
+
+def _current():
+    """A result a correction replaced is not counted; the correction is."""
+    replaced = select(PhoneCheck.corrects_id).where(PhoneCheck.corrects_id.is_not(None))
+    return PhoneCheck.id.not_in(replaced)
+
+
+def _outcome(value: str) -> Outcome | None:
+    try:
+        return Outcome(value)
+    except ValueError:
+        return None

@@ -1,0 +1,51 @@
+"""The wall display (值班大屏) in a real browser: the screen's own account, the panels, ECharts drawn, live."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from core.settings import get_settings
+from tests.browser.test_console import DUTY_PASSWORD, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_duty_rooms_screen_shows_the_wall_and_nothing_else_and_updates_live(browser, server, page):
+    screen = browser.new_context(base_url=server, viewport={"width": 1920, "height": 1080}, locale="zh-CN").new_page()
+    screen.set_default_timeout(10_000)
+    errors = []
+    screen.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        log_in(screen, "wall", "dutydesk-wall")
+        screen.wait_for_url("**/wall")
+        screen.wait_for_selector("#live-state.on")
+        for panel in ("#wall-incidents", "#wall-alerts", "#wall-duty", "#wall-checks", "#wall-charts"):
+            assert screen.locator(panel).is_visible(), panel
+        assert screen.locator("#wall-duty .duty-row").count() >= 20  # the county office, 10 towns, 10 departments
+        screen.wait_for_selector("#chart-category svg")  # ECharts, served by the package itself
+        assert screen.locator("#wall-incidents .countdown").count() >= 1
+        assert screen.evaluate("document.documentElement.scrollWidth") <= 1920
+        # read-only: the screen's account reaches nothing else
+        assert screen.request.get("/incidents", max_redirects=0).status == 403
+        assert screen.request.get("/", max_redirects=0).status == 403
+
+        title = f"大屏测试 {datetime.now().strftime('%H%M%S')} 龙泉镇民房火灾"
+        log_in(page, "duty", DUTY_PASSWORD)
+        page.wait_for_url("**/")
+        page.goto("/incidents/new")
+        now = datetime.now(get_settings().tz).strftime("%Y-%m-%dT%H:%M")
+        page.fill("input[name=title]", title)
+        page.select_option("select[name=category]", "accident")
+        page.fill("input[name=type]", "火灾")
+        page.select_option("select[name=unit_id]", label="龙泉镇")
+        page.fill("input[name=received_at]", now)
+        page.fill("input[name=place]", "龙泉镇新街")
+        page.click("form button[type=submit]")
+        page.wait_for_url("**/incidents/*")
+        screen.locator("#wall-incidents tr", has_text=title).wait_for(timeout=8_000)
+        screen.wait_for_selector("#chart-category svg")  # drawn again after the live swap
+        assert not errors, errors
+    finally:
+        screen.context.close()

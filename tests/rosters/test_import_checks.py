@@ -1,0 +1,274 @@
+"""What the clerk is told before a roster import writes anything: problems by sheet, row and column in zh-CN,
+names missing from the directory (created on request), phones that differ, a unit without posts, a file too
+large to open; the preview through the API, the console (with its confirm button) and the CLI."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import func, select
+
+from core.spreadsheets import Limits, SpreadsheetRejected, read_workbook
+from models.directory import Person
+from models.rosters.roster import RosterSlot
+from services.rosters import excel, imports
+from services.rosters import policy as pol
+from tests.conftest import PASSWORD, run_cli
+from tests.rosters.test_import_layouts import (BY, EXPECTED, OFFICERS, county_one_row_per_day, stored, unit,  # noqa: F401
+                                                wd, xlsx)
+
+
+def slots(session, unit) -> int:
+    return session.exec(select(func.count()).select_from(RosterSlot).where(RosterSlot.unit_id == unit.id)).one()
+
+
+def edited(**cells) -> bytes:
+    """The county layout with some cells changed ('C5': value)."""
+    def build(wb):
+        county_one_row_per_day(wb)
+        for ref, value in cells.items():
+            wb.active[ref] = value
+    return xlsx(build)
+
+
+def preview(session, unit, data: bytes, **kw):
+    return imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
+                                  month="2026-12", **kw)
+
+
+def test_problems_name_sheet_row_and_column_in_chinese_and_nothing_is_written(session, unit):
+    data = edited(A5="12月45日", B6="星期日", C7="不存在的人", D8="张建国")  # rows 5-8: Dec 3-6
+    p = preview(session, unit, data)
+    texts = [x.text for x in p.problems]
+    assert "工作表“Sheet1”第5行A列（日期）：“12月45日”不是有效日期" in texts
+    assert any(t.startswith("工作表“Sheet1”第6行B列（星期）：2026-12-04 是星期五") for t in texts)
+    assert any(t.startswith("工作表“Sheet1”第7行C列（带班领导）：“不存在的人”不在本单位通讯录中") for t in texts)
+    assert "工作表“Sheet1”第8行D列（值班人员）：“张建国”不在值班员的轮换人员中" in texts
+    with pytest.raises(excel.ImportRejected):
+        imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, tz="Asia/Shanghai",
+                              month="2026-12")
+    assert slots(session, unit) == 0
+
+
+def test_a_missing_day_and_a_day_without_a_leader_are_problems(session, unit):
+    p = preview(session, unit, edited(C10=None, A33=None, B33=None, D33=None, E33=None, F33=None))
+    texts = [x.text for x in p.problems]
+    assert any("第10行" in t and "没有带班领导" in t for t in texts)
+    assert any("缺少 1 天：12月31日" in t for t in texts)
+
+
+def test_people_missing_from_the_directory_are_created_on_request(session, unit):
+    data = edited(D4="新同志 13911112222")  # Dec 2: a name the directory lacks, with a phone
+    p = preview(session, unit, data)
+    assert not p.ok and [(m.name, m.phone) for m in p.missing] == [("新同志", "13911112222")]
+    p, _ = imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
+                                 tz="Asia/Shanghai", month="2026-12", create_missing=True)
+    session.commit()
+    person = session.exec(select(Person).where(Person.name == "新同志")).one()
+    assert person.mobile == "13911112222" and person.unit_id == unit.id
+    assert str(person.id) in pol.pools_of(session, unit.id)["officer"]
+    day = stored(session, unit)[min(EXPECTED).replace(day=2)]
+    assert day[1] == ["新同志"]
+
+
+def test_a_person_of_another_unit_is_named_as_such_and_never_created_twice(session, unit, directory):
+    from models.directory import PersonCreate
+    from services.directory import org
+
+    org.create_person(session=session, actor="test", data=PersonCreate(name="吴春梅", unit_id=directory["hub"].id))
+    session.commit()
+    data = edited(D4="吴春梅")
+    p = preview(session, unit, data, create_missing=True)
+    assert not p.ok and not p.missing  # not offered for creation, even when creation is asked for
+    assert any("“吴春梅”是" in x.text and directory["hub"].name in x.text for x in p.problems), [x.text for x in p.problems]
+    with pytest.raises(excel.ImportRejected):
+        imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
+                              tz="Asia/Shanghai", month="2026-12", create_missing=True)
+    assert session.exec(select(func.count()).select_from(Person).where(Person.name == "吴春梅")).one() == 1
+
+
+def test_a_phone_that_differs_from_the_directory_is_a_warning_only(session, unit):
+    first = EXPECTED[min(EXPECTED)][1][0]
+    p = preview(session, unit, edited(E3="13800000000"))
+    assert p.ok
+    assert any(w.row == 3 and f"“{first}”的电话 13800000000 与通讯录中的 {OFFICERS[first]} 不同" in w.message
+               for w in p.warnings)
+
+
+def test_a_unit_without_posts_is_refused_with_the_reason(client, tokens, directory):
+    dept = directory["dept"]
+    r = client.post(f"/api/rosters/{dept.id}/2026-12/import", headers=tokens["admin"],
+                    files={"file": ("r.xlsx", xlsx(county_one_row_per_day))})
+    assert r.status_code == 422
+    assert "尚未设置值班岗位" in r.json()["detail"][0]["msg"]
+
+
+def test_a_column_the_parser_misreads_can_be_corrected(session, unit):
+    data = edited(D2="人员")  # the officers' header in words the parser does not know
+    p = preview(session, unit, data)
+    assert any("缺少值班员列" in x.message for x in p.problems)
+    assert preview(session, unit, data, columns={"D": "officer"}).ok
+
+
+def zip_bomb() -> bytes:
+    """An .xlsx whose sheet inflates to 300 MB from a few hundred KB."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"<worksheet><sheetData>" + b" " * (300 << 20) + b"</sheetData></worksheet>")
+    return buf.getvalue()
+
+
+def test_a_zip_bomb_is_refused_without_being_inflated(client, tokens, unit):
+    data = zip_bomb()
+    assert len(data) < 1 << 20
+    with pytest.raises(SpreadsheetRejected, match="压缩"):
+        read_workbook(data)
+    r = client.post(f"/api/rosters/{unit.id}/2026-12/import", headers=tokens["admin"], files={"file": ("r.xlsx", data)})
+    assert r.status_code == 422 and "疑似压缩炸弹" in r.json()["detail"][0]["msg"]
+
+
+@pytest.fixture
+def no_reader(monkeypatch):
+    """Fails the test if calamine is asked to open the file: the refusal must come before it allocates."""
+    import python_calamine
+
+    def refuse(*a, **kw):
+        raise AssertionError("the file reached the reader")
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
+
+
+def test_a_sheet_with_a_far_away_cell_is_refused_by_its_area(no_reader):
+    wb = Workbook()
+    wb.active["A1"] = "日期"
+    wb.active["XFD1048576"] = "x"  # a dense reader would allocate 17 billion cells
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(SpreadsheetRejected, match="单元格"):
+        read_workbook(buf.getvalue(), Limits())
+
+
+def test_api_preview_shows_the_roster_as_understood_and_writes_nothing(client, tokens, session, unit):
+    r = client.post(f"/api/rosters/{unit.id}/import", headers=tokens["duty_officer"],
+                    files={"file": ("值班表.xlsx", xlsx(county_one_row_per_day))})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["ok"] and body["months"] == ["2026-12"] and body["layouts"] == {"Sheet1": "list"}
+    roles = {c["column"]: c["role"] for c in body["columns"]}
+    assert roles == {"A": "date", "B": "weekday", "C": "leader", "D": "officer", "E": "phone", "F": "note"}
+    day = body["days"][23]
+    assert day["day"] == "2026-12-24" and day["note"] == "平安夜加强值守"
+    assert [x["name"] for x in day["posts"]["officer"]] == EXPECTED[min(EXPECTED).replace(day=24)][1]
+    assert slots(session, unit) == 0
+    r = client.post(f"/api/rosters/{unit.id}/import?dry_run=false", headers=tokens["duty_officer"],
+                    files={"file": ("值班表.xlsx", xlsx(county_one_row_per_day))})
+    assert r.status_code == 200 and r.json()["months"][0]["month"] == "2026-12"
+    assert slots(session, unit) > 31
+
+
+def _login(client, username):
+    r = client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code in (302, 303), r.text
+
+
+def test_console_upload_shows_a_preview_then_imports_on_confirm(client, users, session, unit):
+    _login(client, "u_duty_officer")
+    page = client.get(f"/rosters?unit_id={unit.id}&month=2026-12", headers={"accept": "text/html"})
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    url = f"/rosters/{unit.id}/2026-12/upload"
+    r = client.post(url, data={"csrf_token": csrf}, files={"file": ("值班表.xlsx", edited(D4="新同志"))},
+                    headers={"accept": "text/html"})
+    assert r.status_code == 200
+    assert 'id="import-preview"' in r.text and "新同志" in r.text and 'id="confirm-import"' not in r.text
+    assert "不在本单位通讯录中" in r.text and slots(session, unit) == 0
+    token = r.text.split('name="token" value="')[1].split('"')[0]
+    r = client.post(url, data={"csrf_token": csrf, "token": token, "create_missing": "1"},
+                    headers={"accept": "text/html"})
+    assert 'id="confirm-import"' in r.text and "平安夜加强值守" in r.text
+    r = client.post(url, data={"csrf_token": csrf, "token": token, "create_missing": "1", "confirm": "1"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and "notice=import" in r.headers["location"]
+    session.expire_all()
+    assert stored(session, unit)[min(EXPECTED).replace(day=2)][1] == ["新同志"]
+    # The stash is gone after the import: confirming twice does not import twice.
+    r = client.post(url, data={"csrf_token": csrf, "token": token, "confirm": "1"}, follow_redirects=False)
+    assert r.status_code == 303 and "error=" in r.headers["location"]
+
+
+def test_cli_dry_run_prints_the_roster_and_writes_nothing(cli_db, tmp_path):
+    from sqlmodel import Session
+
+    from models.directory import PersonCreate, UnitCreate
+    from services.directory import org
+    from tests.rosters.test_import_layouts import LEADERS
+
+    with Session(cli_db) as s:
+        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
+        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
+                for n, m in {**LEADERS, **OFFICERS}.items()}
+        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
+        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
+        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
+        s.commit()
+    path = tmp_path / "值班表.xlsx"
+    path.write_bytes(xlsx(county_one_row_per_day))
+    r = run_cli("roster", "import", path, "--unit", "t1", "--dry-run")
+    assert r.exit_code == 0, r.output
+    first = min(EXPECTED)
+    assert f"2026-12-01 {wd(first)}  带班领导:{EXPECTED[first][0][0]}" in r.output
+    assert "备注:平安夜加强值守" in r.output
+    with Session(cli_db) as s:
+        assert s.exec(select(func.count()).select_from(RosterSlot)).one() == 0
+    r = run_cli("roster", "import", path, "--unit", "t1")
+    assert r.exit_code == 0 and "imported" in r.output and "2026-12" in r.output
+    with Session(cli_db) as s:
+        assert s.exec(select(func.count()).select_from(RosterSlot)).one() > 31
+
+
+def test_a_legacy_xls_with_a_far_away_cell_is_refused_by_its_area(no_reader):
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("12月")
+    ws.write(0, 0, "日期")
+    ws.write(65535, 255, "x")  # IV65536: 16.7 million cells for a dense reader
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(SpreadsheetRejected, match="单元格"):
+        read_workbook(buf.getvalue())
+
+
+def test_many_merged_ranges_over_the_same_cells_are_bounded():
+    """100,000 merges of ~5,000 cells each beside the roster (a crafted file: Excel never overlaps merges)
+    would be half a billion filled cells; they are clipped to the cells present and the roster still reads."""
+    from rules.rosters.sheet_cells import Named
+    from rules.rosters.sheet_layout import Grid, parse_roster
+
+    rows = [["2026年12月值班表"], ["日期", "带班领导", "值班员"], ["12月1日", "张建国", "陈晓燕"]]
+    merges = ((0, 10, 70, 79),) * 100_000
+    parsed = parse_roster([Grid("12月", rows, merges)], post_labels={"leader": "带班领导", "officer": "值班员"})
+    assert [(d.day.isoformat(), d.posts) for d in parsed.days] == [
+        ("2026-12-01", {"leader": [Named("张建国")], "officer": [Named("陈晓燕")]})]
+
+
+def test_a_name_in_the_second_row_of_a_merged_day_is_named_at_its_own_row_and_a_bad_merged_date_once(session, unit):
+    from tests.rosters.test_import_layouts import merged_day_over_officer_rows
+
+    def build(wb):
+        merged_day_over_officer_rows(wb)
+        ws = wb.active
+        rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "12月15日"]
+        ws.cell(rows[0] + 1, 4).value = "王小川"  # the second officer row of the 15th
+        bad = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "12月20日"][0]
+        ws.cell(bad, 1).value = "12月32日"  # merged over the 20th's officer rows
+        return rows[0] + 1, bad
+
+    spots = {}
+    data = xlsx(lambda wb: spots.setdefault("rows", build(wb)))
+    second, bad = spots["rows"]
+    texts = [x.text for x in preview(session, unit, data).problems]
+    assert any(f"第{second}行D列" in t and "王小川" in t for t in texts), (second, texts)
+    assert sum("12月32日" in t for t in texts) == 1, texts

@@ -1,0 +1,79 @@
+"""One cell of an office's 值班表 (no database): the date forms, names with phones, the year and month of a title."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from rules.rosters.sheet_cells import Named, month_in, parse_day, people_in, weekday_of
+from rules.rosters.sheet_layout import Grid, parse_roster
+
+DEC_1 = date(2026, 12, 1)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("12月01日", DEC_1), ("12月1日", DEC_1), ("12.1", DEC_1), ("2026/12/1", DEC_1), ("2026年12月1日", DEC_1),
+    ("2026-12-01", DEC_1), ("2026.12.01", DEC_1), ("１２月１日", DEC_1), ("12月1日（星期二）", DEC_1),
+    ("12月1日 周二", DEC_1), ("1日", DEC_1), ("1", DEC_1), (1, DEC_1), (46357, DEC_1),
+    (datetime(2026, 12, 1, 0, 0), DEC_1), (DEC_1, DEC_1), (12.1, DEC_1), ("1月2日", date(2027, 1, 2)),
+    ("12月1日8:30至12月2日8:30", DEC_1), ("12.1-12.2", DEC_1), ("12月1日\n星期二", DEC_1),
+])
+def test_every_date_form_offices_type(value, expected):
+    assert parse_day(value, 2026, 12) == (expected, "")
+
+
+def test_a_number_typed_as_12_10_follows_the_previous_day():
+    assert parse_day(12.1, 2026, 12, after=date(2026, 12, 9)) == (date(2026, 12, 10), "")
+    assert parse_day(12.1, 2026, 12, after=date(2026, 11, 30)) == (DEC_1, "")
+
+
+@pytest.mark.parametrize("value", ["12月45日", "值班电话", "张三", "2026-13-01", True])
+def test_what_is_not_a_date_says_so(value):
+    day, why = parse_day(value, 2026, 12)
+    assert day is None and why
+
+
+@pytest.mark.parametrize("text, names", [
+    ("张建国（13900000000）", [Named("张建国", "13900000000")]),
+    ("张建国(13900000000)", [Named("张建国", "13900000000")]),
+    ("张建国 13900000000", [Named("张建国", "13900000000")]),
+    ("张建国13900000000", [Named("张建国", "13900000000")]),
+    ("陈晓燕、杨帆", [Named("陈晓燕"), Named("杨帆")]),
+    ("陈晓燕，杨帆/刘洋 赵敏", [Named("陈晓燕"), Named("杨帆"), Named("刘洋"), Named("赵敏")]),
+    ("杨　帆、欧阳晓燕", [Named("杨帆"), Named("欧阳晓燕")]),
+    ("带班：张建国", [Named("张建国")]),
+    ("张建国（组长）", [Named("张建国")]),
+    ("陈晓燕 0838-1234567", [Named("陈晓燕", "0838-1234567")]),
+    ("张建国 副县长", [Named("张建国")]), ("李明华 镇党委书记、王志强 县政府办主任", [Named("李明华"), Named("王志强")]),
+])
+def test_names_with_phones_and_several_per_cell(text, names):
+    assert people_in(text) == (names, [])
+
+
+def test_a_cell_that_is_not_names_is_a_problem():
+    names, problems = people_in("08:30交班")
+    assert problems and "不像姓名" in problems[0]
+
+
+@pytest.mark.parametrize("text, ym", [
+    ("XX县人民政府办公室2026年12月值班表", (2026, 12)), ("2026-12", (2026, 12)), ("12月", (None, 12)),
+    ("十二月", (None, 12)), ("二〇二六年十二月份值班表", (2026, 12)), ("2026年值班表", (2026, None)), ("Sheet1", (None, None)),
+])
+def test_the_month_of_a_title_or_sheet_name(text, ym):
+    assert month_in(text) == ym
+
+
+@pytest.mark.parametrize("text, wd", [("星期一", 0), ("周日", 6), ("礼拜天", 6), ("二", 1), ("值班员", None)])
+def test_weekday_names(text, wd):
+    assert weekday_of(text) == wd
+
+
+def test_without_a_month_anywhere_the_sheet_is_a_problem_named_by_sheet():
+    rows = [["日期", "带班领导", "值班员"], ["1日", "张三", "李四"]]
+    parsed = parse_roster([Grid("Sheet1", rows)], post_labels={"leader": "带班领导", "officer": "值班员"})
+    assert parsed.problems and parsed.problems[0].text.startswith("工作表“Sheet1”第1行（年月）：无法确定年月")
+    parsed = parse_roster([Grid("Sheet1", rows)], post_labels={"leader": "带班领导", "officer": "值班员"},
+                          month=(2026, 12))
+    assert parsed.ok and [(d.day, d.posts) for d in parsed.days] == [
+        (DEC_1, {"leader": [Named("张三")], "officer": [Named("李四")]})]

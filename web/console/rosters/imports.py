@@ -1,0 +1,67 @@
+"""Console: importing the office's own roster file — a preview (calendar, column mapping, problems), then confirm.
+
+The uploaded bytes wait in `<data_dir>/imports/` under a random token bound to the user, so the confirm
+button (and a corrected column mapping) need not upload the file again; one per user, a day at most.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from pathlib import Path
+
+import anyio
+
+from core.spreadsheets import Limits, Sheet, read_workbook
+
+KEEP_SECONDS = 86400
+ROLE_CHOICES = (("date", "日期", "Date"), ("weekday", "星期", "Weekday"), ("phone", "电话", "Phone"),
+                ("note", "备注", "Note"), ("ignore", "忽略", "Ignore"))
+
+
+def _folder(data_dir: Path) -> Path:
+    folder = Path(data_dir) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def stash(data_dir: Path, user_id: uuid.UUID, raw: bytes) -> str:
+    """Keep the upload for the confirm step; returns its token. One pending upload per user (a new one
+    replaces it, so uploads cannot fill the disk), and stale ones of anybody are removed on the way."""
+    folder = _folder(data_dir)
+    now = time.time()
+    for old in folder.glob("*.bin"):
+        if old.name.startswith(user_id.hex) or now - old.stat().st_mtime > KEEP_SECONDS:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)
+    (folder / f"{user_id.hex}-{token}.bin").write_bytes(raw)
+    return token
+
+
+def _path(data_dir: Path, user_id: uuid.UUID, token: str) -> Path | None:
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    return _folder(data_dir) / f"{user_id.hex}-{token}.bin"
+
+
+def unstash(data_dir: Path, user_id: uuid.UUID, token: str) -> bytes | None:
+    """The stashed upload of this user, or None (expired, someone else's, or made up)."""
+    path = _path(data_dir, user_id, token)
+    return path.read_bytes() if path and path.is_file() else None
+
+
+def drop(data_dir: Path, user_id: uuid.UUID, token: str) -> None:
+    path = _path(data_dir, user_id, token)
+    if path:
+        path.unlink(missing_ok=True)
+
+
+async def read(raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
+    """Parse in a worker thread: reading a workbook is CPU-bound and would stall every other request."""
+    return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+
+
+def columns_from(form) -> dict[str, str]:
+    """The corrected mapping sent back with the preview: fields `col:<sheet>!<column>`."""
+    return {k[4:]: str(v) for k, v in form.multi_items() if k.startswith("col:") and str(v)}

@@ -1,0 +1,115 @@
+"""Live pages: one poller per process tells every open console page which topics changed.
+
+A page that shows live data marks its regions `data-live="incidents deliveries"` and listens on
+`/events` (server-sent events). While at least one page listens, one task per process reads
+`services.changes.poll` every `INTERVAL` seconds (the engine may be another process, so the
+database is the one place every change shows) and puts the changed topics on each listener's
+queue; the page then fetches itself again and swaps the changed regions (web/static/live.js).
+Events carry topic names only: what a page shows is decided, as always, by its own route.
+
+One poll serves all listeners, so 500 open pages cost one query every half second, not 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sse_starlette.sse import EventSourceResponse, ServerSentEvent
+
+from services import changes
+from web.console.render import page
+from web.deps import Caller
+
+log = logging.getLogger("dutydesk.live")
+INTERVAL = 0.5
+PING = 15  # seconds: keeps proxies from closing an idle stream
+RETRY_MS = 3000  # the browser reconnects after this when the stream breaks
+router = APIRouter(include_in_schema=False)
+
+
+class Hub:
+    """The listeners of one process and the poller that feeds them."""
+
+    def __init__(self, session_factory, interval: float = INTERVAL):
+        self._factory = session_factory
+        self._interval = interval
+        self._listeners: set[asyncio.Queue] = set()
+        self._task: asyncio.Task | None = None
+        self.polls = 0
+
+    @property
+    def listeners(self) -> int:
+        return len(self._listeners)
+
+    def subscribe(self) -> asyncio.Queue:
+        queue: asyncio.Queue = asyncio.Queue(maxsize=8)
+        self._listeners.add(queue)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="dutydesk-live")
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue) -> None:
+        self._listeners.discard(queue)
+
+    def publish(self, topics: set[str]) -> None:
+        for queue in list(self._listeners):
+            with contextlib.suppress(asyncio.QueueFull):  # a slow page refetches everything anyway
+                queue.put_nowait(topics)
+
+    async def _run(self) -> None:
+        mark = None
+        while self._listeners:
+            try:
+                if mark is None:
+                    mark = await run_in_threadpool(self._read, None)
+                else:
+                    topics = await run_in_threadpool(self._read, mark)
+                    if topics:
+                        self.publish(topics)
+            except Exception:  # a database outage must not end live pages: retry at the next tick
+                log.warning("live: polling for changes failed", exc_info=True)
+            await asyncio.sleep(self._interval)
+        self._task = None
+
+    def _read(self, mark):
+        self.polls += 1
+        with self._factory() as session:
+            return changes.start(session) if mark is None else changes.poll(session, mark)
+
+
+def hub_of(request: Request) -> Hub:
+    state = request.app.state
+    if getattr(state, "live_hub", None) is None:
+        state.live_hub = Hub(state.read_session_factory)
+    return state.live_hub
+
+
+@router.get("/events")
+async def events(request: Request, topics: str = "", c: Caller = Depends(page("live:read"))):
+    wanted = {t for t in topics.replace(",", " ").split() if t in changes.TOPICS} or set(changes.TOPICS)
+    hub = hub_of(request)
+    queue = hub.subscribe()
+    lifetime = request.app.state.settings.web.live_stream_seconds
+
+    async def stream():
+        ends = time.monotonic() + lifetime
+        try:
+            yield ServerSentEvent(event="ready", data="", retry=RETRY_MS)
+            while (left := ends - time.monotonic()) > 0:
+                try:
+                    changed = await asyncio.wait_for(queue.get(), left) & wanted
+                except TimeoutError:
+                    break
+                if changed:
+                    yield ServerSentEvent(event="change", data=" ".join(sorted(changed)))
+            # a planned end: the page reconnects (and is asked to log in again if its session ended)
+            yield ServerSentEvent(event="bye", data="")
+        finally:
+            hub.unsubscribe(queue)
+
+    return EventSourceResponse(stream(), ping=PING, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
