@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import re
 import tempfile
 import time
@@ -86,6 +87,7 @@ def run(quick: bool = False, pages: int = 500) -> dict:
             ready, counter = asyncio.Event(), [0]
             conns = await asyncio.gather(*(_listen(port, cookie, ready, counter, pages) for _ in range(pages)))
             await asyncio.wait_for(ready.wait(), 60)
+            print("listening", file=sys.stderr)
             await asyncio.sleep(1.0)  # the poller's mark is set
             rss_open = _rss_mb(proc.pid)
             waits = [asyncio.create_task(_wait_change(r)) for r, _ in conns]
@@ -97,7 +99,9 @@ def run(quick: bool = False, pages: int = 500) -> dict:
                 follow_redirects=False)
             assert r.status_code == 303, r.text[:300]
             committed = time.perf_counter()
+            print("posted", file=sys.stderr)
             events = await asyncio.wait_for(asyncio.gather(*waits), 30)
+            print("events", file=sys.stderr)
             shown = await asyncio.gather(*(_fetch_board(port, cookie) for _ in range(pages)))
             for _, w in conns:
                 w.close()

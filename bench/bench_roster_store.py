@@ -81,13 +81,14 @@ def worker(db: str, units: int, months: list[str]) -> dict:
 
     from core import db as dbm
     from dutydesk.server import freeze_startup_heap
+    from models import schema
     from services.rosters.generate import generate_units
     from services.rosters.views import on_duty_now
 
     url, drop = _database(db)
     engine = dbm.make_engine(url)
     try:
-        dbm.upgrade(engine)
+        schema.upgrade(engine)
         uids = _setup(engine, units)
         t0, c0 = time.perf_counter(), time.process_time()
         totals = generate_units(session_factory=lambda: dbm.session_scope(engine), unit_ids=uids, months=months,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, event, make_url
+from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session, create_engine
 
 from core.settings import get_settings
@@ -137,3 +137,32 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# Wake-ups across processes on PostgreSQL. In-process hooks wake an engine in the same process; a web-only
+# instance has none, so its new work waited for an engine's next poll. A transaction that created due work also
+# sends `NOTIFY dutydesk_wake`, which PostgreSQL delivers to listeners only once it commits (never for a
+# rolled-back one); the engine's listener (engine/listener.py) calls the same hooks. A lost notification only
+# delays work until the next poll: the rows are the truth. SQLite: nothing (one machine).
+WAKE_CHANNEL = "dutydesk_wake"
+_NOTIFY = "dutydesk_notify"
+
+
+def notify_at_commit(session: Session, payload: str) -> None:
+    """Send `payload` on WAKE_CHANNEL when this session's transaction commits (PostgreSQL only)."""
+    session.info.setdefault(_NOTIFY, set()).add(payload)
+
+
+@event.listens_for(Session, "before_commit")
+def _notify(session: Session) -> None:
+    payloads = session.info.pop(_NOTIFY, None)
+    if not payloads or session.get_bind().dialect.name != "postgresql":
+        return
+    for payload in sorted(payloads):
+        session.connection().execute(text("SELECT pg_notify(:channel, :payload)"),
+                                     {"channel": WAKE_CHANNEL, "payload": payload})
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_notify(session: Session) -> None:
+    session.info.pop(_NOTIFY, None)

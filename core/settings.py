@@ -46,6 +46,9 @@ class WebSettings(BaseModel):
     callback_max_receipts: int = Field(100, ge=1, description="receipts one provider callback may carry; more is "
                                        "refused with 413 and nothing applied")
     default_language: Literal["zh-CN", "en"] = Field("zh-CN", description="console language before a user chooses")
+    max_body_bytes: int = Field(12 * 1024 * 1024, ge=64 * 1024,
+                                description="largest request body `serve` reads (uploads included: keep it above "
+                                "spotchecks.attachment_max_bytes); a larger one answers 413 before authentication")
     live_stream_seconds: float = Field(
         300.0, ge=0, description="a live page's event stream (/events) ends after this long; the browser reconnects "
         "at once, with its session checked again (0: right after the first event)")

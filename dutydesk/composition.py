@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from core.settings import Settings
-from engine import auditseal, deadman, dispatcher, escalator
+from engine import auditseal, deadman, dispatcher, escalator, listener
 from engine.clock import Clock
 from flows.schedules import schedules
 from services.audit import checks as audit_checks
@@ -92,6 +92,7 @@ ENGINE_PARTS: tuple[Callable, ...] = (
     escalator.start,  # incidents: escalation steps and deadline alarms at their due time
     auditseal.start,  # audit log: seal new entries into the chain every second
     deadman.start,  # ping ops.deadman_url while escalations are on time
+    listener.start,  # PostgreSQL: other processes' commits wake the dispatcher and the escalator at once
 )
 
 

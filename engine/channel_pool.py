@@ -1,7 +1,9 @@
 """Plugin instances for the dispatcher, and one send through them: one per configured channel, with its concurrency limits.
 
-One instance per channel keeps its throttle window; one semaphore per channel and per
-provider account bounds what is in flight; a provider's Retry-After pauses the channel.
+A channel's throttles (the provider's published limits, or the channel's own `rate_count` per
+`rate_seconds`) are held in the database per provider account (`DbWindows`), so every engine counts
+against the same limit; one semaphore per channel and per provider account bounds what is in flight
+here; a provider's Retry-After pauses the channel.
 """
 
 from __future__ import annotations
@@ -9,14 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from models.deliveries import ChannelConfig, Delivery
-from notifiers.base import Notifier, NotifierError
-from services.deliveries import SendOutcome, build_notifier, message_for
+from notifiers.base import Notifier, NotifierError, RateLimit, Throttle
+from services.deliveries import SendOutcome, build_notifier, limits, message_for
 
 log = logging.getLogger("dutydesk.dispatcher")
 
@@ -51,6 +57,48 @@ class Channel:
         return max(0.0, self.paused_until - time.monotonic())
 
 
+class DbWindows:
+    """`notifiers.base.Windows` held in the database: one short transaction per slot, on its own small thread pool
+    (not the dispatcher's DB thread, so a throttled burst never delays claims and results)."""
+
+    def __init__(self, db_engine: Engine, *, now: Callable[[], datetime], threads: int = 2) -> None:
+        self.db_engine, self.now = db_engine, now  # the dispatcher's clock (tests move a fake one)
+        self.executor = ThreadPoolExecutor(threads, thread_name_prefix="dispatcher-limits")
+
+    def take_now(self, key: str, limit: RateLimit) -> float:
+        with Session(self.db_engine) as s:
+            wait = limits.take_slot(session=s, key=key, count=limit.count, per_seconds=limit.per_seconds,
+                                    now=self.now().timestamp())
+            if wait == 0:
+                s.commit()
+            return wait
+
+    async def take(self, key: str, limit: RateLimit) -> float:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self.executor, self.take_now, key, limit)
+        except Exception:  # the database is away: hold the message (not a try) rather than exceed the limit
+            log.warning("provider limit %s not readable; holding the send for a second", key, exc_info=True)
+            return 1.0
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False)
+
+
+def share_throttles(row: ChannelConfig, notifiers: list[Notifier], windows: DbWindows | None) -> None:
+    """One set of throttles for a channel's plugin instances, its own limit applied, held in `windows`."""
+    first = notifiers[0]
+    names = [n for n, v in vars(first).items() if isinstance(v, Throttle)]
+    if row.rate_count and row.rate_seconds:  # the account's own quota overrides the published one
+        first.throttle.limit = RateLimit(count=row.rate_count, per_seconds=row.rate_seconds)
+    for name in names:
+        throttle = getattr(first, name)
+        if windows is not None:
+            throttle.windows = windows
+            throttle.scope = limits.window_key(row.kind, row.account or row.name, name)
+        for n in notifiers[1:]:
+            setattr(n, name, throttle)
+
+
 class ChannelPool:
     """Builds and caches channels from ChannelConfig rows; rebuilds a channel when its row changes.
 
@@ -61,8 +109,10 @@ class ChannelPool:
 
     PER_CLIENT = 4
 
-    def __init__(self, key: str, clients: list[httpx.AsyncClient], account_concurrency: int = 64) -> None:
+    def __init__(self, key: str, clients: list[httpx.AsyncClient], account_concurrency: int = 64,
+                 windows: DbWindows | None = None) -> None:
         self.key, self.clients, self.account_concurrency = key, clients, account_concurrency
+        self.windows = windows
         self.channels: dict[str, Channel] = {}
         self.accounts: dict[str, asyncio.Semaphore] = {}
 
@@ -81,8 +131,7 @@ class ChannelPool:
                 try:
                     shards = self.clients[:max(1, -(-row.max_concurrency // self.PER_CLIENT))]
                     notifiers = [build_notifier(row, self.key, client=c) for c in shards]
-                    for n in notifiers[1:]:
-                        n.throttle = notifiers[0].throttle  # the provider's limit holds per channel
+                    share_throttles(row, notifiers, self.windows)  # the provider's limit holds per account
                 except Exception as exc:  # a bad config fails its messages visibly, not the dispatcher
                     error = f"渠道 {row.name} 配置错误：{getattr(exc, 'reason', exc)}"
                     log.error("channel %s cannot be built: %s", row.name, error)

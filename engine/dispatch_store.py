@@ -34,39 +34,47 @@ class DispatchStore:
     def claim(self, limit: int) -> tuple[list, list | None]:
         """Due rows claimed for this worker (plain rows), and the channels when they changed.
 
-        Once claimed, the rows are returned whatever else fails: a failed channel read after the claim used to
-        drop them, to be marked `unknown` when their lease ran out although nobody had sent them. A claim that
-        fails itself may still have committed (the connection died during COMMIT): its token is kept, and the
-        next upkeep puts back any row still held under it."""
+        One transaction: the claim, and the channels' stamp (their rows too when it moved) read in it, so a claim
+        costs one BEGIN and one COMMIT (on SQLite each write transaction takes the file's lock; a second one per
+        claim was a third of the claim's cost). A failed channel read does not lose the claimed rows: they are
+        sent with the channels known, and the read is tried again next time. A claim that fails itself may still
+        have committed (the connection died during COMMIT): its token is kept, and the next upkeep puts back any
+        row still held under it."""
         token = uuid.uuid4()
+        fresh = None
         try:
-            with Session(self.db_engine) as s:
+            with Session(self.db_engine, expire_on_commit=False) as s:
                 rows = deliveries.claim_rows(session=s, now=self.now(), worker=self.worker, limit=limit, token=token)
+                if rows:
+                    try:
+                        fresh = self._changed_channels(s)
+                    except Exception:
+                        log.warning("channels not re-read with a claim (database error); sending with those known",
+                                    exc_info=True)
                 s.commit()
         except Exception:
             self.in_doubt.add(token)
             raise
-        if not rows:
+        if fresh is None:
             return rows, None
-        try:
-            return rows, self.read_channels()
-        except Exception:
-            log.warning("channels not re-read after a claim (database error); sending with those known", exc_info=True)
-            return rows, None
+        self.seen = fresh[0]  # only once committed: a failed read is tried again next time
+        return rows, fresh[1]
 
-    def _changed_channels(self, s: Session) -> list | None:
-        """Every channel row when any was added, changed or removed since the last look; else None."""
+    def _changed_channels(self, s: Session) -> tuple[tuple, list] | None:
+        """(stamp, every channel row) when any was added, changed or removed since the last look; else None."""
         stamp = deliveries.channels_stamp(session=s)
         if stamp == self.seen:
             return None
-        rows = list_channels(session=s)
-        self.seen = stamp  # only once read: a failed read is tried again next time
-        return rows
+        return stamp, list_channels(session=s)
 
     def read_channels(self) -> list | None:
         """The channels, if they changed since the last look (at start: always)."""
         with Session(self.db_engine, expire_on_commit=False) as s:
-            return self._changed_channels(s)
+            fresh = self._changed_channels(s)
+        if fresh is None:
+            return None
+        self.seen = fresh[0]
+        return fresh[1]
 
     def due_soon(self, within: float) -> bool:
         with Session(self.db_engine) as s:

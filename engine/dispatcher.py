@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 
 import httpx
 
-from engine.channel_pool import ChannelPool, send_one
+from engine import asyncio_net
+from engine.channel_pool import ChannelPool, DbWindows, send_one
 from engine.dispatch_store import DispatchStore
 from rules.deliveries import RetryPolicy
 from services import deliveries
@@ -68,6 +69,9 @@ class Dispatcher:
         self.store = DispatchStore(db_engine, worker=self.worker, now=now, policy=policy,
                                    lease_seconds=lease_seconds)
         self._more_due = False  # the last claim was cut short by `batch` or `max_inflight`
+        # Claim again only once this much room is free (or nothing is in flight): one claim per freed slot
+        # cost a transaction per message (profiled: 424 claims for 3,000 messages, 30% of the CPU).
+        self.min_claim = max(1, min(batch, max_inflight) // 4)
 
     def start(self) -> None:
         """Run in a dedicated thread with its own event loop."""
@@ -99,8 +103,10 @@ class Dispatcher:
         else:  # small clients, see ChannelPool
             limits = httpx.Limits(max_connections=ChannelPool.PER_CLIENT, max_keepalive_connections=ChannelPool.PER_CLIENT)
             tls = httpx.create_ssl_context()  # one context for all shards: each costs ~25 ms of CPU to build
-            clients = [httpx.AsyncClient(limits=limits, timeout=10.0, verify=tls) for _ in range(self.shards)]
-        self.pool = ChannelPool(self.key, clients, self.account_concurrency)
+            clients = [httpx.AsyncClient(transport=asyncio_net.transport(verify=tls, limits=limits), timeout=10.0)
+                       for _ in range(self.shards)]
+        self.windows = DbWindows(self.db_engine, now=self.now)
+        self.pool = ChannelPool(self.key, clients, self.account_concurrency, self.windows)
         self._owned = clients if self._client is None else []
         self._tasks: set[asyncio.Task] = set()
         self._db_thread = ThreadPoolExecutor(1, thread_name_prefix="dispatcher-db")
@@ -115,6 +121,7 @@ class Dispatcher:
         await self.results.join()
         self._writer.cancel()
         self._db_thread.shutdown(wait=True)
+        self.windows.close()
         for c in self._owned:
             await c.aclose()
 
@@ -129,7 +136,7 @@ class Dispatcher:
                     await self._guard(self._upkeep)
                 self._event.clear()  # before the claim: a commit landing during it must still wake us
                 await self._guard(self._claim_and_start)
-                if not self._more_due or len(self.inflight) >= self.max_inflight:
+                if not (self._more_due and self._room_to_claim()):
                     try:
                         await asyncio.wait_for(self._event.wait(), self.poll)
                     except TimeoutError:
@@ -176,11 +183,16 @@ class Dispatcher:
         await self._db(self.store.renew_and_recover, list(set(self.inflight.values())))
         return 0
 
+    def _room_to_claim(self) -> bool:
+        return not self.inflight or self.max_inflight - len(self.inflight) >= self.min_claim
+
     async def _claim_and_start(self) -> int:
         room = min(self.batch, self.max_inflight - len(self.inflight))
         if room <= 0:
             self._more_due = True  # full: a finished send makes room
             return 0
+        if not self._room_to_claim():
+            return 0  # wait for a batch's worth of room
         rows, channels = await self._db(self.store.claim, room)
         self._more_due = len(rows) >= room  # got all it asked for: more may be waiting
         if channels is not None:
@@ -207,7 +219,9 @@ class Dispatcher:
         self.unrecorded += 1
         await self.results.put((row.id, row.claim_token, outcome, self.now(), int((time.monotonic() - started) * 1000)))
         self.inflight.pop(row.id, None)
-        if self._more_due:  # only then does a freed slot matter; otherwise new rows wake us (notify_new, poll)
+        # A freed slot matters only when rows are waiting (otherwise new rows wake us: notify_new, poll), and
+        # only once a batch's worth of room is free.
+        if self._more_due and self._room_to_claim():
             self._event.set()
 
     async def _write_results(self) -> None:

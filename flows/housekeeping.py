@@ -1,5 +1,5 @@
-"""The housekeeping flow: purge expired sessions, login throttles and old callback event ids; seal and verify the audit
-chain."""
+"""The housekeeping flow: purge expired sessions, login throttles, old callback event ids and idle provider-limit
+windows; seal and verify the audit chain."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from prefect import flow, task
 from core.db import session_scope
 from core.settings import get_settings
 from services import accounts
-from services.deliveries import receipts
 from services.audit import checks
+from services.deliveries import limits, receipts
 
 
 @task(retries=2, retry_delay_seconds=5)
 def purge_expired(now: datetime) -> dict[str, int]:
     with session_scope() as session:
         return {**accounts.purge(session=session, now=now),
-                "callback_events": receipts.purge_events(session=session, now=now)}
+                "callback_events": receipts.purge_events(session=session, now=now),
+                "provider_windows": limits.purge_windows(session=session, now=now)}
 
 
 @task(retries=1, retry_delay_seconds=30)
@@ -30,7 +31,8 @@ def check_audit_chain(now: datetime) -> dict[str, int]:
 
 @flow(name="housekeeping", log_prints=True)
 async def housekeeping(now: datetime | None = None) -> dict[str, int]:
-    """Purge expired sessions, login throttles and old callback event ids; seal and verify the audit chain."""
+    """Purge expired sessions, login throttles, old callback event ids and idle provider windows; seal and verify
+    the audit chain."""
     now = now or datetime.now(UTC)
     result = {**purge_expired(now), **check_audit_chain(now)}
     print(f"housekeeping: {result}")

@@ -2,7 +2,7 @@
 
 from models.accounts import ApiToken, LoginFailure, LoginSession, Role, User  # noqa: F401
 from models.audit import AuditCheck, AuditEntry  # noqa: F401
-from models.deliveries import CallbackEvent, ChannelConfig, Delivery, DeliveryAttempt  # noqa: F401
+from models.deliveries import CallbackEvent, ChannelConfig, Delivery, DeliveryAttempt, ProviderWindow  # noqa: F401
 from models.directory import Person, Unit, UnitType  # noqa: F401
 from models.incidents.escalation import (  # noqa: F401
     Acknowledgement,
@@ -23,6 +23,7 @@ from models.rosters.roster import (  # noqa: F401
     RosterGap,
     RosterMonth,
     RosterSlot,
+    RosterStamp,
     RotationState,
     UnitRosterPolicy,
 )

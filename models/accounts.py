@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import UTCDateTime, new_id, not_null, utcnow
 
 
 class Role(StrEnum):
@@ -47,6 +48,8 @@ class UserUpdate(SQLModel):
     language: str | None = Field(default=None, max_length=8)
     password: str | None = Field(default=None, min_length=8, max_length=128)
     active: bool | None = None
+
+    _not_null = field_validator("display_name", "role", "language", "password", "active", mode="before")(not_null)
 
 
 class User(UserBase, table=True):

@@ -38,6 +38,10 @@ class ChannelConfigBase(SQLModel):
     account: str = Field(default="", max_length=100,
                          description="provider account; channels sharing one share its concurrency limit")
     max_concurrency: int = Field(default=16, ge=1, le=512, description="sends in flight on this channel")
+    rate_count: int | None = Field(default=None, ge=1, le=100_000, description=(
+        "messages the provider allows per `rate_seconds` on this account (e.g. 20 a minute per WeCom robot); "
+        "empty: the plugin's published limit"))
+    rate_seconds: float | None = Field(default=None, gt=0, le=86_400, description="the window of `rate_count`")
 
 
 class ChannelConfigCreate(ChannelConfigBase):
@@ -49,6 +53,8 @@ class ChannelConfigUpdate(SQLModel):
     enabled: bool | None = None
     account: str | None = Field(default=None, max_length=100)
     max_concurrency: int | None = Field(default=None, ge=1, le=512)
+    rate_count: int | None = Field(default=None, ge=1, le=100_000)
+    rate_seconds: float | None = Field(default=None, gt=0, le=86_400)
     config: dict[str, Any] | None = Field(default=None, description="secrets left as '***' keep their value")
 
 
@@ -165,3 +171,17 @@ class CallbackEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=200, description="the provider's id, or a digest of the "
                           "receipt's own fields when the provider sends none")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class ProviderWindow(SQLModel, table=True):
+    """One provider account's sliding window of recent sends, shared by every engine (发送频率窗口).
+
+    `stamps` holds the send times (epoch seconds) inside the window; a send takes a slot by a conditional
+    UPDATE on `version`, so engines on other machines never exceed the provider's limit together."""
+
+    __tablename__ = "provider_window"
+
+    key: str = Field(primary_key=True, max_length=200, description="kind:account:limit:address")
+    stamps: list[float] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=0)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

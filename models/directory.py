@@ -10,7 +10,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import UTCDateTime, new_id, not_null, utcnow
 
 
 class UnitType(StrEnum):
@@ -26,7 +26,7 @@ class UnitBase(SQLModel):
     parent_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id")
     duty_phone: str = Field(default="", max_length=40, description="fixed duty line 值班电话")
     address: str = Field(default="", max_length=200)
-    sort_order: int = Field(default=0)
+    sort_order: int = Field(default=0, ge=-2**31, lt=2**31)
 
 
 class UnitCreate(UnitBase):
@@ -40,8 +40,11 @@ class UnitUpdate(SQLModel):
     parent_id: uuid.UUID | None = None
     duty_phone: str | None = Field(default=None, max_length=40)
     address: str | None = Field(default=None, max_length=200)
-    sort_order: int | None = None
+    sort_order: int | None = Field(default=None, ge=-2**31, lt=2**31)
     active: bool | None = None
+
+    _not_null = field_validator("name", "code", "type", "duty_phone", "address", "sort_order", "active",
+                                mode="before")(not_null)
 
 
 class Unit(UnitBase, table=True):
@@ -96,13 +99,17 @@ class PersonUpdate(SQLModel):
     mobile: str | None = Field(default=None, max_length=20, schema_extra={"pattern": PHONE_RE})
     office_phone: str | None = Field(default=None, max_length=20, schema_extra={"pattern": PHONE_RE})
     email: str | None = Field(default=None, max_length=120)
-    dingtalk_id: str | None = None
-    wecom_id: str | None = None
-    feishu_id: str | None = None
+    dingtalk_id: str | None = Field(default=None, max_length=64)
+    wecom_id: str | None = Field(default=None, max_length=64)
+    feishu_id: str | None = Field(default=None, max_length=64)
     is_leading_cadre: bool | None = None
     is_unit_head: bool | None = None
     domain_categories: list[str] | None = None
     active: bool | None = None
+
+    _not_null = field_validator("name", "title", "unit_id", "mobile", "office_phone", "email", "dingtalk_id",
+                                "wecom_id", "feishu_id", "is_leading_cadre", "is_unit_head", "domain_categories",
+                                "active", mode="before")(not_null)
 
 
 class Person(PersonBase, table=True):

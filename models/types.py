@@ -36,3 +36,13 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def not_null(value, info):
+    """A `field_validator(..., mode="before")` for update models: null is not a value for a NOT NULL column.
+
+    In an update, leaving a field out means "leave it alone"; an explicit null would reach the database (and
+    fail there, or store a password hash of None) and is refused with the field named instead."""
+    if value is None:
+        raise ValueError(f"{info.field_name} may not be null: leave it out to keep the current value")
+    return value

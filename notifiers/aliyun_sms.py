@@ -72,7 +72,7 @@ class AliyunSmsNotifier(Notifier):
         if not template:
             raise PermanentError("未指定短信模板 (template_code)", code="no_template")
         number = mainland_number(raw)
-        self.throttle.check(number)
+        await self.throttle.take(number)
         params = {
             "PhoneNumbers": number,
             "SignName": self.config.sign_name,

@@ -84,7 +84,7 @@ class AliyunVmsNotifier(Notifier):
         if not start:
             raise PermanentError("未指定语音模板 (start_code)", code="no_template")
         number = mainland_number(raw)
-        self.throttle.check(number)
+        await self.throttle.take(number)
         tts = dict(message.template_params)
         if self.config.text_param:
             tts[self.config.text_param] = message.voice_text or message.text

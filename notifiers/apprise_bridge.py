@@ -64,6 +64,6 @@ class AppriseNotifier(Notifier):
         url = message.recipient.address or secret
         if not url:
             raise PermanentError("未配置 Apprise URL", code="no_address")
-        self.throttle.check()
+        await self.throttle.take()
         await asyncio.to_thread(self._notify, url, message)
         return SendResult(status="accepted", detail="Apprise 已提交，未经服务方确认送达")

@@ -13,7 +13,7 @@ import abc
 import time
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -166,16 +166,30 @@ class Receipt(BaseModel):
     event_id: str | None = None  # the provider's id of this callback event, when it sends one (replays repeat it)
 
 
-class Throttle:
-    """Sliding-window limiter applied before any I/O; raises instead of sleeping."""
+class Windows(Protocol):
+    """Where limits are held when several processes send for one account (the engine passes the database's)."""
 
-    def __init__(self, limit: RateLimit | None, clock=time.monotonic) -> None:
+    async def take(self, key: str, limit: RateLimit) -> float:
+        """Take a slot under `key`: 0.0 when taken, else the seconds until one frees."""
+
+
+class Throttle:
+    """Sliding-window limiter applied before any I/O; raises instead of sleeping.
+
+    On its own it counts in this process. Given `windows` (and a `scope`: the provider account), the count is
+    held there, shared by every process sending for that account; a refusal is remembered here until the
+    slot frees, so a throttled burst asks the shared store once per key."""
+
+    def __init__(self, limit: RateLimit | None, clock=time.monotonic, *, windows: Windows | None = None,
+                 scope: str = "") -> None:
         self.limit = limit
         self.clock = clock
+        self.windows, self.scope = windows, scope
         self._stamps: dict[str, list[float]] = {}
+        self._blocked: dict[str, float] = {}
 
     def check(self, key: str = "") -> None:
-        """Take one slot for `key` or raise RateLimitedError with the wait."""
+        """Take one slot for `key` in this process or raise RateLimitedError with the wait."""
         if self.limit is None:
             return
         now = self.clock()
@@ -186,6 +200,21 @@ class Throttle:
             raise RateLimitedError("local throttle: provider limit reached", retry_after=max(wait, 0.001))
         window.append(now)
         self._stamps[key] = window
+
+    async def take(self, key: str = "") -> None:
+        """Take one slot for `key`, shared when `windows` is set; raise RateLimitedError with the wait."""
+        if self.limit is None:
+            return
+        if self.windows is None:
+            return self.check(key)
+        now = self.clock()
+        if self._blocked.get(key, 0.0) > now:
+            raise RateLimitedError("local throttle: provider limit reached", retry_after=self._blocked[key] - now)
+        wait = await self.windows.take(f"{self.scope}:{key}", self.limit)
+        if wait > 0:
+            self._blocked[key] = now + wait
+            raise RateLimitedError("local throttle: provider limit reached", retry_after=wait)
+        self._blocked.pop(key, None)
 
 
 class Notifier(abc.ABC):

@@ -81,7 +81,7 @@ class DingTalkNotifier(Notifier):
 
     async def send(self, message: Message) -> SendResult:
         """Sign and post one message; errcode != 0 raises."""
-        self.throttle.check()
+        await self.throttle.take()
         params = {"access_token": self.config.access_token.get_secret_value()}
         if self.config.secret and self.config.secret.get_secret_value():
             ts = int(self.wall_clock() * 1000)

@@ -100,7 +100,7 @@ class EmailNotifier(Notifier):
         to = message.recipient.address or message.recipient.email
         if not to:
             raise PermanentError("收件人没有电子邮件地址", code="no_address")
-        self.throttle.check()
+        await self.throttle.take()
         mail = render(message, self.config, to)
         try:
             await asyncio.to_thread(self._deliver, mail, to)

@@ -82,8 +82,8 @@ class FeishuNotifier(Notifier):
 
     async def send(self, message: Message) -> SendResult:
         """Sign and post one message; a nonzero `code` raises."""
-        self.burst.check()
-        self.throttle.check()
+        await self.burst.take()
+        await self.throttle.take()
         payload = self._body(message)
         if self.config.secret and self.config.secret.get_secret_value():
             ts = int(self.wall_clock())

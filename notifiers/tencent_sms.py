@@ -119,7 +119,7 @@ class TencentSmsNotifier(Notifier):
         if not template:
             raise PermanentError("未指定短信模板 (template_id)", code="no_template")
         number = raw if raw.startswith("+") and not raw.startswith("+86") else "+86" + mainland_number(raw)
-        self.throttle.check(number)
+        await self.throttle.take(number)
         keys = list(message.template_params)
         if all(k.isdigit() for k in keys):
             keys.sort(key=int)  # templates use {1}, {2}, ...

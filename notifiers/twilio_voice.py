@@ -106,7 +106,7 @@ class TwilioVoiceNotifier(Notifier):
             raise PermanentError(f"收件人 {message.recipient.name} 没有电话号码", code="no_address")
         digits = "".join(ch for ch in raw if ch.isdigit())
         to = raw.strip() if raw.strip().startswith("+") else f"+{self.config.country_code}{digits}"
-        self.throttle.check()
+        await self.throttle.take()
         callback = message.callback_url or self.config.callback_url or None
         form: list[tuple[str, str]] = [
             ("To", to), ("From", self.config.from_number),
@@ -137,11 +137,16 @@ class TwilioVoiceNotifier(Notifier):
 
     def parse_callback(self, request: CallbackRequest) -> list[Receipt]:
         """Verify X-Twilio-Signature, then map CallStatus and Digits to receipts."""
-        given = request.header("X-Twilio-Signature") or ""
-        params = parse_qsl(request.body.decode(), keep_blank_values=True) if request.method.upper() == "POST" else []
+        given = (request.header("X-Twilio-Signature") or "").encode()  # bytes: compare_digest refuses non-ASCII str
+        try:
+            text = request.body.decode() if request.method.upper() == "POST" else ""
+        except UnicodeDecodeError:
+            raise CallbackRejected("回调请求体不是 UTF-8 (body is not UTF-8)") from None
+        params = parse_qsl(text, keep_blank_values=True)
         token = self.config.auth_token.get_secret_value()
         if not given or not any(
-            hmac.compare_digest(twilio_signature(token, url, params), given) for url in _url_variants(request.url)
+            hmac.compare_digest(twilio_signature(token, url, params).encode(), given)
+            for url in _url_variants(request.url)
         ):
             raise CallbackRejected("X-Twilio-Signature 校验失败")
         fields = dict(params) if params else dict(request.query)  # GET callbacks carry them in the URL

@@ -94,7 +94,7 @@ class WebhookNotifier(Notifier):
         url = message.recipient.address or self.config.base_url
         if not url:
             raise PermanentError("未配置 webhook 地址", code="no_address")
-        self.throttle.check(url)
+        await self.throttle.take(url)
         payload = {
             "subject": message.subject,
             "text": message.text,

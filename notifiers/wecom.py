@@ -65,7 +65,7 @@ class WeComNotifier(Notifier):
 
     async def send(self, message: Message) -> SendResult:
         """Post one message; errcode != 0 raises."""
-        self.throttle.check()
+        await self.throttle.take()
         url = f"{self.config.base_url.rstrip('/')}/cgi-bin/webhook/send"
         params = {"key": self.config.key.get_secret_value()}
         response = await post(self.client, url, params=params, json=self._body(message), timeout=self.config.timeout)

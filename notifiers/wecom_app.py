@@ -93,7 +93,7 @@ class WeComAppNotifier(Notifier):
         touser = message.recipient.address or message.recipient.wecom_id
         if not touser:
             raise PermanentError("收件人没有企业微信账号（wecom_id）", code="no_address")
-        self.throttle.check(touser)
+        await self.throttle.take(touser)
         url = f"{self.config.base_url.rstrip('/')}/cgi-bin/message/send"
         payload = self._body(message, touser)
         for attempt in (0, 1):

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core import logs
@@ -24,6 +24,7 @@ from core.settings import Settings
 from services.audit.checks import Keeper
 from web import live, ops, security
 from web.api.routes import router as api_router
+from web.boundary import Boundary
 from web.console.render import LoginRedirect, render
 from web.console.routes import router as console_router
 from web.extensions import Extensions
@@ -55,6 +56,7 @@ def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, li
     app.include_router(live.router)
     _install_error_handlers(app)
 
+    app.add_middleware(Boundary, max_body_bytes=settings.web.max_body_bytes)  # before routing and authentication
     app.add_middleware(RequestId)
     security.install(app, settings)
     return app
@@ -117,6 +119,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error on %s: %s", request.url.path, exc.orig)
         return JSONResponse({"detail": [{"loc": ["body"], "msg": "conflicts with existing data",
                                          "type": "Conflict"}]}, status_code=409)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError):
+        # The last line of defence: validation should have refused it with the field named (value too long, out
+        # of range for its column); a request the database refuses is still the caller's, never a 500.
+        log.warning("data error on %s: %s", request.url.path, exc.orig)
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": "数据不符合字段的长度或范围 (a value does not fit "
+                                         "its field's length or range)", "type": "DataError"}]}, status_code=422)
 
     @app.exception_handler(OperationalError)
     async def db_down(request: Request, exc: OperationalError):

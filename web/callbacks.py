@@ -62,6 +62,9 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
         log.warning("callback for %s rejected from %s: %s", channel_name,
                     request.client.host if request.client else "?", exc)
         return JSONResponse({"detail": f"callback rejected: {exc}"}, status_code=401)
+    except (ValueError, KeyError, TypeError) as exc:  # a body the plugin could not read: the sender's fault
+        log.warning("callback for %s malformed: %r", channel_name, exc)
+        return JSONResponse({"detail": f"回调格式错误 (malformed callback): {exc}"[:300]}, status_code=400)
     cap = request.app.state.settings.web.callback_max_receipts
     if len(receipts) > cap:
         log.warning("callback for %s carried %d receipts (cap %d): refused", channel_name, len(receipts), cap)

@@ -17,6 +17,7 @@ from prometheus_client import (
 from sqlalchemy import text
 from sqlmodel import Session
 
+from core.db import readonly
 from models import schema
 from services import alerts
 from web.deps import now_utc
@@ -42,7 +43,8 @@ def healthz() -> dict:
 @router.get("/readyz")
 def readyz(request: Request):
     """Ready: the database answers and is at the code's migration."""
-    engine = request.app.state.engine
+    # Read-only (DEFERRED on SQLite): a probe must not queue behind a writer and call the database down.
+    engine = readonly(request.app.state.engine)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -76,7 +78,8 @@ def metrics(request: Request):
     alert_gauge = Gauge("dutydesk_alerts", "current alerts by code and severity", ["code", "severity"],
                         registry=registry)
     try:
-        with Session(request.app.state.engine) as session:
+        # Read-only (DEFERRED on SQLite): a scrape never waits for, nor holds, the write lock.
+        with Session(readonly(request.app.state.engine)) as session:
             session.execute(text("SELECT 1"))  # alert sources swallow errors, so ask the database itself
             ext = request.app.state.extensions
             found = alerts.collect(session=session, now=now_utc(request), settings=request.app.state.settings,

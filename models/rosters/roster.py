@@ -105,6 +105,18 @@ class RosterSlot(SQLModel, table=True):
     why: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class RosterStamp(SQLModel, table=True):
+    """A token that changes with every change "on duty now" depends on (slots; names of people and units).
+
+    Set by triggers in the writer's transaction (migration 0002e), and on SQLite by the bulk insert of slots;
+    each process keeps its last "on duty now" while the token holds (services/rosters/views.py)."""
+
+    __tablename__ = "roster_stamp"
+
+    name: str = Field(primary_key=True, max_length=40)
+    token: str = Field(max_length=40)
+
+
 class RotationState(SQLModel, table=True):
     """Rotation state of one unit's post after a month (rules.rosters.state.PostState JSON)."""
 

@@ -44,10 +44,11 @@ def record(
 
 
 def change(*, session: Session, row: Any, actor: str, action: str, entity: str, unit_id: Any = "",
-           note: str = "", **values: Any) -> Any:
-    """Set `values` on a table row, flush, and record the change with its before/after."""
+           note: str = "", fields: dict[str, Any] | None = None, **values: Any) -> Any:
+    """Set `values` (and `fields`, for names such as `unit_id` that are also this function's own parameters) on a
+    table row, flush, and record the change with its before/after."""
     before = jsonable(row)
-    for key, value in values.items():
+    for key, value in {**(fields or {}), **values}.items():
         setattr(row, key, value)
     session.add(row)
     session.flush()

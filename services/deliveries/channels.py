@@ -121,10 +121,18 @@ def get_channel(*, session: Session, name: str) -> ChannelConfig:
     return found
 
 
+def _check_rate(row: ChannelConfig | ChannelConfigCreate) -> None:
+    """A channel's own limit needs both its count and its window."""
+    if (row.rate_count is None) != (row.rate_seconds is None):
+        field = "rate_seconds" if row.rate_seconds is None else "rate_count"
+        raise Invalid("频率限制需同时填写条数 (rate_count) 和时长 (rate_seconds)", field=field)
+
+
 def create_channel(*, session: Session, data: ChannelConfigCreate, actor: str, key: str) -> ChannelConfig:
     """Add a channel; its config is checked against the plugin's declared fields."""
     if session.exec(select(ChannelConfig).where(ChannelConfig.name == data.name)).first() is not None:
         raise Conflict(f"channel {data.name!r} already exists", field="name")
+    _check_rate(data)
     row = ChannelConfig.model_validate({**data.model_dump(), "config": _sealed(data.kind, data.config, key)})
     session.add(row)
     session.flush()
@@ -145,6 +153,7 @@ def update_channel(*, session: Session, name: str, data: ChannelConfigUpdate, ac
     changes.pop("config", None)
     for field, value in changes.items():
         setattr(row, field, value)
+    _check_rate(row)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, select
 
+from core.db import notify_at_commit
 from core.errors import Invalid
 from models.deliveries import Delivery, DeliveryState
 from models.directory import Person
@@ -26,6 +27,7 @@ log = logging.getLogger("dutydesk.deliveries")
 # registers its wake-up here, so a new row is sent at once rather than at the next poll.
 WAKE_HOOKS: list[Callable[[], None]] = []
 _PENDING = "deliveries_enqueued"
+WAKE_PAYLOAD = "deliveries"  # the NOTIFY for engines in other processes (core.db.notify_at_commit)
 
 
 def group_key(source: str, source_id: Any, step: Any, recipient_key: str) -> str:
@@ -117,6 +119,7 @@ def _insert_once(session: Session, row: Delivery) -> Delivery:
     make_transient_to_detached(row)
     session.add(row)
     session.info[_PENDING] = True
+    notify_at_commit(session, WAKE_PAYLOAD)
     return row
 
 
@@ -135,6 +138,7 @@ def next_rung(*, session: Session, delivery: Delivery, channel: str, now: dateti
     session.add(row)
     session.flush()
     session.info[_PENDING] = True
+    notify_at_commit(session, WAKE_PAYLOAD)
     return row
 
 

@@ -111,8 +111,10 @@ def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate,
     changes = data.model_dump(exclude_unset=True)
     if changes.get("unit_id") is not None and session.get(Unit, changes["unit_id"]) is None:
         raise Invalid(f"unit {changes['unit_id']} not found", field="unit_id")
+    # The audit entry is filed under the person's new unit; `unit_id` is both that and one of the changes.
+    audit_unit = changes.get("unit_id") or person.unit_id
     return audit.change(session=session, row=person, actor=actor, action=_action(changes), entity="person",
-                        unit_id=changes.get("unit_id") or person.unit_id, **changes, updated_at=utcnow())
+                        unit_id=audit_unit, fields=changes, updated_at=utcnow())
 
 
 # The directory as a caller may see it: a unit reporter sees only their own unit and its people (403 for naming

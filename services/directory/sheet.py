@@ -8,7 +8,10 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from core import tables
 from core.errors import Invalid
+from core.tables import csv_bytes, no_formulas
+from core.text import clean as clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -102,17 +105,13 @@ def _text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    return clean_text(str(value)).strip()  # a NUL or control character typed into a cell is dropped
 
 
 def write_sheet(header: list[str], rows: list[list[str]], fmt: str, title: str = "sheet") -> bytes:
     """One table as .xlsx bytes or UTF-8-with-BOM CSV bytes (what Chinese Excel opens cleanly)."""
     if fmt == "csv":
-        out = io.StringIO(newline="")
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows([[_csv_safe(v) for v in r] for r in rows])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        return csv_bytes(header, rows)
     if fmt != "xlsx":
         raise Invalid(f"不支持的导出格式 {fmt!r}（支持 xlsx、csv）", field="format")
     from openpyxl import Workbook
@@ -129,8 +128,7 @@ def write_sheet(header: list[str], rows: list[list[str]], fmt: str, title: str =
     for row in ws.iter_rows():
         for cell in row:
             cell.number_format = "@"  # text: keeps phone numbers and codes as typed
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a value, never a formula
+    no_formulas(ws)  # a value, never a formula
     for col in ws.columns:
         widest = max(len(str(c.value or "")) for c in col)
         ws.column_dimensions[col[0].column_letter].width = max(10, min(40, 2 + widest * 2))
@@ -139,14 +137,4 @@ def write_sheet(header: list[str], rows: list[list[str]], fmt: str, title: str =
     return out.getvalue()
 
 
-FORMULA_START = ("=", "@")
-
-
-def _csv_safe(value: str) -> str:
-    # A leading apostrophe stops Excel from running a cell as a formula; import strips it again.
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def unguard(value: str) -> str:
-    """Undo the export's formula guard."""
-    return value[1:] if value.startswith("'") and value[1:2] in FORMULA_START else value
+unguard = tables.unguard  # the import side of the export's formula guard (core/tables.py)

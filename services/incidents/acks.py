@@ -55,7 +55,8 @@ def make_link(session: Session, *, incident_id: uuid.UUID, person: Person | None
 def check_link(session: Session, token: str, now: datetime, *, settings: Settings) -> AckToken:
     """The token's row if it is genuine, unused and unexpired; else NotFound / Gone (nothing changes)."""
     body, _, sig = token.rpartition(".")
-    if not body or not hmac.compare_digest(sig, _sign(body, settings)):
+    # Bytes, not str: compare_digest refuses non-ASCII strings (a hand-edited link) with a TypeError.
+    if not body or not hmac.compare_digest(sig.encode(), _sign(body, settings).encode()):
         raise NotFound("确认链接无效 (invalid link)", field="token")
     row = session.exec(select(AckToken).where(AckToken.token_hash == _hash(token))).first()
     if row is None:

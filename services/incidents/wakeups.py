@@ -8,13 +8,17 @@ from datetime import datetime
 from sqlalchemy import event
 from sqlmodel import Session
 
+from core.db import notify_at_commit
+
 # Called with a due time after a commit that created due work (the engine's escalator registers one).
 WAKE_HOOKS: list[Callable[[datetime], None]] = []
 _WAKES = "incidents_wake_at"
+WAKE_PREFIX = "incidents:"  # + the due time (ISO 8601): the NOTIFY for engines in other processes (core.db)
 
 
 def wake_after_commit(session: Session, due: datetime) -> None:
-    """Nudge the engine at `due` once this transaction commits."""
+    """Nudge the engine at `due` once this transaction commits (engines in other processes too, on PostgreSQL)."""
+    notify_at_commit(session, f"{WAKE_PREFIX}{due.isoformat()}")
     if not WAKE_HOOKS:
         return
     pending = session.info.setdefault(_WAKES, set())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import uuid
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from core.errors import Invalid
+from core.tables import csv_bytes, no_formulas
 from models.directory import Unit
 from models.spotchecks.checks import PhoneCheck
 from models.spotchecks.inspections import Inspection, VideoRollCall
@@ -105,27 +105,42 @@ def _unit_lines(r) -> list[tuple]:
 
 
 def export(*, session: Session, f: ExportFilter, fmt: str, unmask: bool, actor: str, now: datetime, tz) -> bytes:
-    """The export file; every export is audited, and an unmasked one says so."""
+    """The export file; every export is audited (in the same transaction), and an unmasked one says so."""
+    body, count = build(session=session, f=f, fmt=fmt, unmask=unmask, tz=tz)
+    record_export(session=session, f=f, fmt=fmt, count=count, unmask=unmask, actor=actor, now=now)
+    return body
+
+
+def record_export(*, session: Session, f: ExportFilter, fmt: str, count: int, unmask: bool, actor: str,
+                  now: datetime) -> None:
+    """The audit entry of one export. The web records it in a write transaction of its own, after the read's has
+    ended: writing it from the read transaction failed with "database is locked" whenever anything had written
+    since the read began (SQLite cannot upgrade a reader that is behind)."""
+    audit.record(session=session, actor=actor, action="export_unmasked" if unmask else "export",
+                 entity="spotcheck_export", at=now, unit_id=f.unit_id or "",
+                 after={"filter": {k: str(v) for k, v in f.__dict__.items() if v}, "format": fmt, "rows": count,
+                        "unmasked": unmask},
+                 note="phone numbers shown in full at the auditor's request" if unmask else "")
+
+
+def build(*, session: Session, f: ExportFilter, fmt: str, unmask: bool, tz) -> tuple[bytes, int]:
+    """The export file and its number of rows; reads only (record it with `record_export`)."""
     if fmt not in ("csv", "xlsx"):
         raise Invalid("format must be csv or xlsx", field="format")
     data = rows(session, f, tz, unmask=unmask)
-    audit.record(session=session, actor=actor, action="export_unmasked" if unmask else "export",
-                 entity="spotcheck_export", at=now, unit_id=f.unit_id or "",
-                 after={"filter": {k: str(v) for k, v in f.__dict__.items() if v}, "format": fmt, "rows": len(data),
-                        "unmasked": unmask},
-                 note="phone numbers shown in full at the auditor's request" if unmask else "")
+    return _file(data, fmt), len(data)
+
+
+def _file(data: list, fmt: str) -> bytes:
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(HEADER)
-        w.writerows(data)
-        return ("\ufeff" + buf.getvalue()).encode()  # BOM: Excel opens UTF-8 CSV correctly
+        return csv_bytes(HEADER, data)
     wb = Workbook()
     ws = wb.active
     ws.title = "抽查记录"
     ws.append(HEADER)
     for row in data:
         ws.append(row)
+    no_formulas(ws)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from models.accounts import LoginFailure, LoginSession, Role, UserCreate
+from models.deliveries import ProviderWindow
 from services import accounts
 from services.audit import checks
 
@@ -24,18 +25,22 @@ def test_housekeeping_purges_expired_sessions_and_stale_throttles(prefect_harnes
         _, live = accounts.start_session(session=s, user=user, now=NOW - timedelta(hours=1), hours=12)
         s.add(LoginFailure(key="addr:10.0.0.9", count=3, first_at=NOW - timedelta(days=2)))
         s.add(LoginFailure(key="addr:10.0.0.7", count=1, first_at=NOW - timedelta(minutes=5)))
+        s.add(ProviderWindow(key="aliyun_sms:sms:throttle:13800000000", stamps=[1.0], updated_at=NOW - timedelta(days=3)))
+        s.add(ProviderWindow(key="wecom:robot:throttle:", stamps=[2.0], updated_at=NOW - timedelta(minutes=1)))
         s.commit()
         old_id, live_id = old.id, live.id
 
     result = asyncio.run(housekeeping(now=NOW))
 
     # the user's creation is the one audit entry: sealed and verified by the same run
-    assert result == {"sessions": 1, "login_failures": 1, "callback_events": 0, "audit_checked": 1, "audit_problems": 0}
+    assert result == {"sessions": 1, "login_failures": 1, "callback_events": 0, "provider_windows": 1,
+                      "audit_checked": 1, "audit_problems": 0}
     with Session(flow_db) as s:
         assert checks.last_check(session=s).by == "housekeeping"
         assert [row.id for row in s.exec(select(LoginSession))] == [live_id]
         assert s.get(LoginSession, old_id) is None
         assert [row.key for row in s.exec(select(LoginFailure))] == ["addr:10.0.0.7"]
+        assert [row.key for row in s.exec(select(ProviderWindow))] == ["wecom:robot:throttle:"]
 
 
 def test_the_run_is_recorded_by_prefect(prefect_harness, flow_db):

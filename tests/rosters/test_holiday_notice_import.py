@@ -119,3 +119,19 @@ def test_the_roster_page_warns_while_the_months_year_lacks_its_calendar(client, 
     assert client.post("/api/holidays/notice?dry_run=false", headers=tokens["admin"],
                        json={"text": TEXT_2027}).status_code == 200
     assert 'id="calendar-missing"' not in client.get(f"/rosters?unit_id={town.id}&month=2027-10").text
+
+
+def test_the_console_notice_page_in_english(client, users, session):
+    """English mode: the page, its preview and the imported table name festivals and day kinds in English."""
+    assert client.post("/login", data={"username": users["admin"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/rosters/holidays?lang=en")
+    assert "Import the State Council General Office" in page.text and "导入国务院" not in page.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    preview = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": TEXT_2027, "preview": "1"})
+    assert "Import 2027" in preview.text and "Spring Festival" in preview.text and "Make-up workday" in preview.text
+    assert "调休上班" not in preview.text and "导入 2027 年安排" not in preview.text
+    done = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": TEXT_2027, "confirm": "1"})
+    assert "Imported the 2027 holidays" in done.text and _rows(session) > 0
+    table = client.get("/rosters/holidays").text.split('id="holiday-table"')[1].split("</table>")[0]
+    assert "National Day" in table and "Holiday" in table and "放假" not in table

@@ -43,7 +43,9 @@ def test_duty_officer_sees_call_now_and_records_from_the_console(web, tokens, se
     page = web.get("/spotchecks", headers=tokens["duty_officer"])
     assert "请立即致电 高观镇" in page.text and "0838-1234567" in page.text and "接听超过三声" in page.text
     dash = web.get("/", headers=tokens["duty_officer"])
-    assert "请立即致电 高观镇" in dash.text
+    assert "值班抽查：请立即致电 高观镇（0838-1234567）" in dash.text
+    english = web.get("/?lang=en", headers=tokens["duty_officer"])
+    assert "Spot check: call 高观镇 now (0838-1234567)" in english.text and "请立即致电" not in english.text
     assert "请立即致电" not in web.get("/", headers=tokens["unit_reporter"]).text
     r = web.post("/spotchecks/results", headers=tokens["duty_officer"], follow_redirects=False,
                  data={"planned_check_id": str(pc.id), "outcome": "slow_answer", "rings": "5", "answered_by": "李四"})

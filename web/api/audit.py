@@ -32,7 +32,7 @@ class AuditPublic(BaseModel):
 
 
 @router.get("/audit", response_model=list[AuditPublic])
-def list_audit(entity: str | None = None, actor: str | None = None, before_seq: int | None = None,
+def list_audit(entity: str | None = None, actor: str | None = None, before_seq: int | None = Query(None, ge=1, le=2**63 - 1),
                limit: int = Query(100, ge=1, le=1000), c: Caller = Depends(require("audit:read")),
                session: Session = Depends(get_session)):
     q = select(AuditEntry)

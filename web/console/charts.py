@@ -19,22 +19,25 @@ def _colour(rate: float | None) -> str:
     return "#b3261e"
 
 
-def heatmap(rows: list[dict], months: int = 12, cell: int = 26, label_w: int = 130) -> Markup:
-    """Units × months, each cell coloured by pass rate; a <title> per cell gives the number."""
+def heatmap(rows: list[dict], months: int = 12, cell: int = 26, label_w: int = 130, title: str = "各单位各月电话抽查合格率",
+            month_names: list[str] | None = None, unchecked: str = "未抽查") -> Markup:
+    """Units × months, each cell coloured by pass rate; a <title> per cell gives the number. The wording comes
+    in the page's language (`title`, `month_names`, `unchecked`); unit names are data, marked lang="zh-CN"."""
+    names = month_names or [f"{m}月" for m in range(1, months + 1)]
     h = 22 + cell * len(rows)
     w = label_w + cell * months
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" width="{w}" height="{h}" '
-             f'viewBox="0 0 {w} {h}" role="img" aria-label="各单位各月电话抽查合格率">']
+             f'viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}">']
     for m in range(months):
         parts.append(f'<text x="{label_w + m * cell + cell / 2}" y="14" font-size="11" text-anchor="middle">{m + 1}</text>')
     for i, row in enumerate(rows):
         y = 22 + i * cell
         parts.append(f'<text x="{label_w - 6}" y="{y + cell * 0.65}" font-size="12" text-anchor="end">'
-                     f'{escape(row["unit"])}</text>')
+                     f'<tspan lang="zh-CN">{escape(row["unit"])}</tspan></text>')
         for m, rate in enumerate(row["rates"][:months]):
-            tip = "未抽查" if rate is None else f"{rate:.0%}"
+            tip = unchecked if rate is None else f"{rate:.0%}"
             parts.append(f'<rect x="{label_w + m * cell + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" '
-                         f'fill="{_colour(rate)}"><title>{escape(row["unit"])} {m + 1}月 {tip}</title></rect>')
+                         f'fill="{_colour(rate)}"><title>{escape(row["unit"])} {escape(names[m])} {escape(tip)}</title></rect>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -1,6 +1,7 @@
 """The "today" page: who is on duty, open incidents, pending tasks, alerts.
 
-Features provide the panels' rows with functions (session, now, caller, settings) -> list[dict | str];
+Features provide the panels' rows with functions (session, now, caller, settings) -> list[dict | str | Say]
+(a `render.Say` is a message key and its values, put into the page's language when rendered);
 the composition root lists them per panel ("mine": what needs the caller now, "on_duty", "incidents",
 "tasks").
 """

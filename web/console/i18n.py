@@ -106,6 +106,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.export": ("导出", "Export"),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
+    "common.date": ("日期", "Date"),
+    "common.status": ("状态", "Status"),
+    "common.type": ("类型", "Type"),
+    "common.submit": ("提交", "Submit"),
+    "common.view": ("查看", "Show"),
+    "common.all": ("全部", "All"),
+    "common.list_sep": ("、", ", "),
+    **{f"month.name.{n}": (f"{n}月", en) for n, en in enumerate(
+        ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+         "November", "December"), start=1)},
+    **{f"month.short.{n}": (f"{n}月", en) for n, en in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
     "account.username": ("用户名", "Username"),
     "account.role": ("角色", "Role"),
     "role.admin": ("管理员", "Administrator"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -72,6 +73,20 @@ def words(key: str, lang: str, default: str | None, values: dict) -> str:
     return text.format(**values) if values else text
 
 
+@dataclass(frozen=True)
+class Say:
+    """A row made before the page's language is known (a dashboard panel's): a message key and its
+    placeholders, put into words when the page is rendered (`say(row)` in templates)."""
+
+    key: str
+    values: dict = field(default_factory=dict)
+
+
+def say(row, lang: str):
+    """A `Say` in `lang`; any other row (text, Markup) as it is."""
+    return words(row.key, lang, None, row.values) if isinstance(row, Say) else row
+
+
 def display_label(kind: str, value, lang: str) -> str:
     """An internal value (enum member or its string) as people call it: `enum.<kind>.<value>` in the words;
     the value itself when no label exists (the zh-CN leak test finds those)."""
@@ -87,6 +102,7 @@ def render(request: Request, name: str, c: Caller | None, status_code: int = 200
         "request": request, "c": c, "lang": lang, "t": lambda key, default=None, **kw: words(key, lang, default, kw),
         # an internal value shown to people: its display label, never the value itself (enum.<kind>.<value>)
         "label": lambda kind, value: display_label(kind, value, lang),
+        "say": lambda row: say(row, lang),
         "csrf": c.login.csrf_token if c and c.login else "",
         "can": may,
         "nav": sections(request.app.state.extensions.menu, may, request.url.path) if c else [],

@@ -82,13 +82,20 @@ def add_log(data: LogIn, request: Request, c: Caller = Depends(require("handover
     return row.model_dump(mode="json")
 
 
-@router.get("/holidays")
-def list_holidays(year: int | None = None, c: Caller = Depends(require("rosters:read")),
+class HolidayOut(HolidayDayBase):
+    """One day of the admin holiday table, as the API returns it."""
+
+    created_at: datetime
+    created_by: str
+
+
+@router.get("/holidays", response_model=list[HolidayOut])
+def list_holidays(year: int | None = Query(None, ge=2000, le=2100), c: Caller = Depends(require("rosters:read")),
                   session: Session = Depends(get_session)):
     return [h.model_dump(mode="json") for h in holidays.list_days(session=session, year=year)]
 
 
-@router.put("/holidays/{day}")
+@router.put("/holidays/{day}", response_model=HolidayOut)
 def put_holiday(day: date, data: HolidayDayBase, c: Caller = Depends(require("holidays:write")),
                 session: Session = Depends(get_session)):
     row = holidays.put_day(session=session, data=data.model_copy(update={"day": day}), actor=c.actor)

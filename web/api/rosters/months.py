@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -112,8 +114,16 @@ def get_month(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depe
     return view
 
 
-@router.patch("/slots/{slot_id}")
-def reassign(request: Request, slot_id: int, data: ReassignIn, c: Caller = Depends(write),
+class SlotOut(BaseModel):
+    slot_id: int
+    person_id: uuid.UUID
+    day: date
+    post: str
+
+
+@router.patch("/slots/{slot_id}", response_model=SlotOut)
+def reassign(request: Request, slot_id: Annotated[int, Path(ge=1, le=2**63 - 1)], data: ReassignIn,
+             c: Caller = Depends(write),
              session: Session = Depends(get_session)):
     """Put someone else on a slot (audited; bumps the version of a published month)."""
     row = publish.reassign(session=session, slot_id=slot_id, person_id=data.person_id, by=c.by,

@@ -112,15 +112,18 @@ def issue_notice(body: ReminderNoticeCreate, request: Request, c: Caller = Depen
     return row
 
 
-@router.get("/export")
+@router.get("/export", response_class=Response, responses={200: {"content": {
+    "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
 def export(request: Request, format: str = Query("csv"), since: date | None = None, until: date | None = None,
            unit_id: uuid.UUID | None = None, kind: str = "", outcome: str = "", unmask: bool = False,
            c: Caller = Depends(require("spotchecks:export")), session: Session = Depends(get_session)):
     """Records by period, unit, kind and outcome; phone numbers masked unless `unmask` (which is audited)."""
     now, tz = now_utc(request), request.app.state.settings.tz
     f = exports.ExportFilter(since=since, until=until, unit_id=unit_id, kind=kind, outcome=outcome)
-    body = exports.export(session=session, f=f, fmt=format, unmask=unmask, actor=c.actor, now=now, tz=tz)
-    session.commit()
+    body, count = exports.build(session=session, f=f, fmt=format, unmask=unmask, tz=tz)
+    session.commit()  # ends the read transaction: the audit entry is written in a write transaction of its own
+    with request.app.state.session_factory() as writer:  # commits on leaving; the file goes out only then
+        exports.record_export(session=writer, f=f, fmt=format, count=count, unmask=unmask, actor=c.actor, now=now)
     media = "text/csv; charset=utf-8" if format == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media,

@@ -49,4 +49,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.board.overdue_n": ("{n}项超时", "{n} overdue"), "inc.board.step": ("第{n}步已通知", "step {n} notified"),
     "enum.escalation.active": ("通知中", "Notifying"), "enum.escalation.stopped": ("已停止（已确认）", "Stopped (acknowledged)"),
     "enum.escalation.exhausted": ("已通知完毕，无人确认", "All steps sent, no acknowledgement"),
+    # instructions forwarded to units (批示转办)
+    "inc.tasks.instruction": ("批示", "Instruction"), "inc.tasks.unit": ("承办单位", "Unit handling it"),
+    "inc.tasks.lead": ("（牵头）", " (lead)"), "inc.tasks.support": ("（配合）", " (supporting)"),
+    "enum.item_status.forwarded": ("待反馈", "Awaiting feedback"),
+    "enum.item_status.feedback_received": ("待办结", "Awaiting acceptance"),
+    "enum.item_status.closed": ("已办结", "Closed"),
 }

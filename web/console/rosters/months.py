@@ -11,7 +11,6 @@ from sqlmodel import Session
 from core.errors import ServiceError
 from core.spreadsheets import Limits
 from models.rosters.roster import HolidayDayBase, HolidayKind
-from rules.rosters.explain import FESTIVAL_ZH
 from services.directory import org
 from services.rosters import excel, gaps, holidays, ical, imports, publish
 from services.rosters.calendar import uncovered_years
@@ -19,7 +18,7 @@ from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
 from services.rosters.views import month_view, on_duty
 from web.console.forms import back
-from web.console.render import page, render
+from web.console.render import language, page, render, words
 from web.console.rosters import imports as upload
 from web.deps import Caller, get_session, now_utc
 
@@ -54,6 +53,13 @@ def _context(request: Request, c: Caller, session: Session, unit_id: uuid.UUID |
     feeds = ical.list_feeds(session=session, by=c.by, kind="unit", ref_id=unit_id) if unit_id is not None else []
     return dict(units=units, unit_id=unit_id, month=month, view=view, gaps=found, calendar_missing=missing,
                 feeds=feeds, error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
+
+
+def _problems(request: Request, c: Caller, problems: list[dict]) -> str:
+    """A refused file's problems on one line, each with its row and column ("第3行 日期：…")."""
+    lang = language(request, c)
+    return words("roster.error.sep", lang, None, {}).join(
+        words("roster.error.row", lang, None, {"row": p["row"], "column": p["column"], "msg": p["msg"]}) for p in problems)
 
 
 def _is_month(text: str) -> bool:
@@ -96,7 +102,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     else:
         raw = upload.unstash(settings.data_dir, c.user.id, token)
         if raw is None:
-            return back(url, error="请选择要导入的值班表文件")
+            return back(url, error=words("roster.error.no_file", language(request, c), None, {}))
     create = bool(form.get("create_missing"))
     kw = dict(session=session, unit_id=unit_id, by=c.by, month=month, columns=upload.columns_from(form),
               create_missing=create)
@@ -112,7 +118,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
         session.rollback()
         preview = exc.preview
         if preview is None:
-            return back(url, error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems[:20]))
+            return back(url, error=_problems(request, c, exc.problems[:20]))
     except ServiceError as exc:
         session.rollback()
         return back(url, error=exc.reason)
@@ -135,7 +141,7 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
             session.commit()
             return back(url, notice=f"{request.app.state.settings.public_url}/api/ical/{token}.ics")
         else:
-            return back(url, error=f"unknown action {action}")
+            return back(url, error=words("roster.error.action", language(request, c), None, {"action": action}))
         session.commit()
     except ServiceError as exc:
         session.rollback()
@@ -187,7 +193,7 @@ async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:wr
         imported = True
     return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(
         session=session, today=today, settings=request.app.state.settings), days=holidays.list_days(session=session),
-        kinds=list(HolidayKind), error="", notice_text=text, preview=found, imported=imported, festival_zh=FESTIVAL_ZH)
+        kinds=list(HolidayKind), error="", notice_text=text, preview=found, imported=imported)
 
 
 @router.post("/rosters/holidays")
@@ -203,7 +209,7 @@ async def holiday_save(request: Request, c: Caller = Depends(page("holidays:writ
         session.commit()
     except excel.ImportRejected as exc:
         session.rollback()
-        return back("/rosters/holidays", error="；".join(f"第{p['row']}行 {p['column']}：{p['msg']}" for p in exc.problems))
+        return back("/rosters/holidays", error=_problems(request, c, exc.problems))
     except (ServiceError, ValueError) as exc:
         session.rollback()
         return back("/rosters/holidays", error=getattr(exc, "reason", str(exc)))

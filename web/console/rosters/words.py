@@ -1,6 +1,15 @@
 """Console wording of the rosters pages: message id -> (zh-CN, English)."""
 
+from rules.rosters.calendar import FESTIVAL_ZH
+
+# Festivals by their calendar name (English) and by the Chinese name an office types or a notice gives.
+FESTIVALS: dict[str, tuple[str, str]] = {
+    **{f"enum.festival.{en}": (zh, en) for en, zh in FESTIVAL_ZH.items()},
+    **{f"enum.festival.{zh}": (zh, en) for en, zh in FESTIVAL_ZH.items()},
+}
+
 WORDS: dict[str, tuple[str, str]] = {
+    **FESTIVALS,
     "nav.rosters": ("值班表", "Rosters"), "nav.leaves": ("请假报备", "Leave"), "nav.swaps": ("换班", "Swaps"),
     "nav.handovers": ("交接班", "Handover"), "nav.holidays": ("节假日", "Holidays"),
     "roster.generate": ("生成", "Generate"), "roster.publish": ("发布", "Publish"), "roster.print": ("打印", "Print"),
@@ -38,4 +47,77 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.missing": ("通讯录中没有", "Not in the directory"),
     "roster.import.again": ("按此对应重新识别", "Read again with this mapping"),
     "roster.import.confirm": ("确认导入", "Confirm import"),
+    "roster.import.understood_months": ("识别结果：{months}", "Understood: {months}"),
+    "roster.import.missing_list": ("通讯录中没有：", "Not in the directory: "),
+    # one day's class beside its date (the fairness table's columns say the plural)
+    "roster.day_tag.workday": ("工作日", "Workday"), "roster.day_tag.weekend": ("周末", "Weekend"),
+    "roster.day_tag.holiday": ("节假日", "Holiday"),
+    "roster.note": ("备注", "Notes"), "roster.total": ("合计", "Total"),
+    "enum.post.leader": ("带班领导", "Duty leader"), "enum.post.officer": ("值班员", "Duty officer"),
+    # leave reports (请假报备) and unavailability
+    "leave.kind": ("类别", "Kind"), "leave.when": ("时间", "When"),
+    "leave.where_why": ("去向 / 事由", "Destination / reason"), "leave.acting": ("主持工作", "Acting in charge"),
+    "leave.kind.report": ("请假报备", "Leave report"), "leave.kind.unavailable": ("不可值班", "Unavailable for duty"),
+    "enum.half.am": ("上午", "morning"), "enum.half.pm": ("下午", "afternoon"),
+    "enum.leave_status.filed": ("已报备", "Reported"), "enum.leave_status.pending_approval": ("待审批", "Awaiting approval"),
+    "enum.leave_status.returned": ("已销假", "Back at work"), "enum.leave_status.cancelled": ("已撤销", "Withdrawn"),
+    "leave.approve": ("审批", "Approve"), "leave.return": ("销假", "Report back"), "leave.cancel": ("撤销", "Withdraw"),
+    "leave.form": ("填报请假 / 登记不可值班", "File a leave report / mark someone unavailable for duty"),
+    "leave.hint": ("县管正职（★）须正式请假报备，去向、事由、联系方式、工作安排、主持工作必填并须提前报备；"
+                   "其他人员登记不可值班即可，排班将其视为不在岗。",
+                   "Leading cadres (★) file a formal leave report in advance, with destination, reason, contact, "
+                   "work arrangements and who is acting in charge all filled in; anyone else is only marked "
+                   "unavailable for duty, and the roster treats them as away."),
+    "leave.person": ("请假人", "Person"), "leave.cadre": ("（县管正职）", " (leading cadre)"),
+    "leave.start": ("开始", "From"), "leave.end": ("结束", "To"),
+    "leave.destination": ("去向★", "Destination★"), "leave.reason": ("事由★", "Reason★"),
+    "leave.contact": ("联系方式★", "Contact★"), "leave.arrangements": ("工作安排★", "Work arrangements★"),
+    "leave.acting_field": ("主持工作★", "Acting in charge★"), "leave.abroad": ("出国（境）", "Going abroad"),
+    "leave.together_reason": ("同时离岗理由", "Reason for being away together"),
+    "leave.urgent": ("急事（当天或事后报备，须审核）", "Urgent (same day or after the fact; reviewed)"),
+    "leave.urgent_reason": ("急事理由", "Why it could not be reported ahead"),
+    "leave.urgent_flag": ("急事·待审核", "Urgent · to review"),
+    # swaps (换班)
+    "swap.post": ("岗位", "Post"), "swap.requester": ("申请人", "Requested by"),
+    "swap.counterpart": ("接班人", "Taking over"), "swap.reason": ("事由", "Reason"),
+    "enum.swap_status.requested": ("待对方确认", "Awaiting the other person"),
+    "enum.swap_status.confirmed": ("待审批", "Awaiting approval"), "enum.swap_status.approved": ("已批准", "Approved"),
+    "enum.swap_status.rejected": ("已驳回", "Rejected"), "enum.swap_status.cancelled": ("已撤销", "Withdrawn"),
+    "swap.override": ("（值班室登记）", " (entered by the duty office)"),
+    "swap.confirm": ("确认", "Confirm"), "swap.approve": ("批准", "Approve"), "swap.reject": ("驳回", "Reject"),
+    "swap.cancel": ("撤销", "Withdraw"), "swap.request": ("申请换班", "Request a swap"),
+    "swap.slot": ("班次（日期 / 岗位）", "Shift (date / post)"),
+    "swap.no_slots": ("近两个月没有可换的班次", "No shifts of yours to swap in the next two months"),
+    # handover (交接班) and the duty log
+    "ho.records": ("交接班记录", "Handover records"), "ho.incoming": ("接班：", "Taking over: "),
+    "ho.signed": ("已签收", "Signed by"), "ho.unsigned": ("未签收", "Not signed"),
+    "ho.carried": ("（上班次遗留）", " (carried over from the previous shift)"),
+    "ho.sign": ("接班签收", "Sign and take over"), "ho.day": ("接班日期", "Handover date"),
+    "ho.notes": ("交接事项", "Handover notes"), "ho.items": ("待办（每行一项）", "Open items (one per line)"),
+    "ho.open": ("新建交接", "New handover"), "ho.log": ("值班日志（近7天）", "Duty log (last 7 days)"),
+    "enum.log_kind.call": ("来电", "Call"), "enum.log_kind.event": ("事件", "Event"), "enum.log_kind.note": ("记事", "Note"),
+    "ho.record": ("记录", "Record"),
+    # holidays (节假日) and make-up workdays (调休)
+    "hol.deadlines": ("节日值班表报送（节前5天）", "Holiday rosters due (5 days before each holiday)"),
+    "hol.festival": ("节日", "Holiday"), "hol.due": ("截止", "Due"), "hol.late": ("逾期单位", "Units late"),
+    "hol.pending": ("未发布（未到期）", "Not published (not due yet)"),
+    "hol.table": ("节假日安排（{year}年起，国务院办公厅通知）",
+                  "Holidays and make-up workdays (from {year}, per the State Council General Office's notices)"),
+    "hol.kind": ("类型", "Type"), "hol.name": ("名称", "Name"), "hol.name_example": ("春节", "Spring Festival"),
+    "enum.holiday_kind.holiday": ("放假", "Holiday"), "enum.holiday_kind.makeup_workday": ("调休上班", "Make-up workday"),
+    "hol.bulk": ("批量导入（每行：日期,假/班,名称）", "Bulk import (one per line: date,holiday or makeup_workday,name)"),
+    "hol.notice_title": ("导入国务院办公厅节假日安排通知", "Import the State Council General Office's holiday notice"),
+    # the notice's own title sits between these two, in Chinese in both languages
+    "hol.notice_hint_before": ("把通知全文（“", "Paste the whole notice (“"),
+    "hol.notice_hint_after": ("”）原样粘贴到下面，先预览，核对无误后导入。",
+                              "”) below as it is, preview it, check it, then import it."),
+    "hol.notice_text": ("通知全文", "Full text of the notice"), "hol.preview": ("预览", "Preview"),
+    "hol.import_year": ("导入 {year} 年安排", "Import {year}"),
+    "hol.imported": ("已导入 {year} 年节假日安排：{n} 天。", "Imported the {year} holidays: {n} days."),
+    "hol.missing": ("通知缺少：{names}", "Missing from the notice: {names}"),
+    # what the rosters pages say back
+    "roster.error.no_file": ("请选择要导入的值班表文件", "Choose the roster file to import"),
+    "roster.error.row": ("第{row}行 {column}：{msg}", "Row {row}, {column}: {msg}"),
+    "roster.error.sep": ("；", "; "),
+    "roster.error.action": ("未知操作 {action}", "Unknown action {action}"),
 }

@@ -16,7 +16,7 @@ from models.spotchecks.checks import CheckMode, PhoneCheckCreate
 from rules.spotchecks.outcomes import Outcome
 from services.spotchecks import plans, results
 from web.console.forms import field_errors
-from web.console.render import page, render
+from web.console.render import Say, page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -119,9 +119,9 @@ def plan_detail(plan_id: uuid.UUID, request: Request, c: Caller = Depends(page("
                   plan_id=plan_id), units=_units(session), tz=request.app.state.settings.tz)
 
 
-def due_checks(session: Session, now: datetime, c: Caller, settings) -> list[str]:
-    """'Call 高观镇 now' for the duty officer (never shown to units: plans are secret)."""
+def due_checks(session: Session, now: datetime, c: Caller, settings) -> list[Say]:
+    """'Call 高观镇 now' for the duty officer (never shown to units: plans are secret), in the page's language."""
     due = plans.call_now(session=session, now=now, settings=settings, by=c.by)
     units = _units(session) if due else {}
-    return [f"值班抽查：请立即致电 {units[p.unit_id].name}（{units[p.unit_id].duty_phone}）"
+    return [Say("sc.due_call", {"unit": units[p.unit_id].name, "phone": units[p.unit_id].duty_phone})
             for p in due[:10] if p.unit_id in units]

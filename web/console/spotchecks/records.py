@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import Session, select
@@ -27,7 +27,8 @@ from services.directory import org
 from services.spotchecks import circulars, plans, records, report, stats
 from web.console import charts
 from web.console.forms import field_errors
-from web.console.render import page, render
+from web.console.i18n import translate
+from web.console.render import language, page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -173,14 +174,20 @@ def export_form(request: Request, c: Caller = Depends(page("spotchecks:export"))
 
 
 @router.get("/statistics")
-def statistics(request: Request, year: int | None = None, c: Caller = Depends(page("statistics:read")),
+def statistics(request: Request, year: int | None = Query(None, ge=2000, le=2100), c: Caller = Depends(page("statistics:read")),
                session: Session = Depends(get_session)):
     tz = request.app.state.settings.tz
     year = year or now_utc(request).astimezone(tz).year
     r = report.yearly_report(session=session, year=year, settings=request.app.state.settings)
     months = stats.months(session, year, tz)
-    labels = [f"{m['month']}月" for m in months]
+    lang = language(request, c)
+    labels = [translate(f"month.short.{m['month']}", lang) for m in months]
     return render(request, "statistics.html", c, year=year, r=r, months=months,
-                  heat=charts.heatmap(stats.unit_compliance(session, year, tz)),
-                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=" 声", title="各月平均响铃声数"),
-                  phone=charts.bars([m["phone"] for m in months], labels, unit=" 次", title="各月电话抽查次数"))
+                  heat=charts.heatmap(stats.unit_compliance(session, year, tz),
+                                      title=translate("stats.heat_title", lang),
+                                      month_names=[translate(f"month.short.{n}", lang) for n in range(1, 13)],
+                                      unchecked=translate("stats.unchecked", lang)),
+                  rings=charts.bars([m["mean_rings"] for m in months], labels, unit=translate("stats.rings_unit", lang),
+                                    title=translate("stats.rings_title", lang)),
+                  phone=charts.bars([m["phone"] for m in months], labels, unit=translate("stats.checks_unit", lang),
+                                    title=translate("stats.phone_title", lang)))

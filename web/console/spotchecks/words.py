@@ -69,4 +69,27 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.missing": ("以下数据来源尚未启用：", "Sources not available yet:"),
     "enum.planned_status.planned": ("待抽查", "Planned"), "enum.planned_status.calling": ("呼叫中", "Calling"),
     "enum.planned_status.done": ("已完成", "Done"), "enum.planned_status.cancelled": ("已取消", "Cancelled"),
+    # statistics, export, records and circulars
+    "stats.month": ("月", "Month"), "stats.phone": ("电话抽查", "Phone checks"), "stats.pass_rate": ("合格率", "Pass rate"),
+    "stats.video": ("视频调度", "Video roll calls"), "stats.on_site": ("实地检查", "On-site inspections"),
+    "stats.incidents": ("突发事件", "Incidents"),
+    "stats.rings_unit": (" 声", " rings"), "stats.checks_unit": (" 次", " checks"),
+    "stats.unchecked": ("未抽查", "Not checked"),
+    "stats.heat_title": ("各单位各月电话抽查合格率", "Phone-check pass rate per unit and month"),
+    "stats.rings_title": ("各月平均响铃声数", "Mean rings per month"),
+    "stats.phone_title": ("各月电话抽查次数", "Phone checks per month"),
+    "sc.since": ("起", "From"), "sc.until": ("止", "To"), "sc.format": ("格式", "Format"),
+    "enum.check_kind.phone": ("电话抽查", "Phone check"), "enum.check_kind.video": ("视频点名", "Video roll call"),
+    "enum.check_kind.on_site": ("实地检查", "On-site inspection"),
+    "sc.called": ("点名", "Called"),
+    "sc.notice_no": ("{year}年第{no}期", "{year} No. {no}"),
+    "sc.circular_month": ("{year}年{month}", "{month} {year}"),
+    "sc.due_call": ("值班抽查：请立即致电 {unit}（{phone}）", "Spot check: call {unit} now ({phone})"),
+    # a refused form names its field as the form does
+    **{f"sc.field.{k}": v for k, v in {
+        "held_at": ("时间", "When"), "title": ("标题", "Title"), "body": ("正文", "Text"),
+        "inspectors": ("检查人员", "Inspectors"), "places": ("检查地点", "Places"), "unit_id": ("单位", "Unit"),
+        "unit_ids": ("单位", "Units"), "outcome": ("抽查结果", "Outcome"), "findings": ("发现问题", "Findings"),
+        "file": ("附件", "Attachment"), "year": ("年", "Year"), "month": ("月", "Month"),
+    }.items()},
 }

@@ -1,0 +1,100 @@
+""""On duty now" is kept per process between changes: every change a duty officer makes shows at the next call.
+
+The answer for all units is kept until the next slot boundary or until the roster stamp changes (triggers on
+slots, people's names and units' names, codes and phones; migration 0002e). Each test asks once (so the answer
+is kept), changes something the way the console or another process would, and asks again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from core import db
+from models.directory import Person, PersonCreate, Unit, UnitCreate, UnitType
+from models.rosters.roster import RosterSlot
+from services.access import Actor
+from services.directory import org
+from services.rosters import policy as pol
+from services.rosters import publish
+from services.rosters.generate import generate_month
+from services.rosters.views import on_duty_now
+from tests.rosters.conftest import MONTH, NOW
+from tests.scale import cluster
+
+AT = NOW.replace(month=12, day=5)  # 10:00 local on Dec 5
+
+
+def _running_leader(session, unit_id) -> RosterSlot:
+    return session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit_id, RosterSlot.post == "leader",
+                                                 RosterSlot.starts_at <= AT, RosterSlot.ends_at > AT)).one()
+
+
+def test_a_reassigned_leader_shows_at_once(session, roster_unit):
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
+    before = on_duty_now(session=session, now=AT)[0]["leader"]
+    slot = _running_leader(session, unit.id)
+    other = next(p for p in roster_unit["leaders"] if p.id != slot.person_id)
+    publish.reassign(session=session, slot_id=slot.id, person_id=other.id, by=Actor.system("test"), tz="Asia/Shanghai")
+    session.flush()
+    assert on_duty_now(session=session, now=AT)[0]["leader"] == other.name != before
+
+
+def test_a_renamed_person_and_unit_show_at_once(session, roster_unit):
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
+    on_duty_now(session=session, now=AT)
+    slot = _running_leader(session, unit.id)
+    session.exec(update(Person).where(Person.id == slot.person_id).values(name="改名的领导"))
+    session.exec(update(Unit).where(Unit.id == unit.id).values(duty_phone="0838-7654321"))
+    row = on_duty_now(session=session, now=AT)[0]
+    assert (row["leader"], row["phone"]) == ("改名的领导", "0838-7654321")
+
+
+def test_the_next_slot_shows_once_the_handover_passes(session, roster_unit):
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
+    slot = _running_leader(session, unit.id)
+    today = on_duty_now(session=session, now=AT)[0]["leader"]
+    assert on_duty_now(session=session, now=slot.ends_at - timedelta(seconds=1))[0]["leader"] == today
+    tomorrow = session.get(Person, _next_leader(session, slot).person_id).name
+    assert on_duty_now(session=session, now=slot.ends_at)[0]["leader"] == tomorrow != today
+
+
+def _next_leader(session, slot: RosterSlot) -> RosterSlot:
+    return session.exec(select(RosterSlot).where(RosterSlot.unit_id == slot.unit_id, RosterSlot.post == "leader",
+                                                 RosterSlot.starts_at == slot.ends_at)).one()
+
+
+def _town(s: Session) -> Unit:
+    town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1", type=UnitType.town))
+    for post, word in (("leader", "领导"), ("officer", "值班员")):
+        people = [org.create_person(session=s, actor="test", data=PersonCreate(name=f"{word}{i}", unit_id=town.id))
+                  for i in range(3)]
+        if post == "leader":
+            pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
+        pol.set_pool(session=s, unit_id=town.id, post=post, people=[p.id for p in people], by=Actor.system("test"))
+    return town
+
+
+def test_a_change_committed_by_another_process_shows_at_once(engine, tmp_path):
+    """Another process is another engine on the same database: the web instance's kept answer must not hold."""
+    with cluster.own_database(engine.dialect.name, tmp_path) as (own, url):
+        with Session(own, expire_on_commit=False) as s:
+            town = _town(s)
+            generate_month(session=s, unit_id=town.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
+            s.commit()
+        with Session(own) as s:
+            before = on_duty_now(session=s, now=AT)[0]["leader"]
+        other = db.make_engine(url)  # "another process": its own engine and connections
+        try:
+            with Session(other) as s:
+                s.exec(update(Person).where(Person.id == _running_leader(s, town.id).person_id).values(name="别处改名"))
+                s.commit()
+        finally:
+            other.dispose()
+        with Session(own) as s:
+            assert on_duty_now(session=s, now=AT)[0]["leader"] == "别处改名" != before
