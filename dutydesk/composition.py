@@ -44,6 +44,7 @@ ALERT_SOURCES = (
     spotcheck_alerts.spotcheck_calls,  # automated checks that cannot be placed
     monitor.overdue_reports,
     monitor.escalation_problems,
+    monitor.upward_failures,  # an upward report that failed, until re-sent or phoned
     monitor.overdue_instructions,
 )
 

@@ -95,11 +95,12 @@ def list_people(unit: str = typer.Option(None, help="unit code")) -> None:
 
 @people.command("add")
 def add_person(unit: str, name: str, title: str = "", mobile: str = "", email: str = "",
-               leading_cadre: bool = False) -> None:
+               leading_cadre: bool = False,
+               unit_head: bool = typer.Option(False, help="the unit's principal leader (主要领导)")) -> None:
     """Add a person to a unit (by unit code)."""
     _run(lambda s: org.create_person(session=s, actor=ACTOR, data=PersonCreate(
         unit_id=_unit_by_code(s, unit).id, name=name, title=title, mobile=mobile, email=email,
-        is_leading_cadre=leading_cadre)))
+        is_leading_cadre=leading_cadre, is_unit_head=unit_head)))
     typer.echo(f"added {name}")
 
 

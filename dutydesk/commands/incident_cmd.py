@@ -47,13 +47,14 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
                                                              "social_security / public_opinion"),
           unit: str = typer.Option(..., help="reporting unit code"), received: str = typer.Option(None,
           help="接报 time (ISO; default now)"), occurred: str = None, place: str = "", source: str = "",
-          deaths: str = None, injured: str = None, missing: str = None, grade: int = None, reason: str = "",
-          sensitive: bool = False) -> None:
+          deaths: str = None, seriously_injured: str = None, injured: str = None, missing: str = None,
+          grade: int = None, reason: str = "", sensitive: bool = False) -> None:
     """Log an incident (接报登记); casualties are counts or 待核实."""
     def go(session, now):
         data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received) or now,
-                          occurred_at=_when(occurred), place=place, source=source, deaths=deaths, injured=injured,
-                          missing=missing, grade=grade, grade_override_reason=reason, sensitive=sensitive)
+                          occurred_at=_when(occurred), place=place, source=source, deaths=deaths,
+                          seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade,
+                          grade_override_reason=reason, sensitive=sensitive)
         inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())
         return inc.id, inc.grade, inc.suggested_reason
     iid, g, why = _run(go)
@@ -63,11 +64,15 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
 @app.command("report")
 def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / followup / final"),
            channel: str = "written", content: str = "", situation: str = None, handling: str = None,
-           cause: str = None, aftermath: str = None) -> None:
-    """Record a 首报 / 续报 / 终报 (written ones go upward)."""
+           cause: str = None, aftermath: str = None, deaths: str = None, seriously_injured: str = None,
+           injured: str = None, missing: str = None,
+           confirm_unverified: bool = typer.Option(False, help="a 终报 with figures still 待核实 (flagged)")) -> None:
+    """Record a 首报 / 续报 / 终报 (written ones go upward); figures are counts or 待核实, the incident's from now on."""
     def go(session, now):
+        figures = {k: v for k, v in dict(deaths=deaths, seriously_injured=seriously_injured, injured=injured,
+                                         missing=missing).items() if v is not None}
         data = ReportIn(kind=kind, channel=channel, content=content, situation=situation, handling=handling,
-                        cause=cause, aftermath=aftermath)
+                        cause=cause, aftermath=aftermath, confirm_unverified=confirm_unverified, **figures)
         rep = add_report(session=session, incident_id=incident_id, data=data, by=ACTOR, now=now,
                          settings=get_settings())
         return report_title(rep), rep.late_minutes
@@ -79,7 +84,8 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
 def ack(incident_id: uuid.UUID, name: str = typer.Option(..., help="who acknowledged"),
         via: str = typer.Option("console", help="console / sms / voice / card")) -> None:
     """Record an acknowledgement (e.g. a leader who phoned in)."""
-    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, by=ACTOR, via=via, now=now, name=name))
+    a = _run(lambda s, now: acknowledge(session=s, incident_id=incident_id, by=ACTOR, via=via, now=now, name=name,
+                                        tz=get_settings().timezone))
     typer.echo(f"acknowledged by {a.name} after {a.seconds_to_ack // 60} min")
 
 

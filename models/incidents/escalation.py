@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, new_id, utcnow
@@ -28,17 +28,26 @@ class EscalationState(SQLModel, table=True):
 
 
 class Acknowledgement(SQLModel, table=True):
-    """Someone acknowledged an incident (确认收到)."""
+    """One person's acknowledgement of an incident (确认收到), or a duty officer's receipt (签收) of it.
+
+    One row per person and kind: acknowledging twice changes nothing. Only `kind == "ack"` from someone the
+    escalation reached (or their acting person) can stop a step; a receipt never does."""
 
     __tablename__ = "incident_ack"
+    __table_args__ = (UniqueConstraint("incident_id", "kind", "who"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     incident_id: uuid.UUID = Field(foreign_key="incident.id", index=True)
+    kind: str = Field(default="ack", max_length=10, description="ack (确认收到) | receipt (签收)")
+    who: str = Field(default="", max_length=160, description="person:<id> or user:<name>: one row each")
     person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
     name: str = Field(max_length=120)
     at: datetime = Field(sa_type=UTCDateTime)
     via: str = Field(max_length=10, description="link | console | sms | voice | card")
     seconds_to_ack: int = Field(description="from 接报")
+    step_seq: int | None = Field(default=None, description="steps fired when it came (0: before the first)")
+    stopped: bool = Field(default=False, description="this acknowledgement stopped the escalation")
+    recorded_by: str = Field(default="", max_length=120, description="who entered it (the office for a phoned ack)")
 
 
 class AckToken(SQLModel, table=True):
@@ -69,6 +78,8 @@ class Notice(SQLModel, table=True):
     recipient: str = Field(max_length=120, description="name shown on the timeline")
     address: str = Field(default="", max_length=200)
     acting_for: str = Field(default="", max_length=120, description="the person on leave this replaces")
+    for_person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id",
+                                            description="the person on leave this replaces")
     channel: str = Field(max_length=20)
     ladder: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     subject: str = Field(default="", max_length=200)

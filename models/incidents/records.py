@@ -67,7 +67,14 @@ class Report(SQLModel, table=True):
     channel: str = Field(default="written", max_length=10, description="phone | written")
     content: str = Field(default="", max_length=8000)
     reported_at: datetime = Field(sa_type=UTCDateTime)
-    sent_upward_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_upward_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                            description="queued upward; whether it arrived is the delivery's state")
+    upward_sends: int = Field(default=0, description="upward deliveries queued (1 + re-sends)")
+    phoned_upward_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                              description="reported upward by phone instead (电话报告)")
+    phoned_upward_by: str = Field(default="", max_length=120, description="who phoned")
+    phoned_upward_to: str = Field(default="", max_length=120, description="whom they reached")
+    phoned_recorded_by: str = Field(default="", max_length=120)
     late_minutes: int | None = Field(default=None, description="迟报: minutes past its deadline")
     elements: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     missing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

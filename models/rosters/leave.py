@@ -36,6 +36,8 @@ class LeaveBase(SQLModel):
     acting_person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id", description="主持工作")
     abroad: bool = False
     together_reason: str = Field(default="", max_length=500)
+    urgent: bool = Field(default=False, description="急事: same-day or after-the-fact, flagged for review")
+    urgent_reason: str = Field(default="", max_length=500, description="why it could not be reported ahead")
 
 
 class LeaveCreate(LeaveBase):
@@ -52,6 +54,7 @@ class LeaveReport(LeaveBase, table=True):
     unit_id: uuid.UUID = Field(foreign_key="unit.id", index=True)
     status: LeaveStatus = LeaveStatus.filed
     needs_approval: bool = False
+    needs_review: bool = Field(default=False, description="an urgent (急事) report, for the office to review")
     approved_by: str = Field(default="", max_length=120)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -28,6 +28,13 @@ class Target:
     ref: str = ""
 
 
+class AckRule(StrEnum):
+    """Whose acknowledgement stops a step."""
+
+    any = "any"  # any person the escalation reached (or the one they act for)
+    all = "all"  # every person the step reached (each, or their acting person) must acknowledge
+
+
 @dataclass(frozen=True)
 class Step:
     """Notify `targets` over the channel ladder, then wait for an acknowledgement."""
@@ -35,6 +42,7 @@ class Step:
     targets: tuple[Target, ...]
     channels: tuple[str, ...] = DEFAULT_LADDER
     wait_minutes: float = 10  # fractions allowed (tests and drills run steps seconds apart)
+    ack: AckRule = AckRule.any
 
 
 @dataclass(frozen=True)
@@ -98,14 +106,16 @@ def snapshot(policy: EscalationPolicy) -> dict[str, Any]:
         "version": 1, "name": policy.name, "repeat": policy.repeat,
         "start_delay_minutes": policy.start_delay_minutes,
         "steps": [{"targets": [{"kind": t.kind.value, "ref": t.ref} for t in s.targets],
-                   "channels": list(s.channels), "wait_minutes": s.wait_minutes} for s in policy.steps],
+                   "channels": list(s.channels), "wait_minutes": s.wait_minutes, "ack": s.ack.value}
+                  for s in policy.steps],
     }
 
 
 def from_snapshot(data: Mapping[str, Any]) -> EscalationPolicy:
     """Rebuild the policy a snapshot froze (later edits to the live policy do not apply)."""
     steps = tuple(Step(tuple(Target(TargetKind(t["kind"]), t.get("ref", "")) for t in s["targets"]),
-                       tuple(s["channels"]), _minutes(s["wait_minutes"])) for s in data["steps"])
+                       tuple(s["channels"]), _minutes(s["wait_minutes"]), AckRule(s.get("ack", "any")))
+                  for s in data["steps"])
     return EscalationPolicy(data["name"], steps, int(data.get("repeat", 0)),
                             _minutes(data.get("start_delay_minutes", 0)))
 
@@ -170,6 +180,32 @@ def next_action(snap: Mapping[str, Any] | EscalationPolicy, state: EscalationSta
     reason = "首次通知" if action is Action.notify else f"{prev.wait_minutes:g}分钟内无人确认，升级至第{idx + 1}步"
     return Decision(action, state.fired, idx, pass_no, step.targets, step.channels,
                     now + timedelta(minutes=step.wait_minutes), reason)
+
+
+@dataclass(frozen=True)
+class Reached:
+    """One person a step reached: `person`, acting for `for_person` (who is away) when set."""
+
+    person: str
+    for_person: str | None = None
+
+
+def current_step(policy: EscalationPolicy, fired: int) -> int:
+    """Index of the step whose acknowledgement is awaited: the last one fired (the first before any fired)."""
+    n = len(policy.steps)
+    return 0 if fired == 0 or n == 0 else (fired - 1) % n
+
+
+def step_acknowledged(rule: AckRule, reached: Sequence[Reached], acked: set[str], eligible_ack: bool) -> bool:
+    """Whether the acknowledgements `acked` (person ids) stop the step that reached `reached`.
+
+    `any`: one acknowledgement from someone whose acknowledgement counts (`eligible_ack`). `all`: everyone the
+    step reached, each either themself or through the person acting for them (or the one they act for)."""
+    if rule is AckRule.any:
+        return eligible_ack
+    if not reached:
+        return eligible_ack  # nobody reached yet (before the first step): as for any
+    return all(r.person in acked or (r.for_person is not None and r.for_person in acked) for r in reached)
 
 
 def advance(state: EscalationState, decision: Decision, now: datetime) -> EscalationState:

@@ -10,7 +10,7 @@ from typing import Any
 
 from rules.incidents.checks import missing_elements
 from rules.incidents.deadlines import DeadlinePolicy, lateness, report_deadlines
-from rules.incidents.types import Incident, Report, ReportChannel, ReportKind, is_known
+from rules.incidents.types import CASUALTY_LABELS, Incident, Report, ReportChannel, ReportKind, is_known
 
 
 class FlagCode(StrEnum):
@@ -19,6 +19,7 @@ class FlagCode(StrEnum):
     omitted_elements = "omitted_elements"  # 漏报 of required elements
     no_first_report = "no_first_report"  # learned elsewhere, no 首报: 漏报/瞒报 candidate
     deaths_rose = "deaths_rose"  # rose from a figure not marked 待核实: 谎报/漏报 candidate
+    final_unverified = "final_unverified"  # 终报 with figures still 待核实
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,11 @@ class Flag:
 def _lateness_flags(incident: Incident, reports: Sequence[Report], now: datetime, policy: DeadlinePolicy | None
 ) -> list[Flag]:
     out = []
-    firsts = [r for r in reports if r.kind is ReportKind.first]
     for d in report_deadlines(incident.grade, incident.sensitive, incident.category, incident.received_at, policy):
-        # a written 首报 also satisfies a phone deadline if it came first
-        done = [r.reported_at for r in firsts if r.channel is d.kind or d.kind is ReportChannel.phone]
+        # a phone 首报 meets the phone deadline; a written 首报 or 续报 the written one (and the phone one, if first)
+        done = [r.reported_at for r in reports
+                if (r.channel is ReportChannel.written and r.kind is not ReportKind.final)
+                or (d.kind is ReportChannel.phone and r.kind is ReportKind.first)]
         if done:
             lt = lateness(d.due, min(done))
             if lt.late:
@@ -62,6 +64,11 @@ def audit_flags(
                                   {"report": r.kind.value, "elements": [e.value for e in gaps]}))
     if incident.learned_from_other_channel and not any(r.kind is ReportKind.first for r in ordered):
         flags.append(Flag(FlagCode.no_first_report, "经其他渠道获知，未见首报（漏报/瞒报待核查）", {}))
+    for r in ordered:
+        if r.kind is ReportKind.final and r.casualties is not None and r.casualties.unverified():
+            names = "、".join(CASUALTY_LABELS[n] for n in r.casualties.unverified())
+            flags.append(Flag(FlagCode.final_unverified, f"终报时{names}人数仍待核实",
+                              {"elements": list(r.casualties.unverified())}))
     baseline = None  # last stated death figure
     for r in ordered:
         deaths = r.casualties.deaths if r.casualties is not None else None

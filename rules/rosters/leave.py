@@ -55,6 +55,8 @@ class Leave:
     acting: str = ""  # acting person (主持工作)
     abroad: bool = False
     together_reason: str = ""  # why a must-not-be-away-together pair is away anyway
+    urgent: bool = False  # 急事: same-day or after the fact, with `urgent_reason`; flagged for review
+    urgent_reason: str = ""
     returned_at: datetime | None = None
     leave_id: str = ""
 
@@ -74,6 +76,7 @@ class LeaveCheck:
 
     problems: list[Problem] = field(default_factory=list)
     needs_approval: bool = False
+    needs_review: bool = False  # an urgent (急事) report that skipped the lead time
 
     @property
     def ok(self) -> bool:
@@ -125,7 +128,13 @@ def validate_leave(
     if (leave.end_day, leave.end_half != HalfDay.am) < (leave.start_day, leave.start_half != HalfDay.am):
         problems.append(Problem("end_day", "end_before_start", "结束时间早于开始时间"))
     # An absence (sickness, a family matter) is often known only on the day: lead times bind formal reports.
-    if formal and leave.abroad:
+    # 急事: a leading cadre called away at once reports the same day or after the fact, with a reason; the lead
+    # time is waived and the report is flagged for review.
+    urgent = formal and leave.urgent
+    if urgent:
+        if not leave.urgent_reason.strip():
+            problems.append(Problem("urgent_reason", "required", "急事请假须说明未能提前报备的理由"))
+    elif formal and leave.abroad:
         due = calendar.add_workdays(today, policy.abroad_lead_workdays)
         if leave.start_day < due:
             problems.append(Problem(
@@ -153,4 +162,4 @@ def validate_leave(
         while d <= leave.end_day and not needs_approval:
             needs_approval = policy.flood.contains(d)
             d += timedelta(days=1)
-    return LeaveCheck(problems, needs_approval)
+    return LeaveCheck(problems, needs_approval, needs_review=urgent)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
 from models.deliveries import CallbackEvent, Delivery, DeliveryAttempt, DeliveryState
@@ -130,3 +131,12 @@ def apply_receipt(*, session: Session, channel: str, receipt: Receipt, now: date
     for receipt_hook in hooks.on_receipt:
         receipt_hook(session, d, receipt, now, settings)
     return d
+
+
+def mark_acknowledged(*, session: Session, source: str, source_id: str, person_id, at: datetime, detail: str) -> int:
+    """A person acknowledged the thing their messages are about elsewhere (console, link, phone): their messages
+    of that source say so, and an inbox offers no second button. Returns how many rows changed."""
+    res = session.exec(update(Delivery).where(Delivery.source == source, Delivery.source_id == source_id,
+                                              Delivery.person_id == person_id, Delivery.acked_at.is_(None))
+                       .values(acked_at=at, ack_detail=detail[:500]))
+    return res.rowcount or 0

@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import base64
+import logging
 import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from core.errors import Gone, NotFound
+from core.errors import Forbidden, Gone, Invalid, NotFound
 from core.settings import Settings
+from models.accounts import Role
 from models.directory import Person
-from models.incidents.escalation import Acknowledgement, AckToken, EscalationState
+from models.incidents.escalation import Acknowledgement, AckToken, EscalationState, Notice
+from models.incidents.records import Incident
+from rules.incidents import escalation as esc
 from services import audit
 from services.access import Actor
+from services.incidents import targets
 from services.incidents.lookups import incident_for
 
+log = logging.getLogger("dutydesk.incidents.acks")
 VIA = ("link", "console", "sms", "voice", "card")
+AUTOMATIC = ("link:", "voice:", "sms:", "card:")  # the system actors of a link or a provider's receipt
+ACK_ROLES = (Role.admin, Role.duty_officer, Role.leader)  # web/access.py "incidents:ack"
 
 
 def _sign(body: str, settings: Settings) -> str:
@@ -60,6 +69,17 @@ def check_link(session: Session, token: str, now: datetime, *, settings: Setting
     return row
 
 
+def acknowledged_by_link(session: Session, token: str, *, settings: Settings) -> Acknowledgement | None:
+    """The acknowledgement already given by a genuine link's person (through any way), if any."""
+    body, _, sig = token.rpartition(".")
+    if not body or not hmac.compare_digest(sig, _sign(body, settings)):
+        return None
+    row = session.exec(select(AckToken).where(AckToken.token_hash == _hash(token))).first()
+    if row is None or row.person_id is None:
+        return None
+    return _existing(session, row.incident_id, "ack", f"person:{row.person_id}")
+
+
 def use_link(session: Session, *, token: str, now: datetime, settings: Settings) -> Acknowledgement:
     """Acknowledge through a link: single use is one conditional UPDATE."""
     row = check_link(session, token, now, settings=settings)
@@ -70,37 +90,166 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings)
     person = session.get(Person, row.person_id) if row.person_id else None
     # the signed link is the authority: it names its person, whoever opens it
     return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="link", now=now,
-                       by=Actor.system(f"link:{person.name if person else 'anonymous'}"))
+                       by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 
 
-def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str, now: datetime,
+def _seconds(incident, now: datetime) -> int:
+    return max(0, int((now - incident.received_at).total_seconds()))
+
+
+def reached(session: Session, incident_id: uuid.UUID, step_seq: int | None = None) -> list[Notice]:
+    """The escalation messages to people on this incident (of one fired step when `step_seq` is given)."""
+    q = select(Notice).where(Notice.incident_id == incident_id, Notice.purpose == "escalation",
+                             Notice.person_id.is_not(None))
+    if step_seq is not None:
+        q = q.where(Notice.step_seq == step_seq)
+    return list(session.exec(q))
+
+
+def acknowledgers(session: Session, incident: Incident, at: datetime, *, tz: str) -> dict[uuid.UUID, str]:
+    """Whose acknowledgement counts (id → name): everyone the escalation reached and the people they act for,
+    and the policy's targets as they resolve now (with their acting persons), so an acknowledgement phoned in
+    before a step fired counts too."""
+    out: dict[uuid.UUID, str] = {}
+    for n in reached(session, incident.id):
+        out[n.person_id] = n.recipient
+        if n.for_person_id is not None:
+            out.setdefault(n.for_person_id, n.acting_for)
+    policy = esc.from_snapshot(incident.escalation_policy) if incident.escalation_policy else None
+    for step in policy.steps if policy else ():
+        redirects: list[targets.Resolved] = []
+        people, _ = targets.resolve_targets(session, incident=incident, targets=step.targets, at=at, tz=tz,
+                                            redirects=redirects)
+        for r in people + redirects:
+            out.setdefault(r.person.id, r.person.name)
+            if r.for_person is not None:
+                out.setdefault(r.for_person.id, r.for_person.name)
+    return out
+
+
+def _existing(session: Session, incident_id: uuid.UUID, kind: str, who: str) -> Acknowledgement | None:
+    return session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident_id,
+                                                      Acknowledgement.kind == kind,
+                                                      Acknowledgement.who == who)).first()
+
+
+def acks_of(session: Session, incident_id: uuid.UUID) -> list[Acknowledgement]:
+    """Acknowledgements and receipts of an incident, oldest first."""
+    return list(session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident_id)
+                             .order_by(Acknowledgement.at)))
+
+
+def _step_done(session: Session, incident: Incident, acked: set[str]) -> bool:
+    """Whether the acknowledgements given stop the step now awaited (its rule: any or all)."""
+    state = session.get(EscalationState, incident.id)
+    policy = esc.from_snapshot(incident.escalation_policy) if incident.escalation_policy else None
+    if policy is None or not policy.steps:
+        return True
+    fired = state.seq if state is not None else 0
+    rule = policy.steps[esc.current_step(policy, fired)].ack
+    people = [esc.Reached(str(n.person_id), str(n.for_person_id) if n.for_person_id else None)
+              for n in (reached(session, incident.id, fired - 1) if fired else [])]
+    return esc.step_acknowledged(rule, people, acked, True)
+
+
+def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str, now: datetime, tz: str,
                 person_id: uuid.UUID | None = None, name: str = "") -> Acknowledgement:
-    """Record an acknowledgement; the first one stops the escalation for good.
+    """Record one person's acknowledgement (确认收到); once the awaited step's rule is met (any / all), the
+    escalation stops for good. Acknowledging twice returns the first one and changes nothing.
 
-    `by` acknowledges as their own directory person; `person_id` naming someone else (a leader who phoned the
-    office) is the duty office's to record. `name` says who it was when no directory person is known."""
-    incident = incident_for(session, incident_id, by)
+    Only someone the escalation reached or targets (or their acting person) acknowledges: `by` as their own
+    directory person; the duty office may record such a person's acknowledgement (a leader who phoned in) by
+    `person_id`, or by `name` when it names exactly one of them. Anyone else's is refused: a duty officer's
+    receipt of the report is `receive`, which never stops a step."""
+    incident = incident_for(session, incident_id, by, for_update=True)
     person_id = person_id or by.person_id
     if person_id is not None and not by.is_person(person_id):
         by.require_office("代他人确认收到 (only the duty office records someone else's acknowledgement)",
                           field="person_id")
-    person = session.get(Person, person_id) if person_id else None
-    if person_id is not None and person is None:
+    who_counts = acknowledgers(session, incident, now, tz=tz)
+    if person_id is None and name and by.office:
+        named = [pid for pid, n in who_counts.items() if n == name.strip()]
+        if len(named) != 1:
+            raise Invalid(f"{name} 不是本事件的通知对象 (not among the people this incident's escalation reaches)",
+                          field="name")
+        person_id = named[0]
+    if person_id is None:
+        raise Forbidden("您的账号未关联通知对象，确认收到不能停止升级通知；值班员请用“签收” "
+                        "(your account is not a person the escalation reaches)", field="person_id")
+    person = session.get(Person, person_id)
+    if person is None:
         raise NotFound("person not found", field="person_id")
-    who = person.name if person else (name or by.name)
-    ack = Acknowledgement(incident_id=incident.id, person_id=person.id if person else None, name=who[:120], at=now,
-                          via=via, seconds_to_ack=max(0, int((now - incident.received_at).total_seconds())))
+    if person_id not in who_counts:
+        raise Forbidden(f"{person.name}不是本事件升级通知的对象，其确认不能停止升级通知 "
+                        "(not a person this escalation reaches)", field="person_id")
+    who = f"person:{person.id}"
+    existing = _existing(session, incident.id, "ack", who)
+    if existing is not None:
+        return existing  # idempotent: the first acknowledgement stands
+    state = session.get(EscalationState, incident.id)
+    ack = Acknowledgement(incident_id=incident.id, kind="ack", who=who, person_id=person.id, name=person.name[:120],
+                          at=now, via=via, seconds_to_ack=_seconds(incident, now),
+                          step_seq=state.seq if state is not None else None,
+                          recorded_by="" if by.is_person(person.id) or by.name.startswith(AUTOMATIC) else by.name[:120])
     session.add(ack)
-    if incident.acknowledged_at is None:
-        incident.acknowledged_at, incident.acknowledged_by = now, who[:120]
-        session.add(incident)
+    session.flush()
+    acked = {str(a.person_id) for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
+    if incident.acknowledged_at is None and _step_done(session, incident, acked):
+        incident.acknowledged_at, incident.acknowledged_by = now, person.name[:120]
+        ack.stopped = True
+        session.add_all([incident, ack])
         session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
                                                    EscalationState.status == "active")
                      .values(status="stopped", next_due_at=None))
+    targets.mark_acknowledged(session, incident_id=incident.id, person_id=person.id, at=now, via=via)
     session.flush()
     audit.record(session=session, actor=by.name, action="acknowledge", entity="incident", entity_id=incident.id,
-                 unit_id=incident.unit_id, after=ack, at=now, note=f"{who} 经{via}确认")
+                 unit_id=incident.unit_id, after=ack, at=now,
+                 note=f"{person.name} 经{via}确认" + ("，升级通知停止" if ack.stopped else "，等待其他人确认"))
     return ack
+
+
+def receive(*, session: Session, incident_id: uuid.UUID, by: Actor, now: datetime) -> Acknowledgement:
+    """A duty officer's receipt (签收) of the incident: its own record, once per person; it never stops a step."""
+    incident = incident_for(session, incident_id, by, for_update=True)
+    by.require_office("签收 (the duty office signs for a report)", field="incident_id")
+    who = f"person:{by.person_id}" if by.person_id else f"user:{by.name}"
+    existing = _existing(session, incident.id, "receipt", who)
+    if existing is not None:
+        return existing
+    row = Acknowledgement(incident_id=incident.id, kind="receipt", who=who[:160], person_id=by.person_id,
+                          name=by.name[:120], at=now, via="console", seconds_to_ack=_seconds(incident, now),
+                          recorded_by=by.name[:120])
+    session.add(row)
+    session.flush()
+    audit.record(session=session, actor=by.name, action="receipt", entity="incident", entity_id=incident.id,
+                 unit_id=incident.unit_id, after=row, at=now, note=f"{by.name} 签收")
+    return row
+
+
+@dataclass(frozen=True)
+class AckState:
+    """What the caller may do about acknowledging: the button shows only when `can_ack`."""
+
+    can_ack: bool
+    mine: Acknowledgement | None
+    can_receive: bool
+    received: Acknowledgement | None
+
+
+def ack_state(session: Session, incident: Incident, by: Actor, at: datetime, *, tz: str) -> AckState:
+    """Whether `by`'s acknowledgement counts and is still to give; whether they may still sign for it (签收)."""
+    mine = received = None
+    counts = False
+    if by.person_id is not None:
+        mine = _existing(session, incident.id, "ack", f"person:{by.person_id}")
+        counts = by.person_id in acknowledgers(session, incident, at, tz=tz)
+    if by.office:
+        received = _existing(session, incident.id, "receipt",
+                             f"person:{by.person_id}" if by.person_id else f"user:{by.name}")
+    open_ = incident.status == "open"
+    return AckState(open_ and counts and mine is None and by.role in ACK_ROLES, mine,
+                    open_ and by.office and not counts and received is None, received)
 
 
 def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings) -> None:
@@ -110,5 +259,8 @@ def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings
     via = {"key_press": "voice", "reply": "sms"}.get(receipt.kind, "card")
     person = session.get(Person, delivery.person_id) if delivery.person_id else None
     name = person.name if person else (delivery.recipient or {}).get("name", "")
-    acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), by=Actor.system(f"{via}:{name}"),
-                person_id=person.id if person else None, via=via, now=now, name=name)
+    try:
+        acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), by=Actor.system(f"{via}:{name}"),
+                    person_id=person.id if person else None, via=via, now=now, name=name, tz=settings.timezone)
+    except (Forbidden, Invalid) as exc:  # a receipt from someone whose acknowledgement does not count: noted only
+        log.warning("acknowledgement by %s on incident %s not counted: %s", name, delivery.source_id, exc.reason)

@@ -16,8 +16,9 @@ from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
+from rules.incidents.urgency import Urgency, board_key
 from services.access import Actor
-from services.incidents import convert, deadlines
+from services.incidents import acks, convert, deadlines, targets, upward
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
@@ -31,6 +32,7 @@ class BoardRow:
     overdue: int
     escalation: EscalationState | None
     flags: list[r.Flag] = field(default_factory=list)
+    upward_failed: list = field(default_factory=list)  # upward.Upward of failed reports, neither re-sent nor phoned
 
     @property
     def grade(self) -> r.Grade | None:
@@ -58,28 +60,49 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
     rows = []
     for inc in incidents:
         open_d = deadlines.open_rows(session, inc.id)
+        reps = chain(session, inc.id)
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
-                             flags(session, inc, now, settings)))
-    far = datetime.max.replace(tzinfo=now.tzinfo)
-    rows.sort(key=lambda b: (b.incident.status != "open", -b.overdue, b.incident.acknowledged_at is not None,
-                             b.next_deadline.due_at if b.next_deadline else far, b.incident.grade or 9))
+                             flags(session, inc, now, settings, reps), upward.alarms(session, inc, reps)))
+    rows.sort(key=lambda b: board_key(Urgency(
+        b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
+        else None, b.incident.acknowledged_at is not None, b.incident.grade)))
     return rows
+
+
+STATE_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发出", "delivered": "已送达", "failed": "发送失败",
+                "unknown": "结果不明", "cancelled": "已取消"}
 
 
 def timeline(session: Session, incident: Incident) -> list[dict]:
     """Everything that happened, oldest first: 接报, notices (who, channel), acks (time to ack), reports, 批示."""
     ev = [{"at": incident.received_at, "kind": "received", "text": f"接报（来源：{incident.source or '不详'}）"},
           {"at": incident.created_at, "kind": "logged", "text": f"登记（{incident.created_by}）"}]
-    for n in session.exec(select(Notice).where(Notice.incident_id == incident.id)):
+    notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id)))
+    live = targets.outcomes(session, [n.delivery_id for n in notices])
+    for n in notices:
         what = {"escalation": f"第{(n.step_seq or 0) + 1}次通知", "upward": "向上报送", "deadline": "时限提醒",
-                "instruction": "批示转办", "unresolved": "无法通知"}.get(n.purpose, n.purpose)
+                "instruction": "批示转办", "unresolved": "无法通知",
+                "redirect": f"第{(n.step_seq or 0) + 1}次通知·请假替代（已通知）"}.get(n.purpose, n.purpose)
         extra = f"（代{n.acting_for}）" if n.acting_for else ""
-        ev.append({"at": n.at, "kind": n.purpose, "text": f"{what} → {n.recipient}{extra} · {n.channel}",
-                   "channel": n.channel, "recipient": n.recipient})
+        o = live.get(n.delivery_id)
+        state = o.state if o is not None else ("none" if n.channel == "none" else "")
+        channel = o.channel if o is not None and o.channel != n.channel else ""
+        outcome = f" · {STATE_LABELS.get(state, state)}" if state and state != "none" else ""
+        why = f"（{o.error[:60]}）" if o is not None and o.error and state in ("failed", "unknown") else ""
+        ev.append({"at": n.at, "kind": n.purpose,
+                   "text": f"{what} → {n.recipient}{extra} · {n.channel}{' → ' + channel if channel else ''}"
+                           f"{outcome}{why}",
+                   "channel": n.channel, "recipient": n.recipient, "acting_for": n.acting_for, "state": state,
+                   "delivery_id": n.delivery_id})
     for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
         m, s = divmod(a.seconds_to_ack, 60)
-        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{a.via}，用时{m}分{s}秒）"})
+        if a.kind == "receipt":
+            ev.append({"at": a.at, "kind": "receipt", "text": f"{a.name} 签收（用时{m}分{s}秒）"})
+            continue
+        by = f"，{a.recorded_by}代为记录" if a.recorded_by else ""
+        stop = "，升级通知停止" if a.stopped else ""
+        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{a.via}，用时{m}分{s}秒{by}{stop}）"})
     for rep in chain(session, incident.id):
         late = f"，迟报{rep.late_minutes}分钟" if rep.late_minutes else ""
         ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",
@@ -90,18 +113,21 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
 
 
 def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor, settings: Settings) -> dict:
-    """Everything the incident page shows (404 for another unit's incident)."""
+    """Everything the incident page shows (404 for another unit's incident), with what `by` may acknowledge."""
     inc = incident_for(session, incident_id, by)
     reports = chain(session, inc.id)
     ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
     items = {i.id: list(session.exec(select(InstructionItem).where(InstructionItem.instruction_id == i.id)))
              for i in ins}
     return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
+            "first_channels": {x.channel for x in reports if x.kind == "first"},
+            "upward": upward.statuses(session, inc, reports),
             "deadlines": list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id)
                                            .order_by(Deadline.due_at))),
             "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
+            "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),
             "unit": session.get(Unit, inc.unit_id)}
 
 

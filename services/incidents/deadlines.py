@@ -106,7 +106,7 @@ def on_casualties(session: Session, incident: Incident, before: r.Casualties | N
     unverified_reminders(session, incident, now, settings=settings)
     for row in open_rows(session, incident.id, ["unverified"]):
         if r.is_known(convert.figure_of(incident, row.element)):
-            row.cancelled_at = now  # verified by the office; the next report carries it
+            row.met_at = now  # verified (the office learned the figure): the reminder is met, not cancelled
             session.add(row)
     session.flush()
 
@@ -122,19 +122,35 @@ def schedule_daily(session: Session, incident: Incident, after: datetime, *, set
         _add(session, incident, "followup", slots[0], f"每日定时续报（{slots[0].astimezone(zone):%H:%M}）", after)
 
 
+def meets(report_kind: str, channel: str, deadline_kind: str) -> bool:
+    """Whether a report of `report_kind` by `channel` meets a deadline of `deadline_kind`.
+
+    Phone and written are separate obligations: a phone 首报 meets the phone deadline; a written report (首报 or
+    续报) meets the written one, and the phone one too when no phone report came first (the city has it in
+    writing). 续报 deadlines are met by a 续报 or the 终报."""
+    if deadline_kind == "phone":
+        return (report_kind == "first" and channel == "phone") or (report_kind != "final" and channel == "written")
+    if deadline_kind == "written":
+        return report_kind in ("first", "followup") and channel == "written"
+    if deadline_kind in FOLLOWUP_KINDS:
+        return report_kind in ("followup", "final")
+    return False
+
+
 def meet(session: Session, incident: Incident, report: Report, now: datetime) -> int | None:
-    """Mark the deadlines this report meets; returns its minutes late (迟报), None when on time."""
+    """Mark the deadlines this report meets; returns its minutes late (迟报) by its own deadline (a 首报's by its
+    channel's; a 续报's by the 续报 deadlines and, written, the written one), None when on time."""
     late: list[int] = []
-    kinds = {"first": REPORT_KINDS, "followup": FOLLOWUP_KINDS, "final": FOLLOWUP_KINDS}[report.kind]
-    for row in open_rows(session, incident.id, kinds):
-        if report.kind == "first" and row.kind == "written" and report.channel != "written":
-            continue  # a phone report does not meet the written deadline
+    for row in open_rows(session, incident.id, (*REPORT_KINDS, *FOLLOWUP_KINDS)):
+        if not meets(report.kind, report.channel, row.kind):
+            continue
         if row.kind == "followup" and row.created_at > report.reported_at:
             continue
         lt = r.lateness(row.due_at, report.reported_at)
         row.met_at, row.met_by, row.late_minutes = report.reported_at, report.id, lt.minutes_late or None
         session.add(row)
-        if lt.late:
+        own = row.kind == report.channel if row.kind in REPORT_KINDS else True
+        if lt.late and own:
             late.append(lt.minutes_late)
     cas = convert.casualties_from_json(report.elements.get("casualties"))
     for row in open_rows(session, incident.id, ["unverified"]):

@@ -41,8 +41,9 @@ def seed_incidents(session: Session, now: datetime, settings: Settings) -> dict[
         measures="已疏散周边群众，组织搜救", leader_on_site="镇长"))
     escalation.tick(session=session, now=t0, instance="demo", settings=settings)
     head = session.exec(select(Person).where(Person.unit_id == hub.id, Person.is_unit_head)).first()
-    acks.acknowledge(session=session, incident_id=slide.id, by=SEED, person_id=head.id if head else None, via="link",
-                     now=t0 + timedelta(minutes=6))
+    if head is not None:  # the county head: a step-2 target of the severe policy
+        acks.acknowledge(session=session, incident_id=slide.id, by=SEED, person_id=head.id, via="link",
+                         now=t0 + timedelta(minutes=6), tz=settings.timezone)
     reports.add_report(session=session, incident_id=slide.id, by=SEED, now=t0 + timedelta(minutes=25),
                        settings=settings,
                        data=ReportIn(kind="first", channel="phone", content="已电话报告市政府总值班室"))

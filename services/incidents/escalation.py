@@ -85,8 +85,9 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
     if not _set(session, row, d.seq, seq=d.seq + 1, last_fired_at=now, next_due_at=d.wake_at,
                 claimed_by=instance[:80], claimed_at=now):
         return None  # a duplicate trigger or another instance fired this step
+    redirects: list[targets.Resolved] = []
     people, unresolved = targets.resolve_targets(session, incident=incident, targets=d.targets, at=now,
-                                                 tz=settings.timezone, memo=memo)
+                                                 tz=settings.timezone, memo=memo, redirects=redirects)
     subject, body = message(incident, d, settings.tz)
     out = Fired(incident.id, d.action.value, d.seq)
     channel = d.channels[0] if d.channels else "inbox"
@@ -96,8 +97,15 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
         targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:{p.person.id}:{channel}",
                      purpose="escalation", channel=channel, subject=subject, body=f"{body}{note}确认收到：{link}",
                      at=now, incident_id=incident.id, person=p.person, ladder=d.channels, step_seq=d.seq,
-                     acting_for=p.acting_for, ack_url=link, step=f"step:{d.seq}")
+                     acting_for=p.acting_for, ack_url=link, step=f"step:{d.seq}",
+                     for_person_id=p.for_person.id if p.for_person else None)
         out.notified.append(p.person.name)
+    for p in redirects:  # the acting person was notified already as a target of their own: say so anyway
+        targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:redirect:{p.for_person.id}",
+                     purpose="redirect", channel="none", subject="请假替代",
+                     body=f"{p.for_person.name}请假，由{p.person.name}主持工作（已在本步通知之列）", at=now,
+                     incident_id=incident.id, person=p.person, step_seq=d.seq, acting_for=p.acting_for,
+                     for_person_id=p.for_person.id)
     for t in unresolved:
         what = {"duty_leader_now": "当班带班领导", "category_leader": "分管领导", "unit_head": "主要领导"}.get(
             t.kind.value, f"{t.kind.value}:{t.ref}")

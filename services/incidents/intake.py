@@ -55,7 +55,7 @@ def _raise_problems(problems: list[r.Problem]) -> None:
 
 def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan) -> r.GradeSuggestion:
     """The grade suggestion; unknown figures are left out like 待核实 ones."""
-    pick = lambda v: r.UNVERIFIED if v is None else v  # noqa: E731
+    pick = lambda v: r.UNVERIFIED if v is None or v == "待核实" or v is r.UNVERIFIED else v  # noqa: E731
     return r.suggest_grade(category, pick(deaths), pick(seriously_injured), pick(economic_loss_yuan))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from models.directory import Unit
 from models.incidents.escalation import EscalationState, Notice
 from models.incidents.records import Incident, Report
 from services import alerts
-from services.incidents import deadlines, instructions
+from services.incidents import deadlines, instructions, reports, targets, upward
 
 
 def overdue_reports(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
@@ -45,6 +46,20 @@ def escalation_problems(session: Session, now: datetime, settings, scope=None) -
                                 f"{len(missing)} incident(s) with nobody to notify", count=len(missing),
                                 link=f"/incidents/{missing[0]}"))
     return out
+
+
+def upward_failures(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
+    """Upward reports that failed (or whose outcome is unknown), neither re-sent nor phoned since."""
+    ids = [uuid.UUID(i) for i in targets.upward_reached(session, upward.FAILED) if i]
+    failing = []
+    for inc in session.exec(select(Incident).where(Incident.id.in_(ids))).all() if ids else []:
+        if (scope is None or inc.unit_id == scope) and upward.alarms(session, inc, reports.chain(session, inc.id)):
+            failing.append(inc)
+    if not failing:
+        return []
+    return [alerts.Alert("incident_upward_failed", "critical", f"{len(failing)} 起事件向上报送失败，须重新发送或电话报告",
+                         f"{len(failing)} incident(s) whose upward report failed", count=len(failing),
+                         link=f"/incidents/{failing[0].id}")]
 
 
 def overdue_instructions(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:

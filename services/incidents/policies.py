@@ -19,6 +19,8 @@ class StepIn(BaseModel):
     targets: list[dict[str, str]] = Field(min_length=1, description="[{kind, ref}]: rules.incidents.escalation.TargetKind")
     channels: list[str] = Field(min_length=1, description="channel names, the ladder in order")
     wait_minutes: float = Field(gt=0, le=24 * 60, description="wait for an acknowledgement before the next step")
+    ack: esc.AckRule = Field(esc.AckRule.any, description="any: one acknowledgement stops the step; all: every "
+                             "person it reached (or their acting person) must acknowledge")
 
 
 class PolicyIn(BaseModel):
@@ -38,7 +40,8 @@ class PolicyIn(BaseModel):
 def to_policy(row: PolicyRuleRow) -> esc.PolicyRule:
     """The rules' PolicyRule a row describes."""
     steps = tuple(esc.Step(tuple(esc.Target(esc.TargetKind(t["kind"]), t.get("ref", "")) for t in s["targets"]),
-                           tuple(s["channels"]), s["wait_minutes"]) for s in row.steps)
+                           tuple(s["channels"]), s["wait_minutes"], esc.AckRule(s.get("ack", "any")))
+                  for s in row.steps)
     policy = esc.EscalationPolicy(row.name, steps, row.repeat, row.start_delay_minutes)
     return esc.PolicyRule(policy, frozenset(Category(c) for c in row.categories) if row.categories else None,
                           Grade(row.min_grade) if row.min_grade else None, row.sensitive)
@@ -81,7 +84,7 @@ def _check_steps(steps: list[StepIn]) -> list[dict[str, Any]]:
         if len(set(s.channels)) != len(s.channels):
             raise Invalid(f"第{i + 1}步：渠道重复", field=f"steps.{i}.channels")
         out.append({"targets": [{"kind": t["kind"], "ref": t.get("ref", "")} for t in s.targets],
-                    "channels": list(s.channels), "wait_minutes": s.wait_minutes})
+                    "channels": list(s.channels), "wait_minutes": s.wait_minutes, "ack": s.ack.value})
     return out
 
 
@@ -111,5 +114,5 @@ def rows_from_rules(rules: list[esc.PolicyRule], prefix: str) -> list[PolicyIn]:
             min_grade=int(r.min_grade) if r.min_grade else None, sensitive=r.sensitive, repeat=p.repeat,
             start_delay_minutes=p.start_delay_minutes,
             steps=[StepIn(targets=[{"kind": t.kind.value, "ref": t.ref} for t in s.targets],
-                          channels=list(s.channels), wait_minutes=s.wait_minutes) for s in p.steps]))
+                          channels=list(s.channels), wait_minutes=s.wait_minutes, ack=s.ack) for s in p.steps]))
     return out

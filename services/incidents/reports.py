@@ -15,9 +15,8 @@ from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, targets
+from services.incidents import convert, deadlines, upward
 from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
-from services.incidents.printing import report_text
 from services.incidents.schemas import ReportIn
 
 FIRST_FIELDS = ("source", "place", "scope", "measures", "leader_on_site", "reporter", "reporter_contact")
@@ -30,11 +29,12 @@ def chain(session: Session, incident_id) -> list[Report]:
                              .order_by(Report.reported_at, Report.number)))
 
 
-def _elements(incident: Incident, data: ReportIn) -> dict:
+def _elements(incident: Incident, data: ReportIn, figures: dict) -> dict:
     e = {k: (getattr(incident, k) or None) for k in FIRST_FIELDS}
     e.update(received_at=incident.received_at.isoformat(), category=incident.category,
              occurred_at=incident.occurred_at.isoformat() if incident.occurred_at else None,
-             casualties=convert.figures_json(incident), type=incident.type, title=incident.title,
+             casualties={n: str(v) if v is r.UNVERIFIED else v for n, v in figures.items()}, type=incident.type,
+             title=incident.title,
              grade=incident.grade)
     for k in FINAL_FIELDS:
         e[k] = (getattr(data, k) or "").strip() or None
@@ -48,9 +48,12 @@ def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, n
         raise Invalid("报送时间早于接报时间 (before 接报)", field="reported_at")
     if at > now + CLOCK_SKEW:
         raise Invalid("时间晚于当前时间 (in the future)", field="reported_at")
-    first = session.exec(select(Report).where(Report.incident_id == incident.id, Report.kind == "first")).first()
-    if data.kind == "first" and first is not None:
-        raise Conflict("已有首报，请报送续报 (first report exists)", field="kind")
+    firsts = list(session.exec(select(Report).where(Report.incident_id == incident.id, Report.kind == "first")
+                               .order_by(Report.reported_at)))
+    first = firsts[0] if firsts else None
+    # phone and written are separate obligations: a written 首报 may follow a phone one (not a second of a kind)
+    if data.kind == "first" and any(f.channel == data.channel for f in firsts):
+        raise Conflict(f"已有{r.ReportChannel(data.channel).label}首报，请报送续报 (first report exists)", field="kind")
     if data.kind != "first" and first is None:
         raise Invalid("须先报送首报 (no first report yet)", field="kind")
     if data.kind == "final" and at < first.reported_at:
@@ -65,18 +68,35 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
     at = data.reported_at or now
     require_aware("reported_at", at)
     _check(session, incident, data, at, now)
+    stated = {}
     for name, value in data.model_dump(include=set(convert.FIGURES), exclude_unset=True).items():
         value = r.UNVERIFIED if value == "待核实" else value
         if isinstance(value, int) and value < 0:
             raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
-        convert.set_figure(incident, name, value)  # the report itself is the follow-up to the change
+        if value is not None:
+            stated[name] = value
+    latest = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id)).one()
+    figures = {n: convert.figure_of(incident, n) for n in convert.FIGURES} | stated
+    if latest is None or at >= latest:  # the incident's figures are the latest report's (a back-dated one: its own)
+        for name, value in stated.items():
+            convert.set_figure(incident, name, value)  # the report itself is the follow-up to the change
+    if data.kind == "final":
+        still = [n for n in convert.FIGURES if figures.get(n) is r.UNVERIFIED]
+        if still and not data.confirm_unverified:
+            raise Invalid("终报仍有待核实数字：" + "、".join(CASUALTY_LABELS[n] for n in still)
+                          + "；请填写核实后的人数，或确认按待核实终报 (figures still 待核实: verify, or confirm)",
+                          field=still[0])
     session.add(incident)
     number = 0
+    if data.kind == "first":  # the phone and the written 首报: 0 and 1 in the order they came
+        number = session.exec(select(func.count()).select_from(Report).where(
+            Report.incident_id == incident.id, Report.kind == "first")).one()
     if data.kind == "followup":
         number = 1 + (session.exec(select(func.count()).select_from(Report).where(
             Report.incident_id == incident.id, Report.kind == "followup")).one())
     report = Report(incident_id=incident.id, kind=data.kind, number=number, channel=data.channel,
-                    content=data.content, reported_at=at, elements=_elements(incident, data), created_by=by.name)
+                    content=data.content, reported_at=at, elements=_elements(incident, data, figures),
+                    created_by=by.name)
     report.missing = [e.value for e in r.missing_elements(convert.rule_report(report))]
     session.add(report)
     session.flush()
@@ -100,14 +120,7 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
 
 def send_upward(session: Session, incident: Incident, report: Report, now: datetime, settings: Settings) -> None:
     """Deliver the written report to the configured upward recipient (市政府总值班室)."""
-    s = settings.incidents
-    title = convert.report_title(report)
-    targets.send(session, key=f"incident:{incident.id}:report:{report.id}:upward", purpose="upward",
-                 channel=s.upward_channel, subject=f"【{title}】{incident.title}",
-                 body=report_text(incident, report, settings.tz),
-                 at=now, incident_id=incident.id, recipient=s.upward_name, address=s.upward_address,
-                 step=f"up:{report.id.hex[:20]}")
-    report.sent_upward_at = now
+    upward.send(session, incident, report, now, settings)
 
 
 def close(session: Session, incident: Incident, now: datetime) -> None:

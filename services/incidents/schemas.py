@@ -88,6 +88,7 @@ class ReportIn(Figures):
     handling: str | None = Field(None, max_length=2000)
     cause: str | None = Field(None, max_length=2000)
     aftermath: str | None = Field(None, max_length=2000)
+    confirm_unverified: bool = Field(False, description="a 终报 with figures still 待核实: say so knowingly (flagged)")
 
 
 class PhoneLogIn(BaseModel):
@@ -120,4 +121,5 @@ class FeedbackIn(BaseModel):
 
 class AckIn(BaseModel):
     via: Literal["console", "sms", "voice", "card"] = "console"
-    person_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = Field(None, description="the office records this person's acknowledgement")
+    name: str = Field("", max_length=120, description="or names them (one of the people the escalation reaches)")

@@ -14,12 +14,14 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from models.accounts import User
+from models.deliveries import Delivery
 from models.directory import Person, Unit, UnitType
 from models.incidents.escalation import Notice
 from models.incidents.records import Incident
 from models.types import new_id
 from rules.incidents.escalation import Target, TargetKind
 from services.deliveries import enqueue
+from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.rosters.absences import acting_person_id
 from services.rosters.views import on_duty_now
 
@@ -44,6 +46,7 @@ def acting_person(session: Session, person: Person, at: datetime, tz: str) -> Pe
 class Resolved:
     person: Person
     acting_for: str = ""  # name of the person on leave this one replaces
+    for_person: Person | None = None  # that person
 
 
 def hub_unit(session: Session) -> Unit | None:
@@ -83,10 +86,13 @@ def _candidates(session: Session, incident: Incident, target: Target, at: dateti
 
 
 def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime, tz: str,
-                    memo: dict | None = None) -> tuple[list[Resolved], list[Target]]:
+                    memo: dict | None = None, redirects: list[Resolved] | None = None
+                    ) -> tuple[list[Resolved], list[Target]]:
     """People to notify now (acting persons replacing those on leave), and targets nobody resolved.
 
-    `memo`: a dict shared by the steps of one tick, so each target and each absence is looked up once per tick."""
+    `memo`: a dict shared by the steps of one tick, so each target and each absence is looked up once per tick.
+    `redirects` collects the replacements that added nobody (the acting person was a target already), so the
+    timeline can still say who stood in for whom."""
     out: list[Resolved] = []
     unresolved: list[Target] = []
     seen: set[uuid.UUID] = set()
@@ -98,10 +104,12 @@ def resolve_targets(session: Session, *, incident: Incident, targets, at: dateti
             unresolved.append(t)
         for p in found:
             acting = _memo(memo, ("acting", p.id, at), lambda: acting_person(session, p, at, tz))
-            r = Resolved(acting, p.name) if acting is not None else Resolved(p)
+            r = Resolved(acting, p.name, p) if acting is not None else Resolved(p)
             if r.person.id not in seen:
                 seen.add(r.person.id)
                 out.append(r)
+            elif r.for_person is not None and redirects is not None:
+                redirects.append(r)
     return out, unresolved
 
 
@@ -116,13 +124,13 @@ def address_of(person: Person | None, channel: str) -> str:
 def send(session: Session, *, key: str, purpose: str, channel: str, subject: str, body: str, at: datetime,
          incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
          address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
-         ack_url: str = "", step: str = "") -> dict:
+         ack_url: str = "", step: str = "", for_person_id: uuid.UUID | None = None) -> dict:
     """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction."""
     values = dict(id=new_id(), key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000],
                   at=at, incident_id=incident_id, person_id=person.id if person else None,
                   recipient=(recipient or (person.name if person else address))[:120],
                   address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
-                  step_seq=step_seq, acting_for=acting_for, delivery_id="")
+                  step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="")
     if channel != "none":
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
                            text=body, ladder=values["ladder"], person=person,
@@ -138,3 +146,50 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
 
 
 _NOTICE_INSERT = Notice.__table__.insert()
+
+
+def mark_acknowledged(session: Session, *, incident_id: uuid.UUID, person_id: uuid.UUID, at: datetime,
+                      via: str) -> None:
+    """The person's incident messages say they acknowledged (their inbox shows no second button)."""
+    mark_acknowledged_(session=session, source="incident", source_id=str(incident_id), person_id=person_id, at=at,
+                       detail=f"已确认收到（{via}）")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A message's live outcome: its last rung's state (queued / sending / sent / delivered / failed / unknown /
+    cancelled) and channel."""
+
+    state: str
+    channel: str
+    error: str = ""
+    at: datetime | None = None
+
+
+def outcomes(session: Session, delivery_ids: list[str]) -> dict[str, Outcome]:
+    """Live outcome per outbox row id (a ladder's later rungs, `superseded_by`, speak for it)."""
+    ids = [uuid.UUID(i) for i in delivery_ids if i]
+    if not ids:
+        return {}
+    rows = {d.id: d for d in session.exec(select(Delivery).where(Delivery.id.in_(ids)))}
+    nxt = [d.superseded_by for d in rows.values() if d.superseded_by and d.superseded_by not in rows]
+    while nxt:  # follow each ladder to its last rung
+        more = {d.id: d for d in session.exec(select(Delivery).where(Delivery.id.in_(nxt)))}
+        rows.update(more)
+        nxt = [d.superseded_by for d in more.values() if d.superseded_by and d.superseded_by not in rows]
+    out = {}
+    for i in ids:
+        d, seen = rows.get(i), set()
+        while d is not None and d.superseded_by and d.superseded_by in rows and d.id not in seen:
+            seen.add(d.id)
+            d = rows[d.superseded_by]
+        if d is not None:
+            out[str(i)] = Outcome(d.state, d.channel, d.last_error, d.delivered_at or d.sent_at or d.created_at)
+    return out
+
+
+def upward_reached(session: Session, states: tuple[str, ...]) -> set[str]:
+    """Incident ids (as text) with an upward delivery in one of `states`."""
+    return set(session.exec(select(Delivery.source_id).where(Delivery.source == "incident",
+                                                             Delivery.step.startswith("up:"),
+                                                             Delivery.state.in_(states))).all())

@@ -25,6 +25,7 @@ def to_rule(row: LeaveReport) -> Leave:
         reason=row.reason, contact=row.contact, arrangements=row.arrangements,
         acting=str(row.acting_person_id) if row.acting_person_id else "", abroad=row.abroad,
         together_reason=row.together_reason, returned_at=row.returned_at, leave_id=str(row.id),
+        urgent=row.urgent, urgent_reason=row.urgent_reason,
     )
 
 

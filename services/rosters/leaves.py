@@ -63,11 +63,13 @@ def file_leave(*, session: Session, data: LeaveCreate, today: date, by: Actor, t
             message = message.replace(str(pid), getattr(session.get(Person, pid), "name", str(pid)))
         raise Invalid(message, field=_FIELD.get(p.field, p.field))
     row.needs_approval = check.needs_approval
+    row.needs_review = check.needs_review
     row.status = LeaveStatus.pending_approval if check.needs_approval else LeaveStatus.filed
     session.add(row)
     session.flush()
     audit.record(session=session, actor=actor, action="create", entity="leave", entity_id=row.id,
-                 unit_id=row.unit_id, after=row)
+                 unit_id=row.unit_id, after=row,
+                 note=f"急事请假（{row.urgent_reason}），待审核" if row.needs_review else "")
     _refresh(session, row, tz)
     return row
 

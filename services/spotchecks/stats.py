@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from core.settings import Settings
 from models.directory import Unit
 from models.incidents.instructions import InstructionItem
-from models.incidents.records import Incident, Report
+from models.incidents.records import Incident
 from models.rosters.leave import LeaveReport
 from models.spotchecks.checks import PhoneCheck
 from models.spotchecks.inspections import Inspection, ReminderNotice, VideoRollCall
@@ -27,6 +27,7 @@ from rules.spotchecks.statistics import (
     duty_paragraph,
     yearly_figures,
 )
+from services.incidents.upward import reached_incidents
 from services.spotchecks.results import current_checks
 
 
@@ -41,7 +42,7 @@ def _leave_reports(session: Session, lo, hi, tz) -> list[Record] | None:
 
 
 def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
-    upward = set(session.exec(select(Report.incident_id).where(col(Report.sent_upward_at).is_not(None))).all())
+    upward = reached_incidents(session)  # delivered (or taken by the city's system) or phoned; a failed one is not
     rows = session.exec(select(Incident.id, Incident.received_at, Incident.category)
                         .where(Incident.received_at >= lo, Incident.received_at < hi)).all()
     out = []

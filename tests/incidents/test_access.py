@@ -103,7 +103,7 @@ def test_console_final_report_closes_only_the_reporters_own_incident(client, tok
         "kind": "first", "channel": "written", "csrf_token": csrf})
     assert r.status_code == 303 and "error" not in r.headers["location"]
     r = client.post(f"/incidents/{own['id']}/reports", follow_redirects=False, data={
-        "kind": "final", "channel": "written", "situation": "已处置", "csrf_token": csrf})
+        "kind": "final", "channel": "written", "situation": "已处置", "injured": "4", "csrf_token": csrf})
     assert r.status_code == 303 and "error" not in r.headers["location"]
     assert session.get(Incident, uuid.UUID(own["id"])).status == "closed"
     assert session.get(Incident, uuid.UUID(other["id"])).status == "open"

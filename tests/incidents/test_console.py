@@ -53,6 +53,9 @@ def test_bad_form_shows_the_field_and_saves_nothing(client, app, users, county, 
 
 def test_leader_acknowledges_in_console_and_auditor_only_reads(client, app, users, county, clock, session, tokens):
     app.state.clock = clock
+    users["leader"].person_id = county["leader"].id  # the leader's account is the duty leader, a step-1 target
+    session.add(users["leader"])
+    session.commit()
     r = client.post("/api/incidents", headers=tokens["duty_officer"], json={
         "title": "高观镇山体滑坡", "category": "natural_disaster", "unit_id": str(county["town"].id),
         "received_at": clock.now.isoformat()})
@@ -65,8 +68,10 @@ def test_leader_acknowledges_in_console_and_auditor_only_reads(client, app, user
     assert client.post("/login", data={"username": "u_leader", "password": PASSWORD},
                        follow_redirects=False).status_code == 303
     page = client.get(f"/incidents/{iid}")
+    assert "确认收到</button>" in page.text and "签收</button>" not in page.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     clock.advance(minutes=4)
     assert client.post(f"/incidents/{iid}/ack", data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     assert session.get(Incident, __import__("uuid").UUID(iid)).acknowledged_at == clock.now
-    assert "用时4分0秒" in client.get(f"/incidents/{iid}").text
+    page = client.get(f"/incidents/{iid}").text
+    assert "用时4分0秒" in page and "确认收到</button>" not in page and 'id="acked-by-me"' in page

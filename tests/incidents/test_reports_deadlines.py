@@ -33,8 +33,9 @@ def test_grade_ii_deadlines_count_from_receipt_and_late_report_is_flagged(sessio
     clock.advance(minutes=72, seconds=30)
     rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
                      settings=settings)
-    assert rep.late_minutes == 43  # phone deadline missed by 42.5 min, rounded up
+    assert rep.late_minutes == 13  # a written 首报: late by its own (written) deadline, 12.5 min rounded up
     assert written.late_minutes == 13 and written.met_by == rep.id
+    assert phone.late_minutes == 43 and phone.met_by == rep.id  # the phone deadline, missed by 42.5 min
     codes = [f.code for f in board.flags(session, inc, clock.now, settings)]
     assert codes.count("late") == 2
 
@@ -62,7 +63,8 @@ def test_followups_are_numbered_and_final_closes(session, county, clock, setting
     assert titles == list(range(1, 12))
     clock.advance(minutes=30)
     add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, data=ReportIn(
-        kind="final", situation="滑坡体已稳定", handling="转移群众", cause="强降雨", aftermath="安置完毕"), settings=settings)
+        kind="final", situation="滑坡体已稳定", handling="转移群众", cause="强降雨", aftermath="安置完毕", injured=5),
+        settings=settings)
     assert inc.status == "closed" and deadlines.open_rows(session, inc.id) == []
     with pytest.raises(Conflict):
         add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY, now=clock.now,
@@ -128,3 +130,40 @@ def test_final_before_first_is_refused(session, county, clock, settings):
         add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now,
                    data=ReportIn(kind="final", reported_at=clock.now - timedelta(minutes=10)), settings=settings)
     assert err.value.field == "reported_at"
+
+
+def test_a_phone_first_then_a_written_first_meets_both_deadlines(session, county, clock, settings):
+    """Grade II: phone within 30 min, written within 60; the written 首报 after the phone one is accepted."""
+    inc = _open(session, county, clock, settings)
+    clock.advance(minutes=20)
+    phoned = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="phone"), by=DUTY,
+                        now=clock.now, settings=settings)
+    (phone,), (written,) = _due(session, inc, "phone"), _due(session, inc, "written")
+    assert phone.met_by == phoned.id and written.met_at is None
+    clock.advance(minutes=55)  # T+75: the written 首报, 15 minutes late by the written deadline (not 45 by the phone's)
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="written"), by=DUTY,
+                     now=clock.now, settings=settings)
+    assert rep.late_minutes == 15 and written.met_by == rep.id and written.late_minutes == 15
+    assert phone.met_by == phoned.id and phone.late_minutes is None
+    assert [d.kind for d in deadlines.overdue(session, clock.now) if d.kind in ("phone", "written")] == []
+    flags = [f.text for f in board.flags(session, inc, clock.now, settings)]
+    assert "书面报告迟报15分钟" in flags and not any("电话报告迟报" in f or "超时" in f for f in flags), flags
+    with pytest.raises(Conflict):  # not a second written 首报
+        add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="written"), by=DUTY,
+                   now=clock.now, settings=settings)
+
+
+def test_a_written_followup_meets_the_written_deadline(session, county, clock, settings):
+    inc = _open(session, county, clock, settings)
+    clock.advance(minutes=10)
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="phone"), by=DUTY,
+               now=clock.now, settings=settings)
+    clock.advance(minutes=45)  # T+55: in writing as 续报一, on time
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", channel="written"),
+                     by=DUTY, now=clock.now, settings=settings)
+    (written,) = _due(session, inc, "written")
+    assert written.met_by == rep.id and rep.late_minutes is None
+    assert [d.kind for d in deadlines.overdue(session, clock.now + timedelta(hours=1))
+            if d.kind in ("phone", "written")] == []
+    assert not [f for f in board.flags(session, inc, clock.now + timedelta(hours=2), settings) if f.code in
+                ("late", "overdue")]

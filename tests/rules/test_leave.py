@@ -55,6 +55,19 @@ def test_lead_time(today, start, ok):
         assert "提前1天" in check.problems[0].message
 
 
+@pytest.mark.parametrize("today, start", [(date(2025, 3, 10), date(2025, 3, 10)),  # same day
+                                          (date(2025, 3, 11), date(2025, 3, 10))])  # after the fact
+def test_urgent_leave_waives_the_lead_time_with_a_reason_and_is_flagged(today, start):
+    check = validate_leave(leave(start=start, urgent=True, urgent_reason="家属急病"), today=today, calendar=CAL,
+                           policy=LEAVE)
+    assert check.ok and check.needs_review
+    check = validate_leave(leave(start=start, urgent=True), today=today, calendar=CAL, policy=LEAVE)
+    assert codes(check) == [("urgent_reason", "required")]
+    check = validate_leave(leave(start=start, urgent=True, abroad=True, urgent_reason="紧急公务"), today=today,
+                           calendar=CAL, policy=LEAVE)
+    assert check.ok and check.needs_review
+
+
 @pytest.mark.parametrize(
     "today, start, ok",
     [

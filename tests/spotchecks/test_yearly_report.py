@@ -72,9 +72,19 @@ def _other_features(session, directory):
                   for i in range(31)]
     session.add_all(incidents)
     session.flush()
-    for inc in incidents[:4]:
-        session.add(Report(incident_id=inc.id, kind="first", reported_at=inc.received_at,
-                           sent_upward_at=inc.received_at + timedelta(minutes=20)))
+    from models.deliveries import Delivery
+
+    # reported upward: two whose delivery arrived, one the city's system took, one phoned; a fifth whose upward
+    # delivery failed (and was never phoned) is not counted
+    for n, inc in enumerate(incidents[:5]):
+        rep = Report(incident_id=inc.id, kind="first", reported_at=inc.received_at,
+                     sent_upward_at=inc.received_at + timedelta(minutes=20))
+        if n == 3:
+            rep.phoned_upward_at, rep.phoned_upward_by, rep.phoned_upward_to = inc.received_at, "值班员", "市值班室"
+        session.add(rep)
+        state = {0: "delivered", 1: "delivered", 2: "sent", 3: "failed", 4: "failed"}[n]
+        session.add(Delivery(idempotency_key=f"up-{n}", group_key=f"up-{n}", source="incident", source_id=str(inc.id),
+                             step=f"up:{n}", channel="webhook", text="报告", state=state))
     for i in range(220):
         ins = Instruction(incident_id=incidents[i % 34].id, text="请核实处置", by_name="县长", at=day(i, 220))
         session.add(ins)

@@ -79,6 +79,8 @@ def world(client, session, directory, users, tokens):
         username="dept_counterpart", password=PASSWORD, role=Role.leader, unit_id=dept.id, person_id=mover))
     cp_token, _ = accounts.create_api_token(session=session, user=cp_user, name="t", actor="t")
     settings = client.app.state.settings
+    head = org.create_person(session=session, actor="test", data=PersonCreate(  # a target of every escalation
+        name="县长", title="县长", unit_id=directory["hub"].id, mobile="13900003333", is_unit_head=True))
     requested = swaps.request(session=session, data=_swap(mine, mover), now=NOW, by=OFFICE, settings=settings)
     confirmed = swaps.request(session=session, data=_swap(other, by_day[other.day + timedelta(days=2)].person_id),
                               now=NOW, by=OFFICE, settings=settings)
@@ -103,6 +105,7 @@ def world(client, session, directory, users, tokens):
             "mover": mover, "swap": requested.id, "confirmed": confirmed.id, "leave": leave.id, "pending_leave": pending.id,
             "handover": handover.id, "day": slots[3].day.isoformat(), "xlsx": xlsx, "incident": inc["id"],
             "item": ins["items"][0]["id"], "explanation": explanation.id, "counterpart_token": cp_token,
+            "head": head.id, "report": rep["id"],
             "counterpart": counterpart, "feed": _dept_feed(session, dept.id)}
 
 
@@ -179,7 +182,18 @@ def cases(w: dict) -> list[Case]:
         Case("POST", "/api/incidents/{incident_id}/reports", f"/api/incidents/{inc}/reports",
              json={"kind": "followup", "content": "续报"}),
         Case("POST", "/api/incidents/{incident_id}/ack", f"/api/incidents/{inc}/ack",
-             json={"via": "console", "person_id": str(w["leader"])}, refused=("leader",)),
+             json={"via": "console", "person_id": str(w["head"])}, refused=("leader",)),
+        Case("POST", "/api/incidents/{incident_id}/receipt", f"/api/incidents/{inc}/receipt", json={},
+             refused=("leader",)),
+        Case("POST", "/api/incidents/{incident_id}/reports/{report_id}/resend",
+             f"/api/incidents/{inc}/reports/{w['report']}/resend", json={}),
+        Case("POST", "/api/incidents/{incident_id}/reports/{report_id}/phoned",
+             f"/api/incidents/{inc}/reports/{w['report']}/phoned", json={"caller": "值班员", "reached": "市值班室"}),
+        Case("POST", "/incidents/{incident_id}/receipt", f"/incidents/{inc}/receipt", form={}, refused=("leader",)),
+        Case("POST", "/incidents/{incident_id}/reports/{report_id}/resend",
+             f"/incidents/{inc}/reports/{w['report']}/resend", form={}),
+        Case("POST", "/incidents/{incident_id}/reports/{report_id}/phoned",
+             f"/incidents/{inc}/reports/{w['report']}/phoned", form={"caller": "值班员", "reached": "市值班室"}),
         Case("POST", "/api/instruction-items/{item_id}/feedback", f"/api/instruction-items/{item}/feedback",
              json={"text": "已办理"}),
         Case("POST", "/api/phone-log", "/api/phone-log",
@@ -191,7 +205,7 @@ def cases(w: dict) -> list[Case]:
             "received_at": "2026-12-10T09:50", "occurred_at": "2026-12-10T09:30"}),
         Case("POST", "/incidents/{incident_id}/reports", f"/incidents/{inc}/reports",
              form={"kind": "final", "channel": "written", "situation": "已处置", "handling": "完毕", "cause": "降雨",
-                   "aftermath": "安置完毕"}),
+                   "aftermath": "安置完毕", "injured": "2"}),
         Case("POST", "/incidents/{incident_id}/items/{item_id}/feedback", f"/incidents/{inc}/items/{item}/feedback",
              form={"text": "已办理"}),
         Case("POST", "/rosters/{unit_id}/{month}/upload", f"/rosters/{d}/{m}/upload", files=xlsx),
@@ -220,7 +234,7 @@ def cases(w: dict) -> list[Case]:
 REACHABLE = sorted({(e.method, e.path) for e in ENDPOINTS if e.method in ("POST", "PUT", "PATCH", "DELETE")
                     and (e.allows(Role.unit_reporter) or e.allows(Role.leader))})
 PLACEHOLDER = {k: uuid.UUID(int=0) for k in ("dept", "leader", "acting", "mover", "swap", "confirmed", "leave",
-                                             "pending_leave", "handover",
+                                             "pending_leave", "handover", "head", "report",
                                              "incident", "item", "explanation", "counterpart", "feed")}
 CASES = cases({**PLACEHOLDER, "slot": 0, "free": 0, "free_to": uuid.UUID(int=0), "day": "2027-01-01", "counterpart_token": "", "officers": [uuid.UUID(int=0)] * 4,
                "xlsx": b""})  # the cases' shape only, for the ids and the coverage check

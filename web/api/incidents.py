@@ -11,12 +11,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
-from services.incidents import acks, board, intake, lookups, printing, reports
+from services.incidents import acks, board, intake, lookups, printing, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.schemas import (
     AckIn,
@@ -45,6 +45,14 @@ class IncidentOut(BaseModel):
     status: str
     acknowledged_at: datetime | None
     acknowledged_by: str
+    deaths: int | None = None
+    deaths_unverified: bool = False
+    seriously_injured: int | None = None
+    seriously_injured_unverified: bool = False
+    injured: int | None = None
+    injured_unverified: bool = False
+    missing: int | None = None
+    missing_unverified: bool = False
 
 
 class ReportOut(BaseModel):
@@ -56,6 +64,10 @@ class ReportOut(BaseModel):
     sent_upward_at: datetime | None
     late_minutes: int | None
     missing: list[str]
+    upward_sends: int = 0
+    phoned_upward_at: datetime | None = None
+    phoned_upward_by: str = ""
+    phoned_upward_to: str = ""
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
@@ -86,6 +98,9 @@ def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("
             "reports": [ReportOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in d["reports"]],
             "deadlines": [x.model_dump(mode="json") for x in d["deadlines"]],
             "flags": [{"code": f.code.value, "text": f.text} for f in d["flags"]],
+            "upward": {str(rid): {"state": u.state, "channel": u.channel, "error": u.error, "alarm": u.alarm}
+                       for rid, u in d["upward"].items()},
+            "acknowledgements": [_ack_out(a) for a in d["acks"]],
             "timeline": [{k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in e.items()}
                          for e in d["timeline"]]}
 
@@ -129,10 +144,52 @@ def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
 @router.post("/incidents/{incident_id}/ack", status_code=201)
 def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller = Depends(require("incidents:ack")),
                 session: Session = Depends(get_session)) -> dict:
+    """One person's acknowledgement: the caller's own person, or (the office) `person_id` / `name` of someone the
+    escalation reaches; twice is the first one again. Anyone else: 403 (a duty officer signs for it: /receipt)."""
     ack = acks.acknowledge(session=session, incident_id=incident_id, by=c.by, person_id=data.person_id, via=data.via,
-                           now=now_utc(request), name=c.user.display_name)
+                           now=now_utc(request), name=data.name, tz=request.app.state.settings.timezone)
     session.commit()
-    return {"name": ack.name, "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack}
+    return _ack_out(ack)
+
+
+def _ack_out(ack) -> dict:
+    return {"kind": ack.kind, "name": ack.name, "person_id": str(ack.person_id) if ack.person_id else None,
+            "at": ack.at.isoformat(), "via": ack.via, "seconds_to_ack": ack.seconds_to_ack, "stopped": ack.stopped}
+
+
+class PhonedIn(BaseModel):
+    at: datetime | None = Field(None, description="when it was phoned (default now)")
+    caller: str = Field(min_length=1, max_length=120, description="who phoned")
+    reached: str = Field(min_length=1, max_length=120, description="whom they reached upward")
+
+
+@router.post("/incidents/{incident_id}/reports/{report_id}/resend", response_model=ReportOut)
+def resend_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
+                  c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
+    """Send a written report upward again (its earlier send failed or is in doubt)."""
+    rep = upward.resend(session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
+                        settings=request.app.state.settings)
+    session.commit()
+    return rep
+
+
+@router.post("/incidents/{incident_id}/reports/{report_id}/phoned", response_model=ReportOut)
+def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, data: PhonedIn, request: Request,
+                  c: Caller = Depends(require("incidents:write")), session: Session = Depends(get_session)):
+    """Record that the report was phoned upward (time, who, to whom): it counts as reported and clears the alarm."""
+    rep = upward.record_phoned(session=session, incident_id=incident_id, report_id=report_id, by=c.by,
+                               now=now_utc(request), at=data.at, caller=data.caller, reached=data.reached)
+    session.commit()
+    return rep
+
+
+@router.post("/incidents/{incident_id}/receipt", status_code=201)
+def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:ack")),
+            session: Session = Depends(get_session)) -> dict:
+    """The duty office's receipt (签收) of the incident: recorded once per person; it never stops a step."""
+    row = acks.receive(session=session, incident_id=incident_id, by=c.by, now=now_utc(request))
+    session.commit()
+    return _ack_out(row)
 
 
 @router.post("/incidents/{incident_id}/instructions", status_code=201)

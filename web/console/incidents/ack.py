@@ -22,14 +22,19 @@ def _summary(session: Session, incident_id: uuid.UUID) -> dict:
     return {"incident": inc, "category": Category(inc.category).label,
             "grade": Grade(inc.grade) if inc.grade else None,
             "casualties": printing.casualty_text({k: getattr(inc, k) if not getattr(inc, f"{k}_unverified")
-                                                  else "待核实" for k in ("deaths", "injured", "missing")})}
+                                                  else "待核实"
+                                                  for k in ("deaths", "seriously_injured", "injured", "missing")})}
 
 
 @router.get("/ack/{token}")
 def ack_page(token: str, request: Request, session: Session = Depends(get_session)):
     """Show the incident and a confirm button; looking (or a chat app's link preview) changes nothing."""
+    settings = request.app.state.settings
+    done = acks.acknowledged_by_link(session, token, settings=settings)
+    if done is not None:  # given already (this link, the console or the inbox): no second button
+        return render(request, "ack.html", None, done=done, **_summary(session, done.incident_id))
     try:
-        row = acks.check_link(session, token, now_utc(request), settings=request.app.state.settings)
+        row = acks.check_link(session, token, now_utc(request), settings=settings)
     except ServiceError as exc:
         return render(request, "ack.html", None, status_code=exc.status, problem=exc.reason)
     return render(request, "ack.html", None, token=token, **_summary(session, row.incident_id))
@@ -37,6 +42,9 @@ def ack_page(token: str, request: Request, session: Session = Depends(get_sessio
 
 @router.post("/ack/{token}")
 def ack_confirm(token: str, request: Request, session: Session = Depends(get_session)):
+    done = acks.acknowledged_by_link(session, token, settings=request.app.state.settings)
+    if done is not None:
+        return render(request, "ack.html", None, done=done, **_summary(session, done.incident_id))
     try:
         ack = acks.use_link(session, token=token, now=now_utc(request), settings=request.app.state.settings)
         session.commit()

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from core.errors import Forbidden, NotFound, ServiceError
 from rules.incidents import Category
 from services.directory import org
-from services.incidents import acks, board, intake, reports
+from services.incidents import acks, board, intake, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.schemas import (
     GradeIn,
@@ -140,9 +140,26 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
         data = {k: v for k, v in data.items() if v != ""}
         data["reported_at"] = local_dt(request, data.get("reported_at"))
         data["send_upward"] = "send_upward" in form
+        data["confirm_unverified"] = "confirm_unverified" in form
         reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
                            by=c.by, now=now_utc(request), settings=request.app.state.settings)
     return await _act(request, incident_id, session, go)
+
+
+@router.post("/incidents/{incident_id}/reports/{report_id}/resend")
+async def resend_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
+                        c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: upward.resend(
+        session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
+        settings=request.app.state.settings))
+
+
+@router.post("/incidents/{incident_id}/reports/{report_id}/phoned")
+async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
+                        c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: upward.record_phoned(
+        session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
+        at=local_dt(request, data.get("at")), caller=data.get("caller", ""), reached=data.get("reached", "")))
 
 
 @router.post("/incidents/{incident_id}/grade")
@@ -158,7 +175,14 @@ async def ack(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page
               session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: acks.acknowledge(
         session=session, incident_id=incident_id, by=c.by, via="console", now=now_utc(request),
-        name=c.user.display_name or c.user.username))
+        tz=request.app.state.settings.timezone))
+
+
+@router.post("/incidents/{incident_id}/receipt")
+async def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:ack")),
+                  session: Session = Depends(get_session)):
+    return await _act(request, incident_id, session, lambda data, form: acks.receive(
+        session=session, incident_id=incident_id, by=c.by, now=now_utc(request)))
 
 
 @router.post("/incidents/{incident_id}/instructions")

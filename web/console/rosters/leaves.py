@@ -37,6 +37,7 @@ def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), sessi
 async def leave_file(request: Request, c: Caller = Depends(page("leaves:write")), session: Session = Depends(get_session)):
     data = form_values(await request.form())
     data["abroad"] = data.get("abroad") == "on"
+    data["urgent"] = data.get("urgent") == "on"
     settings = request.app.state.settings
     try:
         leave = LeaveCreate.model_validate(data)

@@ -74,6 +74,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "leave.contact": ("联系方式★", "Contact★"), "leave.arrangements": ("工作安排★", "Work arrangements★"),
     "leave.acting_field": ("主持工作★", "Acting in charge★"), "leave.abroad": ("出国（境）", "Going abroad"),
     "leave.together_reason": ("同时离岗理由", "Reason for being away together"),
+    "leave.urgent": ("急事（当天或事后报备，须审核）", "Urgent (same day or after the fact; reviewed)"),
+    "leave.urgent_reason": ("急事理由", "Why it could not be reported ahead"),
+    "leave.urgent_flag": ("急事·待审核", "Urgent · to review"),
     # swaps (换班)
     "swap.post": ("岗位", "Post"), "swap.requester": ("申请人", "Requested by"),
     "swap.counterpart": ("接班人", "Taking over"), "swap.reason": ("事由", "Reason"),

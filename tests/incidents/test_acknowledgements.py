@@ -1,0 +1,219 @@
+"""Who stops an escalation step, end to end on both databases with the delivery recorder and a controllable clock:
+a duty officer's receipt (签收) never stops a leader's step; "all must acknowledge" waits for the last person;
+acknowledging twice changes nothing; the button shows only to people whose acknowledgement counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from core.errors import Forbidden
+from models.accounts import Role
+from models.deliveries import Delivery
+from models.directory import PersonCreate
+from models.incidents.escalation import Acknowledgement
+from models.rosters.leave import LeaveCreate
+from services.access import Actor
+from services.directory import org
+from services.incidents import acks, policies
+from services.incidents.intake import open_incident
+from services.incidents.schemas import IncidentIn
+from services.rosters.leaves import file_leave
+from tests.conftest import PASSWORD
+from tests.incidents.conftest import DUTY
+from tests.incidents.conftest import landslide as landslide_data
+from tests.incidents.test_escalation_scenario import run
+
+
+def _open(session, county, clock, settings):
+    return open_incident(session=session, data=IncidentIn(**landslide_data(county["town"].id, clock.now)), by=DUTY,
+                         now=clock.now, settings=settings)
+
+
+def _as(person) -> Actor:
+    """A leader's console account linked to their directory person."""
+    return Actor(f"user-{person.name}", Role.leader, person.unit_id, person.id)
+
+
+def _ack(session, inc, by, clock, settings, **kw):
+    return acks.acknowledge(session=session, incident_id=inc.id, by=by, via="console", now=clock.now,
+                            tz=settings.timezone, **kw)
+
+
+def _all_must_ack(session, county) -> None:
+    """Step 1: the duty leader and the vice head, both must acknowledge; step 2: the county head."""
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(
+        name="all-ack", position=1, steps=[
+            policies.StepIn(targets=[{"kind": "duty_leader_now"}, {"kind": "category_leader"}], channels=["wecom"],
+                            wait_minutes=10, ack="all"),
+            policies.StepIn(targets=[{"kind": "unit_head"}], channels=["wecom"], wait_minutes=10)]))
+    session.commit()
+
+
+def test_the_officers_receipt_does_not_stop_the_leaders_step(session, county, clock, recorder, settings):
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
+
+    clock.advance(minutes=2)
+    receipt = acks.receive(session=session, incident_id=inc.id, by=DUTY, now=clock.now)
+    assert acks.receive(session=session, incident_id=inc.id, by=DUTY, now=clock.now).id == receipt.id  # once
+    with pytest.raises(Forbidden):  # the officer is nobody this escalation reaches: not an acknowledgement
+        _ack(session, inc, DUTY, clock, settings)
+    assert inc.acknowledged_at is None
+
+    clock.advance(minutes=8)  # ten minutes after step 1, nobody who counts acknowledged: the head is reached
+    run(session, clock, settings)
+    recorder.expect("escalation", "县长赵国华")
+    kinds = [(a.kind, a.name, a.stopped) for a in acks.acks_of(session, inc.id)]
+    assert kinds == [("receipt", "duty", False)]
+
+
+def test_an_officer_who_is_a_target_stops_the_step(session, county, clock, recorder, settings):
+    officer = org.create_person(session=session, actor="test", data=PersonCreate(
+        name="值班员王芳", unit_id=county["hub"].id, mobile="13900000001"))
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(
+        name="officer-first", position=1, steps=[
+            policies.StepIn(targets=[{"kind": "person", "ref": str(officer.id)}], channels=["wecom"], wait_minutes=5),
+            policies.StepIn(targets=[{"kind": "unit_head"}], channels=["wecom"], wait_minutes=10)]))
+    session.commit()
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "值班员王芳")
+    me = Actor("wangfang", Role.duty_officer, county["hub"].id, officer.id)
+    assert acks.ack_state(session, inc, me, clock.now, tz=settings.timezone).can_ack
+    ack = _ack(session, inc, me, clock, settings)
+    assert ack.stopped and inc.acknowledged_by == "值班员王芳"
+    clock.advance(minutes=6)
+    run(session, clock, settings)
+    recorder.expect_none()
+
+
+def test_all_must_acknowledge_waits_for_the_last(session, county, clock, recorder, settings):
+    _all_must_ack(session, county)
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
+
+    clock.advance(minutes=3)
+    first = _ack(session, inc, _as(county["leader"]), clock, settings)
+    assert not first.stopped and inc.acknowledged_at is None
+    clock.advance(minutes=4)
+    last = _ack(session, inc, _as(county["vice"]), clock, settings)
+    assert last.stopped and inc.acknowledged_by == "副县长钱立新"
+    clock.advance(minutes=10)
+    run(session, clock, settings)
+    recorder.expect_none()  # both acknowledged: the head is not disturbed
+
+
+def test_all_must_acknowledge_climbs_when_one_is_missing(session, county, clock, recorder, settings):
+    _all_must_ack(session, county)
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
+    clock.advance(minutes=3)
+    _ack(session, inc, _as(county["leader"]), clock, settings)
+    clock.advance(minutes=7)
+    run(session, clock, settings)
+    recorder.expect("escalation", "县长赵国华")
+    head = _ack(session, inc, _as(county["head"]), clock, settings)  # step 2 is "any": the head alone stops it
+    assert head.stopped
+
+
+def test_the_acting_person_acknowledges_for_the_absent_target(session, county, clock, recorder, settings):
+    _all_must_ack(session, county)
+    day = (clock.now + timedelta(hours=8)).date()
+    file_leave(session=session, by=Actor.system("test"), today=day - timedelta(days=3), tz="Asia/Shanghai",
+               data=LeaveCreate(person_id=county["vice"].id, start_day=day - timedelta(days=1),
+                                end_day=day + timedelta(days=1), destination="省城", reason="参加培训",
+                                contact="13900000009", arrangements="工作由常务副县长主持",
+                                acting_person_id=county["deputy"].id))
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "常务副县长吴振华")
+    _ack(session, inc, _as(county["leader"]), clock, settings)
+    assert _ack(session, inc, _as(county["deputy"]), clock, settings).stopped
+
+
+def test_acknowledging_twice_is_one_acknowledgement(session, county, clock, recorder, settings):
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.new()
+    clock.advance(minutes=1)
+    first = _ack(session, inc, _as(county["leader"]), clock, settings)
+    clock.advance(minutes=1)
+    again = _ack(session, inc, _as(county["leader"]), clock, settings)
+    assert again.id == first.id and again.at == first.at
+    rows = session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == inc.id)).all()
+    assert len(rows) == 1
+    # the office records the vice head's phoned-in acknowledgement, twice: one row too
+    by_phone = _ack(session, inc, DUTY, clock, settings, person_id=county["vice"].id)
+    assert _ack(session, inc, DUTY, clock, settings, name="副县长钱立新").id == by_phone.id
+    assert by_phone.recorded_by == "duty" and not by_phone.stopped  # the leader's stopped it already
+    # each person's messages say they acknowledged (their inbox shows no button)
+    msgs = session.exec(select(Delivery).where(Delivery.source_id == str(inc.id))).all()
+    assert msgs and all(m.acked_at is not None for m in msgs if m.person_id in (county["leader"].id,
+                                                                                 county["vice"].id))
+
+
+def _login(client, user):
+    assert client.post("/login", data={"username": user, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def test_the_button_is_only_for_those_whose_acknowledgement_counts(client, app, users, tokens, county, clock,
+                                                                   session, settings, recorder):
+    app.state.clock = clock
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    session.commit()
+    # the duty officer signs for it: no 确认收到 button, a 签收 one, which the escalation ignores
+    csrf = _login(client, "u_duty_officer")
+    page = client.get(f"/incidents/{inc.id}").text
+    assert "确认收到</button>" not in page and "签收</button>" in page
+    assert client.post(f"/incidents/{inc.id}/receipt", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/incidents/{inc.id}").text
+    assert "签收</button>" not in page and 'id="received-by-me"' in page
+    assert client.post(f"/incidents/{inc.id}/ack", data={"csrf_token": csrf}).status_code == 403  # refused
+    session.expire_all()
+    assert inc.acknowledged_at is None
+    # a leader whose account is not one of the people reached sees no button either
+    users["leader"].person_id = county["vice_acc"].id  # the vice head for accidents: not this landslide's
+    session.add(users["leader"])
+    session.commit()
+    csrf = _login(client, "u_leader")
+    assert "确认收到</button>" not in client.get(f"/incidents/{inc.id}").text
+    assert client.post(f"/incidents/{inc.id}/ack", data={"csrf_token": csrf}).status_code == 403
+    r = client.post(f"/api/incidents/{inc.id}/ack", json={}, headers=tokens["leader"])
+    assert r.status_code == 403 and r.json()["detail"][0]["loc"][-1] == "person_id"
+
+
+def test_the_inbox_button_is_gone_once_acknowledged_in_the_console(client, app, users, county, clock, session,
+                                                                   settings, recorder):
+    from services.deliveries import SendOutcome
+    from tests.incidents.test_upward import dispatch
+
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-only", position=1, steps=[
+        policies.StepIn(targets=[{"kind": "duty_leader_now"}], channels=["inbox"], wait_minutes=10)]))
+    users["leader"].person_id = county["leader"].id
+    session.add(users["leader"])
+    session.commit()
+    app.state.clock = clock
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静")
+    dispatch(session, clock, lambda d: SendOutcome("delivered"))  # the inbox plugin delivers at once
+    session.commit()
+    csrf = _login(client, "u_leader")
+    button = re.compile(r'<a class="button[^"]*" href="[^"]*/ack/[^"]+">')
+    assert button.search(client.get("/inbox").text)
+    assert client.post(f"/incidents/{inc.id}/ack", data={"csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    assert not button.search(client.get("/inbox").text)  # given: no button leading to a used link
+    assert "确认收到</button>" not in client.get(f"/incidents/{inc.id}").text

@@ -1,0 +1,121 @@
+"""Truthful delivery on both databases: the timeline shows each message's live outcome and whom it was for; a failed
+upward report is an alarm (incident page, board, dashboard) until re-sent or recorded as phoned; the yearly
+statistics count an upward report only when it reached (delivered / taken by the city's system) or was phoned."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from core.settings import Settings
+from dutydesk.composition import ALERT_SOURCES
+from models.deliveries import Delivery
+from services import alerts
+from services.deliveries import SendOutcome, claim_due, record_result
+from services.incidents import board, upward
+from services.incidents.intake import open_incident
+from services.incidents.reports import add_report
+from services.incidents.schemas import IncidentIn, ReportIn
+from services.spotchecks.stats import _incidents, _year_bounds
+from tests.conftest import PASSWORD
+from tests.incidents.conftest import DUTY, landslide
+from tests.incidents.test_escalation_scenario import run
+
+
+def dispatch(session, clock, outcome) -> list[Delivery]:
+    """One dispatcher pass in the test's transaction: every due message gets `outcome(row)`."""
+    rows = claim_due(session=session, now=clock.now, worker="test")
+    for d in rows:
+        record_result(session=session, delivery_id=d.id, token=d.claim_token, outcome=outcome(d), now=clock.now)
+    session.flush()
+    return rows
+
+
+def webhook_missing(d):
+    return SendOutcome("permanent", error="渠道 webhook 未配置") if d.channel == "webhook" else SendOutcome("delivered")
+
+
+def _reported_upward(session, settings) -> bool:
+    lo, hi = _year_bounds(2026, settings.tz)
+    return [r.reported_upward for r in _incidents(session, lo, hi, settings.tz)] == [True]
+
+
+def _codes(session, clock):
+    return {a.code for a in alerts.collect(session=session, now=clock.now, settings=Settings(), sources=ALERT_SOURCES)}
+
+
+def test_a_failed_upward_report_alarms_until_phoned_and_is_not_counted(session, county, clock, recorder, settings):
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
+    clock.advance(minutes=20)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    recorder.expect("upward", "市政府总值班室")
+    line = [e for e in board.timeline(session, inc) if e["kind"] == "upward"][0]
+    assert line["state"] == "queued" and "待发送" in line["text"]
+
+    dispatch(session, clock, webhook_missing)
+    lines = {e["recipient"]: e for e in board.timeline(session, inc) if e["kind"] in ("upward", "escalation")}
+    assert lines["市政府总值班室"]["state"] == "failed" and "发送失败" in lines["市政府总值班室"]["text"]
+    assert "未配置" in lines["市政府总值班室"]["text"]
+    assert lines["带班领导周文静"]["state"] == "delivered" and "已送达" in lines["带班领导周文静"]["text"]
+    (row,) = [b for b in board.board(session, clock.now, by=DUTY, settings=settings) if b.incident.id == inc.id]
+    assert [u.report.id for u in row.upward_failed] == [rep.id]
+    assert "incident_upward_failed" in _codes(session, clock)
+    assert not _reported_upward(session, settings)  # a failed send is not a report upward
+
+    clock.advance(minutes=5)
+    upward.record_phoned(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now, at=None,
+                         caller="值班员李华", reached="市政府总值班室张科长")
+    (row,) = [b for b in board.board(session, clock.now, by=DUTY, settings=settings) if b.incident.id == inc.id]
+    assert row.upward_failed == [] and "incident_upward_failed" not in _codes(session, clock)
+    assert _reported_upward(session, settings)
+    recorder.expect_none()
+
+
+def test_a_resend_clears_the_alarm_and_counts_once_it_arrives(session, county, clock, recorder, settings):
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, webhook_missing)
+    assert upward.alarms(session, inc, [rep])
+    recorder.new()
+    clock.advance(minutes=3)  # the channel is fixed; the office sends it again
+    upward.resend(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now, settings=settings)
+    recorder.expect("upward", "市政府总值班室")
+    assert not upward.alarms(session, inc, [rep]) and not _reported_upward(session, settings)  # queued: not yet
+    dispatch(session, clock, lambda d: SendOutcome("sent", provider_message_id="ok"))
+    assert upward.statuses(session, inc, [rep])[rep.id].state == "sent" and _reported_upward(session, settings)
+    states = [e["state"] for e in board.timeline(session, inc) if e["kind"] == "upward"]
+    assert sorted(states) == ["failed", "sent"]  # both sends, each as it went
+
+
+def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, app, users, county, clock, session,
+                                                                       settings):
+    app.state.clock = clock
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, webhook_missing)
+    session.commit()
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/incidents/{inc.id}").text
+    assert 'id="upward-alarm"' in page and "发送失败" in page and 'data-upward="failed"' in page
+    assert 'data-alarm="upward_failed"' in client.get("/incidents").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
+        "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": ""})
+    assert "error=" in r.headers["location"] and "reached" in r.headers["location"]  # whom they reached: required
+    r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
+        "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": "张科长"})
+    assert "error" not in r.headers["location"]
+    page = client.get(f"/incidents/{inc.id}").text
+    assert 'id="upward-alarm"' not in page and 'data-upward="phoned"' in page and "值班员李华→张科长 02:11" in page
+    assert 'data-alarm="upward_failed"' not in client.get("/incidents").text
+    assert session.exec(select(Delivery).where(Delivery.step.startswith("up:"))).all()
