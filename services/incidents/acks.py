@@ -54,9 +54,8 @@ def make_link(session: Session, *, incident_id: uuid.UUID, person: Person | None
 
 def check_link(session: Session, token: str, now: datetime, *, settings: Settings) -> AckToken:
     """The token's row if it is genuine, unused and unexpired; else NotFound / Gone (nothing changes)."""
-    body, _, sig = token.rpartition(".")
-    # Bytes, not str: compare_digest refuses non-ASCII strings (a hand-edited link) with a TypeError.
-    if not body or not hmac.compare_digest(sig.encode(), _sign(body, settings).encode()):
+    body = token.rpartition(".")[0]
+    if not _genuine(token, settings):
         raise NotFound("确认链接无效 (invalid link)", field="token")
     row = session.exec(select(AckToken).where(AckToken.token_hash == _hash(token))).first()
     if row is None:
@@ -69,10 +68,16 @@ def check_link(session: Session, token: str, now: datetime, *, settings: Setting
     return row
 
 
+def _genuine(token: str, settings: Settings) -> bool:
+    """The link's signature is ours. Bytes, not str: compare_digest refuses non-ASCII strings (a hand-edited
+    link) with a TypeError."""
+    body, _, sig = token.rpartition(".")
+    return bool(body) and hmac.compare_digest(sig.encode(), _sign(body, settings).encode())
+
+
 def acknowledged_by_link(session: Session, token: str, *, settings: Settings) -> Acknowledgement | None:
     """The acknowledgement already given by a genuine link's person (through any way), if any."""
-    body, _, sig = token.rpartition(".")
-    if not body or not hmac.compare_digest(sig, _sign(body, settings)):
+    if not _genuine(token, settings):
         return None
     row = session.exec(select(AckToken).where(AckToken.token_hash == _hash(token))).first()
     if row is None or row.person_id is None:
@@ -93,8 +98,14 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings)
                        by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 
 
+def ack_clock_start(incident) -> datetime:
+    """Where time to acknowledge starts: 接报, or the logging when it came later (a report typed in hours after
+    the phone call, or back-dated, must not make the leaders look hours slow: nobody could be told before it)."""
+    return max(incident.received_at, incident.created_at)
+
+
 def _seconds(incident, now: datetime) -> int:
-    return max(0, int((now - incident.received_at).total_seconds()))
+    return max(0, int((now - ack_clock_start(incident)).total_seconds()))
 
 
 def reached(session: Session, incident_id: uuid.UUID, step_seq: int | None = None) -> list[Notice]:

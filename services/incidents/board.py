@@ -74,6 +74,16 @@ STATE_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发�
                 "unknown": "结果不明", "cancelled": "已取消"}
 
 
+VIA_ZH = {"link": "短信链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
+
+
+def _took(seconds: int) -> str:
+    """4分0秒, or 8小时23分 once it is an hour or more."""
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}小时{m}分" if h else f"{m}分{s}秒"
+
+
 def timeline(session: Session, incident: Incident) -> list[dict]:
     """Everything that happened, oldest first: 接报, notices (who, channel), acks (time to ack), reports, 批示."""
     ev = [{"at": incident.received_at, "kind": "received", "text": f"接报（来源：{incident.source or '不详'}）"},
@@ -96,13 +106,13 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
                    "channel": n.channel, "recipient": n.recipient, "acting_for": n.acting_for, "state": state,
                    "delivery_id": n.delivery_id})
     for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
-        m, s = divmod(a.seconds_to_ack, 60)
+        took = _took(a.seconds_to_ack)
         if a.kind == "receipt":
-            ev.append({"at": a.at, "kind": "receipt", "text": f"{a.name} 签收（用时{m}分{s}秒）"})
+            ev.append({"at": a.at, "kind": "receipt", "text": f"{a.name} 签收（用时{took}）"})
             continue
         by = f"，{a.recorded_by}代为记录" if a.recorded_by else ""
         stop = "，升级通知停止" if a.stopped else ""
-        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{a.via}，用时{m}分{s}秒{by}{stop}）"})
+        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{VIA_ZH.get(a.via, a.via)}，用时{took}{by}{stop}）"})
     for rep in chain(session, incident.id):
         late = f"，迟报{rep.late_minutes}分钟" if rep.late_minutes else ""
         ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",

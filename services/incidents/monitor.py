@@ -13,6 +13,7 @@ from models.incidents.escalation import EscalationState, Notice
 from models.incidents.records import Incident, Report
 from services import alerts
 from services.incidents import deadlines, instructions, reports, targets, upward
+from services.incidents.acks import ack_clock_start
 
 
 def overdue_reports(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
@@ -79,7 +80,7 @@ def durations(session: Session) -> dict[str, dict[tuple[str, str], list[float]]]
     for inc in session.exec(select(Incident)):
         key = (str(inc.grade or "none"), names.get(inc.unit_id, ""))
         if inc.acknowledged_at:
-            out["ack"][key].append((inc.acknowledged_at - inc.received_at).total_seconds())
+            out["ack"][key].append((inc.acknowledged_at - ack_clock_start(inc)).total_seconds())
         if inc.id in finals:
             out["final"][key].append((finals[inc.id] - inc.received_at).total_seconds())
     return out

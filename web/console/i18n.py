@@ -106,7 +106,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "common.export": ("导出", "Export"),
     "common.yes": ("是", "Yes"),
     "common.no": ("否", "No"),
-    "common.date": ("日期", "Date"),
+    "common.date": ("日期", "Date"), "common.month": ("月份", "Month"),
     "common.status": ("状态", "Status"),
     "common.type": ("类型", "Type"),
     "common.submit": ("提交", "Submit"),

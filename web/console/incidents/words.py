@@ -55,4 +55,5 @@ WORDS: dict[str, tuple[str, str]] = {
     "enum.item_status.forwarded": ("待反馈", "Awaiting feedback"),
     "enum.item_status.feedback_received": ("待办结", "Awaiting acceptance"),
     "enum.item_status.closed": ("已办结", "Closed"),
+    "enum.report_channel.phone": ("电话", "By phone"), "enum.report_channel.written": ("书面", "In writing"),
 }

@@ -19,6 +19,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.ical": ("订阅日历", "Calendar feed"), "roster.substitutes": ("建议替班", "Suggested substitutes"),
     "roster.day_class.workday": ("工作日", "Workdays"), "roster.day_class.weekend": ("周末", "Weekends"),
     "roster.day_class.holiday": ("节假日", "Holidays"), "roster.version": ("版本", "Version"),
+    "roster.upload_file": ("值班表文件", "Roster file"),
     "roster.notice.generate": ("已生成草稿，请核对后发布", "Draft generated: check it, then publish"),
     "roster.feeds": ("日历订阅链接", "Calendar feed URLs"), "roster.feed_by": ("创建人", "Created by"),
     "roster.feed_revoke_confirm": ("吊销后此订阅链接立即失效，确定吗？", "The feed URL stops working at once. Revoke it?"),
