@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core.errors import Forbidden, Gone, Invalid, NotFound
@@ -98,14 +98,24 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings)
                        by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 
 
-def ack_clock_start(incident) -> datetime:
-    """Where time to acknowledge starts: 接报, or the logging when it came later (a report typed in hours after
-    the phone call, or back-dated, must not make the leaders look hours slow: nobody could be told before it)."""
-    return max(incident.received_at, incident.created_at)
+def ack_clock_start(incident, first_message_at: datetime | None) -> datetime:
+    """Where time to acknowledge starts: 接报, or the first escalation message when that came later (a report
+    typed in hours after the phone call, or back-dated, must not make the leaders look hours slow: nobody could
+    be told before it). The message's time is the engine's clock, as the acknowledgement's is."""
+    return max(incident.received_at, first_message_at) if first_message_at is not None else incident.received_at
 
 
-def _seconds(incident, now: datetime) -> int:
-    return max(0, int((now - ack_clock_start(incident)).total_seconds()))
+def first_messages(session: Session, incident_id: uuid.UUID | None = None) -> dict[uuid.UUID, datetime]:
+    """Incident -> its first escalation message's time (one incident, or all in one query)."""
+    q = select(Notice.incident_id, func.min(Notice.at)).where(Notice.purpose == "escalation")
+    if incident_id is not None:
+        q = q.where(Notice.incident_id == incident_id)
+    return dict(session.exec(q.group_by(Notice.incident_id)).all())
+
+
+def _seconds(session: Session, incident, now: datetime) -> int:
+    start = ack_clock_start(incident, first_messages(session, incident.id).get(incident.id))
+    return max(0, int((now - start).total_seconds()))
 
 
 def reached(session: Session, incident_id: uuid.UUID, step_seq: int | None = None) -> list[Notice]:
@@ -199,7 +209,7 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
         return existing  # idempotent: the first acknowledgement stands
     state = session.get(EscalationState, incident.id)
     ack = Acknowledgement(incident_id=incident.id, kind="ack", who=who, person_id=person.id, name=person.name[:120],
-                          at=now, via=via, seconds_to_ack=_seconds(incident, now),
+                          at=now, via=via, seconds_to_ack=_seconds(session, incident, now),
                           step_seq=state.seq if state is not None else None,
                           recorded_by="" if by.is_person(person.id) or by.name.startswith(AUTOMATIC) else by.name[:120])
     session.add(ack)
@@ -229,7 +239,7 @@ def receive(*, session: Session, incident_id: uuid.UUID, by: Actor, now: datetim
     if existing is not None:
         return existing
     row = Acknowledgement(incident_id=incident.id, kind="receipt", who=who[:160], person_id=by.person_id,
-                          name=by.name[:120], at=now, via="console", seconds_to_ack=_seconds(incident, now),
+                          name=by.name[:120], at=now, via="console", seconds_to_ack=_seconds(session, incident, now),
                           recorded_by=by.name[:120])
     session.add(row)
     session.flush()

@@ -13,7 +13,7 @@ from models.incidents.escalation import EscalationState, Notice
 from models.incidents.records import Incident, Report
 from services import alerts
 from services.incidents import deadlines, instructions, reports, targets, upward
-from services.incidents.acks import ack_clock_start
+from services.incidents.acks import ack_clock_start, first_messages
 
 
 def overdue_reports(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
@@ -77,10 +77,11 @@ def durations(session: Session) -> dict[str, dict[tuple[str, str], list[float]]]
     names = {u.id: u.code for u in session.exec(select(Unit))}
     out: dict[str, dict] = {"ack": defaultdict(list), "final": defaultdict(list)}
     finals = {rep.incident_id: rep.reported_at for rep in session.exec(select(Report).where(Report.kind == "final"))}
+    first = first_messages(session)
     for inc in session.exec(select(Incident)):
         key = (str(inc.grade or "none"), names.get(inc.unit_id, ""))
         if inc.acknowledged_at:
-            out["ack"][key].append((inc.acknowledged_at - ack_clock_start(inc)).total_seconds())
+            out["ack"][key].append((inc.acknowledged_at - ack_clock_start(inc, first.get(inc.id))).total_seconds())
         if inc.id in finals:
             out["final"][key].append((finals[inc.id] - inc.received_at).total_seconds())
     return out

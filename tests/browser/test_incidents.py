@@ -72,7 +72,7 @@ def test_duty_officer_logs_a_landslide_and_a_leader_acknowledges_by_link(page, t
         page.wait_for_timeout(500)
         page.reload()
     texts = notified.all_inner_texts()
-    assert len(texts) == len(expected) and all("第1次通知" in t and "inbox" in t for t in texts), texts
+    assert len(texts) == len(expected) and all("第1次通知" in t and "站内消息" in t for t in texts), texts
     assert {name for name in expected if any(name in t for t in texts)} == expected, (texts, expected)
     assert page.locator("#timeline tr[data-kind=unresolved]").count() == 0
     page.screenshot(path="/tmp/dutydesk-incident.png", full_page=True)

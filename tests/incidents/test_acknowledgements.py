@@ -217,3 +217,19 @@ def test_the_inbox_button_is_gone_once_acknowledged_in_the_console(client, app, 
                        follow_redirects=False).status_code == 303
     assert not button.search(client.get("/inbox").text)  # given: no button leading to a used link
     assert "确认收到</button>" not in client.get(f"/incidents/{inc.id}").text
+
+
+def test_time_to_acknowledge_starts_when_someone_could_first_be_told():
+    """A report received by phone at 03:05 but typed in at 11:26: the leader who acknowledged at 11:28 took two
+    minutes, not eight hours (the tester saw 用时503分1秒 and an MTTA of 30,181 s)."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from services.incidents.acks import ack_clock_start
+
+    inc = SimpleNamespace(received_at=datetime(2026, 12, 1, 19, 5, tzinfo=UTC))
+    first_message = datetime(2026, 12, 2, 3, 26, tzinfo=UTC)
+    assert ack_clock_start(inc, first_message) == first_message
+    assert ack_clock_start(inc, None) == inc.received_at  # not notified yet: from 接报
+    early = datetime(2026, 12, 1, 19, 6, tzinfo=UTC)
+    assert ack_clock_start(inc, early) == early
