@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -36,8 +37,9 @@ STATIC = Path(__file__).parent / "static"
 def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, lifespan=None,
                session_factory=None) -> FastAPI:
     """Build the app (the composition root calls this); tests pass their own session factory and no lifespan."""
-    app = FastAPI(title="dutydesk", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="dutydesk", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="值班值守与突发事件信息报送 — duty and emergency-reporting workflow")
+    _offline_docs(app)
     app.state.settings = settings
     app.state.engine = engine
     app.state.extensions = extensions
@@ -60,6 +62,22 @@ def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, li
     app.add_middleware(RequestId)
     security.install(app, settings)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """/docs with Swagger UI served from the package (web/static/vendor/swagger-ui, from npm swagger-ui-dist):
+    FastAPI's default loads it from a CDN, which an intranet does not have. (No /redoc: one API browser is enough.)"""
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="dutydesk API",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg",
+                                   oauth2_redirect_url="/docs/oauth2-redirect")
+
+    @app.get("/docs/oauth2-redirect", include_in_schema=False)
+    def docs_redirect():
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 class RequestId:

@@ -9,12 +9,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 # allows only the app's own files; frame-ancestors 'none' keeps the console out of other sites' frames.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# FastAPI's /docs and /redoc pages are one inline script loading Swagger UI / ReDoc from their CDN; they show no
-# data of their own (the API answers them under the strict policy), so only they get this one.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-            "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+# /docs is FastAPI's Swagger UI page: one inline script starting the Swagger UI the package ships
+# (web/static/vendor/swagger-ui); it shows no data of its own (the API answers it under the strict policy),
+# so only it gets this one. Nothing is loaded from elsewhere.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
 
 
 def _headers(path: str, hsts: bool) -> list[tuple[bytes, bytes]]:

@@ -99,7 +99,7 @@ def console_pages(app, ids) -> list[str]:
         if "GET" not in (getattr(route, "methods", None) or ()) or getattr(route, "dependant", None) is None:
             continue
         if path.startswith(("/api", "/static", "/callbacks", "/ack/")) or path in (
-                "/healthz", "/readyz", "/metrics", "/favicon.ico") or path.endswith(("/docx", "/export")):
+                "/healthz", "/readyz", "/metrics", "/favicon.ico", "/docs", "/docs/oauth2-redirect") or path.endswith(("/docx", "/export")):
             continue
         for param in route.dependant.path_params:
             path = path.replace("{" + param.name + "}", ids.get(param.name, "00000000-0000-0000-0000-000000000000"))
@@ -173,3 +173,12 @@ def test_metrics_need_the_token_when_one_is_set(metrics_client):
 
 def test_metrics_stay_open_without_a_token(client):
     assert client.get("/metrics").status_code == 200
+
+
+def test_the_api_docs_load_nothing_from_the_internet(client):
+    """An intranet has no CDN: /docs starts the Swagger UI shipped in web/static/vendor."""
+    r = client.get("/docs")
+    assert r.status_code == 200 and "/static/vendor/swagger-ui/swagger-ui-bundle.js" in r.text
+    assert "https://" not in r.text and "https:" not in r.headers["content-security-policy"]
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/vendor/swagger-ui/swagger-ui.css").status_code == 200
