@@ -237,11 +237,14 @@ def _csv_sheet(data: bytes, limits: Limits) -> Sheet:
     except csv.Error:
         dialect = csv.excel
     rows, cells = [], 0
-    for row in csv.reader(io.StringIO(text), dialect):
-        cells += len(row)
-        if cells > limits.max_cells:
-            raise SpreadsheetRejected(f"表格超过 {limits.max_cells} 个单元格，已拒绝")
-        rows.append([v.strip() or None for v in row])
+    try:  # newline="": the csv module reads CR, LF and CRLF itself (a bare CR raised csv.Error: a 500)
+        for row in csv.reader(io.StringIO(text, newline=""), dialect):
+            cells += len(row)
+            if cells > limits.max_cells:
+                raise SpreadsheetRejected(f"表格超过 {limits.max_cells} 个单元格，已拒绝")
+            rows.append([v.strip() or None for v in row])
+    except csv.Error as exc:
+        raise SpreadsheetRejected(f"不是有效的 CSV 文件：第 {len(rows) + 1} 行无法读取") from exc
     if not any(any(v is not None for v in r) for r in rows):
         raise SpreadsheetRejected("文件中没有内容")
     return Sheet(name="csv", rows=rows)

@@ -63,7 +63,12 @@ def delete_day(*, session: Session, day: date, actor: str) -> None:
 def import_text(*, session: Session, text: str, actor: str) -> int:
     """CSV lines `date,kind,name` (kind: holiday/makeup_workday or 假/班); all rows or none."""
     problems, rows = [], []
-    for n, rec in enumerate(csv.reader(io.StringIO(text)), start=1):
+    try:
+        # newline="": the csv module reads CR, LF and CRLF line ends itself (a bare CR raised csv.Error: a 500)
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ImportRejected([{"row": 0, "column": "file", "msg": f"不是有效的 CSV 文件：{exc}"}]) from exc
+    for n, rec in enumerate(records, start=1):
         if not rec or not "".join(rec).strip() or rec[0].strip().lower() in ("date", "日期"):
             continue
         try:

@@ -184,3 +184,25 @@ def test_control_characters_in_an_uploaded_sheet_are_dropped_and_the_people_expo
     person = session.exec(select(Person).where(Person.mobile == "13900000009")).one()
     assert (person.name, person.title) == ("张三", "值班员")
     assert client.get("/api/people/export?format=xlsx", headers=tokens["admin"]).status_code == 200
+
+
+def test_a_holiday_csv_with_bare_carriage_returns_is_read_not_a_500(client, tokens):
+    """Found by the fuzzer: a CR inside the CSV raised csv.Error (500)."""
+    body = "date,kind,name\r2027-10-01,假,国庆节\r2027-10-09,班,\"国庆\r调休\"\r"
+    r = client.post("/api/holidays/import", headers=tokens["admin"],
+                    files={"file": ("h.csv", body.encode(), "text/csv")})
+    assert r.status_code < 500, r.text
+    r = client.post("/api/holidays/import", headers=tokens["admin"],
+                    files={"file": ("h.csv", b"date,kind\n\"2027-10-01,\x0d\x0a", "text/csv")})
+    assert r.status_code < 500, r.text
+
+
+def test_a_roster_csv_with_bare_carriage_returns_is_read_or_refused_not_a_500():
+    """Found by the fuzzer in the roster import (core/spreadsheets.py): csv.Error escaped as a 500."""
+    from core.spreadsheets import SpreadsheetRejected, read_workbook
+
+    for data in ("日期,带班领导\r12月1日,张建国\r".encode(), b'date,name\n"2027-10-01,\r\n'):
+        try:
+            read_workbook(data)
+        except SpreadsheetRejected:
+            pass  # a 422 naming the file, which is fine
