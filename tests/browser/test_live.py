@@ -8,10 +8,9 @@ import pytest
 
 from core.settings import get_settings
 from tests.browser.test_console import DUTY_PASSWORD, log_in
+from tests.browser.test_phone import PHONE_UA
 
 pytestmark = pytest.mark.browser
-PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-            "Version/18.0 Mobile/15E148 Safari/604.1")
 
 
 def test_a_new_incident_appears_on_an_open_board_and_dashboard_without_reload(browser, server, page):
