@@ -52,3 +52,5 @@ class AuditCheck(SQLModel, table=True):
     pending: int = Field(default=0, description="entries written but not yet sealed into the chain")
     problems: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     seconds: float = 0.0
+    mac: str | None = Field(default=None, max_length=64, description="HMAC of the result under the chain's key: a "
+                            "row inserted or edited by hand reads as forged")

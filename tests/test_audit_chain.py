@@ -91,6 +91,27 @@ def test_deleting_the_newest_entries_is_a_cut_tail_named_entry_by_entry(session,
     assert "截断" in next(p.reason for p in problems if p.code == "truncated")
 
 
+def test_entries_sealed_just_after_an_anchor_are_anchored_at_a_later_sweep_and_their_deletion_shows(session, keeper):
+    """An attacker tester: refusals sealed 2 s after an anchor stayed unanchored through a quiet night, so deleting
+    them left verify at 0 problems. The next sweep past the anchor interval anchors the head without new entries."""
+    _write(session, 3)
+    keeper.seal(session=session, now=NOW)
+    session.commit()
+    _write(session, 3)
+    keeper.seal(session=session, now=NOW + timedelta(seconds=2))  # within the interval: not anchored yet
+    session.commit()
+    head = _sealed(session, 1)[0].chain_pos
+    assert keeper.anchors.read()[-1].pos < head
+    assert keeper.seal(session=session, now=NOW + timedelta(seconds=30)) == 0  # nothing new, the head anchored
+    session.commit()
+    assert keeper.anchors.read()[-1].pos == head
+    newest = [(e.seq, e.chain_pos) for e in _sealed(session, 3)]
+    session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq for seq, _ in newest])))
+    session.expire_all()
+    _, problems = _verify(session, keeper)
+    assert {("truncated", None, pos) for _, pos in newest} <= _codes(problems)
+
+
 def test_a_chain_re_hashed_with_the_products_own_digest_does_not_verify(session, keeper):
     """Someone with the database and the code but not the key recomputes every hash: every entry is named."""
     _write(session, 4)
@@ -224,3 +245,82 @@ def test_concurrent_writers_never_wait_for_the_chain_and_seal_cleanly(engine, se
         with Session(engine) as s:  # leave the shared database as other tests expect it
             s.execute(text("DELETE FROM audit_entry"))
             s.commit()
+
+
+def _after_the_rest() -> datetime:
+    """A time after every entry other tests may have left in the database (written at the real time)."""
+    return datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=1)
+
+
+def test_a_forged_old_entry_inserted_afterwards_is_named_though_the_sealer_chained_it(session, keeper):
+    """Someone with write access to the database but not the key cannot re-hash the chain; they can still insert a
+    row dated last week ("值班员 approved the leave") and let the sealer chain it. Verify names it as back-dated."""
+    t = _after_the_rest()
+    _write(session, 3, at=t)
+    keeper.seal(session=session, now=t)
+    forged = audit.record(session=session, actor="admin", action="approve", entity="leave", entity_id="l1",
+                          at=t - timedelta(days=7))
+    session.flush()
+    keeper.seal(session=session, now=t + timedelta(minutes=1))
+    _, problems = _verify(session, keeper, now=t + timedelta(minutes=1))
+    assert [(p.code, p.seq) for p in problems if p.code == "backdated" and p.seq >= forged.seq - 3] == [
+        ("backdated", forged.seq)]  # (other tests' entries left in the database are theirs to judge)
+    named = next(p for p in problems if p.code == "backdated" and p.seq == forged.seq)
+    assert "事后插入" in named.reason and "早 7 天 0 小时" in named.reason
+    assert f"{forged.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in named.reason  # the time it claims, with its zone
+
+
+def test_an_entry_of_a_transaction_that_committed_a_minute_late_is_not_called_back_dated(session, keeper):
+    t = _after_the_rest()
+    _write(session, 2, at=t)
+    _write(session, 1, at=t - timedelta(minutes=1))  # began before the others, committed after them
+    keeper.seal(session=session, now=t)
+    mine = {e.seq for e in _sealed(session, 3)}
+    assert [p for p in _verify(session, keeper, now=t)[1] if p.code == "backdated" and p.seq in mine] == []
+
+
+def test_the_demo_county_seals_into_a_chain_that_verifies_with_no_problem(session, settings, keeper):
+    """The demo's history (last month's phone checks) is recorded when the seed wrote it, not back-dated: an
+    office trying the product must not see its fresh record reported as forged."""
+    from dutydesk import demo
+
+    demo.seed(session, settings)
+    session.flush()
+    now = datetime.now(UTC)
+    keeper.seal(session=session, now=now)
+    assert _verify(session, keeper, now=now)[1] == []
+
+
+def test_entries_written_after_the_newest_were_deleted_do_not_take_their_places(session, keeper):
+    """An attacker tester deleted the three newest (anchored) entries; the next login was sealed into position 450
+    again and anchored there, and verify then named one deletion fewer per new entry until none was left. The
+    sealer continues after the anchored head, so every deleted position stays named."""
+    _write(session, 5, at=NOW)
+    keeper.seal(session=session, now=NOW)
+    session.commit()
+    newest = [(e.seq, e.chain_pos) for e in _sealed(session, 3)]
+    session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq for seq, _ in newest])))
+    session.commit()
+    _write(session, 4, at=NOW + timedelta(minutes=1))  # the office works on
+    keeper.seal(session=session, now=NOW + timedelta(minutes=1))
+    session.commit()
+    assert _sealed(session, 4)[0].chain_pos == newest[-1][1] + 1  # after the anchored head
+    _, problems = _verify(session, keeper, now=NOW + timedelta(minutes=1))
+    assert {pos for _, pos in newest} <= {p.pos for p in problems if p.code in ("missing", "truncated")}
+    assert keeper.anchors.read()[-1].pos > newest[-1][1]  # the anchors never go back
+
+
+def test_a_check_result_inserted_by_hand_does_not_show_passed_over_a_broken_chain(session, keeper):
+    """An attacker tester inserted an audit_check row (problems=[]) and the auditor's page showed 审计链校验通过
+    over five known problems. A result is signed with the chain's key; one that is not reads as forged."""
+    from models.audit import AuditCheck
+    from services.audit import checks
+
+    t = _after_the_rest()
+    _write(session, 2, at=t)
+    real = checks.check(session=session, keeper=keeper, by="nightly", now=t)
+    assert checks.last_check(session=session, keeper=keeper).problems == real.problems  # signed: shown as found
+    session.add(AuditCheck(at=t + timedelta(minutes=1), by="nightly", checked=999, problems=[]))
+    session.flush()
+    shown = checks.last_check(session=session, keeper=keeper)
+    assert [p["code"] for p in shown.problems] == ["forged_check"] and "伪造" in shown.problems[0]["reason"]

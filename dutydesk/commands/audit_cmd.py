@@ -1,8 +1,12 @@
-"""`dutydesk audit`: seal, verify and re-key the audit log's chain."""
+"""`dutydesk audit`: list the audit log (names as on the console), seal, verify and re-key its chain."""
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -10,10 +14,81 @@ import typer
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
-from services.audit import chain
+from core.tables import formula_safe
+from rules.incidents.types import YEARS
+from services.access import Actor
+from services.audit import chain, reading
 from services.audit.checks import Keeper, check
+from services.rosters.policy import unit_by_code_or_name
+from services.times import office_time
+from web.console.audit import view
 
-app = typer.Typer(no_args_is_help=True, help="the audit log")
+app = typer.Typer(no_args_is_help=True, help="审计日志：查看、校验、封存、更换密钥 (the audit log: list, verify, seal, re-key)")
+COLUMNS = ("seq", "at", "actor", "action", "target", "unit", "changes", "note")
+HEADER = {"zh-CN": ("序号", "时间", "操作人", "动作", "对象", "单位", "变更内容", "说明"), "en": COLUMNS}
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _local(value: str | None, name: str) -> datetime | None:
+    """An ISO time; without a zone it is office time (DUTYDESK_TIMEZONE, Asia/Shanghai)."""
+    try:
+        return office_time(value, get_settings().tz)
+    except ValueError as exc:
+        typer.echo(f"错误：--{name}：{exc} (not a time within {YEARS[0]}–{YEARS[1]}: {value!r})", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command("list")
+def list_(since: str = typer.Option(None, help="起始时间（含），北京时间，如 2026-12-01 08:00 (from, office time)"),
+          until: str = typer.Option(None, help="截止时间（不含），北京时间 (until, exclusive)"),
+          actor: str = typer.Option("", help="操作人用户名，含其 API 令牌的操作 (username, incl. its API tokens)"),
+          action: str = typer.Option("", help="动作，如 update / login / export (the recorded action)"),
+          unit: str = typer.Option("", help="单位代码或名称，如 应急管理局 (unit code or name)"),
+          limit: int = typer.Option(50, min=1, max=reading.MAX_PAGE, help="最多列出条数 (at most this many)"),
+          fmt: Format = typer.Option(Format.table, "--format", help="输出格式 table / csv / json"),
+          lang: str = typer.Option("zh-CN", help="zh-CN / en")) -> None:
+    """列出审计日志，最新的在前：操作人、单位、对象显示名称，时间为北京时间，并列出变更前后的字段
+    (list the audit log, newest first, with names, office times and each change's before → after)."""
+    settings = get_settings()
+    tz, lang = settings.tz, ("en" if lang == "en" else "zh-CN")
+    filters = dict(since=_local(since, "since"), until=_local(until, "until"), actor=actor.strip(), action=action)
+    try:
+        with session_scope() as session:
+            if unit:
+                filters["unit_id"] = str(unit_by_code_or_name(session, unit).id)
+            page = reading.list_entries(session=session, by=Actor.system("cli"), filters=reading.Filters(**filters),
+                                        limit=limit)
+    except ServiceError as exc:
+        typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.reason}", err=True)
+        raise typer.Exit(1) from exc
+    sep = "; " if lang == "en" else "；"
+    rows = [(e.seq, e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), view.actor_text(e.who, lang),
+             view.action_text(e.action, lang), view.target_text(e, lang, tz), e.unit,
+             sep.join(f"{f}: {a}" if e.shape == "new" else f"{f}: {b}" if e.shape == "gone" else f"{f}: {b} → {a}"
+                      for f, b, a in view.changes_text(e, page.names, lang, tz)), view.note_text(e, lang))
+            for e in page.entries]
+    if fmt is Format.json:
+        typer.echo(json.dumps({"total": page.total, "entries": [dict(zip(COLUMNS, r)) for r in rows]},
+                              ensure_ascii=False, indent=1))
+    elif fmt is Format.csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(HEADER[lang])
+        out.writerows([formula_safe(v) for v in r] for r in rows)
+    else:
+        for r in rows:
+            typer.echo(f"#{r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}" + (f"  [{r[5]}]" if r[5] else ""))
+            if r[6]:
+                typer.echo(f"    {r[6]}")
+            if r[7]:
+                typer.echo(f"    {r[7]}")
+        shown = f"{len(rows)} / {page.total}"
+        typer.echo(f"共 {page.total} 条，列出 {len(rows)} 条 (北京时间)" if lang != "en" else
+                   f"{shown} entries shown (office time)")
 
 
 @app.command()

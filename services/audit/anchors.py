@@ -35,7 +35,15 @@ class AnchorLog:
     def __init__(self, path: Path, url: str = "", every: float = 10.0) -> None:
         self.path, self.url, self.every = Path(path), url, every
         self._last: datetime | None = None
+        self._pos: int | None = None  # the last anchored position (read from the file once)
         self._lock = threading.Lock()
+
+    def anchored(self) -> int:
+        """The chain position of the last anchor written (0 when none)."""
+        if self._pos is None:
+            marks = self.read()
+            self._pos = marks[-1].pos if marks else 0
+        return self._pos
 
     def due(self, now: datetime) -> bool:
         return self._last is None or (now - self._last).total_seconds() >= self.every
@@ -54,6 +62,7 @@ class AnchorLog:
             finally:
                 os.close(fd)
             self._last = now
+            self._pos = anchor.pos
         if self.url:
             try:
                 httpx.post(self.url, json=asdict(anchor), timeout=2.0).raise_for_status()

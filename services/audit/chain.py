@@ -4,7 +4,8 @@
 the next chain position and an HMAC-SHA256 over its content and the previous entry's hash. Without the key
 nobody can re-hash the chain so that it verifies; with the key but without the anchor file (or the anchor URL's
 copy) nobody can delete its newest entries unnoticed. `verify` names every edited, deleted, re-linked and
-unsealed entry by its own number: the entry's `seq`, or the chain position a deleted entry held.
+unsealed entry by its own number: the entry's `seq`, or the chain position a deleted entry held, and an entry
+inserted afterwards with an earlier time (back-dated: sealed after entries written later than it claims).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, func, select, text, update
@@ -30,6 +31,11 @@ log = logging.getLogger("dutydesk.audit")
 GENESIS = "0" * 64
 SEAL_LOCK = 4242  # PostgreSQL advisory lock id: one sealer at a time
 UNSEALED_GRACE = timedelta(minutes=5)
+# Entries are sealed in the order they were inserted; one written inside a transaction that committed later may
+# precede its predecessor's time by as long as that transaction ran. An entry older than the entries sealed before
+# it by more than this was not written when it says: someone inserted it into the table afterwards (the sealer
+# cannot tell a forged row from a real one, so verify names it).
+BACKDATE_TOLERANCE = timedelta(minutes=10)
 LISTED = 200  # missing positions named one by one; beyond that, one line says how many more
 T = AuditEntry.__table__
 CONTENT = (T.c.seq, T.c.at, T.c.actor, T.c.action, T.c.entity, T.c.entity_id, T.c.unit_id, T.c.before, T.c.after,
@@ -98,6 +104,12 @@ def seal(*, session: Session, key: ChainKey, anchors: AnchorLog | None = None, n
     tail = session.execute(select(T.c.chain_pos, T.c.hash).where(T.c.chain_pos.is_not(None))
                            .order_by(T.c.chain_pos.desc()).limit(1)).first()
     pos, prev = (tail[0], tail[1]) if tail else (0, GENESIS)
+    floor = anchors.anchored() if anchors is not None else 0
+    if pos < floor:  # the newest entries were deleted (or an old backup restored) after they were anchored
+        log.error("audit chain ends at position %d but was anchored at %d: entries %d to %d are gone; new entries "
+                  "continue after the anchor so the gap stays in the record (see `dutydesk audit verify`)",
+                  pos, floor, pos + 1, floor)
+        pos = floor  # never re-use a deleted entry's position: the next entry would cover its deletion
     sealed = 0
     stmt = update(T).where(T.c.seq == bindparam("k")).values(
         chain_pos=bindparam("p"), prev_hash=bindparam("ph"), hash=bindparam("h"), key_id=key.id)
@@ -113,7 +125,9 @@ def seal(*, session: Session, key: ChainKey, anchors: AnchorLog | None = None, n
             prev = h
         session.execute(stmt, params, execution_options={"synchronize_session": False})
         sealed += len(rows)
-    if sealed and anchors is not None and now is not None and anchors.due(now):
+    # Also a head sealed while the last anchor was too recent (the quiet night after a burst): anchored at the next
+    # sweep, so the newest entries never stay deletable without a trace.
+    if pos and anchors is not None and now is not None and pos > anchors.anchored() and anchors.due(now):
         anchor = Anchor(pos, prev, now.isoformat(), key.id)
         event.listen(session, "after_commit", lambda _s: anchors.append(anchor, now), once=True)
     return sealed
@@ -150,7 +164,7 @@ def rekey(*, session: Session, old: ChainKey | None, new: ChainKey, anchors: Anc
 
 @dataclass(frozen=True)
 class ChainProblem:
-    code: str  # edited | missing | relinked | truncated | anchor | other_key | unsealed
+    code: str  # edited | missing | relinked | truncated | anchor | other_key | unsealed | backdated
     seq: int | None  # the entry's own number, when it still exists
     pos: int | None  # its chain position (a deleted entry's number)
     reason: str  # zh-CN
@@ -159,6 +173,17 @@ class ChainProblem:
     def as_dict(self) -> dict:
         return {"code": self.code, "seq": self.seq, "pos": self.pos, "reason": self.reason,
                 "reason_en": self.reason_en}
+
+
+def _span(gap: timedelta) -> tuple[str, str]:
+    """A gap as people say it: 7 天 3 小时 / 7 d 3 h, 2 小时 5 分钟, 12 分钟."""
+    minutes = int(gap.total_seconds() // 60)
+    d, h, m = minutes // 1440, minutes % 1440 // 60, minutes % 60
+    if d:
+        return f" {d} 天 {h} 小时", f"{d} d {h} h"
+    if h:
+        return f" {h} 小时 {m} 分钟", f"{h} h {m} min"
+    return f" {m} 分钟", f"{m} min"
 
 
 def _missing(first: int, last: int, why_zh: str, why_en: str, code: str = "missing") -> list[ChainProblem]:
@@ -178,7 +203,7 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
     marks = {a.pos: a for a in anchors or () if key is not None and a.key == key.id}
     key_id = key.id if key is not None else None
     problems: list[ChainProblem] = []
-    prev, checked, last = GENESIS, 0, 0
+    prev, checked, last, latest = GENESIS, 0, 0, None
     while True:
         rows = session.execute(select(*cols).where(T.c.chain_pos > last).order_by(T.c.chain_pos).limit(batch)).all()
         for row in rows:
@@ -194,6 +219,15 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
             elif digest(key, *row[:11], stored_prev) != stored:
                 problems.append(ChainProblem("edited", seq, pos, f"第 {seq} 号记录内容被修改（校验值不符）",
                                              f"entry #{seq}: content altered (hash mismatch)"))
+            at = row[2]
+            if latest is not None and at < latest - BACKDATE_TOLERANCE:
+                zh, en = _span(latest - at)
+                when = f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                problems.append(ChainProblem(
+                    "backdated", seq, pos, f"第 {seq} 号记录的时间（{when}）比在它之前封存的记录早{zh}：是事后插入的",
+                    f"entry #{seq} is dated {when}, {en} before the entries sealed ahead of it: it was inserted "
+                    "afterwards"))
+            latest = at if latest is None or at > latest else latest
             mark = marks.get(pos)
             if mark is not None and mark.hash != stored:
                 problems.append(ChainProblem("anchor", seq, pos, f"第 {seq} 号记录与 {mark.at[:19]} 的锚点不符："

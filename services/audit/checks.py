@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -48,14 +51,32 @@ def check(*, session: Session, keeper: Keeper, by: str, now: datetime) -> AuditC
     checked, problems = keeper.verify(session=session, now=now)
     row = AuditCheck(at=now, by=by, checked=checked, pending=chain.pending(session=session),
                      problems=[p.as_dict() for p in problems], seconds=round(time.perf_counter() - started, 3))
+    row.mac = _mac(keeper.key, row)
     session.add(row)
     session.flush()
     return row
 
 
-def last_check(*, session: Session) -> AuditCheck | None:
-    """The most recent verification, if any."""
-    return session.execute(select(AuditCheck).order_by(AuditCheck.id.desc()).limit(1)).scalars().first()
+def _mac(key: chain.ChainKey, row: AuditCheck) -> str:
+    payload = json.dumps({"at": row.at.isoformat(), "by": row.by, "checked": row.checked, "pending": row.pending,
+                          "problems": row.problems}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hmac.digest(key.secret, b"dutydesk-audit-check:" + payload.encode(), "sha256").hex()
+
+
+FORGED = {"code": "forged_check", "seq": None, "pos": None,
+          "reason": "最近一次校验记录的签名不符：它不是本系统写下的（可能被伪造或改动），请立即重新校验",
+          "reason_en": "the latest check record's signature does not match: dutydesk did not write it (forged or "
+                       "altered); verify again now"}
+
+
+def last_check(*, session: Session, keeper: Keeper) -> AuditCheck | None:
+    """The most recent verification, if any. A record whose signature does not match (a row inserted into the table
+    to show "passed" over a broken chain) reads as one problem: the forged record itself."""
+    row = session.execute(select(AuditCheck).order_by(AuditCheck.id.desc()).limit(1)).scalars().first()
+    if row is None or (row.mac and hmac.compare_digest(row.mac, _mac(keeper.key, row))):
+        return row
+    return AuditCheck(id=row.id, at=row.at, by=row.by, checked=row.checked, pending=row.pending, problems=[FORGED],
+                      seconds=row.seconds, mac=row.mac)
 
 
 def chain_alerts(session: Session, now: datetime, settings, scope=None) -> list[Alert]:
@@ -64,7 +85,7 @@ def chain_alerts(session: Session, now: datetime, settings, scope=None) -> list[
     out: list[Alert] = []
     if scope is not None:
         return out
-    last = last_check(session=session)
+    last = last_check(session=session, keeper=Keeper.of(settings))
     if last is not None and last.problems:
         out.append(Alert("audit_chain_broken", "critical",
                          f"审计链校验发现 {len(last.problems)} 处篡改或缺失（{last.at.astimezone(settings.tz):%m-%d %H:%M}）",

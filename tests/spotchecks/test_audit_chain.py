@@ -7,7 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session, select
 
 from core import db
@@ -37,6 +37,9 @@ def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
     with Session(engine) as session:
         town = org.create_unit(session=session, actor="t", data=UnitCreate(name="高观镇", code="t1", type="town",
                                                                             duty_phone="0838-1"))
+        # the unit was recorded at the real time; the rest of this test's office works at NOW, before it: dated
+        # like the rest, or verify rightly calls the later entries back-dated
+        session.execute(update(AuditEntry).values(at=NOW - timedelta(minutes=10)))
         plans.make_plan(session=session, quarter="2026Q4", seed=1, actor="t", now=NOW, settings=SETTINGS)
         check = results.record_manual(session=session, actor="duty", now=NOW, settings=SETTINGS, data=PhoneCheckCreate(
             unit_id=town.id, started_at=NOW - timedelta(minutes=3), outcome="no_answer"))

@@ -1,0 +1,50 @@
+"""`dutydesk audit list`: filters, names as on the console, office times, table / csv / json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+from sqlmodel import Session
+
+from models.directory import PersonCreate, PersonUpdate, UnitCreate
+from services.audit import record
+from services.directory import org
+from tests.conftest import run_cli
+
+
+def _seed(engine):
+    with Session(engine) as s:
+        town = org.create_unit(session=s, actor="cli", data=UnitCreate(name="高观镇", code="t1"))
+        dept = org.create_unit(session=s, actor="cli", data=UnitCreate(name="应急管理局", code="d1"))
+        p = org.create_person(session=s, actor="cli", data=PersonCreate(name="李四", unit_id=town.id))
+        org.update_person(session=s, person_id=p.id, actor="cli", data=PersonUpdate(unit_id=dept.id))
+        record(session=s, actor="engine", action="remind", entity="reminder_notice", unit_id=town.id,
+               at=datetime(2026, 12, 1, 16, 30, tzinfo=UTC))
+        s.commit()
+
+
+def test_list_shows_names_labels_and_office_time(cli_db):
+    _seed(cli_db)
+    r = run_cli("audit", "list", "--action", "update")
+    assert r.exit_code == 0, r.output
+    assert "修改  人员 李四" in r.output and "单位: 高观镇 → 应急管理局" in r.output and "系统（命令行）" in r.output
+    assert "共 1 条" in r.output
+    r = run_cli("audit", "list", "--action", "remind", "--unit", "高观镇", "--format", "json")
+    data = json.loads(r.output)
+    assert data["total"] == 1 and data["entries"][0]["at"] == "2026-12-02 00:30:00"  # Asia/Shanghai
+    assert data["entries"][0]["action"] == "提醒" and data["entries"][0]["unit"] == "高观镇"
+    assert json.loads(run_cli("audit", "list", "--since", "2026-12-02 00:31", "--action", "remind",
+                              "--format", "json").output)["total"] == 0
+
+
+def test_csv_has_chinese_headers_and_limit(cli_db):
+    _seed(cli_db)
+    r = run_cli("audit", "list", "--format", "csv", "--limit", "2")
+    rows = list(csv.reader(io.StringIO(r.output)))
+    assert rows[0][:4] == ["序号", "时间", "操作人", "动作"] and len(rows) == 3
+    assert run_cli("audit", "list", "--since", "昨天").exit_code == 2
+    assert run_cli("audit", "list", "--unit", "不存在").exit_code == 1
+    assert "列出审计日志" in run_cli("audit", "list", "--help").output

@@ -1,0 +1,209 @@
+"""How an audit entry reads to people (console and CLI alike): who, what, on what, and what changed.
+
+The service (services/audit/reading.py) resolves names; this module turns them and the raw values into words in
+zh-CN or English: actors as "张三（值班员）· API 令牌", actions and fields by their labels, enum values by their
+display labels, ids by the names they stand for.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from core.errors import in_language
+from services.audit.reading import Change, EntryView, Who
+from web.console.i18n import translate
+from web.console.incidents.grading import basis_text
+
+# A field's enum kind when its values have display labels (enum.<kind>.<value>), by entity where it differs.
+_ENUM_KIND = {"grade": "grade", "suggested_grade": "grade", "min_grade": "grade", "via": "via", "source": "source",
+              "medium": "medium",
+              "channel": "channel", "start_half": "half", "end_half": "half", "post": "post"}
+_BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_status",
+              ("planned_check", "status"): "planned_status", ("instruction_item", "status"): "item_status",
+              ("incident", "status"): "incident_status", ("incident_report", "kind"): "report_kind",
+              ("holiday", "kind"): "holiday_kind", ("contact_method", "kind"): "contact_kind",
+              ("roster", "status"): "roster_status"}
+# Values the console words under another key than enum.<kind>. (its own labels for them), by entity and field,
+# then by field alone.
+_PREFIX_BY_ENTITY = {("incident", "kind"): "enum.ack_kind.", ("channel", "kind"): "enum.channel.",
+                     ("incident_report", "channel"): "enum.report_channel.",
+                     ("explanation_request", "status"): "sc.explanation."}
+_PREFIX = {"outcome": "outcome.", "mode": "sc.mode."}
+# Pages a target has in the console.
+# (A unit's own page is the office's edit form; its people list is what every reader of the log may open.)
+_LINKS = {"incident": "/incidents/{id}", "unit": "/people?unit_id={id}", "person": "/people/{id}/contacts"}
+LONG = 80
+
+
+class Shown(str):
+    """A value as shown, and what it is: a label in the page's language, a name (data), or a raw value."""
+
+    kind = "raw"
+
+    @classmethod
+    def of(cls, text: str, kind: str) -> "Shown":
+        out = cls(text)
+        out.kind = kind
+        return out
+
+
+def word(key: str, lang: str, default: str | None = None) -> str:
+    text = translate(key, lang)
+    return default if text == key and default is not None else text
+
+
+def system_name(name: str, lang: str) -> str:
+    """What a system actor is: 引擎 for "engine", 演示数据 for "demo-seed"; else the name as recorded."""
+    head = name.partition(":")[0]
+    return word(f"audit.system.{name}", lang, "") or word(f"audit.system.{head}", lang, "") or name
+
+
+def actor_text(who: Who, lang: str) -> str:
+    """张三（值班员）, 张三（值班员）· API 令牌 ‘对接平台’, 系统（引擎）."""
+    if who.kind == "system":
+        what = system_name(who.name, lang)
+        return f"{word('audit.who.system', lang)}（{what}）" if lang != "en" else f"System ({what})"
+    if who.kind in ("person", "unknown"):
+        if who.via:  # 张三（经短信链接）, Zhang San (by text-message link)
+            how = word(f"enum.via.{who.via}", lang)
+            name = who.name or word("audit.who.anonymous", lang)
+            return f"{name}（{word('audit.who.via', lang)}{how}）" if lang != "en" else f"{name} (by {how})"
+        return who.name
+    role = word(f"role.{who.role.value}", lang) if who.role else ""
+    text = (f"{who.name}（{role}）" if lang != "en" else f"{who.name} ({role})") if role else who.name
+    if who.kind == "token":
+        text += ("· " if lang != "en" else " · ") + word("audit.who.token", lang)
+        if who.token:
+            text += f" ‘{who.token}’"
+    return text
+
+
+def action_text(action: str, lang: str) -> str:
+    return word(f"enum.audit_action.{action}", lang, action)
+
+
+def entity_text(entity: str, lang: str) -> str:
+    return word(f"enum.entity.{entity}", lang, entity)
+
+
+def field_text(name: str, lang: str, entity: str = "") -> str:
+    """A field's label: the directory's own words for its records (职务, not 标题), else the shared ones."""
+    if entity in ("unit", "person", "account") and translate(f"{entity}.{name}", lang) != f"{entity}.{name}":
+        return translate(f"{entity}.{name}", lang)
+    return word(f"field.{name}", lang, name)
+
+
+def _counted(key: str, n: int, lang: str) -> Shown:
+    return Shown.of(word(key, lang).format(n=n), "label")
+
+
+def _record_text(name: str, value: Any, lang: str) -> Shown:
+    """A recorded structure (a policy, a basis, a set of figures) as a short summary, never its JSON."""
+    if name == "suggested_basis" and isinstance(value, dict):
+        try:
+            text = basis_text(value, lang)
+        except (KeyError, ValueError, TypeError):
+            text = None
+        if text:
+            return Shown.of(text, "label")
+    if isinstance(value, dict) and isinstance(value.get("steps"), list) and value.get("name"):  # a policy
+        steps = word("audit.steps", lang).format(n=len(value["steps"]))
+        text = f"{value['name']}（{steps}）" if lang != "en" else f"{value['name']} ({steps})"
+        return Shown.of(text, "name" if any("\u3400" <= ch <= "\u9fff" for ch in str(value["name"])) else "label")
+    if name == "steps" and isinstance(value, list):
+        return _counted("audit.steps", len(value), lang)
+    return _counted("audit.recorded", len(value), lang)
+
+
+def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: str, tz: tzinfo | None = None,
+               actors: dict[str, Who] | None = None) -> Shown:
+    """A recorded value as people read it: labels for enums, names for ids, 是/否 for booleans, actors as in the
+    actor column, a short summary for a recorded structure; else as recorded."""
+    if value is None or value == "" or value == []:
+        return Shown.of("—", "label")
+    if isinstance(value, bool):
+        return Shown.of(word("common.yes" if value else "common.no", lang), "label")
+    if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
+        return _record_text(name, value, lang)
+    if isinstance(value, list):
+        parts = [value_text(entity, name, v, names, lang, tz, actors) for v in value]
+        kind = "name" if all(p.kind == "name" for p in parts) else "raw"
+        return Shown.of(word("common.list_sep", lang).join(parts), kind)
+    text = str(value)
+    if text in names:
+        return Shown.of(names[text], "name")
+    if actors and text in actors:
+        who = actors[text]
+        return Shown.of(actor_text(who, lang), "name" if who.kind != "system" else "label")
+    key = {"role": f"role.{text}", "category": f"category.{text}", "domain_categories": f"category.{text}",
+           "categories": f"category.{text}", "language": f"audit.language.{text}"}.get(name)
+    if name == "type" and entity == "unit":
+        key = f"unit.type.{text}"
+    kind = _BY_ENTITY.get((entity, name)) or _ENUM_KIND.get(name)
+    if kind:
+        key = f"enum.{kind}.{text}"
+    prefix = _PREFIX_BY_ENTITY.get((entity, name)) or (None if kind else _PREFIX.get(name))
+    if prefix:
+        key = prefix + text
+    if key and translate(key, lang) != key:
+        return Shown.of(translate(key, lang), "label")
+    if isinstance(value, (int, float)) or (len(text) == 10 and text[:4].isdigit() and text[4] == text[7] == "-"):
+        return Shown.of(text, "label")  # a number or a day reads as itself in either language
+    if len(text) > 19 and text[:4].isdigit() and text[10:11] == "T":  # an ISO time: as the office reads it
+        try:
+            at = datetime.fromisoformat(text)
+            return Shown.of((at.astimezone(tz) if tz and at.tzinfo else at).strftime("%Y-%m-%d %H:%M"), "label")
+        except ValueError:
+            pass
+    text = text if len(text) <= LONG else text[:LONG - 1] + "…"
+    return Shown.of(text, "name" if any("\u3400" <= ch <= "\u9fff" for ch in text) else "raw")
+
+
+def _field(name: str, lang: str, entity: str) -> Shown:
+    text = field_text(name, lang, entity)
+    return Shown.of(text, "raw" if text == name else "label")
+
+
+def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | None = None
+                 ) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each changed field; a field recorded twice (a person's id and their name,
+    both 经办人) is shown once."""
+    rows: list[tuple[str, str, str]] = []
+    for c in e.changes:
+        row = (_field(c.field, lang, e.entity), value_text(e.entity, c.field, c.before, names, lang, tz, e.actors),
+               value_text(e.entity, c.field, c.after, names, lang, tz, e.actors))
+        if row not in rows:
+            rows.append(row)
+    return rows
+
+
+def note_text(e: EntryView, lang: str) -> str:
+    """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only."""
+    return in_language(e.note, lang)
+
+
+def target_extra(e: EntryView, lang: str, tz: tzinfo | None = None) -> str:
+    """What goes with the target's name, in the page's language: a report's kind, a check's time."""
+    parts = [word(e.target_label, lang)] if e.target_label else []
+    if e.target_at is not None:
+        parts.append((e.target_at.astimezone(tz) if tz and e.target_at.tzinfo else e.target_at)
+                     .strftime("%Y-%m-%d %H:%M"))
+    return " ".join(parts)
+
+
+def target_text(e: EntryView, lang: str, tz: tzinfo | None = None) -> str:
+    what = entity_text(e.entity, lang)
+    if e.target:
+        extra = target_extra(e, lang, tz)
+        return f"{what} {e.target}" + (f" {extra}" if extra else "")
+    return f"{what} {e.entity_id[:8]}" if e.entity_id else what
+
+
+def target_link(e: EntryView) -> str | None:
+    pattern = _LINKS.get(e.entity)
+    return pattern.format(id=e.entity_id) if pattern and e.target else None
+
+
+__all__ = ["Change", "action_text", "actor_text", "changes_text", "entity_text", "field_text", "note_text",
+           "system_name", "target_extra", "target_link", "target_text", "value_text"]
