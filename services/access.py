@@ -46,16 +46,22 @@ class Actor:
     def check_unit(self, unit_id: uuid.UUID | None, what: str = "unit", *, field: str = "unit_id") -> None:
         """404 for a record of another unit (a unit reporter does not learn that it exists)."""
         if not self.sees(unit_id):
-            raise NotFound(f"{what} not found", field=field)
+            raise NotFound(f"未找到该记录 ({what} not found)", field=field).refusing(self.name)
 
     def check_own_unit(self, unit_id: uuid.UUID | None, *, field: str = "unit_id") -> None:
         """403 when a unit reporter names another unit for something new (their own unit is the only choice)."""
         if not self.sees(unit_id):
-            raise Forbidden("单位填报员只能填报本单位的信息 (unit reporters act for their own unit only)", field=field)
+            raise Forbidden("单位填报员只能填报本单位的信息 (unit reporters act for their own unit only)",
+                            field=field).refusing(self.name)
 
     def require_office(self, doing: str, *, field: str | None = None) -> None:
         if not self.office:
-            raise Forbidden(f"只有值班室可以{doing}", field=field)
+            raise Forbidden(f"只有值班室可以{doing}", field=field).refusing(self.name)
+
+    def name_of(self, person) -> str:
+        """A person's name for a refusal's text, only when this actor may see the person's unit: a unit reporter
+        must not learn who is in another unit from a refusal (else: "所选人员", the person chosen)."""
+        return person.name if self.sees(person.unit_id) else "所选人员"
 
     def acts_for_unit(self, unit_id: uuid.UUID | None) -> bool:
         """The office, or the unit's own reporter: may act on behalf of anyone in the unit."""

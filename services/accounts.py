@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete, func, select
 
 from core.errors import Conflict, Invalid, NotFound
 from models.accounts import (
@@ -45,16 +45,50 @@ def _sha(value: str) -> str:
 
 def _check_links(session: Session, role: Role | None, unit_id, person_id) -> None:
     if role is Role.unit_reporter and unit_id is None:
-        raise Invalid("a unit reporter must belong to a unit", field="unit_id")
+        raise Invalid("单位填报员账号必须属于一个单位 (a unit reporter must belong to a unit)", field="unit_id")
     if unit_id is not None and session.get(Unit, unit_id) is None:
-        raise Invalid(f"unit {unit_id} not found", field="unit_id")
+        raise Invalid(f"未找到该单位 (unit {unit_id} not found)", field="unit_id")
     if person_id is not None and session.get(Person, person_id) is None:
-        raise Invalid(f"person {person_id} not found", field="person_id")
+        raise Invalid(f"通讯录中没有此人员 (person {person_id} not found)", field="person_id")
+
+
+def person_label(person: Person, unit: Unit | None) -> str:
+    """How a person is named when an account is linked: 姓名（单位·职务）."""
+    where = "·".join(x for x in ((unit.name if unit else ""), person.title) if x)
+    return f"{person.name}（{where}）" if where else person.name
+
+
+def linkable_people(*, session: Session) -> list[tuple[Person, str]]:
+    """Active people an account may be linked to, with their label, by unit then name."""
+    rows = session.exec(select(Person, Unit).join(Unit, Unit.id == Person.unit_id, isouter=True)
+                        .where(Person.active).order_by(Unit.name, Person.name)).all()
+    return [(p, person_label(p, u)) for p, u in rows]
+
+
+def person_by_name_or_id(*, session: Session, text: str) -> Person:
+    """The person an account is linked to, named by id or by name; a name several people share is refused with
+    each of them listed (姓名（单位·职务） and id), so the admin can give the id."""
+    text = text.strip()
+    try:
+        person = session.get(Person, uuid.UUID(text))
+    except ValueError:
+        person = None
+    if person is not None:
+        return person
+    found = list(session.exec(select(Person).where(Person.name == text, Person.active)))
+    if not found:
+        raise NotFound(f"通讯录中没有“{text}” (no person named {text!r})", field="person_id")
+    if len(found) > 1:
+        choices = "；".join(f"{person_label(p, session.get(Unit, p.unit_id) if p.unit_id else None)} {p.id}"
+                           for p in found)
+        raise Invalid(f"{len(found)} 人名为“{text}”：{choices}；请用人员 id (several people have this name: give the id)",
+                      field="person_id")
+    return found[0]
 
 
 def create_user(*, session: Session, data: UserCreate, actor: str) -> User:
     if session.exec(select(User).where(User.username == data.username)).first():
-        raise Conflict(f"username {data.username!r} is taken", field="username")
+        raise Conflict(f"用户名 {data.username!r} 已被使用 (username is taken)", field="username")
     _check_links(session, data.role, data.unit_id, data.person_id)
     user = User(**data.model_dump(exclude={"password"}), password_hash=hash_secret(data.password))
     session.add(user)
@@ -65,15 +99,23 @@ def create_user(*, session: Session, data: UserCreate, actor: str) -> User:
 
 
 def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor: str,
-                keep_session: uuid.UUID | None = None) -> User:
+                keep_session: uuid.UUID | None = None, now: datetime | None = None) -> User:
     """Change an account. A new password ends every console session of that user but `keep_session` (the one
-    making the change, when users change their own); deactivation ends all of them."""
+    making the change, when users change their own) and revokes every API token of that user (audited, each at
+    `now`): a password changed after a leak must end everything issued with the old one, and a token is as good
+    as a password. Deactivation ends all sessions (its tokens stop working with the account)."""
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found", field="user_id")
+        raise NotFound(f"未找到该用户 (user {user_id} not found)", field="user_id")
     changes = data.model_dump(exclude_unset=True)
     role = changes.get("role", user.role)
     _check_links(session, role, changes.get("unit_id", user.unit_id), changes.get("person_id"))
+    leaving = (user.role is Role.admin and user.active
+               and (Role(role) is not Role.admin or changes.get("active", True) is False))
+    if leaving and session.exec(select(func.count()).select_from(User).where(
+            User.role == Role.admin, User.active, User.id != user.id)).one() == 0:
+        raise Conflict("这是最后一个可用的管理员账号，不能降级或停用；请先为另一人开设管理员账号 (the last active "
+                       "admin cannot be demoted or deactivated)", field="role" if "role" in changes else "active")
     before = user.model_dump(mode="json", exclude={"password_hash"})
     if "password" in changes:
         user.password_hash = hash_secret(changes.pop("password"))
@@ -90,6 +132,7 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor
         if keep_session is not None:
             ended = ended.where(LoginSession.id != keep_session)
         session.exec(ended)
+        _revoke_tokens_of(session, user, actor=actor, now=now or datetime.now(UTC))
     audit.record(session=session, actor=actor, action="deactivate" if changes.get("active") is False else "update",
                  entity="user", entity_id=user.id, before=before,
                  after=user.model_dump(mode="json", exclude={"password_hash"}),
@@ -97,6 +140,8 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor
     return user
 
 
+KNOWN_FOR = timedelta(days=90)  # an address an account logged in from counts as its own device this long
+ACCOUNT_FACTOR = 20  # an account from all addresses is slowed after this many times max_failures (by default)
 ADDRESS_FACTOR = 4  # an address alone is locked after this many times max_failures, whatever the accounts
 MAX_LOCKOUT = timedelta(hours=24)
 # Verified when the username is unknown or inactive, so those answers cost one argon2 hash like a known user's
@@ -110,15 +155,31 @@ def _keys(username: str, source: str) -> list[str]:
     return [f"acct:{username.lower()[:60]}|{source[:50]}", f"addr:{source[:50]}"]
 
 
+def _account_key(username: str) -> str:
+    """The account across every address: slowed (not locked) after `account_limit` failures."""
+    return f"user:{username.lower()[:60]}"
+
+
+def _known_key(username: str, source: str) -> str:
+    """An address the account logged in from: its own device, never slowed by the account-wide limit."""
+    return f"seen:{username.lower()[:60]}|{source[:50]}"
+
+
+def _is_known(session: Session, username: str, source: str, now: datetime) -> bool:
+    row = session.get(LoginFailure, _known_key(username, source))
+    return row is not None and now - row.first_at <= KNOWN_FOR
+
+
 def change_own_password(*, session: Session, user: User, current: str, new: str,
-                        keep_session: uuid.UUID | None) -> User:
-    """A user's own new password (the current one must be given); their other sessions end."""
+                        keep_session: uuid.UUID | None, now: datetime | None = None) -> User:
+    """A user's own new password (the current one must be given); their other sessions end, their API tokens are
+    revoked."""
     if not verify_secret(user.password_hash, current):
         raise Invalid("当前密码不正确 (the current password is wrong)", field="current_password")
     if current == new:
         raise Invalid("新密码不能与当前密码相同 (the new password must differ from the current one)", field="password")
     return update_user(session=session, user_id=user.id, data=UserUpdate(password=new), actor=user.username,
-                       keep_session=keep_session)
+                       keep_session=keep_session, now=now)
 
 
 def is_locked(*, session: Session, keys: list[str], now: datetime) -> bool:
@@ -145,14 +206,19 @@ def _count_failure(session: Session, key: str, now: datetime, limit: int, lockou
 
 def authenticate(
     *, session: Session, username: str, password: str, source: str, now: datetime,
-    max_failures: int, lockout: timedelta,
+    max_failures: int, lockout: timedelta, account_limit: int | None = None,
 ) -> User | None:
     """The user for good credentials; None (and a counted failure) otherwise, also while locked.
 
-    Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs. An unknown or
-    inactive user costs one password hash like a known one."""
+    Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs; and per
+    account across all addresses (`account_limit` failures, default 20 x `max_failures`), which slows the
+    account for addresses it never logged in from: an attacker rotating addresses gets a bounded number of
+    guesses, while the real user at a known desk still logs in. An unknown or inactive user costs one password
+    hash like a known one."""
     acct_key, addr_key = keys = _keys(username, source)
-    if is_locked(session=session, keys=keys, now=now):
+    user_key = _account_key(username)
+    known = _is_known(session, username, source, now)
+    if is_locked(session=session, keys=keys if known else [*keys, user_key], now=now):
         verify_secret(_DUMMY_HASH, password)  # a locked answer takes as long as any other
         return None
     user = session.exec(select(User).where(User.username == username)).first()
@@ -161,10 +227,18 @@ def authenticate(
         row = session.get(LoginFailure, acct_key)
         if row is not None:
             session.delete(row)
+        slowed = session.get(LoginFailure, user_key)
+        if slowed is not None:  # the real user is in: the account-wide count starts again (the lock-outs' growth stays)
+            slowed.count, slowed.locked_until, slowed.first_at = 0, None, now
+            session.add(slowed)
+        seen = session.get(LoginFailure, _known_key(username, source)) or LoginFailure(key=_known_key(username, source))
+        seen.first_at, seen.count = now, 0
+        session.add(seen)
         audit.record(session=session, actor=user.username, action="login", entity="user", entity_id=user.id, at=now)
         return user
     _count_failure(session, acct_key, now, max_failures, lockout)
     _count_failure(session, addr_key, now, max_failures * ADDRESS_FACTOR, lockout)
+    _count_failure(session, user_key, now, account_limit or max_failures * ACCOUNT_FACTOR, lockout)
     audit.record(session=session, actor=username[:100] or "?", action="login_failed", entity="user", note=source, at=now)
     return None
 
@@ -220,25 +294,34 @@ def find_api_token(*, session: Session, ref: str) -> ApiToken:
     except ValueError:
         rows = list(session.exec(select(ApiToken).where(ApiToken.prefix == ref[:TOKEN_PREFIX_LEN]))) if ref else []
         if len(rows) > 1:
-            raise Invalid(f"prefix {ref!r} names {len(rows)} tokens: give the id", field="token_id") from None
+            raise Invalid(f"前缀 {ref!r} 对应 {len(rows)} 个令牌，请给出令牌编号 "
+                          f"(prefix names {len(rows)} tokens: give the id)", field="token_id") from None
         row = rows[0] if rows else None
     if row is None:
-        raise NotFound(f"API token {ref!r} not found", field="token_id")
+        raise NotFound(f"未找到该 API 令牌 (API token {ref!r} not found)", field="token_id")
     return row
 
 
-def revoke_api_token(*, session: Session, token_id: uuid.UUID, actor: str, now: datetime) -> ApiToken:
+def _revoke_tokens_of(session: Session, user: User, *, actor: str, now: datetime) -> None:
+    """Revoke every live API token of `user` (each audited, as `revoke_api_token` does)."""
+    live = session.exec(select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    for token_id in list(live):
+        revoke_api_token(session=session, token_id=token_id, actor=actor, now=now, note="password changed")
+
+
+def revoke_api_token(*, session: Session, token_id: uuid.UUID, actor: str, now: datetime, note: str = "") -> ApiToken:
     """Revoke a token at once (the next call with it is 401); audited. Revoking it again changes nothing."""
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound(f"API token {token_id} not found", field="token_id")
+        raise NotFound(f"未找到该 API 令牌 (API token {token_id} not found)", field="token_id")
     if row.revoked_at is None:
         row.revoked_at = now
         session.add(row)
         session.flush()
         owner = session.get(User, row.user_id)
         audit.record(session=session, actor=actor, action="revoke", entity="api_token", entity_id=row.id, at=now,
-                     after={"name": row.name, "user": owner.username if owner else "", "prefix": row.prefix})
+                     after={"name": row.name, "user": owner.username if owner else "", "prefix": row.prefix},
+                     note=note)
     return row
 
 
@@ -259,5 +342,8 @@ def resolve_api_token(*, session: Session, token: str, now: datetime) -> User | 
 def purge(*, session: Session, now: datetime, throttle_age: timedelta = timedelta(days=1)) -> dict[str, int]:
     """Housekeeping: delete expired console sessions and stale login throttles; how many rows of each kind went."""
     sessions = session.exec(delete(LoginSession).where(LoginSession.expires_at <= now)).rowcount
-    stale = session.exec(delete(LoginFailure).where(LoginFailure.first_at <= now - throttle_age)).rowcount
+    stale = session.exec(delete(LoginFailure).where(
+        LoginFailure.first_at <= now - throttle_age, ~LoginFailure.key.startswith("seen:"))).rowcount
+    stale += session.exec(delete(LoginFailure).where(
+        LoginFailure.first_at <= now - KNOWN_FOR, LoginFailure.key.startswith("seen:"))).rowcount
     return {"sessions": sessions or 0, "login_failures": stale or 0}

@@ -13,6 +13,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "wall:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor, Role.display}),
     "directory:read": EVERYONE,  # unit reporters see only their own unit
     "directory:write": STAFF,
+    # contact methods and notification rules (issue 17): one's own, a unit reporter their unit's people, the office
+    # anyone's (decided in services/directory/contacts.py); auditors read
+    "contacts:read": EVERYONE,
+    "contacts:write": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.unit_reporter}),
     "users:read": frozenset({Role.admin}),
     "users:write": frozenset({Role.admin}),
     "tokens:write": frozenset({Role.admin}),
@@ -53,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "instructions:write": frozenset({Role.admin, Role.duty_officer, Role.leader}),
     "instructions:feedback": frozenset({Role.admin, Role.duty_officer, Role.unit_reporter}),
     "instructions:accept": STAFF,
+    # escalation policies (issue 17): the duty office edits them; leaders and auditors read them
+    "escalation_policies:read": frozenset({Role.admin, Role.duty_officer, Role.leader, Role.auditor}),
+    "escalation_policies:write": STAFF,
 }
 
 

@@ -33,7 +33,7 @@ def _problem(loc: list, value) -> dict | None:
     if isinstance(value, str):
         bad = forbidden_char(value)
         if bad:
-            return {"loc": loc, "type": "control_character",
+            return {"loc": loc, "type": "control_character", "ctx": {"char": bad},
                     "msg": f"含有不允许的控制字符 {bad} (contains a control character that is not allowed: {bad})"}
     elif isinstance(value, bool):
         return None
@@ -69,17 +69,24 @@ def problem_in_form(body: bytes) -> dict | None:
 
 def problem_in_json(body: bytes) -> dict | None:
     """The first unacceptable value of a JSON body; a body that does not parse is left to the app (its 422)."""
+    too_deep = {"loc": ["body"], "type": "too_deep", "ctx": {},
+                "msg": "请求内容嵌套层数过多 (the JSON body is nested too deep)"}
     try:
         doc = json.loads(body)
     except ValueError:
         return None
-    return _problem(["body"], doc)
+    except RecursionError:  # thousands of [[[[ : no field is that deep, and the app's parser would fail the same way
+        return too_deep
+    try:
+        return _problem(["body"], doc)
+    except RecursionError:
+        return too_deep
 
 
 def problem_in_url(scope) -> dict | None:
     """The first unacceptable character in the path or the query (either already percent-decoded)."""
     if bad := forbidden_char(scope.get("path", "")):
-        return {"loc": ["path"], "type": "control_character",
+        return {"loc": ["path"], "type": "control_character", "ctx": {"char": bad},
                 "msg": f"路径含有不允许的控制字符 {bad} (path contains a control character: {bad})"}
     query = scope.get("query_string", b"").decode("latin-1")
     for name, value in parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="replace"):
@@ -89,23 +96,27 @@ def problem_in_url(scope) -> dict | None:
 
 
 class Boundary:
-    """ASGI middleware: the body limit and the checks above, before any routing, session or authentication."""
+    """ASGI middleware: the body limit and the checks above, before any routing, session or authentication.
 
-    def __init__(self, app, *, max_body_bytes: int) -> None:
+    A refusal is JSON (`{"detail": [...]}` as FastAPI's own 422), unless `page(scope, status, problem)` answers it
+    with a response of its own: the console's page naming the field for a browser's form post."""
+
+    def __init__(self, app, *, max_body_bytes: int, page=None) -> None:
         self.app = app
         self.limit = max_body_bytes
+        self.page = page
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         if found := problem_in_url(scope):
-            await _answer(send, 422, {"detail": [found]})
+            await self._refuse(scope, receive, send, 422, found)
             return
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"").decode("latin-1").strip()
         if length.isdigit() and int(length) > self.limit:
-            await _too_large(send, self.limit)
+            await self._too_large(scope, receive, send)
             return
         kind = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
         if kind in BUFFERED or kind.endswith("+json"):
@@ -123,7 +134,7 @@ class Boundary:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await _too_large(send, self.limit)
+                await self._too_large(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -131,7 +142,7 @@ class Boundary:
         body = b"".join(chunks)
         found = problem_in_form(body) if kind == "application/x-www-form-urlencoded" else problem_in_json(body)
         if found:
-            await _answer(send, 422, {"detail": [found]})
+            await self._refuse(scope, receive, send, 422, found)
             return
         replayed = False
 
@@ -172,12 +183,19 @@ class Boundary:
             if not exceeded or started:
                 raise
         if exceeded and not started:
-            await _too_large(send, self.limit)
+            await self._too_large(scope, receive, send)
 
+    async def _too_large(self, scope, receive, send) -> None:
+        mb = f"{self.limit / 1024 / 1024:g}"
+        await self._refuse(scope, receive, send, 413, {"loc": ["body"], "type": "too_large", "ctx": {"mb": mb}},
+                           {"detail": f"请求体过大，上限 {mb} MB (request body too large: at most {mb} MB)"})
 
-async def _too_large(send, limit: int) -> None:
-    mb = f"{limit / 1024 / 1024:g}"
-    await _answer(send, 413, {"detail": f"请求体过大，上限 {mb} MB (request body too large: at most {mb} MB)"})
+    async def _refuse(self, scope, receive, send, status: int, found: dict, payload: dict | None = None) -> None:
+        response = self.page(scope, status, found) if self.page is not None else None
+        if response is not None:
+            await response(scope, receive, send)
+            return
+        await _answer(send, status, payload or {"detail": [found]})
 
 
 async def _answer(send, status: int, payload: dict) -> None:

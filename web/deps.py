@@ -20,6 +20,8 @@ from web.access import allowed
 
 log = logging.getLogger("dutydesk.web")
 SESSION_COOKIE = "dutydesk_session"
+ROLE_ZH = {"admin": "管理员", "duty_officer": "值班员", "leader": "领导", "unit_reporter": "单位填报员",
+           "auditor": "审计员", "display": "值班大屏"}
 CSRF_HEADER = "X-CSRF-Token"
 
 
@@ -86,7 +88,8 @@ def optional_caller(request: Request, session: Session = Depends(get_session)) -
     if auth.lower().startswith("bearer "):
         user = accounts.resolve_api_token(session=session, token=auth[7:].strip(), now=now)
         if user is None:
-            raise HTTPException(401, "invalid or revoked API token", headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(401, "API 令牌无效或已吊销 (invalid or revoked API token)",
+                                headers={"WWW-Authenticate": "Bearer"})
         if session.dirty:
             try:
                 session.commit()  # last_used_at, best effort
@@ -105,7 +108,7 @@ def optional_caller(request: Request, session: Session = Depends(get_session)) -
 async def caller(c: Caller | None = Depends(optional_caller)) -> Caller:
     """The authenticated caller; 401 for anonymous requests."""
     if c is None:
-        raise HTTPException(401, "login required", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(401, "请先登录 (login required)", headers={"WWW-Authenticate": "Bearer"})
     return c
 
 
@@ -119,7 +122,16 @@ async def check_csrf(request: Request, c: Caller) -> None:
     ):
         sent = (await request.form()).get("csrf_token")
     if not sent or sent != c.login.csrf_token:
-        raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
+        raise HTTPException(403, "页面已过期（CSRF 令牌缺失或不符），请刷新页面后重试 "
+                                 "(CSRF token missing or wrong: reload the page and try again)")
+
+
+class Refused(HTTPException):
+    """A role refused an endpoint: the web audits it ("access_refused", web/app.py) before answering."""
+
+    def __init__(self, actor: str, status_code: int, detail: str) -> None:
+        super().__init__(status_code, detail)
+        self.refused_by = actor
 
 
 def require(permission: str):
@@ -127,7 +139,8 @@ def require(permission: str):
 
     async def dep(request: Request, c: Caller = Depends(caller)) -> Caller:
         if not allowed(c.user.role, permission):
-            raise HTTPException(403, f"role {c.user.role.value} may not {permission}")
+            raise Refused(c.actor, 403, f"{ROLE_ZH.get(c.user.role.value, c.user.role.value)}角色无权执行此操作（{permission}） "
+                                     f"(role {c.user.role.value} may not {permission})")
         await check_csrf(request, c)
         return c
 

@@ -33,15 +33,21 @@ def list_users() -> None:
 
 @app.command()
 def create(username: str, role: Role, password: str = typer.Option(..., prompt=True, hide_input=True),
-           display_name: str = "") -> None:
+           display_name: str = "",
+           person: str = typer.Option("", help="the directory person this account is (name or id): a leader's "
+                                      "account is notified only when linked; a shared name is refused with the choices")
+           ) -> None:
     """Create an account."""
     try:
         with session_scope() as session:
+            linked = accounts.person_by_name_or_id(session=session, text=person) if person.strip() else None
             accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
-                username=username, password=password, role=role, display_name=display_name))
+                username=username, password=password, role=role, display_name=display_name or (
+                    linked.name if linked else ""), person_id=linked.id if linked else None,
+                unit_id=linked.unit_id if linked and role is Role.unit_reporter else None))
     except (ValidationError, ServiceError) as exc:
         _fail(exc)
-    typer.echo(f"created {username} ({role.value})")
+    typer.echo(f"created {username} ({role.value})" + (f", linked to {person.strip()}" if person.strip() else ""))
 
 
 @app.command()

@@ -123,3 +123,29 @@ def test_a_wildcard_or_a_name_is_not_a_proxy():
         Settings(environment="test", web={"trusted_proxies": "*"})
     assert Settings(environment="test", web={"trusted_proxies": " 10.0.0.1 , fd00::/8"}).web.proxies == [
         "10.0.0.1", "fd00::/8"]
+
+
+@pytest.fixture
+def slowed(engine, session, tmp_path, users):
+    """Behind the proxy, with the account-wide limit low enough to reach in a test."""
+    from dutydesk.composition import build_web_app
+
+    @contextlib.contextmanager
+    def same_session():
+        yield session
+
+    settings = Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"},
+                        web={"trusted_proxies": PROXY, "login_account_max_failures": 12})
+    with TestClient(build_web_app(settings, engine, session_factory=same_session), client=(PROXY, 40000)) as c:
+        yield c
+
+
+def test_guessing_one_account_from_many_addresses_is_slowed_but_not_at_the_users_own_desk(slowed):
+    assert login(slowed, "u_duty_officer", PASSWORD, "172.20.1.7").status_code == 303  # their desk, seen before
+    for i in range(12):  # an attacker choosing a new address for every try
+        assert login(slowed, "u_duty_officer", "wrong", f"203.0.113.{i}").status_code == 401
+    r = login(slowed, "u_duty_officer", PASSWORD, "198.18.0.1")
+    assert r.status_code == 401, "even the right password from yet another address is refused while slowed"
+    assert login(slowed, "u_leader", PASSWORD, "198.18.0.1").status_code == 303, "other accounts are not slowed"
+    assert login(slowed, "u_duty_officer", PASSWORD, "172.20.1.7").status_code == 303, "the desk still logs in"
+    assert login(slowed, "u_duty_officer", PASSWORD, "198.18.0.2").status_code == 303, "and that lifts the slow-down"

@@ -80,6 +80,33 @@ def test_an_admin_setting_a_password_logs_that_user_out(client, users, tokens):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
+def test_a_password_change_revokes_that_users_api_tokens_audited(laptop_and_phone, users, tokens, session):
+    """After a leak the owner changes the password: every token issued before stops at once (a token is as good as
+    the password), other accounts' tokens keep working."""
+    laptop, _ = laptop_and_phone
+    assert laptop.get("/api/incidents", headers=tokens["leader"]).status_code == 200
+    assert login(laptop, "u_leader", PASSWORD).status_code == 303
+    r = laptop.post("/account/password", data={"csrf_token": csrf(laptop), "current_password": PASSWORD,
+                                               "password": NEW, "password_repeat": NEW}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    laptop.cookies.clear()
+    assert laptop.get("/api/incidents", headers=tokens["leader"]).status_code == 401
+    assert laptop.get("/api/incidents", headers=tokens["duty_officer"]).status_code == 200
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "api_token", AuditEntry.action == "revoke")).one()
+    assert entry.actor == "u_leader" and entry.note == "password changed" and entry.after["user"] == "u_leader"
+
+
+def test_an_admin_setting_a_password_revokes_that_users_tokens_not_the_admins(client, users, tokens, session):
+    r = client.patch(f"/api/users/{users['duty_officer'].id}", headers=tokens["admin"], json={"password": NEW})
+    assert r.status_code == 200, r.text
+    assert client.get("/api/incidents", headers=tokens["duty_officer"]).status_code == 401
+    assert client.get("/api/incidents", headers=tokens["admin"]).status_code == 200
+    r = client.patch(f"/api/users/{users['duty_officer'].id}", headers=tokens["admin"], json={"display_name": "值班员"})
+    assert r.status_code == 200, r.text  # another change revokes nothing more
+    revoked = session.exec(select(AuditEntry).where(AuditEntry.entity == "api_token", AuditEntry.action == "revoke")).all()
+    assert [e.after["user"] for e in revoked] == ["u_duty_officer"]
+
+
 def test_every_role_may_change_its_own_password_and_the_page_is_linked(client, users):
     for role in users:
         if role == "display":  # the wall screen's account is not a person's: an admin sets its password
@@ -213,3 +240,13 @@ def test_the_password_form_refuses_a_token_caller_with_a_reason_not_a_server_err
     r = client.post("/account/password", headers=tokens["leader"],
                     data={"current_password": "not-it", "password": NEW, "password_repeat": NEW})
     assert r.status_code == 422 and "当前密码不正确" in r.text
+
+
+def test_the_password_page_warns_that_a_change_revokes_the_tokens_and_ends_other_sessions(client, users, tokens):
+    assert login(client, "u_leader", PASSWORD).status_code == 303
+    page = client.get("/account/password").text
+    warning = page.split('id="password-warning">', 1)[1].split("</p>", 1)[0]
+    assert "API 令牌将被吊销" in warning and "其他设备" in warning
+    assert "当前有 1 个有效的 API 令牌" in warning, "the leader's own token, counted"
+    english = client.get("/account/password?lang=en").text
+    assert "revokes all of this account" in english and "API tokens" in english

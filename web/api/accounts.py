@@ -36,11 +36,12 @@ def create_user(data: UserCreate, c: Caller = Depends(require("users:write")),
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
-def update_user(user_id: uuid.UUID, data: UserUpdate, c: Caller = Depends(require("users:write")),
+def update_user(user_id: uuid.UUID, data: UserUpdate, request: Request, c: Caller = Depends(require("users:write")),
                 session: Session = Depends(get_session)):
-    """A new password ends that user's console sessions (all but the caller's own, when it is their account)."""
+    """A new password ends that user's console sessions (all but the caller's own, when it is their account) and
+    revokes every API token of that user."""
     user = accounts.update_user(session=session, user_id=user_id, data=data, actor=c.actor,
-                                keep_session=c.login.id if c.login is not None else None)
+                                keep_session=c.login.id if c.login is not None else None, now=now_utc(request))
     session.commit()
     return user
 
@@ -61,7 +62,7 @@ def create_token(data: TokenCreate, c: Caller = Depends(require("tokens:write"))
                  session: Session = Depends(get_session)):
     user = session.exec(select(User).where(User.username == data.username)).first()
     if user is None:
-        raise NotFound(f"user {data.username!r} not found", field="username")
+        raise NotFound(f"未找到该用户 (user {data.username!r} not found)", field="username")
     token, row = accounts.create_api_token(session=session, user=user, name=data.name, actor=c.actor)
     session.commit()
     return TokenCreated(id=row.id, name=row.name, token=token)

@@ -36,7 +36,8 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     source = request.client.host if request.client else "?"
     user = accounts.authenticate(session=session, username=username.strip(), password=password, source=source,
                                  now=now, max_failures=web.login_max_failures,
-                                 lockout=timedelta(minutes=web.login_lockout_minutes))
+                                 lockout=timedelta(minutes=web.login_lockout_minutes),
+                                 account_limit=web.login_account_max_failures)
     if user is None:
         session.commit()  # the failure counts towards the lock-out
         return render(request, "login.html", None, status_code=401, failed=True, username=username)
@@ -66,7 +67,8 @@ def _accounts_page(request, c, session, status_code=200, errors=None, values=Non
     users = list(session.exec(select(User).order_by(User.username)))
     return render(request, "accounts.html", c, status_code=status_code, users=users, roles=list(Role),
                   tokens=accounts.list_api_tokens(session=session), notice=request.query_params.get("notice"),
-                  units=org.list_units(session=session), errors=errors or {}, values=values or {})
+                  units=org.list_units(session=session), people=accounts.linkable_people(session=session),
+                  errors=errors or {}, values=values or {})
 
 
 @router.get("/accounts")
@@ -78,8 +80,9 @@ def account_list(request: Request, c: Caller = Depends(page("users:read")), sess
 async def account_create(request: Request, c: Caller = Depends(page("users:write")),
                          session: Session = Depends(get_session)):
     data = {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
-    if not data.get("unit_id"):
-        data["unit_id"] = None
+    for key in ("unit_id", "person_id"):
+        if not data.get(key):
+            data[key] = None
     try:
         accounts.create_user(session=session, data=UserCreate.model_validate(data), actor=c.actor)
         session.commit()
@@ -103,13 +106,18 @@ def token_revoke(token_id: str, request: Request, c: Caller = Depends(page("toke
     return back("/accounts", notice="token.revoked_notice")
 
 
-def _password_page(request, c, status_code=200, errors=None, done=False):
-    return render(request, "password.html", c, status_code=status_code, errors=errors or {}, done=done)
+def _password_page(request, c, status_code=200, errors=None, done=False, session=None):
+    """The form, warning first what a change ends: the account's API tokens (how many) and its other sessions."""
+    live = [t for t, _ in accounts.list_api_tokens(session=session)
+            if t.user_id == c.user.id and t.revoked_at is None] if session is not None and not done else []
+    return render(request, "password.html", c, status_code=status_code, errors=errors or {}, done=done,
+                  live_tokens=len(live))
 
 
 @router.get("/account/password")
-def password_form(request: Request, c: Caller = Depends(page("account:password"))):
-    return _password_page(request, c, done=request.query_params.get("done") == "1")
+def password_form(request: Request, c: Caller = Depends(page("account:password")),
+                  session: Session = Depends(get_session)):
+    return _password_page(request, c, done=request.query_params.get("done") == "1", session=session)
 
 
 @router.post("/account/password")
@@ -124,7 +132,7 @@ def password_change(request: Request, current_password: str = Form(""), password
         return _password_page(request, c, 422, {"password_repeat": translate("password.mismatch", lang)})
     try:
         accounts.change_own_password(session=session, user=c.user, current=current_password, new=password,
-                                     keep_session=c.login.id if c.login is not None else None)
+                                     keep_session=c.login.id if c.login is not None else None, now=now_utc(request))
     except ServiceError as exc:
         session.rollback()
         return _password_page(request, c, 422, field_errors(exc))
