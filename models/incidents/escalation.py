@@ -25,6 +25,8 @@ class EscalationState(SQLModel, table=True):
     status: str = Field(default="active", max_length=12, description="active | stopped | exhausted")
     claimed_by: str = Field(default="", max_length=80, description="the instance that fired the last step")
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ack_realerted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description=(
+        "acknowledged, then no 续报 or feedback within the policy's ack timeout: when that re-alert went out"))
 
 
 class Acknowledgement(SQLModel, table=True):
@@ -104,6 +106,28 @@ class PolicyRuleRow(SQLModel, table=True):
                               description="[{targets: [{kind, ref}], channels: [...], wait_minutes}]")
     repeat: int = Field(default=0, description="extra passes over all steps")
     start_delay_minutes: float = 0
+    ack_timeout_minutes: float | None = Field(default=None, description=(
+        "acknowledged but no 续报 or instruction feedback within this many minutes: re-alert; null: never"))
     enabled: bool = True
+    version: int = Field(default=1, description="1 at creation, +1 at every edit; each in escalation_policy_version")
+    created_by: str = Field(default="", max_length=120)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_by: str = Field(default="", max_length=120)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime,
+                                 description="last edit, enable or disable (the rules' cache watches it)")
+
+
+class PolicyVersionRow(SQLModel, table=True):
+    """One version of an escalation policy as it was saved: the history an edit never overwrites."""
+
+    __tablename__ = "escalation_policy_version"
+    __table_args__ = (UniqueConstraint("policy_id", "version"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    policy_id: uuid.UUID = Field(foreign_key="escalation_policy_rule.id", index=True)
+    version: int
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False),
+                       description="the policy's fields as saved (name, match, steps, waits)")
+    note: str = Field(default="", max_length=200, description="why it changed, as the editor said")
     created_by: str = Field(default="", max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
