@@ -1,0 +1,140 @@
+"""Escalation and personal notification rules (GoAlert's contact methods and rules): a step that names no channel
+ladder follows each person's rules over verified methods, at their delays, until someone acknowledges; a step that
+names a ladder keeps it; a person with nothing verified is notified the old way, and the timeline and dashboard
+say so. Controllable clock, the incident tests' recorder, both databases."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlmodel import select
+
+from dutydesk.composition import ALERT_SOURCES
+from models.accounts import Role
+from models.deliveries import Delivery
+from models.directory import ContactMethodCreate, NotificationRuleCreate
+from models.incidents.escalation import PolicyRuleRow
+from services import alerts
+from services.access import Actor
+from services.deliveries import SendOutcome, claim_due, record_result
+from services.directory import contacts
+from services.incidents import board, escalation
+from services.incidents.acks import acknowledge
+from services.incidents.intake import open_incident
+from services.incidents.schemas import IncidentIn
+from tests.incidents.conftest import DUTY, landslide
+
+ADMIN = Actor("admin", Role.admin)
+
+
+def _policy(session, person, channels=()):
+    session.add(PolicyRuleRow(name="个人规则", position=1, steps=[{
+        "targets": [{"kind": "person", "ref": str(person.id)}], "channels": list(channels), "wait_minutes": 10,
+        "ack": "any"}]))
+    session.flush()
+
+
+def _verified(session, person, kind, value, now, settings):
+    m = contacts.add_method(session=session, person_id=person.id, by=ADMIN, now=now,
+                            data=ContactMethodCreate(kind=kind, value=value))
+    contacts.send_code(session=session, person_id=person.id, method_id=m.id, by=ADMIN, now=now, settings=settings)
+    code = re.search(r"\d{6}", session.get(Delivery, m.code_delivery_id).text).group(0)
+    assert contacts.verify(session=session, person_id=person.id, method_id=m.id, code=code, by=ADMIN, now=now,
+                           settings=settings).ok
+    return m
+
+
+def _rule(session, person, method, medium, delay, now):
+    contacts.add_rule(session=session, person_id=person.id, by=ADMIN, now=now,
+                      data=NotificationRuleCreate(method_id=method.id, medium=medium, delay_minutes=delay))
+
+
+def _dispatch(session, now):
+    """What the dispatcher does at `now`: every due row is sent (the provider took it)."""
+    for d in claim_due(session=session, now=now, worker="test"):
+        record_result(session=session, delivery_id=d.id, token=d.claim_token, outcome=SendOutcome("sent"), now=now)
+    session.flush()
+
+
+def _incident_rows(session, inc):
+    return sorted(session.exec(select(Delivery).where(Delivery.source == "incident",
+                                                      Delivery.source_id == str(inc.id))).all(),
+                  key=lambda d: (d.due_at, d.channel))
+
+
+def _open(session, county, clock, settings):
+    return open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                         now=clock.now, settings=settings)
+
+
+def test_rules_decide_channels_and_delays_and_an_ack_withdraws_the_rest(session, county, clock, recorder, settings):
+    vice = county["vice"]
+    wx = _verified(session, vice, "wecom", "qianlx", clock.now, settings)
+    mob = _verified(session, vice, "mobile", "139 0000 1234", clock.now, settings)
+    _rule(session, vice, wx, "wecom", 0, clock.now)
+    _rule(session, vice, mob, "sms", 2, clock.now)
+    _rule(session, vice, mob, "voice", 5, clock.now)
+    _policy(session, vice)
+    inc = _open(session, county, clock, settings)
+    t0 = clock.now
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    got = recorder.expect("escalation", "副县长钱立新", "副县长钱立新", "副县长钱立新")
+    assert [(n.channel, n.at - t0) for n in sorted(got, key=lambda n: n.at)] == [
+        ("wecom", timedelta(0)), ("sms", timedelta(minutes=2)), ("voice", timedelta(minutes=5))]
+    rows = _incident_rows(session, inc)
+    assert [(d.channel, d.recipient.get("address"), d.due_at - t0, d.ladder) for d in rows] == [
+        ("wecom", "qianlx", timedelta(0), ["wecom"]), ("sms", "13900001234", timedelta(minutes=2), ["sms"]),
+        ("voice", "13900001234", timedelta(minutes=5), ["voice"])]
+
+    escalation.tick(session=session, now=clock.now, instance="test-2", settings=settings)  # a duplicate trigger
+    recorder.expect_none()
+    _dispatch(session, clock.now)
+    clock.advance(minutes=2)
+    _dispatch(session, clock.now)  # the SMS goes at +2
+    clock.advance(minutes=1)
+    acknowledge(session=session, incident_id=inc.id, by=Actor("vice", Role.leader, person_id=vice.id), via="console",
+                now=clock.now, tz=settings.timezone)
+    clock.advance(minutes=5)
+    _dispatch(session, clock.now)
+    assert [(d.channel, d.state) for d in _incident_rows(session, inc)] == [
+        ("wecom", "sent"), ("sms", "sent"), ("voice", "cancelled")]  # no call after the acknowledgement
+    texts = [e["text"] for e in board.timeline(session, inc) if e["kind"] == "escalation"]
+    assert texts == ["第1次通知 → 副县长钱立新 · wecom · 已发出", "第1次通知 → 副县长钱立新 · sms · 已发出",
+                     "第1次通知 → 副县长钱立新 · voice · 已取消"]
+    escalation.tick(session=session, now=clock.now + timedelta(minutes=30), instance="test", settings=settings)
+    recorder.expect_none()
+
+
+def test_a_step_naming_a_ladder_keeps_it(session, county, clock, recorder, settings):
+    vice = county["vice"]
+    mob = _verified(session, vice, "mobile", "13900001234", clock.now, settings)
+    _rule(session, vice, mob, "voice", 0, clock.now)
+    _policy(session, vice, channels=("wecom", "sms"))
+    inc = _open(session, county, clock, settings)
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    (n,) = recorder.expect("escalation", "副县长钱立新")
+    assert n.channel == "wecom" and n.ladder == ["wecom", "sms"]
+    assert [(d.channel, d.ladder) for d in _incident_rows(session, inc)] == [("wecom", ["wecom", "sms"])]
+
+
+def test_unverified_methods_are_never_relied_on_and_the_fallback_shows(session, county, clock, recorder, settings):
+    vice = county["vice"]
+    m = contacts.add_method(session=session, person_id=vice.id, by=ADMIN, now=clock.now,
+                            data=ContactMethodCreate(kind="mobile", value="13900001234"))
+    contacts.send_code(session=session, person_id=vice.id, method_id=m.id, by=ADMIN, now=clock.now, settings=settings)
+    _policy(session, vice)
+    inc = _open(session, county, clock, settings)
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    got = sorted((n.purpose, n.recipient, n.channel) for n in recorder.new())
+    assert got == [("escalation", "副县长钱立新", "inbox"), ("fallback", "副县长钱立新", "none")]
+    assert [(d.channel, d.ladder) for d in _incident_rows(session, inc)] == [("inbox", ["inbox"])]  # as before
+    (text,) = [e["text"] for e in board.timeline(session, inc) if e["kind"] == "fallback"]
+    assert "副县长钱立新没有可依靠的个人通知规则" in text and "站内消息" in text
+    found = {a.code: a for a in alerts.collect(session=session, now=clock.now, settings=settings,
+                                               sources=ALERT_SOURCES)}
+    assert found["escalation_rules_fallback"].link == f"/incidents/{inc.id}"
+    acknowledge(session=session, incident_id=inc.id, by=Actor("vice", Role.leader, person_id=vice.id), via="console",
+                now=clock.now, tz=settings.timezone)
+    codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=settings, sources=ALERT_SOURCES)}
+    assert "escalation_rules_fallback" not in codes  # acknowledged: nothing left to act on
