@@ -7,10 +7,21 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.types import UTCDateTime, new_id, not_null, utcnow
+from rules.directory import phone_form as normal_phone
+
+
+def _phone(value):
+    """A phone as typed in its one stored form (rules.directory.phone_form)."""
+    if value is None or not isinstance(value, str):
+        return value
+    try:
+        return normal_phone(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (not a phone number: digits, +, - and spaces only)") from None
 
 
 class UnitType(StrEnum):
@@ -27,6 +38,8 @@ class UnitBase(SQLModel):
     duty_phone: str = Field(default="", max_length=40, description="fixed duty line 值班电话")
     address: str = Field(default="", max_length=200)
     sort_order: int = Field(default=0, ge=-2**31, lt=2**31)
+
+    _phones = field_validator("duty_phone", mode="before")(_phone)
 
 
 class UnitCreate(UnitBase):
@@ -45,6 +58,7 @@ class UnitUpdate(SQLModel):
 
     _not_null = field_validator("name", "code", "type", "duty_phone", "address", "sort_order", "active",
                                 mode="before")(not_null)
+    _phones = field_validator("duty_phone", mode="before")(_phone)
 
 
 class Unit(UnitBase, table=True):
@@ -80,11 +94,13 @@ class PersonBase(SQLModel):
         description="分管领导: incident categories this leader covers",
     )
 
+    _phones = field_validator("mobile", "office_phone", mode="before")(_phone)
+
     @field_validator("email")
     @classmethod
     def _email_shape(cls, value: str) -> str:
         if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
-            raise ValueError("not an email address")
+            raise ValueError("邮箱地址格式不正确 (not an email address)")
         return value
 
 
@@ -110,6 +126,7 @@ class PersonUpdate(SQLModel):
     _not_null = field_validator("name", "title", "unit_id", "mobile", "office_phone", "email", "dingtalk_id",
                                 "wecom_id", "feishu_id", "is_leading_cadre", "is_unit_head", "domain_categories",
                                 "active", mode="before")(not_null)
+    _phones = field_validator("mobile", "office_phone", mode="before")(_phone)
 
 
 class Person(PersonBase, table=True):
@@ -122,3 +139,80 @@ class Person(PersonBase, table=True):
 class PersonPublic(PersonBase):
     id: uuid.UUID
     active: bool
+
+
+class ContactMethodCreate(SQLModel):
+    """A new contact method (联系方式); its value is checked per kind by the service (rules/directory.py)."""
+
+    kind: str = Field(max_length=20, description="mobile | office_phone | wecom | dingtalk | feishu | email")
+    value: str = Field(max_length=120, description="the number, id or address")
+    label: str = Field(default="", max_length=40, description="e.g. 工作手机")
+
+
+class ContactMethod(SQLModel, table=True):
+    """One way to reach a person; relied on by escalation only once verified by a code sent to it."""
+
+    __tablename__ = "contact_method"
+    __table_args__ = (UniqueConstraint("person_id", "kind", "value", name="uq_contact_method_value"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    kind: str = Field(max_length=20)
+    value: str = Field(max_length=120)
+    label: str = Field(default="", max_length=40)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_by: str = Field(default="", max_length=120, description="who entered the code (the person, or the office)")
+    code_hash: str = Field(default="", max_length=64, description="HMAC of the pending code; never the code")
+    code_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    code_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    code_attempts: int = Field(default=0, description="wrong entries of the pending code")
+    code_sends: int = Field(default=0, description="codes sent so far (each its own outbox row)")
+    code_delivery_id: uuid.UUID | None = Field(default=None, description="the outbox row of the last code")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ContactMethodPublic(SQLModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    kind: str
+    value: str
+    label: str
+    verified: bool
+    verified_at: datetime | None
+    code_sent_at: datetime | None
+    code_expires_at: datetime | None
+    code_state: str = Field(description="the last code's delivery state (queued / sent / delivered / failed ...), "
+                            "'' when none was sent")
+
+
+class NotificationRuleCreate(SQLModel):
+    """"Method X over medium M, N minutes after a step notifies me" (通知规则)."""
+
+    method_id: uuid.UUID
+    medium: str = Field(max_length=20, description="sms | voice | wecom | dingtalk | feishu | email")
+    delay_minutes: int = Field(default=0, ge=0, le=120)
+
+
+class NotificationRule(SQLModel, table=True):
+    __tablename__ = "notification_rule"
+    __table_args__ = (UniqueConstraint("method_id", "medium", "delay_minutes", name="uq_notification_rule"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
+    method_id: uuid.UUID = Field(foreign_key="contact_method.id", index=True)
+    medium: str = Field(max_length=20)
+    delay_minutes: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NotificationRulePublic(SQLModel):
+    id: uuid.UUID
+    person_id: uuid.UUID
+    method_id: uuid.UUID
+    medium: str
+    delay_minutes: int
+    usable: bool = Field(description="its method is verified: escalation follows this rule")
+
+
+class ContactCodeIn(SQLModel):
+    code: str = Field(min_length=1, max_length=12, description="the 6-digit code sent to the method")

@@ -32,7 +32,7 @@ def test_create_edit_deactivate_units_and_people(cli_db):
 def test_bad_input_is_an_error_and_changes_nothing(cli_db):
     assert run("units", "add", "hub", "县政府总值班室").exit_code == 0
     r = run("units", "edit", "hub", "--code", "has space")
-    assert r.exit_code == 1 and "pattern" in r.output
+    assert r.exit_code == 1 and "code：格式不正确" in r.output  # one zh-CN line naming the option
     assert run("units", "edit", "nope", "--name", "x").exit_code == 1
     with Session(cli_db) as s:
         assert s.exec(select(Unit.code)).all() == ["hub"]

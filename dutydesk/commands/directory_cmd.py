@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from core.errors import ServiceError
+from dutydesk.commands.refusals import invalid
 from models.directory import (
     Person,
     PersonCreate,
@@ -36,7 +37,9 @@ def _run(fn) -> None:
     try:
         with session_scope() as session:
             fn(session)
-    except (ValidationError, ServiceError) as exc:
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    except ServiceError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
 

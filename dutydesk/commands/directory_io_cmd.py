@@ -13,6 +13,7 @@ from services.access import Actor
 from services.directory import export, people_import, units_import
 
 ACTOR = "cli"
+DONE = {"create": "created", "update": "updated", "unchanged": "unchanged"}
 IMPORTERS = {"units": units_import.import_units, "people": people_import.import_people}
 EXPORTERS = {"units": export.export_units, "people": export.export_people}
 
@@ -38,6 +39,9 @@ def _import(kind: str, file: Path, dry_run: bool) -> None:
     verb = "checked (dry run, nothing written)" if dry_run else "imported"
     typer.echo(f"{kind} {verb}: {report.rows} rows, {report.created} created, {report.updated} updated, "
                f"{report.unchanged} unchanged")
+    for r in report.results:
+        if r.note:
+            typer.echo(f"  row {r.row}, {r.name} ({r.unit}): {DONE[r.action]}, {r.note}")
 
 
 def _export(kind: str, file: Path, lang: str) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from core.errors import ServiceError
 from services import audit
-from services.directory.import_report import ImportReport, RowError
+from services.directory.import_report import ImportReport, RowError, RowResult
 
 
 @dataclass
@@ -19,12 +19,15 @@ class Step:
     action: str  # "create", "update" or "unchanged"
     run: Callable[[], None]
     field_names: dict[str, str]  # service field -> file column key, for errors raised while writing
+    result: RowResult | None = None  # what the report says of the row
+    result_unit: object = None  # the unit the row is for (people: to tell namesakes apart)
 
 
 def count(report: ImportReport, steps: list[Step]) -> None:
     report.created = sum(s.action == "create" for s in steps)
     report.updated = sum(s.action == "update" for s in steps)
     report.unchanged = sum(s.action == "unchanged" for s in steps)
+    report.results = sorted((s.result for s in steps if s.result is not None), key=lambda r: r.row)
 
 
 def apply(*, session: Session, report: ImportReport, steps: list[Step], actor: str, filename: str) -> None:

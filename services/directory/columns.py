@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from models.directory import UnitType
 from rules.incidents.types import CATEGORY_LABELS, Category
+from rules.directory import PHONE_REASON
+from rules.directory import phone_form as normal_phone
 
 
 class CellError(ValueError):
@@ -52,14 +54,12 @@ def parse_bool(value: str) -> bool:
     raise CellError("应填 是 或 否（yes/no、1/0）")
 
 
-PHONE_REASON = "电话号码格式不正确（只能包含数字、+、- 和空格）"
-
-
 def parse_phone(value: str) -> str:
-    # Units' duty phones have no shape check in the model; imports hold them to the people's rule.
-    if not re.fullmatch(r"[0-9+\- ]*", value):
-        raise CellError(PHONE_REASON)
-    return value
+    """A phone cell as typed (full-width digits, spaces, +86, dashes) in its stored form (phone_form)."""
+    try:
+        return normal_phone(value)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_int(value: str) -> int:

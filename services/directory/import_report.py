@@ -22,6 +22,17 @@ class RowError:
 
 
 @dataclass
+class RowResult:
+    """What a good row did (or, in a dry run, would do): created, updated or unchanged, and why, when it matters."""
+
+    row: int
+    action: str  # "create", "update" or "unchanged"
+    name: str
+    unit: str = ""  # the unit's name (people)
+    note: str = ""  # "中文 (English)": how the row was matched, when that is not plain
+
+
+@dataclass
 class ImportReport:
     kind: str  # "units" or "people"
     rows: int = 0
@@ -30,6 +41,7 @@ class ImportReport:
     unchanged: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
+    results: list[RowResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -40,7 +52,8 @@ class ImportReport:
                 "unchanged": self.unchanged, "dry_run": self.dry_run}
 
     def as_dict(self) -> dict:
-        return {**self.counts(), "ok": self.ok, "errors": [asdict(e) for e in self.errors]}
+        return {**self.counts(), "ok": self.ok, "errors": [asdict(e) for e in self.errors],
+                "results": [asdict(r) for r in self.results]}
 
 
 @dataclass
@@ -142,4 +155,6 @@ def _reason(name: str, e: dict) -> str:
         return PHONE_REASON
     if kind == "value_error" and name == "email":
         return "邮箱格式不正确"
+    if kind == "value_error" and name in ("mobile", "office_phone", "duty_phone"):
+        return PHONE_REASON
     return REASONS.get(kind, e.get("msg", "无效"))

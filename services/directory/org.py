@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid, NotFound
@@ -28,7 +29,7 @@ def _action(changes: dict[str, Any]) -> str:
 def get_unit(*, session: Session, unit_id: uuid.UUID) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound(f"unit {unit_id} not found", field="unit_id")
+        raise NotFound(f"未找到该单位 (unit {unit_id} not found)", field="unit_id")
     return unit
 
 
@@ -42,20 +43,35 @@ def list_units(*, session: Session, include_inactive: bool = False, only: uuid.U
     return list(session.exec(q.order_by(Unit.parent_id.is_not(None), Unit.sort_order, Unit.code)))
 
 
-def _check_unit(session: Session, data: dict[str, Any], unit_id: uuid.UUID | None = None) -> None:
+def same_name_unit(session: Session, name: str, unit_id: uuid.UUID | None = None) -> Unit | None:
+    """Another active unit already called `name` (compared without surrounding spaces), if any."""
+    q = select(Unit).where(Unit.active, func.trim(Unit.name) == name.strip())
+    if unit_id is not None:
+        q = q.where(Unit.id != unit_id)
+    return session.exec(q.order_by(Unit.code)).first()
+
+
+def _check_unit(session: Session, data: dict[str, Any], unit_id: uuid.UUID | None = None,
+                current: Unit | None = None) -> None:
+    name = data.get("name") or (current.name if current else None)
+    active = data.get("active", current.active if current else True)
+    renamed_or_back = "name" in data or (data.get("active") is True and current is not None and not current.active)
+    if name and active and renamed_or_back and (clash := same_name_unit(session, name, unit_id)) is not None:
+        raise Conflict(f"已有同名单位：{clash.name}（代码 {clash.code}） (a unit with this name already exists)",
+                       field="name")
     if data.get("code") is not None:
         clash = session.exec(select(Unit).where(Unit.code == data["code"])).first()
         if clash is not None and clash.id != unit_id:
-            raise Conflict(f"unit code {data['code']!r} already used by {clash.name}", field="code")
+            raise Conflict(f"单位代码 {data['code']!r} 已被{clash.name}使用 (unit code already used)", field="code")
     parent_id = data.get("parent_id")
     if parent_id is not None:
         parent = session.get(Unit, parent_id)
         if parent is None:
-            raise Invalid(f"parent unit {parent_id} not found", field="parent_id")
+            raise Invalid(f"未找到该上级单位 (parent unit {parent_id} not found)", field="parent_id")
         seen = set()
         while parent is not None:  # refuse cycles in the tree
             if parent.id == unit_id or parent.id in seen:
-                raise Invalid("a unit cannot be its own ancestor", field="parent_id")
+                raise Invalid("单位不能是自己的上级 (a unit cannot be its own ancestor)", field="parent_id")
             seen.add(parent.id)
             parent = session.get(Unit, parent.parent_id) if parent.parent_id else None
 
@@ -73,7 +89,7 @@ def create_unit(*, session: Session, data: UnitCreate, actor: str) -> Unit:
 def update_unit(*, session: Session, unit_id: uuid.UUID, data: UnitUpdate, actor: str) -> Unit:
     unit = get_unit(session=session, unit_id=unit_id)
     changes = data.model_dump(exclude_unset=True)
-    _check_unit(session, changes, unit.id)
+    _check_unit(session, changes, unit.id, unit)
     return audit.change(session=session, row=unit, actor=actor, action=_action(changes), entity="unit",
                         unit_id=unit.id, **changes, updated_at=utcnow())
 
@@ -81,7 +97,7 @@ def update_unit(*, session: Session, unit_id: uuid.UUID, data: UnitUpdate, actor
 def get_person(*, session: Session, person_id: uuid.UUID) -> Person:
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound(f"person {person_id} not found", field="person_id")
+        raise NotFound(f"未找到该人员 (person {person_id} not found)", field="person_id")
     return person
 
 
@@ -97,7 +113,7 @@ def list_people(*, session: Session, unit_id: uuid.UUID | None = None, include_i
 def create_person(*, session: Session, data: PersonCreate, actor: str) -> Person:
     unit = session.get(Unit, data.unit_id)
     if unit is None:
-        raise Invalid(f"unit {data.unit_id} not found", field="unit_id")
+        raise Invalid(f"未找到该单位 (unit {data.unit_id} not found)", field="unit_id")
     person = Person.model_validate(data)
     session.add(person)
     session.flush()
@@ -110,7 +126,7 @@ def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate,
     person = get_person(session=session, person_id=person_id)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("unit_id") is not None and session.get(Unit, changes["unit_id"]) is None:
-        raise Invalid(f"unit {changes['unit_id']} not found", field="unit_id")
+        raise Invalid(f"未找到该单位 (unit {changes['unit_id']} not found)", field="unit_id")
     # The audit entry is filed under the person's new unit; `unit_id` is both that and one of the changes.
     audit_unit = changes.get("unit_id") or person.unit_id
     return audit.change(session=session, row=person, actor=actor, action=_action(changes), entity="person",

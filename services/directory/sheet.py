@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from core import tables
+from core.spreadsheets import check_xlsx
 from core.errors import Invalid
-from core.tables import csv_bytes, no_formulas
 from core.text import clean as clean_text
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -63,6 +63,7 @@ def read_sheet(data: bytes, filename: str = "") -> Sheet:
 def _read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    check_xlsx(data)  # a zip bomb is refused from the zip's directory, before openpyxl expands it
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -109,32 +110,8 @@ def _text(value) -> str:
 
 
 def write_sheet(header: list[str], rows: list[list[str]], fmt: str, title: str = "sheet") -> bytes:
-    """One table as .xlsx bytes or UTF-8-with-BOM CSV bytes (what Chinese Excel opens cleanly)."""
-    if fmt == "csv":
-        return csv_bytes(header, rows)
-    if fmt != "xlsx":
-        raise Invalid(f"不支持的导出格式 {fmt!r}（支持 xlsx、csv）", field="format")
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows:
-        ws.append(r)
-    for row in ws.iter_rows():
-        for cell in row:
-            cell.number_format = "@"  # text: keeps phone numbers and codes as typed
-    no_formulas(ws)  # a value, never a formula
-    for col in ws.columns:
-        widest = max(len(str(c.value or "")) for c in col)
-        ws.column_dimensions[col[0].column_letter].width = max(10, min(40, 2 + widest * 2))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """One table as .xlsx bytes or UTF-8-with-BOM CSV bytes, every cell text (core.tables.write)."""
+    return tables.write(tables.OutSheet(title, header, rows, as_text=True), fmt)
 
 
 unguard = tables.unguard  # the import side of the export's formula guard (core/tables.py)

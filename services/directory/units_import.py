@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 
 from pydantic import ValidationError
 from sqlmodel import Session, select
@@ -15,6 +16,7 @@ from services.directory.import_report import (
     ImportReport,
     Row,
     RowError,
+    RowResult,
     map_header,
     parse_rows,
     tidy,
@@ -63,6 +65,7 @@ def _plan(session: Session, rows: list[Row], report: ImportReport, *, has_parent
                                           f"{by_lower[code.lower()]!r} 仅大小写不同", value=code))
             continue
         file_rows[code] = row
+    _same_names(existing, file_rows, report)
     code_by_id = {u.id: code for code, u in existing.items()}
     parents = {code: code_by_id.get(u.parent_id) for code, u in existing.items()}
     for code, row in file_rows.items():
@@ -82,9 +85,35 @@ def _plan(session: Session, rows: list[Row], report: ImportReport, *, has_parent
         depth[code] = d
     steps = []
     for code in sorted(depth, key=lambda c: (depth[c], file_rows[c].number)):
-        steps.append(_step(session, file_rows[code], existing.get(code), existing, parents[code], has_parent,
-                           report, actor))
-    return [s for s in steps if s is not None]
+        step = _step(session, file_rows[code], existing.get(code), existing, parents[code], has_parent, report, actor)
+        if step is not None:
+            step.result = RowResult(step.row, step.action, str(file_rows[code].values.get("name", "")))
+            steps.append(step)
+    return steps
+
+
+def _same_names(existing: dict[str, Unit], file_rows: dict[str, Row], report: ImportReport) -> None:
+    """Two units may not end up with one name: the file's rows against each other and the units kept as they are."""
+    final = {code: u.name.strip() for code, u in existing.items() if u.active}
+    for code, row in file_rows.items():
+        if isinstance(row.values.get("name"), str):
+            final[code] = row.values["name"].strip()
+    holders: dict[str, list[str]] = defaultdict(list)
+    for code, name in final.items():
+        holders[name].append(code)
+    for code, row in file_rows.items():
+        others = [c for c in holders.get(final.get(code, ""), []) if c != code]
+        if not others:
+            continue
+        earlier = [file_rows[c].number for c in others if c in file_rows and file_rows[c].number < row.number]
+        kept = [c for c in others if c not in file_rows]
+        if earlier:
+            reason = f"单位名称与第 {earlier[0]} 行重复"
+        elif kept:
+            reason = f"已有同名单位：{final[code]}（代码 {kept[0]}）"
+        else:
+            continue  # the later row of the pair is the one reported
+        report.errors.append(RowError(row.number, "name", reason, value=row.raw.get("name", "")))
 
 
 def _depth(code: str, parents: dict[str, str | None]) -> int | None:

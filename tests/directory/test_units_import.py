@@ -22,7 +22,10 @@ def test_zh_xlsx_creates_units_with_a_parent_listed_later_in_the_file(client, to
                           ["石桥镇", "t2", "镇街", "hub", "0838-2222222", "石桥路1号"]])
     r = client.post(URL, headers=tokens["duty_officer"], files=upload("单位.xlsx", data))
     assert r.status_code == 200, r.text
-    assert r.json() == {"kind": "units", "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "dry_run": False}
+    body = r.json()
+    assert [(x["row"], x["action"], x["name"]) for x in body.pop("results")] == [
+        (2, "create", "石桥镇村委"), (3, "create", "石桥镇")]  # what each row did
+    assert body == {"kind": "units", "rows": 2, "created": 2, "updated": 0, "unchanged": 0, "dry_run": False}
     town, child = _unit(session, "t2"), _unit(session, "t2a")
     assert (town.type, town.parent_id, town.duty_phone) == (UnitType.town, directory["hub"].id, "0838-2222222")
     assert child.parent_id == town.id
@@ -101,7 +104,9 @@ def test_dry_run_checks_and_counts_but_writes_nothing(client, tokens, directory,
     data = xlsx(UNIT_ZH, [["石桥镇", "t2", "镇街", "hub", "", ""], ["高观镇", "t1", "镇街", "hub", "0838-1234567", ""]])
     r = client.post(URL + "?dry_run=true", headers=tokens["admin"], files=upload("units.xlsx", data))
     assert r.status_code == 200, r.text
-    assert r.json() | {} == {"kind": "units", "rows": 2, "created": 1, "updated": 0, "unchanged": 1, "dry_run": True}
+    body = r.json()
+    assert [(x["row"], x["action"]) for x in body.pop("results")] == [(2, "create"), (3, "unchanged")]
+    assert body == {"kind": "units", "rows": 2, "created": 1, "updated": 0, "unchanged": 1, "dry_run": True}
     r = client.post(URL, headers=tokens["admin"], files=upload("units.xlsx", data), data={"dry_run": "true"})
     assert r.status_code == 200 and r.json()["dry_run"] is True
     assert counts(session) == before

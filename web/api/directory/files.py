@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from core.errors import Invalid
@@ -37,7 +38,7 @@ def run_import(kind: str, *, session: Session, data: bytes, filename: str, actor
 
 def report_response(report) -> JSONResponse:
     if report.ok:
-        return JSONResponse(report.counts())
+        return JSONResponse({**report.counts(), "results": report.as_dict()["results"]})
     detail = [{"loc": ["file", e.row, e.field], "msg": e.reason, "type": "Invalid", "row": e.row, "field": e.field,
                "column": e.column, "value": e.value} for e in report.errors]
     return JSONResponse({"detail": detail, "report": report.as_dict()}, status_code=422)
@@ -71,6 +72,33 @@ def _export_route(kind: str):
     return handler
 
 
+class ImportRow(BaseModel):
+    """One row's outcome: created, updated or unchanged, and how it was matched when that is not plain."""
+
+    row: int
+    action: Literal["create", "update", "unchanged"]
+    name: str
+    unit: str = ""
+    note: str = Field("", description="中文 (English): e.g. a same-named person in another unit, kept apart")
+
+
+class ImportCounts(BaseModel):
+    """A good file: what it did (or, with dry_run, would do), row by row."""
+
+    kind: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    results: list[ImportRow] = []
+
+
+EXPORTED = {200: {"description": "the records in the import format", "content": {
+    export.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+    export.MEDIA_TYPES["csv"]: {"schema": {"type": "string"}}}}}
+
 for _kind in IMPORTERS:
-    router.post(f"/{_kind}/import", name=f"import_{_kind}")(_import_route(_kind))
-    router.get(f"/{_kind}/export", name=f"export_{_kind}")(_export_route(_kind))
+    router.post(f"/{_kind}/import", name=f"import_{_kind}", response_model=ImportCounts)(_import_route(_kind))
+    router.get(f"/{_kind}/export", name=f"export_{_kind}", response_class=Response,
+               responses=EXPORTED)(_export_route(_kind))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
-from core.errors import Invalid, ServiceError
+from core.errors import Invalid, ServiceError, in_language
 from services.directory.import_report import RowError
 from services.directory.sheet import MAX_BYTES
 from web.api.directory.files import IMPORTERS, run_import
-from web.console.render import page, render
+from web.console.render import language, page, render
 from web.deps import Caller, get_session
 
 router = APIRouter()
@@ -35,8 +35,10 @@ def _import_page(kind: str):
             return render(request, "directory_import.html", c, status_code=exc.status,
                           kind=kind, filename=filename, report=None,
                           errors=[RowError(0, exc.field or "file", exc.reason, "")])
+        lang = language(request, c)
+        results = [(r, in_language(r.note, lang)) for r in report.results]
         return render(request, "directory_import.html", c, status_code=200 if report.ok else 422, kind=kind,
-                      filename=filename, report=report, errors=report.errors)
+                      filename=filename, report=report, errors=report.errors, results=results)
 
     handler.__name__ = f"import_{kind}_page"
     return handler

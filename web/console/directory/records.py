@@ -17,7 +17,7 @@ from models.directory import (
     UnitType,
     UnitUpdate,
 )
-from services.directory import org
+from services.directory import contacts, org
 from web.console.forms import field_errors
 from web.console.render import page, render
 from web.deps import Caller, get_session
@@ -85,7 +85,7 @@ def people(request: Request, unit_id: uuid.UUID | None = None, c: Caller = Depen
     unit_list = org.units_for(session=session, by=c.by, include_inactive=True)
     rows = org.people_for(session=session, by=c.by, unit_id=unit_id, include_inactive=True)
     return render(request, "people.html", c, people=rows, units=unit_list, names={u.id: u.name for u in unit_list},
-                  unit_id=unit_id)
+                  unit_id=unit_id, manageable={p.id for p in rows if contacts.may_manage(c.by, p)})
 
 
 @router.get("/people/new")
