@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
+from dutydesk.commands.refusals import invalid
 from services.access import Actor
 from services.incidents.acks import acknowledge
 from services.incidents.board import board
@@ -19,6 +20,7 @@ from services.incidents.convert import report_title
 from services.incidents.intake import open_incident
 from services.incidents.reports import add_report
 from services.incidents.schemas import IncidentIn, ReportIn
+from services.times import office_time
 
 app = typer.Typer(no_args_is_help=True, help="incidents (突发事件)")
 ACTOR = Actor.system("cli")  # the shell acts as the duty office
@@ -28,18 +30,21 @@ def _run(fn):
     try:
         with session_scope() as session:
             return fn(session, datetime.now(UTC))
-    except (ValidationError, ServiceError) as exc:
-        field = getattr(exc, "field", None)
-        typer.echo(f"error: {field + ': ' if field else ''}{exc}", err=True)
+    except ValidationError as exc:
+        raise invalid(exc) from exc
+    except ServiceError as exc:
+        typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc}", err=True)
         raise typer.Exit(1) from exc
 
 
-def _when(value: str | None) -> str | None:
+def _when(value: str | None, name: str) -> str | None:
     """An ISO time; without a zone it is local (the office's zone, DUTYDESK_TIMEZONE)."""
-    if not value:
-        return None
-    dt = datetime.fromisoformat(value)
-    return (dt if dt.tzinfo else dt.replace(tzinfo=get_settings().tz)).isoformat()
+    try:
+        at = office_time(value, get_settings().tz)
+    except ValueError as exc:
+        typer.echo(f"错误：--{name}：{exc} (not a time: {value!r})", err=True)
+        raise typer.Exit(2) from None
+    return at.isoformat() if at else None
 
 
 @app.command("open")
@@ -51,8 +56,8 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
           grade: int = None, reason: str = "", sensitive: bool = False) -> None:
     """Log an incident (接报登记); casualties are counts or 待核实."""
     def go(session, now):
-        data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received) or now,
-                          occurred_at=_when(occurred), place=place, source=source, deaths=deaths,
+        data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received, "received") or now,
+                          occurred_at=_when(occurred, "occurred"), place=place, source=source, deaths=deaths,
                           seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade,
                           grade_override_reason=reason, sensitive=sensitive)
         inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())

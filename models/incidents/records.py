@@ -42,6 +42,8 @@ class Incident(SQLModel, table=True):
     learned_from_other_channel: bool = False
     suggested_grade: int | None = Field(default=None, description="1..4 (I..IV); None: graded by hand")
     suggested_reason: str = Field(default="", max_length=500)
+    suggested_basis: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False),
+                                            description="the suggestion's reason as data (GradeSuggestion.basis)")
     grade: int | None = Field(default=None, index=True, description="confirmed grade 1..4")
     grade_override_reason: str = Field(default="", max_length=500)
     status: str = Field(default="open", max_length=10, index=True, description="open | closed")

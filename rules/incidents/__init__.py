@@ -13,21 +13,24 @@ from rules.incidents.checks import (
     validate_incident,
 )
 from rules.incidents.deadlines import (
+    FOLLOWUP_DEADLINES,
     Deadline,
     DeadlinePolicy,
     FollowupDue,
     FollowupPolicy,
     Lateness,
+    alarm_due,
     casualty_change_followup,
     chinese_numeral,
     followup_title,
     lateness,
+    meets,
     next_followups,
     report_deadlines,
     unverified_reminders,
 )
 from rules.incidents.flags import Flag, FlagCode, audit_flags
-from rules.incidents.grade import GradeSuggestion, GradeThresholds, suggest_grade
+from rules.incidents.grade import Criterion, GradeSuggestion, GradeThresholds, reason_zh, suggest_grade
 from rules.incidents.types import (
     CATEGORY_LABELS,
     GRADE_LABELS,
@@ -45,10 +48,11 @@ from rules.incidents.types import (
 )
 
 __all__ = [
-    "CATEGORY_LABELS", "FINAL_REPORT_ELEMENTS", "FIRST_REPORT_ELEMENTS", "GRADE_LABELS", "UNVERIFIED",
-    "Casualties", "Casualty", "Category", "Deadline", "DeadlinePolicy", "Element", "Flag", "FlagCode",
-    "FollowupDue", "FollowupPolicy", "Grade", "GradeSuggestion", "GradeThresholds", "Incident", "Lateness",
-    "Problem", "Report", "ReportChannel", "ReportKind", "Unverified", "audit_flags", "casualty_change_followup",
-    "chinese_numeral", "followup_title", "is_known", "lateness", "missing_elements", "next_followups",
-    "report_deadlines", "suggest_grade", "unverified_reminders", "validate_incident",
+    "CATEGORY_LABELS", "FINAL_REPORT_ELEMENTS", "FIRST_REPORT_ELEMENTS", "FOLLOWUP_DEADLINES", "GRADE_LABELS",
+    "UNVERIFIED", "Casualties", "Casualty", "Category", "Criterion", "Deadline", "DeadlinePolicy", "Element", "Flag",
+    "FlagCode", "FollowupDue", "FollowupPolicy", "Grade", "GradeSuggestion", "GradeThresholds", "Incident",
+    "Lateness", "Problem", "Report", "ReportChannel", "ReportKind", "Unverified", "alarm_due", "audit_flags",
+    "casualty_change_followup", "chinese_numeral", "followup_title", "is_known", "lateness", "meets",
+    "missing_elements", "next_followups", "reason_zh", "report_deadlines", "suggest_grade", "unverified_reminders",
+    "validate_incident",
 ]

@@ -93,14 +93,15 @@ def validate_incident(incident: Incident, reports: Sequence[Report] = (), now: d
     """Impossible times, negative casualties, an override without a reason; empty when valid."""
     out: list[Problem] = []
     received_ok = _aware("received_at", incident.received_at, out)
-    if _aware("occurred_at", incident.occurred_at, out) and received_ok:
-        if incident.received_at < incident.occurred_at:
-            out.append(Problem("received_at", "接报时间早于事发时间"))
-    if now is not None:
-        for name in ("occurred_at", "received_at"):
-            value = getattr(incident, name)
-            if value is not None and value.tzinfo is not None and value > now:
-                out.append(Problem(name, "时间晚于当前时间"))
+    occurred_ok = _aware("occurred_at", incident.occurred_at, out)
+    future = {name for name in ("occurred_at", "received_at") if now is not None
+              and (value := getattr(incident, name)) is not None and value.tzinfo is not None and value > now}
+    if "occurred_at" in future:  # said first and on its own field: 接报 before it is what follows from it
+        out.append(Problem("occurred_at", "事发时间在将来（晚于当前时间） (the time it occurred is in the future)"))
+    elif occurred_ok and received_ok and incident.received_at < incident.occurred_at:
+        out.append(Problem("received_at", "接报时间早于事发时间 (received before it occurred)"))
+    if "received_at" in future:
+        out.append(Problem("received_at", "接报时间在将来（晚于当前时间） (the time it was received is in the future)"))
     if incident.grade is not None and incident.suggested_grade is not None:
         if incident.grade != incident.suggested_grade and _blank(incident.grade_override_reason):
             out.append(Problem("grade_override_reason", "调整建议等级须说明理由"))

@@ -13,6 +13,7 @@ from rules.incidents.types import (
     Category,
     Grade,
     ReportChannel,
+    ReportKind,
 )
 
 Minutes = Mapping[ReportChannel, int]
@@ -78,6 +79,48 @@ def lateness(due: datetime, reported_at: datetime) -> Lateness:
     if over <= 0:
         return Lateness(False, 0)
     return Lateness(True, math.ceil(over / 60))
+
+
+FOLLOWUP_DEADLINES = ("followup", "casualty_change")  # 续报 deadlines: daily slots and a casualty change
+
+
+def meets(report_kind: str, channel: str, deadline_kind: str) -> bool:
+    """Whether a report (kind 首报/续报/终报, by phone or in writing) meets a deadline of `deadline_kind`.
+
+    Phone and written are separate obligations. The phone deadline is the 首报's: a 首报 meets it, by phone or in
+    writing (the city has the first report in writing); a 续报 or 终报 never does (after a regrade to I/II the
+    city must be phoned). The written deadline is met by a written 首报 or 续报. 续报 deadlines by a 续报 or the
+    终报, whatever the medium. 待核实 reminders are met by a verified figure, not by a kind of report."""
+    kind, medium = ReportKind(report_kind), ReportChannel(channel)
+    if deadline_kind == ReportChannel.phone:
+        return kind is ReportKind.first
+    if deadline_kind == ReportChannel.written:
+        return kind is not ReportKind.final and medium is ReportChannel.written
+    if deadline_kind in FOLLOWUP_DEADLINES:
+        return kind is not ReportKind.first
+    return False
+
+
+def alarm_due(
+    due: datetime,
+    now: datetime,
+    pre_minutes: float,
+    *,
+    opened_at: datetime | None = None,
+    warned_at: datetime | None = None,
+    alarmed_at: datetime | None = None,
+) -> str | None:
+    """Which alarm an open deadline needs at `now`: "at" once `due` has passed, "before" within `pre_minutes` of
+    it, None otherwise. An alarm sent before the deadline was (re)opened at `opened_at` (a report that met it
+    whose upward send failed) does not count: a reopened deadline alarms again, once."""
+    def sent(at: datetime | None) -> bool:
+        return at is not None and (opened_at is None or at >= opened_at)
+
+    if now >= due:
+        return None if sent(alarmed_at) else "at"
+    if pre_minutes > 0 and now >= due - timedelta(minutes=pre_minutes) and not sent(warned_at):
+        return "before"
+    return None
 
 
 _DIGITS = "零一二三四五六七八九"

@@ -51,6 +51,10 @@ class EscalationPolicy:
     steps: tuple[Step, ...]
     repeat: int = 0  # extra passes over all steps once the last one goes unacknowledged
     start_delay_minutes: float = 0
+    # acknowledged, but no 续报 or instruction feedback within this many minutes: re-alert the acknowledging person,
+    # then go on with the steps (PagerDuty's acknowledgement timeout); None: an acknowledgement stops for good
+    ack_timeout_minutes: float | None = None
+    version: int = 1  # the policy row's version this was built from
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,8 @@ def snapshot(policy: EscalationPolicy) -> dict[str, Any]:
     """Freeze a policy into JSON-ready plain data, stored on the incident when it opens."""
     return {
         "version": 1, "name": policy.name, "repeat": policy.repeat,
-        "start_delay_minutes": policy.start_delay_minutes,
+        "start_delay_minutes": policy.start_delay_minutes, "ack_timeout_minutes": policy.ack_timeout_minutes,
+        "policy_version": policy.version,
         "steps": [{"targets": [{"kind": t.kind.value, "ref": t.ref} for t in s.targets],
                    "channels": list(s.channels), "wait_minutes": s.wait_minutes, "ack": s.ack.value}
                   for s in policy.steps],
@@ -116,8 +121,10 @@ def from_snapshot(data: Mapping[str, Any]) -> EscalationPolicy:
     steps = tuple(Step(tuple(Target(TargetKind(t["kind"]), t.get("ref", "")) for t in s["targets"]),
                        tuple(s["channels"]), _minutes(s["wait_minutes"]), AckRule(s.get("ack", "any")))
                   for s in data["steps"])
+    timeout = data.get("ack_timeout_minutes")
     return EscalationPolicy(data["name"], steps, int(data.get("repeat", 0)),
-                            _minutes(data.get("start_delay_minutes", 0)))
+                            _minutes(data.get("start_delay_minutes", 0)),
+                            _minutes(timeout) if timeout is not None else None, int(data.get("policy_version", 1)))
 
 
 def _minutes(value: Any) -> float | int:
@@ -135,6 +142,9 @@ class EscalationState:
     last_fired_at: datetime | None = None
     acknowledged_at: datetime | None = None
     closed: bool = False
+    acknowledged_by: str = ""  # person id of the acknowledgement that stopped the step (ack timeout: re-alerted)
+    progress_at: datetime | None = None  # the latest 续报 or instruction feedback
+    realerted_at: datetime | None = None  # when the ack timeout re-alerted (once per incident)
 
 
 class Action(StrEnum):
@@ -142,6 +152,7 @@ class Action(StrEnum):
     escalate = "escalate"  # a later step: nobody acknowledged in time
     wait = "wait"
     exhausted = "exhausted"  # every step fired, nobody acknowledged: alert
+    ack_timeout = "ack_timeout"  # acknowledged, then no 续报 or feedback in time: re-alert the acknowledging person
     stop = "stop"  # acknowledged or closed
 
 
@@ -158,26 +169,48 @@ class Decision:
 
 
 def next_action(snap: Mapping[str, Any] | EscalationPolicy, state: EscalationState, now: datetime) -> Decision:
-    """Decide what the escalation does at `now`; acknowledged incidents are never notified again."""
+    """Decide what the escalation does at `now`. An acknowledgement stops it, unless the policy has an ack timeout:
+    then, with no 续报 or feedback (`progress_at`) by the timeout, the acknowledging person is re-alerted once and
+    the steps go on until progress comes, the incident closes or every step has fired."""
     policy = snap if isinstance(snap, EscalationPolicy) else from_snapshot(snap)
     n = len(policy.steps)
-    if state.acknowledged_at is not None:
-        return Decision(Action.stop, state.fired, reason="已确认，停止升级通知")
     if state.closed:
         return Decision(Action.stop, state.fired, reason="事件已关闭")
+    realerted = state.realerted_at is not None
+    if state.acknowledged_at is not None and not realerted:
+        timeout = policy.ack_timeout_minutes
+        if timeout is None:
+            return Decision(Action.stop, state.fired, reason="已确认，停止升级通知")
+        if state.progress_at is not None and state.progress_at >= state.acknowledged_at:
+            return Decision(Action.stop, state.fired, reason="已确认并已续报或反馈，停止升级通知")
+        due = state.acknowledged_at + timedelta(minutes=timeout)
+        if now < due:
+            return Decision(Action.wait, state.fired, wake_at=due, reason="已确认，等待续报或反馈")
+        idx = current_step(policy, state.fired)
+        step = policy.steps[idx] if n else Step(())
+        who = (Target(TargetKind.person, state.acknowledged_by),) if state.acknowledged_by else ()
+        return Decision(Action.ack_timeout, state.fired, idx, max(state.fired - 1, 0) // max(n, 1), who,
+                        step.channels, now + timedelta(minutes=step.wait_minutes),
+                        f"已确认{timeout:g}分钟仍无续报或批示反馈，再次提醒")
+    if realerted and state.progress_at is not None and state.progress_at >= state.realerted_at:
+        return Decision(Action.stop, state.fired, reason="已续报或反馈，停止升级通知")
     if state.fired == 0:
         due = state.started_at + timedelta(minutes=policy.start_delay_minutes)
     else:
         prev = policy.steps[(state.fired - 1) % n]
-        due = (state.last_fired_at or state.started_at) + timedelta(minutes=prev.wait_minutes)
+        last = max(t for t in (state.last_fired_at, state.realerted_at, state.started_at) if t is not None)
+        due = last + timedelta(minutes=prev.wait_minutes)
     if now < due:
-        return Decision(Action.wait, state.fired, wake_at=due, reason="等待确认")
+        return Decision(Action.wait, state.fired, wake_at=due, reason="等待续报或反馈" if realerted else "等待确认")
     if n == 0 or state.fired >= n * (policy.repeat + 1):
-        return Decision(Action.exhausted, state.fired, reason="所有步骤均已通知，仍无人确认")
+        return Decision(Action.exhausted, state.fired, reason="已确认但所有步骤均已通知，仍无续报或反馈" if realerted
+                        else "所有步骤均已通知，仍无人确认")
     idx, pass_no = state.fired % n, state.fired // n
     step = policy.steps[idx]
     action = Action.notify if state.fired == 0 else Action.escalate
-    reason = "首次通知" if action is Action.notify else f"{prev.wait_minutes:g}分钟内无人确认，升级至第{idx + 1}步"
+    reason = ("首次通知" if action is Action.notify else
+              f"再次提醒后{prev.wait_minutes:g}分钟仍无续报或反馈，升级至第{idx + 1}步" if realerted else
+              f"{prev.wait_minutes:g}分钟内无人确认，升级至第{idx + 1}步")
     return Decision(action, state.fired, idx, pass_no, step.targets, step.channels,
                     now + timedelta(minutes=step.wait_minutes), reason)
 
@@ -210,6 +243,10 @@ def step_acknowledged(rule: AckRule, reached: Sequence[Reached], acked: set[str]
 
 def advance(state: EscalationState, decision: Decision, now: datetime) -> EscalationState:
     """The state after carrying out a notify/escalate decision; stale decisions are refused."""
+    if decision.action is Action.ack_timeout:
+        if decision.seq != state.fired or state.realerted_at is not None:
+            raise ValueError("stale decision: the ack timeout re-alerted already")
+        return replace(state, realerted_at=now)
     if decision.action not in (Action.notify, Action.escalate):
         return state
     if decision.seq != state.fired:

@@ -9,8 +9,8 @@ from enum import StrEnum
 from typing import Any
 
 from rules.incidents.checks import missing_elements
-from rules.incidents.deadlines import DeadlinePolicy, lateness, report_deadlines
-from rules.incidents.types import CASUALTY_LABELS, Incident, Report, ReportChannel, ReportKind, is_known
+from rules.incidents.deadlines import DeadlinePolicy, lateness, meets, report_deadlines
+from rules.incidents.types import CASUALTY_LABELS, Incident, Report, ReportKind, is_known
 
 
 class FlagCode(StrEnum):
@@ -33,10 +33,7 @@ def _lateness_flags(incident: Incident, reports: Sequence[Report], now: datetime
 ) -> list[Flag]:
     out = []
     for d in report_deadlines(incident.grade, incident.sensitive, incident.category, incident.received_at, policy):
-        # a phone 首报 meets the phone deadline; a written 首报 or 续报 the written one (and the phone one, if first)
-        done = [r.reported_at for r in reports
-                if (r.channel is ReportChannel.written and r.kind is not ReportKind.final)
-                or (d.kind is ReportChannel.phone and r.kind is ReportKind.first)]
+        done = [r.reported_at for r in reports if meets(r.kind, r.channel, d.kind)]
         if done:
             lt = lateness(d.due, min(done))
             if lt.late:

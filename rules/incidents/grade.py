@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rules.incidents.types import UNVERIFIED, Casualty, Category, Grade, is_known
 
@@ -26,17 +26,59 @@ _UNITS = {"deaths": "人", "seriously_injured": "人", "economic_loss_yuan": "�
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """A figure that reached the suggested grade: its name, value and that grade's minimum."""
+
+    name: str  # deaths | seriously_injured | economic_loss_yuan
+    value: int
+    minimum: int
+
+
+@dataclass(frozen=True)
 class GradeSuggestion:
-    """A suggested grade with the criterion that decided it; grade None means 'grade by hand'."""
+    """A suggested grade with the criterion that decided it; grade None means 'grade by hand'.
+
+    `basis()` is the reason as data (what the console words in the page's language); `reason` the same in zh-CN."""
 
     grade: Grade | None
-    reason: str  # zh-CN, shown next to the suggestion
+    reason: str  # zh-CN, shown next to the suggestion (API, CLI, audit log)
     decided_by: tuple[str, ...] = ()  # criteria that reached the grade
     ignored_unverified: tuple[str, ...] = ()  # criteria left out because 待核实
+    reached: tuple[Criterion, ...] = ()  # the deciding figures with their minimums
+    below: Grade | None = None  # nothing reached: the least severe grade above IV that was not reached
+    category: Category | None = None  # a hand-graded category
 
     @property
     def by_hand(self) -> bool:
         return self.grade is None
+
+    def basis(self) -> dict:
+        """The reason, JSON-ready: {"code": "by_hand" | "reached" | "below", ...} (stored on the incident)."""
+        if self.grade is None:
+            return {"code": "by_hand", "category": self.category.value if self.category else ""}
+        out: dict = {"code": "reached" if self.reached else "below", "grade": int(self.grade),
+                     "unverified": list(self.ignored_unverified)}
+        if self.reached:
+            out["criteria"] = [{"name": c.name, "value": c.value, "minimum": c.minimum} for c in self.reached]
+        else:
+            out["below"] = int(self.below or Grade.III)
+        return out
+
+
+def reason_zh(basis: dict) -> str:
+    """The zh-CN sentence of a grade suggestion's basis."""
+    if basis["code"] == "by_hand":
+        return f"{Category(basis['category']).label}由人工定级"
+    grade = Grade(basis["grade"])
+    if basis["code"] == "reached":
+        parts = [f"{CRITERION_LABELS[c['name']]}{c['value']}{_UNITS[c['name']]}（≥{c['minimum']}{_UNITS[c['name']]}）"
+                 for c in basis["criteria"]]
+        text = "、".join(parts) + f"，达到{grade.label}（{grade.roman}级）标准"
+    else:
+        text = f"各项数据均未达到{Grade(basis['below']).label}标准，建议{Grade.IV.label}（Ⅳ级）"
+    if basis.get("unverified"):
+        text += "；" + "、".join(CRITERION_LABELS[n] for n in basis["unverified"]) + "待核实，未计入"
+    return text
 
 
 def _grade_for(value: int, minimums: Mapping[Grade, int]) -> Grade:
@@ -56,7 +98,8 @@ def suggest_grade(
     """Suggest a grade: each known figure gives a grade, the most severe wins; 待核实 ignored."""
     t = thresholds or GradeThresholds()
     if category in t.hand_graded:
-        return GradeSuggestion(None, f"{category.label}由人工定级")
+        s = GradeSuggestion(None, "", category=category)
+        return replace(s, reason=reason_zh(s.basis()))
     figures = {"deaths": deaths, "seriously_injured": serious_injuries, "economic_loss_yuan": economic_loss_yuan}
     ignored = tuple(name for name, v in figures.items() if v is UNVERIFIED)
     known: dict[str, int] = {}
@@ -69,14 +112,7 @@ def suggest_grade(
     per_criterion = {name: _grade_for(v, getattr(t, name)) for name, v in known.items()}
     best = min(per_criterion.values(), default=Grade.IV)
     decided = tuple(n for n, g in per_criterion.items() if g == best) if best != Grade.IV else ()
-    if decided:
-        parts = [
-            f"{CRITERION_LABELS[n]}{known[n]}{_UNITS[n]}（≥{getattr(t, n)[best]}{_UNITS[n]}）" for n in decided
-        ]
-        reason = "、".join(parts) + f"，达到{best.label}（{best.roman}级）标准"
-    else:
-        lowest = max(t.deaths)  # the least severe graded level above IV
-        reason = f"各项数据均未达到{lowest.label}标准，建议{Grade.IV.label}（Ⅳ级）"
-    if ignored:
-        reason += "；" + "、".join(CRITERION_LABELS[n] for n in ignored) + "待核实，未计入"
-    return GradeSuggestion(best, reason, decided, ignored)
+    reached = tuple(Criterion(n, known[n], getattr(t, n)[best]) for n in decided)
+    below = None if decided else max(t.deaths)  # the least severe graded level above IV
+    s = GradeSuggestion(best, "", decided, ignored, reached, below)
+    return replace(s, reason=reason_zh(s.basis()))

@@ -87,6 +87,11 @@ class Casualties:
 
 
 CASUALTY_LABELS = {"deaths": "死亡", "seriously_injured": "重伤", "injured": "受伤", "missing": "失联"}
+# Plausible bounds of what a report can say: beyond them a figure is a typing slip (or a probe), never a real
+# event, and it would grade a fake 特别重大 incident. Times: the service's own era.
+MAX_PERSONS = 1_000_000
+MAX_LOSS_YUAN = 10**13
+YEARS = (2000, 2100)
 
 
 class ReportKind(StrEnum):

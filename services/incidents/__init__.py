@@ -2,7 +2,9 @@
 
 Entry points: intake.open_incident / update_incident / set_grade / log_call, reports.add_report,
 escalation.tick, acks.acknowledge / use_link, instructions.record / feedback / decide, sweeps.sweep,
-board.board / detail / open_items / overdue_deadlines, lookups.report_of, brief.send_brief.
+board.board / detail / open_items / overdue_deadlines, lookups.report_of, brief.send_brief,
+policy_edits.list_policies / versions / create / edit / set_enabled (the office's escalation policies: each edit a
+new version; policies.rules is what intake selects from).
 
 Configuration arrives as `settings: Settings` (never read globally); report deadlines and daily follow-ups
 come from report_policies.report_policies(settings). Every operation that reveals or changes unit-scoped data

@@ -6,9 +6,11 @@ import base64
 import logging
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
@@ -19,12 +21,15 @@ from core.settings import Settings
 from models.accounts import Role
 from models.directory import Person
 from models.incidents.escalation import Acknowledgement, AckToken, EscalationState, Notice
-from models.incidents.records import Incident
+from models.incidents.instructions import Instruction, InstructionItem
+from models.incidents.records import Incident, Report
 from rules.incidents import escalation as esc
 from services import audit
 from services.access import Actor
 from services.incidents import targets
 from services.incidents.lookups import incident_for
+from services.incidents.wakeups import wake_after_commit
+from services.rosters.absences import acting_person_id
 
 log = logging.getLogger("dutydesk.incidents.acks")
 VIA = ("link", "console", "sms", "voice", "card")
@@ -50,6 +55,30 @@ def make_link(session: Session, *, incident_id: uuid.UUID, person: Person | None
     session.add(AckToken(token_hash=_hash(token), incident_id=incident_id,
                          person_id=person.id if person else None, expires_at=expires, created_at=now))
     return f"{settings.public_url}/ack/{token}"
+
+
+# An acknowledgement link inside a message's text: its host and path, then the token (base64url and dots)
+LINK = re.compile(r"(?:https?://[^\s/]+)?(?:/[^\s]*?)?/ack/[A-Za-z0-9_.=~-]+")
+HIDDEN = {"zh-CN": "（确认链接，仅收件人可用）", "en": "(acknowledgement link, for the recipient only)",
+          # the API speaks both, as its reasons do
+          "api": "（确认链接，仅收件人可用 / acknowledgement link, for the recipient only）"}
+
+
+def hide_links(text: str | None, lang: str = "api") -> str | None:
+    """A message's text as anyone but its recipient reads it: each acknowledgement link replaced by a label, so
+    the duty office and the auditor can read what was sent without holding a link that acknowledges for the
+    recipient."""
+    return LINK.sub(HIDDEN.get(lang, HIDDEN["api"]), text) if text else text
+
+
+def link_under(url: str, public_url: str) -> str:
+    """An acknowledgement link as people should open it now: under the configured base URL (settings.public_url).
+    A link written before the base changed (the demo seeded on port 8000, the console served elsewhere) keeps its
+    token and loses its old host; any other URL is returned as it is."""
+    parts = urlsplit(url or "")
+    if not parts.path.startswith("/ack/"):
+        return url
+    return f"{public_url.rstrip('/')}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def check_link(session: Session, token: str, now: datetime, *, settings: Settings) -> AckToken:
@@ -85,15 +114,34 @@ def acknowledged_by_link(session: Session, token: str, *, settings: Settings) ->
     return _existing(session, row.incident_id, "ack", f"person:{row.person_id}")
 
 
-def use_link(session: Session, *, token: str, now: datetime, settings: Settings) -> Acknowledgement:
-    """Acknowledge through a link: single use is one conditional UPDATE."""
+def refuse_other(session: Session, row: AckToken, by: Actor | None) -> None:
+    """A link opened in someone else's console session (the duty officer who read the message, the auditor)
+    does not acknowledge for its person: Forbidden, as that account's refusal (audited). Without a session (the
+    recipient's phone) the signed link stands on its own."""
+    if by is None or by.is_person(row.person_id):
+        return
+    person = session.get(Person, row.person_id) if row.person_id else None
+    name = person.name if person else "收件人"
+    raise Forbidden(f"这条确认链接是发给{name}的，不能代他确认；请在事件页用您自己的账号操作 (this acknowledgement "
+                    "link was sent to another person and cannot acknowledge for them: use the incident page with "
+                    "your own account)", field="person_id").refusing(by.name)
+
+
+def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
+             by: Actor | None = None) -> Acknowledgement:
+    """Acknowledge through a link: single use is one conditional UPDATE. `by`: the console session the link
+    was opened in, if any; only the link's own person's counts, and then as given in the console (控制台)."""
     row = check_link(session, token, now, settings=settings)
+    refuse_other(session, row, by)
     claimed = session.exec(update(AckToken).where(AckToken.id == row.id, AckToken.used_at.is_(None))
                            .values(used_at=now))
     if claimed.rowcount != 1:
         raise Gone("确认链接已使用过 (link already used)", field="token")
+    if by is not None:  # the person themselves, signed in (the inbox's button): their account, the console's way
+        return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="console",
+                           now=now, by=by, tz=settings.timezone)
     person = session.get(Person, row.person_id) if row.person_id else None
-    # the signed link is the authority: it names its person, whoever opens it
+    # no session: the signed link is the authority, it names its person
     return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="link", now=now,
                        by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 
@@ -145,7 +193,14 @@ def acknowledgers(session: Session, incident: Incident, at: datetime, *, tz: str
             out.setdefault(r.person.id, r.person.name)
             if r.for_person is not None:
                 out.setdefault(r.for_person.id, r.for_person.name)
-    return out
+    # a person on leave right now does not answer for the office: their acting person does
+    return {pid: name for pid, name in out.items() if _away(session, pid, at, tz) is None}
+
+
+def _away(session: Session, person_id: uuid.UUID, at: datetime, tz: str) -> Person | None:
+    """The person acting for `person_id` when they are on leave at `at` (主持工作), else None."""
+    acting = acting_person_id(session=session, person_id=person_id, at=at, tz=tz)
+    return session.get(Person, acting) if acting != person_id else None
 
 
 def _existing(session: Session, incident_id: uuid.UUID, kind: str, who: str) -> Acknowledgement | None:
@@ -167,10 +222,35 @@ def _step_done(session: Session, incident: Incident, acked: set[str]) -> bool:
     if policy is None or not policy.steps:
         return True
     fired = state.seq if state is not None else 0
-    rule = policy.steps[esc.current_step(policy, fired)].ack
+    base = int((incident.escalation_policy or {}).get("seq_base", 0))
+    if fired <= base:  # a regraded incident whose new policy fired nothing yet: its first step is awaited
+        return esc.step_acknowledged(policy.steps[0].ack, [], acked, True)
+    rule = policy.steps[esc.current_step(policy, fired - base)].ack
     people = [esc.Reached(str(n.person_id), str(n.for_person_id) if n.for_person_id else None)
               for n in (reached(session, incident.id, fired - 1) if fired else [])]
     return esc.step_acknowledged(rule, people, acked, True)
+
+
+def still_to_ack(session: Session, incident: Incident) -> list[str]:
+    """Names of the people the awaited step reached who have not acknowledged, when the step needs everyone's
+    acknowledgement ("all"); empty for an "any" step, before it fired, or once acknowledged (待确认：张三、李四)."""
+    if incident.acknowledged_at is not None or incident.status != "open" or not incident.escalation_policy:
+        return []
+    policy = esc.from_snapshot(incident.escalation_policy)
+    state = session.get(EscalationState, incident.id)
+    base = int(incident.escalation_policy.get("seq_base", 0))
+    fired = state.seq if state is not None else 0
+    if not policy.steps or fired <= base or policy.steps[esc.current_step(policy, fired - base)].ack is not esc.AckRule.all:
+        return []
+    acked = {a.person_id for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
+    out: list[str] = []
+    for n in reached(session, incident.id, fired - 1):
+        if n.person_id in acked or (n.for_person_id is not None and n.for_person_id in acked):
+            continue
+        name = f"{n.recipient}（代{n.acting_for}）" if n.acting_for else n.recipient
+        if name not in out:
+            out.append(name)
+    return out
 
 
 def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str, now: datetime, tz: str,
@@ -199,7 +279,12 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
                         "(your account is not a person the escalation reaches)", field="person_id")
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFound("person not found", field="person_id")
+        raise NotFound("未找到该人员 (person not found)", field="person_id")
+    stand_in = _away(session, person.id, now, tz)
+    if stand_in is not None:  # on leave: the acting person answers for the office, not the one away
+        raise Forbidden(f"{person.name}正在请假，由{stand_in.name}主持工作，其确认不代表值班室、不能停止升级通知；"
+                        f"请由{stand_in.name}确认 ({person.name} is on leave; {stand_in.name} acts and must "
+                        "acknowledge)", field="person_id")
     if person_id not in who_counts:
         raise Forbidden(f"{person.name}不是本事件升级通知的对象，其确认不能停止升级通知 "
                         "(not a person this escalation reaches)", field="person_id")
@@ -219,15 +304,37 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
         incident.acknowledged_at, incident.acknowledged_by = now, person.name[:120]
         ack.stopped = True
         session.add_all([incident, ack])
+        timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
+        # with an ack timeout the escalation waits for a 续报 or feedback (rules: next_action); else it stops
+        values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
+                                                                                          next_due_at=None)
         session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
-                                                   EscalationState.status == "active")
-                     .values(status="stopped", next_due_at=None))
+                                                   EscalationState.status == "active").values(**values))
+        if timeout:
+            wake_after_commit(session, values["next_due_at"])
     targets.mark_acknowledged(session, incident_id=incident.id, person_id=person.id, at=now, via=via)
+    # what their rules still had to send is withdrawn: theirs, or everyone's once the escalation stopped
+    targets.cancel_personal(session, incident_id=incident.id,
+                            person_id=None if incident.acknowledged_at is not None else person.id)
     session.flush()
     audit.record(session=session, actor=by.name, action="acknowledge", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=ack, at=now,
-                 note=f"{person.name} 经{via}确认" + ("，升级通知停止" if ack.stopped else "，等待其他人确认"))
+                 note=f"{person.name} 经{targets.VIA_ZH.get(via, via)}确认" + ("，升级通知停止" if ack.stopped else "，等待其他人确认"))
     return ack
+
+
+def after_ack(session: Session, incident: Incident, state: esc.EscalationState) -> esc.EscalationState:
+    """The rule's state with who stopped the step and the latest 续报 / 终报 or instruction feedback (ack timeout)."""
+    stopper = session.exec(select(Acknowledgement.person_id).where(Acknowledgement.incident_id == incident.id,
+                                                                   Acknowledgement.kind == "ack",
+                                                                   Acknowledgement.stopped)).first()
+    report = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id,
+                                                                     Report.kind.in_(("followup", "final")))).one()
+    feedback = session.exec(select(func.max(InstructionItem.feedback_at))
+                            .join(Instruction, Instruction.id == InstructionItem.instruction_id)
+                            .where(Instruction.incident_id == incident.id)).one()
+    progress = max((t for t in (report, feedback) if t is not None), default=None)
+    return replace(state, acknowledged_by=str(stopper) if stopper else "", progress_at=progress)
 
 
 def receive(*, session: Session, incident_id: uuid.UUID, by: Actor, now: datetime) -> Acknowledgement:

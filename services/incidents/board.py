@@ -59,11 +59,12 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
     names = {u.id: u.name for u in session.exec(select(Unit))}
     rows = []
     for inc in incidents:
-        open_d = deadlines.open_rows(session, inc.id)
         reps = chain(session, inc.id)
+        ups = upward.statuses(session, inc, reps)
+        open_d = deadlines.still_open(session, inc.id, ups)  # a deadline "met" by a failed send is not met
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
-                             flags(session, inc, now, settings, reps), upward.alarms(session, inc, reps)))
+                             flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
     rows.sort(key=lambda b: board_key(Urgency(
         b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
         else None, b.incident.acknowledged_at is not None, b.incident.grade)))
@@ -74,7 +75,6 @@ STATE_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发�
                 "unknown": "结果不明", "cancelled": "已取消"}
 
 
-VIA_ZH = {"link": "短信链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
 
 
 def _took(seconds: int) -> str:
@@ -85,40 +85,60 @@ def _took(seconds: int) -> str:
 
 
 def timeline(session: Session, incident: Incident) -> list[dict]:
-    """Everything that happened, oldest first: 接报, notices (who, channel), acks (time to ack), reports, 批示."""
-    ev = [{"at": incident.received_at, "kind": "received", "text": f"接报（来源：{incident.source or '不详'}）"},
-          {"at": incident.created_at, "kind": "logged", "text": f"登记（{incident.created_by}）"}]
+    """Everything that happened, oldest first: 接报, notices (who, channel), acks (time to ack), reports, 批示.
+
+    Each event has `text` (zh-CN, as the API has always given it) and `values`: what the text is made of,
+    for the console to word in the page's language (`kind` says which sentence)."""
+    ev = [{"at": incident.received_at, "kind": "received", "text": f"接报（来源：{incident.source or '不详'}）",
+           "values": {"source": incident.source or ""}},
+          {"at": incident.created_at, "kind": "logged", "text": f"登记（{incident.created_by}）",
+           "values": {"by": incident.created_by}}]
     notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id)))
     live = targets.outcomes(session, [n.delivery_id for n in notices])
     for n in notices:
         what = {"escalation": f"第{(n.step_seq or 0) + 1}次通知", "upward": "向上报送", "deadline": "时限提醒",
-                "instruction": "批示转办", "unresolved": "无法通知",
+                "instruction": "批示转办", "unresolved": "无法通知", "ack_timeout": "确认后未续报·再次提醒",
+                "correction": "等级更正",
                 "redirect": f"第{(n.step_seq or 0) + 1}次通知·请假替代（已通知）"}.get(n.purpose, n.purpose)
+        if n.purpose == "fallback":  # a person's rules could not be followed: the step's own way was used
+            ev.append({"at": n.at, "kind": n.purpose, "text": f"第{(n.step_seq or 0) + 1}次通知：{acks.hide_links(n.body, 'zh-CN')}"})
+            continue
         extra = f"（代{n.acting_for}）" if n.acting_for else ""
         o = live.get(n.delivery_id)
         state = o.state if o is not None else ("none" if n.channel == "none" else "")
         channel = o.channel if o is not None and o.channel != n.channel else ""
         outcome = f" · {STATE_LABELS.get(state, state)}" if state and state != "none" else ""
-        why = f"（{o.error[:60]}）" if o is not None and o.error and state in ("failed", "unknown") else ""
+        error = o.error[:60] if o is not None and o.error and state in ("failed", "unknown") else ""
+        why = f"（{error}）" if error else ""
+        note = acks.hide_links(n.body, "zh-CN").split("（")[0] if n.purpose == "correction" else ""  # 更正：等级由IV级调整为II级
         ev.append({"at": n.at, "kind": n.purpose,
                    "text": f"{what} → {n.recipient}{extra} · {n.channel}{' → ' + channel if channel else ''}"
-                           f"{outcome}{why}",
+                           f"{outcome}{why}{'（' + note + '）' if note else ''}", "note": note,
                    "channel": n.channel, "recipient": n.recipient, "acting_for": n.acting_for, "state": state,
-                   "delivery_id": n.delivery_id})
+                   "delivery_id": n.delivery_id,
+                   "values": {"step": (n.step_seq or 0) + 1, "recipient": n.recipient, "acting_for": n.acting_for,
+                              "channel": n.channel, "fallback": channel, "state": state, "error": error}})
     for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
         took = _took(a.seconds_to_ack)
+        h, rest = divmod(a.seconds_to_ack, 3600)
+        took_values = {"hours": h, "minutes": rest // 60, "seconds": rest % 60}
         if a.kind == "receipt":
-            ev.append({"at": a.at, "kind": "receipt", "text": f"{a.name} 签收（用时{took}）"})
+            ev.append({"at": a.at, "kind": "receipt", "text": f"{a.name} 签收（用时{took}）",
+                       "values": {"name": a.name, **took_values}})
             continue
         by = f"，{a.recorded_by}代为记录" if a.recorded_by else ""
         stop = "，升级通知停止" if a.stopped else ""
-        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{VIA_ZH.get(a.via, a.via)}，用时{took}{by}{stop}）"})
+        ev.append({"at": a.at, "kind": "ack", "text": f"{a.name} 确认收到（{targets.VIA_ZH.get(a.via, a.via)}，用时{took}{by}{stop}）",
+                   "values": {"name": a.name, "via": a.via, "recorded_by": a.recorded_by or "", "stopped": a.stopped,
+                              **took_values}})
     for rep in chain(session, incident.id):
         late = f"，迟报{rep.late_minutes}分钟" if rep.late_minutes else ""
         ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",
-                   "report_id": rep.id})
+                   "report_id": rep.id,
+                   "values": {"report": rep.kind, "number": rep.number, "late": rep.late_minutes or 0}})
     for ins in session.exec(select(Instruction).where(Instruction.incident_id == incident.id)):
-        ev.append({"at": ins.at, "kind": "instruction", "text": f"{ins.by_name}批示：{ins.text[:80]}"})
+        ev.append({"at": ins.at, "kind": "instruction", "text": f"{ins.by_name}批示：{ins.text[:80]}",
+                   "values": {"by": ins.by_name, "text": ins.text[:80]}})
     return sorted(ev, key=lambda e: e["at"])
 
 
@@ -129,15 +149,16 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
     ins = list(session.exec(select(Instruction).where(Instruction.incident_id == inc.id).order_by(Instruction.at)))
     items = {i.id: list(session.exec(select(InstructionItem).where(InstructionItem.instruction_id == i.id)))
              for i in ins}
+    ups = upward.statuses(session, inc, reports)
+    rows = list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id).order_by(Deadline.due_at)))
     return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
             "first_channels": {x.channel for x in reports if x.kind == "first"},
-            "upward": upward.statuses(session, inc, reports),
-            "deadlines": list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id)
-                                           .order_by(Deadline.due_at))),
+            "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
             "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),
+            "pending_acks": acks.still_to_ack(session, inc),
             "unit": session.get(Unit, inc.unit_id)}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from models.incidents.records import Incident, Report
 from rules import incidents as r
+from rules.incidents.types import MAX_PERSONS
 
 FIGURES = ("deaths", "seriously_injured", "injured", "missing")
 
@@ -18,13 +19,14 @@ def parse_figure(value: Any) -> int | r.Unverified | None:
     if value is r.UNVERIFIED or (isinstance(value, str) and value.strip() in ("待核实", "unverified")):
         return r.UNVERIFIED
     if isinstance(value, bool):
-        raise ValueError("a count or 待核实")
-    if isinstance(value, int):
-        return value
+        raise ValueError("须为人数或“待核实” (must be a count, or unverified)")
     try:
-        return int(str(value).strip())
+        n = value if isinstance(value, int) else int(str(value).strip().removesuffix("人").removesuffix("名").strip())
     except ValueError:
-        raise ValueError("须为人数或“待核实”") from None
+        raise ValueError("须为人数或“待核实” (must be a count, or unverified)") from None
+    if n > MAX_PERSONS:
+        raise ValueError(f"人数超出合理范围（不超过{MAX_PERSONS}） (at most {MAX_PERSONS} persons)")
+    return n
 
 
 def figure_of(incident: Incident, name: str) -> int | r.Unverified | None:
@@ -90,5 +92,6 @@ def rule_report(rep: Report) -> r.Report:
 
 
 def report_title(rep: Report) -> str:
-    """首报 / 续报N / 终报."""
+    """首报 / 续报一 / 终报: the one numbering of reports (Chinese numerals, as in official documents).
+    `rep` is anything with the report's `kind` and `number` (a row, the API's answer)."""
     return r.followup_title(rep.number) if rep.kind == "followup" else r.ReportKind(rep.kind).label

@@ -11,12 +11,12 @@ from core.settings import Settings
 from models.incidents.records import Deadline, Incident, Report
 from models.types import new_id
 from rules import incidents as r
-from services.incidents import convert
+from services.incidents import convert, targets, upward
 from services.incidents.report_policies import report_policies
 from services.incidents.wakeups import wake_after_commit
 
 REPORT_KINDS = ("phone", "written")  # the 首报 deadlines
-FOLLOWUP_KINDS = ("followup", "casualty_change")
+FOLLOWUP_KINDS = r.FOLLOWUP_DEADLINES
 
 
 def open_rows(session: Session, incident_id, kinds=None) -> list[Deadline]:
@@ -74,26 +74,44 @@ def unverified_reminders(session: Session, incident: Incident, at: datetime, *, 
 
 
 def regrade(session: Session, incident: Incident, now: datetime, *, settings: Settings) -> None:
-    """After a grade change: unmet 首报 deadlines move to the new grade's, new kinds are added."""
+    """After a grade change: unmet 首报 deadlines move to the new grade's (their alarms are said again at the new
+    time), a kind the new grade drops is cancelled, one it adds (or brings back) is opened, and a report already
+    in that meets it (a 首报 for the phone deadline) meets it at once, late or not."""
     wanted = {d.kind.value: d for d in _report_deadlines(incident, settings)}
     rows = list(session.exec(select(Deadline).where(Deadline.incident_id == incident.id,
                                                      Deadline.kind.in_(REPORT_KINDS))))
     for row in rows:
-        if row.met_at is None and row.cancelled_at is None:
-            if row.kind in wanted:
-                row.due_at = wanted[row.kind].due
-                row.text = f"首报{wanted[row.kind].kind.label}时限{wanted[row.kind].minutes}分钟"
-            else:
-                row.cancelled_at = now
-            session.add(row)
+        unmet = row.met_at is None and (row.cancelled_at is None or incident.status == "open")
+        if not unmet:
+            continue
+        if row.kind in wanted:
+            d = wanted[row.kind]
+            if row.due_at != d.due or row.cancelled_at is not None:  # a new deadline: alarms not yet given
+                row.warned_at = row.alarmed_at = None
+            row.due_at, row.text, row.cancelled_at = d.due, f"首报{d.kind.label}时限{d.minutes}分钟", None
+        elif row.cancelled_at is None:
+            row.cancelled_at = now
+        session.add(row)
     for kind, d in wanted.items():
         if not any(row.kind == kind for row in rows):
-            _add(session, incident, kind, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now)
-    has_first = session.exec(select(Report.id).where(Report.incident_id == incident.id,
-                                                      Report.kind == "first")).first()
-    if has_first is not None:
+            rows.append(_add(session, incident, kind, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now))
+    chain = list(session.exec(select(Report).where(Report.incident_id == incident.id).order_by(Report.reported_at)))
+    for row in rows:
+        if row.met_at is None and row.cancelled_at is None:
+            done = next((rep for rep in chain if r.meets(rep.kind, rep.channel, row.kind)), None)
+            if done is not None and _mark(session, row, done).late and row.kind == done.channel:
+                done.late_minutes = max(done.late_minutes or 0, row.late_minutes)  # late by its own deadline
+                session.add(done)
+    if any(rep.kind == "first" for rep in chain):
         schedule_daily(session, incident, now, settings=settings)
     session.flush()
+
+
+def _mark(session: Session, row: Deadline, report: Report) -> r.Lateness:
+    lt = r.lateness(row.due_at, report.reported_at)
+    row.met_at, row.met_by, row.late_minutes = report.reported_at, report.id, lt.minutes_late or None
+    session.add(row)
+    return lt
 
 
 def on_casualties(session: Session, incident: Incident, before: r.Casualties | None, now: datetime, *,
@@ -117,38 +135,31 @@ def schedule_daily(session: Session, incident: Incident, after: datetime, *, set
         return
     zone = settings.tz
     slots = r.next_followups(convert.grade_of(incident.grade), after, zone, report_policies(settings).followup,
-                             limit=1)
-    if slots:
-        _add(session, incident, "followup", slots[0], f"每日定时续报（{slots[0].astimezone(zone):%H:%M}）", after)
-
-
-def meets(report_kind: str, channel: str, deadline_kind: str) -> bool:
-    """Whether a report of `report_kind` by `channel` meets a deadline of `deadline_kind`.
-
-    Phone and written are separate obligations: a phone 首报 meets the phone deadline; a written report (首报 or
-    续报) meets the written one, and the phone one too when no phone report came first (the city has it in
-    writing). 续报 deadlines are met by a 续报 or the 终报."""
-    if deadline_kind == "phone":
-        return (report_kind == "first" and channel == "phone") or (report_kind != "final" and channel == "written")
-    if deadline_kind == "written":
-        return report_kind in ("first", "followup") and channel == "written"
-    if deadline_kind in FOLLOWUP_KINDS:
-        return report_kind in ("followup", "final")
-    return False
+                             limit=3)
+    # one row per slot: a slot already met (a 续报 sent ahead of it) is not opened again
+    taken = set(session.exec(select(Deadline.due_at).where(Deadline.incident_id == incident.id,
+                                                           Deadline.kind == "followup")).all())
+    taken = {t if t.tzinfo else t.replace(tzinfo=after.tzinfo) for t in taken}
+    free = [s for s in slots if s not in taken]
+    if free:
+        _add(session, incident, "followup", free[0], f"每日定时续报（{free[0].astimezone(zone):%H:%M}）", after)
 
 
 def meet(session: Session, incident: Incident, report: Report, now: datetime) -> int | None:
     """Mark the deadlines this report meets; returns its minutes late (迟报) by its own deadline (a 首报's by its
     channel's; a 续报's by the 续报 deadlines and, written, the written one), None when on time."""
     late: list[int] = []
-    for row in open_rows(session, incident.id, (*REPORT_KINDS, *FOLLOWUP_KINDS)):
-        if not meets(report.kind, report.channel, row.kind):
+    rows = open_rows(session, incident.id, (*REPORT_KINDS, *FOLLOWUP_KINDS))
+    # a 续报 answers the daily slots already due (late) or, when none is, the next one: never two slots ahead
+    # (the 17:00 one overdue and tomorrow's 08:00 both open must not both be met by one late 续报)
+    daily = [d for d in rows if d.kind == "followup" and d.created_at <= report.reported_at]
+    answered = [d for d in daily if d.due_at <= report.reported_at] or daily[:1]
+    for row in rows:
+        if not r.meets(report.kind, report.channel, row.kind):  # which report meets which deadline: the rule's
             continue
-        if row.kind == "followup" and row.created_at > report.reported_at:
+        if row.kind == "followup" and row not in answered and report.kind != "final":
             continue
-        lt = r.lateness(row.due_at, report.reported_at)
-        row.met_at, row.met_by, row.late_minutes = report.reported_at, report.id, lt.minutes_late or None
-        session.add(row)
+        lt = _mark(session, row, report)
         own = row.kind == report.channel if row.kind in REPORT_KINDS else True
         if lt.late and own:
             late.append(lt.minutes_late)
@@ -165,17 +176,68 @@ def meet(session: Session, incident: Incident, report: Report, now: datetime) ->
     return max(late) if late else None
 
 
-def due_alarms(session: Session, now: datetime, pre_minutes: int) -> list[tuple[Deadline, str]]:
-    """Open deadlines whose pre-alarm or at-deadline alarm is due and not yet sent."""
+def standing(rows: list[Deadline], ups: dict) -> dict:
+    """What each deadline shows, given the upward outcome of the reports (`upward.statuses`): a deadline met by a
+    written report is met only once that report reached the city (sent/delivered) or was phoned; while its send
+    is failed/unknown the deadline is open again ("upward_failed", 报送失败), while queued it is "upward_pending".
+    Returns {deadline id: met | late | cancelled | open | upward_failed | upward_pending}."""
+    out = {}
+    for row in rows:
+        u = ups.get(row.met_by) if row.met_by is not None else None
+        if row.cancelled_at is not None and row.met_at is None:
+            out[row.id] = "cancelled"
+        elif row.met_at is None:
+            out[row.id] = "open"
+        elif u is not None and u.alarm:
+            out[row.id] = "upward_failed"
+        elif u is not None and u.state in ("queued", "sending"):
+            out[row.id] = "upward_pending"
+        else:
+            out[row.id] = "late" if row.late_minutes else "met"
+    return out
+
+
+def still_open(session: Session, incident_id, ups: dict) -> list[Deadline]:
+    """Open deadlines plus those "met" by a report whose upward send failed (报送失败: not met), by due time."""
+    failed = [u.report.id for u in ups.values() if u.alarm]
+    rows = open_rows(session, incident_id)
+    if failed:
+        rows += list(session.exec(select(Deadline).where(Deadline.incident_id == incident_id,
+                                                         Deadline.met_by.in_(failed),
+                                                         Deadline.cancelled_at.is_(None))))
+    return sorted(rows, key=lambda d: d.due_at)
+
+
+def reopened(session: Session, incident_ids) -> list[tuple[Deadline, datetime]]:
+    """Deadlines "met" by a report whose upward send failed (报送失败: open again), with when each reopened (the
+    failed send's time), of the given incidents that are still open (a closed one's failure stays an alert)."""
+    out = []
+    for incident in session.exec(select(Incident).where(Incident.id.in_(list(incident_ids)),
+                                                        Incident.status == "open")).all():
+        reports = list(session.exec(select(Report).where(Report.incident_id == incident.id)))
+        failed = {u.report.id: u.at for u in upward.statuses(session, incident, reports).values() if u.alarm}
+        if failed:
+            out += [(row, failed[row.met_by]) for row in session.exec(select(Deadline).where(
+                Deadline.met_by.in_(list(failed)), Deadline.cancelled_at.is_(None)))]
+    return out
+
+
+def due_alarms(session: Session, now: datetime, pre_minutes: int) -> list[tuple[Deadline, str, datetime | None]]:
+    """Open or reopened deadlines whose pre-alarm or at-deadline alarm is due and not yet sent (since reopening):
+    (row, "before" | "at", when it reopened or None)."""
     soon = now + timedelta(minutes=pre_minutes)
     q = select(Deadline).where(Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
                                Deadline.alarmed_at.is_(None), Deadline.due_at <= soon)
+    rows = [(row, None) for row in session.exec(q.order_by(Deadline.due_at))]
+    failing = {uuid.UUID(i) for i in targets.upward_reached(session, upward.FAILED) if i}
+    if failing:
+        rows += [(row, at) for row, at in reopened(session, failing) if row.due_at <= soon]
     out = []
-    for row in session.exec(q.order_by(Deadline.due_at)):
-        if row.due_at <= now:
-            out.append((row, "at"))
-        elif row.warned_at is None and pre_minutes > 0:
-            out.append((row, "before"))
+    for row, opened in sorted(rows, key=lambda x: x[0].due_at):
+        when = r.alarm_due(row.due_at, now, pre_minutes, opened_at=opened, warned_at=row.warned_at,
+                           alarmed_at=row.alarmed_at)
+        if when is not None:
+            out.append((row, when, opened))
     return out
 
 

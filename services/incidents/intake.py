@@ -16,7 +16,7 @@ from rules.incidents import escalation as esc
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, policies, reports
+from services.incidents import convert, deadlines, policies, regrade, reports
 from services.incidents.lookups import CLOCK_SKEW, incident_for, incident_to_change, require_aware
 from services.incidents.schemas import GradeIn, IncidentIn, IncidentUpdate, PhoneLogIn, ReportIn
 from services.incidents.wakeups import wake_after_commit
@@ -53,10 +53,7 @@ def _raise_problems(problems: list[r.Problem]) -> None:
         raise Invalid(p.reason, field=p.field.removeprefix("casualties."))
 
 
-def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan) -> r.GradeSuggestion:
-    """The grade suggestion; unknown figures are left out like 待核实 ones."""
-    pick = lambda v: r.UNVERIFIED if v is None or v == "待核实" or v is r.UNVERIFIED else v  # noqa: E731
-    return r.suggest_grade(category, pick(deaths), pick(seriously_injured), pick(economic_loss_yuan))
+suggest = regrade.suggest
 
 
 def open_incident(*, session: Session, data: IncidentIn, by: Actor, now: datetime, settings: Settings,
@@ -82,7 +79,7 @@ def open_incident(*, session: Session, data: IncidentIn, by: Actor, now: datetim
     if not confirmed:
         values["grade_override_reason"] = ""
     incident = Incident(**values, unit_id=unit.id, suggested_grade=s.grade, suggested_reason=s.reason,
-                        grade=grade, created_by=by.name)
+                        suggested_basis=s.basis(), grade=grade, created_by=by.name)
     incident.category = data.category.value
     for name in convert.FIGURES:
         convert.set_figure(incident, name, _figure(getattr(data, name)))
@@ -117,12 +114,14 @@ def set_grade(*, session: Session, incident_id, data: GradeIn, by: Actor, now: d
     if data.grade != incident.suggested_grade and not data.reason.strip() and incident.suggested_grade:
         raise Invalid("调整建议等级须说明理由 (an override needs a reason)", field="reason")
     before = audit.jsonable(incident)
+    old_grade = incident.grade
     incident.grade = data.grade
     incident.grade_override_reason = data.reason.strip() if data.grade != incident.suggested_grade else ""
     session.add(incident)
     deadlines.regrade(session, incident, now, settings=settings)
     audit.record(session=session, actor=by.name, action="grade", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, before=before, after=incident, at=now, note=data.reason)
+    regrade.on_grade_change(session, incident, old_grade, now, by=by.name, settings=settings)
     return incident
 
 
@@ -150,6 +149,7 @@ def update_incident(*, session: Session, incident_id, data: IncidentUpdate, by: 
     deadlines.on_casualties(session, incident, before_cas, now, settings=settings)
     audit.record(session=session, actor=by.name, action="update", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, before=before, after=incident, at=now)
+    regrade.resuggest(session, incident, now, by=by.name)
     return incident
 
 

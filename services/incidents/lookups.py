@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from core.errors import Forbidden, Invalid, NotFound
 from models.incidents.records import Incident, Report
+from rules.incidents.types import YEARS
 from services.access import Actor
 
 CLOCK_SKEW = timedelta(minutes=2)  # tolerated when refusing times "in the future"
@@ -18,13 +19,19 @@ CLOCK_SKEW = timedelta(minutes=2)  # tolerated when refusing times "in the futur
 def get_incident(session: Session, incident_id: uuid.UUID, *, for_update: bool = False) -> Incident:
     incident = session.get(Incident, incident_id, with_for_update=for_update or None)
     if incident is None:
-        raise NotFound(f"incident {incident_id} not found", field="incident_id")
+        raise NotFound("该事件不存在，或不在您可查看的范围内", field="incident_id")
     return incident
 
 
 def require_aware(name: str, value: datetime | None) -> None:
-    if value is not None and value.tzinfo is None:
-        raise Invalid("时间缺少时区 (time zone missing)", field=name)
+    """A time the caller gives: with its zone, and within the service's era (year 1 or 9999 is a slip or a probe,
+    and would overflow when converted to UTC)."""
+    if value is None:
+        return
+    if value.tzinfo is None:
+        raise Invalid("时间缺少时区", field=name)
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise Invalid(f"时间超出合理范围（{YEARS[0]}—{YEARS[1]}年）", field=name)
 
 
 def incident_for(session: Session, incident_id: uuid.UUID, by: Actor, *, for_update: bool = False) -> Incident:
@@ -51,5 +58,5 @@ def report_of(session: Session, *, incident_id: uuid.UUID, report_id: uuid.UUID,
     incident = incident_for(session, incident_id, by)
     report = session.get(Report, report_id)
     if report is None or report.incident_id != incident.id:
-        raise NotFound("report not found", field="report_id")
+        raise NotFound("该报告不存在", field="report_id")
     return incident, report

@@ -46,6 +46,14 @@ def escalation_problems(session: Session, now: datetime, settings, scope=None) -
                                 f"{len(missing)} 起事件找不到通知对象（无人在岗或未配置分管领导）",
                                 f"{len(missing)} incident(s) with nobody to notify", count=len(missing),
                                 link=f"/incidents/{missing[0]}"))
+    fallback = session.exec(select(Notice.incident_id).join(Incident).where(
+        Notice.purpose == "fallback", Incident.status == "open", Incident.acknowledged_at.is_(None)).distinct()).all()
+    if fallback:
+        out.append(alerts.Alert("escalation_rules_fallback", "warning",
+                                f"{len(fallback)} 起事件有通知对象没有已验证的联系方式或通知规则，已按原方式通知",
+                                f"{len(fallback)} incident(s) notified someone without verified contact methods "
+                                "or notification rules the old way", count=len(fallback),
+                                link=f"/incidents/{fallback[0]}"))
     return out
 
 

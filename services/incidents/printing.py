@@ -1,14 +1,18 @@
-"""The written report (书面报告) as plain text and as a .docx (python-docx)."""
+"""The written report (书面报告) as plain text and as a .docx in the 公文 form (`core.gongwen`)."""
 
 from __future__ import annotations
 
 import io
 from datetime import datetime, tzinfo
 
+from core.settings import Settings
 from models.incidents.records import Incident, Report
 from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services.incidents import convert
+
+# the elements a report's own form takes (beyond the incident's), in the written form's order
+REPORT_ELEMENTS = (("situation", "事件情况"), ("handling", "处置情况"), ("cause", "初步原因"), ("aftermath", "善后情况"))
 
 
 def local_time(value, tz: tzinfo) -> str:
@@ -40,9 +44,10 @@ def lines(incident: Incident, report: Report, tz: tzinfo) -> list[tuple[str, str
             ("已采取措施", e.get("measures") or "不详"), ("现场领导", e.get("leader_on_site") or "不详"),
             ("信息来源", e.get("source") or "不详"),
             ("报告人及联系方式", f"{e.get('reporter') or '不详'} {e.get('reporter_contact') or ''}".strip())]
-    if report.kind == "final":
-        rows += [("事件情况", e.get("situation") or "不详"), ("处置情况", e.get("handling") or "不详"),
-                 ("初步原因", e.get("cause") or "不详"), ("善后情况", e.get("aftermath") or "不详")]
+    # what the officer wrote about the event: every report that has it (a 续报 too); 终报 lists all, 不详 if blank
+    for key, label in REPORT_ELEMENTS:
+        if e.get(key) or report.kind == "final":
+            rows.append((label, e.get(key) or "不详"))
     if report.content:
         rows.append(("报告内容", report.content))
     return rows
@@ -58,25 +63,20 @@ def report_text(incident: Incident, report: Report, tz: tzinfo) -> str:
     return f"{heading(incident, report)}\n{body}\n报送时间：{local_time(report.reported_at, tz)}"
 
 
-def report_docx(incident: Incident, report: Report, tz: tzinfo, office: str = "县政府总值班室") -> bytes:
-    """The written report as a Word document."""
+def report_docx(incident: Incident, report: Report, settings: Settings) -> bytes:
+    """The written report as a Word document in the 公文 form: title, 主送 the upward office, the form's rows,
+    报送时间, and the office and date (落款)."""
     # python-docx (and lxml under it) only for a download: not loaded by every process that imports printing
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from core import gongwen
 
-    doc = Document()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(heading(incident, report))
-    run.bold, run.font.size = True, Pt(18)
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label, text in lines(incident, report, tz):
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, str(text)
-    sign = doc.add_paragraph(f"{office}\n{local_time(report.reported_at, tz)}")
-    sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    tz = settings.tz
+    doc = gongwen.new_document()
+    gongwen.title(doc, heading(incident, report))
+    gongwen.addressee(doc, settings.incidents.upward_name)
+    gongwen.body(doc, "现将有关情况报告如下：")
+    gongwen.form_table(doc, lines(incident, report, tz))
+    gongwen.body(doc, f"报送时间：{local_time(report.reported_at, tz)}")
+    gongwen.signature(doc, settings.incidents.office, report.reported_at.astimezone(tz).date())
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -15,7 +15,7 @@ from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, upward
+from services.incidents import convert, deadlines, regrade, upward
 from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
 from services.incidents.schemas import ReportIn
 
@@ -75,11 +75,17 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
             raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
         if value is not None:
             stated[name] = value
+    if data.kind == "followup" and not data.content and not any(getattr(data, k) for k in FINAL_FIELDS) and all(
+            convert.figure_of(incident, n) == v for n, v in stated.items()):
+        raise Invalid("续报没有内容：请填写内容、处置情况或新的伤亡数字 (an empty follow-up report: write what is new)",
+                      field="content")
     latest = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id)).one()
     figures = {n: convert.figure_of(incident, n) for n in convert.FIGURES} | stated
     if latest is None or at >= latest:  # the incident's figures are the latest report's (a back-dated one: its own)
         for name, value in stated.items():
             convert.set_figure(incident, name, value)  # the report itself is the follow-up to the change
+        if stated:
+            regrade.resuggest(session, incident, now, by=by.name)
     if data.kind == "final":
         still = [n for n in convert.FIGURES if figures.get(n) is r.UNVERIFIED]
         if still and not data.confirm_unverified:

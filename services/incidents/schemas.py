@@ -6,23 +6,34 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
+from models.types import Moment
 from rules.incidents import Category
+from rules.incidents.types import MAX_LOSS_YUAN, UNVERIFIED
+from services.incidents import convert
 
 
 def _figure(value):
-    if isinstance(value, str):
-        v = value.strip()
-        if v in ("待核实", "unverified"):
-            return "待核实"
-        if v == "":
-            return None
-        try:
-            return int(v)
-        except ValueError:
-            raise ValueError("须为人数或“待核实” (a count or 待核实)") from None
+    """The one reading of a typed figure (convert.parse_figure), as the schema's '待核实' literal."""
+    v = convert.parse_figure(value)
+    return "待核实" if v is UNVERIFIED else v
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("不能为空 (must not be blank)")
     return value
+
+
+def Required(max_length: int):  # noqa: N802  (a type, used like one)
+    """Required text: surrounding spaces stripped, and then not empty (a title of spaces is no title)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length), AfterValidator(_not_blank)]
+
+
+def Text(max_length: int):  # noqa: N802
+    """Optional text: surrounding spaces stripped (a field of spaces is an empty one)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=max_length)]
 
 
 Figure = Annotated[int | Literal["待核实"] | None, BeforeValidator(_figure)]
@@ -38,26 +49,26 @@ class Figures(BaseModel):
 class IncidentIn(Figures):
     """What intake accepts: only title, category, unit and 接报 time are required."""
 
-    title: str = Field(min_length=1, max_length=200)
+    title: Required(200)
     category: Category
-    type: str = Field("", max_length=60, description="e.g. 山体滑坡")
+    type: Text(60) = Field("", description="e.g. 山体滑坡")
     unit_id: uuid.UUID | None = Field(None, description="reporting unit (or unit_code)")
     unit_code: str | None = Field(None, max_length=40)
-    occurred_at: datetime | None = None
-    received_at: datetime = Field(description="接报 time, with time zone")
-    place: str = Field("", max_length=200)
-    source: str = Field("", max_length=100)
-    reporter: str = Field("", max_length=60)
-    reporter_contact: str = Field("", max_length=60)
-    economic_loss_yuan: int | None = Field(None, description="直接经济损失 (yuan)")
-    scope: str = Field("", max_length=1000)
-    measures: str = Field("", max_length=2000)
-    leader_on_site: str = Field("", max_length=100)
+    occurred_at: Moment | None = None
+    received_at: Moment = Field(description="接报 time, with time zone")
+    place: Text(200) = Field("")
+    source: Text(100) = Field("")
+    reporter: Text(60) = Field("")
+    reporter_contact: Text(60) = Field("")
+    economic_loss_yuan: int | None = Field(None, ge=0, le=MAX_LOSS_YUAN, description="直接经济损失 (yuan)")
+    scope: Text(1000) = Field("")
+    measures: Text(2000) = Field("")
+    leader_on_site: Text(100) = Field("")
     sensitive: bool = False
     learned_from_other_channel: bool = Field(False, description="learned from media/superiors, not the unit")
     grade: int | None = Field(None, ge=1, le=4, description="confirmed grade 1..4; default: the suggestion")
-    grade_override_reason: str = Field("", max_length=500)
-    external_ref: str = Field("", max_length=80)
+    grade_override_reason: Text(500) = Field("")
+    external_ref: Text(80) = Field("")
     first_report: bool = Field(False, description="also record the 首报 now")
     first_report_channel: Literal["phone", "written"] = "written"
 
@@ -69,7 +80,7 @@ class IncidentUpdate(Figures):
     scope: str | None = Field(None, max_length=1000)
     measures: str | None = Field(None, max_length=2000)
     leader_on_site: str | None = Field(None, max_length=100)
-    economic_loss_yuan: int | None = None
+    economic_loss_yuan: int | None = Field(None, ge=0, le=MAX_LOSS_YUAN)
     sensitive: bool | None = None
 
 
@@ -81,21 +92,21 @@ class GradeIn(BaseModel):
 class ReportIn(Figures):
     kind: Literal["first", "followup", "final"]
     channel: Literal["phone", "written"] = "written"
-    content: str = Field("", max_length=8000)
-    reported_at: datetime | None = Field(None, description="default: now")
+    content: Text(8000) = ""
+    reported_at: Moment | None = Field(None, description="default: now")
     send_upward: bool = Field(True, description="deliver to the city duty room")
-    situation: str | None = Field(None, max_length=2000)
-    handling: str | None = Field(None, max_length=2000)
-    cause: str | None = Field(None, max_length=2000)
-    aftermath: str | None = Field(None, max_length=2000)
+    situation: Text(2000) | None = None
+    handling: Text(2000) | None = None
+    cause: Text(2000) | None = None
+    aftermath: Text(2000) | None = None
     confirm_unverified: bool = Field(False, description="a 终报 with figures still 待核实: say so knowingly (flagged)")
 
 
 class PhoneLogIn(BaseModel):
-    at: datetime
-    caller: str = Field(min_length=1, max_length=100)
+    at: Moment
+    caller: Required(100)
     caller_phone: str = Field("", max_length=40)
-    content: str = Field(min_length=1, max_length=4000)
+    content: Required(4000)
     already_told: str = Field("", max_length=200)
     incident_id: uuid.UUID | None = None
 
@@ -107,16 +118,16 @@ class ItemIn(BaseModel):
 
 
 class InstructionIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
-    by_name: str = Field(min_length=1, max_length=120)
+    text: Required(4000)
+    by_name: Required(120)
     by_person_id: uuid.UUID | None = None
-    at: datetime | None = None
+    at: Moment | None = None
     report_id: uuid.UUID | None = None
     items: list[ItemIn] = Field(default_factory=list)
 
 
 class FeedbackIn(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: Required(4000)
 
 
 class AckIn(BaseModel):

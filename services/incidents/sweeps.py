@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session
 
 from core.settings import Settings
@@ -20,22 +20,29 @@ def deadline_alarms(*, session: Session, now: datetime, settings: Settings) -> i
     s = settings.incidents
     hub = targets.hub_unit(session)
     sent = 0
-    for row, when in deadlines.due_alarms(session, now, s.pre_alarm_minutes):
+    for row, when, reopened in deadlines.due_alarms(session, now, s.pre_alarm_minutes):
         column = Deadline.alarmed_at if when == "at" else Deadline.warned_at
-        claim = session.exec(update(Deadline).where(Deadline.id == row.id, column.is_(None)).values(
-            {column.key: now}))
+        unsent = column.is_(None) if reopened is None else or_(column.is_(None), column < reopened)
+        claim = session.exec(update(Deadline).where(Deadline.id == row.id, unsent).values({column.key: now}))
         if claim.rowcount != 1:
             continue
         incident = session.get(Incident, row.incident_id)
         label = KIND_LABELS.get(row.kind, row.kind)
         local_due = row.due_at.astimezone(settings.tz)
-        text = (f"{incident.title}：{label}已到时限（{local_due:%H:%M}），尚未报送" if when == "at"
-                else f"{incident.title}：{label}将于{local_due:%H:%M}到期，请及时报送")
-        targets.send(session, key=f"deadline:{row.id}:{when}", purpose="deadline", channel=s.alarm_channel,
+        if reopened is not None:  # met by a report the city never got: the deadline is open again
+            text = (f"{incident.title}：{label}向上报送失败，已过时限（{local_due:%H:%M}），须重新发送或电话报告"
+                    if when == "at" else
+                    f"{incident.title}：{label}向上报送失败，将于{local_due:%H:%M}到期，请重新发送或电话报告")
+        else:
+            text = (f"{incident.title}：{label}已到时限（{local_due:%H:%M}），尚未报送" if when == "at"
+                    else f"{incident.title}：{label}将于{local_due:%H:%M}到期，请及时报送")
+        # once per deadline time (a regrade moves it) and per reopening
+        again = f":r{reopened.timestamp():.0f}" if reopened is not None else f":{row.due_at.timestamp():.0f}"
+        targets.send(session, key=f"deadline:{row.id}:{when}{again}", purpose="deadline", channel=s.alarm_channel,
                      subject="【报送时限提醒】" if when == "before" else "【报送超时】", body=f"{text}。{row.text}",
                      at=now, incident_id=incident.id, recipient=hub.name if hub else "总值班室",
-                     address=hub.code if hub else "", step=f"dl:{row.id.hex[:20]}:{when}")
-        if when == "at" and row.kind == "followup":
+                     address=hub.code if hub else "", step=f"dl:{row.id.hex[:16]}:{when}{again}")
+        if when == "at" and row.kind == "followup" and reopened is None:
             deadlines.schedule_daily(session, incident, row.due_at, settings=settings)
         sent += 1
     session.flush()

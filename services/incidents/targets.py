@@ -1,7 +1,8 @@
-"""The one adapter to the roster and delivery features: who to notify, and how a message goes out.
+"""The one adapter to the roster, directory and delivery features: who to notify, and how a message goes out.
 
-Rosters (`services.rosters.views.on_duty_now`), leave (`services.rosters.absences.acting_person_id`) and the
-delivery outbox (`services.deliveries.enqueue`) belong to other features; every call to them is here.
+Rosters (`services.rosters.views.on_duty_now`), leave (`services.rosters.absences.acting_person_id`), personal
+notification rules (`services.directory.contacts.escalation_plan`) and the delivery outbox
+(`services.deliveries.enqueue`) belong to other features; every call to them is here.
 """
 
 from __future__ import annotations
@@ -13,20 +14,25 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from models.accounts import User
+from models.accounts import Role, User
 from models.deliveries import Delivery
 from models.directory import Person, Unit, UnitType
 from models.incidents.escalation import Notice
 from models.incidents.records import Incident
 from models.types import new_id
 from rules.incidents.escalation import Target, TargetKind
-from services.deliveries import enqueue
+from services.deliveries import cancel_queued, enqueue
+from services.deliveries.channels import list_channels
 from services.deliveries import mark_acknowledged as mark_acknowledged_
+from services.directory.contacts import Reach, escalation_plan
 from services.rosters.absences import acting_person_id
 from services.rosters.views import on_duty_now
 
 log = logging.getLogger("dutydesk.incidents")
 
+
+# How an acknowledgement came, as people say it (the record keeps the internal value).
+VIA_ZH = {"link": "短信链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
 
 def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
     """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""
@@ -85,6 +91,48 @@ def _candidates(session: Session, incident: Incident, target: Target, at: dateti
     return []
 
 
+def reach_problem(session: Session, target: Target, categories: list[str] | None) -> str | None:
+    """Why `target` can reach nobody whatever incident comes (zh-CN), or None. A target of the incident's own
+    unit (`ref == "incident"`) depends on the incident: only its kind is checked."""
+    hub = hub_unit(session)
+    people = lambda *where: session.exec(select(Person.id).where(Person.active, *where)).first()  # noqa: E731
+    if target.kind is TargetKind.person:
+        try:
+            p = session.get(Person, uuid.UUID(target.ref))
+        except ValueError:
+            p = None
+        return None if p is not None and p.active else f"人员“{target.ref}”不存在或已停用"
+    if target.kind is TargetKind.role:
+        if target.ref not in {r.value for r in Role}:
+            return f"没有“{target.ref}”这个角色"
+        held = session.exec(select(User.id).join(Person, Person.id == User.person_id).where(
+            User.role == target.ref, User.active, Person.active)).first()
+        return None if held is not None else "没有在职人员担任此角色（或其账号未关联人员）"
+    if target.ref not in ("", "incident"):
+        return f"“{target.ref}”不是可选的单位（总值班室或事发单位）"
+    if target.ref == "incident":
+        return None if target.kind in (TargetKind.duty_leader_now, TargetKind.unit_head) else "分管领导只在总值班室"
+    if hub is None:
+        return "尚未设置总值班室单位"
+    if target.kind is TargetKind.duty_leader_now:
+        return None if people(Person.unit_id == hub.id) else "总值班室没有在职人员，无人带班"
+    if target.kind is TargetKind.unit_head:
+        return None if people(Person.unit_id == hub.id, Person.is_unit_head) else "总值班室没有设置主要领导"
+    if target.kind is TargetKind.category_leader:
+        found = session.exec(select(Person.domain_categories).where(Person.active, Person.unit_id == hub.id)).all()
+        held = {c for cats in found for c in (cats or [])}
+        missing = [c for c in (categories or []) if c not in held]
+        if not held or missing:
+            return "没有分管" + ("这些事件类别" if missing else "任何事件类别") + "的领导"
+        return None
+    return "未知的通知对象类型"
+
+
+def channel_titles(session: Session) -> dict[str, str]:
+    """Configured channels: name -> the title people know it by (its name when it has none)."""
+    return {c.name: c.title or c.name for c in list_channels(session=session)}
+
+
 def resolve_targets(session: Session, *, incident: Incident, targets, at: datetime, tz: str,
                     memo: dict | None = None, redirects: list[Resolved] | None = None
                     ) -> tuple[list[Resolved], list[Target]]:
@@ -121,13 +169,20 @@ def address_of(person: Person | None, channel: str) -> str:
             "feishu": person.feishu_id, "email": person.email}.get(channel, person.mobile)
 
 
+def personal_plan(session: Session, person: Person, settings) -> list[Reach]:
+    """The person's notification rules over their verified contact methods (empty: none to rely on)."""
+    return escalation_plan(session, person, settings)
+
+
 def send(session: Session, *, key: str, purpose: str, channel: str, subject: str, body: str, at: datetime,
          incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
          address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
-         ack_url: str = "", step: str = "", for_person_id: uuid.UUID | None = None) -> dict:
-    """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction."""
+         ack_url: str = "", step: str = "", for_person_id: uuid.UUID | None = None,
+         due_at: datetime | None = None) -> dict:
+    """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction; `due_at`
+    (a personal rule's delay) is when it goes out, and the time the timeline shows."""
     values = dict(id=new_id(), key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000],
-                  at=at, incident_id=incident_id, person_id=person.id if person else None,
+                  at=due_at or at, incident_id=incident_id, person_id=person.id if person else None,
                   recipient=(recipient or (person.name if person else address))[:120],
                   address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
                   step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="")
@@ -135,7 +190,7 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
                            text=body, ladder=values["ladder"], person=person,
                            recipient=None if person else {"name": values["recipient"]}, address=address or None,
-                           subject=subject, ack_url=ack_url or None, now=at)
+                           subject=subject, ack_url=ack_url or None, now=at, due_at=due_at)
         values["delivery_id"] = str(delivery.id)
     elif session.new or session.dirty:
         session.flush()  # the incident this notice points at goes first (enqueue flushes on the other path)
@@ -152,7 +207,17 @@ def mark_acknowledged(session: Session, *, incident_id: uuid.UUID, person_id: uu
                       via: str) -> None:
     """The person's incident messages say they acknowledged (their inbox shows no second button)."""
     mark_acknowledged_(session=session, source="incident", source_id=str(incident_id), person_id=person_id, at=at,
-                       detail=f"已确认收到（{via}）")
+                       detail=f"已确认收到（{VIA_ZH.get(via, via)}）")
+
+
+RULE_STEP = "step:{seq}:r{n}"  # the outbox step of a personal rule's message (on_delivery_ack reads "step:")
+
+
+def cancel_personal(session: Session, *, incident_id: uuid.UUID, person_id: uuid.UUID | None = None) -> int:
+    """Personal-rule messages of the incident still waiting for their delay are withdrawn (of one person, who
+    acknowledged; or of everyone, once the escalation stopped): the rest of a plan is not sent after an ack."""
+    return cancel_queued(session=session, source="incident", source_id=str(incident_id), person_id=person_id,
+                         step_like=RULE_STEP.format(seq="%", n="%"))
 
 
 @dataclass(frozen=True)

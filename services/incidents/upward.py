@@ -32,6 +32,7 @@ class Upward:
     state: str  # queued | sending | sent | delivered | failed | unknown | phoned | none
     channel: str = ""
     error: str = ""
+    at: datetime | None = None  # when the deciding send was made (or last heard of)
 
     @property
     def title(self) -> str:
@@ -70,7 +71,7 @@ def statuses(session: Session, incident: Incident, reports: list[Report]) -> dic
                 out[rep.id] = Upward(rep, "none")
             continue
         best = max(mine, key=lambda o: (_rank(o.state), o.at or rep.reported_at))
-        out[rep.id] = Upward(rep, best.state, best.channel, best.error)
+        out[rep.id] = Upward(rep, best.state, best.channel, best.error, best.at)
     return out
 
 

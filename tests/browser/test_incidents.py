@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from core.settings import get_settings
+from rules.rosters.policy import RosterPolicy, slot_at
 from tests.browser.test_console import DUTY_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,8 @@ def _leaders_to_notify(tmp_path_factory, category: str) -> set[str]:
     """Today's duty leader of the county office and the vice head in charge of `category`:
     one person on the days the rotation puts that vice head on duty."""
     db = next(tmp_path_factory.getbasetemp().glob("serve*/demo.db"))
-    today = datetime.now(get_settings().tz).date().isoformat()
+    # the duty day that holds this moment: at 00:30 it is still yesterday's (handover at 08:30)
+    today = slot_at(RosterPolicy(tz=get_settings().timezone), datetime.now(get_settings().tz))[0].isoformat()
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         on_duty = c.execute("SELECT p.name FROM roster_slot s JOIN person p ON p.id = s.person_id "
                             "JOIN unit u ON u.id = s.unit_id WHERE u.code = 'county' AND s.day = ? "
@@ -100,3 +102,24 @@ def test_duty_officer_logs_a_landslide_and_a_leader_acknowledges_by_link(page, t
 
     page.goto(f"/incidents/{incident_id}")
     assert "确认" in page.locator("#timeline").inner_text()
+
+
+def test_a_step_due_this_second_reads_as_being_sent_and_one_a_minute_late_as_overdue(page):
+    """A tester saw "下一步 超时 0:41" in red on every incident just saved: its first step was due at once and the
+    engine fires it a moment later. A step due within the last minute is being sent; a minute late it is late."""
+    log_in(page, "duty", DUTY_PASSWORD)
+    page.wait_for_url("**/")
+    page.evaluate("""() => {
+      const now = Date.now(), add = (id, kind, offset) => {
+        const el = document.createElement('span');
+        el.className = 'countdown'; el.id = id; el.dataset.due = new Date(now + offset).toISOString();
+        if (kind) el.dataset.kind = kind;
+        document.querySelector('main').appendChild(el);
+      };
+      add('step-now', 'step', -5000); add('step-late', 'step', -120000); add('deadline-late', '', -5000);
+    }""")
+    page.wait_for_timeout(1_500)  # a tick of the countdowns
+    assert page.locator("#step-now").inner_text() == "正在发送"
+    late = page.locator("#step-late")
+    assert "超时" in late.inner_text() and "overdue" in late.get_attribute("class")
+    assert "超时" in page.locator("#deadline-late").inner_text()  # a report deadline has no grace

@@ -233,3 +233,23 @@ def test_time_to_acknowledge_starts_when_someone_could_first_be_told():
     assert ack_clock_start(inc, None) == inc.received_at  # not notified yet: from 接报
     early = datetime(2026, 12, 1, 19, 6, tzinfo=UTC)
     assert ack_clock_start(inc, early) == early
+
+
+def test_the_page_lists_who_still_must_acknowledge(client, app, users, county, clock, session, settings, recorder):
+    """An all-must-acknowledge step: the incident page says 待确认：… and the list shrinks with each acknowledgement."""
+    app.state.clock = clock
+    _all_must_ack(session, county)
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    session.commit()
+    _login(client, "u_duty_officer")
+    page = client.get(f"/incidents/{inc.id}").text
+    assert 'id="pending-acks"' in page and "待确认：带班领导周文静、副县长钱立新" in page
+    clock.advance(minutes=2)
+    _ack(session, inc, _as(county["leader"]), clock, settings)
+    session.commit()
+    page = client.get(f"/incidents/{inc.id}").text
+    assert "待确认：副县长钱立新" in page and "带班领导周文静、" not in page
+    _ack(session, inc, _as(county["vice"]), clock, settings)
+    session.commit()
+    assert 'id="pending-acks"' not in client.get(f"/incidents/{inc.id}").text

@@ -23,3 +23,40 @@ def test_the_brief_carries_the_chain_head_and_goes_once_to_each_leader(client, a
     assert first >= 2  # the county head and the vice heads are leading cadres of the hub
     assert brief.send_brief(session=session, now=T0, settings=settings) == 0  # a rerun sends nothing twice
     assert session.query(Notice).filter(Notice.purpose == "brief").count() == first
+
+
+def test_the_brief_downloads_as_a_word_document_for_those_who_see_every_unit(client, app, clock, county, tokens,
+                                                                            users, session):
+    """API and console: the .docx opens, with its title, 主送, the open incident and the office; a unit reporter
+    (who sees one unit, while the brief tells them all) is refused, never handed the county's incidents."""
+    import io
+
+    from docx import Document
+
+    from tests.conftest import PASSWORD
+
+    app.state.clock = clock
+    r = client.post("/api/incidents", headers=tokens["duty_officer"], json=landslide(county["town"].id, clock.now))
+    assert r.status_code == 201, r.text
+    for who in ("admin", "leader"):
+        r = client.get("/api/duty-brief.docx", headers=tokens[who])
+        assert r.status_code == 200, r.text
+        assert r.headers["content-disposition"].startswith('attachment; filename="duty-brief-')
+        texts = [p.text for p in Document(io.BytesIO(r.content)).paragraphs]
+        assert texts[0] == "值班日报" and texts[2] == "县委、县政府："
+        assert any("高观镇山体滑坡" in t for t in texts) and "县政府总值班室" in texts
+    r = client.get("/api/duty-brief.docx", headers=tokens["unit_reporter"])
+    assert r.status_code == 403 and "单位填报员不能下载" in r.text and "高观镇山体滑坡" not in r.text
+    # The console: the board links it, and the link gives the same document.
+    assert client.post("/login", data={"username": users["duty_officer"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    board = client.get("/incidents")
+    assert 'id="duty-brief" href="/duty-brief/docx"' in board.text and "下载今日值班日报" in board.text
+    r = client.get("/duty-brief/docx")
+    assert r.status_code == 200 and Document(io.BytesIO(r.content)).paragraphs[0].text == "值班日报"
+    client.cookies.clear()
+    assert client.post("/login", data={"username": users["unit_reporter"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    assert 'id="duty-brief"' not in client.get("/incidents").text
+    r = client.get("/duty-brief/docx")
+    assert r.status_code == 403 and "单位填报员不能下载" in r.text and "高观镇山体滑坡" not in r.text

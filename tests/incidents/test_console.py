@@ -46,8 +46,13 @@ def test_bad_form_shows_the_field_and_saves_nothing(client, app, users, county, 
     csrf = _login(client, "u_duty_officer")
     r = client.post("/incidents/new", data={**_form(county, deaths="-1"), "csrf_token": csrf})
     assert r.status_code == 422 and 'data-field="deaths"' in r.text
-    r = client.post("/incidents/new", data={**_form(county, occurred_at="2026-07-15T03:00"), "csrf_token": csrf})
+    r = client.post("/incidents/new", data={**_form(county, received_at="2026-07-15T01:00",
+                                                    occurred_at="2026-07-15T02:00"), "csrf_token": csrf})
     assert r.status_code == 422 and 'data-field="received_at"' in r.text  # learned before it happened
+    r = client.post("/incidents/new", data={**_form(county, occurred_at="2026-07-15T03:00"), "csrf_token": csrf})
+    assert r.status_code == 422  # a time in the future (now is 02:10): said on 事发时间, not as 接报 before it
+    assert re.search(r'<p class="error" data-field="occurred_at" id="e-occurred_at">事发时间在将来', r.text)
+    assert 'data-field="received_at"' not in r.text
     assert session.exec(select(Incident)).all() == []
 
 

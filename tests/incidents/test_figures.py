@@ -77,7 +77,9 @@ def test_followup_and_final_carry_figures_from_the_console(client, app, users, c
              "aftermath": "安置", "deaths": "3", "seriously_injured": "1", "injured": "6", "missing": "待核实",
              "csrf_token": csrf}
     r = client.post(f"/incidents/{inc.id}/reports", follow_redirects=False, data=final)
-    assert "error=" in r.headers["location"] and "missing" in r.headers["location"]
+    assert r.status_code == 422  # back on the page: the reason at 失联, the typed 终报 kept
+    assert re.search(r'<p class="error" data-field="missing" id="e-missing">终报仍有待核实数字：失联', r.text)
+    assert '<option value="final" selected>' in r.text and 'name="cause" id="f-cause" value="降雨"' in r.text
     session.expire_all()
     assert session.get(Incident, inc.id).status == "open"
     r = client.post(f"/incidents/{inc.id}/reports", follow_redirects=False, data={**final, "confirm_unverified": "on"})

@@ -57,7 +57,7 @@ def test_followups_are_numbered_and_final_closes(session, county, clock, setting
     titles = []
     for _ in range(11):
         clock.advance(minutes=30)
-        rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY,
+        rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="续报"), by=DUTY,
                          now=clock.now, settings=settings)
         titles.append(rep.number)
     assert titles == list(range(1, 12))
@@ -67,7 +67,7 @@ def test_followups_are_numbered_and_final_closes(session, county, clock, setting
         settings=settings)
     assert inc.status == "closed" and deadlines.open_rows(session, inc.id) == []
     with pytest.raises(Conflict):
-        add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY, now=clock.now,
+        add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="续报"), by=DUTY, now=clock.now,
                    settings=settings)
 
 
@@ -82,7 +82,7 @@ def test_grade_iii_plus_daily_followups_at_0800_and_1700(session, county, clock,
     slots = sorted(d.due_at for d in _due(session, inc, "followup"))
     assert slots[1] - slots[0] == timedelta(hours=9)
     clock.advance(minutes=20)
-    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup"), by=DUTY, now=clock.now,
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="续报"), by=DUTY, now=clock.now,
                      settings=settings)
     assert rep.late_minutes == 21
 
@@ -159,7 +159,7 @@ def test_a_written_followup_meets_the_written_deadline(session, county, clock, s
     add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first", channel="phone"), by=DUTY,
                now=clock.now, settings=settings)
     clock.advance(minutes=45)  # T+55: in writing as 续报一, on time
-    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", channel="written"),
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", channel="written", content="续报"),
                      by=DUTY, now=clock.now, settings=settings)
     (written,) = _due(session, inc, "written")
     assert written.met_by == rep.id and rep.late_minutes is None
@@ -167,3 +167,22 @@ def test_a_written_followup_meets_the_written_deadline(session, county, clock, s
             if d.kind in ("phone", "written")] == []
     assert not [f for f in board.flags(session, inc, clock.now + timedelta(hours=2), settings) if f.code in
                 ("late", "overdue")]
+
+
+def test_a_late_followup_does_not_open_the_next_daily_slot_twice(session, county, clock, settings):
+    """08:00 passes with no 续报 (alarm, 17:00 opened); a 续报 at 09:00 is late for 08:00 only: one 17:00 row."""
+    inc = _open(session, county, clock, settings)  # grade II, 接报 02:10 local
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+               settings=settings)
+    clock.advance(hours=5, minutes=50)  # 08:00 local
+    sweeps.deadline_alarms(session=session, now=clock.now, settings=settings)
+    clock.advance(hours=1)
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="续报"), by=DUTY, now=clock.now,
+                     settings=settings)
+    assert rep.late_minutes == 60
+    texts = [d.text for d in sorted(_due(session, inc, "followup"), key=lambda d: d.due_at)]
+    assert texts == ["每日定时续报（08:00）", "每日定时续报（17:00）"]
+    (open_slot,) = deadlines.open_rows(session, inc.id, ["followup"])
+    assert open_slot.text == "每日定时续报（17:00）"
+    detail = board.detail(session, inc.id, clock.now, by=DUTY, settings=settings)
+    assert [d.text for d in detail["deadlines"]].count("每日定时续报（17:00）") == 1

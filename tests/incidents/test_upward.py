@@ -21,6 +21,7 @@ from services.spotchecks.stats import _incidents, _year_bounds
 from tests.conftest import PASSWORD
 from tests.incidents.conftest import DUTY, landslide
 from tests.incidents.test_escalation_scenario import run
+from web.console.forms import FLASH_COOKIE, read_flash
 
 
 def dispatch(session, clock, outcome) -> list[Delivery]:
@@ -111,11 +112,70 @@ def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, a
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": ""})
-    assert "error=" in r.headers["location"] and "reached" in r.headers["location"]  # whom they reached: required
+    assert "reached" in read_flash(r.cookies.get(FLASH_COOKIE))["error"]  # whom they reached: required
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": "张科长"})
     assert "error" not in r.headers["location"]
     page = client.get(f"/incidents/{inc.id}").text
-    assert 'id="upward-alarm"' not in page and 'data-upward="phoned"' in page and "值班员李华→张科长 02:11" in page
+    seen = re.sub(r"<[^>]+>", "", page)  # the text the officer reads (names are marked lang="zh-CN")
+    assert 'id="upward-alarm"' not in page and 'data-upward="phoned"' in page and "值班员李华→张科长 02:11" in seen
     assert 'data-alarm="upward_failed"' not in client.get("/incidents").text
     assert session.exec(select(Delivery).where(Delivery.step.startswith("up:"))).all()
+
+
+def test_a_failed_send_does_not_meet_the_written_deadline(client, app, users, county, clock, session, settings):
+    """The written deadline shows 报送失败 and stays open (the board counts it) until the report reaches the city."""
+    app.state.clock = clock
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, webhook_missing)
+    session.commit()
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/incidents/{inc.id}").text
+    deadlines_card = page.split('id="deadlines"')[1].split("</table>")[0]
+    assert 'data-deadline="upward_failed"' in deadlines_card and "报送失败" in deadlines_card
+    assert "已报" not in deadlines_card
+    clock.advance(minutes=200)  # past every 首报 deadline with the send still failed: overdue on the board
+    (row,) = [b for b in board.board(session, clock.now, by=DUTY, settings=settings) if b.incident.id == inc.id]
+    assert row.overdue >= 1 and row.next_deadline is not None
+    upward.record_phoned(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now, at=None,
+                         caller="值班员李华", reached="张科长")
+    session.commit()
+    deadlines_card = client.get(f"/incidents/{inc.id}").text.split('id="deadlines"')[1].split("</table>")[0]
+    assert 'data-deadline="upward_failed"' not in deadlines_card and "已报" in deadlines_card
+
+
+def test_an_open_incident_page_gets_the_new_report_and_the_failure_live(client, app, users, county, clock, session,
+                                                                        settings):
+    """The page open since the 首报: a 续报 and its failed upward delivery arrive in its live refetch (the 报告
+    table and the alarm), as the figures and the timeline do."""
+    from web.live import Hub
+
+    app.state.clock = clock
+    hub = app.state.live_hub = Hub(session_factory=None)
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, lambda d: SendOutcome("delivered"))
+    session.commit()
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/incidents/{inc.id}").text
+    assert 'id="upward-live"' in page and 'id="upward-alarm"' not in page and "续报一" not in page
+    clock.advance(minutes=30)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", injured=5))
+    dispatch(session, clock, webhook_missing)
+    session.commit()
+    hub.publish({"incidents", "deliveries"})
+    live = client.get(f"/incidents/{inc.id}", headers={"X-Live": hub.version}).text
+    assert "<nav" not in live  # the live regions only
+    table = live[live.index('id="reports-table"'):]
+    assert "续报一" in table[:table.index("</table>")] and 'data-upward="failed"' in table
+    alarm = live[live.index('id="upward-live"'):]
+    assert 'id="upward-alarm"' in alarm and "续报一" in alarm[:alarm.index("</section>")]
+    assert 'id="report-form"' not in live  # the form being filled in is never swapped

@@ -68,3 +68,89 @@ def test_a_redirect_to_someone_already_notified_still_shows(session, county, clo
     assert got == [("escalation", "带班领导周文静", ""), ("redirect", "带班领导周文静", "副县长钱立新")]
     line = [e for e in board.timeline(session, inc) if e["kind"] == "redirect"][0]
     assert "请假替代" in line["text"] and "代副县长钱立新" in line["text"]
+
+
+def _leader_away(session, county, clock):
+    today = (clock.now + timedelta(hours=8)).date()
+    file_leave(session=session, by=Actor.system("test"), today=today, tz=TZ, data=LeaveCreate(
+        person_id=county["leader"].id, start_day=today, end_day=today, destination="市人民医院", reason="家属急病",
+        contact="13900000009", arrangements="工作由常务副县长主持", acting_person_id=county["deputy"].id, urgent=True,
+        urgent_reason="凌晨家属送医"))
+
+
+def test_on_duty_now_shows_the_acting_person_for_a_leader_on_urgent_leave(client, app, users, session, county,
+                                                                          clock, settings):
+    from services.rosters.views import on_duty
+    from tests.conftest import PASSWORD
+
+    from models.rosters.roster import RosterSlot
+
+    session.add(RosterSlot(unit_id=county["hub"].id, day=(clock.now - timedelta(hours=10)).date(), post="leader",
+                           person_id=county["leader"].id, starts_at=clock.now - timedelta(hours=18),
+                           ends_at=clock.now + timedelta(hours=6)))
+    session.flush()
+    from services.rosters import views
+
+    views._KEPT.clear()  # each test's transaction is rolled back: a later test can meet an earlier one's stamp
+    before = [r["leader"] for r in on_duty(session=session, now=clock.now, by=DUTY, tz=settings.timezone)]
+    assert "带班领导周文静" in before
+    _leader_away(session, county, clock)
+    after = [r["leader"] for r in on_duty(session=session, now=clock.now, by=DUTY, tz=settings.timezone)]
+    assert "常务副县长吴振华（代带班领导周文静）" in after and "带班领导周文静" not in after
+    session.commit()
+    app.state.clock = clock
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/").text
+    rows = page.split('id="on-duty-rows"')[1].split("</table>")[0]
+    assert "常务副县长吴振华（代带班领导周文静）" in rows
+
+
+def test_a_leader_on_leave_cannot_acknowledge_for_the_office(session, county, clock, recorder, settings):
+    from core.errors import Forbidden
+    from models.accounts import Role
+    from services.incidents import acks
+
+    _leader_away(session, county, clock)
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "常务副县长吴振华", "副县长钱立新")
+    away = Actor("zhou", Role.leader, county["leader"].unit_id, county["leader"].id)
+    assert not acks.ack_state(session, inc, away, clock.now, tz=settings.timezone).can_ack  # no button
+    with pytest.raises(Forbidden) as refused:
+        acks.acknowledge(session=session, incident_id=inc.id, by=away, via="console", now=clock.now,
+                         tz=settings.timezone)
+    assert "正在请假" in refused.value.reason and "常务副县长吴振华" in refused.value.reason
+    assert inc.acknowledged_at is None
+    acting = Actor("wu", Role.leader, county["deputy"].unit_id, county["deputy"].id)
+    assert acks.acknowledge(session=session, incident_id=inc.id, by=acting, via="console", now=clock.now,
+                            tz=settings.timezone).stopped
+
+
+def test_the_same_day_refusal_says_what_to_do_instead_in_the_page_language(client, app, users, session, county,
+                                                                           clock):
+    import re
+
+    from tests.conftest import PASSWORD
+
+    session.commit()
+    app.state.clock = clock
+    today = (clock.now + timedelta(hours=8)).date()
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/leaves").text).group(1)
+    form = {"csrf_token": csrf, "person_id": str(county["vice"].id), "start_day": today.isoformat(),
+            "end_day": today.isoformat(), "start_half": "am", "end_half": "pm", "destination": "市人民医院",
+            "reason": "家属急病", "contact": "13900000009", "arrangements": "工作由常务副县长主持",
+            "acting_person_id": str(county["deputy"].id)}
+    zh = re.search(r'id="error">([^<]*)<', client.post("/leaves?lang=zh-CN", data=form).text).group(1)
+    assert zh.startswith("开始日期：须至少提前1天报备") and "勾选“急事”并填写急事理由" in zh
+    assert "start_day" not in zh and not re.search(r"[A-Za-z]{3,}", zh)
+    en = re.search(r'id="error">([^<]*)<', client.post("/leaves?lang=en", data=form).text).group(1)
+    assert en.startswith("First day: leave must be reported 1 day ahead") and "tick Urgent" in en
+    assert not re.search(r"[\u4e00-\u9fff：]", en)
+    # ...and doing what it says files the leave, flagged for review
+    form |= {"urgent": "on", "urgent_reason": "凌晨家属送医"}
+    page = client.post("/leaves?lang=zh-CN", data=form).text
+    assert 'id="error"' not in page and 'data-flag="urgent"' in page

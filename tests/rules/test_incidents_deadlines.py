@@ -14,10 +14,13 @@ from rules.incidents import (
     FollowupPolicy,
     Grade,
     ReportChannel,
+    ReportKind,
+    alarm_due,
     casualty_change_followup,
     chinese_numeral,
     followup_title,
     lateness,
+    meets,
     next_followups,
     report_deadlines,
     unverified_reminders,
@@ -140,3 +143,52 @@ def test_numeral_round_trip_sweep():
     assert len(seen) == 120_000
     with pytest.raises(ValueError):
         chinese_numeral(0)
+
+
+# which report meets which deadline: phone = the 首报's (either medium), written = a written 首报 or 续报,
+# 续报 deadlines = a 续报 or the 终报 (either medium); 待核实 reminders by no kind of report
+MEETS = {
+    ("first", "phone"): {"phone"},
+    ("first", "written"): {"phone", "written"},
+    ("followup", "phone"): {"followup", "casualty_change"},
+    ("followup", "written"): {"written", "followup", "casualty_change"},
+    ("final", "phone"): {"followup", "casualty_change"},
+    ("final", "written"): {"followup", "casualty_change"},
+}
+
+
+def test_which_report_meets_which_deadline():
+    kinds = ("phone", "written", "followup", "casualty_change", "unverified")
+    for kind, medium in itertools.product(ReportKind, ReportChannel):
+        got = {d for d in kinds if meets(kind, medium, d)}
+        assert got == MEETS[(kind.value, medium.value)], (kind, medium)
+        assert got == {d for d in kinds if meets(kind.value, medium.value, d)}  # stored strings alike
+    assert not meets("followup", "written", "phone")  # a written 续报 is no 首报: the phone deadline stays open
+
+
+D = T0 + timedelta(minutes=60)
+
+
+@pytest.mark.parametrize("now,kw,want", [
+    (D - timedelta(minutes=11), {}, None),
+    (D - timedelta(minutes=10), {}, "before"),
+    (D - timedelta(minutes=1), {"warned_at": D - timedelta(minutes=10)}, None),
+    (D, {"warned_at": D - timedelta(minutes=10)}, "at"),
+    (D + timedelta(hours=3), {}, "at"),  # never warned: only the at-deadline alarm, late
+    (D + timedelta(minutes=5), {"alarmed_at": D}, None),
+    # reopened at D+20 (its report's upward send failed): the alarm at D was for the old opening
+    (D + timedelta(minutes=21), {"alarmed_at": D, "opened_at": D + timedelta(minutes=20)}, "at"),
+    (D + timedelta(minutes=22), {"alarmed_at": D + timedelta(minutes=21), "opened_at": D + timedelta(minutes=20)},
+     None),
+    # reopened before its time: warned and alarmed like a new deadline
+    (D - timedelta(minutes=5), {"warned_at": D - timedelta(minutes=30), "opened_at": D - timedelta(minutes=20)},
+     "before"),
+    (D - timedelta(minutes=5), {"warned_at": D - timedelta(minutes=6), "opened_at": D - timedelta(minutes=20)},
+     None),
+])
+def test_alarm_due(now, kw, want):
+    assert alarm_due(D, now, 10, **kw) == want
+
+
+def test_no_pre_alarm_when_none_configured():
+    assert alarm_due(D, D - timedelta(minutes=1), 0) is None and alarm_due(D, D, 0) == "at"

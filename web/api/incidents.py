@@ -10,14 +10,18 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, computed_field
 from sqlmodel import Session, select
 
 from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
-from services.incidents import acks, board, intake, lookups, printing, reports, upward
+from models.incidents.records import Deadline, Incident
+from models.types import Moment
+from services.incidents import acks, board, brief, convert, intake, lookups, policies, policy_edits, printing, reports, upward
 from services.incidents import instructions as ins
+from services.incidents.policies import PolicyIn, StepIn
 from services.incidents.schemas import (
     AckIn,
     FeedbackIn,
@@ -42,6 +46,8 @@ class IncidentOut(BaseModel):
     grade: int | None
     suggested_grade: int | None
     suggested_reason: str
+    suggested_basis: dict = Field(default_factory=dict, description=(
+        "the reason as data: code by_hand | reached (criteria: name, value, minimum) | below; unverified"))
     status: str
     acknowledged_at: datetime | None
     acknowledged_by: str
@@ -55,11 +61,24 @@ class IncidentOut(BaseModel):
     missing_unverified: bool = False
 
 
+class ReportElementsOut(BaseModel):
+    """What the report itself said, as the officer entered it (the rest of the form is the incident's)."""
+
+    situation: str | None = Field(None, description="事件情况")
+    handling: str | None = Field(None, description="处置情况")
+    cause: str | None = Field(None, description="初步原因")
+    aftermath: str | None = Field(None, description="善后情况")
+    casualties: dict[str, int | str | None] = Field(
+        default_factory=dict, description="the figures as this report gave them: a count, '待核实' or null")
+
+
 class ReportOut(BaseModel):
     id: uuid.UUID
     kind: str
     number: int
     channel: str
+    content: str = Field("", description="报告内容")
+    elements: ReportElementsOut = Field(default_factory=ReportElementsOut)
     reported_at: datetime
     sent_upward_at: datetime | None
     late_minutes: int | None
@@ -68,6 +87,80 @@ class ReportOut(BaseModel):
     phoned_upward_at: datetime | None = None
     phoned_upward_by: str = ""
     phoned_upward_to: str = ""
+
+    @computed_field(description="首报 / 续报一 / 终报, as the written report is headed")
+    @property
+    def title(self) -> str:
+        return convert.report_title(self)
+
+
+class BoardRowOut(IncidentOut):
+    """One incident on the board, most urgent first."""
+
+    unit: str = Field(description="the reporting unit's name")
+    next_deadline: str | None = Field(description="the nearest open deadline (ISO)")
+    overdue: int = Field(description="deadlines passed and not met")
+    flags: list[str] = Field(description="review flag codes (迟报, 漏报, …)")
+    escalation: str | None = Field(description="active | stopped | exhausted")
+
+
+class AckOut(BaseModel):
+    kind: str = Field(description="ack (确认收到) | receipt (签收)")
+    name: str
+    person_id: str | None
+    at: str
+    via: str
+    seconds_to_ack: int = Field(description="from 接报")
+    stopped: bool = Field(description="this acknowledgement stopped the escalation")
+
+
+class FlagOut(BaseModel):
+    code: str
+    text: str
+
+
+class UpwardOut(BaseModel):
+    state: str = Field(description="queued | sending | sent | delivered | failed | unknown | phoned | none")
+    channel: str
+    error: str
+    alarm: bool
+
+
+class IncidentDetail(BaseModel):
+    incident: Incident
+    reports: list[ReportOut]
+    deadlines: list[Deadline]
+    flags: list[FlagOut]
+    upward: dict[str, UpwardOut] = Field(description="report id -> its upward delivery")
+    acknowledgements: list[AckOut]
+    timeline: list[dict[str, str]]
+
+
+class ItemOut(BaseModel):
+    id: str
+    unit_id: str
+    due_at: str
+    status: str
+
+
+class InstructionOut(BaseModel):
+    id: str
+    items: list[ItemOut]
+
+
+class ItemState(BaseModel):
+    id: str
+    status: str
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_200 = {200: {"description": "the document as a Word file (.docx)", "content": {
+    DOCX: {
+        "schema": {"type": "string", "format": "binary"}}}}}
+
+
+class Created(BaseModel):
+    id: str
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
@@ -79,7 +172,7 @@ def create(data: IncidentIn, request: Request, c: Caller = Depends(require("inci
     return inc
 
 
-@router.get("/incidents", response_model=list[dict])
+@router.get("/incidents", response_model=list[BoardRowOut])
 def list_board(request: Request, include_closed: bool = False, c: Caller = Depends(require("incidents:read")),
                session: Session = Depends(get_session)):
     now = now_utc(request)
@@ -90,18 +183,28 @@ def list_board(request: Request, include_closed: bool = False, c: Caller = Depen
              "escalation": b.escalation.status if b.escalation else None} for b in rows]
 
 
-@router.get("/incidents/{incident_id}")
+@router.get("/duty-brief.docx", response_class=Response, responses=DOCX_200)
+def duty_brief_docx(request: Request, c: Caller = Depends(require("incidents:read")),
+                    session: Session = Depends(get_session)):
+    """Today's duty brief (值班日报) as a Word document in the 公文 form; for those who see every unit."""
+    name, data = brief.brief_download(session=session, now=now_utc(request), settings=request.app.state.settings,
+                                      by=c.by)
+    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentDetail)
 def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:read")),
          session: Session = Depends(get_session)) -> dict[str, Any]:
     d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
-    return {"incident": d["incident"].model_dump(mode="json"),
+    return {"incident": d["incident"],
             "reports": [ReportOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in d["reports"]],
-            "deadlines": [x.model_dump(mode="json") for x in d["deadlines"]],
+            "deadlines": d["deadlines"],
             "flags": [{"code": f.code.value, "text": f.text} for f in d["flags"]],
             "upward": {str(rid): {"state": u.state, "channel": u.channel, "error": u.error, "alarm": u.alarm}
                        for rid, u in d["upward"].items()},
             "acknowledgements": [_ack_out(a) for a in d["acks"]],
-            "timeline": [{k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in e.items()}
+            "timeline": [{k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in e.items()
+                          if k != "values"}  # the console words `values`; the API keeps the text
                          for e in d["timeline"]]}
 
 
@@ -132,16 +235,16 @@ def add_report(incident_id: uuid.UUID, data: ReportIn, request: Request,
     return rep
 
 
-@router.get("/incidents/{incident_id}/reports/{report_id}.docx")
+@router.get("/incidents/{incident_id}/reports/{report_id}.docx", response_class=Response, responses=DOCX_200)
 def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
                 c: Caller = Depends(require("incidents:read")), session: Session = Depends(get_session)):
     inc, rep = lookups.report_of(session, incident_id=incident_id, report_id=report_id, by=c.by)
-    return Response(printing.report_docx(inc, rep, request.app.state.settings.tz),
+    return Response(printing.report_docx(inc, rep, request.app.state.settings),
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
 
 
-@router.post("/incidents/{incident_id}/ack", status_code=201)
+@router.post("/incidents/{incident_id}/ack", status_code=201, response_model=AckOut)
 def acknowledge(incident_id: uuid.UUID, data: AckIn, request: Request, c: Caller = Depends(require("incidents:ack")),
                 session: Session = Depends(get_session)) -> dict:
     """One person's acknowledgement: the caller's own person, or (the office) `person_id` / `name` of someone the
@@ -158,7 +261,7 @@ def _ack_out(ack) -> dict:
 
 
 class PhonedIn(BaseModel):
-    at: datetime | None = Field(None, description="when it was phoned (default now)")
+    at: Moment | None = Field(None, description="when it was phoned (default now)")
     caller: str = Field(min_length=1, max_length=120, description="who phoned")
     reached: str = Field(min_length=1, max_length=120, description="whom they reached upward")
 
@@ -183,7 +286,7 @@ def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, data: PhonedIn, 
     return rep
 
 
-@router.post("/incidents/{incident_id}/receipt", status_code=201)
+@router.post("/incidents/{incident_id}/receipt", status_code=201, response_model=AckOut)
 def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("incidents:ack")),
             session: Session = Depends(get_session)) -> dict:
     """The duty office's receipt (签收) of the incident: recorded once per person; it never stops a step."""
@@ -192,7 +295,7 @@ def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(requir
     return _ack_out(row)
 
 
-@router.post("/incidents/{incident_id}/instructions", status_code=201)
+@router.post("/incidents/{incident_id}/instructions", status_code=201, response_model=InstructionOut)
 def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
              c: Caller = Depends(require("instructions:write")), session: Session = Depends(get_session)) -> dict:
     row = ins.record(session=session, incident_id=incident_id, data=data, by=c.by, now=now_utc(request),
@@ -203,7 +306,7 @@ def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
                                           "status": i.status} for i in items]}
 
 
-@router.post("/instruction-items/{item_id}/feedback")
+@router.post("/instruction-items/{item_id}/feedback", response_model=ItemState)
 def feedback(item_id: uuid.UUID, data: FeedbackIn, request: Request,
              c: Caller = Depends(require("instructions:feedback")), session: Session = Depends(get_session)) -> dict:
     row = ins.feedback(session=session, item_id=item_id, text=data.text, by=c.by, now=now_utc(request))
@@ -211,19 +314,151 @@ def feedback(item_id: uuid.UUID, data: FeedbackIn, request: Request,
     return {"id": str(row.id), "status": row.status}
 
 
-@router.post("/instruction-items/{item_id}/{decision}")
+@router.post("/instruction-items/{item_id}/{decision}", response_model=ItemState)
 def decide(item_id: uuid.UUID, decision: str, request: Request, c: Caller = Depends(require("instructions:accept")),
            session: Session = Depends(get_session)) -> dict:
     if decision not in ("accept", "reject"):
-        raise NotFound("unknown decision: accept or reject", field="decision")
+        raise NotFound("决定须为 accept（接受）或 reject（拒绝） (unknown decision)", field="decision")
     row = ins.decide(session=session, item_id=item_id, accept=decision == "accept", by=c.by, now=now_utc(request))
     session.commit()
     return {"id": str(row.id), "status": row.status}
 
 
-@router.post("/phone-log", status_code=201)
+@router.post("/phone-log", status_code=201, response_model=Created)
 def phone_log(data: PhoneLogIn, request: Request, c: Caller = Depends(require("incidents:write")),
               session: Session = Depends(get_session)) -> dict:
     row = intake.log_call(session=session, data=data, by=c.by, now=now_utc(request))
     session.commit()
     return {"id": str(row.id)}
+
+
+# escalation policies (升级策略): the office edits them; every edit is a new version (services/incidents/policy_edits)
+
+class PolicyStepOut(BaseModel):
+    targets: list[dict[str, str]]
+    channels: list[str]
+    wait_minutes: float
+    ack: str = "any"
+
+
+class PolicyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    version: int
+    position: int
+    enabled: bool
+    categories: list[str] | None
+    min_grade: int | None
+    sensitive: bool | None
+    steps: list[PolicyStepOut]
+    repeat: int
+    start_delay_minutes: float
+    ack_timeout_minutes: float | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+class PolicyVersionOut(BaseModel):
+    version: int
+    data: dict[str, Any]
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+class PolicyDetailOut(PolicyOut):
+    versions: list[PolicyVersionOut]
+
+
+class PolicyBody(PolicyIn):
+    note: str = Field("", max_length=200, description="why (kept with the version)")
+
+
+class PolicyPatch(BaseModel):
+    """Only the fields to change; the rest stays as the current version has it."""
+
+    name: str | None = None
+    position: int | None = None
+    categories: list[str] | None = None
+    min_grade: int | None = None
+    sensitive: bool | None = None
+    steps: list[StepIn] | None = None
+    repeat: int | None = None
+    start_delay_minutes: float | None = None
+    ack_timeout_minutes: float | None = None
+    enabled: bool | None = None
+    note: str = Field("", max_length=200)
+
+
+def _detail(session: Session, row, c: Caller) -> dict:
+    out = PolicyOut.model_validate(row, from_attributes=True).model_dump()
+    return {**out, "versions": [v.__dict__ for v in policy_edits.versions(session=session, policy_id=row.id, by=c.by)]}
+
+
+@router.get("/escalation-policies", response_model=list[PolicyOut])
+def policy_list(c: Caller = Depends(require("escalation_policies:read")), session: Session = Depends(get_session)):
+    return policy_edits.list_policies(session=session, by=c.by)
+
+
+@router.get("/escalation-policies/{policy_id}", response_model=PolicyDetailOut)
+def policy_show(policy_id: uuid.UUID, c: Caller = Depends(require("escalation_policies:read")),
+                session: Session = Depends(get_session)):
+    return _detail(session, policy_edits.get_policy(session=session, policy_id=policy_id, by=c.by), c)
+
+
+@router.post("/escalation-policies", response_model=PolicyDetailOut, status_code=201)
+def policy_create(data: PolicyBody, request: Request, c: Caller = Depends(require("escalation_policies:write")),
+                  session: Session = Depends(get_session)):
+    row = policy_edits.create(session=session, data=PolicyIn.model_validate(data.model_dump(exclude={"note"})),
+                              by=c.by, now=now_utc(request), note=data.note)
+    out = _detail(session, row, c)
+    session.commit()
+    return out
+
+
+@router.put("/escalation-policies/{policy_id}", response_model=PolicyDetailOut)
+def policy_replace(policy_id: uuid.UUID, data: PolicyBody, request: Request,
+                   c: Caller = Depends(require("escalation_policies:write")), session: Session = Depends(get_session)):
+    row = policy_edits.edit(session=session, policy_id=policy_id, by=c.by, now=now_utc(request), note=data.note,
+                            data=PolicyIn.model_validate(data.model_dump(exclude={"note"})))
+    out = _detail(session, row, c)
+    session.commit()
+    return out
+
+
+@router.patch("/escalation-policies/{policy_id}", response_model=PolicyDetailOut)
+def policy_patch(policy_id: uuid.UUID, data: PolicyPatch, request: Request,
+                 c: Caller = Depends(require("escalation_policies:write")), session: Session = Depends(get_session)):
+    row = policy_edits.get_policy(session=session, policy_id=policy_id, by=c.by)
+    merged = {**policies.version_data(row), **data.model_dump(exclude_unset=True, exclude={"note"})}
+    try:
+        full = PolicyIn.model_validate(merged)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+    row = policy_edits.edit(session=session, policy_id=policy_id, by=c.by, now=now_utc(request), note=data.note,
+                            data=full)
+    out = _detail(session, row, c)
+    session.commit()
+    return out
+
+
+@router.post("/escalation-policies/{policy_id}/{switch}", response_model=PolicyOut)
+def policy_switch(policy_id: uuid.UUID, switch: str, request: Request,
+                  c: Caller = Depends(require("escalation_policies:write")), session: Session = Depends(get_session)):
+    if switch not in ("enable", "disable"):
+        raise NotFound("操作须为 enable（启用）或 disable（停用） (unknown action)", field="switch")
+    row = policy_edits.set_enabled(session=session, policy_id=policy_id, enabled=switch == "enable", by=c.by,
+                                   now=now_utc(request))
+    session.commit()
+    return row
+
+
+@router.delete("/escalation-policies/{policy_id}", response_model=PolicyOut)
+def policy_delete(policy_id: uuid.UUID, request: Request, c: Caller = Depends(require("escalation_policies:write")),
+                  session: Session = Depends(get_session)):
+    """A policy is never erased: deleting disables it (its versions and the incidents it served stay)."""
+    row = policy_edits.set_enabled(session=session, policy_id=policy_id, enabled=False, by=c.by, now=now_utc(request))
+    session.commit()
+    return row

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
@@ -29,11 +28,24 @@ from services.incidents.schemas import (
     ItemIn,
     ReportIn,
 )
+from web.console.forms import back, field_errors
+from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
 from web.console.render import page, render
-from web.deps import Caller, get_session, now_utc
+from web.deps import Caller, Refused, get_session, now_utc
+from web.fragments import live_page
 
 router = APIRouter()
 FIGURES = ("deaths", "seriously_injured", "injured", "missing")
+# a refusal names the field as the form labels it (the words' keys), in the error summary
+INTAKE_LABELS = {"title": "inc.title", "category": "inc.category", "type": "inc.type", "unit_id": "inc.unit",
+                 "unit_code": "inc.unit", "received_at": "inc.received_at", "occurred_at": "inc.occurred_at",
+                 "place": "inc.place", "source": "inc.source", "reporter": "inc.reporter",
+                 "reporter_contact": "inc.contact", "scope": "inc.scope", "measures": "inc.measures",
+                 "leader_on_site": "inc.leader_on_site", "grade": "inc.grade",
+                 "grade_override_reason": "inc.override_reason", **{f: f"inc.{f}" for f in FIGURES}}
+REPORT_LABELS = {"kind": "inc.page.report_kind", "channel": "inc.page.channel", "content": "inc.page.content",
+                 "reported_at": "inc.page.reported_at", **{f: f"inc.{f}" for f in FIGURES},
+                 **{n: f"enum.element.{n}" for n in ("situation", "handling", "cause", "aftermath")}}
 
 
 def local_dt(request: Request, value: str | None) -> datetime | None:
@@ -44,18 +56,14 @@ def local_dt(request: Request, value: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=request.app.state.settings.tz)
 
 
-def field_errors(exc: Exception) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        return {str(e["loc"][-1]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
-    return {exc.field or "form": exc.reason}
-
-
 @contextmanager
 def refusals() -> Iterator[None]:
     """NotFound / Forbidden from a service as the console's error page with that status."""
     try:
         yield
     except (NotFound, Forbidden) as exc:
+        if exc.refused_by:  # an access check's refusal: still audited (web/app.py)
+            raise Refused(exc.refused_by, exc.status, exc.reason) from None
         raise HTTPException(exc.status, exc.reason) from None
 
 
@@ -66,9 +74,13 @@ def _form_ctx(session: Session, c: Caller) -> dict:
 @router.get("/incidents")
 def incidents(request: Request, closed: bool = False, c: Caller = Depends(page("incidents:read")),
               session: Session = Depends(get_session)):
-    now = now_utc(request)
-    rows = board.board(session, now, by=c.by, settings=request.app.state.settings, include_closed=closed)
-    return render(request, "incidents.html", c, rows=rows, now=now, closed=closed)
+    def whole():
+        now = now_utc(request)
+        rows = board.board(session, now, by=c.by, settings=request.app.state.settings, include_closed=closed)
+        return render(request, "incidents.html", c, rows=rows, now=now, closed=closed,
+                      brief=c.by.scope is None)  # the brief tells every unit: not for a unit reporter
+
+    return live_page(request, c, (c.by.role, c.by.scope), whole)  # board() decides by the unit scope
 
 
 @router.get("/incidents/new")
@@ -97,7 +109,7 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
             else {"received_at": str(exc)}
         status = exc.status if isinstance(exc, ServiceError) else 422  # 403: another unit named
         return render(request, "incident_form.html", c, status_code=status, values=dict(form), errors=errors,
-                      **_form_ctx(session, c))
+                      error_labels=INTAKE_LABELS, **_form_ctx(session, c))
     return RedirectResponse(f"/incidents/{inc.id}", status_code=303)
 
 
@@ -111,10 +123,17 @@ def tasks(request: Request, c: Caller = Depends(page("incidents:read")), session
 @router.get("/incidents/{incident_id}")
 def detail(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:read")),
            session: Session = Depends(get_session), error: str = ""):
-    with refusals():
-        d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
-    return render(request, "incident.html", c, d=d, error=error, now=now_utc(request),
-                  units=org.list_units(session=session))
+    def whole():
+        with refusals():
+            d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
+        return _incident_page(request, c, session, d, error=error)
+
+    return live_page(request, c, c.by, whole)  # the caller's own acknowledgement shows: the whole actor
+
+
+def _incident_page(request: Request, c: Caller, session: Session, d, status_code: int = 200, **ctx):
+    return render(request, "incident.html", c, status_code=status_code, d=d, now=now_utc(request),
+                  units=org.list_units(session=session), error_labels=REPORT_LABELS, **ctx)
 
 
 async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
@@ -125,25 +144,42 @@ async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
         session.commit()
     except (NotFound, Forbidden) as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: still audited (web/app.py)
+            raise Refused(exc.refused_by, exc.status, exc.reason) from None
         raise HTTPException(exc.status, exc.reason) from None
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
         msg = "；".join(f"{k}: {v}" for k, v in field_errors(exc).items()) if not type(exc) is ValueError else str(exc)
-        return RedirectResponse(f"/incidents/{incident_id}?error={quote(msg)}", status_code=303)
+        return back(f"/incidents/{incident_id}", error=msg)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/reports")
 async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:write")),
                      session: Session = Depends(get_session)):
-    def go(data, form):
-        data = {k: v for k, v in data.items() if v != ""}
-        data["reported_at"] = local_dt(request, data.get("reported_at"))
-        data["send_upward"] = "send_upward" in form
-        data["confirm_unverified"] = "confirm_unverified" in form
-        reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
-                           by=c.by, now=now_utc(request), settings=request.app.state.settings)
-    return await _act(request, incident_id, session, go)
+    """A refused report comes back on the incident page with what was typed and the reason at its field."""
+    form = await request.form()
+    typed = {k: v for k, v in form.items() if k != "csrf_token"}
+    try:
+        with refusals():
+            data = {k: v for k, v in typed.items() if v != ""}
+            data["reported_at"] = local_dt(request, data.get("reported_at"))
+            data["send_upward"] = "send_upward" in form
+            data["confirm_unverified"] = "confirm_unverified" in form
+            reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
+                               by=c.by, now=now_utc(request), settings=request.app.state.settings)
+            session.commit()
+    except (ValidationError, ServiceError, ValueError) as exc:
+        session.rollback()
+        errors = {"reported_at": str(exc)} if type(exc) is ValueError else field_errors(exc)
+        with refusals():
+            d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
+        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422), errors=errors,
+                              report_values=typed)
+    except HTTPException:
+        session.rollback()
+        raise
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/reports/{report_id}/resend")

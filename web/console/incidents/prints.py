@@ -1,4 +1,4 @@
-"""Printable reports: an incident report as a print page and as a .docx."""
+"""Printable documents: an incident report as a print page and as a .docx; the day's duty brief as a .docx."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from services.incidents import lookups, printing
+from core import gongwen
+from services.incidents import brief, lookups, printing
 from web.console.incidents.pages import refusals
 from web.console.render import page, render
-from web.deps import Caller, get_session
+from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
 
@@ -25,15 +26,26 @@ def _report(session: Session, c: Caller, incident_id: uuid.UUID, report_id: uuid
 def print_page(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
                c: Caller = Depends(page("incidents:read")), session: Session = Depends(get_session)):
     inc, rep = _report(session, c, incident_id, report_id)
-    tz = request.app.state.settings.tz
+    s = request.app.state.settings
     return render(request, "report_print.html", c, heading=printing.heading(inc, rep),
-                  lines=printing.lines(inc, rep, tz), reported=printing.local_time(rep.reported_at, tz), incident=inc)
+                  lines=printing.lines(inc, rep, s.tz), reported=printing.local_time(rep.reported_at, s.tz),
+                  incident=inc, addressee=s.incidents.upward_name, office=s.incidents.office,
+                  dated=gongwen.chinese_date(rep.reported_at.astimezone(s.tz).date()))
 
 
 @router.get("/incidents/{incident_id}/reports/{report_id}/docx")
 def docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:read")),
          session: Session = Depends(get_session)):
     inc, rep = _report(session, c, incident_id, report_id)
-    return Response(printing.report_docx(inc, rep, request.app.state.settings.tz),
+    return Response(printing.report_docx(inc, rep, request.app.state.settings),
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
+
+
+@router.get("/duty-brief/docx")
+def duty_brief(request: Request, c: Caller = Depends(page("incidents:read")), session: Session = Depends(get_session)):
+    """Today's duty brief (值班日报) as a .docx; the service refuses a unit reporter (it tells every unit)."""
+    name, data = brief.brief_download(session=session, now=now_utc(request), settings=request.app.state.settings,
+                                      by=c.by)
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
