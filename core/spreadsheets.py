@@ -17,6 +17,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -63,13 +64,43 @@ class SpreadsheetRejected(Invalid):
         super().__init__(reason, field="file")
 
 
+# What else people upload by mistake (a scan saved as PDF and renamed .xlsx, a photo of the roster): told apart
+# by their first bytes, so that they are refused by name instead of being read as a CSV of gibberish.
+NOT_SHEETS = (
+    (b"%PDF", "PDF 文档"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"), (b"{\\rtf", "RTF 文档"),
+    (b"<!DOCTYPE html", "网页（HTML）"), (b"<html", "网页（HTML）"), (b"%!PS", "PostScript 文档"),
+)
+NOT_A_SHEET = "文件不是 Excel 表格（{what}）：请上传 .xlsx、.xls（WPS .et）或 .csv 表格文件"
+
+
 def kind_of(data: bytes) -> str:
-    """'xlsx', 'xls' or 'csv', from the first bytes."""
+    """'xlsx', 'xls' or 'csv', from the content (never the file's name); SpreadsheetRejected, saying what the
+    file is instead, for anything else: a PDF renamed .xlsx, an image, binary that is not text."""
     if data.startswith(XLSX_MAGIC):
         return "xlsx"
     if data.startswith(CFB_MAGIC):
         return "xls"
+    head = data[:8192]
+    for magic, what in NOT_SHEETS:
+        if head.lstrip()[: len(magic)].lower() == magic.lower():
+            raise SpreadsheetRejected(NOT_A_SHEET.format(what=f"内容是{what}"))
+    if not _looks_like_text(head):
+        raise SpreadsheetRejected(NOT_A_SHEET.format(what="也不是 CSV 文本"))
     return "csv"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """UTF-8 or GB18030 text with no NUL and (almost) no control characters: what a CSV is."""
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        text = head.decode(encoding, errors="replace")[:-2]  # the cut may fall inside the last character
+        bad = sum(1 for ch in text if ch == "\ufffd" or (ch < " " and ch not in "\t\r\n\f"))
+        if bad <= len(text) // 200:
+            return True
+    return False
 
 
 def read_workbook(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
@@ -88,6 +119,11 @@ def read_workbook(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
     return _calamine_sheets(data, limits)
 
 
+def check_xlsx(data: bytes, limits: Limits = Limits()) -> None:
+    """For a reader other than calamine's (openpyxl): refuse a zip bomb before anything is expanded."""
+    _check_zip(data, limits)
+
+
 def _check_zip(data: bytes, limits: Limits) -> None:
     """Refuse a zip bomb from the zip's directory and a streaming scan, before calamine expands anything."""
     try:
@@ -95,6 +131,11 @@ def _check_zip(data: bytes, limits: Limits) -> None:
         members = zf.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise SpreadsheetRejected("不是有效的 Excel 文件（压缩包已损坏）") from exc
+    names = {m.filename for m in members}
+    if "word/document.xml" in names:
+        raise SpreadsheetRejected(NOT_A_SHEET.format(what="内容是 Word 文档"))
+    if "ppt/presentation.xml" in names:
+        raise SpreadsheetRejected(NOT_A_SHEET.format(what="内容是 PowerPoint 演示文稿"))
     total = 0
     for m in members:
         total += m.file_size
@@ -107,7 +148,12 @@ def _check_zip(data: bytes, limits: Limits) -> None:
     for m in members:
         if not (m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")):
             continue
-        cells += _sheet_area(zf, m, limits)
+        try:
+            cells += _sheet_area(zf, m, limits)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            # e.g. a member that inflates past its declared size (a bomb that lies in its directory): the read
+            # stops at the declared size and the checksum then fails
+            raise SpreadsheetRejected(f"不是有效的 Excel 文件（{m.filename} 已损坏或与声明的大小不符），已拒绝") from exc
         if cells > limits.max_cells:
             raise SpreadsheetRejected(f"表格超过 {limits.max_cells} 个单元格，已拒绝")
 

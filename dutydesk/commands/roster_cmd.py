@@ -7,19 +7,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import get_settings
-from core.spreadsheets import read_workbook
+from core.spreadsheets import decode_text, read_workbook
 from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
-from services.rosters.generate import generate_units, parse_month
+from services.rosters.calendar import calendar_warning
+from services.rosters.generate import generate_units, parse_month, shift_month
+from services.rosters.views import month_view
 
 app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表); iCal feed URLs: list with `feeds`, revoke with "
                   "`revoke-feed`")
@@ -36,31 +38,53 @@ def _fail(exc: ServiceError) -> None:
 
 
 @app.command()
-def generate(unit: str = typer.Option(None, help="unit code"), all: bool = typer.Option(False, "--all", help="every unit with posts"),
+def generate(unit: str = typer.Option(None, help="unit code or name (如 应急管理局)"),
+             all: bool = typer.Option(False, "--all", help="every unit with posts"),
              month: str = typer.Option(..., help="YYYY-MM"), months: int = typer.Option(1, help="consecutive months"),
              force: bool = typer.Option(False, help="regenerate published months (new version)")) -> None:
-    """Generate rosters for one unit or all units, with a progress bar."""
+    """Generate rosters for one unit or all units, with a progress bar: every month not yet published is planned;
+    a published month is left alone (said so) unless --force."""
     if not unit and not all:
-        typer.echo("error: give --unit CODE or --all", err=True)
+        typer.echo("error: give --unit CODE|NAME or --all", err=True)
+        raise typer.Exit(2)
+    if months < 1:
+        typer.echo("error: --months must be at least 1", err=True)
         raise typer.Exit(2)
     try:
         parse_month(month)
+        parse_month(shift_month(month, months - 1))  # the last month too: 2100-12 for 2 months is refused
         with session_scope() as s:
-            ids = [pol.unit_by_code(s, unit).id] if unit else list(s.exec(select(DutyPost.unit_id).distinct()))
+            ids = [pol.unit_by_code_or_name(s, unit).id] if unit else list(s.exec(select(DutyPost.unit_id).distinct()))
     except ServiceError as exc:
         _fail(exc)
-    y, m = (int(x) for x in month.split("-"))
-    keys = [f"{(y * 12 + m - 1 + i) // 12:04d}-{(m - 1 + i) % 12 + 1:02d}" for i in range(months)]
+    keys = [shift_month(month, i) for i in range(months)]
+    seen: set = set()
+
+    def step(uid, n) -> None:
+        if uid not in seen:
+            seen.add(uid)
+            bar.update(1)
+
     with typer.progressbar(length=len(ids), label=f"generating {keys[0]}..{keys[-1]}") as bar:
         totals = generate_units(session_factory=session_scope, unit_ids=ids, months=keys, actor=ACTOR, force=force,
-                                tz=get_settings().timezone, progress=lambda uid, n: bar.update(1),
-                                chunk=get_settings().rosters.generate_chunk)
+                                tz=get_settings().timezone, progress=step, chunk=get_settings().rosters.generate_chunk)
+    with session_scope() as s:
+        named = {str(u.id): f"{u.name} ({u.code})" for u in s.exec(select(Unit).where(
+            col(Unit.id).in_({uuid.UUID(k) for k in totals["errors"]} | set(totals["published"]))))}
+    for uid, done in sorted(totals["published"].items(), key=lambda kv: named.get(str(kv[0]), "")):
+        listed = ", ".join(f"{m} (version {v})" for m, v in done)
+        typer.echo(f"{named.get(str(uid), uid)}: published {listed}: left alone (--force regenerates it)")
     typer.echo(f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
-    for year in totals["calendar_missing"]:
-        typer.echo(f"warning: the holiday calendar for {year} is incomplete: its festivals were rostered as ordinary "
-                   f"days; import the State Council notice (dutydesk holidays notice FILE) and regenerate", err=True)
-    for uid, why in totals["errors"].items():
-        typer.echo(f"  unit {uid}: {why}", err=True)
+    for year, missing in totals["missing_festivals"].items():
+        typer.echo(f"warning: {calendar_warning(year, missing)} (dutydesk holidays notice FILE)", err=True)
+    if unit:  # one unit: its holidays below the holiday head-count (节假日人数), as the roster page says them
+        with session_scope() as s:
+            for key in keys:
+                for short in month_view(session=s, unit_id=ids[0], month=key, tz=get_settings().timezone,
+                                        by=BY)["holiday_short"]:
+                    typer.echo(f"warning: {short['text']}", err=True)
+    for uid, why in sorted(totals["errors"].items(), key=lambda kv: named.get(kv[0], kv[0])):
+        typer.echo(f"  {named.get(uid, uid)}: {why}", err=True)
     if totals["errors"]:
         raise typer.Exit(1)
 
@@ -100,11 +124,12 @@ def revoke_feed_cmd(feed_id: str = typer.Argument(..., help="the feed's id, as `
 
 
 @app.command("publish")
-def publish_cmd(unit: str = typer.Option(..., help="unit code"), month: str = typer.Option(..., help="YYYY-MM")) -> None:
+def publish_cmd(unit: str = typer.Option(..., help="unit code or name (如 高观镇)"),
+                month: str = typer.Option(..., help="YYYY-MM")) -> None:
     """Publish a unit's month (version 1)."""
     try:
         with session_scope() as s:
-            row = publish.publish(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
+            row = publish.publish(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, month=month,
                                   now=datetime.now(UTC), by=BY)
             typer.echo(f"published {unit} {month} version {row.version}")
     except ServiceError as exc:
@@ -112,11 +137,13 @@ def publish_cmd(unit: str = typer.Option(..., help="unit code"), month: str = ty
 
 
 @app.command()
-def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: Path = typer.Option(None)) -> None:
+def export(unit: str = typer.Option(..., help="unit code or name (如 高观镇)"),
+           month: str = typer.Option(..., help="YYYY-MM"),
+           out: Path = typer.Option(None, help="file to write (default roster-UNIT-MONTH.xlsx)")) -> None:
     """Write the month as .xlsx in the 值班表 layout."""
     try:
         with session_scope() as s:
-            data = excel.export_month(session=s, unit_id=pol.unit_by_code(s, unit).id, month=month,
+            data = excel.export_month(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, month=month,
                                       tz=get_settings().timezone, by=BY)
     except ServiceError as exc:
         _fail(exc)
@@ -128,11 +155,16 @@ def export(unit: str = typer.Option(...), month: str = typer.Option(...), out: P
 @app.command("import")
 def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                           help="the office's roster: .xlsx, .xls, WPS or .csv (UTF-8 or GB18030)"),
-               unit: str = typer.Option(..., help="unit code"),
+               unit: str = typer.Option(..., help="unit code or name (如 高观镇)"),
                month: str = typer.Option(None, help="YYYY-MM: only this month (default: every month in the file)"),
                dry_run: bool = typer.Option(False, "--dry-run", help="show the roster as understood; write nothing"),
                create_missing: bool = typer.Option(False, "--create-missing",
                                                    help="create people the directory lacks (added to the post's pool)"),
+               add_to_pool: bool = typer.Option(False, "--add-to-pool",
+                                                help="add directory people the file puts on a post to its pool"),
+               allow_past: bool = typer.Option(False, "--allow-past",
+                                               help="rewrite days already served (past days, today after the "
+                                                    "handover); audited"),
                column: list[str] = typer.Option([], help="correct the mapping: C=officer, 12月!F=note, E=ignore")) -> None:
     """Import the office's own roster file: every problem is listed (sheet, row, column) and nothing is written."""
     columns = {}
@@ -145,17 +177,24 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
     try:
         sheets = read_workbook(file.read_bytes())
         with session_scope() as s:
-            kw = dict(session=s, unit_id=pol.unit_by_code(s, unit).id, sheets=sheets, by=BY, month=month,
-                      columns=columns, create_missing=create_missing)
+            kw = dict(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, sheets=sheets, by=BY, month=month,
+                      columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))
             preview = imports.preview_import(**kw)
             _show_preview(preview)
+            if preview.served and not allow_past:
+                typer.echo(f"{len(preview.served)} days already served would be rewritten: "
+                           f"{', '.join(d.day.isoformat() for d in preview.served)}; --allow-past confirms (audited)",
+                           err=True)
             if dry_run or not preview.ok:
                 raise typer.Exit(0 if preview.ok else 1)
-            _, rows = imports.import_roster(tz=get_settings().timezone, **kw)
+            done, rows = imports.import_roster(tz=get_settings().timezone, allow_past=allow_past, **kw)
             for m in preview.missing:
                 typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}")
             for row in rows:
-                typer.echo(f"imported {row.slots} person-slots into {unit} {row.month}")
+                if row.month in done.unchanged:
+                    typer.echo(f"{unit} {row.month}: {imports.UNCHANGED} (unchanged: same as the stored roster)")
+                else:
+                    typer.echo(f"imported {row.slots} person-slots into {unit} {row.month}")
     except ServiceError as exc:
         _fail(exc)
 
@@ -181,10 +220,10 @@ def _show_preview(preview) -> None:
 
 @holidays_app.command("import")
 def holidays_import(file: Path) -> None:
-    """Import `date,kind,name` CSV rows (kind holiday/makeup_workday or 假/班), all or nothing."""
+    """Import `date,kind,name` CSV rows (kind holiday/makeup_workday or 假/班; UTF-8 or GB18030), all or nothing."""
     try:
         with session_scope() as s:
-            n = holidays.import_text(session=s, text=file.read_text(encoding="utf-8-sig"), actor=ACTOR)
+            n = holidays.import_csv(session=s, data=file.read_bytes(), actor=ACTOR)
         typer.echo(f"imported {n} dates")
     except ServiceError as exc:
         _fail(exc)
@@ -198,11 +237,10 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
                     ) -> None:
     """Import the State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as published: every
     festival's days off and make-up workdays replace the year's days in the table; refused while anything is unclear."""
-    raw = file.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
+        text = decode_text(file.read_bytes())
+    except ServiceError as exc:
+        _fail(exc)
     found = holidays.preview_notice(text=text, year=year)
     for d in found.days:
         typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
@@ -225,6 +263,10 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
 @holidays_app.command("list")
 def holidays_list(year: int = typer.Option(None)) -> None:
     """List the admin table."""
-    with session_scope() as s:
-        for h in holidays.list_days(session=s, year=year):
-            typer.echo(f"{h.day}  {h.kind.value:<15} {h.name}")
+    try:
+        with session_scope() as s:
+            days = holidays.list_days(session=s, year=year)
+    except ServiceError as exc:
+        _fail(exc)
+    for h in days:
+        typer.echo(f"{h.day}  {h.kind.value:<15} {h.name}")

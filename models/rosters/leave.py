@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import Day, UTCDateTime, new_id, utcnow
 
 
 class LeaveHalf(StrEnum):
@@ -25,9 +25,9 @@ class LeaveStatus(StrEnum):
 
 class LeaveBase(SQLModel):
     person_id: uuid.UUID = Field(foreign_key="person.id", index=True)
-    start_day: date
+    start_day: Day
     start_half: LeaveHalf = LeaveHalf.am
-    end_day: date
+    end_day: Day
     end_half: LeaveHalf = LeaveHalf.pm
     destination: str = Field(default="", max_length=200)
     reason: str = Field(default="", max_length=500)

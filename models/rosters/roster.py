@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import Day, UTCDateTime, new_id, utcnow
 
 
 class DutyPost(SQLModel, table=True):
@@ -151,7 +151,7 @@ class HolidayKind(StrEnum):
 
 
 class HolidayDayBase(SQLModel):
-    day: date
+    day: Day
     kind: HolidayKind
     name: str = Field(default="", max_length=40, description="e.g. Spring Festival / 春节")
 

@@ -122,8 +122,8 @@ class HolidayCalendar:
         on_holiday, name = chinese_calendar.get_holiday_detail(d)
         if on_holiday and name:
             return DayInfo(d, DayKind.holiday, str(name))
-        if weekend and not on_holiday:
-            return DayInfo(d, DayKind.makeup_workday, "")
+        if weekend and not on_holiday:  # the package names a make-up workday after its festival
+            return DayInfo(d, DayKind.makeup_workday, str(name or ""))
         return DayInfo(d, DayKind.weekend if weekend else DayKind.workday, "")
 
     def is_workday(self, d: date) -> bool:

@@ -4,7 +4,9 @@ Each festival is one numbered item: "二、春节：2月15日（农历腊月二�
 共9天。2月14日（周六）、2月28日（周六）上班。" — days off as a range (which may cross a month or a year, and may
 name the year), or a single day ("1月1日放假1天，不调休", "6月10日与周末连休"); make-up workdays in a sentence
 ending 上班; weekdays and lunar dates in parentheses; two festivals may share an item ("中秋节、国庆节："), the day of
-each then told by the lunar calendar. Pure: text in, days and problems out; nothing is guessed silently.
+each then told by the lunar calendar. A weekday written beside a date that is not the date's, or a 共N天 that
+is not the range's length, is a problem naming the festival. Pure: text in, days and problems out; nothing is
+guessed silently.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ _DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _RANGE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|－|-|~|～)\s*"
                     r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
 _YEAR = re.compile(r"关于\s*(\d{4})\s*年")
+# A date as written with its parentheses: '2月15日（农历腊月二十八、周日）', '至23日（农历正月初七、周一）'.
+_SAID = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日\s*(?:[（(]([^）)]*)[）)])?")
+_WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
+WEEKDAY_ZH = "一二三四五六日"
 
 
 @dataclass(frozen=True)
@@ -91,19 +97,53 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
     if not out.festivals:
         out.problems.append("没有找到节日条目（“一、元旦：……”）：请粘贴通知全文")
     elif out.missing:
-        out.problems.append("通知缺少：" + "、".join(out.missing))
+        out.problems.append(missing_problem(out.missing))
     return out
+
+
+def missing_problem(missing: list[str]) -> str:
+    """The problem a notice lacking festivals has (zh-CN): 通知缺少：端午节."""
+    return "通知缺少：" + "、".join(missing)
+
+
+def _check_weekdays(out: Notice, heading: str, body: str) -> None:
+    """Each weekday the notice writes beside a date ('1月1日（周四）') must be that date's: a notice that
+    contradicts itself is refused, naming the festival, rather than read one way or the other."""
+    year, month, last = out.year, None, None
+    for sentence in body.split("。"):
+        for y, m, d, said in _SAID.findall(sentence):
+            if y:
+                year = int(y)
+            if m:
+                month = int(m)
+                if not y and last is not None and (last.month, month) == (12, 1):
+                    year = last.year + 1  # 12月31日（周四）至1月2日（周六）: the range runs into the next year
+            if month is None:
+                continue
+            try:
+                day = date(year, month, int(d))
+            except ValueError:
+                continue  # named by the reading of the dates
+            last = day
+            written = _WEEKDAY.search(said or "")
+            if written is None:
+                continue
+            wd = 6 if written[1] in "日天" else WEEKDAY_ZH.index(written[1])
+            if wd != day.weekday():
+                out.problems.append(f"{heading}：{day.month}月{day.day}日是{day.year}年的周{WEEKDAY_ZH[day.weekday()]}，"
+                                    f"通知写的是“{written[0]}”")
 
 
 def _item(out: Notice, heading: str, body: str, names: list[str]) -> None:
     year = out.year
+    _check_weekdays(out, heading, body)
     holidays: list[date] = []
     for sentence in _PAREN.sub("", body).split("。"):
         if "上班" in sentence:
             for y, m, d in _DATE.findall(sentence):
                 day = _date(year, m, d, y, out.problems, heading)
-                if day is not None:
-                    out.days.append(NoticeDay(day, "makeup_workday", ""))
+                if day is not None:  # named after its festival (春节调休上班), as the package names them
+                    out.days.append(NoticeDay(day, "makeup_workday", _name_for(day, names)))
             continue
         if "放假" not in sentence and "连休" not in sentence:
             continue
@@ -120,6 +160,10 @@ def _item(out: Notice, heading: str, body: str, names: list[str]) -> None:
                     out.problems.append(f"{heading}：{start}至{end} 不像一次放假")
                     continue
                 holidays += [start + timedelta(days=i) for i in range((end - start).days + 1)]
+                count = re.search(r"共\s*(\d+)\s*天", sentence)
+                if count and int(count[1]) != (end - start).days + 1:
+                    out.problems.append(f"{heading}：{start.month}月{start.day}日至{end.month}月{end.day}日是"
+                                        f"{(end - start).days + 1}天，通知写的是“共{count[1]}天”")
         else:
             first = _DATE.search(sentence)
             if first:

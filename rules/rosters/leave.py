@@ -107,6 +107,13 @@ def _overlaps(a: Leave, b: Leave, tz: str) -> bool:
     return s1 < e2 and s2 < e1
 
 
+# The way out of a lead-time refusal, in the words of the leave form's checkbox and field
+# (web/console/rosters/words.py).
+URGENT_HINT_ZH = "今天或已经出发的急事，请勾选“急事”并填写急事理由，报备后待审核"
+URGENT_HINT_EN = "for an urgent matter starting today or already begun, tick Urgent and say why it could not be " \
+                 "reported ahead; the report is then reviewed"
+
+
 def validate_leave(
     leave: Leave,
     *,
@@ -139,13 +146,17 @@ def validate_leave(
         if leave.start_day < due:
             problems.append(Problem(
                 "start_day", "lead_time_abroad",
-                f"出国（境）须提前{policy.abroad_lead_workdays}个工作日报备，最早可于{due.isoformat()}出发",
+                f"出国（境）须提前{policy.abroad_lead_workdays}个工作日报备，最早可于{due.isoformat()}出发；{URGENT_HINT_ZH} "
+                f"(travel abroad must be reported {policy.abroad_lead_workdays} working days ahead, so the earliest "
+                f"start is {due.isoformat()}; {URGENT_HINT_EN})",
             ))
     elif formal and not leave.abroad and (leave.start_day - today).days < policy.lead_days:
         earliest = today + timedelta(days=policy.lead_days)
         problems.append(Problem(
             "start_day", "lead_time",
-            f"须至少提前{policy.lead_days}天报备，最早可于{earliest.isoformat()}出发",
+            f"须至少提前{policy.lead_days}天报备，最早可于{earliest.isoformat()}出发；{URGENT_HINT_ZH} "
+            f"(leave must be reported {policy.lead_days} day{'s' if policy.lead_days != 1 else ''} ahead, so the "
+            f"earliest start is {earliest.isoformat()}; {URGENT_HINT_EN})",
         ))
     partners = {b for a, b in pairs if a == leave.person} | {a for a, b in pairs if b == leave.person}
     if not leave.together_reason.strip():

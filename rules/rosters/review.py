@@ -11,7 +11,7 @@ from datetime import date
 from math import ceil
 from typing import NamedTuple
 
-from rules.rosters.calendar import HolidayCalendar
+from rules.rosters.calendar import FESTIVAL_ZH, HolidayCalendar
 from rules.rosters.days import Period, blocked_slots, day_table
 from rules.rosters.explain import PICK_ZH, SKIP_ZH, Assignment, Gap, RosterPlan
 from rules.rosters.policy import (
@@ -76,6 +76,38 @@ def find_gaps(
         if len(set(people)) < need:
             gaps.append(Gap(day, idx, post, need - len(set(people)), "below_required", (), need))
     return gaps
+
+
+class Shortfall(NamedTuple):
+    """A statutory holiday on which a post has fewer people than the holiday head-count (PostRule.holiday_count)."""
+
+    day: date
+    post: str
+    have: int
+    need: int
+    festival: str  # the calendar's name (English key of FESTIVAL_ZH)
+
+    def text(self, label: str = "") -> str:
+        """zh-CN, e.g. 2026-10-01（国庆节）值班员 1 人，节假日应安排 2 人."""
+        return (f"{self.day.isoformat()}（{FESTIVAL_ZH.get(self.festival, self.festival)}）{label or self.post} "
+                f"{self.have} 人，节假日应安排 {self.need} 人")
+
+
+def holiday_shortfalls(
+    policy: RosterPolicy, calendar: HolidayCalendar, held: Mapping[tuple[date, str], int], first: date, last: date
+) -> list[Shortfall]:
+    """Holidays in [first, last] where a post with a holiday head-count holds fewer people than required that day
+    (`held`: (date, post) -> people on it; a day absent from `held` is not checked: not in the roster)."""
+    days = {d for d, _ in held}
+    out: list[Shortfall] = []
+    for row in day_table(policy, calendar, first, last):
+        if not row.festival or row.day not in days:
+            continue
+        for rule, need in zip(policy.posts, row.required):
+            have = held.get((row.day, rule.name), 0)
+            if rule.holiday_count is not None and have < need:
+                out.append(Shortfall(row.day, rule.name, have, need, row.festival))
+    return out
 
 
 class Candidate(NamedTuple):

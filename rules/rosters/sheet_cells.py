@@ -23,6 +23,8 @@ HEADER_WORDS: dict[str, tuple[str, ...]] = {
 }
 FOOTER = re.compile(r"^(注|说明|值班电话|联系电话|备注|制表|审核|签发|审批|负责人|单位|电话|传真|地址|如有|值班要求)")
 PHONE = re.compile(r"(?:1[3-9]\d{9}|(?:0\d{2,3}-?\d{7,8}|[2-9]\d{6,7})(?:-\d{1,4})?)")
+# Digits that were meant as a phone but are not one (1390000000: a mobile with a digit missing).
+PHONE_LIKE = re.compile(r"(?<![\d-])(?:\d[\d-]{5,}\d)(?![\d-])")
 NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z]{1,12}\d{0,2}$")  # 领导1: a numbered placeholder
 _SEP = re.compile(r"[、,;/|\\\s]+")
 _CJK1 = re.compile(r"^[\u3400-\u9fff]$")
@@ -67,6 +69,29 @@ _D = re.compile(r"^(\d{1,2})\s*[日号]?$")
 _REST = re.compile(r"^[\s()]*(星期|周|礼拜)?[一二三四五六日天]?[\s()]*$")
 # A 24-hour slot written as a range ('12月1日8:30至12月2日8:30', '12.1-12.2'): the first day is the slot's.
 _RANGE = re.compile(r"^\s*(\d{1,2}[:]\d{2})?\s*[-~—至到]")
+
+
+# A week grid's cell that gives its day before the people: '1.4 林秀英', '12月1日\n林秀英（139…）'.
+_LEAD_DATE = re.compile(r"^(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]?"
+                        r"|\d{1,2}[./]\d{1,2}(?![\d./])|\d{1,2}\s*[日号])")
+# '（周二）' or '星期二' after the date; a bare 周 is not taken ('周一鸣' is a name).
+_LEAD_WEEKDAY = re.compile(r"^\s*(?:\((?:星期|周|礼拜)[一二三四五六日天]\)|(?:星期|礼拜)[一二三四五六日天])")
+
+
+def dated_cell(value) -> tuple[str, str] | None:
+    """(the date as written, the people after it) of a week-grid cell that starts with its day
+    ('1.4 林秀英', '12月1日\n林秀英（139…）'); None for any other cell (a name, a bare date, an Excel date)."""
+    if not isinstance(value, str):
+        return None
+    t = norm(value)
+    m = _LEAD_DATE.match(t)
+    if not m:
+        return None
+    rest = t[m.end():]
+    if rest[:1].isdigit() or rest[:1] in ":-~—至到":  # 12月1日8:30…, a slot range: not a week cell
+        return None
+    rest = _LEAD_WEEKDAY.sub("", rest, count=1).strip()
+    return (m[1].strip(), rest) if rest else None
 
 
 def month_in(text: str) -> tuple[int | None, int | None]:
@@ -166,7 +191,8 @@ def people_in(value) -> tuple[list[Named], list[str]]:
     text = norm(value)
     if not text:
         return [], []
-    text = re.sub(r"\(([^)]*)\)", lambda m: f" {m[1]} " if PHONE.fullmatch(m[1].strip()) else " ", text)
+    # A bracket holds a phone or a title ('（副县长）'): a phone, or digits meant as one, are kept to be read.
+    text = re.sub(r"\(([^)]*)\)", lambda m: f" {m[1]} " if PHONE_LIKE.fullmatch(m[1].strip()) else " ", text)
     text = re.sub(r"^[^:]{1,8}:", "", text) if re.match(r"^[^:]{1,8}:\D", text) else text  # '带班：张三'
     tokens = [t for t in _SEP.split(text) if t]
     out: list[Named] = []
@@ -184,9 +210,16 @@ def people_in(value) -> tuple[list[Named], list[str]]:
             else:
                 problems.append(f"电话 {tok} 前面没有姓名")
             continue
+        if PHONE_LIKE.fullmatch(tok):
+            problems.append(bad_phone(tok, out[-1].name if out else ""))
+            continue
         m = re.fullmatch(r"(\D+?)[:\-]?(" + PHONE.pattern + ")", tok)
+        bad = re.fullmatch(r"(\D+?)[:\-]?(" + PHONE_LIKE.pattern + ")", tok)
         if m and NAME.match(m[1]):
             out.append(Named(m[1], m[2]))
+        elif bad and NAME.match(bad[1]):
+            out.append(Named(bad[1]))
+            problems.append(bad_phone(bad[2], bad[1]))
         elif out and TITLE.match(tok):
             continue
         elif NAME.match(tok):
@@ -196,10 +229,24 @@ def people_in(value) -> tuple[list[Named], list[str]]:
     return out, problems
 
 
+def bad_phone(digits: str, name: str = "") -> str:
+    """The zh-CN problem for digits written as a phone that are none (a mobile one digit short, say)."""
+    n = sum(ch.isdigit() for ch in digits)
+    whose = f"“{name}”的" if name else ""
+    hint = f"手机号应为 11 位，这里是 {n} 位" if digits.startswith("1") else "不是有效的电话号码"
+    return f"{whose}电话 {digits} 有误：{hint}"
+
+
 def phones_in(value) -> tuple[list[Named], list[str], list[str]]:
-    """A phone column's cell: (named phones, phones without a name, problems)."""
+    """A phone column's cell: (named phones, phones without a name, problems).
+
+    A run of digits that is no phone (1390000000) is a problem, never dropped or cut to a shorter number."""
     named, problems = people_in(value)
-    bare = [t for t in PHONE.findall(norm(value))] if not named else []
-    if not named and not bare and norm(value):
-        problems = [f"“{norm(value)}”不是电话号码"]
-    return named, bare, problems if named else ([] if bare else problems)
+    if named:
+        return named, [], problems
+    runs = PHONE_LIKE.findall(norm(value))
+    bare = [t for t in runs if PHONE.fullmatch(t)]
+    wrong = [bad_phone(t) for t in runs if not PHONE.fullmatch(t)]
+    if not runs and norm(value):
+        return [], [], [f"“{norm(value)}”不是电话号码"]
+    return [], bare, wrong

@@ -5,6 +5,7 @@ Pure (stdlib only); shared by the list reader (`sheet_layout.py`) and the week-g
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -83,6 +84,7 @@ class ParsedRoster:
     warnings: list[Problem] = field(default_factory=list)
     layouts: dict[str, str] = field(default_factory=dict)  # sheet -> list / week
     months: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (year, month)
+    other_months: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheets left out: not the chosen month
 
     @property
     def ok(self) -> bool:
@@ -119,6 +121,27 @@ def role_of(header, words: list[tuple[str, str]]) -> str | None:
     # A header that merely contains a word: only long words, or the short words of the fixed columns, so
     # that 值班地点 is not read as 值班 (officers) while 值班人员名单 and 日期/星期 still are.
     return next((r for w, r in words if (len(w) > 2 or len(w) == 2 and r in ROLES) and w in t), None)
+
+
+def labelled_parts(value, words: list[tuple[str, str]]) -> list[tuple[str, str | None, str]]:
+    """A cell that labels its people ('带班：张三\n值班：李四、王五', '带班:张三 值班:李四'): [(label, role, text)]
+    in the cell's order, text before the first label as ("", None, text); [] when the cell has no label.
+
+    Only the words of the posts and of 备注 are labels, so '值班室：' or '张建国:139…' are read as before."""
+    t = norm(value)
+    if ":" not in t:
+        return []
+    labels = [w for w, r in words if r not in ("date", "weekday", "phone")]  # longest first
+    found = list(re.finditer("(" + "|".join(map(re.escape, labels)) + r")\s*:", t)) if labels else []
+    if not found:
+        return []
+    roles: dict[str, str] = {}
+    for w, r in words:
+        roles.setdefault(w, r)  # as role_of: the first of the words, longest first
+    parts = [("", None, t[:found[0].start()])] if t[:found[0].start()].strip() else []
+    for m, nxt in zip(found, [*found[1:], None]):
+        parts.append((m[1], roles[m[1]], t[m.end():nxt.start() if nxt else len(t)].strip()))
+    return parts
 
 
 class Cells:

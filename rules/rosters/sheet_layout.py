@@ -40,7 +40,11 @@ def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple
         if not any(any(v not in (None, "") for v in row) for row in grid.rows):
             continue
         _parse_sheet(grid, out, words, month, columns or {}, set(post_labels))
-    if not out.layouts and not out.problems:
+    if not out.layouts and not out.problems and out.other_months and month is not None:
+        found = "、".join(f"{y}年{m}月" for y, m in sorted(set(out.other_months.values())))
+        out.problems.append(Problem(next(iter(out.other_months)), 0, "", "",
+                                    f"文件中没有所选{month[0]}年{month[1]}月的值班表：这是{found}的值班表"))
+    elif not out.layouts and not out.problems:
         out.problems.append(Problem(grids[0].name if grids else "", 0, "", "", "文件中没有找到值班表（表头应含“日期”和值班人员等列）"))
     seen: dict[date, Day] = {}
     for d in out.days:
@@ -92,6 +96,7 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
                                     "无法确定年月：请在标题（如“2026年12月值班表”）或工作表名中写明，或选择月份"))
         return
     if hint is not None and ym != hint:
+        out.other_months[grid.name] = ym
         out.warnings.append(Problem(grid.name, 0, "", "", f"这是{ym[0]}年{ym[1]}月的值班表，不是所选月份，已跳过"))
         return
     out.layouts[grid.name] = layout
@@ -243,7 +248,9 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
     # without a phone, officers before leaders (a 联系电话 column beside 值班员 is the officer's).
     phones = {p.name: p.phone for p in named_phones}
     unknown = [p.name for p in named_phones if p.name not in {q.name for _, q in row_people}]
+    written = {p.phone for _, p in row_people if p.phone}
     for c, bare in bare_phones:
+        bare = [ph for ph in bare if ph not in written]  # the column repeating the phone in the name cell
         target = targets.get(c)
         lacking = [i for i, (role, p) in sorted(enumerate(row_people), key=lambda x: x[1][0] == "leader")
                    if not p.phone and p.name not in phones and (target is None or role == target)]

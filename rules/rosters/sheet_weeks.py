@@ -1,10 +1,18 @@
 """Week-grid rosters: a header row of weekdays (星期一 … 星期日) and, per week, a row of dates followed by rows of
-people labelled in the first column(s) (日期 / 带班领导 / 值班员 / 备注). Pure (stdlib only)."""
+people labelled in the first column(s) (日期 / 带班领导 / 值班员 / 备注), or cells that label their people themselves
+('带班：张三\n值班：李四、王五'). Pure (stdlib only)."""
 
 from __future__ import annotations
 
-from rules.rosters.sheet_cells import WEEKDAY_ZH, norm, parse_day, people_in, weekday_of
-from rules.rosters.sheet_grid import ROLES, Cells, Column, Day, ParsedRoster, Problem, is_footer, letter, override, role_of
+from dataclasses import replace
+
+from rules.rosters.sheet_cells import WEEKDAY_ZH, dated_cell, norm, parse_day, people_in, weekday_of
+from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, ParsedRoster, Problem, is_footer, labelled_parts, letter,
+                                      override, role_of)
+from rules.rosters.sheet_week_span import week_days, week_label
+
+
+DATED_ROW = "日期与人员"  # how an unlabelled row of '1.4 林秀英' cells is shown in the mapping (and corrected)
 
 
 def parse_week(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns, posts) -> None:
@@ -22,44 +30,149 @@ def parse_week(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns
             continue
         if is_footer(cells, r, texts):
             continue
-        label = next((t for t in texts[:first_day_col][::-1] if t), "")
+        label_col = next((c for c in range(first_day_col - 1, -1, -1) if texts[c]), None)
+        label = texts[label_col] if label_col is not None else ""
+        week = _week_of_row(grid, cells, r, first_day_col, ym, out)
+        spanned = week is not None and week[1].first is not None
+        if week is not None:
+            if spanned or week[1].problem:
+                current = _span_days(grid, r, week[1], day_cols, ym, out)
+                rows_seen += 1
         # A week grid's rows are corrected by their label (every week's 值班员 row at once).
-        role = (override(columns, grid.name, label) or role_of(label, words)) if label else None
         values = {c: cells.get(r, c) for c in day_cols}
-        if role is None and not label:
-            dated = [v for v in values.values() if v not in (None, "")]
-            role = "date" if dated and all(parse_day(v, *ym)[0] for v in dated) else "officer"
+        dated = _dated_row(values, ym)
+        if week is not None and week[0] == label_col and dated is None:
+            label = ""  # '第1周', '第1周\n12月1日-12月6日' names the week, not the row's people
+        role = (override(columns, grid.name, label) or role_of(label, words)) if label else None
+        if (dated is not None or spanned) and not label:
+            role = override(columns, grid.name, DATED_ROW)  # unlabelled week rows are corrected all at once
+        if dated is not None and role != "ignore":
+            # One row per week, each cell its day and people ('1.4 林秀英'): the week's dates and its officers.
+            role = role if role in posts else "officer"
+        elif role is None and not label:
+            filled = [v for v in values.values() if v not in (None, "")]
+            role = "date" if filled and all(parse_day(v, *ym)[0] for v in filled) else "officer"
+        cell_texts = [text for _, text in dated.values()] if dated is not None else list(values.values())
+        if role != "ignore" and role not in posts and any(labelled_parts(v, words) for v in cell_texts):
+            role = "officer"  # a row ('值班安排') whose cells say who is what: '带班：张三 值班：李四'
         if role is None or role == "ignore" or (role not in ROLES and role not in posts):
-            out.warnings.append(Problem(grid.name, r + 1, letter(0), label, "无法识别此行，已忽略"))
+            out.warnings.append(Problem(grid.name, r + 1, letter(label_col) if label_col is not None else "", label,
+                                        "无法识别此行，已忽略"))
             continue
-        if label and label not in labels_seen:
-            labels_seen.add(label)
-            out.columns.append(Column(grid.name, label, label, role))
+        shown = label or (DATED_ROW if dated is not None or spanned and role != "date" else "")  # an unlabelled week row still maps its people
+        if shown and shown not in labels_seen:
+            labels_seen.add(shown)
+            out.columns.append(Column(grid.name, shown, shown, role))
         if role == "date":
             current = _week_dates(grid, r, values, ym, out, header)
             rows_seen += 1
             continue
-        for c, v in values.items():
-            d = current.get(c)
-            if v in (None, "") or cells.merged_from_above(r, c) and role == "note":
-                continue
-            if d is None:
-                if c in current:  # a day of the previous or next month: that month's roster
-                    continue
-                out.problems.append(Problem(grid.name, r + 1, letter(c), label or header[c], "这一格上方没有日期行"))
-                continue
-            if role == "note":
-                d.add_note(norm(v))
-            elif role == "phone":
-                continue
-            elif role != "weekday":
-                people, problems = people_in(v)
-                for p in problems:
-                    out.problems.append(Problem(grid.name, r + 1, letter(c), label, p))
-                d.cells.setdefault(role, (r + 1, letter(c), label))
-                d.add(role, people)
+        if dated is not None:
+            current = _week_dates(grid, r, {c: when for c, (when, _) in dated.items()}, ym, out, header)
+            rows_seen += 1
+            values = {c: text for c, (_, text) in dated.items()}
+        _people_row(grid, cells, r, values, current, role, label, header, out,
+                    labels=(words, columns, posts, labels_seen))
     if not rows_seen:
         out.problems.append(Problem(grid.name, h + 1, "", "日期", "按周排列的值班表中没有日期行"))
+
+
+def _week_of_row(grid, cells: Cells, r: int, first_day_col: int, ym, out: ParsedRoster):
+    """(column, WeekLabel) of the week label that starts on row r left of the weekday columns, if any; a range
+    that is not one week is a problem of its cell."""
+    for c in range(first_day_col):
+        if cells.merged_from_above(r, c):
+            continue
+        found = week_label(cells.get(r, c), ym)
+        if found is not None:
+            if found.problem:
+                out.problems.append(Problem(grid.name, r + 1, letter(c), _one_line(found.text), found.problem))
+            return c, found
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _span_days(grid, r: int, week, day_cols: dict[int, int], ym, out: ParsedRoster) -> dict:
+    """The days of a week its label gives ('12月1日-12月6日'): a weekday column outside the range is another
+    month's (skipped) or, within the month, a problem of any cell written there."""
+    if week.problem:
+        return dict.fromkeys(day_cols)
+    known = {d.day: d for d in out.days if d.sheet == grid.name}
+    current: dict[int, Day | str | None] = {}
+    for c, (d, inside) in week_days(week, day_cols).items():
+        if (d.year, d.month) != ym:
+            current[c] = None
+        elif not inside:
+            current[c] = f"{d.month}月{d.day}日不在本周“{_one_line(week.text)}”的日期范围内"
+        else:
+            if d not in known:
+                known[d] = Day(d, sheet=grid.name, row=r + 1)
+                out.days.append(known[d])
+            current[c] = known[d]
+    return current
+
+
+def _dated_row(values: dict, ym) -> dict | None:
+    """{column: (the date as written, the people)} when the row's cells give their day before the people
+    ('1.4 林秀英', '12月1日\n林秀英（139…）'): at least one such cell, and no other cell but bare dates."""
+    out = {}
+    for c, v in values.items():
+        if v in (None, ""):
+            continue
+        found = dated_cell(v)
+        if found is None and parse_day(v, *ym)[0] is None:
+            return None
+        out[c] = found or (v, "")
+    return out if any(people for _, people in out.values()) else None
+
+
+def _people_row(grid, cells: Cells, r: int, values: dict, current: dict, role: str, label: str, header,
+                out: ParsedRoster, *, labels) -> None:
+    """One row of people (or 备注) under the week's dates; each problem named by its cell and weekday column.
+
+    A cell that labels its people ('带班：张三\n值班：李四') gives each label's people to the label's post (shown in
+    the mapping as that label, and corrected by it); text before the first label is the row's."""
+    words, columns, posts, labels_seen = labels
+    for c, v in values.items():
+        d = current.get(c)
+        if v in (None, "") or cells.merged_from_above(r, c) and role == "note":
+            continue
+        if isinstance(d, str):
+            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], d))
+            continue
+        if d is None:
+            if c in current:  # a day of the previous or next month: that month's roster
+                continue
+            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], "这一格上方没有日期行"))
+            continue
+        for word, said, text in labelled_parts(v, words) or [("", None, v)]:
+            part = role
+            if word:
+                part = override(columns, grid.name, word) or said
+                if word not in labels_seen:
+                    labels_seen.add(word)
+                    out.columns.append(Column(grid.name, word, word, part))
+            if part == "ignore" or not norm(text):
+                continue
+            if part not in posts and part != "note":  # a 电话 row, or a label corrected to 电话
+                if word:
+                    out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c], f"“{word}”不是值班岗位，已忽略"))
+                continue
+            _add(grid, r, c, d, part, word or label, text, header, out)
+
+
+def _add(grid, r: int, c: int, d: Day, role: str, label: str, value, header, out: ParsedRoster) -> None:
+    if role == "note":
+        d.add_note(norm(value))
+        return
+    people, problems = people_in(value)
+    for p in problems:
+        out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], f"{label}：{p}" if label else p))
+    d.cells.setdefault(role, (r + 1, letter(c), header[c]))
+    d.add(role, [replace(p, where=(r + 1, letter(c))) for p in people])
 
 
 def _week_dates(grid, r: int, values: dict, ym, out: ParsedRoster, header) -> dict[int, Day | None]:

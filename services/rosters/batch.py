@@ -97,10 +97,12 @@ def load_inputs(session: Session, unit_ids: list[uuid.UUID], months: list[str]) 
 def _check(uid: uuid.UUID, inp: UnitInput, force: bool, tz: str) -> RosterPolicy:
     for m, r in sorted(inp.existing.items()):
         if r.status is RosterStatus.published and not force:
-            raise Conflict(f"roster {m} is already published (version {r.version}): regenerate with force",
+            raise Conflict(f"{m} 排班已发布（第 {r.version} 版）：如需重排请强制重新生成 "
+                           f"(roster {m} is already published: regenerate with force)",
                            field="month")
     if not inp.posts:
-        raise Invalid("the unit has no duty posts: define posts and pools first", field="posts")
+        raise Invalid("该单位尚未设置值班岗位：请先设置岗位和轮换人员 "
+                      "(the unit has no duty posts: define posts and pools first)", field="posts")
     return to_policy(inp.policy_row, inp.posts, tz=tz, unit=str(uid))
 
 
@@ -182,7 +184,8 @@ def write_batch(*, session: Session, plan: BatchPlan, actor: str, cache: BulkCac
     if late:
         for uid in late:
             m = min(m for (u, m), r in existing.items() if u == uid and r.status is RosterStatus.published)
-            errors[str(uid)] = Conflict(f"roster {m} was published meanwhile: regenerate with force", field="month")
+            errors[str(uid)] = Conflict(f"{m} 排班在此期间已发布：如需重排请强制重新生成 "
+                                        "(published meanwhile: regenerate with force)", field="month")
         ok = [u for u in ok if u not in late]
         gone = {u.hex for u in late}
         rows = [r for r in rows if r[1] not in gone]
@@ -217,9 +220,12 @@ def write_batch(*, session: Session, plan: BatchPlan, actor: str, cache: BulkCac
     slots = sum(r["slots"] for rs in results.values() for r in rs)
     nr_gaps = sum(r["gaps"] for rs in results.values() for r in rs)
     one = ok[0] if len(ok) == 1 else ""
+    span = months[0] if len(months) == 1 else f"{months[0]}至{months[-1]}"
+    # zh-CN note, and the same figures as values (the audit page labels them in either language)
     audit.record(session=session, actor=actor, action="generate", entity="roster", entity_id=one, unit_id=one,
-                 note=(f"{len(ok)} units, " if not one else "") + f"{months[0]}..{months[-1]}: {slots} slots, "
-                 f"{nr_gaps} gaps" + (" (published months regenerated)" if plan.force else ""))
+                 after={"months": span, "units": len(ok), "slots": slots, "gaps": nr_gaps, "force": plan.force},
+                 note=(f"{len(ok)}个单位，" if not one else "") + f"{span}：{slots}个班次，{nr_gaps}处缺岗"
+                 + ("（已发布的月份重新生成）" if plan.force else ""))
     return results, errors
 
 

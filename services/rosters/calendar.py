@@ -49,3 +49,17 @@ def uncovered_years(*, session: Session, months: list[str]) -> list[int]:
     generated for them treats a missing festival as an ordinary day, so generate says so."""
     calendar = load_calendar(session=session)
     return sorted({int(m[:4]) for m in months} - {y for y in {int(m[:4]) for m in months} if calendar.covers(y)})
+
+
+def missing_festivals(*, session: Session, months: list[str]) -> dict[int, list[str]]:
+    """year -> the festivals (zh) the calendar lacks, for the years of `months` it does not fully know (a year counts
+    as covered only with all seven festivals: rules.rosters.calendar.HolidayCalendar.covers)."""
+    calendar = load_calendar(session=session)
+    return {y: [FESTIVAL_ZH.get(n, n) for n in calendar.missing_festivals(y)]
+            for y in uncovered_years(session=session, months=months)}
+
+
+def calendar_warning(year: int, missing: list[str]) -> str:
+    """What generate says when it plans days of a year the calendar does not fully know (zh-CN, for the CLI/API)."""
+    return (f"{year} 年节假日安排不完整，缺少：{'、'.join(missing)}：这些节日按普通日排班；"
+            f"请导入国务院办公厅通知后重新生成")

@@ -3,14 +3,12 @@ storage of an imported month; reading offices' files is `services.rosters.import
 
 from __future__ import annotations
 
-import io
 import uuid
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlmodel import Session
 
 from core.errors import Invalid
+from core.tables import OutSheet, write
 from models.rosters.roster import RosterMonth, RosterStatus
 from models.types import utcnow
 from rules.rosters.explain import Assignment
@@ -34,35 +32,32 @@ class ImportRejected(Invalid):
         self.problems = problems
         self.preview = preview
 
-    def as_detail(self) -> list[dict]:
+    def as_detail(self, where: str = "body") -> list[dict]:
         return [{"loc": ["file", f"row {p['row']}", p["column"]], "msg": p.get("text") or p["msg"], "type": "Invalid",
                  "sheet": p.get("sheet", ""), "cell": p.get("cell", "")} for p in self.problems]
 
 
 def export_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by: Actor) -> bytes:
     """The unit-month as an .xlsx file."""
+    return export_month_file(session=session, unit_id=unit_id, month=month, tz=tz, by=by)[1]
+
+
+def export_month_file(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by: Actor) -> tuple[str, bytes]:
+    """(the download's name, 值班表-高观镇-2026-12.xlsx; the .xlsx bytes), columns as wide as their content."""
     view = month_view(session=session, unit_id=unit_id, month=month, tz=tz, by=by)
     posts = view["posts"]
     labels = [p["label"] for p in posts]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = month
     y, m = month.split("-")
-    ws.append([f"{view['unit']['name']}{y}年{int(m)}月值班表（值班电话：{view['unit']['duty_phone']}）"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(labels) + 4)  # + 日期 星期 电话 备注
-    ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
-    ws.append(["日期", "星期", *labels[:2], PHONES, *labels[2:], NOTE])
     notes = view.get("notes", {})
+    rows = []
     for d in view["days"]:
         cells = ["、".join(x["name"] for x in d.posts.get(p["name"], [])) for p in posts]
         phones = "、".join(f"{x['name']} {x['mobile']}" for p in posts[:2] for x in d.posts.get(p["name"], []))
-        ws.append([d.day, WEEKDAYS[d.day.weekday()], *cells[:2], phones, *cells[2:], notes.get(d.day, "")])
-        ws.cell(ws.max_row, 1).number_format = "yyyy-mm-dd"
-    for col, width in zip("ABCDEFGH", (12, 8, 14, 20, 40, 14, 14, 14)):
-        ws.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        rows.append([d.day, WEEKDAYS[d.day.weekday()], *cells[:2], phones, *cells[2:], notes.get(d.day, "")])
+    data = write(OutSheet(month, ["日期", "星期", *labels[:2], PHONES, *labels[2:], NOTE], rows,
+                          caption=f"{view['unit']['name']}{y}年{int(m)}月值班表（值班电话：{view['unit']['duty_phone']}）"),
+                 "xlsx")
+    return f"值班表-{view['unit']['name']}-{month}.xlsx", data
 
 
 def store_month(session: Session, unit_id: uuid.UUID, month: str, policy, out: list[Assignment], actor: str,
@@ -79,6 +74,6 @@ def store_month(session: Session, unit_id: uuid.UUID, month: str, policy, out: l
     session.add(row)
     session.flush()
     audit.record(session=session, actor=actor, action="import", entity="roster", entity_id=row.id, unit_id=unit_id,
-                 before=before, after=row, note=f"{month}: {row.slots} slots from a file")
+                 before=before, after=row, note=f"{month}：从文件导入{row.slots}个班次")
     refresh_month(session=session, unit_id=unit_id, month=month, tz=tz)
     return row

@@ -77,6 +77,19 @@ def open_gaps(session: Session, first: date, last: date, unit_id: uuid.UUID | No
     return list(session.exec(q.order_by(RosterGap.day, RosterGap.unit_id, RosterGap.post)))
 
 
+def uncovered_by_absence(session: Session, absences) -> dict:
+    """absence id -> the open gaps its person leaves on their own slots in its days (the leave list's 需替班)."""
+    absences = list(absences)
+    if not absences:
+        return {}
+    q = select(RosterGap).where(RosterGap.person_id.in_({a.person_id for a in absences}),
+                                RosterGap.day >= min(a.start_day for a in absences),
+                                RosterGap.day <= max(a.end_day for a in absences))
+    found = list(session.exec(q.order_by(RosterGap.day)))
+    return {a.id: [g for g in found if g.person_id == a.person_id and a.start_day <= g.day <= a.end_day]
+            for a in absences}
+
+
 def gaps_for(*, session: Session, first: date, last: date, by: Actor, unit_id: uuid.UUID | None = None
              ) -> list[RosterGap]:
     """Open gaps in [first, last] of one unit, or of every unit `by` may see."""
@@ -89,7 +102,7 @@ def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str, by: Actor) -> l
     """Ranked candidates for a gap (eligible first), each with a zh-CN reason."""
     gap = session.get(RosterGap, gap_id)
     if gap is None:
-        raise NotFound(f"gap {gap_id} not found", field="gap_id")
+        raise NotFound(f"未找到该缺口 (gap {gap_id} not found)", field="gap_id")
     by.check_own_unit(gap.unit_id, field="gap_id")
     first, last = parse_month(month_key(gap.day))
     policy = pol.load_policy(session, gap.unit_id, tz)

@@ -38,13 +38,13 @@ def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, by: Actor,
     actor = by.name
     if session.exec(select(Handover.id).where(Handover.unit_id == unit_id, Handover.day == day,
                                               Handover.idx == idx)).first():
-        raise Conflict(f"the handover into {day} already exists", field="day")
+        raise Conflict(f"{day} 的交接班记录已存在 (the handover already exists)", field="day")
     incoming = incoming_id or _officer(session, unit_id, day, idx)
     person = session.get(Person, incoming) if incoming is not None else None
     if person is None:
-        raise Invalid(f"nobody is rostered as officer on {day}: name the incoming person", field="incoming_id")
+        raise Invalid(f"{day} 没有排值班员：请指定接班人 (nobody is rostered: name the incoming person)", field="incoming_id")
     if person.unit_id != unit_id:
-        raise Invalid(f"接班人须为本单位人员：{person.name} 不在本单位 (the incoming person must be of the unit)",
+        raise Invalid(f"接班人须为本单位人员：{by.name_of(person)}不在本单位 (the incoming person must be of the unit)",
                       field="incoming_id")
     prev = _previous(session, unit_id, day, idx)
     carried = [dict(i, carried=True) for i in (prev.open_items if prev else []) if not i.get("done")]
@@ -63,9 +63,9 @@ def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, by: Actor,
     """The incoming person signs (the duty office may sign on their behalf); items marked done stop carrying over."""
     row = session.get(Handover, handover_id)
     if row is None or not by.sees(row.unit_id):
-        raise NotFound(f"handover {handover_id} not found", field="handover_id")
+        raise NotFound(f"未找到该交接班记录 (handover {handover_id} not found)", field="handover_id")
     if row.signed_at is not None:
-        raise Conflict("the handover is already signed", field="handover_id")
+        raise Conflict("该交接班已签字 (the handover is already signed)", field="handover_id")
     if not by.office and not by.is_person(row.incoming_id):
         raise Forbidden("只有接班人本人可以签字交接 (only the incoming person signs the handover)", field="handover_id")
     actor = by.name
@@ -73,7 +73,7 @@ def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, by: Actor,
     items = [dict(i) for i in row.open_items]
     for n in done or []:
         if not 0 <= n < len(items):
-            raise Invalid(f"no open item number {n}", field="done")
+            raise Invalid(f"没有第 {n} 项未办结事项 (no open item number {n})", field="done")
         items[n]["done"] = True
     row.open_items, row.signed_at, row.signed_by = items, now, actor
     session.add(row)
@@ -95,9 +95,9 @@ def log(*, session: Session, unit_id: uuid.UUID, day: date, at: datetime, kind: 
     by.check_own_unit(unit_id)
     actor = by.name
     if kind not in LOG_KINDS:
-        raise Invalid(f"kind must be one of {', '.join(LOG_KINDS)}", field="kind")
+        raise Invalid(f"类型须为以下之一：{'、'.join(LOG_KINDS)} (kind must be one of these)", field="kind")
     if not content.strip():
-        raise Invalid("content is empty", field="content")
+        raise Invalid("内容不能为空 (content is empty)", field="content")
     row = DutyLogEntry(unit_id=unit_id, day=day, idx=idx, at=at, kind=kind, content=content.strip()[:2000],
                        created_by=actor)
     session.add(row)

@@ -11,12 +11,18 @@ from datetime import date
 from sqlmodel import Session, col, or_, select
 
 from core.errors import Invalid, NotFound
+from core.spreadsheets import decode_text
 from models.rosters.roster import HolidayDay, HolidayDayBase, HolidayKind
 from rules.rosters.calendar import BUILTIN_LAST_YEAR, DayKind, HolidayCalendar
-from rules.rosters.holiday_notice import NoticeDay, parse_notice
+from rules.rosters.holiday_notice import NoticeDay, missing_problem, parse_notice
 from services import audit
 from services.rosters.excel import ImportRejected
+from services.times import ERA, in_era
 
+MAX_CSV_BYTES = 5 * 1024 * 1024
+CSV_HINT = "每行应为“日期,假/班,名称”（如 2027-02-06,假,春节）；国务院通知全文请粘贴到“导入国务院办公厅节假日安排通知”"
+NOT_CSV = "没有一行是“日期,假/班,名称”：这像是通知全文，请粘贴到“导入国务院办公厅节假日安排通知”"
+KIND_ZH = {"holiday": "放假", "makeup_workday": "上班（调休）"}  # what the notice says of a day
 KINDS = {"holiday": HolidayKind.holiday, "假": HolidayKind.holiday, "放假": HolidayKind.holiday,
          "makeup_workday": HolidayKind.makeup_workday, "班": HolidayKind.makeup_workday,
          "上班": HolidayKind.makeup_workday, "调休上班": HolidayKind.makeup_workday}
@@ -24,6 +30,8 @@ KINDS = {"holiday": HolidayKind.holiday, "假": HolidayKind.holiday, "放假": H
 
 def list_days(*, session: Session, year: int | None = None) -> list[HolidayDay]:
     q = select(HolidayDay)
+    if year is not None and not in_era(year):
+        raise Invalid(f"年份 {year} {ERA}", field="year")
     if year is not None:
         q = q.where(HolidayDay.day >= date(year, 1, 1), HolidayDay.day <= date(year, 12, 31))
     return list(session.exec(q.order_by(HolidayDay.day)))
@@ -60,6 +68,15 @@ def delete_day(*, session: Session, day: date, actor: str) -> None:
                  before=before)
 
 
+def import_csv(*, session: Session, data: bytes, actor: str) -> int:
+    """A CSV file as uploaded: decoded like the roster import (UTF-8 with or without BOM, else GB18030: what Excel
+    and WPS save on a Chinese Windows), then `import_text`; an undecodable or oversized file is Invalid (file).
+    Callers read at most MAX_CSV_BYTES + 1 bytes."""
+    if len(data) > MAX_CSV_BYTES:  # refused whole: a cut file would import its first rows only
+        raise Invalid(f"文件超过 {MAX_CSV_BYTES // (1024 * 1024)} MB，未导入", field="file")
+    return import_text(session=session, text=decode_text(data), actor=actor)
+
+
 def import_text(*, session: Session, text: str, actor: str) -> int:
     """CSV lines `date,kind,name` (kind: holiday/makeup_workday or 假/班); all rows or none."""
     problems, rows = [], []
@@ -74,26 +91,41 @@ def import_text(*, session: Session, text: str, actor: str) -> int:
         try:
             day = date.fromisoformat(rec[0].strip())
         except ValueError:
-            problems.append({"row": n, "column": "date", "msg": f"{rec[0]!r} is not a date (YYYY-MM-DD)"})
+            problems.append({"row": n, "column": "date", "msg": f"“{rec[0]}”不是日期（应为 YYYY-MM-DD，如 2027-01-01）"})
             continue
         kind = KINDS.get(rec[1].strip() if len(rec) > 1 else "")
         if kind is None:
-            problems.append({"row": n, "column": "kind", "msg": "kind must be holiday/makeup_workday (假/班)"})
+            problems.append({"row": n, "column": "kind", "msg": "类型须为 假 或 班（holiday / makeup_workday）"})
             continue
         if day.year <= BUILTIN_LAST_YEAR:
-            problems.append({"row": n, "column": "date", "msg": f"{day.year} is covered by the package"})
+            problems.append({"row": n, "column": "date", "msg": f"{day.year}年的节假日已内置，无需导入"})
             continue
         if kind is HolidayKind.makeup_workday and day.weekday() < 5:
-            problems.append({"row": n, "column": "kind", "msg": f"{day} is a weekday: it cannot be a make-up workday"})
+            problems.append({"row": n, "column": "kind", "msg": f"{day} 是工作日，不能设为调休上班日"})
             continue
         rows.append(HolidayDayBase(day=day, kind=kind, name=rec[2].strip() if len(rec) > 2 else ""))
+    undated = [p for p in problems if p["column"] == "date" and "不是日期" in p["msg"]]
+    if undated and len(undated) == len(problems) and not rows:  # no line is a CSV row: the notice pasted here
+        raise ImportRejected([{"row": 0, "column": "file", "msg": NOT_CSV}])
+    if undated:  # said once, not on every line
+        problems.insert(0, {"row": 0, "column": "file", "msg": CSV_HINT})
     if problems:
         raise ImportRejected(problems)
     if not rows:
-        raise Invalid("the file has no rows", field="file")
+        raise Invalid("文件没有数据行 (the file has no rows)", field="file")
     for r in rows:
         put_day(session=session, data=r, actor=actor)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class CheckedDay:
+    """A day of a year the package covers, as the notice gives it (放假 or 上班), and whether the package agrees."""
+
+    day: date
+    kind: str  # "holiday" (放假) or "makeup_workday" (上班, 调休)
+    name: str
+    agrees: bool
 
 
 @dataclass
@@ -106,10 +138,17 @@ class NoticePreview:
     missing: list[str] = field(default_factory=list)  # zh, festivals the notice lacks
     problems: list[str] = field(default_factory=list)  # anything here blocks the import
     notes: list[str] = field(default_factory=list)  # e.g. days of a package year, checked and left to it
+    checked: list[CheckedDay] = field(default_factory=list)  # the days of package years, each 放假 or 上班
 
     @property
     def ok(self) -> bool:
         return self.year is not None and bool(self.days) and not self.problems
+
+    @property
+    def other_problems(self) -> list[str]:
+        """The problems but the missing festivals (which the console says at the top, in the page's language)."""
+        said = missing_problem(self.missing) if self.missing else None
+        return [p for p in self.problems if p != said]
 
 
 def preview_notice(*, text: str, year: int | None = None) -> NoticePreview:
@@ -121,10 +160,12 @@ def preview_notice(*, text: str, year: int | None = None) -> NoticePreview:
         if d.day.year <= BUILTIN_LAST_YEAR:
             info = builtin.day(d.day)
             agrees = info.is_holiday if d.kind == "holiday" else info.kind is DayKind.makeup_workday
+            out.checked.append(CheckedDay(d.day, d.kind, d.name, agrees))
+            said = KIND_ZH[d.kind]
             if not agrees:
-                out.problems.append(f"{d.day.isoformat()}：与 {d.day.year} 年的内置节假日数据不一致")
+                out.problems.append(f"{d.day.isoformat()}（通知：{said}）：与 {d.day.year} 年的内置节假日数据不一致")
             elif d.day.year == n.year:
-                out.notes.append(f"{d.day.isoformat()} 已由内置数据提供")
+                out.notes.append(f"{d.day.isoformat()} {said}：已由内置数据提供")
             continue
         if d.kind == "makeup_workday" and d.day.weekday() < 5:
             out.problems.append(f"{d.day.isoformat()} 是工作日，不能作为调休上班日")

@@ -1,20 +1,23 @@
-"""iCal feeds (RFC 5545) per person and per unit behind secret-token URLs; written by hand."""
+"""iCal feeds (RFC 5545) per person and per unit behind secret-token URLs, written with the icalendar package."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core.errors import Forbidden, Invalid, NotFound
+from core.settings import Settings
 from models.accounts import Role
 from models.directory import Person, Unit
 from models.rosters.duty import FeedToken
-from models.rosters.roster import DutyPost, RosterSlot
+from models.rosters.roster import DutyPost, RosterMonth, RosterSlot, RosterStatus
 from services import audit
 from services.access import Actor
 
@@ -30,14 +33,16 @@ def create_token(*, session: Session, kind: str, ref_id: uuid.UUID, by: Actor) -
     URL serving duties and phones: one's own duties, a unit's (not another unit's, for a unit reporter), anything
     (the office); auditors read, they create no secrets."""
     if kind not in ("person", "unit"):
-        raise Invalid("kind must be person or unit", field="kind")
+        raise Invalid("订阅类型须为 person（个人）或 unit（单位） (kind must be person or unit)", field="kind")
     row = session.get(Person if kind == "person" else Unit, ref_id)
     unit_id = row.unit_id if kind == "person" and row is not None else ref_id
     if row is None or not by.sees(unit_id):
-        raise NotFound(f"{kind} {ref_id} not found", field="ref_id")
+        missing = NotFound("未找到该订阅对象 (not found)", field="ref_id")
+        raise missing if row is None else missing.refusing(by.name)  # another unit's: audited
     own = by.is_person(ref_id) if kind == "person" else by.sees(ref_id)
     if by.role is Role.auditor or not (by.office or own):
-        raise Forbidden("只能订阅本人（或本单位）的值班日历 (you may subscribe to your own duties only)", field="ref_id")
+        raise Forbidden("只能订阅本人（或本单位）的值班日历 (you may subscribe to your own duties only)",
+                        field="ref_id").refusing(by.name)
     actor = by.name
     token = secrets.token_urlsafe(24)
     row = FeedToken(kind=kind, ref_id=ref_id, token_hash=_sha(token), created_by=actor)
@@ -86,9 +91,11 @@ def revoke(*, session: Session, feed_id: uuid.UUID, by: Actor, now: datetime) ->
     """End a feed at once (its URL answers 404 from now on); audited. Another unit's feed is 404."""
     row = session.get(FeedToken, feed_id)
     if row is None or not by.sees(_owner_unit(session, row.kind, row.ref_id)):
-        raise NotFound(f"feed {feed_id} not found", field="feed_id")
+        missing = NotFound(f"未找到该日历订阅 (feed {feed_id} not found)", field="feed_id")
+        raise missing if row is None else missing.refusing(by.name)  # another unit's: audited
     if not _manages(by, session, row):
-        raise Forbidden("只能吊销本人（或本单位）的值班日历订阅 (you may revoke your own feeds only)", field="feed_id")
+        raise Forbidden("只能吊销本人（或本单位）的值班日历订阅 (you may revoke your own feeds only)",
+                        field="feed_id").refusing(by.name)
     if row.revoked_at is None:
         row.revoked_at = now
         session.add(row)
@@ -104,53 +111,72 @@ def resolve(session: Session, token: str) -> FeedToken | None:
     return row if row is not None and row.revoked_at is None else None
 
 
-def escape(text: str) -> str:
-    """TEXT value escaping (RFC 5545 3.3.11)."""
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def _alarm(starts_at: datetime, tz: ZoneInfo, at: time) -> Alarm:
+    """A reminder at `at` local time on the day before the duty starts, as a trigger relative to the start (the
+    form every calendar app honours)."""
+    local = starts_at.astimezone(tz)
+    when = datetime.combine(local.date() - timedelta(days=1), at, tzinfo=tz)
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", "明日值班提醒")
+    alarm.add("trigger", when - local)  # a negative duration: before the start
+    return alarm
 
 
-def fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545 3.1)."""
-    out, cur, size = [], "", 0
-    for ch in line:
-        n = len(ch.encode())
-        if size + n > (75 if not out else 74):
-            out.append(cur)
-            cur, size = "", 0
-        cur += ch
-        size += n
-    out.append(cur)
-    return "\r\n ".join(out)
+def _published(session: Session, keys: set[tuple[uuid.UUID, str]]) -> dict[tuple[uuid.UUID, str], int]:
+    """(unit, month) -> version, for the published months among `keys`; a draft is never shown to a subscriber."""
+    if not keys:
+        return {}
+    q = select(RosterMonth.unit_id, RosterMonth.month, RosterMonth.version).where(
+        RosterMonth.status == RosterStatus.published, col(RosterMonth.unit_id).in_({u for u, _ in keys}),
+        col(RosterMonth.month).in_({m for _, m in keys}))
+    return {(u, m): v for u, m, v in session.execute(q)}
 
 
-def _utc(v: datetime) -> str:
-    return v.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def feed(*, session: Session, token: str, now: datetime) -> tuple[str, str]:
-    """(file name, calendar text) for a token; NotFound for an unknown or revoked one."""
+def feed(*, session: Session, token: str, now: datetime, settings: Settings) -> tuple[str, str]:
+    """(file name, calendar text) for a token: the published duties from PAST_DAYS ago to AHEAD_DAYS ahead, in the
+    deployment's zone (a VTIMEZONE and TZID on every time); NotFound for an unknown or revoked token."""
     row = resolve(session, token)
     if row is None:
-        raise NotFound("unknown feed", field="token")
-    today = now.date()
+        raise NotFound("订阅链接无效 (unknown feed)", field="token")
+    tz = settings.tz
+    today = now.astimezone(tz).date()
+    first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=AHEAD_DAYS)
     q = (select(RosterSlot, Person.name, Unit.name, Unit.duty_phone).join(Person, Person.id == RosterSlot.person_id)
-         .join(Unit, Unit.id == RosterSlot.unit_id)
-         .where(RosterSlot.day >= today - timedelta(days=PAST_DAYS), RosterSlot.day <= today + timedelta(days=AHEAD_DAYS)))
+         .join(Unit, Unit.id == RosterSlot.unit_id).where(RosterSlot.day >= first, RosterSlot.day <= last))
     q = q.where(RosterSlot.person_id == row.ref_id) if row.kind == "person" else q.where(RosterSlot.unit_id == row.ref_id)
     rows = list(session.execute(q.order_by(RosterSlot.starts_at, RosterSlot.post)))
+    versions = _published(session, {(slot.unit_id, slot.day.strftime("%Y-%m")) for slot, *_ in rows})
     labels = {(p.unit_id, p.name): p.label or p.name for p in session.execute(select(DutyPost)).scalars()}
     owner = session.get(Person if row.kind == "person" else Unit, row.ref_id)
     name = owner.name if owner else "值班"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dutydesk//roster//ZH", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape(name + ' 值班表')}", "X-WR-TIMEZONE:Asia/Shanghai"]
-    stamp = _utc(now)
+    alarm_at = settings.rosters.ical_alarm_time
+    cal = Calendar()
+    cal.add("prodid", "-//dutydesk//roster//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{name} 值班表")
+    cal.add("x-wr-timezone", settings.timezone)
     for slot, pname, uname, phone in rows:
+        version = versions.get((slot.unit_id, slot.day.strftime("%Y-%m")))
+        if version is None:
+            continue
         label = labels.get((slot.unit_id, slot.post), slot.post)
-        summary = f"{label}：{pname}" if row.kind == "unit" else f"{uname}{label}"
-        lines += ["BEGIN:VEVENT", f"UID:slot-{slot.id}-{slot.person_id}@dutydesk", f"DTSTAMP:{stamp}",
-                  f"DTSTART:{_utc(slot.starts_at)}", f"DTEND:{_utc(slot.ends_at)}",
-                  f"SUMMARY:{escape(summary)}", f"LOCATION:{escape(uname + '值班室')}",
-                  f"DESCRIPTION:{escape(f'{uname} {label} {pname}，值班电话 {phone}')}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    fname = f"duty-{row.kind}-{today.isoformat()}.ics"
-    return fname, "".join(fold(line) + "\r\n" for line in lines)
+        ev = Event()
+        # Stable across regenerating or re-importing a month (slot ids are not): the same person on the same post
+        # of the same slot is the same event; another person is another event (it leaves the old one's calendar).
+        key = f"{slot.unit_id}/{slot.day}/{slot.idx}/{slot.post}/{slot.person_id}"
+        ev.add("uid", f"{uuid.uuid5(uuid.NAMESPACE_URL, key)}@dutydesk")
+        ev.add("dtstamp", now.astimezone(UTC))
+        ev.add("dtstart", slot.starts_at.astimezone(tz))
+        ev.add("dtend", slot.ends_at.astimezone(tz))
+        ev.add("sequence", version)
+        ev.add("summary", f"{label}：{pname}" if row.kind == "unit" else f"{uname}{label}")
+        ev.add("location", f"{uname}值班室")
+        ev.add("description", f"{uname} {label} {pname}，值班电话 {phone}")
+        if alarm_at is not None:
+            ev.add_component(_alarm(slot.starts_at, tz, alarm_at))
+        cal.add_component(ev)
+    cal.add_missing_timezones(first_date=first - timedelta(days=1), last_date=last + timedelta(days=2))
+    return f"duty-{row.kind}-{today.isoformat()}.ics", cal.to_ical().decode()

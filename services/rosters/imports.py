@@ -3,14 +3,18 @@
 `preview_import` reads the sheets with `rules.rosters.sheet_layout`, checks every name against the unit's
 directory and pools and every day of each month, and says what an import would write; nothing is written.
 `import_roster` writes it only when the preview has no problem: the months it covers are replaced, each
-day's 备注 kept, people missing from the directory created first when asked (`create_missing`).
+day's 备注 kept, people missing from the directory created first when asked (`create_missing`). A day already
+served (services/rosters/served.py) that the file would change is a warning in the preview, naming who served it;
+the import then refuses unless `allow_past` is given (the console's checkbox, `--allow-past`), and audits it.
+A month the file gives exactly as stored (the same people, order and 备注) is left alone: no new version, no
+audit entry, and the caller says 与现有排班相同，未更改.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, delete, select
 
@@ -18,18 +22,27 @@ from core.errors import Invalid
 from core.spreadsheets import Sheet
 from models.directory import Person, PersonCreate, Unit
 from models.rosters.roster import RosterDayNote, RosterMonth
+from rules.directory import same_phone
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
+from rules.rosters.review import holiday_shortfalls
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
+from services import audit
 from services.access import Actor
 from services.directory import org
 from services.rosters import policy as pol
 from services.rosters.calendar import load_calendar
 from services.rosters.excel import ImportRejected, store_month
-from services.rosters.generate import parse_month
+from services.rosters.generate import month_row, parse_month
+from services.rosters.served import ServedDay, served_changes
+from services.rosters.store import load_slots
 
 REQUIRED_POSTS = ("leader", "officer")  # a day without one of these is a gap, not an import
+# ... unless the sheet lists no one for the post at all (officers only, no 带班领导 column or row): then the
+# post is left empty, said once as a warning, and filled later on the roster page (its days show as gaps).
+OPTIONAL_WHEN_ABSENT = ("leader",)
+UNCHANGED = "与现有排班相同，未更改"  # a month re-imported as it is stored (Unchanged: same as the stored roster)
 
 
 @dataclass
@@ -44,6 +57,17 @@ class Missing:
 
 
 @dataclass
+class Outside:
+    """A person of the unit's directory the file puts on a post whose pool lacks them (added with `add_to_pool`)."""
+
+    name: str
+    post: str
+    person_id: str
+    days: list[date] = field(default_factory=list)
+    where: tuple[str, int, str, str] = ("", 0, "", "")
+
+
+@dataclass
 class ImportPreview:
     """What the file says and what importing it would do."""
 
@@ -55,6 +79,15 @@ class ImportPreview:
     warnings: list[Problem]
     missing: list[Missing]
     create_missing: bool
+    served: list[ServedDay] = field(default_factory=list)  # served days the import would change
+    unchanged: list[str] = field(default_factory=list)  # months the import found identical (set by import_roster)
+    outside: list[Outside] = field(default_factory=list)  # directory people the file puts on a post not in its pool
+    add_to_pool: bool = False
+
+    @property
+    def other_months(self) -> list[str]:
+        """The months of the sheets left out because they are not the chosen month ('2027-01')."""
+        return sorted({f"{y:04d}-{m:02d}" for y, m in self.parsed.other_months.values()})
 
     @property
     def ok(self) -> bool:
@@ -75,6 +108,11 @@ class ImportPreview:
             "missing": [{"name": m.name, "post": m.post, "phone": m.phone, "days": [d.isoformat() for d in m.days]}
                         for m in self.missing],
             "create_missing": self.create_missing,
+            "outside": [{"name": o.name, "post": o.post, "person_id": o.person_id,
+                         "days": [d.isoformat() for d in o.days]} for o in self.outside],
+            "add_to_pool": self.add_to_pool,
+            "served": [d.as_dict() for d in self.served], "unchanged": self.unchanged,
+            "other_months": self.other_months,
         }
 
 
@@ -82,7 +120,8 @@ def _refuse_without_posts(session: Session, unit_id: uuid.UUID) -> list:
     posts = pol.posts_of(session, unit_id)
     if not posts:
         unit = pol.get_unit(session, unit_id)
-        raise Invalid(f"{unit.name}尚未设置值班岗位（带班领导、值班员等）和轮换人员，导入的姓名无处可放：请先设置岗位后再导入",
+        raise Invalid(f"{unit.name}尚未设置值班岗位（带班领导、值班员等）和轮换人员，导入的姓名无处可放：请先设置岗位后再导入"
+                      "（值班表页“设置岗位与轮换人员”，或 dutydesk roster post / pool）",
                       field="unit")
     return posts
 
@@ -103,10 +142,11 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
                                           f"请改填本单位人员，或先在通讯录中调整其所属单位"))
 
 
-def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor,
+def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
-                   create_missing: bool = False) -> ImportPreview:
-    """The roster as understood and checked against the unit; nothing is written."""
+                   create_missing: bool = False, add_to_pool: bool = False) -> ImportPreview:
+    """The roster as understood and checked against the unit (days served by `now` that it would change are
+    warnings); nothing is written."""
     by.check_own_unit(unit_id)
     posts = _refuse_without_posts(session, unit_id)
     hint = None
@@ -120,7 +160,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     months = sorted({f"{y:04d}-{m:02d}" for y, m in parsed.months.values()})
     if month and month not in months and not problems:
         problems.append(Problem(sheets[0].name if sheets else "", 0, "", "", f"文件中没有 {month} 的值班表"))
-    _check_columns(parsed, posts, problems)
+    given = _check_columns(parsed, posts, problems, warnings)
     _check_month_days(parsed, months, problems)
     pools = pol.pools_of(session, unit_id)
     people = list(session.exec(select(Person).where(Person.unit_id == unit_id, Person.active)))
@@ -128,6 +168,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     for person in people:
         by_name.setdefault(person.name, []).append(person)
     missing: dict[str, Missing] = {}
+    outside: dict[tuple[str, str], Outside] = {}
     days = []
     for d in parsed.days:
         row = {"day": d.day, "weekday": f"星期{WEEKDAY_ZH[d.day.weekday()]}", "note": d.note, "posts": {}}
@@ -135,9 +176,11 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         for post in [p.name for p in posts]:
             out = []
             for n in d.posts.get(post, []):
-                out.append(_match(n, post, d, labels, by_name, pools, missing, taken, problems, warnings))
+                out.append(_match(n, post, d, labels, by_name, pools, missing, outside, taken, problems,
+                                  warnings))
             row["posts"][post] = out
-            if post in REQUIRED_POSTS and not out and (months and d.day.strftime("%Y-%m") in months):
+            if (post in REQUIRED_POSTS and not out and post in given.get(d.sheet, ())
+                    and months and d.day.strftime("%Y-%m") in months):
                 problems.append(Problem(d.sheet, d.row, "", labels[post], f"{d.day.isoformat()} 没有{labels[post]}"))
         days.append(row)
     _elsewhere(session, unit_id, missing, problems)
@@ -145,12 +188,24 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         for m in missing.values():
             problems.append(Problem(*m.where,
                                     f"“{m.name}”不在本单位通讯录中（{len(m.days)} 天）：可选择“创建缺少的人员”一并导入"))
+    if outside and not add_to_pool:  # one problem per person and post, not one per row
+        for o in outside.values():
+            problems.append(Problem(*o.where, f"“{o.name}”不在{labels[o.post]}的轮换人员中（{len(o.days)} 天）："
+                                              f"可选择“加入轮换人员”一并导入，或在岗位设置中调整"))
+    _check_holiday_counts(session, unit_id, parsed, days, months, labels, warnings)
+    where = {d.day: (d.sheet, d.row) for d in parsed.days}
+    served = served_changes(session=session, unit_id=unit_id, now=now,
+                            days=[d for d in days if d["day"].strftime("%Y-%m") in months])
+    for s in served:
+        s.sheet, s.row = where.get(s.day, ("", 0))
+        warnings.append(Problem(s.sheet, s.row, "", "日期", s.message(labels)))
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
-                         create_missing=create_missing)
+                         create_missing=create_missing, served=served, outside=list(outside.values()),
+                         add_to_pool=add_to_pool)
 
 
-def _match(n: Named, post: str, d, labels, by_name, pools, missing, taken, problems, warnings) -> dict:
+def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
     row, col, header = d.cells.get(post, (d.row, "", ""))
     if n.where is not None:  # the name's own cell: the second officer row of a day merged over two
@@ -159,7 +214,7 @@ def _match(n: Named, post: str, d, labels, by_name, pools, missing, taken, probl
     header = header or label
     found = by_name.get(n.name, [])
     if len(found) > 1 and n.phone:
-        found = [p for p in found if p.mobile == n.phone] or found
+        found = [p for p in found if same_phone(p.mobile, n.phone)] or found
     if not found:
         m = missing.setdefault(n.name, Missing(n.name, post, n.phone, where=(d.sheet, row, col, header)))
         if d.day not in m.days:
@@ -172,26 +227,53 @@ def _match(n: Named, post: str, d, labels, by_name, pools, missing, taken, probl
     pid = str(person.id)
     status = "ok"
     if pid not in pools.get(post, []):
-        problems.append(Problem(d.sheet, row, col, header, f"“{n.name}”不在{label}的轮换人员中"))
+        o = outside.setdefault((post, pid), Outside(n.name, post, pid, where=(d.sheet, row, col, header)))
+        if d.day not in o.days:
+            o.days.append(d.day)
         status = "not_in_pool"
-    elif pid in taken:
+    if pid in taken:
         problems.append(Problem(d.sheet, row, col, header,
                                 f"“{n.name}”在 {d.day.isoformat()} 同时担任{labels[taken[pid]]}和{label}"))
         status = "twice"
     taken.setdefault(pid, post)
-    if n.phone and person.mobile and n.phone != person.mobile:
+    if n.phone and person.mobile and not same_phone(n.phone, person.mobile):
         warnings.append(Problem(d.sheet, row, col, header,
                                 f"“{n.name}”的电话 {n.phone} 与通讯录中的 {person.mobile} 不同（以通讯录为准）"))
     return {"name": n.name, "phone": n.phone or person.mobile, "person_id": pid, "status": status}
 
 
-def _check_columns(parsed: ParsedRoster, posts, problems: list[Problem]) -> None:
-    """Each sheet must give the leader and officer posts (a column in a list, a row label in a week grid)."""
+def _check_columns(parsed: ParsedRoster, posts, problems: list[Problem], warnings: list[Problem]) -> dict[str, set]:
+    """Each sheet must give the officer post (a column in a list, a row label or a cell's label in a week grid);
+    a sheet without the leader post imports its officers only, with a warning. The posts each sheet gives."""
+    given: dict[str, set] = {}
     for sheet, layout in parsed.layouts.items():
-        roles = {c.role for c in parsed.columns if c.sheet == sheet}
-        lacking = [p.label or p.name for p in posts if p.name in REQUIRED_POSTS and p.name not in roles]
-        if lacking:
-            problems.append(Problem(sheet, 0, "", "表头", f"缺少{'、'.join(lacking)}{'列' if layout == 'list' else '行'}"))
+        roles = given[sheet] = {c.role for c in parsed.columns if c.sheet == sheet}
+        what = "列" if layout == "list" else "行"
+        lacking = [p for p in posts if p.name in REQUIRED_POSTS and p.name not in roles]
+        refused = [p.label or p.name for p in lacking if p.name not in OPTIONAL_WHEN_ABSENT]
+        if refused:
+            problems.append(Problem(sheet, 0, "", "表头", f"缺少{'、'.join(refused)}{what}"))
+        elif lacking:
+            names = "、".join(p.label or p.name for p in lacking)
+            warnings.append(Problem(sheet, 0, "", "表头", f"没有{names}{what}：{names}留空，导入后请在值班表中补排"))
+    return given
+
+
+def _check_holiday_counts(session: Session, unit_id: uuid.UUID, parsed: ParsedRoster, days: list[dict],
+                          months: list[str], labels: dict[str, str], warnings: list[Problem]) -> None:
+    """A statutory holiday the file gives fewer people than the post's holiday head-count (节假日人数): a warning at
+    the day's cell. Head-counts are per local date, so the policy's zone plays no part here."""
+    if not months:
+        return
+    policy = pol.load_policy(session, unit_id, "UTC")
+    held = {(d["day"], post): len(people) for d in days for post, people in d["posts"].items()
+            if d["day"].strftime("%Y-%m") in months}
+    first, last = parse_month(months[0])[0], parse_month(months[-1])[1]
+    cells = {d.day: d for d in parsed.days}
+    for s in holiday_shortfalls(policy, load_calendar(session=session), held, first, last):
+        d = cells[s.day]
+        row, col, header = d.cells.get(s.post, (d.row, "", labels.get(s.post, s.post)))
+        warnings.append(Problem(d.sheet, row, col, header, s.text(labels.get(s.post, s.post))))
 
 
 def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Problem]) -> None:
@@ -208,15 +290,22 @@ def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pr
             problems.append(Problem(sheet, 0, "", "日期", f"缺少 {len(lacking)} 天：{shown}"))
 
 
-def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str,
+def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,
                   month: str | None = None, columns: dict[str, str] | None = None,
-                  create_missing: bool = False) -> tuple[ImportPreview, list[RosterMonth]]:
-    """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems."""
-    preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, month=month, columns=columns,
-                             create_missing=create_missing)
+                  create_missing: bool = False, allow_past: bool = False,
+                  add_to_pool: bool = False) -> tuple[ImportPreview, list[RosterMonth]]:
+    """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, or
+    while it would change served days without `allow_past` (the days named). Changed served days are audited."""
+    preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, now=now, month=month,
+                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool)
     if not preview.ok:
         raise ImportRejected([_legacy(p) for p in preview.problems], preview=preview)
+    labels = {p["name"]: p["label"] for p in preview.posts}
+    if preview.served and not allow_past:
+        raise ImportRejected([_legacy(Problem(s.sheet, s.row, "", "日期", s.message(labels) + "（未确认，未导入）"))
+                              for s in preview.served], preview=preview)
     created = _create_missing(session, unit_id, preview, by)
+    _add_outside(session, unit_id, preview, by)
     policy = pol.load_policy(session, unit_id, tz)
     calendar = load_calendar(session=session)
     rows = []
@@ -234,13 +323,41 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
                     out.append(Assignment(d["day"], 0, post, pid, dc, "import", position))
             if d["note"]:
                 notes[d["day"]] = d["note"][:500]
+        existing = month_row(session, unit_id, month_key)
+        if existing is not None and _same_as_stored(session, unit_id, first, last, out, notes):
+            preview.unchanged.append(month_key)  # the same file again: no new version, no audit entry
+            rows.append(existing)
+            continue
         rows.append(store_month(session, unit_id, month_key, policy, out, by.name, tz))
         session.exec(delete(RosterDayNote).where(RosterDayNote.unit_id == unit_id, RosterDayNote.day >= first,
                                                  RosterDayNote.day <= last))
         for day, note in notes.items():
             session.add(RosterDayNote(unit_id=unit_id, day=day, note=note))
         session.flush()
+    if preview.served:
+        audit.record(session=session, actor=by.name, action="overwrite_served", entity="roster", entity_id=unit_id,
+                     unit_id=unit_id, at=now, before={s.day.isoformat(): s.served for s in preview.served},
+                     after={s.day.isoformat(): s.after for s in preview.served},
+                     note="导入覆盖已值班日期：" + "、".join(s.day.isoformat() for s in preview.served))
     return preview, rows
+
+
+def _same_as_stored(session: Session, unit_id: uuid.UUID, first: date, last: date, out: list[Assignment],
+                    notes: dict[date, str]) -> bool:
+    """The month as stored already says exactly this: the same people on the same posts in the same order,
+    and the same 备注."""
+    def grouped(rows) -> dict:
+        out: dict[tuple, list[str]] = {}
+        for day, idx, post, person in rows:
+            out.setdefault((day, idx, post), []).append(person)
+        return out
+
+    have = grouped((s.day, s.idx, s.post, str(s.person_id)) for s in load_slots(session, unit_id, first, last))
+    if have != grouped((a.day, a.index, a.post, a.person) for a in out):
+        return False
+    stored = {n.day: n.note for n in session.exec(select(RosterDayNote).where(
+        RosterDayNote.unit_id == unit_id, RosterDayNote.day >= first, RosterDayNote.day <= last))}
+    return stored == notes
 
 
 def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview, by: Actor) -> dict[str, str]:
@@ -249,7 +366,7 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
     added: dict[str, list[uuid.UUID]] = {}
     for m in preview.missing:
         person = org.create_person(session=session, actor=by.name, data=PersonCreate(
-            name=m.name, unit_id=unit_id, mobile=m.phone or None))
+            name=m.name, unit_id=unit_id, mobile=m.phone or ""))  # a name alone: no phone yet
         created[m.name] = str(person.id)
         added.setdefault(m.post, []).append(person.id)
     pools = pol.pools_of(session, unit_id)
@@ -257,6 +374,17 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
         pol.set_pool(session=session, unit_id=unit_id, post=post,
                      people=[uuid.UUID(x) for x in pools.get(post, [])] + ids, by=by)
     return created
+
+
+def _add_outside(session: Session, unit_id: uuid.UUID, preview: ImportPreview, by: Actor) -> None:
+    """Append the directory people the file puts on a post to the end of that post's pool (audited by set_pool)."""
+    pools = pol.pools_of(session, unit_id)
+    added: dict[str, list[str]] = {}
+    for o in preview.outside:
+        added.setdefault(o.post, []).append(o.person_id)
+    for post, ids in added.items():
+        pol.set_pool(session=session, unit_id=unit_id, post=post,
+                     people=[uuid.UUID(x) for x in pools.get(post, []) + ids], by=by)
 
 
 def _legacy(p: Problem) -> dict:

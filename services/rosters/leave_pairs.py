@@ -30,17 +30,17 @@ def add_pair(*, session: Session, person_a: uuid.UUID, person_b: uuid.UUID, by: 
     by.require_office("设置不得同时外出的人员", field="person_a")
     actor = by.name
     if person_a == person_b:
-        raise Invalid("a pair needs two different people", field="person_b")
+        raise Invalid("关联组须为两个不同的人 (a pair needs two different people)", field="person_b")
     for field, pid in (("person_a", person_a), ("person_b", person_b)):
         p = session.get(Person, pid)
         if p is None or not p.active:
-            raise Invalid(f"person {pid} not found or inactive", field=field)
+            raise Invalid("人员不存在或已停用 (person not found or inactive)", field=field)
     a, b = sorted((person_a, person_b), key=str)
     clash = session.exec(select(LeavePair).where(or_(
         (LeavePair.person_a == a) & (LeavePair.person_b == b),
         (LeavePair.person_a == b) & (LeavePair.person_b == a)))).first()
     if clash is not None:
-        raise Conflict("these two people are already a pair", field="person_b")
+        raise Conflict("这两人已是关联组 (these two people are already a pair)", field="person_b")
     row = LeavePair(person_a=a, person_b=b)
     session.add(row)
     session.flush()
@@ -54,7 +54,7 @@ def remove_pair(*, session: Session, pair_id: uuid.UUID, by: Actor) -> None:
     actor = by.name
     row = session.get(LeavePair, pair_id)
     if row is None:
-        raise NotFound(f"leave pair {pair_id} not found", field="pair_id")
+        raise NotFound(f"未找到该请假关联组 (leave pair {pair_id} not found)", field="pair_id")
     before = audit.jsonable(row)
     session.delete(row)
     session.flush()

@@ -20,6 +20,8 @@ from services.rosters import gaps
 from services.rosters.absences import acting_for, leaves_between, to_rule
 from services.rosters.calendar import load_calendar
 
+LEAVE_HORIZON_DAYS = 366
+
 
 def _pairs(session: Session, person_id: uuid.UUID) -> list[tuple[str, str]]:
     rows = session.exec(select(LeavePair).where(or_(LeavePair.person_a == person_id, LeavePair.person_b == person_id)))
@@ -32,21 +34,25 @@ def may_act_for(session: Session, by: Actor, person: Person | None) -> None:
     if person is not None and (by.acts_for_unit(person.unit_id) or by.is_person(person.id)):
         return
     raise Forbidden("只能填报或修改本人（或本单位人员）的请假 (you may file and change only your own leave)",
-                    field="person_id")
+                    field="person_id").refusing(by.name)
 
 
 def file_leave(*, session: Session, data: LeaveCreate, today: date, by: Actor, tz: str) -> LeaveReport:
     """Validate and store a leave report (leading cadres) or absence (anyone else); Invalid names the field."""
     person = session.get(Person, data.person_id)
     if person is None or not person.active:
-        raise Invalid(f"person {data.person_id} not found", field="person_id")
+        raise Invalid("请假人不存在或已停用", field="person_id")
     may_act_for(session, by, person)
+    for name in ("start_day", "end_day"):  # a year either way: beyond it a date is a typing slip (e.g. 2099)
+        if abs((getattr(data, name) - today).days) > LEAVE_HORIZON_DAYS:
+            raise Invalid(f"日期超出合理范围（须在今天前后{LEAVE_HORIZON_DAYS}天以内）", field=name)
     actor = by.name
     acting = session.get(Person, data.acting_person_id) if data.acting_person_id is not None else None
     if data.acting_person_id is not None and (acting is None or not acting.active):
-        raise Invalid(f"acting person {data.acting_person_id} not found", field="acting_person_id")
+        raise Invalid("主持工作人员不存在或已停用", field="acting_person_id")
     if acting is not None and acting.unit_id != person.unit_id:  # 主持工作 is someone of the same unit
-        raise Invalid(f"主持工作人员须为本单位人员：{acting.name} 不在请假人所在单位 (the acting person must be of the same unit)",
+        raise Invalid(f"主持工作人员须为本单位人员：{by.name_of(acting)}不在请假人所在单位 "
+                      "(the acting person must be of the same unit)",
                       field="acting_person_id")
     row = LeaveReport.model_validate(data, update={"unit_id": person.unit_id, "filed_by": actor})
     pairs = _pairs(session, person.id)
@@ -81,7 +87,7 @@ def _get(session: Session, leave_id: uuid.UUID, by: Actor) -> LeaveReport:
     """The leave, when `by` may see it (another unit's leave is 404 to a unit reporter)."""
     row = session.get(LeaveReport, leave_id)
     if row is None or not by.sees(row.unit_id):
-        raise NotFound(f"leave report {leave_id} not found", field="leave_id")
+        raise NotFound(f"未找到该请假报备 (leave report {leave_id} not found)", field="leave_id")
     return row
 
 
@@ -98,7 +104,7 @@ def approve(*, session: Session, leave_id: uuid.UUID, now: datetime, by: Actor, 
     by.require_office("审批请假", field="leave_id")
     actor = by.name
     if row.status is not LeaveStatus.pending_approval:
-        raise Conflict(f"leave is {row.status.value}, not waiting for approval", field="status")
+        raise Conflict(f"该请假当前状态为 {row.status.value}，不在待审批中 (not waiting for approval)", field="status")
     return _change(session, row, actor, tz, "approve", status=LeaveStatus.filed, approved_by=actor, approved_at=now)
 
 
@@ -108,7 +114,7 @@ def mark_returned(*, session: Session, leave_id: uuid.UUID, now: datetime, by: A
     may_act_for(session, by, session.get(Person, row.person_id))
     actor = by.name
     if row.status not in (LeaveStatus.filed, LeaveStatus.pending_approval):
-        raise Conflict(f"leave is {row.status.value}: nothing to close", field="status")
+        raise Conflict(f"该请假当前状态为 {row.status.value}，无需销假 (nothing to close)", field="status")
     return _change(session, row, actor, tz, "return", status=LeaveStatus.returned, returned_at=now)
 
 
@@ -117,7 +123,7 @@ def cancel(*, session: Session, leave_id: uuid.UUID, by: Actor, tz: str) -> Leav
     may_act_for(session, by, session.get(Person, row.person_id))
     actor = by.name
     if row.status is LeaveStatus.returned:
-        raise Conflict("a closed leave cannot be cancelled", field="status")
+        raise Conflict("已销假的请假不能撤销 (a closed leave cannot be cancelled)", field="status")
     return _change(session, row, actor, tz, "cancel", status=LeaveStatus.cancelled)
 
 
@@ -144,7 +150,8 @@ def who_acts(*, session: Session, person_id: uuid.UUID, at: datetime, tz: str, b
     """Who acts for `person_id` at `at` (主持工作), for someone who may see that person."""
     person = session.get(Person, person_id)
     if person is None or not by.sees(person.unit_id):
-        raise NotFound(f"person {person_id} not found", field="person_id")
+        missing = NotFound(f"未找到该人员 (person {person_id} not found)", field="person_id")
+        raise missing if person is None else missing.refusing(by.name)  # another unit's person: audited
     return acting_for(session=session, person_id=person_id, at=at, tz=tz)
 
 

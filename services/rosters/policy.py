@@ -22,15 +22,32 @@ DEFAULT_POSTS = (("leader", "带班领导", 1, None, None), ("officer", "值班�
 def get_unit(session: Session, unit_id: uuid.UUID) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise NotFound(f"unit {unit_id} not found", field="unit_id")
+        raise NotFound(f"未找到该单位 (unit {unit_id} not found)", field="unit_id")
     return unit
 
 
 def unit_by_code(session: Session, code: str) -> Unit:
     unit = session.exec(select(Unit).where(Unit.code == code)).first()
     if unit is None:
-        raise NotFound(f"no unit with code {code!r}", field="unit")
+        raise NotFound(f"没有代码为 {code!r} 的单位 (no unit with this code)", field="unit")
     return unit
+
+
+def unit_by_code_or_name(session: Session, text: str) -> Unit:
+    """A unit named on the command line by its code or its full name (如 应急管理局); a name several units share is
+    refused with the candidates listed (name and code), so the clerk can give the code."""
+    text = text.strip()
+    unit = session.exec(select(Unit).where(Unit.code == text)).first()
+    if unit is not None:
+        return unit
+    found = list(session.exec(select(Unit).where(Unit.name == text).order_by(Unit.code)))
+    if not found:
+        raise NotFound(f"没有代码或名称为 {text!r} 的单位 (no unit with this code or name)", field="unit")
+    if len(found) > 1:
+        names = "、".join(f"{u.name}（{u.code}）" for u in found)
+        raise Invalid(f"{len(found)} 个单位名为 {text!r}：{names}；请用单位代码 (several units have this name: "
+                      f"give the code)", field="unit")
+    return found[0]
 
 
 def posts_of(session: Session, unit_id: uuid.UUID) -> list[DutyPost]:
@@ -48,7 +65,20 @@ def ensure_default_posts(*, session: Session, unit_id: uuid.UUID, actor: str) ->
                              flood_count=flood, sort_order=i))
     session.flush()
     audit.record(session=session, actor=actor, action="create", entity="duty_post", entity_id=unit_id,
-                 unit_id=unit_id, note="default posts leader + officer")
+                 unit_id=unit_id, note="添加默认岗位：" + "、".join(p[1] for p in DEFAULT_POSTS))
+    return posts_of(session, unit_id)
+
+
+def add_default_posts(*, session: Session, unit_id: uuid.UUID, by: Actor) -> list[DutyPost]:
+    """The usual two posts (带班领导 1, 值班员 1; 2 on holidays and in the flood season) for a unit with none; the
+    caller must act for the unit (a unit reporter for its own only), whether or not there is anything to add."""
+    by.check_own_unit(unit_id)
+    posts = posts_of(session, unit_id)
+    if posts:
+        return posts
+    for name, label, n, hol, flood in DEFAULT_POSTS:
+        set_post(session=session, unit_id=unit_id, name=name, label=label, count=n, holiday_count=hol,
+                 flood_count=flood, by=by)
     return posts_of(session, unit_id)
 
 
@@ -58,10 +88,10 @@ def set_post(*, session: Session, unit_id: uuid.UUID, name: str, by: Actor, labe
     by.check_own_unit(unit_id)
     get_unit(session, unit_id)
     if not name.strip() or len(name) > 40:
-        raise Invalid("post name must be 1-40 characters", field="name")
+        raise Invalid("岗位名称须为 1–40 个字符 (post name must be 1-40 characters)", field="name")
     for field, n in (("count", count), ("holiday_count", holiday_count), ("flood_count", flood_count)):
         if n is not None and not 0 <= n <= 20:
-            raise Invalid("head-count must be between 0 and 20", field=field)
+            raise Invalid("人数须在 0 到 20 之间 (head-count must be between 0 and 20)", field=field)
     post = session.exec(select(DutyPost).where(DutyPost.unit_id == unit_id, DutyPost.name == name)).first()
     before = audit.jsonable(post)
     if post is None:
@@ -79,16 +109,17 @@ def set_pool(*, session: Session, unit_id: uuid.UUID, post: str, people: list[uu
     by.check_own_unit(unit_id)
     row = session.exec(select(DutyPost).where(DutyPost.unit_id == unit_id, DutyPost.name == post)).first()
     if row is None:
-        raise NotFound(f"unit has no post {post!r}", field="post")
+        raise NotFound(f"该单位没有岗位 {post!r} (unit has no such post)", field="post")
     if len(set(people)) != len(people):
-        raise Invalid("a person is listed twice in the pool", field="people")
+        raise Invalid("轮换人员中有人重复 (a person is listed twice in the pool)", field="people")
     found = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(people)))} if people else {}
     for i, pid in enumerate(people):
         p = found.get(pid)
         if p is None or not p.active:
-            raise Invalid(f"people[{i}]: person {pid} not found or inactive", field="people")
+            raise Invalid(f"第 {i + 1} 人（people[{i}]）不存在或已停用 (person not found or inactive)", field="people")
         if p.unit_id != unit_id:
-            raise Invalid(f"people[{i}]: {p.name} belongs to another unit", field="people")
+            raise Invalid(f"第 {i + 1} 人（people[{i}]）{by.name_of(p)}不属于本单位 (belongs to another unit)",
+                          field="people")
     before = [str(x) for x in pool_ids(session, row.id)]
     session.exec(delete(PoolMember).where(PoolMember.post_id == row.id))
     for i, pid in enumerate(people):
@@ -141,7 +172,7 @@ def set_policy(*, session: Session, unit_id: uuid.UUID, changes: dict, by: Actor
     before = audit.jsonable(row)
     for key, value in changes.items():
         if key not in UnitRosterPolicy.model_fields or key in ("unit_id", "updated_at"):
-            raise Invalid(f"unknown policy field {key!r}", field=key)
+            raise Invalid(f"不是可设置的排班规则项：{key!r} (unknown policy field)", field=key)
         setattr(row, key, value)
     candidate = UnitRosterPolicy.model_validate(row.model_dump())
     overrides(candidate)  # raises Invalid on a bad handover or flood date
@@ -171,7 +202,7 @@ def overrides(row: UnitRosterPolicy | None) -> dict:
     if row is not None and row.handover is not None:
         h, m = _hm(row.handover, "handover")
         if not (0 <= h < 24 and 0 <= m < 60):
-            raise Invalid(f"handover {row.handover!r} is not a time of day", field="handover")
+            raise Invalid(f"交接班时间 {row.handover!r} 不是有效的时刻（如 08:30） (not a time of day)", field="handover")
         over["handover"] = time(h, m)
     if row is not None and (row.flood_start is not None or row.flood_end is not None):
         start = _month_day(row.flood_start, FLOOD_SEASON.start, "flood_start")
@@ -190,7 +221,7 @@ def _month_day(value: str | None, default: tuple[int, int], field: str) -> tuple
     try:
         return parse_month_day(value)
     except ValueError as exc:
-        raise Invalid("flood season dates are MM-DD", field=field) from exc
+        raise Invalid("汛期日期须为 MM-DD 格式（如 06-01） (flood season dates are MM-DD)", field=field) from exc
 
 
 def load_policy(session: Session, unit_id: uuid.UUID, tz: str) -> RosterPolicy:

@@ -20,28 +20,32 @@ from services.access import Actor
 from services.rosters import policy as pol
 from services.rosters.absences import leaves_between, to_rule
 from services.rosters.calendar import load_calendar
-from services.rosters.publish import eligible, reassign
+from services.rosters.publish import eligible, post_label, reassign
 
 
 def _slot(session: Session, slot_id: int, field: str) -> RosterSlot:
     slot = session.get(RosterSlot, slot_id)
     if slot is None:
-        raise NotFound(f"slot {slot_id} not found", field=field)
+        raise NotFound(f"未找到该班次 (slot {slot_id} not found)", field=field)
     return slot
 
 
-def _check_free(session: Session, policy: RosterPolicy, slot: RosterSlot, person: Person, tz: str) -> None:
-    """The person taking `slot` must be in the pool, not on leave, not already on duty in it."""
+def _check_free(session: Session, policy: RosterPolicy, slot: RosterSlot, person: Person, tz: str,
+                by: Actor) -> None:
+    """The person taking `slot` must be in the pool, not on leave, not already on duty in it. A person of a unit
+    the actor may not see is not named (nor told whether they are on leave)."""
     if not eligible(session, slot.unit_id, slot.post, person.id):
-        raise Invalid(f"{person.name} is not eligible for post {slot.post} (not in its pool)", field="counterpart_id")
+        post = post_label(session, slot.unit_id, slot.post)
+        raise Invalid(f"{by.name_of(person)}不在{post}岗位的可排人员中 (not eligible for post {slot.post}: not in its "
+                      "pool)", field="counterpart_id")
     start, end = slot_bounds(policy, slot.day, slot.idx)
     leaves = [to_rule(r) for r in leaves_between(session, slot.day, slot.day, [person.id])]
     if active_leave(str(person.id), start, leaves, tz) or active_leave(str(person.id), end - timedelta(seconds=1), leaves, tz):
-        raise Invalid(f"{person.name} is on leave on {slot.day}", field="counterpart_id")
+        raise Invalid(f"{person.name}在 {slot.day} 请假 (is on leave on {slot.day})", field="counterpart_id")
     busy = session.exec(select(RosterSlot.id).where(RosterSlot.unit_id == slot.unit_id, RosterSlot.day == slot.day,
                                                     RosterSlot.idx == slot.idx, RosterSlot.person_id == person.id)).first()
     if busy is not None:
-        raise Invalid(f"{person.name} is already on duty on {slot.day}", field="counterpart_id")
+        raise Invalid(f"{person.name}在 {slot.day} 已有该班次 (is already on duty on {slot.day})", field="counterpart_id")
 
 
 def request(*, session: Session, data: SwapCreate, now: datetime, by: Actor, settings: Settings,
@@ -57,31 +61,32 @@ def request(*, session: Session, data: SwapCreate, now: datetime, by: Actor, set
     actor = by.name
     counterpart = session.get(Person, data.counterpart_id)
     if counterpart is None or not counterpart.active:
-        raise Invalid(f"person {data.counterpart_id} not found", field="counterpart_id")
+        raise Invalid(f"未找到该人员 (person {data.counterpart_id} not found)", field="counterpart_id")
     if counterpart.id == slot.person_id:
-        raise Invalid("the counterpart already holds this slot", field="counterpart_id")
+        raise Invalid("换班对象已在该班次 (the counterpart already holds this slot)", field="counterpart_id")
     tz = settings.timezone
     policy = pol.load_policy(session, slot.unit_id, tz)
     start, _ = slot_bounds(policy, slot.day, slot.idx)
     if start <= now:
-        raise Invalid(f"the slot of {slot.day} has already started", field="slot_id")
+        raise Invalid(f"{slot.day} 的班次已开始，不能换班 (the slot has already started)", field="slot_id")
     if load_calendar(session=session).is_holiday(slot.day) and not override:
         local_today = now.astimezone(policy.zone).date()
         lead = settings.rosters.holiday_swap_lead_days  # DOMAIN.md: ≥2 days ahead
         if (slot.day - local_today).days < lead:
-            raise Invalid(f"holiday swaps must be registered at least {lead} days ahead "
+            raise Invalid(f"法定节假日的换班须至少提前 {lead} 天登记 (holiday swaps must be registered at least {lead} days ahead "
                           f"({slot.day} is a statutory holiday)", field="slot_id")
-    _check_free(session, policy, slot, counterpart, tz)
+    _check_free(session, policy, slot, counterpart, tz, by)
     back = None
     if data.counterpart_slot_id is not None:
         back = _slot(session, data.counterpart_slot_id, "counterpart_slot_id")
         if back.person_id != counterpart.id or back.unit_id != slot.unit_id:
-            raise Invalid("the slot given back must be the counterpart's, in the same unit", field="counterpart_slot_id")
-        _check_free(session, policy, back, session.get(Person, slot.person_id), tz)
+            raise Invalid("换回的班次须是换班对象本人在同一单位的班次 "
+                          "(the slot given back must be the counterpart's, in the same unit)", field="counterpart_slot_id")
+        _check_free(session, policy, back, session.get(Person, slot.person_id), tz, by)
     pending = session.exec(select(Swap.id).where(Swap.slot_id == slot.id, Swap.status.in_(
         (SwapStatus.requested, SwapStatus.confirmed)))).first()
     if pending is not None:
-        raise Conflict("a swap for this slot is already pending", field="slot_id")
+        raise Conflict("该班次已有待处理的换班申请 (a swap for this slot is already pending)", field="slot_id")
     swap = Swap(unit_id=slot.unit_id, slot_id=slot.id, requester_id=slot.person_id, counterpart_id=counterpart.id,
                 counterpart_slot_id=back.id if back else None, day=slot.day, post=slot.post, reason=data.reason,
                 requested_at=now, requested_by=actor, override=override)
@@ -97,7 +102,7 @@ def request(*, session: Session, data: SwapCreate, now: datetime, by: Actor, set
 def _get(session: Session, swap_id: uuid.UUID, by: Actor) -> Swap:
     swap = session.get(Swap, swap_id)
     if swap is None:
-        raise NotFound(f"swap {swap_id} not found", field="swap_id")
+        raise NotFound(f"未找到该换班申请 (swap {swap_id} not found)", field="swap_id")
     by.check_own_unit(swap.unit_id, field="swap_id")
     return swap
 
@@ -112,9 +117,9 @@ def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, by: Actor) -
     swap = _get(session, swap_id, by)
     actor = by.name
     if not by.is_person(swap.counterpart_id):
-        raise Forbidden("only the counterpart can confirm a swap", field="swap_id")
+        raise Forbidden("只有换班对象本人可以确认换班 (only the counterpart can confirm a swap)", field="swap_id")
     if swap.status is not SwapStatus.requested:
-        raise Conflict(f"swap is {swap.status.value}, not waiting for confirmation", field="status")
+        raise Conflict(f"该换班申请当前状态为 {swap.status.value}，不在待确认中 (not waiting for confirmation)", field="status")
     return _set(session, swap, actor, "confirm", status=SwapStatus.confirmed, confirmed_at=now)
 
 
@@ -126,7 +131,7 @@ def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime
                         field="swap_id")
     actor = by.name
     if swap.status is not SwapStatus.confirmed:
-        raise Conflict(f"swap is {swap.status.value}: the counterpart must confirm first", field="status")
+        raise Conflict(f"该换班申请当前状态为 {swap.status.value}：须先由换班对象确认 (the counterpart must confirm first)", field="status")
     if not approve:
         return _set(session, swap, actor, "reject", status=SwapStatus.rejected, decided_at=now, decided_by=actor)
     return _apply(session, swap, now, by, tz)
@@ -148,7 +153,7 @@ def cancel(*, session: Session, swap_id: uuid.UUID, by: Actor) -> Swap:
     if not by.acts_for_unit(swap.unit_id) and not by.is_person(swap.requester_id):
         raise Forbidden("只有换班申请人可以撤销 (only the requester can cancel a swap)", field="swap_id")
     if swap.status not in (SwapStatus.requested, SwapStatus.confirmed):
-        raise Conflict(f"swap is {swap.status.value}", field="status")
+        raise Conflict(f"该换班申请当前状态为 {swap.status.value}，不能再操作 (swap is {swap.status.value})", field="status")
     return _set(session, swap, actor, "cancel", status=SwapStatus.cancelled)
 
 

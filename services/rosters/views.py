@@ -13,10 +13,13 @@ from sqlmodel import Session
 from models.directory import Person, Unit
 from models.rosters.roster import RosterDayNote, RosterSlot, RosterStamp
 from rules.rosters.explain import Assignment
-from rules.rosters.policy import DayClass
+from rules.rosters.policy import DayClass, day_class
+from rules.rosters.review import holiday_shortfalls
 from rules.rosters.rotation import fairness
 from services.access import Actor
 from services.rosters import policy as pol
+from services.rosters.absences import acting_for, leaves_between
+from services.rosters.calendar import load_calendar
 from services.rosters.generate import month_row, parse_month
 from services.rosters.store import load_slots, to_assignment
 
@@ -126,16 +129,52 @@ def _one_unit(session: Session, now: datetime, unit_id: uuid.UUID) -> list[dict]
              "others": {}, "people": people, "until": rows[0][4].isoformat()}]
 
 
-def on_duty(*, session: Session, now: datetime, by: Actor) -> list[dict]:
-    """Who is on duty now in every unit `by` may see (a unit reporter: their own)."""
-    return on_duty_now(session=session, now=now, unit_id=by.scope)
+def on_duty(*, session: Session, now: datetime, by: Actor, tz: str) -> list[dict]:
+    """Who is on duty now in every unit `by` may see (a unit reporter: their own). A rostered person on leave
+    right now (an urgent one filed today included) shows as their acting person: "吴振华（代钱立新）"."""
+    return with_acting(session, on_duty_now(session=session, now=now, unit_id=by.scope), now, tz)
+
+
+def with_acting(session: Session, rows: list[dict], now: datetime, tz: str) -> list[dict]:
+    """Copies of the (shared, cached) rows with each person away at `now` replaced by whoever acts for them."""
+    day = now.astimezone(UTC).date()
+    leaves = leaves_between(session, day - timedelta(days=1), day + timedelta(days=1))
+    if not leaves or not rows:
+        return rows
+    swap: dict[tuple[str, str], str] = {}  # (unit id, name) -> shown instead
+    for leave in leaves:
+        acting = acting_for(session=session, person_id=leave.person_id, at=now, tz=tz)
+        if acting.person == str(leave.person_id):
+            continue  # not away at this moment
+        away, stand_in = session.get(Person, leave.person_id), session.get(Person, uuid.UUID(acting.person))
+        if away is None:
+            continue
+        swap[(str(away.unit_id), away.name)] = (f"{stand_in.name}（代{away.name}）" if stand_in is not None
+                                                else f"{away.name}（请假）")
+    if not swap:
+        return rows
+
+    def names(unit_id: str, text: str) -> str:
+        return "、".join(swap.get((unit_id, n), n) for n in text.split("、")) if text else text
+
+    out = []
+    for row in rows:
+        uid = str(row["unit_id"])
+        if not any(k[0] == uid for k in swap):
+            out.append(row)
+            continue
+        row = dict(row, leader=names(uid, row["leader"]), officers=names(uid, row["officers"]),
+                   others={k: names(uid, v) for k, v in row.get("others", {}).items()})
+        out.append(row)
+    return out
 
 
 @dataclass
 class DayRow:
     day: date
-    day_class: str
+    day_class: str  # as the holiday calendar has the day now
     posts: dict[str, list[dict]] = field(default_factory=dict)  # post -> [{slot_id, person_id, name, why}]
+    planned_as: str = ""  # the class the roster was planned with, when the calendar changed since
 
 
 def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by: Actor) -> dict:
@@ -150,14 +189,24 @@ def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by:
     names = {str(k): v.name for k, v in people.items()}
     days: dict[date, DayRow] = {}
     assignments: list[Assignment] = []
+    calendar = load_calendar(session=session)
     for r in rows:
         a = to_assignment(r)
         assignments.append(a)
-        d = days.setdefault(r.day, DayRow(r.day, r.day_class))
+        d = days.get(r.day)
+        if d is None:  # a holiday notice imported after the month was planned changes the day, not the slots
+            now_class = day_class(calendar, r.day).value
+            d = days[r.day] = DayRow(r.day, now_class, planned_as=r.day_class if r.day_class != now_class else "")
         p = people.get(r.person_id)
         d.posts.setdefault(r.post, []).append({
             "slot_id": r.id, "person_id": str(r.person_id), "name": p.name if p else "?",
             "mobile": p.mobile if p else "", "why": explain(a, r.why, names)})
+    policy = pol.load_policy(session, unit_id, tz)
+    held: dict[tuple[date, str], int] = {(d, p.name): 0 for d in days for p in posts}
+    for a in assignments:
+        held[(a.day, a.post)] = held.get((a.day, a.post), 0) + 1
+    short = holiday_shortfalls(policy, calendar, held, first, last)
+    labels = {p.name: p.label or p.name for p in posts}
     fair = fairness(assignments)
     counts = [{"person_id": k, "name": names.get(k, k), **v, "total": sum(v.values())} for k, v in fair.items()]
     counts.sort(key=lambda c: c["name"])
@@ -170,6 +219,12 @@ def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by:
         "posts": [{"name": p.name, "label": p.label or p.name} for p in posts],
         "days": [days[d] for d in sorted(days)], "fairness": counts,
         "classes": [c.value for c in DayClass], "notes": notes,
+        # days the calendar has changed since the month was planned (fairness counts still use the planned class)
+        "calendar_changed": [{"day": d.day, "was": d.planned_as, "now": d.day_class} for d in days.values()
+                             if d.planned_as],
+        # holidays below the holiday head-count (generated from a short pool, imported, or edited)
+        "holiday_short": [{**s._asdict(), "label": labels.get(s.post, s.post), "text": s.text(labels.get(s.post, s.post))}
+                          for s in short],
     }
 
 

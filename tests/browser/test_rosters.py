@@ -83,6 +83,9 @@ def test_leave_on_tomorrows_leader_shows_gap_and_substitute(page):
     page.wait_for_load_state()
     assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
     assert leader["name"] in page.locator("#leave-list").inner_text()
+    # the leave row itself says which of the leader's duties are now uncovered, and links to the gap list
+    uncovered = page.locator("#leave-list tr", has_text=leader["name"]).locator("a[data-flag=uncovered]")
+    assert uncovered.count() == 1 and day.isoformat() in uncovered.inner_text(), uncovered.all_inner_texts()
 
     page.goto("/")
     alert = page.locator("#alerts li[data-code=roster_holder_on_leave]")
@@ -92,3 +95,20 @@ def test_leave_on_tomorrows_leader_shows_gap_and_substitute(page):
     alert.locator("a").click()
     page.wait_for_url("**/rosters/gaps")
     assert leader["name"] in page.locator("body").inner_text()
+
+    # the duty officer puts the first suggested substitute on the slot: the gap and the alert go, the roster
+    # names the substitute on that day, and says why (替班)
+    gap = page.locator("#gap-list tbody tr", has_text=day.isoformat()).filter(has_text=gap_words)
+    first = gap.locator("ol.subs li.ok").first
+    substitute = first.inner_text().split("可替班")[0].strip()
+    first.locator("button", has_text="安排").click()
+    page.wait_for_load_state()
+    assert "已安排替班" in page.locator("body").inner_text()
+    assert page.locator("#gap-list tbody tr", has_text=day.isoformat()).filter(has_text=gap_words).count() == 0
+    page.goto("/")
+    assert page.locator("#alerts li[data-code=roster_holder_on_leave]", has_text=gap_words).count() == 0
+    page.goto("/leaves")
+    assert page.locator("#leave-list tr", has_text=leader["name"]).locator("a[data-flag=uncovered]").count() == 0
+    view = page.request.get(f"/api/rosters/{unit_id}/{month}").json()
+    now_on = next(d for d in view["days"] if d["day"] == day.isoformat())["posts"]["leader"][0]
+    assert now_on["name"] == substitute and now_on["person_id"] != leader["person_id"], (now_on, substitute)

@@ -18,7 +18,7 @@ def test_unit_reporter_manages_only_its_own_unit(client, tokens, roster_unit, di
     assert r.status_code == 200, r.text
     assert r.json()["slots"] == 62
     r = client.post(f"/api/rosters/{dept.id}/{MONTH}/generate", headers=tokens["unit_reporter"])
-    assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["body", "unit_id"]
+    assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["path", "unit_id"]  # the unit is named in the path
     assert client.get(f"/api/rosters/{dept.id}/{MONTH}", headers=tokens["unit_reporter"]).status_code == 403
     assert client.post(f"/api/rosters/{town.id}/{MONTH}/publish", headers=tokens["auditor"]).status_code == 403
     assert client.get(f"/api/rosters/{town.id}/{MONTH}", headers=tokens["auditor"]).status_code == 200
@@ -41,7 +41,7 @@ def test_month_view_explains_and_counts(client, tokens, generated):
 def test_bad_month_and_pool_errors_name_the_field(client, tokens, roster_unit, directory):
     town = roster_unit["unit"]
     r = client.post(f"/api/rosters/{town.id}/2026-13/generate", headers=tokens["admin"])
-    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "month"]
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["path", "month"]
     stranger = directory["people"]["d1"]
     r = client.put(f"/api/rosters/{town.id}/posts/leader/pool", headers=tokens["admin"],
                    json={"people": [str(stranger.id)]})

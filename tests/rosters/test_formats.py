@@ -1,4 +1,4 @@
-"""Excel round-trip and per-row errors (nothing written); iCal feed structure; wrong token 404."""
+"""Excel round-trip and per-row errors (nothing written); the iCal feeds are tested in test_ical.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from models.rosters.roster import RosterSlot
-from tests.rosters.conftest import MONTH, NOW
+from tests.rosters.conftest import MONTH
 
 
 def _people(session, unit):
@@ -52,33 +52,3 @@ def test_malformed_excel_reports_rows_and_writes_nothing(client, tokens, generat
     r = client.post(f"/api/rosters/{unit.id}/{MONTH}/import", headers=tokens["admin"],
                     files={"file": ("r.xlsx", b"not a spreadsheet")})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "file"
-
-
-def _unfold(text: str) -> list[str]:
-    assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
-    return text.replace("\r\n ", "").split("\r\n")
-
-
-def test_ical_feed_per_person_and_unit(client, tokens, generated):
-    client.app.state.clock = lambda: NOW
-    unit = generated["unit"]
-    r = client.post("/api/ical-feeds", headers=tokens["duty_officer"], json={"kind": "unit", "ref_id": str(unit.id)})
-    assert r.status_code == 201
-    path = r.json()["url"].split("8000", 1)[-1]
-    feed = client.get(path)
-    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
-    raw = feed.content.decode()
-    assert all(len(line.encode()) <= 75 for line in raw.split("\r\n"))
-    lines = _unfold(raw)
-    assert lines[0] == "BEGIN:VCALENDAR" and lines[-2] == "END:VCALENDAR" and lines[-1] == ""
-    events = [i for i, line in enumerate(lines) if line == "BEGIN:VEVENT"]
-    assert len(events) == 62 and lines.count("END:VEVENT") == 62
-    ev = lines[events[0]:lines.index("END:VEVENT", events[0])]
-    fields = dict(line.split(":", 1) for line in ev[1:])
-    assert fields["DTSTART"] == "20261201T003000Z" and fields["DTEND"] == "20261202T003000Z"  # 08:30 Beijing
-    assert fields["SUMMARY"].startswith(("带班领导：", "值班员：")) and "UID" in fields
-    person = generated["officers"][0]
-    r = client.post("/api/ical-feeds", headers=tokens["admin"], json={"kind": "person", "ref_id": str(person.id)})
-    mine = _unfold(client.get(r.json()["url"].split("8000", 1)[-1]).content.decode())
-    assert 0 < mine.count("BEGIN:VEVENT") < 62
-    assert client.get("/api/ical/not-a-real-token.ics").status_code == 404

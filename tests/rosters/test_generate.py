@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
-from core.errors import Conflict
+from core.errors import Conflict, Invalid, NotFound
 from dutydesk.composition import ALERT_SOURCES
 from models.audit import AuditEntry
 from models.rosters.leave import LeaveCreate
@@ -77,6 +78,23 @@ def test_leave_on_rostered_leader_is_a_gap_alert_with_substitute(session, roster
     # the dashboard alert itself names the unit and the suggested substitute
     assert unit.name in found[0].text and f"建议替班：{subs[0]['name']}" in found[0].text
 
+    # the duty office places the suggested substitute: the slot changes hands, the gap and the alert go, audited
+    with pytest.raises(Invalid, match="不在"):  # someone outside the post's pool is refused by name
+        publish.fill_gap(session=session, gap_id=gap.id, person_id=roster_unit["officers"][0].id,
+                         by=Actor.system("test"), tz="Asia/Shanghai")
+    publish.fill_gap(session=session, gap_id=gap.id, person_id=uuid.UUID(subs[0]["person_id"]),
+                     by=Actor.system("duty"), tz="Asia/Shanghai")
+    session.refresh(slot)
+    assert str(slot.person_id) == subs[0]["person_id"] and slot.why["r"] == "substitute"
+    assert session.exec(select(RosterGap).where(RosterGap.unit_id == unit.id)).all() == []
+    assert not [a for a in alerts.collect(session=session, now=NOW, settings=settings, sources=ALERT_SOURCES)
+                if a.code == "roster_holder_on_leave"]
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "reassign")).one()
+    assert entry.actor == "duty" and "顶替" in entry.note
+    with pytest.raises(NotFound):  # a second click on the same (now gone) gap
+        publish.fill_gap(session=session, gap_id=gap.id, person_id=uuid.UUID(subs[0]["person_id"]),
+                         by=Actor.system("duty"), tz="Asia/Shanghai")
+
 
 def test_on_duty_now_names_leader_and_officer(session, roster_unit):
     unit = roster_unit["unit"]
@@ -113,3 +131,27 @@ def test_batch_of_units_matches_month_by_month_and_reports_refusals(session, ros
     again = sorted((s.day, s.post, s.person_id) for s in _slots(session, unit) if s.day.month == 12)
     assert again == whole
 
+
+
+def test_a_refused_reassignment_names_the_post_and_not_another_units_person(session, roster_unit, directory):
+    """A unit reporter putting a person of another unit on its duty: the refusal says 值班员, not 'officer', and
+    does not tell the reporter who that person is (an attacker tester read another unit's names this way)."""
+    from models.accounts import Role
+    from models.directory import PersonCreate
+    from services.directory import org
+
+    unit = roster_unit["unit"]
+    generate_month(session=session, unit_id=unit.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
+    stranger = org.create_person(session=session, actor="test", data=PersonCreate(
+        name="唐文静", unit_id=directory["dept"].id, mobile="13900000999"))
+    session.commit()
+    slot = next(s for s in _slots(session, unit) if s.post == "officer")
+    reporter = Actor("u_town", Role.unit_reporter, unit_id=unit.id)
+    with pytest.raises(Invalid) as refused:
+        publish.reassign(session=session, slot_id=slot.id, person_id=stranger.id, by=reporter, tz="Asia/Shanghai")
+    assert "值班员" in refused.value.reason and "officer岗位" not in refused.value.reason
+    assert "唐文静" not in refused.value.reason and "所选人员" in refused.value.reason
+    with pytest.raises(Invalid) as office:  # the duty office sees every unit: the name helps it
+        publish.reassign(session=session, slot_id=slot.id, person_id=stranger.id, by=Actor.system("duty"),
+                         tz="Asia/Shanghai")
+    assert "唐文静" in office.value.reason

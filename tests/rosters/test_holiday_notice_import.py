@@ -135,3 +135,33 @@ def test_the_console_notice_page_in_english(client, users, session):
     assert "Imported the 2027 holidays" in done.text and _rows(session) > 0
     table = client.get("/rosters/holidays").text.split('id="holiday-table"')[1].split("</table>")[0]
     assert "National Day" in table and "Holiday" in table and "放假" not in table
+
+
+def test_a_built_in_years_notice_shows_each_date_as_day_off_or_working_day(client, tokens, users):
+    """The 2026 notice (shared/samples): compared with the built-in data, each date said to be 放假 or 上班（调休）."""
+    text = (NOTICES / "2026.txt").read_text(encoding="utf-8")
+    body = client.post("/api/holidays/notice", headers=tokens["admin"], json={"text": text}).json()
+    checked = {d["day"]: (d["kind"], d["name"], d["agrees"]) for d in body["checked"]}
+    assert checked["2026-02-15"] == ("holiday", "Spring Festival", True)
+    assert checked["2026-02-14"][::2] == ("makeup_workday", True)  # a Saturday worked
+    assert "2026-02-14 上班（调休）：已由内置数据提供" in body["notes"]
+    assert client.post("/login", data={"username": users["admin"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/rosters/holidays").text).group(1)
+    page = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": text, "preview": "1"}).text
+    table = page.split('id="notice-checked"')[1].split("</table>")[0]
+    rows = {m[0]: m[1] for m in re.findall(r"<tr><td>([\d-]+)</td><td[^>]*>([^<]+)</td>", table)}
+    assert rows["2026-02-15"] == "放假" and rows["2026-02-14"] == "上班（调休）" and rows["2026-10-01"] == "放假"
+    assert len(rows) == len(body["checked"]) and "不一致" not in table
+    english = client.post("/rosters/holidays/notice?lang=en", data={"csrf_token": csrf, "notice": text,
+                                                                   "preview": "1"}).text
+    assert "Working day (make-up)" in english and "上班（调休）" not in english
+
+
+def test_a_notice_whose_weekday_contradicts_its_date_is_refused_naming_the_festival(client, tokens, session):
+    wrong = TEXT_2027.replace("1月1日（周五）至3日（周日）", "1月1日（周四）至3日（周六）")
+    r = client.post("/api/holidays/notice?dry_run=false", headers=tokens["admin"], json={"text": wrong})
+    assert r.status_code == 422, r.text
+    msg = r.json()["detail"][0]["msg"]
+    assert "元旦：1月1日是2027年的周五，通知写的是“周四”" in msg
+    assert _rows(session) == 0  # nothing written

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from core.spreadsheets import Limits, SpreadsheetRejected, read_workbook
 from models.directory import Person
@@ -17,8 +17,9 @@ from models.rosters.roster import RosterSlot
 from services.rosters import excel, imports
 from services.rosters import policy as pol
 from tests.conftest import PASSWORD, run_cli
-from tests.rosters.test_import_layouts import (BY, EXPECTED, OFFICERS, county_one_row_per_day, stored, unit,  # noqa: F401
-                                                wd, xlsx)
+from tests.rosters.test_import_layouts import (BY, EXPECTED, NOW, OFFICERS, county_one_row_per_day, stored,  # noqa: F401
+                                                unit, wd, xlsx)
+from web.console.forms import FLASH_COOKIE, read_flash
 
 
 def slots(session, unit) -> int:
@@ -36,7 +37,7 @@ def edited(**cells) -> bytes:
 
 def preview(session, unit, data: bytes, **kw):
     return imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
-                                  month="2026-12", **kw)
+                                  month="2026-12", now=NOW, **kw)
 
 
 def test_problems_name_sheet_row_and_column_in_chinese_and_nothing_is_written(session, unit):
@@ -46,10 +47,11 @@ def test_problems_name_sheet_row_and_column_in_chinese_and_nothing_is_written(se
     assert "工作表“Sheet1”第5行A列（日期）：“12月45日”不是有效日期" in texts
     assert any(t.startswith("工作表“Sheet1”第6行B列（星期）：2026-12-04 是星期五") for t in texts)
     assert any(t.startswith("工作表“Sheet1”第7行C列（带班领导）：“不存在的人”不在本单位通讯录中") for t in texts)
-    assert "工作表“Sheet1”第8行D列（值班人员）：“张建国”不在值班员的轮换人员中" in texts
+    assert any(t.startswith("工作表“Sheet1”第8行D列（值班人员）：“张建国”不在值班员的轮换人员中（1 天）：可选择“加入轮换人员”")
+               for t in texts), texts
     with pytest.raises(excel.ImportRejected):
         imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, tz="Asia/Shanghai",
-                              month="2026-12")
+                              month="2026-12", now=NOW)
     assert slots(session, unit) == 0
 
 
@@ -65,13 +67,32 @@ def test_people_missing_from_the_directory_are_created_on_request(session, unit)
     p = preview(session, unit, data)
     assert not p.ok and [(m.name, m.phone) for m in p.missing] == [("新同志", "13911112222")]
     p, _ = imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
-                                 tz="Asia/Shanghai", month="2026-12", create_missing=True)
+                                 tz="Asia/Shanghai", month="2026-12", create_missing=True, now=NOW)
     session.commit()
     person = session.exec(select(Person).where(Person.name == "新同志")).one()
     assert person.mobile == "13911112222" and person.unit_id == unit.id
     assert str(person.id) in pol.pools_of(session, unit.id)["officer"]
     day = stored(session, unit)[min(EXPECTED).replace(day=2)]
     assert day[1] == ["新同志"]
+
+
+def test_two_new_names_in_one_cell_without_phones_are_created(session, unit):
+    """Two names in one cell ("王小明、李小红"): neither in the directory, no phone written; both created (a tester's 500)."""
+    data = edited(D4="王小明、李小红")
+    imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
+                          tz="Asia/Shanghai", month="2026-12", create_missing=True, now=NOW)
+    session.commit()
+    made = {p.name: p.mobile for p in session.exec(select(Person).where(col(Person.name).in_(["王小明", "李小红"])))}
+    assert set(made) == {"王小明", "李小红"} and made["李小红"] == ""  # the row's phone column gives the first one's
+    assert stored(session, unit)[min(EXPECTED).replace(day=2)][1] == ["王小明", "李小红"]
+
+
+def test_a_phone_column_repeating_the_phone_in_the_name_cell_is_no_warning(session, unit):
+    """The printed layout '刘洋（13900000013）' | '13900000013': the same number twice is not an unmatched phone."""
+    p = preview(session, unit, edited(D4="刘洋（13900000013）"))
+    assert not [x.text for x in p.warnings if "第4行" in x.text], [x.text for x in p.warnings]
+    p = preview(session, unit, edited(D4="刘洋（13900000013）", E4="13900000099"))  # another number: still said
+    assert [x.text for x in p.warnings if "第4行" in x.text and "13900000099" in x.text]
 
 
 def test_a_person_of_another_unit_is_named_as_such_and_never_created_twice(session, unit, directory):
@@ -86,8 +107,22 @@ def test_a_person_of_another_unit_is_named_as_such_and_never_created_twice(sessi
     assert any("“吴春梅”是" in x.text and directory["hub"].name in x.text for x in p.problems), [x.text for x in p.problems]
     with pytest.raises(excel.ImportRejected):
         imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
-                              tz="Asia/Shanghai", month="2026-12", create_missing=True)
+                              tz="Asia/Shanghai", month="2026-12", create_missing=True, now=NOW)
     assert session.exec(select(func.count()).select_from(Person).where(Person.name == "吴春梅")).one() == 1
+
+
+def test_a_directory_person_outside_the_pool_is_named_once_and_can_be_added_to_it(session, unit):
+    data = edited(D9="张建国", D10="张建国")  # Dec 7 and 8: a directory person, not in the officers' pool
+    p = preview(session, unit, data)
+    outside = [x.text for x in p.problems if "不在值班员的轮换人员中" in x.text]
+    assert len(outside) == 1 and "（2 天）" in outside[0], outside
+    assert [o.name for o in p.outside] == ["张建国"]
+    person = session.exec(select(Person).where(Person.name == "张建国", Person.unit_id == unit.id)).one()
+    again = preview(session, unit, data, add_to_pool=True)
+    assert again.ok, [x.text for x in again.problems]
+    imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, tz="Asia/Shanghai",
+                          month="2026-12", now=NOW, add_to_pool=True)
+    assert pol.pools_of(session, unit.id)["officer"][-1] == str(person.id)
 
 
 def test_a_phone_that_differs_from_the_directory_is_a_warning_only(session, unit):
@@ -190,12 +225,12 @@ def test_console_upload_shows_a_preview_then_imports_on_confirm(client, users, s
     assert 'id="confirm-import"' in r.text and "平安夜加强值守" in r.text
     r = client.post(url, data={"csrf_token": csrf, "token": token, "create_missing": "1", "confirm": "1"},
                     follow_redirects=False)
-    assert r.status_code == 303 and "notice=import" in r.headers["location"]
+    assert r.status_code == 303 and read_flash(r.cookies.get(FLASH_COOKIE)) == {"notice": "import"}
     session.expire_all()
     assert stored(session, unit)[min(EXPECTED).replace(day=2)][1] == ["新同志"]
     # The stash is gone after the import: confirming twice does not import twice.
     r = client.post(url, data={"csrf_token": csrf, "token": token, "confirm": "1"}, follow_redirects=False)
-    assert r.status_code == 303 and "error=" in r.headers["location"]
+    assert r.status_code == 303 and read_flash(r.cookies.get(FLASH_COOKIE)).get("error")
 
 
 def test_cli_dry_run_prints_the_roster_and_writes_nothing(cli_db, tmp_path):
@@ -272,3 +307,58 @@ def test_a_name_in_the_second_row_of_a_merged_day_is_named_at_its_own_row_and_a_
     texts = [x.text for x in preview(session, unit, data).problems]
     assert any(f"第{second}行D列" in t and "王小川" in t for t in texts), (second, texts)
     assert sum("12月32日" in t for t in texts) == 1, texts
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\nstream\n\x78\x9c\x8b\x00\x01\xff\xfe" * 20
+
+
+def test_a_pdf_renamed_xlsx_is_refused_as_what_it_is_not_read_as_csv(client, tokens, unit, session):
+    with pytest.raises(SpreadsheetRejected, match="PDF"):
+        read_workbook(PDF)
+    r = client.post(f"/api/rosters/{unit.id}/2026-12/import", headers=tokens["admin"],
+                    files={"file": ("十二月值班表.xlsx", PDF)})
+    assert r.status_code == 422, r.text
+    e = r.json()["detail"][0]
+    assert e["loc"][-1] == "file" and "文件不是 Excel 表格（内容是PDF 文档）" in e["msg"] and "十二月值班表.xlsx" in e["msg"]
+    assert slots(session, unit) == 0
+
+
+@pytest.mark.parametrize("data, what", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "PNG 图片"),
+    (bytes(range(1, 256)) * 40, "也不是 CSV 文本"),  # binary that is neither a workbook nor text
+])
+def test_images_and_binary_are_not_spreadsheets(data, what):
+    with pytest.raises(SpreadsheetRejected, match=what):
+        read_workbook(data)
+
+
+def test_a_word_document_renamed_xlsx_is_refused():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    with pytest.raises(SpreadsheetRejected, match="Word 文档"):
+        read_workbook(buf.getvalue())
+
+
+def test_a_gb18030_csv_is_still_read():
+    [sheet] = read_workbook("日期,带班领导,值班员\n2026-12-01,张三,李四\n".encode("gb18030"))
+    assert sheet.rows[1][1] == "张三"
+
+
+def test_console_offers_to_add_a_directory_person_to_the_pool(client, users, session, unit):
+    _login(client, "u_duty_officer")
+    page = client.get(f"/rosters?unit_id={unit.id}&month=2026-12", headers={"accept": "text/html"})
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    url = f"/rosters/{unit.id}/2026-12/upload"
+    r = client.post(url, data={"csrf_token": csrf}, files={"file": ("值班表.xlsx", edited(D9="张建国", D10="张建国"))},
+                    headers={"accept": "text/html"})
+    outside = r.text.split('id="import-outside"')[1].split("</p>")[0]
+    assert "张建国（值班员）" in outside and "加入轮换人员" in outside and 'id="confirm-import"' not in r.text
+    token = r.text.split('name="token" value="')[1].split('"')[0]
+    r = client.post(url, data={"csrf_token": csrf, "token": token, "add_to_pool": "1"}, headers={"accept": "text/html"})
+    assert 'id="confirm-import"' in r.text
+    r = client.post(url, data={"csrf_token": csrf, "token": token, "add_to_pool": "1", "confirm": "1"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and slots(session, unit) > 0
+    person = session.exec(select(Person).where(Person.name == "张建国", Person.unit_id == unit.id)).one()
+    assert str(person.id) in pol.pools_of(session, unit.id)["officer"]

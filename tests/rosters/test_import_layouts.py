@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import xlwt
@@ -23,6 +23,7 @@ from services.rosters.views import month_view
 
 BY = Actor.system("test")
 TZ = "Asia/Shanghai"
+NOW = datetime(2026, 10, 1, tzinfo=UTC)  # before every month of the corpus: no day served yet
 LEADERS = {"张建国": "13900000001", "李明华": "13900000002", "王志强": "13900000003"}
 OFFICERS = {"陈晓燕": "13900000011", "杨帆": "13900000012", "刘洋": "13900000013", "赵敏": "13900000014",
             "孙磊": "13900000015", "周婷": "13900000016"}
@@ -70,7 +71,7 @@ def stored(session, unit, month: str = "2026-12") -> dict[date, tuple[list[str],
 def do_import(session, unit, data: bytes, month: str | None = "2026-12", **kw):
     try:
         preview, rows = imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
-                                              tz=TZ, month=month, **kw)
+                                              tz=TZ, month=month, now=NOW, **kw)
     except excel.ImportRejected as exc:
         raise AssertionError("\n".join(p["text"] for p in exc.problems)) from exc
     session.commit()
@@ -312,7 +313,7 @@ def test_a_workbook_with_a_sheet_per_month_imports_every_month(session, unit):
     assert stored(session, unit) == without_notes(EXPECTED)
     # With a month chosen, only that sheet is taken; the other is named as left out.
     preview = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(xlsx(sheet_per_month)),
-                                     by=BY, month="2026-11")
+                                     by=BY, month="2026-11", now=NOW)
     assert preview.ok and preview.months == ["2026-11"]
     assert any(w.sheet == "12月" and "已跳过" in w.message for w in preview.warnings)
 

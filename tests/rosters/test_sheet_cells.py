@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from rules.rosters.sheet_cells import Named, month_in, parse_day, people_in, weekday_of
+from rules.rosters.sheet_cells import Named, dated_cell, month_in, parse_day, people_in, phones_in, weekday_of
 from rules.rosters.sheet_layout import Grid, parse_roster
 
 DEC_1 = date(2026, 12, 1)
@@ -77,3 +77,31 @@ def test_without_a_month_anywhere_the_sheet_is_a_problem_named_by_sheet():
                           month=(2026, 12))
     assert parsed.ok and [(d.day, d.posts) for d in parsed.days] == [
         (DEC_1, {"leader": [Named("张三")], "officer": [Named("李四")]})]
+
+
+@pytest.mark.parametrize("text, names, problem", [
+    ("张建国（1390000000）", [Named("张建国")], "“张建国”的电话 1390000000 有误：手机号应为 11 位，这里是 10 位"),
+    ("张建国 1390000000", [Named("张建国")], "“张建国”的电话 1390000000 有误：手机号应为 11 位，这里是 10 位"),
+    ("张建国1390000000", [Named("张建国")], "“张建国”的电话 1390000000 有误：手机号应为 11 位，这里是 10 位"),
+    ("张建国（139000000001）", [Named("张建国")], "“张建国”的电话 139000000001 有误：手机号应为 11 位，这里是 12 位"),
+])
+def test_a_phone_with_a_digit_missing_or_extra_is_named_never_dropped(text, names, problem):
+    assert people_in(text) == (names, [problem])
+
+
+@pytest.mark.parametrize("value, bare, problems", [
+    ("13900000011", ["13900000011"], []),
+    ("1390000001", [], ["电话 1390000001 有误：手机号应为 11 位，这里是 10 位"]),  # was read as 39000001
+    ("0838-1234567、1390000001", ["0838-1234567"], ["电话 1390000001 有误：手机号应为 11 位，这里是 10 位"]),
+])
+def test_a_phone_column_cell_keeps_whole_numbers_only(value, bare, problems):
+    assert phones_in(value) == ([], bare, problems)
+
+
+@pytest.mark.parametrize("value, found", [
+    ("1.4 林秀英", ("1.4", "林秀英")), ("12月1日\n林秀英（13900000000）", ("12月1日", "林秀英(13900000000)")),
+    ("12月1日（周二）陈晓燕、杨帆", ("12月1日", "陈晓燕、杨帆")), ("2026/12/3 李四", ("2026/12/3", "李四")),
+    ("12月1日", None), ("林秀英", None), ("12.1-12.2", None), ("12月1日8:30至12月2日8:30", None), ("周一鸣", None),
+])
+def test_a_week_cell_gives_its_day_before_the_people(value, found):
+    assert dated_cell(value) == found

@@ -75,3 +75,26 @@ def test_a_table_row_names_its_festival_as_a_clerk_types_it():
     assert festival("春节") == festival("Spring Festival") == "Spring Festival"
     assert festival(" 国庆 ") == "National Day" and festival("中秋") == "Mid-autumn Festival"
     assert festival("节") is None and festival("") is None and festival("调休") is None
+
+
+def test_the_shared_sample_and_every_stored_notice_read_without_a_contradiction():
+    sample = (Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "holiday-notice-2026.txt")
+    texts = [sample.read_text(encoding="utf-8")] if sample.exists() else []
+    for text in [*texts, *(p.read_text(encoding="utf-8") for p in sorted(HERE.glob("*.txt")))]:
+        n = parse_notice(text)
+        assert not [p for p in n.problems if "通知写的是" in p], n.problems
+
+
+@pytest.mark.parametrize("written, wrong, problem", [
+    ("1月1日（周五）至3日（周日）", "1月1日（周四）至3日（周六）", "元旦：1月1日是2027年的周五，通知写的是“周四”"),
+    ("共9天。", "共8天。", "春节：2月5日至2月13日是9天，通知写的是“共8天”"),
+    ("5月8日（周六）上班", "5月9日（周六）上班", "劳动节：5月9日是2027年的周日，通知写的是“周六”"),
+    ("至13日（农历正月初八、周六）", "至13日（农历正月初八、周日）", "春节：2月13日是2027年的周六，通知写的是“周日”"),
+])
+def test_a_notice_that_contradicts_itself_is_refused_naming_the_festival(written, wrong, problem):
+    """A weekday that is not the date's, a day count that is not the range's: nothing is guessed, the clerk is
+    told which festival's sentence to check (the import refuses while a problem stands)."""
+    text = (HERE / "2027-test.txt").read_text(encoding="utf-8")
+    assert text.count(written) == 1 and not parse_notice(text).problems
+    n = parse_notice(text.replace(written, wrong))
+    assert problem in n.problems, n.problems

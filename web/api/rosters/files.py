@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
+from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -13,20 +14,86 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from core.errors import Invalid
-from core.spreadsheets import Limits, Sheet, read_workbook
+from core.spreadsheets import Limits, Sheet, SpreadsheetRejected, read_workbook
+from models.rosters.duty import DutyLogEntry, Handover
 from models.rosters.roster import HolidayDayBase
+from models.types import Day
 from services.rosters import excel, handovers, holidays, ical, imports
 from services.rosters.generate import parse_month
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["rosters"])
+ALLOW_PAST = ("rewrite days already served (past days, today after the handover); audited. Without it such days "
+              "refuse the import")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 5 * 1024 * 1024  # the holiday CSV
+
+
+class Imported(BaseModel):
+    imported: int = Field(description="rows imported")
+
+
+class ImportProblem(BaseModel):
+    sheet: str
+    row: int = Field(description="1-based as Excel shows it; 0 for the whole sheet")
+    column: str = Field(description='the column letter, or "" for the whole row')
+    header: str
+    message: str
+    text: str = Field(description="the whole problem in one zh-CN sentence")
+
+
+class ImportPreview(BaseModel):
+    """The roster as understood from the file; nothing written (dry_run)."""
+
+    ok: bool
+    months: list[str]
+    posts: list[dict[str, str]] = Field(description="name, label")
+    layouts: dict[str, str] = Field(description="sheet -> list | week")
+    columns: list[dict[str, str | None]] = Field(description="sheet, column, header, role")
+    days: list[dict] = Field(description="day, weekday, posts: {post: [{name, phone, person_id, status}]}, note")
+    problems: list[ImportProblem]
+    warnings: list[ImportProblem]
+    missing: list[dict] = Field(description="people the directory lacks: name, post, phone, days")
+    create_missing: bool
+    served: list[dict] = Field(default_factory=list, description="days already served the file would change: day, "
+                               "served (post -> names), after (post -> names); writing them needs allow_past")
+    outside: list[dict] = Field(default_factory=list, description="directory people the file puts on a post whose "
+                                "pool lacks them: name, post, person_id, days; add_to_pool adds them")
+    add_to_pool: bool = False
+
+
+class ImportedMonth(BaseModel):
+    month: str
+    slots: int
+    status: str
+    version: int
+    unchanged: bool = Field(False, description="the file gave this month exactly as stored: nothing written, "
+                            "the version kept")
+    message: str = Field("", description="zh-CN, for an unchanged month: 与现有排班相同，未更改")
+
+
+class ImportDone(BaseModel):
+    """The months written (and, for one month, that month's figures at the top level)."""
+
+    months: list[ImportedMonth]
+    created: list[str] = Field(description="people created in the directory")
+    warnings: list[str]
+    month: str | None = None
+    slots: int | None = None
+    status: str | None = None
+    version: int | None = None
+
+
+class FeedCreated(BaseModel):
+    url: str = Field(description="the secret subscription URL, shown once")
+
+
+FILE_200 = {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                  "description": "the month's roster as a workbook"}}
 
 
 class HandoverIn(BaseModel):
     unit_id: uuid.UUID
-    day: date
+    day: Day
     idx: int = 0
     notes: str = Field("", max_length=2000)
     items: list[str] = []
@@ -39,47 +106,46 @@ class SignIn(BaseModel):
 
 class LogIn(BaseModel):
     unit_id: uuid.UUID
-    day: date
+    day: Day
     idx: int = 0
     kind: str = "note"
     content: str = Field(..., max_length=2000)
 
 
-@router.get("/handovers")
+@router.get("/handovers", response_model=list[Handover])
 def list_handovers(unit_id: uuid.UUID, c: Caller = Depends(require("rosters:read")), session: Session = Depends(get_session)):
-    return [h.model_dump(mode="json") for h in handovers.list_handovers(session=session, unit_id=unit_id, by=c.by)]
+    return handovers.list_handovers(session=session, unit_id=unit_id, by=c.by)
 
 
-@router.post("/handovers", status_code=201)
+@router.post("/handovers", status_code=201, response_model=Handover)
 def open_handover(data: HandoverIn, c: Caller = Depends(require("handovers:write")), session: Session = Depends(get_session)):
     row = handovers.open_handover(session=session, by=c.by, **data.model_dump())
     session.commit()
-    return row.model_dump(mode="json")
+    return row
 
 
-@router.post("/handovers/{handover_id}/sign")
+@router.post("/handovers/{handover_id}/sign", response_model=Handover)
 def sign(handover_id: uuid.UUID, data: SignIn, request: Request, c: Caller = Depends(require("handovers:write")),
          session: Session = Depends(get_session)):
     """The incoming person signs (the duty office may sign on their behalf)."""
     row = handovers.sign(session=session, handover_id=handover_id, now=now_utc(request), by=c.by, done=data.done)
     session.commit()
-    return row.model_dump(mode="json")
+    return row
 
 
-@router.get("/duty-log")
+@router.get("/duty-log", response_model=list[DutyLogEntry])
 def duty_log(unit_id: uuid.UUID, month: str, c: Caller = Depends(require("rosters:read")),
              session: Session = Depends(get_session)):
     first, last = parse_month(month)
-    return [e.model_dump(mode="json")
-            for e in handovers.log_entries(session=session, unit_id=unit_id, first=first, last=last, by=c.by)]
+    return handovers.log_entries(session=session, unit_id=unit_id, first=first, last=last, by=c.by)
 
 
-@router.post("/duty-log", status_code=201)
+@router.post("/duty-log", status_code=201, response_model=DutyLogEntry)
 def add_log(data: LogIn, request: Request, c: Caller = Depends(require("handovers:write")),
             session: Session = Depends(get_session)):
     row = handovers.log(session=session, at=now_utc(request), by=c.by, **data.model_dump())
     session.commit()
-    return row.model_dump(mode="json")
+    return row
 
 
 class HolidayOut(HolidayDayBase):
@@ -96,7 +162,7 @@ def list_holidays(year: int | None = Query(None, ge=2000, le=2100), c: Caller = 
 
 
 @router.put("/holidays/{day}", response_model=HolidayOut)
-def put_holiday(day: date, data: HolidayDayBase, c: Caller = Depends(require("holidays:write")),
+def put_holiday(day: Day, data: HolidayDayBase, c: Caller = Depends(require("holidays:write")),
                 session: Session = Depends(get_session)):
     row = holidays.put_day(session=session, data=data.model_copy(update={"day": day}), actor=c.actor)
     session.commit()
@@ -104,19 +170,18 @@ def put_holiday(day: date, data: HolidayDayBase, c: Caller = Depends(require("ho
 
 
 @router.delete("/holidays/{day}", status_code=204)
-def delete_holiday(day: date, c: Caller = Depends(require("holidays:write")), session: Session = Depends(get_session)):
+def delete_holiday(day: Day, c: Caller = Depends(require("holidays:write")), session: Session = Depends(get_session)):
     holidays.delete_day(session=session, day=day, actor=c.actor)
     session.commit()
     return Response(status_code=204)
 
 
-@router.post("/holidays/import")
+@router.post("/holidays/import", response_model=Imported)
 async def import_holidays(file: UploadFile = File(...), c: Caller = Depends(require("holidays:write")),
                           session: Session = Depends(get_session)):
-    """CSV `date,kind,name`; every row is checked, nothing is written when one is wrong."""
-    raw = await file.read(MAX_UPLOAD + 1)
-    text = raw[:MAX_UPLOAD].decode("utf-8-sig", errors="replace")
-    n = holidays.import_text(session=session, text=text, actor=c.actor)
+    """CSV `date,kind,name` (UTF-8 or GB18030); every row is checked, nothing is written when one is wrong."""
+    raw = await file.read(holidays.MAX_CSV_BYTES + 1)
+    n = holidays.import_csv(session=session, data=raw, actor=c.actor)
     session.commit()
     return {"imported": n}
 
@@ -133,6 +198,9 @@ class NoticeOut(BaseModel):
     missing: list[str]
     problems: list[str]
     notes: list[str]
+    checked: list[dict] = Field(default_factory=list, description="days of a year the built-in calendar covers, "
+                                "as the notice gives them: {day, kind (holiday 放假 / makeup_workday 上班), name, "
+                                "agrees (with the built-in data)}; compared, never written")
     imported: bool
 
 
@@ -147,21 +215,28 @@ def holiday_notice(data: NoticeIn, dry_run: bool = Query(True, description="prev
     return NoticeOut(year=found.year, days=[{"day": d.day.isoformat(), "kind": d.kind, "name": d.name}
                                             for d in found.days],
                      festivals=found.festivals, missing=found.missing, problems=found.problems, notes=found.notes,
-                     imported=not dry_run)
+                     checked=[{"day": d.day.isoformat(), "kind": d.kind, "name": d.name, "agrees": d.agrees}
+                              for d in found.checked], imported=not dry_run)
 
 
-@router.get("/rosters/{unit_id}/{month}/export.xlsx")
+@router.get("/rosters/{unit_id}/{month}/export.xlsx", response_class=Response, responses=FILE_200)
 def export_xlsx(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(require("rosters:read")),
                 session: Session = Depends(get_session)):
-    data = excel.export_month(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone,
-                              by=c.by)
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="roster-{month}.xlsx"'})
+    name, data = excel.export_month_file(session=session, unit_id=unit_id, month=month,
+                                         tz=request.app.state.settings.timezone, by=c.by)
+    # The unit's name in UTF-8 (RFC 5987 filename*), an ASCII name for clients that know only filename.
+    disposition = f"attachment; filename=\"roster-{month}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
 async def read_upload(file: UploadFile, limits: Limits = Limits()) -> list[Sheet]:
-    """The uploaded spreadsheet's sheets, read in a worker thread (parsing is CPU-bound and blocking)."""
+    """The uploaded spreadsheet's sheets, read in a worker thread (parsing is CPU-bound and blocking); a refusal
+    names the file."""
     raw = await file.read(limits.max_bytes + 1)
-    return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+    try:
+        return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+    except SpreadsheetRejected as exc:
+        raise SpreadsheetRejected(f"{file.filename}：{exc.reason}" if file.filename else exc.reason) from exc
 
 
 def parse_columns(text: str) -> dict[str, str]:
@@ -177,38 +252,49 @@ def parse_columns(text: str) -> dict[str, str]:
     return found
 
 
-@router.post("/rosters/{unit_id}/{month}/import")
+@router.post("/rosters/{unit_id}/{month}/import", response_model=ImportPreview | ImportDone)
 async def import_xlsx(unit_id: uuid.UUID, month: str, request: Request, file: UploadFile = File(...),
                       dry_run: bool = Query(False, description="preview only: the roster as understood, nothing written"),
                       create_missing: bool = Query(False, description="create people the directory lacks"),
+                      allow_past: bool = Query(False, description=ALLOW_PAST),
+                      add_to_pool: bool = Query(False, description="add directory people the file puts on a post "
+                                                "to that post's pool"),
                       columns: str = Form("", description='corrections of the column mapping, JSON {"C": "officer"}'),
                       c: Caller = Depends(require("rosters:write")), session: Session = Depends(get_session)):
     """Replace the month from the office's spreadsheet (.xlsx, .xls, WPS or CSV, in its own layout); every
     problem named by sheet, row and column, and nothing written while there is one."""
     parse_month(month)
-    return await _import(request, unit_id, month, file, dry_run, create_missing, columns, c, session)
+    return await _import(request, unit_id, month, file, dry_run, create_missing, allow_past, columns, c, session,
+                         add_to_pool)
 
 
-@router.post("/rosters/{unit_id}/import")
+@router.post("/rosters/{unit_id}/import", response_model=ImportPreview | ImportDone)
 async def import_file(unit_id: uuid.UUID, request: Request, file: UploadFile = File(...),
                       dry_run: bool = Query(True, description="preview only (default): nothing written"),
                       create_missing: bool = Query(False, description="create people the directory lacks"),
+                      allow_past: bool = Query(False, description=ALLOW_PAST),
+                      add_to_pool: bool = Query(False, description="add directory people the file puts on a post "
+                                                "to that post's pool"),
                       columns: str = Form("", description='corrections of the column mapping, JSON {"C": "officer"}'),
                       c: Caller = Depends(require("rosters:write")), session: Session = Depends(get_session)):
     """Every month the file holds (e.g. a workbook with a sheet per month): a preview, or with
     dry_run=false all of them replaced at once."""
-    return await _import(request, unit_id, None, file, dry_run, create_missing, columns, c, session)
+    return await _import(request, unit_id, None, file, dry_run, create_missing, allow_past, columns, c, session,
+                         add_to_pool)
 
 
-async def _import(request, unit_id, month, file, dry_run, create_missing, columns, c, session):
+async def _import(request, unit_id, month, file, dry_run, create_missing, allow_past, columns, c, session,
+                  add_to_pool=False):
     sheets = await read_upload(file)
     kw = dict(session=session, unit_id=unit_id, sheets=sheets, by=c.by, month=month, columns=parse_columns(columns),
-              create_missing=create_missing)
+              create_missing=create_missing, add_to_pool=add_to_pool, now=now_utc(request))
     if dry_run:
         return imports.preview_import(**kw).as_dict()
-    preview, rows = imports.import_roster(tz=request.app.state.settings.timezone, **kw)
+    preview, rows = imports.import_roster(tz=request.app.state.settings.timezone, allow_past=allow_past, **kw)
     session.commit()
-    out = {"months": [{"month": r.month, "slots": r.slots, "status": r.status.value, "version": r.version}
+    out = {"months": [{"month": r.month, "slots": r.slots, "status": r.status.value, "version": r.version,
+                       "unchanged": r.month in preview.unchanged,
+                       "message": imports.UNCHANGED if r.month in preview.unchanged else ""}
                       for r in rows], "created": [m.name for m in preview.missing],
            "warnings": [w.text for w in preview.warnings]}
     if month:
@@ -221,7 +307,7 @@ class FeedIn(BaseModel):
     ref_id: uuid.UUID
 
 
-@router.post("/ical-feeds", status_code=201)
+@router.post("/ical-feeds", status_code=201, response_model=FeedCreated)
 def create_feed(data: FeedIn, request: Request, c: Caller = Depends(require("rosters:read")),
                 session: Session = Depends(get_session)):
     """A secret subscription URL; shown once (only its hash is kept)."""
@@ -260,6 +346,6 @@ def revoke_feed(feed_id: uuid.UUID, request: Request, c: Caller = Depends(requir
 @router.get("/ical/{token}.ics", include_in_schema=False)
 def ical_feed(token: str, request: Request, session: Session = Depends(get_session)):
     """The feed itself: no login, the token is the secret; unknown tokens are 404."""
-    name, body = ical.feed(session=session, token=token, now=now_utc(request))
+    name, body = ical.feed(session=session, token=token, now=now_utc(request), settings=request.app.state.settings)
     return Response(body.encode(), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -19,17 +19,25 @@ class PairIn(BaseModel):
     person_b: uuid.UUID = Field(description="the other (e.g. the executive deputy)")
 
 
+class PairOut(BaseModel):
+    id: str
+    person_a: str
+    person_a_name: str
+    person_b: str
+    person_b_name: str
+
+
 def _out(row, a, b) -> dict:
     return {"id": str(row.id), "person_a": str(a.id), "person_a_name": a.name,
             "person_b": str(b.id), "person_b_name": b.name}
 
 
-@router.get("/leave-pairs")
+@router.get("/leave-pairs", response_model=list[PairOut])
 def list_pairs(c: Caller = Depends(require("leaves:read")), session: Session = Depends(get_session)):
     return [_out(*x) for x in leave_pairs.list_pairs(session=session, by=c.by)]
 
 
-@router.post("/leave-pairs", status_code=201)
+@router.post("/leave-pairs", status_code=201, response_model=PairOut)
 def add_pair(data: PairIn, c: Caller = Depends(require("leave_pairs:write")), session: Session = Depends(get_session)):
     """Declare a pair; a later leave of one while the other is away needs `together_reason`."""
     row = leave_pairs.add_pair(session=session, person_a=data.person_a, person_b=data.person_b, by=c.by)

@@ -53,7 +53,7 @@ async def handover_action(request: Request, unit_id: uuid.UUID, action: str,
             handovers.log(session=session, unit_id=unit_id, day=today, at=now_utc(request), kind=str(form.get("kind")),
                           content=str(form.get("content", "")), by=c.by)
         else:
-            raise NotFound(f"no action {action!r}", field="action")
+            raise NotFound(f"没有该操作：{action!r} (no such action)", field="action")
         session.commit()
     except (ServiceError, KeyError, ValueError) as exc:
         session.rollback()

@@ -11,7 +11,8 @@ from core.errors import Invalid, ServiceError
 from services.directory import org
 from services.rosters import leave_pairs
 from web.console.forms import back
-from web.console.render import page, render
+from web.console.directory import people_picker
+from web.console.render import field_reason, page, render
 from web.deps import Caller, get_session
 
 router = APIRouter()
@@ -22,14 +23,15 @@ def pair_list(request: Request, c: Caller = Depends(page("leaves:read")), sessio
     rows = leave_pairs.list_pairs(session=session, by=c.by)
     people = [p for p in org.people_for(session=session, by=c.by) if p.active]
     people.sort(key=lambda p: (not p.is_leading_cadre, p.name))
-    return render(request, "leave_pairs.html", c, rows=rows, people=people, error=request.query_params.get("error", ""))
+    return render(request, "leave_pairs.html", c, rows=rows, people=people,
+                  person_groups=people_picker.groups(session, people), error=request.query_params.get("error", ""))
 
 
 def _uuid(value, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise Invalid("choose a person", field=field) from exc
+        raise Invalid("请选择人员 (choose a person)", field=field) from exc
 
 
 @router.post("/leave-pairs")
@@ -42,17 +44,17 @@ async def pair_add(request: Request, c: Caller = Depends(page("leave_pairs:write
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        return back("/leave-pairs", error=f"{exc.field}: {exc.reason}")
+        return back("/leave-pairs", error=field_reason(exc, request, c))
     return back("/leave-pairs")
 
 
 @router.post("/leave-pairs/{pair_id}/delete")
-def pair_remove(pair_id: uuid.UUID, c: Caller = Depends(page("leave_pairs:write")),
+def pair_remove(request: Request, pair_id: uuid.UUID, c: Caller = Depends(page("leave_pairs:write")),
                 session: Session = Depends(get_session)):
     try:
         leave_pairs.remove_pair(session=session, pair_id=pair_id, by=c.by)
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        return back("/leave-pairs", error=f"{exc.field}: {exc.reason}")
+        return back("/leave-pairs", error=field_reason(exc, request, c))
     return back("/leave-pairs")

@@ -11,9 +11,10 @@ from sqlmodel import Session
 from core.errors import NotFound, ServiceError
 from models.rosters.leave import LeaveCreate
 from services.directory import org
-from services.rosters import leaves
+from services.rosters import gaps, leaves
 from web.console.forms import back, form_values, invalid_text
-from web.console.render import page, render
+from web.console.directory import people_picker
+from web.console.render import field_reason, page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -30,7 +31,8 @@ def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), sessi
     rows = leaves.list_leaves(session=session, by=c.by)
     filers = leaves.filers(session=session, by=c.by)
     return render(request, "leaves.html", c, rows=rows, people=people, filers=filers,
-                  error=request.query_params.get("error", ""))
+                  person_groups=people_picker.groups(session, people.values()),
+                  uncovered=gaps.uncovered_by_absence(session, rows), error=request.query_params.get("error", ""))
 
 
 @router.post("/leaves")
@@ -48,7 +50,7 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         return back("/leaves", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
-        return back("/leaves", error=f"{exc.field}: {exc.reason}")
+        return back("/leaves", error=field_reason(exc, request, c))
     return back("/leaves")
 
 
@@ -60,7 +62,7 @@ def leave_action(request: Request, leave_id: uuid.UUID, action: str, c: Caller =
                  session: Session = Depends(get_session)):
     do = ACTIONS.get(action)
     if do is None:
-        raise NotFound(f"no action {action!r}", field="action")
+        raise NotFound(f"没有该操作：{action!r} (no such action)", field="action")
     try:
         if action == "cancel":
             do(session=session, leave_id=leave_id, by=c.by, tz=request.app.state.settings.timezone)

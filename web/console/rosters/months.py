@@ -13,12 +13,14 @@ from core.spreadsheets import Limits
 from models.rosters.roster import HolidayDayBase, HolidayKind
 from services.directory import org
 from services.rosters import excel, gaps, holidays, ical, imports, publish
+from services.rosters.policy import posts_of
 from services.rosters.calendar import uncovered_years
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
 from services.rosters.views import month_view, on_duty
 from web.console.forms import back
 from web.console.render import language, page, render, words
+from web.console.rosters import explain as _explain  # noqa: F401 - the templates' roster_why, roster_gap
 from web.console.rosters import imports as upload
 from web.deps import Caller, get_session, now_utc
 
@@ -27,7 +29,7 @@ router = APIRouter()
 
 def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[dict]:
     """The dashboard's main table: who is on duty now in every unit the caller may see."""
-    return on_duty(session=session, now=now, by=c.by)
+    return on_duty(session=session, now=now, by=c.by, tz=settings.timezone)
 
 
 @router.get("/rosters")
@@ -51,15 +53,18 @@ def _context(request: Request, c: Caller, session: Session, unit_id: uuid.UUID |
     # stays in view for as long as it is true, not only right after "generate".
     missing = uncovered_years(session=session, months=[month]) if _is_month(month) else []
     feeds = ical.list_feeds(session=session, by=c.by, kind="unit", ref_id=unit_id) if unit_id is not None else []
+    has_posts = bool(posts_of(session, unit_id)) if unit_id is not None else True
     return dict(units=units, unit_id=unit_id, month=month, view=view, gaps=found, calendar_missing=missing,
-                feeds=feeds, error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
+                feeds=feeds, has_posts=has_posts, error=request.query_params.get("error", ""), notice=request.query_params.get("notice", ""))
 
 
 def _problems(request: Request, c: Caller, problems: list[dict]) -> str:
-    """A refused file's problems on one line, each with its row and column ("第3行 日期：…")."""
+    """A refused file's problems on one line, each with its row and column ("第3行 日期：…"); one about the whole
+    file (row 0) as it is."""
     lang = language(request, c)
     return words("roster.error.sep", lang, None, {}).join(
-        words("roster.error.row", lang, None, {"row": p["row"], "column": p["column"], "msg": p["msg"]}) for p in problems)
+        words("roster.error.row", lang, None, {"row": p["row"], "column": p["column"], "msg": p["msg"]})
+        if p["row"] else p["msg"] for p in problems)
 
 
 def _is_month(text: str) -> bool:
@@ -105,25 +110,52 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
             return back(url, error=words("roster.error.no_file", language(request, c), None, {}))
     create = bool(form.get("create_missing"))
     kw = dict(session=session, unit_id=unit_id, by=c.by, month=month, columns=upload.columns_from(form),
-              create_missing=create)
+              create_missing=create, add_to_pool=bool(form.get("add_to_pool")), now=now_utc(request))
+    refused, switched = False, ""
     try:
         kw["sheets"] = await upload.read(raw, limits)
         if form.get("confirm"):
-            imports.import_roster(tz=settings.timezone, **kw)
+            done, _ = imports.import_roster(tz=settings.timezone, allow_past=bool(form.get("allow_past")), **kw)
             session.commit()
             upload.drop(settings.data_dir, c.user.id, token)
-            return back(url, notice="import")
+            return back(url, notice="import_unchanged" if month in done.unchanged else "import")
         preview = imports.preview_import(**kw)
+        if not preview.months and len(preview.other_months) == 1:
+            # Viewing one month, uploading another's file: the preview (and the page) show the file's month.
+            switched, month = month, preview.other_months[0]
+            kw["month"] = month
+            preview = imports.preview_import(**kw)
     except excel.ImportRejected as exc:
         session.rollback()
         preview = exc.preview
         if preview is None:
             return back(url, error=_problems(request, c, exc.problems[:20]))
+        refused = preview.ok and bool(preview.served)  # the served days were not confirmed
     except ServiceError as exc:
         session.rollback()
         return back(url, error=exc.reason)
     ctx = _context(request, c, session, unit_id, month)
-    return render(request, "rosters.html", c, **ctx, preview=preview, token=token, role_choices=upload.ROLE_CHOICES)
+    return render(request, "rosters.html", c, **ctx, preview=preview, token=token, role_choices=upload.ROLE_CHOICES,
+                  served_refused=refused, switched_from=switched,
+                  post_labels={p["name"]: p["label"] for p in preview.posts})
+
+
+@router.post("/rosters/gaps/{gap_id}/fill")
+async def gap_fill(request: Request, gap_id: uuid.UUID, c: Caller = Depends(page("rosters:write")),
+                   session: Session = Depends(get_session)):
+    """(Declared before the generic /rosters/{unit_id}/{month}/{action}, which would catch it.) The gap list's 安排: the chosen substitute takes the slot of the unavailable holder."""
+    form = await request.form()
+    try:
+        slot = publish.fill_gap(session=session, gap_id=gap_id, person_id=uuid.UUID(str(form.get("person_id", ""))),
+                                by=c.by, tz=request.app.state.settings.timezone)
+        session.commit()
+    except ValueError:
+        return back("/rosters/gaps", error=words("roster.error.no_person", language(request, c), None, {}))
+    except ServiceError as exc:
+        session.rollback()
+        return back("/rosters/gaps", error=exc.reason)
+    return back("/rosters/gaps", notice=words("roster.gap_filled", language(request, c), None,
+                                              {"day": slot.day.isoformat()}))
 
 
 @router.post("/rosters/{unit_id}/{month}/{action}")
@@ -200,7 +232,11 @@ async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:wr
 async def holiday_save(request: Request, c: Caller = Depends(page("holidays:write")), session: Session = Depends(get_session)):
     form = await request.form()
     try:
-        if form.get("csv"):
+        upload_file = form.get("csv_file")
+        if getattr(upload_file, "filename", ""):
+            data = await upload_file.read(holidays.MAX_CSV_BYTES + 1)
+            holidays.import_csv(session=session, data=data, actor=c.actor)
+        elif form.get("csv"):
             holidays.import_text(session=session, text=str(form["csv"]), actor=c.actor)
         else:
             holidays.put_day(session=session, actor=c.actor, data=HolidayDayBase(

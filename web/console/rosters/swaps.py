@@ -12,7 +12,8 @@ from core.errors import NotFound, ServiceError
 from models.rosters.duty import SwapCreate
 from services.rosters import swaps
 from web.console.forms import back, form_values, invalid_text
-from web.console.render import page, render
+from web.console.directory import people_picker
+from web.console.render import field_reason, page, render
 from web.console.rosters.leaves import _people
 from web.deps import Caller, get_session, now_utc
 
@@ -24,7 +25,8 @@ def swap_list(request: Request, c: Caller = Depends(page("swaps:read")), session
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
     mine = swaps.offerable_slots(session=session, first=today, by=c.by)
     return render(request, "swaps.html", c, rows=swaps.list_swaps(session=session, by=c.by),
-                  people=_people(session, c), slots=mine, error=request.query_params.get("error", ""))
+                  people=(people := _people(session, c)), person_groups=people_picker.groups(session, people.values()),
+                  slots=mine, error=request.query_params.get("error", ""))
 
 
 @router.post("/swaps")
@@ -37,7 +39,7 @@ async def swap_request(request: Request, c: Caller = Depends(page("swaps:write")
         return back("/swaps", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
-        return back("/swaps", error=f"{exc.field}: {exc.reason}")
+        return back("/swaps", error=field_reason(exc, request, c))
     return back("/swaps")
 
 
@@ -53,7 +55,7 @@ def swap_action(request: Request, swap_id: uuid.UUID, action: str, c: Caller = D
         elif action == "cancel":
             swaps.cancel(session=session, swap_id=swap_id, by=c.by)
         else:
-            raise NotFound(f"no action {action!r}", field="action")
+            raise NotFound(f"没有该操作：{action!r} (no such action)", field="action")
         session.commit()
     except ServiceError as exc:
         session.rollback()

@@ -1,0 +1,55 @@
+"""The roster as offices print it: the print page keeps the 备注 column, its rows whole and its header on every
+page, and fits a phone; the Excel export is ruled, set up for A4 landscape one page wide with the header
+repeated, its columns as wide as their content, and downloaded under the unit's name."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+from openpyxl import load_workbook
+
+from tests.conftest import PASSWORD
+from tests.rosters.test_import_layouts import (EXPECTED, county_one_row_per_day, do_import,  # noqa: F401
+                                               unit, xlsx)
+
+CSS = (Path(__file__).resolve().parents[2] / "web" / "static" / "print.css").read_text(encoding="utf-8")
+
+
+def test_the_print_page_shows_each_days_note_and_keeps_rows_whole(client, users, session, unit):
+    do_import(session, unit, xlsx(county_one_row_per_day))
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code in (302, 303)
+    page = client.get(f"/rosters/{unit.id}/2026-12/print", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    header = page.text.split("<thead>")[1].split("</thead>")[0]
+    assert header.endswith("<th>备注</th></tr>")
+    row = page.text.split("<td class=\"day\">2026-12-24</td>")[1].split("</tr>")[0]
+    assert "平安夜加强值守" in row and EXPECTED[date(2026, 12, 24)][1][0] in row
+    assert 'name="viewport"' in page.text and 'class="wide"' in page.text
+    roster_css = "\n".join(line for line in CSS.splitlines() if "print-roster" in line)
+    assert "body.print-roster thead { display: table-header-group; }" in roster_css
+    assert "break-inside: avoid" in roster_css and "overflow-x: auto" in roster_css
+
+
+def test_the_excel_export_is_ruled_and_set_up_to_print(client, tokens, session, unit):
+    do_import(session, unit, xlsx(county_one_row_per_day))
+    r = client.get(f"/api/rosters/{unit.id}/2026-12/export.xlsx", headers=tokens["duty_officer"])
+    assert r.status_code == 200
+    assert r.headers["content-disposition"] == (
+        f"attachment; filename=\"roster-2026-12.xlsx\"; filename*=UTF-8''{quote('值班表-高观镇-2026-12.xlsx')}")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert [c.value for c in ws[2]] == ["日期", "星期", "带班领导", "值班员", "联系电话", "备注"]
+    for cell in (ws["A2"], ws["F2"], ws["E3"], ws["F33"]):  # header, first day, last day's 备注
+        assert {cell.border.left.style, cell.border.right.style, cell.border.top.style,
+                cell.border.bottom.style} == {"thin"}, cell.coordinate
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$2:$2"  # the header row on every printed page
+    # The phone column is as wide as its widest cell: two names and two mobiles fit on one line.
+    widest = max(len(str(c.value or "")) for c in ws["E"][2:])
+    assert ws.column_dimensions["E"].width >= widest + 4  # each name's characters count two
+    assert ws.column_dimensions["B"].width < ws.column_dimensions["E"].width
