@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from prefect import flow, task
 
 from core.db import session_scope
-from core.errors import Conflict
+from core.errors import Conflict, Invalid
 from core.settings import get_settings
 from services.spotchecks import circulars, ivr
 
@@ -18,10 +18,17 @@ def run_round(now: datetime) -> dict[str, int]:
         return ivr.run_round(session=session, now=now, settings=get_settings())
 
 
+@task(retries=2, retry_delay_seconds=10)
+def remind_explanations(now: datetime) -> int:
+    with session_scope() as session:
+        return circulars.remind_overdue(session=session, now=now, settings=get_settings())
+
+
 @flow(name="spotcheck-round", log_prints=True)
 async def spotcheck_round(now: datetime | None = None) -> dict[str, int]:
-    """Place due automated spot-check calls, retry unanswered ones, record results."""
-    result = run_round(now or datetime.now(UTC))
+    """Place due automated spot-check calls, retry unanswered ones, record results; remind overdue explanations."""
+    now = now or datetime.now(UTC)
+    result = {**run_round(now), "explanations_reminded": remind_explanations(now)}
     print(f"spot-check round: {result}")
     return result
 
@@ -35,6 +42,8 @@ def issue_circular(year: int, month: int, now: datetime) -> str:
                                   settings=s)
         except Conflict:
             return "already issued"
+        except Invalid as exc:  # no check that month: nothing to circulate, not a failure to retry
+            return f"not issued: {exc.reason}"
         return row.doc_path
 
 

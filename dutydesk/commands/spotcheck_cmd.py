@@ -48,7 +48,8 @@ def circular(year: int = typer.Option(...), month: int = typer.Option(...)) -> N
         with session_scope() as session:
             row = circulars.issue(session=session, year=year, month=month, actor="cli", now=datetime.now(UTC),
                                   settings=s)
-            typer.echo(f"circular {year}-{month:02d}: {s.data_dir / row.doc_path} sha256={row.doc_sha256}")
+            typer.echo(f"circular {year}-{month:02d} {row.doc_number}: {s.data_dir / row.doc_path} "
+                       f"sha256={row.doc_sha256}")
     except ServiceError as exc:
         _fail(exc)
 
@@ -56,8 +57,11 @@ def circular(year: int = typer.Option(...), month: int = typer.Option(...)) -> N
 @report_app.command()
 def yearly(year: int = typer.Option(...), out: Path = typer.Option(..., help="the .docx to write")) -> None:
     """The yearly duty report; its duty paragraph is computed from the database."""
-    with session_scope() as session:
-        r = yearly_report(session=session, year=year, settings=get_settings(), out=out)
+    try:
+        with session_scope() as session:
+            r = yearly_report(session=session, year=year, settings=get_settings(), out=out, now=datetime.now(UTC))
+    except ServiceError as exc:
+        _fail(exc)
     typer.echo(r.paragraph)
     if r.missing_sources:
         typer.echo(f"note: no data source yet for {', '.join(r.missing_sources)}", err=True)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import Moment, UTCDateTime, new_id, utcnow
 
 
 class CheckMode(StrEnum):
@@ -110,9 +110,22 @@ class PhoneCheckCreate(SQLModel):
 
     unit_id: uuid.UUID | None = Field(default=None, description="required unless planned_check_id is given")
     planned_check_id: uuid.UUID | None = None
-    started_at: datetime = Field(description="when the call was placed (aware)")
+    started_at: Moment = Field(description="when the call was placed (aware)")
     outcome: str = Field(max_length=40, description="rules.spotchecks.outcomes.Outcome value")
     rings: int | None = Field(default=None, ge=0, le=60)
     answered_by: str = Field(default="", max_length=60)
     answered_person_id: uuid.UUID | None = None
+    notes: str = Field(default="", max_length=1000)
+
+
+class PhoneCheckCorrection(SQLModel):
+    """A correction of a result: only what it gives changes; the check's time and roster judgement stay unless given."""
+
+    started_at: Moment | None = Field(default=None, description="omit to keep the check's time")
+    outcome: str | None = Field(default=None, max_length=40, description="omit to keep the outcome")
+    rings: int | None = Field(default=None, ge=0, le=60)
+    answered_by: str | None = Field(default=None, max_length=60, description="omit or empty to keep the answerer")
+    answered_person_id: uuid.UUID | None = None
+    roster_match: bool | None = Field(default=None, description="give it (null: unknown) to change the roster "
+                                      "judgement; omitted it is kept, or asked again when the answerer or time changes")
     notes: str = Field(default="", max_length=1000)

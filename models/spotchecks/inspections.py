@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import Moment, UTCDateTime, new_id, utcnow
 
 
 class VideoRollCall(SQLModel, table=True):
@@ -64,7 +64,7 @@ class Circular(SQLModel, table=True):
     """A monthly circular (通报) of spot-check results."""
 
     __tablename__ = "circular"
-    __table_args__ = (UniqueConstraint("year", "month"),)
+    __table_args__ = (UniqueConstraint("year", "month"), UniqueConstraint("number_year", "number_seq"))
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     year: int
@@ -72,6 +72,13 @@ class Circular(SQLModel, table=True):
     summary: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     doc_path: str = Field(default="", max_length=300)
     doc_sha256: str = Field(default="", max_length=64)
+    content: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                                           description="the issued circular as printed (title, intro, rows, ...): "
+                                           "frozen, never recomputed; None for circulars issued before it was kept")
+    doc_number: str = Field(default="", max_length=80,
+                            description="文号 as issued (城口府办值〔2026〕3号); empty for circulars issued before")
+    number_year: int | None = Field(default=None, description="the 文号's year (the year of issue)")
+    number_seq: int | None = Field(default=None, description="the 文号's number within its year, from 1")
     issued_by: str = Field(max_length=120)
     issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -91,6 +98,10 @@ class ExplanationRequest(SQLModel, table=True):
     circular_id: uuid.UUID | None = Field(default=None, foreign_key="circular.id")
     delivery_id: str = Field(default="", max_length=64)
     requested_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True,
+                                    description="the explanation is due by then (None: requested before due dates)")
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                         description="when the head was reminded of an overdue explanation")
     status: str = Field(default="requested", max_length=20, index=True, description="requested / answered")
     answer: str = Field(default="", max_length=4000)
     answered_by: str = Field(default="", max_length=120)
@@ -118,14 +129,14 @@ class RollCallUnit(SQLModel):
 
 
 class VideoRollCallCreate(SQLModel):
-    held_at: datetime
+    held_at: Moment
     title: str = Field(default="", max_length=120)
     units: list[RollCallUnit] = Field(min_length=1)
     findings: str = Field(default="", max_length=2000)
 
 
 class InspectionCreate(SQLModel):
-    held_at: datetime
+    held_at: Moment
     inspectors: list[str] = Field(min_length=1)
     places: list[str] = Field(min_length=1)
     unit_ids: list[uuid.UUID] = Field(default_factory=list)
@@ -136,4 +147,4 @@ class InspectionCreate(SQLModel):
 class ReminderNoticeCreate(SQLModel):
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=8000)
-    issued_at: datetime | None = None
+    issued_at: Moment | None = None

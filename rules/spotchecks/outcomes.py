@@ -29,6 +29,8 @@ class Outcome(StrEnum):
     nonstandard_greeting = "nonstandard_greeting"
     unfamiliar = "unfamiliar"
     forwarded_to_mobile = "forwarded_to_mobile"
+    answered_no_key = "answered_no_key"  # automated: answered, no confirm key within the timeout (or a late one)
+    wrong_key = "wrong_key"  # automated: answered, a key other than the confirm key
 
     @property
     def label(self) -> str:
@@ -47,6 +49,8 @@ OUTCOME_LABELS = {
     Outcome.nonstandard_greeting: "接听用语不规范",
     Outcome.unfamiliar: "不熟悉值班业务",
     Outcome.forwarded_to_mobile: "呼叫转移至手机",
+    Outcome.answered_no_key: "接听未按键确认",
+    Outcome.wrong_key: "按键错误",
 }
 
 
@@ -56,7 +60,8 @@ class SpotCheckPolicy:
 
     failures: frozenset[Outcome] = frozenset({
         Outcome.no_answer, Outcome.dead_number, Outcome.non_duty_answered, Outcome.officer_absent,
-        Outcome.leader_absent, Outcome.unfamiliar, Outcome.forwarded_to_mobile})
+        Outcome.leader_absent, Outcome.unfamiliar, Outcome.forwarded_to_mobile, Outcome.answered_no_key,
+        Outcome.wrong_key})
     deficiencies: frozenset[Outcome] = frozenset({Outcome.slow_answer, Outcome.nonstandard_greeting})
     escalate_after_failures: int = 2  # per quarter → the unit head explains in writing
     ivr_key_timeout_seconds: int = 30
@@ -72,6 +77,7 @@ def is_failure(outcome: Outcome, policy: SpotCheckPolicy | None = None) -> bool:
 class IvrResult(StrEnum):
     key_pressed = "key_pressed"
     answered_no_key = "answered_no_key"
+    wrong_key = "wrong_key"  # answered and pressed another key than the confirm key
     no_answer = "no_answer"
     busy = "busy"
     failed = "failed"  # the number does not exist / network refused
@@ -81,8 +87,8 @@ class IvrResult(StrEnum):
         return IVR_LABELS[self]
 
 
-IVR_LABELS = {IvrResult.key_pressed: "已按键确认", IvrResult.answered_no_key: "接听未按键", IvrResult.no_answer: "无人接听",
-              IvrResult.busy: "占线", IvrResult.failed: "呼叫失败"}
+IVR_LABELS = {IvrResult.key_pressed: "已按键确认", IvrResult.answered_no_key: "接听未按键", IvrResult.wrong_key: "按键错误",
+              IvrResult.no_answer: "无人接听", IvrResult.busy: "占线", IvrResult.failed: "呼叫失败"}
 
 
 @dataclass(frozen=True)
@@ -106,21 +112,36 @@ class IvrDecision:
     outcome: Outcome | None = None
 
 
+def confirmed(attempt: IvrAttempt, policy: SpotCheckPolicy | None = None) -> bool:
+    """The confirm key within the timeout: the one fact that proves presence (a later key does not)."""
+    p = policy or SpotCheckPolicy()
+    return attempt.result is IvrResult.key_pressed and (attempt.key_after_seconds or 0) <= p.ivr_key_timeout_seconds
+
+
 def ivr_next(attempts: Sequence[IvrAttempt], now: datetime, policy: SpotCheckPolicy | None = None) -> IvrDecision:
     """Automated check: a key within the timeout is presence; else retry N times M minutes apart, then fail."""
     p = policy or SpotCheckPolicy()
     for a in attempts:
-        if a.result is IvrResult.key_pressed and (a.key_after_seconds or 0) <= p.ivr_key_timeout_seconds:
+        if confirmed(a, p):
             return IvrDecision(IvrAction.present, a.at, outcome=Outcome.normal)
     if not attempts:
         return IvrDecision(IvrAction.call, now, 1)
     if len(attempts) <= p.ivr_retries:
         last = max(a.at for a in attempts)
         return IvrDecision(IvrAction.call, max(now, last + timedelta(minutes=p.ivr_retry_minutes)), len(attempts) + 1)
+    return IvrDecision(IvrAction.fail, now, outcome=ivr_failure(attempts))
+
+
+def ivr_failure(attempts: Sequence[IvrAttempt]) -> Outcome:
+    """What the failed calls say: someone answered without the right key is never "no answer"."""
     results = {a.result for a in attempts}
-    outcome = (Outcome.dead_number if results == {IvrResult.failed}
-               else Outcome.busy if results == {IvrResult.busy} else Outcome.no_answer)
-    return IvrDecision(IvrAction.fail, now, outcome=outcome)
+    if IvrResult.wrong_key in results:
+        return Outcome.wrong_key
+    if results & {IvrResult.answered_no_key, IvrResult.key_pressed}:  # a key pressed too late is no confirmation
+        return Outcome.answered_no_key
+    if results == {IvrResult.failed}:
+        return Outcome.dead_number
+    return Outcome.busy if results == {IvrResult.busy} else Outcome.no_answer
 
 
 @dataclass(frozen=True)

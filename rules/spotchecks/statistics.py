@@ -24,10 +24,23 @@ class Record:
 
 
 @dataclass(frozen=True)
+class LeaveRecord:
+    """A leave filed: only a leading cadre's formal report (县管正职请假报备) counts, not anyone's absence."""
+
+    at: date | datetime  # filed
+    formal: bool  # a leading cadre's report (the person is 县管正职)
+
+
+@dataclass(frozen=True)
 class IncidentRecord:
     at: date | datetime  # 接报
     category: Category
     reported_upward: bool = False  # sent up through the direct-report system
+
+
+def counted_as(incident: IncidentRecord) -> str:
+    """The figure an incident counts in: 网络舆情 apart from the incidents received, in the year and in each month."""
+    return "public_opinion" if incident.category is Category.public_opinion else "incidents_received"
 
 
 @dataclass(frozen=True)
@@ -57,7 +70,7 @@ def _in_year(records: Iterable, year: int) -> list:
 def yearly_figures(
     year: int,
     *,
-    leave_reports: Iterable[Record] = (),
+    leave_reports: Iterable[LeaveRecord] = (),
     incidents: Iterable[IncidentRecord] = (),
     instructions: Iterable[Record] = (),
     checks: Iterable[CheckRecord] = (),
@@ -66,11 +79,11 @@ def yearly_figures(
     """Count one year's work from plain record lists (dates taken as local)."""
     inc = _in_year(incidents, year)
     chk = _in_year(checks, year)
-    opinion = [i for i in inc if i.category is Category.public_opinion]
-    events = [i for i in inc if i.category is not Category.public_opinion]
+    opinion = [i for i in inc if counted_as(i) == "public_opinion"]
+    events = [i for i in inc if counted_as(i) == "incidents_received"]
     return YearFigures(
         year=year,
-        leave_reports=len(_in_year(leave_reports, year)),
+        leave_reports=sum(1 for r in _in_year(leave_reports, year) if r.formal),
         public_opinion=len(opinion),
         incidents_received=len(events),
         reported_upward=sum(1 for i in events if i.reported_upward),
@@ -97,9 +110,11 @@ class ParagraphStyle:
 
 
 def figure_text(name: str, value: int, style: ParagraphStyle) -> str:
-    """A figure as written in the report: exact, or rounded down to tens with 余 ('at least')."""
-    if name in style.approximate and value >= style.approximate_from:
-        return f"{value // 10 * 10}余"
+    """A figure as written in the report: exact, or rounded down to tens with 余 ('more than') — only when it is
+    more: exactly 180 is "180", 183 is "180余"."""
+    rounded = value // 10 * 10
+    if name in style.approximate and value >= style.approximate_from and value > rounded:
+        return f"{rounded}余"
     return str(value)
 
 

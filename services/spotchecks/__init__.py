@@ -2,5 +2,5 @@
 explanations, reminder notices, exports and statistics. One module per concern:
 
 plans · results · roster (adapter) · calls (delivery adapter) · ivr · receipts · records · circulars · docs ·
-exports · stats · report · demo
+charts · exports · stats · report · demo
 """

@@ -1,4 +1,5 @@
-"""Automated checks that cannot be placed are never silent: dashboard alerts and the /metrics gauge.
+"""Automated checks that cannot be placed, and overdue written explanations, are never silent: dashboard alerts
+and the /metrics gauge.
 
 Two causes, two codes: no voice channel is configured (the due automated checks show up in the duty officer's
 "call now" list instead), and calls the voice channel could not place (no provider call id; the check is handed
@@ -14,6 +15,7 @@ from sqlmodel import Session, col, func, select
 from models.spotchecks.checks import CheckMode, IvrAttempt, PlannedCheck, PlannedStatus
 from services import alerts
 from services.spotchecks import calls
+from services.spotchecks.circulars import overdue_explanations
 
 OPEN = (PlannedStatus.planned, PlannedStatus.calling)
 
@@ -54,3 +56,14 @@ def spotcheck_calls(session: Session, now: datetime, settings, scope=None) -> li
             "handed to the call-now list once retries are spent",
             count=n, link="/deliveries?state=failed"))
     return out
+
+
+def explanations_overdue(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
+    """Written explanations past their due date with none recorded (a unit reporter sees their unit's)."""
+    n = len(overdue_explanations(session, now, settings, scope))
+    if not n:
+        return []
+    return [alerts.Alert("spotcheck_explanation_overdue", "warning",
+                         f"{n} 份值班抽查书面说明已逾期未报送（已向单位主要负责人催报）",
+                         f"{n} written spot-check explanation(s) overdue (the unit heads were reminded)",
+                         count=n, link="/spotchecks/explanations")]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from core.errors import Invalid
-from core.tables import csv_bytes, no_formulas
+from core.tables import OutSheet, write
 from models.directory import Unit
 from models.spotchecks.checks import PhoneCheck
 from models.spotchecks.inspections import Inspection, VideoRollCall
@@ -33,11 +31,11 @@ class ExportFilter:
 
     def check(self) -> None:
         if self.kind and self.kind not in KINDS:
-            raise Invalid(f"kind must be one of {', '.join(KINDS)}", field="kind")
+            raise Invalid(f"抽查类型须为 {'、'.join(KINDS)} 之一", field="kind")
         if self.outcome and self.outcome not in {o.value for o in Outcome}:
-            raise Invalid(f"unknown outcome {self.outcome!r}", field="outcome")
+            raise Invalid(f"未知的抽查结果：{self.outcome}", field="outcome")
         if self.since and self.until and self.until < self.since:
-            raise Invalid("until is before since", field="until")
+            raise Invalid("截止日期早于起始日期", field="until")
 
 
 def mask(phone: str) -> str:
@@ -126,21 +124,10 @@ def record_export(*, session: Session, f: ExportFilter, fmt: str, count: int, un
 def build(*, session: Session, f: ExportFilter, fmt: str, unmask: bool, tz) -> tuple[bytes, int]:
     """The export file and its number of rows; reads only (record it with `record_export`)."""
     if fmt not in ("csv", "xlsx"):
-        raise Invalid("format must be csv or xlsx", field="format")
+        raise Invalid("导出格式须为 csv 或 xlsx", field="format")
     data = rows(session, f, tz, unmask=unmask)
     return _file(data, fmt), len(data)
 
 
 def _file(data: list, fmt: str) -> bytes:
-    if fmt == "csv":
-        return csv_bytes(HEADER, data)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "抽查记录"
-    ws.append(HEADER)
-    for row in data:
-        ws.append(row)
-    no_formulas(ws)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return write(OutSheet("抽查记录", HEADER, data), fmt)

@@ -19,11 +19,11 @@ from models.spotchecks.checks import (
     PlannedCheck,
     PlannedStatus,
 )
-from rules.spotchecks.outcomes import IvrAction, IvrResult, SpotCheckPolicy, ivr_next
+from rules.spotchecks.outcomes import IvrAction, IvrResult, SpotCheckPolicy, confirmed, ivr_next
 from rules.spotchecks.outcomes import IvrAttempt as RuleAttempt
 from services import audit
 from services.spotchecks import calls
-from services.spotchecks.attempts import sync_from_delivery
+from services.spotchecks.attempts import CONFIRM_KEY, sync_from_delivery
 
 log = logging.getLogger("dutydesk.spotchecks")
 ACTOR = "system:spotcheck"
@@ -104,7 +104,9 @@ def _time_out(session: Session, a: IvrAttempt, now: datetime, settings: Settings
         return
     cfg = settings.spotchecks
     if a.answered_at and now >= a.answered_at + timedelta(seconds=cfg.key_timeout_seconds + 30):
-        a.result, a.status = IvrResult.answered_no_key, "answered_no_key"
+        wrong = a.key and a.key != CONFIRM_KEY  # answered and pressed another key: its own outcome
+        a.result = IvrResult.wrong_key if wrong else IvrResult.answered_no_key
+        a.status = a.result.value
     elif a.answered_at is None and now >= (a.placed_at or a.due_at) + timedelta(minutes=cfg.no_receipt_minutes):
         a.result, a.status, a.detail = IvrResult.no_answer, "no_answer", (a.detail or "超时无回执")[:300]
     else:
@@ -132,7 +134,7 @@ def advance(*, session: Session, planned: PlannedCheck, now: datetime, settings:
         return _hand_over(session, planned, now)
     if not _claim(session, planned, PlannedStatus.calling, PlannedStatus.done):
         return "done"
-    _record(session, planned, done, decision.outcome, now)
+    _record(session, planned, done, decision.outcome, now, settings.spotchecks.key_timeout_seconds)
     return decision.action.value
 
 
@@ -149,15 +151,28 @@ def _hand_over(session: Session, planned: PlannedCheck, now: datetime) -> str:
     return "handed_over"
 
 
-def _record(session: Session, planned: PlannedCheck, done: list[IvrAttempt], outcome, now: datetime) -> PhoneCheck:
+def in_time(a: IvrAttempt, timeout_seconds: int) -> bool:
+    """A confirm key pressed within the timeout (rules.spotchecks.outcomes.confirmed)."""
+    return a.result is not None and confirmed(_rule_attempt(a), SpotCheckPolicy(ivr_key_timeout_seconds=timeout_seconds))
+
+
+def _attempt_text(a: IvrAttempt, timeout_seconds: int) -> str:
+    late = a.result == IvrResult.key_pressed and not in_time(a, timeout_seconds)
+    label = f"按键超时（{timeout_seconds}秒后）" if late else _ivr_label(a.result)
+    if a.key and a.result in (IvrResult.wrong_key, IvrResult.answered_no_key) and a.key != CONFIRM_KEY:
+        label += f"（按{a.key}）"
+    return f"第{a.attempt_no}次 {label}" + (f"（{a.detail}）" if a.detail else "")
+
+
+def _record(session: Session, planned: PlannedCheck, done: list[IvrAttempt], outcome, now: datetime,
+            timeout_seconds: int) -> PhoneCheck:
     deciding = next((a for a in done if a.result == IvrResult.key_pressed), done[-1])
     first = done[0]
     check = PhoneCheck(
         unit_id=planned.unit_id, planned_check_id=planned.id, mode=CheckMode.automated,
         started_at=first.placed_at or first.due_at, ring_at=deciding.ring_at, answered_at=deciding.answered_at,
         key_at=deciding.key_at, outcome=outcome.value, recorded_by=ACTOR, recorded_at=now,
-        notes="自动语音抽查：" + "；".join(f"第{a.attempt_no}次 {_ivr_label(a.result)}" + (f"（{a.detail}）" if a.detail else "")
-                                     for a in done),
+        notes="自动语音抽查：" + "；".join(_attempt_text(a, timeout_seconds) for a in done),
     )
     session.add(check)
     session.flush()

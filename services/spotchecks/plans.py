@@ -25,6 +25,7 @@ from services.access import Actor
 from services.rosters.calendar import load_calendar
 from services.spotchecks.calls import voice_available
 from services.spotchecks.results import current_checks
+from services.times import ERA, in_era
 
 QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -33,8 +34,10 @@ def quarter_bounds(label: str) -> tuple[date, date]:
     """'2026Q4' → (2026-10-01, 2026-12-31); Invalid for anything else."""
     m = QUARTER_RE.match(label or "")
     if not m:
-        raise Invalid(f"period {label!r} is not a quarter like 2026Q4", field="quarter")
+        raise Invalid(f"{label!r} 不是季度（如 2026Q4） (not a quarter like 2026Q4)", field="quarter")
     year, q = int(m[1]), int(m[2])
+    if not in_era(year):
+        raise Invalid(f"季度“{label}”{ERA}", field="quarter")
     start = date(year, 3 * q - 2, 1)
     end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
     return start, end
@@ -60,10 +63,10 @@ def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, no
     tz, min_per_quarter = settings.tz, settings.spotchecks.min_per_quarter
     start, end = quarter_bounds(quarter)
     if session.exec(select(SpotCheckPlan).where(SpotCheckPlan.label == quarter)).first():
-        raise Conflict(f"a plan for {quarter} exists already", field="quarter")
+        raise Conflict(f"{quarter} 的抽查计划已存在 (a plan exists already)", field="quarter")
     units = checkable_units(session)
     if not units:
-        raise Invalid("no active units to check", field="quarter")
+        raise Invalid("没有可抽查的在用单位 (no active units to check)", field="quarter")
     start_utc = datetime(start.year, start.month, start.day, tzinfo=tz).astimezone(UTC)
     failures = recent_failures(session, start_utc)
     plan = SpotCheckPlan(label=quarter, period_start=start, period_end=end, seed=str(seed), mode=mode,
@@ -87,7 +90,7 @@ def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, no
 def get_plan(*, session: Session, plan_id: uuid.UUID) -> SpotCheckPlan:
     plan = session.get(SpotCheckPlan, plan_id)
     if plan is None:
-        raise NotFound(f"plan {plan_id} not found", field="plan_id")
+        raise NotFound(f"未找到该抽查计划 (plan {plan_id} not found)", field="plan_id")
     return plan
 
 

@@ -9,11 +9,11 @@ from sqlmodel import Session
 
 from core.settings import Settings
 from models.spotchecks.checks import IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
-from rules.spotchecks.outcomes import IvrResult, Outcome
+from rules.spotchecks.outcomes import Outcome
 from services import audit
 from services.spotchecks import calls
 from services.spotchecks.attempts import apply_fact, find_attempt
-from services.spotchecks.ivr import ACTOR, advance
+from services.spotchecks.ivr import ACTOR, advance, in_time
 from services.spotchecks.results import current_checks
 
 
@@ -37,7 +37,7 @@ def on_receipt(*, session: Session, kind: str, at: datetime | None, now: datetim
     planned = session.get(PlannedCheck, a.planned_check_id)
     if planned.status == PlannedStatus.calling:
         return advance(session=session, planned=planned, now=now, settings=settings)
-    if a.result == IvrResult.key_pressed:
+    if in_time(a, settings.spotchecks.key_timeout_seconds):  # a late receipt of a key pressed in time
         _late_presence(session, planned, a, now)
         return "late"
     return "applied"

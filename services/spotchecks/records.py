@@ -36,20 +36,20 @@ class TooLarge(Invalid):
 
 def _when(at: datetime, now: datetime, settings: Settings) -> None:
     if at.tzinfo is None:
-        raise Invalid("time must carry a time zone", field="held_at")
+        raise Invalid("时间须带时区（如 +08:00） (time must carry a time zone)", field="held_at")
     if at > now + timedelta(seconds=settings.spotchecks.future_grace_seconds):
-        raise Invalid("time is in the future", field="held_at")
+        raise Invalid("时间不能晚于现在 (time is in the future)", field="held_at")
 
 
 def _units_exist(session: Session, ids) -> None:
     for uid in ids:
         if session.get(Unit, uid) is None:
-            raise Invalid(f"unit {uid} not found", field="unit_id")
+            raise Invalid(f"未找到该单位 (unit {uid} not found)", field="unit_id")
 
 
 def _outcome_ok(value: str, field: str) -> None:
     if value and value not in {o.value for o in Outcome}:
-        raise Invalid(f"unknown outcome {value!r}", field=field)
+        raise Invalid(f"检查结果 {value!r} 无效 (unknown outcome)", field=field)
 
 
 def record_roll_call(*, session: Session, data: VideoRollCallCreate, actor: str, now: datetime,
@@ -79,9 +79,9 @@ def record_inspection(*, session: Session, data: InspectionCreate, actor: str, n
                      places=[p.strip() for p in data.places if p.strip()], unit_ids=[str(u) for u in data.unit_ids],
                      outcome=data.outcome or "normal", findings=data.findings, recorded_by=actor, recorded_at=now)
     if not row.inspectors:
-        raise Invalid("name at least one inspector", field="inspectors")
+        raise Invalid("请至少填写一名检查人 (name at least one inspector)", field="inspectors")
     if not row.places:
-        raise Invalid("name at least one place", field="places")
+        raise Invalid("请至少填写一个检查地点 (name at least one place)", field="places")
     session.add(row)
     session.flush()
     audit.record(session=session, actor=actor, action="create", entity="inspection", entity_id=row.id, after=row,
@@ -100,15 +100,15 @@ def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str,
                    now: datetime, settings: Settings) -> InspectionAttachment:
     """Store a photo or PDF of an inspection by its SHA-256; refuses other types and oversize files."""
     if session.get(Inspection, inspection_id) is None:
-        raise NotFound(f"inspection {inspection_id} not found", field="inspection_id")
+        raise NotFound(f"未找到该检查记录 (inspection {inspection_id} not found)", field="inspection_id")
     limit = settings.spotchecks.attachment_max_bytes
     if len(content) > limit:
         raise TooLarge(f"file is {len(content)} bytes; the limit is {limit}", field="file")
     if not content:
-        raise Invalid("file is empty", field="file")
+        raise Invalid("文件为空 (file is empty)", field="file")
     kind = sniff(content)
     if kind is None:
-        raise Invalid("only images (JPEG, PNG, GIF, WebP) and PDF files are accepted", field="file")
+        raise Invalid("只接受图片（JPEG、PNG、GIF、WebP）和 PDF 文件 (only images and PDF files are accepted)", field="file")
     digest = hashlib.sha256(content).hexdigest()
     rel = Path("attachments") / digest[:2] / f"{digest}.{kind[1]}"
     path = Path(settings.data_dir) / rel

@@ -1,15 +1,17 @@
-"""Statistics from the database into rules.spotchecks.statistics: yearly figures, monthly series, per-unit compliance."""
+"""Statistics from the database into rules.spotchecks.statistics: yearly figures, monthly series, incidents by
+category, checks per quarter and per unit, per-unit compliance. Each figure of the yearly report (its tables and
+its charts alike) is computed here, once."""
 
 from __future__ import annotations
 
 import statistics as st
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
 from core.settings import Settings
-from models.directory import Unit
+from models.directory import Person, Unit
 from models.incidents.instructions import InstructionItem
 from models.incidents.records import Incident
 from models.rosters.leave import LeaveReport
@@ -21,9 +23,11 @@ from rules.spotchecks.statistics import (
     CheckKind,
     CheckRecord,
     IncidentRecord,
+    LeaveRecord,
     ParagraphStyle,
     Record,
     YearFigures,
+    counted_as,
     duty_paragraph,
     yearly_figures,
 )
@@ -35,10 +39,13 @@ def _year_bounds(year: int, tz) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=tz).astimezone(UTC), datetime(year + 1, 1, 1, tzinfo=tz).astimezone(UTC)
 
 
-def _leave_reports(session: Session, lo, hi, tz) -> list[Record] | None:
-    rows = session.exec(select(LeaveReport.filed_at).where(LeaveReport.filed_at >= lo, LeaveReport.filed_at < hi,
-                                                           LeaveReport.status != "cancelled")).all()
-    return [Record(at.astimezone(tz)) for at in rows]
+def _leave_reports(session: Session, lo, hi, tz) -> list[LeaveRecord] | None:
+    # formal: filed for a leading cadre (the leave feature files others' leave as absences, not 请假报备)
+    rows = session.exec(select(LeaveReport.filed_at, Person.is_leading_cadre)
+                        .join(Person, Person.id == LeaveReport.person_id)
+                        .where(LeaveReport.filed_at >= lo, LeaveReport.filed_at < hi,
+                               LeaveReport.status != "cancelled")).all()
+    return [LeaveRecord(at.astimezone(tz), bool(formal)) for at, formal in rows]
 
 
 def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
@@ -96,20 +103,23 @@ def yearly(session: Session, year: int, tz) -> tuple[YearFigures, list[str]]:
 def paragraph(figures: YearFigures, settings: Settings) -> str:
     """The yearly report's duty paragraph in this office's style (figures written 'N余' per the settings)."""
     approx = frozenset(x.strip() for x in settings.spotchecks.approximate.split(",") if x.strip())
-    return duty_paragraph(figures, ParagraphStyle(approximate=approx))
+    # the regulation is the issuing office's own (《XX县人民政府办公室政府系统值班工作规范》), not the sample county's
+    regulation = f"{settings.spotchecks.report_office}政府系统值班工作规范"
+    return duty_paragraph(figures, ParagraphStyle(approximate=approx, regulation=regulation))
 
 
 def months(session: Session, year: int, tz) -> list[dict]:
-    """Per month: phone checks, pass rate, video dispatches, on-site checks, incidents, response times."""
+    """Per month: phone checks, pass rate, video dispatches, on-site checks, incidents and 网络舆情 (apart, as in the
+    year's figures), response times."""
     records, _ = year_records(session, year, tz)
     lo, hi = _year_bounds(year, tz)
     fails = SpotCheckPolicy().failures
-    out = [{"month": m, "phone": 0, "passed": 0, "video": 0, "on_site": 0, "incidents": 0, "answer_s": [],
-            "rings": []} for m in range(1, 13)]
+    out = [{"month": m, "phone": 0, "passed": 0, "video": 0, "on_site": 0, "incidents": 0, "public_opinion": 0,
+            "answer_s": [], "rings": []} for m in range(1, 13)]
     for c in records["checks"]:
         out[c.at.month - 1][c.kind.value] += 1
     for i in records["incidents"]:
-        out[i.at.month - 1]["incidents"] += 1
+        out[i.at.month - 1]["public_opinion" if counted_as(i) == "public_opinion" else "incidents"] += 1
     for c in current_checks(session, since=lo, until=hi):
         m = out[c.started_at.astimezone(tz).month - 1]
         m["passed"] += Outcome(c.outcome) not in fails
@@ -137,3 +147,50 @@ def unit_compliance(session: Session, year: int, tz) -> list[dict]:
     names = {u.id: u.name for u in session.exec(select(Unit))}
     return [{"unit": names.get(uid, str(uid)), "rates": [(p / n if n else None) for n, p in row]}
             for uid, row in sorted(cells.items(), key=lambda kv: names.get(kv[0], ""))]
+
+
+def _rate(passed: int, checks: int) -> dict:
+    rate = passed / checks if checks else None
+    return {"checks": checks, "passed": passed, "failed": checks - passed, "pass_rate": rate,
+            "pass_rate_text": f"{rate:.0%}" if rate is not None else "—"}
+
+
+def categories(session: Session, year: int, tz) -> list[dict]:
+    """Incidents received in the year per category (every category, in its order; 网络舆情 is one of them)."""
+    records, _ = year_records(session, year, tz)
+    counts = {c: 0 for c in Category}
+    for i in records["incidents"]:
+        counts[i.category] += 1
+    return [{"category": c.value, "label": c.label, "count": n} for c, n in counts.items()]
+
+
+def quarters(session: Session, year: int, tz) -> list[dict]:
+    """Phone checks per quarter: checks, passed, failed, pass rate (results in force)."""
+    lo, hi = _year_bounds(year, tz)
+    fails = SpotCheckPolicy().failures
+    cells = [[0, 0] for _ in range(4)]
+    for c in current_checks(session, since=lo, until=hi):
+        cell = cells[(c.started_at.astimezone(tz).month - 1) // 3]
+        cell[0] += 1
+        cell[1] += Outcome(c.outcome) not in fails
+    return [{"quarter": q + 1, **_rate(p, n)} for q, (n, p) in enumerate(cells)]
+
+
+def units(session: Session, year: int, tz) -> list[dict]:
+    """Phone checks per unit over the year: checks, passed, failed, pass rate; units by name."""
+    lo, hi = _year_bounds(year, tz)
+    fails = SpotCheckPolicy().failures
+    cells: dict = defaultdict(lambda: [0, 0])
+    for c in current_checks(session, since=lo, until=hi):
+        cells[c.unit_id][0] += 1
+        cells[c.unit_id][1] += Outcome(c.outcome) not in fails
+    names = {u.id: u.name for u in session.exec(select(Unit))}
+    return sorted(({"unit": names.get(uid, str(uid)), **_rate(p, n)} for uid, (n, p) in cells.items()),
+                  key=lambda r: r["unit"])
+
+
+def outcome_counts(session: Session, year: int, tz) -> dict[str, int]:
+    """The year's phone checks per outcome (results in force), each outcome counted apart, most frequent first."""
+    lo, hi = _year_bounds(year, tz)
+    counts = Counter(c.outcome for c in current_checks(session, since=lo, until=hi))
+    return dict(counts.most_common())

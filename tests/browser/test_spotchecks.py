@@ -4,6 +4,7 @@ monthly circular (.docx), and the plan kept secret from units."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -52,6 +53,12 @@ def test_auditor_sees_charts_and_downloads_the_monthly_circular(page):
         cell.text for table in doc.tables for row in table.rows for cell in row.cells)
     assert "通报" in text
     assert "高观镇" in text and "石桥镇" in text  # the demo's checked units are named
+    page.goto("/spotchecks/circulars")
+    page.locator("#circular-list a", has_text="打印").first.click()
+    number = page.locator("#doc-number").inner_text()  # the print page shows the 文号 the .docx carries
+    assert re.fullmatch(r"城口府办值〔20\d\d〕1号", number) and number in text
+    assert page.locator("#addressee").inner_text().endswith("：")
+    assert "城口县人民政府办公室" in page.locator("#signature").inner_text()
 
 
 def test_unit_reporter_cannot_open_the_plan(page):

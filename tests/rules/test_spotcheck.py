@@ -33,7 +33,7 @@ Q4 = (date(2026, 10, 1), date(2026, 12, 31))
 
 
 def test_outcomes_have_labels_and_failure_classes():
-    assert len(Outcome) == 11 and all(o.label for o in Outcome)
+    assert len(Outcome) == 13 and all(o.label for o in Outcome)
     assert not is_failure(Outcome.normal) and is_failure(Outcome.no_answer)
     assert not is_failure(Outcome.slow_answer)  # a deficiency (不规范), not a failure
     assert is_failure(Outcome.slow_answer, SpotCheckPolicy(failures=frozenset({Outcome.slow_answer})))
@@ -116,7 +116,14 @@ M = timedelta(minutes=1)
     ([(0, IvrResult.no_answer, None), (5, IvrResult.busy, None)], IvrAction.call, T + 10 * M, 3, None),
     ([(0, IvrResult.no_answer, None), (5, IvrResult.key_pressed, 3)], IvrAction.present, T + 5 * M, 0,
      Outcome.normal),
+    # answered without the right key is its own outcome, never 无人接听 (a late key, no key, another key)
     ([(0, IvrResult.no_answer, None), (5, IvrResult.answered_no_key, None), (10, IvrResult.no_answer, None)],
+     IvrAction.fail, T + 20 * M, 0, Outcome.answered_no_key),
+    ([(0, IvrResult.key_pressed, 45), (5, IvrResult.no_answer, None), (10, IvrResult.busy, None)],
+     IvrAction.fail, T + 20 * M, 0, Outcome.answered_no_key),
+    ([(0, IvrResult.wrong_key, None), (5, IvrResult.answered_no_key, None), (10, IvrResult.no_answer, None)],
+     IvrAction.fail, T + 20 * M, 0, Outcome.wrong_key),
+    ([(0, IvrResult.no_answer, None), (5, IvrResult.busy, None), (10, IvrResult.no_answer, None)],
      IvrAction.fail, T + 20 * M, 0, Outcome.no_answer),
     ([(0, IvrResult.failed, None)] * 3, IvrAction.fail, T + 20 * M, 0, Outcome.dead_number),
     ([(0, IvrResult.busy, None)] * 3, IvrAction.fail, T + 20 * M, 0, Outcome.busy),
@@ -140,6 +147,13 @@ RESULTS = {
 }
 
 
+def test_answered_without_the_right_key_fails_and_is_labelled_apart():
+    assert {Outcome.answered_no_key.label, Outcome.wrong_key.label} == {"接听未按键确认", "按键错误"}
+    assert is_failure(Outcome.answered_no_key) and is_failure(Outcome.wrong_key)
+    summary = monthly_summary({"a": [r(7, 1, Outcome.answered_no_key), r(7, 2, Outcome.no_answer)]}, 2026, 7)
+    assert summary[0].outcomes == {Outcome.answered_no_key: 1, Outcome.no_answer: 1}
+
+
 def test_circular_escalations():
     assert circular_escalations(RESULTS, (2026, 3)) == ["a"]
     assert circular_escalations(RESULTS, (2026, 4)) == []
@@ -151,3 +165,17 @@ def test_monthly_summary_ranking():
     assert [(x.unit_id, x.rank, x.checks, x.failures) for x in rows] == [
         ("d", 1, 1, 0), ("c", 2, 2, 0), ("e", 3, 2, 1), ("a", 4, 1, 1), ("b", 4, 1, 1)]
     assert rows[1].deficiencies == 1 and rows[2].pass_rate == 0.5
+
+
+def test_explanations_count_the_quarter_and_are_reminded_once_past_due():
+    from rules.spotchecks.explanations import Owed, overdue, quarter_span, remind_now
+
+    assert quarter_span(2026, 3, SH) == (datetime(2026, 7, 1, tzinfo=SH), datetime(2026, 10, 1, tzinfo=SH))
+    assert quarter_span(2026, 4, SH)[1] == datetime(2027, 1, 1, tzinfo=SH)
+    asked = datetime(2026, 10, 8, 9, tzinfo=SH)
+    req = Owed(answered=False, requested_at=asked, due_at=asked + timedelta(days=10), reminded_at=None)
+    assert not overdue(req, asked + timedelta(days=10) - M, 10) and overdue(req, asked + timedelta(days=10), 10)
+    assert remind_now(req, asked + timedelta(days=11), 10)
+    assert not remind_now(Owed(False, asked, req.due_at, asked + timedelta(days=10)), asked + timedelta(days=11), 10)
+    assert not overdue(Owed(True, asked, req.due_at, None), asked + timedelta(days=30), 10)
+    assert overdue(Owed(False, asked, None, None), asked + timedelta(days=7), 7)  # an old request: N days after

@@ -7,6 +7,7 @@ from rules.spotchecks.statistics import (
     CheckKind,
     CheckRecord,
     IncidentRecord,
+    LeaveRecord,
     ParagraphStyle,
     Record,
     YearFigures,
@@ -38,7 +39,9 @@ def demo_year():
               + [CheckRecord(d.at, CheckKind.video) for d in spread(18)]
               + [CheckRecord(d.at, CheckKind.on_site) for d in spread(2)]
               + [CheckRecord(date(2026, 1, 1), CheckKind.phone)])
-    return dict(leave_reports=spread(184), incidents=incidents, instructions=spread(221), checks=checks,
+    leave = ([LeaveRecord(r.at, formal=True) for r in spread(184)]
+             + [LeaveRecord(r.at, formal=False) for r in spread(40)])  # absences of others: not 请假报备
+    return dict(leave_reports=leave, incidents=incidents, instructions=spread(221), checks=checks,
                 notices=spread(3) + spread(2, 2026))
 
 
@@ -64,6 +67,14 @@ def test_exact_figures_by_default():
 
 def test_figure_text():
     style = ParagraphStyle(approximate=frozenset({"x"}))
-    assert [figure_text("x", n, style) for n in (0, 19, 20, 29, 150, 1234)] == ["0", "19", "20余", "20余", "150余",
-                                                                               "1230余"]
+    assert [figure_text("x", n, style) for n in (0, 19, 20, 29, 150, 151, 180, 183, 1234)] == [
+        "0", "19", "20", "20余", "150", "150余", "180", "180余", "1230余"]  # "N余" only above N
     assert figure_text("y", 1234, style) == "1234"
+
+
+def test_public_opinion_counts_apart_from_incidents():
+    from rules.spotchecks.statistics import counted_as
+
+    assert counted_as(IncidentRecord(date(2025, 5, 1), Category.public_opinion)) == "public_opinion"
+    assert {counted_as(IncidentRecord(date(2025, 5, 1), c)) for c in Category
+            if c is not Category.public_opinion} == {"incidents_received"}

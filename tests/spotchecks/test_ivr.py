@@ -149,3 +149,32 @@ def test_without_a_voice_channel_a_due_automated_check_is_an_alert_and_a_call_no
     early = NOW - timedelta(minutes=1)  # not due yet: nothing to say
     assert "spotcheck_no_voice_channel" not in {a.code for a in alerts.collect(session=session, now=early,
                                                                                settings=SETTINGS, sources=ALERT_SOURCES)}
+
+
+@pytest.mark.parametrize(("dtmf", "outcome", "note"), [("2", "wrong_key", "按键错误（按2）"),
+                                                       ("", "answered_no_key", "接听未按键")])
+def test_answered_without_the_right_key_three_times_is_its_own_outcome_not_no_answer(session, line, auto, dtmf,
+                                                                                     outcome, note):
+    t = NOW
+    ivr.run_round(session=session, now=t, settings=SETTINGS)
+    for n in range(3):
+        feed(session, line, voice_report(line.calls[-1], "200000", answered=china(t + timedelta(seconds=5)),
+                                         ended=china(t + timedelta(seconds=40)), dtmf=dtmf), t + timedelta(seconds=41))
+        ivr.run_round(session=session, now=t + timedelta(minutes=2), settings=SETTINGS)  # no right key: timed out
+        t += timedelta(minutes=5)
+        ivr.run_round(session=session, now=t, settings=SETTINGS)
+    [check] = results_of(session, auto)
+    assert check.outcome == outcome and note in check.notes and "无人接听" not in check.notes
+
+
+def test_a_key_pressed_after_the_timeout_is_no_confirmation(session, line, auto):
+    t = NOW
+    ivr.run_round(session=session, now=t, settings=SETTINGS)
+    for n in range(3):
+        feed(session, line, report(line.calls[-1], "200102", china(t + timedelta(seconds=5))), t + timedelta(seconds=5))
+        feed(session, line, report(line.calls[-1], "300000", china(t + timedelta(seconds=50)), dtmf="1"),
+             t + timedelta(seconds=50))  # 45 s after answering: too late
+        t += timedelta(minutes=5)
+        ivr.run_round(session=session, now=t, settings=SETTINGS)
+    [check] = results_of(session, auto)
+    assert check.outcome == "answered_no_key" and "按键超时" in check.notes

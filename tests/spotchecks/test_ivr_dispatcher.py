@@ -51,7 +51,7 @@ def ivr_calls(world, phone: str) -> int:
 def test_key_1_is_present_with_the_providers_answer_and_key_times(world):
     phone = "0838-1234567"
     before = ivr_calls(world, phone)
-    pc = world.automated_check("高观镇", phone, after(T0, seconds=-30))
+    pc = world.automated_check("按键在岗镇", phone, after(T0, seconds=-30))
     assert world.round(T0)["started"] == 1
     assert world.dispatch(T0) == 1 and ivr_calls(world, phone) == before + 1
     sent = world.peer.received[-1]["params"]

@@ -101,3 +101,56 @@ def test_correction_is_a_new_entry_pointing_at_the_old_one(session, plan, direct
         results.correct(session=session, check_id=old.id, data=_data(directory["town"]), reason="x", actor="d",
                         now=NOW, settings=SETTINGS)
     assert [c.id for c in results.history(session, new.id)] == [new.id, old.id]
+
+
+def _on_duty(session, directory, start, hours=24):
+    """The town's duty officer rostered from `start` (a test's scenario: one slot, written straight in)."""
+    from models.rosters.roster import RosterSlot
+
+    person = directory["people"]["t1"]
+    session.add(RosterSlot(unit_id=directory["town"].id, day=start.astimezone(TZ).date(), post="officer",
+                           person_id=person.id, starts_at=start, ends_at=start + timedelta(hours=hours)))
+    session.commit()
+    return person
+
+
+def test_a_correction_keeps_the_checks_time_and_roster_judgement_unless_it_changes_them(session, plan, directory):
+    from models.spotchecks.checks import PhoneCheckCorrection
+
+    town_check(session, plan, directory)
+    person = _on_duty(session, directory, NOW - timedelta(hours=2))
+    old = results.record_manual(session=session, actor="d", now=NOW, settings=SETTINGS, data=_data(
+        directory["town"], outcome="slow_answer", answered_by=person.name))
+    assert old.roster_match is True
+    later = NOW + timedelta(days=3)  # corrected days later, when nobody of the town is rostered
+    new = results.correct(session=session, check_id=old.id, data=PhoneCheckCorrection(outcome="normal"),
+                          reason="复听录音，三声内接听", actor="d2", now=later, settings=SETTINGS)
+    assert (new.started_at, new.roster_match, new.answered_by, new.rings) == (old.started_at, True, person.name, 2)
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "correct",
+                                                  AuditEntry.entity_id == str(new.id))).one()
+    assert (entry.before["outcome"], entry.after["outcome"]) == ("slow_answer", "normal")
+    assert entry.before["started_at"] == entry.after["started_at"] and "[outcome]" in entry.note
+    # an explicit judgement is kept as given; a new answerer is judged against the roster at the check's time
+    judged = results.correct(session=session, check_id=new.id, reason="接听人系临时顶班", actor="d2", now=later,
+                             settings=SETTINGS, data=PhoneCheckCorrection(roster_match=False))
+    assert (judged.roster_match, judged.outcome, judged.started_at) == (False, "normal", old.started_at)
+    again = results.correct(session=session, check_id=judged.id, reason="核实接听人", actor="d2", now=later,
+                            settings=SETTINGS, data=PhoneCheckCorrection(answered_person_id=person.id))
+    assert again.roster_match is True and again.started_at == old.started_at
+
+
+def test_an_ad_hoc_result_never_consumes_a_check_planned_for_later_or_an_automated_one(session, plan, directory):
+    from models.spotchecks.checks import CheckMode
+
+    pc = town_check(session, plan, directory, due=NOW + timedelta(days=5))  # planned for next week
+    adhoc = results.record_manual(session=session, data=_data(directory["town"]), actor="d", now=NOW,
+                                  settings=SETTINGS)
+    assert adhoc.planned_check_id is None and session.get(PlannedCheck, pc.id).status == PlannedStatus.planned
+    auto = town_check(session, plan, directory, due=NOW - timedelta(hours=1), mode=CheckMode.automated)
+    adhoc = results.record_manual(session=session, data=_data(directory["town"]), actor="d", now=NOW,
+                                  settings=SETTINGS)
+    assert adhoc.planned_check_id is None and session.get(PlannedCheck, auto.id).status == PlannedStatus.planned
+    manual = town_check(session, plan, directory, due=NOW - timedelta(hours=1))  # due and the officer's: fulfilled
+    done = results.record_manual(session=session, data=_data(directory["town"]), actor="d", now=NOW,
+                                 settings=SETTINGS)
+    assert done.planned_check_id == manual.id and session.get(PlannedCheck, manual.id).status == PlannedStatus.done

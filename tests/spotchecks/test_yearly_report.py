@@ -14,7 +14,7 @@ from models.spotchecks.inspections import (
     RollCallUnit,
     VideoRollCallCreate,
 )
-from services.spotchecks import records, report
+from services.spotchecks import records, report, stats
 from tests.spotchecks.conftest import SETTINGS
 
 SEED = (
@@ -33,8 +33,8 @@ def day(i: int, n: int, hour: int = 3) -> datetime:
 
 def _spot_checks(session, directory):
     town, dept = directory["town"], directory["dept"]
-    checks = [PhoneCheck(unit_id=(town if i % 2 else dept).id, mode="manual", started_at=day(i, 150),
-                         outcome="no_answer" if i % 25 == 0 else "normal", recorded_by="duty") for i in range(150)]
+    checks = [PhoneCheck(unit_id=(town if i % 2 else dept).id, mode="manual", started_at=day(i, 152),
+                         outcome="no_answer" if i % 25 == 0 else "normal", recorded_by="duty") for i in range(152)]
     session.add_all(checks)
     session.flush()
     # a correction is a new entry but not a new check
@@ -61,9 +61,16 @@ def _other_features(session, directory):
     from models.rosters.leave import LeaveReport
 
     person, town = directory["people"]["t1"], directory["town"]
-    for i in range(180):
-        d = day(i, 180).date()
-        session.add(LeaveReport(person_id=person.id, unit_id=town.id, start_day=d, end_day=d, filed_at=day(i, 180)))
+    person.is_leading_cadre = True  # 县管正职: their leave is a formal report
+    session.add(person)
+    for i in range(183):
+        d = day(i, 183).date()
+        session.add(LeaveReport(person_id=person.id, unit_id=town.id, start_day=d, end_day=d, filed_at=day(i, 183)))
+    officer = directory["people"]["d1"]  # not a leading cadre: an absence, not 请假报备
+    for i in range(40):
+        d = day(i, 40).date()
+        session.add(LeaveReport(person_id=officer.id, unit_id=officer.unit_id, start_day=d, end_day=d,
+                                filed_at=day(i, 40)))
     session.add(LeaveReport(person_id=person.id, unit_id=town.id, start_day=date(2025, 3, 1), end_day=date(2025, 3, 1),
                             filed_at=day(5, 10), status="cancelled"))  # withdrawn: not handled
     incidents = [Incident(title=f"事件{i}", category="natural_disaster", unit_id=town.id, received_at=day(i, 34))
@@ -85,13 +92,13 @@ def _other_features(session, directory):
         state = {0: "delivered", 1: "delivered", 2: "sent", 3: "failed", 4: "failed"}[n]
         session.add(Delivery(idempotency_key=f"up-{n}", group_key=f"up-{n}", source="incident", source_id=str(inc.id),
                              step=f"up:{n}", channel="webhook", text="报告", state=state))
-    for i in range(220):
-        ins = Instruction(incident_id=incidents[i % 34].id, text="请核实处置", by_name="县长", at=day(i, 220))
+    for i in range(224):
+        ins = Instruction(incident_id=incidents[i % 34].id, text="请核实处置", by_name="县长", at=day(i, 224))
         session.add(ins)
         session.flush()
         for k in range(1 + (i % 3 == 0)):  # forwarded to two units sometimes: still one instruction forwarded
-            session.add(InstructionItem(instruction_id=ins.id, unit_id=town.id, forwarded_at=day(i, 220, 4 + k),
-                                        due_at=day(i, 220) + timedelta(days=5)))
+            session.add(InstructionItem(instruction_id=ins.id, unit_id=town.id, forwarded_at=day(i, 224, 4 + k),
+                                        due_at=day(i, 224) + timedelta(days=5)))
     session.flush()
 
 
@@ -104,8 +111,78 @@ def test_a_year_of_records_reproduces_the_seed_paragraph(session, directory, tmp
     assert r.missing_sources == []
     f = r.figures
     assert (f.leave_reports, f.public_opinion, f.incidents_received, f.reported_upward, f.instructions_forwarded,
-            f.on_site_checks, f.video_dispatches, f.phone_checks, f.reminder_notices) == (180, 31, 34, 4, 220, 2, 18,
-                                                                                         150, 3)
-    assert r.paragraph == SEED
+            f.on_site_checks, f.video_dispatches, f.phone_checks, f.reminder_notices) == (183, 31, 34, 4, 224, 2, 18,
+                                                                                         152, 3)
+    assert r.paragraph == SEED  # 183 → "180余", 224 → "220余", 152 → "150余", 31 → "30余"
     doc = Document(io.BytesIO(out.read_bytes()))
     assert SEED in [p.text for p in doc.paragraphs]
+    months = stats.months(session, 2025, SETTINGS.tz)  # the month table counts 网络舆情 apart from incidents
+    assert sum(m["incidents"] for m in months) == 34 and sum(m["public_opinion"] for m in months) == 31
+    month_table = next(t for t in doc.tables if t.rows[0].cells[0].text == "月份")
+    column = [c.text for c in month_table.rows[0].cells].index("突发事件（件次）")
+    assert sum(int(row.cells[column].text) for row in month_table.rows[1:] if row.cells[0].text != "合计") == 34
+
+
+def test_a_round_figure_is_written_exactly(session, directory):
+    """'N余' means more than N: exactly 180 leave reports and 150 checks are written '180' and '150'."""
+    from models.rosters.leave import LeaveReport
+
+    person, town = directory["people"]["t1"], directory["town"]
+    person.is_leading_cadre = True
+    session.add(person)
+    for i in range(180):
+        d = day(i, 180).date()
+        session.add(LeaveReport(person_id=person.id, unit_id=town.id, start_day=d, end_day=d, filed_at=day(i, 180)))
+    session.add_all(PhoneCheck(unit_id=town.id, mode="manual", started_at=day(i, 150), outcome="normal",
+                               recorded_by="duty") for i in range(150))
+    session.commit()
+    r = report.yearly_report(session=session, year=2025, settings=SETTINGS)
+    assert "请假报备180人次" in r.paragraph and "电话抽查150次" in r.paragraph and "余人次" not in r.paragraph
+
+
+def test_the_report_series_add_up_to_the_yearly_figures(session, directory):
+    """Each chart's figures (per month, per category, per quarter, per unit) tally with the paragraph's."""
+    from services.spotchecks import stats
+
+    _spot_checks(session, directory)
+    _other_features(session, directory)
+    session.commit()
+    tz = SETTINGS.tz
+    months = stats.months(session, 2025, tz)
+    assert (sum(m["incidents"] for m in months), sum(m["public_opinion"] for m in months)) == (34, 31)
+    assert {c["label"]: c["count"] for c in stats.categories(session, 2025, tz)} == {
+        "自然灾害": 34, "事故灾难": 0, "公共卫生事件": 0, "社会安全事件": 0, "网络舆情": 31}
+    quarters = stats.quarters(session, 2025, tz)
+    assert [q["quarter"] for q in quarters] == [1, 2, 3, 4] and sum(q["checks"] for q in quarters) == 152
+    assert all(q["checks"] == q["passed"] + q["failed"] for q in quarters)
+    units = stats.units(session, 2025, tz)
+    assert [u["unit"] for u in units] == sorted([directory["town"].name, directory["dept"].name])
+    assert sum(u["checks"] for u in units) == 152 and sum(u["passed"] for u in units) == sum(q["passed"] for q in quarters)
+
+
+def test_the_report_names_its_addressee_under_the_title(session, directory, tmp_path):
+    """主送机关 (GB/T 9704): flush left under the title's blank line, ending in ：; the duty brief's addressee unless
+    the yearly report has its own."""
+    def addressee(settings) -> tuple[str, object]:
+        out = tmp_path / "yearly.docx"
+        report.yearly_report(session=session, year=2025, settings=settings, out=out)
+        paragraphs = Document(io.BytesIO(out.read_bytes())).paragraphs
+        assert paragraphs[0].style.name == "公文标题" and paragraphs[1].text == ""
+        return paragraphs[2].text, paragraphs[2].paragraph_format.first_line_indent
+
+    assert addressee(SETTINGS) == (f"{SETTINGS.incidents.brief_addressee}：", 0)
+    own = SETTINGS.model_copy(update={"spotchecks": SETTINGS.spotchecks.model_copy(
+        update={"report_addressee": "市人民政府办公室"})})
+    assert addressee(own) == ("市人民政府办公室：", 0)
+
+
+def test_another_countys_office_is_named_throughout_its_yearly_report(session, directory, tmp_path):
+    """A clerk-tester's report was headed and signed 城口县人民政府办公室, the sample county's: the office comes
+    from the settings, and the regulation it keeps is its own."""
+    settings = SETTINGS.model_copy(update={"spotchecks": SETTINGS.spotchecks.model_copy(
+        update={"report_office": "青川县人民政府办公室"})})
+    out = tmp_path / "yearly.docx"
+    r = report.yearly_report(session=session, year=2025, settings=settings, out=out)
+    assert "《青川县人民政府办公室政府系统值班工作规范》" in r.paragraph
+    text = "\n".join(p.text for p in Document(io.BytesIO(out.read_bytes())).paragraphs)
+    assert "城口" not in text and "青川县人民政府办公室" in text

@@ -37,7 +37,7 @@ def heatmap(rows: list[dict], months: int = 12, cell: int = 26, label_w: int = 1
         for m, rate in enumerate(row["rates"][:months]):
             tip = unchecked if rate is None else f"{rate:.0%}"
             parts.append(f'<rect x="{label_w + m * cell + 1}" y="{y + 1}" width="{cell - 2}" height="{cell - 2}" '
-                         f'fill="{_colour(rate)}"><title>{escape(row["unit"])} {escape(names[m])} {escape(tip)}</title></rect>')
+                         f'fill="{_colour(rate)}"><title lang="zh-CN">{escape(row["unit"])} {escape(names[m])} {escape(tip)}</title></rect>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from models.spotchecks.checks import (
     CheckMode,
     PhoneCheck,
+    PhoneCheckCorrection,
     PhoneCheckCreate,
     PlannedCheck,
     SpotCheckPlan,
@@ -50,7 +51,9 @@ class PlannedPublic(BaseModel):
     status: str
 
 
-class CorrectionRequest(PhoneCheckCreate):
+class CorrectionRequest(PhoneCheckCorrection):
+    """Only the fields given change: the check's time and roster judgement stay unless given."""
+
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -99,7 +102,7 @@ def record_result(body: PhoneCheckCreate, request: Request, c: Caller = Depends(
 @router.post("/results/{check_id}/corrections", response_model=PhoneCheck, status_code=201)
 def correct_result(check_id: uuid.UUID, body: CorrectionRequest, request: Request,
                    c: Caller = Depends(require("spotchecks:write")), session: Session = Depends(get_session)):
-    data = PhoneCheckCreate.model_validate(body.model_dump(exclude={"reason"}))
+    data = PhoneCheckCorrection.model_validate(body.model_dump(exclude={"reason"}, exclude_unset=True))
     check = results.correct(session=session, check_id=check_id, data=data, reason=body.reason, actor=c.actor,
                             now=now_utc(request), settings=request.app.state.settings)
     session.commit()

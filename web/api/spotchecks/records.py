@@ -23,6 +23,7 @@ from models.spotchecks.inspections import (
     VideoRollCall,
     VideoRollCallCreate,
 )
+from models.types import Day
 from services.spotchecks import circulars, exports, records, report, stats
 from web.deps import Caller, get_session, now_utc, require
 
@@ -75,14 +76,16 @@ def issue_circular(body: CircularRequest, request: Request, c: Caller = Depends(
     return row
 
 
-@router.get("/circulars/{circular_id}.docx")
+@router.get("/circulars/{circular_id}.docx", response_class=FileResponse, responses={200: {
+    "description": "the circular as a Word document", "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
 def circular_docx(circular_id: uuid.UUID, request: Request, c: Caller = Depends(require("spotchecks:read")),
                   session: Session = Depends(get_session)):
     row = session.get(Circular, circular_id)
     if row is None:
-        raise NotFound("circular not found", field="circular_id")
-    path = Path(request.app.state.settings.data_dir) / row.doc_path
-    return FileResponse(path, media_type=DOCX, filename=Path(row.doc_path).name)
+        raise NotFound("未找到该通报 (circular not found)", field="circular_id")
+    content = circulars.docx_bytes(session=session, circ=row, settings=request.app.state.settings)
+    name = Path(row.doc_path).name or f"circular-{row.year}-{row.month:02d}.docx"
+    return Response(content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/explanations", response_model=list[ExplanationRequest])
@@ -112,37 +115,69 @@ def issue_notice(body: ReminderNoticeCreate, request: Request, c: Caller = Depen
     return row
 
 
-@router.get("/export", response_class=Response, responses={200: {"content": {
-    "text/csv": {}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
-def export(request: Request, format: str = Query("csv"), since: date | None = None, until: date | None = None,
+@router.get("/export", response_class=Response, responses={200: {"description": "the records as .csv or .xlsx", "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}}}}})
+def export(request: Request, format: str = Query("csv"), since: Day | None = None, until: Day | None = None,
            unit_id: uuid.UUID | None = None, kind: str = "", outcome: str = "", unmask: bool = False,
            c: Caller = Depends(require("spotchecks:export")), session: Session = Depends(get_session)):
     """Records by period, unit, kind and outcome; phone numbers masked unless `unmask` (which is audited)."""
-    now, tz = now_utc(request), request.app.state.settings.tz
     f = exports.ExportFilter(since=since, until=until, unit_id=unit_id, kind=kind, outcome=outcome)
+    return export_file(request, session, f, format, unmask, c.actor)
+
+
+def export_file(request: Request, session: Session, f: exports.ExportFilter, format: str, unmask: bool,
+                actor: str) -> Response:
+    """The export as a download, its audit entry written first (the API and the console's form share it)."""
+    now, tz = now_utc(request), request.app.state.settings.tz
     body, count = exports.build(session=session, f=f, fmt=format, unmask=unmask, tz=tz)
     session.commit()  # ends the read transaction: the audit entry is written in a write transaction of its own
     with request.app.state.session_factory() as writer:  # commits on leaving; the file goes out only then
-        exports.record_export(session=writer, f=f, fmt=format, count=count, unmask=unmask, actor=c.actor, now=now)
+        exports.record_export(session=writer, f=f, fmt=format, count=count, unmask=unmask, actor=actor, now=now)
     media = "text/csv; charset=utf-8" if format == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="spotchecks.{format}"'})
 
 
-@stats_router.get("/yearly")
+class MonthFigures(BaseModel):
+    month: int
+    phone: int = Field(description="phone spot checks")
+    passed: int
+    video: int = Field(description="video roll calls")
+    on_site: int = Field(description="on-site inspections")
+    incidents: int = Field(description="incidents received (网络舆情 not included)")
+    public_opinion: int = Field(0, description="网络舆情 received")
+    pass_rate: float | None
+    pass_rate_text: str
+    median_answer_s: float | None
+    mean_rings: float | None
+
+
+class YearlyOut(BaseModel):
+    figures: dict[str, int] = Field(description="the year's figures (请假报备, 接报突发事件, 电话抽查, …) and the year")
+    paragraph: str = Field(description="the duty paragraph of the yearly report")
+    missing_sources: list[str]
+    months: list[MonthFigures]
+    outcomes: dict[str, int] = Field(default_factory=dict, description="phone checks per outcome, most frequent first")
+
+
+@stats_router.get("/yearly", response_model=YearlyOut)
 def yearly(year: int = Query(ge=2000, le=2100), request: Request = None,
            c: Caller = Depends(require("statistics:read")), session: Session = Depends(get_session)):
     tz = request.app.state.settings.tz
     r = report.yearly_report(session=session, year=year, settings=request.app.state.settings)
     return {"figures": r.figures.__dict__, "paragraph": r.paragraph, "missing_sources": r.missing_sources,
             "months": [{k: v for k, v in m.items() if k not in ("answer_s", "rings")}
-                       for m in stats.months(session, year, tz)]}
+                       for m in stats.months(session, year, tz)],
+            "outcomes": stats.outcome_counts(session, year, tz)}
 
 
-@stats_router.get("/yearly.docx")
+@stats_router.get("/yearly.docx", response_class=FileResponse, responses={200: {
+    "description": "the yearly report as a Word document", "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}})
 def yearly_docx(year: int = Query(ge=2000, le=2100), request: Request = None,
                 c: Caller = Depends(require("statistics:read")), session: Session = Depends(get_session)):
     out = Path(request.app.state.settings.data_dir) / "reports" / f"yearly-{year}.docx"
-    report.yearly_report(session=session, year=year, settings=request.app.state.settings, out=out)
+    report.yearly_report(session=session, year=year, settings=request.app.state.settings, out=out,
+                         now=now_utc(request))
     return FileResponse(out, media_type=DOCX, filename=out.name)

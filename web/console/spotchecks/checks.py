@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
 import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
-from core.errors import ServiceError
+from core.errors import Invalid, ServiceError
 from models.directory import Unit
-from models.spotchecks.checks import CheckMode, PhoneCheckCreate
+from models.spotchecks.checks import CheckMode, PhoneCheckCorrection, PhoneCheckCreate
 from rules.spotchecks.outcomes import Outcome
 from services.spotchecks import plans, results
 from web.console.forms import field_errors
-from web.console.render import Say, page, render
+from web.console.i18n import translate
+from web.console.render import Say, data, display_label, page, render, templates, words
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -74,18 +78,27 @@ async def correct(check_id: uuid.UUID, request: Request, c: Caller = Depends(pag
     now, tz = now_utc(request), request.app.state.settings.tz
     form = await request.form()
     try:
-        data = _form_data(form, tz, now)
-        reason = data.pop("reason", "")
-        old = results.history(session, check_id)
-        if old:
-            data.setdefault("started_at", old[0].started_at)
-        results.correct(session=session, check_id=check_id, data=PhoneCheckCreate.model_validate(data),
-                        reason=reason, actor=c.actor, now=now, settings=request.app.state.settings)
+        data = {k: v for k, v in form.items() if k not in ("csrf_token", "reason", "roster_match") and v != ""}
+        if "started_at" in data:  # only a time typed into the form changes the check's time
+            data = _form_data(data, tz, now)
+        choice = form.get("roster_match") or "keep"  # keep the judgement unless the officer sets it
+        if choice != "keep":
+            if choice not in ROSTER_CHOICES:
+                raise Invalid(f"排班核对结果 {choice!r} 无效 (unknown roster judgement)", field="roster_match")
+            data["roster_match"] = ROSTER_CHOICES[choice]
+        results.correct(session=session, check_id=check_id, data=PhoneCheckCorrection.model_validate(data),
+                        reason=form.get("reason", ""), actor=c.actor, now=now, settings=request.app.state.settings)
         session.commit()
-    except (ValidationError, ServiceError) as exc:
+    except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
-        return _page(request, c, session, 422, field_errors(exc), dict(form))
+        errors = {"started_at": str(exc)} if isinstance(exc, ValueError) and not isinstance(
+            exc, ValidationError) else field_errors(exc)
+        return _page(request, c, session, 422, errors, dict(form))
     return RedirectResponse("/spotchecks", status_code=303)
+
+
+# the correction form's explicit roster judgements ("keep", the default, gives none)
+ROSTER_CHOICES = {"yes": True, "no": False, "unknown": None}
 
 
 @router.get("/spotchecks/plans")
@@ -119,9 +132,38 @@ def plan_detail(plan_id: uuid.UUID, request: Request, c: Caller = Depends(page("
                   plan_id=plan_id), units=_units(session), tz=request.app.state.settings.tz)
 
 
+# The zh-CN texts of rules.spotchecks.plan.Reason, read back into their kind and values.
+WHY = [(re.compile(r"^每季度至少抽查（第(?P<i>\d+)/(?P<n>\d+)次）$"), "quota"),
+       (re.compile(r"^近期抽查不合格(?P<n>\d+)次，加密抽查$"), "recent_failure"),
+       (re.compile(r"^夜间时段（(?P<hour>\d+)时）$"), "night"), (re.compile(r"^周末$"), "weekend"),
+       (re.compile(r"^节假日（(?P<name>.+)）$"), "holiday"), (re.compile(r"^节假日$"), "holiday_plain"),
+       (re.compile(r"^汛期$"), "flood_season")]
+
+
+def why(text: str | None, lang: str) -> Markup:
+    """'Why this unit now' in the page's language; a part not recognised stays as written (marked Chinese)."""
+    parts = []
+    for part in (text or "").split("；"):
+        if not part:
+            continue
+        for pattern, kind in WHY:
+            if m := pattern.match(part):
+                values = dict(m.groupdict())
+                if "name" in values:
+                    values["name"] = display_label("festival", values["name"], lang)
+                parts.append(escape(words(f"sc.why.{kind}", lang, None, values)))
+                break
+        else:
+            parts.append(data(part))
+    return Markup(escape(translate("sc.why.sep", lang))).join(parts)
+
+
+templates.env.globals["checked_why"] = why
+
+
 def due_checks(session: Session, now: datetime, c: Caller, settings) -> list[Say]:
     """'Call 高观镇 now' for the duty officer (never shown to units: plans are secret), in the page's language."""
     due = plans.call_now(session=session, now=now, settings=settings, by=c.by)
     units = _units(session) if due else {}
-    return [Say("sc.due_call", {"unit": units[p.unit_id].name, "phone": units[p.unit_id].duty_phone})
+    return [Say("sc.due_call", {"unit": data(units[p.unit_id].name), "phone": units[p.unit_id].duty_phone})
             for p in due[:10] if p.unit_id in units]

@@ -4,7 +4,7 @@ auditor exports and the statistics page with inline-SVG charts."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
@@ -24,7 +24,8 @@ from models.spotchecks.inspections import (
 )
 from rules.spotchecks.outcomes import Outcome
 from services.directory import org
-from services.spotchecks import circulars, plans, records, report, stats
+from services.spotchecks import circulars, docs, exports, plans, records, report, stats
+from web.api.spotchecks.records import export_file
 from web.console import charts
 from web.console.forms import field_errors
 from web.console.i18n import translate
@@ -145,17 +146,20 @@ def circular_print(circular_id: uuid.UUID, request: Request, c: Caller = Depends
                    session: Session = Depends(get_session)):
     row = session.get(Circular, circular_id)
     if row is None:
-        raise ServiceError("circular not found", field="circular_id")
-    view = circulars.circular_view(session, row.year, row.month, request.app.state.settings.tz)
-    return render(request, "circular_print.html", c, circular=row, view=view)
+        raise ServiceError("未找到该通报 (circular not found)", field="circular_id")
+    view = circulars.issued_view(session, row, request.app.state.settings)
+    return render(request, "circular_print.html", c, circular=row, view=view, layout=docs.circular_layout(view))
 
 
 @router.get("/spotchecks/explanations")
 def explanations(request: Request, c: Caller = Depends(page("explanations:read")),
                  session: Session = Depends(get_session)):
     names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
-    return render(request, "explanations.html", c, rows=circulars.explanations_for(session=session, by=c.by),
-                  names=names)
+    s, now = request.app.state.settings, now_utc(request)
+    rows = circulars.explanations_for(session=session, by=c.by)
+    overdue = {r.id for r in circulars.overdue_explanations(session, now, s, c.by.scope)}
+    due = {r.id: circulars.due_of(r, s) for r in rows}
+    return render(request, "explanations.html", c, rows=rows, names=names, overdue=overdue, due=due, tz=s.tz)
 
 
 @router.post("/spotchecks/explanations/{request_id}/answer")
@@ -170,7 +174,48 @@ async def explanation_answer(request_id: uuid.UUID, request: Request, c: Caller 
 
 @router.get("/spotchecks/export")
 def export_form(request: Request, c: Caller = Depends(page("spotchecks:export")), session: Session = Depends(get_session)):
-    return render(request, "spotcheck_export.html", c, units=plans.checkable_units(session), outcomes=list(Outcome))
+    return _export_page(request, c, session)
+
+
+def _export_page(request, c, session, values=None, errors=None, status_code=200):
+    return render(request, "spotcheck_export.html", c, status_code=status_code, values=values or {},
+                  errors=errors or {}, units=plans.checkable_units(session), outcomes=list(Outcome))
+
+
+def _export_filter(q) -> tuple[exports.ExportFilter, dict[str, str]]:
+    """The form's filter; blank fields mean "any", a malformed one is named (the form is not the API)."""
+    errors, parsed = {}, {}
+    for name in ("since", "until"):
+        try:
+            parsed[name] = date.fromisoformat(q[name]) if q.get(name) else None
+        except ValueError:
+            errors[name] = "请输入有效日期"
+    try:
+        parsed["unit_id"] = uuid.UUID(q["unit_id"]) if q.get("unit_id") else None
+    except ValueError:
+        errors["unit_id"] = "请选择列表中的单位"
+    f = exports.ExportFilter(since=parsed.get("since"), until=parsed.get("until"), unit_id=parsed.get("unit_id"),
+                             kind=q.get("kind", ""), outcome=q.get("outcome", ""))
+    if not errors:
+        try:
+            f.check()
+        except ServiceError as exc:
+            errors = field_errors(exc)
+    return f, errors
+
+
+@router.get("/spotchecks/export/file")
+def export_download(request: Request, c: Caller = Depends(page("spotchecks:export")),
+                    session: Session = Depends(get_session)):
+    """The export form's answer: the file, or the form again with each problem at its field."""
+    q = dict(request.query_params)
+    f, errors = _export_filter(q)
+    fmt = q.get("format") or "xlsx"
+    if fmt not in ("csv", "xlsx"):
+        errors["format"] = "导出格式须为 Excel 或 CSV"
+    if errors:
+        return _export_page(request, c, session, values=q, errors=errors, status_code=422)
+    return export_file(request, session, f, fmt, q.get("unmask") == "true", c.actor)
 
 
 @router.get("/statistics")
@@ -183,6 +228,7 @@ def statistics(request: Request, year: int | None = Query(None, ge=2000, le=2100
     lang = language(request, c)
     labels = [translate(f"month.short.{m['month']}", lang) for m in months]
     return render(request, "statistics.html", c, year=year, r=r, months=months,
+                  outcomes=stats.outcome_counts(session, year, tz),
                   heat=charts.heatmap(stats.unit_compliance(session, year, tz),
                                       title=translate("stats.heat_title", lang),
                                       month_names=[translate(f"month.short.{n}", lang) for n in range(1, 13)],
