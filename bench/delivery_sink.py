@@ -2,7 +2,8 @@
 
 POST anything: optional `latency` seconds of delay (a provider's API), counted by webhook-id
 with the arrival time. GET /stats: {"received", "unique", "duplicates"}; GET /times: {id: t};
-POST /reset clears it. Run: python -m bench.delivery_sink PORT LATENCY; or `start(latency)` from a bench.
+POST /reset clears it. POST /refuse?seconds=N: the next message is answered 429 with Retry-After: N (a
+provider's throttle); GET /hits: {"hits": [every message's arrival, refused ones too], "refused": [...]}. Run: python -m bench.delivery_sink PORT LATENCY; or `start(latency)` from a bench.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from pathlib import Path
 COUNTS: Counter[str] = Counter()
 TIMES: dict[str, float] = {}
 LATENCY = 0.0
+HITS: list[float] = []
+REFUSED: list[float] = []
+REFUSE_NEXT: list[str] = []  # Retry-After values to answer the next messages with
 
 
 async def _body(receive) -> bytes:
@@ -47,11 +51,24 @@ async def app(scope, receive, send) -> None:
         return await _answer(send, 200, body.encode())
     if scope["method"] == "GET" and scope["path"] == "/times":
         return await _answer(send, 200, json.dumps(TIMES).encode())
+    if scope["method"] == "GET" and scope["path"] == "/hits":
+        return await _answer(send, 200, json.dumps({"hits": HITS, "refused": REFUSED}).encode())
     if scope["path"] == "/reset":
         COUNTS.clear()
         TIMES.clear()
+        HITS.clear()
+        REFUSED.clear()
+        return await _answer(send, 204)
+    if scope["path"] == "/refuse":
+        REFUSE_NEXT.append(scope["query_string"].decode().partition("seconds=")[2] or "1")
         return await _answer(send, 204)
     now = time.time()
+    HITS.append(now)
+    if REFUSE_NEXT:
+        REFUSED.append(now)
+        await send({"type": "http.response.start", "status": 429,
+                    "headers": [(b"retry-after", REFUSE_NEXT.pop(0).encode()), (b"content-length", b"9")]})
+        return await send({"type": "http.response.body", "body": b"slow down"})
     headers = dict(scope["headers"])
     msg_id = headers.get(b"webhook-id", b"").decode() or f"anon-{len(COUNTS)}-{now}"
     COUNTS[msg_id] += 1

@@ -3,7 +3,8 @@
 A channel's throttles (the provider's published limits, or the channel's own `rate_count` per
 `rate_seconds`) are held in the database per provider account (`DbWindows`), so every engine counts
 against the same limit; one semaphore per channel and per provider account bounds what is in flight
-here; a provider's Retry-After pauses the channel.
+here; a provider's Retry-After pauses the channel here at once and, held in the account's window row
+(`limits.hold`), on every other engine before its next send on that account.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Channel:
     account: asyncio.Semaphore
     paused_until: float = 0.0
     turn: int = field(default=0)
+    hold_key: str = ""  # the account's window row, where a provider's Retry-After is held for every engine
 
     @property
     def notifier(self) -> Notifier | None:
@@ -64,6 +66,8 @@ class DbWindows:
     def __init__(self, db_engine: Engine, *, now: Callable[[], datetime], threads: int = 2) -> None:
         self.db_engine, self.now = db_engine, now  # the dispatcher's clock (tests move a fake one)
         self.executor = ThreadPoolExecutor(threads, thread_name_prefix="dispatcher-limits")
+        self._holds: dict[str, tuple[float, float]] = {}  # key -> (read at, held until), monotonic
+        self._reading: dict[str, asyncio.Future] = {}
 
     def take_now(self, key: str, limit: RateLimit) -> float:
         with Session(self.db_engine) as s:
@@ -79,6 +83,52 @@ class DbWindows:
         except Exception:  # the database is away: hold the message (not a try) rather than exceed the limit
             log.warning("provider limit %s not readable; holding the send for a second", key, exc_info=True)
             return 1.0
+
+    HOLD_FRESH = 0.2  # seconds a "not held" answer is trusted: a 429 elsewhere reaches us within this
+
+    def _held_now(self, key: str) -> float:
+        with Session(self.db_engine) as s:
+            return limits.held_for(session=s, key=key, now=self.now().timestamp())
+
+    async def held(self, key: str) -> float:
+        """Seconds the provider's pause on the account `key` still holds, as any engine recorded it."""
+        now = time.monotonic()
+        read_at, until = self._holds.get(key, (-1e9, 0.0))
+        if until > now:
+            return until - now
+        if now - read_at < self.HOLD_FRESH:
+            return 0.0
+        pending = self._reading.get(key)
+        if pending is None:  # one read per key however many sends ask at once
+            pending = asyncio.get_running_loop().run_in_executor(self.executor, self._held_now, key)
+            self._reading[key] = pending
+            try:
+                wait = await pending
+            except Exception:  # the database is away: the throttles hold the limit meanwhile
+                log.warning("provider hold %s not readable", key, exc_info=True)
+                wait = 0.0
+            finally:
+                self._reading.pop(key, None)
+            self._holds[key] = (time.monotonic(), time.monotonic() + wait)
+            return wait
+        try:
+            return await asyncio.shield(pending)
+        except Exception:
+            return 0.0
+
+    def _hold_now(self, key: str, until: float) -> None:
+        with Session(self.db_engine) as s:
+            limits.hold(session=s, key=key, until=until)
+            s.commit()
+
+    async def hold(self, key: str, seconds: float) -> None:
+        """Record a provider's Retry-After on the account `key` for every engine (and here at once)."""
+        self._holds[key] = (time.monotonic(), time.monotonic() + seconds)
+        until = self.now().timestamp() + seconds
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self._hold_now, key, until)
+        except Exception:  # this engine still holds it; the others will meet the provider's 429 themselves
+            log.warning("provider hold %s not written", key, exc_info=True)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False)
@@ -97,6 +147,11 @@ def share_throttles(row: ChannelConfig, notifiers: list[Notifier], windows: DbWi
             throttle.scope = limits.window_key(row.kind, row.account or row.name, name)
         for n in notifiers[1:]:
             setattr(n, name, throttle)
+
+
+def hold_key(row: ChannelConfig) -> str:
+    """The account's window row: for a robot (one limit per account) the very row its slots are taken from."""
+    return f"{limits.window_key(row.kind, row.account or row.name, 'throttle')}:"
 
 
 class ChannelPool:
@@ -139,7 +194,8 @@ class ChannelPool:
             account = self.accounts.setdefault(account_key, asyncio.Semaphore(self.account_concurrency))
             self.channels[row.name] = Channel(row.name, row.updated_at, notifiers, error,
                                               asyncio.Semaphore(row.max_concurrency), account,
-                                              paused_until=live.paused_until if live else 0.0)
+                                              paused_until=live.paused_until if live else 0.0,
+                                              hold_key=hold_key(row))
         for gone in set(self.channels) - seen:
             self.channels.pop(gone)
 

@@ -211,9 +211,14 @@ class Dispatcher:
             outcome = SendOutcome("permanent", error=channel.error if channel else f"渠道 {row.channel} 未配置")
         elif channel.wait_left() > 0:
             outcome = SendOutcome("throttled", error="服务商要求稍后重试", retry_after=channel.wait_left())
+        elif (held := await self.windows.held(channel.hold_key)) > 0:  # another engine met the provider's 429
+            channel.pause(held)
+            outcome = SendOutcome("throttled", error="服务商要求稍后重试", retry_after=held)
         else:
             async with channel.limit, channel.account:
                 outcome = await send_one(channel, row, self.public_url)
+            if outcome.kind == "retryable" and outcome.retry_after:
+                await self.windows.hold(channel.hold_key, outcome.retry_after)
         if outcome.kind in ("sent", "delivered"):
             self.sent += 1
         self.unrecorded += 1

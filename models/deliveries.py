@@ -177,11 +177,14 @@ class ProviderWindow(SQLModel, table=True):
     """One provider account's sliding window of recent sends, shared by every engine (发送频率窗口).
 
     `stamps` holds the send times (epoch seconds) inside the window; a send takes a slot by a conditional
-    UPDATE on `version`, so engines on other machines never exceed the provider's limit together."""
+    UPDATE on `version`, so engines on other machines never exceed the provider's limit together.
+    `held_until` is the provider's own word (HTTP 429 Retry-After, 服务商要求暂停): no engine sends on the
+    account before it."""
 
     __tablename__ = "provider_window"
 
     key: str = Field(primary_key=True, max_length=200, description="kind:account:limit:address")
     stamps: list[float] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=0)
+    held_until: float | None = Field(default=None, description="epoch seconds: the provider asked for a pause")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -117,7 +117,7 @@ def channels_stamp(*, session: Session) -> tuple:
 def get_channel(*, session: Session, name: str) -> ChannelConfig:
     found = session.exec(select(ChannelConfig).where(ChannelConfig.name == name)).first()
     if found is None:
-        raise NotFound(f"channel {name!r} not configured", field="channel")
+        raise NotFound(f"通道 {name!r} 未配置 (channel not configured)", field="channel")
     return found
 
 
@@ -131,7 +131,7 @@ def _check_rate(row: ChannelConfig | ChannelConfigCreate) -> None:
 def create_channel(*, session: Session, data: ChannelConfigCreate, actor: str, key: str) -> ChannelConfig:
     """Add a channel; its config is checked against the plugin's declared fields."""
     if session.exec(select(ChannelConfig).where(ChannelConfig.name == data.name)).first() is not None:
-        raise Conflict(f"channel {data.name!r} already exists", field="name")
+        raise Conflict(f"通道 {data.name!r} 已存在 (channel already exists)", field="name")
     _check_rate(data)
     row = ChannelConfig.model_validate({**data.model_dump(), "config": _sealed(data.kind, data.config, key)})
     session.add(row)
@@ -168,9 +168,9 @@ def send_test(*, session: Session, name: str, to: str, person_id: uuid.UUID | No
     channel = get_channel(session=session, name=name)
     person = session.get(Person, person_id) if person_id else None
     if person_id and person is None:
-        raise Invalid(f"person {person_id} not found", field="person_id")
+        raise Invalid(f"未找到该人员 (person {person_id} not found)", field="person_id")
     if not to and person is None:
-        raise Invalid("give an address or a person", field="to")
+        raise Invalid("请填写接收地址或选择人员 (give an address or a person)", field="to")
     local = now.strftime("%Y-%m-%d %H:%M:%S UTC")
     body = render("test", lang=lang, kind=channel.kind, channel=name, actor=actor, at=local)
     return enqueue(session=session, source="test", source_id=uuid.uuid4().hex[:12], step=actor,

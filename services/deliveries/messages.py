@@ -11,11 +11,25 @@ from models.accounts import Role
 from models.deliveries import Delivery, DeliveryAttempt, DeliveryState
 from services.access import Actor
 from services.deliveries.channels import list_channels
+from services.incidents.acks import hide_links
+
+
+def shown(d: Delivery, by: Actor | None, lang: str = "api") -> Delivery:
+    """A message as `by` may read it. Its recipient reads it whole, with their acknowledgement link; anyone else
+    (the duty office's 发送记录, the auditor, the API) reads a detached copy whose links are a label
+    (确认链接，仅收件人可用) and whose `ack_url` is empty: a link acknowledges for its person, whoever opens it."""
+    if by is not None and by.is_person(d.person_id) or not (d.ack_url or "/ack/" in (d.text or "")):
+        return d
+    values = d.model_dump()
+    values.update(text=hide_links(d.text, lang), markdown=hide_links(d.markdown, lang),
+                  voice_text=hide_links(d.voice_text, lang), ack_url=None)
+    return Delivery.model_validate(values)  # never added to the session: nothing is written back
 
 
 def message_list(*, session: Session, state: str = "", channel: str = "", source: str = "",
-                 limit: int = 300) -> list[Delivery]:
-    """The newest messages, optionally of one state, channel or source (the duty office's view)."""
+                 limit: int = 300, by: Actor | None = None, lang: str = "api") -> list[Delivery]:
+    """The newest messages, optionally of one state, channel or source (the duty office's view), each as `by`
+    may read it (`shown`)."""
     q = select(Delivery)
     if state in {s.value for s in DeliveryState}:
         q = q.where(Delivery.state == state)
@@ -23,18 +37,19 @@ def message_list(*, session: Session, state: str = "", channel: str = "", source
         q = q.where(Delivery.channel == channel)
     if source:
         q = q.where(Delivery.source == source)
-    return list(session.exec(q.order_by(col(Delivery.created_at).desc()).limit(limit)))
+    return [shown(d, by, lang) for d in session.exec(q.order_by(col(Delivery.created_at).desc()).limit(limit))]
 
 
-def message_for(*, session: Session, delivery_id: uuid.UUID, by: Actor) -> tuple[Delivery, list[DeliveryAttempt]]:
-    """One message and its tries. A unit reporter reads only messages addressed to them: the full text of someone
-    else's message is not shown (404, as if it did not exist)."""
+def message_for(*, session: Session, delivery_id: uuid.UUID, by: Actor,
+                lang: str = "api") -> tuple[Delivery, list[DeliveryAttempt]]:
+    """One message (as `by` may read it: `shown`) and its tries. A unit reporter reads only messages addressed
+    to them: the full text of someone else's message is not shown (404, as if it did not exist)."""
     d = session.get(Delivery, delivery_id)
     if d is None or (by.role is Role.unit_reporter and not by.is_person(d.person_id)):
-        raise NotFound("message not found", field="delivery_id")
+        raise NotFound("未找到该消息 (message not found)", field="delivery_id")
     tries = list(session.exec(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == d.id)
                               .order_by(DeliveryAttempt.at)))
-    return d, tries
+    return shown(d, by, lang), tries
 
 
 def inbox(*, session: Session, by: Actor, limit: int = 200) -> list[Delivery]:

@@ -69,7 +69,7 @@ def enqueue(
     if len(set(rungs)) != len(rungs):
         raise Invalid("a ladder names each channel once", field="ladder")
     if not (text or voice_text):
-        raise Invalid("a message needs text", field="text")
+        raise Invalid("消息内容不能为空 (a message needs text)", field="text")
     if not source:
         raise Invalid("a delivery needs its source", field="source")
     if max_attempts is not None and max_attempts < 1:
@@ -77,7 +77,7 @@ def enqueue(
     snap = recipient_of(person, recipient, address)
     who = str(person.id) if person is not None else (snap.address or snap.mobile or snap.email or snap.name)
     if not who:
-        raise Invalid("a delivery needs a person or an address", field="person")
+        raise Invalid("发送须指定人员或接收地址 (a delivery needs a person or an address)", field="person")
     group = group_key(source, source_id, step, who)
     key = f"{group}:{rungs[0]}"
     now = now or utcnow()

@@ -140,3 +140,15 @@ def mark_acknowledged(*, session: Session, source: str, source_id: str, person_i
                                               Delivery.person_id == person_id, Delivery.acked_at.is_(None))
                        .values(acked_at=at, ack_detail=detail[:500]))
     return res.rowcount or 0
+
+
+def cancel_queued(*, session: Session, source: str, source_id: str, step_like: str, person_id=None) -> int:
+    """Withdraw messages of `source_id` still waiting to go out (queued, not claimed) whose step matches the SQL
+    LIKE pattern `step_like`, of one person or of everyone: what was scheduled for later is no longer wanted (acknowledged).
+    A row a worker already claimed is left to finish. Returns how many rows were cancelled."""
+    q = update(Delivery).where(Delivery.source == source, Delivery.source_id == source_id,
+                               Delivery.state == DeliveryState.queued.value, Delivery.step.like(step_like))
+    if person_id is not None:
+        q = q.where(Delivery.person_id == person_id)
+    res = session.exec(q.values(state=DeliveryState.cancelled.value, last_error="已确认，不再发送"))
+    return res.rowcount or 0

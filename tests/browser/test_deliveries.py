@@ -35,7 +35,9 @@ def test_admin_sees_states_and_provider_ids(page):
     first = rows.first
     assert first.get_attribute("data-state") == "delivered"
     assert first.locator("td.state").inner_text().startswith("已送达")
-    assert first.locator("td").nth(7).inner_text().startswith("demo:welcome:")  # the inbox's provider id
+    # the inbox's message id is the idempotency key: the column says 无, the key is in its tooltip
+    provider = first.locator("td").nth(7)
+    assert provider.inner_text() == "无" and "demo:welcome:" in provider.locator("span").get_attribute("title")
     page.screenshot(path="/tmp/dutydesk-deliveries.png", full_page=True)
 
 
@@ -43,7 +45,9 @@ def test_a_failing_channel_shows_failed_with_its_error_and_alerts_the_dashboard(
     log_in(page, "admin", PASSWORDS["admin"])
     page.wait_for_url("**/", timeout=30_000)  # a loaded 2-core machine can take a while to log in
     page.goto("/")
-    assert page.locator("#alerts li[data-code='delivery_failed']").count() == 0
+    # The browser tests share one server: another test may already have left a failed message; this one adds one.
+    before = page.locator("#alerts li[data-code='delivery_failed']")
+    failed_before = int(before.get_attribute("data-count")) if before.count() else 0
     page.goto("/channels")
     # A webhook whose receiver answers 404: the provider refuses, a permanent failure with its reason.
     page.fill("#channel-form input[name=name]", "broken_hook")
@@ -68,6 +72,51 @@ def test_a_failing_channel_shows_failed_with_its_error_and_alerts_the_dashboard(
     page.goto("/")
     alert = page.locator("#alerts li[data-code='delivery_failed']")
     assert alert.count() == 1 and "发送失败" in alert.inner_text()
+    assert int(alert.get_attribute("data-count")) == failed_before + 1
     alert.locator("a").click()
     page.wait_for_url(lambda url: url.endswith("/deliveries?state=failed"))
     assert page.locator("#delivery-list tbody tr[data-state='failed']").count() >= 1
+
+
+def _open_leader_message(server_db) -> tuple[str, str]:
+    """(delivery id, ack path) of a demo message with a live link to a leader of an incident still unacknowledged,
+    whose person is not the duty officer's."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{server_db}?mode=ro", uri=True) as c:
+        row = c.execute("SELECT d.id, d.ack_url FROM delivery d JOIN incident i ON CAST(i.id AS TEXT) = d.source_id "
+                        "OR REPLACE(i.id, '-', '') = REPLACE(d.source_id, '-', '') "
+                        "WHERE d.source = 'incident' AND d.ack_url IS NOT NULL AND i.acknowledged_at IS NULL "
+                        "AND d.person_id IS NOT (SELECT person_id FROM user WHERE username = 'duty') "
+                        "ORDER BY d.created_at LIMIT 1").fetchone()
+    assert row, "the demo has a leader's message with a live acknowledgement link"
+    delivery_id = row[0] if "-" in row[0] else str(__import__("uuid").UUID(row[0]))
+    return delivery_id, "/ack/" + row[1].split("/ack/")[1]
+
+
+@pytest.mark.parametrize("size, ua", [({"width": 1366, "height": 800}, None), ({"width": 390, "height": 844}, "phone")])
+def test_the_duty_officer_reads_a_leaders_message_without_its_link_and_cannot_use_it(browser, server,
+                                                                                    tmp_path_factory, size, ua):
+    from tests.browser.test_phone import PHONE_UA
+
+    db = next(tmp_path_factory.getbasetemp().glob("serve*/demo.db"))
+    delivery_id, ack_path = _open_leader_message(db)
+    context = browser.new_context(base_url=server, viewport=size, locale="zh-CN",
+                                  **({"user_agent": PHONE_UA} if ua else {}))
+    page = context.new_page()
+    try:
+        log_in(page, "duty", PASSWORDS["duty"])
+        page.wait_for_url("**/", timeout=30_000)
+        page.goto(f"/deliveries/{delivery_id}")
+        text = page.locator("#delivery-text").inner_text()
+        assert "（确认链接，仅收件人可用）" in text and "/ack/" not in page.content()
+        page.screenshot(path=f"/tmp/dutydesk-delivery-hidden-link-{size['width']}.png", full_page=True)
+        page.goto("/deliveries")
+        assert ack_path.removeprefix("/ack/") not in page.content()
+
+        page.goto(ack_path)  # the link, copied from somewhere else, in the duty officer's own browser
+        body = page.locator("main").inner_text()
+        assert "不能代他确认；请在事件页用您自己的账号操作" in body and page.locator("text=确认收到").count() == 0
+        page.screenshot(path=f"/tmp/dutydesk-ack-refused-{size['width']}.png", full_page=True)
+    finally:
+        context.close()

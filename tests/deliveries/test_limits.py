@@ -98,3 +98,48 @@ def test_a_channel_limit_needs_its_count_and_its_window(session):
         deliveries.update_channel(session=session, name="robot_b", actor="t", key=key,
                                   data=ChannelConfigUpdate(rate_seconds=None))
     assert err.value.field == "rate_seconds"
+
+
+def _hold(engine, key: str, until: float) -> None:
+    with Session(engine) as s:
+        limits.hold(session=s, key=key, until=until)
+        s.commit()
+
+
+def test_a_providers_retry_after_holds_the_account_for_every_sender(engine):
+    """A 429 met by one engine: no slot is taken on that account until the provider's pause ends."""
+    key = f"test:{uuid.uuid4().hex}"
+    assert _take(engine, key, 500.0) == 0.0
+    _hold(engine, key, 530.0)
+    assert _take(engine, key, 510.0) == pytest.approx(20.0)  # slots are free, but the provider said wait
+    with Session(engine) as s:
+        assert limits.held_for(session=s, key=key, now=520.0) == pytest.approx(10.0)
+    _hold(engine, key, 515.0)  # an earlier end (a second engine's shorter 429) does not cut the pause short
+    assert _take(engine, key, 529.0) == pytest.approx(1.0)
+    assert _take(engine, key, 530.0) == 0.0
+
+
+def test_a_hold_on_an_account_never_written_before(engine):
+    key = f"test:{uuid.uuid4().hex}"
+    with Session(engine) as s:
+        assert limits.held_for(session=s, key=key, now=100.0) == 0.0
+    _hold(engine, key, 160.0)
+    with Session(engine) as s:
+        assert limits.held_for(session=s, key=key, now=100.0) == pytest.approx(60.0)
+        assert limits.held_for(session=s, key=key, now=161.0) == 0.0
+    assert _take(engine, key, 161.0) == 0.0
+
+
+@pytest.mark.anyio
+async def test_an_engine_sees_the_hold_another_engine_wrote(engine):
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
+    mine, other = DbWindows(engine, now=lambda: clock[0]), DbWindows(engine, now=lambda: clock[0])
+    key = f"wecom:robot-{uuid.uuid4().hex[:8]}:throttle:"
+    try:
+        assert await other.held(key) == 0.0
+        await mine.hold(key, 600.0)
+        other._holds.clear()  # past its short "not held" memory (DbWindows.HOLD_FRESH)
+        assert 590 < await other.held(key) <= 600.0
+    finally:
+        mine.close()
+        other.close()

@@ -19,7 +19,9 @@ from models.deliveries import (
     DeliveryPublic,
     DeliveryState,
 )
+from models.types import Moment
 from services import deliveries
+from services.deliveries.messages import shown
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["deliveries"])
@@ -31,10 +33,11 @@ def secret_key(request: Request) -> str:
 
 @router.get("/deliveries", response_model=list[DeliveryPublic])
 def list_deliveries(state: DeliveryState | None = None, channel: str | None = None, source: str | None = None,
-                    source_id: str | None = None, before: datetime | None = None,
+                    source_id: str | None = None, before: Moment | None = None,
                     limit: int = Query(100, ge=1, le=1000), c: Caller = Depends(require("deliveries:read")),
                     session: Session = Depends(get_session)):
-    """Newest first; filter by state, channel, source (incident, reminder, test …) and source id."""
+    """Newest first; filter by state, channel, source (incident, reminder, test …) and source id. Someone else's
+    message has its acknowledgement link replaced by a label and no `ack_url`."""
     q = select(Delivery)
     for column, value in ((Delivery.state, state and state.value), (Delivery.channel, channel),
                           (Delivery.source, source), (Delivery.source_id, source_id)):
@@ -42,7 +45,7 @@ def list_deliveries(state: DeliveryState | None = None, channel: str | None = No
             q = q.where(column == value)
     if before:
         q = q.where(Delivery.created_at < before)
-    return list(session.exec(q.order_by(col(Delivery.created_at).desc()).limit(limit)))
+    return [shown(d, c.by) for d in session.exec(q.order_by(col(Delivery.created_at).desc()).limit(limit))]
 
 
 class AttemptPublic(BaseModel):
@@ -62,10 +65,10 @@ def get_delivery(delivery_id: uuid.UUID, c: Caller = Depends(require("deliveries
                  session: Session = Depends(get_session)):
     d = session.get(Delivery, delivery_id)
     if d is None:
-        raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
+        raise NotFound(f"未找到该发送记录 (delivery {delivery_id} not found)", field="delivery_id")
     tries = session.exec(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == d.id)
                          .order_by(DeliveryAttempt.at))
-    return DeliveryDetail(**d.model_dump(), attempts_log=[AttemptPublic(**t.model_dump()) for t in tries])
+    return DeliveryDetail(**shown(d, c.by).model_dump(), attempts_log=[AttemptPublic(**t.model_dump()) for t in tries])
 
 
 @router.get("/channels", response_model=list[ChannelConfigPublic])

@@ -3,32 +3,79 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 from fastapi import APIRouter, Depends, Request
+from jinja2 import pass_context
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlmodel import Session
 
 from core.errors import ServiceError
 from models.deliveries import (
     ChannelConfigCreate,
+    ChannelConfigUpdate,
     DeliveryState,
 )
 from notifiers import registry
 from services import deliveries
 from services.deliveries import messages
+from services.incidents import acks
 from web.api.deliveries import secret_key
-from web.console.render import page, render
+from web.console.forms import field_errors
+from web.console.i18n import MESSAGES, translate
+from web.console.render import display_label, language, page, render, templates
 from web.deps import Caller, get_session, now_utc
+from web.fragments import live_page
 
 router = APIRouter()
+# How the pipeline words a receipt in a row's error and acknowledgement (services/deliveries/receipts.py):
+# "回执：no_answer 超时", "回执 busy …（迟到：…）", "key_press: 1"; the kind is an internal value.
+RECEIPT = re.compile(r"^(?:回执[：:]?\s*)?(?P<kind>[a-z_]+)(?::\s*|\s+|$)(?P<rest>.*)$", re.S)
+
+
+def note(text: str | None, lang: str) -> Markup:
+    """A delivery's error or acknowledgement text for people: a receipt's kind (`no_answer`) as its label, the
+    pipeline's own zh-CN notes in the page's language; the provider's detail after it as it came (in <code>)."""
+    text = (text or "").strip()
+    if not text:
+        return Markup("")
+    if text == "已确认，不再发送":
+        return Markup(escape(translate("dlv.stopped_acked", lang)))
+    m = RECEIPT.match(text)
+    if not m or f"enum.receipt.{m['kind']}" not in MESSAGES:
+        return Markup("<code>{}</code>").format(text)  # a provider's own error message: shown as it came
+    rest, late = m["rest"].strip(), "（迟到：已送达或已确认，状态不变）"
+    tail = Markup("")
+    if late in rest:
+        rest = rest.replace(late, "").strip()
+        tail = Markup(" ({})").format(translate("dlv.late_receipt", lang))
+    lead = translate("dlv.receipt", lang) + (": " if lang == "en" else "：") if text.startswith("回执") else ""
+    shown = Markup('<span title="{}">{}{}</span>').format(m["kind"], lead, display_label("receipt", m["kind"], lang))
+    if rest:
+        shown += Markup(" <code>{}</code>").format(rest)
+    return shown + tail
+
+
+templates.env.globals["delivery_note"] = note
+
+
+@pass_context
+def ack_link(ctx, url: str) -> str:
+    """A delivery's acknowledgement link under the configured base URL, whatever base it was written with."""
+    return acks.link_under(url, ctx["request"].app.state.settings.public_url)
+
+
+templates.env.filters["ack_link"] = ack_link
 
 
 @router.get("/deliveries")
 def delivery_list(request: Request, state: str = "", channel: str = "", source: str = "",
                   c: Caller = Depends(page("deliveries:read")), session: Session = Depends(get_session)):
-    rows = messages.message_list(session=session, state=state, channel=channel, source=source)
+    rows = messages.message_list(session=session, state=state, channel=channel, source=source, by=c.by,
+                                 lang=language(request, c))
     return render(request, "deliveries.html", c, rows=rows, states=[s.value for s in DeliveryState], state=state,
                   channel=channel, source=source)
 
@@ -36,14 +83,46 @@ def delivery_list(request: Request, state: str = "", channel: str = "", source: 
 @router.get("/deliveries/{delivery_id}")
 def delivery_detail(delivery_id: uuid.UUID, request: Request, c: Caller = Depends(page("inbox:read")),
                     session: Session = Depends(get_session)):
-    d, tries = messages.message_for(session=session, delivery_id=delivery_id, by=c.by)
+    d, tries = messages.message_for(session=session, delivery_id=delivery_id, by=c.by, lang=language(request, c))
     return render(request, "delivery.html", c, d=d, tries=tries)
 
 
-def _channels_page(request, c, session, status_code=200, error="", values=None, notice=""):
+def _channels_page(request, c, session, status_code=200, error="", values=None, notice="", errors=None,
+                   editing=""):
     rows = [deliveries.public(ch) for ch in deliveries.list_channels(session=session)]
+    editing = editing or request.query_params.get("edit", "")
+    edit_row = next((r for r in rows if r.name == editing), None)
+    if edit_row is not None and values is None:
+        values = {k: getattr(edit_row, k) for k in ("rate_count", "rate_seconds", "max_concurrency")}
     return render(request, "channels.html", c, status_code=status_code, channels=rows, error=error,
-                  values=values or {}, kinds=sorted(registry.available()), notice=notice)
+                  values=values or {}, kinds=sorted(registry.available()), notice=notice, errors=errors or {},
+                  editing=edit_row)
+
+
+# field -> (parse, lowest, highest, message key): the form's own check, so the reason is the user's language
+RATE_FIELDS = {"rate_count": (int, 1, 100_000, "chn.err.count"), "rate_seconds": (float, 0, 86_400, "chn.err.seconds"),
+               "max_concurrency": (int, 1, 512, "chn.err.concurrency")}
+
+
+def limit_fields(form: dict, lang: str, names=("rate_count", "rate_seconds")) -> tuple[dict, dict]:
+    """The limit fields of a channel form: (values, errors by field); an empty field is None (the default)."""
+    values, errors = {}, {}
+    for name in names:
+        parse, low, high, message = RATE_FIELDS[name]
+        raw = str(form.get(name, "")).strip()
+        if raw == "":
+            values[name] = None
+            continue
+        try:
+            value = parse(raw)
+        except ValueError:
+            value = None
+        # rate_seconds must be above 0; the counts may equal their lowest
+        if value is None or value > high or value < low or (name == "rate_seconds" and value <= low):
+            errors[name] = translate(message, lang)
+        else:
+            values[name] = value
+    return values, errors
 
 
 @router.get("/channels")
@@ -55,19 +134,46 @@ def channel_list(request: Request, c: Caller = Depends(page("channels:read")), s
 async def channel_create(request: Request, c: Caller = Depends(page("channels:write")),
                          session: Session = Depends(get_session)):
     form = {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
+    rates, errors = limit_fields(form, language(request, c))
+    if errors:
+        return _channels_page(request, c, session, 422, values=form, errors=errors)
     try:
         config = json.loads(form.get("config") or "{}")
         if not isinstance(config, dict):
             raise ValueError("config must be a JSON object")
         data = ChannelConfigCreate(name=form.get("name", ""), kind=form.get("kind", ""),
-                                   title=form.get("title", ""), config=config)
+                                   title=form.get("title", ""), config=config, **rates)
         deliveries.create_channel(session=session, data=data, actor=c.actor, key=secret_key(request))
         session.commit()
-    except (ValueError, ValidationError, ServiceError) as exc:
+    except ServiceError as exc:
         session.rollback()
-        reason = exc.reason if isinstance(exc, ServiceError) else str(exc).splitlines()[0]
-        return _channels_page(request, c, session, 422, reason, form)
+        if exc.field in RATE_FIELDS:
+            return _channels_page(request, c, session, 422, values=form, errors=field_errors(exc))
+        return _channels_page(request, c, session, 422, exc.reason, form)
+    except (ValueError, ValidationError) as exc:
+        session.rollback()
+        return _channels_page(request, c, session, 422, str(exc).splitlines()[0], form)
     return RedirectResponse("/channels", status_code=303)
+
+
+@router.post("/channels/{name}/limits")
+async def channel_limits(name: str, request: Request, c: Caller = Depends(page("channels:write")),
+                         session: Session = Depends(get_session)):
+    """Change a channel's sending limits (限额): count per window and sends in flight."""
+    form = {k: v for k, v in (await request.form()).items() if k != "csrf_token"}
+    values, errors = limit_fields(form, language(request, c), tuple(RATE_FIELDS))
+    if not errors and values["max_concurrency"] is None:
+        errors["max_concurrency"] = translate("chn.err.concurrency", language(request, c))
+    if not errors:
+        try:
+            deliveries.update_channel(session=session, name=name, actor=c.actor, key=secret_key(request),
+                                      data=ChannelConfigUpdate(**values))
+            session.commit()
+            return RedirectResponse(f"/channels#ch-{name}", status_code=303)
+        except ServiceError as exc:
+            session.rollback()
+            errors = field_errors(exc)
+    return _channels_page(request, c, session, 422, values=form, errors=errors, editing=name)
 
 
 @router.post("/channels/{name}/test")
@@ -86,5 +192,8 @@ async def channel_test(name: str, request: Request, c: Caller = Depends(page("ch
 
 @router.get("/inbox")
 def inbox(request: Request, c: Caller = Depends(page("inbox:read")), session: Session = Depends(get_session)):
-    rows = messages.inbox(session=session, by=c.by)
-    return render(request, "inbox.html", c, rows=rows, linked=bool(c.user.person_id))
+    def whole():
+        rows = messages.inbox(session=session, by=c.by)
+        return render(request, "inbox.html", c, rows=rows, linked=bool(c.user.person_id))
+
+    return live_page(request, c, c.by, whole)  # one's own messages: the whole actor

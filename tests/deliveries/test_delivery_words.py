@@ -1,0 +1,25 @@
+"""The deliveries pages word a receipt's kind (`no_answer`) and the pipeline's notes in the page's language."""
+
+from __future__ import annotations
+
+from web.console.deliveries.pages import note
+
+
+def test_a_receipt_kind_is_shown_as_its_label_in_both_languages():
+    zh, en = str(note("回执：no_answer 超时无回执", "zh-CN")), str(note("回执：no_answer 超时无回执", "en"))
+    assert "无人接听" in zh and "no answer" in en
+    for shown in (zh, en):
+        assert ">no_answer<" not in shown and 'title="no_answer"' in shown  # the raw kind only in the tooltip
+
+
+def test_an_acknowledgement_detail_and_the_pipeline_notes_are_worded():
+    assert "按键确认" in str(note("key_press: 1", "zh-CN"))
+    assert "key pressed" in str(note("key_press: 1", "en"))
+    assert str(note("已确认，不再发送", "en")) == "Acknowledged: not sent any more"
+    late = str(note("回执 busy 占线（迟到：已送达或已确认，状态不变）", "en"))
+    assert "Receipt: busy" in late and "late: already delivered" in late and "迟到" not in late
+
+
+def test_a_provider_error_is_kept_as_it_came():
+    assert str(note("HTTP 500 from provider", "en")) == "<code>HTTP 500 from provider</code>"
+    assert str(note("", "en")) == ""
