@@ -7,10 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from models.audit import AuditEntry
-from services.audit import checks
+from services.audit import checks, reading
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["audit"])
@@ -35,14 +34,8 @@ class AuditPublic(BaseModel):
 def list_audit(entity: str | None = None, actor: str | None = None, before_seq: int | None = Query(None, ge=1, le=2**63 - 1),
                limit: int = Query(100, ge=1, le=1000), c: Caller = Depends(require("audit:read")),
                session: Session = Depends(get_session)):
-    q = select(AuditEntry)
-    if entity:
-        q = q.where(AuditEntry.entity == entity)
-    if actor:
-        q = q.where(AuditEntry.actor == actor)
-    if before_seq:
-        q = q.where(AuditEntry.seq < before_seq)
-    return list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(limit)))
+    return reading.raw_entries(session=session, by=c.by, entity=entity or "", actor=actor or "",
+                               before_seq=before_seq, limit=limit)
 
 
 class VerifyResult(BaseModel):
@@ -55,9 +48,10 @@ class VerifyResult(BaseModel):
 
 
 @router.get("/audit/verify", response_model=VerifyResult | None)
-def last_verification(c: Caller = Depends(require("audit:read")), session: Session = Depends(get_session)):
+def last_verification(request: Request, c: Caller = Depends(require("audit:read")),
+                      session: Session = Depends(get_session)):
     """The most recent verification of the chain (the housekeeping flow runs one nightly)."""
-    return checks.last_check(session=session)
+    return checks.last_check(session=session, keeper=request.app.state.audit_keeper)
 
 
 @router.post("/audit/verify", response_model=VerifyResult)
