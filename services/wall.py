@@ -17,7 +17,7 @@ from core.settings import Settings
 from models.directory import Unit
 from models.incidents.records import Deadline, Incident
 from models.spotchecks.checks import PhoneCheck
-from rules.incidents.types import CATEGORY_LABELS, GRADE_LABELS, Category, Grade
+from rules.incidents.types import Category, Grade
 from rules.spotchecks.outcomes import Outcome, is_failure
 from services import alerts
 from services.access import Actor
@@ -29,7 +29,7 @@ from services.rosters.views import on_duty
 class CheckToday:
     unit: str
     at: datetime
-    outcome: str  # the outcome's zh-CN label
+    outcome: str  # the Outcome value (the console words it), or the stored value when unknown
     failed: bool
 
 
@@ -38,11 +38,11 @@ class Wall:
     now: datetime
     on_duty: list[dict]
     incidents: list[board.BoardRow]
-    overdue: list[tuple[Deadline, str]]  # (deadline, incident title)
+    overdue: list[tuple[Deadline, Incident]]  # (deadline, its incident)
     alerts: list[alerts.Alert]
     checks: list[CheckToday]
-    by_category: list[tuple[str, int]] = field(default_factory=list)  # this month's incidents
-    by_grade: list[tuple[str, int]] = field(default_factory=list)
+    by_category: list[tuple[str, int]] = field(default_factory=list)  # this month's incidents, by Category value
+    by_grade: list[tuple[int | None, int]] = field(default_factory=list)  # by grade value; None: not graded yet
     pass_rates: list[tuple[str, float]] = field(default_factory=list)  # this month, per unit checked
 
 
@@ -53,11 +53,12 @@ def wall(session: Session, now: datetime, *, by: Actor, settings: Settings, aler
     month_start = day_start.replace(day=1)
     units = {u.id: u.name for u in session.exec(select(Unit))}
     rows = board.board(session, now, by=by, settings=settings, limit=50)
-    titles = {b.incident.id: b.incident.title for b in rows}
-    overdue = [(d, titles.get(d.incident_id, "")) for d in board.overdue_deadlines(session, now, by=by)]
+    incidents = {b.incident.id: b.incident for b in rows}
+    overdue = [(d, incidents.get(d.incident_id) or session.get(Incident, d.incident_id))
+               for d in board.overdue_deadlines(session, now, by=by)]
     return Wall(
         now=now,
-        on_duty=on_duty(session=session, now=now, by=by),
+        on_duty=on_duty(session=session, now=now, by=by, tz=settings.timezone),
         incidents=rows,
         overdue=overdue,
         alerts=alerts.collect(session=session, now=now, settings=settings, sources=alert_sources, scope=by.scope),
@@ -73,7 +74,7 @@ def _checks_since(session: Session, since: datetime, units: dict, by: Actor) -> 
     out = []
     for c in session.exec(q.order_by(PhoneCheck.started_at.desc()).limit(30)):
         outcome = _outcome(c.outcome)
-        out.append(CheckToday(units.get(c.unit_id, ""), c.started_at, outcome.label if outcome else c.outcome,
+        out.append(CheckToday(units.get(c.unit_id, ""), c.started_at, outcome.value if outcome else c.outcome,
                               bool(outcome and is_failure(outcome))))
     return out
 
@@ -85,10 +86,10 @@ def _month(session: Session, start: datetime, now: datetime, units: dict, by: Ac
     found = session.exec(q).all()
     cats = Counter(c for c, _ in found)
     grades = Counter(g for _, g in found)
-    by_category = [(CATEGORY_LABELS[c], cats[c.value]) for c in Category if cats.get(c.value)]
-    by_grade = [(f"{g.roman}级 {GRADE_LABELS[g]}", grades[g.value]) for g in Grade if grades.get(g.value)]
+    by_category = [(c.value, cats[c.value]) for c in Category if cats.get(c.value)]
+    by_grade: list[tuple[int | None, int]] = [(g.value, grades[g.value]) for g in Grade if grades.get(g.value)]
     if grades.get(None):
-        by_grade.append(("待定级", grades[None]))
+        by_grade.append((None, grades[None]))
     checks = session.exec(select(PhoneCheck.unit_id, PhoneCheck.outcome).where(
         PhoneCheck.started_at >= start, PhoneCheck.started_at <= now + timedelta(seconds=1), _current())).all()
     per_unit: dict = {}

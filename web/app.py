@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,13 +26,17 @@ from core.db import readonly as db_readonly
 from core.db import session_scope
 from core.errors import ServiceError
 from core.settings import Settings
+from services import audit
 from services.audit.checks import Keeper
 from web import live, ops, security
 from web.api.routes import router as api_router
 from web.boundary import Boundary
-from web.console.render import LoginRedirect, render
+from web.console.i18n import translate
+from web.console.render import LoginRedirect, field_label, language, refused_page, render, wants_page
 from web.console.routes import router as console_router
+from web.deps import Refused
 from web.extensions import Extensions
+from web.problems import problems
 
 log = logging.getLogger("dutydesk.web")
 STATIC = Path(__file__).parent / "static"
@@ -58,7 +66,8 @@ def create_app(*, settings: Settings, engine: Engine, extensions: Extensions, li
     app.include_router(live.router)
     _install_error_handlers(app)
 
-    app.add_middleware(Boundary, max_body_bytes=settings.web.max_body_bytes)  # before routing and authentication
+    # before routing and authentication; a browser's refused console form gets a page naming the field, not JSON
+    app.add_middleware(Boundary, max_body_bytes=settings.web.max_body_bytes, page=refused_page)
     app.add_middleware(RequestId)
     security.install(app, settings)
     return app
@@ -116,6 +125,43 @@ def create_ops_app(*, settings: Settings, engine: Engine, extensions: Extensions
     return app
 
 
+def _where(request: Request, field: str | None) -> str:
+    """Where a service's refused field came from: the path (`/api/users/{user_id}`), the query, else the body."""
+    if field and field in request.path_params:
+        return "path"
+    if field and field in request.query_params:
+        return "query"
+    return "body"
+
+
+async def _audit_refusal(request: Request, exc: Exception, status: int, reason: str, field: str | None) -> None:
+    """An access check refused the caller (another unit's record, an action their role may not take): an
+    "access_refused" audit entry with the actor, the target and the reason. Written in a write transaction of its
+    own: the request's session has ended by the time a handler runs, so a refused GET never writes from a read
+    transaction (on SQLite that answered 503 "database is locked" whenever anything else wrote). Best effort: a
+    refusal is answered even when the entry cannot be written."""
+    actor = getattr(exc, "refused_by", None)
+    if not actor:
+        return
+    target = {"method": request.method, "path": request.url.path, "status": status}
+    if field:
+        target["field"] = field
+        value = request.path_params.get(field) or request.query_params.get(field)
+        if value:
+            target["value"] = str(value)[:100]
+    now = (request.app.state.clock or (lambda: datetime.now(UTC)))()
+
+    def write() -> None:
+        with request.app.state.session_factory() as writer:  # commits on leaving
+            audit.record(session=writer, actor=actor, action="access_refused", entity="access",
+                         entity_id=target.get("value", ""), after=target, note=reason[:500], at=now)
+
+    try:
+        await run_in_threadpool(write)
+    except Exception:  # noqa: BLE001 - the refusal itself must still be answered
+        log.warning("could not audit the refusal of %s on %s", actor, request.url.path, exc_info=True)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRedirect)
     async def to_login(request: Request, exc: LoginRedirect):
@@ -123,18 +169,36 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "error.html", None, status_code=exc.status_code, status=exc.status_code,
-                      message=exc.detail)
+        await _audit_refusal(request, exc, exc.status_code, str(exc.detail), None)
+        if not wants_page(request):
+            detail = exc.detail
+            if isinstance(exc, Refused):  # the caller's role is what is refused: said where, like every refusal
+                detail = [{"loc": ["role"], "msg": exc.detail, "type": "Forbidden"}]
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        message, lang = exc.detail, language(request)
+        if message == HTTPStatus(exc.status_code).phrase:  # Starlette's own English ("Not Found"): in the page's words
+            key = f"error.http_{exc.status_code}"
+            message = translate(key, lang) if translate(key, lang) != key else \
+                translate("error.http", lang).format(status=exc.status_code)
+        response = render(request, "error.html", None, status_code=exc.status_code, status=exc.status_code,
+                          message=message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError):
-        return JSONResponse({"detail": exc.as_detail()}, status_code=exc.status)
+        await _audit_refusal(request, exc, exc.status, exc.reason, exc.field)
+        if wants_page(request):  # a console link to what the caller may not see: the reason, on a page
+            return render(request, "error.html", None, status_code=exc.status, status=exc.status,
+                          message=exc.reason)
+        return JSONResponse({"detail": exc.as_detail(where=_where(request, exc.field))}, status_code=exc.status)
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(request: Request, exc: IntegrityError):
         log.warning("integrity error on %s: %s", request.url.path, exc.orig)
+        if wants_page(request):
+            return render(request, "error.html", None, status_code=409, status=409,
+                          message=translate("error.conflict", language(request)))
         return JSONResponse({"detail": [{"loc": ["body"], "msg": "conflicts with existing data",
                                          "type": "Conflict"}]}, status_code=409)
 
@@ -143,17 +207,51 @@ def _install_error_handlers(app: FastAPI) -> None:
         # The last line of defence: validation should have refused it with the field named (value too long, out
         # of range for its column); a request the database refuses is still the caller's, never a 500.
         log.warning("data error on %s: %s", request.url.path, exc.orig)
+        if wants_page(request):
+            return render(request, "error.html", None, status_code=422, status=422,
+                          message=translate("error.data", language(request)))
         return JSONResponse({"detail": [{"loc": ["body"], "msg": "数据不符合字段的长度或范围 (a value does not fit "
                                          "its field's length or range)", "type": "DataError"}]}, status_code=422)
+
+    @app.exception_handler(RecursionError)
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, exc: Exception):
+        # The last line of defence, like DataError: a body nested thousands deep, or a number or date past what
+        # Python or the database holds, that validation did not refuse by name. The caller's, never a 500.
+        log.warning("%s on %s: %s", type(exc).__name__, request.url.path, str(exc)[:200])
+        msg = "请求内容嵌套层数过多" if isinstance(exc, RecursionError) else "数字或日期超出允许范围"
+        if wants_page(request):
+            return render(request, "error.html", None, status_code=422, status=422, message=msg)
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": msg, "type": type(exc).__name__}]}, status_code=422)
 
     @app.exception_handler(OperationalError)
     async def db_down(request: Request, exc: OperationalError):
         log.error("database unavailable on %s: %s", request.url.path, exc.orig)
+        if wants_page(request):
+            response = render(request, "error.html", None, status_code=503, status=503,
+                              message=translate("error.db_down", language(request)))
+            response.headers["Retry-After"] = "5"
+            return response
         return JSONResponse({"detail": "database unavailable, retrying"}, status_code=503,
                             headers={"Retry-After": "5"})
 
+    @app.exception_handler(ValidationError)
+    async def invalid_inside(request: Request, exc: ValidationError):
+        # The last line of defence, like DataError: a model built inside a service from what the caller sent (an
+        # imported row, a form's parts) that no boundary check refused. The caller's, never a 500.
+        log.warning("validation error inside %s: %s", request.url.path, str(exc)[:300])
+        errors = problems(exc.errors(), request)
+        if wants_page(request):
+            return render(request, "error.html", None, status_code=422, status=422,
+                          message="；".join(e["msg"] for e in errors))
+        return JSONResponse({"detail": errors}, status_code=422)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        errors = [{"loc": list(e.get("loc", [])), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                  for e in exc.errors()]
+        errors = problems(exc.errors(), request)  # the field and the reason, zh-CN unless English is asked
+        if wants_page(request):  # a console address edited or cut short: which part, in the page's language
+            lang = language(request)
+            where = "、".join(field_label(str(e["loc"][-1]), lang) for e in errors if e["loc"]) or "?"
+            return render(request, "error.html", None, status_code=422, status=422,
+                          message=translate("refused.address", lang).format(fields=where))
         return JSONResponse({"detail": errors}, status_code=422)

@@ -5,9 +5,10 @@ A page that shows live data marks its regions `data-live="incidents deliveries"`
 `services.changes.poll` every `INTERVAL` seconds (the engine may be another process, so the
 database is the one place every change shows) and puts the changed topics on each listener's
 queue; the page then fetches itself again and swaps the changed regions (web/static/live.js).
-Events carry topic names only: what a page shows is decided, as always, by its own route.
+Events carry topic names and a version only: what a page shows is decided, as always, by its own route, which
+renders its live regions once per version and scope for all the pages that ask (web/fragments.py).
 
-One poll serves all listeners, so 500 open pages cost one query every half second, not 500.
+One poll serves all listeners, so 500 open pages cost one poll every quarter second, not 500.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 
 from fastapi import APIRouter, Depends, Request
@@ -23,10 +25,10 @@ from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from services import changes
 from web.console.render import page_briefly
-from web.deps import Caller
+from web.deps import Caller, now_utc
 
 log = logging.getLogger("dutydesk.live")
-INTERVAL = 0.5
+INTERVAL = 0.25  # seconds: half of it is the mean wait of an event; a poll is a few indexed reads
 PING = 15  # seconds: keeps proxies from closing an idle stream
 RETRY_MS = 3000  # the browser reconnects after this when the stream breaks
 router = APIRouter(include_in_schema=False)
@@ -41,6 +43,18 @@ class Hub:
         self._listeners: set[asyncio.Queue] = set()
         self._task: asyncio.Task | None = None
         self.polls = 0
+        self.failures = {"poll": 0, "stream": 0}  # server-side failures of live pages, shown on /metrics
+        self._epoch, self._changes = secrets.token_hex(4), 0
+
+    @property
+    def version(self) -> str:
+        """Names the state of the data as of the latest event: it changes with every event and whenever the poller
+        starts again (it may have missed changes meanwhile). Pages send it back when they refetch themselves, and
+        their regions are rendered once per version (web/fragments.py)."""
+        return f"{self._epoch}-{self._changes}"
+
+    def failed(self, kind: str) -> None:
+        self.failures[kind] += 1
 
     @property
     def listeners(self) -> int:
@@ -57,6 +71,7 @@ class Hub:
         self._listeners.discard(queue)
 
     def publish(self, topics: set[str]) -> None:
+        self._changes += 1
         for queue in list(self._listeners):
             with contextlib.suppress(asyncio.QueueFull):  # a slow page refetches everything anyway
                 queue.put_nowait(topics)
@@ -66,12 +81,14 @@ class Hub:
         while self._listeners:
             try:
                 if mark is None:
+                    self._changes += 1
                     mark = await run_in_threadpool(self._read, None)
                 else:
                     topics = await run_in_threadpool(self._read, mark)
                     if topics:
                         self.publish(topics)
             except Exception:  # a database outage must not end live pages: retry at the next tick
+                self.failed("poll")
                 log.warning("live: polling for changes failed", exc_info=True)
             await asyncio.sleep(self._interval)
         self._task = None
@@ -99,16 +116,20 @@ async def events(request: Request, topics: str = "", c: Caller = Depends(page_br
     async def stream():
         ends = time.monotonic() + lifetime
         try:
-            yield ServerSentEvent(event="ready", data="", retry=RETRY_MS)
+            yield ServerSentEvent(event="ready", data=now_utc(request).isoformat(), retry=RETRY_MS)  # the office clock
             while (left := ends - time.monotonic()) > 0:
                 try:
                     changed = await asyncio.wait_for(queue.get(), left) & wanted
                 except TimeoutError:
                     break
                 if changed:
-                    yield ServerSentEvent(event="change", data=" ".join(sorted(changed)))
+                    yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=hub.version)
             # a planned end: the page reconnects (and is asked to log in again if its session ended)
             yield ServerSentEvent(event="bye", data="")
+        except Exception:  # the page reconnects after RETRY_MS; the failure is counted (/metrics) and logged
+            hub.failed("stream")
+            log.error("live: an event stream failed", exc_info=True)
+            raise
         finally:
             hub.unsubscribe(queue)
 

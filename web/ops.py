@@ -8,9 +8,11 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from pydantic import BaseModel, Field
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
+    Counter,
     Gauge,
     generate_latest,
 )
@@ -34,13 +36,18 @@ def favicon() -> RedirectResponse:
     return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
-@router.get("/healthz")
+class Status(BaseModel):
+    status: str = Field(description="ok | ready | not migrated | database unreachable")
+    detail: str | None = None
+
+
+@router.get("/healthz", response_model=Status, response_model_exclude_none=True)
 def healthz() -> dict:
     """Alive: the process answers."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Status, response_model_exclude_none=True, responses={503: {"model": Status, "description": "not ready"}})
 def readyz(request: Request):
     """Ready: the database answers and is at the code's migration."""
     # Read-only (DEFERRED on SQLite): a probe must not queue behind a writer and call the database down.
@@ -66,7 +73,8 @@ def _metrics_allowed(request: Request) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), expected.encode())
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse, responses={200: {
+    "description": "Prometheus text exposition format", "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
 def metrics(request: Request):
     """Prometheus text: process figures plus one gauge per current alert code (a bearer token when one is set)."""
     if not _metrics_allowed(request):
@@ -77,6 +85,12 @@ def metrics(request: Request):
     db_up = Gauge("dutydesk_database_up", "1 when the database answers", registry=registry)
     alert_gauge = Gauge("dutydesk_alerts", "current alerts by code and severity", ["code", "severity"],
                         registry=registry)
+    live_failed = Counter("dutydesk_live_failures", "server-side failures of the live pages' change feed "
+                          "(kind: poll = reading the changes, stream = an open /events stream)", ["kind"],
+                          registry=registry)
+    hub = getattr(request.app.state, "live_hub", None)
+    for kind in ("poll", "stream"):
+        live_failed.labels(kind).inc(hub.failures[kind] if hub else 0)
     try:
         # Read-only (DEFERRED on SQLite): a scrape never waits for, nor holds, the write lock.
         with Session(readonly(request.app.state.engine)) as session:

@@ -49,3 +49,35 @@ def test_the_duty_rooms_screen_shows_the_wall_and_nothing_else_and_updates_live(
         assert not errors, errors
     finally:
         screen.context.close()
+
+
+def test_the_wall_on_a_phone_shows_each_open_incident_as_a_card(browser, server):
+    """390×844: the incidents table stacks as cards (like the console's tables) — the title heads each card, every
+    other line is named (事件等级, 最近时限, 确认), and nothing is squeezed to a few characters a line."""
+    from tests.browser.test_phone import PHONE_UA
+
+    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844}, user_agent=PHONE_UA,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
+    phone = context.new_page()
+    phone.set_default_timeout(10_000)
+    try:
+        log_in(phone, "wall", "dutydesk-wall")
+        phone.wait_for_url("**/wall")
+        table = phone.locator("#wall-incidents table")
+        table.and_(phone.locator("table.stacked")).wait_for()
+        assert not phone.locator("#wall-incidents thead").is_visible()
+        card = phone.locator("#wall-incidents tbody tr").first
+        cells = card.locator("td")
+        shown = "td => { const b = getComputedStyle(td, '::before'); return b.display === 'none' ? '' : b.content; }"
+        labels = [cells.nth(i).evaluate(shown) for i in range(4)]
+        assert labels == ["", '"事件等级"', '"最近时限"', '"确认"']  # the title needs no label
+        box, title = card.bounding_box(), cells.first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert title["width"] >= 300, "the title is squeezed into a narrow column"
+        # the acknowledgement state reads on one line (未确认 was split over two)
+        lines = phone.locator("#wall-incidents td .ok, #wall-incidents td .urgent").evaluate_all(
+            "els => els.map(el => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight))")
+        assert lines and max(lines) < 1.5, lines
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

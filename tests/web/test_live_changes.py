@@ -55,3 +55,24 @@ def test_one_poll_feeds_every_open_page():
     assert all(topics == {"incidents"} for topics in got)
     assert polls <= 3  # one poll fed all 500 pages (the first only set the mark)
     assert left == 0
+
+
+def test_a_failing_poll_is_counted_on_metrics_and_logged(client, caplog):
+    class BrokenHub(Hub):
+        def _read(self, mark):
+            raise RuntimeError("database gone")
+
+    async def scenario():
+        hub = BrokenHub(session_factory=None, interval=0.01)
+        queue = hub.subscribe()
+        await asyncio.sleep(0.1)
+        hub.unsubscribe(queue)
+        await asyncio.sleep(0.05)
+        return hub
+
+    client.app.state.live_hub = asyncio.run(scenario())
+    lines = client.get("/metrics").text.splitlines()
+    polls = next(line for line in lines if line.startswith('dutydesk_live_failures_total{kind="poll"}'))
+    assert float(polls.split()[-1]) >= 2  # every failed tick counts, and the poller kept trying
+    assert 'dutydesk_live_failures_total{kind="stream"} 0.0' in lines
+    assert any("polling for changes failed" in r.getMessage() for r in caplog.records)

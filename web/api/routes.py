@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from web.api import accounts, audit, deliveries, incidents
+from web.api.directory import contacts as directory_contacts
 from web.api.directory import files as directory_files
 from web.api.directory import records as directory
 from web.api.rosters import files as roster_files
@@ -14,6 +15,7 @@ router = APIRouter()
 for part in (
     directory_files.router,  # before directory: /units/export is not /units/{id}
     directory.router,
+    directory_contacts.router,
     accounts.router,
     audit.router,
     spotchecks.router,

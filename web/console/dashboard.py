@@ -14,6 +14,7 @@ from sqlmodel import Session
 from services import alerts
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
+from web.fragments import live_page
 
 router = APIRouter()
 PANEL_NAMES = ("mine", "on_duty", "incidents", "tasks")
@@ -22,10 +23,14 @@ PANEL_NAMES = ("mine", "on_duty", "incidents", "tasks")
 @router.get("/")
 def dashboard(request: Request, c: Caller = Depends(page("dashboard:read")),
               session: Session = Depends(get_session)):
-    now = now_utc(request)
-    state = request.app.state
-    settings, ext = state.settings, state.extensions
-    found = alerts.collect(session=session, now=now, settings=settings, sources=ext.alert_sources, scope=c.by.scope)
-    filled = {name: [row for fn in ext.panels.get(name, ()) for row in fn(session, now, c, settings)]
-              for name in PANEL_NAMES}
-    return render(request, "dashboard.html", c, alerts=found, local_now=now.astimezone(settings.tz), **filled)
+    def whole():
+        now = now_utc(request)
+        state = request.app.state
+        settings, ext = state.settings, state.extensions
+        found = alerts.collect(session=session, now=now, settings=settings, sources=ext.alert_sources,
+                               scope=c.by.scope)
+        filled = {name: [row for fn in ext.panels.get(name, ()) for row in fn(session, now, c, settings)]
+                  for name in PANEL_NAMES}
+        return render(request, "dashboard.html", c, alerts=found, local_now=now.astimezone(settings.tz), **filled)
+
+    return live_page(request, c, c.by, whole)  # the panels take the caller ("mine"): the whole actor

@@ -1,34 +1,69 @@
-"""Helpers every console form handler shares: redirect back with a message, errors keyed by field."""
+"""Helpers every console form handler shares: redirect back with a message, errors keyed by field.
+
+A message for the page after a redirect travels in a short-lived flash cookie, shown once (the next page
+rendered clears it): a reload or a shared link does not repeat it, and no message sits in a URL."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import base64
+import json
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from core.errors import ServiceError
+from web.console.i18n import field_label
+from web.problems import bilingual, reason_en, reason_zh
+
+FLASH_COOKIE = "dutydesk_flash"
+FLASH_SECONDS = 60  # long enough for the redirect to land, short enough not to show up on a later visit
 
 
 def back(url: str, error: str = "", notice: str = "") -> RedirectResponse:
-    """Redirect (303) to `url` with an error or notice in its query."""
-    sep = "&" if "?" in url else "?"
-    tail = f"{sep}error={quote(error)}" if error else (f"{sep}notice={quote(notice)}" if notice else "")
-    return RedirectResponse(url + tail, status_code=303)
+    """Redirect (303) to `url`, with an error or notice for the next page in the flash cookie."""
+    response = RedirectResponse(url, status_code=303)
+    if error or notice:
+        body = json.dumps({"error": error} if error else {"notice": notice}, ensure_ascii=False)
+        response.set_cookie(FLASH_COOKIE, base64.urlsafe_b64encode(body.encode()).decode(), max_age=FLASH_SECONDS,
+                            httponly=True, samesite="strict", path="/")
+    return response
 
 
-def invalid_text(exc) -> str:
-    """A form's validation errors as one line: "field: reason；field: reason"."""
-    return "；".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+def read_flash(value: str | None) -> dict[str, str]:
+    """The flash cookie's message ({"error": …} or {"notice": …}); {} when absent or not ours."""
+    if not value:
+        return {}
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value.encode()).decode())
+    except (ValueError, UnicodeError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: str(v) for k, v in data.items() if k in ("error", "notice") and v}
+
+
+def take_flash(request: Request) -> dict[str, str]:
+    return read_flash(request.cookies.get(FLASH_COOKIE))
 
 
 def field_errors(exc: Exception) -> dict[str, str]:
     """field -> reason for a refused form (pydantic validation or a service's refusal); other errors propagate."""
     if isinstance(exc, ValidationError):
-        return {str(e["loc"][-1]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
+        return {str(e["loc"][-1]) if e["loc"] else "form": bilingual(e) for e in exc.errors()}
     if isinstance(exc, ServiceError):
         return {exc.field or "form": exc.reason}
     raise exc
+
+
+def invalid_text(exc) -> str:
+    """A form's validation errors as one line, "字段：原因；…" with its English in brackets (a flash message is shown in
+    the page's language): the fields as people call them, the reasons from web/problems."""
+    def name(e, lang):
+        return field_label(str(e["loc"][-1]), lang) if e["loc"] else ""
+    zh = "；".join(f"{name(e, 'zh-CN')}：{reason_zh(e)}" for e in exc.errors())
+    en = "; ".join(f"{name(e, 'en')}: {reason_en(e)}" for e in exc.errors())
+    return f"{zh} ({en.replace('(', '[').replace(')', ']')})"
 
 
 def form_values(form) -> dict:

@@ -5,6 +5,7 @@ The shell's own words are below; each feature keeps its wording in its `words.py
 
 from __future__ import annotations
 
+from web.console.audit import words as audit_words
 from web.console.deliveries import words as deliveries
 from web.console.directory import words as directory
 from web.console.incidents import words as incidents
@@ -39,6 +40,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password.repeat": ("再次输入新密码", "New password again"),
     "password.mismatch": ("两次输入的新密码不一致", "The two new passwords differ"),
     "password.length": ("新密码须为 8–128 个字符", "The new password needs 8 to 128 characters"),
+    "password.warning": ("注意：修改密码后，此账号的全部 API 令牌将被吊销（使用它们的系统对接须换用新令牌），"
+                         "此账号在其他设备和浏览器上的登录也将全部退出。",
+                         "Note: changing the password revokes all of this account's API tokens (systems using them "
+                         "need new ones) and logs this account out on every other device and browser."),
+    "password.warning_tokens": ("此账号当前有 {n} 个有效的 API 令牌。", "This account has {n} API token(s) in use now."),
     "password.changed": ("密码已修改；此账号在其他设备和浏览器上的登录已全部退出",
                          "Password changed; this account was logged out on every other device and browser"),
     "token.title": ("API 令牌", "API tokens"),
@@ -61,9 +67,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.submit": ("登录", "Log in"),
     "login.failed": ("用户名或密码错误，或尝试次数过多请稍后再试", "Wrong username or password, or too many attempts: try later"),
     "dash.on_duty": ("当前在岗", "On duty now"),
+    "pick.filter": ("输入姓名、单位或职务筛选", "Type a name, unit or title to filter"),
+    "pick.no_unit": ("未分单位", "No unit"),
     "wall.title": ("值班大屏", "Duty room wall"), "wall.fullscreen": ("全屏", "Full screen"),
     "wall.back": ("返回控制台", "Back to the console"), "wall.incidents": ("未结事件", "Open incidents"),
     "wall.problems": ("超时与故障", "Late and failed"), "wall.overdue": ("报送超时", "Report overdue"),
+    "wall.overdue_row": ("报送超时：{what}", "Report overdue: {what}"), "wall.grade": ("{roman}级", "Grade {roman}"),
     "wall.all_well": ("无超时，无故障", "Nothing late, nothing failed"),
     "wall.checks": ("今日抽查", "Today's spot checks"), "wall.no_checks": ("今日尚未抽查", "No spot checks yet today"),
     "wall.no_incidents": ("没有未结事件", "No open incidents"), "wall.month": ("本月情况", "This month"),
@@ -119,6 +128,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     **{f"month.short.{n}": (f"{n}月", en) for n, en in enumerate(
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)},
     "account.username": ("用户名", "Username"),
+    "account.person": ("对应人员（通讯录）", "Person (directory)"),
+    "account.person_hint": ("领导账号须关联人员，才能收到通知和待办。", "A leader's account is notified only when linked to a person."),
     "account.role": ("角色", "Role"),
     "role.admin": ("管理员", "Administrator"),
     "role.duty_officer": ("值班员", "Duty officer"),
@@ -143,29 +154,67 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "category.public_health": ("公共卫生事件", "Public health"),
     "category.social_security": ("社会安全事件", "Social security"),
     "category.public_opinion": ("网络舆情", "Online public opinion"),
+    "form.errors_title": ("未能保存，请修改以下内容", "Not saved: please correct the following"),
+    "form.field_reason": ("{label}：{reason}", "{label}: {reason}"),
     "error.forbidden": ("无权访问此页面", "You may not open this page"),
     "error.not_found": ("未找到", "Not found"),
+    # a console request refused below the services (web/app.py's handlers), in the page's words
+    "error.http_404": ("未找到此页面", "This page does not exist"),
+    "error.http_405": ("此页面不接受这种请求方式", "This page does not accept this kind of request"),
+    "error.http": ("请求未能完成（{status}）", "The request could not be completed ({status})"),
+    "error.conflict": ("与已有数据冲突，未保存", "Conflicts with existing data: nothing was saved"),
+    "error.data": ("数据不符合字段的长度或范围，未保存", "A value does not fit its field's length or range: nothing was saved"),
+    "error.db_down": ("数据库暂时不可用，请稍后重试", "The database is unavailable for a moment: try again shortly"),
+    # a form the request boundary refused (web/boundary.py): the page says which field and why
+    "refused.title": ("提交的内容无法接受", "The form could not be accepted"),
+    "refused.field": ("“{field}”{reason}。请修改后重新提交。", "{field}: {reason}. Correct it and submit again."),
+    "refused.too_deep": ("嵌套层数过多", "is nested too deep"),
+    "refused.form": ("表单{reason}。请修改后重新提交。", "The form {reason}. Correct it and submit again."),
+    "refused.address": ("页面地址或表单中的“{fields}”无效，请从菜单重新进入该页面。",
+                        "The page's address or form has an invalid {fields}: open the page again from the menu."),
+    "refused.control_character": ("含有不允许的控制字符 {char}（常见于从其他文档粘贴的内容）",
+                                  "contains a control character that is not allowed ({char}; often pasted from "
+                                  "another document)"),
+    "refused.int_range": ("中的数字超出范围", "holds a number out of range"),
+    "refused.finite_number": ("必须是有限数值", "must be a finite number"),
+    "refused.encoding": ("不是 UTF-8 编码", "is not UTF-8 encoded"),
+    "refused.too_large": ("提交的内容过大（上限 {mb} MB）", "is too large (at most {mb} MB)"),
+    "refused.back": ("返回表单", "Back to the form"),
+    **{f"field.{k}": v for k, v in {
+        "title": ("标题", "Title"), "name": ("名称", "Name"), "type": ("类型", "Type"), "place": ("地点", "Place"),
+        "source": ("信息来源", "Source"), "reporter": ("报告人", "Reporter"), "reporter_contact": ("联系方式", "Contact"),
+        "contact": ("联系方式", "Contact"), "scope": ("影响范围", "Scope"), "measures": ("已采取措施", "Measures taken"),
+        "leader_on_site": ("现场领导", "Leader on site"), "grade_override_reason": ("调整理由", "Reason for override"),
+        "reason": ("理由", "Reason"), "text": ("内容", "Text"), "content": ("内容", "Content"), "notes": ("备注", "Notes"),
+        "body": ("正文", "Body"), "findings": ("检查发现", "Findings"), "situation": ("情况", "Situation"),
+        "cause": ("原因", "Cause"), "handling": ("处置情况", "Handling"), "aftermath": ("善后情况", "Aftermath"),
+        "answer": ("答复", "Answer"), "destination": ("前往地点", "Destination"), "arrangements": ("工作安排", "Arrangements"),
+        "together_reason": ("同时离岗理由", "Reason for being away together"), "urgent_reason": ("加急理由", "Reason for urgency"),
+        "items": ("事项", "Items"), "places": ("地点", "Places"), "inspectors": ("检查人员", "Inspectors"),
+        "by_name": ("经办人", "Handled by"), "answered_by": ("接听人", "Answered by"), "reached": ("接通对象", "Reached"),
+        "caller": ("来电人", "Caller"), "config": ("配置", "Configuration"), "username": ("用户名", "Username"),
+        "display_name": ("姓名", "Name"), "password": ("密码", "Password"), "current_password": ("当前密码", "Current password"),
+        "password_repeat": ("再次输入新密码", "New password again"), "code": ("编码", "Code"), "address": ("地址", "Address"),
+        "duty_phone": ("值班电话", "Duty phone"), "mobile": ("手机", "Mobile"), "office_phone": ("办公电话", "Office phone"),
+        "email": ("电子邮箱", "Email"), "occurred_at": ("事发时间", "Occurred"), "received_at": ("接报时间", "Received"),
+        "deaths": ("死亡", "Deaths"), "injured": ("受伤", "Injured"), "seriously_injured": ("重伤", "Seriously injured"),
+        "missing": ("失联", "Missing"), "csrf_token": ("安全令牌", "Security token"),
+        # a console address's own parts (a refused query names them too)
+        "page": ("页码", "Page"), "seq": ("序号", "Entry number"), "year": ("年份", "Year"), "quarter": ("季度", "Quarter"),
+        "limit": ("条数", "Number of rows"), "offset": ("起始位置", "Offset"), "since": ("起始时间", "From"),
+        "until": ("截止时间", "Until"), "next": ("跳转地址", "Next address"), "token": ("令牌", "Token"),
+        "q": ("搜索词", "Search"), "lang": ("语言", "Language"),
+    }.items()},
 }
 
 
 # What the audit log records, as people call it (the record keeps the internal names).
 AUDIT_WORDS: dict[str, tuple[str, str]] = {
-    **{f"enum.audit_action.{k}": v for k, v in {
-        "create": ("新建", "Created"), "update": ("修改", "Changed"), "delete": ("删除", "Deleted"),
-        "deactivate": ("停用", "Deactivated"), "login": ("登录", "Signed in"), "login_failed": ("登录失败", "Sign-in failed"),
-        "acknowledge": ("确认收到", "Acknowledged"), "call": ("电话抽查", "Called"), "receipt": ("回执", "Receipt"),
-        "generate": ("生成", "Generated"), "publish": ("发布", "Published"), "issue": ("印发", "Issued"),
-        "request": ("要求说明", "Requested"), "report_first": ("首报", "First report"), "report_followup": ("续报", "Follow-up report"),
-        "report_final": ("终报", "Final report"), "accept": ("办结", "Accepted"), "answer": ("答复", "Answered"),
-        "attach": ("附件", "Attached"), "correct": ("更正", "Corrected"), "export_unmasked": ("导出（含号码）", "Exported (unmasked)"),
-        "feedback": ("反馈", "Feedback"), "grade": ("定级", "Graded"), "hand_over": ("交接班", "Handed over"),
-        "import": ("导入", "Imported"), "import_notice": ("导入节假日通知", "Imported the holiday notice"), "sign": ("签收", "Signed"),
-        "escalation_notify": ("升级通知", "Escalation: notified"), "escalation_escalate": ("升级到下一步", "Escalated"),
-        "escalation_stopped": ("停止升级", "Escalation stopped"), "escalation_exhausted": ("升级通知完毕", "Escalation exhausted"),
-        "escalation_repeat": ("重复通知", "Escalation repeated"), "revoke": ("吊销", "Revoked"),
-    }.items()},
+    **{f"enum.audit_action.{k}": v for k, v in audit_words.ACTIONS.items()},
+    **{f"field.{k}": v for k, v in audit_words.FIELDS.items()},
+    **audit_words.PAGE,
     **{f"enum.entity.{k}": v for k, v in {
-        "incident": ("突发事件", "Incident"), "incident_report": ("事件报告", "Incident report"), "instruction": ("领导批示", "Instruction"),
+        "access": ("访问", "Access"), "incident": ("突发事件", "Incident"), "incident_report": ("事件报告", "Incident report"), "instruction": ("领导批示", "Instruction"),
         "instruction_item": ("批示转办", "Instruction item"), "duty_log": ("值班日志", "Duty log"), "phone_log": ("电话记录", "Phone log"),
         "escalation_policy": ("升级策略", "Escalation policy"), "channel": ("通知渠道", "Channel"), "delivery": ("消息", "Message"),
         "roster": ("值班表", "Roster"), "roster_slot": ("班次", "Roster slot"), "roster_policy": ("排班规则", "Roster rules"),
@@ -199,6 +248,11 @@ def translate(key: str, lang: str) -> str:
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+
+def field_label(name: str, lang: str) -> str:
+    """A form field as people call it (`field.<name>` in the wording); the name itself when there is none."""
+    return translate(f"field.{name}", lang) if f"field.{name}" in MESSAGES else name
 
 
 def pick_language(query: str | None, cookie: str | None, user_lang: str | None, default: str) -> str:

@@ -47,8 +47,12 @@ function tick() {
   document.querySelectorAll(".countdown[data-due]").forEach((el) => {
     const ms = Date.parse(el.dataset.due) - now;
     if (Number.isNaN(ms)) return;
-    const late = ms < 0;
-    el.textContent = late ? (LANG === "en" ? `overdue ${spell(ms)}` : `超时 ${spell(ms)}`) : spell(ms);
+    // an escalation step that is due is being sent (the engine fires it within a second or two): only a step
+    // still due a minute later is late, and says so
+    const sending = el.dataset.kind === "step" && ms < 0 && ms > -60000;
+    const late = ms < 0 && !sending;
+    el.textContent = sending ? (LANG === "en" ? "sending now" : "正在发送") :
+      late ? (LANG === "en" ? `overdue ${spell(ms)}` : `超时 ${spell(ms)}`) : spell(ms);
     el.classList.toggle("overdue", late);
     el.setAttribute("title", new Date(Date.parse(el.dataset.due)).toLocaleString(LANG === "en" ? "en-GB" : "zh-CN"));
   });
@@ -77,7 +81,28 @@ function protectForms() {
   if (first) first.focus();
 }
 
-function enhance(root) { labelTables(root); tick(); }
+// ---- the person picker: typing in the filter box keeps only the options (and unit groups) that match ----
+function setupPickers(root) {
+  root.querySelectorAll("input.picker-filter[data-filter-for]").forEach((box) => {
+    const select = document.getElementById(box.dataset.filterFor);
+    if (!select || box.dataset.ready) return;
+    box.dataset.ready = "1";
+    box.addEventListener("input", () => {
+      const q = box.value.trim().toLowerCase();
+      select.querySelectorAll("optgroup").forEach((group) => {
+        let any = false;
+        group.querySelectorAll("option").forEach((opt) => {
+          const hit = !q || opt.textContent.toLowerCase().includes(q) || group.label.toLowerCase().includes(q);
+          opt.hidden = !hit && !opt.selected;
+          any = any || !opt.hidden;
+        });
+        group.hidden = !any;
+      });
+    });
+  });
+}
+
+function enhance(root) { setupPickers(root); labelTables(root); tick(); }
 window.dutydesk = { enhance };
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -11,6 +11,9 @@
   const topics = new Set(live().flatMap((el) => el.dataset.live.split(/\s+/).filter(Boolean)));
   const badge = document.getElementById("live-state");
   let pending = new Set(), timer = null, busy = false, lost = false;
+  // The version of the latest event: sent back with the refetch, so the server renders the regions once for all
+  // the pages that see the same (web/fragments.py); empty after an outage, when the whole page is rendered afresh.
+  let version = "";
 
   function show(state) {
     if (!badge) return;
@@ -19,17 +22,28 @@
     badge.className = "live-state " + state;
   }
 
-  // A region that holds the focus of a field being typed in waits until the field is left.
+  // A region that holds the focus of a field being typed in waits until the field is left; one with a field
+  // changed from what the page gave (e.g. whom the officer reached by phone, typed and then left) waits too.
+  function changed(f) {
+    if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+    if (f.tagName === "SELECT" && !f.multiple) {  // none marked selected: the browser shows the first
+      const d = [...f.options].findIndex((o) => o.defaultSelected);
+      return f.options.length > 0 && f.selectedIndex !== Math.max(d, 0);
+    }
+    if (f.tagName === "SELECT") return [...f.options].some((o) => o.selected !== o.defaultSelected);
+    return f.type !== "hidden" && f.value !== f.defaultValue;
+  }
   function editing(el) {
     const a = document.activeElement;
-    return a && el.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName);
+    if (a && el.contains(a) && /^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName)) return true;
+    return [...el.querySelectorAll("input, textarea, select")].some(changed);
   }
 
   async function refresh() {
     if (busy) { timer = setTimeout(refresh, 200); return; }
     const wanted = pending; pending = new Set(); timer = null; busy = true;
     try {
-      const r = await fetch(location.href, { headers: { "X-Live": "1" }, credentials: "same-origin", cache: "no-store" });
+      const r = await fetch(location.href, { headers: { "X-Live": version || "1" }, credentials: "same-origin", cache: "no-store" });
       if (r.redirected && new URL(r.url).pathname === "/login") { show("expired"); return; }
       if (!r.ok) return;
       const next = new DOMParser().parseFromString(await r.text(), "text/html");
@@ -52,17 +66,25 @@
     }
   }
 
+  // Several changes in a burst: one fetch, DELAY ms after the first. SPREAD: a random extra wait of up to that many
+  // ms, so that hundreds of open pages do not all ask at the same instant (bench/bench_live.py measures both).
+  const DELAY = 250, SPREAD = 0;
   function want(list) {
     list.forEach((t) => pending.add(t));
-    if (!timer) timer = setTimeout(refresh, 250);  // several changes in a burst: one fetch
+    if (!timer) timer = setTimeout(refresh, DELAY + Math.random() * SPREAD);
   }
 
   const source = new EventSource("/events?topics=" + encodeURIComponent([...topics].join(" ")));
-  source.addEventListener("ready", () => {
+  source.addEventListener("ready", (ev) => {
     show("on");
-    if (lost) { lost = false; want(topics); }  // changes made while the stream was down
+    // the server's time (the office clock): the wall display keeps its offset from the browser's
+    if (ev.data) document.dispatchEvent(new CustomEvent("dutydesk:servertime", { detail: ev.data }));
+    if (lost) { lost = false; version = ""; want(topics); }  // changes made while the stream was down
   });
-  source.addEventListener("change", (ev) => want(ev.data.split(" ").filter((t) => topics.has(t))));
+  source.addEventListener("change", (ev) => {
+    version = ev.lastEventId || "";
+    want(ev.data.split(" ").filter((t) => topics.has(t)));
+  });
   let leaving = false;  // the server ends each stream after a while (web.live_stream_seconds): not an outage
   source.addEventListener("bye", () => { leaving = true; });
   source.addEventListener("error", () => {

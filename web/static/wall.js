@@ -46,12 +46,22 @@
     }, true);
   }
 
+  // The clock shows the server's time in the office's time zone, not the screen computer's: the page carries
+  // the server's time (data-now, data-tz) and every (re)connection of the live stream sends it again; the
+  // offset from the browser's clock is kept.
+  let offset = 0;
+  function setServerTime(iso) {
+    const at = Date.parse(iso);
+    if (!Number.isNaN(at)) offset = at - Date.now();
+  }
+
   function clock() {
     const el = document.getElementById("wall-clock");
     if (!el) return;
-    const now = new Date();
+    const now = new Date(Date.now() + offset);
+    el.dataset.shown = now.toISOString();
     el.textContent = now.toLocaleString(document.body.dataset.lang === "en" ? "en-GB" : "zh-CN",
-      { year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+      { timeZone: el.dataset.tz || undefined, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   }
 
   // A list longer than its panel scrolls slowly to its end, waits, and starts again from the top.
@@ -72,6 +82,9 @@
   document.addEventListener("DOMContentLoaded", () => {
     draw();
     setInterval(roll, 60);
+    const shown = document.getElementById("wall-clock");
+    if (shown && shown.dataset.now) setServerTime(shown.dataset.now);
+    document.addEventListener("dutydesk:servertime", (ev) => setServerTime(ev.detail));
     clock();
     setInterval(clock, 1000);
     document.addEventListener("dutydesk:updated", (ev) => { if (ev.target.id === "wall-charts") { Object.keys(charts).forEach((k) => { charts[k].dispose(); delete charts[k]; }); draw(); } });
