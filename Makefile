@@ -24,7 +24,8 @@ venv: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(BIN)/dutydesk db upgrade
-	$(BIN)/dutydesk demo seed --if-empty
+	# the demo's links are written under the URL it is served at
+	DUTYDESK_WEB__HOST=$(HOST) DUTYDESK_WEB__PORT=$(PORT) $(BIN)/dutydesk demo seed --if-empty
 	$(BIN)/dutydesk serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test

@@ -7,6 +7,7 @@ PostgreSQL is the same code with another URL.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -16,6 +17,8 @@ from sqlalchemy import Engine, event, make_url, text
 from sqlmodel import Session, create_engine
 
 from core.settings import get_settings
+
+log = logging.getLogger("dutydesk.db")
 
 
 def in_memory(url: str) -> bool:
@@ -101,8 +104,12 @@ class WriteGate:
             event.listen(engine, name, lambda dbapi_conn, *_: self.leave(dbapi_conn))
 
     def enter(self, conn) -> None:
-        if self._lock.acquire(timeout=self.timeout):
-            self._holder = _raw(conn.connection)
+        if not self._lock.acquire(timeout=self.timeout):
+            # The holder never left (a connection dropped mid-transaction without a checkin). Take the gate over
+            # so that it heals at this writer's COMMIT instead of costing every later writer the whole timeout;
+            # SQLite's own lock still decides whether the old holder is alive.
+            log.warning("sqlite write gate held for %.0f s without release; taking it over", self.timeout)
+        self._holder = _raw(conn.connection)
 
     def leave(self, dbapi_conn) -> None:
         if dbapi_conn is not None and self._holder is _raw(dbapi_conn):

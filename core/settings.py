@@ -39,6 +39,11 @@ class WebSettings(BaseModel):
     login_lockout_minutes: float = Field(15.0, gt=0, description="how long the first lock-out lasts; each further "
                                          "one of the same account and address within a day lasts twice as long "
                                          "(at most 24 h)")
+    login_account_max_failures: int = Field(100, ge=1, description=(
+        "failed logins for one account from all addresses together (within the lock-out time) before the "
+        "account is slowed: then only addresses it has logged in from before (90 days) may try, until a "
+        "progressive delay passes; guards against guessing from many addresses without locking the real user "
+        "out at their own desk"))
     trusted_proxies: str = Field("", description=(
         "comma-separated addresses or networks (CIDR) of the reverse proxies whose X-Forwarded-For / "
         "X-Forwarded-Proto are believed, e.g. 10.0.0.5,172.16.0.0/12; empty: nobody's (the peer's own address "
@@ -117,6 +122,9 @@ class IncidentSettings(BaseModel):
     upward_name: str = Field("市政府总值班室", description="the office reports go upward to (city duty room)")
     upward_channel: str = Field("webhook", description="channel of upward reports")
     upward_address: str = Field("", description="address on that channel (URL, mailbox, group id)")
+    office: str = Field("县政府总值班室", min_length=1,
+                        description="the office signing the written reports and the duty brief (落款)")
+    brief_addressee: str = Field("县委、县政府", min_length=1, description="主送 of the duty brief (.docx)")
     pre_alarm_minutes: int = Field(10, ge=0, description="alarm this long before a report deadline")
     ack_link_hours: float = Field(24.0, gt=0, description="lifetime of a signed acknowledgement link")
     brief_channel: str = Field("wecom", description="channel of the daily duty brief")
@@ -144,6 +152,15 @@ class SpotCheckSettings(BaseModel):
     explanation_days: int = Field(10, ge=1, description="days a unit head has for the written explanation")
     approximate: str = Field("leave_reports,public_opinion,instructions_forwarded,phone_checks",
                              description="yearly-report figures written as 'N余' (the seed report's style)")
+    report_office: str = Field("城口县人民政府办公室", min_length=1,
+                               description="the issuing office named in the yearly report's title and signature")
+    report_addressee: str = Field("", description="主送机关 of the yearly report (e.g. 县委、县政府); empty: the "
+                                  "duty brief's (DUTYDESK_INCIDENTS__BRIEF_ADDRESSEE)")
+    circular_addressee: str = Field("各乡镇人民政府、街道办事处，县政府各部门，有关单位", min_length=1,
+                                    description="主送机关 of the monthly circular (通报)")
+    circular_code: str = Field("城口府办值", min_length=1, max_length=40,
+                               description="机关代字 of the circular's 文号: 城口府办值〔2026〕3号, numbered per "
+                               "year of issue from 1, kept once issued")
 
 
 class RosterSettings(BaseModel):
@@ -164,12 +181,42 @@ class RosterSettings(BaseModel):
                                         description="holiday swaps must be registered at least this many days ahead")
     generate_chunk: int = Field(100, ge=1, le=2000,
                                 description="units generated per transaction in batch runs (memory vs. speed)")
+    # Off by default: dutydesk already reminds tomorrow's duty staff itself (reminder_at, reminder_channel), and a
+    # second, calendar-made reminder for every subscriber of a unit's feed is noise; an office that relies on
+    # phones' calendars instead sets e.g. "20:00" (the evening before a duty).
+    ical_alarm_at: str = Field("", pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$",
+                               description="iCal feeds: local time on the day before a duty at which subscribers' "
+                                           "calendars remind (HH:MM); empty: no alarm in the feed")
 
     @property
     def reminder_time(self) -> time:
         """`reminder_at` as a datetime.time."""
         h, m = (int(x) for x in self.reminder_at.split(":"))
         return time(h, m)
+
+    @property
+    def ical_alarm_time(self) -> time | None:
+        """`ical_alarm_at` as a datetime.time, None when feeds carry no alarm."""
+        if not self.ical_alarm_at:
+            return None
+        h, m = (int(x) for x in self.ical_alarm_at.split(":"))
+        return time(h, m)
+
+
+class DirectorySettings(BaseModel):
+    """Which configured channel (its name, /channels) carries each medium of personal notification rules and
+    verification codes; defaults follow the default escalation ladder's names (wecom, sms, voice)."""
+
+    sms_channel: str = Field("sms", description="channel of SMS to a verified mobile")
+    voice_channel: str = Field("voice", description="channel of voice calls to a verified mobile or office phone")
+    wecom_channel: str = Field("wecom", description="channel of WeCom messages to a verified userid")
+    dingtalk_channel: str = Field("dingtalk", description="channel of DingTalk messages to a verified userid")
+    feishu_channel: str = Field("feishu", description="channel of Feishu messages to a verified id")
+    email_channel: str = Field("email", description="channel of mail to a verified address")
+
+    def channel(self, medium: str) -> str:
+        """The channel name of a medium (rules.directory.Medium value)."""
+        return getattr(self, f"{medium}_channel")
 
 
 class OpsSettings(BaseModel):
@@ -220,6 +267,7 @@ class Settings(BaseSettings):
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     spotchecks: SpotCheckSettings = Field(default_factory=SpotCheckSettings)
     rosters: RosterSettings = Field(default_factory=RosterSettings)
+    directory: DirectorySettings = Field(default_factory=DirectorySettings)
     role: Literal["all", "web", "engine"] = Field(
         "all", description="what `dutydesk serve` runs: all; web (console/API, no clock); engine (clock, engine parts, "
         "embedded flows); /healthz, /readyz and /metrics on every role")

@@ -18,6 +18,8 @@ from dutydesk.commands import (
     flows_cmd,
     incident_cmd,
     notify_cmd,
+    policy_cmd,
+    posts_cmd,  # noqa: F401 - adds posts/post/pool to `roster`
     roster_cmd,
     serve_cmd,
     spotcheck_cmd,
@@ -35,6 +37,7 @@ app.add_typer(spotcheck_cmd.app, name="spotcheck")
 app.add_typer(spotcheck_cmd.report_app, name="report")
 app.add_typer(flows_cmd.app, name="flows")
 app.add_typer(incident_cmd.app, name="incident")
+app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(roster_cmd.app, name="roster")
 app.add_typer(roster_cmd.holidays_app, name="holidays")
 app.add_typer(notify_cmd.notify, name="notify")

@@ -42,6 +42,7 @@ ALERT_SOURCES = (
     roster_deadlines.leave_overdue,  # 销假 overdue
     roster_gaps.roster_gaps,  # slots below head-count or held by someone on leave
     spotcheck_alerts.spotcheck_calls,  # automated checks that cannot be placed
+    spotcheck_alerts.explanations_overdue,  # a written explanation past its due date
     monitor.overdue_reports,
     monitor.escalation_problems,
     monitor.upward_failures,  # an upward report that failed, until re-sent or phoned
@@ -73,8 +74,10 @@ MENU = menu(
     NavItem("deliveries:read", "/deliveries", "nav.deliveries", 70, "system"),
     NavItem("directory:read", "/units", "nav.units", 80, "system"),
     NavItem("directory:read", "/people", "nav.people", 81, "system"),
+    NavItem("contacts:write", "/me/contacts", "nav.my_contacts", 82, "system"),
     NavItem("users:read", "/accounts", "nav.accounts", 90, "system"),
     NavItem("channels:read", "/channels", "nav.channels", 91, "system"),
+    NavItem("escalation_policies:read", "/escalation-policies", "nav.escalation_policies", 92, "system"),
     NavItem("audit:read", "/audit", "nav.audit", 95, "system"),
 )
 

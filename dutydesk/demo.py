@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core.settings import Settings
 from models.accounts import Role, User, UserCreate
+from models.audit import AuditEntry
 from models.directory import PersonCreate, Unit, UnitCreate, UnitType
 from models.types import utcnow
 from services import accounts
@@ -43,6 +45,7 @@ def is_empty(session: Session) -> bool:
 
 def seed(session: Session, settings: Settings) -> dict[str, int]:
     """Create the demo county in the caller's transaction; returns counts."""
+    first_seq = (session.execute(select(func.max(AuditEntry.seq))).scalar() or 0) + 1
     hub = org.create_unit(session=session, actor=ACTOR, data=UnitCreate(
         name="县政府总值班室", code="county", type=UnitType.county_office, duty_phone="0838-6201234",
         address="县政府大院1号楼"))
@@ -83,6 +86,11 @@ def seed(session: Session, settings: Settings) -> dict[str, int]:
     spot = seed_spotchecks(session, now, settings=settings)  # plan, past results, circular
     rosters = seed_rosters(session, now.astimezone(settings.tz).date(), tz=settings.timezone)  # published, a gap
     incidents = seed_incidents(session, now, settings)  # the board, an ack, an instruction
+    # The demo's history (last month's phone checks, an incident received 50 minutes ago) is written now: its audit
+    # entries say when the seed wrote them. Dated in the past, they would read as rows inserted afterwards.
+    session.flush()
+    session.execute(update(AuditEntry).where(AuditEntry.seq >= first_seq, AuditEntry.chain_pos.is_(None),
+                                             AuditEntry.at < now).values(at=now))
     return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **rosters,
             **incidents}
 

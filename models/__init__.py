@@ -3,13 +3,14 @@
 from models.accounts import ApiToken, LoginFailure, LoginSession, Role, User  # noqa: F401
 from models.audit import AuditCheck, AuditEntry  # noqa: F401
 from models.deliveries import CallbackEvent, ChannelConfig, Delivery, DeliveryAttempt, ProviderWindow  # noqa: F401
-from models.directory import Person, Unit, UnitType  # noqa: F401
+from models.directory import ContactMethod, NotificationRule, Person, Unit, UnitType  # noqa: F401
 from models.incidents.escalation import (  # noqa: F401
     Acknowledgement,
     AckToken,
     EscalationState,
     Notice,
     PolicyRuleRow,
+    PolicyVersionRow,
 )
 from models.incidents.instructions import Instruction, InstructionItem  # noqa: F401
 from models.incidents.records import Deadline, Incident, PhoneLog, Report  # noqa: F401

@@ -26,7 +26,8 @@ FEATURES = {"accounts", "audit", "deliveries", "directory", "incidents", "roster
 SHARED = {  # the shell of each layer: what is not a feature
     "rules": set(),
     "models": {"types", "schema", "migrations"},
-    "services": {"access", "alerts", "changes", "wall"},  # changes: what live pages listen to; wall: the room's screen
+    "services": {"access", "alerts", "changes", "wall", "times"},  # changes: what live pages listen to; wall: the room's screen;
+    # times: how a typed time is read (console filters, CLI options)
     "web/api": {"routes"},
     "web/console": {"routes", "render", "nav", "i18n", "forms", "dashboard", "charts", "wall"},
 }

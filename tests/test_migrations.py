@@ -71,3 +71,28 @@ def test_roster_overrides_equal_to_the_old_defaults_become_the_rules_defaults(tm
                                 " FROM unit_roster_policy")).one()
     assert tuple(row) == (None, "05-01", None, None, None)
     engine.dispose()
+
+
+def test_phones_already_stored_take_the_one_stored_form(tmp_path):
+    """0007p: a phone stored as typed before (dashes, spaces, +86) is stored as new ones are; no phone stays."""
+    from alembic import command
+    from sqlalchemy import text
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        cfg = schema.alembic_config(str(engine.url))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006b_audit_key")
+        conn.execute(text("INSERT INTO unit (id, name, code, type, sort_order, active, duty_phone, address, created_at,"
+                          " updated_at) VALUES ('u1', '高观镇', 't1', 'town', 0, 1, '+86 0838 621 0110', '',"
+                          " '2026-01-01', '2026-01-01')"))
+        conn.execute(text("INSERT INTO person (id, name, title, unit_id, mobile, office_phone, email, dingtalk_id,"
+                          " wecom_id, feishu_id, is_leading_cadre, is_unit_head, domain_categories, active, created_at,"
+                          " updated_at) VALUES ('p1', '张伟', '', 'u1', '139-0000-0011', '0851-8888 6666', '', '', '',"
+                          " '', 0, 0, '[]', 1, '2026-01-01', '2026-01-01')"))
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        person = conn.execute(text("SELECT mobile, office_phone FROM person")).one()
+        unit = conn.execute(text("SELECT duty_phone FROM unit")).one()
+    assert tuple(person) == ("13900000011", "0851-88886666") and unit[0] == "0838-6210110"
+    engine.dispose()

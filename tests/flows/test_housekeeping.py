@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from models.accounts import LoginFailure, LoginSession, Role, UserCreate
 from models.deliveries import ProviderWindow
+from core.settings import get_settings
 from services import accounts
 from services.audit import checks
 
@@ -36,7 +37,8 @@ def test_housekeeping_purges_expired_sessions_and_stale_throttles(prefect_harnes
     assert result == {"sessions": 1, "login_failures": 1, "callback_events": 0, "provider_windows": 1,
                       "audit_checked": 1, "audit_problems": 0}
     with Session(flow_db) as s:
-        assert checks.last_check(session=s).by == "housekeeping"
+        last = checks.last_check(session=s, keeper=checks.Keeper.of(get_settings()))
+        assert last.by == "housekeeping" and last.problems == []  # signed under the deployment's key
         assert [row.id for row in s.exec(select(LoginSession))] == [live_id]
         assert s.get(LoginSession, old_id) is None
         assert [row.key for row in s.exec(select(LoginFailure))] == ["addr:10.0.0.7"]
