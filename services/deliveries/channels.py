@@ -44,6 +44,13 @@ def secret_fields(config_cls: type[NotifierConfig]) -> set[str]:
     return {n for n, f in config_cls.model_fields.items() if "SecretStr" in repr(f.annotation)}
 
 
+def _secrets_of(kind: str) -> set[str]:
+    try:
+        return secret_fields(registry.get(kind).Config)
+    except Exception:  # an unknown or broken plugin fails later, where it is built, with its own reason
+        return set()
+
+
 def _plugin(kind: str) -> type[Notifier]:
     try:
         return registry.get(kind)
@@ -57,9 +64,16 @@ def _validated(kind: str, config: dict[str, Any]) -> NotifierConfig:
     try:
         return _plugin(kind).Config.model_validate(config)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        raise Invalid(f"config.{where}: {err.get('msg', 'invalid')}", field=f"config.{where}") from None
+        errors = exc.errors()
+        where = [".".join(str(p) for p in err.get("loc", ())) for err in errors]
+        missing = [w for w, err in zip(where, errors) if err.get("type") == "missing"]
+        if missing:  # every missing field at once, not the first of them
+            names = "、".join(missing)
+            raise Invalid(f"渠道配置缺少必填项：{names} (required config fields missing: {', '.join(missing)})",
+                          field=f"config.{missing[0]}") from None
+        err = errors[0]
+        raise Invalid(f"渠道配置项 {where[0]} 无效：{err.get('msg', 'invalid')} (config.{where[0]}: invalid)",
+                      field=f"config.{where[0]}") from None
 
 
 def _sealed(kind: str, config: dict[str, Any], key: str) -> dict[str, Any]:
@@ -70,13 +84,15 @@ def _sealed(kind: str, config: dict[str, Any], key: str) -> dict[str, Any]:
     for name in secrets:
         value = getattr(cfg, name)
         plain = value.get_secret_value() if isinstance(value, SecretStr) else None
-        out[name] = ENC + _fernet(key).encrypt(plain.encode()).decode() if plain else None
+        if plain:  # an empty secret is left out, so the plugin's own default applies when it is opened
+            out[name] = ENC + _fernet(key).encrypt(plain.encode()).decode()
     return out
 
 
 def opened(channel: ChannelConfig, key: str) -> dict[str, Any]:
     """The stored config with secrets decrypted (only for building the plugin)."""
-    out = dict(channel.config)
+    # an unset secret was once stored as null, which the plugin's SecretStr refuses: leave it out instead
+    out = {k: v for k, v in channel.config.items() if v is not None or k not in _secrets_of(channel.kind)}
     for name, value in channel.config.items():
         if isinstance(value, str) and value.startswith(ENC):
             try:
