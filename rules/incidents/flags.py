@@ -66,14 +66,18 @@ def audit_flags(
             names = "、".join(CASUALTY_LABELS[n] for n in r.casualties.unverified())
             flags.append(Flag(FlagCode.final_unverified, f"终报时{names}人数仍待核实",
                               {"elements": list(r.casualties.unverified())}))
-    baseline = None  # last stated death figure
+    baseline = lost_before = None  # last stated death figure, and the missing stated with it
     for r in ordered:
         deaths = r.casualties.deaths if r.casualties is not None else None
         if deaths is None:
             continue
-        if is_known(baseline) and is_known(deaths) and deaths > baseline:
+        lost = r.casualties.missing
+        # a missing person found dead moves from one count to the other: no rise unless dead + missing rose
+        found = (is_known(lost_before) and is_known(lost) and is_known(baseline) and is_known(deaths)
+                 and deaths + lost <= baseline + lost_before)
+        if is_known(baseline) and is_known(deaths) and deaths > baseline and not found:
             flags.append(Flag(FlagCode.deaths_rose,
                               f"死亡人数由{baseline}人升至{deaths}人，原数字未标注待核实（谎报/漏报待核查）",
                               {"from": baseline, "to": deaths, "reported_at": r.reported_at}))
-        baseline = deaths
+        baseline, lost_before = deaths, lost
     return flags

@@ -19,17 +19,21 @@ class GradeThresholds:
     economic_loss_yuan: Mapping[Grade, int] = field(
         default_factory=lambda: {Grade.I: 100_000_000, Grade.II: 50_000_000, Grade.III: 10_000_000})
     hand_graded: frozenset[Category] = frozenset({Category.social_security})
+    # the national grading counts 死亡（含失踪）: the missing are counted with the dead (生产安全事故报告和调查处理条例
+    # art. 3, 国家突发地质灾害应急预案 "因灾死亡和失踪"); an office that grades by deaths alone turns this off
+    missing_with_deaths: bool = True
 
 
-CRITERION_LABELS = {"deaths": "死亡人数", "seriously_injured": "重伤人数", "economic_loss_yuan": "直接经济损失"}
-_UNITS = {"deaths": "人", "seriously_injured": "人", "economic_loss_yuan": "元"}
+CRITERION_LABELS = {"deaths": "死亡人数", "deaths_missing": "死亡（含失踪）人数", "missing": "失踪人数",
+                    "seriously_injured": "重伤人数", "economic_loss_yuan": "直接经济损失"}
+_UNITS = {"deaths": "人", "deaths_missing": "人", "missing": "人", "seriously_injured": "人", "economic_loss_yuan": "元"}
 
 
 @dataclass(frozen=True)
 class Criterion:
     """A figure that reached the suggested grade: its name, value and that grade's minimum."""
 
-    name: str  # deaths | seriously_injured | economic_loss_yuan
+    name: str  # deaths | deaths_missing | seriously_injured | economic_loss_yuan
     value: int
     minimum: int
 
@@ -81,6 +85,10 @@ def reason_zh(basis: dict) -> str:
     return text
 
 
+def _minimums(t: GradeThresholds, name: str) -> Mapping[Grade, int]:
+    return t.deaths if name == "deaths_missing" else getattr(t, name)
+
+
 def _grade_for(value: int, minimums: Mapping[Grade, int]) -> Grade:
     for grade in sorted(minimums):  # most severe first
         if value >= minimums[grade]:
@@ -94,13 +102,20 @@ def suggest_grade(
     serious_injuries: Casualty,
     economic_loss_yuan: Casualty,  # yuan, or 待核实
     thresholds: GradeThresholds | None = None,
+    *,
+    missing: Casualty = 0,
 ) -> GradeSuggestion:
-    """Suggest a grade: each known figure gives a grade, the most severe wins; 待核实 ignored."""
+    """Suggest a grade: each known figure gives a grade, the most severe wins; 待核实 ignored.
+
+    The missing count with the dead (死亡（含失踪）) unless the thresholds say otherwise: 2 dead and 3 missing reach
+    grade III's 3. A 待核实 missing count leaves the dead alone and is named in the reason."""
     t = thresholds or GradeThresholds()
     if category in t.hand_graded:
         s = GradeSuggestion(None, "", category=category)
         return replace(s, reason=reason_zh(s.basis()))
     figures = {"deaths": deaths, "seriously_injured": serious_injuries, "economic_loss_yuan": economic_loss_yuan}
+    if t.missing_with_deaths:
+        figures["missing"] = missing
     ignored = tuple(name for name, v in figures.items() if v is UNVERIFIED)
     known: dict[str, int] = {}
     for name, v in figures.items():
@@ -109,10 +124,13 @@ def suggest_grade(
         if not is_known(v) or v < 0:
             raise ValueError(f"{name} must be a non-negative count or 待核实, got {v!r}")
         known[name] = v
-    per_criterion = {name: _grade_for(v, getattr(t, name)) for name, v in known.items()}
+    lost = known.pop("missing", 0)
+    if lost:  # the dead and the missing are one criterion, on the deaths thresholds, in the deaths' place
+        known = {"deaths_missing": known.pop("deaths", 0) + lost, **known}
+    per_criterion = {name: _grade_for(v, _minimums(t, name)) for name, v in known.items()}
     best = min(per_criterion.values(), default=Grade.IV)
     decided = tuple(n for n, g in per_criterion.items() if g == best) if best != Grade.IV else ()
-    reached = tuple(Criterion(n, known[n], getattr(t, n)[best]) for n in decided)
+    reached = tuple(Criterion(n, known[n], _minimums(t, n)[best]) for n in decided)
     below = None if decided else max(t.deaths)  # the least severe graded level above IV
     s = GradeSuggestion(best, "", decided, ignored, reached, below)
     return replace(s, reason=reason_zh(s.basis()))

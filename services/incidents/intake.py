@@ -71,7 +71,7 @@ def open_incident(*, session: Session, data: IncidentIn, by: Actor, now: datetim
             raise Invalid(f"{CASUALTY_LABELS[name]}人数不能为负数", field=name)
     if data.economic_loss_yuan is not None and data.economic_loss_yuan < 0:
         raise Invalid("经济损失不能为负数", field="economic_loss_yuan")
-    s = suggest(data.category, data.deaths, data.seriously_injured, data.economic_loss_yuan)
+    s = suggest(data.category, data.deaths, data.seriously_injured, data.economic_loss_yuan, data.missing)
     confirmed = data.grade if by.office else None
     grade = r.Grade(confirmed) if confirmed else s.grade
     values = data.model_dump(exclude={"unit_id", "unit_code", "grade", "first_report", "first_report_channel",

@@ -21,10 +21,12 @@ from services.incidents.wakeups import wake_after_commit
 TOLD = ("escalation", "ack_timeout", "correction")
 
 
-def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan) -> r.GradeSuggestion:
-    """The grade suggestion (rules/incidents/grade.py); unknown figures are left out like 待核实 ones."""
+def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan, missing=0) -> r.GradeSuggestion:
+    """The grade suggestion (rules/incidents/grade.py); unknown figures are left out like 待核实 ones; the missing
+    count with the dead, and a missing count not given at all is none."""
     pick = lambda v: r.UNVERIFIED if v is None or v == "待核实" or v is r.UNVERIFIED else v  # noqa: E731
-    return r.suggest_grade(category, pick(deaths), pick(seriously_injured), pick(economic_loss_yuan))
+    return r.suggest_grade(category, pick(deaths), pick(seriously_injured), pick(economic_loss_yuan),
+                           missing=0 if missing is None else pick(missing))
 
 
 def resuggest(session: Session, incident: Incident, now: datetime, *, by: str) -> None:
@@ -32,7 +34,8 @@ def resuggest(session: Session, incident: Incident, now: datetime, *, by: str) -
     the change audited. The grade itself stays the office's call (set_grade); the page asks to re-grade when the
     suggestion is now more severe than the grade."""
     s = suggest(r.Category(incident.category), convert.figure_of(incident, "deaths"),
-                convert.figure_of(incident, "seriously_injured"), incident.economic_loss_yuan)
+                convert.figure_of(incident, "seriously_injured"), incident.economic_loss_yuan,
+                convert.figure_of(incident, "missing"))
     if s.grade == incident.suggested_grade and s.basis() == (incident.suggested_basis or {}):
         return
     before = {"suggested_grade": incident.suggested_grade, "suggested_reason": incident.suggested_reason}

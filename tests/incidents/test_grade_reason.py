@@ -30,7 +30,7 @@ def _open(session, county, clock, settings, **kw):
 def test_the_reason_is_in_english_on_an_english_page(client, app, users, county, clock, session, settings):
     app.state.clock = clock
     inc = _open(session, county, clock, settings, category="accident", deaths=12, seriously_injured="待核实",
-                economic_loss_yuan=60_000_000)
+                economic_loss_yuan=60_000_000, missing=0)
     session.commit()
     _login(client, "u_duty_officer")
     en = _reason(client.get(f"/incidents/{inc.id}?lang=en").text)

@@ -121,3 +121,16 @@ def test_override_needs_reason_naive_and_future_times():
     assert validate_incident(replace(inc, grade_override_reason="涉及学校，社会关注度高")) == []
     assert fields_of(validate_incident(replace(INC, received_at=RECV.replace(tzinfo=None)))) == ["received_at"]
     assert fields_of(validate_incident(INC, now=RECV - timedelta(minutes=1))) == ["received_at"]
+
+
+def test_a_missing_person_found_dead_is_no_rise():
+    def rep(minutes, deaths, missing):
+        return Report(ReportKind.followup, RECV + timedelta(minutes=minutes),
+                      casualties=Casualties(deaths=deaths, missing=missing))
+    first = replace(FULL, casualties=Casualties(deaths=2, missing=3))
+    later = RECV + timedelta(hours=3)
+    rose = lambda reps: [f.details["to"] for f in audit_flags(INC, reps, later)  # noqa: E731
+                         if f.code is FlagCode.deaths_rose]
+    assert rose([first, rep(60, 3, 2)]) == []  # one of the missing found dead: 5 dead or missing either way
+    assert rose([first, rep(60, 3, 3)]) == [3]  # a new death beside the missing is a rise
+    assert rose([first, rep(60, 3, UNVERIFIED)]) == [3]  # the missing unknown: the rise cannot be explained

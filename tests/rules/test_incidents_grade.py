@@ -82,3 +82,22 @@ def test_sweep_every_boundary_and_category():
                    "economic_loss_yuan": loss_}[c] for c in s.decided_by)
         checked += 1
     assert checked == 4 * 10 ** 3
+
+
+# ---- the missing count with the dead (死亡（含失踪）): the night tester's 2 dead + 3 missing landslide ----
+
+def test_the_missing_count_with_the_dead():
+    s = suggest_grade(Category.natural_disaster, 2, 0, 0, missing=3)
+    assert s.grade is Grade.III and s.decided_by == ("deaths_missing",)
+    assert "死亡（含失踪）人数5人（≥3人）" in s.reason
+    assert suggest_grade(Category.accident, 8, 0, 0, missing=2).grade is Grade.II  # 10 dead or missing
+
+
+def test_a_missing_count_to_be_verified_is_named_and_leaves_the_dead_alone():
+    s = suggest_grade(Category.accident, 2, 0, 0, missing=UNVERIFIED)
+    assert s.grade is Grade.IV and "失踪人数" in s.reason and "待核实" in s.reason
+
+
+def test_an_office_may_grade_by_deaths_alone():
+    t = GradeThresholds(missing_with_deaths=False)
+    assert suggest_grade(Category.natural_disaster, 2, 0, 0, t, missing=3).grade is Grade.IV

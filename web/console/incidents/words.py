@@ -221,6 +221,8 @@ WORDS.update({
     # the grade suggestion's reason, from the rule's basis (web/console/incidents/grading.py)
     "inc.why.by_hand": ("{category}由人工定级", "{category} events are graded by hand"),
     "inc.why.criterion.deaths": ("死亡人数{value}人（≥{minimum}人）", "{value} deaths (at least {minimum})"),
+    "inc.why.criterion.deaths_missing": ("死亡（含失踪）人数{value}人（≥{minimum}人）",
+                                         "{value} dead or missing (at least {minimum})"),
     "inc.why.criterion.seriously_injured": ("重伤人数{value}人（≥{minimum}人）",
                                             "{value} seriously injured (at least {minimum})"),
     "inc.why.criterion.economic_loss_yuan": ("直接经济损失{value}元（≥{minimum}元）",
@@ -229,6 +231,7 @@ WORDS.update({
     "inc.why.below": ("各项数据均未达到{label}标准，建议一般（Ⅳ级）",
                       "No figure reaches the threshold of grade {roman} ({label}): grade Ⅳ (Ordinary) suggested"),
     "inc.why.unverified": ("；{names}待核实，未计入", "; {names} to be verified, not counted"),
-    "inc.why.name.deaths": ("死亡人数", "deaths"), "inc.why.name.seriously_injured": ("重伤人数", "seriously injured"),
+    "inc.why.name.deaths": ("死亡人数", "deaths"), "inc.why.name.missing": ("失踪人数", "missing"),
+    "inc.why.name.deaths_missing": ("死亡（含失踪）人数", "dead or missing"), "inc.why.name.seriously_injured": ("重伤人数", "seriously injured"),
     "inc.why.name.economic_loss_yuan": ("直接经济损失", "economic loss"),
 })
