@@ -46,6 +46,15 @@ def norm(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def as_typed(value) -> str:
+    """Cell text as the clerk typed it, only trimmed: 备注 keeps its full-width ，and （） (no NFKC)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
 def squeeze(value) -> str:
     """Header text without spaces, line breaks and bracketed hints: '值 班 员\n(手机)' -> '值班员'."""
     return re.sub(r"\s+|\([^)]*\)", "", norm(value))

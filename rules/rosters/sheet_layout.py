@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from datetime import date
 
-from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, month_in, norm, parse_day,
+from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
                                        people_in, phones_in, squeeze, trailing_weekday, weekday_of)
 from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, is_footer, letter,
                                       override, role_of, vocabulary)
@@ -248,7 +248,7 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             continue
         if role == "note":
             if not cells.merged_from_above(r, c):
-                day.add_note(norm(value))
+                day.add_note(as_typed(value))
             continue
         if role == "phone":
             named, bare, problems = phones_in(value)

@@ -75,3 +75,13 @@ def test_an_unrecognised_header_leaves_every_column_correctable(client, users, s
     session.expire_all()
     assert {d: v[:2] for d, v in stored(session, unit).items()} == {d: v[:2] for d, v in EXPECTED.items()}
 
+
+def test_a_note_is_kept_exactly_as_typed(session, unit):
+    """备注 with full-width punctuation (，（）：) is stored as the clerk typed it, only trimmed."""
+    typed = "领导外出，由李明华代班（电话：13900000002）"
+
+    def build(wb):
+        county_leaders_and_officers_with_phones(wb)
+        wb.active["E5"] = f"  {typed}\n"  # Dec 3
+    do_import(session, unit, xlsx(build))
+    assert stored(session, unit)[min(EXPECTED).replace(day=3)][2] == typed
