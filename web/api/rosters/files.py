@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime
-from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
@@ -21,6 +20,7 @@ from models.types import Day
 from services.rosters import excel, handovers, holidays, ical, imports
 from services.rosters.generate import parse_month
 from web.deps import Caller, get_session, now_utc, require
+from web.downloads import download_headers
 
 router = APIRouter(tags=["rosters"])
 ALLOW_PAST = ("rewrite days already served (past days, today after the handover); audited. Without it such days "
@@ -224,9 +224,7 @@ def export_xlsx(request: Request, unit_id: uuid.UUID, month: str, c: Caller = De
                 session: Session = Depends(get_session)):
     name, data = excel.export_month_file(session=session, unit_id=unit_id, month=month,
                                          tz=request.app.state.settings.timezone, by=c.by)
-    # The unit's name in UTF-8 (RFC 5987 filename*), an ASCII name for clients that know only filename.
-    disposition = f"attachment; filename=\"roster-{month}.xlsx\"; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
+    return Response(data, media_type=XLSX, headers=download_headers(name, f"roster-{month}.xlsx"))
 
 
 async def read_upload(file: UploadFile, limits: Limits = Limits()) -> list[Sheet]:
@@ -348,4 +346,4 @@ def ical_feed(token: str, request: Request, session: Session = Depends(get_sessi
     """The feed itself: no login, the token is the secret; unknown tokens are 404."""
     name, body = ical.feed(session=session, token=token, now=now_utc(request), settings=request.app.state.settings)
     return Response(body.encode(), media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+                    headers=download_headers(name, inline=True))
