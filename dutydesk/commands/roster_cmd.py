@@ -188,13 +188,15 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             if dry_run or not preview.ok:
                 raise typer.Exit(0 if preview.ok else 1)
             done, rows = imports.import_roster(tz=get_settings().timezone, allow_past=allow_past, **kw)
-            for m in preview.missing:
+            for m in done.missing:
                 typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}")
             for row in rows:
                 if row.month in done.unchanged:
                     typer.echo(f"{unit} {row.month}: {imports.UNCHANGED} (unchanged: same as the stored roster)")
                 else:
-                    typer.echo(f"imported {row.slots} person-slots into {unit} {row.month}")
+                    days, slots = done.counts(row.month)
+                    typer.echo(f"imported {unit} {row.month}: {days} days, {slots} person-slots, "
+                               f"{len(done.created)} new people")
     except ServiceError as exc:
         _fail(exc)
 

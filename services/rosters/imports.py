@@ -83,6 +83,13 @@ class ImportPreview:
     unchanged: list[str] = field(default_factory=list)  # months the import found identical (set by import_roster)
     outside: list[Outside] = field(default_factory=list)  # directory people the file puts on a post not in its pool
     add_to_pool: bool = False
+    created: list[str] = field(default_factory=list)  # names the import created (set by import_roster)
+
+    def counts(self, month: str) -> tuple[int, int]:
+        """(days with anyone on duty, person-slots 人次) the file gives for `month`."""
+        days = [d for d in self.days if d["day"].strftime("%Y-%m") == month]
+        slots = [len(people) for d in days for people in d["posts"].values()]
+        return sum(1 for d in days if any(d["posts"].values())), sum(slots)
 
     @property
     def other_months(self) -> list[str]:
@@ -368,12 +375,20 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
         person = org.create_person(session=session, actor=by.name, data=PersonCreate(
             name=m.name, unit_id=unit_id, mobile=m.phone or ""))  # a name alone: no phone yet
         created[m.name] = str(person.id)
+        preview.created.append(m.name)
         added.setdefault(m.post, []).append(person.id)
     pools = pol.pools_of(session, unit_id)
     for post, ids in added.items():
         pol.set_pool(session=session, unit_id=unit_id, post=post,
                      people=[uuid.UUID(x) for x in pools.get(post, [])] + ids, by=by)
     return created
+
+
+def summary(preview: ImportPreview, month: str, unit: str) -> str:
+    """What was imported, counted: 已导入 2026年12月 高观镇 值班表：31 天，62 人次，新建人员 3 人."""
+    days, slots = preview.counts(month)
+    y, m = month.split("-")
+    return f"已导入 {int(y)}年{int(m)}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {len(preview.created)} 人"
 
 
 def _add_outside(session: Session, unit_id: uuid.UUID, preview: ImportPreview, by: Actor) -> None:

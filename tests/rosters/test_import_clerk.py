@@ -5,12 +5,24 @@ that counts what was imported. Workbooks are built here with openpyxl."""
 
 from __future__ import annotations
 
-import lxml.html
+from datetime import UTC, datetime
 
-from tests.rosters.test_import_checks import _login, preview, slots  # noqa: F401
+import lxml.html
+import pytest
+from sqlmodel import Session, func, select
+
+from core.spreadsheets import read_workbook
+from models.audit import AuditEntry
+from models.directory import Person, PersonCreate, UnitCreate
+from models.rosters.roster import RosterSlot
+from services.directory import org
+from services.rosters import excel, imports
+from services.rosters import policy as pol
+from tests.conftest import run_cli
+from tests.rosters.test_import_checks import _login, edited, preview, slots  # noqa: F401
 from tests.rosters.test_import_console import _form, _open, _submit
-from tests.rosters.test_import_layouts import (EXPECTED, LEADERS, OFFICERS, do_import, footer, stored, title,  # noqa: F401
-                                               unit, wd, xlsx)
+from tests.rosters.test_import_layouts import (BY, EXPECTED, LEADERS, OFFICERS, TZ, do_import, footer, roster,  # noqa: F401
+                                               stored, title, unit, wd, xlsx)
 from web.console.forms import FLASH_COOKIE, read_flash
 
 
@@ -85,3 +97,18 @@ def test_a_note_is_kept_exactly_as_typed(session, unit):
         wb.active["E5"] = f"  {typed}\n"  # Dec 3
     do_import(session, unit, xlsx(build))
     assert stored(session, unit)[min(EXPECTED).replace(day=3)][2] == typed
+
+
+# -- the success message ----------------------------------------------------
+
+def test_the_success_message_counts_days_person_slots_and_new_people(client, users, session, unit):
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(county_leaders_and_officers_with_phones))},
+                    headers={"accept": "text/html"})
+    r = _submit(client, _form(r.text), confirm="1")
+    people = sum(len(ls) + len(os_) for ls, os_, _ in EXPECTED.values())
+    assert read_flash(r.cookies.get(FLASH_COOKIE)) == {
+        "notice": f"已导入 2026年12月 高观镇 值班表：31 天，{people} 人次，新建人员 0 人"}
+    page = client.get(r.headers["location"], headers={"accept": "text/html"})
+    assert f"已导入 2026年12月 高观镇 值班表：31 天，{people} 人次" in page.text

@@ -25,6 +25,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.feed_revoke_confirm": ("吊销后此订阅链接立即失效，确定吗？", "The feed URL stops working at once. Revoke it?"),
     "roster.notice.feed_revoked": ("订阅链接已吊销", "Feed URL revoked"),
     "roster.notice.publish": ("已发布", "Published"), "roster.notice.import": ("已导入", "Imported"),
+    "roster.notice.imported": ("已导入 {year}年{month}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {created} 人",
+                               "Imported the {unit} roster for {ym}: {days} days, {slots} person-slots, "
+                               "{created} new people"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),
