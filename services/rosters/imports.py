@@ -8,6 +8,8 @@ served (services/rosters/served.py) that the file would change is a warning in t
 the import then refuses unless `allow_past` is given (the console's checkbox, `--allow-past`), and audits it.
 A month the file gives exactly as stored (the same people, order and 备注) is left alone: no new version, no
 audit entry, and the caller says 与现有排班相同，未更改.
+A month wholly in the past (rules.rosters.review.past_months) is written only with `past_ok` (the console's tick
+确认导入已过去的月份, `--past-ok`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, delete, select
 
@@ -25,7 +28,7 @@ from models.rosters.roster import RosterDayNote, RosterMonth
 from rules.directory import same_phone
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
-from rules.rosters.review import holiday_shortfalls
+from rules.rosters.review import holiday_shortfalls, past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
@@ -83,6 +86,7 @@ class ImportPreview:
     unchanged: list[str] = field(default_factory=list)  # months the import found identical (set by import_roster)
     outside: list[Outside] = field(default_factory=list)  # directory people the file puts on a post not in its pool
     add_to_pool: bool = False
+    past: list[str] = field(default_factory=list)  # months wholly over: written only with past_ok
     created: list[str] = field(default_factory=list)  # names the import created (set by import_roster)
 
     def counts(self, month: str) -> tuple[int, int]:
@@ -117,7 +121,7 @@ class ImportPreview:
             "create_missing": self.create_missing,
             "outside": [{"name": o.name, "post": o.post, "person_id": o.person_id,
                          "days": [d.isoformat() for d in o.days]} for o in self.outside],
-            "add_to_pool": self.add_to_pool,
+            "add_to_pool": self.add_to_pool, "past": self.past,
             "served": [d.as_dict() for d in self.served], "unchanged": self.unchanged,
             "other_months": self.other_months,
         }
@@ -151,9 +155,9 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
 
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
-                   create_missing: bool = False, add_to_pool: bool = False) -> ImportPreview:
+                   create_missing: bool = False, add_to_pool: bool = False, tz: str = "Asia/Shanghai") -> ImportPreview:
     """The roster as understood and checked against the unit (days served by `now` that it would change are
-    warnings); nothing is written."""
+    warnings; months over by `now` in `tz` are named); nothing is written."""
     by.check_own_unit(unit_id)
     posts = _refuse_without_posts(session, unit_id)
     hint = None
@@ -209,7 +213,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
                          create_missing=create_missing, served=served, outside=list(outside.values()),
-                         add_to_pool=add_to_pool)
+                         add_to_pool=add_to_pool, past=past_months(months, now.astimezone(ZoneInfo(tz)).date()))
 
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings) -> dict:
@@ -300,17 +304,23 @@ def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pr
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,
                   month: str | None = None, columns: dict[str, str] | None = None,
                   create_missing: bool = False, allow_past: bool = False,
-                  add_to_pool: bool = False) -> tuple[ImportPreview, list[RosterMonth]]:
-    """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, or
-    while it would change served days without `allow_past` (the days named). Changed served days are audited."""
+                  add_to_pool: bool = False, past_ok: bool = False) -> tuple[ImportPreview, list[RosterMonth]]:
+    """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, while
+    it covers a month wholly over without `past_ok` (or `allow_past`), or while it would change served days of the
+    other months without `allow_past` (the days named). Changed served days are audited."""
     preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, now=now, month=month,
-                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool)
+                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, tz=tz)
     if not preview.ok:
         raise ImportRejected([_legacy(p) for p in preview.problems], preview=preview)
     labels = {p["name"]: p["label"] for p in preview.posts}
-    if preview.served and not allow_past:
+    if preview.past and not (past_ok or allow_past):  # rewriting served days is confirming the past already
+        sheets_of = {f"{y:04d}-{m:02d}": sheet for sheet, (y, m) in preview.parsed.months.items()}
+        raise ImportRejected([_legacy(Problem(sheets_of.get(m, ""), 0, "", "月份", past_message(m)))
+                              for m in preview.past], preview=preview)
+    unconfirmed = [s for s in preview.served if s.day.strftime("%Y-%m") not in preview.past]  # a past month's
+    if unconfirmed and not allow_past:  # served days are confirmed with the month
         raise ImportRejected([_legacy(Problem(s.sheet, s.row, "", "日期", s.message(labels) + "（未确认，未导入）"))
-                              for s in preview.served], preview=preview)
+                              for s in unconfirmed], preview=preview)
     created = _create_missing(session, unit_id, preview, by)
     _add_outside(session, unit_id, preview, by)
     policy = pol.load_policy(session, unit_id, tz)
@@ -382,6 +392,12 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
         pol.set_pool(session=session, unit_id=unit_id, post=post,
                      people=[uuid.UUID(x) for x in pools.get(post, [])] + ids, by=by)
     return created
+
+
+def past_message(month: str) -> str:
+    """Why a month wholly over is not imported without confirmation (zh-CN)."""
+    y, m = month.split("-")
+    return f"{int(y)}年{int(m)}月已过去：导入将改写已有的值班记录，请勾选“确认导入已过去的月份”（命令行 --past-ok）"
 
 
 def summary(preview: ImportPreview, month: str, unit: str) -> str:

@@ -99,6 +99,73 @@ def test_a_note_is_kept_exactly_as_typed(session, unit):
     assert stored(session, unit)[min(EXPECTED).replace(day=3)][2] == typed
 
 
+# -- a month that is over -----------------------------------------------------------------------------------
+
+AFTER = datetime(2027, 1, 5, 2, 0, tzinfo=UTC)  # December 2026 is over
+
+
+def test_a_month_that_is_over_is_imported_only_when_confirmed(session, unit):
+    data = xlsx(county_leaders_and_officers_with_phones)
+    p = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, month="2026-12",
+                               now=AFTER, tz=TZ)
+    assert p.ok and p.past == ["2026-12"]
+    kw = dict(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, tz=TZ, month="2026-12", now=AFTER)
+    with pytest.raises(excel.ImportRejected) as refused:
+        imports.import_roster(**kw)
+    assert any("2026年12月已过去" in x["msg"] and "确认导入已过去的月份" in x["msg"] for x in refused.value.problems)
+    assert slots(session, unit) == 0
+    imports.import_roster(past_ok=True, **kw)
+    session.commit()
+    assert stored(session, unit) == EXPECTED
+
+
+def test_the_console_asks_to_tick_a_month_that_is_over(client, users, session, unit):
+    client.app.state.clock = lambda: AFTER
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(county_leaders_and_officers_with_phones))},
+                    headers={"accept": "text/html"})
+    page = lxml.html.fromstring(r.text)
+    box = page.get_element_by_id("past-ok")
+    assert not box.checked and "确认导入已过去的月份" in page.get_element_by_id("import-past").text_content()
+    r = _submit(client, _form(r.text), confirm="1")  # not ticked: nothing written, said why
+    assert r.status_code == 200 and 'id="import-past-refused"' in r.text and slots(session, unit) == 0
+    r = _submit(client, _form(r.text), confirm="1", past_ok="1")
+    assert r.status_code == 303 and "error" not in read_flash(r.cookies.get(FLASH_COOKIE))
+    session.expire_all()
+    assert slots(session, unit) > 31
+
+
+def november(wb):
+    ws = wb.active
+    title(ws, "高观镇2026年11月值班表", 4)
+    ws.append(["日期", "星期", "带班领导", "值班人员"])
+    for d, (ls, os_, _note) in roster(2026, 11).items():
+        ws.append([d, wd(d), ls[0], "、".join(os_)])
+
+
+def test_the_cli_asks_for_past_ok_for_a_month_that_is_over(cli_db, tmp_path):
+    """The CLI runs on the real clock: last November is over whenever the test runs."""
+    with Session(cli_db) as s:
+        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
+        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
+                for n, m in {**LEADERS, **OFFICERS}.items()}
+        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
+        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
+        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
+        s.commit()
+    path = tmp_path / "11月值班表.xlsx"
+    path.write_bytes(xlsx(november))
+    r = run_cli("roster", "import", path, "--unit", "t1")
+    assert r.exit_code != 0 and "--past-ok" in r.output
+    with Session(cli_db) as s:
+        assert s.exec(select(func.count()).select_from(RosterSlot)).one() == 0
+    assert "--past-ok" in run_cli("roster", "import", "--help").output
+    r = run_cli("roster", "import", path, "--unit", "t1", "--past-ok")
+    assert r.exit_code == 0, r.output
+    assert "imported t1 2026-11: 30 days" in r.output
+
+
 # -- the success message ----------------------------------------------------
 
 def test_the_success_message_counts_days_person_slots_and_new_people(client, users, session, unit):

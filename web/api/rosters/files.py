@@ -26,6 +26,7 @@ from web.downloads import download_headers
 router = APIRouter(tags=["rosters"])
 ALLOW_PAST = ("rewrite days already served (past days, today after the handover); audited. Without it such days "
               "refuse the import")
+PAST_OK = "import a month that is already over (确认导入已过去的月份); without it such a month refuses the import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -60,6 +61,7 @@ class ImportPreview(BaseModel):
     outside: list[dict] = Field(default_factory=list, description="directory people the file puts on a post whose "
                                 "pool lacks them: name, post, person_id, days; add_to_pool adds them")
     add_to_pool: bool = False
+    past: list[str] = Field(default_factory=list, description="months wholly over: importing them needs past_ok")
 
 
 class ImportedMonth(BaseModel):
@@ -257,6 +259,7 @@ async def import_xlsx(unit_id: uuid.UUID, month: str, request: Request, file: Up
                       dry_run: bool = Query(False, description="preview only: the roster as understood, nothing written"),
                       create_missing: bool = Query(False, description="create people the directory lacks"),
                       allow_past: bool = Query(False, description=ALLOW_PAST),
+                      past_ok: bool = Query(False, description=PAST_OK),
                       add_to_pool: bool = Query(False, description="add directory people the file puts on a post "
                                                 "to that post's pool"),
                       columns: str = Form("", description='corrections of the column mapping, JSON {"C": "officer"}'),
@@ -265,7 +268,7 @@ async def import_xlsx(unit_id: uuid.UUID, month: str, request: Request, file: Up
     problem named by sheet, row and column, and nothing written while there is one."""
     parse_month(month)
     return await _import(request, unit_id, month, file, dry_run, create_missing, allow_past, columns, c, session,
-                         add_to_pool)
+                         add_to_pool, past_ok)
 
 
 @router.post("/rosters/{unit_id}/import", response_model=ImportPreview | ImportDone)
@@ -273,6 +276,7 @@ async def import_file(unit_id: uuid.UUID, request: Request, file: UploadFile = F
                       dry_run: bool = Query(True, description="preview only (default): nothing written"),
                       create_missing: bool = Query(False, description="create people the directory lacks"),
                       allow_past: bool = Query(False, description=ALLOW_PAST),
+                      past_ok: bool = Query(False, description=PAST_OK),
                       add_to_pool: bool = Query(False, description="add directory people the file puts on a post "
                                                 "to that post's pool"),
                       columns: str = Form("", description='corrections of the column mapping, JSON {"C": "officer"}'),
@@ -280,17 +284,18 @@ async def import_file(unit_id: uuid.UUID, request: Request, file: UploadFile = F
     """Every month the file holds (e.g. a workbook with a sheet per month): a preview, or with
     dry_run=false all of them replaced at once."""
     return await _import(request, unit_id, None, file, dry_run, create_missing, allow_past, columns, c, session,
-                         add_to_pool)
+                         add_to_pool, past_ok)
 
 
 async def _import(request, unit_id, month, file, dry_run, create_missing, allow_past, columns, c, session,
-                  add_to_pool=False):
+                  add_to_pool=False, past_ok=False):
     sheets = await read_upload(file)
     kw = dict(session=session, unit_id=unit_id, sheets=sheets, by=c.by, month=month, columns=parse_columns(columns),
-              create_missing=create_missing, add_to_pool=add_to_pool, now=now_utc(request))
+              create_missing=create_missing, add_to_pool=add_to_pool, now=now_utc(request),
+              tz=request.app.state.settings.timezone)
     if dry_run:
         return imports.preview_import(**kw).as_dict()
-    preview, rows = imports.import_roster(tz=request.app.state.settings.timezone, allow_past=allow_past, **kw)
+    preview, rows = imports.import_roster(allow_past=allow_past, past_ok=past_ok, **kw)
     session.commit()
     out = {"months": [{"month": r.month, "slots": r.slots, "status": r.status.value, "version": r.version,
                        "unchanged": r.month in preview.unchanged,

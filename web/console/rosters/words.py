@@ -28,6 +28,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.notice.imported": ("已导入 {year}年{month}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {created} 人",
                                "Imported the {unit} roster for {ym}: {days} days, {slots} person-slots, "
                                "{created} new people"),
+    "roster.import.past": ("{months} 已经过去：导入将改写已有的值班记录。", "{months} is over: importing rewrites the record."),
+    "roster.import.past_ok": ("确认导入已过去的月份", "I confirm importing a month that is over"),
+    "roster.import.past_refused": ("未导入：请先勾选“确认导入已过去的月份”", "Nothing imported: tick the confirmation for the "
+                                   "month that is over"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),
