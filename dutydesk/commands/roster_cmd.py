@@ -167,6 +167,9 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                                     "handover; a month that is over too); audited"),
                past_ok: bool = typer.Option(False, "--past-ok",
                                             help="import a month that is already over (确认导入已过去的月份)"),
+               no_pool: list[str] = typer.Option([], "--no-pool",
+                                                 help="NAME: a person --create-missing creates who does not join "
+                                                      "the post's rotation pool (repeatable)"),
                column: list[str] = typer.Option([], help="correct the mapping: C=officer, 12月!F=note, E=ignore")) -> None:
     """Import the office's own roster file: every problem is listed (sheet, row, column) and nothing is written."""
     columns = {}
@@ -181,6 +184,8 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         with session_scope() as s:
             kw = dict(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, sheets=sheets, by=BY, month=month,
                       columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))
+            preview = imports.preview_import(**kw)
+            kw["pool_new"] = {m.name for m in preview.missing} - set(no_pool)
             preview = imports.preview_import(tz=get_settings().timezone, **kw)
             _show_preview(preview)
             if preview.past and not (past_ok or allow_past):
@@ -194,7 +199,8 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             done, rows = imports.import_roster(tz=get_settings().timezone, allow_past=allow_past, past_ok=past_ok,
                                                **kw)
             for m in done.missing:
-                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}")
+                pool = f", joined the {m.post} pool" if m.joins_pool else ", in no pool"
+                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}{pool}")
             for row in rows:
                 if row.month in done.unchanged:
                     typer.echo(f"{unit} {row.month}: {imports.UNCHANGED} (unchanged: same as the stored roster)")

@@ -9,7 +9,8 @@ the import then refuses unless `allow_past` is given (the console's checkbox, `-
 A month the file gives exactly as stored (the same people, order and 备注) is left alone: no new version, no
 audit entry, and the caller says 与现有排班相同，未更改.
 A month wholly in the past (rules.rosters.review.past_months) is written only with `past_ok` (the console's tick
-确认导入已过去的月份, `--past-ok`).
+确认导入已过去的月份, `--past-ok`). People created by the import join the pool of their post unless the clerk
+leaves them out (`pool_new`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Missing:
     phone: str
     days: list[date] = field(default_factory=list)
     where: tuple[str, int, str, str] = ("", 0, "", "")  # sheet, row, column, header of the first mention
+    joins_pool: bool = True  # appended to the post's rotation pool when created
 
 
 @dataclass
@@ -122,6 +124,7 @@ class ImportPreview:
             "outside": [{"name": o.name, "post": o.post, "person_id": o.person_id,
                          "days": [d.isoformat() for d in o.days]} for o in self.outside],
             "add_to_pool": self.add_to_pool, "past": self.past,
+            "new_people": [{"name": m.name, "post": m.post, "joins_pool": m.joins_pool} for m in self.missing],
             "served": [d.as_dict() for d in self.served], "unchanged": self.unchanged,
             "other_months": self.other_months,
         }
@@ -155,9 +158,11 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
 
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
-                   create_missing: bool = False, add_to_pool: bool = False, tz: str = "Asia/Shanghai") -> ImportPreview:
+                   create_missing: bool = False, add_to_pool: bool = False, tz: str = "Asia/Shanghai",
+                   pool_new: set[str] | None = None) -> ImportPreview:
     """The roster as understood and checked against the unit (days served by `now` that it would change are
-    warnings; months over by `now` in `tz` are named); nothing is written."""
+    warnings; months over by `now` in `tz` are named); nothing is written. `pool_new`: the names of the people to
+    create that join their post's pool (None: all of them)."""
     by.check_own_unit(unit_id)
     posts = _refuse_without_posts(session, unit_id)
     hint = None
@@ -195,6 +200,8 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                 problems.append(Problem(d.sheet, d.row, "", labels[post], f"{d.day.isoformat()} 没有{labels[post]}"))
         days.append(row)
     _elsewhere(session, unit_id, missing, problems)
+    for m in missing.values():
+        m.joins_pool = pool_new is None or m.name in pool_new
     if missing and not create_missing:
         for m in missing.values():
             problems.append(Problem(*m.where,
@@ -304,12 +311,14 @@ def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pr
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,
                   month: str | None = None, columns: dict[str, str] | None = None,
                   create_missing: bool = False, allow_past: bool = False,
-                  add_to_pool: bool = False, past_ok: bool = False) -> tuple[ImportPreview, list[RosterMonth]]:
+                  add_to_pool: bool = False, past_ok: bool = False,
+                  pool_new: set[str] | None = None) -> tuple[ImportPreview, list[RosterMonth]]:
     """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, while
     it covers a month wholly over without `past_ok` (or `allow_past`), or while it would change served days of the
     other months without `allow_past` (the days named). Changed served days are audited."""
     preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, now=now, month=month,
-                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, tz=tz)
+                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, tz=tz,
+                             pool_new=pool_new)
     if not preview.ok:
         raise ImportRejected([_legacy(p) for p in preview.problems], preview=preview)
     labels = {p["name"]: p["label"] for p in preview.posts}
@@ -386,7 +395,8 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
             name=m.name, unit_id=unit_id, mobile=m.phone or ""))  # a name alone: no phone yet
         created[m.name] = str(person.id)
         preview.created.append(m.name)
-        added.setdefault(m.post, []).append(person.id)
+        if m.joins_pool:
+            added.setdefault(m.post, []).append(person.id)
     pools = pol.pools_of(session, unit_id)
     for post, ids in added.items():
         pol.set_pool(session=session, unit_id=unit_id, post=post,

@@ -166,7 +166,36 @@ def test_the_cli_asks_for_past_ok_for_a_month_that_is_over(cli_db, tmp_path):
     assert "imported t1 2026-11: 30 days" in r.output
 
 
-# -- the success message ----------------------------------------------------
+# -- new people and their pools, the success message ----------------------------------------------------
+
+def test_the_preview_names_the_people_to_create_and_the_clerk_may_keep_one_out_of_the_pool(client, users, session,
+                                                                                           unit):
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf, "create_missing": "1"},
+                    files={"file": ("值班表.xlsx", edited(D4="新同志 13911112222", D5="借调人员"))},
+                    headers={"accept": "text/html"})
+    page = lxml.html.fromstring(r.text)
+    listed = page.get_element_by_id("import-new-people")
+    items = {li.xpath(".//span")[0].text_content(): li for li in listed.iter("li")}
+    assert set(items) == {"新同志", "借调人员"}
+    assert "值班员，13911112222" in items["新同志"].text_content()
+    for li in items.values():
+        box = li.xpath(".//input[@name='pool_new']")[0]
+        assert box.checked and "加入值班员轮换人员" in li.text_content()
+    form = _form(r.text)
+    values: dict[str, list[str]] = {"confirm": ["1"]}
+    for k, v in form.form_values():
+        if not (k == "pool_new" and v == "借调人员"):  # the clerk unticks 借调人员
+            values.setdefault(k, []).append(v)
+    r = client.post(form.get("action"), data=values, headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303
+    notice = read_flash(r.cookies.get(FLASH_COOKIE))["notice"]
+    assert notice.endswith("新建人员 2 人")
+    session.expire_all()
+    pool = pol.pools_of(session, unit.id)["officer"]
+    made = {p.name: str(p.id) for p in session.exec(select(Person).where(Person.name.in_(["新同志", "借调人员"])))}
+    assert made["新同志"] in pool and made["借调人员"] not in pool
+
 
 def test_the_success_message_counts_days_person_slots_and_new_people(client, users, session, unit):
     csrf = _open(client, unit, "2026-12")

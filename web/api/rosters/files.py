@@ -62,6 +62,8 @@ class ImportPreview(BaseModel):
                                 "pool lacks them: name, post, person_id, days; add_to_pool adds them")
     add_to_pool: bool = False
     past: list[str] = Field(default_factory=list, description="months wholly over: importing them needs past_ok")
+    new_people: list[dict] = Field(default_factory=list, description="people create_missing creates: name, post, "
+                                   "joins_pool (whether they join the post's rotation pool)")
 
 
 class ImportedMonth(BaseModel):

@@ -111,7 +111,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     create = bool(form.get("create_missing"))
     kw = dict(session=session, unit_id=unit_id, by=c.by, month=month, columns=upload.columns_from(form),
               create_missing=create, add_to_pool=bool(form.get("add_to_pool")), now=now_utc(request),
-              tz=settings.timezone)
+              tz=settings.timezone, **upload.choices_from(form))
     past_ok = bool(form.get("past_ok"))
     refused, past_refused, switched = False, False, ""
     try:

@@ -32,6 +32,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.past_ok": ("确认导入已过去的月份", "I confirm importing a month that is over"),
     "roster.import.past_refused": ("未导入：请先勾选“确认导入已过去的月份”", "Nothing imported: tick the confirmation for the "
                                    "month that is over"),
+    "roster.import.new_people": ("通讯录中没有以下 {n} 人：勾选“创建通讯录中缺少的人员”即随导入新建；勾选“加入…轮换人员”的，"
+                                 "还将参加以后的自动排班",
+                                 "{n} people are not in the directory: tick “Create people missing from the directory” "
+                                 "to create them with the import; those ticked to join a pool also take part in "
+                                 "generated rosters"),
+    "roster.import.joins_pool": ("加入{post}轮换人员", "Join the {post} pool"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),
