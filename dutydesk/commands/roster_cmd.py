@@ -170,6 +170,9 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                no_pool: list[str] = typer.Option([], "--no-pool",
                                                  help="NAME: a person --create-missing creates who does not join "
                                                       "the post's rotation pool (repeatable)"),
+               update_phone: list[str] = typer.Option([], "--update-phone",
+                                                      help="NAME: replace the directory's phone with the file's "
+                                                           "(audited; repeatable)"),
                column: list[str] = typer.Option([], help="correct the mapping: C=officer, 12月!F=note, E=ignore")) -> None:
     """Import the office's own roster file: every problem is listed (sheet, row, column) and nothing is written."""
     columns = {}
@@ -186,6 +189,7 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                       columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))
             preview = imports.preview_import(**kw)
             kw["pool_new"] = {m.name for m in preview.missing} - set(no_pool)
+            kw["update_phones"] = {x.person_id for x in preview.phones if x.name in set(update_phone)}
             preview = imports.preview_import(tz=get_settings().timezone, **kw)
             _show_preview(preview)
             if preview.past and not (past_ok or allow_past):
@@ -201,6 +205,9 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             for m in done.missing:
                 pool = f", joined the {m.post} pool" if m.joins_pool else ", in no pool"
                 typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}{pool}")
+            for x in done.phones:
+                if x.person_id in done.update_phones:
+                    typer.echo(f"phone of {x.name}: {x.directory} -> {x.phone}")
             for row in rows:
                 if row.month in done.unchanged:
                     typer.echo(f"{unit} {row.month}: {imports.UNCHANGED} (unchanged: same as the stored roster)")

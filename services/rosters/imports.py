@@ -10,7 +10,8 @@ A month the file gives exactly as stored (the same people, order and 备注) is 
 audit entry, and the caller says 与现有排班相同，未更改.
 A month wholly in the past (rules.rosters.review.past_months) is written only with `past_ok` (the console's tick
 确认导入已过去的月份, `--past-ok`). People created by the import join the pool of their post unless the clerk
-leaves them out (`pool_new`).
+leaves them out (`pool_new`); a phone the file gives that differs from the directory replaces it only for the
+people chosen (`update_phones`, audited as a change of the person).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlmodel import Session, delete, select
 
 from core.errors import Invalid
 from core.spreadsheets import Sheet
-from models.directory import Person, PersonCreate, Unit
+from models.directory import Person, PersonCreate, PersonUpdate, Unit
 from models.rosters.roster import RosterDayNote, RosterMonth
 from rules.directory import same_phone
 from rules.rosters.explain import Assignment
@@ -62,6 +63,16 @@ class Missing:
 
 
 @dataclass
+class PhoneChange:
+    """A directory person whose phone in the file differs from the directory's (replaced with `update_phones`)."""
+
+    person_id: str
+    name: str
+    phone: str  # as the file gives it
+    directory: str  # as the directory has it
+
+
+@dataclass
 class Outside:
     """A person of the unit's directory the file puts on a post whose pool lacks them (added with `add_to_pool`)."""
 
@@ -89,6 +100,8 @@ class ImportPreview:
     outside: list[Outside] = field(default_factory=list)  # directory people the file puts on a post not in its pool
     add_to_pool: bool = False
     past: list[str] = field(default_factory=list)  # months wholly over: written only with past_ok
+    phones: list[PhoneChange] = field(default_factory=list)  # phones that differ from the directory, one per person
+    update_phones: set[str] = field(default_factory=set)  # person ids whose directory phone the import replaces
     created: list[str] = field(default_factory=list)  # names the import created (set by import_roster)
 
     def counts(self, month: str) -> tuple[int, int]:
@@ -125,6 +138,8 @@ class ImportPreview:
                          "days": [d.isoformat() for d in o.days]} for o in self.outside],
             "add_to_pool": self.add_to_pool, "past": self.past,
             "new_people": [{"name": m.name, "post": m.post, "joins_pool": m.joins_pool} for m in self.missing],
+            "phones": [{"person_id": x.person_id, "name": x.name, "phone": x.phone, "directory": x.directory,
+                        "update": x.person_id in self.update_phones} for x in self.phones],
             "served": [d.as_dict() for d in self.served], "unchanged": self.unchanged,
             "other_months": self.other_months,
         }
@@ -159,7 +174,7 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
                    create_missing: bool = False, add_to_pool: bool = False, tz: str = "Asia/Shanghai",
-                   pool_new: set[str] | None = None) -> ImportPreview:
+                   pool_new: set[str] | None = None, update_phones: set[str] | None = None) -> ImportPreview:
     """The roster as understood and checked against the unit (days served by `now` that it would change are
     warnings; months over by `now` in `tz` are named); nothing is written. `pool_new`: the names of the people to
     create that join their post's pool (None: all of them)."""
@@ -185,6 +200,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         by_name.setdefault(person.name, []).append(person)
     missing: dict[str, Missing] = {}
     outside: dict[tuple[str, str], Outside] = {}
+    phones: dict[str, PhoneChange] = {}
     days = []
     for d in parsed.days:
         row = {"day": d.day, "weekday": f"星期{WEEKDAY_ZH[d.day.weekday()]}", "note": d.note, "posts": {}}
@@ -193,7 +209,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             out = []
             for n in d.posts.get(post, []):
                 out.append(_match(n, post, d, labels, by_name, pools, missing, outside, taken, problems,
-                                  warnings))
+                                  warnings, phones))
             row["posts"][post] = out
             if (post in REQUIRED_POSTS and not out and post in given.get(d.sheet, ())
                     and months and d.day.strftime("%Y-%m") in months):
@@ -220,10 +236,12 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
                          create_missing=create_missing, served=served, outside=list(outside.values()),
-                         add_to_pool=add_to_pool, past=past_months(months, now.astimezone(ZoneInfo(tz)).date()))
+                         add_to_pool=add_to_pool, past=past_months(months, now.astimezone(ZoneInfo(tz)).date()),
+                         phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones))
 
 
-def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings) -> dict:
+def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,
+           phones) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
     row, col, header = d.cells.get(post, (d.row, "", ""))
     if n.where is not None:  # the name's own cell: the second officer row of a day merged over two
@@ -254,9 +272,11 @@ def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, tak
                                 f"“{n.name}”在 {d.day.isoformat()} 同时担任{labels[taken[pid]]}和{label}"))
         status = "twice"
     taken.setdefault(pid, post)
-    if n.phone and person.mobile and not same_phone(n.phone, person.mobile):
+    if n.phone and person.mobile and not same_phone(n.phone, person.mobile) and pid not in phones:
+        # Said once per person, at the first mention: the preview offers to take the file's phone.
         warnings.append(Problem(d.sheet, row, col, header,
                                 f"“{n.name}”的电话 {n.phone} 与通讯录中的 {person.mobile} 不同（以通讯录为准）"))
+        phones[pid] = PhoneChange(pid, n.name, n.phone, person.mobile)
     return {"name": n.name, "phone": n.phone or person.mobile, "person_id": pid, "status": status}
 
 
@@ -311,14 +331,14 @@ def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pr
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,
                   month: str | None = None, columns: dict[str, str] | None = None,
                   create_missing: bool = False, allow_past: bool = False,
-                  add_to_pool: bool = False, past_ok: bool = False,
-                  pool_new: set[str] | None = None) -> tuple[ImportPreview, list[RosterMonth]]:
+                  add_to_pool: bool = False, past_ok: bool = False, pool_new: set[str] | None = None,
+                  update_phones: set[str] | None = None) -> tuple[ImportPreview, list[RosterMonth]]:
     """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, while
     it covers a month wholly over without `past_ok` (or `allow_past`), or while it would change served days of the
     other months without `allow_past` (the days named). Changed served days are audited."""
     preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, now=now, month=month,
                              columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, tz=tz,
-                             pool_new=pool_new)
+                             pool_new=pool_new, update_phones=update_phones)
     if not preview.ok:
         raise ImportRejected([_legacy(p) for p in preview.problems], preview=preview)
     labels = {p["name"]: p["label"] for p in preview.posts}
@@ -331,6 +351,7 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
         raise ImportRejected([_legacy(Problem(s.sheet, s.row, "", "日期", s.message(labels) + "（未确认，未导入）"))
                               for s in unconfirmed], preview=preview)
     created = _create_missing(session, unit_id, preview, by)
+    _update_phones(session, preview, by)
     _add_outside(session, unit_id, preview, by)
     policy = pol.load_policy(session, unit_id, tz)
     calendar = load_calendar(session=session)
@@ -402,6 +423,14 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
         pol.set_pool(session=session, unit_id=unit_id, post=post,
                      people=[uuid.UUID(x) for x in pools.get(post, [])] + ids, by=by)
     return created
+
+
+def _update_phones(session: Session, preview: ImportPreview, by: Actor) -> None:
+    """The directory phones the clerk chose to replace with the file's (each audited as a change of the person)."""
+    for x in preview.phones:
+        if x.person_id in preview.update_phones:
+            org.update_person(session=session, person_id=uuid.UUID(x.person_id), data=PersonUpdate(mobile=x.phone),
+                              actor=by.name)
 
 
 def past_message(month: str) -> str:

@@ -208,3 +208,30 @@ def test_the_success_message_counts_days_person_slots_and_new_people(client, use
         "notice": f"已导入 2026年12月 高观镇 值班表：31 天，{people} 人次，新建人员 0 人"}
     page = client.get(r.headers["location"], headers={"accept": "text/html"})
     assert f"已导入 2026年12月 高观镇 值班表：31 天，{people} 人次" in page.text
+
+
+# -- phones that differ from the directory --------------------------------------------------------------
+
+def test_a_differing_phone_updates_the_directory_only_for_the_person_ticked(client, users, session, unit):
+    first = EXPECTED[min(EXPECTED)][1][0]
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", edited(E3="13800000000"))}, headers={"accept": "text/html"})
+    offered = lxml.html.fromstring(r.text).get_element_by_id("import-phones")
+    assert f"{first}：通讯录 {OFFICERS[first]}，表中 13800000000" in offered.text_content()
+    box = offered.xpath(".//input[@name='update_phone']")
+    assert len(box) == 1 and not box[0].checked and "以表中电话更新通讯录" in offered.text_content()
+    r = _submit(client, _form(r.text), confirm="1", update_phone=box[0].get("value"))
+    assert r.status_code == 303
+    session.expire_all()
+    person = session.exec(select(Person).where(Person.name == first)).one()
+    assert person.mobile == "13800000000"
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "person", AuditEntry.entity_id == str(person.id))
+                         .order_by(AuditEntry.at.desc())).first()
+    assert entry is not None and "13800000000" in str(entry.after)
+
+
+def test_an_unticked_phone_leaves_the_directory_as_it_is(session, unit):
+    first = EXPECTED[min(EXPECTED)][1][0]
+    do_import(session, unit, edited(E3="13800000000"))
+    assert session.exec(select(Person).where(Person.name == first)).one().mobile == OFFICERS[first]

@@ -64,6 +64,8 @@ class ImportPreview(BaseModel):
     past: list[str] = Field(default_factory=list, description="months wholly over: importing them needs past_ok")
     new_people: list[dict] = Field(default_factory=list, description="people create_missing creates: name, post, "
                                    "joins_pool (whether they join the post's rotation pool)")
+    phones: list[dict] = Field(default_factory=list, description="phones in the file that differ from the directory: "
+                               "person_id, name, phone, directory, update")
 
 
 class ImportedMonth(BaseModel):

@@ -38,6 +38,10 @@ WORDS: dict[str, tuple[str, str]] = {
                                  "to create them with the import; those ticked to join a pool also take part in "
                                  "generated rosters"),
     "roster.import.joins_pool": ("加入{post}轮换人员", "Join the {post} pool"),
+    "roster.import.phones": ("表中电话与通讯录不同（不勾选则以通讯录为准）：",
+                             "Phones in the file that differ from the directory (unticked: the directory's stays):"),
+    "roster.import.phone_item": ("{name}：通讯录 {directory}，表中 {phone}", "{name}: directory {directory}, file {phone}"),
+    "roster.import.update_phone": ("以表中电话更新通讯录", "Update the directory with the file's phone"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),
