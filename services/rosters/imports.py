@@ -173,11 +173,11 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
 
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
-                   create_missing: bool = False, add_to_pool: bool = False, tz: str = "Asia/Shanghai",
+                   create_missing: bool = False, add_to_pool: bool = False, tz: str | None = None,
                    pool_new: set[str] | None = None, update_phones: set[str] | None = None) -> ImportPreview:
     """The roster as understood and checked against the unit (days served by `now` that it would change are
-    warnings; months over by `now` in `tz` are named); nothing is written. `pool_new`: the names of the people to
-    create that join their post's pool (None: all of them)."""
+    warnings; months over by `now` in `tz`, the configured zone, are named: UTC when not given); nothing is
+    written. `pool_new`: the names of the people to create that join their post's pool (None: all of them)."""
     by.check_own_unit(unit_id)
     posts = _refuse_without_posts(session, unit_id)
     hint = None
@@ -236,7 +236,8 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
                          create_missing=create_missing, served=served, outside=list(outside.values()),
-                         add_to_pool=add_to_pool, past=past_months(months, now.astimezone(ZoneInfo(tz)).date()),
+                         add_to_pool=add_to_pool,
+                         past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
                          phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones))
 
 
