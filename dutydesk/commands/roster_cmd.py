@@ -164,7 +164,15 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                                 help="add directory people the file puts on a post to its pool"),
                allow_past: bool = typer.Option(False, "--allow-past",
                                                help="rewrite days already served (past days, today after the "
-                                                    "handover); audited"),
+                                                    "handover; a month that is over too); audited"),
+               past_ok: bool = typer.Option(False, "--past-ok",
+                                            help="import a month that is already over (确认导入已过去的月份)"),
+               no_pool: list[str] = typer.Option([], "--no-pool",
+                                                 help="NAME: a person --create-missing creates who does not join "
+                                                      "the post's rotation pool (repeatable)"),
+               update_phone: list[str] = typer.Option([], "--update-phone",
+                                                      help="NAME: replace the directory's phone with the file's "
+                                                           "(audited; repeatable)"),
                column: list[str] = typer.Option([], help="correct the mapping: C=officer, 12月!F=note, E=ignore")) -> None:
     """Import the office's own roster file: every problem is listed (sheet, row, column) and nothing is written."""
     columns = {}
@@ -180,21 +188,33 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             kw = dict(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, sheets=sheets, by=BY, month=month,
                       columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))
             preview = imports.preview_import(**kw)
+            kw["pool_new"] = {m.name for m in preview.missing} - set(no_pool)
+            kw["update_phones"] = {x.person_id for x in preview.phones if x.name in set(update_phone)}
+            preview = imports.preview_import(tz=get_settings().timezone, **kw)
             _show_preview(preview)
+            if preview.past and not (past_ok or allow_past):
+                typer.echo(f"{', '.join(preview.past)} is over: --past-ok confirms importing it", err=True)
             if preview.served and not allow_past:
                 typer.echo(f"{len(preview.served)} days already served would be rewritten: "
                            f"{', '.join(d.day.isoformat() for d in preview.served)}; --allow-past confirms (audited)",
                            err=True)
             if dry_run or not preview.ok:
                 raise typer.Exit(0 if preview.ok else 1)
-            done, rows = imports.import_roster(tz=get_settings().timezone, allow_past=allow_past, **kw)
-            for m in preview.missing:
-                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}")
+            done, rows = imports.import_roster(tz=get_settings().timezone, allow_past=allow_past, past_ok=past_ok,
+                                               **kw)
+            for m in done.missing:
+                pool = f", joined the {m.post} pool" if m.joins_pool else ", in no pool"
+                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}{pool}")
+            for x in done.phones:
+                if x.person_id in done.update_phones:
+                    typer.echo(f"phone of {x.name}: {x.directory} -> {x.phone}")
             for row in rows:
                 if row.month in done.unchanged:
                     typer.echo(f"{unit} {row.month}: {imports.UNCHANGED} (unchanged: same as the stored roster)")
                 else:
-                    typer.echo(f"imported {row.slots} person-slots into {unit} {row.month}")
+                    days, slots = done.counts(row.month)
+                    typer.echo(f"imported {unit} {row.month}: {days} days, {slots} person-slots, "
+                               f"{len(done.created)} new people")
     except ServiceError as exc:
         _fail(exc)
 

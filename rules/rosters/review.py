@@ -7,7 +7,7 @@ edited after publication), so the console and alerts use the same rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from math import ceil
 from typing import NamedTuple
 
@@ -163,3 +163,12 @@ def suggest_substitutes(
         cand = Candidate(p, code is None, code or "substitute", n, cls)
         out.append(((not cand.eligible, n, order), cand))
     return [c for _, c in sorted(out, key=lambda x: x[0])]
+
+
+def past_months(months: Sequence[str], today: date) -> list[str]:
+    """The months ('2026-10') wholly over by `today` (a local date): importing one rewrites what is on record as
+    done, so the import asks for it to be confirmed."""
+    def last_day(month: str) -> date:
+        y, m = int(month[:4]), int(month[5:7])
+        return date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1)
+    return [m for m in months if last_day(m) < today]

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 WEEKDAY_ZH = "一二三四五六日"
 # Header words per role, tried longest first; a post's own label (e.g. 驾驶员) is added by the caller.
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "leader": ("带班领导", "值班领导", "带班负责人", "值班负责人", "带班人员", "带班人", "带班", "领导"),
+    "leader": ("带班领导", "值班领导", "带班负责人", "值班负责人", "带班人员", "带班人", "县领导", "镇领导", "带班", "领导"),
     "officer": ("值班人员", "值班干部", "值班员", "值班人", "值守人员", "值班"),
     "date": ("值班日期", "日期", "时间", "日"),
     "weekday": ("星期", "周次", "礼拜"),
@@ -44,6 +44,15 @@ def norm(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def as_typed(value) -> str:
+    """Cell text as the clerk typed it, only trimmed: 备注 keeps its full-width ，and （） (no NFKC)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
 
 
 def squeeze(value) -> str:

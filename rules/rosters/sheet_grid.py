@@ -12,6 +12,8 @@ from datetime import date
 from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, norm, squeeze, weekday_of
 
 ROLES = ("date", "weekday", "note", "phone")  # the non-post roles of a column
+# A post's column that also holds the phones ('值班人员及电话', '值守人员及联系电话'): the post's, read with phones.
+_WITH_PHONE = re.compile(r"^(.+?)(?:及|和|与|、|/|\+|&)(?:其)?(?:" + "|".join(HEADER_WORDS["phone"]) + ")$")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,11 @@ def role_of(header, words: list[tuple[str, str]]) -> str | None:
     t = squeeze(header)
     if not t or len(t) > 12:
         return None
+    both = _WITH_PHONE.match(t)
+    if both:
+        post = role_of(both[1], words)
+        if post is not None and post not in ROLES:
+            return post
     if any(w in t for w in HEADER_WORDS["phone"]):
         return "phone"
     exact = next((r for w, r in words if w == t), None)

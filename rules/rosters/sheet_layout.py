@@ -19,8 +19,8 @@ from dataclasses import replace
 
 from datetime import date
 
-from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, month_in, norm, parse_day, people_in,
-                                       phones_in, squeeze, trailing_weekday, weekday_of)
+from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
+                                       people_in, phones_in, squeeze, trailing_weekday, weekday_of)
 from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, is_footer, letter,
                                       override, role_of, vocabulary)
 from rules.rosters.sheet_weeks import parse_week
@@ -36,10 +36,14 @@ def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple
     'C' or '工作表!C' -> a post name or a role ('ignore' to leave a column out)."""
     out = ParsedRoster()
     words = vocabulary(post_labels)
-    for grid in grids:
-        if not any(any(v not in (None, "") for v in row) for row in grid.rows):
-            continue
+    filled = [g for g in grids if any(any(v not in (None, "") for v in row) for row in g.rows)]
+    for grid in filled:
         _parse_sheet(grid, out, words, month, columns or {}, set(post_labels))
+    if filled and not out.layouts and not out.problems and not out.other_months:
+        # No header recognised anywhere: the first sheet's likeliest header row is shown for mapping by hand,
+        # rather than nothing at all to correct.
+        out.warnings = [w for w in out.warnings if w.sheet != filled[0].name]
+        _parse_sheet(filled[0], out, words, month, columns or {}, set(post_labels), guess=True)
     if not out.layouts and not out.problems and out.other_months and month is not None:
         found = "、".join(f"{y}年{m}月" for y, m in sorted(set(out.other_months.values())))
         out.problems.append(Problem(next(iter(out.other_months)), 0, "", "",
@@ -71,21 +75,37 @@ def _sheet_month(grid: Grid, cells: Cells, header_at: int, hint: tuple[int, int]
     return year, mon
 
 
-def _find_header(cells: Cells, words) -> tuple[int, str] | None:
-    for r in range(min(HEADER_SCAN, len(cells.rows))):
+def _find_header(cells: Cells, words, sheet: str, columns: dict[str, str],
+                 guess: bool = False) -> tuple[int, str] | None:
+    """(header row, layout). A column the clerk has mapped counts with its mapping, so a header in words not
+    known here is found once corrected. With `guess`, the first row of several different texts is taken as the
+    header when none is recognised, so that its columns can be mapped by hand."""
+    scan = range(min(HEADER_SCAN, len(cells.rows)))
+    for r in scan:
         texts = cells.texts(r)
         weekdays = {weekday_of(t) for t in texts if t and len(squeeze(t)) <= 3} - {None}
         if len(weekdays) >= 5:
             return r, "week"
-        roles = [role_of(t, words) for t in texts]
-        if "date" in roles and any(x not in (None, *ROLES) for x in roles):
+        if len({t for t in texts if t}) < 2:
+            continue  # a title merged across the sheet, or a single note: never the header
+        roles = [(override(columns, sheet, letter(c)) if t else None) or role_of(t, words) for c, t in enumerate(texts)]
+        if "date" in roles and any(x not in (None, "ignore", *ROLES) for x in roles):
             return r, "list"
+    if guess:
+        return next(((r, "list") for r in scan if len({t for t in cells.texts(r) if t}) >= 2), None)
     return None
 
 
-def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, str], posts: set[str]) -> None:
+def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, str], posts: set[str],
+                 guess: bool = False) -> None:
     cells = Cells(grid)
-    found = _find_header(cells, words)
+    found = _find_header(cells, words, grid.name, columns)
+    if found is None and guess:
+        found = _find_header(cells, words, grid.name, columns, guess=True)
+        if found is not None:
+            out.problems.append(Problem(grid.name, found[0] + 1, "", "表头",
+                                        "没有识别出表头的各列：请在下方“识别为”一栏为各列选择日期、带班领导、值班人员等，"
+                                        "再点“按此对应重新识别”"))
     if found is None:
         out.warnings.append(Problem(grid.name, 0, "", "", "没有找到表头（日期、值班人员等），已跳过此工作表"))
         return
@@ -228,7 +248,7 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             continue
         if role == "note":
             if not cells.merged_from_above(r, c):
-                day.add_note(norm(value))
+                day.add_note(as_typed(value))
             continue
         if role == "phone":
             named, bare, problems = phones_in(value)

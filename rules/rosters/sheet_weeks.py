@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rules.rosters.sheet_cells import WEEKDAY_ZH, dated_cell, norm, parse_day, people_in, weekday_of
+from rules.rosters.sheet_cells import WEEKDAY_ZH, as_typed, dated_cell, norm, parse_day, people_in, weekday_of
 from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, ParsedRoster, Problem, is_footer, labelled_parts, letter,
                                       override, role_of)
 from rules.rosters.sheet_week_span import week_days, week_label
@@ -166,7 +166,7 @@ def _people_row(grid, cells: Cells, r: int, values: dict, current: dict, role: s
 
 def _add(grid, r: int, c: int, d: Day, role: str, label: str, value, header, out: ParsedRoster) -> None:
     if role == "note":
-        d.add_note(norm(value))
+        d.add_note(as_typed(value))
         return
     people, problems = people_in(value)
     for p in problems:

@@ -57,6 +57,11 @@ def heading(incident: Incident, report: Report) -> str:
     return f"关于{incident.title}的{convert.report_title(report)}"
 
 
+def file_name(incident: Incident, report: Report) -> str:
+    """The .docx's download name: the report's heading (关于…的首报), cut to a length every system saves."""
+    return f"{heading(incident, report)[:60]}.docx"
+
+
 def report_text(incident: Incident, report: Report, tz: tzinfo) -> str:
     """The report as plain text (the upward message body)."""
     body = "\n".join(f"{label}：{text}" for label, text in lines(incident, report, tz))

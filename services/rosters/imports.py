@@ -8,6 +8,10 @@ served (services/rosters/served.py) that the file would change is a warning in t
 the import then refuses unless `allow_past` is given (the console's checkbox, `--allow-past`), and audits it.
 A month the file gives exactly as stored (the same people, order and 备注) is left alone: no new version, no
 audit entry, and the caller says 与现有排班相同，未更改.
+A month wholly in the past (rules.rosters.review.past_months) is written only with `past_ok` (the console's tick
+确认导入已过去的月份, `--past-ok`). People created by the import join the pool of their post unless the clerk
+leaves them out (`pool_new`); a phone the file gives that differs from the directory replaces it only for the
+people chosen (`update_phones`, audited as a change of the person).
 """
 
 from __future__ import annotations
@@ -15,17 +19,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, delete, select
 
 from core.errors import Invalid
 from core.spreadsheets import Sheet
-from models.directory import Person, PersonCreate, Unit
+from models.directory import Person, PersonCreate, PersonUpdate, Unit
 from models.rosters.roster import RosterDayNote, RosterMonth
 from rules.directory import same_phone
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
-from rules.rosters.review import holiday_shortfalls
+from rules.rosters.review import holiday_shortfalls, past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
@@ -54,6 +59,17 @@ class Missing:
     phone: str
     days: list[date] = field(default_factory=list)
     where: tuple[str, int, str, str] = ("", 0, "", "")  # sheet, row, column, header of the first mention
+    joins_pool: bool = True  # appended to the post's rotation pool when created
+
+
+@dataclass
+class PhoneChange:
+    """A directory person whose phone in the file differs from the directory's (replaced with `update_phones`)."""
+
+    person_id: str
+    name: str
+    phone: str  # as the file gives it
+    directory: str  # as the directory has it
 
 
 @dataclass
@@ -83,6 +99,16 @@ class ImportPreview:
     unchanged: list[str] = field(default_factory=list)  # months the import found identical (set by import_roster)
     outside: list[Outside] = field(default_factory=list)  # directory people the file puts on a post not in its pool
     add_to_pool: bool = False
+    past: list[str] = field(default_factory=list)  # months wholly over: written only with past_ok
+    phones: list[PhoneChange] = field(default_factory=list)  # phones that differ from the directory, one per person
+    update_phones: set[str] = field(default_factory=set)  # person ids whose directory phone the import replaces
+    created: list[str] = field(default_factory=list)  # names the import created (set by import_roster)
+
+    def counts(self, month: str) -> tuple[int, int]:
+        """(days with anyone on duty, person-slots 人次) the file gives for `month`."""
+        days = [d for d in self.days if d["day"].strftime("%Y-%m") == month]
+        slots = [len(people) for d in days for people in d["posts"].values()]
+        return sum(1 for d in days if any(d["posts"].values())), sum(slots)
 
     @property
     def other_months(self) -> list[str]:
@@ -110,7 +136,10 @@ class ImportPreview:
             "create_missing": self.create_missing,
             "outside": [{"name": o.name, "post": o.post, "person_id": o.person_id,
                          "days": [d.isoformat() for d in o.days]} for o in self.outside],
-            "add_to_pool": self.add_to_pool,
+            "add_to_pool": self.add_to_pool, "past": self.past,
+            "new_people": [{"name": m.name, "post": m.post, "joins_pool": m.joins_pool} for m in self.missing],
+            "phones": [{"person_id": x.person_id, "name": x.name, "phone": x.phone, "directory": x.directory,
+                        "update": x.person_id in self.update_phones} for x in self.phones],
             "served": [d.as_dict() for d in self.served], "unchanged": self.unchanged,
             "other_months": self.other_months,
         }
@@ -144,9 +173,11 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
 
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
-                   create_missing: bool = False, add_to_pool: bool = False) -> ImportPreview:
+                   create_missing: bool = False, add_to_pool: bool = False, tz: str | None = None,
+                   pool_new: set[str] | None = None, update_phones: set[str] | None = None) -> ImportPreview:
     """The roster as understood and checked against the unit (days served by `now` that it would change are
-    warnings); nothing is written."""
+    warnings; months over by `now` in `tz`, the configured zone, are named: UTC when not given); nothing is
+    written. `pool_new`: the names of the people to create that join their post's pool (None: all of them)."""
     by.check_own_unit(unit_id)
     posts = _refuse_without_posts(session, unit_id)
     hint = None
@@ -169,6 +200,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         by_name.setdefault(person.name, []).append(person)
     missing: dict[str, Missing] = {}
     outside: dict[tuple[str, str], Outside] = {}
+    phones: dict[str, PhoneChange] = {}
     days = []
     for d in parsed.days:
         row = {"day": d.day, "weekday": f"星期{WEEKDAY_ZH[d.day.weekday()]}", "note": d.note, "posts": {}}
@@ -177,13 +209,15 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             out = []
             for n in d.posts.get(post, []):
                 out.append(_match(n, post, d, labels, by_name, pools, missing, outside, taken, problems,
-                                  warnings))
+                                  warnings, phones))
             row["posts"][post] = out
             if (post in REQUIRED_POSTS and not out and post in given.get(d.sheet, ())
                     and months and d.day.strftime("%Y-%m") in months):
                 problems.append(Problem(d.sheet, d.row, "", labels[post], f"{d.day.isoformat()} 没有{labels[post]}"))
         days.append(row)
     _elsewhere(session, unit_id, missing, problems)
+    for m in missing.values():
+        m.joins_pool = pool_new is None or m.name in pool_new
     if missing and not create_missing:
         for m in missing.values():
             problems.append(Problem(*m.where,
@@ -202,10 +236,13 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
                          create_missing=create_missing, served=served, outside=list(outside.values()),
-                         add_to_pool=add_to_pool)
+                         add_to_pool=add_to_pool,
+                         past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
+                         phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones))
 
 
-def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings) -> dict:
+def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,
+           phones) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
     row, col, header = d.cells.get(post, (d.row, "", ""))
     if n.where is not None:  # the name's own cell: the second officer row of a day merged over two
@@ -236,9 +273,11 @@ def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, tak
                                 f"“{n.name}”在 {d.day.isoformat()} 同时担任{labels[taken[pid]]}和{label}"))
         status = "twice"
     taken.setdefault(pid, post)
-    if n.phone and person.mobile and not same_phone(n.phone, person.mobile):
+    if n.phone and person.mobile and not same_phone(n.phone, person.mobile) and pid not in phones:
+        # Said once per person, at the first mention: the preview offers to take the file's phone.
         warnings.append(Problem(d.sheet, row, col, header,
                                 f"“{n.name}”的电话 {n.phone} 与通讯录中的 {person.mobile} 不同（以通讯录为准）"))
+        phones[pid] = PhoneChange(pid, n.name, n.phone, person.mobile)
     return {"name": n.name, "phone": n.phone or person.mobile, "person_id": pid, "status": status}
 
 
@@ -293,18 +332,27 @@ def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pr
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,
                   month: str | None = None, columns: dict[str, str] | None = None,
                   create_missing: bool = False, allow_past: bool = False,
-                  add_to_pool: bool = False) -> tuple[ImportPreview, list[RosterMonth]]:
-    """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, or
-    while it would change served days without `allow_past` (the days named). Changed served days are audited."""
+                  add_to_pool: bool = False, past_ok: bool = False, pool_new: set[str] | None = None,
+                  update_phones: set[str] | None = None) -> tuple[ImportPreview, list[RosterMonth]]:
+    """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, while
+    it covers a month wholly over without `past_ok` (or `allow_past`), or while it would change served days of the
+    other months without `allow_past` (the days named). Changed served days are audited."""
     preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, now=now, month=month,
-                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool)
+                             columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, tz=tz,
+                             pool_new=pool_new, update_phones=update_phones)
     if not preview.ok:
         raise ImportRejected([_legacy(p) for p in preview.problems], preview=preview)
     labels = {p["name"]: p["label"] for p in preview.posts}
-    if preview.served and not allow_past:
+    if preview.past and not (past_ok or allow_past):  # rewriting served days is confirming the past already
+        sheets_of = {f"{y:04d}-{m:02d}": sheet for sheet, (y, m) in preview.parsed.months.items()}
+        raise ImportRejected([_legacy(Problem(sheets_of.get(m, ""), 0, "", "月份", past_message(m)))
+                              for m in preview.past], preview=preview)
+    unconfirmed = [s for s in preview.served if s.day.strftime("%Y-%m") not in preview.past]  # a past month's
+    if unconfirmed and not allow_past:  # served days are confirmed with the month
         raise ImportRejected([_legacy(Problem(s.sheet, s.row, "", "日期", s.message(labels) + "（未确认，未导入）"))
-                              for s in preview.served], preview=preview)
+                              for s in unconfirmed], preview=preview)
     created = _create_missing(session, unit_id, preview, by)
+    _update_phones(session, preview, by)
     _add_outside(session, unit_id, preview, by)
     policy = pol.load_policy(session, unit_id, tz)
     calendar = load_calendar(session=session)
@@ -368,12 +416,35 @@ def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview
         person = org.create_person(session=session, actor=by.name, data=PersonCreate(
             name=m.name, unit_id=unit_id, mobile=m.phone or ""))  # a name alone: no phone yet
         created[m.name] = str(person.id)
-        added.setdefault(m.post, []).append(person.id)
+        preview.created.append(m.name)
+        if m.joins_pool:
+            added.setdefault(m.post, []).append(person.id)
     pools = pol.pools_of(session, unit_id)
     for post, ids in added.items():
         pol.set_pool(session=session, unit_id=unit_id, post=post,
                      people=[uuid.UUID(x) for x in pools.get(post, [])] + ids, by=by)
     return created
+
+
+def _update_phones(session: Session, preview: ImportPreview, by: Actor) -> None:
+    """The directory phones the clerk chose to replace with the file's (each audited as a change of the person)."""
+    for x in preview.phones:
+        if x.person_id in preview.update_phones:
+            org.update_person(session=session, person_id=uuid.UUID(x.person_id), data=PersonUpdate(mobile=x.phone),
+                              actor=by.name)
+
+
+def past_message(month: str) -> str:
+    """Why a month wholly over is not imported without confirmation (zh-CN)."""
+    y, m = month.split("-")
+    return f"{int(y)}年{int(m)}月已过去：导入将改写已有的值班记录，请勾选“确认导入已过去的月份”（命令行 --past-ok）"
+
+
+def summary(preview: ImportPreview, month: str, unit: str) -> str:
+    """What was imported, counted: 已导入 2026年12月 高观镇 值班表：31 天，62 人次，新建人员 3 人."""
+    days, slots = preview.counts(month)
+    y, m = month.split("-")
+    return f"已导入 {int(y)}年{int(m)}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {len(preview.created)} 人"
 
 
 def _add_outside(session: Session, unit_id: uuid.UUID, preview: ImportPreview, by: Actor) -> None:

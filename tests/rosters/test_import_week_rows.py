@@ -165,7 +165,8 @@ def test_the_console_says_when_an_upload_changes_nothing(client, users, session,
         token = r.text.split('name="token" value="')[1].split('"')[0]
         r = client.post(url, data={"csrf_token": csrf, "token": token, "confirm": "1"}, follow_redirects=False)
         flashes.append(read_flash(r.cookies.get(FLASH_COOKIE)))
-    assert flashes == [{"notice": "import"}, {"notice": "import_unchanged"}]
+    assert flashes[0]["notice"].startswith("已导入 2026年12月 高观镇 值班表：31 天")
+    assert flashes[1] == {"notice": "import_unchanged"}
     shown = client.get(f"/rosters?unit_id={unit.id}&month=2026-12", headers={"accept": "text/html"}).text
     assert "与现有排班相同，未更改" in shown
 

@@ -33,6 +33,7 @@ from services.incidents.schemas import (
     ReportIn,
 )
 from web.deps import Caller, get_session, now_utc, require
+from web.downloads import download_headers
 
 router = APIRouter(tags=["incidents"])
 
@@ -189,7 +190,8 @@ def duty_brief_docx(request: Request, c: Caller = Depends(require("incidents:rea
     """Today's duty brief (值班日报) as a Word document in the 公文 form; for those who see every unit."""
     name, data = brief.brief_download(session=session, now=now_utc(request), settings=request.app.state.settings,
                                       by=c.by)
-    return Response(data, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    day = now_utc(request).astimezone(request.app.state.settings.tz).date()
+    return Response(data, media_type=DOCX, headers=download_headers(f"值班日报-{day.isoformat()}.docx", name))
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentDetail)
@@ -241,7 +243,7 @@ def report_docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
     inc, rep = lookups.report_of(session, incident_id=incident_id, report_id=report_id, by=c.by)
     return Response(printing.report_docx(inc, rep, request.app.state.settings),
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
+                    headers=download_headers(printing.file_name(inc, rep), f"report-{rep.id.hex[:8]}.docx"))
 
 
 @router.post("/incidents/{incident_id}/ack", status_code=201, response_model=AckOut)

@@ -13,6 +13,9 @@ from core.errors import Invalid
 from services.directory import export, people_import, units_import
 from services.directory.sheet import MAX_BYTES
 from web.deps import Caller, get_session, require
+from web.downloads import download_headers
+
+ZH_NAMES = {"units": "单位名单", "people": "人员名单"}  # the download names of the Chinese exports
 
 router = APIRouter(tags=["directory"])
 read = require("directory:read")
@@ -64,8 +67,9 @@ def _export_route(kind: str):
                 c: Caller = Depends(read), session: Session = Depends(get_session)):
         write = export.export_units if kind == "units" else export.export_people
         content = write(session=session, by=c.by, fmt=format, lang=lang)
+        name = f"{ZH_NAMES[kind]}.{format}" if lang == "zh" else f"{kind}.{format}"
         return Response(content, media_type=export.MEDIA_TYPES[format],
-                        headers={"Content-Disposition": f'attachment; filename="{kind}.{format}"'})
+                        headers=download_headers(name, f"{kind}.{format}"))
 
     handler.__name__ = f"export_{kind}"
     handler.__doc__ = f"Export {kind} in the import format (unit reporters: their own unit only)."

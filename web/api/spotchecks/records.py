@@ -26,6 +26,7 @@ from models.spotchecks.inspections import (
 from models.types import Day
 from services.spotchecks import circulars, exports, records, report, stats
 from web.deps import Caller, get_session, now_utc, require
+from web.downloads import download_headers
 
 router = APIRouter(prefix="/spotchecks", tags=["spot checks"])
 stats_router = APIRouter(prefix="/statistics", tags=["statistics"])
@@ -84,8 +85,9 @@ def circular_docx(circular_id: uuid.UUID, request: Request, c: Caller = Depends(
     if row is None:
         raise NotFound("未找到该通报 (circular not found)", field="circular_id")
     content = circulars.docx_bytes(session=session, circ=row, settings=request.app.state.settings)
-    name = Path(row.doc_path).name or f"circular-{row.year}-{row.month:02d}.docx"
-    return Response(content, media_type=DOCX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    plain = Path(row.doc_path).name or f"circular-{row.year}-{row.month:02d}.docx"
+    return Response(content, media_type=DOCX,
+                    headers=download_headers(f"值班抽查通报-{row.year}年{row.month}月.docx", plain))
 
 
 @router.get("/explanations", response_model=list[ExplanationRequest])
@@ -136,8 +138,9 @@ def export_file(request: Request, session: Session, f: exports.ExportFilter, for
         exports.record_export(session=writer, f=f, fmt=format, count=count, unmask=unmask, actor=actor, now=now)
     media = "text/csv; charset=utf-8" if format == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="spotchecks.{format}"'})
+    period = "至".join(d.isoformat() for d in (f.since, f.until) if d) if f.since or f.until else ""
+    return Response(body, media_type=media, headers=download_headers(
+        f"抽查记录{'-' + period if period else ''}.{format}", f"spotchecks.{format}"))
 
 
 class MonthFigures(BaseModel):
@@ -180,4 +183,4 @@ def yearly_docx(year: int = Query(ge=2000, le=2100), request: Request = None,
     out = Path(request.app.state.settings.data_dir) / "reports" / f"yearly-{year}.docx"
     report.yearly_report(session=session, year=year, settings=request.app.state.settings, out=out,
                          now=now_utc(request))
-    return FileResponse(out, media_type=DOCX, filename=out.name)
+    return Response(out.read_bytes(), media_type=DOCX, headers=download_headers(f"{year}年值班工作统计.docx", out.name))

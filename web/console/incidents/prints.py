@@ -13,6 +13,7 @@ from services.incidents import brief, lookups, printing
 from web.console.incidents.pages import refusals
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
+from web.downloads import download_headers
 
 router = APIRouter()
 
@@ -39,7 +40,7 @@ def docx(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request, c: Call
     inc, rep = _report(session, c, incident_id, report_id)
     return Response(printing.report_docx(inc, rep, request.app.state.settings),
                     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="report-{rep.id.hex[:8]}.docx"'})
+                    headers=download_headers(printing.file_name(inc, rep), f"report-{rep.id.hex[:8]}.docx"))
 
 
 @router.get("/duty-brief/docx")
@@ -47,5 +48,6 @@ def duty_brief(request: Request, c: Caller = Depends(page("incidents:read")), se
     """Today's duty brief (值班日报) as a .docx; the service refuses a unit reporter (it tells every unit)."""
     name, data = brief.brief_download(session=session, now=now_utc(request), settings=request.app.state.settings,
                                       by=c.by)
+    day = now_utc(request).astimezone(request.app.state.settings.tz).date()
     return Response(data, media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=download_headers(f"值班日报-{day.isoformat()}.docx", name))

@@ -65,3 +65,11 @@ async def read(raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
 def columns_from(form) -> dict[str, str]:
     """The corrected mapping sent back with the preview: fields `col:<sheet>!<column>`."""
     return {k[4:]: str(v) for k, v in form.multi_items() if k.startswith("col:") and str(v)}
+
+
+def choices_from(form) -> dict:
+    """The preview's per-person choices: which people to create join their post's pool (all of them until the
+    preview has shown the list, `pool_new_shown`), and whose directory phone to replace with the file's."""
+    shown = bool(form.get("pool_new_shown"))
+    return {"pool_new": {str(v) for v in form.getlist("pool_new")} if shown else None,
+            "update_phones": {str(v) for v in form.getlist("update_phone")}}

@@ -110,15 +110,19 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
             return back(url, error=words("roster.error.no_file", language(request, c), None, {}))
     create = bool(form.get("create_missing"))
     kw = dict(session=session, unit_id=unit_id, by=c.by, month=month, columns=upload.columns_from(form),
-              create_missing=create, add_to_pool=bool(form.get("add_to_pool")), now=now_utc(request))
-    refused, switched = False, ""
+              create_missing=create, add_to_pool=bool(form.get("add_to_pool")), now=now_utc(request),
+              tz=settings.timezone, **upload.choices_from(form))
+    past_ok = bool(form.get("past_ok"))
+    refused, past_refused, switched = False, False, ""
     try:
         kw["sheets"] = await upload.read(raw, limits)
         if form.get("confirm"):
-            done, _ = imports.import_roster(tz=settings.timezone, allow_past=bool(form.get("allow_past")), **kw)
+            done, _ = imports.import_roster(allow_past=bool(form.get("allow_past")), past_ok=past_ok, **kw)
             session.commit()
             upload.drop(settings.data_dir, c.user.id, token)
-            return back(url, notice="import_unchanged" if month in done.unchanged else "import")
+            if month in done.unchanged:
+                return back(url, notice="import_unchanged")
+            return back(url, notice=_imported(request, c, session, unit_id, month, done))
         preview = imports.preview_import(**kw)
         if not preview.months and len(preview.other_months) == 1:
             # Viewing one month, uploading another's file: the preview (and the page) show the file's month.
@@ -130,14 +134,25 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
         preview = exc.preview
         if preview is None:
             return back(url, error=_problems(request, c, exc.problems[:20]))
-        refused = preview.ok and bool(preview.served)  # the served days were not confirmed
+        past_refused = preview.ok and bool(preview.past) and not (past_ok or form.get("allow_past"))
+        refused = preview.ok and not past_refused and bool(preview.served)  # nor the served days
     except ServiceError as exc:
         session.rollback()
         return back(url, error=exc.reason)
     ctx = _context(request, c, session, unit_id, month)
     return render(request, "rosters.html", c, **ctx, preview=preview, token=token, role_choices=upload.ROLE_CHOICES,
-                  served_refused=refused, switched_from=switched,
+                  served_refused=refused, past_refused=past_refused, past_ok=past_ok, switched_from=switched,
                   post_labels={p["name"]: p["label"] for p in preview.posts})
+
+
+def _imported(request: Request, c: Caller, session: Session, unit_id: uuid.UUID, month: str, done) -> str:
+    """The success message, counted: 已导入 2026年12月 高观镇 值班表：31 天，62 人次，新建人员 3 人."""
+    days, slots = done.counts(month)
+    y, m = month.split("-")
+    unit = org.unit_for(session=session, unit_id=unit_id, by=c.by).name
+    return words("roster.notice.imported", language(request, c), None,
+                 {"year": int(y), "month": int(m), "ym": month, "unit": unit, "days": days, "slots": slots,
+                  "created": len(done.created)})
 
 
 @router.post("/rosters/gaps/{gap_id}/fill")

@@ -25,6 +25,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.feed_revoke_confirm": ("吊销后此订阅链接立即失效，确定吗？", "The feed URL stops working at once. Revoke it?"),
     "roster.notice.feed_revoked": ("订阅链接已吊销", "Feed URL revoked"),
     "roster.notice.publish": ("已发布", "Published"), "roster.notice.import": ("已导入", "Imported"),
+    "roster.notice.imported": ("已导入 {year}年{month}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {created} 人",
+                               "Imported the {unit} roster for {ym}: {days} days, {slots} person-slots, "
+                               "{created} new people"),
+    "roster.import.past": ("{months} 已经过去：导入将改写已有的值班记录。", "{months} is over: importing rewrites the record."),
+    "roster.import.past_ok": ("确认导入已过去的月份", "I confirm importing a month that is over"),
+    "roster.import.past_refused": ("未导入：请先勾选“确认导入已过去的月份”", "Nothing imported: tick the confirmation for the "
+                                   "month that is over"),
+    "roster.import.new_people": ("通讯录中没有以下 {n} 人：勾选“创建通讯录中缺少的人员”即随导入新建；勾选“加入…轮换人员”的，"
+                                 "还将参加以后的自动排班",
+                                 "{n} people are not in the directory: tick “Create people missing from the directory” "
+                                 "to create them with the import; those ticked to join a pool also take part in "
+                                 "generated rosters"),
+    "roster.import.joins_pool": ("加入{post}轮换人员", "Join the {post} pool"),
+    "roster.import.phones": ("表中电话与通讯录不同（不勾选则以通讯录为准）：",
+                             "Phones in the file that differ from the directory (unticked: the directory's stays):"),
+    "roster.import.phone_item": ("{name}：通讯录 {directory}，表中 {phone}", "{name}: directory {directory}, file {phone}"),
+    "roster.import.update_phone": ("以表中电话更新通讯录", "Update the directory with the file's phone"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),

@@ -1,0 +1,237 @@
+"""A clerk importing the office's own Excel 值班表 in the console, as an independent tester did: header words
+offices use (县领导, 值班人员及电话), a mapping that can always be corrected, 备注 kept as typed, a past month
+confirmed, new people and their pools shown, phones taken from the file on request, and a success message
+that counts what was imported. Workbooks are built here with openpyxl."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import lxml.html
+import pytest
+from sqlmodel import Session, func, select
+
+from core.spreadsheets import read_workbook
+from models.audit import AuditEntry
+from models.directory import Person, PersonCreate, UnitCreate
+from models.rosters.roster import RosterSlot
+from services.directory import org
+from services.rosters import excel, imports
+from services.rosters import policy as pol
+from tests.conftest import run_cli
+from tests.rosters.test_import_checks import _login, edited, preview, slots  # noqa: F401
+from tests.rosters.test_import_console import _form, _open, _submit
+from tests.rosters.test_import_layouts import (BY, EXPECTED, LEADERS, OFFICERS, TZ, do_import, footer, roster,  # noqa: F401
+                                               stored, title, unit, wd, xlsx)
+from web.console.forms import FLASH_COOKIE, read_flash
+
+
+def with_phones(people: list[str]) -> str:
+    return "、".join(f"{p} {OFFICERS.get(p) or LEADERS[p]}" for p in people)
+
+
+def county_leaders_and_officers_with_phones(wb):
+    """The tester's file: 县领导 for the leader column, officers and phones in one 值班人员及电话 column."""
+    ws = wb.active
+    ws.title = "12月"
+    title(ws, "XX县人民政府办公室2026年12月值班表", 5)
+    ws.append(["日期", "星期", "县领导", "值班人员及电话", "备注"])
+    for d, (ls, os_, note) in EXPECTED.items():
+        ws.append([f"{d.month}月{d.day}日", wd(d), ls[0], with_phones(os_), note])
+    footer(ws, 5)
+
+
+def test_county_leader_and_officers_with_phones_headers_are_recognised(session, unit):
+    p = preview(session, unit, xlsx(county_leaders_and_officers_with_phones))
+    assert p.ok, [x.text for x in p.problems]
+    roles = {c.header: c.role for c in p.parsed.columns}
+    assert roles["县领导"] == "leader" and roles["值班人员及电话"] == "officer"
+    do_import(session, unit, xlsx(county_leaders_and_officers_with_phones))
+    assert stored(session, unit) == EXPECTED
+
+
+def test_the_same_header_with_值守人员及电话_is_the_officers(session, unit):
+    def build(wb):
+        county_leaders_and_officers_with_phones(wb)
+        wb.active["D2"] = "值守人员及电话"
+    p = preview(session, unit, xlsx(build))
+    assert p.ok and {c.header: c.role for c in p.parsed.columns}["值守人员及电话"] == "officer"
+
+
+def unknown_headers(wb):
+    """A header in none of the words the parser knows: 值日 / 负责同志 / 在岗同志."""
+    ws = wb.active
+    title(ws, "高观镇2026年12月值班表", 4)
+    ws.append(["值日", "星期", "负责同志", "在岗同志"])
+    for d, (ls, os_, _note) in EXPECTED.items():
+        ws.append([f"{d.month}月{d.day}日", wd(d), ls[0], "、".join(os_)])
+
+
+def test_an_unrecognised_header_leaves_every_column_correctable(client, users, session, unit):
+    """Nothing recognised: the preview still lists each column with every meaning to choose, and the clerk's
+    choice imports the month."""
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(unknown_headers))}, headers={"accept": "text/html"})
+    assert r.status_code == 200 and "没有识别出表头的各列" in r.text
+    form = _form(r.text)
+    selects = {s.get("name"): [o.text_content().strip() for o in s.iter("option")] for s in form.iter("select")}
+    assert set(selects) == {"col:Sheet!A", "col:Sheet!B", "col:Sheet!C", "col:Sheet!D"}
+    for options in selects.values():
+        assert {"日期", "星期", "带班领导", "值班员", "电话", "备注", "忽略"} <= set(options)
+    r = _submit(client, form, again="1", **{"col:Sheet!A": "date", "col:Sheet!C": "leader", "col:Sheet!D": "officer"})
+    assert 'id="import-problems"' not in r.text, lxml.html.fromstring(r.text).get_element_by_id(
+        "import-problems").text_content()
+    r = _submit(client, _form(r.text), confirm="1")
+    assert r.status_code == 303 and "error" not in read_flash(r.cookies.get(FLASH_COOKIE))
+    session.expire_all()
+    assert {d: v[:2] for d, v in stored(session, unit).items()} == {d: v[:2] for d, v in EXPECTED.items()}
+
+
+def test_a_note_is_kept_exactly_as_typed(session, unit):
+    """备注 with full-width punctuation (，（）：) is stored as the clerk typed it, only trimmed."""
+    typed = "领导外出，由李明华代班（电话：13900000002）"
+
+    def build(wb):
+        county_leaders_and_officers_with_phones(wb)
+        wb.active["E5"] = f"  {typed}\n"  # Dec 3
+    do_import(session, unit, xlsx(build))
+    assert stored(session, unit)[min(EXPECTED).replace(day=3)][2] == typed
+
+
+# -- a month that is over -----------------------------------------------------------------------------------
+
+AFTER = datetime(2027, 1, 5, 2, 0, tzinfo=UTC)  # December 2026 is over
+
+
+def test_a_month_that_is_over_is_imported_only_when_confirmed(session, unit):
+    data = xlsx(county_leaders_and_officers_with_phones)
+    p = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, month="2026-12",
+                               now=AFTER, tz=TZ)
+    assert p.ok and p.past == ["2026-12"]
+    kw = dict(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, tz=TZ, month="2026-12", now=AFTER)
+    with pytest.raises(excel.ImportRejected) as refused:
+        imports.import_roster(**kw)
+    assert any("2026年12月已过去" in x["msg"] and "确认导入已过去的月份" in x["msg"] for x in refused.value.problems)
+    assert slots(session, unit) == 0
+    imports.import_roster(past_ok=True, **kw)
+    session.commit()
+    assert stored(session, unit) == EXPECTED
+
+
+def test_the_console_asks_to_tick_a_month_that_is_over(client, users, session, unit):
+    client.app.state.clock = lambda: AFTER
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(county_leaders_and_officers_with_phones))},
+                    headers={"accept": "text/html"})
+    page = lxml.html.fromstring(r.text)
+    box = page.get_element_by_id("past-ok")
+    assert not box.checked and "确认导入已过去的月份" in page.get_element_by_id("import-past").text_content()
+    r = _submit(client, _form(r.text), confirm="1")  # not ticked: nothing written, said why
+    assert r.status_code == 200 and 'id="import-past-refused"' in r.text and slots(session, unit) == 0
+    r = _submit(client, _form(r.text), confirm="1", past_ok="1")
+    assert r.status_code == 303 and "error" not in read_flash(r.cookies.get(FLASH_COOKIE))
+    session.expire_all()
+    assert slots(session, unit) > 31
+
+
+def november(wb):
+    ws = wb.active
+    title(ws, "高观镇2026年11月值班表", 4)
+    ws.append(["日期", "星期", "带班领导", "值班人员"])
+    for d, (ls, os_, _note) in roster(2026, 11).items():
+        ws.append([d, wd(d), ls[0], "、".join(os_)])
+
+
+def test_the_cli_asks_for_past_ok_for_a_month_that_is_over(cli_db, tmp_path):
+    """The CLI runs on the real clock: last November is over whenever the test runs."""
+    with Session(cli_db) as s:
+        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
+        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
+                for n, m in {**LEADERS, **OFFICERS}.items()}
+        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
+        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
+        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
+        s.commit()
+    path = tmp_path / "11月值班表.xlsx"
+    path.write_bytes(xlsx(november))
+    r = run_cli("roster", "import", path, "--unit", "t1")
+    assert r.exit_code != 0 and "--past-ok" in r.output
+    with Session(cli_db) as s:
+        assert s.exec(select(func.count()).select_from(RosterSlot)).one() == 0
+    assert "--past-ok" in run_cli("roster", "import", "--help").output
+    r = run_cli("roster", "import", path, "--unit", "t1", "--past-ok")
+    assert r.exit_code == 0, r.output
+    assert "imported t1 2026-11: 30 days" in r.output
+
+
+# -- new people and their pools, the success message ----------------------------------------------------
+
+def test_the_preview_names_the_people_to_create_and_the_clerk_may_keep_one_out_of_the_pool(client, users, session,
+                                                                                           unit):
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf, "create_missing": "1"},
+                    files={"file": ("值班表.xlsx", edited(D4="新同志 13911112222", D5="借调人员"))},
+                    headers={"accept": "text/html"})
+    page = lxml.html.fromstring(r.text)
+    listed = page.get_element_by_id("import-new-people")
+    items = {li.xpath(".//span")[0].text_content(): li for li in listed.iter("li")}
+    assert set(items) == {"新同志", "借调人员"}
+    assert "值班员，13911112222" in items["新同志"].text_content()
+    for li in items.values():
+        box = li.xpath(".//input[@name='pool_new']")[0]
+        assert box.checked and "加入值班员轮换人员" in li.text_content()
+    form = _form(r.text)
+    values: dict[str, list[str]] = {"confirm": ["1"]}
+    for k, v in form.form_values():
+        if not (k == "pool_new" and v == "借调人员"):  # the clerk unticks 借调人员
+            values.setdefault(k, []).append(v)
+    r = client.post(form.get("action"), data=values, headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303
+    notice = read_flash(r.cookies.get(FLASH_COOKIE))["notice"]
+    assert notice.endswith("新建人员 2 人")
+    session.expire_all()
+    pool = pol.pools_of(session, unit.id)["officer"]
+    made = {p.name: str(p.id) for p in session.exec(select(Person).where(Person.name.in_(["新同志", "借调人员"])))}
+    assert made["新同志"] in pool and made["借调人员"] not in pool
+
+
+def test_the_success_message_counts_days_person_slots_and_new_people(client, users, session, unit):
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(county_leaders_and_officers_with_phones))},
+                    headers={"accept": "text/html"})
+    r = _submit(client, _form(r.text), confirm="1")
+    people = sum(len(ls) + len(os_) for ls, os_, _ in EXPECTED.values())
+    assert read_flash(r.cookies.get(FLASH_COOKIE)) == {
+        "notice": f"已导入 2026年12月 高观镇 值班表：31 天，{people} 人次，新建人员 0 人"}
+    page = client.get(r.headers["location"], headers={"accept": "text/html"})
+    assert f"已导入 2026年12月 高观镇 值班表：31 天，{people} 人次" in page.text
+
+
+# -- phones that differ from the directory --------------------------------------------------------------
+
+def test_a_differing_phone_updates_the_directory_only_for_the_person_ticked(client, users, session, unit):
+    first = EXPECTED[min(EXPECTED)][1][0]
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", edited(E3="13800000000"))}, headers={"accept": "text/html"})
+    offered = lxml.html.fromstring(r.text).get_element_by_id("import-phones")
+    assert f"{first}：通讯录 {OFFICERS[first]}，表中 13800000000" in offered.text_content()
+    box = offered.xpath(".//input[@name='update_phone']")
+    assert len(box) == 1 and not box[0].checked and "以表中电话更新通讯录" in offered.text_content()
+    r = _submit(client, _form(r.text), confirm="1", update_phone=box[0].get("value"))
+    assert r.status_code == 303
+    session.expire_all()
+    person = session.exec(select(Person).where(Person.name == first)).one()
+    assert person.mobile == "13800000000"
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "person", AuditEntry.entity_id == str(person.id))
+                         .order_by(AuditEntry.at.desc())).first()
+    assert entry is not None and "13800000000" in str(entry.after)
+
+
+def test_an_unticked_phone_leaves_the_directory_as_it_is(session, unit):
+    first = EXPECTED[min(EXPECTED)][1][0]
+    do_import(session, unit, edited(E3="13800000000"))
+    assert session.exec(select(Person).where(Person.name == first)).one().mobile == OFFICERS[first]
