@@ -185,7 +185,7 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
 def roster_print(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(page("rosters:read")),
                  session: Session = Depends(get_session)):
     view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone, by=c.by)
-    return render(request, "roster_print.html", c, view=view, weekdays=excel.WEEKDAYS)
+    return render(request, "roster_print.html", c, view=view)
 
 
 @router.get("/rosters/gaps")

@@ -187,4 +187,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "posts.notice.defaults": ("已设置常用岗位，请勾选轮换人员", "The usual posts are set: now tick the rotation pools"),
     "roster.import.outside_list": ("在通讯录中、但不在该岗位轮换人员中：", "In the directory but not in the post's rotation pool: "),
     "roster.import.add_to_pool": ("加入轮换人员（排在该岗位轮换顺序末尾）", "Add them to the pool (at the end of the post's rotation)"),
+    # the month's print page for the duty room's wall (roster_print.html)
+    "rprint.title": ("{unit}{year}年{month}月值班表", "{unit} duty roster, {month_name} {year}"),
+    "rprint.duty_phone": ("值班电话：{phone}", "Duty phone: {phone}"),
+    "rprint.published": ("已发布 第{n}版", "Published, version {n}"),
+    "rprint.weekday": ("星期", "Day"), "rprint.phones": ("联系电话", "Phones"),
+    **{f"rprint.weekday.{i}": v for i, v in enumerate((
+        ("星期一", "Monday"), ("星期二", "Tuesday"), ("星期三", "Wednesday"), ("星期四", "Thursday"), ("星期五", "Friday"),
+        ("星期六", "Saturday"), ("星期日", "Sunday")))},
 }
