@@ -21,6 +21,7 @@ from services.rosters.views import month_view, on_duty
 from web.console.forms import back
 from web.console.render import language, page, render, words
 from web.console.rosters import explain as _explain  # noqa: F401 - the templates' roster_why, roster_gap
+from web.console.rosters import problems as _problems_words  # noqa: F401 - the templates' import_problem
 from web.console.rosters import imports as upload
 from web.deps import Caller, get_session, now_utc
 
