@@ -11,6 +11,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+
+class Said(str):
+    """A zh-CN reason that also carries what it is (`code`) and its values (`params`), so the console can word it
+    in another language; everywhere else it is the zh-CN text it always was."""
+
+    code: str
+    params: tuple
+
+    def __new__(cls, zh: str, code: str, /, **params) -> "Said":
+        reason = super().__new__(cls, zh)
+        reason.code, reason.params = code, tuple(params.items())
+        return reason
+
 WEEKDAY_ZH = "一二三四五六日"
 # Header words per role, tried longest first; a post's own label (e.g. 驾驶员) is added by the caller.
 HEADER_WORDS: dict[str, tuple[str, ...]] = {
@@ -129,21 +142,21 @@ def parse_day(value, year: int, month: int, *, after: date | None = None) -> tup
     if isinstance(value, date):
         return value, ""
     if isinstance(value, bool):
-        return None, "不是日期"
+        return None, Said("不是日期", "not_a_date_value")
     if isinstance(value, int) and 20000 <= value <= 80000:  # an Excel date serial shown as a number
         return EXCEL_EPOCH + timedelta(days=value), ""
     if isinstance(value, float):
         return _dotted(value, year, month, after)
     t = norm(value)
     if not t:
-        return None, "日期为空"
+        return None, Said("日期为空", "date_empty")
     for pattern, groups in ((_FULL, (1, 2, 3)), (_MD, (None, 1, 2)), (_MD_DOT, (None, 1, 2)), (_D, (None, None, 1))):
         m = pattern.match(t)
         if not m:
             continue
         rest = t[m.end():]
         if not _REST.match(rest) and not _RANGE.match(rest):
-            return None, f"“{t}”不是日期"
+            return None, Said(f"“{t}”不是日期", "not_a_date", text=t)
         y = int(m[groups[0]]) if groups[0] else year
         mo = int(m[groups[1]]) if groups[1] else month
         if groups[0] is None and groups[1] is not None and mo < month and month - mo > 6:
@@ -153,8 +166,8 @@ def parse_day(value, year: int, month: int, *, after: date | None = None) -> tup
         try:
             return date(y, mo, int(m[groups[2]])), ""
         except ValueError:
-            return None, f"“{t}”不是有效日期"
-    return None, f"“{t}”不是日期（可写作 2026-12-01、12月1日、12.1 等）"
+            return None, Said(f"“{t}”不是有效日期", "invalid_date", text=t)
+    return None, Said(f"“{t}”不是日期（可写作 2026-12-01、12月1日、12.1 等）", "not_a_date_hint", text=t)
 
 
 def _dotted(value: float, year: int, month: int, after: date | None) -> tuple[date | None, str]:
@@ -166,7 +179,7 @@ def _dotted(value: float, year: int, month: int, after: date | None) -> tuple[da
         except ValueError:
             pass
     if not candidates:
-        return None, f"“{value}”不是日期"
+        return None, Said(f"“{value}”不是日期", "not_a_date", text=str(value))
     candidates.sort()
     if after is not None:
         later = [c for c in candidates if c > after]
@@ -217,7 +230,7 @@ def people_in(value) -> tuple[list[Named], list[str]]:
             if out and not out[-1].phone:
                 out[-1] = Named(out[-1].name, tok)
             else:
-                problems.append(f"电话 {tok} 前面没有姓名")
+                problems.append(Said(f"电话 {tok} 前面没有姓名", "phone_without_name", phone=tok))
             continue
         if PHONE_LIKE.fullmatch(tok):
             problems.append(bad_phone(tok, out[-1].name if out else ""))
@@ -234,7 +247,7 @@ def people_in(value) -> tuple[list[Named], list[str]]:
         elif NAME.match(tok):
             out.append(Named(tok))
         else:
-            problems.append(f"“{tok}”不像姓名")
+            problems.append(Said(f"“{tok}”不像姓名", "not_a_name", text=tok))
     return out, problems
 
 
@@ -243,7 +256,9 @@ def bad_phone(digits: str, name: str = "") -> str:
     n = sum(ch.isdigit() for ch in digits)
     whose = f"“{name}”的" if name else ""
     hint = f"手机号应为 11 位，这里是 {n} 位" if digits.startswith("1") else "不是有效的电话号码"
-    return f"{whose}电话 {digits} 有误：{hint}"
+    if digits.startswith("1"):
+        return Said(f"{whose}电话 {digits} 有误：{hint}", "bad_mobile", name=name, phone=digits, n=n)
+    return Said(f"{whose}电话 {digits} 有误：{hint}", "bad_phone", name=name, phone=digits)
 
 
 def phones_in(value) -> tuple[list[Named], list[str], list[str]]:
@@ -257,5 +272,5 @@ def phones_in(value) -> tuple[list[Named], list[str], list[str]]:
     bare = [t for t in runs if PHONE.fullmatch(t)]
     wrong = [bad_phone(t) for t in runs if not PHONE.fullmatch(t)]
     if not runs and norm(value):
-        return [], [], [f"“{norm(value)}”不是电话号码"]
+        return [], [], [Said(f"“{norm(value)}”不是电话号码", "not_a_phone", text=norm(value))]
     return [], bare, wrong

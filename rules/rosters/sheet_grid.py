@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, norm, squeeze, weekday_of
+from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, norm, squeeze, weekday_of
 
 ROLES = ("date", "weekday", "note", "phone")  # the non-post roles of a column
 # A post's column that also holds the phones ('值班人员及电话', '值守人员及联系电话'): the post's, read with phones.
@@ -25,6 +25,16 @@ class Grid:
     merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
+def said(code: str, **params) -> dict:
+    """A Problem's `code` and `params` as keywords: `Problem(sheet, row, col, header, "…", **said("x", name=n))`."""
+    return {"code": code, "params": tuple(params.items())}
+
+
+def coded(reason: str) -> dict:
+    """A cell's reason (sheet_cells.Said) as a Problem's `code` and `params`; nothing for a plain text."""
+    return {"code": reason.code, "params": reason.params} if isinstance(reason, Said) else {}
+
+
 @dataclass(frozen=True)
 class Problem:
     """Something in the file that stops the import (or, as a warning, that the clerk should know)."""
@@ -34,6 +44,10 @@ class Problem:
     column: str  # letter, or "" for the whole row
     header: str  # the column's header text, or what the problem is about
     message: str
+    # what it is and its values, for wording it in another language (the console's roster.problem.<code>);
+    # posts by their names, days as ISO dates, weekdays 0 = Monday. No code: only the zh-CN message exists.
+    code: str = ""
+    params: tuple[tuple[str, object], ...] = ()
 
     @property
     def text(self) -> str:

@@ -21,8 +21,8 @@ from datetime import date
 
 from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
                                        people_in, phones_in, squeeze, trailing_weekday, weekday_of)
-from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, is_footer, letter,
-                                      override, role_of, vocabulary)
+from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, coded, is_footer,
+                                      letter, override, role_of, said, vocabulary)
 from rules.rosters.sheet_weeks import parse_week
 
 __all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
@@ -47,15 +47,19 @@ def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple
     if not out.layouts and not out.problems and out.other_months and month is not None:
         found = "、".join(f"{y}年{m}月" for y, m in sorted(set(out.other_months.values())))
         out.problems.append(Problem(next(iter(out.other_months)), 0, "", "",
-                                    f"文件中没有所选{month[0]}年{month[1]}月的值班表：这是{found}的值班表"))
+                                    f"文件中没有所选{month[0]}年{month[1]}月的值班表：这是{found}的值班表",
+                                    **said("other_months_only", year=month[0], month=month[1],
+                                           found=tuple(sorted(set(out.other_months.values()))))))
     elif not out.layouts and not out.problems:
-        out.problems.append(Problem(grids[0].name if grids else "", 0, "", "", "文件中没有找到值班表（表头应含“日期”和值班人员等列）"))
+        out.problems.append(Problem(grids[0].name if grids else "", 0, "", "", "文件中没有找到值班表（表头应含“日期”和值班人员等列）",
+                                    **said("no_roster")))
     seen: dict[date, Day] = {}
     for d in out.days:
         if d.day in seen:
             first = seen[d.day]
             out.problems.append(Problem(d.sheet, d.row, "", "日期",
-                                        f"{d.day.isoformat()} 已在工作表“{first.sheet}”第{first.row}行出现"))
+                                        f"{d.day.isoformat()} 已在工作表“{first.sheet}”第{first.row}行出现",
+                                        **said("date_twice", day=d.day.isoformat(), sheet=first.sheet, row=first.row)))
         else:
             seen[d.day] = d
     out.days = sorted(seen.values(), key=lambda d: d.day)
@@ -107,17 +111,20 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
                                         "没有识别出表头的各列：请在下方“识别为”一栏为各列选择日期、带班领导、值班人员等，"
                                         "再点“按此对应重新识别”"))
     if found is None:
-        out.warnings.append(Problem(grid.name, 0, "", "", "没有找到表头（日期、值班人员等），已跳过此工作表"))
+        out.warnings.append(Problem(grid.name, 0, "", "", "没有找到表头（日期、值班人员等），已跳过此工作表",
+                                    **said("no_header")))
         return
     header_at, layout = found
     ym = _sheet_month(grid, cells, header_at, hint)
     if ym is None:
         out.problems.append(Problem(grid.name, header_at + 1, "", "年月",
-                                    "无法确定年月：请在标题（如“2026年12月值班表”）或工作表名中写明，或选择月份"))
+                                    "无法确定年月：请在标题（如“2026年12月值班表”）或工作表名中写明，或选择月份",
+                                    **said("no_year_month")))
         return
     if hint is not None and ym != hint:
         out.other_months[grid.name] = ym
-        out.warnings.append(Problem(grid.name, 0, "", "", f"这是{ym[0]}年{ym[1]}月的值班表，不是所选月份，已跳过"))
+        out.warnings.append(Problem(grid.name, 0, "", "", f"这是{ym[0]}年{ym[1]}月的值班表，不是所选月份，已跳过",
+                                    **said("other_month_skipped", year=ym[0], month=ym[1])))
         return
     out.layouts[grid.name] = layout
     out.months[grid.name] = ym
@@ -181,7 +188,7 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
     out.columns += mapping
     date_col = next((c for c, r in roles.items() if r == "date"), None)
     if date_col is None:
-        out.problems.append(Problem(grid.name, h + 1, "", "日期", "没有日期列"))
+        out.problems.append(Problem(grid.name, h + 1, "", "日期", "没有日期列", **said("no_date_column")))
         return
     day: Day | None = None
     prev: date | None = None
@@ -202,7 +209,7 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
             if d is None:
                 if ended or cells.merged_from_above(r, date_col):  # a merged date cell: said once, for its top row
                     continue
-                out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col], why))
+                out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col], why, **coded(why)))
                 day = None
                 continue
             if not ended and d == (day.day if day else None) and cells.merged_from_above(r, date_col):
@@ -210,7 +217,8 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
             else:
                 if (d.year, d.month) != ym:
                     out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col],
-                                                f"{d.isoformat()} 不在{ym[0]}年{ym[1]}月"))
+                                                f"{d.isoformat()} 不在{ym[0]}年{ym[1]}月",
+                                                **said("date_outside_month", day=d.isoformat(), year=ym[0], month=ym[1])))
                     day = None
                     continue
                 day, prev, ended = Day(d, sheet=grid.name, row=r + 1), d, False
@@ -218,7 +226,9 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
                 wd = trailing_weekday(cells.get(r, date_col))
                 if wd is not None and wd != d.weekday():
                     out.problems.append(Problem(grid.name, r + 1, letter(date_col), header[date_col],
-                                                f"{d.isoformat()} 是星期{WEEKDAY_ZH[d.weekday()]}，不是星期{WEEKDAY_ZH[wd]}"))
+                                                f"{d.isoformat()} 是星期{WEEKDAY_ZH[d.weekday()]}，不是星期{WEEKDAY_ZH[wd]}",
+                                                **said("weekday_mismatch", day=d.isoformat(), weekday=d.weekday(),
+                                                       written=wd)))
         if day is None:
             continue
         _read_row(grid, cells, r, roles, header, day, out, check_weekday=not continued, targets=targets)
@@ -244,7 +254,9 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             wd = weekday_of(value)
             if check_weekday and value not in (None, "") and wd != day.day.weekday():
                 out.problems.append(Problem(grid.name, r + 1, letter(c), header[c],
-                                            f"{day.day.isoformat()} 是星期{WEEKDAY_ZH[day.day.weekday()]}，不是“{norm(value)}”"))
+                                            f"{day.day.isoformat()} 是星期{WEEKDAY_ZH[day.day.weekday()]}，不是“{norm(value)}”",
+                                            **said("weekday_not", day=day.day.isoformat(), weekday=day.day.weekday(),
+                                                   text=norm(value))))
             continue
         if role == "note":
             if not cells.merged_from_above(r, c):
@@ -256,11 +268,11 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             if bare:
                 bare_phones.append((c, bare))
             for p in problems:
-                out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p))
+                out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p, **coded(p)))
             continue
         people, problems = people_in(value)
         for p in problems:
-            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p))
+            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p, **coded(p)))
         if people:
             day.cells.setdefault(role, (r + 1, letter(c), header[c]))
             row_people += [(role, replace(p, where=(r + 1, letter(c)))) for p in people]
@@ -279,9 +291,11 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             row_people[i] = (role, replace(p, phone=ph))
         if len(bare) > len(lacking):
             out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c],
-                                        f"电话 {'、'.join(bare[len(lacking):])} 无法对应到姓名，已忽略"))
+                                        f"电话 {'、'.join(bare[len(lacking):])} 无法对应到姓名，已忽略",
+                                        **said("phones_unmatched", phones=tuple(bare[len(lacking):]))))
     for name in unknown:
-        out.warnings.append(Problem(grid.name, r + 1, "", "电话", f"电话列中的“{name}”不在本行的值班人员中，已忽略"))
+        out.warnings.append(Problem(grid.name, r + 1, "", "电话", f"电话列中的“{name}”不在本行的值班人员中，已忽略",
+                                    **said("phone_name_unknown", name=name)))
     for role, p in row_people:
         day.add(role, [replace(p, phone=p.phone or phones.get(p.name, ""))])
 

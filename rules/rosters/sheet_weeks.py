@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rules.rosters.sheet_cells import WEEKDAY_ZH, as_typed, dated_cell, norm, parse_day, people_in, weekday_of
-from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, ParsedRoster, Problem, is_footer, labelled_parts, letter,
-                                      override, role_of)
+from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, ParsedRoster, Problem, coded, is_footer,
+                                      labelled_parts, letter, override, role_of)
 from rules.rosters.sheet_week_span import week_days, week_label
 
 
@@ -57,7 +57,7 @@ def parse_week(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns
             role = "officer"  # a row ('值班安排') whose cells say who is what: '带班：张三 值班：李四'
         if role is None or role == "ignore" or (role not in ROLES and role not in posts):
             out.warnings.append(Problem(grid.name, r + 1, letter(label_col) if label_col is not None else "", label,
-                                        "无法识别此行，已忽略"))
+                                        "无法识别此行，已忽略", code="row_unknown"))
             continue
         shown = label or (DATED_ROW if dated is not None or spanned and role != "date" else "")  # an unlabelled week row still maps its people
         if shown and shown not in labels_seen:
@@ -74,7 +74,7 @@ def parse_week(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns
         _people_row(grid, cells, r, values, current, role, label, header, out,
                     labels=(words, columns, posts, labels_seen))
     if not rows_seen:
-        out.problems.append(Problem(grid.name, h + 1, "", "日期", "按周排列的值班表中没有日期行"))
+        out.problems.append(Problem(grid.name, h + 1, "", "日期", "按周排列的值班表中没有日期行", code="no_date_row"))
 
 
 def _week_of_row(grid, cells: Cells, r: int, first_day_col: int, ym, out: ParsedRoster):
@@ -146,7 +146,7 @@ def _people_row(grid, cells: Cells, r: int, values: dict, current: dict, role: s
         if d is None:
             if c in current:  # a day of the previous or next month: that month's roster
                 continue
-            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], "这一格上方没有日期行"))
+            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], "这一格上方没有日期行", code="no_date_above"))
             continue
         for word, said, text in labelled_parts(v, words) or [("", None, v)]:
             part = role
@@ -159,7 +159,8 @@ def _people_row(grid, cells: Cells, r: int, values: dict, current: dict, role: s
                 continue
             if part not in posts and part != "note":  # a 电话 row, or a label corrected to 电话
                 if word:
-                    out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c], f"“{word}”不是值班岗位，已忽略"))
+                    out.warnings.append(Problem(grid.name, r + 1, letter(c), header[c], f"“{word}”不是值班岗位，已忽略",
+                                                code="not_a_post", params=(("text", word),)))
                 continue
             _add(grid, r, c, d, part, word or label, text, header, out)
 
@@ -170,7 +171,10 @@ def _add(grid, r: int, c: int, d: Day, role: str, label: str, value, header, out
         return
     people, problems = people_in(value)
     for p in problems:
-        out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], f"{label}：{p}" if label else p))
+        extra = coded(p)
+        if extra and label:  # the cell's own label first ("带班：…"): the console says it first too
+            extra["params"] = (*extra["params"], ("label", label))
+        out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], f"{label}：{p}" if label else p, **extra))
     d.cells.setdefault(role, (r + 1, letter(c), header[c]))
     d.add(role, [replace(p, where=(r + 1, letter(c))) for p in people])
 
@@ -200,11 +204,13 @@ def _week_dates(grid, r: int, values: dict, ym, out: ParsedRoster, header) -> di
         else:
             d, why = parse_day(v, year, month)
         if d is None:
-            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], why))
+            out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], why, **coded(why)))
             continue
         if d.weekday() != weekday_of(header[c]):
             out.problems.append(Problem(grid.name, r + 1, letter(c), header[c],
-                                        f"{d.isoformat()} 是星期{WEEKDAY_ZH[d.weekday()]}，不在“{header[c]}”列"))
+                                        f"{d.isoformat()} 是星期{WEEKDAY_ZH[d.weekday()]}，不在“{header[c]}”列",
+                                        code="weekday_column", params=(("day", d.isoformat()),
+                                                                       ("weekday", d.weekday()), ("text", header[c]))))
         if (d.year, d.month) != ym:
             current[c] = None
             continue

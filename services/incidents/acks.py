@@ -27,7 +27,7 @@ from rules.incidents import escalation as esc
 from services import audit
 from services.access import Actor
 from services.incidents import targets
-from services.incidents.lookups import incident_for
+from services.incidents.lookups import get_incident, incident_for
 from services.incidents.wakeups import wake_after_commit
 from services.rosters.absences import acting_person_id
 
@@ -137,11 +137,14 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
                            .values(used_at=now))
     if claimed.rowcount != 1:
         raise Gone("确认链接已使用过 (link already used)", field="token")
-    if by is not None:  # the person themselves, signed in (the inbox's button): their account, the console's way
+    if by is not None and by.sees(get_incident(session, row.incident_id).unit_id):
+        # the person themselves, signed in (the inbox's button): their account, the console's way
         return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="console",
                            now=now, by=by, tz=settings.timezone)
     person = session.get(Person, row.person_id) if row.person_id else None
-    # no session: the signed link is the authority, it names its person
+    # no session, or the person's own account may not see the incident (a unit's account reached as a leader by
+    # the escalation): the signed link is the authority, it names its person; the page shows no more than the
+    # link's summary either way
     return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="link", now=now,
                        by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 

@@ -3,7 +3,8 @@ everyone already told the old grade."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -19,6 +20,7 @@ from services.incidents import convert, policies, targets
 from services.incidents.wakeups import wake_after_commit
 
 TOLD = ("escalation", "ack_timeout", "correction")
+RULE_KEY = re.compile(r":r\d+:[^:]+$")  # the key of a personal rule's message (services/incidents/escalation.py: fire)
 
 
 def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan, missing=0) -> r.GradeSuggestion:
@@ -71,16 +73,31 @@ def on_grade_change(session: Session, incident: Incident, old: int | None, now: 
     notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id,
                                                      Notice.purpose.in_(TOLD), Notice.person_id.is_not(None))))
     told: dict = {}
+    by_rules: set = set()  # people the escalation reached by their own notification rules
     for n in sorted(notices, key=lambda n: n.at):
         told.setdefault(n.person_id, n)
+        if RULE_KEY.search(n.key):
+            by_rules.add(n.person_id)
     text = correction_text(old, incident.grade)
     stamp = now.strftime("%Y%m%d%H%M%S%f")
     for pid, n in told.items():
         person = session.get(Person, pid)
-        targets.send(session, key=f"incident:{incident.id}:regrade:{stamp}:{pid}", purpose="correction",
-                     channel=n.channel if n.channel != "none" else "inbox", subject=f"【更正】{incident.title}",
-                     body=f"{text}（{incident.title}）。", at=now, incident_id=incident.id, person=person,
-                     acting_for=n.acting_for, step="correction", for_person_id=n.for_person_id)
+        common = dict(purpose="correction", subject=f"【更正】{incident.title}", body=f"{text}（{incident.title}）。",
+                      at=now, incident_id=incident.id, person=person, acting_for=n.acting_for,
+                      for_person_id=n.for_person_id)
+        # the correction goes the way the escalation went to this person: by their own rules (channels, verified
+        # addresses, delays) when it followed them, else by the step's channel ladder
+        plan = targets.personal_plan(session, person, settings) if pid in by_rules and person else []
+        for i, reach in enumerate(plan):
+            targets.send(session, key=f"incident:{incident.id}:regrade:{stamp}:{pid}:r{i}:{reach.channel}",
+                         channel=reach.channel, address=reach.address, ladder=(reach.channel,),
+                         step=f"correction:r{i}",
+                         due_at=now + timedelta(minutes=reach.delay_minutes) if reach.delay_minutes else None,
+                         **common)
+        if not plan:
+            channel = n.channel if n.channel != "none" else "inbox"
+            targets.send(session, key=f"incident:{incident.id}:regrade:{stamp}:{pid}", channel=channel,
+                         ladder=tuple(n.ladder or ()) if n.channel != "none" else (), step="correction", **common)
     state = session.get(EscalationState, incident.id)
     policy = esc.select_policy(policies.rules(session), r.Category(incident.category),
                                r.Grade(incident.grade) if incident.grade else None, incident.sensitive)

@@ -32,6 +32,7 @@ from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
 from rules.rosters.review import holiday_shortfalls, past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
+from rules.rosters.sheet_grid import said
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
 from services.access import Actor
@@ -155,20 +156,23 @@ def _refuse_without_posts(session: Session, unit_id: uuid.UUID) -> list:
     return posts
 
 
-def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: list) -> None:
+def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: list, by: Actor) -> None:
     """A name missing here but on another unit's list is that person, not a new one: named as a problem and
-    never offered for creation (which would make a second 吴春梅)."""
+    never offered for creation (which would make a second 吴春梅). Only units the caller may see are named, so a
+    unit reporter cannot look up which unit a name belongs to: to them such a name is a new name like any other."""
     if not missing:
         return
-    found = session.exec(select(Person.name, Unit.name).join(Unit, Unit.id == Person.unit_id).where(
+    found = session.exec(select(Person.name, Unit.name, Unit.id).join(Unit, Unit.id == Person.unit_id).where(
         Person.name.in_(list(missing)), Person.unit_id != unit_id, Person.active)).all()
     units: dict[str, list[str]] = {}
-    for name, unit in found:
-        units.setdefault(name, []).append(unit)
+    for name, unit, other in found:
+        if by.sees(other):
+            units.setdefault(name, []).append(unit)
     for name, where in units.items():
         m = missing.pop(name)
         problems.append(Problem(*m.where, f"“{name}”是{'、'.join(sorted(set(where)))}的人员，不在本单位通讯录中："
-                                          f"请改填本单位人员，或先在通讯录中调整其所属单位"))
+                                          f"请改填本单位人员，或先在通讯录中调整其所属单位",
+                                **said("other_unit", name=name, units=tuple(sorted(set(where))))))
 
 
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
@@ -190,7 +194,8 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     problems, warnings = list(parsed.problems), list(parsed.warnings)
     months = sorted({f"{y:04d}-{m:02d}" for y, m in parsed.months.values()})
     if month and month not in months and not problems:
-        problems.append(Problem(sheets[0].name if sheets else "", 0, "", "", f"文件中没有 {month} 的值班表"))
+        problems.append(Problem(sheets[0].name if sheets else "", 0, "", "", f"文件中没有 {month} 的值班表",
+                                **said("no_month_in_file", ym=month)))
     given = _check_columns(parsed, posts, problems, warnings)
     _check_month_days(parsed, months, problems)
     pools = pol.pools_of(session, unit_id)
@@ -213,19 +218,22 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             row["posts"][post] = out
             if (post in REQUIRED_POSTS and not out and post in given.get(d.sheet, ())
                     and months and d.day.strftime("%Y-%m") in months):
-                problems.append(Problem(d.sheet, d.row, "", labels[post], f"{d.day.isoformat()} 没有{labels[post]}"))
+                problems.append(Problem(d.sheet, d.row, "", labels[post], f"{d.day.isoformat()} 没有{labels[post]}",
+                                        **said("post_empty", day=d.day.isoformat(), post=post)))
         days.append(row)
-    _elsewhere(session, unit_id, missing, problems)
+    _elsewhere(session, unit_id, missing, problems, by)
     for m in missing.values():
         m.joins_pool = pool_new is None or m.name in pool_new
     if missing and not create_missing:
         for m in missing.values():
             problems.append(Problem(*m.where,
-                                    f"“{m.name}”不在本单位通讯录中（{len(m.days)} 天）：可选择“创建缺少的人员”一并导入"))
+                                    f"“{m.name}”不在本单位通讯录中（{len(m.days)} 天）：可选择“创建缺少的人员”一并导入",
+                                    **said("not_in_directory", name=m.name, days=len(m.days))))
     if outside and not add_to_pool:  # one problem per person and post, not one per row
         for o in outside.values():
             problems.append(Problem(*o.where, f"“{o.name}”不在{labels[o.post]}的轮换人员中（{len(o.days)} 天）："
-                                              f"可选择“加入轮换人员”一并导入，或在岗位设置中调整"))
+                                              f"可选择“加入轮换人员”一并导入，或在岗位设置中调整",
+                                    **said("not_in_pool", name=o.name, post=o.post, days=len(o.days))))
     _check_holiday_counts(session, unit_id, parsed, days, months, labels, warnings)
     where = {d.day: (d.sheet, d.row) for d in parsed.days}
     served = served_changes(session=session, unit_id=unit_id, now=now,
@@ -258,7 +266,8 @@ def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, tak
             m.days.append(d.day)
         return {"name": n.name, "phone": n.phone, "person_id": None, "status": "missing"}
     if len(found) > 1:
-        problems.append(Problem(d.sheet, row, col, header, f"本单位有 {len(found)} 位“{n.name}”，请在姓名后写上手机号以区分"))
+        problems.append(Problem(d.sheet, row, col, header, f"本单位有 {len(found)} 位“{n.name}”，请在姓名后写上手机号以区分",
+                                **said("ambiguous_name", n=len(found), name=n.name)))
         return {"name": n.name, "phone": n.phone, "person_id": None, "status": "ambiguous"}
     person = found[0]
     pid = str(person.id)
@@ -270,13 +279,15 @@ def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, tak
         status = "not_in_pool"
     if pid in taken:
         problems.append(Problem(d.sheet, row, col, header,
-                                f"“{n.name}”在 {d.day.isoformat()} 同时担任{labels[taken[pid]]}和{label}"))
+                                f"“{n.name}”在 {d.day.isoformat()} 同时担任{labels[taken[pid]]}和{label}",
+                                **said("twice", name=n.name, day=d.day.isoformat(), first=taken[pid], post=post)))
         status = "twice"
     taken.setdefault(pid, post)
     if n.phone and person.mobile and not same_phone(n.phone, person.mobile) and pid not in phones:
         # Said once per person, at the first mention: the preview offers to take the file's phone.
         warnings.append(Problem(d.sheet, row, col, header,
-                                f"“{n.name}”的电话 {n.phone} 与通讯录中的 {person.mobile} 不同（以通讯录为准）"))
+                                f"“{n.name}”的电话 {n.phone} 与通讯录中的 {person.mobile} 不同（以通讯录为准）",
+                                **said("phone_differs", name=n.name, phone=n.phone, mobile=person.mobile)))
         phones[pid] = PhoneChange(pid, n.name, n.phone, person.mobile)
     return {"name": n.name, "phone": n.phone or person.mobile, "person_id": pid, "status": status}
 
@@ -291,10 +302,14 @@ def _check_columns(parsed: ParsedRoster, posts, problems: list[Problem], warning
         lacking = [p for p in posts if p.name in REQUIRED_POSTS and p.name not in roles]
         refused = [p.label or p.name for p in lacking if p.name not in OPTIONAL_WHEN_ABSENT]
         if refused:
-            problems.append(Problem(sheet, 0, "", "表头", f"缺少{'、'.join(refused)}{what}"))
+            problems.append(Problem(sheet, 0, "", "表头", f"缺少{'、'.join(refused)}{what}",
+                                    **said("post_column_missing", posts=tuple(p.name for p in lacking
+                                                                              if p.name not in OPTIONAL_WHEN_ABSENT),
+                                           what=layout)))
         elif lacking:
             names = "、".join(p.label or p.name for p in lacking)
-            warnings.append(Problem(sheet, 0, "", "表头", f"没有{names}{what}：{names}留空，导入后请在值班表中补排"))
+            warnings.append(Problem(sheet, 0, "", "表头", f"没有{names}{what}：{names}留空，导入后请在值班表中补排",
+                                    **said("post_column_absent", posts=tuple(p.name for p in lacking), what=layout)))
     return given
 
 
@@ -326,7 +341,9 @@ def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pr
         if lacking:
             sheet = next((s for s, ym in parsed.months.items() if f"{ym[0]:04d}-{ym[1]:02d}" == month), "")
             shown = "、".join(f"{d.month}月{d.day}日" for d in lacking[:10]) + ("等" if len(lacking) > 10 else "")
-            problems.append(Problem(sheet, 0, "", "日期", f"缺少 {len(lacking)} 天：{shown}"))
+            problems.append(Problem(sheet, 0, "", "日期", f"缺少 {len(lacking)} 天：{shown}",
+                                    **said("days_missing", n=len(lacking), dates=tuple(d.isoformat() for d in lacking[:10]),
+                                           more=len(lacking) > 10)))
 
 
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,

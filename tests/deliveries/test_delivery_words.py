@@ -23,3 +23,17 @@ def test_an_acknowledgement_detail_and_the_pipeline_notes_are_worded():
 def test_a_provider_error_is_kept_as_it_came():
     assert str(note("HTTP 500 from provider", "en")) == "<code>HTTP 500 from provider</code>"
     assert str(note("", "en")) == ""
+
+
+def test_the_pipelines_own_errors_are_worded_with_the_channel_as_people_call_it():
+    zh, en = str(note("渠道 webhook 未配置", "zh-CN")), str(note("渠道 webhook 未配置", "en"))
+    assert zh == "渠道“Webhook 接口”未配置（请在“通知渠道”中添加）" and "webhook" not in zh
+    assert en == "Channel “Webhook” is not set up (add it under Channels)"
+    assert str(note("渠道 sms-main 已停用", "en")) == "Channel “<code>sms-main</code>” is disabled"  # no label: as named
+    assert str(note("发送中断（engine-2 租约过期），结果未知，不盲目重发", "en")).startswith("Sending was interrupted")
+    assert str(note("收件人 副县长钱立新 没有手机号", "en")) == \
+        'The recipient <span lang="zh-CN">副县长钱立新</span> has no mobile number'
+    assert str(note("HTTP 503: 接收方未接受", "en")) == "The receiver refused it (HTTP 503)"
+    assert str(note("已确认收到（短信链接）", "en")) == "Acknowledged (text-message link)"
+    broken = str(note("渠道 wecom 配置错误：key 缺失", "en"))
+    assert broken == "Channel “WeCom group robot” is misconfigured: <code>key 缺失</code>"  # the detail as it came

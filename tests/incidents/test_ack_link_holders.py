@@ -114,3 +114,34 @@ def test_every_link_in_a_text_becomes_the_label():
     assert "/ack/" not in shown and shown.count(ZH_LABEL) == 2
     assert shown.startswith("高观镇山体滑坡（代县长赵国华）确认收到：") and shown.endswith(" 请尽快确认")
     assert hide_links("no link here", "en") == "no link here" and hide_links(None) is None
+
+
+def test_a_recipient_whose_account_cannot_see_the_incident_still_acknowledges_by_the_link(
+        client, app, clock, county, users, session, settings, tokens):
+    """Issue 17: the escalation reached a person whose console account is another unit's (a unit reporter of the
+    department, here): signed in, the link still acknowledges for them, as the link, and the page shows only the
+    link's summary; their account still does not see the incident."""
+    app.state.clock = clock
+    reporter = users["unit_reporter"]
+    reporter.person_id, reporter.unit_id = county["leader"].id, county["dept"].id
+    session.add(reporter)
+    session.commit()
+    inc = client.post("/api/incidents", headers=tokens["duty_officer"],
+                      json=landslide(county["town"].id, clock.now)).json()
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    session.commit()
+    row = session.exec(select(Delivery).where(Delivery.person_id == county["leader"].id,
+                                              Delivery.ack_url.is_not(None))).first()
+    link = "/ack/" + row.ack_url.split("/ack/")[1]
+    _login(client, "u_unit_reporter")
+    assert client.get(f"/incidents/{inc['id']}", headers=HTML).status_code == 404  # not theirs to see
+    looked = client.get(link, headers=HTML)
+    assert looked.status_code == 200 and "确认收到</button>" in looked.text
+    ok = client.post(link, headers=HTML)
+    assert ok.status_code == 200 and "带班领导周文静 已确认收到" in ok.text
+    assert "李明" not in ok.text and "已疏散群众" not in ok.text  # the reporter and measures stay unseen
+    ack = session.exec(select(Acknowledgement).where(Acknowledgement.kind == "ack")).one()
+    assert ack.person_id == county["leader"].id and ack.via == "link" and ack.stopped
+    detail = client.get(f"/api/incidents/{inc['id']}", headers=tokens["auditor"]).json()
+    assert detail["incident"]["acknowledged_by"] == "带班领导周文静"
+    assert client.get(f"/incidents/{inc['id']}", headers=HTML).status_code == 404  # still not theirs to see

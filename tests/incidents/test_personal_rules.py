@@ -138,3 +138,43 @@ def test_unverified_methods_are_never_relied_on_and_the_fallback_shows(session, 
                 now=clock.now, tz=settings.timezone)
     codes = {a.code for a in alerts.collect(session=session, now=clock.now, settings=settings, sources=ALERT_SOURCES)}
     assert "escalation_rules_fallback" not in codes  # acknowledged: nothing left to act on
+
+
+def test_a_correction_goes_by_the_rules_the_escalation_used(session, county, clock, recorder, settings):
+    """Issue 17: a grade correction reaches each person told the old grade the way the escalation did: by their own
+    rules (channels, verified addresses, delays) when it followed them, by the step's ladder when it named one."""
+    from services.incidents.intake import set_grade
+    from services.incidents.schemas import GradeIn
+
+    vice, head = county["vice"], county["head"]
+    wx = _verified(session, vice, "wecom", "qianlx", clock.now, settings)
+    mob = _verified(session, vice, "mobile", "139 0000 1234", clock.now, settings)
+    _rule(session, vice, wx, "wecom", 0, clock.now)
+    _rule(session, vice, mob, "sms", 2, clock.now)
+    session.add(PolicyRuleRow(name="个人规则", position=1, steps=[
+        {"targets": [{"kind": "person", "ref": str(vice.id)}], "channels": [], "wait_minutes": 10, "ack": "any"},
+        {"targets": [{"kind": "person", "ref": str(head.id)}], "channels": ["wecom", "sms"], "wait_minutes": 10,
+         "ack": "any"}]))
+    session.flush()
+    inc = _open(session, county, clock, settings)
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    recorder.expect("escalation", "副县长钱立新", "副县长钱立新")
+    clock.advance(minutes=10)
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    recorder.expect("escalation", "县长赵国华")
+    clock.advance(minutes=1)
+    t1 = clock.now
+    set_grade(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+              data=GradeIn(grade=1, reason="死亡人数上升"))
+    fixes = recorder.expect("correction", "副县长钱立新", "副县长钱立新", "县长赵国华")
+    assert sorted((n.recipient, n.channel, n.address, n.at - t1, n.ladder) for n in fixes) == [
+        ("副县长钱立新", "sms", "13900001234", timedelta(minutes=2), ["sms"]),
+        ("副县长钱立新", "wecom", "qianlx", timedelta(0), ["wecom"]),
+        ("县长赵国华", "wecom", "wx-县长赵国华", timedelta(0), ["wecom", "sms"])]
+    rows = [d for d in _incident_rows(session, inc) if d.step.startswith("correction")]
+    assert sorted((d.recipient.get("name"), d.channel, d.recipient.get("address"), d.due_at - t1, d.ladder)
+                  for d in rows) == [
+        ("副县长钱立新", "sms", "13900001234", timedelta(minutes=2), ["sms"]),
+        ("副县长钱立新", "wecom", "qianlx", timedelta(0), ["wecom"]),
+        ("县长赵国华", "wecom", None, timedelta(0), ["wecom", "sms"])]  # a ladder's rungs: addressed as they go
+    assert all("更正：等级由Ⅱ级调整为Ⅰ级" in n.body for n in fixes)

@@ -111,6 +111,23 @@ def test_a_person_of_another_unit_is_named_as_such_and_never_created_twice(sessi
     assert session.exec(select(func.count()).select_from(Person).where(Person.name == "吴春梅")).one() == 1
 
 
+def test_a_unit_reporter_is_not_told_which_unit_another_units_person_belongs_to(session, unit, directory):
+    """The clerk-tester looked up 于春梅's unit through the preview as 石桥镇's reporter."""
+    from models.accounts import Role
+    from models.directory import PersonCreate
+    from services.access import Actor
+    from services.directory import org
+
+    org.create_person(session=session, actor="test", data=PersonCreate(name="吴春梅", unit_id=directory["hub"].id))
+    session.commit()
+    reporter = Actor("shiqiao", Role.unit_reporter, unit_id=unit.id)
+    p = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(edited(D4="吴春梅")),
+                               by=reporter, month="2026-12", now=NOW)
+    said = [x.text for x in p.problems + p.warnings]
+    assert not any(directory["hub"].name in t for t in said), said
+    assert [m.name for m in p.missing] == ["吴春梅"]  # to the reporter a name like any other not in the directory
+
+
 def test_a_directory_person_outside_the_pool_is_named_once_and_can_be_added_to_it(session, unit):
     data = edited(D9="张建国", D10="张建国")  # Dec 7 and 8: a directory person, not in the officers' pool
     p = preview(session, unit, data)

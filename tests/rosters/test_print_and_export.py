@@ -34,6 +34,30 @@ def test_the_print_page_shows_each_days_note_and_keeps_rows_whole(client, users,
     assert "break-inside: avoid" in roster_css and "overflow-x: auto" in roster_css
 
 
+def test_the_print_page_is_english_when_the_console_is(client, users, session, unit):
+    """Issue 14: the wall's roster in English (the console's language): headers, weekdays, title, state; the names,
+    phones and notes as written."""
+    import re
+
+    do_import(session, unit, xlsx(county_one_row_per_day))
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code in (302, 303)
+    page = client.get(f"/rosters/{unit.id}/2026-12/print?lang=en", headers={"accept": "text/html"}).text
+    assert '<html lang="en">' in page
+    assert "duty roster, December 2026</h1>" in page and "Duty phone: " in page
+    header = page.split("<thead>")[1].split("</thead>")[0]
+    assert header == ("<tr><th>Date</th><th>Day</th><th>Duty leader</th><th>Duty officer</th><th>Phones</th>"
+                      "<th>Notes</th></tr>")
+    row = page.split("<td class=\"day\">2026-12-24</td>")[1].split("</tr>")[0]
+    assert "<td class=\"day\">Thursday</td>" in row and "平安夜加强值守" in row  # the note as written
+    assert ">Print</button>" in page
+    shell = re.sub(r'<([a-z0-9]+)[^>]*lang="zh-CN"[^>]*>.*?</\1>|<title>.*?</title>', "", page, flags=re.S)
+    assert not re.search("[\u4e00-\u9fff]", shell), shell  # no Chinese but what people wrote
+    # and the same page stays zh-CN for a zh-CN console
+    zh = client.get(f"/rosters/{unit.id}/2026-12/print?lang=zh-CN", headers={"accept": "text/html"}).text
+    assert "2026年12月值班表</h1>" in zh and "<td class=\"day\">星期四</td>" in zh
+
+
 def test_the_excel_export_is_ruled_and_set_up_to_print(client, tokens, session, unit):
     do_import(session, unit, xlsx(county_one_row_per_day))
     r = client.get(f"/api/rosters/{unit.id}/2026-12/export.xlsx", headers=tokens["duty_officer"])

@@ -255,8 +255,28 @@ def field_label(name: str, lang: str) -> str:
     return translate(f"field.{name}", lang) if f"field.{name}" in MESSAGES else name
 
 
-def pick_language(query: str | None, cookie: str | None, user_lang: str | None, default: str) -> str:
-    for candidate in (query, cookie, user_lang, default):
+def pick_language(query: str | None, cookie: str | None, user_lang: str | None, default: str,
+                  accept: str | None = None) -> str:
+    """The page's language: the switch (`?lang=`, then its cookie), the account's choice, then the browser's
+    Accept-Language when given (pages opened without an account: the acknowledgement link), then the default."""
+    for candidate in (query, cookie, user_lang, browser_language(accept), default):
         if candidate in LANGS:
             return candidate
     return "zh-CN"
+
+
+def browser_language(header: str | None) -> str | None:
+    """What an Accept-Language header prefers among LANGS ("en-US,en;q=0.9" -> en; "zh-CN,zh;q=0.9,en;q=0.8"
+    -> zh-CN), by its q-values; None when it names neither."""
+    best, best_q = None, 0.0
+    for i, part in enumerate((header or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        try:
+            q = float(params.strip().removeprefix("q=")) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 0.0
+        lang = "en" if tag == "en" or tag.startswith("en-") else "zh-CN" if tag == "zh" or tag.startswith("zh-") else None
+        if lang and q > best_q:  # the first of equal weight wins (the order the browser sent)
+            best, best_q = lang, q
+    return best

@@ -48,9 +48,12 @@ class LoginRedirect(Exception):
     """Raised for anonymous console requests; answered with a redirect to /login."""
 
 
-def language(request: Request, c: Caller | None = None) -> str:
+def language(request: Request, c: Caller | None = None, *, browser: bool = False) -> str:
+    """The page's language (i18n.pick_language). `browser`: a page opened without an account (the acknowledgement
+    link on a leader's phone) also follows the browser's Accept-Language before the configured default."""
     return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
-                         c.user.language if c else None, request.app.state.settings.web.default_language)
+                         c.user.language if c else None, request.app.state.settings.web.default_language,
+                         accept=request.headers.get("accept-language") if browser else None)
 
 
 def lang_url(request: Request, code: str) -> str:
@@ -139,9 +142,11 @@ def display_label(kind: str, value, lang: str) -> str:
     return words(f"enum.{kind}.{raw}", lang, raw, {})
 
 
-def render(request: Request, name: str, c: Caller | None, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-    """Render a template with the shell's context; remembers a ?lang= choice in a cookie."""
-    lang = language(request, c)
+def render(request: Request, name: str, c: Caller | None, status_code: int = 200, *, lang: str | None = None,
+           **ctx: Any) -> HTMLResponse:
+    """Render a template with the shell's context; remembers a ?lang= choice in a cookie. `lang`: the page's
+    language when the caller decided it otherwise (the acknowledgement page: `language(..., browser=True)`)."""
+    lang = lang or language(request, c)
     flash = take_flash(request)  # a message from the form handler that redirected here: shown once
     for key, text in flash.items():
         if not ctx.get(key):

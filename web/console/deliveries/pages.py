@@ -36,14 +36,64 @@ router = APIRouter()
 RECEIPT = re.compile(r"^(?:回执[：:]?\s*)?(?P<kind>[a-z_]+)(?::\s*|\s+|$)(?P<rest>.*)$", re.S)
 
 
+# The pipeline's and the plugins' own notes (engine/dispatcher.py, engine/channel_pool.py, services/deliveries,
+# notifiers/*), as the record keeps them (zh-CN) -> their wording (dlv.note.<key>); a channel is shown as people
+# call it, a provider's or an exception's detail as it came.
+NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for p, key in (
+    (r"^已确认，不再发送$", "stopped_acked"),
+    (r"^渠道 (?P<channel>\S+) 未配置$", "no_channel"),
+    (r"^渠道 (?P<channel>\S+) 已停用$", "channel_disabled"),
+    (r"^渠道 (?P<channel>\S+) 配置错误：(?P<detail>.*)$", "channel_broken"),
+    (r"^发送超时$", "timeout"),
+    (r"^服务商要求稍后重试$", "provider_wait"),
+    (r"^发送中断（(?P<worker>.*) 租约过期），结果未知，不盲目重发$", "lease_lost"),
+    (r"^已受理（未确认送达）\s*(?P<detail>.*)$", "accepted"),
+    (r"^已确认收到（(?P<via>[^）]+)）$", "acked_via"),
+    (r"^收件人 ?(?P<name>.*?) ?没有手机号$", "no_mobile"),
+    (r"^收件人 ?(?P<name>.*?) ?没有电话号码$", "no_phone"),
+    (r"^收件人没有电子邮件地址$", "no_email"),
+    (r"^收件人没有企业微信账号（wecom_id）$", "no_wecom"),
+    (r"^未配置 webhook 地址$", "no_webhook_url"),
+    (r"^未配置 Apprise URL$", "no_apprise_url"),
+    (r"^未指定(短信|语音)模板 \((?P<field>\w+)\)$", "no_template"),
+    (r"^HTTP (?P<status>\d+): 接收方未接受$", "http_refused"),
+    (r"^企业微信不认识该成员：(?P<detail>.*)$", "wecom_unknown_member"),
+    (r"^SMTP 连接失败: (?P<detail>.*)$", "smtp_connect"),
+    (r"^SMTP 登录失败: (?P<detail>.*)$", "smtp_login"),
+    (r"^(非 JSON 应答|非预期应答|应答缺少 \w+ 字段|应答缺少 sid): (?P<detail>.*)$", "bad_response"),
+))
+VIA_BACK = {"短信链接": "link", "控制台": "console", "短信回复": "sms", "语音按键": "voice", "卡片消息": "card"}
+
+
+def _pipeline_note(text: str, lang: str) -> Markup | None:
+    """One of NOTES in the page's language, or None."""
+    for pattern, key in NOTES:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        values = {k: Markup("<code>{}</code>").format(v) if k in ("detail", "field", "worker") else v
+                  for k, v in m.groupdict().items() if v is not None}
+        if "channel" in values:
+            shown = display_label("channel", values["channel"], lang)
+            values["channel"] = shown if shown != values["channel"] else Markup("<code>{}</code>").format(shown)
+        if "via" in values:
+            values["via"] = display_label("via", VIA_BACK.get(values["via"], values["via"]), lang)
+        if "name" in values:
+            values["name"] = Markup('<span lang="zh-CN">{}</span>').format(values["name"]) if values["name"] else ""
+        return escape(translate(f"dlv.note.{key}", lang)).format(**values)
+    return None
+
+
 def note(text: str | None, lang: str) -> Markup:
     """A delivery's error or acknowledgement text for people: a receipt's kind (`no_answer`) as its label, the
-    pipeline's own zh-CN notes in the page's language; the provider's detail after it as it came (in <code>)."""
+    pipeline's and plugins' own zh-CN notes in the page's language (NOTES); the provider's detail after it as
+    it came (in <code>)."""
     text = (text or "").strip()
     if not text:
         return Markup("")
-    if text == "已确认，不再发送":
-        return Markup(escape(translate("dlv.stopped_acked", lang)))
+    known = _pipeline_note(text, lang)
+    if known is not None:
+        return known
     m = RECEIPT.match(text)
     if not m or f"enum.receipt.{m['kind']}" not in MESSAGES:
         return Markup("<code>{}</code>").format(text)  # a provider's own error message: shown as it came

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 
 from core.errors import ServiceError
-from rules.incidents import Category, Grade
 from services import audit
-from services.incidents import acks, printing
+from services.incidents import acks
 from services.incidents.lookups import get_incident
 from web.console.render import language, render
 from web.deps import Caller, get_session, now_utc, optional_caller
@@ -20,12 +19,14 @@ router = APIRouter()
 
 
 def _summary(session: Session, incident_id: uuid.UUID) -> dict:
-    inc = get_incident(session, incident_id)
-    return {"incident": inc, "category": Category(inc.category).label,
-            "grade": Grade(inc.grade) if inc.grade else None,
-            "casualties": printing.casualty_text({k: getattr(inc, k) if not getattr(inc, f"{k}_unverified")
-                                                  else "待核实"
-                                                  for k in ("deaths", "seriously_injured", "injured", "missing")})}
+    """What the page shows of the incident (title, category, grade, received, place, casualties): no more."""
+    return {"incident": get_incident(session, incident_id)}
+
+
+def _page(request: Request, c: Caller | None, **ctx):
+    """The page in the browser's language (no account on a leader's phone): the language switch, the account's
+    choice, then Accept-Language."""
+    return render(request, "ack.html", None, lang=language(request, c, browser=True), **ctx)
 
 
 def _refused(request: Request, c: Caller, exc: ServiceError, incident):
@@ -37,7 +38,8 @@ def _refused(request: Request, c: Caller, exc: ServiceError, incident):
         audit.record(session=writer, actor=exc.refused_by, action="access_refused", entity="incident",
                      entity_id=incident.id, unit_id=incident.unit_id, note=exc.reason[:500], at=now,
                      after={"method": request.method, "path": "/ack/…", "status": exc.status})
-    return render(request, "error.html", c, status_code=exc.status, status=exc.status, message=exc.reason)
+    return render(request, "error.html", c, status_code=exc.status, status=exc.status, message=exc.reason,
+                  lang=language(request, c, browser=True))
 
 
 def _open(request: Request, session: Session, token: str, c: Caller | None):
@@ -46,11 +48,11 @@ def _open(request: Request, session: Session, token: str, c: Caller | None):
     settings = request.app.state.settings
     done = acks.acknowledged_by_link(session, token, settings=settings)
     if done is not None:  # given already (this link, the console or the inbox): no second button
-        return None, render(request, "ack.html", None, done=done, **_summary(session, done.incident_id))
+        return None, _page(request, c, done=done, **_summary(session, done.incident_id))
     try:
         row = acks.check_link(session, token, now_utc(request), settings=settings)
     except ServiceError as exc:
-        return None, render(request, "ack.html", None, status_code=exc.status, problem=exc.reason)
+        return None, _page(request, c, status_code=exc.status, problem=exc.reason)
     try:
         acks.refuse_other(session, row, c.by if c else None)
     except ServiceError as exc:  # someone else's console session: it does not acknowledge for the link's person
@@ -65,7 +67,7 @@ def ack_page(token: str, request: Request, session: Session = Depends(get_sessio
     row, answer = _open(request, session, token, c)
     if answer is not None:
         return answer
-    return render(request, "ack.html", None, token=token, **_summary(session, row.incident_id))
+    return _page(request, c, token=token, **_summary(session, row.incident_id))
 
 
 @router.post("/ack/{token}")
@@ -80,5 +82,5 @@ def ack_confirm(token: str, request: Request, session: Session = Depends(get_ses
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        return render(request, "ack.html", None, status_code=exc.status, problem=exc.reason)
-    return render(request, "ack.html", None, done=ack, **_summary(session, ack.incident_id))
+        return _page(request, c, status_code=exc.status, problem=exc.reason)
+    return _page(request, c, done=ack, **_summary(session, ack.incident_id))

@@ -235,3 +235,14 @@ WORDS.update({
     "inc.why.name.deaths_missing": ("死亡（含失踪）人数", "dead or missing"), "inc.why.name.seriously_injured": ("重伤人数", "seriously injured"),
     "inc.why.name.economic_loss_yuan": ("直接经济损失", "economic loss"),
 })
+
+# The acknowledgement link's page (web/console/incidents/ack.py), opened on a leader's phone without an account.
+WORDS.update({
+    "ack.title": ("确认收到", "Acknowledge"), "ack.button": ("确认收到", "Acknowledge"),
+    "ack.cannot": ("无法确认", "Cannot acknowledge"),
+    "ack.call_office": ("如需处置，请直接致电县政府总值班室。", "To act on it, phone the county duty office directly."),
+    "ack.received": ("接报：", "Received: "), "ack.place": ("地点：", "Place: "), "ack.casualties": ("伤亡：", "Casualties: "),
+    "ack.figure": ("{what}{n}人", "{what} {n}"), "ack.figure_unverified": ("{what}待核实", "{what} to be verified"),
+    "ack.when": ("{month}月{day}日 {time}", "{day} {month_name} {time}"),
+    "ack.done": ("{name} 已确认收到（{time}）。谢谢！", "{name} acknowledged at {time}. Thank you!"),
+})

@@ -21,6 +21,7 @@ from services.rosters.views import month_view, on_duty
 from web.console.forms import back
 from web.console.render import language, page, render, words
 from web.console.rosters import explain as _explain  # noqa: F401 - the templates' roster_why, roster_gap
+from web.console.rosters import problems as _problems_words  # noqa: F401 - the templates' import_problem
 from web.console.rosters import imports as upload
 from web.deps import Caller, get_session, now_utc
 
@@ -200,7 +201,7 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
 def roster_print(request: Request, unit_id: uuid.UUID, month: str, c: Caller = Depends(page("rosters:read")),
                  session: Session = Depends(get_session)):
     view = month_view(session=session, unit_id=unit_id, month=month, tz=request.app.state.settings.timezone, by=c.by)
-    return render(request, "roster_print.html", c, view=view, weekdays=excel.WEEKDAYS)
+    return render(request, "roster_print.html", c, view=view)
 
 
 @router.get("/rosters/gaps")
