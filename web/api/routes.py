@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from web.api import accounts, audit, deliveries, incidents
+from web.api import accounts, audit, deliveries, incident_merge, incidents
 from web.api.directory import contacts as directory_contacts
 from web.api.directory import files as directory_files
 from web.api.directory import records as directory
@@ -26,6 +26,7 @@ for part in (
     leaves.router,
     leave_pairs.router,
     incidents.router,
+    incident_merge.router,
     deliveries.router,
 ):
     router.include_router(part)
