@@ -178,3 +178,14 @@ def test_a_source_reported_upward_counts_the_kept_incident_as_reported(session, 
     (row,) = _incidents(session, lo, hi, settings.tz)
     assert row.reported_upward
     assert session.get(Incident, town.id).status == "open"
+
+
+def test_the_window_is_a_setting(session, county, clock, settings):
+    from services.incidents import duplicates
+
+    town, dept = _two_reports(session, county, clock, settings)  # events 5 minutes apart
+    assert [s.incident.id for s in duplicates.of_incident(session, dept, clock.now, by=DUTY, settings=settings)] \
+        == [town.id]
+    narrow = settings.model_copy(update={"incidents": settings.incidents.model_copy(update={
+        "duplicates": settings.incidents.duplicates.model_copy(update={"window_minutes": 4})})})
+    assert duplicates.of_incident(session, dept, clock.now, by=DUTY, settings=narrow) == []

@@ -50,7 +50,7 @@ def test_intake_warns_of_a_duplicate_and_the_officer_merges_it(client, app, user
     assert "另一来源" in kept and "应急管理局" in kept and 'id="duplicates"' not in kept
     merged = client.get(f"/incidents/{new_id}").text
     assert "本事件已合并" in merged and f'href="/incidents/{first.id}"' in merged and "已合并，不计超时" in merged
-    assert 'id="report-form"' not in merged  # no more reports on the merged one
+    assert 'id="report-form"' not in merged and 'id="instruction-form"' not in merged  # go on the kept one
     board = client.get("/incidents?closed=1").text
     assert "高观镇山体滑坡" in board and "青龙村山体滑坡" not in board
 

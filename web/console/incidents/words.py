@@ -250,6 +250,7 @@ WORDS.update({
                               "no more notices and its deadlines closed as merged."),
     "inc.merge.sources": ("其他来源（已合并）", "Other sources (merged)"),
     "inc.page.merged": ("已合并", "Merged"),
+    "inc.merge.escalation_stopped": ("已停止（已合并）", "Stopped (merged)"),
     "inc.page.deadline_merged": ("已合并，不计超时", "Merged (not overdue)"),
     "inc.tl.merged": ("已并入「{title}」（{by}）", "Merged into “{title}” ({by})"),
     "inc.tl.source": ("另一来源：{unit}{reporter}报告「{title}」（来源：{source}）",

@@ -32,7 +32,7 @@ from services.incidents.schemas import (
     PhoneLogIn,
     ReportIn,
 )
-from web.api.incident_merge import DuplicateOut, duplicates_out
+from web.api.incidents.merge import DuplicateOut, duplicates_out
 from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["incidents"])

@@ -1,6 +1,6 @@
 """Same event, several reports (同一事件多方报告) over REST: likely duplicates of an incident, and the merge.
 
-A thin shell like web/api/incidents.py: services/incidents/merge.py decides who may merge (the duty office) and
+A thin shell like web/api/incidents/records.py: services/incidents/merge.py decides who may merge (the duty office) and
 refuses what must not be merged, with the field named."""
 
 from __future__ import annotations
