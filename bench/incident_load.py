@@ -139,7 +139,7 @@ def intake_cpu(backend: str, n: int = 200) -> dict:
     from services.access import Actor
     from services.incidents.intake import open_incident
     from services.incidents.schemas import IncidentIn
-    from web.api.incidents import IncidentOut
+    from web.api.incidents.records import IncidentOut
 
     home = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     url = f"sqlite:///{home / 'bench.db'}" if backend == "sqlite" else rig.fresh_pg("dd_bench_intake")

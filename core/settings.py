@@ -116,6 +116,18 @@ class ReportDeadlineSettings(BaseModel):
                                                     "(60)")
 
 
+class DuplicateSettings(BaseModel):
+    """Likely duplicates at intake (同一事件多方报告). Every field empty (None) keeps the rule's default, whose one
+    home is rules/incidents/duplicates.py (DuplicatePolicy); services.incidents.duplicates applies these."""
+
+    window_minutes: int | None = Field(None, ge=1, description="event times (事发时间, else 接报) this many minutes "
+                                       "apart may be one event; empty: the rule's default (180)")
+    closed_within_hours: int | None = Field(None, ge=0, description="an incident closed longer ago than this is "
+                                            "not suggested; empty: the rule's default (24)")
+    min_place_similarity: float | None = Field(None, ge=0, le=1, description="how alike the places must be "
+                                               "(0-1, normalised text); empty: the rule's default (0.6)")
+
+
 class IncidentSettings(BaseModel):
     """Every incident number that is not a pure-rule default; each field says what it does."""
 
@@ -134,6 +146,10 @@ class IncidentSettings(BaseModel):
         default_factory=ReportDeadlineSettings,
         description="report deadlines and daily follow-ups that differ from the rules' "
         "(DUTYDESK_INCIDENTS__DEADLINES__*)")
+    duplicates: DuplicateSettings = Field(
+        default_factory=DuplicateSettings,
+        description="likely duplicates at intake, where they differ from the rule's "
+        "(DUTYDESK_INCIDENTS__DUPLICATES__*)")
 
 
 class SpotCheckSettings(BaseModel):

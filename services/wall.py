@@ -80,7 +80,8 @@ def _checks_since(session: Session, since: datetime, units: dict, by: Actor) -> 
 
 
 def _month(session: Session, start: datetime, now: datetime, units: dict, by: Actor) -> dict:
-    q = select(Incident.category, Incident.grade).where(Incident.received_at >= start, Incident.received_at <= now)
+    q = select(Incident.category, Incident.grade).where(Incident.received_at >= start, Incident.received_at <= now,
+                                                        Incident.merged_into_id.is_(None))  # merged: counted once
     if by.scope is not None:
         q = q.where(Incident.unit_id == by.scope)
     found = session.exec(q).all()

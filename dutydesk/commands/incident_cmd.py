@@ -14,6 +14,7 @@ from core.errors import ServiceError
 from core.settings import get_settings
 from dutydesk.commands.refusals import invalid
 from services.access import Actor
+from services.incidents import duplicates, merge
 from services.incidents.acks import acknowledge
 from services.incidents.board import board
 from services.incidents.convert import report_title
@@ -61,9 +62,24 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
                           seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade,
                           grade_override_reason=reason, sensitive=sensitive)
         inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())
-        return inc.id, inc.grade, inc.suggested_reason
-    iid, g, why = _run(go)
+        found = duplicates.of_incident(session, inc, now, by=ACTOR, settings=get_settings())
+        return inc.id, inc.grade, inc.suggested_reason, [(x.incident.id, x.incident.title, x.unit) for x in found]
+    iid, g, why, found = _run(go)
     typer.echo(f"opened {iid} grade {g or '-'} ({why})")
+    for other, title, unit in found:  # a warning: the incident is logged all the same
+        typer.echo(f"可能为同一事件 (possible duplicate): {other} {title} · {unit}", err=True)
+
+
+@app.command("merge")
+def merge_(incident_id: uuid.UUID, into: uuid.UUID = typer.Option(..., help="the incident to keep")) -> None:
+    """Merge an incident into another (同一事件): it becomes a source of the one kept; its escalation stops."""
+    def go(session, now):
+        m = merge.merge(session=session, incident_id=incident_id, into_id=into, by=ACTOR, now=now)
+        return m.incident.title, m.into.title, m.warnings
+    title, kept, warnings = _run(go)
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
+    typer.echo(f"merged 「{title}」 into 「{kept}」")
 
 
 @app.command("report")

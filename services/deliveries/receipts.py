@@ -142,7 +142,8 @@ def mark_acknowledged(*, session: Session, source: str, source_id: str, person_i
     return res.rowcount or 0
 
 
-def cancel_queued(*, session: Session, source: str, source_id: str, step_like: str, person_id=None) -> int:
+def cancel_queued(*, session: Session, source: str, source_id: str, step_like: str, person_id=None,
+                  reason: str = "已确认，不再发送") -> int:
     """Withdraw messages of `source_id` still waiting to go out (queued, not claimed) whose step matches the SQL
     LIKE pattern `step_like`, of one person or of everyone: what was scheduled for later is no longer wanted (acknowledged).
     A row a worker already claimed is left to finish. Returns how many rows were cancelled."""
@@ -150,5 +151,5 @@ def cancel_queued(*, session: Session, source: str, source_id: str, step_like: s
                                Delivery.state == DeliveryState.queued.value, Delivery.step.like(step_like))
     if person_id is not None:
         q = q.where(Delivery.person_id == person_id)
-    res = session.exec(q.values(state=DeliveryState.cancelled.value, last_error="已确认，不再发送"))
+    res = session.exec(q.values(state=DeliveryState.cancelled.value, last_error=reason))
     return res.rowcount or 0

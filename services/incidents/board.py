@@ -18,7 +18,7 @@ from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
 from rules.incidents.urgency import Urgency, board_key
 from services.access import Actor
-from services.incidents import acks, convert, deadlines, targets, upward
+from services.incidents import acks, convert, deadlines, duplicates, targets, upward
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
@@ -50,7 +50,7 @@ def flags(session: Session, incident: Incident, now: datetime, settings: Setting
 def board(session: Session, now: datetime, *, by: Actor, settings: Settings, include_closed: bool = False,
           limit: int = 200) -> list[BoardRow]:
     """Incidents `by` may see, by urgency: overdue first, then nearest deadline, unacknowledged before acknowledged."""
-    q = select(Incident)
+    q = select(Incident).where(Incident.merged_into_id.is_(None))  # a merged incident is its kept one's source
     if not include_closed:
         q = q.where(Incident.status == "open")
     if by.scope is not None:
@@ -139,7 +139,39 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     for ins in session.exec(select(Instruction).where(Instruction.incident_id == incident.id)):
         ev.append({"at": ins.at, "kind": "instruction", "text": f"{ins.by_name}批示：{ins.text[:80]}",
                    "values": {"by": ins.by_name, "text": ins.text[:80]}})
+    ev += _source_events(session, incident)
     return sorted(ev, key=lambda e: e["at"])
+
+
+def _source_events(session: Session, incident: Incident) -> list[dict]:
+    """The other sources (另一来源) merged into this incident: who reported it and when, their reports, the merge;
+    and on a merged incident, that it was merged."""
+    ev = []
+    if incident.merged_into_id is not None:
+        kept = session.get(Incident, incident.merged_into_id)
+        title = kept.title if kept else ""
+        ev.append({"at": incident.merged_at or incident.created_at, "kind": "merged",
+                   "text": f"已并入「{title}」（{incident.merged_by}）", "incident_id": incident.merged_into_id,
+                   "values": {"title": title, "by": incident.merged_by}})
+    names = {}
+    for src in duplicates.sources(session, incident):
+        if src.unit_id not in names:
+            unit = session.get(Unit, src.unit_id)
+            names[src.unit_id] = unit.name if unit else ""
+        who = {"unit": names[src.unit_id], "reporter": src.reporter or "", "source": src.source or "",
+               "title": src.title}
+        ev.append({"at": src.received_at, "kind": "source",
+                   "text": f"另一来源：{who['unit']}{('·' + who['reporter']) if who['reporter'] else ''}报告"
+                           f"「{src.title}」（来源：{src.source or '不详'}）", "incident_id": src.id, "values": who})
+        for rep in chain(session, src.id):
+            ev.append({"at": rep.reported_at, "kind": "source_report",
+                       "text": f"另一来源（{who['unit']}）{convert.report_title(rep)}", "incident_id": src.id,
+                       "report_id": rep.id,
+                       "values": {"unit": who["unit"], "report": rep.kind, "number": rep.number}})
+        ev.append({"at": src.merged_at or src.created_at, "kind": "merge",
+                   "text": f"合并「{src.title}」为同一事件（{src.merged_by}）", "incident_id": src.id,
+                   "values": {"title": src.title, "by": src.merged_by}})
+    return ev
 
 
 def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor, settings: Settings) -> dict:
@@ -159,7 +191,12 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),
             "pending_acks": acks.still_to_ack(session, inc),
-            "unit": session.get(Unit, inc.unit_id)}
+            "unit": session.get(Unit, inc.unit_id),
+            "merged_into": session.get(Incident, inc.merged_into_id) if inc.merged_into_id else None,
+            "sources": duplicates.sources(session, inc),
+            "duplicates": duplicates.of_incident(session, inc, now, by=by, settings=settings)
+            if inc.status != "merged" else [],
+            "may_merge": by.office}
 
 
 def open_items(session: Session, *, by: Actor) -> list[tuple[InstructionItem, Instruction]]:

@@ -42,7 +42,8 @@ class Brief:
 
 def gather(session: Session, now: datetime, settings: Settings) -> Brief:
     since = now - timedelta(hours=24)
-    new = session.exec(select(Incident).where(Incident.received_at >= since)).all()
+    new = session.exec(select(Incident).where(Incident.received_at >= since,
+                                              Incident.merged_into_id.is_(None))).all()  # merged: counted once
     rows = board.board(session, now, by=OFFICE, settings=settings)
     incidents = []
     for b in rows[:10]:

@@ -180,12 +180,12 @@ def standing(rows: list[Deadline], ups: dict) -> dict:
     """What each deadline shows, given the upward outcome of the reports (`upward.statuses`): a deadline met by a
     written report is met only once that report reached the city (sent/delivered) or was phoned; while its send
     is failed/unknown the deadline is open again ("upward_failed", 报送失败), while queued it is "upward_pending".
-    Returns {deadline id: met | late | cancelled | open | upward_failed | upward_pending}."""
+    Returns {deadline id: met | late | cancelled | merged | open | upward_failed | upward_pending}."""
     out = {}
     for row in rows:
         u = ups.get(row.met_by) if row.met_by is not None else None
         if row.cancelled_at is not None and row.met_at is None:
-            out[row.id] = "cancelled"
+            out[row.id] = "merged" if row.cancel_reason == "merged" else "cancelled"
         elif row.met_at is None:
             out[row.id] = "open"
         elif u is not None and u.alarm:

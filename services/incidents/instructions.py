@@ -25,6 +25,9 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, by:
            settings: Settings) -> Instruction:
     """Record a leader's instruction on an incident `by` may see and forward it to the named units."""
     incident = incident_for(session, incident_id, by)
+    if incident.merged_into_id is not None:  # instructions go on the incident kept, where the work is followed
+        raise Conflict("本事件已并入其他事件，请在保留的事件上记录批示 (merged: instruct on the incident kept)",
+                       field="incident_id")
     at = data.at or now
     require_aware("at", at)
     if at > now + CLOCK_SKEW:

@@ -130,6 +130,8 @@ def update_incident(*, session: Session, incident_id, data: IncidentUpdate, by: 
     """New facts (the office, or the incident's own unit); a casualty change asks for an immediate 续报, a 待核实
     figure for a reminder."""
     incident = incident_to_change(session, incident_id, by)
+    if incident.status == "merged":
+        raise Invalid("本事件已并入其他事件，请修改保留的事件 (merged: change the incident kept)", field="incident_id")
     if incident.status != "open":
         raise Invalid("事件已终报关闭 (closed)", field="incident_id")
     before_cas = convert.casualties_of(incident)

@@ -86,7 +86,7 @@ def durations(session: Session) -> dict[str, dict[tuple[str, str], list[float]]]
     out: dict[str, dict] = {"ack": defaultdict(list), "final": defaultdict(list)}
     finals = {rep.incident_id: rep.reported_at for rep in session.exec(select(Report).where(Report.kind == "final"))}
     first = first_messages(session)
-    for inc in session.exec(select(Incident)):
+    for inc in session.exec(select(Incident).where(Incident.merged_into_id.is_(None))):  # a source is not timed
         key = (str(inc.grade or "none"), names.get(inc.unit_id, ""))
         if inc.acknowledged_at:
             out["ack"][key].append((inc.acknowledged_at - ack_clock_start(inc, first.get(inc.id))).total_seconds())

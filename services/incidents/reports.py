@@ -42,6 +42,8 @@ def _elements(incident: Incident, data: ReportIn, figures: dict) -> dict:
 
 
 def _check(session: Session, incident: Incident, data: ReportIn, at: datetime, now: datetime) -> None:
+    if incident.status == "merged":
+        raise Conflict("本事件已并入其他事件，请在保留的事件上报送 (merged: report on the incident kept)", field="kind")
     if incident.status != "open":
         raise Conflict("事件已终报关闭 (incident closed)", field="kind")
     if at < incident.received_at:

@@ -50,8 +50,15 @@ def _leave_reports(session: Session, lo, hi, tz) -> list[LeaveRecord] | None:
 
 def _incidents(session: Session, lo, hi, tz) -> list[IncidentRecord] | None:
     upward = reached_incidents(session)  # delivered (or taken by the city's system) or phoned; a failed one is not
+    # a merged incident (同一事件, another source) is counted once, as the incident kept: reported upward when any of
+    # its sources was
+    for src, kept in session.exec(select(Incident.id, Incident.merged_into_id)
+                                  .where(col(Incident.merged_into_id).is_not(None))).all():
+        if src in upward:
+            upward.add(kept)
     rows = session.exec(select(Incident.id, Incident.received_at, Incident.category)
-                        .where(Incident.received_at >= lo, Incident.received_at < hi)).all()
+                        .where(Incident.received_at >= lo, Incident.received_at < hi,
+                               col(Incident.merged_into_id).is_(None))).all()
     out = []
     for iid, at, cat in rows:
         try:

@@ -105,11 +105,12 @@ def world(client, session, directory, users, tokens):
     ins = client.post(f"/api/incidents/{inc['id']}/instructions", headers=tokens["leader"], json={
         "text": "全力处置", "by_name": "县长", "items": [{"unit_id": str(dept.id)}]}).json()
     assert "id" in rep and ins["items"], (rep, ins)
+    again = client.post("/api/incidents", headers=office, json=landslide(dept.id, NOW, title="同一滑坡再报")).json()
     return {"dept": dept.id, "leader": leaders[0].id, "acting": leaders[1].id, "officers": [p.id for p in officers], "slot": mine.id, "free": free.id,
             "free_to": by_day[free.day + timedelta(days=2)].person_id,
             "mover": mover, "swap": requested.id, "confirmed": confirmed.id, "leave": leave.id, "pending_leave": pending.id,
             "handover": handover.id, "day": slots[3].day.isoformat(), "xlsx": xlsx, "incident": inc["id"],
-            "item": ins["items"][0]["id"], "explanation": explanation.id, "counterpart_token": cp_token,
+            "item": ins["items"][0]["id"], "incident2": again["id"], "explanation": explanation.id, "counterpart_token": cp_token,
             "head": head.id, "report": rep["id"],
             "counterpart": counterpart, "feed": _dept_feed(session, dept.id), "gap": gap.id, **contacts_of}
 
@@ -219,6 +220,10 @@ def cases(w: dict) -> list[Case]:
         Case("POST", "/api/incidents/{incident_id}/reports/{report_id}/phoned",
              f"/api/incidents/{inc}/reports/{w['report']}/phoned", json={"caller": "值班员", "reached": "市值班室"}),
         Case("POST", "/incidents/{incident_id}/receipt", f"/incidents/{inc}/receipt", form={}, refused=("leader",)),
+        # the same event reported twice by the department: merging another unit's incident is refused (404)
+        Case("POST", "/api/incidents/{incident_id}/merge", f"/api/incidents/{w['incident2']}/merge",
+             json={"into": str(inc)}),
+        Case("POST", "/incidents/{incident_id}/merge", f"/incidents/{w['incident2']}/merge", form={"into": str(inc)}),
         Case("POST", "/incidents/{incident_id}/reports/{report_id}/resend",
              f"/incidents/{inc}/reports/{w['report']}/resend", form={}),
         Case("POST", "/incidents/{incident_id}/reports/{report_id}/phoned",
@@ -300,7 +305,7 @@ REACHABLE = sorted({(e.method, e.path) for e in ENDPOINTS if e.method in ("POST"
                     and (e.allows(Role.unit_reporter) or e.allows(Role.leader))})
 PLACEHOLDER = {k: uuid.UUID(int=0) for k in ("dept", "leader", "acting", "mover", "swap", "confirmed", "leave",
                                              "pending_leave", "handover", "head", "report",
-                                             "incident", "item", "explanation", "counterpart", "feed", "gap",
+                                             "incident", "incident2", "item", "explanation", "counterpart", "feed", "gap",
                                              "person", "m_fresh", "m_sent", "m_doomed", "m_verified", "rule")}
 CASES = cases({**PLACEHOLDER, "slot": 0, "free": 0, "free_to": uuid.UUID(int=0), "day": "2027-01-01", "counterpart_token": "", "code": "", "officers": [uuid.UUID(int=0)] * 4,
                "xlsx": b""})  # the cases' shape only, for the ids and the coverage check

@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from web.api import accounts, audit, deliveries, incidents
+from web.api import accounts, audit, deliveries
 from web.api.directory import contacts as directory_contacts
 from web.api.directory import files as directory_files
 from web.api.directory import records as directory
+from web.api.incidents import merge as incident_merge
+from web.api.incidents import records as incidents
 from web.api.rosters import files as roster_files
 from web.api.rosters import leave_pairs, leaves, months
 from web.api.spotchecks import checks as spotchecks
@@ -26,6 +28,7 @@ for part in (
     leaves.router,
     leave_pairs.router,
     incidents.router,
+    incident_merge.router,
     deliveries.router,
 ):
     router.include_router(part)

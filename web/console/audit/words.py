@@ -27,6 +27,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "upward_phoned": ("已电话报告上级", "Reported upward by phone"), "upward_resend": ("重新报送上级", "Resent upward"),
     "approve": ("批准", "Approved"), "cancel": ("撤销", "Cancelled"), "confirm": ("确认", "Confirmed"),
     "reject": ("驳回", "Rejected"), "return": ("销假", "Returned"), "save": ("保存", "Saved"),
+    "merge": ("合并为同一事件", "Merged into another incident"),
+    "merge_source": ("并入另一来源", "Took in another report of the same event"),
 }
 
 FIELDS: dict[str, tuple[str, str]] = {
@@ -78,6 +80,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "force": ("重新生成已发布月份", "Published months regenerated"),
     "published_at": ("发布时间", "Published at"), "published_by": ("发布人", "Published by"),
     "generated_at": ("生成时间", "Generated at"),
+    "merged_into_id": ("并入事件", "Merged into"), "merged_at": ("合并时间", "Merged at"),
+    "merged_by": ("合并人", "Merged by"), "into": ("并入的事件", "Incident to merge into"),
     # the remaining fields of the audited records (tests/test_audit_reading.py walks them all)
     "who": ("确认人", "Who"), "via": ("确认方式", "How"), "seconds_to_ack": ("确认用时（秒）", "Seconds to acknowledge"),
     "step_seq": ("升级步骤", "Escalation step"), "position": ("顺序", "Position"), "repeat": ("重复轮数", "Repeats"),

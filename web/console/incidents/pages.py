@@ -19,7 +19,7 @@ from sqlmodel import Session
 from core.errors import Forbidden, NotFound, ServiceError
 from rules.incidents import Category
 from services.directory import org
-from services.incidents import acks, board, intake, reports, upward
+from services.incidents import acks, board, intake, merge, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.schemas import (
     GradeIn,
@@ -132,8 +132,10 @@ def detail(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("i
 
 
 def _incident_page(request: Request, c: Caller, session: Session, d, status_code: int = 200, **ctx):
+    units = org.list_units(session=session, include_inactive=True)
     return render(request, "incident.html", c, status_code=status_code, d=d, now=now_utc(request),
-                  units=org.list_units(session=session), error_labels=REPORT_LABELS, **ctx)
+                  units=[u for u in units if u.active], unit_names={u.id: u.name for u in units},
+                  error_labels=REPORT_LABELS, **ctx)
 
 
 async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
@@ -196,6 +198,30 @@ async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: R
     return await _act(request, incident_id, session, lambda data, form: upward.record_phoned(
         session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
         at=local_dt(request, data.get("at")), caller=data.get("caller", ""), reached=data.get("reached", "")))
+
+
+@router.post("/incidents/{incident_id}/merge")
+async def merge_into(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:write")),
+                     session: Session = Depends(get_session)):
+    """Merge this incident into the one chosen (同一事件); the page then shows the one kept. A refusal (a unit
+    reporter, into itself, into a merged incident) comes back on this page with its reason."""
+    form = await request.form()
+    try:
+        into = uuid.UUID(form.get("into", "")) if form.get("into") else None
+    except ValueError:
+        into = None
+    try:
+        m = merge.merge(session=session, incident_id=incident_id, into_id=into, by=c.by, now=now_utc(request))
+        session.commit()
+    except (NotFound, Forbidden) as exc:  # another unit's incident, a unit reporter: refused (and audited)
+        session.rollback()
+        if exc.refused_by:
+            raise Refused(exc.refused_by, exc.status, exc.reason) from None
+        raise HTTPException(exc.status, exc.reason) from None
+    except ServiceError as exc:
+        session.rollback()
+        return back(f"/incidents/{incident_id}", error=exc.reason)  # worded in the page's language there
+    return RedirectResponse(f"/incidents/{m.into.id}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/grade")

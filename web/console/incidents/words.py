@@ -246,3 +246,30 @@ WORDS.update({
     "ack.when": ("{month}月{day}日 {time}", "{day} {month_name} {time}"),
     "ack.done": ("{name} 已确认收到（{time}）。谢谢！", "{name} acknowledged at {time}. Thank you!"),
 })
+
+# same event, several reports (同一事件多方报告): likely duplicates, the merge, the other sources (_incident_merge.html)
+WORDS.update({
+    "inc.merge.title": ("可能与以下事件为同一事件", "This may be the same event as"),
+    "inc.merge.hint": ("同一类别、地点相近、事发时间接近。如确为同一事件，可将本事件并入已有事件：本事件的报告单位、报告人和报告保留为另一来源，"
+                       "其升级通知停止，时限按已合并关闭（不计超时），统计只计一次。",
+                       "Same category, a place alike, event times close. If it is the same event, merge this incident "
+                       "into the other: its unit, reporter and reports stay on record as another source, its "
+                       "notifications stop, its deadlines close as merged (not overdue), and it is counted once."),
+    "inc.merge.apart": ("时间相差{n}分钟", "{n} min apart"),
+    "inc.merge.action": ("并入该事件", "Merge into this one"),
+    "inc.merge.merged_title": ("本事件已合并", "Merged into another incident"),
+    "inc.merge.merged_line": ("{at}由{by}并入：", "Merged at {at} by {by} into: "),
+    "inc.merge.merged_hint": ("此后的报告、确认与统计均在保留的事件上进行；本事件不再通知，时限已按合并关闭。",
+                              "Reports, acknowledgements and statistics now go on the incident kept; this one sends "
+                              "no more notices and its deadlines closed as merged."),
+    "inc.merge.sources": ("其他来源（已合并）", "Other sources (merged)"),
+    "inc.page.merged": ("已合并", "Merged"),
+    "inc.merge.escalation_stopped": ("已停止（已合并）", "Stopped (merged)"),
+    "inc.page.deadline_merged": ("已合并，不计超时", "Merged (not overdue)"),
+    "inc.tl.merged": ("已并入「{title}」（{by}）", "Merged into “{title}” ({by})"),
+    "inc.tl.source": ("另一来源：{unit}{reporter}报告「{title}」（来源：{source}）",
+                      "Another source: {unit}{reporter} reported “{title}” (source: {source})"),
+    "inc.tl.source_reporter": ("·{name}", " · {name}"),
+    "inc.tl.source_report": ("另一来源（{unit}）{report}", "Another source ({unit}): {report}"),
+    "inc.tl.merge": ("合并「{title}」为同一事件（{by}）", "Merged “{title}” in as the same event ({by})"),
+})

@@ -19,7 +19,7 @@ from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
 from models.incidents.records import Deadline, Incident
 from models.types import Moment
-from services.incidents import acks, board, brief, convert, intake, lookups, policies, policy_edits, printing, reports, upward
+from services.incidents import acks, board, brief, convert, duplicates, intake, lookups, policies, policy_edits, printing, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.policies import PolicyIn, StepIn
 from services.incidents.schemas import (
@@ -32,6 +32,7 @@ from services.incidents.schemas import (
     PhoneLogIn,
     ReportIn,
 )
+from web.api.incidents.merge import DuplicateOut, duplicates_out
 from web.deps import Caller, get_session, now_utc, require
 from web.downloads import download_headers
 
@@ -60,6 +61,7 @@ class IncidentOut(BaseModel):
     injured_unverified: bool = False
     missing: int | None = None
     missing_unverified: bool = False
+    merged_into_id: uuid.UUID | None = Field(None, description="merged (同一事件): the incident kept")
 
 
 class ReportElementsOut(BaseModel):
@@ -127,6 +129,19 @@ class UpwardOut(BaseModel):
     alarm: bool
 
 
+class SourceOut(BaseModel):
+    """Another report of the same event, merged into this incident: who reported it and when."""
+
+    id: uuid.UUID
+    title: str
+    unit_id: uuid.UUID
+    reporter: str
+    source: str
+    received_at: datetime
+    merged_at: datetime | None
+    merged_by: str
+
+
 class IncidentDetail(BaseModel):
     incident: Incident
     reports: list[ReportOut]
@@ -135,6 +150,8 @@ class IncidentDetail(BaseModel):
     upward: dict[str, UpwardOut] = Field(description="report id -> its upward delivery")
     acknowledgements: list[AckOut]
     timeline: list[dict[str, str]]
+    sources: list[SourceOut] = Field(default_factory=list, description="incidents merged into this one (另一来源)")
+    possible_duplicates: list[DuplicateOut] = Field(default_factory=list)
 
 
 class ItemOut(BaseModel):
@@ -164,13 +181,20 @@ class Created(BaseModel):
     id: str
 
 
-@router.post("/incidents", response_model=IncidentOut, status_code=201)
+class IntakeOut(IncidentOut):
+    possible_duplicates: list[DuplicateOut] = Field(default_factory=list, description=(
+        "likely the same event, already logged (same category, place alike, event times close): a warning; the "
+        "incident is created all the same, and may be merged (POST /incidents/{id}/merge)"))
+
+
+@router.post("/incidents", response_model=IntakeOut, status_code=201)
 def create(data: IncidentIn, request: Request, c: Caller = Depends(require("incidents:write")),
-           session: Session = Depends(get_session)):
-    inc = intake.open_incident(session=session, data=data, by=c.by, now=now_utc(request),
-                               settings=request.app.state.settings)
+           session: Session = Depends(get_session)) -> dict:
+    now, settings = now_utc(request), request.app.state.settings
+    inc = intake.open_incident(session=session, data=data, by=c.by, now=now, settings=settings)
+    found = duplicates_out(duplicates.of_incident(session, inc, now, by=c.by, settings=settings))
     session.commit()
-    return inc
+    return {**IncidentOut.model_validate(inc, from_attributes=True).model_dump(), "possible_duplicates": found}
 
 
 @router.get("/incidents", response_model=list[BoardRowOut])
@@ -207,7 +231,9 @@ def read(incident_id: uuid.UUID, request: Request, c: Caller = Depends(require("
             "acknowledgements": [_ack_out(a) for a in d["acks"]],
             "timeline": [{k: (v.isoformat() if isinstance(v, datetime) else str(v)) for k, v in e.items()
                           if k != "values"}  # the console words `values`; the API keeps the text
-                         for e in d["timeline"]]}
+                         for e in d["timeline"]],
+            "sources": [SourceOut.model_validate(x, from_attributes=True).model_dump(mode="json") for x in d["sources"]],
+            "possible_duplicates": duplicates_out(d["duplicates"])}
 
 
 @router.patch("/incidents/{incident_id}", response_model=IncidentOut)

@@ -1,0 +1,75 @@
+"""Likely duplicates (同一事件多方报告): the incidents the rule (rules/incidents/duplicates.py) finds alike, as the
+caller may see them. Suggestions only; merging is services/incidents/merge.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from core.settings import Settings
+from models.directory import Unit
+from models.incidents.records import Incident
+from rules.incidents import duplicates as dup
+from services.access import Actor
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One likely duplicate, with what the officer needs to judge it: title, unit, times, and why."""
+
+    incident: Incident
+    unit: str
+    match: dup.Match
+
+
+def policy(settings: Settings) -> dup.DuplicatePolicy:
+    """The rule's DuplicatePolicy with the configured fields in place of its defaults."""
+    s, p = settings.incidents.duplicates, dup.DuplicatePolicy()
+    return replace(p, **{k: v for k, v in s.model_dump().items() if v is not None})
+
+
+def as_rule(incident: Incident) -> dup.Report:
+    return dup.Report(incident.id, incident.category, incident.place or "", incident.received_at,
+                      incident.occurred_at, incident.unit_id, incident.source or "", incident.status,
+                      incident.closed_at, incident.merged_into_id is not None)
+
+
+def suggestions(session: Session, probe: dup.Report, now: datetime, *, by: Actor, settings: Settings
+                ) -> list[Suggestion]:
+    """Incidents `by` may see that are likely the same event as `probe` (a new or a logged incident)."""
+    p = policy(settings)
+    # a coarse pre-selection in SQL; the rule decides (事发时间 may lie a day before 接报)
+    span = timedelta(minutes=p.window_minutes) + timedelta(days=2)
+    q = select(Incident).where(Incident.category == probe.category, Incident.merged_into_id.is_(None),
+                               Incident.received_at >= probe.event_at - span,
+                               Incident.received_at <= probe.received_at + span,
+                               or_(Incident.status == "open",
+                                   Incident.closed_at >= now - timedelta(hours=p.closed_within_hours)))
+    if probe.id is not None:
+        q = q.where(Incident.id != probe.id)
+    if by.scope is not None:
+        q = q.where(Incident.unit_id == by.scope)
+    rows = {i.id: i for i in session.exec(q.limit(500))}
+    if not rows:
+        return []
+    found = dup.likely_duplicates(probe, [as_rule(i) for i in rows.values()], now, p)
+    names = {u.id: u.name for u in session.exec(select(Unit).where(
+        Unit.id.in_({rows[m.id].unit_id for m in found})))} if found else {}
+    return [Suggestion(rows[m.id], names.get(rows[m.id].unit_id, ""), m) for m in found]
+
+
+def of_incident(session: Session, incident: Incident, now: datetime, *, by: Actor, settings: Settings
+                ) -> list[Suggestion]:
+    """Likely duplicates of a logged incident (none once it is merged into another)."""
+    if incident.merged_into_id is not None:
+        return []
+    return suggestions(session, as_rule(incident), now, by=by, settings=settings)
+
+
+def sources(session: Session, incident: Incident) -> list[Incident]:
+    """The incidents merged into this one (its other sources, 另一来源), oldest report first."""
+    return list(session.exec(select(Incident).where(Incident.merged_into_id == incident.id)
+                             .order_by(Incident.received_at)))

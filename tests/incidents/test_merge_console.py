@@ -1,0 +1,78 @@
+"""The console on both databases: after intake the incident page warns of a likely duplicate; an officer merges it
+there, and the kept incident shows the other source; a unit reporter sees no merge action."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from models.incidents.records import Incident
+from tests.conftest import PASSWORD
+
+
+def _login(client, user):
+    assert client.post("/login", data={"username": user, "password": PASSWORD}, follow_redirects=False).status_code == 303
+    page = client.get("/")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def _form(unit, **kw):
+    data = {"title": "高观镇山体滑坡", "category": "natural_disaster", "unit_id": str(unit.id),
+            "received_at": "2026-07-15T02:00", "occurred_at": "2026-07-15T01:40", "place": "高观镇青龙村3组",
+            "source": "高观镇值班室电话", "reporter": "李明", "deaths": "0"}
+    data.update(kw)
+    return data
+
+
+def test_intake_warns_of_a_duplicate_and_the_officer_merges_it(client, app, users, county, clock, session):
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    assert client.post("/incidents/new", data={**_form(county["town"]), "csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    first = session.exec(select(Incident)).one()
+    r = client.post("/incidents/new", follow_redirects=False, data={**_form(
+        county["dept"], title="青龙村山体滑坡", place="高观乡 青龙村３组", source="应急管理局", reporter="王强",
+        received_at="2026-07-15T02:10"), "csrf_token": csrf})
+    assert r.status_code == 303
+    new_id = r.headers["location"].rsplit("/", 1)[1]
+    page = client.get(r.headers["location"])
+    box = page.text[page.text.index('id="duplicates"'):]
+    assert "可能与以下事件为同一事件" in box and f'href="/incidents/{first.id}"' in box and "高观镇" in box
+    assert "并入该事件" in box and "natural_disaster" not in box  # no internal values on the page
+    en = client.get(r.headers["location"] + "?lang=en").text
+    assert "This may be the same event as" in en and "Merge into this one" in en
+    r = client.post(f"/incidents/{new_id}/merge", data={"into": str(first.id), "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/incidents/{first.id}"
+    kept = client.get(r.headers["location"] + "?lang=zh-CN").text  # the ?lang=en above is remembered
+    assert 'id="sources"' in kept and "青龙村山体滑坡" in kept and "王强" in kept
+    assert "另一来源" in kept and "应急管理局" in kept and 'id="duplicates"' not in kept
+    merged = client.get(f"/incidents/{new_id}").text
+    assert "本事件已合并" in merged and f'href="/incidents/{first.id}"' in merged and "已合并，不计超时" in merged
+    assert 'id="report-form"' not in merged and 'id="instruction-form"' not in merged  # go on the kept one
+    board = client.get("/incidents?closed=1").text
+    assert "高观镇山体滑坡" in board and "青龙村山体滑坡" not in board
+
+
+def test_a_refused_merge_comes_back_with_its_reason(client, app, users, county, clock, session):
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    client.post("/incidents/new", data={**_form(county["town"]), "csrf_token": csrf})
+    inc = session.exec(select(Incident)).one()
+    r = client.post(f"/incidents/{inc.id}/merge", data={"into": str(inc.id), "csrf_token": csrf})
+    assert r.status_code == 200 and "不能将事件并入其自身" in r.text
+
+
+def test_a_unit_reporter_sees_the_warning_but_no_merge_action(client, app, users, county, clock, session):
+    app.state.clock = clock
+    csrf = _login(client, "u_unit_reporter")  # of the town
+    client.post("/incidents/new", data={**_form(county["town"]), "csrf_token": csrf})
+    client.post("/incidents/new", data={**_form(county["town"], title="青龙村滑坡", source="村委会"),
+                                        "csrf_token": csrf})
+    a, b = session.exec(select(Incident).order_by(Incident.created_at)).all()
+    page = client.get(f"/incidents/{b.id}").text
+    assert "可能与以下事件为同一事件" in page and "并入该事件" not in page
+    r = client.post(f"/incidents/{b.id}/merge", data={"into": str(a.id), "csrf_token": csrf})
+    assert r.status_code == 403 and "只有值班室可以合并事件" in r.text
+    assert session.get(Incident, b.id).merged_into_id is None
