@@ -9,6 +9,8 @@ OUTCOME_EN = {
     "nonstandard_greeting": "Non-standard greeting", "unfamiliar": "Unfamiliar with duties",
     "forwarded_to_mobile": "Forwarded to a mobile", "answered_no_key": "Answered, no key confirmation",
     "wrong_key": "Wrong key pressed",
+    "stand_in_answered": "Answered by someone not on the roster (stand-in)",
+    "duty_code_wrong": "Wrong duty code", "duty_code_missing": "No duty code keyed",
 }
 
 WORDS: dict[str, tuple[str, str]] = {
