@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from core.errors import ServiceError
+from core.settings import get_settings
 from dutydesk.commands.refusals import invalid
 from models.directory import (
     Person,
@@ -18,7 +19,9 @@ from models.directory import (
     UnitType,
     UnitUpdate,
 )
-from services.directory import org
+from models.types import utcnow
+from services.access import Actor
+from services.directory import duty_codes, org
 
 units = typer.Typer(no_args_is_help=True, help="units (单位)")
 people = typer.Typer(no_args_is_help=True, help="people (人员)")
@@ -147,11 +150,6 @@ def duty_code(person_id: str, clear: bool = typer.Option(False, "--clear", help=
     """Set a person's duty code (值班识别码, 4-6 digits, unique in the unit), asked for without echo; or --clear.
 
     An automated spot check whose plan asks for it has the answerer key this code after the confirm key."""
-    from core.settings import get_settings
-    from services.access import Actor
-    from services.directory import duty_codes
-    from models.types import utcnow
-
     code = None if clear else typer.prompt("值班识别码 (duty code)", hide_input=True, confirmation_prompt=True)
 
     def go(session):

@@ -37,7 +37,7 @@ def on_receipt(*, session: Session, kind: str, at: datetime | None, now: datetim
         return "duplicate"
     audit.record(session=session, actor=ACTOR, action="receipt", entity="ivr_attempt", entity_id=a.id,
                  after={"kind": kind, "key": key, "at": (at or now).isoformat(), "result": a.result,
-                        "code": a.code_match or None}, at=now)
+                        "code_match": a.code_match or None}, at=now)
     if planned.status == PlannedStatus.calling:
         return advance(session=session, planned=planned, now=now, settings=settings)
     if requires_code(session, planned):  # a late receipt cannot show who answered: the recorded result stands

@@ -60,6 +60,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "sc.plan.duty_code_on": ("改为要求按识别码", "Ask for the duty code"),
     "sc.plan.duty_code_off": ("改为不要求识别码", "Stop asking for the duty code"),
     "sc.rostered": ("排班人员", "Rostered"),
+    # whose duty code a call's answerer keyed (rules.spotchecks.outcomes.CodeMatch), as the audit log reads it
+    "enum.code_match.rostered": ("排班人员本人", "the rostered person"),
+    "enum.code_match.unrostered_hour": ("本单位人员（该时段无排班）", "a person of the unit (no roster then)"),
+    "enum.code_match.other_person": ("非排班人员", "someone not on the roster"),
+    "enum.code_match.unknown": ("识别码错误", "wrong code"), "enum.code_match.missing": ("未输入识别码", "no code keyed"),
     "sc.answered_coded": ("（按识别码）", " (by duty code)"),
     "sc.plan.secret": ("抽查计划仅限总值班室和审计人员查看，请勿外传。", "Plans are secret: duty office and auditors only."),
     "sc.status": ("状态", "Status"),
