@@ -116,3 +116,25 @@ def test_cli_sets_a_code_without_echo_and_plans_with_the_setting(cli_db):
     assert "识别码已设置" not in run_cli("people", "list").output
     r = run_cli("spotcheck", "plan", "--quarter", "2026Q4", "--seed", "1", "--mode", "automated", "--duty-code")
     assert r.exit_code == 0 and "要求按值班识别码" in r.output, r.output
+
+
+def test_the_code_outcomes_are_counted_and_worded_in_the_circular_and_the_statistics(web, tokens, session, directory):
+    import io
+
+    from docx import Document
+
+    for outcome, minutes in (("stand_in_answered", 60), ("duty_code_wrong", 120), ("duty_code_missing", 180)):
+        session.add(PhoneCheck(unit_id=directory["town"].id, mode=CheckMode.automated, outcome=outcome,
+                               started_at=NOW - timedelta(days=2, minutes=minutes), recorded_by="system:spotcheck"))
+    session.commit()
+    made = web.post("/api/spotchecks/circulars", json={"year": 2026, "month": 11}, headers=tokens["duty_officer"])
+    assert made.status_code == 201
+    doc = web.get(f"/api/spotchecks/circulars/{made.json()['id']}.docx", headers=tokens["auditor"]).content
+    text = "\n".join(p.text for p in Document(io.BytesIO(doc)).paragraphs) + "\n".join(
+        c.text for t in Document(io.BytesIO(doc)).tables for row in t.rows for c in row.cells)
+    assert "非排班人员接听（代班/顶班）1次" in text and "识别码错误1次" in text and "未输入识别码1次" in text
+    stats = seen(web.get("/statistics?year=2026", headers=tokens["auditor"]).text)
+    assert "非排班人员接听（代班/顶班）" in stats and "识别码错误" in stats and "未输入识别码" in stats
+    english = seen(web.get("/statistics?year=2026&lang=en", headers=tokens["auditor"]).text)
+    assert "Answered by someone not on the roster (stand-in)" in english and "Wrong duty code" in english
+    assert "No duty code keyed" in english and "识别码" not in english
