@@ -160,6 +160,10 @@ class SpotCheckSettings(BaseModel):
     voice_channel: str = Field("aliyun_vms", description="delivery channel that places automated calls")
     tts_text: str = Field("这里是县政府值班室抽查，请按1确认在岗", description="what the automated call says")
     key_timeout_seconds: int = Field(30, ge=5, description="a key press within this counts as present")
+    require_duty_code: bool = Field(False, description="new plans' automated calls ask for the answerer's duty code "
+                                    "(值班识别码) after the confirm key (each plan can change it)")
+    duty_code_prompt: str = Field("；按1后请输入您的值班识别码，以井号键结束",
+                                  description="what the automated call adds when the plan asks for the duty code")
     retries: int = Field(2, ge=0, description="automated re-calls after the first")
     retry_minutes: int = Field(5, ge=1, description="minutes between automated calls")
     no_receipt_minutes: int = Field(5, ge=1, description="a call without any receipt this long counts as no answer")

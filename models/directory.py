@@ -130,8 +130,13 @@ class PersonUpdate(SQLModel):
 
 
 class Person(PersonBase, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "duty_code_hash", name="uq_person_duty_code"),)
+
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     active: bool = Field(default=True)
+    duty_code_hash: str | None = Field(default=None, max_length=64,
+                                       description="HMAC of the personal duty code (值班识别码), unit-bound; never the code")
+    duty_code_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

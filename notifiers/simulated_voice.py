@@ -62,6 +62,9 @@ class SimulatedVoiceConfig(NotifierConfig):
     no_answer_patterns: list[str] = Field(default_factory=list,
                                           description="number patterns (fnmatch, digits) that never answer")
     busy_patterns: list[str] = Field(default_factory=list, description="number patterns (fnmatch) that are busy")
+    duty_codes: dict[str, str] = Field(default_factory=dict,
+                                       description="number pattern (fnmatch) -> the duty code (值班识别码) the callee "
+                                       "keys after the confirm key, then #")
     callback_attempts: int = Field(10, ge=1, le=60,
                                    description="tries per callback until the app matched it (1 s apart)")
 
@@ -90,6 +93,13 @@ class SimulatedVoiceNotifier(Notifier):
     def describe(self) -> str:
         """Says plainly that no real call is placed."""
         return f"{self.kind} 模拟语音（演示用，不拨打真实电话）{self.config.redacted()}"
+
+    def keys(self, number: str) -> str:
+        """What the simulated callee keys: the configured key, then the number's duty code and # if it has one."""
+        digits = number.replace("-", "")
+        code = next((c for p, c in self.config.duty_codes.items()
+                     if fnmatch.fnmatchcase(digits, p.replace("-", ""))), "")
+        return self.config.key + (f"{code}#" if code else "")
 
     def script(self, number: str) -> list[tuple[float, Event]]:
         """What the simulated callee does: (delay in seconds, callback event) in order."""
@@ -122,7 +132,7 @@ class SimulatedVoiceNotifier(Notifier):
             for delay, event in self.script(number):
                 await asyncio.sleep(delay)
                 body = {"call_id": call_id, "callee": number, "event": event,
-                        "key": self.config.key if event == "key_press" else None,
+                        "key": self.keys(number) if event == "key_press" else None,
                         "at": datetime.now(UTC).isoformat(), "detail": "模拟呼叫"}
                 if not await self._post(client, target, body):
                     return

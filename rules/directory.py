@@ -45,6 +45,18 @@ MEDIA: dict[ContactKind, tuple[Medium, ...]] = {  # the first one also carries t
 }
 
 CODE_DIGITS = 6
+DUTY_CODE_DIGITS = (4, 6)  # a personal duty code (值班识别码): 4 to 6 digits keyed on the phone
+
+
+def duty_code_form(value) -> str:
+    """The duty code as stored for hashing (digits only, spaces dropped); ValueError with the zh-CN reason."""
+    code = "".join(str(value or "").split())
+    lo, hi = DUTY_CODE_DIGITS
+    if not (code.isascii() and code.isdigit() and lo <= len(code) <= hi):
+        raise ValueError(f"值班识别码须为{lo}至{hi}位数字 (a duty code is {lo} to {hi} digits)")
+    if len(set(code)) == 1:
+        raise ValueError("值班识别码不能是同一数字重复（如 0000） (a duty code cannot repeat one digit)")
+    return code
 CODE_MINUTES = 10  # a code is good this long
 CODE_ATTEMPTS = 5  # wrong entries before the code is spent
 RESEND_SECONDS = 60  # between two codes to one method (an SMS bomb is not a feature)

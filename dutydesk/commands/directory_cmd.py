@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from core.db import session_scope
 from core.errors import ServiceError
+from core.settings import get_settings
 from dutydesk.commands.refusals import invalid
 from models.directory import (
     Person,
@@ -18,7 +19,9 @@ from models.directory import (
     UnitType,
     UnitUpdate,
 )
-from services.directory import org
+from models.types import utcnow
+from services.access import Actor
+from services.directory import duty_codes, org
 
 units = typer.Typer(no_args_is_help=True, help="units (单位)")
 people = typer.Typer(no_args_is_help=True, help="people (人员)")
@@ -93,7 +96,8 @@ def list_people(unit: str = typer.Option(None, help="unit code")) -> None:
     with session_scope() as session:
         unit_id = _unit_by_code(session, unit).id if unit else None
         for p in org.list_people(session=session, unit_id=unit_id):
-            typer.echo(f"{str(p.id)[:8]} {p.name:<6} {p.title:<10} {p.mobile:<12}")
+            code = "识别码已设置" if p.duty_code_hash else ""
+            typer.echo(f"{str(p.id)[:8]} {p.name:<6} {p.title:<10} {p.mobile:<12} {code}".rstrip())
 
 
 @people.command("add")
@@ -139,3 +143,22 @@ def deactivate_person(person_id: str) -> None:
     _run(lambda s: org.update_person(session=s, person_id=_person_by_prefix(s, person_id).id,
                                      data=PersonUpdate(active=False), actor=ACTOR))
     typer.echo("deactivated")
+
+
+@people.command("duty-code")
+def duty_code(person_id: str, clear: bool = typer.Option(False, "--clear", help="remove the person's duty code")) -> None:
+    """Set a person's duty code (值班识别码, 4-6 digits, unique in the unit), asked for without echo; or --clear.
+
+    An automated spot check whose plan asks for it has the answerer key this code after the confirm key."""
+    code = None if clear else typer.prompt("值班识别码 (duty code)", hide_input=True, confirmation_prompt=True)
+
+    def go(session):
+        person = _person_by_prefix(session, person_id)
+        by = Actor.system(ACTOR)
+        if clear:
+            duty_codes.clear_code(session=session, person_id=person.id, by=by, now=utcnow())
+        else:
+            duty_codes.set_code(session=session, person_id=person.id, code=code, by=by, now=utcnow(),
+                                settings=get_settings())
+    _run(go)
+    typer.echo("duty code cleared (已清除)" if clear else "duty code set (已设置)")

@@ -25,15 +25,19 @@ def _fail(exc: ServiceError) -> None:
 
 @app.command()
 def plan(quarter: str = typer.Option(..., help="e.g. 2026Q4"), seed: str = typer.Option(..., help="random seed"),
-         mode: CheckMode = typer.Option(CheckMode.manual, help="manual or automated (IVR)")) -> None:
+         mode: CheckMode = typer.Option(CheckMode.manual, help="manual or automated (IVR)"),
+         duty_code: bool = typer.Option(None, "--duty-code/--no-duty-code",
+                                        help="automated calls ask for the answerer's duty code (要求按值班识别码); "
+                                        "default: DUTYDESK_SPOTCHECKS__REQUIRE_DUTY_CODE")) -> None:
     """Plan a quarter of phone spot checks for every active unit (reproducible from the seed)."""
     s = get_settings()
     try:
         with session_scope() as session:
             p = plans.make_plan(session=session, quarter=quarter, seed=seed, actor="cli", now=datetime.now(UTC),
-                                settings=s, mode=mode)
+                                settings=s, mode=mode, require_duty_code=duty_code)
             checks = plans.plan_checks_of(session=session, plan_id=p.id)
-            typer.echo(f"plan {p.label} (seed {p.seed}): {len(checks)} checks")
+            asks = "；要求按值班识别码" if p.require_duty_code else ""
+            typer.echo(f"plan {p.label} (seed {p.seed}): {len(checks)} checks{asks}")
             for c in checks[:10]:
                 typer.echo(f"  {c.planned_at.astimezone(s.tz):%Y-%m-%d %H:%M}  {c.why}")
     except ServiceError as exc:

@@ -37,6 +37,8 @@ class SpotCheckPlan(SQLModel, table=True):
     seed: str = Field(max_length=64, description="reproduces the plan with rules.spotchecks.plan")
     min_per_quarter: int = Field(default=1)
     mode: CheckMode = Field(default=CheckMode.manual, description="default mode of the plan's checks")
+    require_duty_code: bool = Field(default=False, description="automated calls ask for the answerer's duty code "
+                                    "(值班识别码) after the confirm key, checked against the roster")
     created_by: str = Field(max_length=120)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -75,6 +77,7 @@ class PhoneCheck(SQLModel, table=True):
     answered_by: str = Field(default="", max_length=60)
     answered_person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
     roster_match: bool | None = Field(default=None, description="answered by the rostered person? None: unknown")
+    rostered: str = Field(default="", max_length=200, description="who was rostered then, as judged (names)")
     notes: str = Field(default="", max_length=1000)
     recorded_by: str = Field(max_length=120)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -100,6 +103,10 @@ class IvrAttempt(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     key_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     key: str = Field(default="", max_length=8)
+    code_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="when a duty code was keyed")
+    code_match: str = Field(default="", max_length=20, description="rules.spotchecks.outcomes.CodeMatch once judged")
+    code_person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id",
+                                             description="whose duty code was keyed (never the code itself)")
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     receipts: int = Field(default=0, description="callbacks applied (duplicates counted, not re-applied)")
     detail: str = Field(default="", max_length=300)

@@ -31,6 +31,10 @@ class Outcome(StrEnum):
     forwarded_to_mobile = "forwarded_to_mobile"
     answered_no_key = "answered_no_key"  # automated: answered, no confirm key within the timeout (or a late one)
     wrong_key = "wrong_key"  # automated: answered, a key other than the confirm key
+    # automated with a duty code (值班识别码) asked after the confirm key:
+    stand_in_answered = "stand_in_answered"  # the code of another person of the unit: a stand-in (代班/顶班)
+    duty_code_wrong = "duty_code_wrong"  # a code that is nobody's in the unit
+    duty_code_missing = "duty_code_missing"  # the confirm key, but no code within the timeout
 
     @property
     def label(self) -> str:
@@ -51,6 +55,9 @@ OUTCOME_LABELS = {
     Outcome.forwarded_to_mobile: "呼叫转移至手机",
     Outcome.answered_no_key: "接听未按键确认",
     Outcome.wrong_key: "按键错误",
+    Outcome.stand_in_answered: "非排班人员接听（代班/顶班）",
+    Outcome.duty_code_wrong: "识别码错误",
+    Outcome.duty_code_missing: "未输入识别码",
 }
 
 
@@ -61,7 +68,7 @@ class SpotCheckPolicy:
     failures: frozenset[Outcome] = frozenset({
         Outcome.no_answer, Outcome.dead_number, Outcome.non_duty_answered, Outcome.officer_absent,
         Outcome.leader_absent, Outcome.unfamiliar, Outcome.forwarded_to_mobile, Outcome.answered_no_key,
-        Outcome.wrong_key})
+        Outcome.wrong_key, Outcome.stand_in_answered, Outcome.duty_code_wrong, Outcome.duty_code_missing})
     deficiencies: frozenset[Outcome] = frozenset({Outcome.slow_answer, Outcome.nonstandard_greeting})
     escalate_after_failures: int = 2  # per quarter → the unit head explains in writing
     ivr_key_timeout_seconds: int = 30
@@ -91,11 +98,39 @@ IVR_LABELS = {IvrResult.key_pressed: "已按键确认", IvrResult.answered_no_ke
               IvrResult.no_answer: "无人接听", IvrResult.busy: "占线", IvrResult.failed: "呼叫失败"}
 
 
+class CodeMatch(StrEnum):
+    """Whose duty code (值班识别码) the answerer keyed after the confirm key."""
+
+    rostered = "rostered"  # the person rostered at that hour
+    unrostered_hour = "unrostered_hour"  # a person of the unit, and the unit has no roster for that hour
+    other_person = "other_person"  # another person of the unit: a stand-in
+    unknown = "unknown"  # a code that is nobody's in the unit
+    missing = "missing"  # no code within the timeout
+
+
+def match_code(person_id: str | None, entered: bool, rostered: frozenset[str] | None) -> CodeMatch:
+    """Judge a keyed duty code against the roster: `person_id` is whose code it is (None: nobody's),
+    `entered` whether any code came in time, `rostered` the people on duty then (None: no roster for that hour)."""
+    if not entered:
+        return CodeMatch.missing
+    if person_id is None:
+        return CodeMatch.unknown
+    if rostered is None:
+        return CodeMatch.unrostered_hour
+    return CodeMatch.rostered if person_id in rostered else CodeMatch.other_person
+
+
+def code_roster_match(match: CodeMatch | None) -> bool | None:
+    """The record's roster judgement from a code: True/False when the code names a person and a roster exists."""
+    return {CodeMatch.rostered: True, CodeMatch.other_person: False}.get(match) if match else None
+
+
 @dataclass(frozen=True)
 class IvrAttempt:
     at: datetime
     result: IvrResult
     key_after_seconds: float | None = None  # from answer to key press
+    code: CodeMatch | None = None  # the duty code's judgement, when the plan asks for one
 
 
 class IvrAction(StrEnum):
@@ -118,22 +153,38 @@ def confirmed(attempt: IvrAttempt, policy: SpotCheckPolicy | None = None) -> boo
     return attempt.result is IvrResult.key_pressed and (attempt.key_after_seconds or 0) <= p.ivr_key_timeout_seconds
 
 
-def ivr_next(attempts: Sequence[IvrAttempt], now: datetime, policy: SpotCheckPolicy | None = None) -> IvrDecision:
-    """Automated check: a key within the timeout is presence; else retry N times M minutes apart, then fail."""
+def ivr_next(attempts: Sequence[IvrAttempt], now: datetime, policy: SpotCheckPolicy | None = None,
+             require_code: bool = False) -> IvrDecision:
+    """Automated check: a key within the timeout is presence; else retry N times M minutes apart, then fail.
+
+    With `require_code` presence also needs the duty code of the person rostered then (or of anyone in the unit
+    when it has no roster for that hour); another person's code is a stand-in, recorded at once as a failure of its
+    own (DOMAIN.md: 代班/顶班); a wrong or missing code is retried like a missing key."""
     p = policy or SpotCheckPolicy()
     for a in attempts:
-        if confirmed(a, p):
+        if not confirmed(a, p):
+            continue
+        if not require_code or a.code in (CodeMatch.rostered, CodeMatch.unrostered_hour):
             return IvrDecision(IvrAction.present, a.at, outcome=Outcome.normal)
+        if a.code is CodeMatch.other_person:
+            return IvrDecision(IvrAction.fail, now, outcome=Outcome.stand_in_answered)
     if not attempts:
         return IvrDecision(IvrAction.call, now, 1)
     if len(attempts) <= p.ivr_retries:
         last = max(a.at for a in attempts)
         return IvrDecision(IvrAction.call, max(now, last + timedelta(minutes=p.ivr_retry_minutes)), len(attempts) + 1)
-    return IvrDecision(IvrAction.fail, now, outcome=ivr_failure(attempts))
+    return IvrDecision(IvrAction.fail, now, outcome=ivr_failure(attempts, p if require_code else None))
 
 
-def ivr_failure(attempts: Sequence[IvrAttempt]) -> Outcome:
-    """What the failed calls say: someone answered without the right key is never "no answer"."""
+def ivr_failure(attempts: Sequence[IvrAttempt], code_policy: SpotCheckPolicy | None = None) -> Outcome:
+    """What the failed calls say: someone answered without the right key is never "no answer"; with a duty code
+    asked (`code_policy` given), a confirmed call with a wrong code is 识别码错误, without one 未输入识别码."""
+    if code_policy is not None:
+        codes = {a.code for a in attempts if confirmed(a, code_policy)}
+        if CodeMatch.unknown in codes:
+            return Outcome.duty_code_wrong
+        if codes:
+            return Outcome.duty_code_missing
     results = {a.result for a in attempts}
     if IvrResult.wrong_key in results:
         return Outcome.wrong_key

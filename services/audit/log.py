@@ -16,13 +16,19 @@ from models.audit import AuditEntry
 from models.types import utcnow
 
 
+# Digests the audit log says are set, never what they are (a duty code has only 10^4..10^6 values).
+SET_ONLY = ("duty_code_hash",)
+
+
 def jsonable(obj: Any) -> dict[str, Any] | None:
     """A model or dict as plain JSON-safe data (UUIDs and datetimes as strings)."""
     if obj is None:
         return None
-    if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json")
-    return json.loads(json.dumps(obj, default=str))
+    data = obj.model_dump(mode="json") if hasattr(obj, "model_dump") else json.loads(json.dumps(obj, default=str))
+    for key in SET_ONLY:
+        if isinstance(data, dict) and key in data:
+            data[key] = bool(data[key])
+    return data
 
 
 def entry_id_of(value: Any) -> Any:

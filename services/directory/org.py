@@ -129,6 +129,8 @@ def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate,
         raise Invalid(f"未找到该单位 (unit {changes['unit_id']} not found)", field="unit_id")
     # The audit entry is filed under the person's new unit; `unit_id` is both that and one of the changes.
     audit_unit = changes.get("unit_id") or person.unit_id
+    if changes.get("unit_id") is not None and changes["unit_id"] != person.unit_id:
+        changes.update(duty_code_hash=None, duty_code_set_at=None)  # a duty code is bound to its unit
     return audit.change(session=session, row=person, actor=actor, action=_action(changes), entity="person",
                         unit_id=audit_unit, fields=changes, updated_at=utcnow())
 

@@ -55,6 +55,15 @@ def apply_fact(a: IvrAttempt, kind: str, at: datetime, key: str | None, detail: 
     return before != (a.ring_at, a.answered_at, a.key_at, a.result, a.ended_at)
 
 
+def keyed_code(a: IvrAttempt, text: str | None) -> str | None:
+    """The duty code in a key-press receipt's DTMF, or None. Providers report the call's keys so far as one string
+    ("14821#": the confirm key, then the code, # ends it); keys reported alone after the confirm key are the code."""
+    raw = "".join(ch for ch in (text or "") if ch.isdigit() or ch == "#").split("#")[0]
+    if raw.startswith(CONFIRM_KEY):
+        return raw[1:] or None
+    return raw or None if a.key_at is not None else None
+
+
 def sync_from_delivery(session: Session, a: IvrAttempt, now: datetime) -> None:
     """Pull what the outbox row knows (call id, sent time, failure, key-press ack) into the attempt."""
     if not a.delivery_id:

@@ -58,8 +58,9 @@ def recent_failures(session: Session, before: datetime, days: int = 92,
 
 
 def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, now: datetime, settings: Settings,
-              mode: CheckMode = CheckMode.manual) -> SpotCheckPlan:
-    """Plan a quarter for every checkable unit; refuses a second plan for the same quarter."""
+              mode: CheckMode = CheckMode.manual, require_duty_code: bool | None = None) -> SpotCheckPlan:
+    """Plan a quarter for every checkable unit; refuses a second plan for the same quarter. `require_duty_code`
+    None: the deployment's default (DUTYDESK_SPOTCHECKS__REQUIRE_DUTY_CODE)."""
     tz, min_per_quarter = settings.tz, settings.spotchecks.min_per_quarter
     start, end = quarter_bounds(quarter)
     if session.exec(select(SpotCheckPlan).where(SpotCheckPlan.label == quarter)).first():
@@ -69,8 +70,11 @@ def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, no
         raise Invalid("没有可抽查的在用单位 (no active units to check)", field="quarter")
     start_utc = datetime(start.year, start.month, start.day, tzinfo=tz).astimezone(UTC)
     failures = recent_failures(session, start_utc)
+    if require_duty_code is None:
+        require_duty_code = settings.spotchecks.require_duty_code
     plan = SpotCheckPlan(label=quarter, period_start=start, period_end=end, seed=str(seed), mode=mode,
-                         min_per_quarter=min_per_quarter, created_by=actor, created_at=now)
+                         min_per_quarter=min_per_quarter, created_by=actor, created_at=now,
+                         require_duty_code=require_duty_code)
     session.add(plan)
     session.flush()
     checks = plan_checks([SpotUnit(str(u.id), u.name) for u in units], start, end, tz, str(seed),
@@ -91,6 +95,21 @@ def get_plan(*, session: Session, plan_id: uuid.UUID) -> SpotCheckPlan:
     plan = session.get(SpotCheckPlan, plan_id)
     if plan is None:
         raise NotFound(f"未找到该抽查计划 (plan {plan_id} not found)", field="plan_id")
+    return plan
+
+
+def set_require_duty_code(*, session: Session, plan_id: uuid.UUID, on: bool, actor: str,
+                          now: datetime) -> SpotCheckPlan:
+    """Turn the plan's 要求按值班识别码 on or off; calls already placed keep what they asked."""
+    plan = get_plan(session=session, plan_id=plan_id)
+    if plan.require_duty_code == on:
+        return plan
+    before = plan.model_dump(mode="json")
+    plan.require_duty_code = on
+    session.add(plan)
+    session.flush()
+    audit.record(session=session, actor=actor, action="update", entity="spotcheck_plan", entity_id=plan.id,
+                 before=before, after=plan, at=now, note=f"{plan.label} 要求按值班识别码：{'是' if on else '否'}")
     return plan
 
 

@@ -12,14 +12,14 @@ from models.spotchecks.checks import IvrAttempt, PhoneCheck, PlannedCheck, Plann
 from rules.spotchecks.outcomes import Outcome
 from services import audit
 from services.spotchecks import calls
-from services.spotchecks.attempts import apply_fact, find_attempt
-from services.spotchecks.ivr import ACTOR, advance, in_time
+from services.spotchecks.attempts import apply_fact, find_attempt, keyed_code
+from services.spotchecks.ivr import ACTOR, advance, in_time, requires_code, take_code
 from services.spotchecks.results import current_checks
 
 
 def on_receipt(*, session: Session, kind: str, at: datetime | None, now: datetime, settings: Settings,
                key: str | None = None, provider_call_id: str | None = None, delivery_id: str | None = None,
-               detail: str = "") -> str:
+               detail: str = "", text: str | None = None) -> str:
     """Apply a call receipt to its attempt and move the check on; 'unknown' when no attempt matches."""
     a = find_attempt(session, provider_call_id=provider_call_id, delivery_id=delivery_id)
     if a is None:
@@ -28,15 +28,20 @@ def on_receipt(*, session: Session, kind: str, at: datetime | None, now: datetim
         a.provider_call_id = provider_call_id
     a.receipts += 1
     changed = apply_fact(a, kind, at or now, key, detail)
+    planned = session.get(PlannedCheck, a.planned_check_id)
+    if kind == "key_press" and (code := keyed_code(a, text if text is not None else key)):
+        changed = take_code(session, planned, a, code, at or now, settings) or changed
     session.add(a)
     session.flush()
     if not changed:
         return "duplicate"
     audit.record(session=session, actor=ACTOR, action="receipt", entity="ivr_attempt", entity_id=a.id,
-                 after={"kind": kind, "key": key, "at": (at or now).isoformat(), "result": a.result}, at=now)
-    planned = session.get(PlannedCheck, a.planned_check_id)
+                 after={"kind": kind, "key": key, "at": (at or now).isoformat(), "result": a.result,
+                        "code_match": a.code_match or None}, at=now)
     if planned.status == PlannedStatus.calling:
         return advance(session=session, planned=planned, now=now, settings=settings)
+    if requires_code(session, planned):  # a late receipt cannot show who answered: the recorded result stands
+        return "applied"
     if in_time(a, settings.spotchecks.key_timeout_seconds):  # a late receipt of a key pressed in time
         _late_presence(session, planned, a, now)
         return "late"
@@ -69,4 +74,4 @@ def on_delivery_receipt(session: Session, delivery, receipt, now: datetime, sett
     if getattr(delivery, "source", "") != calls.SOURCE:
         return
     on_receipt(session=session, kind=receipt.kind, at=receipt.at, key=receipt.key, now=now, settings=settings,
-               delivery_id=str(delivery.id), provider_call_id=delivery.provider_message_id)
+               delivery_id=str(delivery.id), provider_call_id=delivery.provider_message_id, text=receipt.text)

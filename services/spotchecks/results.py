@@ -22,7 +22,7 @@ from models.spotchecks.checks import (
 from rules.spotchecks import results as rule
 from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.spotchecks.roster import roster_match
+from services.spotchecks.roster import on_duty, roster_match
 
 
 def _outcome(value: str) -> Outcome:
@@ -96,7 +96,7 @@ def record_manual(*, session: Session, data: PhoneCheckCreate, actor: str, now: 
         started_at=data.started_at, rings=data.rings, outcome=outcome.value, answered_by=data.answered_by.strip(),
         answered_person_id=data.answered_person_id, notes=data.notes, recorded_by=actor, recorded_at=now,
         roster_match=roster_match(session, unit_id, data.started_at, person_id=data.answered_person_id,
-                                  name=data.answered_by),
+                                  name=data.answered_by), rostered=rostered_names(session, unit_id, data.started_at),
     )
     session.add(check)
     if planned is not None:
@@ -115,6 +115,11 @@ def _named(data: PhoneCheckCorrection) -> dict:
         named["answered_by"] = (named["answered_by"] or "").strip() or None
     # None is a value only for the roster judgement ("unknown"); elsewhere it means "keep"
     return {k: v for k, v in named.items() if v is not None or k == "roster_match"}
+
+
+def rostered_names(session: Session, unit_id: uuid.UUID, at: datetime) -> str:
+    """Who the roster had on duty at `at` (names), as a result keeps it; '' when the unit has no roster then."""
+    return "、".join(r.name for r in on_duty(session, unit_id, at) or [])[:200]
 
 
 def correct(*, session: Session, check_id: uuid.UUID, data: PhoneCheckCorrection, reason: str, actor: str,
@@ -145,6 +150,7 @@ def correct(*, session: Session, check_id: uuid.UUID, data: PhoneCheckCorrection
         ring_at=old.ring_at, answered_at=old.answered_at, key_at=old.key_at, rings=v["rings"],
         outcome=Outcome(v["outcome"]).value, answered_by=v["answered_by"], answered_person_id=v["answered_person_id"],
         roster_match=v["roster_match"],
+        rostered=rostered_names(session, old.unit_id, v["started_at"]) if "started_at" in fix.changed else old.rostered,
         notes=f"更正：{reason.strip()}" + (f"；{data.notes}" if data.notes else ""), recorded_by=actor,
         recorded_at=now, corrects_id=old.id,
     )

@@ -30,7 +30,7 @@ def test_duty_officer_records_a_slow_answer_from_the_call_now_list(page):
     assert page.locator("#tasks form.task[data-unit='高观镇']").count() == 0  # done: off the list
     row = page.locator("#results tbody tr", has_text="张晓明").first
     cells = row.locator("td").all_inner_texts()
-    assert cells[1] == "高观镇" and "三声" in cells[2] and cells[4] == "张晓明" and "第五声才接听" in cells[6]
+    assert cells[1] == "高观镇" and "三声" in cells[2] and cells[4] == "张晓明" and "第五声才接听" in cells[7]
     page.screenshot(path="/tmp/dutydesk-spotchecks.png", full_page=True)
 
 

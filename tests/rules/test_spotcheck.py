@@ -11,6 +11,7 @@ import pytest
 from rules.rosters.calendar import DayKind, HolidayCalendar
 from rules.spotchecks.outcomes import (
     CheckResult,
+    CodeMatch,
     IvrAction,
     IvrAttempt,
     IvrResult,
@@ -19,8 +20,10 @@ from rules.spotchecks.outcomes import (
     SpotCheckPolicy,
     SpotUnit,
     circular_escalations,
+    code_roster_match,
     is_failure,
     ivr_next,
+    match_code,
     monthly_summary,
     plan_checks,
 )
@@ -33,7 +36,7 @@ Q4 = (date(2026, 10, 1), date(2026, 12, 31))
 
 
 def test_outcomes_have_labels_and_failure_classes():
-    assert len(Outcome) == 13 and all(o.label for o in Outcome)
+    assert len(Outcome) == 16 and all(o.label for o in Outcome)
     assert not is_failure(Outcome.normal) and is_failure(Outcome.no_answer)
     assert not is_failure(Outcome.slow_answer)  # a deficiency (不规范), not a failure
     assert is_failure(Outcome.slow_answer, SpotCheckPolicy(failures=frozenset({Outcome.slow_answer})))
@@ -179,3 +182,55 @@ def test_explanations_count_the_quarter_and_are_reminded_once_past_due():
     assert not remind_now(Owed(False, asked, req.due_at, asked + timedelta(days=10)), asked + timedelta(days=11), 10)
     assert not overdue(Owed(True, asked, req.due_at, None), asked + timedelta(days=30), 10)
     assert overdue(Owed(False, asked, None, None), asked + timedelta(days=7), 7)  # an old request: N days after
+
+
+# A duty code (值班识别码) keyed after the confirm key, judged against the roster of that hour.
+
+def test_a_keyed_duty_code_is_judged_against_the_roster():
+    on_duty = frozenset({"p1"})
+    assert match_code("p1", True, on_duty) is CodeMatch.rostered
+    assert match_code("p2", True, on_duty) is CodeMatch.other_person  # another person of the unit: a stand-in
+    assert match_code(None, True, on_duty) is CodeMatch.unknown  # nobody's code
+    assert match_code(None, False, on_duty) is CodeMatch.missing and match_code("p1", False, on_duty) is CodeMatch.missing
+    assert match_code("p2", True, None) is CodeMatch.unrostered_hour  # no roster then: identified, not judged
+    assert [code_roster_match(m) for m in CodeMatch] == [True, None, False, None, None]
+
+
+def test_the_code_outcomes_are_failures_of_their_own_with_words():
+    assert (Outcome.stand_in_answered.label, Outcome.duty_code_wrong.label, Outcome.duty_code_missing.label) == (
+        "非排班人员接听（代班/顶班）", "识别码错误", "未输入识别码")
+    assert all(is_failure(o) for o in (Outcome.stand_in_answered, Outcome.duty_code_wrong, Outcome.duty_code_missing))
+    assert Outcome.stand_in_answered.label != Outcome.non_duty_answered.label
+
+
+def K(m, code, after=5):
+    return IvrAttempt(T + m * M, IvrResult.key_pressed, after, code)
+
+
+@pytest.mark.parametrize("attempts,action,attempt_no,outcome", [
+    ([K(0, CodeMatch.rostered)], IvrAction.present, 0, Outcome.normal),
+    ([K(0, CodeMatch.unrostered_hour)], IvrAction.present, 0, Outcome.normal),
+    # a stand-in is a fact: recorded at once, not called again
+    ([K(0, CodeMatch.other_person)], IvrAction.fail, 0, Outcome.stand_in_answered),
+    # a wrong or missing code is retried like a missing key
+    ([K(0, CodeMatch.unknown)], IvrAction.call, 2, None),
+    ([K(0, CodeMatch.missing)], IvrAction.call, 2, None),
+    ([K(0, CodeMatch.unknown), K(5, CodeMatch.rostered)], IvrAction.present, 0, Outcome.normal),
+    ([K(0, CodeMatch.missing), K(5, CodeMatch.unknown), IvrAttempt(T + 10 * M, IvrResult.no_answer)],
+     IvrAction.fail, 0, Outcome.duty_code_wrong),
+    ([K(0, CodeMatch.missing), IvrAttempt(T + 5 * M, IvrResult.busy), K(10, CodeMatch.missing)],
+     IvrAction.fail, 0, Outcome.duty_code_missing),
+    # a code after a key pressed too late proves nothing: the late key's own outcome
+    ([K(0, CodeMatch.rostered, 45), IvrAttempt(T + 5 * M, IvrResult.no_answer), IvrAttempt(T + 10 * M, IvrResult.no_answer)],
+     IvrAction.fail, 0, Outcome.answered_no_key),
+    # no answer at all stays 无人接听
+    ([IvrAttempt(T + m * M, IvrResult.no_answer) for m in (0, 5, 10)], IvrAction.fail, 0, Outcome.no_answer),
+])
+def test_ivr_next_with_a_duty_code(attempts, action, attempt_no, outcome):
+    d = ivr_next(attempts, T + 20 * M, require_code=True)
+    assert (d.action, d.attempt_no, d.outcome) == (action, attempt_no, outcome)
+
+
+def test_without_the_plan_setting_the_code_is_not_asked_for():
+    assert ivr_next([K(0, None)], T).action is IvrAction.present
+    assert ivr_next([K(0, None)], T, require_code=True).action is IvrAction.call

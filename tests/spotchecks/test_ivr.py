@@ -43,7 +43,7 @@ def auto(session, plan, directory):
 
 def feed(session, line, body, now):
     return [receipts.on_receipt(session=session, kind=r.kind, at=r.at, key=r.key, now=now, settings=SETTINGS,
-                                provider_call_id=r.provider_message_id, detail=r.detail)
+                                provider_call_id=r.provider_message_id, detail=r.detail, text=r.text)
             for r in line.receipts(body)]
 
 

@@ -168,3 +168,45 @@ def test_a_failing_channel_is_an_alert_in_metrics_and_the_check_goes_to_the_duty
 
     with Session(world.engine) as s:
         assert pc.id in [p.id for p in due_manual(session=s, now=after(T0, minutes=16), settings=SETTINGS)]
+
+
+def test_a_duty_code_keyed_on_the_call_reaches_the_check_through_the_callback_route(world):
+    """The plan asks for the duty code: the call says so, and the pushed DTMF ("1" then the code) names who answered."""
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from models.directory import PersonCreate
+    from models.rosters.roster import RosterSlot
+    from models.spotchecks.checks import CheckMode, PlannedCheck
+    from services.access import Actor
+    from services.directory import duty_codes, org
+    from services.spotchecks.plans import make_plan
+
+    phone = "0838-4445556"
+    with Session(world.engine, expire_on_commit=False) as s:
+        unit = world._town(s, "识别码镇", phone)
+        officer = org.create_person(session=s, actor="test", data=PersonCreate(name="识别码镇值班员", unit_id=unit.id))
+        duty_codes.set_code(session=s, person_id=officer.id, code="4821", by=Actor.system("test"), now=T0,
+                            settings=world.settings)
+        start = after(T0, hours=-6)
+        s.add(RosterSlot(unit_id=unit.id, day=start.date(), post="officer", person_id=officer.id, starts_at=start,
+                         ends_at=start + timedelta(hours=24)))
+        plan = make_plan(session=s, quarter="2027Q1", seed=1, actor="test", now=T0, settings=SETTINGS,
+                         require_duty_code=True)
+        pc = PlannedCheck(plan_id=plan.id, unit_id=unit.id, planned_at=after(T0, seconds=-30),
+                          mode=CheckMode.automated, reasons=[], why="test")
+        s.add(pc)
+        s.commit()
+    world.round(T0)
+    world.dispatch(T0)
+    sent = [r["params"] for r in world.peer.received if r["params"].get("CalledNumber") == "08384445556"][-1]
+    assert "值班识别码" in sent["StartTtsParams"]
+    [call] = world.call_ids(pc)
+    world.push(gateway.call_report(call, "200102", china(after(T0, seconds=5))), after(T0, seconds=6))
+    r = world.push(gateway.call_report(call, "300000", china(after(T0, seconds=14)), dtmf="14821#"),
+                   after(T0, seconds=15))
+    assert r.status_code == 200
+    [check] = world.results(pc)
+    assert (check.outcome, check.roster_match, check.answered_person_id) == ("normal", True, officer.id)
+    assert check.rostered == "识别码镇值班员"

@@ -147,6 +147,9 @@ def test_parse_callback_refuses_a_wrong_token_and_reads_the_events():
                                                            datetime(2026, 11, 20, 18, 0, 9, tzinfo=UTC))
     assert [e for _, e in n.script("083877700 01".replace(" ", ""))] == ["no_answer"]
     assert [e for _, e in n.script("08386211110")] == ["answered", "key_press"]
+    # a number given a duty code keys it after the confirm key (as a provider reports the call's keys)
+    coded = cls(cls.Config(**FAST, duty_codes={"*6211110": "4821"}))
+    assert (coded.keys("08386211110"), coded.keys("08381234567")) == ("14821#", "1")
 
 
 def test_production_refuses_the_simulator_with_a_clear_error(session, monkeypatch):

@@ -298,6 +298,15 @@ def contact_cases(w: dict) -> list[Case]:
              form={"via": f"{w['m_verified']}:voice", "delay_minutes": "5"}, refused=scoped),
         Case("POST", "/people/{person_id}/contacts/rules/{rule_id}/delete", f"{page}/rules/{w['rule']}/delete", form={},
              refused=scoped),
+        # duty codes (值班识别码): an admin, or the reporter of the person's own unit
+        Case("PUT", "/api/people/{person_id}/duty-code", f"{api}/duty-code", json={"code": "4821"},
+             refused=(*scoped, "duty_officer"), ok_as="admin"),
+        Case("DELETE", "/api/people/{person_id}/duty-code", f"{api}/duty-code", refused=(*scoped, "duty_officer"),
+             ok_as="admin"),
+        Case("POST", "/people/{person_id}/duty-code", f"/people/{w['person']}/duty-code", form={"code": "4821"},
+             refused=(*scoped, "duty_officer"), ok_as="admin"),
+        Case("POST", "/people/{person_id}/duty-code/clear", f"/people/{w['person']}/duty-code/clear", form={},
+             refused=(*scoped, "duty_officer"), ok_as="admin"),
     ]
 
 

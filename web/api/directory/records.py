@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from fastapi import APIRouter, Depends
-from sqlmodel import Session
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Field, Session, SQLModel
 
 from models.directory import (
     PersonCreate,
@@ -15,8 +16,8 @@ from models.directory import (
     UnitPublic,
     UnitUpdate,
 )
-from services.directory import org
-from web.deps import Caller, get_session, require
+from services.directory import duty_codes, org
+from web.deps import Caller, get_session, now_utc, require
 
 router = APIRouter(tags=["directory"])
 read = require("directory:read")
@@ -72,3 +73,40 @@ def update_person(person_id: uuid.UUID, data: PersonUpdate, c: Caller = Depends(
     person = org.update_person(session=session, person_id=person_id, data=data, actor=c.actor)
     session.commit()
     return person
+
+
+class DutyCodeSet(SQLModel):
+    """A personal duty code (值班识别码), keyed on the phone when an automated spot check asks for it."""
+
+    code: str = Field(max_length=12, description="4 to 6 digits, unique within the person's unit; never shown back")
+
+
+class DutyCodeState(SQLModel):
+    set: bool = Field(description="whether the person has a duty code (已设置); the code itself is never shown")
+    set_at: datetime | None = None
+
+
+# Who may set a code (an admin, or the unit's reporter for their unit's people) is the service's decision.
+codes = require("contacts:write")
+
+
+@router.get("/people/{person_id}/duty-code", response_model=DutyCodeState)
+def get_duty_code(person_id: uuid.UUID, c: Caller = Depends(read), session: Session = Depends(get_session)):
+    return duty_codes.state(org.person_for(session=session, person_id=person_id, by=c.by))
+
+
+@router.put("/people/{person_id}/duty-code", response_model=DutyCodeState)
+def set_duty_code(person_id: uuid.UUID, data: DutyCodeSet, request: Request, c: Caller = Depends(codes),
+                  session: Session = Depends(get_session)):
+    person = duty_codes.set_code(session=session, person_id=person_id, code=data.code, by=c.by,
+                                 now=now_utc(request), settings=request.app.state.settings)
+    session.commit()
+    return duty_codes.state(person)
+
+
+@router.delete("/people/{person_id}/duty-code", response_model=DutyCodeState)
+def clear_duty_code(person_id: uuid.UUID, request: Request, c: Caller = Depends(codes),
+                    session: Session = Depends(get_session)):
+    person = duty_codes.clear_code(session=session, person_id=person_id, by=c.by, now=now_utc(request))
+    session.commit()
+    return duty_codes.state(person)

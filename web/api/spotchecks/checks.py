@@ -28,6 +28,12 @@ class PlanRequest(BaseModel):
     quarter: str = Field(description="e.g. 2026Q4")
     seed: str = Field(min_length=1, max_length=64)
     mode: CheckMode = CheckMode.manual
+    require_duty_code: bool | None = Field(None, description="automated calls ask for the answerer's duty code "
+                                           "(要求按值班识别码); omitted: the deployment's default")
+
+
+class PlanSettings(BaseModel):
+    require_duty_code: bool = Field(description="automated calls ask for the answerer's duty code (要求按值班识别码)")
 
 
 class PlanPublic(BaseModel):
@@ -37,6 +43,7 @@ class PlanPublic(BaseModel):
     period_end: date
     seed: str
     mode: CheckMode
+    require_duty_code: bool = False
     created_by: str
     checks: int = 0
 
@@ -65,7 +72,19 @@ def _plan_out(session: Session, plan: SpotCheckPlan) -> PlanPublic:
 def create_plan(body: PlanRequest, request: Request, c: Caller = Depends(require("spotcheck_plans:write")),
                 session: Session = Depends(get_session)):
     plan = plans.make_plan(session=session, quarter=body.quarter, seed=body.seed, actor=c.actor,
-                           now=now_utc(request), settings=request.app.state.settings, mode=body.mode)
+                           now=now_utc(request), settings=request.app.state.settings, mode=body.mode,
+                           require_duty_code=body.require_duty_code)
+    out = _plan_out(session, plan)
+    session.commit()
+    return out
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanPublic)
+def update_plan(plan_id: uuid.UUID, body: PlanSettings, request: Request,
+                c: Caller = Depends(require("spotcheck_plans:write")), session: Session = Depends(get_session)):
+    """Turn 要求按值班识别码 on or off; calls already placed keep what they asked."""
+    plan = plans.set_require_duty_code(session=session, plan_id=plan_id, on=body.require_duty_code, actor=c.actor,
+                                       now=now_utc(request))
     out = _plan_out(session, plan)
     session.commit()
     return out

@@ -18,7 +18,7 @@ from web.console.incidents.grading import basis_text
 # A field's enum kind when its values have display labels (enum.<kind>.<value>), by entity where it differs.
 _ENUM_KIND = {"grade": "grade", "suggested_grade": "grade", "min_grade": "grade", "via": "via", "source": "source",
               "medium": "medium",
-              "channel": "channel", "start_half": "half", "end_half": "half", "post": "post"}
+              "channel": "channel", "start_half": "half", "end_half": "half", "post": "post", "code_match": "code_match"}
 _BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_status",
               ("planned_check", "status"): "planned_status", ("instruction_item", "status"): "item_status",
               ("incident", "status"): "incident_status", ("incident_report", "kind"): "report_kind",

@@ -143,6 +143,11 @@ FIELDS: dict[str, tuple[str, str]] = {
     "group_key": ("分组", "Group"), "idempotency_key": ("去重标识", "Deduplication key"),
     "last_error": ("最近错误", "Last error"), "last_fired_at": ("最近执行", "Last run"), "next_due_at": ("下次执行", "Next due"),
     "checks": ("抽查次数", "Checks"), "error": ("错误", "Error"), "duration_ms": ("用时（毫秒）", "Duration (ms)"),
+    # duty codes (值班识别码): a person's is shown only as set or not
+    "duty_code_hash": ("已设置值班识别码", "Duty code set"), "duty_code_set_at": ("识别码设置时间", "Duty code set at"),
+    "require_duty_code": ("要求按值班识别码", "Asks for the duty code"), "code_at": ("识别码输入时间", "Duty code keyed at"),
+    "code_match": ("识别码核对", "Duty code check"), "code_person_id": ("识别码所属人员", "Duty code of"),
+    "rostered": ("排班人员", "Rostered"),
 }
 
 PAGE: dict[str, tuple[str, str]] = {

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from core.errors import Invalid, ServiceError
 from models.directory import ContactMethodCreate, NotificationRuleCreate
 from rules import directory as rules
-from services.directory import contacts
+from services.directory import contacts, duty_codes
 from web.console.forms import back, invalid_text
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
@@ -49,7 +49,8 @@ def contacts_page(person_id: uuid.UUID, request: Request, c: Caller = Depends(re
     return render(request, "person_contacts.html", c, person=person, methods=methods, choices=choices,
                   rules=[(r, by_id.get(r.method_id)) for r in found], may_write=contacts.may_manage(c.by, person),
                   usable=any(r.usable for r in found), error=request.query_params.get("error", ""),
-                  notice=notice if notice.startswith("ct.notice.") else "", tz=request.app.state.settings.tz)
+                  notice=notice if notice.startswith("ct.notice.") else "", tz=request.app.state.settings.tz,
+                  duty_code=duty_codes.state(person), may_code=duty_codes.may_set(c.by, person))
 
 
 def _do(person_id: uuid.UUID, session: Session, act, notice: str):
@@ -132,3 +133,19 @@ def delete_rule(person_id: uuid.UUID, rule_id: uuid.UUID, request: Request, c: C
                 session: Session = Depends(get_session)):
     return _do(person_id, session, lambda: contacts.delete_rule(
         session=session, person_id=person_id, rule_id=rule_id, by=c.by, now=now_utc(request)), "ct.notice.deleted")
+
+
+@router.post("/people/{person_id}/duty-code")
+async def set_duty_code(person_id: uuid.UUID, request: Request, c: Caller = Depends(write),
+                        session: Session = Depends(get_session)):
+    form = await request.form()
+    return _do(person_id, session, lambda: duty_codes.set_code(
+        session=session, person_id=person_id, code=str(form.get("code", ""))[:12], by=c.by, now=now_utc(request),
+        settings=request.app.state.settings), "ct.notice.duty_code_set")
+
+
+@router.post("/people/{person_id}/duty-code/clear")
+def clear_duty_code(person_id: uuid.UUID, request: Request, c: Caller = Depends(write),
+                    session: Session = Depends(get_session)):
+    return _do(person_id, session, lambda: duty_codes.clear_code(
+        session=session, person_id=person_id, by=c.by, now=now_utc(request)), "ct.notice.duty_code_cleared")

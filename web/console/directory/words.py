@@ -56,6 +56,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "ct.no_rules": ("暂无通知规则", "No rules yet"),
     "ct.rule_unusable": ("联系方式未验证，不会使用", "Method not verified: not used"),
     "ct.need_verified": ("先验证一个联系方式，才能添加通知规则。", "Verify a contact method before adding rules."),
+    "ct.duty_code": ("值班识别码", "Duty code"),
+    "ct.duty_code_intro": ("4至6位数字，本单位内不重复。自动语音抽查要求按识别码时，接听人按1后输入此码，系统据此核对是否排班人员本人接听。"
+                           "系统只保存识别码的摘要，设置后不再显示。",
+                           "4 to 6 digits, unique in the unit. When an automated spot check asks for it, the answerer "
+                           "keys it after 1, and the answer is checked against the roster. Only a digest is kept: the "
+                           "code is never shown again."),
+    "ct.duty_code_set": ("已设置", "Set"), "ct.duty_code_unset": ("未设置", "Not set"),
+    "ct.duty_code_since": ("（{at}设置）", "(since {at})"),
+    "ct.duty_code_new": ("设置识别码", "Set a duty code"), "ct.duty_code_change": ("更换识别码", "Change the duty code"),
+    "ct.duty_code_clear": ("清除识别码", "Remove the duty code"),
+    "ct.notice.duty_code_set": ("值班识别码已设置", "Duty code set"),
+    "ct.notice.duty_code_cleared": ("值班识别码已清除", "Duty code removed"),
     "ct.notice.added": ("已添加，请发送验证码完成验证", "Added: send a code to verify it"),
     "ct.notice.sent": ("验证码已发送，请在10分钟内输入", "Code sent: enter it within 10 minutes"),
     "ct.notice.verified": ("验证成功", "Verified"),
@@ -68,6 +80,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "enum.entity.contact_method": ("联系方式", "Contact method"),
     "enum.entity.notification_rule": ("通知规则", "Notification rule"),
     "enum.audit_action.send_code": ("发送验证码", "Sent a code"),
+    "enum.audit_action.set_duty_code": ("设置值班识别码", "Set the duty code"),
+    "enum.audit_action.clear_duty_code": ("清除值班识别码", "Removed the duty code"),
     "enum.audit_action.verify": ("验证", "Verified"),
     "enum.audit_action.verify_failed": ("验证未通过", "Verification refused"),
     **{f"enum.medium.{k}": v for k, v in {

@@ -105,7 +105,8 @@ ROSTER_CHOICES = {"yes": True, "no": False, "unknown": None}
 def plan_list(request: Request, c: Caller = Depends(page("spotcheck_plans:read")),
               session: Session = Depends(get_session), errors: dict | None = None):
     return render(request, "spotcheck_plans.html", c, plans=plans.list_plans(session=session), errors={},
-                  modes=list(CheckMode), values={})
+                  modes=list(CheckMode), values={},
+                  duty_code_default=request.app.state.settings.spotchecks.require_duty_code)
 
 
 @router.post("/spotchecks/plans")
@@ -115,13 +116,25 @@ async def plan_create(request: Request, c: Caller = Depends(page("spotcheck_plan
     try:
         plan = plans.make_plan(session=session, quarter=form.get("quarter", ""), seed=form.get("seed") or "0",
                                actor=c.actor, now=now_utc(request), settings=request.app.state.settings,
-                               mode=CheckMode(form.get("mode") or "manual"))
+                               mode=CheckMode(form.get("mode") or "manual"),
+                               require_duty_code=form.get("require_duty_code") == "on")
         session.commit()
     except ServiceError as exc:
         session.rollback()
         return render(request, "spotcheck_plans.html", c, status_code=422, plans=plans.list_plans(session=session),
-                      errors=field_errors(exc), modes=list(CheckMode), values=dict(form))
+                      errors=field_errors(exc), modes=list(CheckMode), values=dict(form),
+                      duty_code_default=request.app.state.settings.spotchecks.require_duty_code)
     return RedirectResponse(f"/spotchecks/plans/{plan.id}", status_code=303)
+
+
+@router.post("/spotchecks/plans/{plan_id}/duty-code")
+async def plan_duty_code(plan_id: uuid.UUID, request: Request, c: Caller = Depends(page("spotcheck_plans:write")),
+                         session: Session = Depends(get_session)):
+    form = await request.form()
+    plans.set_require_duty_code(session=session, plan_id=plan_id, on=form.get("require_duty_code") == "on",
+                                actor=c.actor, now=now_utc(request))
+    session.commit()
+    return RedirectResponse(f"/spotchecks/plans/{plan_id}", status_code=303)
 
 
 @router.get("/spotchecks/plans/{plan_id}")

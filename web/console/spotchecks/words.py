@@ -9,6 +9,8 @@ OUTCOME_EN = {
     "nonstandard_greeting": "Non-standard greeting", "unfamiliar": "Unfamiliar with duties",
     "forwarded_to_mobile": "Forwarded to a mobile", "answered_no_key": "Answered, no key confirmation",
     "wrong_key": "Wrong key pressed",
+    "stand_in_answered": "Answered by someone not on the roster (stand-in)",
+    "duty_code_wrong": "Wrong duty code", "duty_code_missing": "No duty code keyed",
 }
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -48,6 +50,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "sc.plan.new": ("生成季度计划", "Plan a quarter"),
     "sc.plan.quarter": ("季度（如 2026Q4）", "Quarter (e.g. 2026Q4)"),
     "sc.plan.seed": ("随机种子", "Seed"),
+    "sc.plan.duty_code": ("要求按值班识别码", "Ask for the duty code"),
+    "sc.plan.duty_code_hint": ("自动语音抽查时，接听人按1后须输入本人值班识别码，系统据此核对是否排班人员本人接听；"
+                               "他人识别码记为“非排班人员接听（代班/顶班）”，识别码错误或未输入另行记录，均计为不合格。",
+                               "On automated calls the answerer keys their own duty code after 1, and the answer is "
+                               "checked against the roster: another person's code is recorded as answered by someone "
+                               "not on the roster (stand-in); a wrong or missing code is recorded as such. All three "
+                               "count as failures."),
+    "sc.plan.duty_code_on": ("改为要求按识别码", "Ask for the duty code"),
+    "sc.plan.duty_code_off": ("改为不要求识别码", "Stop asking for the duty code"),
+    "sc.rostered": ("排班人员", "Rostered"),
+    # whose duty code a call's answerer keyed (rules.spotchecks.outcomes.CodeMatch), as the audit log reads it
+    "enum.code_match.rostered": ("排班人员本人", "the rostered person"),
+    "enum.code_match.unrostered_hour": ("本单位人员（该时段无排班）", "a person of the unit (no roster then)"),
+    "enum.code_match.other_person": ("非排班人员", "someone not on the roster"),
+    "enum.code_match.unknown": ("识别码错误", "wrong code"), "enum.code_match.missing": ("未输入识别码", "no code keyed"),
+    "sc.answered_coded": ("（按识别码）", " (by duty code)"),
     "sc.plan.secret": ("抽查计划仅限总值班室和审计人员查看，请勿外传。", "Plans are secret: duty office and auditors only."),
     "sc.status": ("状态", "Status"),
     "sc.records": ("视频点名与实地检查", "Roll-calls and inspections"),
