@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
 
-from models.types import Moment
+from models.types import INPUT, Moment
 from rules.incidents import Category
 from rules.incidents.types import MAX_LOSS_YUAN, UNVERIFIED
 from services.incidents import convert
@@ -40,6 +40,8 @@ Figure = Annotated[int | Literal["待核实"] | None, BeforeValidator(_figure)]
 
 
 class Figures(BaseModel):
+    model_config = INPUT
+
     deaths: Figure = Field(None, description="死亡: a count, '待核实', or null (not stated)")
     seriously_injured: Figure = Field(None, description="重伤")
     injured: Figure = Field(None, description="受伤")
@@ -85,6 +87,8 @@ class IncidentUpdate(Figures):
 
 
 class GradeIn(BaseModel):
+    model_config = INPUT
+
     grade: int = Field(ge=1, le=4)
     reason: str = Field("", max_length=500, description="required when it differs from the suggestion")
 
@@ -103,6 +107,8 @@ class ReportIn(Figures):
 
 
 class PhoneLogIn(BaseModel):
+    model_config = INPUT
+
     at: Moment
     caller: Required(100)
     caller_phone: str = Field("", max_length=40)
@@ -112,12 +118,16 @@ class PhoneLogIn(BaseModel):
 
 
 class ItemIn(BaseModel):
+    model_config = INPUT
+
     unit_id: uuid.UUID
     lead: bool = True
     urgency: Literal["urgent", "general"] = "general"
 
 
 class InstructionIn(BaseModel):
+    model_config = INPUT
+
     text: Required(4000)
     by_name: Required(120)
     by_person_id: uuid.UUID | None = None
@@ -127,10 +137,14 @@ class InstructionIn(BaseModel):
 
 
 class FeedbackIn(BaseModel):
+    model_config = INPUT
+
     text: Required(4000)
 
 
 class AckIn(BaseModel):
+    model_config = INPUT
+
     via: Literal["console", "sms", "voice", "card"] = "console"
     person_id: uuid.UUID | None = Field(None, description="the office records this person's acknowledgement")
     name: str = Field("", max_length=120, description="or names them (one of the people the escalation reaches)")
