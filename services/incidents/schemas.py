@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, ValidationInfo
 
 from models.types import INPUT, Moment
 from rules.incidents import Category
@@ -14,9 +14,18 @@ from rules.incidents.types import MAX_LOSS_YUAN, UNVERIFIED
 from services.incidents import convert
 
 
-def _figure(value):
-    """The one reading of a typed figure (convert.parse_figure), as the schema's '待核实' literal."""
+# Validation context for text a person typed (a console form, the command line): a figure written "3" or "3人" is
+# read as a count there, while JSON gives a count as a number (`"deaths": "3"` is refused: a client that quotes
+# numbers has a bug worth hearing about). `Model.model_validate(data, context=TYPED)`.
+TYPED = {"typed": True}
+
+
+def _figure(value, info: ValidationInfo):
+    """The one reading of a figure (convert.parse_figure), as the schema's '待核实' literal; counts as text only when
+    typed (TYPED)."""
     v = convert.parse_figure(value)
+    if isinstance(value, str) and isinstance(v, int) and not (info.context or {}).get("typed"):
+        raise ValueError("须为数字（不加引号）或“待核实” (must be a JSON number, not text, or unverified)")
     return "待核实" if v is UNVERIFIED else v
 
 

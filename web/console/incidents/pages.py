@@ -27,6 +27,7 @@ from services.incidents.schemas import (
     InstructionIn,
     ItemIn,
     ReportIn,
+    TYPED,
 )
 from web.console.forms import back, field_errors, from_form
 from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
@@ -100,7 +101,7 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
             data[key] = local_dt(request, data.get(key))
         for flag in ("sensitive", "first_report"):
             data[flag] = flag in form
-        given = from_form(IncidentIn, data)
+        given = from_form(IncidentIn, data, context=TYPED)  # figures as typed
         inc = intake.open_incident(session=session, data=given, by=c.by, now=now_utc(request),
                                    settings=request.app.state.settings)
         session.commit()
@@ -168,7 +169,7 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
             data["send_upward"] = "send_upward" in form
             data["confirm_unverified"] = "confirm_unverified" in form
             reports.add_report(session=session, incident_id=incident_id, by=c.by,
-                               data=from_form(ReportIn, data),
+                               data=from_form(ReportIn, data, context=TYPED),
                                now=now_utc(request), settings=request.app.state.settings)
             session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
