@@ -254,8 +254,10 @@ def answer_explanation(*, session: Session, request_id: uuid.UUID, text: str, by
                        now: datetime) -> ExplanationRequest:
     """Record the unit's written explanation (the unit's reporter or the office); closes the request."""
     req = session.get(ExplanationRequest, request_id)
-    if req is None or not by.sees(req.unit_id):
-        raise NotFound(f"未找到该说明请求 (explanation request {request_id} not found)", field="request_id")
+    missing = f"未找到该说明请求 (explanation request {request_id} not found)"
+    if req is None:
+        raise NotFound(missing, field="request_id")
+    by.check_unit(req.unit_id, field="request_id", reason=missing)
     actor = by.name
     if req.status == "answered":
         raise Conflict("该说明请求已答复 (this request was answered already)", field="request_id")
