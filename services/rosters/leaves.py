@@ -39,9 +39,12 @@ def may_act_for(session: Session, by: Actor, person: Person | None) -> None:
 
 def file_leave(*, session: Session, data: LeaveCreate, today: date, by: Actor, tz: str) -> LeaveReport:
     """Validate and store a leave report (leading cadres) or absence (anyone else); Invalid names the field."""
-    person = session.get(Person, data.person_id)
-    if person is None or not person.active:
-        raise Invalid("请假人不存在或已停用", field="person_id")
+    person, missing = session.get(Person, data.person_id), "未找到该请假人 (no such person)"
+    if person is None:
+        raise NotFound(missing, field="person_id")
+    by.check_unit(person.unit_id, field="person_id", reason=missing)  # another unit's: as if absent (access.py)
+    if not person.active:
+        raise Invalid("请假人已停用 (the person is no longer active)", field="person_id")
     may_act_for(session, by, person)
     for name in ("start_day", "end_day"):  # a year either way: beyond it a date is a typing slip (e.g. 2099)
         if abs((getattr(data, name) - today).days) > LEAVE_HORIZON_DAYS:

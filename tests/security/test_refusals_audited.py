@@ -17,10 +17,12 @@ def test_leave_for_another_units_person_is_refused_and_audited(client, tokens, d
     theirs = directory["people"]["d1"]
     leave = {"person_id": str(theirs.id), "start_day": "2026-12-10", "end_day": "2026-12-11", "reason": "学习"}
     r = client.post("/api/leaves", headers=tokens["unit_reporter"], json=leave)
-    assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["body", "person_id"], r.text  # as if absent
+    assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["body", "person_id"], r.text
     [entry] = _refusals(session)
     assert entry.actor == "token:u_unit_reporter" and entry.after["path"] == "/api/leaves"
-    assert entry.after["field"] == "person_id" and "未找到" in entry.note
+    assert entry.after["field"] == "person_id" and "未找到该请假人" in entry.note
+    absent = client.post("/api/leaves", headers=tokens["unit_reporter"], json={**leave, "person_id": str(uuid.uuid4())})
+    assert absent.json()["detail"] == r.json()["detail"]  # as if absent: the same answer as for nobody
 
 
 def test_who_acts_for_another_units_person_is_refused_and_audited(client, tokens, directory, session):

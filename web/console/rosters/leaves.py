@@ -50,6 +50,8 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         return back("/leaves", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/leaves", error=field_reason(exc, request, c))
     return back("/leaves")
 
@@ -72,5 +74,7 @@ def leave_action(request: Request, leave_id: uuid.UUID, action: str, c: Caller =
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/leaves", error=exc.reason)
     return back("/leaves")

@@ -39,6 +39,8 @@ async def swap_request(request: Request, c: Caller = Depends(page("swaps:write")
         return back("/swaps", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/swaps", error=field_reason(exc, request, c))
     return back("/swaps")
 
@@ -59,5 +61,7 @@ def swap_action(request: Request, swap_id: uuid.UUID, action: str, c: Caller = D
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/swaps", error=exc.reason)
     return back("/swaps")
