@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, not_null, utcnow
+from models.types import INPUT, UTCDateTime, new_id, not_null, utcnow
 
 
 class Role(StrEnum):
@@ -37,10 +37,14 @@ class UserBase(SQLModel):
 
 
 class UserCreate(UserBase):
+    model_config = INPUT
+
     password: str = Field(min_length=8, max_length=128)
 
 
 class UserUpdate(SQLModel):
+    model_config = INPUT
+
     display_name: str | None = Field(default=None, max_length=60)
     role: Role | None = None
     unit_id: uuid.UUID | None = None

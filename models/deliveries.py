@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import INPUT, UTCDateTime, new_id, utcnow
 
 NAME_RE = r"^[a-z0-9_][a-z0-9_.-]{0,39}$"
 
@@ -45,10 +45,14 @@ class ChannelConfigBase(SQLModel):
 
 
 class ChannelConfigCreate(ChannelConfigBase):
+    model_config = INPUT
+
     config: dict[str, Any] = Field(default_factory=dict, description="the plugin's declared config")
 
 
 class ChannelConfigUpdate(SQLModel):
+    model_config = INPUT
+
     title: str | None = Field(default=None, max_length=100)
     enabled: bool | None = None
     account: str | None = Field(default=None, max_length=100)

@@ -10,7 +10,7 @@ from pydantic import field_validator
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, not_null, utcnow
+from models.types import INPUT, UTCDateTime, new_id, not_null, utcnow
 from rules.directory import phone_form as normal_phone
 
 
@@ -43,10 +43,12 @@ class UnitBase(SQLModel):
 
 
 class UnitCreate(UnitBase):
-    pass
+    model_config = INPUT
 
 
 class UnitUpdate(SQLModel):
+    model_config = INPUT
+
     name: str | None = Field(default=None, min_length=1, max_length=100)
     code: str | None = Field(default=None, min_length=1, max_length=40, schema_extra={"pattern": r"^[A-Za-z0-9_.-]+$"})
     type: UnitType | None = None
@@ -105,10 +107,12 @@ class PersonBase(SQLModel):
 
 
 class PersonCreate(PersonBase):
-    pass
+    model_config = INPUT
 
 
 class PersonUpdate(SQLModel):
+    model_config = INPUT
+
     name: str | None = Field(default=None, min_length=1, max_length=60)
     title: str | None = Field(default=None, max_length=60)
     unit_id: uuid.UUID | None = None
@@ -148,6 +152,8 @@ class PersonPublic(PersonBase):
 
 class ContactMethodCreate(SQLModel):
     """A new contact method (联系方式); its value is checked per kind by the service (rules/directory.py)."""
+
+    model_config = INPUT
 
     kind: str = Field(max_length=20, description="mobile | office_phone | wecom | dingtalk | feishu | email")
     value: str = Field(max_length=120, description="the number, id or address")
@@ -193,6 +199,8 @@ class ContactMethodPublic(SQLModel):
 class NotificationRuleCreate(SQLModel):
     """"Method X over medium M, N minutes after a step notifies me" (通知规则)."""
 
+    model_config = INPUT
+
     method_id: uuid.UUID
     medium: str = Field(max_length=20, description="sms | voice | wecom | dingtalk | feishu | email")
     delay_minutes: int = Field(default=0, ge=0, le=120)
@@ -220,4 +228,6 @@ class NotificationRulePublic(SQLModel):
 
 
 class ContactCodeIn(SQLModel):
+    model_config = INPUT
+
     code: str = Field(min_length=1, max_length=12, description="the 6-digit code sent to the method")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -73,3 +73,9 @@ def _not_a_number(kind: str, example: str):
 # this here: FastAPI validates the parsed JSON in Python mode, where strict refuses the ISO text as well.
 Day = Annotated[date, _not_a_number("date_type", "2026-03-02")]
 Moment = Annotated[datetime, _not_a_number("datetime_type", "2026-03-02T08:00:00+08:00")]
+
+
+# What the API takes in: an unknown field is refused (422 naming it), not silently dropped, so a typo such as
+# "titel" never turns into an incident without its title. Console forms and the CLI pass only the model's fields
+# (web/console/forms.py: from_form).
+INPUT = ConfigDict(extra="forbid")

@@ -5,8 +5,18 @@ operation that reveals or changes unit-scoped data decides from it, so the API a
 disagree. The route table (web/access.py) only says which roles may reach an endpoint at all.
 
 Rules of thumb the operations follow (DOMAIN.md): the duty office (值班室: admins and duty officers) acts for every
-unit; a unit reporter (单位填报员) sees and changes only their own unit, and another unit's records answer
-404 as if they did not exist; a person (a leader, say) acts on their own leave and slots.
+unit; a unit reporter (单位填报员) sees and changes only their own unit; a person (a leader, say) acts on their own
+leave and slots.
+
+One rule for refusals, the same in every feature (incidents, rosters, leave, people, spot checks):
+- a record the caller may not see (another unit's incident, slot, gap, swap, leave, person, handover, spot check,
+  addressed by its id) answers **404**, the same answer as for an id that does not exist, so ids cannot be probed
+  (`check_unit`);
+- a record the caller may see but not change (a leader and another person's leave or contacts; a swap that only
+  its counterpart confirms) answers **403** (`refuse`, after `check_unit`);
+- naming another unit itself (a unit reporter asking for another unit's roster, posts or handovers, or choosing it
+  for a new record) answers **403**: the county's units are no secret, what they hold is (`check_own_unit`).
+Each refusal is marked `refusing(actor)`, so the web audits it as "access_refused".
 """
 
 from __future__ import annotations
@@ -43,16 +53,23 @@ class Actor:
     def sees(self, unit_id: uuid.UUID | None) -> bool:
         return self.scope is None or unit_id == self.scope
 
-    def check_unit(self, unit_id: uuid.UUID | None, what: str = "unit", *, field: str = "unit_id") -> None:
-        """404 for a record of another unit (a unit reporter does not learn that it exists)."""
+    def check_unit(self, unit_id: uuid.UUID | None, what: str = "unit", *, field: str = "unit_id",
+                   reason: str | None = None) -> None:
+        """404 for a record of another unit (a unit reporter does not learn that it exists); `reason`: the words
+        the operation answers for an id that does not exist, so that the two answers cannot be told apart."""
         if not self.sees(unit_id):
-            raise NotFound(f"未找到该记录 ({what} not found)", field=field).refusing(self.name)
+            raise NotFound(reason or f"未找到该记录 ({what} not found)", field=field).refusing(self.name)
 
     def check_own_unit(self, unit_id: uuid.UUID | None, *, field: str = "unit_id") -> None:
         """403 when a unit reporter names another unit for something new (their own unit is the only choice)."""
         if not self.sees(unit_id):
             raise Forbidden("单位填报员只能填报本单位的信息 (unit reporters act for their own unit only)",
                             field=field).refusing(self.name)
+
+    def refuse(self, unit_id: uuid.UUID | None, reason: str, what: str = "record", *, field: str) -> None:
+        """Refuse a change to a record of `unit_id`: 404 when this actor may not even see it, else 403 (`reason`)."""
+        self.check_unit(unit_id, what, field=field)
+        raise Forbidden(reason, field=field).refusing(self.name)
 
     def require_office(self, doing: str, *, field: str | None = None) -> None:
         if not self.office:

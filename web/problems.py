@@ -17,7 +17,7 @@ from web.console.i18n import LANG_COOKIE
 ZH: dict[str, str] = {
     "missing": "必填，不能缺少",
     "missing_argument": "必填，不能缺少",
-    "extra_forbidden": "不是可接受的字段",
+    "extra_forbidden": "是未知字段，不能接受",
     "int_type": "须为整数",
     "int_parsing": "须为整数",
     "int_from_float": "须为整数（不能带小数）",
@@ -147,6 +147,8 @@ def _shown(value) -> str:
 def reason_en(error: dict) -> str:
     """One error's reason in English: pydantic's message, a validator's own English (never its Chinese)."""
     own = _own(error)
+    if error.get("type") == "extra_forbidden":
+        return "unknown field, not accepted"
     if error.get("type") in ("value_error", "assertion_error"):
         own = in_language(own, "en")
         return "invalid value" if _CJK.search(own) else own

@@ -20,7 +20,7 @@ from services.incidents.board import board
 from services.incidents.convert import report_title
 from services.incidents.intake import open_incident
 from services.incidents.reports import add_report
-from services.incidents.schemas import IncidentIn, ReportIn
+from services.incidents.schemas import TYPED, IncidentIn, ReportIn
 from services.times import office_time
 
 app = typer.Typer(no_args_is_help=True, help="incidents (突发事件)")
@@ -57,10 +57,11 @@ def open_(title: str, category: str = typer.Option(..., help="natural_disaster /
           grade: int = None, reason: str = "", sensitive: bool = False) -> None:
     """Log an incident (接报登记); casualties are counts or 待核实."""
     def go(session, now):
-        data = IncidentIn(title=title, category=category, unit_code=unit, received_at=_when(received, "received") or now,
-                          occurred_at=_when(occurred, "occurred"), place=place, source=source, deaths=deaths,
-                          seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade,
-                          grade_override_reason=reason, sensitive=sensitive)
+        data = IncidentIn.model_validate(dict(
+            title=title, category=category, unit_code=unit, received_at=_when(received, "received") or now,
+            occurred_at=_when(occurred, "occurred"), place=place, source=source, deaths=deaths,
+            seriously_injured=seriously_injured, injured=injured, missing=missing, grade=grade,
+            grade_override_reason=reason, sensitive=sensitive), context=TYPED)  # figures as typed: "3" is 3
         inc = open_incident(session=session, data=data, by=ACTOR, now=now, settings=get_settings())
         found = duplicates.of_incident(session, inc, now, by=ACTOR, settings=get_settings())
         return inc.id, inc.grade, inc.suggested_reason, [(x.incident.id, x.incident.title, x.unit) for x in found]
@@ -92,8 +93,9 @@ def report(incident_id: uuid.UUID, kind: str = typer.Option(..., help="first / f
     def go(session, now):
         figures = {k: v for k, v in dict(deaths=deaths, seriously_injured=seriously_injured, injured=injured,
                                          missing=missing).items() if v is not None}
-        data = ReportIn(kind=kind, channel=channel, content=content, situation=situation, handling=handling,
-                        cause=cause, aftermath=aftermath, confirm_unverified=confirm_unverified, **figures)
+        data = ReportIn.model_validate(dict(
+            kind=kind, channel=channel, content=content, situation=situation, handling=handling, cause=cause,
+            aftermath=aftermath, confirm_unverified=confirm_unverified, **figures), context=TYPED)
         rep = add_report(session=session, incident_id=incident_id, data=data, by=ACTOR, now=now,
                          settings=get_settings())
         return report_title(rep), rep.late_minutes

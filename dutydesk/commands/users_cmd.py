@@ -9,9 +9,11 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from core.db import session_scope
-from core.errors import ServiceError
+from core.errors import Invalid, ServiceError
 from models.accounts import Role, User, UserCreate, UserUpdate
+from models.directory import Unit
 from services import accounts
+from services.rosters.policy import unit_by_code_or_name
 
 app = typer.Typer(no_args_is_help=True, help="accounts and API tokens (issue with `token`, list with `tokens`, "
                   "revoke with `revoke-token`)")
@@ -34,20 +36,30 @@ def list_users() -> None:
 @app.command()
 def create(username: str, role: Role, password: str = typer.Option(..., prompt=True, hide_input=True),
            display_name: str = "",
+           unit: str = typer.Option("", help="the account's unit (单位), by name or code: a unit reporter's account "
+                                    "reports for this unit only, and must have one"),
            person: str = typer.Option("", help="the directory person this account is (name or id): a leader's "
                                       "account is notified only when linked; a shared name is refused with the choices")
            ) -> None:
     """Create an account."""
     try:
         with session_scope() as session:
+            of_unit = unit_by_code_or_name(session, unit) if unit.strip() else None
             linked = accounts.person_by_name_or_id(session=session, text=person) if person.strip() else None
+            if of_unit is None and linked is not None and role is Role.unit_reporter:
+                of_unit = session.get(Unit, linked.unit_id) if linked.unit_id else None  # the person's unit
+            if of_unit is None and role is Role.unit_reporter:
+                raise Invalid("单位填报员账号必须属于一个单位：请用 --unit 给出单位名称或代码 (a unit reporter must "
+                              "belong to a unit: give --unit with its name or code)", field="unit")
             accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
                 username=username, password=password, role=role, display_name=display_name or (
                     linked.name if linked else ""), person_id=linked.id if linked else None,
-                unit_id=linked.unit_id if linked and role is Role.unit_reporter else None))
+                unit_id=of_unit.id if of_unit else None))
+            unit_name = of_unit.name if of_unit else ""
     except (ValidationError, ServiceError) as exc:
         _fail(exc)
-    typer.echo(f"created {username} ({role.value})" + (f", linked to {person.strip()}" if person.strip() else ""))
+    typer.echo(f"created {username} ({role.value})" + (f" of {unit_name}" if unit_name else "")
+               + (f", linked to {person.strip()}" if person.strip() else ""))
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, new_id, utcnow
+from models.types import INPUT, UTCDateTime, new_id, utcnow
 
 
 class SwapStatus(StrEnum):
@@ -21,6 +21,8 @@ class SwapStatus(StrEnum):
 
 
 class SwapCreate(SQLModel):
+    model_config = INPUT
+
     slot_id: int = Field(description="the requester's slot")
     counterpart_id: uuid.UUID = Field(description="who takes it over")
     counterpart_slot_id: int | None = Field(default=None, description="a slot given back in exchange")

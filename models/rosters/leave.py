@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import Day, UTCDateTime, new_id, utcnow
+from models.types import INPUT, Day, UTCDateTime, new_id, utcnow
 
 
 class LeaveHalf(StrEnum):
@@ -41,6 +41,8 @@ class LeaveBase(SQLModel):
 
 
 class LeaveCreate(LeaveBase):
+    model_config = INPUT
+
     pass
 
 

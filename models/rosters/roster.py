@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import Day, UTCDateTime, new_id, utcnow
+from models.types import INPUT, Day, UTCDateTime, new_id, utcnow
 
 
 class DutyPost(SQLModel, table=True):
@@ -154,6 +154,12 @@ class HolidayDayBase(SQLModel):
     day: Day
     kind: HolidayKind
     name: str = Field(default="", max_length=40, description="e.g. Spring Festival / 春节")
+
+
+class HolidayDayIn(HolidayDayBase):
+    """One day of the holiday calendar as the API takes it."""
+
+    model_config = INPUT
 
 
 class HolidayDay(HolidayDayBase, table=True):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import Moment, UTCDateTime, new_id, utcnow
+from models.types import INPUT, Moment, UTCDateTime, new_id, utcnow
 
 
 class CheckMode(StrEnum):
@@ -114,6 +114,8 @@ class IvrAttempt(SQLModel, table=True):
 
 class PhoneCheckCreate(SQLModel):
     """A manual result as the duty officer enters it (or a correction of an earlier one)."""
+
+    model_config = INPUT
 
     unit_id: uuid.UUID | None = Field(default=None, description="required unless planned_check_id is given")
     planned_check_id: uuid.UUID | None = None

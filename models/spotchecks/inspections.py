@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import Moment, UTCDateTime, new_id, utcnow
+from models.types import INPUT, Moment, UTCDateTime, new_id, utcnow
 
 
 class VideoRollCall(SQLModel, table=True):
@@ -122,6 +122,8 @@ class ReminderNotice(SQLModel, table=True):
 
 
 class RollCallUnit(SQLModel):
+    model_config = INPUT
+
     unit_id: uuid.UUID
     present: bool
     outcome: str = Field(default="", max_length=40, description="rules.spotchecks.outcomes.Outcome where it applies")
@@ -129,6 +131,8 @@ class RollCallUnit(SQLModel):
 
 
 class VideoRollCallCreate(SQLModel):
+    model_config = INPUT
+
     held_at: Moment
     title: str = Field(default="", max_length=120)
     units: list[RollCallUnit] = Field(min_length=1)
@@ -136,6 +140,8 @@ class VideoRollCallCreate(SQLModel):
 
 
 class InspectionCreate(SQLModel):
+    model_config = INPUT
+
     held_at: Moment
     inspectors: list[str] = Field(min_length=1)
     places: list[str] = Field(min_length=1)
@@ -145,6 +151,8 @@ class InspectionCreate(SQLModel):
 
 
 class ReminderNoticeCreate(SQLModel):
+    model_config = INPUT
+
     title: str = Field(min_length=1, max_length=200)
     body: str = Field(default="", max_length=8000)
     issued_at: Moment | None = None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from core.errors import Forbidden
@@ -54,7 +54,7 @@ _ROSTER = frozenset({"roster", "roster_slot", "duty_post", "roster_policy"})
 class Filters:
     since: datetime | None = None  # UTC, inclusive
     until: datetime | None = None  # UTC, exclusive
-    actor: str = ""  # a username (matches its console and token entries), or a raw actor string
+    actor: str = ""  # a username or a display name (matches its console and token entries), or a raw actor string
     action: str = ""
     entity: str = ""
     unit_id: str = ""
@@ -120,14 +120,29 @@ def require_reader(by: Actor) -> None:
         raise Forbidden("只有审计员和管理员可以查看审计日志 (only auditors and administrators read the audit log)")
 
 
-def _where(q, f: Filters):
+def actor_keys(session: Session, text: str) -> list[str]:
+    """The actor strings an actor filter matches: the text as given (a username, or a raw actor such as "engine"),
+    and each account or person known by that name: a display name ("李明", or "值班员 李明" by its last word) or
+    the name of the person an account is linked to, so an auditor can filter by the name the page shows."""
+    text = text.strip()
+    users, keys = {text}, []
+    for u, linked in session.exec(select(User, Person.name).join(Person, Person.id == User.person_id, isouter=True)):
+        shown = (u.display_name or "").strip()
+        if text in (shown, linked) or (shown.split() and shown.split()[-1] == text):
+            users.add(u.username)
+    for username in sorted(users):
+        keys += [username, f"token:{username}", f"user:{username}"]
+    keys += [f"person:{pid}" for pid in session.exec(select(Person.id).where(Person.name == text))]
+    return keys
+
+
+def _where(q, f: Filters, session: Session):
     if f.since is not None:
         q = q.where(AuditEntry.at >= f.since)
     if f.until is not None:
         q = q.where(AuditEntry.at < f.until)
     if f.actor:
-        q = q.where(or_(AuditEntry.actor == f.actor, AuditEntry.actor == f"token:{f.actor}",
-                        AuditEntry.actor == f"user:{f.actor}"))
+        q = q.where(AuditEntry.actor.in_(actor_keys(session, f.actor)))
     if f.action:
         q = q.where(AuditEntry.action == f.action)
     if f.entity:
@@ -301,8 +316,8 @@ def list_entries(*, session: Session, by: Actor, filters: Filters = Filters(), o
     """One page of the audit log, newest first, with names resolved; only for auditors and administrators."""
     require_reader(by)
     offset, limit = max(0, offset), min(max(1, limit), MAX_PAGE)
-    total = session.exec(_where(select(func.count()).select_from(AuditEntry), filters)).one()
-    rows = list(session.exec(_where(select(AuditEntry), filters).order_by(AuditEntry.seq.desc())
+    total = session.exec(_where(select(func.count()).select_from(AuditEntry), filters, session)).one()
+    rows = list(session.exec(_where(select(AuditEntry), filters, session).order_by(AuditEntry.seq.desc())
                              .offset(offset).limit(limit)))
     names = _Names(session)
     ids: set[uuid.UUID] = set()

@@ -50,10 +50,11 @@ def person_for(*, session: Session, person_id: uuid.UUID, by: Actor, write: bool
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("未找到该人员 (person not found)", field="person_id")
-    by.check_unit(person.unit_id, "person", field="person_id")
+    by.check_unit(person.unit_id, field="person_id", reason="未找到该人员 (person not found)")
     if may_manage(by, person) or (not write and by.role is Role.auditor):
         return person
-    raise Forbidden("只能管理本人的联系方式（值班室可管理所有人的，单位填报员可管理本单位人员的）", field="person_id")
+    raise Forbidden("只能管理本人的联系方式（值班室可管理所有人的，单位填报员可管理本单位人员的）",
+                    field="person_id").refusing(by.name)
 
 
 def _kind(value: str) -> rules.ContactKind:

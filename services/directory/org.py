@@ -136,7 +136,7 @@ def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate,
 
 
 # The directory as a caller may see it: a unit reporter sees only their own unit and its people (403 for naming
-# another unit, as before); everyone else sees everything. Writes are the duty office's (web/access.py).
+# another unit, 404 for another unit's person: services/access.py); everyone else sees everything. Writes are the duty office's (web/access.py).
 
 def units_for(*, session: Session, by: Actor, include_inactive: bool = False) -> list[Unit]:
     return list_units(session=session, include_inactive=include_inactive, only=by.scope)
@@ -156,5 +156,5 @@ def people_for(*, session: Session, by: Actor, unit_id: uuid.UUID | None = None,
 
 def person_for(*, session: Session, person_id: uuid.UUID, by: Actor) -> Person:
     person = get_person(session=session, person_id=person_id)
-    by.check_own_unit(person.unit_id, field="person_id")
+    by.check_unit(person.unit_id, field="person_id", reason=f"未找到该人员 (person {person_id} not found)")
     return person

@@ -38,7 +38,7 @@ def incident_for(session: Session, incident_id: uuid.UUID, by: Actor, *, for_upd
     """The incident as `by` may see it: another unit's incident answers 404 to a unit reporter, as if it did not
     exist (the same answer as for an unknown id)."""
     incident = get_incident(session, incident_id, for_update=for_update)
-    by.check_unit(incident.unit_id, f"incident {incident_id}", field="incident_id")
+    by.check_unit(incident.unit_id, field="incident_id", reason="该事件不存在，或不在您可查看的范围内")
     return incident
 
 

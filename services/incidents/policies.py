@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid
 from models.incidents.escalation import PolicyRuleRow, PolicyVersionRow
+from models.types import INPUT
 from rules.incidents import Category, Grade
 from rules.incidents import escalation as esc
 from services import audit
@@ -22,6 +23,8 @@ MAX_STEPS = 10
 
 class StepIn(BaseModel):
     """One step; ranges are checked by the service (`check`), so every refusal names the step in zh-CN."""
+
+    model_config = INPUT
 
     targets: list[dict[str, str]] = Field(description="[{kind, ref}]: rules.incidents.escalation.TargetKind")
     channels: list[str] = Field(default_factory=list, description="channel names, the ladder in order; none: each "

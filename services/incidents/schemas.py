@@ -6,17 +6,26 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StringConstraints, ValidationInfo
 
-from models.types import Moment
+from models.types import INPUT, Moment
 from rules.incidents import Category
 from rules.incidents.types import MAX_LOSS_YUAN, UNVERIFIED
 from services.incidents import convert
 
 
-def _figure(value):
-    """The one reading of a typed figure (convert.parse_figure), as the schema's '待核实' literal."""
+# Validation context for text a person typed (a console form, the command line): a figure written "3" or "3人" is
+# read as a count there, while JSON gives a count as a number (`"deaths": "3"` is refused: a client that quotes
+# numbers has a bug worth hearing about). `Model.model_validate(data, context=TYPED)`.
+TYPED = {"typed": True}
+
+
+def _figure(value, info: ValidationInfo):
+    """The one reading of a figure (convert.parse_figure), as the schema's '待核实' literal; counts as text only when
+    typed (TYPED)."""
     v = convert.parse_figure(value)
+    if isinstance(value, str) and isinstance(v, int) and not (info.context or {}).get("typed"):
+        raise ValueError("须为数字（不加引号）或“待核实” (must be a JSON number, not text, or unverified)")
     return "待核实" if v is UNVERIFIED else v
 
 
@@ -40,6 +49,8 @@ Figure = Annotated[int | Literal["待核实"] | None, BeforeValidator(_figure)]
 
 
 class Figures(BaseModel):
+    model_config = INPUT
+
     deaths: Figure = Field(None, description="死亡: a count, '待核实', or null (not stated)")
     seriously_injured: Figure = Field(None, description="重伤")
     injured: Figure = Field(None, description="受伤")
@@ -85,6 +96,8 @@ class IncidentUpdate(Figures):
 
 
 class GradeIn(BaseModel):
+    model_config = INPUT
+
     grade: int = Field(ge=1, le=4)
     reason: str = Field("", max_length=500, description="required when it differs from the suggestion")
 
@@ -103,6 +116,8 @@ class ReportIn(Figures):
 
 
 class PhoneLogIn(BaseModel):
+    model_config = INPUT
+
     at: Moment
     caller: Required(100)
     caller_phone: str = Field("", max_length=40)
@@ -112,12 +127,16 @@ class PhoneLogIn(BaseModel):
 
 
 class ItemIn(BaseModel):
+    model_config = INPUT
+
     unit_id: uuid.UUID
     lead: bool = True
     urgency: Literal["urgent", "general"] = "general"
 
 
 class InstructionIn(BaseModel):
+    model_config = INPUT
+
     text: Required(4000)
     by_name: Required(120)
     by_person_id: uuid.UUID | None = None
@@ -127,10 +146,14 @@ class InstructionIn(BaseModel):
 
 
 class FeedbackIn(BaseModel):
+    model_config = INPUT
+
     text: Required(4000)
 
 
 class AckIn(BaseModel):
+    model_config = INPUT
+
     via: Literal["console", "sms", "voice", "card"] = "console"
     person_id: uuid.UUID | None = Field(None, description="the office records this person's acknowledgement")
     name: str = Field("", max_length=120, description="or names them (one of the people the escalation reaches)")

@@ -103,7 +103,7 @@ def substitutes(*, session: Session, gap_id: uuid.UUID, tz: str, by: Actor) -> l
     gap = session.get(RosterGap, gap_id)
     if gap is None:
         raise NotFound(f"未找到该缺口 (gap {gap_id} not found)", field="gap_id")
-    by.check_own_unit(gap.unit_id, field="gap_id")
+    by.check_unit(gap.unit_id, field="gap_id", reason=f"未找到该缺口 (gap {gap_id} not found)")
     first, last = parse_month(month_key(gap.day))
     policy = pol.load_policy(session, gap.unit_id, tz)
     pool = pol.pools_of(session, gap.unit_id).get(gap.post, [])

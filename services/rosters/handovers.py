@@ -61,13 +61,15 @@ def open_handover(*, session: Session, unit_id: uuid.UUID, day: date, by: Actor,
 def sign(*, session: Session, handover_id: uuid.UUID, now: datetime, by: Actor,
          done: list[int] | None = None) -> Handover:
     """The incoming person signs (the duty office may sign on their behalf); items marked done stop carrying over."""
-    row = session.get(Handover, handover_id)
-    if row is None or not by.sees(row.unit_id):
-        raise NotFound(f"未找到该交接班记录 (handover {handover_id} not found)", field="handover_id")
+    row, missing = session.get(Handover, handover_id), f"未找到该交接班记录 (handover {handover_id} not found)"
+    if row is None:
+        raise NotFound(missing, field="handover_id")
+    by.check_unit(row.unit_id, field="handover_id", reason=missing)
     if row.signed_at is not None:
         raise Conflict("该交接班已签字 (the handover is already signed)", field="handover_id")
     if not by.office and not by.is_person(row.incoming_id):
-        raise Forbidden("只有接班人本人可以签字交接 (only the incoming person signs the handover)", field="handover_id")
+        raise Forbidden("只有接班人本人可以签字交接 (only the incoming person signs the handover)",
+                        field="handover_id").refusing(by.name)
     actor = by.name
     before = audit.jsonable(row)
     items = [dict(i) for i in row.open_items]

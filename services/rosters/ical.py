@@ -36,9 +36,12 @@ def create_token(*, session: Session, kind: str, ref_id: uuid.UUID, by: Actor) -
         raise Invalid("订阅类型须为 person（个人）或 unit（单位） (kind must be person or unit)", field="kind")
     row = session.get(Person if kind == "person" else Unit, ref_id)
     unit_id = row.unit_id if kind == "person" and row is not None else ref_id
-    if row is None or not by.sees(unit_id):
-        missing = NotFound("未找到该订阅对象 (not found)", field="ref_id")
-        raise missing if row is None else missing.refusing(by.name)  # another unit's: audited
+    if row is None:
+        raise NotFound("未找到该订阅对象 (not found)", field="ref_id")
+    if kind == "unit":
+        by.check_own_unit(unit_id, field="ref_id")  # another unit named: 403, audited (services/access.py)
+    else:
+        by.check_unit(unit_id, field="ref_id", reason="未找到该订阅对象 (not found)")  # as if absent; audited
     own = by.is_person(ref_id) if kind == "person" else by.sees(ref_id)
     if by.role is Role.auditor or not (by.office or own):
         raise Forbidden("只能订阅本人（或本单位）的值班日历 (you may subscribe to your own duties only)",

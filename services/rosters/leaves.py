@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, or_, select
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Invalid, NotFound
 from models.accounts import Role
 from models.directory import Person
 from models.rosters.leave import LeaveCreate, LeavePair, LeaveReport, LeaveStatus
@@ -33,15 +33,18 @@ def may_act_for(session: Session, by: Actor, person: Person | None) -> None:
     anyone else (a leader) only their own."""
     if person is not None and (by.acts_for_unit(person.unit_id) or by.is_person(person.id)):
         return
-    raise Forbidden("只能填报或修改本人（或本单位人员）的请假 (you may file and change only your own leave)",
-                    field="person_id").refusing(by.name)
+    by.refuse(person.unit_id if person else None, "只能填报或修改本人（或本单位人员）的请假 (you may file and change only "
+              "your own leave)", "person", field="person_id")
 
 
 def file_leave(*, session: Session, data: LeaveCreate, today: date, by: Actor, tz: str) -> LeaveReport:
     """Validate and store a leave report (leading cadres) or absence (anyone else); Invalid names the field."""
-    person = session.get(Person, data.person_id)
-    if person is None or not person.active:
-        raise Invalid("请假人不存在或已停用", field="person_id")
+    person, missing = session.get(Person, data.person_id), "未找到该请假人 (no such person)"
+    if person is None:
+        raise NotFound(missing, field="person_id")
+    by.check_unit(person.unit_id, field="person_id", reason=missing)  # another unit's: as if absent (access.py)
+    if not person.active:
+        raise Invalid("请假人已停用 (the person is no longer active)", field="person_id")
     may_act_for(session, by, person)
     for name in ("start_day", "end_day"):  # a year either way: beyond it a date is a typing slip (e.g. 2099)
         if abs((getattr(data, name) - today).days) > LEAVE_HORIZON_DAYS:
@@ -85,9 +88,10 @@ _FIELD = {"acting": "acting_person_id"}
 
 def _get(session: Session, leave_id: uuid.UUID, by: Actor) -> LeaveReport:
     """The leave, when `by` may see it (another unit's leave is 404 to a unit reporter)."""
-    row = session.get(LeaveReport, leave_id)
-    if row is None or not by.sees(row.unit_id):
-        raise NotFound(f"未找到该请假报备 (leave report {leave_id} not found)", field="leave_id")
+    row, missing = session.get(LeaveReport, leave_id), f"未找到该请假报备 (leave report {leave_id} not found)"
+    if row is None:
+        raise NotFound(missing, field="leave_id")
+    by.check_unit(row.unit_id, field="leave_id", reason=missing)
     return row
 
 

@@ -60,7 +60,7 @@ def reassign(*, session: Session, slot_id: int, person_id: uuid.UUID, by: Actor,
     slot = session.get(RosterSlot, slot_id)
     if slot is None:
         raise NotFound(f"班次 {slot_id} 不存在", field="slot_id")
-    by.check_own_unit(slot.unit_id, field="slot_id")
+    by.check_unit(slot.unit_id, field="slot_id", reason=f"班次 {slot_id} 不存在")
     person = session.get(Person, person_id)
     if person is None or not person.active:
         raise Invalid("该人员不存在或已停用", field="person_id")
@@ -87,7 +87,7 @@ def fill_gap(*, session: Session, gap_id: uuid.UUID, person_id: uuid.UUID, by: A
     gap = session.get(RosterGap, gap_id)
     if gap is None:
         raise NotFound("该缺口已不存在（可能已被处理），请刷新页面", field="gap_id")
-    by.check_own_unit(gap.unit_id, field="gap_id")
+    by.check_unit(gap.unit_id, field="gap_id", reason="该缺口已不存在（可能已被处理），请刷新页面")
     if gap.reason != "holder_unavailable" or gap.person_id is None:
         raise Invalid("此缺口无人在岗，请在当月值班表中安排", field="gap_id")
     slot = session.exec(select(RosterSlot).where(

@@ -53,11 +53,11 @@ def request(*, session: Session, data: SwapCreate, now: datetime, by: Actor, set
     """Register a swap request: one's own slot, or any slot of the unit for the office and the unit's reporter;
     with `override` (the duty office only) it is approved and applied at once."""
     slot = _slot(session, data.slot_id, "slot_id")
-    by.check_own_unit(slot.unit_id, field="slot_id")
+    by.check_unit(slot.unit_id, field="slot_id", reason=f"未找到该班次 (slot {data.slot_id} not found)")
     if override and not by.office:
         raise Forbidden("只有值班室可以直接登记换班 (only the duty office registers override swaps)", field="override")
     if not by.acts_for_unit(slot.unit_id) and not by.is_person(slot.person_id):
-        raise Forbidden("只能用本人的班次换班 (you can only offer your own slots)", field="slot_id")
+        raise Forbidden("只能用本人的班次换班 (you can only offer your own slots)", field="slot_id").refusing(by.name)
     actor = by.name
     counterpart = session.get(Person, data.counterpart_id)
     if counterpart is None or not counterpart.active:
@@ -103,7 +103,7 @@ def _get(session: Session, swap_id: uuid.UUID, by: Actor) -> Swap:
     swap = session.get(Swap, swap_id)
     if swap is None:
         raise NotFound(f"未找到该换班申请 (swap {swap_id} not found)", field="swap_id")
-    by.check_own_unit(swap.unit_id, field="swap_id")
+    by.check_unit(swap.unit_id, field="swap_id", reason=f"未找到该换班申请 (swap {swap_id} not found)")
     return swap
 
 
@@ -117,7 +117,8 @@ def confirm(*, session: Session, swap_id: uuid.UUID, now: datetime, by: Actor) -
     swap = _get(session, swap_id, by)
     actor = by.name
     if not by.is_person(swap.counterpart_id):
-        raise Forbidden("只有换班对象本人可以确认换班 (only the counterpart can confirm a swap)", field="swap_id")
+        raise Forbidden("只有换班对象本人可以确认换班 (only the counterpart can confirm a swap)",
+                        field="swap_id").refusing(by.name)
     if swap.status is not SwapStatus.requested:
         raise Conflict(f"该换班申请当前状态为 {swap.status.value}，不在待确认中 (not waiting for confirmation)", field="status")
     return _set(session, swap, actor, "confirm", status=SwapStatus.confirmed, confirmed_at=now)
@@ -128,7 +129,7 @@ def decide(*, session: Session, swap_id: uuid.UUID, approve: bool, now: datetime
     swap = _get(session, swap_id, by)
     if not by.acts_for_unit(swap.unit_id):
         raise Forbidden("只有值班室或本单位填报员可以审批换班 (only the duty office or the unit approves swaps)",
-                        field="swap_id")
+                        field="swap_id").refusing(by.name)
     actor = by.name
     if swap.status is not SwapStatus.confirmed:
         raise Conflict(f"该换班申请当前状态为 {swap.status.value}：须先由换班对象确认 (the counterpart must confirm first)", field="status")
@@ -151,7 +152,8 @@ def cancel(*, session: Session, swap_id: uuid.UUID, by: Actor) -> Swap:
     swap = _get(session, swap_id, by)
     actor = by.name
     if not by.acts_for_unit(swap.unit_id) and not by.is_person(swap.requester_id):
-        raise Forbidden("只有换班申请人可以撤销 (only the requester can cancel a swap)", field="swap_id")
+        raise Forbidden("只有换班申请人可以撤销 (only the requester can cancel a swap)",
+                        field="swap_id").refusing(by.name)
     if swap.status not in (SwapStatus.requested, SwapStatus.confirmed):
         raise Conflict(f"该换班申请当前状态为 {swap.status.value}，不能再操作 (swap is {swap.status.value})", field="status")
     return _set(session, swap, actor, "cancel", status=SwapStatus.cancelled)

@@ -27,7 +27,7 @@ from rules.spotchecks.outcomes import (
 )
 from services import audit
 from services.access import Actor
-from services.spotchecks import calls, docs
+from services.spotchecks import calls, docs, notes
 from services.spotchecks.results import current_checks
 
 
@@ -159,7 +159,7 @@ def issue(*, session: Session, year: int, month: int, actor: str, now: datetime,
                 raise
     docs.write(data, Path(settings.data_dir) / rel)  # only once the number is ours
     audit.record(session=session, actor=actor, action="issue", entity="circular", entity_id=circ.id, after=circ,
-                 at=now, note=f"{year}-{month:02d} {circ.doc_number} sha256={digest[:16]}")
+                 at=now, note=notes.circular(year, month, circ.doc_number, digest[:16]))
     for unit_id in view["escalate"]:
         request_explanation(session=session, unit_id=uuid.UUID(unit_id), year=year, quarter=(month - 1) // 3 + 1,
                             circular=circ, actor=actor, now=now, settings=settings)
@@ -193,7 +193,7 @@ def request_explanation(*, session: Session, unit_id: uuid.UUID, year: int, quar
         session.add(req)
         session.flush()
     audit.record(session=session, actor=actor, action="request", entity="explanation_request", entity_id=req.id,
-                 unit_id=unit_id, after=req, at=now, note=f"{year}Q{quarter} failures={len(fails)}")
+                 unit_id=unit_id, after=req, at=now, note=notes.explanation(year, quarter, len(fails)))
     return req
 
 
@@ -227,7 +227,7 @@ def remind_overdue(*, session: Session, now: datetime, settings: Settings) -> in
         session.add(req)
         session.flush()
         audit.record(session=session, actor="system:spotcheck", action="remind", entity="explanation_request",
-                     entity_id=req.id, unit_id=req.unit_id, after=req, at=now, note=f"overdue since {due:%Y-%m-%d}")
+                     entity_id=req.id, unit_id=req.unit_id, after=req, at=now, note=notes.overdue(f"{due:%Y-%m-%d}"))
         n += 1
     return n
 
@@ -254,8 +254,10 @@ def answer_explanation(*, session: Session, request_id: uuid.UUID, text: str, by
                        now: datetime) -> ExplanationRequest:
     """Record the unit's written explanation (the unit's reporter or the office); closes the request."""
     req = session.get(ExplanationRequest, request_id)
-    if req is None or not by.sees(req.unit_id):
-        raise NotFound(f"未找到该说明请求 (explanation request {request_id} not found)", field="request_id")
+    missing = f"未找到该说明请求 (explanation request {request_id} not found)"
+    if req is None:
+        raise NotFound(missing, field="request_id")
+    by.check_unit(req.unit_id, field="request_id", reason=missing)
     actor = by.name
     if req.status == "answered":
         raise Conflict("该说明请求已答复 (this request was answered already)", field="request_id")

@@ -15,6 +15,7 @@ from models.spotchecks.checks import PhoneCheck
 from models.spotchecks.inspections import Inspection, VideoRollCall
 from rules.spotchecks.outcomes import Outcome
 from services import audit
+from services.spotchecks import notes
 
 KINDS = ("phone", "video", "on_site")
 HEADER = ["类型", "时间", "单位", "值班电话", "结果", "方式", "接听人", "是否在班", "说明", "记录人", "更正自"]
@@ -118,7 +119,7 @@ def record_export(*, session: Session, f: ExportFilter, fmt: str, count: int, un
                  entity="spotcheck_export", at=now, unit_id=f.unit_id or "",
                  after={"filter": {k: str(v) for k, v in f.__dict__.items() if v}, "format": fmt, "rows": count,
                         "unmasked": unmask},
-                 note="phone numbers shown in full at the auditor's request" if unmask else "")
+                 note=notes.UNMASKED if unmask else "")
 
 
 def build(*, session: Session, f: ExportFilter, fmt: str, unmask: bool, tz) -> tuple[bytes, int]:

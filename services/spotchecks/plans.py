@@ -23,6 +23,7 @@ from rules.spotchecks.outcomes import Outcome, SpotCheckPolicy, SpotUnit, plan_c
 from services import audit
 from services.access import Actor
 from services.rosters.calendar import load_calendar
+from services.spotchecks import notes
 from services.spotchecks.calls import voice_available
 from services.spotchecks.results import current_checks
 from services.times import ERA, in_era
@@ -87,7 +88,7 @@ def make_plan(*, session: Session, quarter: str, seed: str | int, actor: str, no
     session.flush()
     audit.record(session=session, actor=actor, action="create", entity="spotcheck_plan", entity_id=plan.id,
                  after={**plan.model_dump(mode="json"), "checks": len(checks)}, at=now,
-                 note=f"{quarter} seed={seed} checks={len(checks)}")
+                 note=notes.plan(quarter, str(seed), len(checks)))
     return plan
 
 

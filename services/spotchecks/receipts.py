@@ -11,7 +11,7 @@ from core.settings import Settings
 from models.spotchecks.checks import IvrAttempt, PhoneCheck, PlannedCheck, PlannedStatus
 from rules.spotchecks.outcomes import Outcome
 from services import audit
-from services.spotchecks import calls
+from services.spotchecks import calls, notes
 from services.spotchecks.attempts import apply_fact, find_attempt, keyed_code
 from services.spotchecks.ivr import ACTOR, advance, in_time, requires_code, take_code
 from services.spotchecks.results import current_checks
@@ -61,7 +61,7 @@ def _late_presence(session: Session, planned: PlannedCheck, a: IvrAttempt, now: 
     session.add(new)
     session.flush()
     audit.record(session=session, actor=ACTOR, action="correct", entity="phone_check", entity_id=new.id,
-                 unit_id=new.unit_id, before=old, after=new, at=now, note=f"corrects {old.id}: late key receipt")
+                 unit_id=new.unit_id, before=old, after=new, at=now, note=notes.late_receipt(str(old.id)))
 
 
 def attempt_for_delivery(session: Session, delivery_id: uuid.UUID) -> IvrAttempt | None:

@@ -24,6 +24,7 @@ from models.spotchecks.inspections import (
 )
 from rules.spotchecks.outcomes import Outcome
 from services import audit
+from services.spotchecks import notes
 
 # magic bytes → (content type, extension): images and PDF only
 SIGNATURES = [(b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
@@ -65,7 +66,7 @@ def record_roll_call(*, session: Session, data: VideoRollCallCreate, actor: str,
     session.flush()
     absent = sum(1 for u in data.units if not u.present)
     audit.record(session=session, actor=actor, action="create", entity="video_roll_call", entity_id=row.id,
-                 after=row, at=now, note=f"{len(data.units)} units, {absent} absent")
+                 after=row, at=now, note=notes.roll_call(len(data.units), absent))
     return row
 
 
@@ -123,7 +124,7 @@ def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str,
     session.add(row)
     session.flush()
     audit.record(session=session, actor=actor, action="attach", entity="inspection_attachment", entity_id=row.id,
-                 after=row, at=now, note=f"sha256={digest}")
+                 after=row, at=now, note=notes.attachment(digest))
     return row
 
 

@@ -22,6 +22,7 @@ from models.spotchecks.checks import (
 from rules.spotchecks import results as rule
 from rules.spotchecks.outcomes import Outcome
 from services import audit
+from services.spotchecks import notes
 from services.spotchecks.roster import on_duty, roster_match
 
 
@@ -162,7 +163,7 @@ def correct(*, session: Session, check_id: uuid.UUID, data: PhoneCheckCorrection
     changed = ",".join(sorted(fix.changed | ({"roster_match"} if new.roster_match != old.roster_match else set())))
     audit.record(session=session, actor=actor, action="correct", entity="phone_check", entity_id=new.id,
                  unit_id=new.unit_id, before=old, after=new, at=now,
-                 note=f"corrects {old.id} [{changed or '-'}]: {reason}"[:500])
+                 note=notes.correction(str(old.id), changed, reason)[:500])
     return new
 
 

@@ -17,10 +17,12 @@ def test_leave_for_another_units_person_is_refused_and_audited(client, tokens, d
     theirs = directory["people"]["d1"]
     leave = {"person_id": str(theirs.id), "start_day": "2026-12-10", "end_day": "2026-12-11", "reason": "学习"}
     r = client.post("/api/leaves", headers=tokens["unit_reporter"], json=leave)
-    assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["body", "person_id"], r.text
+    assert r.status_code == 404 and r.json()["detail"][0]["loc"] == ["body", "person_id"], r.text
     [entry] = _refusals(session)
     assert entry.actor == "token:u_unit_reporter" and entry.after["path"] == "/api/leaves"
-    assert entry.after["field"] == "person_id" and "只能填报" in entry.note
+    assert entry.after["field"] == "person_id" and "未找到该请假人" in entry.note
+    absent = client.post("/api/leaves", headers=tokens["unit_reporter"], json={**leave, "person_id": str(uuid.uuid4())})
+    assert absent.json()["detail"] == r.json()["detail"]  # as if absent: the same answer as for nobody
 
 
 def test_who_acts_for_another_units_person_is_refused_and_audited(client, tokens, directory, session):
@@ -41,7 +43,7 @@ def test_an_auditor_creating_an_ical_feed_is_refused_and_audited(client, tokens,
     assert entry.actor == "token:u_auditor" and entry.after["path"] == "/api/ical-feeds" and "只能订阅" in entry.note
     r = client.post("/api/ical-feeds", headers=tokens["unit_reporter"],
                     json={"kind": "unit", "ref_id": str(directory["dept"].id)})
-    assert r.status_code == 404 and len(_refusals(session)) == 2  # another unit's roster: as if it did not exist
+    assert r.status_code == 403 and len(_refusals(session)) == 2  # another unit named, as for its roster (access.py)
 
 
 def test_a_missing_person_is_no_access_refusal(client, tokens, session):

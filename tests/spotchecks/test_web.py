@@ -84,8 +84,8 @@ def test_manual_over_automated_is_409_and_a_correction_points_at_the_old_entry(w
     body = {"planned_check_id": str(pc.id), "started_at": NOW.isoformat(), "outcome": "normal"}
     r = web.post("/api/spotchecks/results", json=body, headers=tokens["duty_officer"])
     assert r.status_code == 409 and "correction" in r.json()["detail"][0]["msg"]
-    r = web.post(f"/api/spotchecks/results/{auto.id}/corrections", json={**body, "reason": "线路故障，复拨已接通"},
-                 headers=tokens["duty_officer"])
+    fix = {"started_at": body["started_at"], "outcome": "normal", "reason": "线路故障，复拨已接通"}  # no planned_check_id
+    r = web.post(f"/api/spotchecks/results/{auto.id}/corrections", json=fix, headers=tokens["duty_officer"])
     assert r.status_code == 201 and r.json()["corrects_id"] == str(auto.id)
     assert session.get(PhoneCheck, auto.id).outcome == "no_answer"
     current = web.get("/api/spotchecks/results", headers=tokens["auditor"]).json()

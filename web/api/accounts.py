@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from core.errors import NotFound
 from models.accounts import User, UserCreate, UserPublic, UserUpdate
+from models.types import INPUT
 from services import accounts
 from web.deps import Caller, caller, get_session, now_utc, require
 
@@ -47,6 +48,8 @@ def update_user(user_id: uuid.UUID, data: UserUpdate, request: Request, c: Calle
 
 
 class TokenCreate(BaseModel):
+    model_config = INPUT
+
     name: str = Field(min_length=1, max_length=80, description="what the integration is, e.g. 12345 热线")
     username: str = Field(description="the account the token acts as")
 

@@ -19,7 +19,7 @@ from models.deliveries import (
     DeliveryPublic,
     DeliveryState,
 )
-from models.types import Moment
+from models.types import INPUT, Moment
 from services import deliveries
 from services.deliveries.messages import shown
 from web.deps import Caller, get_session, now_utc, require
@@ -93,6 +93,8 @@ def update_channel(name: str, data: ChannelConfigUpdate, request: Request,
 
 
 class TestSend(BaseModel):
+    model_config = INPUT
+
     to: str = Field("", max_length=300, description="address for this channel (URL, number, e-mail); or person_id")
     person_id: uuid.UUID | None = None
     lang: str = Field("zh-CN", description="zh-CN or en")

@@ -13,7 +13,7 @@ from core.errors import Invalid, NotFound, ServiceError
 from models.accounts import Role, User, UserCreate
 from services import accounts
 from services.directory import org
-from web.console.forms import back, field_errors
+from web.console.forms import back, field_errors, from_form
 from web.console.render import language, page, render
 from web.console.i18n import translate
 from web.deps import SESSION_COOKIE, Caller, get_session, now_utc, optional_caller
@@ -84,7 +84,7 @@ async def account_create(request: Request, c: Caller = Depends(page("users:write
         if not data.get(key):
             data[key] = None
     try:
-        accounts.create_user(session=session, data=UserCreate.model_validate(data), actor=c.actor)
+        accounts.create_user(session=session, data=from_form(UserCreate, data), actor=c.actor)
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()

@@ -69,3 +69,10 @@ def invalid_text(exc) -> str:
 def form_values(form) -> dict:
     """A submitted form without its CSRF token and empty fields."""
     return {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
+
+
+def from_form(model, data: dict, *, context: dict | None = None):
+    """The model from a submitted form's values, only its own fields: the form's other inputs (the CSRF token, a
+    submit button, a tick read on its own) are the page's business, while the model refuses unknown fields as the
+    API must (models.types.INPUT)."""
+    return model.model_validate({k: v for k, v in data.items() if k in model.model_fields}, context=context)

@@ -16,6 +16,7 @@ from models.directory import (
     UnitPublic,
     UnitUpdate,
 )
+from models.types import INPUT
 from services.directory import duty_codes, org
 from web.deps import Caller, get_session, now_utc, require
 
@@ -77,6 +78,8 @@ def update_person(person_id: uuid.UUID, data: PersonUpdate, c: Caller = Depends(
 
 class DutyCodeSet(SQLModel):
     """A personal duty code (值班识别码), keyed on the phone when an automated spot check asks for it."""
+
+    model_config = INPUT
 
     code: str = Field(max_length=12, description="4 to 6 digits, unique within the person's unit; never shown back")
 

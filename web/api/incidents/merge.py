@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from models.types import INPUT
 from services.incidents import duplicates, merge
 from services.incidents.lookups import incident_for
 from web.deps import Caller, get_session, now_utc, require
@@ -43,6 +44,7 @@ def duplicates_out(found: list[duplicates.Suggestion]) -> list[dict]:
 
 
 class MergeIn(BaseModel):
+    model_config = INPUT
     into: uuid.UUID | None = Field(None, description="the incident to keep; this one becomes its source")
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
 from models.incidents.records import Deadline, Incident
-from models.types import Moment
+from models.types import INPUT, Moment
 from services.incidents import acks, board, brief, convert, duplicates, intake, lookups, policies, policy_edits, printing, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.policies import PolicyIn, StepIn
@@ -289,6 +289,8 @@ def _ack_out(ack) -> dict:
 
 
 class PhonedIn(BaseModel):
+    model_config = INPUT
+
     at: Moment | None = Field(None, description="when it was phoned (default now)")
     caller: str = Field(min_length=1, max_length=120, description="who phoned")
     reached: str = Field(min_length=1, max_length=120, description="whom they reached upward")
@@ -401,11 +403,15 @@ class PolicyDetailOut(PolicyOut):
 
 
 class PolicyBody(PolicyIn):
+    model_config = INPUT
+
     note: str = Field("", max_length=200, description="why (kept with the version)")
 
 
 class PolicyPatch(BaseModel):
     """Only the fields to change; the rest stays as the current version has it."""
+
+    model_config = INPUT
 
     name: str | None = None
     position: int | None = None

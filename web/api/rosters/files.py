@@ -15,8 +15,8 @@ from sqlmodel import Session
 from core.errors import Invalid
 from core.spreadsheets import Limits, Sheet, SpreadsheetRejected, read_workbook
 from models.rosters.duty import DutyLogEntry, Handover
-from models.rosters.roster import HolidayDayBase
-from models.types import Day
+from models.rosters.roster import HolidayDayBase, HolidayDayIn
+from models.types import INPUT, Day
 from services.rosters import excel, handovers, holidays, ical, imports
 from services.rosters import policy as pol
 from services.rosters.generate import parse_month
@@ -100,6 +100,8 @@ FILE_200 = {200: {"content": {XLSX: {"schema": {"type": "string", "format": "bin
 
 
 class HandoverIn(BaseModel):
+    model_config = INPUT
+
     unit_id: uuid.UUID
     day: Day
     idx: int = 0
@@ -109,10 +111,14 @@ class HandoverIn(BaseModel):
 
 
 class SignIn(BaseModel):
+    model_config = INPUT
+
     done: list[int] = []
 
 
 class LogIn(BaseModel):
+    model_config = INPUT
+
     unit_id: uuid.UUID
     day: Day
     idx: int = 0
@@ -170,7 +176,7 @@ def list_holidays(year: int | None = Query(None, ge=2000, le=2100), c: Caller = 
 
 
 @router.put("/holidays/{day}", response_model=HolidayOut)
-def put_holiday(day: Day, data: HolidayDayBase, c: Caller = Depends(require("holidays:write")),
+def put_holiday(day: Day, data: HolidayDayIn, c: Caller = Depends(require("holidays:write")),
                 session: Session = Depends(get_session)):
     row = holidays.put_day(session=session, data=data.model_copy(update={"day": day}), actor=c.actor)
     session.commit()
@@ -195,6 +201,8 @@ async def import_holidays(file: UploadFile = File(...), c: Caller = Depends(requ
 
 
 class NoticeIn(BaseModel):
+    model_config = INPUT
+
     text: str = Field(..., min_length=10, max_length=20000, description="the notice as published (pasted)")
     year: int | None = Field(None, ge=2000, le=2100, description="when the title is missing")
 
@@ -313,6 +321,8 @@ async def _import(request, unit_id, month, file, dry_run, create_missing, allow_
 
 
 class FeedIn(BaseModel):
+    model_config = INPUT
+
     kind: str = Field(..., pattern="^(person|unit)$")
     ref_id: uuid.UUID
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from models.types import INPUT
 from services.rosters import leave_pairs
 from web.deps import Caller, get_session, require
 
@@ -15,6 +16,8 @@ router = APIRouter(tags=["leave and swaps"])
 
 
 class PairIn(BaseModel):
+    model_config = INPUT
+
     person_a: uuid.UUID = Field(description="one of the two (e.g. the unit head)")
     person_b: uuid.UUID = Field(description="the other (e.g. the executive deputy)")
 

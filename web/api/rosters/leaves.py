@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core.errors import Invalid
 from models.rosters.duty import Swap, SwapCreate
 from models.rosters.leave import LeaveCreate, LeaveReport
-from models.types import Moment
+from models.types import INPUT, Moment
 from services.rosters import leaves, swaps
 from services.rosters.gaps import open_gaps
 from web.deps import Caller, get_session, now_utc, require
@@ -105,6 +105,8 @@ def list_swaps(c: Caller = Depends(require("swaps:read")), session: Session = De
 
 
 class DecisionIn(BaseModel):
+    model_config = INPUT
+
     approve: bool = True
 
 

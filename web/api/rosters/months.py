@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from models.rosters.roster import UnitRosterPolicy
+from models.types import INPUT
 from services.rosters import gaps, publish
 from services.rosters import policy as pol
 from services.rosters.generate import generate_month, parse_month
@@ -130,6 +131,8 @@ class Substitute(BaseModel):
 
 
 class PostIn(BaseModel):
+    model_config = INPUT
+
     label: str = Field("", max_length=40)
     count: int = Field(1, ge=0, le=20)
     holiday_count: int | None = Field(None, ge=0, le=20)
@@ -137,14 +140,20 @@ class PostIn(BaseModel):
 
 
 class PoolIn(BaseModel):
+    model_config = INPUT
+
     people: list[uuid.UUID]
 
 
 class GenerateIn(BaseModel):
+    model_config = INPUT
+
     force: bool = False
 
 
 class ReassignIn(BaseModel):
+    model_config = INPUT
+
     person_id: uuid.UUID
     reason: str = Field("", max_length=200)
 
@@ -245,6 +254,8 @@ def reassign(request: Request, slot_id: Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 class FillIn(BaseModel):
+    model_config = INPUT
+
     person_id: uuid.UUID
 
 

@@ -18,6 +18,7 @@ from models.spotchecks.checks import (
     PlannedCheck,
     SpotCheckPlan,
 )
+from models.types import INPUT
 from services.spotchecks import plans, results
 from web.deps import Caller, get_session, now_utc, require
 
@@ -25,6 +26,8 @@ router = APIRouter(prefix="/spotchecks", tags=["spot checks"])
 
 
 class PlanRequest(BaseModel):
+    model_config = INPUT
+
     quarter: str = Field(description="e.g. 2026Q4")
     seed: str = Field(min_length=1, max_length=64)
     mode: CheckMode = CheckMode.manual
@@ -33,6 +36,7 @@ class PlanRequest(BaseModel):
 
 
 class PlanSettings(BaseModel):
+    model_config = INPUT
     require_duty_code: bool = Field(description="automated calls ask for the answerer's duty code (要求按值班识别码)")
 
 
@@ -60,6 +64,8 @@ class PlannedPublic(BaseModel):
 
 class CorrectionRequest(PhoneCheckCorrection):
     """Only the fields given change: the check's time and roster judgement stay unless given."""
+
+    model_config = INPUT
 
     reason: str = Field(min_length=1, max_length=300)
 

@@ -23,7 +23,7 @@ from models.spotchecks.inspections import (
     VideoRollCall,
     VideoRollCallCreate,
 )
-from models.types import Day
+from models.types import INPUT, Day
 from services.spotchecks import circulars, exports, records, report, stats
 from web.deps import Caller, get_session, now_utc, require
 from web.downloads import download_headers
@@ -64,6 +64,8 @@ async def upload_attachment(inspection_id: uuid.UUID, request: Request, file: Up
 
 
 class CircularRequest(BaseModel):
+    model_config = INPUT
+
     year: int = Field(ge=2000, le=2100)
     month: int = Field(ge=1, le=12)
 
@@ -96,6 +98,8 @@ def list_explanations(c: Caller = Depends(require("explanations:read")), session
 
 
 class AnswerRequest(BaseModel):
+    model_config = INPUT
+
     answer: str = Field(min_length=1, max_length=4000)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.errors import in_language
 from services.audit.reading import Change, EntryView, Who
+from services.spotchecks import notes as spot_notes
 from web.console.i18n import translate
 from web.console.incidents.grading import basis_text
 
@@ -179,8 +180,9 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
 
 
 def note_text(e: EntryView, lang: str) -> str:
-    """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only."""
-    return in_language(e.note, lang)
+    """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only (a spot check's
+    older terse note, "2026Q4 failures=2", in words first)."""
+    return in_language(spot_notes.in_words(e.entity, e.note), lang)
 
 
 def target_extra(e: EntryView, lang: str, tz: tzinfo | None = None) -> str:

@@ -154,7 +154,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "audit.target": ("对象", "Target"), "audit.unit": ("单位", "Unit"), "audit.changes": ("变更内容", "Changes"),
     "audit.note": ("说明", "Note"), "audit.no_changes": ("无字段变更", "No fields changed"),
     "audit.since": ("起始时间", "From"), "audit.until": ("截止时间", "Until"),
-    "audit.actor_filter": ("操作人（用户名）", "Who (username)"), "audit.filter": ("筛选", "Filter"),
+    "audit.actor_filter": ("操作人（用户名或姓名）", "Who (username or name)"), "audit.filter": ("筛选", "Filter"),
     "audit.reset": ("清除筛选", "Clear"), "audit.next": ("下一页", "Next page"), "audit.prev": ("上一页", "Previous page"),
     "audit.total": ("共 {total} 条，第 {first}–{last} 条", "{total} entries, showing {first}–{last}"),
     "audit.none": ("没有符合条件的记录", "No entries match"),

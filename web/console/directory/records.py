@@ -18,7 +18,7 @@ from models.directory import (
     UnitUpdate,
 )
 from services.directory import contacts, org
-from web.console.forms import field_errors
+from web.console.forms import field_errors, from_form
 from web.console.render import page, render
 from web.deps import Caller, get_session
 
@@ -59,9 +59,9 @@ async def unit_save(request: Request, unit_id: uuid.UUID | None = None,
     data = _clean(await request.form())
     try:
         if unit_id is None:
-            org.create_unit(session=session, data=UnitCreate.model_validate(data), actor=c.actor)
+            org.create_unit(session=session, data=from_form(UnitCreate, data), actor=c.actor)
         else:
-            org.update_unit(session=session, unit_id=unit_id, data=UnitUpdate.model_validate(data), actor=c.actor)
+            org.update_unit(session=session, unit_id=unit_id, data=from_form(UnitUpdate, data), actor=c.actor)
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()
@@ -108,9 +108,9 @@ async def person_save(request: Request, person_id: uuid.UUID | None = None,
         data[flag] = flag in form
     try:
         if person_id is None:
-            org.create_person(session=session, data=PersonCreate.model_validate(data), actor=c.actor)
+            org.create_person(session=session, data=from_form(PersonCreate, data), actor=c.actor)
         else:
-            org.update_person(session=session, person_id=person_id, data=PersonUpdate.model_validate(data),
+            org.update_person(session=session, person_id=person_id, data=from_form(PersonUpdate, data),
                               actor=c.actor)
         session.commit()
     except (ValidationError, ServiceError) as exc:

@@ -27,8 +27,9 @@ from services.incidents.schemas import (
     InstructionIn,
     ItemIn,
     ReportIn,
+    TYPED,
 )
-from web.console.forms import back, field_errors
+from web.console.forms import back, field_errors, from_form
 from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
 from web.console.render import page, render
 from web.deps import Caller, Refused, get_session, now_utc
@@ -100,8 +101,9 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
             data[key] = local_dt(request, data.get(key))
         for flag in ("sensitive", "first_report"):
             data[flag] = flag in form
-        inc = intake.open_incident(session=session, data=IncidentIn.model_validate(data), by=c.by,
-                                   now=now_utc(request), settings=request.app.state.settings)
+        given = from_form(IncidentIn, data, context=TYPED)  # figures as typed
+        inc = intake.open_incident(session=session, data=given, by=c.by, now=now_utc(request),
+                                   settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
@@ -168,8 +170,9 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
             data["reported_at"] = local_dt(request, data.get("reported_at"))
             data["send_upward"] = "send_upward" in form
             data["confirm_unverified"] = "confirm_unverified" in form
-            reports.add_report(session=session, incident_id=incident_id, data=ReportIn.model_validate(data),
-                               by=c.by, now=now_utc(request), settings=request.app.state.settings)
+            reports.add_report(session=session, incident_id=incident_id, by=c.by,
+                               data=from_form(ReportIn, data, context=TYPED),
+                               now=now_utc(request), settings=request.app.state.settings)
             session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
@@ -228,7 +231,7 @@ async def merge_into(incident_id: uuid.UUID, request: Request, c: Caller = Depen
 async def set_grade(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:grade")),
                     session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: intake.set_grade(
-        session=session, incident_id=incident_id, data=GradeIn.model_validate(data), by=c.by,
+        session=session, incident_id=incident_id, data=from_form(GradeIn, data), by=c.by,
         now=now_utc(request), settings=request.app.state.settings))
 
 

@@ -57,5 +57,7 @@ async def handover_action(request: Request, unit_id: uuid.UUID, action: str,
         session.commit()
     except (ServiceError, KeyError, ValueError) as exc:
         session.rollback()
+        if getattr(exc, "refused_by", None):  # another unit's handover: the refusal page (audited), not a notice
+            raise
         return back(url, error=getattr(exc, "reason", str(exc)))
     return back(url)

@@ -12,7 +12,7 @@ from core.errors import NotFound, ServiceError
 from models.rosters.leave import LeaveCreate
 from services.directory import org
 from services.rosters import gaps, leaves
-from web.console.forms import back, form_values, invalid_text
+from web.console.forms import back, form_values, from_form, invalid_text
 from web.console.directory import people_picker
 from web.console.render import field_reason, page, render
 from web.deps import Caller, get_session, now_utc
@@ -42,7 +42,7 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
     data["urgent"] = data.get("urgent") == "on"
     settings = request.app.state.settings
     try:
-        leave = LeaveCreate.model_validate(data)
+        leave = from_form(LeaveCreate, data)
         today = now_utc(request).astimezone(settings.tz).date()
         leaves.file_leave(session=session, data=leave, today=today, by=c.by, tz=settings.timezone)
         session.commit()
@@ -50,6 +50,8 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         return back("/leaves", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/leaves", error=field_reason(exc, request, c))
     return back("/leaves")
 
@@ -72,5 +74,7 @@ def leave_action(request: Request, leave_id: uuid.UUID, action: str, c: Caller =
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/leaves", error=exc.reason)
     return back("/leaves")

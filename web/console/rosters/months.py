@@ -193,6 +193,8 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # another unit's roster: the refusal page (audited), not a notice on the roster
+            raise
         return back(url, error=exc.reason)
     return back(url, notice=action)
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from core.errors import NotFound, ServiceError
 from models.rosters.duty import SwapCreate
 from services.rosters import swaps
-from web.console.forms import back, form_values, invalid_text
+from web.console.forms import back, form_values, from_form, invalid_text
 from web.console.directory import people_picker
 from web.console.render import field_reason, page, render
 from web.console.rosters.leaves import _people
@@ -32,13 +32,15 @@ def swap_list(request: Request, c: Caller = Depends(page("swaps:read")), session
 @router.post("/swaps")
 async def swap_request(request: Request, c: Caller = Depends(page("swaps:write")), session: Session = Depends(get_session)):
     try:
-        data = SwapCreate.model_validate(form_values(await request.form()))
+        data = from_form(SwapCreate, form_values(await request.form()))
         swaps.request(session=session, data=data, now=now_utc(request), by=c.by, settings=request.app.state.settings)
         session.commit()
     except ValidationError as exc:
         return back("/swaps", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/swaps", error=field_reason(exc, request, c))
     return back("/swaps")
 
@@ -59,5 +61,7 @@ def swap_action(request: Request, swap_id: uuid.UUID, action: str, c: Caller = D
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
+            raise
         return back("/swaps", error=exc.reason)
     return back("/swaps")

@@ -18,7 +18,7 @@ from models.directory import Unit
 from models.spotchecks.checks import CheckMode, PhoneCheckCorrection, PhoneCheckCreate
 from rules.spotchecks.outcomes import Outcome
 from services.spotchecks import plans, results
-from web.console.forms import field_errors
+from web.console.forms import field_errors, from_form
 from web.console.i18n import translate
 from web.console.render import Say, data, display_label, page, render, templates, words
 from web.deps import Caller, get_session, now_utc
@@ -61,7 +61,7 @@ async def record(request: Request, c: Caller = Depends(page("spotchecks:write"))
     form = await request.form()
     try:
         data = _form_data(form, tz, now)
-        results.record_manual(session=session, data=PhoneCheckCreate.model_validate(data), actor=c.actor, now=now,
+        results.record_manual(session=session, data=from_form(PhoneCheckCreate, data), actor=c.actor, now=now,
                               settings=request.app.state.settings)
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
