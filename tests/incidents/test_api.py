@@ -31,7 +31,7 @@ def test_hotline_posts_incident_by_token_and_gets_suggested_grade(api, tokens, c
     r = api.post("/api/incidents", headers=tokens["duty_officer"], json=body)
     assert r.status_code == 201, r.text
     out = r.json()
-    assert out["suggested_grade"] == 2 and out["grade"] == 2 and "死亡人数12人" in out["suggested_reason"]
+    assert out["suggested_grade"] == 2 and out["grade"] == 2 and "死亡（含失踪）人数15人" in out["suggested_reason"]  # 12 dead, 3 missing
     entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == out["id"])).one()
     assert entry.actor == "token:u_duty_officer"
     board = api.get("/api/incidents", headers=tokens["auditor"]).json()
