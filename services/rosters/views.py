@@ -7,7 +7,8 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import String, bindparam, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session
 
 from core import db as dbm
@@ -148,16 +149,21 @@ def _build(conn, now: datetime, unit_ids: list[uuid.UUID] | None = None) -> dict
     if unit_ids is not None and not unit_ids:
         return {}
     where = _running(now) + (_of_units(unit_ids, now, now) if unit_ids is not None else ())
+    # Names in slot order (as rostered; as `_one_unit` has them), whichever index the rows come through: the
+    # units built again after a change must read as a build of all units would.
     if conn.dialect.name == "postgresql":
         person_name = select(Person.name).where(Person.id == RosterSlot.person_id).scalar_subquery()
-        q = (select(cast(Unit.id, String), RosterSlot.post, func.string_agg(person_name, "、"),
+        q = (select(cast(Unit.id, String), RosterSlot.post,
+                    func.string_agg(person_name, aggregate_order_by(literal("、"), RosterSlot.id)),
                     Unit.name, Unit.code, Unit.duty_phone)
              .join(Unit, Unit.id == RosterSlot.unit_id).where(*where).group_by(Unit.id, RosterSlot.post))
         rows = [(uid, post, who, (name, code, phone)) for uid, post, who, name, code, phone in conn.execute(q).all()]
-    else:
-        q = (select(cast(RosterSlot.unit_id, String), RosterSlot.post, func.group_concat(Person.name, "、"))
-             .join(Person, Person.id == RosterSlot.person_id).where(*where)
-             .group_by(RosterSlot.unit_id, RosterSlot.post))
+    else:  # SQLite's group_concat follows the order of an ordered subquery (an aggregate never flattens it)
+        inner = (select(RosterSlot.unit_id, RosterSlot.post, Person.name)
+                 .join(Person, Person.id == RosterSlot.person_id).where(*where)
+                 .order_by(RosterSlot.unit_id, RosterSlot.post, RosterSlot.id).subquery())
+        q = (select(cast(inner.c.unit_id, String), inner.c.post, func.group_concat(inner.c.name, "、"))
+             .group_by(inner.c.unit_id, inner.c.post))
         found = conn.execute(q).all()
         of_units = select(cast(Unit.id, String), Unit.name, Unit.code, Unit.duty_phone)
         if unit_ids is not None:

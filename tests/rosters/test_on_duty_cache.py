@@ -209,3 +209,31 @@ def test_a_deleted_slot_and_a_new_month_show_at_once(engine, tmp_path):
             s.commit()
         with Session(own) as s:
             assert set(_by_code(on_duty_now(session=s, now=AT))) == {"t1", "t2"}
+
+
+def test_several_officers_keep_their_order_when_their_unit_is_read_again(engine, tmp_path):
+    """Three officers on one slot: after a change the rebuilt unit names them as a build of every unit does,
+    and as the unit's own view does (slot order), not in whatever order an index returns them."""
+    from models.rosters.roster import DutyPost
+
+    with cluster.own_database(engine.dialect.name, tmp_path) as (own, url):
+        with Session(own, expire_on_commit=False) as s:
+            towns = _town(s, "高观镇", "t1"), _town(s, "石牛镇", "t2")
+            s.exec(update(DutyPost).where(DutyPost.name == "officer").values(count=3))
+            for town in towns:
+                generate_month(session=s, unit_id=town.id, month=MONTH, by=Actor.system("test"), tz="Asia/Shanghai")
+            s.commit()
+        with Session(own) as s:
+            on_duty_now(session=s, now=AT)
+            s.commit()
+        for i, town in enumerate(towns):
+            with Session(own) as s:
+                s.exec(update(Unit).where(Unit.id == town.id).values(duty_phone=f"0838-765432{i}"))
+                s.commit()
+            with Session(own) as s:
+                rebuilt = _by_code(on_duty_now(session=s, now=AT))[town.code]
+                own_view = on_duty_now(session=s, now=AT, unit_id=town.id)[0]
+                views._KEPT.clear()
+                from_nothing = _by_code(on_duty_now(session=s, now=AT))[town.code]
+            assert rebuilt["officers"].count("、") == 2
+            assert rebuilt["officers"] == from_nothing["officers"] == own_view["officers"]
