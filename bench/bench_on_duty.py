@@ -7,7 +7,9 @@ prints the median and p90 of 21 calls in three ways:
   rebuilds the answer: the worst case, and what every call cost before the answer was kept;
 - `moving`: each call a second later than the last (a live wall display), nothing changed.
 `--ab REV` (default HEAD~1) interleaves runs of this tree and of REV (exported with `git archive`), new, old,
-new, old, because this machine's timings wander up to 2× between runs. Printed with the core count and load.
+new, old, because this machine's timings wander up to 2× between runs; the old tree runs this file's worker, so
+both sides are measured alike. Wall and CPU times (time.process_time of this process around each call: the
+database server's own CPU is not in it on PostgreSQL) are printed with the core count and load.
 Run: python -m bench.bench_on_duty [--ab REV] [--rounds N]
 """
 
@@ -30,9 +32,12 @@ GOAL = {"median_ms": 8.0, "p90_ms": 15.0}
 UNITS = 3000
 
 
-def _figures(times: list[float]) -> dict:
-    times = sorted(times)
-    return {"median_ms": round(statistics.median(times), 2), "p90_ms": round(times[int(len(times) * 0.9) - 1], 2)}
+def _figures(times: list[float], cpu: list[float]) -> dict:
+    """Median and p90 of the wall times and of this process's CPU times (the machine is shared: wall times
+    include waiting for a core)."""
+    times, cpu = sorted(times), sorted(cpu)
+    return {"median_ms": round(statistics.median(times), 2), "p90_ms": round(times[int(len(times) * 0.9) - 1], 2),
+            "cpu_median_ms": round(statistics.median(cpu), 2), "cpu_p90_ms": round(cpu[int(len(cpu) * 0.9) - 1], 2)}
 
 
 def worker(db: str) -> dict:
@@ -68,14 +73,15 @@ def worker(db: str) -> dict:
             freeze_startup_heap()  # as `dutydesk serve` does once started
 
             def timed(before=lambda i: None, at=lambda i: now) -> dict:
-                times = []
+                times, cpu = [], []
                 for i in range(21):
                     before(i)
-                    t = time.perf_counter()
+                    t, c = time.perf_counter(), time.process_time()
                     on_duty_now(session=s, now=at(i))
+                    cpu.append((time.process_time() - c) * 1000)
                     times.append((time.perf_counter() - t) * 1000)
                     s.commit()  # the request's end, as web/deps.get_session commits
-                return _figures(times)
+                return _figures(times, cpu)
 
             def reassign(i: int) -> None:  # swap the two people of two running slots, committed elsewhere
                 (a, pa), (b, pb) = slots
@@ -86,6 +92,11 @@ def worker(db: str) -> dict:
 
             out["steady"] = timed()
             out["after_change"] = timed(before=reassign)
+            from services.rosters import views
+            kept = on_duty_now(session=s, now=now)
+            views._KEPT.clear()  # the answer kept through the changes, against one built from nothing
+            out["after_change_same_as_rebuilt"] = kept == on_duty_now(session=s, now=now)
+            s.commit()
             out["moving"] = timed(at=lambda i: now + timedelta(seconds=i + 1))
         return out
     finally:
@@ -100,9 +111,8 @@ def _tree(rev: str, *benches: str) -> Path:
     where = Path(tempfile.mkdtemp(prefix="bench-ab-"))
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         tar.extractall(where, filter="data")
-    for name in ("bench_on_duty.py", *benches):  # the old tree runs this tree's workers
-        if not (where / "bench" / name).exists():
-            (where / "bench" / name).write_text((ROOT / "bench" / name).read_text())
+    for name in ("bench_on_duty.py", *benches):  # the old tree runs this tree's workers (the same measurement)
+        (where / "bench" / name).write_text((ROOT / "bench" / name).read_text())
     return where
 
 
@@ -111,6 +121,21 @@ def _spawn(tree: Path, db: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "bench.bench_on_duty", "--worker", db], cwd=tree, env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _table(results: dict, rounds: int, labels: list[str]) -> str:
+    """Markdown rows: per case and run, wall median / p90 (CPU median / p90) for each tree and database."""
+    head = [f"{db} {label}" for db in ("sqlite", "postgresql") for label in labels]
+    lines = ["| case | run | " + " | ".join(head) + " |", "|---" * (2 + len(head)) + "|"]
+    for case in ("steady", "after_change", "moving"):
+        for r in range(1, rounds + 1):
+            cells = []
+            for db in ("sqlite", "postgresql"):
+                for label in labels:
+                    f = results[f"{label}_{db}_{r}"][case]
+                    cells.append(f"{f['median_ms']} / {f['p90_ms']} ({f['cpu_median_ms']} / {f['cpu_p90_ms']})")
+            lines.append(f"| {case} | {r} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def run(quick: bool = False, ab: str | None = "HEAD~1", rounds: int = 2) -> dict:
@@ -122,8 +147,10 @@ def run(quick: bool = False, ab: str | None = "HEAD~1", rounds: int = 2) -> dict
             for label, tree in trees:
                 found = _spawn(tree, db)
                 key = f"{label}_{db}_{r + 1}"
-                results[key] = {k: found[k] for k in ("steady", "after_change", "moving")}
+                results[key] = {k: found[k] for k in ("steady", "after_change", "moving") if k in found}
+                results[key]["same_as_rebuilt"] = found.get("after_change_same_as_rebuilt")
                 print(f"{key:>18}: {results[key]}  (load {os.getloadavg()[0]:.2f})", flush=True)
+    print(_table(results, rounds=1 if quick else rounds, labels=[label for label, _ in trees]))
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(f"{os.cpu_count()} cores; goal median ≤ {GOAL['median_ms']} ms, p90 ≤ {GOAL['p90_ms']} ms "
           f"on both databases; load {results['load_before']} → {results['load_after']}")

@@ -19,6 +19,7 @@ from sqlmodel import Session, create_engine
 from core.settings import get_settings
 
 log = logging.getLogger("dutydesk.db")
+CHANGES_AT_BEGIN = "sqlite_total_changes_at_begin"
 
 
 def in_memory(url: str) -> bool:
@@ -59,6 +60,9 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Engine:
             except BaseException:
                 gate.leave(conn.connection)
                 raise
+            # rows changed by this connection so far: more at a later point means this transaction wrote
+            # (services/rosters/views.py keeps "on duty now" only from a transaction that did not)
+            conn.info[CHANGES_AT_BEGIN] = conn.connection.dbapi_connection.total_changes
 
         gate = WriteGate(engine)
         return engine
@@ -120,6 +124,15 @@ class WriteGate:
 def _raw(conn):
     """The driver's connection behind a pool proxy (or the driver's connection itself)."""
     return getattr(conn, "dbapi_connection", conn)
+
+
+def wrote_in_transaction(conn) -> bool:
+    """Whether this connection's open transaction has changed any row (SQLite: counted since BEGIN; unknown if
+    the engine was not made here, which counts as having written)."""
+    if conn.dialect.name == "postgresql":
+        return conn.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
+    before = conn.info.get(CHANGES_AT_BEGIN)
+    return before is None or conn.connection.dbapi_connection.total_changes != before
 
 
 def readonly(engine: Engine) -> Engine:

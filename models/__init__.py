@@ -25,6 +25,7 @@ from models.rosters.roster import (  # noqa: F401
     RosterMonth,
     RosterSlot,
     RosterStamp,
+    RosterUnitStamp,
     RotationState,
     UnitRosterPolicy,
 )

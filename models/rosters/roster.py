@@ -115,6 +115,20 @@ class RosterStamp(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=40)
     token: str = Field(max_length=40)
+    # +1 with every change (migration 0002f); a process that kept the answer at version v rebuilds only the units
+    # of `roster_unit_stamp` rows above v, or every unit when `all_at` > v (a change whose units are not known)
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    all_at: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
+class RosterUnitStamp(SQLModel, table=True):
+    """The stamp version of the last change of a unit's "on duty now" (its slots, its people's names, its name,
+    code or phone); written by the triggers of migration 0002f."""
+
+    __tablename__ = "roster_unit_stamp"
+
+    unit_id: uuid.UUID = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
 
 
 class RotationState(SQLModel, table=True):

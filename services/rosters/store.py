@@ -87,7 +87,8 @@ def bulk_insert(session: Session, table: str, columns: tuple[str, ...], rows: li
     cur = raw.cursor()
     cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({','.join('?' * len(columns))})", rows)
     if table == "roster_slot":  # PostgreSQL's statement trigger does this; SQLite's would fire once per row
-        cur.execute("UPDATE roster_stamp SET token = lower(hex(randomblob(8))) WHERE name = 'on_duty'")
+        cur.execute("UPDATE roster_stamp SET token = lower(hex(randomblob(8))), version = version + 1, "
+                    "all_at = version + 1 WHERE name = 'on_duty'")
     cur.close()
     return len(rows)
 

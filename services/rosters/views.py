@@ -7,11 +7,13 @@ import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, bindparam, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlmodel import Session
 
+from core import db as dbm
 from models.directory import Person, Unit
-from models.rosters.roster import RosterDayNote, RosterSlot, RosterStamp
+from models.rosters.roster import RosterDayNote, RosterSlot, RosterStamp, RosterUnitStamp
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import DayClass, day_class
 from rules.rosters.review import holiday_shortfalls
@@ -29,15 +31,19 @@ FOREVER = datetime.max.replace(tzinfo=UTC)
 
 @dataclass(frozen=True)
 class _Kept:
-    """The last answer for all units: good while the stamp holds and `since <= now < until`."""
+    """The last answer for all units: good while the stamp's token holds and `since <= now < until`."""
 
     token: str
+    version: int  # the stamp's version the answer was read at
     since: datetime
     until: datetime  # the next start or end of any slot after `since`
-    units: tuple[dict, ...]
+    units: tuple[dict, ...]  # sorted by unit code
+    at: dict[str, int]  # unit id -> its row's place in `units`
+    base: bool  # read in a transaction that changed nothing: a later call may rebuild only the units changed since
 
 
 _KEPT: "weakref.WeakKeyDictionary[object, _Kept]" = weakref.WeakKeyDictionary()  # per database engine
+REBUILD_ALL_OVER = 300  # changed units beyond which one pass over all units is cheaper than asking per unit
 
 
 def _canon(v) -> str:
@@ -46,26 +52,77 @@ def _canon(v) -> str:
     return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}" if len(v) == 32 else v
 
 
+_STAMP = select(RosterStamp.token, RosterStamp.version, RosterStamp.all_at).where(RosterStamp.name == "on_duty")
+# PostgreSQL: one round trip instead of three after a change (each a wake-up of the server's backend): the stamp,
+# whether this transaction wrote, and the units changed since the kept version, in one snapshot
+_STAMP_PG = select(RosterStamp.token, RosterStamp.version, RosterStamp.all_at,
+                   func.txid_current_if_assigned().is_not(None),
+                   select(func.array_agg(RosterUnitStamp.unit_id)).where(
+                       RosterUnitStamp.version > bindparam("since")).scalar_subquery()
+                   ).where(RosterStamp.name == "on_duty")
+_NONE_SINCE = 2 ** 62  # no kept answer: ask for no units
+_CHANGED = (select(RosterUnitStamp.unit_id).where(RosterUnitStamp.version > bindparam("since"))
+            .limit(REBUILD_ALL_OVER + 1))
+
+
 def on_duty_now(*, session: Session, now: datetime, unit_id: uuid.UUID | None = None) -> list[dict]:
     """Per unit: leader and officers (names) of the slot running at `now`; with `unit_id`, also each person.
 
     The answer for all units is kept per process until the next slot boundary or until `roster_stamp`
     changes (triggers set it on every change of slots and of people's and units' names, in the writer's
     transaction, whichever process writes): 3,000 units cost ~40 ms to build and a dashboard asks every few
-    seconds. The rows are shared: callers must not change them."""
+    seconds. After a change only the units it touched are built again (`roster_unit_stamp`, migration 0002f),
+    on top of an answer read from committed rows only (a transaction's own changes may yet be rolled back).
+    The rows are shared: callers must not change them."""
     if unit_id is not None:
         return _one_unit(session, now, unit_id)
     conn = session.connection()
     # The stamp first, then the rows: rows newer than the stamp are kept under the old one and rebuilt at the
-    # next call; the other order could keep old rows under a new stamp.
-    token = conn.execute(select(RosterStamp.token).where(RosterStamp.name == "on_duty")).scalar()
+    # next call; the other order could keep old rows under a new stamp. Writers update the stamp row first and
+    # queue on it, so every change up to the version read here has committed.
     kept = _KEPT.get(conn.engine)
+    pg = conn.dialect.name == "postgresql"
+    stamp = conn.execute(_STAMP_PG, {"since": kept.version if kept else _NONE_SINCE}) if pg else conn.execute(_STAMP)
+    stamp = stamp.first()
+    if stamp is None:
+        return sorted(_build(conn, now).values(), key=_code)
+    token, version, all_at = stamp[:3]
     if kept is not None and kept.token == token and kept.since <= now < kept.until:
         return list(kept.units)
-    units = _all_units(conn, now)
-    if token is not None:
-        _KEPT[conn.engine] = _Kept(token, now, _next_change(conn, now), tuple(units))
+    base = not (stamp[3] if pg else dbm.wrote_in_transaction(conn))
+    if (kept is not None and kept.base and kept.since <= now < kept.until and all_at <= kept.version < version
+            and (changed := (_capped(stamp[4] or []) if pg else _changed_units(conn, kept.version))) is not None):
+        fresh = _build(conn, now, changed)
+        until = _next_change_of(conn, now, changed, kept.until)
+        units, at = list(kept.units), kept.at
+        gone = [uid for uid in map(str, changed) if uid in at and uid not in fresh]
+        if not gone and all(at.get(uid) is not None and units[at[uid]]["code"] == row["code"]
+                            for uid, row in fresh.items()):
+            for uid, row in fresh.items():  # the same units in the same order: rows replaced in place
+                units[at[uid]] = row
+        else:  # a unit came, went or changed its code
+            skip = {str(u) for u in changed}
+            units = sorted([u for u in units if u["unit_id"] not in skip] + list(fresh.values()), key=_code)
+            at = {u["unit_id"]: i for i, u in enumerate(units)}
+        _KEPT[conn.engine] = _Kept(token, version, now, until, tuple(units), at, base)
+        return units
+    units = sorted(_build(conn, now).values(), key=_code)
+    _KEPT[conn.engine] = _Kept(token, version, now, _next_change(conn, now), tuple(units),
+                               {u["unit_id"]: i for i, u in enumerate(units)}, base)
     return units
+
+
+def _code(row: dict) -> str:
+    return row["code"]
+
+
+def _changed_units(conn, since: int) -> list[uuid.UUID] | None:
+    """The units changed after stamp version `since`; None when so many that building all is cheaper."""
+    return _capped(list(conn.execute(_CHANGED, {"since": since}).scalars()))
+
+
+def _capped(found: list[uuid.UUID]) -> list[uuid.UUID] | None:
+    return found if len(found) <= REBUILD_ALL_OVER else None
 
 
 def _next_change(conn, now: datetime) -> datetime:
@@ -75,25 +132,56 @@ def _next_change(conn, now: datetime) -> datetime:
     return min((v for v in conn.execute(select(ends, starts)).one() if v is not None), default=FOREVER)
 
 
-def _all_units(conn, now: datetime) -> list[dict]:
-    """All units in one query: the running slots from the covering index ix_roster_slot_on_duty, grouped per
-    unit and post, with the names of the people on them. Measured on 3,000 units (9,000 slots, 48,000 people):
-    PostgreSQL hashed the whole person table for the join (~19 ms), so there each name is looked up by
-    primary key, and the units come in the same query; on SQLite the plain join and a separate unit scan
-    were faster. Ids come back as text (parsing ~9,000 UUIDs cost more than the query)."""
+def _next_change_of(conn, now: datetime, unit_ids: list[uuid.UUID], until: datetime) -> datetime:
+    """`until`, or an earlier start or end after `now` of a slot of these units (its slots may have moved)."""
+    if not unit_ids:
+        return until
+    if until > now + timedelta(days=60):
+        return _next_change(conn, now)
+    q = select(RosterSlot.starts_at, RosterSlot.ends_at).where(
+        *_of_units(unit_ids, now, until), RosterSlot.starts_at > now - MAX_SLOT, RosterSlot.starts_at < until)
+    for starts, ends in conn.execute(q).all():
+        until = min(until, starts if starts > now else ends if ends > now else until)
+    return until
+
+
+def _of_units(unit_ids: list[uuid.UUID], now: datetime, until: datetime) -> tuple:
+    """These units' slots starting within a day before `now` up to `until`, through ix_roster_slot_unit_day
+    (`day` is the local date a slot starts on: within a day of its UTC date)."""
+    return (RosterSlot.unit_id.in_(unit_ids), RosterSlot.day >= (now - MAX_SLOT - timedelta(days=1)).date(),
+            RosterSlot.day <= (until + timedelta(days=1)).date())
+
+
+def _build(conn, now: datetime, unit_ids: list[uuid.UUID] | None = None) -> dict[str, dict]:
+    """All units (or these) in one query: the running slots from the covering index ix_roster_slot_on_duty (or,
+    for a few units, ix_roster_slot_unit_day), grouped per unit and post, with the names of the people on them.
+    Measured on 3,000 units (9,000 slots, 48,000 people): PostgreSQL hashed the whole person table for the join
+    (~19 ms), so there each name is looked up by primary key, and the units come in the same query; on SQLite
+    the plain join and a separate unit scan were faster. Ids come back as text (parsing ~9,000 UUIDs cost more
+    than the query)."""
+    if unit_ids is not None and not unit_ids:
+        return {}
+    where = _running(now) + (_of_units(unit_ids, now, now) if unit_ids is not None else ())
+    # Names in slot order (as rostered; as `_one_unit` has them), whichever index the rows come through: the
+    # units built again after a change must read as a build of all units would.
     if conn.dialect.name == "postgresql":
         person_name = select(Person.name).where(Person.id == RosterSlot.person_id).scalar_subquery()
-        q = (select(cast(Unit.id, String), RosterSlot.post, func.string_agg(person_name, "、"),
+        q = (select(cast(Unit.id, String), RosterSlot.post,
+                    func.string_agg(person_name, aggregate_order_by(literal("、"), RosterSlot.id)),
                     Unit.name, Unit.code, Unit.duty_phone)
-             .join(Unit, Unit.id == RosterSlot.unit_id).where(*_running(now)).group_by(Unit.id, RosterSlot.post))
+             .join(Unit, Unit.id == RosterSlot.unit_id).where(*where).group_by(Unit.id, RosterSlot.post))
         rows = [(uid, post, who, (name, code, phone)) for uid, post, who, name, code, phone in conn.execute(q).all()]
-    else:
-        q = (select(cast(RosterSlot.unit_id, String), RosterSlot.post, func.group_concat(Person.name, "、"))
-             .join(Person, Person.id == RosterSlot.person_id).where(*_running(now))
-             .group_by(RosterSlot.unit_id, RosterSlot.post))
+    else:  # SQLite's group_concat follows the order of an ordered subquery (an aggregate never flattens it)
+        inner = (select(RosterSlot.unit_id, RosterSlot.post, Person.name)
+                 .join(Person, Person.id == RosterSlot.person_id).where(*where)
+                 .order_by(RosterSlot.unit_id, RosterSlot.post, RosterSlot.id).subquery())
+        q = (select(cast(inner.c.unit_id, String), inner.c.post, func.group_concat(inner.c.name, "、"))
+             .group_by(inner.c.unit_id, inner.c.post))
         found = conn.execute(q).all()
-        names = {uid: (name, code, phone) for uid, name, code, phone in conn.execute(
-            select(cast(Unit.id, String), Unit.name, Unit.code, Unit.duty_phone)).all()} if found else {}
+        of_units = select(cast(Unit.id, String), Unit.name, Unit.code, Unit.duty_phone)
+        if unit_ids is not None:
+            of_units = of_units.where(Unit.id.in_(unit_ids))
+        names = {uid: (name, code, phone) for uid, name, code, phone in conn.execute(of_units).all()} if found else {}
         rows = [(uid, post, who, names.get(uid, ("?", "", ""))) for uid, post, who in found]
     units: dict[str, dict] = {}
     for uid, post, who, (name, code, phone) in rows:
@@ -107,7 +195,7 @@ def _all_units(conn, now: datetime) -> list[dict]:
             u["officers"] = who
         else:
             u["others"][post] = who
-    return sorted(units.values(), key=lambda u: u["code"])
+    return {u["unit_id"]: u for u in units.values()}
 
 
 def _running(now: datetime) -> tuple:
