@@ -294,7 +294,13 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     who = f"person:{person.id}"
     existing = _existing(session, incident.id, "ack", who)
     if existing is not None:
-        return existing  # idempotent: the first acknowledgement stands
+        # idempotent: the first acknowledgement stands; but it counts for the step awaited now (a step that began
+        # after it, whose targets include this person), so the escalation stops once that step's rule is met
+        if incident.acknowledged_at is None and incident.status == "open" and _step_done(
+                session, incident, {str(a.person_id) for a in acks_of(session, incident.id)
+                                    if a.kind == "ack" and a.person_id}):
+            stop_escalation(session, incident, now, existing.name)
+        return existing
     state = session.get(EscalationState, incident.id)
     ack = Acknowledgement(incident_id=incident.id, kind="ack", who=who, person_id=person.id, name=person.name[:120],
                           at=now, via=via, seconds_to_ack=_seconds(session, incident, now),
@@ -304,17 +310,9 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     session.flush()
     acked = {str(a.person_id) for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
     if incident.acknowledged_at is None and _step_done(session, incident, acked):
-        incident.acknowledged_at, incident.acknowledged_by = now, person.name[:120]
         ack.stopped = True
-        session.add_all([incident, ack])
-        timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
-        # with an ack timeout the escalation waits for a 续报 or feedback (rules: next_action); else it stops
-        values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
-                                                                                          next_due_at=None)
-        session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
-                                                   EscalationState.status == "active").values(**values))
-        if timeout:
-            wake_after_commit(session, values["next_due_at"])
+        session.add(ack)
+        stop_escalation(session, incident, now, person.name)
     targets.mark_acknowledged(session, incident_id=incident.id, person_id=person.id, at=now, via=via)
     # what their rules still had to send is withdrawn: theirs, or everyone's once the escalation stopped
     targets.cancel_personal(session, incident_id=incident.id,
@@ -326,11 +324,43 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     return ack
 
 
+def stop_escalation(session: Session, incident: Incident, now: datetime, name: str) -> None:
+    """The awaited step's rule is met: the incident is acknowledged (by `name`) and its escalation stops, or with an
+    ack timeout waits for a 续报 or feedback (rules: next_action)."""
+    incident.acknowledged_at, incident.acknowledged_by = now, name[:120]
+    session.add(incident)
+    timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
+    values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
+                                                                                      next_due_at=None)
+    session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
+                                               EscalationState.status == "active").values(**values))
+    if timeout:
+        wake_after_commit(session, values["next_due_at"])
+
+
+def given_before(session: Session, incident: Incident, rule: esc.AckRule,
+                 people: list[targets.Resolved]) -> tuple[list[Acknowledgement], list[targets.Resolved]]:
+    """For a step about to page `people`: the acknowledgements already given that meet its rule (empty when they do
+    not), and the people still to page. An acknowledgement is a person's and counts for every step they are a
+    target in, or act for a target in, including steps that start after it (the 分管领导 who pressed 确认收到 while
+    the duty leader was being paged is not paged again)."""
+    mine = {a.person_id: a for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
+
+    def of(p: targets.Resolved) -> Acknowledgement | None:
+        return mine.get(p.person.id) or (mine.get(p.for_person.id) if p.for_person is not None else None)
+
+    given = [of(p) for p in people]
+    hits = list({a.id: a for a in given if a is not None}.values())
+    met = bool(hits) and (rule is esc.AckRule.any or all(given))
+    return (hits if met else []), [p for p, a in zip(people, given) if a is None]
+
+
 def after_ack(session: Session, incident: Incident, state: esc.EscalationState) -> esc.EscalationState:
     """The rule's state with who stopped the step and the latest 续报 / 终报 or instruction feedback (ack timeout)."""
     stopper = session.exec(select(Acknowledgement.person_id).where(Acknowledgement.incident_id == incident.id,
-                                                                   Acknowledgement.kind == "ack",
-                                                                   Acknowledgement.stopped)).first()
+                                                                   Acknowledgement.kind == "ack")
+                           .order_by(Acknowledgement.stopped.desc(), Acknowledgement.at.desc())).first()
+    # the acknowledgement that stopped the step; when earlier ones met a later step's rule, the latest of them
     report = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id,
                                                                      Report.kind.in_(("followup", "final")))).one()
     feedback = session.exec(select(func.max(InstructionItem.feedback_at))

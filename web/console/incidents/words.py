@@ -72,6 +72,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.tl.what.unresolved": ("无法通知", "Nobody to notify"),
     "inc.tl.what.correction": ("等级更正", "Grade correction"),
     "inc.tl.what.redirect": ("第{step}次通知·请假替代（已通知）", "Notice {step} · acting for someone on leave (notified)"),
+    "inc.tl.acked_before": ("第{step}步（第{round}轮）的通知对象已确认收到：{who}；本步不再通知，升级通知停止",
+                            "Step {step} (round {round}): its people had already acknowledged ({who}); nobody paged, "
+                            "escalation stopped"),
+    "inc.tl.acked_at": ("{name}（{at}）", "{name} at {at}"), "inc.tl.list_sep": ("、", ", "),
     "inc.tl.acting_for": ("（代{name}）", " (for {name})"),
     "inc.tl.receipt": ("{name} 签收（用时{took}）", "{name} signed for it (after {took})"),
     "inc.tl.ack": ("{name} 确认收到（{via}，用时{took}{by}{stop}）", "{name} acknowledged ({via}, after {took}{by}{stop})"),
