@@ -128,6 +128,41 @@ def reach_problem(session: Session, target: Target, categories: list[str] | None
     return "未知的通知对象类型"
 
 
+def without_account(session: Session, target: Target, categories: list[str] | None) -> list[str]:
+    """Names of the people `target` may resolve to who have no active console account: a step whose only channels
+    are the console inbox reaches none of them. The duty leader on duty is known only when the step fires, and a
+    role is held by accounts: neither is listed."""
+    if target.ref == "incident":
+        return []
+    q = select(Person).where(Person.active)
+    if target.kind is TargetKind.person:
+        try:
+            q = q.where(Person.id == uuid.UUID(target.ref))
+        except ValueError:
+            return []
+    elif target.kind in (TargetKind.unit_head, TargetKind.category_leader):
+        hub = hub_unit(session)
+        if hub is None:
+            return []
+        q = q.where(Person.unit_id == hub.id)
+        if target.kind is TargetKind.unit_head:
+            q = q.where(Person.is_unit_head)
+    else:
+        return []
+    people = list(session.exec(q))
+    if target.kind is TargetKind.category_leader:
+        people = [p for p in people if p.domain_categories
+                  and (categories is None or set(p.domain_categories) & set(categories))]
+    with_account = set(session.exec(select(User.person_id).where(User.active, User.person_id.in_(
+        [p.id for p in people])))) if people else set()
+    return [p.name for p in people if p.id not in with_account]
+
+
+def inbox_channels(session: Session) -> set[str]:
+    """Names of the configured channels that are the console inbox."""
+    return {c.name for c in list_channels(session=session) if c.kind == "inbox"}
+
+
 def channel_titles(session: Session) -> dict[str, str]:
     """Configured channels: name -> the title people know it by (its name when it has none)."""
     return {c.name: c.title or c.name for c in list_channels(session=session)}

@@ -72,3 +72,29 @@ def test_an_inbox_message_to_someone_with_an_account_is_delivered(session, count
     rows = session.exec(select(Delivery).where(Delivery.source_id == str(inc.id),
                                                Delivery.person_id == county["leader"].id)).all()
     assert [(d.channel, d.state) for d in rows] == [("inbox", "delivered")]
+
+
+def test_a_step_only_through_the_inbox_to_people_without_accounts_is_refused(session, county, clock, settings):
+    import pytest
+
+    from core.errors import Invalid
+    from models.deliveries import ChannelConfig
+    from services.access import Actor
+    from services.incidents import policy_edits
+    from typer.testing import CliRunner
+
+    from dutydesk.commands.policy_cmd import app as policy_app
+
+    session.add(ChannelConfig(name="inbox", kind="inbox", title="控制台收件箱", config={}))
+    session.add(ChannelConfig(name="sms", kind="webhook", title="短信", config={"url": "http://127.0.0.1:9/"}))
+    session.flush()
+    data = policies.PolicyIn(name="inbox-vice", position=1, steps=[
+        policies.StepIn(targets=[{"kind": "category_leader"}], channels=["inbox"], wait_minutes=10)],
+        categories=["natural_disaster"])
+    with pytest.raises(Invalid) as refused:
+        policy_edits.create(session=session, data=data, by=Actor.system("test"), now=clock.now)
+    assert "副县长钱立新没有控制台账号" in refused.value.reason and refused.value.field == "steps.0.channels"
+    data.steps[0].channels = ["inbox", "sms"]  # another way to reach him: accepted
+    assert policy_edits.create(session=session, data=data, by=Actor.system("test"), now=clock.now).version == 1
+    helped = CliRunner().invoke(policy_app, ["add", "--help"], terminal_width=200).output
+    assert "reaches nobody" in helped and "without a console account" in " ".join(helped.split())
