@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from core.errors import Forbidden, Gone, Invalid, NotFound
 from core.settings import Settings
 from models.accounts import Role
+from models.deliveries import ChannelConfig, Delivery
 from models.directory import Person
 from models.incidents.escalation import Acknowledgement, AckToken, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
@@ -32,7 +33,7 @@ from services.incidents.wakeups import wake_after_commit
 from services.rosters.absences import acting_person_id
 
 log = logging.getLogger("dutydesk.incidents.acks")
-VIA = ("link", "console", "sms", "voice", "card")
+VIA = ("link", "inbox_link", "console", "sms", "voice", "card")
 AUTOMATIC = ("link:", "voice:", "sms:", "card:")  # the system actors of a link or a provider's receipt
 ACK_ROLES = (Role.admin, Role.duty_officer, Role.leader)  # web/access.py "incidents:ack"
 
@@ -142,11 +143,23 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
         return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="console",
                            now=now, by=by, tz=settings.timezone)
     person = session.get(Person, row.person_id) if row.person_id else None
+    via = _link_via(session, token)
     # no session, or the person's own account may not see the incident (a unit's account reached as a leader by
     # the escalation): the signed link is the authority, it names its person; the page shows no more than the
     # link's summary either way
-    return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="link", now=now,
+    return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via=via, now=now,
                        by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
+
+
+def _link_via(session: Session, token: str) -> str:
+    """How the link came: "inbox_link" (站内消息链接) when the message carrying it was a console-inbox one, else
+    "link" (a text message's or chat message's link)."""
+    channel = session.exec(select(Delivery.channel).where(Delivery.ack_url.endswith(f"/ack/{token}"))
+                           .order_by(Delivery.created_at)).first()
+    if channel is None:
+        return "link"
+    kind = session.exec(select(ChannelConfig.kind).where(ChannelConfig.name == channel)).first()
+    return "inbox_link" if (kind or channel) == "inbox" else "link"
 
 
 def ack_clock_start(incident, first_message_at: datetime | None) -> datetime:

@@ -32,7 +32,7 @@ log = logging.getLogger("dutydesk.incidents")
 
 
 # How an acknowledgement came, as people say it (the record keeps the internal value).
-VIA_ZH = {"link": "短信链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
+VIA_ZH = {"link": "短信链接", "inbox_link": "站内消息链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
 
 def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
     """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""

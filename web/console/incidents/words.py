@@ -87,7 +87,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.report.first": ("首报", "First report"), "inc.report.final": ("终报", "Final report"),
     "inc.report.followup": ("续报{numeral}", "Follow-up report {number}"),
     **{f"enum.via.{k}": v for k, v in {
-        "link": ("短信链接", "text-message link"), "console": ("控制台", "console"), "sms": ("短信回复", "text-message reply"),
+        "link": ("短信链接", "text-message link"), "inbox_link": ("站内消息链接", "inbox message link"),
+        "console": ("控制台", "console"), "sms": ("短信回复", "text-message reply"),
         "voice": ("语音按键", "phone keypad"), "card": ("卡片消息", "message card"),
     }.items()},
     # grades, deadlines and review flags, worded from their kind and values (the rows keep a zh-CN text too)
