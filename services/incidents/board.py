@@ -150,6 +150,12 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
         ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",
                    "report_id": rep.id,
                    "values": {"report": rep.kind, "number": rep.number, "late": rep.late_minutes or 0}})
+        if rep.phoned_upward_at is not None:  # 登记已电话报告: given upward by phone (upward.record_phoned)
+            by = f"，{rep.phoned_recorded_by}登记" if rep.phoned_recorded_by else ""
+            ev.append({"at": rep.phoned_upward_at, "kind": "phoned_upward", "report_id": rep.id,
+                       "text": f"{convert.report_title(rep)}已电话报告：{rep.phoned_upward_by}报告{rep.phoned_upward_to}{by}",
+                       "values": {"report": rep.kind, "number": rep.number, "caller": rep.phoned_upward_by,
+                                  "reached": rep.phoned_upward_to, "recorded_by": rep.phoned_recorded_by or ""}})
     for ins in session.exec(select(Instruction).where(Instruction.incident_id == incident.id)):
         ev.append({"at": ins.at, "kind": "instruction", "text": f"{ins.by_name}批示：{ins.text[:80]}",
                    "values": {"by": ins.by_name, "text": ins.text[:80]}})

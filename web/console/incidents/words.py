@@ -76,6 +76,8 @@ WORDS: dict[str, tuple[str, str]] = {
                             "Step {step} (round {round}): its people had already acknowledged ({who}); nobody paged, "
                             "escalation stopped"),
     "inc.tl.acked_at": ("{name}（{at}）", "{name} at {at}"), "inc.tl.list_sep": ("、", ", "),
+    "inc.tl.phoned_upward": ("{report}已电话报告：{caller}报告{reached}", "{report} given upward by phone: {caller} to {reached}"),
+    "inc.tl.phoned_by": ("，{name}登记", ", recorded by {name}"),
     "inc.tl.acting_for": ("（代{name}）", " (for {name})"),
     "inc.tl.receipt": ("{name} 签收（用时{took}）", "{name} signed for it (after {took})"),
     "inc.tl.ack": ("{name} 确认收到（{via}，用时{took}{by}{stop}）", "{name} acknowledged ({via}, after {took}{by}{stop})"),
