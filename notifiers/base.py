@@ -79,6 +79,9 @@ class Recipient(BaseModel):
     wecom_id: str | None = None
     feishu_id: str | None = None
     address: str | None = Field(None, description="channel-specific address overriding the above (URL, number)")
+    console_account: bool | None = Field(None, description=(
+        "whether the person has an active console account when the message was queued (the console inbox reaches "
+        "only them); None: not known (an address, not a person)"))
 
 
 class Message(BaseModel):

@@ -8,8 +8,11 @@ from notifiers.base import (
     Message,
     Notifier,
     NotifierConfig,
+    PermanentError,
     SendResult,
 )
+
+NO_ACCOUNT = "无控制台账号"  # the failure's reason (the console words it in English as well)
 
 
 class InboxConfig(NotifierConfig):
@@ -25,7 +28,10 @@ class InboxNotifier(Notifier):
     capabilities = Capabilities(markdown=True, ack=AckMode.link)
 
     async def send(self, message: Message) -> SendResult:
-        """No I/O: the row the dispatcher holds is already in the recipient's inbox."""
+        """No I/O: the row the dispatcher holds is already in the recipient's inbox; for a person without an active
+        console account nobody can read it there: a permanent failure, so the ladder's next channel is tried."""
+        if message.recipient.console_account is False:
+            raise PermanentError(NO_ACCOUNT, code="no_address")
         return SendResult(
             provider_message_id=message.idempotency_key,
             status="delivered",

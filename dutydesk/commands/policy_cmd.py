@@ -105,7 +105,8 @@ def show(policy: str = typer.Argument(..., help=POLICY_HELP)) -> None:
 @app.command("add")
 def add(file: Path = typer.Option(..., "--file", help=FILE_HELP),
         note: str = typer.Option("", help="why (kept with the version)")) -> None:
-    """Add a policy from a JSON file; refused (exit 1, naming the field) when a step reaches nobody."""
+    """Add a policy from a JSON file; refused (exit 1, naming the field) when a step reaches nobody: a target that
+    resolves to no one, a channel not configured, or only the console inbox for people without a console account."""
     def go(session, now):
         row = policy_edits.create(session=session, data=_read(file), by=ACTOR, now=now, note=note)
         return f"已添加 {row.name}（第{row.version}版）(added, version {row.version}, {row.id})"

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from core.db import notify_at_commit
 from core.errors import Invalid
+from models.accounts import User
 from models.deliveries import Delivery, DeliveryState
 from models.directory import Person
 from models.types import utcnow
@@ -75,6 +76,8 @@ def enqueue(
     if max_attempts is not None and max_attempts < 1:
         raise Invalid("max_attempts must be at least 1 (or None for the pipeline default)", field="max_attempts")
     snap = recipient_of(person, recipient, address)
+    if person is not None:  # the console inbox reaches only a person who can sign in (notifiers/inbox.py)
+        snap = snap.model_copy(update={"console_account": has_account(session, person.id)})
     who = str(person.id) if person is not None else (snap.address or snap.mobile or snap.email or snap.name)
     if not who:
         raise Invalid("发送须指定人员或接收地址 (a delivery needs a person or an address)", field="person")
@@ -90,6 +93,11 @@ def enqueue(
         max_attempts=max_attempts,
     )
     return _insert_once(session, row)
+
+
+def has_account(session: Session, person_id: uuid.UUID) -> bool:
+    """Whether the directory person has an active console account (their inbox is read by someone)."""
+    return session.exec(select(User.id).where(User.person_id == person_id, User.active).limit(1)).first() is not None
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from core.errors import Forbidden, Gone, Invalid, NotFound
 from core.settings import Settings
 from models.accounts import Role
+from models.deliveries import ChannelConfig, Delivery
 from models.directory import Person
 from models.incidents.escalation import Acknowledgement, AckToken, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
@@ -32,7 +33,7 @@ from services.incidents.wakeups import wake_after_commit
 from services.rosters.absences import acting_person_id
 
 log = logging.getLogger("dutydesk.incidents.acks")
-VIA = ("link", "console", "sms", "voice", "card")
+VIA = ("link", "inbox_link", "console", "sms", "voice", "card")
 AUTOMATIC = ("link:", "voice:", "sms:", "card:")  # the system actors of a link or a provider's receipt
 ACK_ROLES = (Role.admin, Role.duty_officer, Role.leader)  # web/access.py "incidents:ack"
 
@@ -142,11 +143,23 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
         return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="console",
                            now=now, by=by, tz=settings.timezone)
     person = session.get(Person, row.person_id) if row.person_id else None
+    via = _link_via(session, token)
     # no session, or the person's own account may not see the incident (a unit's account reached as a leader by
     # the escalation): the signed link is the authority, it names its person; the page shows no more than the
     # link's summary either way
-    return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via="link", now=now,
+    return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via=via, now=now,
                        by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
+
+
+def _link_via(session: Session, token: str) -> str:
+    """How the link came: "inbox_link" (站内消息链接) when the message carrying it was a console-inbox one, else
+    "link" (a text message's or chat message's link)."""
+    channel = session.exec(select(Delivery.channel).where(Delivery.ack_url.endswith(f"/ack/{token}"))
+                           .order_by(Delivery.created_at)).first()
+    if channel is None:
+        return "link"
+    kind = session.exec(select(ChannelConfig.kind).where(ChannelConfig.name == channel)).first()
+    return "inbox_link" if (kind or channel) == "inbox" else "link"
 
 
 def ack_clock_start(incident, first_message_at: datetime | None) -> datetime:
@@ -294,7 +307,13 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     who = f"person:{person.id}"
     existing = _existing(session, incident.id, "ack", who)
     if existing is not None:
-        return existing  # idempotent: the first acknowledgement stands
+        # idempotent: the first acknowledgement stands; but it counts for the step awaited now (a step that began
+        # after it, whose targets include this person), so the escalation stops once that step's rule is met
+        if incident.acknowledged_at is None and incident.status == "open" and _step_done(
+                session, incident, {str(a.person_id) for a in acks_of(session, incident.id)
+                                    if a.kind == "ack" and a.person_id}):
+            stop_escalation(session, incident, now, existing.name)
+        return existing
     state = session.get(EscalationState, incident.id)
     ack = Acknowledgement(incident_id=incident.id, kind="ack", who=who, person_id=person.id, name=person.name[:120],
                           at=now, via=via, seconds_to_ack=_seconds(session, incident, now),
@@ -304,17 +323,9 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     session.flush()
     acked = {str(a.person_id) for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
     if incident.acknowledged_at is None and _step_done(session, incident, acked):
-        incident.acknowledged_at, incident.acknowledged_by = now, person.name[:120]
         ack.stopped = True
-        session.add_all([incident, ack])
-        timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
-        # with an ack timeout the escalation waits for a 续报 or feedback (rules: next_action); else it stops
-        values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
-                                                                                          next_due_at=None)
-        session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
-                                                   EscalationState.status == "active").values(**values))
-        if timeout:
-            wake_after_commit(session, values["next_due_at"])
+        session.add(ack)
+        stop_escalation(session, incident, now, person.name)
     targets.mark_acknowledged(session, incident_id=incident.id, person_id=person.id, at=now, via=via)
     # what their rules still had to send is withdrawn: theirs, or everyone's once the escalation stopped
     targets.cancel_personal(session, incident_id=incident.id,
@@ -326,11 +337,43 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     return ack
 
 
+def stop_escalation(session: Session, incident: Incident, now: datetime, name: str) -> None:
+    """The awaited step's rule is met: the incident is acknowledged (by `name`) and its escalation stops, or with an
+    ack timeout waits for a 续报 or feedback (rules: next_action)."""
+    incident.acknowledged_at, incident.acknowledged_by = now, name[:120]
+    session.add(incident)
+    timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
+    values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
+                                                                                      next_due_at=None)
+    session.exec(update(EscalationState).where(EscalationState.incident_id == incident.id,
+                                               EscalationState.status == "active").values(**values))
+    if timeout:
+        wake_after_commit(session, values["next_due_at"])
+
+
+def given_before(session: Session, incident: Incident, rule: esc.AckRule,
+                 people: list[targets.Resolved]) -> tuple[list[Acknowledgement], list[targets.Resolved]]:
+    """For a step about to page `people`: the acknowledgements already given that meet its rule (empty when they do
+    not), and the people still to page. An acknowledgement is a person's and counts for every step they are a
+    target in, or act for a target in, including steps that start after it (the 分管领导 who pressed 确认收到 while
+    the duty leader was being paged is not paged again)."""
+    mine = {a.person_id: a for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
+
+    def of(p: targets.Resolved) -> Acknowledgement | None:
+        return mine.get(p.person.id) or (mine.get(p.for_person.id) if p.for_person is not None else None)
+
+    given = [of(p) for p in people]
+    hits = list({a.id: a for a in given if a is not None}.values())
+    met = bool(hits) and (rule is esc.AckRule.any or all(given))
+    return (hits if met else []), [p for p, a in zip(people, given) if a is None]
+
+
 def after_ack(session: Session, incident: Incident, state: esc.EscalationState) -> esc.EscalationState:
     """The rule's state with who stopped the step and the latest 续报 / 终报 or instruction feedback (ack timeout)."""
     stopper = session.exec(select(Acknowledgement.person_id).where(Acknowledgement.incident_id == incident.id,
-                                                                   Acknowledgement.kind == "ack",
-                                                                   Acknowledgement.stopped)).first()
+                                                                   Acknowledgement.kind == "ack")
+                           .order_by(Acknowledgement.stopped.desc(), Acknowledgement.at.desc())).first()
+    # the acknowledgement that stopped the step; when earlier ones met a later step's rule, the latest of them
     report = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id,
                                                                      Report.kind.in_(("followup", "final")))).one()
     feedback = session.exec(select(func.max(InstructionItem.feedback_at))

@@ -4,6 +4,8 @@ Each read takes the caller (`by`): a unit reporter sees only their own unit's in
 
 from __future__ import annotations
 
+import re
+
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +79,11 @@ STATE_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发�
 
 
 
+# services.incidents.escalation._met_before's note, read back for the page's language
+ACKED_BEFORE = re.compile(r"第(?P<step>\d+)步（第(?P<round>\d+)轮）的通知对象已确认收到：(?P<who>[^；]*)；")
+WHO_AT = re.compile(r"([^、（]+)（(\d\d:\d\d:\d\d)）")
+
+
 def _took(seconds: int) -> str:
     """4分0秒, or 8小时23分 once it is an hour or more."""
     h, rest = divmod(seconds, 3600)
@@ -100,6 +107,13 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
                 "instruction": "批示转办", "unresolved": "无法通知", "ack_timeout": "确认后未续报·再次提醒",
                 "correction": "等级更正",
                 "redirect": f"第{(n.step_seq or 0) + 1}次通知·请假替代（已通知）"}.get(n.purpose, n.purpose)
+        if n.purpose == "acked_before":  # a step met by acknowledgements given before it started: not paged
+            m = ACKED_BEFORE.match(n.body or "")
+            ev.append({"at": n.at, "kind": n.purpose, "text": n.body,
+                       "values": {"step": int(m["step"]) if m else (n.step_seq or 0) + 1,
+                                  "round": int(m["round"]) if m else 1,
+                                  "who": [{"name": w, "at": t} for w, t in WHO_AT.findall(m["who"] if m else "")]}})
+            continue
         if n.purpose == "fallback":  # a person's rules could not be followed: the step's own way was used
             ev.append({"at": n.at, "kind": n.purpose, "text": f"第{(n.step_seq or 0) + 1}次通知：{acks.hide_links(n.body, 'zh-CN')}"})
             continue
@@ -136,6 +150,12 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
         ev.append({"at": rep.reported_at, "kind": "report", "text": f"{convert.report_title(rep)}{late}",
                    "report_id": rep.id,
                    "values": {"report": rep.kind, "number": rep.number, "late": rep.late_minutes or 0}})
+        if rep.phoned_upward_at is not None:  # 登记已电话报告: given upward by phone (upward.record_phoned)
+            by = f"，{rep.phoned_recorded_by}登记" if rep.phoned_recorded_by else ""
+            ev.append({"at": rep.phoned_upward_at, "kind": "phoned_upward", "report_id": rep.id,
+                       "text": f"{convert.report_title(rep)}已电话报告：{rep.phoned_upward_by}报告{rep.phoned_upward_to}{by}",
+                       "values": {"report": rep.kind, "number": rep.number, "caller": rep.phoned_upward_by,
+                                  "reached": rep.phoned_upward_to, "recorded_by": rep.phoned_recorded_by or ""}})
     for ins in session.exec(select(Instruction).where(Instruction.incident_id == incident.id)):
         ev.append({"at": ins.at, "kind": "instruction", "text": f"{ins.by_name}批示：{ins.text[:80]}",
                    "values": {"by": ins.by_name, "text": ins.text[:80]}})

@@ -110,6 +110,10 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
     told = set((incident.escalation_policy or {}).get("notified_before", ()))
     if told and d.pass_no == 0:  # a regraded incident: who was told already got the correction, not this again
         people = [p for p in people if str(p.person.id) not in told]
+    rule = esc.from_snapshot(incident.escalation_policy).steps[d.step_index].ack
+    given, people = acks.given_before(session, incident, rule, people)
+    if given:
+        return _met_before(session, incident, d, given, now, settings)
     subject, body = message(incident, d, settings.tz)
     out = Fired(incident.id, d.action.value, d.seq)
     channel = d.channels[0] if d.channels else "inbox"
@@ -155,6 +159,22 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
                  entity_id=incident.id, unit_id=incident.unit_id, at=now,
                  note=f"第{d.step_index + 1}步（第{d.pass_no + 1}轮）通知：{'、'.join(out.notified) or '无'}；{d.reason}")
     return out
+
+
+def _met_before(session: Session, incident: Incident, d: esc.Decision, given: list,
+                now: datetime, settings: Settings) -> Fired:
+    """The step's acknowledgement rule is met by acknowledgements given before it started: nobody is paged, the
+    escalation stops (or, with an ack timeout, waits for a 续报), and the timeline says why."""
+    last = max(given, key=lambda a: a.at)
+    who = "、".join(f"{a.name}（{a.at.astimezone(settings.tz):%H:%M:%S}）" for a in sorted(given, key=lambda a: a.at))
+    body = f"第{d.step_index + 1}步（第{d.pass_no + 1}轮）的通知对象已确认收到：{who}；本步不再通知，升级通知停止"
+    targets.send(session, key=f"incident:{incident.id}:step:{d.seq}:acked_before", purpose="acked_before",
+                 channel="none", subject="已确认，不再通知", body=body, at=now, incident_id=incident.id,
+                 recipient="、".join(a.name for a in given), step_seq=d.seq)
+    acks.stop_escalation(session, incident, now, last.name)
+    audit.record(session=session, actor="engine", action="escalation_stopped", entity="incident",
+                 entity_id=incident.id, unit_id=incident.unit_id, at=now, note=body)
+    return Fired(incident.id, "acked_before", d.seq)
 
 
 def _realert(session: Session, row: EscalationState, incident: Incident, d: esc.Decision, now: datetime,

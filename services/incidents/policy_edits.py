@@ -35,8 +35,15 @@ def _may_read(by: Actor) -> None:
 def check_reach(session: Session, data: PolicyIn) -> None:
     """Every target of every step reaches someone, and every channel is configured (zh-CN, naming the step)."""
     known = targets.channel_titles(session)
+    inbox = targets.inbox_channels(session)
     cats = [c.value for c in data.categories] if data.categories else None
     for i, step in enumerate(data.steps):
+        if step.channels and all(c in inbox for c in step.channels):  # only the console inbox: only accounts read it
+            names = [n for t in step.targets for n in targets.without_account(
+                session, esc.Target(esc.TargetKind(t["kind"]), t.get("ref", "")), cats)]
+            if names:
+                raise Invalid(f"第{i + 1}步只经控制台收件箱通知，{'、'.join(dict.fromkeys(names))}没有控制台账号，收不到；"
+                              "请为其开通账号，或加上短信、语音等渠道", field=f"steps.{i}.channels")
         for t in step.targets:
             target = esc.Target(esc.TargetKind(t["kind"]), t.get("ref", ""))
             why = targets.reach_problem(session, target, cats)

@@ -32,7 +32,7 @@ log = logging.getLogger("dutydesk.incidents")
 
 
 # How an acknowledgement came, as people say it (the record keeps the internal value).
-VIA_ZH = {"link": "短信链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
+VIA_ZH = {"link": "短信链接", "inbox_link": "站内消息链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
 
 def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
     """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""
@@ -126,6 +126,41 @@ def reach_problem(session: Session, target: Target, categories: list[str] | None
             return "没有分管" + ("这些事件类别" if missing else "任何事件类别") + "的领导"
         return None
     return "未知的通知对象类型"
+
+
+def without_account(session: Session, target: Target, categories: list[str] | None) -> list[str]:
+    """Names of the people `target` may resolve to who have no active console account: a step whose only channels
+    are the console inbox reaches none of them. The duty leader on duty is known only when the step fires, and a
+    role is held by accounts: neither is listed."""
+    if target.ref == "incident":
+        return []
+    q = select(Person).where(Person.active)
+    if target.kind is TargetKind.person:
+        try:
+            q = q.where(Person.id == uuid.UUID(target.ref))
+        except ValueError:
+            return []
+    elif target.kind in (TargetKind.unit_head, TargetKind.category_leader):
+        hub = hub_unit(session)
+        if hub is None:
+            return []
+        q = q.where(Person.unit_id == hub.id)
+        if target.kind is TargetKind.unit_head:
+            q = q.where(Person.is_unit_head)
+    else:
+        return []
+    people = list(session.exec(q))
+    if target.kind is TargetKind.category_leader:
+        people = [p for p in people if p.domain_categories
+                  and (categories is None or set(p.domain_categories) & set(categories))]
+    with_account = set(session.exec(select(User.person_id).where(User.active, User.person_id.in_(
+        [p.id for p in people])))) if people else set()
+    return [p.name for p in people if p.id not in with_account]
+
+
+def inbox_channels(session: Session) -> set[str]:
+    """Names of the configured channels that are the console inbox."""
+    return {c.name for c in list_channels(session=session) if c.kind == "inbox"}
 
 
 def channel_titles(session: Session) -> dict[str, str]:

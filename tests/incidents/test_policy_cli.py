@@ -21,6 +21,10 @@ def test_add_show_edit_disable(cli_db, tmp_path):
     assert run("channels", "add", "inbox", "inbox", "--title", "站内消息").exit_code == 0
     f = tmp_path / "p.json"
     f.write_text(json.dumps(policy()), encoding="utf-8")
+    r = run("policy", "add", "--file", f, "--note", "防汛期")  # the 县长 cannot read the inbox: refused
+    assert r.exit_code == 1 and "县长没有控制台账号" in r.output and "steps.1.channels" in r.output, r.output
+    assert run("users", "create", "xianzhang", "leader", "--password", "correct-horse-battery",
+               "--person", "县长").exit_code == 0
     r = run("policy", "add", "--file", f, "--note", "防汛期")
     assert r.exit_code == 0 and "version 1" in r.output, r.output
     shown = run("policy", "show", "夜间升级").output
@@ -74,6 +78,8 @@ def test_show_uses_labels_and_the_offices_time(cli_db, tmp_path):
     assert run("units", "add", "hub", "县政府总值班室", "--type", "county_office").exit_code == 0
     assert run("people", "add", "hub", "县长", "--unit-head").exit_code == 0
     assert run("channels", "add", "inbox", "inbox", "--title", "站内消息").exit_code == 0
+    assert run("users", "create", "xianzhang", "leader", "--password", "correct-horse-battery",
+               "--person", "县长").exit_code == 0  # the inbox reaches an account
     f = tmp_path / "p.json"
     f.write_text(json.dumps(policy(categories=["natural_disaster"],
                                    steps=[policy()["steps"][1]])), encoding="utf-8")

@@ -179,3 +179,28 @@ def test_an_open_incident_page_gets_the_new_report_and_the_failure_live(client, 
     alarm = live[live.index('id="upward-live"'):]
     assert 'id="upward-alarm"' in alarm and "续报一" in alarm[:alarm.index("</section>")]
     assert 'id="report-form"' not in live  # the form being filled in is never swapped
+
+
+def test_a_report_phoned_upward_shows_on_the_timeline(client, app, users, session, county, clock, recorder,
+                                                      settings):
+    """登记已电话报告 is on the incident's 处置时间线: when, who phoned, whom they reached (the night tester's M4)."""
+    app.state.clock = clock
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    run(session, clock, settings)
+    clock.advance(minutes=20)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, webhook_missing)
+    clock.advance(minutes=5)
+    upward.record_phoned(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now, at=None,
+                         caller="值班员李华", reached="市政府总值班室张科长")
+    (line,) = [e for e in board.timeline(session, inc) if e["kind"] == "phoned_upward"]
+    assert line["at"] == clock.now and line["text"] == "首报已电话报告：值班员李华报告市政府总值班室张科长，duty登记"
+    session.commit()
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = re.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}").text)
+    assert "首报已电话报告：值班员李华报告市政府总值班室张科长" in page
+    en = re.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}?lang=en").text)
+    assert "given upward by phone: 值班员李华 to 市政府总值班室张科长" in en

@@ -54,6 +54,7 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^收件人没有电子邮件地址$", "no_email"),
     (r"^收件人没有企业微信账号（wecom_id）$", "no_wecom"),
     (r"^未配置 webhook 地址$", "no_webhook_url"),
+    (r"^无控制台账号$", "no_account"),
     (r"^未配置 Apprise URL$", "no_apprise_url"),
     (r"^未指定(短信|语音)模板 \((?P<field>\w+)\)$", "no_template"),
     (r"^HTTP (?P<status>\d+): 接收方未接受$", "http_refused"),
@@ -62,7 +63,7 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^SMTP 登录失败: (?P<detail>.*)$", "smtp_login"),
     (r"^(非 JSON 应答|非预期应答|应答缺少 \w+ 字段|应答缺少 sid): (?P<detail>.*)$", "bad_response"),
 ))
-VIA_BACK = {"短信链接": "link", "控制台": "console", "短信回复": "sms", "语音按键": "voice", "卡片消息": "card"}
+VIA_BACK = {"短信链接": "link", "站内消息链接": "inbox_link", "控制台": "console", "短信回复": "sms", "语音按键": "voice", "卡片消息": "card"}
 
 
 def _pipeline_note(text: str, lang: str) -> Markup | None:

@@ -41,6 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "no_phone": ("收件人{name}没有电话号码", "The recipient {name} has no phone number"),
         "no_email": ("收件人没有电子邮件地址", "The recipient has no e-mail address"),
         "no_wecom": ("收件人没有企业微信账号", "The recipient has no WeCom account"),
+        "no_account": ("无控制台账号（收件箱消息无人能读）", "No console account (nobody can read the inbox message)"),
         "no_webhook_url": ("未配置 Webhook 地址", "No webhook address is set up"),
         "no_apprise_url": ("未配置 Apprise 地址", "No Apprise URL is set up"),
         "no_template": ("渠道未指定消息模板（{field}）", "The channel names no message template ({field})"),

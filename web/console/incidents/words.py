@@ -72,6 +72,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.tl.what.unresolved": ("无法通知", "Nobody to notify"),
     "inc.tl.what.correction": ("等级更正", "Grade correction"),
     "inc.tl.what.redirect": ("第{step}次通知·请假替代（已通知）", "Notice {step} · acting for someone on leave (notified)"),
+    "inc.tl.acked_before": ("第{step}步（第{round}轮）的通知对象已确认收到：{who}；本步不再通知，升级通知停止",
+                            "Step {step} (round {round}): its people had already acknowledged ({who}); nobody paged, "
+                            "escalation stopped"),
+    "inc.tl.acked_at": ("{name}（{at}）", "{name} at {at}"), "inc.tl.list_sep": ("、", ", "),
+    "inc.tl.phoned_upward": ("{report}已电话报告：{caller}报告{reached}", "{report} given upward by phone: {caller} to {reached}"),
+    "inc.tl.phoned_by": ("，{name}登记", ", recorded by {name}"),
     "inc.tl.acting_for": ("（代{name}）", " (for {name})"),
     "inc.tl.receipt": ("{name} 签收（用时{took}）", "{name} signed for it (after {took})"),
     "inc.tl.ack": ("{name} 确认收到（{via}，用时{took}{by}{stop}）", "{name} acknowledged ({via}, after {took}{by}{stop})"),
@@ -83,7 +89,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.report.first": ("首报", "First report"), "inc.report.final": ("终报", "Final report"),
     "inc.report.followup": ("续报{numeral}", "Follow-up report {number}"),
     **{f"enum.via.{k}": v for k, v in {
-        "link": ("短信链接", "text-message link"), "console": ("控制台", "console"), "sms": ("短信回复", "text-message reply"),
+        "link": ("短信链接", "text-message link"), "inbox_link": ("站内消息链接", "inbox message link"),
+        "console": ("控制台", "console"), "sms": ("短信回复", "text-message reply"),
         "voice": ("语音按键", "phone keypad"), "card": ("卡片消息", "message card"),
     }.items()},
     # grades, deadlines and review flags, worded from their kind and values (the rows keep a zh-CN text too)
