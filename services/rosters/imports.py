@@ -16,6 +16,7 @@ people chosen (`update_phones`, audited as a change of the person).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
 from rules.rosters.review import holiday_shortfalls, past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
-from rules.rosters.sheet_grid import said
+from rules.rosters.sheet_grid import ROLES, letter, said
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
 from services.access import Actor
@@ -206,6 +207,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         first, _ = parse_month(month)
         hint = (first.year, first.month)
     labels = {p.name: p.label or p.name for p in posts}
+    columns = _check_overrides(columns or {}, sheets, labels)
     parsed = parse_roster([Grid(s.name, s.rows, tuple(s.merged)) for s in sheets], post_labels=labels, month=hint,
                           columns=columns)
     problems, warnings = list(parsed.problems), list(parsed.warnings)
@@ -266,6 +268,54 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                          past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
                          phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones),
                          note_months=note_months, note_changes=note_changes, notes_kept=notes_kept)
+
+
+ROLE_WORDS = {"date": "日期", "weekday": "星期", "phone": "电话", "note": "备注", "ignore": "忽略"}
+_LETTERS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def _column_index(col: str) -> int:
+    n = 0
+    for ch in col:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _check_overrides(columns: dict[str, str], sheets: list[Sheet], labels: dict[str, str]) -> dict[str, str]:
+    """A correction of the mapping naming an unknown role, a sheet the file lacks or a column outside the sheet is
+    refused (Invalid, field "columns"), the valid roles listed: never silently dropped. The corrections with their
+    column letters in capitals."""
+    valid = {"date": ROLE_WORDS["date"], "weekday": ROLE_WORDS["weekday"], **labels,
+             **{k: v for k, v in ROLE_WORDS.items() if k not in ("date", "weekday")}}
+    assert set(ROLES) <= set(valid)
+    widths = {s.name: max((len(r) for r in s.rows), default=0) for s in sheets}
+    bad: list[tuple[str, str]] = []
+    out: dict[str, str] = {}
+    for key, role in columns.items():
+        sheet, bang, col = key.rpartition("!")
+        role = role.strip()
+        if bang and sheet not in widths:
+            bad.append((f"{key}={role}：文件中没有工作表“{sheet}”", f"{key}={role}: the file has no such sheet"))
+            continue
+        if role not in valid:
+            bad.append((f"{key}={role}：“{role}”不是可用的用途", f"{key}={role}: unknown role"))
+            continue
+        if _LETTERS.match(col.strip().upper()):  # a week grid's row label is named by its text, not a letter
+            col = col.strip().upper()
+            width = widths[sheet] if bang else max(widths.values(), default=0)
+            if _column_index(col) >= width:
+                last = letter(width - 1) if width else ""
+                bad.append((f"{key}={role}：{col} 列不在工作表内" + (f"，表格只到 {last} 列" if last else ""),
+                            f"{key}={role}: column {col} is outside the sheet" + (f", which ends at {last}"
+                                                                                   if last else "")))
+                continue
+        out[f"{sheet}!{col}" if bang else col] = role
+    if bad:
+        listed = "、".join(f"{word} {name}" for name, word in valid.items())
+        raise Invalid("列对应关系有误，未导入：" + "；".join(zh for zh, _ in bad) + f"。可用的用途：{listed}"
+                      f" (wrong column mapping, nothing imported: {'; '.join(en for _, en in bad)}. Roles: "
+                      f"{', '.join(valid)})", field="columns")
+    return out
 
 
 def _stored_notes(session: Session, unit_id: uuid.UUID, first: date, last: date) -> dict[date, str]:
