@@ -361,8 +361,8 @@ def _actors(names: _Names, e: AuditEntry, changes: list[Change]) -> dict[str, Wh
     return found
 
 
-def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "", before_seq: int | None = None,
-                limit: int = 100) -> list[AuditEntry]:
+def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "", action: str = "",
+                before_seq: int | None = None, limit: int = 100) -> list[AuditEntry]:
     """The entries as recorded (the API's view), newest first, older than `before_seq` when given."""
     require_reader(by)
     q = select(AuditEntry)
@@ -370,6 +370,8 @@ def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
+    if action:
+        q = q.where(AuditEntry.action == action)
     if before_seq:
         q = q.where(AuditEntry.seq < before_seq)
     return list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(min(max(1, limit), MAX_PAGE))))
