@@ -527,8 +527,16 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
         audit.record(session=session, actor=by.name, action="overwrite_served", entity="roster", entity_id=unit_id,
                      unit_id=unit_id, at=now, before={s.day.isoformat(): s.served for s in preview.served},
                      after={s.day.isoformat(): s.after for s in preview.served},
-                     note="导入覆盖已值班日期：" + "、".join(s.day.isoformat() for s in preview.served))
+                     note=_served_note([s.day.isoformat() for s in preview.served]))
     return preview, rows
+
+
+def _served_note(days: list[str]) -> str:
+    """The overwrite_served entry's note in both languages, short enough for the record (ten days at most)."""
+    more = len(days) > 10
+    zh = "、".join(days[:10]) + (f"等 {len(days)} 天" if more else "")
+    en = ", ".join(days[:10]) + (f" and more, {len(days)} days" if more else "")
+    return f"导入覆盖已值班日期：{zh} (import rewrote days already served: {en})"
 
 
 def _notes_said(preview: ImportPreview, month: str, first: date, last: date) -> str:

@@ -98,8 +98,46 @@ def _counted(key: str, n: int, lang: str) -> Shown:
     return Shown.of(word(key, lang).format(n=n), "label")
 
 
-def _record_text(name: str, value: Any, lang: str) -> Shown:
-    """A recorded structure (a policy, a basis, a set of figures) as a short summary, never its JSON."""
+def _post_label(post: str, lang: str) -> str:
+    return word(f"enum.post.{post}", lang, post)  # a unit's own post is named as the unit named it
+
+
+def _people_on_posts(value: dict, lang: str) -> Shown:
+    """A roster day as recorded, {"leader": ["黄文静"], "officer": ["张志强", "吴春梅"]}: 带班领导 黄文静；值班员 张志强、吴春梅."""
+    sep = word("common.list_sep", lang)
+    parts = [f"{_post_label(post, lang)} {sep.join(people)}" for post, people in value.items() if people]
+    return Shown.of(word("audit.posts_sep", lang).join(parts) if parts else "—", "name")
+
+
+def _holiday_days(value: list, lang: str) -> Shown:
+    """A year's holidays as recorded, [[day, kind, festival], …]: 35 天：元旦 放假 3 天；春节 放假 9 天、调休上班 2 天；…"""
+    festivals: dict[str, dict[str, int]] = {}
+    for _day, kind, festival in value:
+        counts = festivals.setdefault(str(festival), {})
+        counts[kind] = counts.get(kind, 0) + 1
+    sep = word("common.list_sep", lang)
+    parts = []
+    for festival, counts in festivals.items():
+        said = [word(f"audit.holiday_{k}", lang).format(n=counts[kind])
+                for kind, k in (("holiday", "off"), ("makeup_workday", "makeup")) if counts.get(kind)]
+        parts.append(f"{festival} {sep.join(said)}")
+    return Shown.of(word("audit.holiday_days", lang).format(n=len(value), festivals=word("audit.posts_sep", lang)
+                                                            .join(parts)), "name")
+
+
+def _is_holiday_days(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, (list, tuple)) and len(v) == 3
+                                           and v[1] in ("holiday", "makeup_workday") for v in value)
+
+
+def _record_text(name: str, value: Any, lang: str, entity: str = "") -> Shown:
+    """A recorded structure (a policy, a basis, a set of figures, a roster day's people, a year's holidays) as a
+    short summary, never its JSON."""
+    if entity == "roster" and isinstance(value, dict) and value and all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()):
+        return _people_on_posts(value, lang)
+    if entity == "holiday" and name == "days" and _is_holiday_days(value):
+        return _holiday_days(value, lang)
     if name == "suggested_basis" and isinstance(value, dict):
         try:
             text = basis_text(value, lang)
@@ -125,7 +163,7 @@ def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: 
     if isinstance(value, bool):
         return Shown.of(word("common.yes" if value else "common.no", lang), "label")
     if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
-        return _record_text(name, value, lang)
+        return _record_text(name, value, lang, entity)
     if isinstance(value, list):
         parts = [value_text(entity, name, v, names, lang, tz, actors) for v in value]
         kind = "name" if all(p.kind == "name" for p in parts) else "raw"

@@ -173,6 +173,11 @@ PAGE: dict[str, tuple[str, str]] = {
     "audit.language.zh-CN": ("中文", "Chinese"), "audit.language.en": ("英文", "English"),
     "audit.recorded": ("（已记录，共 {n} 项）", "(recorded, {n} items)"),
     "audit.steps": ("共 {n} 步", "{n} steps"),
+    # a roster day as recorded ({"leader": ["黄文静"], …}) and a year's holidays ([[day, kind, festival], …])
+    "audit.posts_sep": ("；", "; "),
+    "audit.holiday_days": ("{n} 天：{festivals}", "{n} days: {festivals}"),
+    "audit.holiday_off": ("放假 {n} 天", "{n} days off"),
+    "audit.holiday_makeup": ("调休上班 {n} 天", "{n} make-up workdays"),
     "enum.ack_kind.ack": ("确认收到", "Acknowledged"), "enum.ack_kind.receipt": ("签收", "Signed for"),
     "audit.bad_time": ("时间格式应为 年-月-日 时:分", "use the form YYYY-MM-DD HH:MM"),
     "audit.time_era": ("时间超出合理范围（2000—2100年）", "the time must lie between the years 2000 and 2100"),
