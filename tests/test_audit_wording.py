@@ -40,3 +40,44 @@ def test_holidays_from_the_notice_read_by_festival(session):
     assert after == "13 天：元旦 放假 2 天、调休上班 1 天；春节 放假 9 天、调休上班 1 天"
     (_, _, after_en), = view.changes_text(e, names, "en")
     assert after_en == "13 days: 元旦 2 days off, 1 make-up workdays; 春节 9 days off, 1 make-up workdays"
+
+
+def test_an_automated_call_reads_by_labels_not_codes(session):
+    record(session=session, actor="engine", action="receipt", entity="ivr_attempt", entity_id="a1",
+           after={"kind": "no_answer", "result": "key_pressed", "status": "calling"})
+    e, names = _last(session)
+    rows = {str(f): (str(a)) for f, _, a in view.changes_text(e, names, "zh-CN")}
+    assert set(rows.values()) == {"无人接听", "已按键确认", "呼叫中"}, rows
+    rows_en = {str(a) for _, _, a in view.changes_text(e, names, "en")}
+    assert rows_en == {"no answer", "Key pressed", "Calling"}
+
+
+def test_a_refusal_names_the_field_and_the_permission_in_words(session):
+    record(session=session, actor="u_duty", action="access_refused", entity="access", entity_id="x",
+           after={"method": "POST", "path": "/api/spotchecks", "status": 403, "field": "unit_id"},
+           note="值班员角色无权执行此操作（spotchecks:write） (role duty_officer may not spotchecks:write)")
+    e, names = _last(session)
+    fields = {str(a) for f, _, a in view.changes_text(e, names, "zh-CN")}
+    assert "unit_id" not in fields and view.field_text("unit_id", "zh-CN") in fields
+    assert view.note_text(e, "zh-CN") == "值班员角色无权执行此操作（编辑电话抽查）"
+    assert view.note_text(e, "en") == "role duty_officer may not edit spot checks"
+
+
+def test_a_refusal_now_says_the_permission_in_words(client, tokens):
+    r = client.post("/api/audit/verify", headers=tokens["unit_reporter"])
+    assert r.status_code == 403
+    assert "（查看审计日志）" in r.text and "audit:read" not in r.text
+
+
+def test_a_message_reads_by_its_recipient(session, directory):
+    from models.deliveries import Delivery
+    person = directory["people"]["t1"]
+    d = Delivery(idempotency_key="k1", group_key="g1", source="test", person_id=person.id,
+                 recipient={"name": person.name}, channel="sms")
+    session.add(d)
+    session.flush()
+    record(session=session, actor="engine", action="update", entity="ack", entity_id="x",
+           after={"delivery_id": str(d.id)})
+    e, names = _last(session)
+    (_, _, after), = view.changes_text(e, names, "zh-CN")
+    assert after == person.name

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from core.errors import Forbidden
 from models.accounts import ApiToken, Role, User
 from models.audit import AuditEntry
+from models.deliveries import Delivery
 from models.directory import Person, Unit
 from models.incidents.records import Incident
 from models.rosters.roster import RosterMonth, RosterSlot
@@ -202,6 +203,11 @@ class _Names:
         for key, unit in self.session.exec(select(PlannedCheck.id, Unit.name).join(
                 Unit, Unit.id == PlannedCheck.unit_id).where(PlannedCheck.id.in_(ids))):
             self.ids.setdefault(str(key), unit)  # a planned check by its unit (its time is on the check itself)
+        for key, person, recipient in self.session.exec(select(Delivery.id, Person.name, Delivery.recipient).join(
+                Person, Person.id == Delivery.person_id, isouter=True).where(Delivery.id.in_(ids))):
+            who = person or (recipient or {}).get("name") or ""
+            if who:
+                self.ids.setdefault(str(key), who)  # a message by whom it went to (its channel is on the entry)
 
     def load_rosters(self, months: set[uuid.UUID], slots: set[int]) -> None:
         """"高观镇 2026-12" for a roster month's id, "高观镇 2026-12-03" for a slot's (units are in `ids` already)."""

@@ -10,8 +10,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+import re
+
 from core.errors import in_language
 from services.audit.reading import Change, EntryView, Who
+from web.access import permission_words
 from web.console.i18n import translate
 from web.console.incidents.grading import basis_text
 
@@ -23,10 +26,12 @@ _BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_sta
               ("planned_check", "status"): "planned_status", ("instruction_item", "status"): "item_status",
               ("incident", "status"): "incident_status", ("incident_report", "kind"): "report_kind",
               ("holiday", "kind"): "holiday_kind", ("contact_method", "kind"): "contact_kind",
-              ("roster", "status"): "roster_status"}
+              ("roster", "status"): "roster_status", ("ivr_attempt", "result"): "ivr_result",
+              ("ivr_attempt", "status"): "ivr_status"}
 # Values the console words under another key than enum.<kind>. (its own labels for them), by entity and field,
 # then by field alone.
 _PREFIX_BY_ENTITY = {("incident", "kind"): "enum.ack_kind.", ("channel", "kind"): "enum.channel.",
+                     ("ivr_attempt", "kind"): "enum.receipt.",
                      ("incident_report", "channel"): "enum.report_channel.",
                      ("explanation_request", "status"): "sc.explanation."}
 _PREFIX = {"outcome": "outcome.", "mode": "sc.mode."}
@@ -169,6 +174,8 @@ def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: 
         kind = "name" if all(p.kind == "name" for p in parts) else "raw"
         return Shown.of(word("common.list_sep", lang).join(parts), kind)
     text = str(value)
+    if entity == "access" and name == "field":  # the field a refusal was about: by its label
+        return _field(text, lang, "")
     if text in names:
         return Shown.of(names[text], "name")
     if actors and text in actors:
@@ -216,9 +223,15 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
     return rows
 
 
+# A permission code in a refusal recorded before refusals named it in words: "（spotchecks:write）", "may not x:y".
+_PERMISSION = re.compile(r"(?<=（)([a-z_]+:[a-z_]+)(?=）)|(?<=may not )([a-z_]+:[a-z_]+)")
+
+
 def note_text(e: EntryView, lang: str) -> str:
-    """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only."""
-    return in_language(e.note, lang)
+    """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only; a permission
+    code in words."""
+    text = in_language(e.note, lang)
+    return _PERMISSION.sub(lambda m: permission_words(m[0])[0 if m[1] else 1], text)
 
 
 def target_extra(e: EntryView, lang: str, tz: tzinfo | None = None) -> str:
