@@ -81,3 +81,11 @@ def test_a_message_reads_by_its_recipient(session, directory):
     e, names = _last(session)
     (_, _, after), = view.changes_text(e, names, "zh-CN")
     assert after == person.name
+
+
+def test_a_calendar_feed_reads_by_its_kind(session):
+    record(session=session, actor="clerk", action="create", entity="ical_feed", entity_id="f1",
+           after={"kind": "unit"})
+    e, names = _last(session)
+    assert [str(a) for _, _, a in view.changes_text(e, names, "zh-CN")] == ["单位值班日历"]
+    assert [str(a) for _, _, a in view.changes_text(e, names, "en")] == ["A unit's duty calendar"]

@@ -31,7 +31,7 @@ _BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_sta
 # Values the console words under another key than enum.<kind>. (its own labels for them), by entity and field,
 # then by field alone.
 _PREFIX_BY_ENTITY = {("incident", "kind"): "enum.ack_kind.", ("channel", "kind"): "enum.channel.",
-                     ("ivr_attempt", "kind"): "enum.receipt.",
+                     ("ivr_attempt", "kind"): "enum.receipt.", ("ical_feed", "kind"): "enum.feed_kind.",
                      ("incident_report", "channel"): "enum.report_channel.",
                      ("explanation_request", "status"): "sc.explanation."}
 _PREFIX = {"outcome": "outcome.", "mode": "sc.mode."}

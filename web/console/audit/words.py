@@ -175,6 +175,8 @@ PAGE: dict[str, tuple[str, str]] = {
     "audit.steps": ("共 {n} 步", "{n} steps"),
     # a roster day as recorded ({"leader": ["黄文静"], …}) and a year's holidays ([[day, kind, festival], …])
     "audit.posts_sep": ("；", "; "),
+    "enum.feed_kind.person": ("个人值班日历", "A person's duty calendar"),
+    "enum.feed_kind.unit": ("单位值班日历", "A unit's duty calendar"),
     "audit.holiday_days": ("{n} 天：{festivals}", "{n} days: {festivals}"),
     "audit.holiday_off": ("放假 {n} 天", "{n} days off"),
     "audit.holiday_makeup": ("调休上班 {n} 天", "{n} make-up workdays"),
