@@ -89,3 +89,7 @@ def test_a_calendar_feed_reads_by_its_kind(session):
     e, names = _last(session)
     assert [str(a) for _, _, a in view.changes_text(e, names, "zh-CN")] == ["单位值班日历"]
     assert [str(a) for _, _, a in view.changes_text(e, names, "en")] == ["A unit's duty calendar"]
+
+
+def test_the_holiday_days_field_has_a_label():
+    assert view.field_text("days", "zh-CN") == "日期" and view.field_text("days", "en") == "Days"

@@ -88,6 +88,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "start_delay_minutes": ("开始前等待（分钟）", "Delay before starting (minutes)"),
     "ack_timeout_minutes": ("确认后续报时限（分钟）", "Follow-up due after acknowledging (minutes)"),
     "planned_check_id": ("计划抽查", "Planned check"), "circular_id": ("通报", "Circular"),
+    "days": ("日期", "Days"),
     "delivery_id": ("通知消息", "Message"), "head_person_id": ("单位负责人", "Unit head"), "mode": ("方式", "Mode"),
     "ring_at": ("振铃时间", "Ringing at"), "doc_sha256": ("文件校验值", "Document checksum"),
     "issued_by": ("印发人", "Issued by"), "issued_at": ("印发时间", "Issued at"),
