@@ -248,8 +248,8 @@ def test_a_refusal_note_is_in_the_page_language_and_a_field_recorded_twice_shows
     e, names = _one(session, actor="u_duty", action="update", entity="handover",
                     note="值班员角色无权执行此操作（audit:read） (role duty_officer may not audit:read)",
                     before={}, after={"by_person_id": str(person.id), "by_name": person.name})
-    assert view.note_text(e, "zh-CN") == "值班员角色无权执行此操作（audit:read）"
-    assert view.note_text(e, "en") == "role duty_officer may not audit:read"
+    assert view.note_text(e, "zh-CN") == "值班员角色无权执行此操作（查看审计日志）"
+    assert view.note_text(e, "en") == "role duty_officer may not view the audit log"
     assert [str(f) for f, _, _ in view.changes_text(e, names, "zh-CN")] == ["经办人"]
 
 

@@ -66,3 +66,33 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 def allowed(role: Role, permission: str) -> bool:
     """True when `role` holds `permission`; unknown permissions are denied."""
     return role in PERMISSIONS.get(permission, frozenset())
+
+
+# What a permission lets one do, in words (a refusal's reason, the audit log): area and verb, zh-CN and English.
+AREA_WORDS = {
+    "account": ("本人账户", "one's own account"), "audit": ("审计日志", "the audit log"),
+    "channels": ("发送渠道", "delivery channels"), "contacts": ("联系方式", "contact methods"),
+    "dashboard": ("首页", "the dashboard"), "deliveries": ("消息发送记录", "message deliveries"),
+    "directory": ("通讯录", "the directory"), "escalation_policies": ("升级策略", "escalation policies"),
+    "explanations": ("情况说明", "explanations"), "handovers": ("交接班", "handovers"),
+    "holidays": ("节假日安排", "holidays"), "inbox": ("消息", "the inbox"), "incidents": ("突发事件", "incidents"),
+    "instructions": ("领导批示", "instructions"), "leave_pairs": ("不得同时请假的人员", "leave pairs"),
+    "leaves": ("请假", "leave"), "live": ("实时更新", "live updates"), "ops": ("运行状态", "operations"),
+    "rosters": ("值班表", "rosters"), "spotcheck_plans": ("抽查计划", "spot-check plans"),
+    "spotchecks": ("电话抽查", "spot checks"), "statistics": ("值班统计", "statistics"), "swaps": ("换班", "swaps"),
+    "tokens": ("API 令牌", "API tokens"), "users": ("用户账户", "user accounts"), "wall": ("值班大屏", "the wall display"),
+}
+VERB_WORDS = {
+    "read": ("查看", "view"), "write": ("编辑", "edit"), "approve": ("审批", "approve"), "export": ("导出", "export"),
+    "answer": ("答复", "answer"), "grade": ("定级", "grade"), "ack": ("签收", "acknowledge"),
+    "feedback": ("反馈", "give feedback on"), "accept": ("采纳", "accept"), "password": ("修改密码", "change the password of"),
+}
+
+
+def permission_words(permission: str) -> tuple[str, str]:
+    """(zh-CN, English) for a permission: "spotchecks:write" -> ("编辑电话抽查", "edit spot checks"); an unknown
+    one as it is."""
+    area, _, verb = permission.partition(":")
+    if area not in AREA_WORDS or verb not in VERB_WORDS:
+        return permission, permission
+    return VERB_WORDS[verb][0] + AREA_WORDS[area][0], f"{VERB_WORDS[verb][1]} {AREA_WORDS[area][1]}"

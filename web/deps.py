@@ -16,7 +16,7 @@ from sqlmodel import Session
 from models.accounts import LoginSession, User
 from services import accounts
 from services.access import Actor
-from web.access import allowed
+from web.access import allowed, permission_words
 
 log = logging.getLogger("dutydesk.web")
 SESSION_COOKIE = "dutydesk_session"
@@ -139,8 +139,9 @@ def require(permission: str):
 
     async def dep(request: Request, c: Caller = Depends(caller)) -> Caller:
         if not allowed(c.user.role, permission):
-            raise Refused(c.actor, 403, f"{ROLE_ZH.get(c.user.role.value, c.user.role.value)}角色无权执行此操作（{permission}） "
-                                     f"(role {c.user.role.value} may not {permission})")
+            zh, en = permission_words(permission)
+            raise Refused(c.actor, 403, f"{ROLE_ZH.get(c.user.role.value, c.user.role.value)}角色无权执行此操作（{zh}） "
+                                     f"(the {c.user.role.value.replace('_', ' ')} role may not {en})")
         await check_csrf(request, c)
         return c
 

@@ -187,7 +187,12 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         with session_scope() as s:
             kw = dict(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, sheets=sheets, by=BY, month=month,
                       columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))
-            preview = imports.preview_import(**kw)
+            try:
+                preview = imports.preview_import(**kw)
+            except ServiceError as exc:
+                if exc.field == "columns":
+                    exc.field = "--column"
+                raise
             kw["pool_new"] = {m.name for m in preview.missing} - set(no_pool)
             kw["update_phones"] = {x.person_id for x in preview.phones if x.name in set(update_phone)}
             preview = imports.preview_import(tz=get_settings().timezone, **kw)

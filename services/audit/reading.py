@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from core.errors import Forbidden
 from models.accounts import ApiToken, Role, User
 from models.audit import AuditEntry
+from models.deliveries import Delivery
 from models.directory import Person, Unit
 from models.incidents.records import Incident
 from models.rosters.roster import RosterMonth, RosterSlot
@@ -217,6 +218,11 @@ class _Names:
         for key, unit in self.session.exec(select(PlannedCheck.id, Unit.name).join(
                 Unit, Unit.id == PlannedCheck.unit_id).where(PlannedCheck.id.in_(ids))):
             self.ids.setdefault(str(key), unit)  # a planned check by its unit (its time is on the check itself)
+        for key, person, recipient in self.session.exec(select(Delivery.id, Person.name, Delivery.recipient).join(
+                Person, Person.id == Delivery.person_id, isouter=True).where(Delivery.id.in_(ids))):
+            who = person or (recipient or {}).get("name") or ""
+            if who:
+                self.ids.setdefault(str(key), who)  # a message by whom it went to (its channel is on the entry)
 
     def load_rosters(self, months: set[uuid.UUID], slots: set[int]) -> None:
         """"高观镇 2026-12" for a roster month's id, "高观镇 2026-12-03" for a slot's (units are in `ids` already)."""
@@ -376,8 +382,8 @@ def _actors(names: _Names, e: AuditEntry, changes: list[Change]) -> dict[str, Wh
     return found
 
 
-def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "", before_seq: int | None = None,
-                limit: int = 100) -> list[AuditEntry]:
+def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "", action: str = "",
+                before_seq: int | None = None, limit: int = 100) -> list[AuditEntry]:
     """The entries as recorded (the API's view), newest first, older than `before_seq` when given."""
     require_reader(by)
     q = select(AuditEntry)
@@ -385,6 +391,8 @@ def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "
         q = q.where(AuditEntry.entity == entity)
     if actor:
         q = q.where(AuditEntry.actor == actor)
+    if action:
+        q = q.where(AuditEntry.action == action)
     if before_seq:
         q = q.where(AuditEntry.seq < before_seq)
     return list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(min(max(1, limit), MAX_PAGE))))

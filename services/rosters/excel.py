@@ -61,8 +61,9 @@ def export_month_file(*, session: Session, unit_id: uuid.UUID, month: str, tz: s
 
 
 def store_month(session: Session, unit_id: uuid.UUID, month: str, policy, out: list[Assignment], actor: str,
-                tz: str) -> RosterMonth:
-    """Replace the unit-month's slots with `out` (in their order), audited, and refresh its gaps."""
+                tz: str, also: str = "") -> RosterMonth:
+    """Replace the unit-month's slots with `out` (in their order), audited (`also` appended to the entry's note,
+    such as what happened to the month's 备注), and refresh its gaps."""
     first, last = parse_month(month)
     row = month_row(session, unit_id, month) or RosterMonth(unit_id=unit_id, month=month)
     before = audit.jsonable(row) if row.id and row.slots else None
@@ -74,6 +75,6 @@ def store_month(session: Session, unit_id: uuid.UUID, month: str, policy, out: l
     session.add(row)
     session.flush()
     audit.record(session=session, actor=actor, action="import", entity="roster", entity_id=row.id, unit_id=unit_id,
-                 before=before, after=row, note=f"{month}：从文件导入{row.slots}个班次")
+                 before=before, after=row, note=f"{month}：从文件导入{row.slots}个班次" + (f"；{also}" if also else ""))
     refresh_month(session=session, unit_id=unit_id, month=month, tz=tz)
     return row

@@ -16,6 +16,7 @@ people chosen (`update_phones`, audited as a change of the person).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,7 +33,7 @@ from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
 from rules.rosters.review import holiday_shortfalls, past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
-from rules.rosters.sheet_grid import said
+from rules.rosters.sheet_grid import ROLES, letter, said
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
 from services.access import Actor
@@ -85,6 +86,15 @@ class Outside:
 
 
 @dataclass
+class NoteChange:
+    """A stored 备注 the import changes (`after` "": removed)."""
+
+    day: date
+    before: str
+    after: str
+
+
+@dataclass
 class ImportPreview:
     """What the file says and what importing it would do."""
 
@@ -104,6 +114,11 @@ class ImportPreview:
     phones: list[PhoneChange] = field(default_factory=list)  # phones that differ from the directory, one per person
     update_phones: set[str] = field(default_factory=set)  # person ids whose directory phone the import replaces
     created: list[str] = field(default_factory=list)  # names the import created (set by import_roster)
+    # 备注: the months whose file has a 备注 column (or row) set the month's notes, an empty cell clearing that
+    # day's; a month whose file has none keeps its stored notes (`notes_kept`: month -> how many).
+    note_months: set[str] = field(default_factory=set)
+    note_changes: list[NoteChange] = field(default_factory=list)
+    notes_kept: dict[str, int] = field(default_factory=dict)
 
     def counts(self, month: str) -> tuple[int, int]:
         """(days with anyone on duty, person-slots 人次) the file gives for `month`."""
@@ -143,6 +158,9 @@ class ImportPreview:
                         "update": x.person_id in self.update_phones} for x in self.phones],
             "served": [d.as_dict() for d in self.served], "unchanged": self.unchanged,
             "other_months": self.other_months,
+            "note_changes": [{"day": c.day.isoformat(), "before": c.before, "after": c.after}
+                             for c in self.note_changes],
+            "notes_kept": self.notes_kept,
         }
 
 
@@ -189,6 +207,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         first, _ = parse_month(month)
         hint = (first.year, first.month)
     labels = {p.name: p.label or p.name for p in posts}
+    columns = _check_overrides(columns or {}, sheets, labels)
     parsed = parse_roster([Grid(s.name, s.rows, tuple(s.merged)) for s in sheets], post_labels=labels, month=hint,
                           columns=columns)
     problems, warnings = list(parsed.problems), list(parsed.warnings)
@@ -235,6 +254,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                                               f"可选择“加入轮换人员”一并导入，或在岗位设置中调整",
                                     **said("not_in_pool", name=o.name, post=o.post, days=len(o.days))))
     _check_holiday_counts(session, unit_id, parsed, days, months, labels, warnings)
+    note_months, note_changes, notes_kept = _check_notes(session, unit_id, parsed, months, warnings)
     where = {d.day: (d.sheet, d.row) for d in parsed.days}
     served = served_changes(session=session, unit_id=unit_id, now=now,
                             days=[d for d in days if d["day"].strftime("%Y-%m") in months])
@@ -246,7 +266,105 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                          create_missing=create_missing, served=served, outside=list(outside.values()),
                          add_to_pool=add_to_pool,
                          past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
-                         phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones))
+                         phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones),
+                         note_months=note_months, note_changes=note_changes, notes_kept=notes_kept)
+
+
+ROLE_WORDS = {"date": "日期", "weekday": "星期", "phone": "电话", "note": "备注", "ignore": "忽略"}
+_LETTERS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def _column_index(col: str) -> int:
+    n = 0
+    for ch in col:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _check_overrides(columns: dict[str, str], sheets: list[Sheet], labels: dict[str, str]) -> dict[str, str]:
+    """A correction of the mapping naming an unknown role, a sheet the file lacks or a column outside the sheet is
+    refused (Invalid, field "columns"), the valid roles listed: never silently dropped. The corrections with their
+    column letters in capitals."""
+    valid = {"date": ROLE_WORDS["date"], "weekday": ROLE_WORDS["weekday"], **labels,
+             **{k: v for k, v in ROLE_WORDS.items() if k not in ("date", "weekday")}}
+    assert set(ROLES) <= set(valid)
+    widths = {s.name: max((len(r) for r in s.rows), default=0) for s in sheets}
+    bad: list[tuple[str, str]] = []
+    out: dict[str, str] = {}
+    for key, role in columns.items():
+        sheet, bang, col = key.rpartition("!")
+        role = role.strip()
+        if bang and sheet not in widths:
+            bad.append((f"{key}={role}：文件中没有工作表“{sheet}”", f"{key}={role}: the file has no such sheet"))
+            continue
+        if role not in valid:
+            bad.append((f"{key}={role}：“{role}”不是可用的用途", f"{key}={role}: unknown role"))
+            continue
+        if _LETTERS.match(col.strip().upper()):  # a week grid's row label is named by its text, not a letter
+            col = col.strip().upper()
+            width = widths[sheet] if bang else max(widths.values(), default=0)
+            if _column_index(col) >= width:
+                last = letter(width - 1) if width else ""
+                bad.append((f"{key}={role}：{col} 列不在工作表内" + (f"，表格只到 {last} 列" if last else ""),
+                            f"{key}={role}: column {col} is outside the sheet" + (f", which ends at {last}"
+                                                                                   if last else "")))
+                continue
+        out[f"{sheet}!{col}" if bang else col] = role
+    if bad:
+        listed = "、".join(f"{word} {name}" for name, word in valid.items())
+        raise Invalid("列对应关系有误，未导入：" + "；".join(zh for zh, _ in bad) + f"。可用的用途：{listed}"
+                      f" (wrong column mapping, nothing imported: {'; '.join(en for _, en in bad)}. Roles: "
+                      f"{', '.join(valid)})", field="columns")
+    return out
+
+
+def _stored_notes(session: Session, unit_id: uuid.UUID, first: date, last: date) -> dict[date, str]:
+    return {n.day: n.note for n in session.exec(select(RosterDayNote).where(
+        RosterDayNote.unit_id == unit_id, RosterDayNote.day >= first, RosterDayNote.day <= last))}
+
+
+def _short(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _check_notes(session: Session, unit_id: uuid.UUID, parsed: ParsedRoster, months: list[str],
+                 warnings: list[Problem]) -> tuple[set[str], list[NoteChange], dict[str, int]]:
+    """Which months the file sets 备注 for (a sheet with a 备注 column or row), the stored notes it changes or
+    removes (a warning per month naming them), and the months whose stored notes are kept (a warning saying so)."""
+    with_notes = {c.sheet for c in parsed.columns if c.role == "note"}
+    file_notes = {d.day: d.note[:500] for d in parsed.days}
+    note_months: set[str] = set()
+    changes: list[NoteChange] = []
+    kept: dict[str, int] = {}
+    for month in months:
+        first, last = parse_month(month)
+        sheets = {d.sheet for d in parsed.days if first <= d.day <= last}
+        stored = _stored_notes(session, unit_id, first, last)
+        sheet = min(sheets) if sheets else ""
+        if sheets & with_notes:
+            note_months.add(month)
+            mine = [NoteChange(day, note, file_notes.get(day, "")) for day, note in sorted(stored.items())
+                    if file_notes.get(day, "") != note]
+            changes += mine
+            removed = [c for c in mine if not c.after]
+            changed = [c for c in mine if c.after]
+            if removed:
+                shown = "、".join(f"{c.day.month}月{c.day.day}日“{_short(c.before)}”" for c in removed)
+                warnings.append(Problem(sheet, 0, "", "备注", f"将删除 {len(removed)} 条已有备注（文件中为空）：{shown}",
+                                        **said("notes_removed", n=len(removed), notes=tuple(
+                                            f"{c.day.isoformat()} “{_short(c.before)}”" for c in removed))))
+            if changed:
+                shown = "、".join(f"{c.day.month}月{c.day.day}日“{_short(c.before)}”→“{_short(c.after)}”"
+                                  for c in changed)
+                warnings.append(Problem(sheet, 0, "", "备注", f"将更改 {len(changed)} 条已有备注：{shown}",
+                                        **said("notes_changed", n=len(changed), notes=tuple(
+                                            f"{c.day.isoformat()} “{_short(c.before)}” → “{_short(c.after)}”"
+                                            for c in changed))))
+        elif stored:
+            kept[month] = len(stored)
+            warnings.append(Problem(sheet, 0, "", "备注", f"文件没有备注列：保留 {month} 已有的 {len(stored)} 条备注",
+                                    **said("notes_kept", ym=month, n=len(stored))))
+    return note_months, changes, kept
 
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,
@@ -389,11 +507,17 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
             if d["note"]:
                 notes[d["day"]] = d["note"][:500]
         existing = month_row(session, unit_id, month_key)
+        keep_notes = month_key not in preview.note_months  # no 备注 column: the stored notes stay
+        if keep_notes:
+            notes = _stored_notes(session, unit_id, first, last)
         if existing is not None and _same_as_stored(session, unit_id, first, last, out, notes):
             preview.unchanged.append(month_key)  # the same file again: no new version, no audit entry
             rows.append(existing)
             continue
-        rows.append(store_month(session, unit_id, month_key, policy, out, by.name, tz))
+        rows.append(store_month(session, unit_id, month_key, policy, out, by.name, tz,
+                                also=_notes_said(preview, month_key, first, last)))
+        if keep_notes:
+            continue
         session.exec(delete(RosterDayNote).where(RosterDayNote.unit_id == unit_id, RosterDayNote.day >= first,
                                                  RosterDayNote.day <= last))
         for day, note in notes.items():
@@ -403,8 +527,29 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
         audit.record(session=session, actor=by.name, action="overwrite_served", entity="roster", entity_id=unit_id,
                      unit_id=unit_id, at=now, before={s.day.isoformat(): s.served for s in preview.served},
                      after={s.day.isoformat(): s.after for s in preview.served},
-                     note="导入覆盖已值班日期：" + "、".join(s.day.isoformat() for s in preview.served))
+                     note=_served_note([s.day.isoformat() for s in preview.served]))
     return preview, rows
+
+
+def _served_note(days: list[str]) -> str:
+    """The overwrite_served entry's note in both languages, short enough for the record (ten days at most)."""
+    more = len(days) > 10
+    zh = "、".join(days[:10]) + (f"等 {len(days)} 天" if more else "")
+    en = ", ".join(days[:10]) + (f" and more, {len(days)} days" if more else "")
+    return f"导入覆盖已值班日期：{zh} (import rewrote days already served: {en})"
+
+
+def _notes_said(preview: ImportPreview, month: str, first: date, last: date) -> str:
+    """What the import did to the month's 备注, for its audit entry."""
+    if month in preview.notes_kept:
+        return f"文件没有备注列，保留已有的 {preview.notes_kept[month]} 条备注"
+    mine = [c for c in preview.note_changes if first <= c.day <= last]
+    removed = [c.day.isoformat() for c in mine if not c.after]
+    changed = [c.day.isoformat() for c in mine if c.after]
+    def days(xs: list[str]) -> str:
+        return "、".join(xs[:10]) + (f"等 {len(xs)} 天" if len(xs) > 10 else "")
+    return "；".join(x for x in (f"删除备注：{days(removed)}" if removed else "",
+                                 f"更改备注：{days(changed)}" if changed else "") if x)
 
 
 def _same_as_stored(session: Session, unit_id: uuid.UUID, first: date, last: date, out: list[Assignment],

@@ -95,8 +95,8 @@ def test_structures_actors_targets_and_refusals_read_in_the_page_language(client
     zh = _text(client.get("/audit").text)
     assert "请假报备 高观镇值班员 2026-12-01—2026-12-02" in zh and "访问 /audit" in zh
     assert re.search(r"报备人：\S+（值班员）· API 令牌", zh), zh
-    assert "配置：（已记录，共 2 项）" in zh and "值班员角色无权执行此操作（audit:read）" in zh
+    assert "配置：（已记录，共 2 项）" in zh and "值班员角色无权执行此操作（查看审计日志）" in zh
     assert not any(x in zh for x in ('{"', "token:u_duty", "b9f9f104", "de9b55ed", "may not"))
     en = _text(client.get("/audit", params={"lang": "en"}).text)
-    assert "Configuration: (recorded, 2 items)" in en and "role duty_officer may not audit:read" in en
+    assert "Configuration: (recorded, 2 items)" in en and "role duty_officer may not view the audit log" in en
     assert "无权" not in en and "已记录" not in en

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from core.errors import Invalid
 from services.audit import checks, reading
 from web.deps import Caller, get_session, now_utc, require
 
@@ -30,12 +31,27 @@ class AuditPublic(BaseModel):
     hash: str | None
 
 
+LIST_FILTERS = ("entity", "actor", "action", "before_seq", "limit")
+
+
+def _known_filters(request: Request) -> None:
+    """A filter the list does not know (a typo, `kind=` for `action=`) is refused, never silently ignored: an
+    auditor would read an unfiltered list as the filtered one."""
+    unknown = sorted({k for k in request.query_params if k not in LIST_FILTERS})
+    if unknown:
+        raise Invalid(f"未知的查询参数：{'、'.join(unknown)}；可用的参数：{'、'.join(LIST_FILTERS)}"
+                      f" (unknown query parameters: {', '.join(unknown)}; known: {', '.join(LIST_FILTERS)})",
+                      field=unknown[0])
+
+
 @router.get("/audit", response_model=list[AuditPublic])
-def list_audit(entity: str | None = None, actor: str | None = None, before_seq: int | None = Query(None, ge=1, le=2**63 - 1),
+def list_audit(entity: str | None = None, actor: str | None = None,
+               action: str | None = Query(None, description="the recorded action, such as update / login / export"),
+               before_seq: int | None = Query(None, ge=1, le=2**63 - 1),
                limit: int = Query(100, ge=1, le=1000), c: Caller = Depends(require("audit:read")),
-               session: Session = Depends(get_session)):
+               _known: None = Depends(_known_filters), session: Session = Depends(get_session)):
     return reading.raw_entries(session=session, by=c.by, entity=entity or "", actor=actor or "",
-                               before_seq=before_seq, limit=limit)
+                               action=action or "", before_seq=before_seq, limit=limit)
 
 
 class VerifyResult(BaseModel):

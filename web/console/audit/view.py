@@ -10,9 +10,12 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any
 
+import re
+
 from core.errors import in_language
 from services.audit.reading import Change, EntryView, Who
 from services.spotchecks import notes as spot_notes
+from web.access import permission_words
 from web.console.i18n import translate
 from web.console.incidents.grading import basis_text
 
@@ -24,10 +27,12 @@ _BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_sta
               ("planned_check", "status"): "planned_status", ("instruction_item", "status"): "item_status",
               ("incident", "status"): "incident_status", ("incident_report", "kind"): "report_kind",
               ("holiday", "kind"): "holiday_kind", ("contact_method", "kind"): "contact_kind",
-              ("roster", "status"): "roster_status"}
+              ("roster", "status"): "roster_status", ("ivr_attempt", "result"): "ivr_result",
+              ("ivr_attempt", "status"): "ivr_status"}
 # Values the console words under another key than enum.<kind>. (its own labels for them), by entity and field,
 # then by field alone.
 _PREFIX_BY_ENTITY = {("incident", "kind"): "enum.ack_kind.", ("channel", "kind"): "enum.channel.",
+                     ("ivr_attempt", "kind"): "enum.receipt.", ("ical_feed", "kind"): "enum.feed_kind.",
                      ("incident_report", "channel"): "enum.report_channel.",
                      ("explanation_request", "status"): "sc.explanation."}
 _PREFIX = {"outcome": "outcome.", "mode": "sc.mode."}
@@ -99,8 +104,46 @@ def _counted(key: str, n: int, lang: str) -> Shown:
     return Shown.of(word(key, lang).format(n=n), "label")
 
 
-def _record_text(name: str, value: Any, lang: str) -> Shown:
-    """A recorded structure (a policy, a basis, a set of figures) as a short summary, never its JSON."""
+def _post_label(post: str, lang: str) -> str:
+    return word(f"enum.post.{post}", lang, post)  # a unit's own post is named as the unit named it
+
+
+def _people_on_posts(value: dict, lang: str) -> Shown:
+    """A roster day as recorded, {"leader": ["黄文静"], "officer": ["张志强", "吴春梅"]}: 带班领导 黄文静；值班员 张志强、吴春梅."""
+    sep = word("common.list_sep", lang)
+    parts = [f"{_post_label(post, lang)} {sep.join(people)}" for post, people in value.items() if people]
+    return Shown.of(word("audit.posts_sep", lang).join(parts) if parts else "—", "name")
+
+
+def _holiday_days(value: list, lang: str) -> Shown:
+    """A year's holidays as recorded, [[day, kind, festival], …]: 35 天：元旦 放假 3 天；春节 放假 9 天、调休上班 2 天；…"""
+    festivals: dict[str, dict[str, int]] = {}
+    for _day, kind, festival in value:
+        counts = festivals.setdefault(str(festival), {})
+        counts[kind] = counts.get(kind, 0) + 1
+    sep = word("common.list_sep", lang)
+    parts = []
+    for festival, counts in festivals.items():
+        said = [word(f"audit.holiday_{k}", lang).format(n=counts[kind])
+                for kind, k in (("holiday", "off"), ("makeup_workday", "makeup")) if counts.get(kind)]
+        parts.append(f"{festival} {sep.join(said)}")
+    return Shown.of(word("audit.holiday_days", lang).format(n=len(value), festivals=word("audit.posts_sep", lang)
+                                                            .join(parts)), "name")
+
+
+def _is_holiday_days(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, (list, tuple)) and len(v) == 3
+                                           and v[1] in ("holiday", "makeup_workday") for v in value)
+
+
+def _record_text(name: str, value: Any, lang: str, entity: str = "") -> Shown:
+    """A recorded structure (a policy, a basis, a set of figures, a roster day's people, a year's holidays) as a
+    short summary, never its JSON."""
+    if entity == "roster" and isinstance(value, dict) and value and all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()):
+        return _people_on_posts(value, lang)
+    if entity == "holiday" and name == "days" and _is_holiday_days(value):
+        return _holiday_days(value, lang)
     if name == "suggested_basis" and isinstance(value, dict):
         try:
             text = basis_text(value, lang)
@@ -126,12 +169,14 @@ def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: 
     if isinstance(value, bool):
         return Shown.of(word("common.yes" if value else "common.no", lang), "label")
     if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
-        return _record_text(name, value, lang)
+        return _record_text(name, value, lang, entity)
     if isinstance(value, list):
         parts = [value_text(entity, name, v, names, lang, tz, actors) for v in value]
         kind = "name" if all(p.kind == "name" for p in parts) else "raw"
         return Shown.of(word("common.list_sep", lang).join(parts), kind)
     text = str(value)
+    if entity == "access" and name == "field":  # the field a refusal was about: by its label
+        return _field(text, lang, "")
     if text in names:
         return Shown.of(names[text], "name")
     if actors and text in actors:
@@ -179,10 +224,15 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
     return rows
 
 
+# A permission code in a refusal recorded before refusals named it in words: "（spotchecks:write）", "may not x:y".
+_PERMISSION = re.compile(r"(?<=（)([a-z_]+:[a-z_]+)(?=）)|(?<=may not )([a-z_]+:[a-z_]+)")
+
+
 def note_text(e: EntryView, lang: str) -> str:
     """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only (a spot check's
-    older terse note, "2026Q4 failures=2", in words first)."""
-    return in_language(spot_notes.in_words(e.entity, e.note), lang)
+    older terse note, "2026Q4 failures=2", in words first); a permission code in words."""
+    text = in_language(spot_notes.in_words(e.entity, e.note), lang)
+    return _PERMISSION.sub(lambda m: permission_words(m[0])[0 if m[1] else 1], text)
 
 
 def target_extra(e: EntryView, lang: str, tz: tzinfo | None = None) -> str:

@@ -14,7 +14,8 @@ from web.console.render import templates
 
 # what the checks name a problem after when it is not a column's header
 HEADERS = {"日期": "roster.problem.header.date", "表头": "roster.problem.header.header",
-           "年月": "roster.problem.header.year_month", "电话": "roster.problem.header.phone"}
+           "年月": "roster.problem.header.year_month", "电话": "roster.problem.header.phone",
+           "备注": "roster.problem.header.note"}
 POSTS = ("post", "first")  # values that are post names
 
 

@@ -220,6 +220,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.problem.at": ("{where}：{message}", "{where}: {message}"),
     "roster.problem.header.date": ("日期", "date"), "roster.problem.header.header": ("表头", "header"),
     "roster.problem.header.year_month": ("年月", "year and month"), "roster.problem.header.phone": ("电话", "phone"),
+    "roster.problem.header.note": ("备注", "notes"),
     "roster.problem.what.list": ("列", "column"), "roster.problem.what.week": ("行", "row"),
     "roster.problem.more": ("等", " and more"),
     **{f"roster.problem.{k}": v for k, v in {
@@ -243,6 +244,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "post_column_missing": ("缺少{posts}{what}", "No {posts} {what}"),
         "post_column_absent": ("没有{posts}{what}：{posts}留空，导入后请在值班表中补排",
                                "No {posts} {what}: {posts} left empty; fill it in on the roster after the import"),
+        "notes_removed": ("将删除 {n} 条已有备注（文件中为空）：{notes}",
+                          "{n} stored note(s) will be removed (empty in the file): {notes}"),
+        "notes_changed": ("将更改 {n} 条已有备注：{notes}", "{n} stored note(s) will change: {notes}"),
+        "notes_kept": ("文件没有备注列：保留 {ym} 已有的 {n} 条备注",
+                       "The file has no 备注 (notes) column: the {n} stored note(s) of {ym} are kept"),
         "days_missing": ("缺少 {n} 天：{dates}{more}", "{n} days missing: {dates}{more}"),
         "other_months_only": ("文件中没有所选{year}年{month}月的值班表：这是{found}的值班表",
                               "The file has no roster for the chosen month ({month} {year}): it is the roster of "

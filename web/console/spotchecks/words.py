@@ -102,6 +102,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.missing": ("以下数据来源尚未启用：", "Sources not available yet:"),
     "enum.planned_status.planned": ("待抽查", "Planned"), "enum.planned_status.calling": ("呼叫中", "Calling"),
     "enum.planned_status.done": ("已完成", "Done"), "enum.planned_status.cancelled": ("已取消", "Cancelled"),
+    # an automated call's result and state (rules/spotchecks/outcomes.py: IvrResult; ivr_attempt.status)
+    **{f"enum.{kind}.{k}": v for kind in ("ivr_result", "ivr_status") for k, v in {
+        "key_pressed": ("已按键确认", "Key pressed"), "answered_no_key": ("接听未按键", "Answered, no key"),
+        "wrong_key": ("按键错误", "Wrong key"), "no_answer": ("无人接听", "No answer"), "busy": ("占线", "Busy"),
+        "failed": ("呼叫失败", "Call failed"), "queued": ("待呼叫", "Queued"), "calling": ("呼叫中", "Calling"),
+        "answered": ("已接听", "Answered"),
+    }.items()},
     # statistics, export, records and circulars
     "stats.month": ("月", "Month"), "stats.phone": ("电话抽查", "Phone checks"), "stats.pass_rate": ("合格率", "Pass rate"),
     "stats.video": ("视频调度", "Video roll calls"), "stats.on_site": ("实地检查", "On-site inspections"),

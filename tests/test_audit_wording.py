@@ -1,0 +1,95 @@
+"""Audit values a clerk reads without codes (issue 13): the days an import rewrote after they were served, with
+the names on each post; a year's holidays imported from the State Council notice, by festival."""
+
+from __future__ import annotations
+
+from services.access import Actor
+from models.accounts import Role
+from services.audit import reading, record
+from web.console.audit import view
+
+AUDITOR = Actor("u_auditor", Role.auditor)
+SERVED = {"2026-12-01": {"leader": ["黄文静"], "officer": ["张志强", "吴春梅"]}}
+AFTER = {"2026-12-01": {"leader": ["李明华"], "officer": ["陈晓燕"]}}
+
+
+def _last(session):
+    session.flush()
+    page = reading.list_entries(session=session, by=AUDITOR, limit=1)
+    return page.entries[0], page.names
+
+
+def test_rewritten_served_days_read_with_the_names_on_each_post(session):
+    record(session=session, actor="clerk", action="overwrite_served", entity="roster", entity_id="u1",
+           before=SERVED, after=AFTER, note="导入覆盖已值班日期：2026-12-01")
+    e, names = _last(session)
+    assert view.changes_text(e, names, "zh-CN") == [
+        ("2026-12-01", "带班领导 黄文静；值班员 张志强、吴春梅", "带班领导 李明华；值班员 陈晓燕")]
+    assert view.changes_text(e, names, "en") == [
+        ("2026-12-01", "Duty leader 黄文静; Duty officer 张志强, 吴春梅", "Duty leader 李明华; Duty officer 陈晓燕")]
+
+
+def test_holidays_from_the_notice_read_by_festival(session):
+    days = ([["2026-01-01", "holiday", "元旦"], ["2026-01-02", "holiday", "元旦"], ["2026-01-04", "makeup_workday", "元旦"]]
+            + [[f"2026-02-{d}", "holiday", "春节"] for d in range(15, 24)] + [["2026-02-14", "makeup_workday", "春节"]])
+    record(session=session, actor="clerk", action="import_notice", entity="holiday", entity_id="2026",
+           before={"days": []}, after={"days": days})
+    e, names = _last(session)
+    (field, before, after), = view.changes_text(e, names, "zh-CN")
+    assert before == "—"
+    assert after == "13 天：元旦 放假 2 天、调休上班 1 天；春节 放假 9 天、调休上班 1 天"
+    (_, _, after_en), = view.changes_text(e, names, "en")
+    assert after_en == "13 days: 元旦 2 days off, 1 make-up workdays; 春节 9 days off, 1 make-up workdays"
+
+
+def test_an_automated_call_reads_by_labels_not_codes(session):
+    record(session=session, actor="engine", action="receipt", entity="ivr_attempt", entity_id="a1",
+           after={"kind": "no_answer", "result": "key_pressed", "status": "calling"})
+    e, names = _last(session)
+    rows = {str(f): (str(a)) for f, _, a in view.changes_text(e, names, "zh-CN")}
+    assert set(rows.values()) == {"无人接听", "已按键确认", "呼叫中"}, rows
+    rows_en = {str(a) for _, _, a in view.changes_text(e, names, "en")}
+    assert rows_en == {"no answer", "Key pressed", "Calling"}
+
+
+def test_a_refusal_names_the_field_and_the_permission_in_words(session):
+    record(session=session, actor="u_duty", action="access_refused", entity="access", entity_id="x",
+           after={"method": "POST", "path": "/api/spotchecks", "status": 403, "field": "unit_id"},
+           note="值班员角色无权执行此操作（spotchecks:write） (role duty_officer may not spotchecks:write)")
+    e, names = _last(session)
+    fields = {str(a) for f, _, a in view.changes_text(e, names, "zh-CN")}
+    assert "unit_id" not in fields and view.field_text("unit_id", "zh-CN") in fields
+    assert view.note_text(e, "zh-CN") == "值班员角色无权执行此操作（编辑电话抽查）"
+    assert view.note_text(e, "en") == "role duty_officer may not edit spot checks"
+
+
+def test_a_refusal_now_says_the_permission_in_words(client, tokens):
+    r = client.post("/api/audit/verify", headers=tokens["unit_reporter"])
+    assert r.status_code == 403
+    assert "（查看审计日志）" in r.text and "audit:read" not in r.text
+
+
+def test_a_message_reads_by_its_recipient(session, directory):
+    from models.deliveries import Delivery
+    person = directory["people"]["t1"]
+    d = Delivery(idempotency_key="k1", group_key="g1", source="test", person_id=person.id,
+                 recipient={"name": person.name}, channel="sms")
+    session.add(d)
+    session.flush()
+    record(session=session, actor="engine", action="update", entity="ack", entity_id="x",
+           after={"delivery_id": str(d.id)})
+    e, names = _last(session)
+    (_, _, after), = view.changes_text(e, names, "zh-CN")
+    assert after == person.name
+
+
+def test_a_calendar_feed_reads_by_its_kind(session):
+    record(session=session, actor="clerk", action="create", entity="ical_feed", entity_id="f1",
+           after={"kind": "unit"})
+    e, names = _last(session)
+    assert [str(a) for _, _, a in view.changes_text(e, names, "zh-CN")] == ["单位值班日历"]
+    assert [str(a) for _, _, a in view.changes_text(e, names, "en")] == ["A unit's duty calendar"]
+
+
+def test_the_holiday_days_field_has_a_label():
+    assert view.field_text("days", "zh-CN") == "日期" and view.field_text("days", "en") == "Days"
