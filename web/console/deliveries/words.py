@@ -43,6 +43,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "no_wecom": ("收件人没有企业微信账号", "The recipient has no WeCom account"),
         "no_webhook_url": ("未配置 Webhook 地址", "No webhook address is set up"),
         "no_apprise_url": ("未配置 Apprise 地址", "No Apprise URL is set up"),
+        "in_inbox": ("已进入控制台收件箱", "In the console inbox"),
         "no_template": ("渠道未指定消息模板（{field}）", "The channel names no message template ({field})"),
         "http_refused": ("接收方未接受（HTTP {status}）", "The receiver refused it (HTTP {status})"),
         "wecom_unknown_member": ("企业微信不认识该成员：{detail}", "WeCom does not know this member: {detail}"),

@@ -20,7 +20,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.ack_now": ("确认收到", "Acknowledge"), "inc.first_report": ("同时报送首报", "Also send the first report"),
     "inc.first_report.phone": ("已电话报告上级（只登记，不发送）", "Phoned to the city (recorded, nothing sent)"),
     "inc.first_report.written": ("书面报告（发往上级）", "In writing (sent to the city)"),
-    "inc.figure_hint": ("人数或“待核实”", "a count or 待核实"), "inc.status": ("状态", "Status"),
+    "inc.figure_hint": ("人数或“待核实”", "a number, or 待核实 (to be verified)"), "inc.status": ("状态", "Status"),
     "inc.escalation": ("升级通知", "Escalation"), "inc.print": ("打印", "Print"),
     "inc.instruct": ("记录批示并转办", "Record and forward"), "inc.feedback": ("反馈", "Feedback"),
     "inc.accept": ("办结", "Accept"), "inc.due": ("反馈时限", "Due"), "inc.overdue": ("超时", "Overdue"),
