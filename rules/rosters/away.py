@@ -87,3 +87,17 @@ def unavailable_from_leaves(leaves: Iterable[Leave], tz: str) -> dict[str, list[
         if end > start:
             out.setdefault(lv.person, []).append((start, end, "leave"))
     return out
+
+
+def covered_by_acting(person: str, start: datetime, end: datetime, leaves: Sequence[Leave], tz: str) -> str | None:
+    """Who takes over `person`'s duty in [start, end) while they are away: the acting person (主持工作) named by the
+    leave, followed through acting persons who are away too. None when no leave in that time names one, or the
+    chain comes back to someone away (nobody present takes over): the slot is then a gap."""
+    for lv in leaves:
+        if lv.person != person:
+            continue
+        s, e = away_interval(lv, tz)
+        if s < end and start < e:
+            who = acting_for(person, max(s, start), leaves, tz)
+            return who.person if who.person != person and not who.cycle else None
+    return None

@@ -13,7 +13,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.settings import Settings
-from models.directory import Unit
+from models.accounts import User
+from models.deliveries import ChannelConfig
+from models.directory import Person, Unit
 from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
@@ -203,7 +205,8 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
              for i in ins}
     ups = upward.statuses(session, inc, reports)
     rows = list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id).order_by(Deadline.due_at)))
-    return {"incident": inc, "reports": reports, "timeline": timeline(session, inc),
+    events = timeline(session, inc)
+    return {"incident": inc, "reports": reports, "timeline": events, **shown_names(session, events),
             "first_channels": {x.channel for x in reports if x.kind == "first"},
             "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
             "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
@@ -231,3 +234,14 @@ def open_items(session: Session, *, by: Actor) -> list[tuple[InstructionItem, In
 def overdue_deadlines(session: Session, now: datetime, *, by: Actor) -> list[Deadline]:
     """Report deadlines passed with nothing reported, on incidents `by` may see."""
     return deadlines.overdue(session, now, unit_id=by.scope)
+
+
+def shown_names(session: Session, events: list[dict]) -> dict:
+    """What the timeline's values name, as people read them: "person_of" login name -> the linked person's name
+    (登记（何振华） rather than 登记（duty）), "channel_titles" channel name -> its title (值班短信, not sms_duty)."""
+    logins = {v.get(k) for e in events for v in [e.get("values", {})] for k in ("by", "recorded_by", "name")}
+    logins = {x for x in logins if isinstance(x, str) and x}
+    people = session.exec(select(User.username, Person.name).join(Person, Person.id == User.person_id)
+                          .where(User.username.in_(logins))).all() if logins else []
+    titles = session.exec(select(ChannelConfig.name, ChannelConfig.title).where(ChannelConfig.title != "")).all()
+    return {"person_of": dict(people), "channel_titles": dict(titles)}

@@ -80,7 +80,19 @@ def regrade(session: Session, incident: Incident, now: datetime, *, settings: Se
     wanted = {d.kind.value: d for d in _report_deadlines(incident, settings)}
     rows = list(session.exec(select(Deadline).where(Deadline.incident_id == incident.id,
                                                      Deadline.kind.in_(REPORT_KINDS))))
+    chain = list(session.exec(select(Report).where(Report.incident_id == incident.id).order_by(Report.reported_at)))
+    # a deadline "met" by a written report whose upward send failed is open again (standing: 报送失败): the report
+    # is not yet given, so its deadline follows the new grade too (its lateness judged by the new time)
+    failed = {rid for rid, u in upward.statuses(session, incident, chain).items() if u.alarm}
     for row in rows:
+        if row.met_at is not None and row.met_by in failed and row.kind in wanted and row.cancelled_at is None:
+            d = wanted[row.kind]
+            if row.due_at != d.due:
+                row.warned_at = row.alarmed_at = None
+            row.due_at, row.text = d.due, f"首报{d.kind.label}时限{d.minutes}分钟"
+            row.late_minutes = r.lateness(d.due, row.met_at).minutes_late or None
+            session.add(row)
+            continue
         unmet = row.met_at is None and (row.cancelled_at is None or incident.status == "open")
         if not unmet:
             continue
@@ -95,7 +107,6 @@ def regrade(session: Session, incident: Incident, now: datetime, *, settings: Se
     for kind, d in wanted.items():
         if not any(row.kind == kind for row in rows):
             rows.append(_add(session, incident, kind, d.due, f"首报{d.kind.label}时限{d.minutes}分钟", now))
-    chain = list(session.exec(select(Report).where(Report.incident_id == incident.id).order_by(Report.reported_at)))
     for row in rows:
         if row.met_at is None and row.cancelled_at is None:
             done = next((rep for rep in chain if r.meets(rep.kind, rep.channel, row.kind)), None)

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from core.errors import NotFound
 from models.directory import Person, Unit
 from models.rosters.roster import RosterGap, RosterMonth, RosterSlot
-from rules.rosters.away import unavailable_from_leaves
+from rules.rosters.away import covered_by_acting, unavailable_from_leaves
+from rules.rosters.policy import slot_bounds
 from rules.rosters.review import required_slots
 from rules.rosters.rotation import find_gaps, suggest_substitutes
 from services.access import Actor
@@ -45,8 +46,19 @@ def refresh_month(*, session: Session, unit_id: uuid.UUID, month: str, tz: str) 
     policy = pol.load_policy(session, unit_id, tz)
     slots = [to_assignment(s) for s in load_slots(session, unit_id, first, last)]
     people = {uuid.UUID(a.person) for a in slots}
-    unavailable = _unavailable(session, people, first, last, tz) if people else {}
+    leaves = [to_rule(r) for r in leaves_between(session, first - timedelta(days=1), last + timedelta(days=1))]
+    unavailable = unavailable_from_leaves([lv for lv in leaves if uuid.UUID(lv.person) in people], tz)
     found = find_gaps(policy, slots, required_slots(policy, load_calendar(session=session), first, last), unavailable)
+    # a leave naming an acting person who is present covers the holder's slot: the on-duty list and the escalation
+    # already go to "董国华（代宋海燕）", so it is no gap and no substitute is needed (rest-time rules do not apply to
+    # the acting person the leave names), when that person may hold the post
+    pools = pol.pools_of(session, unit_id) if any(g.reason == "holder_unavailable" for g in found) else {}
+
+    def covered(g) -> bool:  # by an acting person who may hold that post (in its pool)
+        who = covered_by_acting(g.blockers[0][0], *slot_bounds(policy, g.day, g.index), leaves, tz)
+        return who is not None and who in {str(p) for p in pools.get(g.post, [])}
+
+    found = [g for g in found if not (g.reason == "holder_unavailable" and covered(g))]
     names = _names(session, {p for g in found for p, _ in g.blockers})
     session.exec(sa_delete(RosterGap).where(RosterGap.unit_id == unit_id, RosterGap.day >= first,
                                             RosterGap.day <= last))

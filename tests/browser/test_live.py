@@ -122,7 +122,7 @@ def _second_officer_and_a_new_incident(browser, server, page, title: str, unit: 
 def test_a_followup_reaches_an_open_incident_page_and_a_half_written_report_stays(browser, server, page):
     other = _second_officer_and_a_new_incident(browser, server, page, "续报实时县道货车面包车相撞", "青山镇")
     try:
-        page.select_option("#report-form select[name=kind]", "first")
+        page.select_option("#report-form select[name=kind]", "first:written")
         page.click("#report-form button")
         page.locator("#reports-table tr").first.wait_for()
         url = page.url
@@ -168,7 +168,7 @@ def test_a_field_being_typed_in_is_held_while_the_rest_of_the_page_updates(brows
         assert other.locator("#facts #received-by-me").count() == 0
 
         # the other officer reports the 首报 and signs for the incident: the reports table and the facts change
-        page.select_option("#report-form select[name=kind]", "first")
+        page.select_option("#report-form select[name=kind]", "first:written")
         page.click("#report-form button")
         page.wait_for_url(url)
         page.click("#receipt-form button")

@@ -66,8 +66,9 @@ def test_leave_on_rostered_leader_is_a_gap_alert_with_substitute(session, roster
     leaves.file_leave(session=session, today=NOW.date(), by=Actor.system("test"), data=LeaveCreate(
         person_id=slot.person_id, start_day=date(2026, 12, 3), end_day=date(2026, 12, 3), destination="市里",
         reason="开会", contact="13900000000", arrangements="由副职负责",
-        acting_person_id=roster_unit["leaders"][0].id if slot.person_id != roster_unit["leaders"][0].id
-        else roster_unit["leaders"][1].id), tz="Asia/Shanghai")
+        acting_person_id=roster_unit["officers"][0].id), tz="Asia/Shanghai")
+    # the acting person cannot hold a leader slot (not in the pool): the slot is open (one who can takes it over:
+    # tests/rosters/test_acting_covers.py)
     gap = session.exec(select(RosterGap).where(RosterGap.unit_id == unit.id)).one()
     assert gap.reason == "holder_unavailable" and gap.person_id == slot.person_id and "请假" in gap.text
     found = [a for a in alerts.collect(session=session, now=NOW, settings=settings, sources=ALERT_SOURCES) if a.code == "roster_holder_on_leave"]

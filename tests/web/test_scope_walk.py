@@ -86,7 +86,8 @@ def world(client, session, directory, users, tokens):
     confirmed = swaps.request(session=session, data=_swap(other, by_day[other.day + timedelta(days=2)].person_id),
                               now=NOW, by=OFFICE, settings=settings)
     session.get(Swap, confirmed.id).status = SwapStatus.confirmed
-    leave = leaves.file_leave(session=session, today=NOW.date(), by=OFFICE, tz=TZ, data=_leave(leaders[0].id, leaders[1].id))
+    leave = leaves.file_leave(session=session, today=NOW.date(), by=OFFICE, tz=TZ, data=_leave(leaders[0].id, officers[0].id))
+    # (主持工作 by an officer, who cannot hold the leader slot: the slot stays a gap to fill)
     pending = leaves.file_leave(session=session, today=NOW.date(), by=OFFICE, tz=TZ,
                                 data=_leave(leaders[1].id, leaders[0].id, date(2027, 1, 20)))
     session.get(LeaveReport, pending.id).status = LeaveStatus.pending_approval  # as a head's leave in flood season

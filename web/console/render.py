@@ -40,7 +40,23 @@ def tel(text) -> Markup:
     return Markup("").join(out)
 
 
+ACTING = re.compile(r"（代(?P<name>[^）]+)）")
+CORRECTION = re.compile(r"更正：等级由(?P<old>\S+?)级调整为(?P<new>\S+?)级")
+
+
+def zh_names(text, lang: str) -> str:
+    """The services' zh-CN name notes in the page's language: "董国华（代宋海燕）" -> "董国华 (for 宋海燕)",
+    "（请假）" -> " (on leave)", "更正：等级由Ⅳ级调整为Ⅲ级" -> "Correction: grade Ⅳ changed to Ⅲ"."""
+    text = str(text or "")
+    if lang != "en":
+        return text
+    text = ACTING.sub(lambda m: f" (for {m['name']})", text).replace("（请假）", " (on leave)")
+    return CORRECTION.sub(lambda m: f"Correction: grade {m['old'].replace('待定', 'ungraded')} changed to "
+                                    f"{m['new'].replace('待定', 'ungraded')}", text)
+
+
 templates.env.filters["tel"] = tel
+templates.env.filters["zh_names"] = zh_names
 templates.env.filters["cn_numeral"] = chinese_numeral  # 续报一, 续报十一: report titles in zh-CN
 
 

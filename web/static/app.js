@@ -102,7 +102,21 @@ function setupPickers(root) {
   });
 }
 
-function enhance(root) { setupPickers(root); labelTables(root); tick(); }
+// ---- the report form: a 首报 option names its medium, so the channel select (for 续报/终报) is set and locked ----
+function setupReportKind(root) {
+  const kind = root.querySelector && root.querySelector("#f-kind"), channel = root.querySelector && root.querySelector("#f-channel");
+  if (!kind || !channel || kind.dataset.wired) return;
+  kind.dataset.wired = "1";
+  const sync = () => {
+    const medium = kind.selectedOptions[0]?.dataset.channel;
+    if (medium) channel.value = medium;
+    channel.disabled = Boolean(medium);
+  };
+  kind.addEventListener("change", sync);
+  sync();
+}
+
+function enhance(root) { setupReportKind(root); setupPickers(root); labelTables(root); tick(); }
 window.dutydesk = { enhance };
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -56,6 +56,7 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^未配置 webhook 地址$", "no_webhook_url"),
     (r"^无控制台账号$", "no_account"),
     (r"^未配置 Apprise URL$", "no_apprise_url"),
+    (r"^已进入控制台收件箱$", "in_inbox"),
     (r"^未指定(短信|语音)模板 \((?P<field>\w+)\)$", "no_template"),
     (r"^HTTP (?P<status>\d+): 接收方未接受$", "http_refused"),
     (r"^企业微信不认识该成员：(?P<detail>.*)$", "wecom_unknown_member"),

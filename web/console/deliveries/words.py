@@ -44,6 +44,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "no_account": ("无控制台账号（收件箱消息无人能读）", "No console account (nobody can read the inbox message)"),
         "no_webhook_url": ("未配置 Webhook 地址", "No webhook address is set up"),
         "no_apprise_url": ("未配置 Apprise 地址", "No Apprise URL is set up"),
+        "in_inbox": ("已进入控制台收件箱", "In the console inbox"),
         "no_template": ("渠道未指定消息模板（{field}）", "The channel names no message template ({field})"),
         "http_refused": ("接收方未接受（HTTP {status}）", "The receiver refused it (HTTP {status})"),
         "wecom_unknown_member": ("企业微信不认识该成员：{detail}", "WeCom does not know this member: {detail}"),

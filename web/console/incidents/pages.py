@@ -168,6 +168,9 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
         with refusals():
             data = {k: v for k, v in typed.items() if v != ""}
             data["reported_at"] = local_dt(request, data.get("reported_at"))
+            kind, _, medium = str(data.get("kind", "")).partition(":")
+            if kind == "first" and medium:  # the form's 首报（电话）/首报（书面）: the option names the medium
+                data["kind"], data["channel"] = kind, medium
             data["send_upward"] = "send_upward" in form
             data["confirm_unverified"] = "confirm_unverified" in form
             reports.add_report(session=session, incident_id=incident_id, by=c.by,

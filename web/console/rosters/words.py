@@ -111,7 +111,7 @@ WORDS: dict[str, tuple[str, str]] = {
                    "Leading cadres (★) file a formal leave report in advance, with destination, reason, contact, "
                    "work arrangements and who is acting in charge all filled in; anyone else is only marked "
                    "unavailable for duty, and the roster treats them as away."),
-    "leave.person": ("请假人", "Person"), "leave.cadre": ("（县管正职）", " (leading cadre)"),
+    "leave.person": ("请假人", "Person"), "leave.cadre": ("（领导干部，须请假报备）", " (leading cadre: formal leave report)"),
     "leave.start": ("开始", "From"), "leave.end": ("结束", "To"),
     "leave.destination": ("去向★", "Destination★"), "leave.reason": ("事由★", "Reason★"),
     "leave.contact": ("联系方式★", "Contact★"), "leave.arrangements": ("工作安排★", "Work arrangements★"),
