@@ -16,7 +16,6 @@ people chosen (`update_phones`, audited as a change of the person).
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,22 +25,23 @@ from sqlmodel import Session, delete, select
 
 from core.errors import Invalid
 from core.spreadsheets import Sheet
-from models.directory import Person, PersonCreate, PersonUpdate, Unit
+from models.directory import Person, Unit
 from models.rosters.roster import RosterDayNote, RosterMonth
 from rules.directory import same_phone
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
 from rules.rosters.review import holiday_shortfalls, past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
-from rules.rosters.sheet_grid import ROLES, letter, said
+from rules.rosters.sheet_grid import said
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
 from services.access import Actor
-from services.directory import org
 from services.rosters import policy as pol
 from services.rosters.calendar import load_calendar
 from services.rosters.excel import ImportRejected, store_month
 from services.rosters.generate import month_row, parse_month
+from services.rosters import import_people
+from services.rosters.import_checks import NoteChange, check_notes, check_overrides, stored_notes
 from services.rosters.served import ServedDay, served_changes
 from services.rosters.store import load_slots
 
@@ -83,15 +83,6 @@ class Outside:
     person_id: str
     days: list[date] = field(default_factory=list)
     where: tuple[str, int, str, str] = ("", 0, "", "")
-
-
-@dataclass
-class NoteChange:
-    """A stored 备注 the import changes (`after` "": removed)."""
-
-    day: date
-    before: str
-    after: str
 
 
 @dataclass
@@ -207,7 +198,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         first, _ = parse_month(month)
         hint = (first.year, first.month)
     labels = {p.name: p.label or p.name for p in posts}
-    columns = _check_overrides(columns or {}, sheets, labels)
+    columns = check_overrides(columns or {}, sheets, labels)
     parsed = parse_roster([Grid(s.name, s.rows, tuple(s.merged)) for s in sheets], post_labels=labels, month=hint,
                           columns=columns)
     problems, warnings = list(parsed.problems), list(parsed.warnings)
@@ -254,7 +245,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                                               f"可选择“加入轮换人员”一并导入，或在岗位设置中调整",
                                     **said("not_in_pool", name=o.name, post=o.post, days=len(o.days))))
     _check_holiday_counts(session, unit_id, parsed, days, months, labels, warnings)
-    note_months, note_changes, notes_kept = _check_notes(session, unit_id, parsed, months, warnings)
+    note_months, note_changes, notes_kept = check_notes(session, unit_id, parsed, months, warnings)
     where = {d.day: (d.sheet, d.row) for d in parsed.days}
     served = served_changes(session=session, unit_id=unit_id, now=now,
                             days=[d for d in days if d["day"].strftime("%Y-%m") in months])
@@ -268,103 +259,6 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                          past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
                          phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones),
                          note_months=note_months, note_changes=note_changes, notes_kept=notes_kept)
-
-
-ROLE_WORDS = {"date": "日期", "weekday": "星期", "phone": "电话", "note": "备注", "ignore": "忽略"}
-_LETTERS = re.compile(r"^[A-Z]{1,3}$")
-
-
-def _column_index(col: str) -> int:
-    n = 0
-    for ch in col:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def _check_overrides(columns: dict[str, str], sheets: list[Sheet], labels: dict[str, str]) -> dict[str, str]:
-    """A correction of the mapping naming an unknown role, a sheet the file lacks or a column outside the sheet is
-    refused (Invalid, field "columns"), the valid roles listed: never silently dropped. The corrections with their
-    column letters in capitals."""
-    valid = {"date": ROLE_WORDS["date"], "weekday": ROLE_WORDS["weekday"], **labels,
-             **{k: v for k, v in ROLE_WORDS.items() if k not in ("date", "weekday")}}
-    assert set(ROLES) <= set(valid)
-    widths = {s.name: max((len(r) for r in s.rows), default=0) for s in sheets}
-    bad: list[tuple[str, str]] = []
-    out: dict[str, str] = {}
-    for key, role in columns.items():
-        sheet, bang, col = key.rpartition("!")
-        role = role.strip()
-        if bang and sheet not in widths:
-            bad.append((f"{key}={role}：文件中没有工作表“{sheet}”", f"{key}={role}: the file has no such sheet"))
-            continue
-        if role not in valid:
-            bad.append((f"{key}={role}：“{role}”不是可用的用途", f"{key}={role}: unknown role"))
-            continue
-        if _LETTERS.match(col.strip().upper()):  # a week grid's row label is named by its text, not a letter
-            col = col.strip().upper()
-            width = widths[sheet] if bang else max(widths.values(), default=0)
-            if _column_index(col) >= width:
-                last = letter(width - 1) if width else ""
-                bad.append((f"{key}={role}：{col} 列不在工作表内" + (f"，表格只到 {last} 列" if last else ""),
-                            f"{key}={role}: column {col} is outside the sheet" + (f", which ends at {last}"
-                                                                                   if last else "")))
-                continue
-        out[f"{sheet}!{col}" if bang else col] = role
-    if bad:
-        listed = "、".join(f"{word} {name}" for name, word in valid.items())
-        raise Invalid("列对应关系有误，未导入：" + "；".join(zh for zh, _ in bad) + f"。可用的用途：{listed}"
-                      f" (wrong column mapping, nothing imported: {'; '.join(en for _, en in bad)}. Roles: "
-                      f"{', '.join(valid)})", field="columns")
-    return out
-
-
-def _stored_notes(session: Session, unit_id: uuid.UUID, first: date, last: date) -> dict[date, str]:
-    return {n.day: n.note for n in session.exec(select(RosterDayNote).where(
-        RosterDayNote.unit_id == unit_id, RosterDayNote.day >= first, RosterDayNote.day <= last))}
-
-
-def _short(text: str, n: int = 20) -> str:
-    return text if len(text) <= n else text[:n] + "…"
-
-
-def _check_notes(session: Session, unit_id: uuid.UUID, parsed: ParsedRoster, months: list[str],
-                 warnings: list[Problem]) -> tuple[set[str], list[NoteChange], dict[str, int]]:
-    """Which months the file sets 备注 for (a sheet with a 备注 column or row), the stored notes it changes or
-    removes (a warning per month naming them), and the months whose stored notes are kept (a warning saying so)."""
-    with_notes = {c.sheet for c in parsed.columns if c.role == "note"}
-    file_notes = {d.day: d.note[:500] for d in parsed.days}
-    note_months: set[str] = set()
-    changes: list[NoteChange] = []
-    kept: dict[str, int] = {}
-    for month in months:
-        first, last = parse_month(month)
-        sheets = {d.sheet for d in parsed.days if first <= d.day <= last}
-        stored = _stored_notes(session, unit_id, first, last)
-        sheet = min(sheets) if sheets else ""
-        if sheets & with_notes:
-            note_months.add(month)
-            mine = [NoteChange(day, note, file_notes.get(day, "")) for day, note in sorted(stored.items())
-                    if file_notes.get(day, "") != note]
-            changes += mine
-            removed = [c for c in mine if not c.after]
-            changed = [c for c in mine if c.after]
-            if removed:
-                shown = "、".join(f"{c.day.month}月{c.day.day}日“{_short(c.before)}”" for c in removed)
-                warnings.append(Problem(sheet, 0, "", "备注", f"将删除 {len(removed)} 条已有备注（文件中为空）：{shown}",
-                                        **said("notes_removed", n=len(removed), notes=tuple(
-                                            f"{c.day.isoformat()} “{_short(c.before)}”" for c in removed))))
-            if changed:
-                shown = "、".join(f"{c.day.month}月{c.day.day}日“{_short(c.before)}”→“{_short(c.after)}”"
-                                  for c in changed)
-                warnings.append(Problem(sheet, 0, "", "备注", f"将更改 {len(changed)} 条已有备注：{shown}",
-                                        **said("notes_changed", n=len(changed), notes=tuple(
-                                            f"{c.day.isoformat()} “{_short(c.before)}” → “{_short(c.after)}”"
-                                            for c in changed))))
-        elif stored:
-            kept[month] = len(stored)
-            warnings.append(Problem(sheet, 0, "", "备注", f"文件没有备注列：保留 {month} 已有的 {len(stored)} 条备注",
-                                    **said("notes_kept", ym=month, n=len(stored))))
-    return note_months, changes, kept
 
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,
@@ -486,9 +380,9 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
     if unconfirmed and not allow_past:  # served days are confirmed with the month
         raise ImportRejected([_legacy(Problem(s.sheet, s.row, "", "日期", s.message(labels) + "（未确认，未导入）"))
                               for s in unconfirmed], preview=preview)
-    created = _create_missing(session, unit_id, preview, by)
-    _update_phones(session, preview, by)
-    _add_outside(session, unit_id, preview, by)
+    created = import_people.create_missing(session, unit_id, preview, by)
+    import_people.update_phones(session, preview, by)
+    import_people.add_outside(session, unit_id, preview, by)
     policy = pol.load_policy(session, unit_id, tz)
     calendar = load_calendar(session=session)
     rows = []
@@ -509,7 +403,7 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
         existing = month_row(session, unit_id, month_key)
         keep_notes = month_key not in preview.note_months  # no 备注 column: the stored notes stay
         if keep_notes:
-            notes = _stored_notes(session, unit_id, first, last)
+            notes = stored_notes(session, unit_id, first, last)
         if existing is not None and _same_as_stored(session, unit_id, first, last, out, notes):
             preview.unchanged.append(month_key)  # the same file again: no new version, no audit entry
             rows.append(existing)
@@ -570,32 +464,6 @@ def _same_as_stored(session: Session, unit_id: uuid.UUID, first: date, last: dat
     return stored == notes
 
 
-def _create_missing(session: Session, unit_id: uuid.UUID, preview: ImportPreview, by: Actor) -> dict[str, str]:
-    """Create the people the directory lacks and append them to the pool of the post the file gives them."""
-    created: dict[str, str] = {}
-    added: dict[str, list[uuid.UUID]] = {}
-    for m in preview.missing:
-        person = org.create_person(session=session, actor=by.name, data=PersonCreate(
-            name=m.name, unit_id=unit_id, mobile=m.phone or ""))  # a name alone: no phone yet
-        created[m.name] = str(person.id)
-        preview.created.append(m.name)
-        if m.joins_pool:
-            added.setdefault(m.post, []).append(person.id)
-    pools = pol.pools_of(session, unit_id)
-    for post, ids in added.items():
-        pol.set_pool(session=session, unit_id=unit_id, post=post,
-                     people=[uuid.UUID(x) for x in pools.get(post, [])] + ids, by=by)
-    return created
-
-
-def _update_phones(session: Session, preview: ImportPreview, by: Actor) -> None:
-    """The directory phones the clerk chose to replace with the file's (each audited as a change of the person)."""
-    for x in preview.phones:
-        if x.person_id in preview.update_phones:
-            org.update_person(session=session, person_id=uuid.UUID(x.person_id), data=PersonUpdate(mobile=x.phone),
-                              actor=by.name)
-
-
 def past_message(month: str) -> str:
     """Why a month wholly over is not imported without confirmation (zh-CN)."""
     y, m = month.split("-")
@@ -607,17 +475,6 @@ def summary(preview: ImportPreview, month: str, unit: str) -> str:
     days, slots = preview.counts(month)
     y, m = month.split("-")
     return f"已导入 {int(y)}年{int(m)}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {len(preview.created)} 人"
-
-
-def _add_outside(session: Session, unit_id: uuid.UUID, preview: ImportPreview, by: Actor) -> None:
-    """Append the directory people the file puts on a post to the end of that post's pool (audited by set_pool)."""
-    pools = pol.pools_of(session, unit_id)
-    added: dict[str, list[str]] = {}
-    for o in preview.outside:
-        added.setdefault(o.post, []).append(o.person_id)
-    for post, ids in added.items():
-        pol.set_pool(session=session, unit_id=unit_id, post=post,
-                     people=[uuid.UUID(x) for x in pools.get(post, []) + ids], by=by)
 
 
 def _legacy(p: Problem) -> dict:
