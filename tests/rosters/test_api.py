@@ -58,7 +58,8 @@ def test_leader_files_only_own_leave_and_sees_uncovered_duty(client, tokens, gen
     slot = session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id, RosterSlot.post == "leader",
                                                  RosterSlot.day == date(2026, 12, 10))).one()
     leader = next(p for p in generated["leaders"] if p.id == slot.person_id)
-    other = next(p for p in generated["leaders"] if p.id != slot.person_id)
+    # the acting person is an officer: a fellow leader named by the leave would cover the duty himself
+    other = generated["officers"][0]
     body = {"person_id": str(leader.id), "start_day": "2026-12-10", "start_half": "am", "end_day": "2026-12-10",
             "end_half": "pm", "destination": "成都", "reason": "培训", "contact": "13900000000",
             "arrangements": "工作由副职负责", "acting_person_id": str(other.id)}
