@@ -58,7 +58,7 @@ def _dept_leader_on_leave(session, directory) -> str:
     slot = session.exec(select(RosterSlot).where(RosterSlot.unit_id == dept.id, RosterSlot.post == "leader",
                                                  RosterSlot.day == date(2026, 12, 3))).one()
     away = next(p for p in leaders if p.id == slot.person_id)
-    acting = next(p for p in leaders if p.id != away.id)
+    acting = directory["people"]["d1"]  # an officer: a fellow leader named by the leave would cover the slot himself
     leaves.file_leave(session=session, today=date(2026, 12, 1), by=system, tz=TZ, data=LeaveCreate(
         person_id=away.id, start_day=date(2026, 12, 3), end_day=date(2026, 12, 3), destination="市里", reason="开会",
         contact="13900000000", arrangements="由副职负责", acting_person_id=acting.id))
