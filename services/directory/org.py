@@ -125,6 +125,10 @@ def create_person(*, session: Session, data: PersonCreate, actor: str) -> Person
 def update_person(*, session: Session, person_id: uuid.UUID, data: PersonUpdate, actor: str) -> Person:
     person = get_person(session=session, person_id=person_id)
     changes = data.model_dump(exclude_unset=True)
+    for name, value in changes.items():  # every field of a person has a value: "" clears a text, null is refused
+        if value is None:
+            raise Invalid(f"{name} 不能为 null：不修改请不要传该字段，清空文字请传空字符串 "
+                          f"(may not be null: leave it out to keep it, send \"\" to clear a text)", field=name)
     if changes.get("unit_id") is not None and session.get(Unit, changes["unit_id"]) is None:
         raise Invalid(f"未找到该单位 (unit {changes['unit_id']} not found)", field="unit_id")
     # The audit entry is filed under the person's new unit; `unit_id` is both that and one of the changes.

@@ -47,3 +47,13 @@ def test_an_import_stores_phones_typed_any_way_in_one_form(client, tokens, direc
     found = session.exec(select(Person).where(Person.name.in_(["王芳", "刘洋"])))
     got = {p.name: (p.mobile, p.office_phone) for p in found}
     assert got == {"王芳": ("13900010003", "0851-88886666"), "刘洋": ("13900010004", "0851-88886667")}
+
+
+def test_a_null_in_a_person_patch_is_refused_at_its_field(client, tokens, directory):
+    """The fuzzer's PATCH /api/people/{id} {"name": null} stored a nameless person and failed the answer's own
+    schema; null is refused, the person unchanged."""
+    person = directory["people"]["t1"]
+    for field in ("name", "mobile", "is_leading_cadre"):
+        r = client.patch(f"/api/people/{person.id}", headers=tokens["admin"], json={field: None})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == field, r.text
+    assert client.get(f"/api/people/{person.id}", headers=tokens["admin"]).json()["name"] == person.name

@@ -129,7 +129,7 @@ def test_a_correction_keeps_the_checks_time_and_roster_judgement_unless_it_chang
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "correct",
                                                   AuditEntry.entity_id == str(new.id))).one()
     assert (entry.before["outcome"], entry.after["outcome"]) == ("slow_answer", "normal")
-    assert entry.before["started_at"] == entry.after["started_at"] and "[outcome]" in entry.note
+    assert entry.before["started_at"] == entry.after["started_at"] and "outcome changed" in entry.note
     # an explicit judgement is kept as given; a new answerer is judged against the roster at the check's time
     judged = results.correct(session=session, check_id=new.id, reason="接听人系临时顶班", actor="d2", now=later,
                              settings=SETTINGS, data=PhoneCheckCorrection(roster_match=False))
