@@ -17,6 +17,7 @@ from models.rosters.roster import RosterSlot
 from services.rosters import excel, imports
 from services.rosters import policy as pol
 from tests.conftest import PASSWORD, run_cli
+from tests.rosters.test_import_layouts import staffed_town
 from tests.rosters.test_import_layouts import (BY, EXPECTED, NOW, OFFICERS, county_one_row_per_day, stored,  # noqa: F401
                                                 unit, wd, xlsx)
 from web.console.forms import FLASH_COOKIE, read_flash
@@ -253,18 +254,7 @@ def test_console_upload_shows_a_preview_then_imports_on_confirm(client, users, s
 def test_cli_dry_run_prints_the_roster_and_writes_nothing(cli_db, tmp_path):
     from sqlmodel import Session
 
-    from models.directory import PersonCreate, UnitCreate
-    from services.directory import org
-    from tests.rosters.test_import_layouts import LEADERS
-
-    with Session(cli_db) as s:
-        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
-        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
-                for n, m in {**LEADERS, **OFFICERS}.items()}
-        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
-        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
-        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
-        s.commit()
+    staffed_town(cli_db)
     path = tmp_path / "值班表.xlsx"
     path.write_bytes(xlsx(county_one_row_per_day))
     r = run_cli("roster", "import", path, "--unit", "t1", "--dry-run")

@@ -13,14 +13,14 @@ from sqlmodel import Session, func, select
 
 from core.spreadsheets import read_workbook
 from models.audit import AuditEntry
-from models.directory import Person, PersonCreate, UnitCreate
+from models.directory import Person
 from models.rosters.roster import RosterSlot
-from services.directory import org
 from services.rosters import excel, imports
 from services.rosters import policy as pol
 from tests.conftest import run_cli
 from tests.rosters.test_import_checks import _login, edited, preview, slots  # noqa: F401
 from tests.rosters.test_import_console import _form, _open, _submit
+from tests.rosters.test_import_layouts import staffed_town
 from tests.rosters.test_import_layouts import (BY, EXPECTED, LEADERS, OFFICERS, TZ, do_import, footer, roster,  # noqa: F401
                                                stored, title, unit, wd, xlsx)
 from web.console.forms import FLASH_COOKIE, read_flash
@@ -146,14 +146,7 @@ def november(wb):
 
 def test_the_cli_asks_for_past_ok_for_a_month_that_is_over(cli_db, tmp_path):
     """The CLI runs on the real clock: last November is over whenever the test runs."""
-    with Session(cli_db) as s:
-        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
-        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
-                for n, m in {**LEADERS, **OFFICERS}.items()}
-        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
-        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
-        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
-        s.commit()
+    staffed_town(cli_db)
     path = tmp_path / "11月值班表.xlsx"
     path.write_bytes(xlsx(november))
     r = run_cli("roster", "import", path, "--unit", "t1")

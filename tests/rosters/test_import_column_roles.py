@@ -10,13 +10,10 @@ import pytest
 from sqlmodel import Session, func, select
 
 from core.errors import Invalid
-from models.directory import PersonCreate, UnitCreate
 from models.rosters.roster import RosterSlot
-from services.directory import org
-from services.rosters import policy as pol
 from tests.conftest import run_cli
 from tests.rosters.test_import_checks import preview, slots
-from tests.rosters.test_import_layouts import (BY, LEADERS, OFFICERS, county_one_row_per_day, unit,  # noqa: F401
+from tests.rosters.test_import_layouts import (county_one_row_per_day, staffed_town, unit,  # noqa: F401
                                                xlsx)
 
 ROLES_ZH = "日期 date、星期 weekday、带班领导 leader、值班员 officer、电话 phone、备注 note、忽略 ignore"
@@ -51,14 +48,7 @@ def test_api_refuses_a_wrong_mapping_naming_the_field(client, tokens, session, u
 
 
 def test_cli_refuses_a_wrong_mapping_naming_the_option(cli_db, tmp_path):
-    with Session(cli_db) as s:
-        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
-        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
-                for n, m in {**LEADERS, **OFFICERS}.items()}
-        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
-        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
-        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
-        s.commit()
+    staffed_town(cli_db)
     path = tmp_path / "值班表.xlsx"
     path.write_bytes(xlsx(county_one_row_per_day))
     r = run_cli("roster", "import", path, "--unit", "t1", "--column", "D=bogus", "--column", "Z=officer")

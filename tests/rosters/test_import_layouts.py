@@ -31,6 +31,23 @@ WEEK = "一二三四五六日"
 FOOTER = "值班电话：0838-1234567（24小时）  传真：0838-1234568"
 
 
+def staffed_town(engine) -> None:
+    """高观镇 (code t1) with the leaders and officers of these files in its pools, committed on `engine`: what
+    the CLI tests, which open their own sessions, import into."""
+    from sqlmodel import Session
+
+    from models.directory import UnitCreate
+
+    with Session(engine) as s:
+        town = org.create_unit(session=s, actor="test", data=UnitCreate(name="高观镇", code="t1"))
+        made = {n: org.create_person(session=s, actor="test", data=PersonCreate(name=n, unit_id=town.id, mobile=m))
+                for n, m in {**LEADERS, **OFFICERS}.items()}
+        pol.ensure_default_posts(session=s, unit_id=town.id, actor="test")
+        pol.set_pool(session=s, unit_id=town.id, post="leader", people=[made[n].id for n in LEADERS], by=BY)
+        pol.set_pool(session=s, unit_id=town.id, post="officer", people=[made[n].id for n in OFFICERS], by=BY)
+        s.commit()
+
+
 def roster(year: int = 2026, month: int = 12) -> dict[date, tuple[list[str], list[str], str]]:
     """The roster every file of the corpus is written from: day -> (leaders, officers in order, 备注)."""
     leaders, officers = list(LEADERS), list(OFFICERS)
