@@ -24,6 +24,13 @@ def _phone(value):
         raise ValueError(f"{exc} (not a phone number: digits, +, - and spaces only)") from None
 
 
+def _email(value):
+    """An email address is empty or has a name and a domain around its @."""
+    if isinstance(value, str) and value and ("@" not in value or value.startswith("@") or value.endswith("@")):
+        raise ValueError("邮箱地址格式不正确 (not an email address)")
+    return value
+
+
 class UnitType(StrEnum):
     county_office = "county_office"  # 总值班室: the hub
     town = "town"  # 镇街
@@ -97,13 +104,7 @@ class PersonBase(SQLModel):
     )
 
     _phones = field_validator("mobile", "office_phone", mode="before")(_phone)
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, value: str) -> str:
-        if value and ("@" not in value or value.startswith("@") or value.endswith("@")):
-            raise ValueError("邮箱地址格式不正确 (not an email address)")
-        return value
+    _email_shape = field_validator("email")(_email)
 
 
 class PersonCreate(PersonBase):
@@ -131,6 +132,7 @@ class PersonUpdate(SQLModel):
                                 "wecom_id", "feishu_id", "is_leading_cadre", "is_unit_head", "domain_categories",
                                 "active", mode="before")(not_null)
     _phones = field_validator("mobile", "office_phone", mode="before")(_phone)
+    _email_shape = field_validator("email")(_email)  # the same rule as at creation: the answer is a PersonPublic
 
 
 class Person(PersonBase, table=True):

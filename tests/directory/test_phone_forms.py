@@ -57,3 +57,13 @@ def test_a_null_in_a_person_patch_is_refused_at_its_field(client, tokens, direct
         r = client.patch(f"/api/people/{person.id}", headers=tokens["admin"], json={field: None})
         assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == field, r.text
     assert client.get(f"/api/people/{person.id}", headers=tokens["admin"]).json()["name"] == person.name
+
+
+def test_an_email_without_its_at_is_refused_in_a_person_patch_as_at_creation(client, tokens, directory):
+    """The fuzzer's PATCH {"email": "nonsense"} was stored, and the answer then failed its own schema (500)."""
+    person = directory["people"]["t1"]
+    r = client.patch(f"/api/people/{person.id}", headers=tokens["admin"], json={"email": "nonsense"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "email", r.text
+    assert "邮箱地址格式不正确" in r.text
+    r = client.patch(f"/api/people/{person.id}", headers=tokens["admin"], json={"email": "li@county.gov.cn"})
+    assert r.status_code == 200 and r.json()["email"] == "li@county.gov.cn", r.text

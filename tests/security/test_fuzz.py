@@ -113,7 +113,9 @@ def test_no_server_error_for_any_generated_request(fuzz_app, tokens, known):
             try:
                 response = case.call(headers=tokens[role])
             except Exception as exc:  # an exception the app let escape is a 500 too
-                failures.append(f"{role}: {case.method} {case.formatted_path} raised {exc!r}")
+                detail = exc.errors() if hasattr(exc, "errors") else ""  # a ResponseValidationError names the field
+                failures.append(f"{role}: {case.method} {case.formatted_path} raised {exc!r} {str(detail)[:300]}\n"
+                                f"    body: {str(case.body)[:300]}")
                 return
             try:
                 case.validate_response(response, checks=CHECKS, headers=tokens[role])
