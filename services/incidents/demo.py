@@ -1,4 +1,4 @@
-"""Demo incidents for the board: one acknowledged with an instruction awaiting feedback, two still open."""
+"""Demo incidents for the board: one acknowledged with an instruction awaiting feedback, three still open."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def _unit(session: Session, kind: UnitType, code: str) -> Unit | None:
 
 
 def seed_incidents(session: Session, now: datetime, settings: Settings) -> dict[str, int]:
-    """A grade II landslide (acknowledged, instructed), a road accident and a sensitive online post, open."""
+    """A grade II landslide (acknowledged, instructed); open: a road accident, a sensitive online post, and a river
+    over its warning level that waits for the demo leader (the vice head for natural disasters) to acknowledge."""
     town, dept = _unit(session, UnitType.town, "town01"), _unit(session, UnitType.department, "dept01")
     hub = _unit(session, UnitType.county_office, "county")
     if town is None or dept is None or hub is None:
@@ -60,4 +61,10 @@ def seed_incidents(session: Session, now: datetime, settings: Settings) -> dict[
     intake.open_incident(session=session, by=SEED, now=now - timedelta(minutes=3), data=IncidentIn(
         title="网传某小区燃气泄漏视频", category="public_opinion", unit_id=town.id, received_at=now - timedelta(minutes=3),
         source="网信办舆情监测", sensitive=True), settings=settings)
-    return {"incidents": 3}
+    river = _unit(session, UnitType.town, "town02") or town
+    intake.open_incident(session=session, by=SEED, now=now - timedelta(minutes=6), data=IncidentIn(
+        title=f"{river.name}清水河水位超警戒", category="natural_disaster", type="洪涝", unit_id=river.id,
+        received_at=now - timedelta(minutes=6), place=f"{river.name}清水河大桥段", source=f"{river.name}值班室电话报告",
+        reporter="张伟", reporter_contact="13800002222", deaths=0, injured=0, missing=0, grade=3,
+        grade_override_reason="沿河约300户群众需紧急转移，按较大级别响应", measures="已组织沿河低洼处群众转移，安排专人巡堤"), settings=settings)
+    return {"incidents": 4}
