@@ -98,6 +98,8 @@ class Message(BaseModel):
     template_code: str | None = Field(None, description="provider template id (SMS, voice)")
     template_params: dict[str, str] = Field(default_factory=dict)
     callback_url: str | None = Field(None, description="where the provider should post status callbacks")
+    collect_code: bool = Field(False, description="a call that asks for the confirm key, then a code ended by # "
+                               "(值班识别码); a provider that gathers digits gathers them all")
 
 
 class SendResult(BaseModel):

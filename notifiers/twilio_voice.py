@@ -88,13 +88,15 @@ class TwilioVoiceNotifier(Notifier):
 
     config: TwilioVoiceConfig
 
-    def twiml(self, text: str, callback_url: str | None) -> str:
-        """The call's TwiML: say the text inside a one-digit Gather that posts to the callback."""
+    def twiml(self, text: str, callback_url: str | None, *, collect_code: bool = False) -> str:
+        """The call's TwiML: say the text inside a Gather that posts to the callback: one key, or (collect_code)
+        the confirm key and a duty code up to # ("14821"), as the spot check's prompt asks."""
         say = f'<Say language="{self.config.language}">{escape(text)}</Say>'
         if not callback_url:
             return f"<Response>{say}</Response>"
+        keys = 'finishOnKey="#"' if collect_code else 'numDigits="1"'
         return (
-            f'<Response><Gather numDigits="1" timeout="{self.config.gather_timeout}" '
+            f'<Response><Gather {keys} timeout="{self.config.gather_timeout}" '
             f'action={quoteattr(callback_url)} method="POST">{say}</Gather>'
             f'<Say language="{self.config.language}">未收到按键，再见。</Say></Response>'
         )
@@ -110,7 +112,7 @@ class TwilioVoiceNotifier(Notifier):
         callback = message.callback_url or self.config.callback_url or None
         form: list[tuple[str, str]] = [
             ("To", to), ("From", self.config.from_number),
-            ("Twiml", self.twiml(message.voice_text or message.text, callback)),
+            ("Twiml", self.twiml(message.voice_text or message.text, callback, collect_code=message.collect_code)),
             ("Timeout", str(self.config.ring_timeout)),
         ]
         if callback:

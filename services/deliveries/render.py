@@ -21,6 +21,7 @@ from notifiers.base import Message, Notifier, Recipient
 from notifiers.text import fit, utf8_len
 
 TEMPLATES = Path(__file__).parent / "templates"
+COLLECT = "_collect"  # a delivery's hint to its voice channel: "code" = gather the confirm key and a code ended by #
 LANGS = ("zh-CN", "en")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
@@ -80,6 +81,8 @@ def message_for(delivery: Delivery, notifier: Notifier, public_url: str) -> Mess
         ack_url=delivery.ack_url,
         mention_mobiles=[m for m in [delivery.recipient.get("mobile")] if m and notifier.capabilities.mentions],
         template_code=delivery.template_code,
-        template_params={k: str(v) for k, v in delivery.template_params.items()},
+        # "_"-keys are the pipeline's own hints, never a provider template's parameters
+        template_params={k: str(v) for k, v in delivery.template_params.items() if not k.startswith("_")},
+        collect_code=delivery.template_params.get(COLLECT) == "code",
         callback_url=f"{public_url.rstrip('/')}/callbacks/{delivery.channel}",
     )

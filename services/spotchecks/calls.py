@@ -15,6 +15,7 @@ from models.spotchecks.checks import IvrAttempt, PlannedCheck
 from notifiers.simulated_voice import in_production
 from services.deliveries.channels import create_channel
 from services.deliveries.outbox import enqueue
+from services.deliveries.render import COLLECT
 
 VOICE_KINDS = ("aliyun_vms", "twilio_voice", "simulated_voice")  # simulated_voice: the demo's, never production
 SOURCE = "spot_check"
@@ -48,7 +49,7 @@ def place_via_deliveries(session: Session, attempt: IvrAttempt, planned: Planned
         session=session, source=SOURCE, source_id=planned.id, step=f"ivr{attempt.attempt_no}", channel=channel,
         address=unit.duty_phone, recipient={"name": f"{unit.name}值班室"}, subject=f"{unit.name} 值班抽查",
         text=cfg.tts_text, voice_text=cfg.tts_text, due_at=attempt.due_at, now=now,
-        max_attempts=1,
+        max_attempts=1, template_params={COLLECT: "code"} if cfg.require_duty_code else None,
     )
     return str(delivery.id)
 

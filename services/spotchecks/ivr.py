@@ -113,7 +113,8 @@ def _place(session: Session, planned: PlannedCheck, attempt_no: int, due: dateti
         attempt.result, attempt.status, attempt.detail = IvrResult.failed, "failed", "单位未登记值班电话"
     else:
         try:
-            cfg = settings.spotchecks.model_copy(update={"tts_text": prompt(settings, requires_code(session, planned))})
+            code = requires_code(session, planned)  # this call's own: the plan's choice, not the default for new plans
+            cfg = settings.spotchecks.model_copy(update={"tts_text": prompt(settings, code), "require_duty_code": code})
             attempt.delivery_id = calls.placer(session, attempt, planned, unit, now, cfg)
         except Exception as exc:  # a refused enqueue is a failed attempt, visible, retried by the rule
             log.warning("spot-check call for %s not placed: %s", unit.name, exc)

@@ -145,3 +145,17 @@ def test_get_callback_is_verified_over_its_url_and_read_from_the_query():
     req = CallbackRequest(method="GET", url=url, headers=headers, query=params)
     [r] = TwilioVoiceNotifier(_config()).parse_callback(req)
     assert (r.kind, r.provider_message_id) == ("no_answer", "CA06")
+
+
+@pytest.mark.anyio
+async def test_a_call_that_asks_for_a_duty_code_gathers_the_confirm_key_and_the_code_up_to_hash(peer, client):
+    """A spot check that asks for the answerer's 值班识别码: a one-digit Gather would end the call at "1", so the
+    code could never be keyed; the call gathers until # and the callback carries all the keys."""
+    msg = make_message(voice_text="值班抽查，请按1确认在岗；按1后请输入您的值班识别码，以井号键结束", callback_url=CB,
+                       collect_code=True)
+    await TwilioVoiceNotifier(_config(peer.url), client=client).send(msg)
+    twiml = dict(peer.received[-1]["form"])["Twiml"]
+    assert '<Gather finishOnKey="#" timeout="30"' in twiml and "numDigits" not in twiml
+    gather = {k: v for k, v in peer_mod.call_events("answered_key_1", "CA09")[2].items()}
+    [r] = _parse({**gather, "Digits": "14821", "FinishedOnKey": "#"})
+    assert (r.kind, r.key, r.text) == ("key_press", "1", "14821")

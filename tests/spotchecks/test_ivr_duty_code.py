@@ -206,3 +206,26 @@ def test_a_plans_duty_code_setting_follows_the_deployment_default_and_can_be_cha
     assert plan.require_duty_code is True
     set_require_duty_code(session=session, plan_id=plan.id, on=False, actor="t", now=NOW)
     assert session.get(SpotCheckPlan, plan.id).require_duty_code is False
+
+
+def test_the_queued_call_asks_its_voice_channel_to_gather_the_code(session, plan, directory, town):
+    """Through the outbox (no test placer): the call of a plan that asks for the duty code tells the voice channel to
+    gather the confirm key and the code (Twilio: until #), and the hint never reaches a provider's template."""
+    from models.deliveries import ChannelConfigCreate, Delivery
+    from notifiers.registry import get as notifier_class
+    from services.deliveries.channels import create_channel
+    from services.deliveries.render import message_for
+
+    create_channel(session=session, actor="test", key="k" * 32, data=ChannelConfigCreate(
+        name="twilio", kind="twilio_voice", config={"account_sid": "AC" + "0" * 32, "auth_token": "t",
+                                                     "from_number": "+15005550006"}))
+    plan.require_duty_code = True
+    session.add(plan)
+    session.commit()
+    asked = town_check(session, plan, directory, due=NOW - timedelta(seconds=30), mode=CheckMode.automated)
+    ivr.run_round(session=session, now=NOW, settings=SETTINGS)
+    [row] = session.exec(select(Delivery).where(Delivery.source_id == str(asked.id))).all()
+    cls = notifier_class("twilio_voice")
+    msg = message_for(row, cls(cls.Config(account_sid="AC" + "0" * 32, auth_token="t", from_number="+1")),
+                      "https://duty.example")
+    assert msg.collect_code and msg.template_params == {} and "值班识别码" in msg.voice_text
