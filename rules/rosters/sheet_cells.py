@@ -68,6 +68,19 @@ def as_typed(value) -> str:
     return str(value).strip()
 
 
+def norm_mapped(value) -> tuple[str, list[int], str]:
+    """(NFKC text, for each of its characters and one past the end the index in the typed text, the typed text):
+    so that what is found in the compared text can be taken from what the clerk typed. Unstripped."""
+    typed = "" if value is None else str(int(value) if isinstance(value, float) and value.is_integer() else value)
+    out: list[str] = []
+    at: list[int] = []
+    for i, ch in enumerate(typed):
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        at += [i] * len(n)
+    return "".join(out), [*at, len(typed)], typed
+
+
 def squeeze(value) -> str:
     """Header text without spaces, line breaks and bracketed hints: '值 班 员\n(手机)' -> '值班员'."""
     return re.sub(r"\s+|\([^)]*\)", "", norm(value))
@@ -101,18 +114,20 @@ _LEAD_WEEKDAY = re.compile(r"^\s*(?:\((?:星期|周|礼拜)[一二三四五六�
 
 
 def dated_cell(value) -> tuple[str, str] | None:
-    """(the date as written, the people after it) of a week-grid cell that starts with its day
+    """(the date as written, the rest as typed) of a week-grid cell that starts with its day
     ('1.4 林秀英', '12月1日\n林秀英（139…）'); None for any other cell (a name, a bare date, an Excel date)."""
     if not isinstance(value, str):
         return None
-    t = norm(value)
+    full, at, typed = norm_mapped(value)
+    t = full.lstrip()
     m = _LEAD_DATE.match(t)
     if not m:
         return None
     rest = t[m.end():]
     if rest[:1].isdigit() or rest[:1] in ":-~—至到":  # 12月1日8:30…, a slot range: not a week cell
         return None
-    rest = _LEAD_WEEKDAY.sub("", rest, count=1).strip()
+    wd = _LEAD_WEEKDAY.match(rest)
+    rest = typed[at[len(full) - len(t) + m.end() + (wd.end() if wd else 0)]:].strip()  # as typed: a 备注 in it keeps its （），
     return (m[1].strip(), rest) if rest else None
 
 
