@@ -38,7 +38,10 @@ FOOTER = re.compile(r"^(注|说明|值班电话|联系电话|备注|制表|审�
 PHONE = re.compile(r"(?:1[3-9]\d{9}|(?:0\d{2,3}-?\d{7,8}|[2-9]\d{6,7})(?:-\d{1,4})?)")
 # Digits that were meant as a phone but are not one (1390000000: a mobile with a digit missing).
 PHONE_LIKE = re.compile(r"(?<![\d-])(?:\d[\d-]{5,}\d)(?![\d-])")
-NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z]{1,12}\d{0,2}$")  # 领导1: a numbered placeholder
+# A person's name: two or more Chinese characters or Latin letters ('张三', '欧阳晓燕', 'Li'); 领导1: a numbered
+# placeholder. A single letter or character ('A', 'x', '张') is no name (ONE_LETTER: said so).
+NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z]{2,12}\d{0,2}$")
+ONE_LETTER = re.compile(r"^[\u3400-\u9fff·•A-Za-z]\d{0,2}$")
 _SEP = re.compile(r"[、,;/|\\\s]+")
 _CJK1 = re.compile(r"^[\u3400-\u9fff]$")
 _ZH_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
@@ -261,6 +264,8 @@ def people_in(value) -> tuple[list[Named], list[str]]:
             continue
         elif NAME.match(tok):
             out.append(Named(tok))
+        elif ONE_LETTER.match(tok):
+            problems.append(Said(f"“{tok}”不像姓名：姓名至少两个汉字或两个字母", "name_one_letter", text=tok))
         else:
             problems.append(Said(f"“{tok}”不像姓名", "not_a_name", text=tok))
     return out, problems

@@ -105,3 +105,18 @@ def test_a_phone_column_cell_keeps_whole_numbers_only(value, bare, problems):
 ])
 def test_a_week_cell_gives_its_day_before_the_people(value, found):
     assert dated_cell(value) == found
+
+
+@pytest.mark.parametrize("text", ["A", "x", "张", "A1"])
+def test_a_single_letter_or_character_is_no_name(text):
+    assert people_in(text) == ([], [f"“{text}”不像姓名：姓名至少两个汉字或两个字母"])
+
+
+def test_a_single_letter_is_worded_in_english_too():
+    from rules.rosters.sheet_grid import Problem, coded
+    from web.console.rosters.problems import problem_text
+
+    (why,) = people_in("A")[1]
+    assert problem_text(Problem("Sheet1", 3, "C", "带班领导", why, **coded(why)), "en") == (
+        "Sheet “Sheet1”, row 3, column C (带班领导): “A” does not look like a name: a name has at least two Chinese "
+        "characters or letters")
