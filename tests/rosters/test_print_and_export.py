@@ -5,6 +5,7 @@ repeated, its columns as wide as their content, and downloaded under the unit's 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -107,3 +108,15 @@ def test_the_excel_exports_phone_cell_is_the_stored_phones_and_reads_back_to_eac
                                now=NOW)
     assert p.ok and not p.phones, [(c.name, c.phone) for c in p.phones]
     assert not [w.text for w in p.warnings if "电话" in w.message]
+
+
+def test_the_print_pages_title_is_the_offices_full_name_and_month(client, users, directory):
+    """The wall's title reads as offices title it, the unit's full name then the month: 县政府总值班室2026年12月值班表
+    (the page's <title>, so also a saved PDF's name, and its heading), and 高观镇2026年12月值班表 for a town."""
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code in (302, 303)
+    for unit, title in ((directory["hub"], "县政府总值班室2026年12月值班表"), (directory["town"], "高观镇2026年12月值班表")):
+        page = client.get(f"/rosters/{unit.id}/2026-12/print?lang=zh-CN", headers={"accept": "text/html"}).text
+        assert f"<title>{title}</title>" in page
+        heading = page.split("<h1>")[1].split("</h1>")[0]
+        assert re.sub(r"<[^>]+>", "", heading) == title
