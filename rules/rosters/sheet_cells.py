@@ -38,7 +38,10 @@ FOOTER = re.compile(r"^(注|说明|值班电话|联系电话|备注|制表|审�
 PHONE = re.compile(r"(?:1[3-9]\d{9}|(?:0\d{2,3}-?\d{7,8}|[2-9]\d{6,7})(?:-\d{1,4})?)")
 # Digits that were meant as a phone but are not one (1390000000: a mobile with a digit missing).
 PHONE_LIKE = re.compile(r"(?<![\d-])(?:\d[\d-]{5,}\d)(?![\d-])")
-NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z]{1,12}\d{0,2}$")  # 领导1: a numbered placeholder
+# A person's name: two or more Chinese characters or Latin letters ('张三', '欧阳晓燕', 'Li'); 领导1: a numbered
+# placeholder. A single letter or character ('A', 'x', '张') is no name (ONE_LETTER: said so).
+NAME = re.compile(r"^[\u3400-\u9fff·•A-Za-z]{2,12}\d{0,2}$")
+ONE_LETTER = re.compile(r"^[\u3400-\u9fff·•A-Za-z]\d{0,2}$")
 _SEP = re.compile(r"[、,;/|\\\s]+")
 _CJK1 = re.compile(r"^[\u3400-\u9fff]$")
 _ZH_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
@@ -66,6 +69,19 @@ def as_typed(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def norm_mapped(value) -> tuple[str, list[int], str]:
+    """(NFKC text, for each of its characters and one past the end the index in the typed text, the typed text):
+    so that what is found in the compared text can be taken from what the clerk typed. Unstripped."""
+    typed = "" if value is None else str(int(value) if isinstance(value, float) and value.is_integer() else value)
+    out: list[str] = []
+    at: list[int] = []
+    for i, ch in enumerate(typed):
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n)
+        at += [i] * len(n)
+    return "".join(out), [*at, len(typed)], typed
 
 
 def squeeze(value) -> str:
@@ -101,18 +117,20 @@ _LEAD_WEEKDAY = re.compile(r"^\s*(?:\((?:星期|周|礼拜)[一二三四五六�
 
 
 def dated_cell(value) -> tuple[str, str] | None:
-    """(the date as written, the people after it) of a week-grid cell that starts with its day
+    """(the date as written, the rest as typed) of a week-grid cell that starts with its day
     ('1.4 林秀英', '12月1日\n林秀英（139…）'); None for any other cell (a name, a bare date, an Excel date)."""
     if not isinstance(value, str):
         return None
-    t = norm(value)
+    full, at, typed = norm_mapped(value)
+    t = full.lstrip()
     m = _LEAD_DATE.match(t)
     if not m:
         return None
     rest = t[m.end():]
     if rest[:1].isdigit() or rest[:1] in ":-~—至到":  # 12月1日8:30…, a slot range: not a week cell
         return None
-    rest = _LEAD_WEEKDAY.sub("", rest, count=1).strip()
+    wd = _LEAD_WEEKDAY.match(rest)
+    rest = typed[at[len(full) - len(t) + m.end() + (wd.end() if wd else 0)]:].strip()  # as typed: a 备注 in it keeps its （），
     return (m[1].strip(), rest) if rest else None
 
 
@@ -246,6 +264,8 @@ def people_in(value) -> tuple[list[Named], list[str]]:
             continue
         elif NAME.match(tok):
             out.append(Named(tok))
+        elif ONE_LETTER.match(tok):
+            problems.append(Said(f"“{tok}”不像姓名：姓名至少两个汉字或两个字母", "name_one_letter", text=tok))
         else:
             problems.append(Said(f"“{tok}”不像姓名", "not_a_name", text=tok))
     return out, problems

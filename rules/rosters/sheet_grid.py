@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, norm, squeeze, weekday_of
+from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, norm, norm_mapped, squeeze, weekday_of
 
 ROLES = ("date", "weekday", "note", "phone")  # the non-post roles of a column
 # A post's column that also holds the phones ('值班人员及电话', '值守人员及联系电话'): the post's, read with phones.
@@ -147,9 +147,10 @@ def role_of(header, words: list[tuple[str, str]]) -> str | None:
 def labelled_parts(value, words: list[tuple[str, str]]) -> list[tuple[str, str | None, str]]:
     """A cell that labels its people ('带班：张三\n值班：李四、王五', '带班:张三 值班:李四'): [(label, role, text)]
     in the cell's order, text before the first label as ("", None, text); [] when the cell has no label.
+    Each text is as typed (a 备注 keeps its full-width ，（）), labels are found in the NFKC text.
 
     Only the words of the posts and of 备注 are labels, so '值班室：' or '张建国:139…' are read as before."""
-    t = norm(value)
+    t, at, typed = norm_mapped(value)
     if ":" not in t:
         return []
     labels = [w for w, r in words if r not in ("date", "weekday", "phone")]  # longest first
@@ -159,9 +160,12 @@ def labelled_parts(value, words: list[tuple[str, str]]) -> list[tuple[str, str |
     roles: dict[str, str] = {}
     for w, r in words:
         roles.setdefault(w, r)  # as role_of: the first of the words, longest first
-    parts = [("", None, t[:found[0].start()])] if t[:found[0].start()].strip() else []
+    def typed_part(start: int, end: int) -> str:
+        return typed[at[start]:at[end]].strip()
+
+    parts = [("", None, typed_part(0, found[0].start()))] if t[:found[0].start()].strip() else []
     for m, nxt in zip(found, [*found[1:], None]):
-        parts.append((m[1], roles[m[1]], t[m.end():nxt.start() if nxt else len(t)].strip()))
+        parts.append((m[1], roles[m[1]], typed_part(m.end(), nxt.start() if nxt else len(t))))
     return parts
 
 

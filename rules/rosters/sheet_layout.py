@@ -244,6 +244,7 @@ def _without_phone_words(text: str) -> str:
 def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Day, out: ParsedRoster, *,
               check_weekday: bool, targets: dict[int, str]) -> None:
     row_people: list[tuple[str, Named]] = []
+    cols: list[int] = []  # the column of each of row_people
     bare_phones: list[tuple[int, list[str]]] = []
     named_phones: list[Named] = []
     for c, role in roles.items():
@@ -276,16 +277,23 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
         if people:
             day.cells.setdefault(role, (r + 1, letter(c), header[c]))
             row_people += [(role, replace(p, where=(r + 1, letter(c)))) for p in people]
+            cols += [c] * len(people)
     # Phones from the phone column go to the names they are written with, bare ones to the row's people
-    # without a phone, officers before leaders (a 联系电话 column beside 值班员 is the officer's).
+    # without a phone: one for each of them (or for each name left of the phone column, as dutydesk exports) in
+    # the order of the names, otherwise officers before leaders (a 联系电话 column beside 值班员 is the officer's).
     phones = {p.name: p.phone for p in named_phones}
     unknown = [p.name for p in named_phones if p.name not in {q.name for _, q in row_people}]
     written = {p.phone for _, p in row_people if p.phone}
     for c, bare in bare_phones:
         bare = [ph for ph in bare if ph not in written]  # the column repeating the phone in the name cell
         target = targets.get(c)
-        lacking = [i for i, (role, p) in sorted(enumerate(row_people), key=lambda x: x[1][0] == "leader")
+        lacking = [i for i, (role, p) in enumerate(row_people)
                    if not p.phone and p.name not in phones and (target is None or role == target)]
+        left = [i for i in lacking if cols[i] < c]  # the names before the phone column, as dutydesk exports
+        if len(bare) == len(left) and target is None:
+            lacking = left
+        elif len(bare) != len(lacking):
+            lacking.sort(key=lambda i: row_people[i][0] == "leader")
         for i, ph in zip(lacking, bare):
             role, p = row_people[i]
             row_people[i] = (role, replace(p, phone=ph))

@@ -17,7 +17,7 @@ from core.settings import Settings
 from models.accounts import Role
 from models.directory import Person, Unit
 from models.rosters.duty import FeedToken
-from models.rosters.roster import DutyPost, RosterMonth, RosterSlot, RosterStatus
+from models.rosters.roster import DutyPost, RosterDayNote, RosterMonth, RosterSlot, RosterStatus
 from services import audit
 from services.access import Actor
 
@@ -136,6 +136,15 @@ def _published(session: Session, keys: set[tuple[uuid.UUID, str]]) -> dict[tuple
     return {(u, m): v for u, m, v in session.execute(q)}
 
 
+def _notes(session: Session, units: set[uuid.UUID], first, last) -> dict[tuple[uuid.UUID, object], str]:
+    """(unit, day) -> the day's 备注, as typed, for the units and days of a feed."""
+    if not units:
+        return {}
+    q = select(RosterDayNote.unit_id, RosterDayNote.day, RosterDayNote.note).where(
+        col(RosterDayNote.unit_id).in_(units), RosterDayNote.day >= first, RosterDayNote.day <= last)
+    return {(u, d): n for u, d, n in session.execute(q) if n}
+
+
 def feed(*, session: Session, token: str, now: datetime, settings: Settings) -> tuple[str, str]:
     """(file name, calendar text) for a token: the published duties from PAST_DAYS ago to AHEAD_DAYS ahead, in the
     deployment's zone (a VTIMEZONE and TZID on every time); NotFound for an unknown or revoked token."""
@@ -151,6 +160,7 @@ def feed(*, session: Session, token: str, now: datetime, settings: Settings) -> 
     rows = list(session.execute(q.order_by(RosterSlot.starts_at, RosterSlot.post)))
     versions = _published(session, {(slot.unit_id, slot.day.strftime("%Y-%m")) for slot, *_ in rows})
     labels = {(p.unit_id, p.name): p.label or p.name for p in session.execute(select(DutyPost)).scalars()}
+    notes = _notes(session, {slot.unit_id for slot, *_ in rows}, first, last)
     owner = session.get(Person if row.kind == "person" else Unit, row.ref_id)
     name = owner.name if owner else "值班"
     alarm_at = settings.rosters.ical_alarm_time
@@ -177,7 +187,8 @@ def feed(*, session: Session, token: str, now: datetime, settings: Settings) -> 
         ev.add("sequence", version)
         ev.add("summary", f"{label}：{pname}" if row.kind == "unit" else f"{uname}{label}")
         ev.add("location", f"{uname}值班室")
-        ev.add("description", f"{uname} {label} {pname}，值班电话 {phone}")
+        note = notes.get((slot.unit_id, slot.day))
+        ev.add("description", f"{uname} {label} {pname}，值班电话 {phone}" + (f"\n备注：{note}" if note else ""))
         if alarm_at is not None:
             ev.add_component(_alarm(slot.starts_at, tz, alarm_at))
         cal.add_component(ev)

@@ -42,7 +42,7 @@ from services.rosters.excel import ImportRejected, store_month
 from services.rosters.generate import month_row, parse_month
 from services.rosters import import_people
 from services.rosters.import_checks import NoteChange, check_notes, check_overrides, stored_notes
-from services.rosters.served import ServedDay, served_changes
+from services.rosters.served import ServedDay, past_month_entry, served_changes
 from services.rosters.store import load_slots
 
 REQUIRED_POSTS = ("leader", "officer")  # a day without one of these is a gap, not an import
@@ -417,6 +417,10 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
         for day, note in notes.items():
             session.add(RosterDayNote(unit_id=unit_id, day=day, note=note))
         session.flush()
+    for month_key in preview.past:  # confirmed: the record says a month that was over was rewritten, and how
+        if month_key not in preview.unchanged:
+            audit.record(session=session, actor=by.name, action="import_past_month", entity="roster",
+                         entity_id=unit_id, unit_id=unit_id, at=now, **past_month_entry(month_key, preview.served))
     if preview.served:
         audit.record(session=session, actor=by.name, action="overwrite_served", entity="roster", entity_id=unit_id,
                      unit_id=unit_id, at=now, before={s.day.isoformat(): s.served for s in preview.served},

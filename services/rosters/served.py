@@ -70,3 +70,23 @@ def served_changes(*, session: Session, unit_id: uuid.UUID, days: list[dict], no
                                  {p: [n for _, n in xs] for p, xs in after.items()}, d.get("sheet", ""),
                                  d.get("row", 0)))
     return out
+
+
+def past_month_entry(month: str, served: list[ServedDay]) -> dict:
+    """The audit entry of an import that rewrote `month`, a month wholly over, as confirmed (--past-ok, the
+    console's tick): the served days it changed with who served them (before) and who the file puts there
+    (after), and a note in both languages naming the month and the days."""
+    mine = [s for s in served if s.day.strftime("%Y-%m") == month]
+    days = [s.day.isoformat() for s in mine]
+    y, m = month.split("-")
+    zh = f"确认导入已过去的月份 {int(y)}年{int(m)}月"
+    en = f"confirmed import of {month}, a month that is over"
+    if days:
+        more = len(days) > 10
+        zh += "，改写已值班日期：" + "、".join(days[:10]) + (f"等 {len(days)} 天" if more else "")
+        en += "; rewrote days already served: " + ", ".join(days[:10]) + (f" and more, {len(days)} days" if more else "")
+    else:
+        zh += "，没有改写已值班的人员"
+        en += "; no one on record as having served was changed"
+    return {"before": {s.day.isoformat(): s.served for s in mine}, "after": {s.day.isoformat(): s.after for s in mine},
+            "note": f"{zh} ({en})"}

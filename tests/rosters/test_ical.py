@@ -128,3 +128,25 @@ def test_revoked_feed_is_gone(client, tokens, two_months):
     assert client.delete(f"/api/ical-feeds/{feed_id}", headers=tokens["admin"]).status_code == 200
     assert client.get(path).status_code == 404
     assert client.get("/api/ical/not-a-real-token.ics").status_code == 404
+
+
+def test_the_days_note_is_in_each_of_its_events_description(client, tokens, session, two_months):
+    """备注 of a day (平安夜加强值守, with full-width ，and a ; ) reaches the unit's and the person's calendar, under
+    the duty's own line; a day without one says nothing more."""
+    from models.rosters.roster import RosterDayNote, RosterSlot
+    from sqlmodel import select
+
+    client.app.state.clock = lambda: NOW
+    unit = two_months["unit"]
+    note = "平安夜加强值守，领导在岗;电话畅通"
+    session.add(RosterDayNote(unit_id=unit.id, day=date(2026, 12, 24), note=note))
+    session.commit()
+    events = _fetch(client, _subscribe(client, tokens, "unit", unit.id))[1].walk("VEVENT")
+    on24 = [ev for ev in events if ev.decoded("dtstart").date() == date(2026, 12, 24)]
+    assert len(on24) == 2 and all(str(ev["description"]).endswith(f"\n备注：{note}") for ev in on24)
+    assert all("备注" not in str(ev["description"]) for ev in events if ev not in on24)
+    officer = session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id, RosterSlot.day == date(2026, 12, 24),
+                                                    RosterSlot.post == "officer")).first().person_id
+    mine = _fetch(client, _subscribe(client, tokens, "person", officer))[1].walk("VEVENT")
+    (ev,) = [e for e in mine if e.decoded("dtstart").date() == date(2026, 12, 24)]
+    assert str(ev["description"]).splitlines()[-1] == f"备注：{note}"

@@ -369,3 +369,16 @@ def test_console_offers_to_add_a_directory_person_to_the_pool(client, users, ses
     assert r.status_code == 303 and slots(session, unit) > 0
     person = session.exec(select(Person).where(Person.name == "张建国", Person.unit_id == unit.id)).one()
     assert str(person.id) in pol.pools_of(session, unit.id)["officer"]
+
+
+def test_a_single_letter_or_character_is_no_name_and_is_not_offered_for_creation(session, unit):
+    """'A', 'x', '—' or '张' in a name cell: a problem of its sheet, row and column in zh-CN, never a person to create;
+    a two-letter Latin name is still one."""
+    data = edited(C5="A", D6="x", D7="—", D8="陈晓燕、张", D9="Li")  # rows 5-9: Dec 3-7
+    p = preview(session, unit, data, create_missing=True)
+    texts = [x.text for x in p.problems]
+    assert "工作表“Sheet1”第5行C列（带班领导）：“A”不像姓名：姓名至少两个汉字或两个字母" in texts, texts
+    assert "工作表“Sheet1”第6行D列（值班人员）：“x”不像姓名：姓名至少两个汉字或两个字母" in texts
+    assert "工作表“Sheet1”第7行D列（值班人员）：“—”不像姓名" in texts
+    assert "工作表“Sheet1”第8行D列（值班人员）：“张”不像姓名：姓名至少两个汉字或两个字母" in texts
+    assert [m.name for m in p.missing] == ["Li"]  # offered for creation: only what looks like a name

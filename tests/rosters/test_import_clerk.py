@@ -119,6 +119,50 @@ def test_a_month_that_is_over_is_imported_only_when_confirmed(session, unit):
     assert stored(session, unit) == EXPECTED
 
 
+def test_a_confirmed_past_month_is_audited_as_such_naming_the_days_and_who_served(session, unit):
+    """December imported while coming, then rewritten in January (confirmed): the audit says a month that was
+    over was rewritten, which days and who had served them, in zh-CN and in English."""
+    from core.errors import in_language
+    from services.access import Actor
+    from models.accounts import Role
+    from services.audit import reading
+    from web.console.audit import view
+
+    do_import(session, unit, xlsx(county_leaders_and_officers_with_phones))
+    dec3 = min(EXPECTED).replace(day=3)
+    served = EXPECTED[dec3][1]
+    other = next(o for o in OFFICERS if o not in served)
+
+    def build(wb):
+        county_leaders_and_officers_with_phones(wb)
+        wb.active["D5"] = with_phones([other])  # Dec 3
+    imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(xlsx(build)), by=BY, tz=TZ,
+                          month="2026-12", now=AFTER, past_ok=True)
+    session.commit()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "import_past_month")).one()
+    assert entry.before == {"2026-12-03": {"leader": EXPECTED[dec3][0], "officer": served}}
+    assert entry.after == {"2026-12-03": {"leader": EXPECTED[dec3][0], "officer": [other]}}
+    page = reading.list_entries(session=session, by=Actor("u_auditor", Role.auditor), limit=5)
+    e = next(x for x in page.entries if x.action == "import_past_month")
+    assert view.action_text(e.action, "zh-CN") == "导入改写已过去的月份"
+    assert view.action_text(e.action, "en") == "Import rewrote a month that is over"
+    assert in_language(entry.note, "zh-CN") == "确认导入已过去的月份 2026年12月，改写已值班日期：2026-12-03"
+    assert in_language(entry.note, "en") == "confirmed import of 2026-12, a month that is over; rewrote days already served: 2026-12-03"
+    assert ("2026-12-03", f"带班领导 {EXPECTED[dec3][0][0]}；值班员 {'、'.join(served)}",
+            f"带班领导 {EXPECTED[dec3][0][0]}；值班员 {other}") in view.changes_text(e, page.names, "zh-CN")
+
+
+def test_a_past_month_imported_where_none_was_kept_is_audited_too(session, unit):
+    """Nothing was on record for December: the confirmed import still says it wrote a month that was over."""
+    from core.errors import in_language
+    imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(xlsx(county_leaders_and_officers_with_phones)),
+                          by=BY, tz=TZ, month="2026-12", now=AFTER, past_ok=True)
+    session.commit()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "import_past_month")).one()
+    assert entry.before == {} and "2026年12月" in in_language(entry.note, "zh-CN")
+    assert "2026-12" in in_language(entry.note, "en") and "over" in in_language(entry.note, "en")
+
+
 def test_the_console_asks_to_tick_a_month_that_is_over(client, users, session, unit):
     client.app.state.clock = lambda: AFTER
     csrf = _open(client, unit, "2026-12")

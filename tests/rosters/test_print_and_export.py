@@ -5,6 +5,7 @@ repeated, its columns as wide as their content, and downloaded under the unit's 
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -77,3 +78,45 @@ def test_the_excel_export_is_ruled_and_set_up_to_print(client, tokens, session, 
     widest = max(len(str(c.value or "")) for c in ws["E"][2:])
     assert ws.column_dimensions["E"].width >= widest + 4  # each name's characters count two
     assert ws.column_dimensions["B"].width < ws.column_dimensions["E"].width
+
+
+def test_the_excel_exports_phone_cell_is_the_stored_phones_and_reads_back_to_each_person(client, tokens, session, unit):
+    """联系电话 holds each phone exactly as stored, in the order of the names (带班领导 then 值班员): no name
+    beside it, no space; a person without a mobile leaves nothing behind. Imported back, each phone is its own
+    person's (the preview finds no phone that differs from the directory)."""
+    from sqlmodel import select
+
+    from core.spreadsheets import read_workbook
+    from models.directory import Person
+    from services.rosters import imports
+    from tests.rosters.test_import_layouts import BY, LEADERS, NOW, OFFICERS
+
+    do_import(session, unit, xlsx(county_one_row_per_day))
+    blank = EXPECTED[date(2026, 12, 1)][0][0]  # Dec 1's leader has no mobile on record
+    person = session.exec(select(Person).where(Person.name == blank, Person.unit_id == unit.id)).one()
+    person.mobile = ""
+    session.add(person)
+    session.commit()
+    data = client.get(f"/api/rosters/{unit.id}/2026-12/export.xlsx", headers=tokens["duty_officer"]).content
+    ws = load_workbook(io.BytesIO(data)).active
+    phones = {**LEADERS, **OFFICERS, blank: ""}
+    for row in ws.iter_rows(min_row=3, values_only=True):
+        ls, os_, _ = EXPECTED[row[0].date()]
+        assert row[4] == "、".join(phones[n] for n in [*ls, *os_] if phones[n]), row
+    assert ws["E3"].value == "、".join(OFFICERS[o] for o in EXPECTED[date(2026, 12, 1)][1])  # no trailing space
+    p = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, month="2026-12",
+                               now=NOW)
+    assert p.ok and not p.phones, [(c.name, c.phone) for c in p.phones]
+    assert not [w.text for w in p.warnings if "电话" in w.message]
+
+
+def test_the_print_pages_title_is_the_offices_full_name_and_month(client, users, directory):
+    """The wall's title reads as offices title it, the unit's full name then the month: 县政府总值班室2026年12月值班表
+    (the page's <title>, so also a saved PDF's name, and its heading), and 高观镇2026年12月值班表 for a town."""
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code in (302, 303)
+    for unit, title in ((directory["hub"], "县政府总值班室2026年12月值班表"), (directory["town"], "高观镇2026年12月值班表")):
+        page = client.get(f"/rosters/{unit.id}/2026-12/print?lang=zh-CN", headers={"accept": "text/html"}).text
+        assert f"<title>{title}</title>" in page
+        heading = page.split("<h1>")[1].split("</h1>")[0]
+        assert re.sub(r"<[^>]+>", "", heading) == title

@@ -99,9 +99,45 @@ def test_a_phone_column_cell_keeps_whole_numbers_only(value, bare, problems):
 
 
 @pytest.mark.parametrize("value, found", [
-    ("1.4 林秀英", ("1.4", "林秀英")), ("12月1日\n林秀英（13900000000）", ("12月1日", "林秀英(13900000000)")),
+    ("1.4 林秀英", ("1.4", "林秀英")), ("12月1日\n林秀英（13900000000）", ("12月1日", "林秀英（13900000000）")),
     ("12月1日（周二）陈晓燕、杨帆", ("12月1日", "陈晓燕、杨帆")), ("2026/12/3 李四", ("2026/12/3", "李四")),
     ("12月1日", None), ("林秀英", None), ("12.1-12.2", None), ("12月1日8:30至12月2日8:30", None), ("周一鸣", None),
 ])
 def test_a_week_cell_gives_its_day_before_the_people(value, found):
     assert dated_cell(value) == found
+
+
+@pytest.mark.parametrize("text", ["A", "x", "张", "A1"])
+def test_a_single_letter_or_character_is_no_name(text):
+    assert people_in(text) == ([], [f"“{text}”不像姓名：姓名至少两个汉字或两个字母"])
+
+
+def test_a_single_letter_is_worded_in_english_too():
+    from rules.rosters.sheet_grid import Problem, coded
+    from web.console.rosters.problems import problem_text
+
+    (why,) = people_in("A")[1]
+    assert problem_text(Problem("Sheet1", 3, "C", "带班领导", why, **coded(why)), "en") == (
+        "Sheet “Sheet1”, row 3, column C (带班领导): “A” does not look like a name: a name has at least two Chinese "
+        "characters or letters")
+
+
+@pytest.mark.parametrize("row, want", [
+    # dutydesk's export: the phones of the names before 联系电话, in their order; a 驾驶员 after it has none
+    (["12月1日", "黄文静", "张志强、吴春梅", "13900000001、13900000006、13900000007", "王师傅"],
+     {"leader": [("黄文静", "13900000001")], "officer": [("张志强", "13900000006"), ("吴春梅", "13900000007")],
+      "driver": [("王师傅", "")]}),
+    # an office's 联系电话 of the officers only: still the officers' (the leader has none)
+    (["12月1日", "黄文静", "张志强、吴春梅", "13900000006、13900000007", None],
+     {"leader": [("黄文静", "")], "officer": [("张志强", "13900000006"), ("吴春梅", "13900000007")]}),
+])
+def test_a_phone_column_of_bare_phones_goes_to_the_names_in_order(row, want):
+    from rules.rosters.sheet_grid import Grid
+    from rules.rosters.sheet_layout import parse_roster
+
+    grid = Grid("Sheet1", [["高观镇2026年12月值班表"], ["日期", "带班领导", "值班员", "联系电话", "驾驶员"], row])
+    parsed = parse_roster([grid], post_labels={"leader": "带班领导", "officer": "值班员", "driver": "驾驶员"},
+                          month=(2026, 12))
+    (day,) = parsed.days
+    assert {post: [(p.name, p.phone) for p in people] for post, people in day.posts.items() if people} == want
+    assert not parsed.warnings and not parsed.problems

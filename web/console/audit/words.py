@@ -23,6 +23,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "escalation_repeat": ("重复通知", "Escalation repeated"),
     "escalation_ack_timeout": ("确认后超时未续报", "No follow-up after acknowledging"),
     "revoke": ("吊销", "Revoked"), "overwrite_served": ("导入覆盖已值班日期", "Import rewrote days already served"),
+    "import_past_month": ("导入改写已过去的月份", "Import rewrote a month that is over"),
     "reassign": ("调整班次", "Reassigned a slot"), "export": ("导出", "Exported"), "remind": ("提醒", "Reminded"),
     "upward_phoned": ("已电话报告上级", "Reported upward by phone"), "upward_resend": ("重新报送上级", "Resent upward"),
     "approve": ("批准", "Approved"), "cancel": ("撤销", "Cancelled"), "confirm": ("确认", "Confirmed"),

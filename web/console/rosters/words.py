@@ -276,6 +276,8 @@ WORDS: dict[str, tuple[str, str]] = {
                             "“{text}” is not a date (write it as 2026-12-01, 12月1日, 12.1 or the like)"),
         "phone_without_name": ("电话 {phone} 前面没有姓名", "No name before the phone {phone}"),
         "not_a_name": ("“{text}”不像姓名", "“{text}” does not look like a name"),
+        "name_one_letter": ("“{text}”不像姓名：姓名至少两个汉字或两个字母",
+                            "“{text}” does not look like a name: a name has at least two Chinese characters or letters"),
         "bad_mobile": ("“{name}”的电话 {phone} 有误：手机号应为 11 位，这里是 {n} 位",
                        "The phone {phone} is wrong: a mobile number has 11 digits, this one {n}"),
         "bad_phone": ("“{name}”的电话 {phone} 有误：不是有效的电话号码", "The phone {phone} is no valid phone number"),
