@@ -33,8 +33,9 @@ from services.incidents.wakeups import wake_after_commit
 from services.rosters.absences import acting_person_id
 
 log = logging.getLogger("dutydesk.incidents.acks")
-VIA = ("link", "inbox_link", "console", "sms", "voice", "card")
-AUTOMATIC = ("link:", "voice:", "sms:", "card:")  # the system actors of a link or a provider's receipt
+LINKS = ("link", "inbox_link", "wecom_link", "dingtalk_link", "feishu_link", "email_link", "msg_link")
+VIA = (*LINKS, "console", "sms", "voice", "card")
+AUTOMATIC = tuple(f"{v}:" for v in (*LINKS, "voice", "sms", "card"))  # the system actors of a link or a receipt
 ACK_ROLES = (Role.admin, Role.duty_officer, Role.leader)  # web/access.py "incidents:ack"
 
 
@@ -148,18 +149,21 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
     # the escalation): the signed link is the authority, it names its person; the page shows no more than the
     # link's summary either way
     return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via=via, now=now,
-                       by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
+                       by=Actor.system(f"{via}:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 
 
 def _link_via(session: Session, token: str) -> str:
-    """How the link came: "inbox_link" (站内消息链接) when the message carrying it was a console-inbox one, else
-    "link" (a text message's or chat message's link)."""
-    channel = session.exec(select(Delivery.channel).where(Delivery.ack_url.endswith(f"/ack/{token}"))
-                           .order_by(Delivery.created_at)).first()
-    if channel is None:
+    """How the link came, named by the channel whose message carried it (targets.LINK_VIA): 短信链接 for a text
+    message, 企业微信链接 / 钉钉链接 / 飞书链接 / 邮件链接 / 站内消息链接 for the others. On a ladder every rung
+    carries the same link: the first rung that went out (sent or delivered) is the one read, else the first."""
+    rows = session.exec(select(Delivery.channel, Delivery.state).where(Delivery.ack_url.endswith(f"/ack/{token}"))
+                        .order_by(Delivery.created_at)).all()
+    if not rows:
         return "link"
+    out = [c for c, state in rows if state in ("sent", "delivered", "acknowledged")]
+    channel = (out or [rows[0][0]])[0]
     kind = session.exec(select(ChannelConfig.kind).where(ChannelConfig.name == channel)).first()
-    return "inbox_link" if (kind or channel) == "inbox" else "link"
+    return targets.LINK_VIA.get(kind or channel, "msg_link")
 
 
 def ack_clock_start(incident, first_message_at: datetime | None) -> datetime:

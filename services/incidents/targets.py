@@ -32,7 +32,14 @@ log = logging.getLogger("dutydesk.incidents")
 
 
 # How an acknowledgement came, as people say it (the record keeps the internal value).
-VIA_ZH = {"link": "短信链接", "inbox_link": "站内消息链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
+VIA_ZH = {"link": "短信链接", "inbox_link": "站内消息链接", "wecom_link": "企业微信链接", "dingtalk_link": "钉钉链接",
+          "feishu_link": "飞书链接", "email_link": "邮件链接", "msg_link": "消息链接", "console": "控制台", "sms": "短信回复",
+          "voice": "语音按键", "card": "卡片消息"}
+# The way an acknowledgement link came, by the kind of channel whose message carried it (a text message's link is
+# "link"); an unconfigured channel by its name (the default ladder's wecom, sms …: settings.directory); a kind not
+# named here (a webhook, Apprise) is a message's link (消息链接), not a text message's.
+LINK_VIA = {"inbox": "inbox_link", "wecom": "wecom_link", "wecom_app": "wecom_link", "dingtalk": "dingtalk_link",
+            "feishu": "feishu_link", "email": "email_link", "aliyun_sms": "link", "tencent_sms": "link", "sms": "link"}
 
 def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
     """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""

@@ -92,6 +92,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.report.followup": ("续报{numeral}", "Follow-up report {number}"),
     **{f"enum.via.{k}": v for k, v in {
         "link": ("短信链接", "text-message link"), "inbox_link": ("站内消息链接", "inbox message link"),
+        "wecom_link": ("企业微信链接", "WeCom link"), "dingtalk_link": ("钉钉链接", "DingTalk link"),
+        "feishu_link": ("飞书链接", "Feishu link"), "email_link": ("邮件链接", "e-mail link"),
+        "msg_link": ("消息链接", "message link"),
         "console": ("控制台", "console"), "sms": ("短信回复", "text-message reply"),
         "voice": ("语音按键", "phone keypad"), "card": ("卡片消息", "message card"),
     }.items()},
