@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from core.errors import Forbidden, Gone, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from core.settings import Settings
 from models.accounts import Role
 from models.deliveries import ChannelConfig, Delivery
@@ -116,6 +116,23 @@ def acknowledged_by_link(session: Session, token: str, *, settings: Settings) ->
     return _existing(session, row.incident_id, "ack", f"person:{row.person_id}")
 
 
+def merged_into(session: Session, incident_id: uuid.UUID) -> Incident | None:
+    """The incident kept when this one was merged into it (合并同一事件), else None. An old link of the merged
+    incident acknowledges nothing: it was sent for the merged incident, whose escalation stopped with the merge;
+    the kept incident's own escalation reaches its people with its own links."""
+    incident = get_incident(session, incident_id)
+    return get_incident(session, incident.merged_into_id) if incident.merged_into_id is not None else None
+
+
+def refuse_merged(session: Session, incident: Incident) -> None:
+    """Conflict when `incident` was merged into another: nobody acknowledges a merged incident (its link, the
+    console or the API); the answer names the incident kept."""
+    kept = merged_into(session, incident.id)
+    if kept is not None:
+        raise Conflict(f"本事件已并入「{kept.title}」，不再需要确认收到；请查看该事件 (this incident was merged into "
+                       "another: nothing to acknowledge here, see the incident kept)", field="incident_id")
+
+
 def refuse_other(session: Session, row: AckToken, by: Actor | None) -> None:
     """A link opened in someone else's console session (the duty officer who read the message, the auditor)
     does not acknowledge for its person: Forbidden, as that account's refusal (audited). Without a session (the
@@ -135,6 +152,7 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
     was opened in, if any; only the link's own person's counts, and then as given in the console (控制台)."""
     row = check_link(session, token, now, settings=settings)
     refuse_other(session, row, by)
+    refuse_merged(session, get_incident(session, row.incident_id))
     claimed = session.exec(update(AckToken).where(AckToken.id == row.id, AckToken.used_at.is_(None))
                            .values(used_at=now))
     if claimed.rowcount != 1:
@@ -283,6 +301,7 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     `person_id`, or by `name` when it names exactly one of them. Anyone else's is refused: a duty officer's
     receipt of the report is `receive`, which never stops a step."""
     incident = incident_for(session, incident_id, by, for_update=True)
+    refuse_merged(session, incident)
     person_id = person_id or by.person_id
     if person_id is not None and not by.is_person(person_id):
         by.require_office("代他人确认收到 (only the duty office records someone else's acknowledgement)",
