@@ -273,6 +273,14 @@ WORDS.update({
                        "notifications stop, its deadlines close as merged (not overdue), and it is counted once."),
     "inc.merge.apart": ("时间相差{n}分钟", "{n} min apart"),
     "inc.merge.action": ("并入该事件", "Merge into this one"),
+    "inc.merge.any_title": ("并入其他事件", "Merge into another incident"),
+    "inc.merge.any_hint": ("如本事件与另一起未办结事件为同一事件（无论系统是否提示疑似重复），可按标题查找、选择后并入：本事件的报告保留为"
+                           "另一来源，不再通知、不计超时。", "If this is the same event as another open incident "
+                           "(suggested as a duplicate or not), find it by its title and merge this one into it: its "
+                           "reports stay as another source, its notices stop and its deadlines close as merged."),
+    "inc.merge.search": ("按标题查找", "Find by title"), "inc.merge.search_button": ("查找", "Find"),
+    "inc.merge.into": ("并入", "Merge into"), "inc.merge.any_action": ("并入所选事件", "Merge into the one chosen"),
+    "inc.merge.none": ("没有标题含“{q}”的未办结事件", "No open incident has “{q}” in its title"),
     "inc.merge.merged_title": ("本事件已合并", "Merged into another incident"),
     "inc.merge.merged_line": ("{at}由{by}并入：", "Merged at {at} by {by} into: "),
     "inc.merge.merged_hint": ("此后的报告、确认与统计均在保留的事件上进行；本事件不再通知，时限已按合并关闭。",
