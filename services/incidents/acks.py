@@ -350,9 +350,8 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
         session.add(ack)
         stop_escalation(session, incident, now, person.name)
     targets.mark_acknowledged(session, incident_id=incident.id, person_id=person.id, at=now, via=via)
-    # what their rules still had to send is withdrawn: theirs, or everyone's once the escalation stopped
-    targets.cancel_personal(session, incident_id=incident.id,
-                            person_id=None if incident.acknowledged_at is not None else person.id)
+    # what their own rules still had to send is withdrawn (everyone's went when the escalation stopped)
+    targets.cancel_personal(session, incident_id=incident.id, person_id=person.id)
     session.flush()
     audit.record(session=session, actor=by.name, action="acknowledge", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=ack, at=now,
@@ -362,9 +361,12 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
 
 def stop_escalation(session: Session, incident: Incident, now: datetime, name: str) -> None:
     """The awaited step's rule is met: the incident is acknowledged (by `name`) and its escalation stops, or with an
-    ack timeout waits for a 续报 or feedback (rules: next_action)."""
+    ack timeout waits for a 续报 or feedback (rules: next_action). Every personal-rule message still waiting for
+    its delay is withdrawn (已取消), whoever's it was and whichever way the rule was met: an acknowledgement now, one
+    given before this step began (the engine's "met before"), or an earlier one that counts for this step."""
     incident.acknowledged_at, incident.acknowledged_by = now, name[:120]
     session.add(incident)
+    targets.cancel_personal(session, incident_id=incident.id)
     timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
     values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
                                                                                       next_due_at=None)
