@@ -253,8 +253,8 @@ WORDS.update({
 WORDS.update({
     "ack.title": ("确认收到", "Acknowledge"), "ack.button": ("确认收到", "Acknowledge"),
     "ack.cannot": ("无法确认", "Cannot acknowledge"),
-    "ack.merged": ("本事件已于{at}并入", "This incident was merged on {at} into "),
-    "ack.merged_tail": ("（同一事件），不再需要确认收到。", " (the same event): there is nothing to acknowledge here."),
+    "ack.merged": ("本事件已于{at}并入「", "This incident was merged on {at} into “"),
+    "ack.merged_tail": ("」（同一事件），不再需要确认收到。", "” (the same event): there is nothing to acknowledge here."),
     "ack.see_kept": ("查看并入的事件", "See the incident it was merged into"),
     "ack.call_office": ("如需处置，请直接致电县政府总值班室。", "To act on it, phone the county duty office directly."),
     "ack.received": ("接报：", "Received: "), "ack.place": ("地点：", "Place: "), "ack.casualties": ("伤亡：", "Casualties: "),
