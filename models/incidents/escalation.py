@@ -45,7 +45,8 @@ class Acknowledgement(SQLModel, table=True):
     person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id")
     name: str = Field(max_length=120)
     at: datetime = Field(sa_type=UTCDateTime)
-    via: str = Field(max_length=10, description="link | console | sms | voice | card")
+    via: str = Field(max_length=20, description="link (a text message's) | inbox_link | wecom_link | dingtalk_link | "
+                     "feishu_link | email_link | msg_link | console | sms | voice | card")
     seconds_to_ack: int = Field(description="from 接报")
     step_seq: int | None = Field(default=None, description="steps fired when it came (0: before the first)")
     stopped: bool = Field(default=False, description="this acknowledgement stopped the escalation")

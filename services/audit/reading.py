@@ -33,7 +33,8 @@ PAGE = 50
 MAX_PAGE = 1000
 NOISE = frozenset({"id", "created_at", "updated_at", "password_hash", "token_hash", "code_hash"})  # never a change people read
 SYSTEM_PREFIXES = ("system", "flow", "engine", "cli", "test", "demo")
-# An acknowledgement through a link, a reply, a key press or a card is recorded as "<via>:<person's name>".
+# An acknowledgement through a link, a reply, a key press or a card is recorded as "<via>:<person's name>"; a
+# link's via names the channel that carried it (wecom_link, email_link …: services/incidents/acks.LINKS).
 VIA_PREFIXES = ("link", "sms", "voice", "card", "console")
 # Which entities have a name people know, and where it is.
 _NAMED = {"unit": (Unit, "name"), "person": (Person, "name"), "incident": (Incident, "title"),
@@ -188,7 +189,7 @@ def _parse_actor(raw: str) -> tuple[str, str]:
         return "user", rest
     if rest and head == "person":
         return "person", rest
-    if rest and head in VIA_PREFIXES:
+    if rest and (head in VIA_PREFIXES or head.endswith("_link")):
         return "via", raw
     if re.split(r"[-_.]", head, maxsplit=1)[0] in SYSTEM_PREFIXES:
         return "system", raw

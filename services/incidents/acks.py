@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from core.errors import Forbidden, Gone, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from core.settings import Settings
 from models.accounts import Role
 from models.deliveries import ChannelConfig, Delivery
@@ -33,8 +33,9 @@ from services.incidents.wakeups import wake_after_commit
 from services.rosters.absences import acting_person_id
 
 log = logging.getLogger("dutydesk.incidents.acks")
-VIA = ("link", "inbox_link", "console", "sms", "voice", "card")
-AUTOMATIC = ("link:", "voice:", "sms:", "card:")  # the system actors of a link or a provider's receipt
+LINKS = ("link", "inbox_link", "wecom_link", "dingtalk_link", "feishu_link", "email_link", "msg_link")
+VIA = (*LINKS, "console", "sms", "voice", "card")
+AUTOMATIC = tuple(f"{v}:" for v in (*LINKS, "voice", "sms", "card"))  # the system actors of a link or a receipt
 ACK_ROLES = (Role.admin, Role.duty_officer, Role.leader)  # web/access.py "incidents:ack"
 
 
@@ -115,6 +116,23 @@ def acknowledged_by_link(session: Session, token: str, *, settings: Settings) ->
     return _existing(session, row.incident_id, "ack", f"person:{row.person_id}")
 
 
+def merged_into(session: Session, incident_id: uuid.UUID) -> Incident | None:
+    """The incident kept when this one was merged into it (合并同一事件), else None. An old link of the merged
+    incident acknowledges nothing: it was sent for the merged incident, whose escalation stopped with the merge;
+    the kept incident's own escalation reaches its people with its own links."""
+    incident = get_incident(session, incident_id)
+    return get_incident(session, incident.merged_into_id) if incident.merged_into_id is not None else None
+
+
+def refuse_merged(session: Session, incident: Incident) -> None:
+    """Conflict when `incident` was merged into another: nobody acknowledges a merged incident (its link, the
+    console or the API); the answer names the incident kept."""
+    kept = merged_into(session, incident.id)
+    if kept is not None:
+        raise Conflict(f"本事件已并入「{kept.title}」，不再需要确认收到；请查看该事件 (this incident was merged into "
+                       "another: nothing to acknowledge here, see the incident kept)", field="incident_id")
+
+
 def refuse_other(session: Session, row: AckToken, by: Actor | None) -> None:
     """A link opened in someone else's console session (the duty officer who read the message, the auditor)
     does not acknowledge for its person: Forbidden, as that account's refusal (audited). Without a session (the
@@ -134,6 +152,7 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
     was opened in, if any; only the link's own person's counts, and then as given in the console (控制台)."""
     row = check_link(session, token, now, settings=settings)
     refuse_other(session, row, by)
+    refuse_merged(session, get_incident(session, row.incident_id))
     claimed = session.exec(update(AckToken).where(AckToken.id == row.id, AckToken.used_at.is_(None))
                            .values(used_at=now))
     if claimed.rowcount != 1:
@@ -148,18 +167,21 @@ def use_link(session: Session, *, token: str, now: datetime, settings: Settings,
     # the escalation): the signed link is the authority, it names its person; the page shows no more than the
     # link's summary either way
     return acknowledge(session=session, incident_id=row.incident_id, person_id=row.person_id, via=via, now=now,
-                       by=Actor.system(f"link:{person.name if person else 'anonymous'}"), tz=settings.timezone)
+                       by=Actor.system(f"{via}:{person.name if person else 'anonymous'}"), tz=settings.timezone)
 
 
 def _link_via(session: Session, token: str) -> str:
-    """How the link came: "inbox_link" (站内消息链接) when the message carrying it was a console-inbox one, else
-    "link" (a text message's or chat message's link)."""
-    channel = session.exec(select(Delivery.channel).where(Delivery.ack_url.endswith(f"/ack/{token}"))
-                           .order_by(Delivery.created_at)).first()
-    if channel is None:
+    """How the link came, named by the channel whose message carried it (targets.LINK_VIA): 短信链接 for a text
+    message, 企业微信链接 / 钉钉链接 / 飞书链接 / 邮件链接 / 站内消息链接 for the others. On a ladder every rung
+    carries the same link: the first rung that went out (sent or delivered) is the one read, else the first."""
+    rows = session.exec(select(Delivery.channel, Delivery.state).where(Delivery.ack_url.endswith(f"/ack/{token}"))
+                        .order_by(Delivery.created_at)).all()
+    if not rows:
         return "link"
+    out = [c for c, state in rows if state in ("sent", "delivered", "acknowledged")]
+    channel = (out or [rows[0][0]])[0]
     kind = session.exec(select(ChannelConfig.kind).where(ChannelConfig.name == channel)).first()
-    return "inbox_link" if (kind or channel) == "inbox" else "link"
+    return targets.LINK_VIA.get(kind or channel, "msg_link")
 
 
 def ack_clock_start(incident, first_message_at: datetime | None) -> datetime:
@@ -279,6 +301,7 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
     `person_id`, or by `name` when it names exactly one of them. Anyone else's is refused: a duty officer's
     receipt of the report is `receive`, which never stops a step."""
     incident = incident_for(session, incident_id, by, for_update=True)
+    refuse_merged(session, incident)
     person_id = person_id or by.person_id
     if person_id is not None and not by.is_person(person_id):
         by.require_office("代他人确认收到 (only the duty office records someone else's acknowledgement)",
@@ -327,9 +350,8 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
         session.add(ack)
         stop_escalation(session, incident, now, person.name)
     targets.mark_acknowledged(session, incident_id=incident.id, person_id=person.id, at=now, via=via)
-    # what their rules still had to send is withdrawn: theirs, or everyone's once the escalation stopped
-    targets.cancel_personal(session, incident_id=incident.id,
-                            person_id=None if incident.acknowledged_at is not None else person.id)
+    # what their own rules still had to send is withdrawn (everyone's went when the escalation stopped)
+    targets.cancel_personal(session, incident_id=incident.id, person_id=person.id)
     session.flush()
     audit.record(session=session, actor=by.name, action="acknowledge", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, after=ack, at=now,
@@ -339,9 +361,12 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
 
 def stop_escalation(session: Session, incident: Incident, now: datetime, name: str) -> None:
     """The awaited step's rule is met: the incident is acknowledged (by `name`) and its escalation stops, or with an
-    ack timeout waits for a 续报 or feedback (rules: next_action)."""
+    ack timeout waits for a 续报 or feedback (rules: next_action). Every personal-rule message still waiting for
+    its delay is withdrawn (已取消), whoever's it was and whichever way the rule was met: an acknowledgement now, one
+    given before this step began (the engine's "met before"), or an earlier one that counts for this step."""
     incident.acknowledged_at, incident.acknowledged_by = now, name[:120]
     session.add(incident)
+    targets.cancel_personal(session, incident_id=incident.id)
     timeout = (incident.escalation_policy or {}).get("ack_timeout_minutes")
     values = dict(next_due_at=now + timedelta(minutes=timeout)) if timeout else dict(status="stopped",
                                                                                       next_due_at=None)

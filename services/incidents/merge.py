@@ -12,8 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session
+from sqlalchemy import func, update
+from sqlmodel import Session, select
 
 from core.errors import Conflict, Invalid, NotFound
 from models.incidents.escalation import EscalationState
@@ -61,6 +61,26 @@ def _target(session: Session, into_id: uuid.UUID | None, incident: Incident, by:
         raise Invalid(f"「{into.title}」已并入「{top.title}」，请改为并入「{top.title}」"
                       f" (that incident is merged into another: merge into that one)", field="into")
     return into
+
+
+TARGETS = 200  # the most open incidents offered at once; a title search narrows them
+
+
+def targets(session: Session, incident: Incident, by: Actor, *, q: str = "") -> list[Incident]:
+    """The open incidents `by` may merge `incident` into (the console's choice, not only the suggested duplicate):
+    the duty office's, every open unmerged incident it sees but this one, newest first, whose title holds `q`
+    (any case). Empty for anyone else, or when `incident` itself is no longer open. `merge` checks the choice
+    again, as it checks any other."""
+    if not by.office or incident.status != "open" or incident.merged_into_id is not None:
+        return []
+    found = select(Incident).where(Incident.status == "open", Incident.merged_into_id.is_(None),
+                                   Incident.id != incident.id)
+    if by.scope is not None:
+        found = found.where(Incident.unit_id == by.scope)
+    words = q.strip()
+    if words:
+        found = found.where(func.lower(Incident.title).contains(words.lower(), autoescape=True))
+    return list(session.exec(found.order_by(Incident.received_at.desc()).limit(TARGETS)))
 
 
 def merge(*, session: Session, incident_id: uuid.UUID, into_id: uuid.UUID | None, by: Actor, now: datetime

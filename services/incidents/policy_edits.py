@@ -32,8 +32,10 @@ def _may_read(by: Actor) -> None:
         raise Forbidden("只有值班室、领导和审计员可以查看升级策略", field="policy")
 
 
-def check_reach(session: Session, data: PolicyIn) -> None:
-    """Every target of every step reaches someone, and every channel is configured (zh-CN, naming the step)."""
+def check_reach(session: Session, data: PolicyIn, now: datetime) -> None:
+    """Every target of every step reaches someone, and every channel is configured (zh-CN, naming the step). A
+    step whose only targets are duty leaders nobody is rostered as in the coming days is refused too (a step
+    with another target still reaches that one)."""
     known = targets.channel_titles(session)
     inbox = targets.inbox_channels(session)
     cats = [c.value for c in data.categories] if data.categories else None
@@ -49,6 +51,10 @@ def check_reach(session: Session, data: PolicyIn) -> None:
             why = targets.reach_problem(session, target, cats)
             if why:
                 raise Invalid(f"第{i + 1}步的通知对象无法通知到任何人：{why}", field=f"steps.{i}.targets")
+        unrostered = [targets.roster_problem(session, esc.Target(esc.TargetKind(t["kind"]), t.get("ref", "")), now)
+                      for t in step.targets]
+        if step.targets and all(unrostered):
+            raise Invalid(f"第{i + 1}步的通知对象无法通知到任何人：{unrostered[0]}", field=f"steps.{i}.targets")
         for c in step.channels:
             if c not in known:
                 raise Invalid(f"第{i + 1}步：通知渠道“{c}”尚未配置（请在“通知渠道”中添加）", field=f"steps.{i}.channels")
@@ -108,7 +114,7 @@ def create(*, session: Session, data: PolicyIn, by: Actor, now: datetime, note: 
     """A new policy, version 1."""
     by.require_office("新建升级策略", field="policy")
     policies.fields_of(data)  # the shape first: the reach check reads valid targets
-    check_reach(session, data)
+    check_reach(session, data, now)
     row = policies.add_policy(session=session, data=data, actor=by.name, note=note)
     row.created_at = row.updated_at = now
     session.add(row)
@@ -124,7 +130,7 @@ def edit(*, session: Session, policy_id: uuid.UUID, data: PolicyIn, by: Actor, n
     row = get_policy(session=session, policy_id=policy_id, by=by)
     values = policies.fields_of(data)
     policies.name_taken(session, values["name"], but=row.id)
-    check_reach(session, data)
+    check_reach(session, data, now)
     before = policies.version_data(row)
     if {**before, **audit.jsonable(values)} == before:
         return row

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -26,13 +26,20 @@ from services.deliveries.channels import list_channels
 from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.directory.contacts import Reach, escalation_plan
 from services.rosters.absences import acting_person_id
-from services.rosters.views import on_duty_now
+from services.rosters.views import on_duty_now, post_rostered
 
 log = logging.getLogger("dutydesk.incidents")
 
 
 # How an acknowledgement came, as people say it (the record keeps the internal value).
-VIA_ZH = {"link": "短信链接", "inbox_link": "站内消息链接", "console": "控制台", "sms": "短信回复", "voice": "语音按键", "card": "卡片消息"}
+VIA_ZH = {"link": "短信链接", "inbox_link": "站内消息链接", "wecom_link": "企业微信链接", "dingtalk_link": "钉钉链接",
+          "feishu_link": "飞书链接", "email_link": "邮件链接", "msg_link": "消息链接", "console": "控制台", "sms": "短信回复",
+          "voice": "语音按键", "card": "卡片消息"}
+# The way an acknowledgement link came, by the kind of channel whose message carried it (a text message's link is
+# "link"); an unconfigured channel by its name (the default ladder's wecom, sms …: settings.directory); a kind not
+# named here (a webhook, Apprise) is a message's link (消息链接), not a text message's.
+LINK_VIA = {"inbox": "inbox_link", "wecom": "wecom_link", "wecom_app": "wecom_link", "dingtalk": "dingtalk_link",
+            "feishu": "feishu_link", "email": "email_link", "aliyun_sms": "link", "tencent_sms": "link", "sms": "link"}
 
 def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[Person]:
     """The duty leader(s) (带班领导) of `unit_id` at `at`, from the published roster."""
@@ -126,6 +133,22 @@ def reach_problem(session: Session, target: Target, categories: list[str] | None
             return "没有分管" + ("这些事件类别" if missing else "任何事件类别") + "的领导"
         return None
     return "未知的通知对象类型"
+
+
+ROSTER_AHEAD = timedelta(days=7)  # how far ahead a policy's duty leader must be rostered to be relied on
+
+
+def roster_problem(session: Session, target: Target, now: datetime) -> str | None:
+    """Why the county duty office's duty leader (带班领导) cannot be reached in the coming days (zh-CN), or None:
+    no published roster names a leader from `now` to a week ahead, so a step paging only them pages nobody. The
+    incident's own unit's leader depends on the incident: not checked."""
+    if target.kind is not TargetKind.duty_leader_now or target.ref == "incident":
+        return None
+    hub = hub_unit(session)
+    if hub is None or post_rostered(session, hub.id, "leader", now, now + ROSTER_AHEAD):
+        return None
+    return (f"{hub.name}未来{ROSTER_AHEAD.days}天的值班表没有安排带班领导，当班带班领导无人可通知；请先排班并发布，"
+            "或为这一步加上其他通知对象")
 
 
 def without_account(session: Session, target: Target, categories: list[str] | None) -> list[str]:

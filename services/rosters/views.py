@@ -202,6 +202,14 @@ def _running(now: datetime) -> tuple:
     return RosterSlot.starts_at > now - MAX_SLOT, RosterSlot.starts_at <= now, RosterSlot.ends_at > now
 
 
+def post_rostered(session: Session, unit_id: uuid.UUID, post: str, start: datetime, end: datetime) -> bool:
+    """Whether the roster names an active person on `post` of `unit_id` in a slot running at some time between
+    `start` and `end` (an escalation policy's check that its duty leader can be reached in the coming days)."""
+    return session.execute(select(RosterSlot.id).join(Person, Person.id == RosterSlot.person_id).where(
+        RosterSlot.unit_id == unit_id, RosterSlot.post == post, RosterSlot.starts_at < end,
+        RosterSlot.ends_at > start, Person.active).limit(1)).first() is not None
+
+
 def _one_unit(session: Session, now: datetime, unit_id: uuid.UUID) -> list[dict]:
     q = (select(RosterSlot.post, Person.id, Person.name, Person.mobile, RosterSlot.ends_at)
          .join(Person, Person.id == RosterSlot.person_id).where(RosterSlot.unit_id == unit_id, *_running(now))

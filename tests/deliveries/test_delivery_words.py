@@ -35,5 +35,6 @@ def test_the_pipelines_own_errors_are_worded_with_the_channel_as_people_call_it(
         'The recipient <span lang="zh-CN">副县长钱立新</span> has no mobile number'
     assert str(note("HTTP 503: 接收方未接受", "en")) == "The receiver refused it (HTTP 503)"
     assert str(note("已确认收到（短信链接）", "en")) == "Acknowledged (text-message link)"
+    assert str(note("已确认收到（企业微信链接）", "en")) == "Acknowledged (WeCom link)"  # the channel the link came by
     broken = str(note("渠道 wecom 配置错误：key 缺失", "en"))
     assert broken == "Channel “WeCom group robot” is misconfigured: <code>key 缺失</code>"  # the detail as it came

@@ -84,6 +84,9 @@ def county(session, directory, monkeypatch):
     on_duty = {"hub": [people["leader"]]}
     monkeypatch.setattr(targets, "on_duty_leaders",
                         lambda session, unit_id, at: on_duty["hub"] if unit_id == hub.id else [])
+    # the same roster as far ahead as a policy's check looks: the hub's leader is rostered while on_duty names one
+    monkeypatch.setattr(targets, "post_rostered", lambda session, unit_id, post, start, end:
+                        bool(on_duty["hub"]) if unit_id == hub.id and post == "leader" else False)
     session.commit()
     return {**directory, **people, "on_duty": on_duty}
 

@@ -89,7 +89,7 @@ def test_a_link_opened_in_someone_elses_session_is_refused_and_audited(client, f
     ok = client.post(link, headers=HTML)
     assert ok.status_code == 200 and "带班领导周文静 已确认收到" in ok.text
     ack = session.exec(select(Acknowledgement).where(Acknowledgement.kind == "ack")).one()
-    assert ack.via == "link" and ack.stopped
+    assert ack.via == "wecom_link" and ack.stopped  # the default ladder's first rung: the link came by WeCom
 
 
 def test_the_recipients_own_session_acknowledges_as_the_console(client, fired, session, tokens):
@@ -141,7 +141,7 @@ def test_a_recipient_whose_account_cannot_see_the_incident_still_acknowledges_by
     assert ok.status_code == 200 and "带班领导周文静 已确认收到" in ok.text
     assert "李明" not in ok.text and "已疏散群众" not in ok.text  # the reporter and measures stay unseen
     ack = session.exec(select(Acknowledgement).where(Acknowledgement.kind == "ack")).one()
-    assert ack.person_id == county["leader"].id and ack.via == "link" and ack.stopped
+    assert ack.person_id == county["leader"].id and ack.via == "wecom_link" and ack.stopped
     detail = client.get(f"/api/incidents/{inc['id']}", headers=tokens["auditor"]).json()
     assert detail["incident"]["acknowledged_by"] == "带班领导周文静"
     assert client.get(f"/incidents/{inc['id']}", headers=HTML).status_code == 404  # still not theirs to see

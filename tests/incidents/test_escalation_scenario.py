@@ -45,7 +45,7 @@ def test_grade_ii_landslide_escalates_until_acknowledged(session, county, clock,
 
     clock.advance(minutes=2)
     ack = use_link(session, token=ack_token(head), now=clock.now, settings=settings)
-    assert ack.name == "县长赵国华" and ack.via == "link" and ack.seconds_to_ack == 12 * 60
+    assert ack.name == "县长赵国华" and ack.via == "wecom_link" and ack.seconds_to_ack == 12 * 60  # the head was reached by WeCom
     assert inc.acknowledged_at == clock.now
 
     clock.advance(minutes=3)  # T+15: the office phones the city (phone 首报), no delivery

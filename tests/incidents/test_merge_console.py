@@ -72,7 +72,59 @@ def test_a_unit_reporter_sees_the_warning_but_no_merge_action(client, app, users
                                         "csrf_token": csrf})
     a, b = session.exec(select(Incident).order_by(Incident.created_at)).all()
     page = client.get(f"/incidents/{b.id}").text
-    assert "可能与以下事件为同一事件" in page and "并入该事件" not in page
+    assert "可能与以下事件为同一事件" in page and "并入该事件" not in page and "merge-any" not in page
     r = client.post(f"/incidents/{b.id}/merge", data={"into": str(a.id), "csrf_token": csrf})
     assert r.status_code == 403 and "只有值班室可以合并事件" in r.text
     assert session.get(Incident, b.id).merged_into_id is None
+
+
+def _merge_box(page: str) -> str:
+    start = page.index('id="merge-any"')
+    return page[start:page.index("</details>", start)]
+
+
+def test_the_officer_merges_into_any_open_incident_found_by_title(client, app, users, county, clock, session):
+    """Issue 17: the suggestion is not the only target. A report the matcher does not pair (another category, a
+    place written differently) is merged into the incident the officer finds by its title; closed and merged
+    incidents are not offered, nor the incident itself; the merge's own checks still apply."""
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    for form in (_form(county["town"]),  # the landslide
+                 _form(county["dept"], title="青龙村道路塌方", category="accident", place="S205 线 K12",
+                       source="交通运输局", reporter="王强", received_at="2026-07-15T02:05"),
+                 _form(county["town"], title="高观镇河道水位超警", place="高观镇河段", received_at="2026-07-15T01:00",
+                       occurred_at="2026-07-15T00:50"),
+                 _form(county["town"], title="已办结的旧事", received_at="2026-07-14T08:00",
+                       occurred_at="2026-07-14T07:30")):
+        made = client.post("/incidents/new", data={**form, "csrf_token": csrf}, follow_redirects=False)
+        assert made.status_code == 303, re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)', made.text)
+    slide, road, river, old = session.exec(select(Incident).order_by(Incident.created_at)).all()
+    old.status = "closed"
+    session.add(old)
+    session.commit()
+    page = client.get(f"/incidents/{road.id}").text
+    assert 'id="duplicates"' not in page  # no suggestion: another category
+    box = _merge_box(page)
+    offered = re.findall(r'<option value="([^"]+)"', box)
+    assert set(offered) == {str(slide.id), str(river.id)}  # open ones, not itself, not the closed one
+    assert "并入其他事件" in box and "按标题查找" in box and "高观镇 · " in box
+    found = client.get(f"/incidents/{road.id}?merge_q=山体").text
+    assert re.findall(r'<option value="([^"]+)"', _merge_box(found)) == [str(slide.id)]
+    none = client.get(f"/incidents/{road.id}?merge_q=地震").text
+    assert "没有标题含“地震”的未办结事件" in none
+    en = client.get(f"/incidents/{road.id}?lang=en").text
+    assert "Merge into another incident" in en and "Find by title" in en
+    client.get(f"/incidents/{road.id}?lang=zh-CN")
+    r = client.post(f"/incidents/{road.id}/merge", data={"into": str(slide.id), "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/incidents/{slide.id}"
+    session.expire_all()
+    assert session.get(Incident, road.id).merged_into_id == slide.id
+    kept = client.get(f"/incidents/{slide.id}").text
+    assert "青龙村道路塌方" in kept[kept.index('id="sources"'):]
+    # the river's page no longer offers the merged report; merging into it is refused with the merge's reason
+    river_page = client.get(f"/incidents/{river.id}").text
+    assert str(road.id) not in _merge_box(river_page)
+    refused = client.post(f"/incidents/{river.id}/merge", data={"into": str(road.id), "csrf_token": csrf})
+    assert "已并入「高观镇山体滑坡」" in refused.text
+    assert session.get(Incident, river.id).merged_into_id is None

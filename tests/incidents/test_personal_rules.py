@@ -178,3 +178,40 @@ def test_a_correction_goes_by_the_rules_the_escalation_used(session, county, clo
         ("副县长钱立新", "wecom", "qianlx", timedelta(0), ["wecom"]),
         ("县长赵国华", "wecom", None, timedelta(0), ["wecom", "sms"])]  # a ladder's rungs: addressed as they go
     assert all("更正：等级由Ⅱ级调整为Ⅰ级" in n.body for n in fixes)
+
+
+def test_an_ack_given_before_a_later_step_withdraws_everyones_waiting_rules(session, county, clock, recorder,
+                                                                             settings):
+    """Issue 17: the step's rule can be met without a new acknowledgement: the vice head acknowledged during an
+    all-must-acknowledge step, which timed out waiting for the county head; the next step targets the vice head
+    again, so it is met before it starts and the escalation stops. The county head's own rules (a call after 8
+    minutes) must not ring after that: withdrawn, shown 已取消, never sent."""
+    vice, head = county["vice"], county["head"]
+    for person, wx in ((vice, "qianlx"), (head, "zhaogh")):
+        m = _verified(session, person, "wecom", wx, clock.now, settings)
+        _rule(session, person, m, "wecom", 0, clock.now)
+    mob = _verified(session, head, "mobile", "139 0000 5678", clock.now, settings)
+    _rule(session, head, mob, "voice", 8, clock.now)
+    both = [{"kind": "person", "ref": str(vice.id)}, {"kind": "person", "ref": str(head.id)}]
+    session.add(PolicyRuleRow(name="须全部确认", position=1, steps=[
+        {"targets": both, "channels": [], "wait_minutes": 5, "ack": "all"},
+        {"targets": [{"kind": "person", "ref": str(vice.id)}], "channels": [], "wait_minutes": 10, "ack": "any"}]))
+    session.flush()
+    inc = _open(session, county, clock, settings)
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    recorder.new()
+    _dispatch(session, clock.now)
+    clock.advance(minutes=1)
+    acknowledge(session=session, incident_id=inc.id, by=Actor("vice", Role.leader, person_id=vice.id), via="console",
+                now=clock.now, tz=settings.timezone)
+    assert inc.acknowledged_at is None  # the head has not acknowledged: step 1 waits
+    assert ("voice", "queued") in [(d.channel, d.state) for d in _incident_rows(session, inc)]
+    clock.advance(minutes=4)  # step 1's five minutes: step 2 is met by the vice head's acknowledgement
+    escalation.tick(session=session, now=clock.now, instance="test", settings=settings)
+    assert inc.acknowledged_at == clock.now and inc.acknowledged_by == "副县长钱立新"
+    clock.advance(minutes=5)  # past the head's eight minutes
+    _dispatch(session, clock.now)
+    voice = [d for d in _incident_rows(session, inc) if d.channel == "voice"]
+    assert [(d.person_id, d.state) for d in voice] == [(head.id, "cancelled")]  # no call after the escalation stopped
+    texts = [e["text"] for e in board.timeline(session, inc) if e["kind"] == "escalation"]
+    assert "第1次通知 → 县长赵国华 · voice · 已取消" in texts, texts

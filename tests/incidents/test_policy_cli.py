@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import run_cli as run
 
@@ -15,9 +16,29 @@ def policy(**kw) -> dict:
     return data
 
 
+def _rostered_leader(engine) -> None:
+    """The hub's roster names a duty leader (带班领导) for the coming days: a policy's first step reaches them."""
+    from sqlmodel import Session, select
+
+    from models.directory import Person, Unit
+    from models.rosters.roster import RosterSlot
+
+    with Session(engine) as session:
+        hub = session.exec(select(Unit).where(Unit.code == "hub")).one()
+        person = Person(name="带班领导周文静", unit_id=hub.id)
+        session.add(person)
+        start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        for day in range(10):
+            at = start + timedelta(days=day - 1)
+            session.add(RosterSlot(unit_id=hub.id, day=at.date(), post="leader", person_id=person.id, starts_at=at,
+                                   ends_at=at + timedelta(days=1)))
+        session.commit()
+
+
 def test_add_show_edit_disable(cli_db, tmp_path):
     assert run("units", "add", "hub", "县政府总值班室", "--type", "county_office").exit_code == 0
     assert run("people", "add", "hub", "县长", "--unit-head").exit_code == 0
+    _rostered_leader(cli_db)  # the first step's duty leader; without one the policy is refused (test_policy_edits)
     assert run("channels", "add", "inbox", "inbox", "--title", "站内消息").exit_code == 0
     f = tmp_path / "p.json"
     f.write_text(json.dumps(policy()), encoding="utf-8")

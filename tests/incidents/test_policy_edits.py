@@ -66,6 +66,28 @@ def test_a_target_that_reaches_nobody_is_refused_naming_the_step(session, county
     assert policy_edits.list_policies(session=session, by=DUTY) == []  # nothing half-written
 
 
+def test_a_duty_leader_nobody_is_rostered_as_is_refused_with_the_reason(session, county, channels, clock):
+    """Issue 17: a step whose only target is the duty leader (带班领导) pages nobody when no roster names one in the
+    coming days: refused like any target that reaches nobody, in zh-CN with the reason; a step with another
+    target still reaches that one and is accepted."""
+    county["on_duty"]["hub"] = []  # the roster names no leader this week
+    err = refused(Invalid, policy_edits.create, session=session, by=DUTY, now=clock.now, data=flood())
+    assert err.field == "steps.0.targets" and err.reason.startswith("第1步的通知对象无法通知到任何人：")
+    assert "县政府总值班室未来7天的值班表没有安排带班领导" in err.reason and "请先排班并发布" in err.reason
+    assert policy_edits.list_policies(session=session, by=DUTY) == []
+    both = flood(steps=[StepIn(targets=[{"kind": "duty_leader_now"}, {"kind": "unit_head"}], channels=["sms"],
+                               wait_minutes=5)])
+    assert policy_edits.create(session=session, by=DUTY, now=clock.now, data=both).version == 1
+    county["on_duty"]["hub"] = [county["leader"]]  # rostered again: the leader-only step is accepted
+    assert policy_edits.create(session=session, by=DUTY, now=clock.now, data=flood(name="防汛升级二")).version == 1
+
+
+def test_a_role_nobody_holds_is_refused_with_the_reason(session, county, channels, clock):
+    err = refused(Invalid, policy_edits.create, session=session, by=DUTY, now=clock.now, data=flood(steps=[
+        StepIn(targets=[{"kind": "role", "ref": "auditor"}], channels=["sms"], wait_minutes=5)]))
+    assert err.field == "steps.0.targets" and "没有在职人员担任此角色" in err.reason
+
+
 def test_only_the_office_edits_others_read_or_nothing(session, county, channels, clock):
     refused(Forbidden, policy_edits.create, session=session, by=LEADER, now=clock.now, data=flood())
     row = policy_edits.create(session=session, by=DUTY, now=clock.now, data=flood())

@@ -23,6 +23,7 @@ from notifiers import registry
 from services import deliveries
 from services.deliveries import messages
 from services.incidents import acks
+from services.incidents.targets import VIA_ZH
 from web.api.deliveries import secret_key
 from web.console.forms import field_errors
 from web.console.i18n import MESSAGES, translate
@@ -64,7 +65,7 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^SMTP 登录失败: (?P<detail>.*)$", "smtp_login"),
     (r"^(非 JSON 应答|非预期应答|应答缺少 \w+ 字段|应答缺少 sid): (?P<detail>.*)$", "bad_response"),
 ))
-VIA_BACK = {"短信链接": "link", "站内消息链接": "inbox_link", "控制台": "console", "短信回复": "sms", "语音按键": "voice", "卡片消息": "card"}
+VIA_BACK = {zh: via for via, zh in VIA_ZH.items()}  # 已确认收到（企业微信链接） → wecom_link
 
 
 def _pipeline_note(text: str, lang: str) -> Markup | None:

@@ -57,6 +57,9 @@ def _open(request: Request, session: Session, token: str, c: Caller | None):
         acks.refuse_other(session, row, c.by if c else None)
     except ServiceError as exc:  # someone else's console session: it does not acknowledge for the link's person
         return None, _refused(request, c, exc, get_incident(session, row.incident_id))
+    kept = acks.merged_into(session, row.incident_id)
+    if kept is not None:  # merged since the link was sent: it says so and offers the kept one, no button
+        return None, _page(request, c, kept=kept, **_summary(session, row.incident_id))
     return row, None
 
 

@@ -20,6 +20,7 @@ from core.errors import Forbidden, NotFound, ServiceError
 from rules.incidents import Category
 from services.directory import org
 from services.incidents import acks, board, intake, merge, reports, upward
+from web.access import allowed
 from services.incidents import instructions as ins
 from services.incidents.schemas import (
     GradeIn,
@@ -135,9 +136,11 @@ def detail(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("i
 
 def _incident_page(request: Request, c: Caller, session: Session, d, status_code: int = 200, **ctx):
     units = org.list_units(session=session, include_inactive=True)
+    merge_q = request.query_params.get("merge_q", "")[:100]  # the merge form's title search
+    into = merge.targets(session, d["incident"], c.by, q=merge_q) if allowed(c.user.role, "incidents:write") else []
     return render(request, "incident.html", c, status_code=status_code, d=d, now=now_utc(request),
                   units=[u for u in units if u.active], unit_names={u.id: u.name for u in units},
-                  error_labels=REPORT_LABELS, **ctx)
+                  error_labels=REPORT_LABELS, merge_targets=into, merge_q=merge_q, **ctx)
 
 
 async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):

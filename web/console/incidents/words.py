@@ -92,6 +92,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.report.followup": ("续报{numeral}", "Follow-up report {number}"),
     **{f"enum.via.{k}": v for k, v in {
         "link": ("短信链接", "text-message link"), "inbox_link": ("站内消息链接", "inbox message link"),
+        "wecom_link": ("企业微信链接", "WeCom link"), "dingtalk_link": ("钉钉链接", "DingTalk link"),
+        "feishu_link": ("飞书链接", "Feishu link"), "email_link": ("邮件链接", "e-mail link"),
+        "msg_link": ("消息链接", "message link"),
         "console": ("控制台", "console"), "sms": ("短信回复", "text-message reply"),
         "voice": ("语音按键", "phone keypad"), "card": ("卡片消息", "message card"),
     }.items()},
@@ -250,6 +253,9 @@ WORDS.update({
 WORDS.update({
     "ack.title": ("确认收到", "Acknowledge"), "ack.button": ("确认收到", "Acknowledge"),
     "ack.cannot": ("无法确认", "Cannot acknowledge"),
+    "ack.merged": ("本事件已于{at}并入「", "This incident was merged on {at} into “"),
+    "ack.merged_tail": ("」（同一事件），不再需要确认收到。", "” (the same event): there is nothing to acknowledge here."),
+    "ack.see_kept": ("查看并入的事件", "See the incident it was merged into"),
     "ack.call_office": ("如需处置，请直接致电县政府总值班室。", "To act on it, phone the county duty office directly."),
     "ack.received": ("接报：", "Received: "), "ack.place": ("地点：", "Place: "), "ack.casualties": ("伤亡：", "Casualties: "),
     "ack.figure": ("{what}{n}人", "{what} {n}"), "ack.figure_unverified": ("{what}待核实", "{what} to be verified"),
@@ -267,6 +273,14 @@ WORDS.update({
                        "notifications stop, its deadlines close as merged (not overdue), and it is counted once."),
     "inc.merge.apart": ("时间相差{n}分钟", "{n} min apart"),
     "inc.merge.action": ("并入该事件", "Merge into this one"),
+    "inc.merge.any_title": ("并入其他事件", "Merge into another incident"),
+    "inc.merge.any_hint": ("如本事件与另一起未办结事件为同一事件（无论系统是否提示疑似重复），可按标题查找、选择后并入：本事件的报告保留为"
+                           "另一来源，不再通知、不计超时。", "If this is the same event as another open incident "
+                           "(suggested as a duplicate or not), find it by its title and merge this one into it: its "
+                           "reports stay as another source, its notices stop and its deadlines close as merged."),
+    "inc.merge.search": ("按标题查找", "Find by title"), "inc.merge.search_button": ("查找", "Find"),
+    "inc.merge.into": ("并入", "Merge into"), "inc.merge.any_action": ("并入所选事件", "Merge into the one chosen"),
+    "inc.merge.none": ("没有标题含“{q}”的未办结事件", "No open incident has “{q}” in its title"),
     "inc.merge.merged_title": ("本事件已合并", "Merged into another incident"),
     "inc.merge.merged_line": ("{at}由{by}并入：", "Merged at {at} by {by} into: "),
     "inc.merge.merged_hint": ("此后的报告、确认与统计均在保留的事件上进行；本事件不再通知，时限已按合并关闭。",
