@@ -140,3 +140,12 @@ def test_the_audit_page_note_keeps_the_record_for_zh_cn():
 
     assert note_text(Entry, "zh-CN") == Entry.note
     assert "acknowledged by text-message link" in note_text(Entry, "en")
+
+
+def test_people_lists_mark_each_name_and_word_the_acting_note():
+    en = notes.people("董国华（代宋海燕）、何振华", "en")
+    assert en == ('<span lang="zh-CN">董国华</span> (for <span lang="zh-CN">宋海燕</span>), '
+                  '<span lang="zh-CN">何振华</span>')
+    assert notes.people("宋海燕（请假）", "en") == '<span lang="zh-CN">宋海燕</span> (on leave)'
+    zh = notes.people("董国华（代宋海燕）、何振华", "zh-CN")
+    assert re.sub(r"<[^>]+>", "", zh) == "董国华（代宋海燕）、何振华"  # zh-CN pages read as before

@@ -324,4 +324,27 @@ def builtin_title(name: str) -> str | None:
     return getattr(registry.get(name), "title", None)
 
 
-templates.env.globals.update(service_note=shown, whom=whom, builtin_title=builtin_title)
+
+
+_PERSON = re.compile(r"(?P<name>[^（）、]+)(?:（代(?P<acting_for>[^）]+)）|(?P<leave>（请假）))?")
+
+
+def people(text: str | None, lang: str) -> Markup:
+    """A services' list of people ("董国华（代宋海燕）、何振华", "宋海燕（请假）"): each name as Chinese data, the
+    acting and leave notes and the separator in the page's language."""
+    parts = []
+    for piece in (text or "").split("、"):
+        m = _PERSON.fullmatch(piece.strip())
+        if m is None:
+            parts.append(data(piece))
+            continue
+        line = data(m["name"])
+        if m["acting_for"]:
+            line += _say("inc.tl.acting_for", lang, name=data(m["acting_for"]))
+        elif m["leave"]:
+            line += Markup(escape(translate("note.on_leave", lang)))
+        parts.append(line)
+    return Markup(escape(translate("common.list_sep", lang))).join(parts) if text else Markup("")
+
+
+templates.env.globals.update(service_note=shown, whom=whom, builtin_title=builtin_title, people=people)

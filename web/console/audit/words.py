@@ -191,7 +191,7 @@ PAGE: dict[str, tuple[str, str]] = {
 # sealed chain) and worded in English at display time (web/console/notes.py); zh-CN pages show them as written.
 NOTES: dict[str, tuple[str, str]] = {
     "note.notified": ("第{step}步（第{round}轮）通知：{who}；{reason}", "Step {step} (round {round}) notified {who}; {reason}"),
-    "note.nobody": ("无人", "nobody"),
+    "note.nobody": ("无人", "nobody"), "note.on_leave": ("（请假）", " (on leave)"),
     "note.acked_before": ("第{step}步（第{round}轮）的通知对象已确认收到：{who}；本步不再通知，升级通知停止",
                           "Step {step} (round {round}): already acknowledged by {who}; nobody paged, escalation stopped"),
     "note.ack_timeout": ("{reason}：{who}；未续报则继续升级",
