@@ -117,7 +117,9 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
                                   "who": [{"name": w, "at": t} for w, t in WHO_AT.findall(m["who"] if m else "")]}})
             continue
         if n.purpose == "fallback":  # a person's rules could not be followed: the step's own way was used
-            ev.append({"at": n.at, "kind": n.purpose, "text": f"第{(n.step_seq or 0) + 1}次通知：{acks.hide_links(n.body, 'zh-CN')}"})
+            body = acks.hide_links(n.body, 'zh-CN')
+            ev.append({"at": n.at, "kind": n.purpose, "text": f"第{(n.step_seq or 0) + 1}次通知：{body}",
+                       "values": {"step": (n.step_seq or 0) + 1, "body": body}})
             continue
         extra = f"（代{n.acting_for}）" if n.acting_for else ""
         o = live.get(n.delivery_id)

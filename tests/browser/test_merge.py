@@ -10,6 +10,7 @@ import pytest
 
 from core.settings import get_settings
 from tests.browser.test_console import DUTY_PASSWORD, log_in
+from tests.browser.test_words import STILL_TO_FIX_EN, VISIBLE_TEXT_EN, _chinese_words
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +49,9 @@ def test_the_second_report_warns_and_merges_into_the_first(page):
     page.goto("/incidents")
     assert page.locator("tr", has_text="白沙村河堤漫水").count() == 0
     assert page.locator("tr", has_text="龙泉镇白沙村洪水漫堤").count() == 1
+    for path in (f"/incidents/{first}", f"/incidents/{second}"):  # in English too: other source, merge, merged
+        page.goto(f"{path}?lang=en")
+        leaks = _chinese_words(page.evaluate(VISIBLE_TEXT_EN, [])) - STILL_TO_FIX_EN["/incidents/"][1]
+        assert not leaks, (path, leaks)
+    page.goto(f"/incidents/{second}?lang=en")
+    assert "Merged into" in page.locator("#timeline").inner_text()

@@ -80,11 +80,12 @@ def test_no_english_or_internal_words_on_zh_cn_pages(page, username):
 def _menu_paths(page) -> list[str]:
     landing = "/" + page.url.split("/", 3)[3]
     paths = [landing] + [a.get_attribute("href") for a in page.locator("nav#nav a").all()]
-    if page.locator("nav#nav a[href='/incidents']").count():
-        page.goto("/incidents")
-        first = page.locator("#board a[href^='/incidents/']").first
-        if first.count():
-            paths.append(first.get_attribute("href"))
+    if page.locator("nav#nav a[href='/incidents']").count():  # every incident of the demo's board (the
+        page.goto("/incidents")                                   # acknowledged landslide, the river, …)
+        for link in page.locator("#board a[href^='/incidents/']").all():
+            href = link.get_attribute("href")
+            if re.fullmatch(r"/incidents/[0-9a-f-]{36}", href) and href not in paths:
+                paths.append(href)
     return paths + [more for menu, more in MORE_PATHS.items() if menu in paths and more not in paths]
 
 

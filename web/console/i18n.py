@@ -213,6 +213,7 @@ AUDIT_WORDS: dict[str, tuple[str, str]] = {
     **{f"enum.audit_action.{k}": v for k, v in audit_words.ACTIONS.items()},
     **{f"field.{k}": v for k, v in audit_words.FIELDS.items()},
     **audit_words.PAGE,
+    **audit_words.NOTES,
     **{f"enum.entity.{k}": v for k, v in {
         "access": ("访问", "Access"), "incident": ("突发事件", "Incident"), "incident_report": ("事件报告", "Incident report"), "instruction": ("领导批示", "Instruction"),
         "instruction_item": ("批示转办", "Instruction item"), "duty_log": ("值班日志", "Duty log"), "phone_log": ("电话记录", "Phone log"),

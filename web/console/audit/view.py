@@ -12,12 +12,15 @@ from typing import Any
 
 import re
 
+from markupsafe import Markup
+
 from core.errors import in_language
 from services.audit.reading import Change, EntryView, Who
 from services.spotchecks import notes as spot_notes
 from web.access import permission_words
 from web.console.i18n import translate
 from web.console.incidents.grading import basis_text
+from web.console.notes import worded
 
 # A field's enum kind when its values have display labels (enum.<kind>.<value>), by entity where it differs.
 _ENUM_KIND = {"grade": "grade", "suggested_grade": "grade", "min_grade": "grade", "via": "via", "source": "source",
@@ -228,9 +231,19 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
 _PERMISSION = re.compile(r"(?<=（)([a-z_]+:[a-z_]+)(?=）)|(?<=may not )([a-z_]+:[a-z_]+)")
 
 
-def note_text(e: EntryView, lang: str) -> str:
+def note_said(e: EntryView, lang: str) -> Markup | None:
+    """The note worded in the page's language when a service wrote it (web/console/notes.py); None otherwise."""
+    return worded(e.note, lang, e.entity)
+
+
+def note_text(e: EntryView, lang: str) -> str | Markup:
     """The entry's note; a reason recorded in both languages ("中文 (English)") in the page's only (a spot check's
-    older terse note, "2026Q4 failures=2", in words first); a permission code in words."""
+    older terse note, "2026Q4 failures=2", in words first); a permission code in words; a sentence a service wrote
+    in zh-CN (an escalation's, an acknowledgement's, a roster's…) worded in English on an English page, its names
+    as Chinese data (web/console/notes.py, Markup)."""
+    said = note_said(e, lang)
+    if said is not None:
+        return said
     text = in_language(spot_notes.in_words(e.entity, e.note), lang)
     return _PERMISSION.sub(lambda m: permission_words(m[0])[0 if m[1] else 1], text)
 
@@ -257,5 +270,5 @@ def target_link(e: EntryView) -> str | None:
     return pattern.format(id=e.entity_id) if pattern and e.target else None
 
 
-__all__ = ["Change", "action_text", "actor_text", "changes_text", "entity_text", "field_text", "note_text",
+__all__ = ["Change", "action_text", "actor_text", "changes_text", "entity_text", "field_text", "note_said", "note_text",
            "system_name", "target_extra", "target_link", "target_text", "value_text"]

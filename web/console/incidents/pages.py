@@ -32,6 +32,7 @@ from services.incidents.schemas import (
 )
 from web.console.forms import back, field_errors, from_form
 from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
+from web.console import notes  # noqa: F401  (the timeline's service_note, whom, builtin_title)
 from web.console.render import page, render
 from web.deps import Caller, Refused, get_session, now_utc
 from web.fragments import live_page

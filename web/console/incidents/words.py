@@ -73,6 +73,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.tl.what.deadline": ("时限提醒", "Deadline reminder"), "inc.tl.what.instruction": ("批示转办", "Instruction forwarded"),
     "inc.tl.what.unresolved": ("无法通知", "Nobody to notify"),
     "inc.tl.what.correction": ("等级更正", "Grade correction"),
+    "inc.tl.what.ack_timeout": ("确认后未续报·再次提醒", "Acknowledged, no follow-up report: reminded"),
+    "inc.tl.fallback": ("第{step}次通知：{body}", "Notice {step}: {body}"),
     "inc.tl.what.redirect": ("第{step}次通知·请假替代（已通知）", "Notice {step} · acting for someone on leave (notified)"),
     "inc.tl.acked_before": ("第{step}步（第{round}轮）的通知对象已确认收到：{who}；本步不再通知，升级通知停止",
                             "Step {step} (round {round}): its people had already acknowledged ({who}); nobody paged, "
