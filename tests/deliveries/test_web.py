@@ -184,3 +184,23 @@ def test_metrics_count_deliveries_and_alert_on_failures(session):
     assert 'dutydesk_deliveries{channel="sms",state="failed"} 1.0' in generate_latest(registry).decode()
     found = {a.code: a for a in alerts.collect(session=session, now=datetime.now(UTC), settings=Settings(), sources=ALERT_SOURCES)}
     assert found["delivery_failed"].count == 1 and found["delivery_failed"].link == "/deliveries?state=failed"
+
+
+def test_the_delivery_pages_name_a_channel_by_its_title_in_chinese_and_its_kind_in_english(client, session, users,
+                                                                                          key):
+    """Not by its internal name (inbox_main): the office knows its channels by their titles."""
+    deliveries.create_channel(session=session, actor="test", key=key, data=ChannelConfigCreate(
+        name="inbox_main", kind="inbox", title="控制台收件箱", config={}))
+    row = deliveries.enqueue(session=session, source="test", source_id="t-1", recipient={"name": "张伟"},
+                             address="张伟", channel="inbox_main", subject="渠道名称", text="测试")
+    gone = deliveries.enqueue(session=session, source="test", source_id="t-2", recipient={"name": "张伟"},
+                              address="张伟", channel="old_hook", subject="旧渠道", text="测试")
+    session.commit()
+    officer = _cookie(session, users["duty_officer"])
+    for path in ("/deliveries?source=test", f"/deliveries/{row.id}"):
+        zh = client.get(path + ("&" if "?" in path else "?") + "lang=zh-CN", headers=officer).text
+        assert '<span lang="zh-CN">控制台收件箱</span>' in zh and ">inbox_main<" not in zh, path
+        en = client.get(path + ("&" if "?" in path else "?") + "lang=en", headers=officer).text
+        assert '<span title="控制台收件箱">Console inbox</span>' in en and ">inbox_main<" not in en, path
+    # a channel no longer configured: by its name, marked as an identifier
+    assert "<code>old_hook</code>" in client.get(f"/deliveries/{gone.id}", headers=officer).text
