@@ -33,8 +33,16 @@ BY = Actor.system(ACTOR)
 def _fail(exc: ServiceError) -> None:
     typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.reason}", err=True)
     for p in getattr(exc, "problems", []):
-        typer.echo(f"  row {p['row']} [{p['column']}]: {p['msg']}", err=True)
+        typer.echo(f"  {_problem_line(p)}", err=True)
     raise typer.Exit(1)
+
+
+def _problem_line(p: dict) -> str:
+    """A refused file's problem as the clerk reads it: its own text names the sheet, row and column."""
+    if p.get("text"):
+        return p["text"]
+    where = f"第{p['row']}行" if p.get("row") else ""
+    return f"{where}（{p['column']}）：{p['msg']}" if where else f"{p['column']}：{p['msg']}"
 
 
 @app.command()
@@ -198,28 +206,30 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             preview = imports.preview_import(tz=get_settings().timezone, **kw)
             _show_preview(preview)
             if preview.past and not (past_ok or allow_past):
-                typer.echo(f"{', '.join(preview.past)} is over: --past-ok confirms importing it", err=True)
+                typer.echo(f"{'、'.join(preview.past)} 已过去：确认导入请加 --past-ok", err=True)
             if preview.served and not allow_past:
-                typer.echo(f"{len(preview.served)} days already served would be rewritten: "
-                           f"{', '.join(d.day.isoformat() for d in preview.served)}; --allow-past confirms (audited)",
+                typer.echo(f"{len(preview.served)} 天已值班，导入将改写："
+                           f"{'、'.join(d.day.isoformat() for d in preview.served)}；确认请加 --allow-past（记入审计）",
                            err=True)
+            if not preview.ok:
+                typer.echo(f"文件有 {len(preview.problems)} 处问题，未导入任何内容", err=True)
             if dry_run or not preview.ok:
                 raise typer.Exit(0 if preview.ok else 1)
             done, rows = imports.import_roster(tz=get_settings().timezone, allow_past=allow_past, past_ok=past_ok,
                                                **kw)
+            labels = {p["name"]: p["label"] for p in done.posts}
             for m in done.missing:
-                pool = f", joined the {m.post} pool" if m.joins_pool else ", in no pool"
-                typer.echo(f"created {m.name}{' ' + m.phone if m.phone else ''}{pool}")
+                pool = f"，加入{labels.get(m.post, m.post)}轮换人员" if m.joins_pool else "，未加入轮换人员"
+                typer.echo(f"已创建 {m.name}{' ' + m.phone if m.phone else ''}{pool}")
             for x in done.phones:
                 if x.person_id in done.update_phones:
-                    typer.echo(f"phone of {x.name}: {x.directory} -> {x.phone}")
+                    typer.echo(f"{x.name} 的电话：{x.directory} → {x.phone}")
             for row in rows:
                 if row.month in done.unchanged:
-                    typer.echo(f"{unit} {row.month}: {imports.UNCHANGED} (unchanged: same as the stored roster)")
+                    typer.echo(f"{unit} {row.month}：{imports.UNCHANGED}")
                 else:
                     days, slots = done.counts(row.month)
-                    typer.echo(f"imported {unit} {row.month}: {days} days, {slots} person-slots, "
-                               f"{len(done.created)} new people")
+                    typer.echo(f"已导入 {unit} {row.month}：{days} 天，{slots} 人次，新建人员 {len(done.created)} 人")
     except ServiceError as exc:
         _fail(exc)
 
@@ -233,14 +243,14 @@ def _show_preview(preview) -> None:
         typer.echo(f"{d['day']} {d['weekday']}  {people}" + (f"  备注:{d['note']}" if d["note"] else ""))
     for c in preview.parsed.columns:
         if not c.role.startswith("weekday:"):
-            typer.echo(f"column {c.sheet}!{c.column} {c.header!r} -> {labels.get(c.role, c.role)}")
+            typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ {labels.get(c.role, c.role)}")
     for w in preview.warnings:
-        typer.echo(f"warning: {w.text}", err=True)
+        typer.echo(f"提醒：{w.text}", err=True)
     if preview.missing:
-        typer.echo("not in the directory: " + "、".join(m.name for m in preview.missing)
-                   + ("" if preview.create_missing else " (--create-missing creates them)"), err=True)
+        typer.echo("不在通讯录中：" + "、".join(m.name for m in preview.missing)
+                   + ("" if preview.create_missing else "（加 --create-missing 一并创建）"), err=True)
     for p in preview.problems:
-        typer.echo(f"problem: {p.text}", err=True)
+        typer.echo(f"问题：{p.text}", err=True)
 
 
 @holidays_app.command("import")
@@ -270,11 +280,11 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
     for d in found.days:
         typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
     for line in found.notes:
-        typer.echo(f"note: {line}")
+        typer.echo(f"说明：{line}")
     for line in found.problems:
-        typer.echo(f"problem: {line}", err=True)
+        typer.echo(f"问题：{line}", err=True)
     if found.missing:
-        typer.echo(f"missing: {'、'.join(found.missing)}", err=True)
+        typer.echo(f"通知缺少：{'、'.join(found.missing)}（一年七个节日齐全才导入）", err=True)
     if dry_run or not found.ok:
         raise typer.Exit(0 if found.ok else 1)
     try:
@@ -282,7 +292,7 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
             holidays.import_notice(session=s, text=text, year=year, actor=ACTOR)
     except ServiceError as exc:
         _fail(exc)
-    typer.echo(f"imported {len(found.days)} days of {found.year}")
+    typer.echo(f"已导入 {found.year} 年节假日安排 {len(found.days)} 天")
 
 
 @holidays_app.command("list")

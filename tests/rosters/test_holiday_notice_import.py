@@ -96,7 +96,7 @@ def test_the_cli_dry_run_shows_the_days_and_the_import_writes_them(tmp_path):
     assert dry.returncode == 0, dry.stderr
     assert "2027-02-05  放假  春节" in dry.stdout and "2027-10-09  上班" in dry.stdout
     done = run(str(notice))
-    assert done.returncode == 0 and "imported" in done.stdout, done.stderr
+    assert done.returncode == 0 and "已导入 2027 年节假日安排" in done.stdout, done.stderr
 
 
 def test_generating_a_year_the_calendar_lacks_says_so_until_the_notice_is_in(client, tokens, roster_unit, tmp_path):

@@ -281,7 +281,7 @@ def test_cli_dry_run_prints_the_roster_and_writes_nothing(cli_db, tmp_path):
     with Session(cli_db) as s:
         assert s.exec(select(func.count()).select_from(RosterSlot)).one() == 0
     r = run_cli("roster", "import", path, "--unit", "t1")
-    assert r.exit_code == 0 and "imported" in r.output and "2026-12" in r.output
+    assert r.exit_code == 0 and "已导入 t1 2026-12：31 天" in r.output, r.output
     with Session(cli_db) as s:
         assert s.exec(select(func.count()).select_from(RosterSlot)).one() > 31
 
@@ -398,3 +398,19 @@ def test_a_single_letter_or_character_is_no_name_and_is_not_offered_for_creation
     assert "工作表“Sheet1”第7行D列（值班人员）：“—”不像姓名" in texts
     assert "工作表“Sheet1”第8行D列（值班人员）：“张”不像姓名：姓名至少两个汉字或两个字母" in texts
     assert [m.name for m in p.missing] == ["Li"]  # offered for creation: only what looks like a name
+
+
+def test_the_cli_names_each_problem_by_sheet_row_and_column_and_says_nothing_was_imported(cli_db, tmp_path):
+    """The clerk-tester's CLI run: problems read 'row 3 [日期]' (the sheet lost) and a refused run ended with no
+    closing line. Each problem now reads as in the console, and the run ends with 未导入任何内容."""
+    from sqlmodel import Session
+
+    staffed_town(cli_db)
+    path = tmp_path / "值班表.xlsx"
+    path.write_bytes(edited(A5="12月45日"))
+    r = run_cli("roster", "import", path, "--unit", "t1")
+    assert r.exit_code == 1
+    assert "问题：工作表“Sheet1”第5行A列（日期）：“12月45日”不是有效日期" in r.output, r.output
+    assert r.output.rstrip().endswith("处问题，未导入任何内容") and "problem:" not in r.output
+    with Session(cli_db) as s:
+        assert s.exec(select(func.count()).select_from(RosterSlot)).one() == 0

@@ -200,7 +200,7 @@ def test_the_cli_asks_for_past_ok_for_a_month_that_is_over(cli_db, tmp_path):
     assert "--past-ok" in run_cli("roster", "import", "--help").output
     r = run_cli("roster", "import", path, "--unit", "t1", "--past-ok")
     assert r.exit_code == 0, r.output
-    assert "imported t1 2026-11: 30 days" in r.output
+    assert "已导入 t1 2026-11：30 天" in r.output
 
 
 # -- new people and their pools, the success message ----------------------------------------------------
