@@ -29,7 +29,8 @@ SHARED = {  # the shell of each layer: what is not a feature
     "services": {"access", "alerts", "changes", "wall", "times"},  # changes: what live pages listen to; wall: the room's screen;
     # times: how a typed time is read (console filters, CLI options)
     "web/api": {"routes"},
-    "web/console": {"routes", "render", "nav", "i18n", "forms", "dashboard", "charts", "wall"},
+    # notes: the English of sentences services store in zh-CN, shared by the audit log and the incident timeline
+    "web/console": {"routes", "render", "nav", "i18n", "forms", "dashboard", "charts", "wall", "notes"},
 }
 # Package __init__ files hold a docstring; these gather their own modules' names (a facade) or, for models, every
 # table so that Alembic sees the whole metadata.

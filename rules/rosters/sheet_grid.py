@@ -25,6 +25,9 @@ class Grid:
     merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
+CSV_SHEET = "csv"  # the name core.spreadsheets gives a CSV file's one sheet: said as the file, not as a 工作表
+
+
 def said(code: str, **params) -> dict:
     """A Problem's `code` and `params` as keywords: `Problem(sheet, row, col, header, "…", **said("x", name=n))`."""
     return {"code": code, "params": tuple(params.items())}
@@ -51,7 +54,8 @@ class Problem:
 
     @property
     def text(self) -> str:
-        where = f"工作表“{self.sheet}”" + (f"第{self.row}行" if self.row else "") + (f"{self.column}列" if self.column else "")
+        where = ("CSV 文件" if self.sheet == CSV_SHEET else f"工作表“{self.sheet}”") + (f"第{self.row}行" if self.row else "") \
+            + (f"{self.column}列" if self.column else "")
         return f"{where}（{self.header}）：{self.message}" if self.header else f"{where}：{self.message}"
 
 

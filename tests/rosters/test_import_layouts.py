@@ -386,6 +386,15 @@ def test_csv_in_gb18030_and_utf8_imports(session, unit, encoding):
     assert stored(session, unit) == EXPECTED
 
 
+def test_a_csvs_problem_is_named_by_the_file_not_a_worksheet(session, unit):
+    """A CSV has no worksheets: its problems read CSV 文件第N行 (the clerk-tester saw 工作表“csv”)."""
+    text = csv_bytes("utf-8").decode().replace("2026-12-05", "2026-12-45")
+    p = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(text.encode()), by=BY,
+                               month="2026-12", now=NOW)
+    texts = [x.text for x in p.problems]
+    assert any(t.startswith("CSV 文件第7行A列（日期）") for t in texts) and not any("工作表" in t for t in texts), texts
+
+
 def inline_string_xlsx() -> bytes:
     """A minimal .xlsx as other writers (WPS, exporters) save it: inline strings, no styles, no shared strings."""
     rows = [["2026年12月值班表"], ["日期", "带班领导", "值班员", "备注"]]

@@ -21,7 +21,7 @@ def _preview(client, unit, lang):  # noqa: F811
     page = client.get(f"/rosters?unit_id={unit.id}&month=2026-12&lang={lang}", headers={"accept": "text/html"})
     csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
-                    files={"file": ("值班表.xlsx", edited(D4="新同志", B5="星期日"))}, headers={"accept": "text/html"})
+                    files={"file": ("值班表.xlsx", edited(D4="新同志", E4=None, B5="星期日"))}, headers={"accept": "text/html"})
     assert r.status_code == 200
     return [li.text_content() for li in lxml.html.fromstring(r.text).get_element_by_id("import-problems").iter("li")]
 

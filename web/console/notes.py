@@ -317,7 +317,7 @@ def whom(recipient: str | None, lang: str) -> Markup:
 def builtin_title(name: str) -> str | None:
     """The title a built-in channel named after its kind is set up with (the inbox's 控制台收件箱): on an English page
     the channel's label is shown instead; a title an administrator gave is the administrator's words."""
-    from notifiers import registry
+    from notifiers import registry  # the plugin registry only when a channel is named, not at every page's import
 
     if name not in registry.BUILTINS:
         return None

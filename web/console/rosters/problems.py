@@ -8,7 +8,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from rules.rosters.sheet_grid import Problem
+from rules.rosters.sheet_grid import CSV_SHEET, Problem
 from web.console.i18n import MESSAGES, translate
 from web.console.render import templates
 
@@ -56,7 +56,8 @@ def problem_text(p: Problem, lang: str, labels: dict[str, str] | None = None) ->
     message = translate(key, lang).format(**values)
     if "label" in values:  # a week grid's labelled cell ("带班：…"): the label as written, first
         message = f"{values['label']}: {message}"
-    where = translate("roster.problem.sheet", lang).format(sheet=p.sheet)
+    where = (translate("roster.problem.csv", lang) if p.sheet == CSV_SHEET
+             else translate("roster.problem.sheet", lang).format(sheet=p.sheet))
     if p.row:
         where += translate("roster.problem.row", lang).format(row=p.row)
     if p.column:

@@ -214,7 +214,7 @@ WORDS: dict[str, tuple[str, str]] = {
         ("星期六", "Saturday"), ("星期日", "Sunday")))},
     # the import preview's problems and warnings in English (web/console/rosters/problems.py); zh-CN is the
     # checks' own sentence (rules/rosters/sheet_grid.py: Problem.text)
-    "roster.problem.sheet": ("工作表“{sheet}”", "Sheet “{sheet}”"), "roster.problem.row": ("第{row}行", ", row {row}"),
+    "roster.problem.sheet": ("工作表“{sheet}”", "Sheet “{sheet}”"), "roster.problem.csv": ("CSV 文件", "The CSV file"), "roster.problem.row": ("第{row}行", ", row {row}"),
     "roster.problem.column": ("{column}列", ", column {column}"),
     "roster.problem.at_header": ("{where}（{header}）：{message}", "{where} ({header}): {message}"),
     "roster.problem.at": ("{where}：{message}", "{where}: {message}"),
