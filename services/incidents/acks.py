@@ -425,6 +425,18 @@ def shown_escalation(session: Session, incident: Incident, row: EscalationState 
     came = progress_at(session, incident)
     return ("stopped", None) if came is not None and came >= incident.acknowledged_at else ("awaiting", row.next_due_at)
 
+def acknowledged_names(session: Session, incident: Incident) -> list[str]:
+    """Everyone whose acknowledgement (确认收到, not a receipt) led to the incident's acknowledgement, in order: all
+    the leaders of a step that needed every one of them, not only the last."""
+    if incident.acknowledged_at is None:
+        return []
+    names = session.exec(select(Acknowledgement.name).where(
+        Acknowledgement.incident_id == incident.id, Acknowledgement.kind == "ack",
+        Acknowledgement.at <= incident.acknowledged_at).order_by(Acknowledgement.at)).all()
+    out = list(dict.fromkeys(n for n in names if n))
+    return out or [incident.acknowledged_by]
+
+
 def receive(*, session: Session, incident_id: uuid.UUID, by: Actor, now: datetime) -> Acknowledgement:
     """A duty officer's receipt (签收) of the incident: its own record, once per person; it never stops a step."""
     incident = incident_for(session, incident_id, by, for_update=True)

@@ -38,6 +38,7 @@ class BoardRow:
     flags: list[r.Flag] = field(default_factory=list)
     upward_failed: list = field(default_factory=list)  # upward.Upward of failed reports, neither re-sent nor phoned
     shown: tuple[str, datetime | None] = ("", None)  # acks.shown_escalation: what the escalation is doing, until
+    ackers: list[str] = field(default_factory=list)  # everyone whose acknowledgement led to 已确认, oldest first
 
     @property
     def grade(self) -> r.Grade | None:
@@ -71,6 +72,7 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
                              flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
         rows[-1].shown = acks.shown_escalation(session, inc, rows[-1].escalation)
+        rows[-1].ackers = acks.acknowledged_names(session, inc)
     rows.sort(key=lambda b: board_key(Urgency(
         b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
         else None, b.incident.acknowledged_at is not None, b.incident.grade)))

@@ -79,3 +79,34 @@ def test_after_the_timeout_re_alerts_the_page_says_notifying_again(
     page = _text(client.get(f"/incidents/{inc.id}").text)
     assert "等待续报" not in page and "通知中" in page  # re-alerted: the steps go on, it is calling again
     assert clock.now == inc.acknowledged_at + timedelta(minutes=30)
+
+
+def test_the_board_and_the_wall_name_everyone_who_acknowledged(client, app, users, county, clock, session, settings,
+                                                               recorder):
+    """A step that needed both leaders: the 确认 column says both, not only the last one (副县长钱立新)."""
+    app.state.clock = clock
+    _both_acknowledge(session, county, clock, settings, recorder)
+    _login(client, "u_duty_officer")
+    board = _text(client.get("/incidents?lang=zh-CN").text)
+    assert "带班领导周文静、副县长钱立新" in board
+    wall = client.get("/wall")
+    assert wall.status_code == 200
+    shown = _text(wall.text)
+    assert "✔ 带班领导周文静等2人" in shown  # tight: the first and how many
+    assert 'title="带班领导周文静、副县长钱立新"' in wall.text  # everyone, on hover
+    en = _text(client.get("/wall?lang=en").text)
+    assert "✔ 带班领导周文静 and 1 more" in en
+    en_board = _text(client.get("/incidents?lang=en").text)
+    assert "带班领导周文静, 副县长钱立新" in en_board
+
+
+def test_one_acknowledgement_shows_one_name(client, app, users, county, clock, session, settings, recorder):
+    app.state.clock = clock
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    clock.advance(minutes=2)
+    _ack(session, inc, _as(county["leader"]), clock, settings)
+    session.commit()
+    _login(client, "u_duty_officer")
+    assert "✔ 带班领导周文静" in _text(client.get("/wall?lang=zh-CN").text)
+    assert "等1人" not in _text(client.get("/wall").text)
