@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -190,8 +190,6 @@ def test_a_late_followup_does_not_open_the_next_daily_slot_twice(session, county
 
 def test_an_evening_followup_does_not_answer_the_next_mornings_daily_report(session, county, clock, settings):
     """12-03: 续报 at 16:30 answers 17:00; one at 22:13 is the evening's: tomorrow's 08:00 stays due, no 17:00 row."""
-    from datetime import datetime
-
     tz = settings.tz
     clock.now = datetime(2026, 12, 3, 14, 0, tzinfo=tz)
     inc = _open(session, county, clock, settings, injured=4)  # grade II, every figure known

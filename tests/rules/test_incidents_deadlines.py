@@ -21,7 +21,9 @@ from rules.incidents import (
     followup_title,
     lateness,
     meets,
+    meets_followup_slot,
     next_followups,
+    previous_followup,
     report_deadlines,
     unverified_reminders,
 )
@@ -196,8 +198,6 @@ def test_no_pre_alarm_when_none_configured():
 
 def test_a_daily_slot_is_answered_only_within_its_own_window():
     """08:00 and 17:00 slots, a 180-minute window: 22:13 the evening before is not the morning's report."""
-    from rules.incidents import meets_followup_slot, previous_followup
-
     morning = datetime(2026, 12, 4, 8, 0, tzinfo=SH)
     evening = datetime(2026, 12, 4, 17, 0, tzinfo=SH)
     assert previous_followup(morning, SH) == datetime(2026, 12, 3, 17, 0, tzinfo=SH)
