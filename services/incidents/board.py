@@ -218,6 +218,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
             "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
             "flags": flags(session, inc, now, settings, reports), "escalation": escalation,
             "escalation_shown": acks.shown_escalation(session, inc, escalation),
+            "ackers": acks.acknowledged_names(session, inc),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),

@@ -85,10 +85,12 @@ def test_the_board_and_the_wall_name_everyone_who_acknowledged(client, app, user
                                                                recorder):
     """A step that needed both leaders: the 确认 column says both, not only the last one (副县长钱立新)."""
     app.state.clock = clock
-    _both_acknowledge(session, county, clock, settings, recorder)
+    inc = _both_acknowledge(session, county, clock, settings, recorder)
     _login(client, "u_duty_officer")
     board = _text(client.get("/incidents?lang=zh-CN").text)
     assert "带班领导周文静、副县长钱立新" in board
+    page = client.get(f"/incidents/{inc.id}").text
+    assert "带班领导周文静、副县长钱立新" in _text(page.split('id="ackers"', 1)[1].split("</span></span>", 1)[0])
     wall = client.get("/wall")
     assert wall.status_code == 200
     shown = _text(wall.text)
