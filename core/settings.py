@@ -114,6 +114,9 @@ class ReportDeadlineSettings(BaseModel):
     unverified_reminder_minutes: int | None = Field(None, ge=1, description="a 待核实 figure is chased this many "
                                                     "minutes after the report carrying it; empty: the rule's default "
                                                     "(60)")
+    followup_window_minutes: int | None = Field(None, ge=1, description="a daily follow-up is answered by a 续报 made "
+                                                "at most this many minutes before it (and after the previous one); "
+                                                "empty: the rule's default (180)")
 
 
 class DuplicateSettings(BaseModel):

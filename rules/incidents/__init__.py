@@ -25,7 +25,9 @@ from rules.incidents.deadlines import (
     followup_title,
     lateness,
     meets,
+    meets_followup_slot,
     next_followups,
+    previous_followup,
     report_deadlines,
     unverified_reminders,
 )
@@ -53,6 +55,6 @@ __all__ = [
     "FlagCode", "FollowupDue", "FollowupPolicy", "Grade", "GradeSuggestion", "GradeThresholds", "Incident",
     "Lateness", "Problem", "Report", "ReportChannel", "ReportKind", "Unverified", "alarm_due", "audit_flags",
     "casualty_change_followup", "chinese_numeral", "followup_title", "is_known", "lateness", "meets",
-    "missing_elements", "next_followups", "reason_zh", "report_deadlines", "suggest_grade", "unverified_reminders",
+    "meets_followup_slot", "missing_elements", "next_followups", "previous_followup", "reason_zh", "report_deadlines", "suggest_grade", "unverified_reminders",
     "validate_incident",
 ]

@@ -174,6 +174,7 @@ class FollowupPolicy:
     min_grade: Grade = Grade.III  # grade III+ get daily follow-ups
     daily_times: tuple[time, ...] = (time(8, 0), time(17, 0))  # local
     unverified_reminder_minutes: int = 60  # after the report carrying a 待核实 figure
+    window_minutes: int = 180  # a daily slot is answered by a 续报 at most this long before it (never the evening before)
 
 
 def next_followups(
@@ -199,6 +200,30 @@ def next_followups(
                 out.append(slot)
         day += timedelta(days=1)
     return out
+
+
+def previous_followup(slot: datetime, tz: tzinfo, policy: FollowupPolicy | None = None) -> datetime:
+    """The daily follow-up time just before `slot` (local, aware): 17:00 the day before for an 08:00 slot."""
+    p = policy or FollowupPolicy()
+    local = slot.astimezone(tz)
+    for back in range(0, 3):
+        day = local.date() - timedelta(days=back)
+        earlier = [datetime.combine(day, t, tzinfo=tz) for t in sorted(p.daily_times, reverse=True)]
+        before = [s for s in earlier if s < local]
+        if before:
+            return before[0]
+    return local - timedelta(days=1)
+
+
+def meets_followup_slot(slot: datetime, reported_at: datetime, tz: tzinfo, policy: FollowupPolicy | None = None) -> bool:
+    """Whether a 续报 made at `reported_at` answers the daily follow-up due at `slot`: made within the slot's own
+    window — after the previous daily slot and at most `window_minutes` before this one — or after it (late).
+    A 续报 at 22:13 is the evening's, not the next morning's 08:00 report."""
+    p = policy or FollowupPolicy()
+    if reported_at >= slot:
+        return True
+    opens = max(previous_followup(slot, tz, p), slot - timedelta(minutes=p.window_minutes))
+    return reported_at > opens
 
 
 @dataclass(frozen=True)

@@ -399,13 +399,42 @@ def after_ack(session: Session, incident: Incident, state: esc.EscalationState) 
                                                                    Acknowledgement.kind == "ack")
                            .order_by(Acknowledgement.stopped.desc(), Acknowledgement.at.desc())).first()
     # the acknowledgement that stopped the step; when earlier ones met a later step's rule, the latest of them
+    return replace(state, acknowledged_by=str(stopper) if stopper else "", progress_at=progress_at(session, incident))
+
+
+def progress_at(session: Session, incident: Incident) -> datetime | None:
+    """The latest 续报 / 终报 or instruction feedback: what an acknowledgement timeout waits for."""
     report = session.exec(select(func.max(Report.reported_at)).where(Report.incident_id == incident.id,
                                                                      Report.kind.in_(("followup", "final")))).one()
     feedback = session.exec(select(func.max(InstructionItem.feedback_at))
                             .join(Instruction, Instruction.id == InstructionItem.instruction_id)
                             .where(Instruction.incident_id == incident.id)).one()
-    progress = max((t for t in (report, feedback) if t is not None), default=None)
-    return replace(state, acknowledged_by=str(stopper) if stopper else "", progress_at=progress)
+    return max((t for t in (report, feedback) if t is not None), default=None)
+
+
+def shown_escalation(session: Session, incident: Incident, row: EscalationState | None) -> tuple[str, datetime | None]:
+    """What the escalation is doing, as the console says it: (status, until). "awaiting" until the acknowledgement
+    timeout's end when everyone the step needed acknowledged and only a 续报 or feedback is awaited (nobody is being
+    called meanwhile); "stopped" once that 续报/feedback came (the engine stops it at that time); else the row's
+    status (active: notifying, stopped, exhausted) with its next step's time. ("", None) with no escalation."""
+    if row is None:
+        return "", None
+    if (row.status != "active" or incident.acknowledged_at is None or row.ack_realerted_at is not None
+            or not (incident.escalation_policy or {}).get("ack_timeout_minutes") or row.next_due_at is None):
+        return row.status, row.next_due_at
+    came = progress_at(session, incident)
+    return ("stopped", None) if came is not None and came >= incident.acknowledged_at else ("awaiting", row.next_due_at)
+
+def acknowledged_names(session: Session, incident: Incident) -> list[str]:
+    """Everyone whose acknowledgement (确认收到, not a receipt) led to the incident's acknowledgement, in order: all
+    the leaders of a step that needed every one of them, not only the last."""
+    if incident.acknowledged_at is None:
+        return []
+    names = session.exec(select(Acknowledgement.name).where(
+        Acknowledgement.incident_id == incident.id, Acknowledgement.kind == "ack",
+        Acknowledgement.at <= incident.acknowledged_at).order_by(Acknowledgement.at)).all()
+    out = list(dict.fromkeys(n for n in names if n))
+    return out or [incident.acknowledged_by]
 
 
 def receive(*, session: Session, incident_id: uuid.UUID, by: Actor, now: datetime) -> Acknowledgement:

@@ -37,6 +37,8 @@ class BoardRow:
     escalation: EscalationState | None
     flags: list[r.Flag] = field(default_factory=list)
     upward_failed: list = field(default_factory=list)  # upward.Upward of failed reports, neither re-sent nor phoned
+    shown: tuple[str, datetime | None] = ("", None)  # acks.shown_escalation: what the escalation is doing, until
+    ackers: list[str] = field(default_factory=list)  # everyone whose acknowledgement led to 已确认, oldest first
 
     @property
     def grade(self) -> r.Grade | None:
@@ -69,6 +71,8 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
                              flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
+        rows[-1].shown = acks.shown_escalation(session, inc, rows[-1].escalation)
+        rows[-1].ackers = acks.acknowledged_names(session, inc)
     rows.sort(key=lambda b: board_key(Urgency(
         b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
         else None, b.incident.acknowledged_at is not None, b.incident.grade)))
@@ -208,10 +212,13 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
     ups = upward.statuses(session, inc, reports)
     rows = list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id).order_by(Deadline.due_at)))
     events = timeline(session, inc)
+    escalation = session.get(EscalationState, inc.id)
     return {"incident": inc, "reports": reports, "timeline": events, **shown_names(session, events),
             "first_channels": {x.channel for x in reports if x.kind == "first"},
             "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
-            "flags": flags(session, inc, now, settings, reports), "escalation": session.get(EscalationState, inc.id),
+            "flags": flags(session, inc, now, settings, reports), "escalation": escalation,
+            "escalation_shown": acks.shown_escalation(session, inc, escalation),
+            "ackers": acks.acknowledged_names(session, inc),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),

@@ -156,15 +156,16 @@ def schedule_daily(session: Session, incident: Incident, after: datetime, *, set
         _add(session, incident, "followup", free[0], f"每日定时续报（{free[0].astimezone(zone):%H:%M}）", after)
 
 
-def meet(session: Session, incident: Incident, report: Report, now: datetime) -> int | None:
+def meet(session: Session, incident: Incident, report: Report, now: datetime, *, settings: Settings) -> int | None:
     """Mark the deadlines this report meets; returns its minutes late (迟报) by its own deadline (a 首报's by its
     channel's; a 续报's by the 续报 deadlines and, written, the written one), None when on time."""
     late: list[int] = []
     rows = open_rows(session, incident.id, (*REPORT_KINDS, *FOLLOWUP_KINDS))
-    # a 续报 answers the daily slots already due (late) or, when none is, the next one: never two slots ahead
-    # (the 17:00 one overdue and tomorrow's 08:00 both open must not both be met by one late 续报)
-    daily = [d for d in rows if d.kind == "followup" and d.created_at <= report.reported_at]
-    answered = [d for d in daily if d.due_at <= report.reported_at] or daily[:1]
+    # a 续报 answers the daily slots already due (late) or the one whose own window it falls in (the rule's): a
+    # 续报 at 22:13 is not the next morning's 08:00 report, and one late 续报 never meets tomorrow's slot too
+    zone, policy = settings.tz, report_policies(settings).followup
+    answered = [d for d in rows if d.kind == "followup" and d.created_at <= report.reported_at
+                and r.meets_followup_slot(d.due_at, report.reported_at, zone, policy)]
     for row in rows:
         if not r.meets(report.kind, report.channel, row.kind):  # which report meets which deadline: the rule's
             continue

@@ -38,6 +38,8 @@ def report_policies(settings: Settings) -> ReportPolicies:
         followup = replace(followup, daily_times=tuple(time.fromisoformat(t) for t in s.followup_times.split(",")))
     if s.unverified_reminder_minutes is not None:
         followup = replace(followup, unverified_reminder_minutes=s.unverified_reminder_minutes)
+    if s.followup_window_minutes is not None:
+        followup = replace(followup, window_minutes=s.followup_window_minutes)
     return ReportPolicies(deadline, followup)
 
 

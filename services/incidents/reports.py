@@ -108,7 +108,7 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
     report.missing = [e.value for e in r.missing_elements(convert.rule_report(report))]
     session.add(report)
     session.flush()
-    report.late_minutes = deadlines.meet(session, incident, report, now)
+    report.late_minutes = deadlines.meet(session, incident, report, now, settings=settings)
     if data.kind == "first" or (data.kind == "followup" and report.late_minutes is None):
         deadlines.schedule_daily(session, incident, max(at, now), settings=settings)
     elif data.kind == "followup":

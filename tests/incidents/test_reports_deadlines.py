@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -186,3 +186,33 @@ def test_a_late_followup_does_not_open_the_next_daily_slot_twice(session, county
     assert open_slot.text == "每日定时续报（17:00）"
     detail = board.detail(session, inc.id, clock.now, by=DUTY, settings=settings)
     assert [d.text for d in detail["deadlines"]].count("每日定时续报（17:00）") == 1
+
+
+def test_an_evening_followup_does_not_answer_the_next_mornings_daily_report(session, county, clock, settings):
+    """12-03: 续报 at 16:30 answers 17:00; one at 22:13 is the evening's: tomorrow's 08:00 stays due, no 17:00 row."""
+    tz = settings.tz
+    clock.now = datetime(2026, 12, 3, 14, 0, tzinfo=tz)
+    inc = _open(session, county, clock, settings, injured=4)  # grade II, every figure known
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="first"), by=DUTY, now=clock.now,
+               settings=settings)
+    clock.now = datetime(2026, 12, 3, 16, 30, tzinfo=tz)
+    add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="续报"), by=DUTY,
+               now=clock.now, settings=settings)
+    clock.now = datetime(2026, 12, 3, 22, 13, tzinfo=tz)
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="夜间续报"), by=DUTY,
+                     now=clock.now, settings=settings)
+    assert rep.late_minutes is None
+    rows = sorted(_due(session, inc, "followup"), key=lambda d: d.due_at)
+    shown = [(d.due_at.astimezone(tz).strftime("%m-%d %H:%M"), d.met_at is not None) for d in rows]
+    assert shown == [("12-03 17:00", True), ("12-04 08:00", False)]
+    (row,) = [b for b in board.board(session, clock.now, by=DUTY, settings=settings) if b.incident.id == inc.id]
+    assert row.next_deadline.text == "每日定时续报（08:00）"
+    assert row.next_deadline.due_at == datetime(2026, 12, 4, 8, 0, tzinfo=tz)
+    # the morning's own 续报 (07:40) answers it, on time, and opens 12-04 17:00
+    clock.now = datetime(2026, 12, 4, 7, 40, tzinfo=tz)
+    rep = add_report(session=session, incident_id=inc.id, data=ReportIn(kind="followup", content="续报"), by=DUTY,
+                     now=clock.now, settings=settings)
+    assert rep.late_minutes is None
+    rows = sorted(_due(session, inc, "followup"), key=lambda d: d.due_at)
+    assert rows[1].met_by == rep.id
+    assert [d.text for d in deadlines.open_rows(session, inc.id, ["followup"])] == ["每日定时续报（17:00）"]

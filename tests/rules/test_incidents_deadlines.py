@@ -21,7 +21,9 @@ from rules.incidents import (
     followup_title,
     lateness,
     meets,
+    meets_followup_slot,
     next_followups,
+    previous_followup,
     report_deadlines,
     unverified_reminders,
 )
@@ -192,3 +194,24 @@ def test_alarm_due(now, kw, want):
 
 def test_no_pre_alarm_when_none_configured():
     assert alarm_due(D, D - timedelta(minutes=1), 0) is None and alarm_due(D, D, 0) == "at"
+
+
+def test_a_daily_slot_is_answered_only_within_its_own_window():
+    """08:00 and 17:00 slots, a 180-minute window: 22:13 the evening before is not the morning's report."""
+    morning = datetime(2026, 12, 4, 8, 0, tzinfo=SH)
+    evening = datetime(2026, 12, 4, 17, 0, tzinfo=SH)
+    assert previous_followup(morning, SH) == datetime(2026, 12, 3, 17, 0, tzinfo=SH)
+    assert previous_followup(evening, SH) == morning
+    assert not meets_followup_slot(morning, datetime(2026, 12, 3, 22, 13, tzinfo=SH), SH)
+    assert not meets_followup_slot(morning, datetime(2026, 12, 4, 4, 59, tzinfo=SH), SH)
+    assert meets_followup_slot(morning, datetime(2026, 12, 4, 5, 1, tzinfo=SH), SH)
+    assert meets_followup_slot(morning, morning, SH)
+    assert meets_followup_slot(morning, datetime(2026, 12, 4, 9, 30, tzinfo=SH), SH)  # late, but it answers it
+    assert not meets_followup_slot(evening, datetime(2026, 12, 4, 8, 0, tzinfo=SH), SH)  # the morning's own
+    assert meets_followup_slot(evening, datetime(2026, 12, 4, 14, 1, tzinfo=SH), SH)
+    # a long window still never reaches back past the previous slot
+    wide = FollowupPolicy(window_minutes=24 * 60)
+    assert not meets_followup_slot(evening, datetime(2026, 12, 4, 7, 59, tzinfo=SH), SH, wide)
+    assert meets_followup_slot(evening, datetime(2026, 12, 4, 8, 1, tzinfo=SH), SH, wide)
+    one = FollowupPolicy(daily_times=(time(9, 0),))
+    assert previous_followup(datetime(2026, 12, 4, 9, 0, tzinfo=SH), SH, one) == datetime(2026, 12, 3, 9, 0, tzinfo=SH)

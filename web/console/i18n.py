@@ -73,6 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "wall.back": ("返回控制台", "Back to the console"), "wall.incidents": ("未结事件", "Open incidents"),
     "wall.problems": ("超时与故障", "Late and failed"), "wall.overdue": ("报送超时", "Report overdue"),
     "wall.overdue_row": ("报送超时：{what}", "Report overdue: {what}"), "wall.grade": ("{roman}级", "Grade {roman}"),
+    "wall.ackers": ("{first}等{n}人", "{first} and {others} more"),
     "wall.all_well": ("无超时，无故障", "Nothing late, nothing failed"),
     "wall.checks": ("今日抽查", "Today's spot checks"), "wall.no_checks": ("今日尚未抽查", "No spot checks yet today"),
     "wall.no_incidents": ("没有未结事件", "No open incidents"), "wall.month": ("本月情况", "This month"),

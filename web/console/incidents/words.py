@@ -56,6 +56,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.board.overdue_n": ("{n}项超时", "{n} overdue"), "inc.board.step": ("第{n}步已通知", "step {n} notified"),
     "enum.escalation.active": ("通知中", "Notifying"), "enum.escalation.stopped": ("已停止（已确认）", "Stopped (acknowledged)"),
     "enum.escalation.exhausted": ("已通知完毕，无人确认", "All steps sent, no acknowledgement"),
+    "inc.esc_awaiting": ("已确认，等待续报或反馈至{until}", "Acknowledged; awaiting a follow-up report or feedback until {until}"),
+    "inc.esc_awaiting_left": ("未续报则再次提醒，剩余", "re-alert if none comes, in"),
     # instructions forwarded to units (批示转办)
     "inc.tasks.instruction": ("批示", "Instruction"), "inc.tasks.unit": ("承办单位", "Unit handling it"),
     "inc.tasks.lead": ("（牵头）", " (lead)"), "inc.tasks.support": ("（配合）", " (supporting)"),
