@@ -63,6 +63,12 @@ class User(UserBase, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    def shown_name(self, person_name: str | None = None) -> str:
+        """How a page names this account where a person's name is expected (the audit log's actor, an incident's
+        登记 / 签收 / 并入): the person it is linked to (何振华, where the display name may carry a post: 值班员
+        何振华), else its display name, else its username."""
+        return person_name or (self.display_name or "").strip() or self.username
+
 
 class UserPublic(UserBase):
     id: uuid.UUID

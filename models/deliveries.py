@@ -93,6 +93,9 @@ class Delivery(SQLModel, table=True):
     source_id: str = Field(default="", max_length=64, index=True)
     step: str = Field(default="", max_length=40)
     person_id: uuid.UUID | None = Field(default=None, foreign_key="person.id", index=True)
+    unit_id: uuid.UUID | None = Field(default=None, foreign_key="unit.id", index=True, description=(
+        "a message to a unit as a whole (no person, e.g. a deadline alarm to the county office): on an inbox "
+        "channel its duty officers read it (services.access.Actor.inbox_unit)"))
     recipient: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False),
                                       description="notifiers.base.Recipient snapshot at enqueue time")
     channel: str = Field(max_length=40, index=True)
@@ -131,6 +134,7 @@ class DeliveryPublic(SQLModel):
     source_id: str
     step: str
     person_id: uuid.UUID | None
+    unit_id: uuid.UUID | None
     recipient: dict[str, Any]
     channel: str
     ladder: list[str]

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from core.errors import Forbidden, NotFound
 from models.accounts import STAFF, Role
 
+UNIT_INBOX: frozenset[Role] = frozenset({Role.admin, Role.duty_officer, Role.unit_reporter})
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -49,6 +51,14 @@ class Actor:
     def scope(self) -> uuid.UUID | None:
         """The only unit this actor may see; None means every unit."""
         return self.unit_id if self.role is Role.unit_reporter else None
+
+    @property
+    def inbox_unit(self) -> uuid.UUID | None:
+        """The unit whose messages (addressed to the unit as a whole, not to a person: a deadline alarm to the
+        county office, an instruction forwarded to a town) this actor reads in their console inbox: the unit's
+        duty officers, that is its admins, duty officers and unit reporters (a leader, an auditor or the wall
+        screen reads only messages to their own person)."""
+        return self.unit_id if self.role in UNIT_INBOX else None
 
     def sees(self, unit_id: uuid.UUID | None) -> bool:
         return self.scope is None or unit_id == self.scope

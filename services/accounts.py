@@ -52,6 +52,20 @@ def _check_links(session: Session, role: Role | None, unit_id, person_id) -> Non
         raise Invalid(f"通讯录中没有此人员 (person {person_id} not found)", field="person_id")
 
 
+def shown_names(*, session: Session, actors) -> dict[str, str]:
+    """Each recorded actor that is an account ("duty", "token:duty", "user:duty") -> the name pages show for it
+    (`User.shown_name`); anything else (a person's name, "engine") is left out. Read when a page is shown, so rows
+    that recorded the login keep working."""
+    logins = {a: a.partition(":")[2] if a.startswith(("token:", "user:")) else a
+              for a in actors if isinstance(a, str) and a}
+    if not logins:
+        return {}
+    found = {u.username: u.shown_name(name) for u, name in session.exec(
+        select(User, Person.name).join(Person, Person.id == User.person_id, isouter=True)
+        .where(User.username.in_(set(logins.values()))))}
+    return {a: found[login] for a, login in logins.items() if login in found}
+
+
 def person_label(person: Person, unit: Unit | None) -> str:
     """How a person is named when an account is linked: 姓名（单位·职务）."""
     where = "·".join(x for x in ((unit.name if unit else ""), person.title) if x)

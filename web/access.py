@@ -7,6 +7,15 @@ from __future__ import annotations
 
 from models.accounts import EVERYONE, STAFF, Role
 
+# Where an account's console starts (after signing in, and when it opens the front page "/" it may not read): the
+# wall screen's account sees nothing but the wall.
+HOME_PAGES: dict[Role, str] = {Role.display: "/wall"}
+
+
+def home_page(role: Role) -> str:
+    return HOME_PAGES.get(role, "/")
+
+
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "dashboard:read": EVERYONE,
     "live:read": frozenset(Role),  # /events: which topics changed (no data)

@@ -32,7 +32,7 @@ from web import live, ops, security
 from web.api.routes import router as api_router
 from web.boundary import Boundary
 from web.console.i18n import translate
-from web.console.render import LoginRedirect, field_label, language, refused_page, render, wants_page
+from web.console.render import HomeRedirect, LoginRedirect, field_label, language, refused_page, render, wants_page
 from web.console.routes import router as console_router
 from web.deps import Refused
 from web.extensions import Extensions
@@ -166,6 +166,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRedirect)
     async def to_login(request: Request, exc: LoginRedirect):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(HomeRedirect)
+    async def to_home(request: Request, exc: HomeRedirect):
+        return RedirectResponse(exc.url, status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

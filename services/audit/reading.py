@@ -290,7 +290,7 @@ class _Names:
             return Who(raw, "unknown" if kind == "user" else kind, key)
         person = self.ids.get(str(user.person_id)) if user.person_id else None
         token = self.token_name(user, at) if kind == "token" else ""
-        return Who(raw, kind, user.display_name or person or user.username, user.role, token)
+        return Who(raw, kind, user.shown_name(person), user.role, token)
 
 
 def _record(e: AuditEntry) -> dict:

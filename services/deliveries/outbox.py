@@ -57,11 +57,12 @@ def enqueue(
     *, session: Session, source: str, source_id: Any, text: str, step: Any = "",
     channel: str | None = None, ladder: Sequence[str] | None = None,
     person: Person | None = None, recipient: Recipient | dict | None = None, address: str | None = None,
-    subject: str = "", markdown: str | None = None, voice_text: str | None = None, ack_url: str | None = None,
+    unit_id: uuid.UUID | None = None, subject: str = "", markdown: str | None = None, voice_text: str | None = None, ack_url: str | None = None,
     template_code: str | None = None, template_params: dict[str, str] | None = None,
     due_at: datetime | None = None, now: datetime | None = None, max_attempts: int | None = None,
 ) -> Delivery:
-    """Queue one message for one recipient on `channel` (or the first rung of `ladder`); same key → same row."""
+    """Queue one message for one recipient on `channel` (or the first rung of `ladder`); same key → same row.
+    `unit_id`: a message to a unit as a whole (no `person`): on an inbox channel its duty officers read it."""
     rungs = [c for c in (ladder or ([channel] if channel else [])) if c]
     if not rungs:
         raise Invalid("a delivery needs a channel or a ladder of channels", field="channel")
@@ -86,7 +87,8 @@ def enqueue(
     now = now or utcnow()
     row = Delivery(
         idempotency_key=key, group_key=group, source=source, source_id=str(source_id), step=str(step),
-        person_id=person.id if person is not None else None, recipient=snap.model_dump(exclude_none=True),
+        person_id=person.id if person is not None else None, unit_id=unit_id if person is None else None,
+        recipient=snap.model_dump(exclude_none=True),
         channel=rungs[0], ladder=rungs, subject=subject[:200], text=text or "", markdown=markdown,
         voice_text=voice_text, ack_url=ack_url, template_code=template_code,
         template_params=dict(template_params or {}), due_at=due_at or now, created_at=now,

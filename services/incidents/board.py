@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from core.settings import Settings
-from models.accounts import User
 from models.deliveries import ChannelConfig
-from models.directory import Person, Unit
+from models.directory import Unit
 from models.incidents.escalation import Acknowledgement, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Deadline, Incident, PhoneLog, Report
 from rules import incidents as r
 from rules.incidents.urgency import Urgency, board_key
+from services import accounts
 from services.access import Actor
 from services.incidents import acks, convert, deadlines, duplicates, targets, upward
 from services.incidents.lookups import incident_for
@@ -213,7 +213,9 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
     rows = list(session.exec(select(Deadline).where(Deadline.incident_id == inc.id).order_by(Deadline.due_at)))
     events = timeline(session, inc)
     escalation = session.get(EscalationState, inc.id)
-    return {"incident": inc, "reports": reports, "timeline": events, **shown_names(session, events),
+    ack_rows = acks.acks_of(session, inc.id)
+    more = (inc.merged_by or "", *(a.name for a in ack_rows if a.kind == "receipt"))
+    return {"incident": inc, "reports": reports, "timeline": events, **shown_names(session, events, more),
             "first_channels": {x.channel for x in reports if x.kind == "first"},
             "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
             "flags": flags(session, inc, now, settings, reports), "escalation": escalation,
@@ -221,7 +223,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
             "ackers": acks.acknowledged_names(session, inc),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
-            "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": acks.acks_of(session, inc.id),
+            "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": ack_rows,
             "pending_acks": acks.still_to_ack(session, inc),
             "unit": session.get(Unit, inc.unit_id),
             "merged_into": session.get(Incident, inc.merged_into_id) if inc.merged_into_id else None,
@@ -245,12 +247,11 @@ def overdue_deadlines(session: Session, now: datetime, *, by: Actor) -> list[Dea
     return deadlines.overdue(session, now, unit_id=by.scope)
 
 
-def shown_names(session: Session, events: list[dict]) -> dict:
-    """What the timeline's values name, as people read them: "person_of" login name -> the linked person's name
-    (登记（何振华） rather than 登记（duty）), "channel_titles" channel name -> its title (值班短信, not sms_duty)."""
+def shown_names(session: Session, events: list[dict], more: tuple[str, ...] = ()) -> dict:
+    """What the timeline's values (and `more`: who merged the incident, who signed for it) name, as people read
+    them: "person_of" recorded login -> the account's name (`services.accounts.shown_names`: 登记（何振华） rather
+    than 登记（duty）), "channel_titles" channel name -> its title (值班短信, not sms_duty)."""
     logins = {v.get(k) for e in events for v in [e.get("values", {})] for k in ("by", "recorded_by", "name")}
-    logins = {x for x in logins if isinstance(x, str) and x}
-    people = session.exec(select(User.username, Person.name).join(Person, Person.id == User.person_id)
-                          .where(User.username.in_(logins))).all() if logins else []
     titles = session.exec(select(ChannelConfig.name, ChannelConfig.title).where(ChannelConfig.title != "")).all()
-    return {"person_of": dict(people), "channel_titles": dict(titles)}
+    return {"person_of": accounts.shown_names(session=session, actors=logins | set(more)),
+            "channel_titles": dict(titles)}

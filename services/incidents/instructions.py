@@ -64,7 +64,7 @@ def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: da
                  channel=settings.incidents.alarm_channel, subject=f"【批示转办】{instruction.by_name}批示",
                  body=f"请{role}办理：{instruction.text}（{ri.Urgency(item.urgency).label}，"
                       f"{due.astimezone(zone):%m月%d日%H:%M}前反馈）", at=now, incident_id=instruction.incident_id,
-                 recipient=unit.name, address=unit.code, step=f"ins:{row.id.hex[:20]}:fwd")
+                 unit=unit, step=f"ins:{row.id.hex[:20]}:fwd")
     return row
 
 
@@ -127,7 +127,7 @@ def remind(*, session: Session, now: datetime, settings: Settings) -> int:
         targets.send(session, key=f"instruction:{row.id}:remind:{len(due)}", purpose="instruction",
                      channel=settings.incidents.alarm_channel, subject=f"【{alarm.kind.label}】批示转办",
                      body=f"{ins.by_name}批示“{ins.text[:60]}”须于{row.due_at.astimezone(zone):%m月%d日%H:%M}前反馈",
-                     at=now, incident_id=ins.incident_id, recipient=unit.name, address=unit.code,
+                     at=now, incident_id=ins.incident_id, unit=unit,
                      step=f"ins:{row.id.hex[:20]}:r{len(due)}")
         row.reminders_sent, row.last_reminded_at = len(due), now
         session.add(row)

@@ -15,6 +15,14 @@ KIND_LABELS = {"phone": "首报电话报告", "written": "首报书面报告", "
                "casualty_change": "伤亡变化续报", "unverified": "待核实事项续报"}
 
 
+def alarm_subject(title: str, label: str, local_due: datetime, when: str) -> str:
+    """A deadline alarm's subject names its incident and its deadline: an inbox lists subjects, and several
+    incidents' alarms come in the same night."""
+    if when == "before":
+        return f"【报送时限提醒】{title}：{label}{local_due:%H:%M}到期"
+    return f"【报送超时】{title}：{label}已过时限（{local_due:%H:%M}）"
+
+
 def deadline_alarms(*, session: Session, now: datetime, settings: Settings) -> int:
     """Send each due alarm once (claimed by a conditional UPDATE); returns how many were sent."""
     s = settings.incidents
@@ -39,9 +47,9 @@ def deadline_alarms(*, session: Session, now: datetime, settings: Settings) -> i
         # once per deadline time (a regrade moves it) and per reopening
         again = f":r{reopened.timestamp():.0f}" if reopened is not None else f":{row.due_at.timestamp():.0f}"
         targets.send(session, key=f"deadline:{row.id}:{when}{again}", purpose="deadline", channel=s.alarm_channel,
-                     subject="【报送时限提醒】" if when == "before" else "【报送超时】", body=f"{text}。{row.text}",
-                     at=now, incident_id=incident.id, recipient=hub.name if hub else "总值班室",
-                     address=hub.code if hub else "", step=f"dl:{row.id.hex[:16]}:{when}{again}")
+                     subject=alarm_subject(incident.title, label, local_due, when), body=f"{text}。{row.text}",
+                     at=now, incident_id=incident.id, unit=hub, recipient="" if hub else "总值班室",
+                     step=f"dl:{row.id.hex[:16]}:{when}{again}")
         if when == "at" and row.kind == "followup" and reopened is None:
             deadlines.schedule_daily(session, incident, row.due_at, settings=settings)
         sent += 1

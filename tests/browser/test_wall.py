@@ -29,7 +29,8 @@ def test_the_duty_rooms_screen_shows_the_wall_and_nothing_else_and_updates_live(
         assert screen.evaluate("document.documentElement.scrollWidth") <= 1920
         # read-only: the screen's account reaches nothing else
         assert screen.request.get("/incidents", max_redirects=0).status == 403
-        assert screen.request.get("/", max_redirects=0).status == 403
+        front = screen.request.get("/", max_redirects=0)  # the front page sends the screen back to the wall
+        assert front.status == 303 and front.headers["location"] == "/wall"
 
         title = f"大屏测试 {datetime.now().strftime('%H%M%S')} 龙泉镇民房火灾"
         log_in(page, "duty", DUTY_PASSWORD)

@@ -89,3 +89,24 @@ def test_unknown_and_revoked_tokens_are_401(client, tokens, users, session):
     session.commit()
     r = client.get("/api/units", headers=tokens["leader"])
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+
+
+def test_the_wall_screen_opening_the_front_page_lands_on_the_wall_unrefused(client, users, session):
+    """The wall display's account has the wall alone: opening / (a bookmark, the address bar) takes it to /wall,
+    with no 无权访问此页面 page and no refusal in the audit log; any other page it may not read is still refused."""
+    from sqlalchemy import func
+
+    from models.audit import AuditEntry
+
+    def refusals():
+        return session.exec(select(func.count()).select_from(AuditEntry)
+                            .where(AuditEntry.action == "access_refused")).one()
+
+    assert login(client, "u_display", PASSWORD).headers["location"] == "/wall"
+    before = refusals()
+    r = client.get("/", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/wall"
+    page = client.get("/")
+    assert page.status_code == 200 and str(page.url).endswith("/wall") and "无权访问此页面" not in page.text
+    assert refusals() == before
+    assert client.get("/incidents", follow_redirects=False).status_code == 403

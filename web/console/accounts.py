@@ -13,6 +13,7 @@ from core.errors import Invalid, NotFound, ServiceError
 from models.accounts import Role, User, UserCreate
 from services import accounts
 from services.directory import org
+from web.access import home_page
 from web.console.forms import back, field_errors, from_form
 from web.console.render import language, page, render
 from web.console.i18n import translate
@@ -24,7 +25,7 @@ router = APIRouter()
 @router.get("/login")
 def login_form(request: Request, c: Caller | None = Depends(optional_caller)):
     if c is not None:
-        return RedirectResponse("/wall" if c.user.role is Role.display else "/", status_code=303)
+        return RedirectResponse(home_page(c.user.role), status_code=303)
     return render(request, "login.html", None)
 
 
@@ -43,7 +44,7 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         return render(request, "login.html", None, status_code=401, failed=True, username=username)
     token, _ = accounts.start_session(session=session, user=user, now=now, hours=web.session_hours)
     session.commit()
-    target = request.query_params.get("next") or ("/wall" if user.role is Role.display else "/")
+    target = request.query_params.get("next") or home_page(user.role)
     if not target.startswith("/") or target.startswith("//"):
         target = "/"  # never redirect off-site
     response = RedirectResponse(target, status_code=303)

@@ -21,7 +21,7 @@ PANEL_NAMES = ("mine", "on_duty", "incidents", "tasks")
 
 
 @router.get("/")
-def dashboard(request: Request, c: Caller = Depends(page("dashboard:read")),
+def dashboard(request: Request, c: Caller = Depends(page("dashboard:read", front=True)),
               session: Session = Depends(get_session)):
     def whole():
         now = now_utc(request)

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 from core.errors import in_language
 from rules.incidents.deadlines import chinese_numeral
 from rules.directory import dial
-from web.access import allowed
+from web.access import allowed, home_page
 from web.console.forms import FLASH_COOKIE, take_flash
 from web.console.i18n import LANG_COOKIE, MESSAGES, field_label, pick_language, translate
 from web.console.nav import sections
@@ -64,6 +64,15 @@ class LoginRedirect(Exception):
     """Raised for anonymous console requests; answered with a redirect to /login."""
 
 
+class HomeRedirect(Exception):
+    """Raised when an account opens the front page it may not read: answered with a redirect to its own home page
+    (`web.access.home_page`; the wall screen's /wall), not a refusal."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
 def language(request: Request, c: Caller | None = None, *, browser: bool = False) -> str:
     """The page's language (i18n.pick_language). `browser`: a page opened without an account (the acknowledgement
     link on a leader's phone) also follows the browser's Accept-Language before the configured default."""
@@ -78,12 +87,15 @@ def lang_url(request: Request, code: str) -> str:
     return request.url.path + "?" + urlencode([*query, ("lang", code)])
 
 
-def page(permission: str):
-    """A console dependency: the logged-in caller holding `permission`, else login or 403."""
+def page(permission: str, *, front: bool = False):
+    """A console dependency: the logged-in caller holding `permission`, else login or 403. `front`: the console's
+    front page, from which an account that may not read it goes to its own home page instead of a 403."""
 
     async def dep(request: Request, c: Caller | None = Depends(optional_caller)) -> Caller:
         if c is None:
             raise LoginRedirect()
+        if front and not allowed(c.user.role, permission) and home_page(c.user.role) != request.url.path:
+            raise HomeRedirect(home_page(c.user.role))
         if not allowed(c.user.role, permission):
             raise Refused(c.actor, 403, translate("error.forbidden", language(request, c)))
         await check_csrf(request, c)

@@ -247,6 +247,6 @@ async def channel_test(name: str, request: Request, c: Caller = Depends(page("ch
 def inbox(request: Request, c: Caller = Depends(page("inbox:read")), session: Session = Depends(get_session)):
     def whole():
         rows = messages.inbox(session=session, by=c.by)
-        return render(request, "inbox.html", c, rows=rows, linked=bool(c.user.person_id))
+        return render(request, "inbox.html", c, rows=rows, linked=messages.reads_inbox(c.by))
 
     return live_page(request, c, c.by, whole)  # one's own messages: the whole actor
