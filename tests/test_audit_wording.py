@@ -93,3 +93,11 @@ def test_a_calendar_feed_reads_by_its_kind(session):
 
 def test_the_holiday_days_field_has_a_label():
     assert view.field_text("days", "zh-CN") == "日期" and view.field_text("days", "en") == "Days"
+
+
+def test_a_merged_incident_status_reads_by_its_label(session):
+    record(session=session, actor="clerk", action="merge", entity="incident", entity_id="i1",
+           before={"status": "open"}, after={"status": "merged"})
+    e, names = _last(session)
+    assert [(str(b), str(a)) for _, b, a in view.changes_text(e, names, "zh-CN")] == [("未结", "已合并")]
+    assert [(str(b), str(a)) for _, b, a in view.changes_text(e, names, "en")] == [("Open", "Merged")]

@@ -166,6 +166,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "audit.who.system": ("系统", "System"), "audit.who.via": ("经", "by"),
     "audit.who.anonymous": ("未具名的人", "someone unnamed"), "audit.who.token": ("API 令牌", "API token"),
     "enum.incident_status.open": ("未结", "Open"), "enum.incident_status.closed": ("已办结", "Closed"),
+    "enum.incident_status.merged": ("已合并", "Merged"),
     "enum.report_kind.first": ("首报", "First report"), "enum.report_kind.followup": ("续报", "Follow-up"),
     "enum.report_kind.final": ("终报", "Final report"),
     # system actors, by name or by the part before ":" (services/audit/reading.py SYSTEM_PREFIXES)
