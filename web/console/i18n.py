@@ -6,7 +6,7 @@ The shell's own words are below; each feature keeps its wording in its `words.py
 from __future__ import annotations
 
 from web.console.audit import words as audit_words
-from web.console.deliveries import words as deliveries
+from web.console.deliveries import config_words, words as deliveries
 from web.console.directory import words as directory
 from web.console.incidents import words as incidents
 from web.console.rosters import words as rosters
@@ -240,7 +240,7 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> None:
         MESSAGES.update(table)
 
 
-_merge(AUDIT_WORDS, deliveries.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
+_merge(AUDIT_WORDS, deliveries.WORDS, config_words.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
 
 
 def translate(key: str, lang: str) -> str:

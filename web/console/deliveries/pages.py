@@ -25,6 +25,7 @@ from services.deliveries import messages
 from services.incidents import acks
 from services.incidents.targets import VIA_ZH
 from web.api.deliveries import secret_key
+from web.console.deliveries.config_words import config_rows
 from web.console.forms import field_errors
 from web.console.i18n import MESSAGES, translate
 from web.console.render import display_label, language, page, render, templates
@@ -147,7 +148,9 @@ def _channels_page(request, c, session, status_code=200, error="", values=None, 
     edit_row = next((r for r in rows if r.name == editing), None)
     if edit_row is not None and values is None:
         values = {k: getattr(edit_row, k) for k in ("rate_count", "rate_seconds", "max_concurrency")}
-    return render(request, "channels.html", c, status_code=status_code, channels=rows, error=error,
+    lang = language(request, c)
+    settings = {r.name: config_rows(r.config, r.kind, lang, lambda key: translate(key, lang)) for r in rows}
+    return render(request, "channels.html", c, status_code=status_code, channels=rows, error=error, settings=settings,
                   values=values or {}, kinds=sorted(registry.available()), notice=notice, errors=errors or {},
                   editing=edit_row)
 

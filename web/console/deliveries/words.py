@@ -63,6 +63,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "chn.kind": ("类型", "Kind"),
     "chn.title": ("显示名", "Title"),
     "chn.config": ("配置（JSON，密钥不回显）", "Config (JSON, secrets never shown)"),
+    "chn.settings": ("设置（密钥不显示）", "Settings (secrets not shown)"),
     "chn.enabled": ("启用", "Enabled"),
     "chn.test": ("发送测试消息", "Send test message"),
     "chn.to": ("接收地址（号码、邮箱、URL）", "Address (number, e-mail, URL)"),
