@@ -66,6 +66,9 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^SMTP 登录失败: (?P<detail>.*)$", "smtp_login"),
     (r"^(非 JSON 应答|非预期应答|应答缺少 \w+ 字段|应答缺少 sid): (?P<detail>.*)$", "bad_response"),
 ))
+# A receipt's detail our own code writes (notifiers/simulated_voice.py, services/spotchecks/ivr.py), worded in the
+# page's language; a provider's detail stays as it came.
+OWN_DETAILS = {"模拟呼叫": "dlv.detail.simulated", "超时无回执": "dlv.detail.no_receipt"}
 VIA_BACK = {zh: via for via, zh in VIA_ZH.items()}  # 已确认收到（企业微信链接） → wecom_link
 
 
@@ -108,7 +111,9 @@ def note(text: str | None, lang: str) -> Markup:
         tail = Markup(" ({})").format(translate("dlv.late_receipt", lang))
     lead = translate("dlv.receipt", lang) + (": " if lang == "en" else "：") if text.startswith("回执") else ""
     shown = Markup('<span title="{}">{}{}</span>').format(m["kind"], lead, display_label("receipt", m["kind"], lang))
-    if rest:
+    if rest in OWN_DETAILS:
+        shown += Markup(" ({})" if lang == "en" else "（{}）").format(translate(OWN_DETAILS[rest], lang))
+    elif rest:
         shown += Markup(" <code>{}</code>").format(rest)
     return shown + tail
 
