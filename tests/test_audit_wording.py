@@ -101,3 +101,9 @@ def test_a_merged_incident_status_reads_by_its_label(session):
     e, names = _last(session)
     assert [(str(b), str(a)) for _, b, a in view.changes_text(e, names, "zh-CN")] == [("未结", "已合并")]
     assert [(str(b), str(a)) for _, b, a in view.changes_text(e, names, "en")] == [("Open", "Merged")]
+
+
+def test_disabling_a_policy_reads_as_an_action_like_enabling_it():
+    """An escalation policy switched off was logged as the bare word `disable`, its neighbours "Created", "Edited"."""
+    assert (view.action_text("disable", "zh-CN"), view.action_text("disable", "en")) == ("停用", "Disabled")
+    assert (view.action_text("enable", "zh-CN"), view.action_text("enable", "en")) == ("启用", "Enabled")

@@ -7,7 +7,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "regrade_policy": ("按新等级重选升级策略", "Re-selected the policy for the new grade"),
     "resuggest": ("按新数字重新计算定级建议", "Re-ran the grade suggestion on new figures"),
     "create": ("新建", "Created"), "update": ("修改", "Changed"), "edit": ("修改", "Edited"), "delete": ("删除", "Deleted"),
-    "deactivate": ("停用", "Deactivated"), "enable": ("启用", "Enabled"), "login": ("登录", "Signed in"),
+    "deactivate": ("停用", "Deactivated"), "enable": ("启用", "Enabled"), "disable": ("停用", "Disabled"), "login": ("登录", "Signed in"),
     "login_failed": ("登录失败", "Sign-in failed"), "acknowledge": ("确认收到", "Acknowledged"),
     "call": ("电话抽查", "Called"), "receipt": ("回执", "Receipt"), "generate": ("生成", "Generated"),
     "publish": ("发布", "Published"), "issue": ("印发", "Issued"), "request": ("提出申请", "Requested"),
