@@ -24,7 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shell.live_off": ("连接中断，正在重连…", "Disconnected, reconnecting…"),
     "shell.live_expired": ("登录已过期，请刷新页面", "Signed out: reload the page"),
     "navgroup.duty": ("值班值守", "Duty"),
-    "navgroup.rosters": ("值班安排", "Rosters"),
+    "navgroup.rosters": ("值班安排", "Scheduling"),  # not "Rosters": its first item is 值班表, Rosters
     "navgroup.checks": ("抽查与统计", "Checks and statistics"),
     "navgroup.system": ("系统管理", "Administration"),
     "app.tagline": ("值班值守与突发事件信息报送", "Duty and emergency reporting"),
