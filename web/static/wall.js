@@ -60,7 +60,7 @@
     if (!el) return;
     const now = new Date(Date.now() + offset);
     el.dataset.shown = now.toISOString();
-    // zh-CN: 2026/12/03 周四 15:04:05; English: Thu 3 Dec 2026, 15:04:05 (a month by name: never 03/12 or 12/03)
+    // zh-CN: 2026/12/03 周四 15:04:05; English: Thu, 3 Dec 2026, 15:04:05 (a month by name: never 03/12 or 12/03)
     const en = document.body.dataset.lang === "en";
     el.textContent = now.toLocaleString(en ? "en-GB" : "zh-CN",
       { timeZone: el.dataset.tz || undefined, year: "numeric", month: en ? "short" : "2-digit", day: en ? "numeric" : "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
