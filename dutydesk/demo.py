@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from core.settings import Settings
 from models.accounts import Role, User, UserCreate
 from models.audit import AuditEntry
-from models.directory import PersonCreate, Unit, UnitCreate, UnitType
+from models.directory import Person, PersonCreate, Unit, UnitCreate, UnitType
 from models.types import utcnow
 from services import accounts
 from services.deliveries.demo import seed_channels
@@ -83,6 +85,7 @@ def seed(session: Session, settings: Settings) -> dict[str, int]:
             unit_id=gaoguan.id if role is Role.unit_reporter else hub.id))
     now = utcnow()
     inbox = seed_channels(session, actor=ACTOR, key=settings.secret_key.get_secret_value(), now=now)
+    notified = seed_notified_accounts(session, units)  # before anything notifies them: their inbox has a reader
     spot = seed_spotchecks(session, now, settings=settings)  # plan, past results, circular
     rosters = seed_rosters(session, now.astimezone(settings.tz).date(), tz=settings.timezone)  # published, a gap
     incidents = seed_incidents(session, now, settings)  # the board, an ack, an instruction
@@ -91,8 +94,36 @@ def seed(session: Session, settings: Settings) -> dict[str, int]:
     session.flush()
     session.execute(update(AuditEntry).where(AuditEntry.seq >= first_seq, AuditEntry.chain_pos.is_(None),
                                              AuditEntry.at < now).values(at=now))
-    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), **inbox, **spot, **rosters,
+    return {"units": len(units), "people": people, "accounts": len(DEMO_ACCOUNTS), "notified_accounts": notified, **inbox, **spot, **rosters,
             **incidents}
+
+
+def seed_notified_accounts(session: Session, units: list[Unit]) -> int:
+    """A console account for each person the demo's messages reach on its one channel, the console inbox: the
+    county office's leaders (the duty leader of the day rotates among them, a 分管 vice head is told of incidents
+    in their field, the county head is a later step) as leaders of the office, and each unit's 主要负责人 (asked for
+    a written explanation after a failed spot check) as their unit's reporter. Each is linked to its person and
+    has a random password nobody is told: an office gives one with `dutydesk users password NAME` (README).
+    Without them, the inbox would rightly fail those messages (无控制台账号) and the demo would open broken."""
+    hub = units[0]
+    taken = set(session.exec(select(User.person_id).where(User.person_id.is_not(None))))
+    made = 0
+    for unit in units:
+        office = unit is hub
+        people = session.exec(select(Person).where(Person.unit_id == unit.id, Person.active)
+                              .order_by(Person.created_at)).all()
+        wanted = [p for p in people if (p.is_leading_cadre if office else p.is_unit_head) and p.id not in taken]
+        vice = 0
+        for person in wanted:
+            vice += not person.is_unit_head
+            username = f"{unit.code}-head" if person.is_unit_head else f"{unit.code}-vice{vice}"
+            accounts.create_user(session=session, actor=ACTOR, data=UserCreate(
+                username=username, password=secrets.token_urlsafe(24), person_id=person.id, unit_id=unit.id,
+                role=Role.leader if office else Role.unit_reporter,
+                display_name=f"{person.title} {person.name}"))
+            taken.add(person.id)
+            made += 1
+    return made
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

@@ -190,7 +190,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         await _audit_refusal(request, exc, exc.status, exc.reason, exc.field)
         if wants_page(request):  # a console link to what the caller may not see: the reason, on a page
             return render(request, "error.html", None, status_code=exc.status, status=exc.status,
-                          message=exc.reason)
+                          message=exc.reason, field=exc.field)
         return JSONResponse({"detail": exc.as_detail(where=_where(request, exc.field))}, status_code=exc.status)
 
     @app.exception_handler(IntegrityError)

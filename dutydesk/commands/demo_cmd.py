@@ -35,3 +35,5 @@ def _print_logins(show: bool) -> None:
         typer.echo("demo logins (username / password / role):")
         for username, password, role in demo.demo_logins():
             typer.echo(f"  {username:<10} {password:<18} {role}")
+        typer.echo("the leaders and unit heads the demo notifies have accounts too (county-head, town01-head, …; "
+                   "`dutydesk users list`), with no known password: give one with `dutydesk users password NAME`")

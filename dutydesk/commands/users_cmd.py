@@ -15,7 +15,7 @@ from models.directory import Unit
 from services import accounts
 from services.rosters.policy import unit_by_code_or_name
 
-app = typer.Typer(no_args_is_help=True, help="accounts and API tokens (issue with `token`, list with `tokens`, "
+app = typer.Typer(no_args_is_help=True, help="accounts (a new password with `password`) and API tokens (issue with `token`, list with `tokens`, "
                   "revoke with `revoke-token`)")
 ACTOR = "cli"
 
@@ -60,6 +60,22 @@ def create(username: str, role: Role, password: str = typer.Option(..., prompt=T
         _fail(exc)
     typer.echo(f"created {username} ({role.value})" + (f" of {unit_name}" if unit_name else "")
                + (f", linked to {person.strip()}" if person.strip() else ""))
+
+
+@app.command()
+def password(username: str, password: str = typer.Option(..., prompt=True, hide_input=True,
+                                                         confirmation_prompt=True)) -> None:
+    """Give an account a new password (e.g. a demo leader's, created with none known); its sessions end and its API
+    tokens are revoked."""
+    try:
+        with session_scope() as session:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is None:
+                raise Invalid(f"没有账号 {username!r} (no user {username!r})", field="username")
+            accounts.update_user(session=session, user_id=user.id, data=UserUpdate(password=password), actor=ACTOR)
+    except (ValidationError, ServiceError) as exc:
+        _fail(exc)
+    typer.echo(f"password changed for {username}")
 
 
 @app.command()

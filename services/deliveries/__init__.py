@@ -6,6 +6,7 @@ the engine's dispatcher (`engine/dispatcher.py`) claims and sends. See README.md
 
 from services.deliveries.channels import (  # noqa: F401
     build_notifier,
+    channel_words,
     channels_stamp,
     create_channel,
     get_channel,

@@ -118,6 +118,12 @@ def build_notifier(channel: ChannelConfig, key: str, *, client: httpx.AsyncClien
     return cls(cls.Config.model_validate(opened(channel, key)), client=client)
 
 
+def channel_words(*, session: Session) -> dict[str, tuple[str, str]]:
+    """Configured channels: name -> (title, kind), what a page needs to name a channel as people know it."""
+    rows = session.exec(select(ChannelConfig.name, ChannelConfig.title, ChannelConfig.kind)).all()
+    return {name: (title or "", kind) for name, title, kind in rows}
+
+
 def list_channels(*, session: Session, enabled_only: bool = False) -> list[ChannelConfig]:
     q = select(ChannelConfig)
     if enabled_only:

@@ -90,7 +90,7 @@ def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now:
     """The unit answers (反馈): its own reporter, or the office for it."""
     row = _item(session, item_id, by)
     if not by.acts_for_unit(row.unit_id):
-        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id")
+        raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id").refusing(by.name)
     _move(row, ri.Event.feedback)
     row.feedback_text, row.feedback_at, row.feedback_by = text, now, by.name
     session.add(row)

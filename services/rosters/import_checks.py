@@ -14,9 +14,12 @@ from sqlmodel import Session, select
 
 from core.errors import Invalid
 from core.spreadsheets import Sheet
+from models.directory import Person
 from models.rosters.roster import RosterDayNote
+from rules.directory import phone_form
 from rules.rosters.sheet_grid import ROLES, letter, said
 from rules.rosters.sheet_layout import ParsedRoster, Problem
+from services.access import Actor
 from services.rosters.generate import parse_month
 
 
@@ -124,3 +127,27 @@ def check_notes(session: Session, unit_id: uuid.UUID, parsed: ParsedRoster, mont
             warnings.append(Problem(sheet, 0, "", "备注", f"文件没有备注列：保留 {month} 已有的 {len(stored)} 条备注",
                                     **said("notes_kept", ym=month, n=len(stored))))
     return note_months, changes, kept
+
+
+def check_taken_phones(session: Session, missing: dict, problems: list[Problem], by: Actor) -> None:
+    """A person to create whose file phone is already another person's mobile in the directory (a copy-paste slip
+    in the file) is a problem at the name's cell, never a second person ringing the first one's phone. The other
+    person is named only when the caller may see their unit."""
+    wanted: dict[str, list] = {}
+    for m in missing.values():
+        try:
+            phone = phone_form(m.phone) if m.phone else ""
+        except ValueError:  # a malformed phone is its own problem, named where it was read
+            phone = ""
+        if phone:
+            wanted.setdefault(phone, []).append(m)
+    if not wanted:
+        return
+    owners = session.exec(select(Person).where(Person.mobile.in_(list(wanted)), Person.active)).all()
+    for person in owners:
+        for m in wanted.pop(person.mobile, []):
+            owner = person.name if by.sees(person.unit_id) else ""
+            problems.append(Problem(*m.where, f"“{m.name}”的电话 {m.phone} 已是通讯录中"
+                                              f"{'“' + owner + '”' if owner else '另一人'}的手机号：请核对后再导入",
+                                    **(said("phone_taken", name=m.name, phone=m.phone, owner=owner) if owner
+                                       else said("phone_taken_hidden", name=m.name, phone=m.phone))))

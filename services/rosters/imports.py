@@ -41,7 +41,8 @@ from services.rosters.calendar import load_calendar
 from services.rosters.excel import ImportRejected, store_month
 from services.rosters.generate import month_row, parse_month
 from services.rosters import import_people
-from services.rosters.import_checks import NoteChange, check_notes, check_overrides, stored_notes
+from services.rosters.import_checks import (NoteChange, check_notes, check_overrides, check_taken_phones,
+                                           stored_notes)
 from services.rosters.served import ServedDay, past_month_entry, served_changes
 from services.rosters.store import load_slots
 
@@ -232,6 +233,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                                         **said("post_empty", day=d.day.isoformat(), post=post)))
         days.append(row)
     _elsewhere(session, unit_id, missing, problems, by)
+    check_taken_phones(session, missing, problems, by)
     for m in missing.values():
         m.joins_pool = pool_new is None or m.name in pool_new
     if missing and not create_missing:

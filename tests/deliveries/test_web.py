@@ -202,3 +202,23 @@ def test_the_channels_page_shows_settings_by_label_in_the_page_language(client, 
     assert "<dt>SMTP server</dt><dd>smtp.example.gov.cn</dd>" in en and "<dt>Timeout (seconds)</dt><dd>3</dd>" in en
     assert "<dt>Checks the server certificate</dt><dd>No</dd>" in en
     assert "<dt>Password or app token</dt><dd>set (not shown)</dd>" in en
+
+
+def test_the_delivery_pages_name_a_channel_by_its_title_in_chinese_and_its_kind_in_english(client, session, users,
+                                                                                          key):
+    """Not by its internal name (inbox_main): the office knows its channels by their titles."""
+    deliveries.create_channel(session=session, actor="test", key=key, data=ChannelConfigCreate(
+        name="inbox_main", kind="inbox", title="控制台收件箱", config={}))
+    row = deliveries.enqueue(session=session, source="test", source_id="t-1", recipient={"name": "张伟"},
+                             address="张伟", channel="inbox_main", subject="渠道名称", text="测试")
+    gone = deliveries.enqueue(session=session, source="test", source_id="t-2", recipient={"name": "张伟"},
+                              address="张伟", channel="old_hook", subject="旧渠道", text="测试")
+    session.commit()
+    officer = _cookie(session, users["duty_officer"])
+    for path in ("/deliveries?source=test", f"/deliveries/{row.id}"):
+        zh = client.get(path + ("&" if "?" in path else "?") + "lang=zh-CN", headers=officer).text
+        assert '<span lang="zh-CN">控制台收件箱</span>' in zh and ">inbox_main<" not in zh, path
+        en = client.get(path + ("&" if "?" in path else "?") + "lang=en", headers=officer).text
+        assert '<span title="控制台收件箱">Console inbox</span>' in en and ">inbox_main<" not in en, path
+    # a channel no longer configured: by its name, marked as an identifier
+    assert "<code>old_hook</code>" in client.get(f"/deliveries/{gone.id}", headers=officer).text

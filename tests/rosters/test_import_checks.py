@@ -79,12 +79,12 @@ def test_people_missing_from_the_directory_are_created_on_request(session, unit)
 
 def test_two_new_names_in_one_cell_without_phones_are_created(session, unit):
     """Two names in one cell ("王小明、李小红"): neither in the directory, no phone written; both created (a tester's 500)."""
-    data = edited(D4="王小明、李小红")
+    data = edited(D4="王小明、李小红", E4=None)  # the row's phone cleared: the old officer's phone is not theirs
     imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
                           tz="Asia/Shanghai", month="2026-12", create_missing=True, now=NOW)
     session.commit()
     made = {p.name: p.mobile for p in session.exec(select(Person).where(col(Person.name).in_(["王小明", "李小红"])))}
-    assert set(made) == {"王小明", "李小红"} and made["李小红"] == ""  # the row's phone column gives the first one's
+    assert made == {"王小明": "", "李小红": ""}
     assert stored(session, unit)[min(EXPECTED).replace(day=2)][1] == ["王小明", "李小红"]
 
 
@@ -94,6 +94,22 @@ def test_a_phone_column_repeating_the_phone_in_the_name_cell_is_no_warning(sessi
     assert not [x.text for x in p.warnings if "第4行" in x.text], [x.text for x in p.warnings]
     p = preview(session, unit, edited(D4="刘洋（13900000013）", E4="13900000099"))  # another number: still said
     assert [x.text for x in p.warnings if "第4行" in x.text and "13900000099" in x.text]
+
+
+def test_a_new_person_whose_phone_is_already_someone_elses_mobile_is_refused(session, unit):
+    """A copy-paste slip: the new name's phone is 张建国's mobile. Creating 孟凡 with it would ring 张建国 for 孟凡's
+    spot checks and notifications; the import names it at the cell and writes nothing."""
+    taken = next(m for n, m in OFFICERS.items() if m)
+    owner = next(n for n, m in OFFICERS.items() if m == taken)
+    data = edited(D4=f"孟凡（{taken}）")
+    p = preview(session, unit, data, create_missing=True)
+    texts = [x.text for x in p.problems]
+    assert any(t.startswith("工作表“Sheet1”第4行D列") and f"“孟凡”的电话 {taken} 已是通讯录中“{owner}”的手机号" in t
+               for t in texts), texts
+    with pytest.raises(excel.ImportRejected):
+        imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY,
+                              tz="Asia/Shanghai", month="2026-12", create_missing=True, now=NOW)
+    assert session.exec(select(func.count()).select_from(Person).where(Person.name == "孟凡")).one() == 0
 
 
 def test_a_person_of_another_unit_is_named_as_such_and_never_created_twice(session, unit, directory):
@@ -232,7 +248,7 @@ def test_console_upload_shows_a_preview_then_imports_on_confirm(client, users, s
     page = client.get(f"/rosters?unit_id={unit.id}&month=2026-12", headers={"accept": "text/html"})
     csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
     url = f"/rosters/{unit.id}/2026-12/upload"
-    r = client.post(url, data={"csrf_token": csrf}, files={"file": ("值班表.xlsx", edited(D4="新同志"))},
+    r = client.post(url, data={"csrf_token": csrf}, files={"file": ("值班表.xlsx", edited(D4="新同志", E4=None))},
                     headers={"accept": "text/html"})
     assert r.status_code == 200
     assert 'id="import-preview"' in r.text and "新同志" in r.text and 'id="confirm-import"' not in r.text

@@ -209,7 +209,7 @@ def test_the_preview_names_the_people_to_create_and_the_clerk_may_keep_one_out_o
                                                                                            unit):
     csrf = _open(client, unit, "2026-12")
     r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf, "create_missing": "1"},
-                    files={"file": ("值班表.xlsx", edited(D4="新同志 13911112222", D5="借调人员"))},
+                    files={"file": ("值班表.xlsx", edited(D4="新同志 13911112222", D5="借调人员", E5=None))},
                     headers={"accept": "text/html"})
     page = lxml.html.fromstring(r.text)
     listed = page.get_element_by_id("import-new-people")

@@ -77,7 +77,7 @@ def test_correcting_a_column_keeps_the_create_missing_tick(client, users, sessio
     creates the person."""
     csrf = _open(client, unit, "2026-12")
     url = f"/rosters/{unit.id}/2026-12/upload"
-    r = client.post(url, data={"csrf_token": csrf}, files={"file": ("值班表.xlsx", edited(D2="人员", D4="新同志"))},
+    r = client.post(url, data={"csrf_token": csrf}, files={"file": ("值班表.xlsx", edited(D2="人员", D4="新同志", E4=None))},
                     headers={"accept": "text/html"})
     assert "缺少值班员列" in r.text
     page = lxml.html.fromstring(r.text)
@@ -101,7 +101,7 @@ def test_a_tick_given_at_upload_is_kept_through_a_correction(client, users, sess
     csrf = _open(client, unit, "2026-12")
     url = f"/rosters/{unit.id}/2026-12/upload"
     r = client.post(url, data={"csrf_token": csrf, "create_missing": "1"},
-                    files={"file": ("值班表.xlsx", edited(D2="人员", D4="新同志"))}, headers={"accept": "text/html"})
+                    files={"file": ("值班表.xlsx", edited(D2="人员", D4="新同志", E4=None))}, headers={"accept": "text/html"})
     assert lxml.html.fromstring(r.text).get_element_by_id("create-missing").checked
     r = _submit(client, _form(r.text), again="1", **{"col:Sheet1!D": "officer"})
     assert lxml.html.fromstring(r.text).get_element_by_id("create-missing").checked

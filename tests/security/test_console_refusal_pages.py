@@ -43,3 +43,27 @@ def test_another_units_feed_or_handover_form_is_the_refusal_page_and_audited(cli
     assert en.status_code == 403 and "unit reporters act for their own unit only" in en.text
     assert _count(session, "audit_entry", action="access_refused") == before + 2
     assert session.exec(select(FeedToken)).all() == [] and session.exec(select(Handover)).all() == []
+
+
+def test_another_units_person_and_an_unknown_one_answer_the_same_refusal_page(client, session, users, directory):
+    """Through the console a unit reporter adding a contact to another unit's person, or to an id that does not
+    exist, gets the same 404 page and nothing is written (before: a redirect back with a notice, so a script saw a
+    success and the two answers told which ids exist)."""
+    import uuid
+
+    assert client.post("/login", data={"username": "u_unit_reporter", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+    theirs, nobody = directory["people"]["d1"].id, uuid.uuid4()
+    before = _count(session, "contact_method")
+    pages = []
+    for person_id in (theirs, nobody):
+        r = client.post(f"/people/{person_id}/contacts/new", follow_redirects=False,
+                        data={"kind": "mobile", "value": "13900005559", "csrf_token": csrf})
+        assert r.status_code == 404, (r.status_code, r.headers.get("location"))
+        assert '<html lang="zh-CN"' in r.text
+        pages.append(re.search(r'<p class="error"[^>]*>(.*?)</p>', r.text, re.S).group(1))
+        r = client.post(f"/leaves/{uuid.uuid4()}/cancel", data={"csrf_token": csrf}, follow_redirects=False)
+        assert r.status_code == 404, (r.status_code, r.headers.get("location"))
+    assert pages[0] == pages[1]
+    assert _count(session, "contact_method") == before

@@ -100,3 +100,18 @@ def test_structures_actors_targets_and_refusals_read_in_the_page_language(client
     en = _text(client.get("/audit", params={"lang": "en"}).text)
     assert "Configuration: (recorded, 2 items)" in en and "role duty_officer may not view the audit log" in en
     assert "无权" not in en and "已记录" not in en
+
+
+def test_a_target_named_by_an_identifier_is_shown_as_one(client, session, users):
+    """A channel is named by the identifier its administrator typed (broken_hook): on a zh-CN page it is shown as an
+    identifier, not as if it were a Chinese name (the words walk of the browser tests flagged it)."""
+    from models.deliveries import ChannelConfigCreate
+    from services.deliveries.channels import create_channel
+
+    create_channel(session=session, actor="test", key="k" * 32, data=ChannelConfigCreate(
+        name="broken_hook", kind="webhook", config={"base_url": "http://127.0.0.1:9/x"}))
+    session.commit()
+    _as(client, "auditor")
+    html = client.get("/audit", params={"entity": "channel"}).text
+    target = re.search(r'<p class="audit-target">(.*?)</p>', html).group(1)
+    assert "<code>broken_hook</code>" in target and 'lang="zh-CN">broken_hook' not in target, target

@@ -327,6 +327,12 @@ def test_every_reachable_write_has_a_case():
     assert not missing, "writes a unit reporter or a leader can reach, with no scope case:\n" + "\n".join(missing)
 
 
+def _refusals(session) -> int:
+    table = SQLModel.metadata.tables["audit_entry"]
+    session.expire_all()
+    return session.execute(select(func.count()).select_from(table).where(table.c.action == "access_refused")).scalar()
+
+
 def _fingerprint(session) -> dict[str, int]:
     """Rows per table (every change also writes an audit entry, so an update shows as one more row)."""
     session.expire_all()
@@ -347,9 +353,9 @@ def _send(client, case: Case, headers: dict):
 
 
 def _refused(r) -> bool:
-    if r.status_code in (403, 404):
-        return True
-    return r.status_code == 303 and bool(read_flash(r.cookies.get(FLASH_COOKIE)).get("error"))
+    """403 or 404, from the API and the console alike: a console form answers the refusal page with its status, never
+    a redirect back with a flash (a script, or a person reading the page, must see that nothing was done)."""
+    return r.status_code in (403, 404)
 
 
 def _console_headers(client, session, users, role: str) -> dict:
@@ -365,6 +371,7 @@ def _console_headers(client, session, users, role: str) -> dict:
 def test_another_units_ids_are_refused_and_change_nothing(index, client, session, users, tokens, world):
     case = cases(world)[index]
     api = case.path.startswith("/api/")
+    refused_before = _refusals(session)
     for role in case.refused:
         headers = tokens[role] if api else _console_headers(client, session, users, role)
         before = _fingerprint(session)
@@ -372,6 +379,11 @@ def test_another_units_ids_are_refused_and_change_nothing(index, client, session
         assert _refused(r), f"{case.method} {case.url} as {role}: {r.status_code} {r.headers.get('location', '')} " \
                             f"{r.text[:300]}"
         assert _fingerprint(session) == before, f"{case.method} {case.url} as {role} changed the database"
+        if not api:  # the console's refusal page, in its language, and the refusal recorded as every other is
+            assert '<html lang="zh-CN"' in r.text, f"{case.method} {case.url} as {role}: not a console page"
+            assert _refusals(session) > refused_before, f"{case.method} {case.url} as {role}: not audited"
+            session.commit()  # the one shared session: the next request's rollback must not take the entry with it
+            refused_before = _refusals(session)
     if case.ok_as == "counterpart":
         headers = {"Authorization": f"Bearer {world['counterpart_token']}"} if api else _counterpart_cookie(
             client, session, world)

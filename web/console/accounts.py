@@ -65,9 +65,11 @@ async def logout(request: Request, session: Session = Depends(get_session),
     return response
 def _accounts_page(request, c, session, status_code=200, errors=None, values=None):
     users = list(session.exec(select(User).order_by(User.username)))
+    units = org.list_units(session=session)  # the form's choices; the list names a retired unit too
+    named = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
     return render(request, "accounts.html", c, status_code=status_code, users=users, roles=list(Role),
                   tokens=accounts.list_api_tokens(session=session), notice=request.query_params.get("notice"),
-                  units=org.list_units(session=session), people=accounts.linkable_people(session=session),
+                  units=units, unit_names=named, people=accounts.linkable_people(session=session),
                   errors=errors or {}, values=values or {})
 
 

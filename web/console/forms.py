@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
-from core.errors import ServiceError
+from core.errors import Forbidden, NotFound, ServiceError
 from web.console.i18n import field_label
 from web.problems import bilingual, reason_en, reason_zh
 
@@ -28,6 +28,17 @@ def back(url: str, error: str = "", notice: str = "") -> RedirectResponse:
         response.set_cookie(FLASH_COOKIE, base64.urlsafe_b64encode(body.encode()).decode(), max_age=FLASH_SECONDS,
                             httponly=True, samesite="strict", path="/")
     return response
+
+
+def raise_refusal(exc: Exception) -> None:
+    """Re-raise a service's refusal, so that it answers the console's refusal page with its status: the ServiceError
+    handler (web/app.py) renders it in the page's language and audits an access check's refusal (access_refused).
+    404 for what the caller may not see (another unit's record, or one that does not exist: the two answers alike,
+    so ids cannot be probed), 403 for what they may see but not change (services/access.py). Never a notice on the
+    page or a redirect with a flash: a refused change must read as refused, to a person and to a script alike.
+    Anything else (bad input: Invalid, Conflict) returns, for the form to show at its field."""
+    if isinstance(exc, NotFound | Forbidden) or getattr(exc, "refused_by", None):
+        raise exc
 
 
 def read_flash(value: str | None) -> dict[str, str]:

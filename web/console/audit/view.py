@@ -57,6 +57,11 @@ class Shown(str):
         return out
 
 
+def has_cjk(text: Any) -> bool:
+    """Does a recorded name read as Chinese (a person, a unit) rather than an identifier (a channel's `broken_hook`)?"""
+    return any("\u3400" <= ch <= "\u9fff" for ch in str(text or ""))
+
+
 def word(key: str, lang: str, default: str | None = None) -> str:
     text = translate(key, lang)
     return default if text == key and default is not None else text

@@ -136,14 +136,14 @@ def delivery_list(request: Request, state: str = "", channel: str = "", source: 
     rows = messages.message_list(session=session, state=state, channel=channel, source=source, by=c.by,
                                  lang=language(request, c))
     return render(request, "deliveries.html", c, rows=rows, states=[s.value for s in DeliveryState], state=state,
-                  channel=channel, source=source)
+                  channel=channel, source=source, channel_of=deliveries.channel_words(session=session))
 
 
 @router.get("/deliveries/{delivery_id}")
 def delivery_detail(delivery_id: uuid.UUID, request: Request, c: Caller = Depends(page("inbox:read")),
                     session: Session = Depends(get_session)):
     d, tries = messages.message_for(session=session, delivery_id=delivery_id, by=c.by, lang=language(request, c))
-    return render(request, "delivery.html", c, d=d, tries=tries)
+    return render(request, "delivery.html", c, d=d, tries=tries, channel_of=deliveries.channel_words(session=session))
 
 
 def _channels_page(request, c, session, status_code=200, error="", values=None, notice="", errors=None,

@@ -1,7 +1,8 @@
 """A person's contact methods and notification rules page (联系方式): add, send a code, enter it, delete, rules.
 
-Plain forms (no JavaScript); every refusal comes back on the page with the service's reason. Who may see and change
-whose is the service's decision (services/directory/contacts.py)."""
+Plain forms (no JavaScript); bad input comes back on the page with the service's reason, while another unit's person
+(404) or someone else's contacts (403) answer the refusal page (web/console/forms.py: raise_refusal). Who may see and
+change whose is the service's decision (services/directory/contacts.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from core.errors import Invalid, ServiceError
 from models.directory import ContactMethodCreate, NotificationRuleCreate
 from rules import directory as rules
 from services.directory import contacts, duty_codes
-from web.console.forms import back, invalid_text
+from web.console.forms import back, invalid_text, raise_refusal
 from web.console.render import page, render
 from web.deps import Caller, get_session, now_utc
 
@@ -63,6 +64,7 @@ def _do(person_id: uuid.UUID, session: Session, act, notice: str):
         return back(_url(person_id), error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # another unit's person (404), someone else's contacts (403): the refusal page, audited
         return back(_url(person_id), error=exc.reason)
     return back(_url(person_id), notice=notice)
 
@@ -95,6 +97,7 @@ async def verify(person_id: uuid.UUID, method_id: uuid.UUID, request: Request, c
                                  settings=request.app.state.settings)
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # another unit's person (404), someone else's contacts (403): the refusal page, audited
         return back(_url(person_id), error=exc.reason)
     session.commit()  # a wrong code is an attempt, kept
     return back(_url(person_id), notice="ct.notice.verified") if result.ok else back(_url(person_id),

@@ -30,7 +30,7 @@ from services.incidents.schemas import (
     ReportIn,
     TYPED,
 )
-from web.console.forms import back, field_errors, from_form
+from web.console.forms import back, field_errors, from_form, raise_refusal
 from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
 from web.console import notes  # noqa: F401  (the timeline's service_note, whom, builtin_title)
 from web.console.render import page, render
@@ -109,9 +109,10 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
         session.commit()
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
+        raise_refusal(exc)  # another unit named (403, only a hand-edited form can): the refusal page, audited
         errors = field_errors(exc) if not isinstance(exc, ValueError) or isinstance(exc, ValidationError) \
             else {"received_at": str(exc)}
-        status = exc.status if isinstance(exc, ServiceError) else 422  # 403: another unit named
+        status = exc.status if isinstance(exc, ServiceError) else 422
         return render(request, "incident_form.html", c, status_code=status, values=dict(form), errors=errors,
                       error_labels=INTAKE_LABELS, **_form_ctx(session, c))
     return RedirectResponse(f"/incidents/{inc.id}", status_code=303)
@@ -150,13 +151,9 @@ async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
     try:
         fn({k: v for k, v in form.items() if k != "csrf_token"}, form)
         session.commit()
-    except (NotFound, Forbidden) as exc:
-        session.rollback()
-        if exc.refused_by:  # an access check's refusal: still audited (web/app.py)
-            raise Refused(exc.refused_by, exc.status, exc.reason) from None
-        raise HTTPException(exc.status, exc.reason) from None
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice on the incident
         msg = "；".join(f"{k}: {v}" for k, v in field_errors(exc).items()) if not type(exc) is ValueError else str(exc)
         return back(f"/incidents/{incident_id}", error=msg)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
@@ -223,13 +220,9 @@ async def merge_into(incident_id: uuid.UUID, request: Request, c: Caller = Depen
     try:
         m = merge.merge(session=session, incident_id=incident_id, into_id=into, by=c.by, now=now_utc(request))
         session.commit()
-    except (NotFound, Forbidden) as exc:  # another unit's incident, a unit reporter: refused (and audited)
-        session.rollback()
-        if exc.refused_by:
-            raise Refused(exc.refused_by, exc.status, exc.reason) from None
-        raise HTTPException(exc.status, exc.reason) from None
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # another unit's incident, a unit reporter: refused (and audited)
         return back(f"/incidents/{incident_id}", error=exc.reason)  # worded in the page's language there
     return RedirectResponse(f"/incidents/{m.into.id}", status_code=303)
 

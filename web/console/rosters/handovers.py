@@ -11,7 +11,7 @@ from sqlmodel import Session
 from core.errors import NotFound, ServiceError
 from services.directory import org
 from services.rosters import handovers
-from web.console.forms import back
+from web.console.forms import back, raise_refusal
 from web.console.render import page, render
 from web.console.rosters.leaves import _people
 from web.deps import Caller, get_session, now_utc
@@ -57,7 +57,6 @@ async def handover_action(request: Request, unit_id: uuid.UUID, action: str,
         session.commit()
     except (ServiceError, KeyError, ValueError) as exc:
         session.rollback()
-        if getattr(exc, "refused_by", None):  # another unit's handover: the refusal page (audited), not a notice
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back(url, error=getattr(exc, "reason", str(exc)))
     return back(url)

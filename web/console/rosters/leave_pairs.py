@@ -10,7 +10,7 @@ from sqlmodel import Session
 from core.errors import Invalid, ServiceError
 from services.directory import org
 from services.rosters import leave_pairs
-from web.console.forms import back
+from web.console.forms import back, raise_refusal
 from web.console.directory import people_picker
 from web.console.render import field_reason, page, render
 from web.deps import Caller, get_session
@@ -44,6 +44,7 @@ async def pair_add(request: Request, c: Caller = Depends(page("leave_pairs:write
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)
         return back("/leave-pairs", error=field_reason(exc, request, c))
     return back("/leave-pairs")
 
@@ -56,5 +57,6 @@ def pair_remove(request: Request, pair_id: uuid.UUID, c: Caller = Depends(page("
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)
         return back("/leave-pairs", error=field_reason(exc, request, c))
     return back("/leave-pairs")

@@ -12,7 +12,7 @@ from core.errors import NotFound, ServiceError
 from models.rosters.leave import LeaveCreate
 from services.directory import org
 from services.rosters import gaps, leaves
-from web.console.forms import back, form_values, from_form, invalid_text
+from web.console.forms import back, form_values, from_form, invalid_text, raise_refusal
 from web.console.directory import people_picker
 from web.console.render import field_reason, page, render
 from web.deps import Caller, get_session, now_utc
@@ -50,8 +50,7 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         return back("/leaves", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
-        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back("/leaves", error=field_reason(exc, request, c))
     return back("/leaves")
 
@@ -74,7 +73,6 @@ def leave_action(request: Request, leave_id: uuid.UUID, action: str, c: Caller =
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back("/leaves", error=exc.reason)
     return back("/leaves")

@@ -18,7 +18,7 @@ from services.rosters.calendar import uncovered_years
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
 from services.rosters.views import month_view, on_duty
-from web.console.forms import back
+from web.console.forms import back, raise_refusal
 from web.console.render import language, page, render, words
 from web.console.rosters import explain as _explain  # noqa: F401 - the templates' roster_why, roster_gap
 from web.console.rosters import problems as _problems_words  # noqa: F401 - the templates' import_problem
@@ -86,6 +86,7 @@ def feed_revoke(request: Request, feed_id: uuid.UUID, c: Caller = Depends(page("
         ical.revoke(session=session, feed_id=feed_id, by=c.by, now=now_utc(request))
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back("/rosters", error=exc.reason)
     session.commit()
     return back(url, notice="feed_revoked")
@@ -139,6 +140,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
         refused = preview.ok and not past_refused and bool(preview.served)  # nor the served days
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back(url, error=exc.reason)
     ctx = _context(request, c, session, unit_id, month)
     return render(request, "rosters.html", c, **ctx, preview=preview, token=token, role_choices=upload.ROLE_CHOICES,
@@ -169,6 +171,7 @@ async def gap_fill(request: Request, gap_id: uuid.UUID, c: Caller = Depends(page
         return back("/rosters/gaps", error=words("roster.error.no_person", language(request, c), None, {}))
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back("/rosters/gaps", error=exc.reason)
     return back("/rosters/gaps", notice=words("roster.gap_filled", language(request, c), None,
                                               {"day": slot.day.isoformat()}))
@@ -193,8 +196,7 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        if exc.refused_by:  # another unit's roster: the refusal page (audited), not a notice on the roster
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back(url, error=exc.reason)
     return back(url, notice=action)
 
@@ -266,5 +268,6 @@ async def holiday_save(request: Request, c: Caller = Depends(page("holidays:writ
         return back("/rosters/holidays", error=_problems(request, c, exc.problems))
     except (ServiceError, ValueError) as exc:
         session.rollback()
+        raise_refusal(exc)
         return back("/rosters/holidays", error=getattr(exc, "reason", str(exc)))
     return back("/rosters/holidays")

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from core.errors import Invalid, ServiceError
 from services.directory import org
 from services.rosters import policy as pol
-from web.console.forms import back
+from web.console.forms import back, raise_refusal
 from web.console.render import language, page, render, words
 from web.deps import Caller, get_session
 
@@ -72,8 +72,7 @@ def posts_defaults(request: Request, unit_id: uuid.UUID, c: Caller = Depends(pag
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        if exc.refused_by:  # another unit's page: the refusal page, not a notice on it
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back(f"/rosters/{unit_id}/posts", error=exc.reason)
     return back(f"/rosters/{unit_id}/posts", notice=words("posts.notice.defaults", language(request, c), None, {}))
 
@@ -99,6 +98,7 @@ async def post_save(request: Request, unit_id: uuid.UUID, c: Caller = Depends(pa
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return _show(request, c, session, unit_id, status=exc.status,
                      errors={exc.field or "form": exc.reason}, values=values,
                      error_post=name if form.get("has_pool") else "__new__")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from core.errors import NotFound, ServiceError
 from models.rosters.duty import SwapCreate
 from services.rosters import swaps
-from web.console.forms import back, form_values, from_form, invalid_text
+from web.console.forms import back, form_values, from_form, invalid_text, raise_refusal
 from web.console.directory import people_picker
 from web.console.render import field_reason, page, render
 from web.console.rosters.leaves import _people
@@ -39,8 +39,7 @@ async def swap_request(request: Request, c: Caller = Depends(page("swaps:write")
         return back("/swaps", error=invalid_text(exc))
     except ServiceError as exc:
         session.rollback()
-        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back("/swaps", error=field_reason(exc, request, c))
     return back("/swaps")
 
@@ -61,7 +60,6 @@ def swap_action(request: Request, swap_id: uuid.UUID, action: str, c: Caller = D
         session.commit()
     except ServiceError as exc:
         session.rollback()
-        if exc.refused_by:  # an access check's refusal: the refusal page, audited (web/app.py)
-            raise
+        raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
         return back("/swaps", error=exc.reason)
     return back("/swaps")

@@ -239,6 +239,11 @@ WORDS: dict[str, tuple[str, str]] = {
                            "This unit has {n} people named “{name}”: write the mobile number after the name to tell "
                            "them apart"),
         "twice": ("“{name}”在 {day} 同时担任{first}和{post}", "“{name}” is both {first} and {post} on {day}"),
+        "phone_taken": ("“{name}”的电话 {phone} 已是通讯录中“{owner}”的手机号：请核对后再导入",
+                        "“{name}”: the phone {phone} is already {owner}'s mobile in the directory: check the file"),
+        "phone_taken_hidden": ("“{name}”的电话 {phone} 已是通讯录中另一人的手机号：请核对后再导入",
+                               "“{name}”: the phone {phone} is already another person's mobile in the directory: "
+                               "check the file"),
         "phone_differs": ("“{name}”的电话 {phone} 与通讯录中的 {mobile} 不同（以通讯录为准）",
                           "“{name}”: the phone {phone} differs from the directory's {mobile} (the directory's is kept)"),
         "post_column_missing": ("缺少{posts}{what}", "No {posts} {what}"),
