@@ -93,3 +93,17 @@ def test_a_calendar_feed_reads_by_its_kind(session):
 
 def test_the_holiday_days_field_has_a_label():
     assert view.field_text("days", "zh-CN") == "日期" and view.field_text("days", "en") == "Days"
+
+
+def test_a_merged_incident_status_reads_by_its_label(session):
+    record(session=session, actor="clerk", action="merge", entity="incident", entity_id="i1",
+           before={"status": "open"}, after={"status": "merged"})
+    e, names = _last(session)
+    assert [(str(b), str(a)) for _, b, a in view.changes_text(e, names, "zh-CN")] == [("未结", "已合并")]
+    assert [(str(b), str(a)) for _, b, a in view.changes_text(e, names, "en")] == [("Open", "Merged")]
+
+
+def test_disabling_a_policy_reads_as_an_action_like_enabling_it():
+    """An escalation policy switched off was logged as the bare word `disable`, its neighbours "Created", "Edited"."""
+    assert (view.action_text("disable", "zh-CN"), view.action_text("disable", "en")) == ("停用", "Disabled")
+    assert (view.action_text("enable", "zh-CN"), view.action_text("enable", "en")) == ("启用", "Enabled")

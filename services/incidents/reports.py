@@ -92,7 +92,9 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
         still = [n for n in convert.FIGURES if figures.get(n) is r.UNVERIFIED]
         if still and not data.confirm_unverified:
             raise Invalid("终报仍有待核实数字：" + "、".join(CASUALTY_LABELS[n] for n in still)
-                          + "；请填写核实后的人数，或确认按待核实终报 (figures still 待核实: verify, or confirm)",
+                          + "；请填写核实后的人数，或确认按待核实终报 (figures still unverified in the final report: "
+                          + ", ".join(n.replace("_", " ") for n in still)
+                          + "; enter the verified counts, or confirm a final report with them unverified)",
                           field=still[0])
     session.add(incident)
     number = 0

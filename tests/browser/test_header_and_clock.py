@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import re
+
 import pytest
 
 from core.settings import get_settings
@@ -57,5 +59,22 @@ def test_the_wall_clock_shows_the_servers_time_in_the_office_time_zone(browser, 
         office = datetime.now(get_settings().tz)
         text = page.locator("#wall-clock").inner_text()
         assert office.strftime("%Y") in text and f"{office.hour:02d}:" in text, text  # office hours, not New York's
+    finally:
+        context.close()
+
+
+def test_the_english_wall_clock_names_the_month(browser, server):
+    """English read "Thu, 03/12/2026": 3 December or 12 March? The month by name, "Thu 3 Dec 2026"."""
+    context = browser.new_context(base_url=server, viewport={"width": 1366, "height": 800}, locale="en-US")
+    page = context.new_page()
+    try:
+        log_in(page, "wall", "dutydesk-wall")
+        page.wait_for_url("**/wall")
+        page.goto("/wall?lang=en")
+        page.wait_for_function("document.getElementById('wall-clock').dataset.shown")
+        office = datetime.now(get_settings().tz)
+        text = page.locator("#wall-clock").inner_text()
+        assert re.search(rf"{office.strftime('%a')},? {office.day} {office.strftime('%b %Y')}", text), text
+        assert "/" not in text, text
     finally:
         context.close()

@@ -125,3 +125,14 @@ def test_the_deliveries_page_shows_no_internal_keys_or_outcomes(page, lang):
     assert not INTERNAL.findall(shown), INTERNAL.findall(shown)[:5]
     keyed = page.locator("#delivery-list [title*=':']").first  # the key stays at hand for an administrator
     assert keyed.count() and ":" in keyed.get_attribute("title")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_no_menu_section_is_named_like_one_of_its_items(page, lang):
+    """English listed "Rosters" twice, the section (值班安排) and its first item (值班表)."""
+    password = next(p for u, p, *_ in DEMO_ACCOUNTS if u == "admin")
+    log_in(page, "admin", password)
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"/?lang={lang}")
+    words = [w.strip() for w in page.locator("nav#nav").inner_text().splitlines() if w.strip()]
+    assert len(words) > 10 and len(words) == len(set(words)), sorted(w for w in words if words.count(w) > 1)

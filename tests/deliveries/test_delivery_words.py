@@ -12,6 +12,14 @@ def test_a_receipt_kind_is_shown_as_its_label_in_both_languages():
         assert ">no_answer<" not in shown and 'title="no_answer"' in shown  # the raw kind only in the tooltip
 
 
+def test_our_own_receipt_detail_is_worded_too():
+    """English once read "Receipt: no answer 模拟呼叫": the simulated phone's own detail, in Chinese."""
+    en = str(note("回执 no_answer 模拟呼叫", "en"))
+    assert "Receipt: no answer" in en and "(simulated call)" in en and "模拟" not in en
+    assert "无人接听" in str(note("回执 no_answer 模拟呼叫", "zh-CN")) and "模拟呼叫" in str(note("回执 no_answer 模拟呼叫", "zh-CN"))
+    assert "超时" not in str(note("回执：no_answer 超时无回执", "en"))
+
+
 def test_an_acknowledgement_detail_and_the_pipeline_notes_are_worded():
     assert "按键确认" in str(note("key_press: 1", "zh-CN"))
     assert "key pressed" in str(note("key_press: 1", "en"))

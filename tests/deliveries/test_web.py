@@ -186,6 +186,24 @@ def test_metrics_count_deliveries_and_alert_on_failures(session):
     assert found["delivery_failed"].count == 1 and found["delivery_failed"].link == "/deliveries?state=failed"
 
 
+def test_the_channels_page_shows_settings_by_label_in_the_page_language(client, tokens):
+    """The page once showed each channel's raw JSON ({"timeout": 3, "verify_tls": false, …}): field names and
+    enum values on a zh-CN page. Now a labelled list in the page's language, secrets still masked."""
+    assert client.post("/api/channels", headers=tokens["admin"], json={
+        "name": "mail", "kind": "email", "title": "邮件", "config": {
+            "host": "smtp.example.gov.cn", "password": "mail-secret-9", "from_address": "duty@example.gov.cn",
+            "verify_tls": False, "timeout": 3}}).status_code == 201
+    zh = client.get("/channels", headers=tokens["admin"]).text
+    en = client.get("/channels?lang=en", headers=tokens["admin"]).text
+    for page in (zh, en):
+        assert "mail-secret-9" not in page and "verify_tls" not in page and "from_address" not in page
+    assert "<dt>SMTP 服务器</dt><dd>smtp.example.gov.cn</dd>" in zh
+    assert "<dt>校验服务器证书</dt><dd>否</dd>" in zh and "<dt>密码或授权码</dt><dd>已设置（不显示）</dd>" in zh
+    assert "<dt>SMTP server</dt><dd>smtp.example.gov.cn</dd>" in en and "<dt>Timeout (seconds)</dt><dd>3</dd>" in en
+    assert "<dt>Checks the server certificate</dt><dd>No</dd>" in en
+    assert "<dt>Password or app token</dt><dd>set (not shown)</dd>" in en
+
+
 def test_the_delivery_pages_name_a_channel_by_its_title_in_chinese_and_its_kind_in_english(client, session, users,
                                                                                           key):
     """Not by its internal name (inbox_main): the office knows its channels by their titles."""

@@ -118,3 +118,24 @@ def test_the_figures_are_the_latest_reports_and_a_verified_update_meets_the_remi
                            data=IncidentUpdate(injured=7))
     row = _reminders(session, inc)["injured"]
     assert row.met_at == clock.now and row.cancelled_at is None
+
+
+def test_the_unverified_final_refusal_reads_in_one_language(session, county, clock, settings):
+    """The refusal once read "…或确认按待核实终报 (figures still 待核实: verify, or confirm)" on every page: the
+    English half had Chinese in it, so neither language could be shown alone."""
+    import pytest
+
+    from core.errors import Invalid, in_language
+
+    inc = intake.open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now,
+                                                                            injured="待核实")),
+                               by=DUTY, now=clock.now, settings=settings)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="first"))
+    clock.advance(minutes=90)
+    with pytest.raises(Invalid) as refused:
+        add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                   data=ReportIn(kind="final", situation="x", handling="x", cause="x", aftermath="x"))
+    zh, en = in_language(refused.value.reason, "zh-CN"), in_language(refused.value.reason, "en")
+    assert zh.startswith("终报仍有待核实数字：受伤") and "verif" not in zh
+    assert en.startswith("figures still unverified in the final report: injured") and not re.search(r"[\u4e00-\u9fff]", en)

@@ -100,3 +100,21 @@ def test_the_person_picker_names_each_persons_unit_and_title(client, app, users,
     for url in ("/leaves", "/swaps", "/leave-pairs"):
         shown = client.get(url).text
         assert f"副县长钱立新（{hub}·副县长）" in shown, url
+
+
+def test_the_built_in_inbox_reads_by_its_label_on_the_english_list(client, app, users, county, clock, session,
+                                                                 channels):  # noqa: F811
+    """The English list once named the inbox 控制台收件箱 (its built-in title), as the timeline no longer did; a
+    title an administrator gave stays their words."""
+    from models.deliveries import ChannelConfig
+
+    session.add(ChannelConfig(name="inbox", kind="inbox", title="控制台收件箱", config={}))
+    session.commit()
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    assert client.post("/escalation-policies/new", data=form(csrf, **{"s0.ch0": "inbox"}),
+                       follow_redirects=False).status_code == 303
+    en = re.sub(r"<[^>]+>", "", client.get("/escalation-policies?lang=en").text)
+    assert "Console inbox → 短信" in en and "控制台收件箱" not in en
+    zh = re.sub(r"<[^>]+>", "", client.get("/escalation-policies?lang=zh-CN").text)
+    assert "控制台收件箱 → 短信" in zh

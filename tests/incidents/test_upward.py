@@ -108,7 +108,8 @@ def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, a
                        follow_redirects=False).status_code == 303
     page = client.get(f"/incidents/{inc.id}").text
     assert 'id="upward-alarm"' in page and "发送失败" in page and 'data-upward="failed"' in page
-    assert 'data-alarm="upward_failed"' in client.get("/incidents").text
+    assert 'data-alarm="upward_failed">首报向上报送失败<' in client.get("/incidents").text
+    assert 'data-alarm="upward_failed">Upward report failed: First report<' in client.get("/incidents?lang=en").text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": ""})

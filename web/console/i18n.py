@@ -6,7 +6,7 @@ The shell's own words are below; each feature keeps its wording in its `words.py
 from __future__ import annotations
 
 from web.console.audit import words as audit_words
-from web.console.deliveries import words as deliveries
+from web.console.deliveries import config_words, words as deliveries
 from web.console.directory import words as directory
 from web.console.incidents import words as incidents
 from web.console.rosters import words as rosters
@@ -24,7 +24,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "shell.live_off": ("连接中断，正在重连…", "Disconnected, reconnecting…"),
     "shell.live_expired": ("登录已过期，请刷新页面", "Signed out: reload the page"),
     "navgroup.duty": ("值班值守", "Duty"),
-    "navgroup.rosters": ("值班安排", "Rosters"),
+    "navgroup.rosters": ("值班安排", "Scheduling"),  # not "Rosters": its first item is 值班表, Rosters
     "navgroup.checks": ("抽查与统计", "Checks and statistics"),
     "navgroup.system": ("系统管理", "Administration"),
     "app.tagline": ("值班值守与突发事件信息报送", "Duty and emergency reporting"),
@@ -241,7 +241,7 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> None:
         MESSAGES.update(table)
 
 
-_merge(AUDIT_WORDS, deliveries.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
+_merge(AUDIT_WORDS, deliveries.WORDS, config_words.WORDS, directory.WORDS, incidents.WORDS, rosters.WORDS, spotchecks.WORDS)
 
 
 def translate(key: str, lang: str) -> str:

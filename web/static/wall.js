@@ -60,8 +60,10 @@
     if (!el) return;
     const now = new Date(Date.now() + offset);
     el.dataset.shown = now.toISOString();
-    el.textContent = now.toLocaleString(document.body.dataset.lang === "en" ? "en-GB" : "zh-CN",
-      { timeZone: el.dataset.tz || undefined, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+    // zh-CN: 2026/12/03 周四 15:04:05; English: Thu, 3 Dec 2026, 15:04:05 (a month by name: never 03/12 or 12/03)
+    const en = document.body.dataset.lang === "en";
+    el.textContent = now.toLocaleString(en ? "en-GB" : "zh-CN",
+      { timeZone: el.dataset.tz || undefined, year: "numeric", month: en ? "short" : "2-digit", day: en ? "numeric" : "2-digit", weekday: "short", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   }
 
   // A list longer than its panel scrolls slowly to its end, waits, and starts again from the top.

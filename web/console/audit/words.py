@@ -7,7 +7,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "regrade_policy": ("按新等级重选升级策略", "Re-selected the policy for the new grade"),
     "resuggest": ("按新数字重新计算定级建议", "Re-ran the grade suggestion on new figures"),
     "create": ("新建", "Created"), "update": ("修改", "Changed"), "edit": ("修改", "Edited"), "delete": ("删除", "Deleted"),
-    "deactivate": ("停用", "Deactivated"), "enable": ("启用", "Enabled"), "login": ("登录", "Signed in"),
+    "deactivate": ("停用", "Deactivated"), "enable": ("启用", "Enabled"), "disable": ("停用", "Disabled"), "login": ("登录", "Signed in"),
     "login_failed": ("登录失败", "Sign-in failed"), "acknowledge": ("确认收到", "Acknowledged"),
     "call": ("电话抽查", "Called"), "receipt": ("回执", "Receipt"), "generate": ("生成", "Generated"),
     "publish": ("发布", "Published"), "issue": ("印发", "Issued"), "request": ("提出申请", "Requested"),
@@ -166,6 +166,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "audit.who.system": ("系统", "System"), "audit.who.via": ("经", "by"),
     "audit.who.anonymous": ("未具名的人", "someone unnamed"), "audit.who.token": ("API 令牌", "API token"),
     "enum.incident_status.open": ("未结", "Open"), "enum.incident_status.closed": ("已办结", "Closed"),
+    "enum.incident_status.merged": ("已合并", "Merged"),
     "enum.report_kind.first": ("首报", "First report"), "enum.report_kind.followup": ("续报", "Follow-up"),
     "enum.report_kind.final": ("终报", "Final report"),
     # system actors, by name or by the part before ":" (services/audit/reading.py SYSTEM_PREFIXES)

@@ -25,6 +25,7 @@ from services.deliveries import messages
 from services.incidents import acks
 from services.incidents.targets import VIA_ZH
 from web.api.deliveries import secret_key
+from web.console.deliveries.config_words import config_rows
 from web.console.forms import field_errors
 from web.console.i18n import MESSAGES, translate
 from web.console.render import display_label, language, page, render, templates
@@ -65,6 +66,9 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^SMTP 登录失败: (?P<detail>.*)$", "smtp_login"),
     (r"^(非 JSON 应答|非预期应答|应答缺少 \w+ 字段|应答缺少 sid): (?P<detail>.*)$", "bad_response"),
 ))
+# A receipt's detail our own code writes (notifiers/simulated_voice.py, services/spotchecks/ivr.py), worded in the
+# page's language; a provider's detail stays as it came.
+OWN_DETAILS = {"模拟呼叫": "dlv.detail.simulated", "超时无回执": "dlv.detail.no_receipt"}
 VIA_BACK = {zh: via for via, zh in VIA_ZH.items()}  # 已确认收到（企业微信链接） → wecom_link
 
 
@@ -107,7 +111,9 @@ def note(text: str | None, lang: str) -> Markup:
         tail = Markup(" ({})").format(translate("dlv.late_receipt", lang))
     lead = translate("dlv.receipt", lang) + (": " if lang == "en" else "：") if text.startswith("回执") else ""
     shown = Markup('<span title="{}">{}{}</span>').format(m["kind"], lead, display_label("receipt", m["kind"], lang))
-    if rest:
+    if rest in OWN_DETAILS:
+        shown += Markup(" ({})" if lang == "en" else "（{}）").format(translate(OWN_DETAILS[rest], lang))
+    elif rest:
         shown += Markup(" <code>{}</code>").format(rest)
     return shown + tail
 
@@ -147,7 +153,9 @@ def _channels_page(request, c, session, status_code=200, error="", values=None, 
     edit_row = next((r for r in rows if r.name == editing), None)
     if edit_row is not None and values is None:
         values = {k: getattr(edit_row, k) for k in ("rate_count", "rate_seconds", "max_concurrency")}
-    return render(request, "channels.html", c, status_code=status_code, channels=rows, error=error,
+    lang = language(request, c)
+    settings = {r.name: config_rows(r.config, r.kind, lang, lambda key: translate(key, lang)) for r in rows}
+    return render(request, "channels.html", c, status_code=status_code, channels=rows, error=error, settings=settings,
                   values=values or {}, kinds=sorted(registry.available()), notice=notice, errors=errors or {},
                   editing=edit_row)
 

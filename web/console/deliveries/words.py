@@ -22,6 +22,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "dlv.no_provider_id": ("站内消息，无服务商消息号", "Console inbox: no provider id"),
     "dlv.key": ("消息键（供管理员排查）：", "Message key (for administrators):"),
     "dlv.receipt": ("回执", "Receipt"),
+    "dlv.detail.simulated": ("模拟呼叫", "simulated call"), "dlv.detail.no_receipt": ("超时无回执", "no receipt in time"),
     "dlv.late_receipt": ("迟到：已送达或已确认，状态不变", "late: already delivered or acknowledged, state kept"),
     "dlv.stopped_acked": ("已确认，不再发送", "Acknowledged: not sent any more"),
     # the pipeline's and plugins' own notes on a message (web/console/deliveries/pages.py: NOTES)
@@ -63,6 +64,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "chn.kind": ("类型", "Kind"),
     "chn.title": ("显示名", "Title"),
     "chn.config": ("配置（JSON，密钥不回显）", "Config (JSON, secrets never shown)"),
+    "chn.settings": ("设置（密钥不显示）", "Settings (secrets not shown)"),
     "chn.enabled": ("启用", "Enabled"),
     "chn.test": ("发送测试消息", "Send test message"),
     "chn.to": ("接收地址（号码、邮箱、URL）", "Address (number, e-mail, URL)"),
