@@ -52,8 +52,10 @@ def export_month_file(*, session: Session, unit_id: uuid.UUID, month: str, tz: s
     rows = []
     for d in view["days"]:
         cells = ["、".join(x["name"] for x in d.posts.get(p["name"], [])) for p in posts]
-        # Each phone exactly as stored, in the order of the names (带班领导 then 值班员); no name, no padding.
-        phones = "、".join(x["mobile"] for p in posts[:2] for x in d.posts.get(p["name"], []) if x["mobile"])
+        # Whose phone each is, as the print page pairs them (带班领导 then 值班员), each phone exactly as stored; a
+        # person without a mobile leaves nothing behind (no "张建国 " with its trailing space)
+        phones = "、".join(f"{x['name']} {x['mobile']}" for p in posts[:2] for x in d.posts.get(p["name"], [])
+                          if x["mobile"])
         rows.append([d.day, WEEKDAYS[d.day.weekday()], *cells[:2], phones, *cells[2:], notes.get(d.day, "")])
     data = write(OutSheet(month, ["日期", "星期", *labels[:2], PHONES, *labels[2:], NOTE], rows,
                           caption=f"{view['unit']['name']}{y}年{int(m)}月值班表（值班电话：{view['unit']['duty_phone']}）"),

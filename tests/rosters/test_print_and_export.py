@@ -81,9 +81,10 @@ def test_the_excel_export_is_ruled_and_set_up_to_print(client, tokens, session, 
 
 
 def test_the_excel_exports_phone_cell_is_the_stored_phones_and_reads_back_to_each_person(client, tokens, session, unit):
-    """联系电话 holds each phone exactly as stored, in the order of the names (带班领导 then 值班员): no name
-    beside it, no space; a person without a mobile leaves nothing behind. Imported back, each phone is its own
-    person's (the preview finds no phone that differs from the directory)."""
+    """联系电话 pairs each name with its phone exactly as stored, in the order of the names (带班领导 then 值班员),
+    as the print page does (a phone column of bare numbers left the clerk guessing whose each was); a person without a
+    mobile leaves nothing behind, no trailing space. Imported back, each phone is its own person's (the preview finds
+    no phone that differs from the directory)."""
     from sqlmodel import select
 
     from core.spreadsheets import read_workbook
@@ -102,8 +103,8 @@ def test_the_excel_exports_phone_cell_is_the_stored_phones_and_reads_back_to_eac
     phones = {**LEADERS, **OFFICERS, blank: ""}
     for row in ws.iter_rows(min_row=3, values_only=True):
         ls, os_, _ = EXPECTED[row[0].date()]
-        assert row[4] == "、".join(phones[n] for n in [*ls, *os_] if phones[n]), row
-    assert ws["E3"].value == "、".join(OFFICERS[o] for o in EXPECTED[date(2026, 12, 1)][1])  # no trailing space
+        assert row[4] == "、".join(f"{n} {phones[n]}" for n in [*ls, *os_] if phones[n]), row
+    assert ws["E3"].value == "、".join(f"{o} {OFFICERS[o]}" for o in EXPECTED[date(2026, 12, 1)][1])  # no "张建国 "
     p = imports.preview_import(session=session, unit_id=unit.id, sheets=read_workbook(data), by=BY, month="2026-12",
                                now=NOW)
     assert p.ok and not p.phones, [(c.name, c.phone) for c in p.phones]
