@@ -186,7 +186,7 @@ def feed(*, session: Session, token: str, now: datetime, settings: Settings) -> 
         ev.add("dtend", slot.ends_at.astimezone(tz))
         ev.add("sequence", version)
         ev.add("summary", f"{label}：{pname}" if row.kind == "unit" else f"{uname}{label}")
-        ev.add("location", f"{uname}值班室")
+        ev.add("location", uname if uname.endswith("值班室") else f"{uname}值班室")  # 县政府总值班室, not …值班室值班室
         note = notes.get((slot.unit_id, slot.day))
         ev.add("description", f"{uname} {label} {pname}，值班电话 {phone}" + (f"\n备注：{note}" if note else ""))
         if alarm_at is not None:

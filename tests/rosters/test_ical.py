@@ -150,3 +150,13 @@ def test_the_days_note_is_in_each_of_its_events_description(client, tokens, sess
     mine = _fetch(client, _subscribe(client, tokens, "person", officer))[1].walk("VEVENT")
     (ev,) = [e for e in mine if e.decoded("dtstart").date() == date(2026, 12, 24)]
     assert str(ev["description"]).splitlines()[-1] == f"备注：{note}"
+
+
+def test_a_duty_room_named_as_such_is_not_named_twice_in_the_location(client, tokens, session, two_months):
+    """The county office 县政府总值班室 is itself a duty room: its events' LOCATION read 县政府总值班室值班室."""
+    unit = two_months["unit"]
+    unit.name = "县政府总值班室"
+    session.add(unit)
+    session.commit()
+    events = _fetch(client, _subscribe(client, tokens, "unit", unit.id))[1].walk("VEVENT")
+    assert events and {str(ev["location"]) for ev in events} == {"县政府总值班室"}
