@@ -109,4 +109,7 @@ def test_the_wall_screen_opening_the_front_page_lands_on_the_wall_unrefused(clie
     page = client.get("/")
     assert page.status_code == 200 and str(page.url).endswith("/wall") and "无权访问此页面" not in page.text
     assert refusals() == before
+    # the language switch goes along: the wall comes up in English (the browser words walk opens /?lang=en)
+    assert client.get("/?lang=en", follow_redirects=False).headers["location"] == "/wall?lang=en"
+    assert '<html lang="en"' in client.get("/?lang=en").text
     assert client.get("/incidents", follow_redirects=False).status_code == 403

@@ -95,7 +95,8 @@ def page(permission: str, *, front: bool = False):
         if c is None:
             raise LoginRedirect()
         if front and not allowed(c.user.role, permission) and home_page(c.user.role) != request.url.path:
-            raise HomeRedirect(home_page(c.user.role))
+            query = request.url.query  # the language switch (/?lang=en) and the like go along to the home page
+            raise HomeRedirect(home_page(c.user.role) + (f"?{query}" if query else ""))
         if not allowed(c.user.role, permission):
             raise Refused(c.actor, 403, translate("error.forbidden", language(request, c)))
         await check_csrf(request, c)
