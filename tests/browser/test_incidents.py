@@ -70,8 +70,9 @@ def test_duty_officer_logs_a_landslide_and_a_leader_acknowledges_by_link(page, t
     # would read 发送失败（无控制台账号）: tests/incidents/test_inbox_without_account.py)
     expected = _leaders_to_notify(tmp_path_factory, "natural_disaster")
     notified = page.locator("#timeline tr[data-kind=escalation]")
-    for _ in range(30):
-        if notified.count() >= len(expected):
+    for _ in range(30):  # the rows appear queued; the engine delivers them a moment later
+        shown = notified.all_inner_texts()
+        if len(shown) >= len(expected) and all("已送达" in t for t in shown):
             break
         page.wait_for_timeout(500)
         page.reload()
