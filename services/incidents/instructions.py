@@ -71,11 +71,12 @@ def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: da
 def _item(session: Session, item_id: uuid.UUID, by: Actor) -> InstructionItem:
     """An item `by` may see: one forwarded to their unit, or one on their unit's incident (its page shows it)."""
     row = session.get(InstructionItem, item_id)
-    if row is not None and not by.sees(row.unit_id):
-        incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
-        row = row if by.sees(incident.unit_id) else None
     if row is None:
         raise NotFound("转办事项不存在 (item not found)", field="item_id")
+    if not by.sees(row.unit_id):
+        incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
+        if not by.sees(incident.unit_id):  # another unit's item: the same 404 as none, but audited as refused
+            raise NotFound("转办事项不存在 (item not found)", field="item_id").refusing(by.name)
     return row
 
 
