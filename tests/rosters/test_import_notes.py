@@ -79,8 +79,9 @@ def test_an_empty_备注_cell_clears_that_days_note_and_the_preview_and_audit_na
 TYPED = "领导外出，由李明华代班（电话：13900000002）ＡＢ"  # full-width ，（）：and letters, as the clerk typed them
 
 
-def _week_grid_typed_notes(wb, cell):
-    """One row per week (周次 | 星期一…星期日), each cell its day and people; `cell(day, people)` writes the cell."""
+def _week_grid_typed_notes(wb, cell, note_row=None):
+    """One row per week (周次 | 星期一…星期日), each cell its day and people; `cell(day, people)` writes the cell;
+    `note_row(day)`, when given, writes a 备注 row under each week."""
     from datetime import timedelta
     ws = wb.active
     title(ws, "XX镇2026年12月值班表", 8)
@@ -89,6 +90,8 @@ def _week_grid_typed_notes(wb, cell):
     while monday <= date(2026, 12, 31):
         days = [monday + timedelta(days=i) for i in range(7)]
         ws.append([f"第{n}周", *(cell(d, EXPECTED[d]) if d in EXPECTED else None for d in days)])
+        if note_row is not None:
+            ws.append(["备注", *(note_row(d) for d in days)])
         monday, n = monday + timedelta(days=7), n + 1
 
 
@@ -105,17 +108,8 @@ def test_a_note_in_a_week_grids_cell_is_kept_as_typed(session, unit):
 
 def test_a_note_row_under_a_week_grid_keeps_full_width_text(session, unit):
     """A 备注 row under a week's dated row: as typed too (it already was; the dated row above must not change it)."""
-    from datetime import timedelta
-    def build(wb):
-        ws = wb.active
-        title(ws, "XX镇2026年12月值班表", 8)
-        ws.append(["周次", *(f"星期{w}" for w in "一二三四五六日")])
-        monday, n = date(2026, 11, 30), 1
-        while monday <= date(2026, 12, 31):
-            days = [monday + timedelta(days=i) for i in range(7)]
-            ws.append([f"第{n}周", *(f"{d.month}月{d.day}日\n带班：{EXPECTED[d][0][0]}\n值班：{'、'.join(EXPECTED[d][1])}"
-                                    if d in EXPECTED else None for d in days)])
-            ws.append(["备注", *(TYPED if d == DEC24 else None for d in days)])
-            monday, n = monday + timedelta(days=7), n + 1
+    def cell(d, day):
+        return f"{d.month}月{d.day}日\n带班：{day[0][0]}\n值班：{'、'.join(day[1])}"
+    build = lambda wb: _week_grid_typed_notes(wb, cell, lambda d: TYPED if d == DEC24 else None)  # noqa: E731
     do_import(session, unit, xlsx(build))
     assert notes_of(session, unit) == {DEC24: TYPED}

@@ -162,7 +162,7 @@ def _record_text(name: str, value: Any, lang: str, entity: str = "") -> Shown:
     if isinstance(value, dict) and isinstance(value.get("steps"), list) and value.get("name"):  # a policy
         steps = word("audit.steps", lang).format(n=len(value["steps"]))
         text = f"{value['name']}（{steps}）" if lang != "en" else f"{value['name']} ({steps})"
-        return Shown.of(text, "name" if any("\u3400" <= ch <= "\u9fff" for ch in str(value["name"])) else "label")
+        return Shown.of(text, "name" if has_cjk(value["name"]) else "label")
     if name == "steps" and isinstance(value, list):
         return _counted("audit.steps", len(value), lang)
     return _counted("audit.recorded", len(value), lang)
@@ -211,7 +211,7 @@ def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: 
         except ValueError:
             pass
     text = text if len(text) <= LONG else text[:LONG - 1] + "…"
-    return Shown.of(text, "name" if any("\u3400" <= ch <= "\u9fff" for ch in text) else "raw")
+    return Shown.of(text, "name" if has_cjk(text) else "raw")
 
 
 def _field(name: str, lang: str, entity: str) -> Shown:
