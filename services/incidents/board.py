@@ -87,6 +87,7 @@ STATE_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发�
 
 # services.incidents.escalation._met_before's note, read back for the page's language
 ACKED_BEFORE = re.compile(r"第(?P<step>\d+)步（第(?P<round>\d+)轮）的通知对象已确认收到：(?P<who>[^；]*)；")
+FIGURES_TOLD = re.compile(r"目前伤亡：[^。（]*")
 WHO_AT = re.compile(r"([^、（]+)（(\d\d:\d\d:\d\d)）")
 
 
@@ -111,7 +112,7 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     for n in notices:
         what = {"escalation": f"第{(n.step_seq or 0) + 1}次通知", "upward": "向上报送", "deadline": "时限提醒",
                 "instruction": "批示转办", "unresolved": "无法通知", "ack_timeout": "确认后未续报·再次提醒",
-                "correction": "等级更正",
+                "correction": "等级更正", "followup_notice": "续报通知", "final_notice": "终报通知",
                 "redirect": f"第{(n.step_seq or 0) + 1}次通知·请假替代（已通知）"}.get(n.purpose, n.purpose)
         if n.purpose == "acked_before":  # a step met by acknowledgements given before it started: not paged
             m = ACKED_BEFORE.match(n.body or "")
@@ -133,6 +134,9 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
         error = o.error[:60] if o is not None and o.error and state in ("failed", "unknown") else ""
         why = f"（{error}）" if error else ""
         note = acks.hide_links(n.body, "zh-CN").split("（")[0] if n.purpose == "correction" else ""  # 更正：等级由IV级调整为II级
+        if n.purpose in ("followup_notice", "final_notice"):  # the figures the leader was told (services/incidents/told.py)
+            found = FIGURES_TOLD.search(n.body or "")
+            note = found.group(0) if found else ""
         ev.append({"at": n.at, "kind": n.purpose,
                    "text": f"{what} → {n.recipient}{extra} · {n.channel}{' → ' + channel if channel else ''}"
                            f"{outcome}{why}{'（' + note + '）' if note else ''}", "note": note,
