@@ -22,7 +22,7 @@ from rules import incidents as r
 from rules.incidents.urgency import Urgency, board_key
 from services import accounts
 from services.access import Actor
-from services.incidents import acks, convert, deadlines, duplicates, targets, upward
+from services.incidents import acks, convert, deadlines, duplicates, targets, told, upward
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
@@ -87,7 +87,6 @@ STATE_LABELS = {"queued": "待发送", "sending": "发送中", "sent": "已发�
 
 # services.incidents.escalation._met_before's note, read back for the page's language
 ACKED_BEFORE = re.compile(r"第(?P<step>\d+)步（第(?P<round>\d+)轮）的通知对象已确认收到：(?P<who>[^；]*)；")
-FIGURES_TOLD = re.compile(r"目前伤亡：[^。（]*")
 WHO_AT = re.compile(r"([^、（]+)（(\d\d:\d\d:\d\d)）")
 
 
@@ -134,16 +133,17 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
         error = o.error[:60] if o is not None and o.error and state in ("failed", "unknown") else ""
         why = f"（{error}）" if error else ""
         note = acks.hide_links(n.body, "zh-CN").split("（")[0] if n.purpose == "correction" else ""  # 更正：等级由IV级调整为II级
-        if n.purpose in ("followup_notice", "final_notice"):  # the figures the leader was told (services/incidents/told.py)
-            found = FIGURES_TOLD.search(n.body or "")
-            note = found.group(0) if found else ""
+        figures = told.figures_told(n.body or "") if n.purpose in told.REPORT_PURPOSE.values() else []
+        if figures:  # a 续报/终报 notice: the figures the leader was told
+            note = "目前伤亡：" + told.figures_text_of(figures)
         ev.append({"at": n.at, "kind": n.purpose,
                    "text": f"{what} → {n.recipient}{extra} · {n.channel}{' → ' + channel if channel else ''}"
-                           f"{outcome}{why}{'（' + note + '）' if note else ''}", "note": note,
+                           f"{outcome}{why}{'（' + note + '）' if note else ''}", "note": "" if figures else note,
                    "channel": n.channel, "recipient": n.recipient, "acting_for": n.acting_for, "state": state,
                    "delivery_id": n.delivery_id,
                    "values": {"step": (n.step_seq or 0) + 1, "recipient": n.recipient, "acting_for": n.acting_for,
-                              "channel": n.channel, "fallback": channel, "state": state, "error": error}})
+                              "channel": n.channel, "fallback": channel, "state": state, "error": error,
+                              **({"figures": figures} if figures else {})}})
     for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
         took = _took(a.seconds_to_ack)
         h, rest = divmod(a.seconds_to_ack, 3600)

@@ -60,8 +60,25 @@ def tell(session: Session, *, incident: Incident, person: Person, notice: Notice
 def figures_text(incident: Incident) -> str:
     """死亡3人、受伤待核实、失联不详: the incident's current figures, each a count, 待核实 or 不详."""
     figures = convert.figures_json(incident)
-    return "、".join(f"{label}{'不详' if v is None else v}{'人' if isinstance(v, int) else ''}"
-                    for name, label in SHOWN for v in [figures.get(name)])
+    return figures_text_of([{"name": name, "value": figures.get(name)} for name, _ in SHOWN])
+
+
+def figures_text_of(figures: list[dict]) -> str:
+    """[{"name", "value"}] as 死亡3人、受伤待核实、失联不详."""
+    labels = dict(SHOWN)
+    return "、".join(f"{labels[f['name']]}{'不详' if v is None else v}{'人' if isinstance(v, int) else ''}"
+                    for f in figures for v in [f["value"]])
+
+
+_FIGURE = re.compile(r"(死亡|受伤|失联)(\d+人|待核实|不详)")
+
+
+def figures_told(body: str) -> list[dict]:
+    """The figures a 续报/终报 notice's body gave (figures_text read back): [{"name", "value": count | 待核实 | None}]."""
+    names = {label: name for name, label in SHOWN}
+    text = body.split("目前伤亡：", 1)[1] if "目前伤亡：" in body else ""
+    return [{"name": names[m[1]], "value": int(m[2][:-1]) if m[2].endswith("人") else (None if m[2] == "不详" else m[2])}
+            for m in _FIGURE.finditer(text.split("。")[0])]
 
 
 def on_report(session: Session, incident: Incident, report: Report, *, writer: uuid.UUID | None, now: datetime,

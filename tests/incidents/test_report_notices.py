@@ -102,3 +102,22 @@ def test_a_final_report_below_the_grade_is_flagged_on_the_incident_and_board(ses
     page = client.get(f"/incidents/{inc.id}").text
     assert "终报数字对应 一般（Ⅳ级），现定 重大（Ⅱ级），请复核定级" in page
     assert "终报数字对应 一般（Ⅳ级），现定 重大（Ⅱ级），请复核定级" in client.get("/incidents?closed=true").text
+
+
+def test_the_notice_on_the_timeline_words_its_figures_in_the_pages_language(session, county, clock, settings,
+                                                                             client, app, users):
+    inc = _open(session, county, clock, settings)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", content="搜救中", deaths=3, missing=2,
+                             injured="待核实"))
+    session.commit()
+    app.state.clock = clock
+    from tests.incidents.test_figures import _login
+    _login(client)
+    import re as re_
+    text = lambda html: re_.sub(r"<[^>]+>", "", html)  # noqa: E731
+    assert "续报通知 → " in text(client.get(f"/incidents/{inc.id}").text)
+    assert "目前伤亡：死亡3人、受伤待核实、失联2人" in text(client.get(f"/incidents/{inc.id}").text)
+    en = text(client.get(f"/incidents/{inc.id}?lang=en").text)
+    assert "Follow-up report notice → " in en and "casualties now: Deaths 3、" not in en
+    assert "casualties now: Deaths 3, Injured to be verified, Missing 2" in en
