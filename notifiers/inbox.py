@@ -12,7 +12,7 @@ from notifiers.base import (
     SendResult,
 )
 
-NO_ACCOUNT = "无控制台账号"  # the failure's reason (the console words it in English as well)
+NO_ACCOUNT = "无法送达：该人员没有控制台账号"  # the failure's reason (the console words it in English as well)
 
 
 class InboxConfig(NotifierConfig):

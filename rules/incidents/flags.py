@@ -10,6 +10,7 @@ from typing import Any
 
 from rules.incidents.checks import missing_elements
 from rules.incidents.deadlines import DeadlinePolicy, lateness, meets, report_deadlines
+from rules.incidents.grade import GradeThresholds, suggest_grade
 from rules.incidents.types import CASUALTY_LABELS, Incident, Report, ReportKind, is_known
 
 
@@ -20,6 +21,7 @@ class FlagCode(StrEnum):
     no_first_report = "no_first_report"  # learned elsewhere, no 首报: 漏报/瞒报 candidate
     deaths_rose = "deaths_rose"  # rose from a figure not marked 待核实: 谎报/漏报 candidate
     final_unverified = "final_unverified"  # 终报 with figures still 待核实
+    grade_review = "grade_review"  # the latest 续报/终报's figures imply another grade than the confirmed one
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,42 @@ def _lateness_flags(incident: Incident, reports: Sequence[Report], now: datetime
     return out
 
 
+def grade_review(incident: Incident, reports: Sequence[Report], thresholds: GradeThresholds | None = None
+                 ) -> Flag | None:
+    """The grade the latest 续报 or 终报's figures imply (the grading rule, the incident's economic loss with them)
+    differs from the confirmed grade, more or less severe: a hint to review the grading (复核定级), never a change.
+
+    A 首报's figures are what the grade was set from; a less severe grade is not implied while a casualty figure
+    is still 待核实 (it may yet reach the grade); a hand-graded category has no implied grade."""
+    if incident.grade is None:
+        return None
+    ordered = sorted(reports, key=lambda r: r.reported_at)  # stable: of two at one time, the later given
+    latest = next((r for r in reversed(ordered) if r.casualties is not None), None)
+    if latest is None or latest.kind is ReportKind.first:
+        return None
+    c = latest.casualties
+    loss = incident.economic_loss_yuan if is_known(incident.economic_loss_yuan) else 0
+    implied = suggest_grade(incident.category, c.deaths, c.seriously_injured, loss, thresholds,
+                            missing=c.missing).grade
+    if implied is None or implied == incident.grade or (implied > incident.grade and c.unverified()):
+        return None
+    return Flag(FlagCode.grade_review,
+                f"{latest.kind.label}数字对应 {implied.label}（{implied.roman}级），现定 {incident.grade.label}"
+                f"（{incident.grade.roman}级），请复核定级",
+                {"report": latest.kind.value, "implied": int(implied), "grade": int(incident.grade),
+                 "reported_at": latest.reported_at})
+
+
 def audit_flags(
-    incident: Incident, reports: Sequence[Report], now: datetime, policy: DeadlinePolicy | None = None
+    incident: Incident, reports: Sequence[Report], now: datetime, policy: DeadlinePolicy | None = None,
+    thresholds: GradeThresholds | None = None,
 ) -> list[Flag]:
     """Every flag an auditor should look at for this incident, as of `now`."""
     ordered = sorted(reports, key=lambda r: r.reported_at)
     flags = _lateness_flags(incident, ordered, now, policy)
+    review = grade_review(incident, ordered, thresholds)
+    if review is not None:
+        flags.append(review)
     for r in ordered:
         if r.kind in (ReportKind.first, ReportKind.final):
             gaps = missing_elements(r)

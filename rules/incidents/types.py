@@ -152,3 +152,4 @@ class Incident:
     sensitive: bool = False
     learned_from_other_channel: bool = False  # e.g. media or a superior, not the unit's report
     casualties: Casualties | None = None
+    economic_loss_yuan: int | None = None  # direct economic loss, when known (a grading criterion)

@@ -52,6 +52,16 @@ def acting_for(person: str, at: datetime, leaves: Sequence[Leave], tz: str) -> A
         chain.append(lv.acting)
 
 
+def acting_during(person: str, start: datetime, end: datetime, leaves: Sequence[Leave], tz: str) -> Acting | None:
+    """Who acts for `person` on a duty slot [start, end) they are rostered on while away (the roster page's 请假 /
+    代): `acting_for` at the slot's start, or else at its middle (a leave from noon); None when present."""
+    for at in (start, start + (end - start) / 2):
+        acting = acting_for(person, at, leaves, tz)
+        if acting.person != person or active_leave(person, at, leaves, tz) is not None:
+            return acting
+    return None
+
+
 class Overdue(NamedTuple):
     leave: Leave
     since: datetime  # when the leave ended

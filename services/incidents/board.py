@@ -22,7 +22,7 @@ from rules import incidents as r
 from rules.incidents.urgency import Urgency, board_key
 from services import accounts
 from services.access import Actor
-from services.incidents import acks, convert, deadlines, duplicates, targets, upward
+from services.incidents import acks, convert, deadlines, duplicates, targets, told, upward
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
@@ -111,7 +111,7 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
     for n in notices:
         what = {"escalation": f"第{(n.step_seq or 0) + 1}次通知", "upward": "向上报送", "deadline": "时限提醒",
                 "instruction": "批示转办", "unresolved": "无法通知", "ack_timeout": "确认后未续报·再次提醒",
-                "correction": "等级更正",
+                "correction": "等级更正", "followup_notice": "续报通知", "final_notice": "终报通知",
                 "redirect": f"第{(n.step_seq or 0) + 1}次通知·请假替代（已通知）"}.get(n.purpose, n.purpose)
         if n.purpose == "acked_before":  # a step met by acknowledgements given before it started: not paged
             m = ACKED_BEFORE.match(n.body or "")
@@ -133,13 +133,17 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
         error = o.error[:60] if o is not None and o.error and state in ("failed", "unknown") else ""
         why = f"（{error}）" if error else ""
         note = acks.hide_links(n.body, "zh-CN").split("（")[0] if n.purpose == "correction" else ""  # 更正：等级由IV级调整为II级
+        figures = told.figures_told(n.body or "") if n.purpose in told.REPORT_PURPOSE.values() else []
+        if figures:  # a 续报/终报 notice: the figures the leader was told
+            note = "目前伤亡：" + told.figures_text_of(figures)
         ev.append({"at": n.at, "kind": n.purpose,
                    "text": f"{what} → {n.recipient}{extra} · {n.channel}{' → ' + channel if channel else ''}"
-                           f"{outcome}{why}{'（' + note + '）' if note else ''}", "note": note,
+                           f"{outcome}{why}{'（' + note + '）' if note else ''}", "note": "" if figures else note,
                    "channel": n.channel, "recipient": n.recipient, "acting_for": n.acting_for, "state": state,
                    "delivery_id": n.delivery_id,
                    "values": {"step": (n.step_seq or 0) + 1, "recipient": n.recipient, "acting_for": n.acting_for,
-                              "channel": n.channel, "fallback": channel, "state": state, "error": error}})
+                              "channel": n.channel, "fallback": channel, "state": state, "error": error,
+                              **({"figures": figures} if figures else {})}})
     for a in session.exec(select(Acknowledgement).where(Acknowledgement.incident_id == incident.id)):
         took = _took(a.seconds_to_ack)
         h, rest = divmod(a.seconds_to_ack, 3600)

@@ -71,7 +71,8 @@ def rule_incident(i: Incident) -> r.Incident:
     return r.Incident(category=r.Category(i.category), received_at=i.received_at, occurred_at=i.occurred_at,
                       grade=grade_of(i.grade), suggested_grade=grade_of(i.suggested_grade),
                       grade_override_reason=i.grade_override_reason, sensitive=i.sensitive,
-                      learned_from_other_channel=i.learned_from_other_channel, casualties=casualties_of(i))
+                      learned_from_other_channel=i.learned_from_other_channel, casualties=casualties_of(i),
+                      economic_loss_yuan=i.economic_loss_yuan)
 
 
 def _dt(value: Any) -> datetime | None:

@@ -46,6 +46,11 @@ def check_reach(session: Session, data: PolicyIn, now: datetime) -> None:
             if names:
                 raise Invalid(f"第{i + 1}步只经控制台收件箱通知，{'、'.join(dict.fromkeys(names))}没有控制台账号，收不到；"
                               "请为其开通账号，或加上短信、语音等渠道", field=f"steps.{i}.channels")
+            pools = [w for t in step.targets if (w := targets.incident_pool_unreadable(
+                session, esc.Target(esc.TargetKind(t["kind"]), t.get("ref", ""))))]
+            if pools:
+                raise Invalid(f"第{i + 1}步只经控制台收件箱通知，但通知对象“{'、'.join(dict.fromkeys(pools))}”"
+                              "（各单位主要领导）中没有一人有控制台账号，消息无人能读；请为其开通账号，或加上短信、语音等渠道", field=f"steps.{i}.channels")
         for t in step.targets:
             target = esc.Target(esc.TargetKind(t["kind"]), t.get("ref", ""))
             why = targets.reach_problem(session, target, cats)

@@ -3,24 +3,21 @@ everyone already told the old grade."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.settings import Settings
 from models.directory import Person
-from models.incidents.escalation import EscalationState, Notice
+from models.incidents.escalation import EscalationState
 from models.incidents.records import Incident
 from rules import incidents as r
 from rules.incidents import escalation as esc
 from services import audit
-from services.incidents import convert, policies, targets
+from services.incidents import convert, policies, told
 from services.incidents.wakeups import wake_after_commit
 
-TOLD = ("escalation", "ack_timeout", "correction")
-RULE_KEY = re.compile(r":r\d+:[^:]+$")  # the key of a personal rule's message (services/incidents/escalation.py: fire)
 
 
 def suggest(category: r.Category, deaths, seriously_injured, economic_loss_yuan, missing=0) -> r.GradeSuggestion:
@@ -70,45 +67,27 @@ def on_grade_change(session: Session, incident: Incident, old: int | None, now: 
     already told get the correction. A running (or stopped) escalation is restarted on the new policy at once."""
     if incident.status != "open" or old == incident.grade:
         return
-    notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id,
-                                                     Notice.purpose.in_(TOLD), Notice.person_id.is_not(None))))
-    told: dict = {}
-    by_rules: set = set()  # people the escalation reached by their own notification rules
-    for n in sorted(notices, key=lambda n: n.at):
-        told.setdefault(n.person_id, n)
-        if RULE_KEY.search(n.key):
-            by_rules.add(n.person_id)
+    told_people, by_rules = told.told(session, incident)
     text = correction_text(old, incident.grade)
     stamp = now.strftime("%Y%m%d%H%M%S%f")
-    for pid, n in told.items():
+    for pid, n in told_people.items():
         person = session.get(Person, pid)
-        common = dict(purpose="correction", subject=f"【更正】{incident.title}", body=f"{text}（{incident.title}）。",
-                      at=now, incident_id=incident.id, person=person, acting_for=n.acting_for,
-                      for_person_id=n.for_person_id)
-        # the correction goes the way the escalation went to this person: by their own rules (channels, verified
-        # addresses, delays) when it followed them, else by the step's channel ladder
-        plan = targets.personal_plan(session, person, settings) if pid in by_rules and person else []
-        for i, reach in enumerate(plan):
-            targets.send(session, key=f"incident:{incident.id}:regrade:{stamp}:{pid}:r{i}:{reach.channel}",
-                         channel=reach.channel, address=reach.address, ladder=(reach.channel,),
-                         step=f"correction:r{i}",
-                         due_at=now + timedelta(minutes=reach.delay_minutes) if reach.delay_minutes else None,
-                         **common)
-        if not plan:
-            channel = n.channel if n.channel != "none" else "inbox"
-            targets.send(session, key=f"incident:{incident.id}:regrade:{stamp}:{pid}", channel=channel,
-                         ladder=tuple(n.ladder or ()) if n.channel != "none" else (), step="correction", **common)
+        if person is None:
+            continue
+        told.tell(session, incident=incident, person=person, notice=n, by_rules=pid in by_rules,
+                  key=f"incident:{incident.id}:regrade:{stamp}:{pid}", step="correction", purpose="correction",
+                  subject=f"【更正】{incident.title}", body=f"{text}（{incident.title}）。", now=now, settings=settings)
     state = session.get(EscalationState, incident.id)
     policy = esc.select_policy(policies.rules(session), r.Category(incident.category),
                                r.Grade(incident.grade) if incident.grade else None, incident.sensitive)
     old_name = (incident.escalation_policy or {}).get("name")
     if policy.name == old_name or state is None:
         audit.record(session=session, actor=by, action="regrade_notice", entity="incident", entity_id=incident.id,
-                     unit_id=incident.unit_id, at=now, note=f"{text}；升级策略不变，已通知{len(told)}人")
+                     unit_id=incident.unit_id, at=now, note=f"{text}；升级策略不变，已通知{len(told_people)}人")
         return
     snap = esc.snapshot(policy)
     snap["seq_base"] = state.seq  # the new policy's steps count from here (the fencing seq stays monotonic)
-    snap["notified_before"] = sorted(str(p) for p in told)
+    snap["notified_before"] = sorted(str(p) for p in told_people)
     incident.escalation_policy = snap
     incident.acknowledged_at, incident.acknowledged_by = None, ""  # the new grade's leaders must acknowledge
     session.add(incident)
@@ -118,4 +97,4 @@ def on_grade_change(session: Session, incident: Incident, old: int | None, now: 
     wake_after_commit(session, now)
     audit.record(session=session, actor=by, action="regrade_policy", entity="incident", entity_id=incident.id,
                  unit_id=incident.unit_id, at=now,
-                 note=f"{text}；升级策略由{old_name}改为{policy.name}；已通知{len(told)}人更正")
+                 note=f"{text}；升级策略由{old_name}改为{policy.name}；已通知{len(told_people)}人更正")

@@ -15,7 +15,7 @@ from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, regrade, upward
+from services.incidents import convert, deadlines, regrade, told, upward
 from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
 from services.incidents.schemas import ReportIn
 
@@ -119,6 +119,7 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
         deadlines.unverified_reminders(session, incident, at, settings=settings)
     if data.send_upward and data.channel == "written":
         send_upward(session, incident, report, now, settings)
+    told.on_report(session, incident, report, writer=by.person_id, now=now, settings=settings)  # 续报/终报 only
     if data.kind == "final":
         close(session, incident, now)
     session.add(report)

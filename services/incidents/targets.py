@@ -181,6 +181,21 @@ def without_account(session: Session, target: Target, categories: list[str] | No
     return [p.name for p in people if p.id not in with_account]
 
 
+INCIDENT_TARGETS = {TargetKind.unit_head: "事发单位主要领导"}  # an incident-dependent target checked by its pool
+
+
+def incident_pool_unreadable(session: Session, target: Target) -> str | None:
+    """The name of a target that depends on the incident (事发单位主要领导) when none of the people it could be has
+    an active console account, so a message to it in the console inbox is never read; else None. (The incident's
+    own duty leader is known only from the roster at fire time: not checked.)"""
+    if target.ref != "incident" or target.kind not in INCIDENT_TARGETS:
+        return None
+    pool = session.exec(select(Person.id).where(Person.active, Person.is_unit_head)).all()
+    readable = session.exec(select(User.id).where(User.active, User.person_id.in_(pool)).limit(1)).first() \
+        if pool else None
+    return None if readable is not None else INCIDENT_TARGETS[target.kind]
+
+
 def inbox_channels(session: Session) -> set[str]:
     """Names of the configured channels that are the console inbox."""
     return {c.name for c in list_channels(session=session) if c.kind == "inbox"}

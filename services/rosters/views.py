@@ -20,7 +20,8 @@ from rules.rosters.review import holiday_shortfalls
 from rules.rosters.rotation import fairness
 from services.access import Actor
 from services.rosters import policy as pol
-from services.rosters.absences import acting_for, leaves_between
+from rules.rosters.away import acting_during
+from services.rosters.absences import acting_for, leaves_between, to_rule
 from services.rosters.calendar import load_calendar
 from services.rosters.generate import month_row, parse_month
 from services.rosters.store import load_slots, to_assignment
@@ -286,6 +287,12 @@ def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by:
     days: dict[date, DayRow] = {}
     assignments: list[Assignment] = []
     calendar = load_calendar(session=session)
+    # a rostered person on leave on their day shows 请假 and who acts for them (the dashboard's rule: acting_for)
+    leaves = [to_rule(lv) for lv in leaves_between(session, first - timedelta(days=1), last + timedelta(days=1))]
+    away = {r.id: acting_during(str(r.person_id), r.starts_at, r.ends_at, leaves, tz) for r in rows} if leaves else {}
+    stand_ins = {uuid.UUID(a.person) for a in away.values() if a is not None and a.person != a.chain[0]}
+    acting_names = {p.id: p.name for p in session.execute(select(Person).where(Person.id.in_(stand_ins))).scalars()} \
+        if stand_ins else {}
     for r in rows:
         a = to_assignment(r)
         assignments.append(a)
@@ -296,7 +303,9 @@ def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by:
         p = people.get(r.person_id)
         d.posts.setdefault(r.post, []).append({
             "slot_id": r.id, "person_id": str(r.person_id), "name": p.name if p else "?",
-            "mobile": p.mobile if p else "", "why": explain(a, r.why, names)})
+            "mobile": p.mobile if p else "", "why": explain(a, r.why, names),
+            "on_leave": away.get(r.id) is not None,
+            "acting": acting_names.get(uuid.UUID(away[r.id].person), "") if away.get(r.id) is not None else ""})
     policy = pol.load_policy(session, unit_id, tz)
     held: dict[tuple[date, str], int] = {(d, p.name): 0 for d in days for p in posts}
     for a in assignments:

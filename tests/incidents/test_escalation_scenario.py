@@ -68,7 +68,9 @@ def test_grade_ii_landslide_escalates_until_acknowledged(session, county, clock,
     rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now,
                      data=ReportIn(kind="followup", channel="written", content="书面续报"), settings=settings)
     assert rep.number == 1
-    recorder.expect("upward", "市政府总值班室")
+    sent = sorted((n.purpose, n.recipient) for n in recorder.new())  # upward, and the leaders reached hear of it
+    assert sent == sorted([("upward", "市政府总值班室"), ("followup_notice", "带班领导周文静"),
+                           ("followup_notice", "副县长钱立新"), ("followup_notice", "县长赵国华")])
 
 
 def test_unacknowledged_escalation_repeats_then_alerts(session, county, clock, recorder, settings):

@@ -54,7 +54,7 @@ def test_an_inbox_message_to_someone_without_an_account_fails_and_the_ladder_mov
     rows = session.exec(select(Delivery).where(Delivery.source_id == str(inc.id),
                                                Delivery.person_id == county["leader"].id)).all()
     by_channel = {d.channel: d for d in rows}
-    assert by_channel["inbox"].state == "failed" and by_channel["inbox"].last_error == "无控制台账号"
+    assert by_channel["inbox"].state == "failed" and by_channel["inbox"].last_error == "无法送达：该人员没有控制台账号"
     assert by_channel["sms"].state == "queued"  # the next rung of the ladder is tried
     shown = [e["text"] for e in board.timeline(session, inc) if e["kind"] == "escalation"]
     assert shown == ["第1次通知 → 带班领导周文静 · inbox → sms · 待发送"]  # on its way by SMS, not 已送达
@@ -98,3 +98,39 @@ def test_a_step_only_through_the_inbox_to_people_without_accounts_is_refused(ses
     assert policy_edits.create(session=session, data=data, by=Actor.system("test"), now=clock.now).version == 1
     helped = CliRunner().invoke(policy_app, ["add", "--help"], terminal_width=200).output
     assert "reaches nobody" in helped and "without a console account" in " ".join(helped.split())
+
+
+def test_an_inbox_only_message_to_someone_without_an_account_shows_as_failed(session, county, clock, recorder,
+                                                                              settings):
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-only", position=1, steps=[
+        policies.StepIn(targets=[{"kind": "duty_leader_now"}], channels=["inbox"], wait_minutes=10)]))
+    session.commit()
+    inc = open_incident(session=session, data=IncidentIn(**landslide_data(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    run(session, clock, settings)
+    _send_through_the_inbox(session, clock)
+    shown = [e["text"] for e in board.timeline(session, inc) if e["kind"] == "escalation"]
+    assert shown == ["第1次通知 → 带班领导周文静 · inbox · 发送失败（无法送达：该人员没有控制台账号）"]
+
+
+def test_an_inbox_only_step_to_the_incident_units_head_needs_someone_who_could_read_it(session, county, users,
+                                                                                        clock):
+    import pytest
+
+    from core.errors import Invalid
+    from models.deliveries import ChannelConfig
+    from services.access import Actor
+    from services.incidents import policy_edits
+
+    session.add(ChannelConfig(name="inbox", kind="inbox", title="控制台收件箱", config={}))
+    session.flush()
+    data = policies.PolicyIn(name="inbox-unit-head", position=1, steps=[
+        policies.StepIn(targets=[{"kind": "unit_head", "ref": "incident"}], channels=["inbox"], wait_minutes=10)])
+    with pytest.raises(Invalid) as refused:  # no unit's head has a console account: the message is never read
+        policy_edits.create(session=session, data=data, by=Actor.system("test"), now=clock.now)
+    assert "事发单位主要领导" in refused.value.reason and "没有一人有控制台账号" in refused.value.reason
+    assert refused.value.field == "steps.0.channels"
+    users["leader"].person_id = county["head"].id  # a unit head who signs in: the step can be read
+    session.add(users["leader"])
+    session.flush()
+    assert policy_edits.create(session=session, data=data, by=Actor.system("test"), now=clock.now).version == 1

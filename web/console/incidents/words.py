@@ -76,6 +76,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.tl.what.deadline": ("时限提醒", "Deadline reminder"), "inc.tl.what.instruction": ("批示转办", "Instruction forwarded"),
     "inc.tl.what.unresolved": ("无法通知", "Nobody to notify"),
     "inc.tl.what.correction": ("等级更正", "Grade correction"),
+    "inc.tl.what.followup_notice": ("续报通知", "Follow-up report notice"),
+    "inc.tl.what.final_notice": ("终报通知", "Final report notice"),
+    "inc.tl.figures_now": ("目前伤亡：", "casualties now: "), "inc.tl.figure_unknown": ("{what}不详", "{what} unknown"),
     "inc.tl.what.ack_timeout": ("确认后未续报·再次提醒", "Acknowledged, no follow-up report: reminded"),
     "inc.tl.fallback": ("第{step}次通知：{body}", "Notice {step}: {body}"),
     "inc.tl.what.redirect": ("第{step}次通知·请假替代（已通知）", "Notice {step} · acting for someone on leave (notified)"),
@@ -127,6 +130,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.flag.no_first_report": ("经其他渠道获知，未见首报（漏报/瞒报待核查）",
                                  "Learned through another channel, no first report (to check: unreported or concealed)"),
     "inc.flag.final_unverified": ("终报时{elements}人数仍待核实", "Final report with {elements} still to be verified"),
+    "inc.flag.grade_review": ("{report}数字对应 {implied_label}（{implied_roman}级），现定 {grade_label}（{grade_roman}级），请复核定级",
+                              "{report} figures point to {implied_label} (grade {implied_roman}); it is graded "
+                              "{grade_label} (grade {grade_roman}): review the grading"),
     "inc.flag.deaths_rose": ("死亡人数由{a}人升至{b}人，原数字未标注待核实（谎报/漏报待核查）",
                              "Deaths rose from {a} to {b}; the first figure was not marked to be verified (to check)"),
 }

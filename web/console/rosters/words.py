@@ -94,6 +94,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # one day's class beside its date (the fairness table's columns say the plural)
     "roster.day_tag.workday": ("工作日", "Workday"), "roster.day_tag.weekend": ("周末", "Weekend"),
     "roster.day_tag.holiday": ("节假日", "Holiday"),
+    "roster.on_leave": ("请假", "On leave"), "roster.acting": ("代：{name}", "acting: {name}"),
     "roster.note": ("备注", "Notes"), "roster.total": ("合计", "Total"),
     "enum.post.leader": ("带班领导", "Duty leader"), "enum.post.officer": ("值班员", "Duty officer"),
     # leave reports (请假报备) and unavailability

@@ -1,0 +1,116 @@
+"""Messages to the leaders an incident's escalation already told: the grade correction (更正) and the 续报/终报
+notice. Each goes the way the escalation went to that person: by their own notification rules when it followed
+them, else by the step's channel ladder."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from core.settings import Settings
+from models.directory import Person
+from models.incidents.escalation import Acknowledgement, Notice
+from models.incidents.records import Incident, Report
+from services.incidents import convert, targets
+
+TOLD = ("escalation", "ack_timeout", "correction")
+RULE_KEY = re.compile(r":r\d+:[^:]+$")  # the key of a personal rule's message (services/incidents/escalation.py: fire)
+# a 续报 / 终报 recorded: what the leaders told of the incident are sent (purpose of the timeline row)
+REPORT_PURPOSE = {"followup": "followup_notice", "final": "final_notice"}
+SHOWN = (("deaths", "死亡"), ("injured", "受伤"), ("missing", "失联"))
+
+
+def told(session: Session, incident: Incident) -> tuple[dict[uuid.UUID, Notice], set[uuid.UUID]]:
+    """Who the escalation told (person id → their first such message, oldest first), and those of them it reached
+    by their own notification rules."""
+    notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id,
+                                                     Notice.purpose.in_(TOLD), Notice.person_id.is_not(None))))
+    first: dict[uuid.UUID, Notice] = {}
+    by_rules: set[uuid.UUID] = set()
+    for n in sorted(notices, key=lambda n: n.at):
+        first.setdefault(n.person_id, n)
+        if RULE_KEY.search(n.key):
+            by_rules.add(n.person_id)
+    return first, by_rules
+
+
+def tell(session: Session, *, incident: Incident, person: Person, notice: Notice | None, by_rules: bool, key: str,
+         step: str, purpose: str, subject: str, body: str, now: datetime, settings: Settings,
+         acting_for: Person | None = None) -> None:
+    """One message to `person` on the incident, by their rules (`by_rules`) or the way `notice` went (the inbox
+    when there is none, or it went nowhere). `acting_for`: the person on leave they stand in for now (else the one
+    `notice` was for)."""
+    common = dict(purpose=purpose, subject=subject, body=body, at=now, incident_id=incident.id, person=person,
+                  acting_for=acting_for.name if acting_for else (notice.acting_for if notice else ""),
+                  for_person_id=acting_for.id if acting_for else (notice.for_person_id if notice else None))
+    plan = targets.personal_plan(session, person, settings) if by_rules else []
+    for i, reach in enumerate(plan):
+        targets.send(session, key=f"{key}:r{i}:{reach.channel}", channel=reach.channel, address=reach.address,
+                     ladder=(reach.channel,), step=f"{step}:r{i}",
+                     due_at=now + timedelta(minutes=reach.delay_minutes) if reach.delay_minutes else None, **common)
+    if not plan:
+        went = notice is not None and notice.channel != "none"
+        targets.send(session, key=key, channel=notice.channel if went else "inbox",
+                     ladder=tuple(notice.ladder or ()) if went else (), step=step, **common)
+
+
+def figures_text(incident: Incident) -> str:
+    """死亡3人、受伤待核实、失联不详: the incident's current figures, each a count, 待核实 or 不详."""
+    figures = convert.figures_json(incident)
+    return figures_text_of([{"name": name, "value": figures.get(name)} for name, _ in SHOWN])
+
+
+def figures_text_of(figures: list[dict]) -> str:
+    """[{"name", "value"}] as 死亡3人、受伤待核实、失联不详."""
+    labels = dict(SHOWN)
+    return "、".join(f"{labels[f['name']]}{'不详' if v is None else v}{'人' if isinstance(v, int) else ''}"
+                    for f in figures for v in [f["value"]])
+
+
+_FIGURE = re.compile(r"(死亡|受伤|失联)(\d+人|待核实|不详)")
+
+
+def figures_told(body: str) -> list[dict]:
+    """The figures a 续报/终报 notice's body gave (figures_text read back): [{"name", "value": count | 待核实 | None}]."""
+    names = {label: name for name, label in SHOWN}
+    text = body.split("目前伤亡：", 1)[1] if "目前伤亡：" in body else ""
+    return [{"name": names[m[1]], "value": int(m[2][:-1]) if m[2].endswith("人") else (None if m[2] == "不详" else m[2])}
+            for m in _FIGURE.finditer(text.split("。")[0])]
+
+
+def on_report(session: Session, incident: Incident, report: Report, *, writer: uuid.UUID | None, now: datetime,
+              settings: Settings) -> list[str]:
+    """A 续报 or 终报 recorded: a short message to each leader the escalation told of the incident or who
+    acknowledged it (a person on leave now: their acting person), not to the one who wrote it. Names sent to."""
+    purpose = REPORT_PURPOSE.get(report.kind)
+    if purpose is None:
+        return []
+    first, by_rules = told(session, incident)
+    acked = session.exec(select(Acknowledgement.person_id).where(
+        Acknowledgement.incident_id == incident.id, Acknowledgement.kind == "ack",
+        Acknowledgement.person_id.is_not(None))).all()
+    title = convert.report_title(report)
+    subject = f"【{report.kind == 'final' and '终报' or '续报'}】{incident.title}"
+    body = f"{incident.title}：已报送{title}。目前伤亡：{figures_text(incident)}。"
+    sent: list[str] = []
+    seen: set[uuid.UUID] = set()
+    for pid in [*first, *(p for p in acked if p not in first)]:
+        person = session.get(Person, pid)
+        if person is None or not person.active:
+            continue
+        stand_in = targets.acting_person(session, person, now, settings.timezone)
+        who, acting_for = (stand_in, person) if stand_in is not None else (person, None)
+        if who.id in seen or who.id == writer:
+            continue
+        seen.add(who.id)
+        # an acting person standing in now gets it the way the leader's own message went (the step's ladder)
+        tell(session, incident=incident, person=who, notice=first.get(pid), acting_for=acting_for,
+             by_rules=who.id in by_rules and acting_for is None,
+             key=f"incident:{incident.id}:{purpose}:{report.id}:{who.id}", step=f"report:{report.id.hex[:12]}",
+             purpose=purpose, subject=subject, body=body + (f"（代{acting_for.name}）" if acting_for else ""),
+             now=now, settings=settings)
+        sent.append(who.name)
+    return sent
