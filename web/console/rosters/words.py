@@ -288,6 +288,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "bad_phone": ("“{name}”的电话 {phone} 有误：不是有效的电话号码", "The phone {phone} is no valid phone number"),
         "not_a_phone": ("“{text}”不是电话号码", "“{text}” is not a phone number"),
         "row_unknown": ("无法识别此行，已忽略", "This row was not understood: ignored"),
+        "column_unknown": ("未能识别此列：请在下方“识别为”一栏选择此列是带班领导、值班员、电话、备注还是忽略，"
+                           "再点“按此对应重新识别”（识别之前不从此列读取姓名和电话）",
+                           "This column was not understood: choose below, under “Read as”, whether it holds the "
+                           "duty leader, the duty officers, phones, notes or nothing to import, then “Read again with "
+                           "this mapping” (until then no name or phone is read from it)"),
         "no_date_row": ("按周排列的值班表中没有日期行", "The week grid has no row of dates"),
         "no_date_above": ("这一格上方没有日期行", "No row of dates above this cell"),
         "not_a_post": ("“{text}”不是值班岗位，已忽略", "“{text}” is not a duty post: ignored"),
