@@ -227,3 +227,38 @@ def is_footer(cells: Cells, r: int, texts: list[str]) -> bool:
     if FOOTER.match(squeeze(first)) and (":" in first or len(set(filled)) == 1 or len(first) > 8):
         return True
     return cells.row_span(r) >= max(3, cells.width // 2) and len(set(filled)) == 1
+
+
+@dataclass(frozen=True)
+class SheetMapping:
+    """How one sheet was mapped, as shown to the clerk: a list's columns -> roles; a week grid's row labels -> posts
+    (`rows`, corrected by label) and weekday columns -> the dates read under them (`dates`)."""
+
+    sheet: str
+    layout: str
+    columns: list[Column]
+    dates: list[tuple[Column, list[date]]] = field(default_factory=list)
+
+
+def mappings(parsed: ParsedRoster) -> list[SheetMapping]:
+    """The mapping per sheet in the file's order. A week grid's rows are listed as rows, never as columns."""
+    out = []
+    for sheet, layout in parsed.layouts.items():
+        mine = [c for c in parsed.columns if c.sheet == sheet]
+        rows = [c for c in mine if not c.role.startswith("weekday:")]
+        dates = [(c, [d.day for d in parsed.days if d.sheet == sheet and d.day.weekday() == int(c.role[8:])])
+                 for c in mine if c.role.startswith("weekday:")]
+        out.append(SheetMapping(sheet, layout, rows, dates if layout == "week" else []))
+    for sheet in dict.fromkeys(c.sheet for c in parsed.columns if c.sheet not in parsed.layouts):
+        # a sheet guessed for mapping by hand (no header recognised): its columns, to be corrected
+        out.append(SheetMapping(sheet, "list", [c for c in parsed.columns if c.sheet == sheet]))
+    return out
+
+
+def day_list(days: list[date]) -> str:
+    """12月1日、8日、15日 (a weekday column's dates, the month said once per month)."""
+    out, month = [], None
+    for d in days:
+        out.append(f"{d.month}月{d.day}日" if d.month != month else f"{d.day}日")
+        month = d.month
+    return "、".join(out)

@@ -74,6 +74,22 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.sheet": ("工作表", "Sheet"), "roster.import.column": ("列", "Column"),
     "roster.import.header": ("表头", "Header"), "roster.import.role": ("识别为", "Read as"),
     "roster.import.missing": ("通讯录中没有", "Not in the directory"),
+    "roster.import.refused_past": ("未导入，没有写入任何内容：{months} 已经过去，导入将改写已有的值班记录。如确需导入，请在下方勾选"
+                                   "“确认导入已过去的月份”，再点“确认导入”。",
+                                   "Nothing imported, nothing written: {months} is over, and importing it rewrites the "
+                                   "duty record. To import it anyway, tick “I confirm importing a month that is over” "
+                                   "below and press “Confirm import” again."),
+    "roster.import.refused_served": ("未导入，没有写入任何内容：文件将改写 {n} 个已值班的日期。请在下方勾选确认改写已值班日期，"
+                                     "或改正文件中的这些日期，再点“确认导入”。",
+                                     "Nothing imported, nothing written: the file would rewrite {n} days already "
+                                     "served. Tick the confirmation below, or correct those days in the file, and "
+                                     "press “Confirm import” again."),
+    "roster.import.to_tick": ("前往勾选", "Go to the confirmation"),
+    "roster.import.week_rows": ("工作表“{sheet}”按周排列：各行对应的岗位", "Sheet “{sheet}”, a week grid: what each row holds"),
+    "roster.import.row_label": ("行（首列文字）", "Row (its label)"),
+    "roster.import.week_dates": ("工作表“{sheet}”按周排列：各星期列对应的日期",
+                                 "Sheet “{sheet}”, a week grid: the dates read under each weekday column"),
+    "roster.import.dates": ("日期", "Dates"),
     "roster.import.again": ("按此对应重新识别", "Read again with this mapping"),
     "roster.import.confirm": ("确认导入", "Confirm import"),
     "roster.import.served": ("有 {n} 个已值班的日期将被改写（过去的日期，或今日已交接班）：",
