@@ -22,7 +22,7 @@ from datetime import date
 from rules.rosters.sheet_cells import (HEADER_WORDS, PHONE, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
                                        people_in, phones_in, squeeze, trailing_weekday, weekday_of)
 from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, coded, is_footer,
-                                      letter, override, role_of, said, vocabulary)
+                                      keep_footer, letter, override, role_of, said, title_of, vocabulary)
 from rules.rosters.sheet_weeks import parse_week
 
 __all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
@@ -128,6 +128,8 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
         return
     out.layouts[grid.name] = layout
     out.months[grid.name] = ym
+    if title_of(cells, header_at):
+        out.titles[grid.name] = title_of(cells, header_at)
     if layout == "list":
         _parse_list(grid, cells, header_at, ym, out, words, columns, posts)
     else:
@@ -202,6 +204,7 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
             continue  # the header repeated for printing
         if is_footer(cells, r, texts):
             ended = True
+            keep_footer(out, grid.name, cells, r)
             continue
         raw = cells.raw(r, date_col)
         continued = raw in (None, "") and day is not None

@@ -85,6 +85,9 @@ WORDS: dict[str, tuple[str, str]] = {
                                      "served. Tick the confirmation below, or correct those days in the file, and "
                                      "press “Confirm import” again."),
     "roster.import.to_tick": ("前往勾选", "Go to the confirmation"),
+    "roster.import.file_title": ("文件标题（{sheet}）", "The file's title ({sheet})"),
+    "roster.import.file_footer": ("文件页脚（{sheet}）", "The file's footer ({sheet})"),
+    "roster.import.title_kept": ("导入后随该月保存，打印和导出 Excel 时使用", "Kept with the month on import, for printing and the Excel export"),
     "roster.import.week_rows": ("工作表“{sheet}”按周排列：各行对应的岗位", "Sheet “{sheet}”, a week grid: what each row holds"),
     "roster.import.row_label": ("行（首列文字）", "Row (its label)"),
     "roster.import.week_dates": ("工作表“{sheet}”按周排列：各星期列对应的日期",
