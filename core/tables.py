@@ -60,6 +60,7 @@ class OutSheet:
     header: Sequence[str]
     rows: Sequence[Sequence]
     caption: str = ""  # a bold line above the header, across it (the 值班表's title)
+    footer: str = ""  # lines below the table, across it (the 值班表's 值班电话：… footer)
     widths: Sequence[float] = ()  # column widths in characters; empty: fitted to the content
     as_text: bool = False  # every cell formatted as text (@): codes and phone numbers stay as typed
 
@@ -71,7 +72,8 @@ def write(sheet: OutSheet, fmt: str, *, field: str = "format") -> bytes:
     if len(sheet.rows) > MAX_ROWS:
         raise Invalid(f"导出超过 {MAX_ROWS} 行（共 {len(sheet.rows)} 行），请缩小导出范围", field=field)
     if fmt == "csv":
-        return csv_bytes(list(sheet.header), sheet.rows, caption=sheet.caption)
+        return csv_bytes(list(sheet.header), sheet.rows, caption=sheet.caption) + b"".join(
+            csv_bytes([line], [])[3:] for line in sheet.footer.splitlines())  # each line a last row, without a 2nd BOM
     return _xlsx(sheet)
 
 
@@ -103,6 +105,10 @@ def _xlsx(sheet: OutSheet) -> bytes:
         width = sheet.widths[i] if i < len(sheet.widths) else \
             max(6, min(60, 2 + max(_display_width(c.value) for c in col)))
         ws.column_dimensions[col[0].column_letter].width = width
+    for line in sheet.footer.splitlines():  # after the widths: a long footer does not widen column A
+        ws.append([line])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=max(len(sheet.header), 1))
+        _guard_cell(ws.cell(ws.max_row, 1), sheet.as_text)
     _page_setup(ws, header_row=first)
     out = io.BytesIO()
     wb.save(out)

@@ -16,6 +16,7 @@ from core.spreadsheets import decode_text, read_workbook
 from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
+from rules.rosters.sheet_grid import day_list, mappings
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
@@ -241,9 +242,15 @@ def _show_preview(preview) -> None:
         people = "  ".join(f"{labels[post]}:" + "、".join(x["name"] + ("?" if x["status"] == "missing" else "")
                                                           for x in xs) for post, xs in d["posts"].items() if xs)
         typer.echo(f"{d['day']} {d['weekday']}  {people}" + (f"  备注:{d['note']}" if d["note"] else ""))
-    for c in preview.parsed.columns:
-        if not c.role.startswith("weekday:"):
-            typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ {labels.get(c.role, c.role)}")
+    for m in mappings(preview.parsed):
+        if m.layout == "list":
+            for c in m.columns:
+                typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ {labels.get(c.role, c.role)}")
+            continue
+        for c in m.columns:  # a week grid: its rows are posts (corrected with --column 工作表!行标签=officer) ...
+            typer.echo(f"行 {c.sheet}!{c.header} → {labels.get(c.role, c.role)}")
+        for c, days in m.dates:  # ... and its weekday columns the dates under them
+            typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ 日期 {day_list(days)}")
     for w in preview.warnings:
         typer.echo(f"提醒：{w.text}", err=True)
     if preview.missing:

@@ -77,6 +77,9 @@ class RosterMonth(SQLModel, table=True):
     generated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     published_by: str = Field(default="", max_length=120)
+    # the office's own file's title row and footer, kept by the import for print and export (migration 0002g)
+    title: str = Field(default="", max_length=200)
+    footer: str = Field(default="", max_length=500)
 
 
 class RosterSlot(SQLModel, table=True):

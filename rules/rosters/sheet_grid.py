@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, norm, norm_mapped, squeeze, weekday_of
+from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, as_typed, norm, norm_mapped, squeeze, weekday_of
 
 ROLES = ("date", "weekday", "note", "phone")  # the non-post roles of a column
 # A post's column that also holds the phones ('值班人员及电话', '值守人员及联系电话'): the post's, read with phones.
@@ -105,6 +105,9 @@ class ParsedRoster:
     layouts: dict[str, str] = field(default_factory=dict)  # sheet -> list / week
     months: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet -> (year, month)
     other_months: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheets left out: not the chosen month
+    # the file's own words around the roster, as typed: its title row and its footer lines, per sheet
+    titles: dict[str, str] = field(default_factory=dict)
+    footers: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -221,9 +224,63 @@ def override(columns: dict[str, str], sheet: str, col: str) -> str | None:
     return columns.get(f"{sheet}!{col}", columns.get(col))
 
 
+def title_of(cells: Cells, header_at: int) -> str:
+    """The sheet's title as typed: the first row above the header that says one thing (merged across, or one cell)."""
+    for r in range(header_at):
+        filled = [c for c in range(cells.width) if cells.raw(r, c) not in (None, "")]
+        if len(filled) == 1:
+            return " ".join(as_typed(cells.raw(r, filled[0])).split())[:200]
+    return ""
+
+
+def keep_footer(out: ParsedRoster, sheet: str, cells: Cells, r: int) -> None:
+    """A footer row's text as typed (值班电话：0838-1234567（24小时）), once per row, for print and export."""
+    text = "  ".join(as_typed(cells.raw(r, c)) for c in range(cells.width)
+                     if cells.raw(r, c) not in (None, "") and not cells.merged_from_above(r, c))
+    if len(text) <= 6 and cells.row_span(r) < 2:
+        return  # a week's empty 备注 row, not the sheet's footer
+    if text not in out.footers.get(sheet, []):
+        out.footers.setdefault(sheet, []).append(text)
+
+
 def is_footer(cells: Cells, r: int, texts: list[str]) -> bool:
     filled = [t for t in texts if t]
     first = filled[0] if filled else ""
     if FOOTER.match(squeeze(first)) and (":" in first or len(set(filled)) == 1 or len(first) > 8):
         return True
     return cells.row_span(r) >= max(3, cells.width // 2) and len(set(filled)) == 1
+
+
+@dataclass(frozen=True)
+class SheetMapping:
+    """How one sheet was mapped, as shown to the clerk: a list's columns -> roles; a week grid's row labels -> posts
+    (`rows`, corrected by label) and weekday columns -> the dates read under them (`dates`)."""
+
+    sheet: str
+    layout: str
+    columns: list[Column]
+    dates: list[tuple[Column, list[date]]] = field(default_factory=list)
+
+
+def mappings(parsed: ParsedRoster) -> list[SheetMapping]:
+    """The mapping per sheet in the file's order. A week grid's rows are listed as rows, never as columns."""
+    out = []
+    for sheet, layout in parsed.layouts.items():
+        mine = [c for c in parsed.columns if c.sheet == sheet]
+        rows = [c for c in mine if not c.role.startswith("weekday:")]
+        dates = [(c, [d.day for d in parsed.days if d.sheet == sheet and d.day.weekday() == int(c.role[8:])])
+                 for c in mine if c.role.startswith("weekday:")]
+        out.append(SheetMapping(sheet, layout, rows, dates if layout == "week" else []))
+    for sheet in dict.fromkeys(c.sheet for c in parsed.columns if c.sheet not in parsed.layouts):
+        # a sheet guessed for mapping by hand (no header recognised): its columns, to be corrected
+        out.append(SheetMapping(sheet, "list", [c for c in parsed.columns if c.sheet == sheet]))
+    return out
+
+
+def day_list(days: list[date]) -> str:
+    """12月1日、8日、15日 (a weekday column's dates, the month said once per month)."""
+    out, month = [], None
+    for d in days:
+        out.append(f"{d.month}月{d.day}日" if d.month != month else f"{d.day}日")
+        month = d.month
+    return "、".join(out)

@@ -19,10 +19,10 @@ from dataclasses import replace
 
 from datetime import date
 
-from rules.rosters.sheet_cells import (HEADER_WORDS, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
+from rules.rosters.sheet_cells import (HEADER_WORDS, PHONE, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
                                        people_in, phones_in, squeeze, trailing_weekday, weekday_of)
 from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, coded, is_footer,
-                                      letter, override, role_of, said, vocabulary)
+                                      keep_footer, letter, override, role_of, said, title_of, vocabulary)
 from rules.rosters.sheet_weeks import parse_week
 
 __all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
@@ -128,6 +128,8 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
         return
     out.layouts[grid.name] = layout
     out.months[grid.name] = ym
+    if title_of(cells, header_at):
+        out.titles[grid.name] = title_of(cells, header_at)
     if layout == "list":
         _parse_list(grid, cells, header_at, ym, out, words, columns, posts)
     else:
@@ -186,6 +188,7 @@ def _columns(grid, cells: Cells, h: int, words, columns, posts) -> tuple[int, li
 def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns, posts) -> None:
     first_row, header, roles, targets, mapping = _columns(grid, cells, h, words, columns, posts)
     out.columns += mapping
+    not_understood = _unknown_people(grid, cells, h, first_row, header, roles, columns, out)
     date_col = next((c for c, r in roles.items() if r == "date"), None)
     if date_col is None:
         out.problems.append(Problem(grid.name, h + 1, "", "日期", "没有日期列", **said("no_date_column")))
@@ -201,6 +204,7 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
             continue  # the header repeated for printing
         if is_footer(cells, r, texts):
             ended = True
+            keep_footer(out, grid.name, cells, r)
             continue
         raw = cells.raw(r, date_col)
         continued = raw in (None, "") and day is not None
@@ -231,7 +235,37 @@ def _parse_list(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, column
                                                        written=wd)))
         if day is None:
             continue
-        _read_row(grid, cells, r, roles, header, day, out, check_weekday=not continued, targets=targets)
+        _read_row(grid, cells, r, roles, header, day, out, check_weekday=not continued, targets=targets,
+                  not_understood=not_understood)
+
+
+def _unknown_people(grid, cells: Cells, h: int, first_row: int, header, roles: dict[int, str], columns,
+                    out: ParsedRoster) -> set[int]:
+    """The columns whose header is not understood (值班同志 in a unit that does not know the word) but whose cells
+    name people: each is a problem naming its column until the clerk maps it (or ignores it), and a phone column
+    beside it gives no phone to another post's people (its bare phones are most likely this column's people's).
+
+    A column of names is said only while the sheet lacks an officer column, or when its cells carry phones, so
+    that 值班地点 or 序号 beside a complete roster are left out as before."""
+    found: set[int] = set()
+    for c, text in enumerate(header):
+        if not text or c in roles or override(columns, grid.name, letter(c)):
+            continue
+        named = phoned = False
+        for r in range(first_row, len(cells.rows)):
+            value = cells.raw(r, c)
+            if value in (None, "") or is_footer(cells, r, cells.texts(r)):
+                continue
+            people, _ = people_in(value)
+            named = named or bool(people)
+            phoned = phoned or any(p.phone for p in people) or bool(PHONE.search(norm(value)))
+        if phoned or named and "officer" not in roles.values():
+            found.add(c)
+            out.problems.append(Problem(grid.name, h + 1, letter(c), text,
+                                        "未能识别此列：请在下方“识别为”一栏选择此列是带班领导、值班员、电话、备注还是忽略，"
+                                        "再点“按此对应重新识别”（识别之前不从此列读取姓名和电话）",
+                                        **said("column_unknown", column=letter(c), text=text)))
+    return found
 
 
 def _without_phone_words(text: str) -> str:
@@ -242,7 +276,8 @@ def _without_phone_words(text: str) -> str:
 
 
 def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Day, out: ParsedRoster, *,
-              check_weekday: bool, targets: dict[int, str]) -> None:
+              check_weekday: bool, targets: dict[int, str],
+              not_understood: set[int] = frozenset()) -> None:
     row_people: list[tuple[str, Named]] = []
     cols: list[int] = []  # the column of each of row_people
     bare_phones: list[tuple[int, list[str]]] = []
@@ -284,9 +319,12 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
     phones = {p.name: p.phone for p in named_phones}
     unknown = [p.name for p in named_phones if p.name not in {q.name for _, q in row_people}]
     written = {p.phone for _, p in row_people if p.phone}
+    lent = any(cells.get(r, c) not in (None, "") for c in not_understood)  # this row's people in a column not understood
     for c, bare in bare_phones:
         bare = [ph for ph in bare if ph not in written]  # the column repeating the phone in the name cell
         target = targets.get(c)
+        if lent and target is None:
+            continue  # the phones of the unknown column's people, never lent to the leader beside them
         lacking = [i for i, (role, p) in enumerate(row_people)
                    if not p.phone and p.name not in phones and (target is None or role == target)]
         left = [i for i in lacking if cols[i] < c]  # the names before the phone column, as dutydesk exports

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from rules.rosters.sheet_cells import WEEKDAY_ZH, as_typed, dated_cell, norm, parse_day, people_in, weekday_of
 from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, ParsedRoster, Problem, coded, is_footer,
-                                      labelled_parts, letter, override, role_of)
+                                      keep_footer, labelled_parts, letter, override, role_of)
 from rules.rosters.sheet_week_span import week_days, week_label
 
 
@@ -29,6 +29,7 @@ def parse_week(grid, cells: Cells, h: int, ym, out: ParsedRoster, words, columns
         if not any(texts):
             continue
         if is_footer(cells, r, texts):
+            keep_footer(out, grid.name, cells, r)
             continue
         label_col = next((c for c in range(first_day_col - 1, -1, -1) if texts[c]), None)
         label = texts[label_col] if label_col is not None else ""

@@ -58,7 +58,9 @@ def export_month_file(*, session: Session, unit_id: uuid.UUID, month: str, tz: s
                           if x["mobile"])
         rows.append([d.day, WEEKDAYS[d.day.weekday()], *cells[:2], phones, *cells[2:], notes.get(d.day, "")])
     data = write(OutSheet(month, ["日期", "星期", *labels[:2], PHONES, *labels[2:], NOTE], rows,
-                          caption=f"{view['unit']['name']}{y}年{int(m)}月值班表（值班电话：{view['unit']['duty_phone']}）"),
+                          caption=view.get("title") or
+                          f"{view['unit']['name']}{y}年{int(m)}月值班表（值班电话：{view['unit']['duty_phone']}）",
+                          footer=view.get("footer", "")),
                  "xlsx")
     return f"值班表-{view['unit']['name']}-{month}.xlsx", data
 

@@ -134,7 +134,7 @@ class ImportPreview:
                     "text": x.text}
         return {
             "ok": self.ok, "months": self.months, "posts": self.posts,
-            "layouts": self.parsed.layouts,
+            "layouts": self.parsed.layouts, "titles": self.parsed.titles, "footers": self.parsed.footers,
             "columns": [{"sheet": c.sheet, "column": c.column, "header": c.header, "role": c.role}
                         for c in self.parsed.columns],
             "days": [{**d, "day": d["day"].isoformat()} for d in self.days],
@@ -419,6 +419,7 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
         for day, note in notes.items():
             session.add(RosterDayNote(unit_id=unit_id, day=day, note=note))
         session.flush()
+    _keep_title_and_footer(session, preview, rows)
     for month_key in preview.past:  # confirmed: the record says a month that was over was rewritten, and how
         if month_key not in preview.unchanged:
             audit.record(session=session, actor=by.name, action="import_past_month", entity="roster",
@@ -429,6 +430,19 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
                      after={s.day.isoformat(): s.after for s in preview.served},
                      note=_served_note([s.day.isoformat() for s in preview.served]))
     return preview, rows
+
+
+def _keep_title_and_footer(session: Session, preview: ImportPreview, rows: list[RosterMonth]) -> None:
+    """Each month keeps its sheet's own title and footer (for print and export); a file without them clears them,
+    so that print falls back to dutydesk's own title rather than an older file's. Not a change of the roster: no
+    new version."""
+    sheets = {f"{y:04d}-{m:02d}": sheet for sheet, (y, m) in preview.parsed.months.items()}
+    for row in rows:
+        sheet = sheets.get(row.month, "")
+        row.title = preview.parsed.titles.get(sheet, "")[:200]
+        row.footer = "\n".join(preview.parsed.footers.get(sheet, []))[:500]
+        session.add(row)
+    session.flush()
 
 
 def _served_note(days: list[str]) -> str:

@@ -324,6 +324,8 @@ def month_view(*, session: Session, unit_id: uuid.UUID, month: str, tz: str, by:
         "posts": [{"name": p.name, "label": p.label or p.name} for p in posts],
         "days": [days[d] for d in sorted(days)], "fairness": counts,
         "classes": [c.value for c in DayClass], "notes": notes,
+        # the office's own title and footer when the month was imported from its file ("" otherwise)
+        "title": row.title if row else "", "footer": row.footer if row else "",
         # days the calendar has changed since the month was planned (fairness counts still use the planned class)
         "calendar_changed": [{"day": d.day, "was": d.planned_as, "now": d.day_class} for d in days.values()
                              if d.planned_as],

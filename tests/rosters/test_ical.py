@@ -160,3 +160,43 @@ def test_a_duty_room_named_as_such_is_not_named_twice_in_the_location(client, to
     session.commit()
     events = _fetch(client, _subscribe(client, tokens, "unit", unit.id))[1].walk("VEVENT")
     assert events and {str(ev["location"]) for ev in events} == {"县政府总值班室"}
+
+
+def test_a_changed_note_raises_the_sequence_of_its_events(client, tokens, session, two_months):
+    """A subscriber's calendar app replaces an event only when its SEQUENCE rises: a 备注 changed by re-importing
+    the published month (the only way a note changes) raises it; the same file again changes nothing."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from core.spreadsheets import read_workbook
+    from services.rosters import excel, imports
+
+    unit = two_months["unit"]
+    client.app.state.clock = lambda: NOW
+    path = _subscribe(client, tokens, "unit", unit.id)
+
+    def feed() -> dict[str, tuple[int, str]]:
+        return {str(e["uid"]): (int(e["sequence"]), str(e["description"]))
+                for e in _fetch(client, path)[1].walk("VEVENT")}
+
+    def reimport(note: str) -> None:
+        wb = load_workbook(io.BytesIO(excel.export_month(session=session, unit_id=unit.id, month=MONTH,
+                                                          tz="Asia/Shanghai", by=SYSTEM)))
+        for row in wb.active.iter_rows():
+            if str(row[0].value).startswith("2026-12-24"):
+                row[-1].value = note
+        buf = io.BytesIO()
+        wb.save(buf)
+        imports.import_roster(session=session, unit_id=unit.id, sheets=read_workbook(buf.getvalue()), by=SYSTEM,
+                              tz="Asia/Shanghai", month=MONTH, now=NOW)
+        session.commit()
+
+    before = feed()
+    reimport("平安夜加强值守")
+    noted = feed()
+    assert noted.keys() == before.keys()
+    changed = [uid for uid in noted if noted[uid][1] != before[uid][1]]
+    assert len(changed) == 2 and all(noted[uid][0] > before[uid][0] for uid in changed)
+    reimport("平安夜加强值守")  # the same again: the app has nothing to replace
+    assert feed() == noted

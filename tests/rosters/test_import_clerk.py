@@ -272,3 +272,25 @@ def test_an_unticked_phone_leaves_the_directory_as_it_is(session, unit):
     first = EXPECTED[min(EXPECTED)][1][0]
     do_import(session, unit, edited(E3="13800000000"))
     assert session.exec(select(Person).where(Person.name == first)).one().mobile == OFFICERS[first]
+
+
+def test_confirming_a_month_that_is_over_without_the_tick_says_first_that_nothing_was_imported(
+        client, users, session, unit):
+    """The tester confirmed a past month without ticking 确认导入已过去的月份 and saw no 未导入: the refusal was only
+    a line beside the tick, far below the mapping. It now leads the page, says why, and links to the tick."""
+    client.app.state.clock = lambda: AFTER
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(county_leaders_and_officers_with_phones))},
+                    headers={"accept": "text/html"})
+    assert r.status_code == 200 and 'id="import-past"' in r.text and 'id="import-refused"' not in r.text
+    r = _submit(client, _form(r.text), confirm="1")
+    assert r.status_code == 200
+    page = lxml.html.fromstring(r.text)
+    refused = page.get_element_by_id("import-refused")
+    text = refused.text_content()
+    assert text.startswith("未导入，没有写入任何内容：2026-12 已经过去") and "确认导入已过去的月份" in text
+    assert refused.get("role") == "alert" and refused.find("a").get("href") == "#import-past"
+    order = [e.get("id") for e in page.iter() if e.get("id") in ("import-refused", "import-preview")]
+    assert order == ["import-refused", "import-preview"]  # before the preview, under the page's title
+    assert slots(session, unit) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import lxml.html
 import pytest
 from sqlmodel import func, select
 
@@ -335,3 +336,42 @@ def test_a_date_row_labelled_with_its_week_number_is_read_as_the_weeks_dates(ses
     preview, rows = do_import(session, unit, xlsx(week_date_rows_labelled))
     assert stored(session, unit) == without_notes(EXPECTED)
     assert not preview.warnings, [w.text for w in preview.warnings]
+
+
+# -- the mapping a week grid shows: rows -> posts, weekday columns -> dates ----------------------------------
+
+def test_the_console_shows_a_week_grids_rows_as_posts_and_its_weekday_columns_as_dates(client, users, session, unit):
+    """The mapping used to list 带班领导 / 值班员 (row labels) under 列 as if they were columns."""
+    from tests.rosters.test_import_console import _open
+    from tests.rosters.test_import_layouts import week_grid
+
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(week_grid))}, headers={"accept": "text/html"})
+    assert r.status_code == 200
+    page = lxml.html.fromstring(r.text)
+    assert not page.xpath('//*[@id="import-columns"]')  # no 列 table of row labels
+    rows = page.get_element_by_id("import-week-rows-1")
+    assert "各行对应的岗位" in rows.find("caption").text_content()
+    picked = {tr.xpath("td")[0].text_content(): tr.xpath(".//option[@selected]")[0].text_content()
+              for tr in rows.xpath("tbody/tr")}
+    assert picked == {"日期": "日期", "带班领导": "带班领导", "值班员": "值班员", "备注": "备注"}
+    assert {s.get("name") for s in rows.iter("select")} == {f"col:Sheet!{x}" for x in picked}  # corrected by label
+    dates = {tr.xpath("td")[1].text_content(): (tr.xpath("td")[0].text_content(), tr.xpath("td")[2].text_content())
+             for tr in page.get_element_by_id("import-week-dates-1").xpath("tbody/tr")}
+    assert dates["星期一"] == ("B", "12月7日、14日、21日、28日")  # Nov 30 is November's: not this month's
+    assert dates["星期二"] == ("C", "12月1日、8日、15日、22日、29日")
+
+
+def test_the_cli_dry_run_shows_a_week_grids_rows_and_the_dates_of_its_columns(cli_db, tmp_path):
+    from tests.conftest import run_cli
+    from tests.rosters.test_import_layouts import staffed_town, week_grid
+
+    staffed_town(cli_db)
+    path = tmp_path / "值班表.xlsx"
+    path.write_bytes(xlsx(week_grid))
+    r = run_cli("roster", "import", path, "--unit", "t1", "--month", "2026-12", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "行 Sheet!带班领导 → 带班领导" in r.output and "行 Sheet!值班员 → 值班员" in r.output
+    assert "列 Sheet!B（星期一）→ 日期 12月7日、14日、21日、28日" in r.output
+    assert "列 Sheet!带班领导" not in r.output

@@ -101,7 +101,7 @@ def test_the_excel_exports_phone_cell_is_the_stored_phones_and_reads_back_to_eac
     data = client.get(f"/api/rosters/{unit.id}/2026-12/export.xlsx", headers=tokens["duty_officer"]).content
     ws = load_workbook(io.BytesIO(data)).active
     phones = {**LEADERS, **OFFICERS, blank: ""}
-    for row in ws.iter_rows(min_row=3, values_only=True):
+    for row in ws.iter_rows(min_row=3, max_row=2 + len(EXPECTED), values_only=True):  # below: the file's footer
         ls, os_, _ = EXPECTED[row[0].date()]
         assert row[4] == "、".join(f"{n} {phones[n]}" for n in [*ls, *os_] if phones[n]), row
     assert ws["E3"].value == "、".join(f"{o} {OFFICERS[o]}" for o in EXPECTED[date(2026, 12, 1)][1])  # no "张建国 "
@@ -121,3 +121,43 @@ def test_the_print_pages_title_is_the_offices_full_name_and_month(client, users,
         assert f"<title>{title}</title>" in page
         heading = page.split("<h1>")[1].split("</h1>")[0]
         assert re.sub(r"<[^>]+>", "", heading) == title
+
+
+def test_the_files_own_title_and_footer_are_kept_with_the_month_and_printed_and_exported(client, users, tokens,
+                                                                                         session, unit):
+    """The county's file opens with XX县人民政府办公室2026年12月值班表 and ends with 值班电话：…（24小时）: both are
+    shown in the preview, kept with the imported month, and used by the print page and the Excel export; a month
+    of a file without them falls back to dutydesk's own title."""
+    import lxml.html
+
+    from tests.rosters.test_import_console import _form, _open, _submit
+    from tests.rosters.test_import_layouts import FOOTER
+
+    own = "XX县人民政府办公室2026年12月值班表"
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", xlsx(county_one_row_per_day))}, headers={"accept": "text/html"})
+    shown = lxml.html.fromstring(r.text).get_element_by_id("import-title-footer").text_content()
+    assert own in shown and FOOTER in shown
+    assert _submit(client, _form(r.text), confirm="1").status_code == 303
+
+    page = client.get(f"/rosters/{unit.id}/2026-12/print?lang=zh-CN", headers={"accept": "text/html"}).text
+    assert f"<h1>{own}</h1>" in page
+    assert lxml.html.fromstring(page).get_element_by_id("roster-footer").text_content() == FOOTER
+    en = client.get(f"/rosters/{unit.id}/2026-12/print?lang=en", headers={"accept": "text/html"}).text
+    assert "duty roster, December 2026</h1>" in en and f'<p class="file-title" lang="zh-CN">{own}</p>' in en
+
+    ws = load_workbook(io.BytesIO(client.get(f"/api/rosters/{unit.id}/2026-12/export.xlsx",
+                                             headers=tokens["duty_officer"]).content)).active
+    assert ws["A1"].value == own and ws.cell(ws.max_row, 1).value == FOOTER
+    assert f"A{ws.max_row}:F{ws.max_row}" in {str(m) for m in ws.merged_cells.ranges}
+
+    def plain(wb):  # the same roster without title or footer: dutydesk's own title again
+        county_one_row_per_day(wb)
+        ws = wb.active
+        ws.delete_rows(ws.max_row)
+        ws.delete_rows(1)
+        ws.title = "2026年12月"
+    do_import(session, unit, xlsx(plain))
+    page = client.get(f"/rosters/{unit.id}/2026-12/print?lang=zh-CN", headers={"accept": "text/html"}).text
+    assert "<h1>" in page and own not in page and 'id="roster-footer"' not in page

@@ -8,7 +8,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from rules.rosters.sheet_grid import CSV_SHEET, Problem
+from rules.rosters.sheet_grid import CSV_SHEET, Problem, day_list, mappings
 from web.console.i18n import MESSAGES, translate
 from web.console.render import templates
 
@@ -78,3 +78,13 @@ def import_problem(ctx, p: Problem) -> Markup:
 
 
 templates.env.globals["import_problem"] = import_problem
+templates.env.globals["import_mappings"] = mappings
+
+
+@pass_context
+def import_dates(ctx, days) -> str:
+    """A week grid's column's dates: 12月1日、8日 in zh-CN, 12-01, 12-08 otherwise."""
+    return day_list(days) if ctx["lang"] != "en" else ", ".join(d.strftime("%m-%d") for d in days)
+
+
+templates.env.globals["import_dates"] = import_dates

@@ -74,6 +74,25 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.sheet": ("工作表", "Sheet"), "roster.import.column": ("列", "Column"),
     "roster.import.header": ("表头", "Header"), "roster.import.role": ("识别为", "Read as"),
     "roster.import.missing": ("通讯录中没有", "Not in the directory"),
+    "roster.import.refused_past": ("未导入，没有写入任何内容：{months} 已经过去，导入将改写已有的值班记录。如确需导入，请在下方勾选"
+                                   "“确认导入已过去的月份”，再点“确认导入”。",
+                                   "Nothing imported, nothing written: {months} is over, and importing it rewrites the "
+                                   "duty record. To import it anyway, tick “I confirm importing a month that is over” "
+                                   "below and press “Confirm import” again."),
+    "roster.import.refused_served": ("未导入，没有写入任何内容：文件将改写 {n} 个已值班的日期。请在下方勾选确认改写已值班日期，"
+                                     "或改正文件中的这些日期，再点“确认导入”。",
+                                     "Nothing imported, nothing written: the file would rewrite {n} days already "
+                                     "served. Tick the confirmation below, or correct those days in the file, and "
+                                     "press “Confirm import” again."),
+    "roster.import.to_tick": ("前往勾选", "Go to the confirmation"),
+    "roster.import.file_title": ("文件标题（{sheet}）", "The file's title ({sheet})"),
+    "roster.import.file_footer": ("文件页脚（{sheet}）", "The file's footer ({sheet})"),
+    "roster.import.title_kept": ("导入后随该月保存，打印和导出 Excel 时使用", "Kept with the month on import, for printing and the Excel export"),
+    "roster.import.week_rows": ("工作表“{sheet}”按周排列：各行对应的岗位", "Sheet “{sheet}”, a week grid: what each row holds"),
+    "roster.import.row_label": ("行（首列文字）", "Row (its label)"),
+    "roster.import.week_dates": ("工作表“{sheet}”按周排列：各星期列对应的日期",
+                                 "Sheet “{sheet}”, a week grid: the dates read under each weekday column"),
+    "roster.import.dates": ("日期", "Dates"),
     "roster.import.again": ("按此对应重新识别", "Read again with this mapping"),
     "roster.import.confirm": ("确认导入", "Confirm import"),
     "roster.import.served": ("有 {n} 个已值班的日期将被改写（过去的日期，或今日已交接班）：",
@@ -289,6 +308,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "bad_phone": ("“{name}”的电话 {phone} 有误：不是有效的电话号码", "The phone {phone} is no valid phone number"),
         "not_a_phone": ("“{text}”不是电话号码", "“{text}” is not a phone number"),
         "row_unknown": ("无法识别此行，已忽略", "This row was not understood: ignored"),
+        "column_unknown": ("未能识别此列：请在下方“识别为”一栏选择此列是带班领导、值班员、电话、备注还是忽略，"
+                           "再点“按此对应重新识别”（识别之前不从此列读取姓名和电话）",
+                           "This column was not understood: choose below, under “Read as”, whether it holds the "
+                           "duty leader, the duty officers, phones, notes or nothing to import, then “Read again with "
+                           "this mapping” (until then no name or phone is read from it)"),
         "no_date_row": ("按周排列的值班表中没有日期行", "The week grid has no row of dates"),
         "no_date_above": ("这一格上方没有日期行", "No row of dates above this cell"),
         "not_a_post": ("“{text}”不是值班岗位，已忽略", "“{text}” is not a duty post: ignored"),
