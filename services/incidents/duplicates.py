@@ -31,10 +31,18 @@ def policy(settings: Settings) -> dup.DuplicatePolicy:
     return replace(p, **{k: v for k, v in s.model_dump().items() if v is not None})
 
 
+RULE_FIELDS = ("id", "category", "place", "received_at", "occurred_at", "unit_id", "source", "status", "closed_at",
+               "merged_into_id")  # the columns as_rule reads
+
+
 def as_rule(incident: Incident) -> dup.Report:
-    return dup.Report(incident.id, incident.category, incident.place or "", incident.received_at,
-                      incident.occurred_at, incident.unit_id, incident.source or "", incident.status,
-                      incident.closed_at, incident.merged_into_id is not None)
+    return _report(incident)
+
+
+def _report(i) -> dup.Report:
+    """An incident, or a row of its RULE_FIELDS, as the rule sees it."""
+    return dup.Report(i.id, i.category, i.place or "", i.received_at, i.occurred_at, i.unit_id, i.source or "",
+                      i.status, i.closed_at, i.merged_into_id is not None)
 
 
 def suggestions(session: Session, probe: dup.Report, now: datetime, *, by: Actor, settings: Settings
@@ -43,21 +51,26 @@ def suggestions(session: Session, probe: dup.Report, now: datetime, *, by: Actor
     p = policy(settings)
     # a coarse pre-selection in SQL; the rule decides (事发时间 may lie a day before 接报)
     span = timedelta(minutes=p.window_minutes) + timedelta(days=2)
-    q = select(Incident).where(Incident.category == probe.category, Incident.merged_into_id.is_(None),
-                               Incident.received_at >= probe.event_at - span,
-                               Incident.received_at <= probe.received_at + span,
-                               or_(Incident.status == "open",
-                                   Incident.closed_at >= now - timedelta(hours=p.closed_within_hours)))
+    # the rule's fields only: whole rows (their JSON policy snapshots) for up to 500 candidates cost a POST
+    # most of its CPU when many incidents of one category are open; whole rows are read for the few matches
+    c = Incident.__table__.c
+    q = select(*(c[k] for k in RULE_FIELDS)).where(
+        c.category == probe.category, c.merged_into_id.is_(None), c.received_at >= probe.event_at - span,
+        c.received_at <= probe.received_at + span,
+        or_(c.status == "open", c.closed_at >= now - timedelta(hours=p.closed_within_hours)))
     if probe.id is not None:
-        q = q.where(Incident.id != probe.id)
+        q = q.where(c.id != probe.id)
     if by.scope is not None:
-        q = q.where(Incident.unit_id == by.scope)
-    rows = {i.id: i for i in session.exec(q.limit(500))}
-    if not rows:
+        q = q.where(c.unit_id == by.scope)
+    candidates = [_report(row) for row in session.execute(q.limit(500))]
+    if not candidates:
         return []
-    found = dup.likely_duplicates(probe, [as_rule(i) for i in rows.values()], now, p)
+    found = dup.likely_duplicates(probe, candidates, now, p)
+    if not found:
+        return []
+    rows = {i.id: i for i in session.exec(select(Incident).where(Incident.id.in_([m.id for m in found])))}
     names = {u.id: u.name for u in session.exec(select(Unit).where(
-        Unit.id.in_({rows[m.id].unit_id for m in found})))} if found else {}
+        Unit.id.in_({rows[m.id].unit_id for m in found})))}
     return [Suggestion(rows[m.id], names.get(rows[m.id].unit_id, ""), m) for m in found]
 
 

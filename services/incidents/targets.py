@@ -25,7 +25,7 @@ from services.deliveries import cancel_queued, enqueue
 from services.deliveries.channels import list_channels
 from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.directory.contacts import Reach, escalation_plan
-from services.rosters.absences import acting_person_id
+from services.rosters.absences import acting_person_id, leaves_around
 from services.rosters.views import on_duty_now, post_rostered
 
 log = logging.getLogger("dutydesk.incidents")
@@ -48,10 +48,10 @@ def on_duty_leaders(session: Session, unit_id: uuid.UUID, at: datetime) -> list[
     return [p for p in (session.get(Person, i) for i in ids) if p is not None and p.active]
 
 
-def acting_person(session: Session, person: Person, at: datetime, tz: str) -> Person | None:
+def acting_person(session: Session, person: Person, at: datetime, tz: str, leaves=None) -> Person | None:
     """Who acts for `person` at `at` (主持工作) while they are on leave (leave days are local to `tz`); None
-    when they are present."""
-    pid = acting_person_id(session=session, person_id=person.id, at=at, tz=tz)
+    when they are present. `leaves`: `leaves_around(session, at)`, when read already."""
+    pid = acting_person_id(session=session, person_id=person.id, at=at, tz=tz, leaves=leaves)
     return None if pid == person.id else session.get(Person, pid)
 
 
@@ -77,11 +77,15 @@ def _memo(memo: dict | None, key, make):
 
 
 def _candidates(session: Session, incident: Incident, target: Target, at: datetime) -> list[Person]:
-    hub = hub_unit(session)
-    hub_id = hub.id if hub else incident.unit_id
     if target.kind is TargetKind.person:
         p = session.get(Person, uuid.UUID(target.ref)) if target.ref else None
         return [p] if p and p.active else []
+    if target.kind is TargetKind.role:
+        ids = session.exec(select(User.person_id).where(User.role == target.ref, User.active,
+                                                        User.person_id.is_not(None))).all()
+        return [p for p in (session.get(Person, i) for i in ids) if p and p.active]
+    hub = hub_unit(session)  # only the kinds below look at the duty office (a query per target)
+    hub_id = hub.id if hub else incident.unit_id
     if target.kind is TargetKind.duty_leader_now:
         return on_duty_leaders(session, incident.unit_id if target.ref == "incident" else hub_id, at)
     if target.kind is TargetKind.category_leader:
@@ -91,10 +95,6 @@ def _candidates(session: Session, incident: Incident, target: Target, at: dateti
         unit_id = incident.unit_id if target.ref == "incident" else hub_id
         return list(session.exec(select(Person).where(Person.active, Person.unit_id == unit_id,
                                                       Person.is_unit_head)))
-    if target.kind is TargetKind.role:
-        ids = session.exec(select(User.person_id).where(User.role == target.ref, User.active,
-                                                        User.person_id.is_not(None))).all()
-        return [p for p in (session.get(Person, i) for i in ids) if p and p.active]
     return []
 
 
@@ -217,6 +217,13 @@ def resolve_targets(session: Session, *, incident: Incident, targets, at: dateti
     out: list[Resolved] = []
     unresolved: list[Target] = []
     seen: set[uuid.UUID] = set()
+    leaves: list = []  # the leaves around `at`, read once for every person of these targets
+
+    def acting_of(p: Person) -> Person | None:
+        if not leaves:
+            leaves.append(leaves_around(session, at))
+        return acting_person(session, p, at, tz, leaves[0])
+
     for t in targets:
         # a target's people depend on the incident only through its unit and category
         found = _memo(memo, ("who", t, incident.unit_id, incident.category, at),
@@ -224,7 +231,7 @@ def resolve_targets(session: Session, *, incident: Incident, targets, at: dateti
         if not found:
             unresolved.append(t)
         for p in found:
-            acting = _memo(memo, ("acting", p.id, at), lambda: acting_person(session, p, at, tz))
+            acting = _memo(memo, ("acting", p.id, at), lambda: acting_of(p))
             r = Resolved(acting, p.name, p) if acting is not None else Resolved(p)
             if r.person.id not in seen:
                 seen.add(r.person.id)

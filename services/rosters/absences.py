@@ -38,16 +38,24 @@ def leaves_between(session: Session, first: date, last: date, people: Iterable[u
     return list(session.exec(q))
 
 
-def acting_for(*, session: Session, person_id: uuid.UUID, at: datetime, tz: str) -> Acting:
-    """Who acts for `person_id` at instant `at` (主持工作), following chains of absences."""
+def leaves_around(session: Session, at: datetime) -> list[LeaveReport]:
+    """The leaves `acting_for` looks at for instant `at` (everyone's: chains of absences cross people)."""
     day = at.date()
-    rows = leaves_between(session, day - timedelta(days=1), day + timedelta(days=1))
+    return leaves_between(session, day - timedelta(days=1), day + timedelta(days=1))
+
+
+def acting_for(*, session: Session, person_id: uuid.UUID, at: datetime, tz: str,
+               leaves: list[LeaveReport] | None = None) -> Acting:
+    """Who acts for `person_id` at instant `at` (主持工作), following chains of absences; `leaves`: those of
+    `leaves_around(session, at)` read already (a step asking for several people reads them once)."""
+    rows = leaves_around(session, at) if leaves is None else leaves
     return rule_acting_for(str(person_id), at, [to_rule(r) for r in rows], tz)
 
 
-def acting_person_id(*, session: Session, person_id: uuid.UUID, at: datetime, tz: str) -> uuid.UUID:
+def acting_person_id(*, session: Session, person_id: uuid.UUID, at: datetime, tz: str,
+                     leaves: list[LeaveReport] | None = None) -> uuid.UUID:
     """Just the id of whoever acts for `person_id` at `at` (the person themself when present)."""
-    return uuid.UUID(acting_for(session=session, person_id=person_id, at=at, tz=tz).person)
+    return uuid.UUID(acting_for(session=session, person_id=person_id, at=at, tz=tz, leaves=leaves).person)
 
 
 def overdue(*, session: Session, now: datetime, tz: str) -> list[LeaveReport]:
