@@ -15,7 +15,7 @@ from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, regrade, upward
+from services.incidents import convert, deadlines, escalation, regrade, upward
 from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
 from services.incidents.schemas import ReportIn
 
@@ -121,6 +121,8 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
         send_upward(session, incident, report, now, settings)
     if data.kind == "final":
         close(session, incident, now)
+    elif data.kind == "followup":  # what an acknowledgement timeout waits for: the escalation stops at once
+        escalation.settle(session, incident, now)
     session.add(report)
     audit.record(session=session, actor=by.name, action=f"report_{data.kind}", entity="incident_report",
                  entity_id=report.id, unit_id=incident.unit_id, after=report, at=now,
