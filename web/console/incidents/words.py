@@ -266,6 +266,13 @@ WORDS.update({
     "ack.figure": ("{what}{n}人", "{what} {n}"), "ack.figure_unverified": ("{what}待核实", "{what} to be verified"),
     "ack.when": ("{month}月{day}日 {time}", "{day} {month_name} {time}"),
     "ack.done": ("{name} 已确认收到（{time}）。谢谢！", "{name} acknowledged at {time}. Thank you!"),
+    # someone else acknowledged first (services/incidents/ack_view.py): the ack page and the incident page alike
+    "ack.other": ("{name}已于{time}确认收到", "{name} acknowledged at {time}"),
+    "ack.not_needed": ("，无需您再确认。", ": your acknowledgement is not needed any more."),
+    "ack.still_needed": ("；本步须每位通知对象都确认，请您也确认收到。",
+                         "; this step needs everyone's acknowledgement: please acknowledge too."),
+    "ack.closed": ("本事件已于{at}终报办结，无需确认收到。", "This incident was closed with its final report on {at}: "
+                   "there is nothing to acknowledge."),
 })
 
 # same event, several reports (同一事件多方报告): likely duplicates, the merge, the other sources (_incident_merge.html)
