@@ -269,28 +269,6 @@ def _step_done(session: Session, incident: Incident, acked: set[str]) -> bool:
     return esc.step_acknowledged(rule, people, acked, True)
 
 
-def still_to_ack(session: Session, incident: Incident) -> list[str]:
-    """Names of the people the awaited step reached who have not acknowledged, when the step needs everyone's
-    acknowledgement ("all"); empty for an "any" step, before it fired, or once acknowledged (待确认：张三、李四)."""
-    if incident.acknowledged_at is not None or incident.status != "open" or not incident.escalation_policy:
-        return []
-    policy = esc.from_snapshot(incident.escalation_policy)
-    state = session.get(EscalationState, incident.id)
-    base = int(incident.escalation_policy.get("seq_base", 0))
-    fired = state.seq if state is not None else 0
-    if not policy.steps or fired <= base or policy.steps[esc.current_step(policy, fired - base)].ack is not esc.AckRule.all:
-        return []
-    acked = {a.person_id for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
-    out: list[str] = []
-    for n in reached(session, incident.id, fired - 1):
-        if n.person_id in acked or (n.for_person_id is not None and n.for_person_id in acked):
-            continue
-        name = f"{n.recipient}（代{n.acting_for}）" if n.acting_for else n.recipient
-        if name not in out:
-            out.append(name)
-    return out
-
-
 def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str, now: datetime, tz: str,
                 person_id: uuid.UUID | None = None, name: str = "") -> Acknowledgement:
     """Record one person's acknowledgement (确认收到); once the awaited step's rule is met (any / all), the
@@ -412,31 +390,6 @@ def progress_at(session: Session, incident: Incident) -> datetime | None:
     return max((t for t in (report, feedback) if t is not None), default=None)
 
 
-def shown_escalation(session: Session, incident: Incident, row: EscalationState | None) -> tuple[str, datetime | None]:
-    """What the escalation is doing, as the console says it: (status, until). "awaiting" until the acknowledgement
-    timeout's end when everyone the step needed acknowledged and only a 续报 or feedback is awaited (nobody is being
-    called meanwhile); "stopped" once that 续报/feedback came (the engine stops it at that time); else the row's
-    status (active: notifying, stopped, exhausted) with its next step's time. ("", None) with no escalation."""
-    if row is None:
-        return "", None
-    if (row.status != "active" or incident.acknowledged_at is None or row.ack_realerted_at is not None
-            or not (incident.escalation_policy or {}).get("ack_timeout_minutes") or row.next_due_at is None):
-        return row.status, row.next_due_at
-    came = progress_at(session, incident)
-    return ("stopped", None) if came is not None and came >= incident.acknowledged_at else ("awaiting", row.next_due_at)
-
-def acknowledged_names(session: Session, incident: Incident) -> list[str]:
-    """Everyone whose acknowledgement (确认收到, not a receipt) led to the incident's acknowledgement, in order: all
-    the leaders of a step that needed every one of them, not only the last."""
-    if incident.acknowledged_at is None:
-        return []
-    names = session.exec(select(Acknowledgement.name).where(
-        Acknowledgement.incident_id == incident.id, Acknowledgement.kind == "ack",
-        Acknowledgement.at <= incident.acknowledged_at).order_by(Acknowledgement.at)).all()
-    out = list(dict.fromkeys(n for n in names if n))
-    return out or [incident.acknowledged_by]
-
-
 def receive(*, session: Session, incident_id: uuid.UUID, by: Actor, now: datetime) -> Acknowledgement:
     """A duty officer's receipt (签收) of the incident: its own record, once per person; it never stops a step."""
     incident = incident_for(session, incident_id, by, for_update=True)
@@ -463,6 +416,8 @@ class AckState:
     mine: Acknowledgement | None
     can_receive: bool
     received: Acknowledgement | None
+    # other people's acknowledgements when `by`'s own counts: "周文静已于03:12确认收到" (before them, or instead)
+    others: tuple[Acknowledgement, ...] = ()
 
 
 def ack_state(session: Session, incident: Incident, by: Actor, at: datetime, *, tz: str) -> AckState:
@@ -476,8 +431,11 @@ def ack_state(session: Session, incident: Incident, by: Actor, at: datetime, *, 
         received = _existing(session, incident.id, "receipt",
                              f"person:{by.person_id}" if by.person_id else f"user:{by.name}")
     open_ = incident.status == "open"
-    return AckState(open_ and counts and mine is None and by.role in ACK_ROLES, mine,
-                    open_ and by.office and not counts and received is None, received)
+    others = tuple(a for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id != by.person_id) \
+        if counts else ()
+    # once the step is acknowledged (by someone else), one more acknowledgement changes nothing: no button
+    return AckState(open_ and counts and mine is None and by.role in ACK_ROLES and incident.acknowledged_at is None,
+                    mine, open_ and by.office and not counts and received is None, received, others)
 
 
 def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings) -> None:

@@ -22,7 +22,7 @@ from rules import incidents as r
 from rules.incidents.urgency import Urgency, board_key
 from services import accounts
 from services.access import Actor
-from services.incidents import acks, convert, deadlines, duplicates, targets, told, upward
+from services.incidents import ack_view, acks, convert, deadlines, duplicates, targets, told, upward
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
 from services.incidents.reports import chain
@@ -37,7 +37,7 @@ class BoardRow:
     escalation: EscalationState | None
     flags: list[r.Flag] = field(default_factory=list)
     upward_failed: list = field(default_factory=list)  # upward.Upward of failed reports, neither re-sent nor phoned
-    shown: tuple[str, datetime | None] = ("", None)  # acks.shown_escalation: what the escalation is doing, until
+    shown: tuple[str, datetime | None] = ("", None)  # ack_view.shown_escalation: what the escalation is doing, until
     ackers: list[str] = field(default_factory=list)  # everyone whose acknowledgement led to 已确认, oldest first
 
     @property
@@ -71,8 +71,8 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
                              flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
-        rows[-1].shown = acks.shown_escalation(session, inc, rows[-1].escalation)
-        rows[-1].ackers = acks.acknowledged_names(session, inc)
+        rows[-1].shown = ack_view.shown_escalation(session, inc, rows[-1].escalation)
+        rows[-1].ackers = ack_view.acknowledged_names(session, inc)
     rows.sort(key=lambda b: board_key(Urgency(
         b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
         else None, b.incident.acknowledged_at is not None, b.incident.grade)))
@@ -223,12 +223,12 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
             "first_channels": {x.channel for x in reports if x.kind == "first"},
             "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
             "flags": flags(session, inc, now, settings, reports), "escalation": escalation,
-            "escalation_shown": acks.shown_escalation(session, inc, escalation),
-            "ackers": acks.acknowledged_names(session, inc),
+            "escalation_shown": ack_view.shown_escalation(session, inc, escalation),
+            "ackers": ack_view.acknowledged_names(session, inc),
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": ack_rows,
-            "pending_acks": acks.still_to_ack(session, inc),
+            "pending_acks": ack_view.still_to_ack(session, inc),
             "unit": session.get(Unit, inc.unit_id),
             "merged_into": session.get(Incident, inc.merged_into_id) if inc.merged_into_id else None,
             "sources": duplicates.sources(session, inc),

@@ -76,10 +76,8 @@ def _set(session: Session, row: EscalationState, fence: int, *also, **values) ->
     return True
 
 
-def fire(session: Session, row: EscalationState, now: datetime, instance: str, settings: Settings,
-         memo: dict | None = None) -> Fired | None:
-    """Carry out what the frozen policy says for one due row; None when another instance got it."""
-    incident = session.get(Incident, row.incident_id)
+def decide(session: Session, row: EscalationState, incident: Incident, now: datetime) -> esc.Decision:
+    """What the frozen policy says for this row at `now` (rules: next_action), its seq absolute."""
     # after a grade change the new policy counts its steps from where the fencing seq stood (seq_base)
     base = seq_base(incident)
     state = esc.EscalationState(row.started_at, row.seq - base, row.last_fired_at, incident.acknowledged_at,
@@ -87,18 +85,41 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
     if incident.acknowledged_at is not None and (incident.escalation_policy or {}).get("ack_timeout_minutes"):
         state = acks.after_ack(session, incident, state)
     d = esc.next_action(incident.escalation_policy, state, now)
-    if base:
-        d = replace(d, seq=d.seq + base)  # the fencing token and message keys stay absolute
+    return replace(d, seq=d.seq + base) if base else d  # the fencing token and message keys stay absolute
+
+
+def _stop(session: Session, row: EscalationState, incident: Incident, d: esc.Decision, now: datetime) -> bool:
+    """End the row as the decision says (stopped / exhausted), once: audited by whoever ended it."""
+    status = "stopped" if d.action is esc.Action.stop else "exhausted"
+    if not _set(session, row, d.seq, status=status, next_due_at=None):
+        return False
+    audit.record(session=session, actor="engine", action=f"escalation_{status}", entity="incident",
+                 entity_id=incident.id, unit_id=incident.unit_id, note=d.reason, at=now)
+    return True
+
+
+def settle(session: Session, incident: Incident, now: datetime) -> bool:
+    """Progress just came (a 续报 / 终报, an instruction's feedback): when the escalation was only waiting for it
+    (acknowledged, with an ack timeout, or re-alerted), it stops now, by the same rule the engine's next wake-up
+    would apply, so the row says 已停止 as the console does instead of staying active until then. True if stopped."""
+    row = session.get(EscalationState, incident.id)
+    if row is None or row.status != "active" or incident.acknowledged_at is None:
+        return False
+    session.flush()  # the report or feedback just added is what the rule reads
+    d = decide(session, row, incident, now)
+    return d.action is esc.Action.stop and _stop(session, row, incident, d, now)
+
+
+def fire(session: Session, row: EscalationState, now: datetime, instance: str, settings: Settings,
+         memo: dict | None = None) -> Fired | None:
+    """Carry out what the frozen policy says for one due row; None when another instance got it."""
+    incident = session.get(Incident, row.incident_id)
+    d = decide(session, row, incident, now)
     if d.action is esc.Action.wait:
         _set(session, row, d.seq, next_due_at=d.wake_at)
         return None
     if d.action in (esc.Action.stop, esc.Action.exhausted):
-        status = "stopped" if d.action is esc.Action.stop else "exhausted"
-        if _set(session, row, d.seq, status=status, next_due_at=None):
-            audit.record(session=session, actor="engine", action=f"escalation_{status}", entity="incident",
-                         entity_id=incident.id, unit_id=incident.unit_id, note=d.reason, at=now)
-            return Fired(incident.id, d.action.value, d.seq)
-        return None
+        return Fired(incident.id, d.action.value, d.seq) if _stop(session, row, incident, d, now) else None
     if d.action is esc.Action.ack_timeout:
         return _realert(session, row, incident, d, now, instance, settings, memo)
     if not _set(session, row, d.seq, seq=d.seq + 1, last_fired_at=now, next_due_at=d.wake_at,

@@ -15,7 +15,7 @@ from models.incidents.records import Incident, Report
 from rules.incidents import instructions as ri
 from services import audit
 from services.access import Actor
-from services.incidents import targets
+from services.incidents import escalation, targets
 from services.incidents.lookups import CLOCK_SKEW, incident_for, require_aware
 from services.incidents.schemas import InstructionIn, ItemIn
 from services.rosters.calendar import load_calendar
@@ -95,6 +95,8 @@ def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now:
     _move(row, ri.Event.feedback)
     row.feedback_text, row.feedback_at, row.feedback_by = text, now, by.name
     session.add(row)
+    incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
+    escalation.settle(session, incident, now)  # what an acknowledgement timeout waits for: it stops at once
     audit.record(session=session, actor=by.name, action="feedback", entity="instruction_item", entity_id=row.id,
                  unit_id=row.unit_id, after=row, at=now)
     return row

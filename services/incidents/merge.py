@@ -46,13 +46,14 @@ def _label(category: str) -> str:
         return category
 
 
-def _target(session: Session, into_id: uuid.UUID | None, incident: Incident, by: Actor) -> Incident:
+def _target(session: Session, into_id: uuid.UUID | None, incident: Incident, by: Actor, lock: bool = True
+            ) -> Incident:
     if into_id is None:
         raise Invalid("请选择要并入的事件 (choose the incident to merge into)", field="into")
     if into_id == incident.id:
         raise Invalid("不能将事件并入其自身 (an incident cannot be merged into itself)", field="into")
     try:
-        into = incident_for(session, into_id, by, for_update=True)
+        into = incident_for(session, into_id, by, for_update=lock)
     except NotFound as exc:
         exc.field = "into"
         raise
@@ -83,19 +84,35 @@ def targets(session: Session, incident: Incident, by: Actor, *, q: str = "") -> 
     return list(session.exec(found.order_by(Incident.received_at.desc()).limit(TARGETS)))
 
 
-def merge(*, session: Session, incident_id: uuid.UUID, into_id: uuid.UUID | None, by: Actor, now: datetime
-          ) -> Merged:
-    """Merge `incident_id` into `into_id` (the duty office's call); audited with both titles."""
-    incident = incident_for(session, incident_id, by, for_update=True)
+def _checked(session: Session, incident_id: uuid.UUID, into_id: uuid.UUID | None, by: Actor, *, lock: bool
+             ) -> Merged:
+    incident = incident_for(session, incident_id, by, for_update=lock)
     by.require_office("合并事件 (only the duty office merges incidents)", field="into")
     if incident.merged_into_id is not None:
         kept = get_incident(session, incident.merged_into_id)
         raise Conflict(f"本事件已并入「{kept.title}」 (already merged)", field="incident_id")
-    into = _target(session, into_id, incident, by)
+    into = _target(session, into_id, incident, by, lock)
     out = Merged(incident, into)
     if into.category != incident.category:
         out.warnings.append(f"两起事件类别不同（{_label(incident.category)}、{_label(into.category)}），仍已合并"
                             f" (the categories differ; merged as asked)")
+    return out
+
+
+def preview(*, session: Session, incident_id: uuid.UUID, into_id: uuid.UUID | None, by: Actor) -> Merged:
+    """What `merge` would do, refused exactly as it would be, nothing written or locked: the console's
+    confirmation step before the merge (`moved` counts the sources that would move; a warning says 仍已合并 as
+    the merge will)."""
+    out = _checked(session, incident_id, into_id, by, lock=False)
+    out.moved = len(duplicates.sources(session, out.incident))
+    return out
+
+
+def merge(*, session: Session, incident_id: uuid.UUID, into_id: uuid.UUID | None, by: Actor, now: datetime
+          ) -> Merged:
+    """Merge `incident_id` into `into_id` (the duty office's call); audited with both titles."""
+    out = _checked(session, incident_id, into_id, by, lock=True)
+    incident, into = out.incident, out.into
     before = audit.jsonable(incident)
     incident.status, incident.merged_into_id, incident.merged_at, incident.merged_by = "merged", into.id, now, by.name
     session.add(incident)

@@ -15,7 +15,7 @@ from rules import incidents as r
 from rules.incidents.types import CASUALTY_LABELS
 from services import audit
 from services.access import Actor
-from services.incidents import convert, deadlines, regrade, told, upward
+from services.incidents import convert, deadlines, escalation, regrade, told, upward
 from services.incidents.lookups import CLOCK_SKEW, incident_to_change, require_aware
 from services.incidents.schemas import ReportIn
 
@@ -122,6 +122,8 @@ def add_report(*, session: Session, incident_id, data: ReportIn, by: Actor, now:
     told.on_report(session, incident, report, writer=by.person_id, now=now, settings=settings)  # 续报/终报 only
     if data.kind == "final":
         close(session, incident, now)
+    elif data.kind == "followup":  # what an acknowledgement timeout waits for: the escalation stops at once
+        escalation.settle(session, incident, now)
     session.add(report)
     audit.record(session=session, actor=by.name, action=f"report_{data.kind}", entity="incident_report",
                  entity_id=report.id, unit_id=incident.unit_id, after=report, at=now,

@@ -41,6 +41,9 @@ def test_the_second_report_warns_and_merges_into_the_first(page):
     row = box.locator(f"li[data-duplicate='{first}']")
     assert "龙泉镇白沙村洪水漫堤" in row.inner_text() and "龙泉镇" in row.inner_text()
     row.locator("form.merge-form button").click()
+    page.wait_for_url(f"**/incidents/{second}/merge?into={first}")  # 合并前确认: both incidents, then the button
+    assert "龙泉镇白沙村洪水漫堤" in page.locator("#kept").inner_text()
+    page.locator("#merge-confirm-form button").click()
     page.wait_for_url(f"**/incidents/{first}")
     assert "白沙村河堤漫水" in page.locator("#sources").inner_text()
     assert "另一来源" in page.locator("#timeline").inner_text()

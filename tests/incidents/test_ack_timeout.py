@@ -89,3 +89,36 @@ def test_a_followup_within_the_timeout_ends_the_escalation(session, opened, cloc
     assert [n for n in recorder.new() if n.purpose in ("escalation", "ack_timeout")] == []
     assert session.exec(select(EscalationState.status).where(EscalationState.incident_id == opened.id)).one() \
         == "stopped"
+
+
+def test_the_followup_stops_the_escalation_row_at_once(session, opened, clock, recorder, settings):
+    """The 续报 itself settles the escalation: the row is stopped right after it (no engine pass in between), as
+    the console already says 已停止; nothing is left for the engine's wake-up at the timeout's end."""
+    run(session, clock, settings)
+    (first,) = recorder.expect("escalation", "带班领导周文静")
+    clock.advance(minutes=2)
+    use_link(session, token=ack_token(first), now=clock.now, settings=settings)
+    clock.advance(minutes=5)
+    add_report(session=session, incident_id=opened.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="phone", content="电话续报"))
+    session.flush()
+    state = session.get(EscalationState, opened.id)
+    session.refresh(state)
+    assert (state.status, state.next_due_at) == ("stopped", None)
+    assert board.detail(session, opened.id, clock.now, by=DUTY, settings=settings)["escalation_shown"][0] == "stopped"
+    assert escalation.next_due(session) == []
+
+
+def test_a_followup_after_the_re_alert_stops_the_row_at_once(session, opened, clock, recorder, settings):
+    run(session, clock, settings)
+    (first,) = recorder.expect("escalation", "带班领导周文静")
+    use_link(session, token=ack_token(first), now=clock.now, settings=settings)
+    clock.advance(minutes=15)
+    run(session, clock, settings)
+    recorder.expect("ack_timeout", "带班领导周文静")
+    clock.advance(minutes=1)
+    add_report(session=session, incident_id=opened.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="phone", content="电话续报"))
+    state = session.get(EscalationState, opened.id)
+    session.refresh(state)
+    assert state.status == "stopped"

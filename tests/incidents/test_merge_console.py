@@ -42,7 +42,7 @@ def test_intake_warns_of_a_duplicate_and_the_officer_merges_it(client, app, user
     assert "并入该事件" in box and "natural_disaster" not in box  # no internal values on the page
     en = client.get(r.headers["location"] + "?lang=en").text
     assert "This may be the same event as" in en and "Merge into this one" in en
-    r = client.post(f"/incidents/{new_id}/merge", data={"into": str(first.id), "csrf_token": csrf},
+    r = client.post(f"/incidents/{new_id}/merge", data={"into": str(first.id), "csrf_token": csrf, "confirm": "1"},
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/incidents/{first.id}"
     kept = client.get(r.headers["location"] + "?lang=zh-CN").text  # the ?lang=en above is remembered
@@ -115,7 +115,7 @@ def test_the_officer_merges_into_any_open_incident_found_by_title(client, app, u
     en = client.get(f"/incidents/{road.id}?lang=en").text
     assert "Merge into another incident" in en and "Find by title" in en
     client.get(f"/incidents/{road.id}?lang=zh-CN")
-    r = client.post(f"/incidents/{road.id}/merge", data={"into": str(slide.id), "csrf_token": csrf},
+    r = client.post(f"/incidents/{road.id}/merge", data={"into": str(slide.id), "csrf_token": csrf, "confirm": "1"},
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == f"/incidents/{slide.id}"
     session.expire_all()
@@ -128,3 +128,43 @@ def test_the_officer_merges_into_any_open_incident_found_by_title(client, app, u
     refused = client.post(f"/incidents/{river.id}/merge", data={"into": str(road.id), "csrf_token": csrf})
     assert "已并入「高观镇山体滑坡」" in refused.text
     assert session.get(Incident, river.id).merged_into_id is None
+
+
+def test_a_merge_asks_for_confirmation_first(client, app, users, county, clock, session):
+    """One click on 并入该事件 merges nothing: a confirmation page shows both incidents (title, unit, times, grade)
+    and what the merge does, in zh-CN and English; only its own button merges."""
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    client.post("/incidents/new", data={**_form(county["town"], grade="3", grade_override_reason="按较大级别响应"),
+                                          "csrf_token": csrf})
+    client.post("/incidents/new", data={**_form(county["dept"], title="青龙村山体滑坡", source="应急管理局",
+                                                 received_at="2026-07-15T02:10"), "csrf_token": csrf})
+    first, second = session.exec(select(Incident).order_by(Incident.created_at)).all()
+    page = client.get(f"/incidents/{second.id}").text
+    box = page[page.index('id="duplicates"'):]
+    assert f'action="/incidents/{second.id}/merge"' in box and 'method="get"' in box  # the button asks first
+    r = client.get(f"/incidents/{second.id}/merge?into={first.id}")
+    assert r.status_code == 200
+    text = r.text
+    for what in ("确认合并事件", "青龙村山体滑坡", "高观镇山体滑坡", county["town"].name, county["dept"].name,
+                 "2026-07-15 02:10", "2026-07-15 02:00", "Ⅲ级", "已发出的确认链接不再能确认收到", "确认合并</button>"):
+        assert what in text, what
+    assert "natural_disaster" not in text and f'href="/incidents/{second.id}"' in text  # 取消: back, nothing done
+    assert session.get(Incident, second.id).merged_into_id is None
+    en = client.get(f"/incidents/{second.id}/merge?into={first.id}&lang=en").text
+    assert "Confirm the merge" in en and "acknowledgement links already sent no longer acknowledge" in en
+    assert "Merge</button>" in en and "确认合并" not in en
+    client.get(f"/incidents/{second.id}?lang=zh-CN")
+    # a form from before the confirmation step (or a hand-made post): the confirmation page, not a merge
+    r = client.post(f"/incidents/{second.id}/merge", data={"into": str(first.id), "csrf_token": csrf})
+    assert r.status_code == 200 and 'id="merge-confirm-form"' in r.text
+    session.expire_all()
+    assert session.get(Incident, second.id).merged_into_id is None
+    r = client.post(f"/incidents/{second.id}/merge", data={"into": str(first.id), "csrf_token": csrf, "confirm": "1"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/incidents/{first.id}"
+    session.expire_all()
+    assert session.get(Incident, second.id).merged_into_id == first.id
+    # a refused choice on the confirmation page: back on the incident page with the reason
+    r = client.get(f"/incidents/{first.id}/merge?into={first.id}")
+    assert r.status_code == 200 and "不能将事件并入其自身" in r.text

@@ -19,7 +19,7 @@ from core.errors import NotFound
 from models.incidents.instructions import InstructionItem
 from models.incidents.records import Deadline, Incident
 from models.types import INPUT, Moment
-from services.incidents import acks, board, brief, convert, duplicates, intake, lookups, policies, policy_edits, printing, reports, upward
+from services.incidents import ack_view, acks, board, brief, convert, duplicates, intake, lookups, policies, policy_edits, printing, reports, upward
 from services.incidents import instructions as ins
 from services.incidents.policies import PolicyIn, StepIn
 from services.incidents.schemas import (
@@ -39,6 +39,16 @@ from web.downloads import download_headers
 router = APIRouter(tags=["incidents"])
 
 
+class AckOut(BaseModel):
+    kind: str = Field(description="ack (确认收到) | receipt (签收)")
+    name: str
+    person_id: str | None
+    at: str
+    via: str
+    seconds_to_ack: int = Field(description="from 接报")
+    stopped: bool = Field(description="this acknowledgement stopped the escalation")
+
+
 class IncidentOut(BaseModel):
     id: uuid.UUID
     title: str
@@ -52,7 +62,9 @@ class IncidentOut(BaseModel):
         "the reason as data: code by_hand | reached (criteria: name, value, minimum) | below; unverified"))
     status: str
     acknowledged_at: datetime | None
-    acknowledged_by: str
+    acknowledged_by: str = Field(description="whose acknowledgement completed it (the last one needed)")
+    acknowledgements: list[AckOut] = Field(default_factory=list, description=(
+        "everyone who acknowledged (确认收到; a duty officer's 签收 is not one), oldest first: name, time, via"))
     deaths: int | None = None
     deaths_unverified: bool = False
     seriously_injured: int | None = None
@@ -107,16 +119,6 @@ class BoardRowOut(IncidentOut):
     escalation: str | None = Field(description="active | stopped | exhausted")
 
 
-class AckOut(BaseModel):
-    kind: str = Field(description="ack (确认收到) | receipt (签收)")
-    name: str
-    person_id: str | None
-    at: str
-    via: str
-    seconds_to_ack: int = Field(description="from 接报")
-    stopped: bool = Field(description="this acknowledgement stopped the escalation")
-
-
 class FlagOut(BaseModel):
     code: str
     text: str
@@ -148,7 +150,7 @@ class IncidentDetail(BaseModel):
     deadlines: list[Deadline]
     flags: list[FlagOut]
     upward: dict[str, UpwardOut] = Field(description="report id -> its upward delivery")
-    acknowledgements: list[AckOut]
+    acknowledgements: list[AckOut] = Field(description="everyone who acknowledged (确认收到) and signed for it (签收)")
     timeline: list[dict[str, str]]
     sources: list[SourceOut] = Field(default_factory=list, description="incidents merged into this one (另一来源)")
     possible_duplicates: list[DuplicateOut] = Field(default_factory=list)
@@ -187,6 +189,13 @@ class IntakeOut(IncidentOut):
         "incident is created all the same, and may be merged (POST /incidents/{id}/merge)"))
 
 
+def incidents_out(session: Session, incidents: list[Incident]) -> list[dict]:
+    """Incidents as the API answers them, each with everyone who acknowledged (one query for them all)."""
+    given = ack_view.given(session, [i.id for i in incidents])
+    return [{**IncidentOut.model_validate(i, from_attributes=True).model_dump(mode="json"),
+             "acknowledgements": [_ack_out(a) for a in given[i.id]]} for i in incidents]
+
+
 @router.post("/incidents", response_model=IntakeOut, status_code=201)
 def create(data: IncidentIn, request: Request, c: Caller = Depends(require("incidents:write")),
            session: Session = Depends(get_session)) -> dict:
@@ -194,7 +203,7 @@ def create(data: IncidentIn, request: Request, c: Caller = Depends(require("inci
     inc = intake.open_incident(session=session, data=data, by=c.by, now=now, settings=settings)
     found = duplicates_out(duplicates.of_incident(session, inc, now, by=c.by, settings=settings))
     session.commit()
-    return {**IncidentOut.model_validate(inc, from_attributes=True).model_dump(), "possible_duplicates": found}
+    return {**incidents_out(session, [inc])[0], "possible_duplicates": found}
 
 
 @router.get("/incidents", response_model=list[BoardRowOut])
@@ -202,10 +211,11 @@ def list_board(request: Request, include_closed: bool = False, c: Caller = Depen
                session: Session = Depends(get_session)):
     now = now_utc(request)
     rows = board.board(session, now, by=c.by, settings=request.app.state.settings, include_closed=include_closed)
-    return [{**IncidentOut.model_validate(b.incident, from_attributes=True).model_dump(mode="json"), "unit": b.unit,
+    shown = incidents_out(session, [b.incident for b in rows])
+    return [{**out, "unit": b.unit,
              "next_deadline": b.next_deadline.due_at.isoformat() if b.next_deadline else None,
              "overdue": b.overdue, "flags": [f.code.value for f in b.flags],
-             "escalation": b.escalation.status if b.escalation else None} for b in rows]
+             "escalation": b.escalation.status if b.escalation else None} for out, b in zip(shown, rows)]
 
 
 @router.get("/duty-brief.docx", response_class=Response, responses=DOCX_200)
@@ -242,7 +252,7 @@ def update(incident_id: uuid.UUID, data: IncidentUpdate, request: Request,
     inc = intake.update_incident(session=session, incident_id=incident_id, data=data, by=c.by,
                                  now=now_utc(request), settings=request.app.state.settings)
     session.commit()
-    return inc
+    return incidents_out(session, [inc])[0]
 
 
 @router.post("/incidents/{incident_id}/grade", response_model=IncidentOut)
@@ -251,7 +261,7 @@ def grade(incident_id: uuid.UUID, data: GradeIn, request: Request, c: Caller = D
     inc = intake.set_grade(session=session, incident_id=incident_id, data=data, by=c.by, now=now_utc(request),
                            settings=request.app.state.settings)
     session.commit()
-    return inc
+    return incidents_out(session, [inc])[0]
 
 
 @router.post("/incidents/{incident_id}/reports", response_model=ReportOut, status_code=201)

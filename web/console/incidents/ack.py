@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from core.errors import ServiceError
 from services import audit
-from services.incidents import acks
+from services.incidents import ack_view, acks
 from services.incidents.lookups import get_incident
 from web.console.render import language, render
 from web.deps import Caller, get_session, now_utc, optional_caller
@@ -70,7 +70,10 @@ def ack_page(token: str, request: Request, session: Session = Depends(get_sessio
     row, answer = _open(request, session, token, c)
     if answer is not None:
         return answer
-    return _page(request, c, token=token, **_summary(session, row.incident_id))
+    summary = _summary(session, row.incident_id)
+    # someone else acknowledged already: who and when; the button only while this person's still counts
+    view = ack_view.for_link(session, summary["incident"], row.person_id)
+    return _page(request, c, token=token if view.needed else None, view=view, **summary)
 
 
 @router.post("/ack/{token}")

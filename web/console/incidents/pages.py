@@ -207,16 +207,43 @@ async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: R
         at=local_dt(request, data.get("at")), caller=data.get("caller", ""), reached=data.get("reached", "")))
 
 
+def _into(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+def _merge_confirm(request: Request, c: Caller, session: Session, incident_id: uuid.UUID, into: uuid.UUID | None):
+    """The confirmation step: both incidents and what the merge does, checked as the merge checks (a refusal comes
+    back on the incident page with its reason, another unit's incident is the refusal page); nothing written."""
+    try:
+        m = merge.preview(session=session, incident_id=incident_id, into_id=into, by=c.by)
+    except ServiceError as exc:
+        raise_refusal(exc)
+        return back(f"/incidents/{incident_id}", error=exc.reason)
+    units = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
+    return render(request, "incident_merge_confirm.html", c, m=m, unit_names=units)
+
+
+@router.get("/incidents/{incident_id}/merge")
+def merge_confirm(incident_id: uuid.UUID, request: Request, into: str = "",
+                  c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
+    """合并前确认: the merge buttons and the chosen incident come here first (a link, a GET form: no script)."""
+    return _merge_confirm(request, c, session, incident_id, _into(into))
+
+
 @router.post("/incidents/{incident_id}/merge")
 async def merge_into(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:write")),
                      session: Session = Depends(get_session)):
-    """Merge this incident into the one chosen (同一事件); the page then shows the one kept. A refusal (a unit
-    reporter, into itself, into a merged incident) comes back on this page with its reason."""
+    """Merge this incident into the one chosen (同一事件) once confirmed on the confirmation page; the page then
+    shows the one kept. Without `confirm` (a form from before the confirmation step) it shows that step instead of
+    merging. A refusal (a unit reporter, into itself, into a merged incident) comes back on this page with its
+    reason."""
     form = await request.form()
-    try:
-        into = uuid.UUID(form.get("into", "")) if form.get("into") else None
-    except ValueError:
-        into = None
+    into = _into(form.get("into", ""))
+    if form.get("confirm") != "1":
+        return _merge_confirm(request, c, session, incident_id, into)
     try:
         m = merge.merge(session=session, incident_id=incident_id, into_id=into, by=c.by, now=now_utc(request))
         session.commit()

@@ -272,6 +272,13 @@ WORDS.update({
     "ack.figure": ("{what}{n}人", "{what} {n}"), "ack.figure_unverified": ("{what}待核实", "{what} to be verified"),
     "ack.when": ("{month}月{day}日 {time}", "{day} {month_name} {time}"),
     "ack.done": ("{name} 已确认收到（{time}）。谢谢！", "{name} acknowledged at {time}. Thank you!"),
+    # someone else acknowledged first (services/incidents/ack_view.py): the ack page and the incident page alike
+    "ack.other": ("{name}已于{time}确认收到", "{name} acknowledged at {time}"),
+    "ack.not_needed": ("，无需您再确认。", ": your acknowledgement is not needed any more."),
+    "ack.still_needed": ("；本步须每位通知对象都确认，请您也确认收到。",
+                         "; this step needs everyone's acknowledgement: please acknowledge too."),
+    "ack.closed": ("本事件已于{at}终报办结，无需确认收到。", "This incident was closed with its final report on {at}: "
+                   "there is nothing to acknowledge."),
 })
 
 # same event, several reports (同一事件多方报告): likely duplicates, the merge, the other sources (_incident_merge.html)
@@ -290,6 +297,30 @@ WORDS.update({
                            "(suggested as a duplicate or not), find it by its title and merge this one into it: its "
                            "reports stay as another source, its notices stop and its deadlines close as merged."),
     "inc.merge.search": ("按标题查找", "Find by title"), "inc.merge.search_button": ("查找", "Find"),
+    # 合并前确认 (incident_merge_confirm.html): nothing is merged until this page's button
+    "inc.merge.confirm.title": ("确认合并事件", "Confirm the merge"),
+    "inc.merge.confirm.question": ("以下两起是否为同一事件？确认后，“将被并入的事件”并入“保留的事件”。",
+                                   "Are these the same event? Once confirmed, the incident to merge goes into the "
+                                   "incident kept."),
+    "inc.merge.confirm.merged": ("将被并入的事件", "Incident to merge"),
+    "inc.merge.confirm.kept": ("保留的事件", "Incident kept"),
+    "inc.merge.confirm.categories": ("两起事件类别不同（{a}、{b}），请确认确为同一事件。",
+                                     "The categories differ ({a}, {b}): make sure it is the same event."),
+    "inc.merge.confirm.effects": ("合并后", "What the merge does"),
+    "inc.merge.confirm.source": ("被并入事件的报告单位、报告人和报告保留为保留事件的另一来源，显示在其时间线上。",
+                                 "The merged incident's unit, reporter and reports stay on record as another "
+                                 "source of the kept incident, on its timeline."),
+    "inc.merge.confirm.links": ("被并入事件的升级通知停止，尚未发出的通知撤回；已发出的确认链接不再能确认收到（打开后指向保留的事件）。",
+                                "The merged incident's escalation stops and messages not yet sent are withdrawn; "
+                                "acknowledgement links already sent no longer acknowledge (they point to the kept "
+                                "incident)."),
+    "inc.merge.confirm.deadlines": ("被并入事件未满足的报送时限按“已合并”关闭，不计超时；统计只计保留的事件。",
+                                    "The merged incident's open report deadlines close as merged (not overdue); the "
+                                    "statistics count the kept incident only."),
+    "inc.merge.confirm.moved": ("已并入被并入事件的{n}起来源一并转到保留的事件。",
+                                "The {n} source(s) already merged into it move to the kept incident."),
+    "inc.merge.confirm.final": ("合并后不能撤销。", "A merge cannot be undone."),
+    "inc.merge.confirm.button": ("确认合并", "Merge"), "inc.merge.confirm.cancel": ("取消", "Cancel"),
     "inc.merge.into": ("并入", "Merge into"), "inc.merge.any_action": ("并入所选事件", "Merge into the one chosen"),
     "inc.merge.none": ("没有标题含“{q}”的未办结事件", "No open incident has “{q}” in its title"),
     "inc.merge.merged_title": ("本事件已合并", "Merged into another incident"),
