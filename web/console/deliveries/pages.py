@@ -57,6 +57,7 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^收件人没有企业微信账号（wecom_id）$", "no_wecom"),
     (r"^未配置 webhook 地址$", "no_webhook_url"),
     (r"^无控制台账号$", "no_account"),
+    (r"^该单位没有可接收的控制台账号$", "no_unit_account"),
     (r"^未配置 Apprise URL$", "no_apprise_url"),
     (r"^已进入控制台收件箱$", "in_inbox"),
     (r"^未指定(短信|语音)模板 \((?P<field>\w+)\)$", "no_template"),
