@@ -160,3 +160,16 @@ def test_a_duty_room_named_as_such_is_not_named_twice_in_the_location(client, to
     session.commit()
     events = _fetch(client, _subscribe(client, tokens, "unit", unit.id))[1].walk("VEVENT")
     assert events and {str(ev["location"]) for ev in events} == {"县政府总值班室"}
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%ED%A0%80", "%E4%B8%AD", "a" * 500, "..%2F..", "a b", "%FF"])
+def test_a_malformed_feed_token_answers_4xx_never_5xx(client, token):
+    """The feed is public (the token is the secret): whatever is typed into its URL answers 4xx."""
+    r = client.get(f"/api/ical/{token}.ics")
+    assert 400 <= r.status_code < 500, (token, r.status_code, r.text[:200])
+
+
+def test_the_feed_is_in_the_openapi_as_a_calendar(client):
+    """Hidden from the schema it was missed by the fuzz test (tests/security/test_fuzz.py)."""
+    op = client.get("/openapi.json").json()["paths"]["/api/ical/{token}.ics"]["get"]
+    assert "text/calendar" in op["responses"]["200"]["content"]
