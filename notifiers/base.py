@@ -82,6 +82,9 @@ class Recipient(BaseModel):
     console_account: bool | None = Field(None, description=(
         "whether the person has an active console account when the message was queued (the console inbox reaches "
         "only them); None: not known (an address, not a person)"))
+    to_unit: bool = Field(False, description=(
+        "a message to a unit as a whole (no person): console_account then says whether the unit has an account "
+        "that reads its inbox (a duty officer, reporter or admin of the unit)"))
 
 
 class Message(BaseModel):

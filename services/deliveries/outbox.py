@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from core.db import notify_at_commit
 from core.errors import Invalid
 from models.accounts import User
+from services.access import UNIT_INBOX
 from models.deliveries import Delivery, DeliveryState
 from models.directory import Person
 from models.types import utcnow
@@ -79,6 +80,8 @@ def enqueue(
     snap = recipient_of(person, recipient, address)
     if person is not None:  # the console inbox reaches only a person who can sign in (notifiers/inbox.py)
         snap = snap.model_copy(update={"console_account": has_account(session, person.id)})
+    elif unit_id is not None:  # to the unit as a whole: read by its duty officers' accounts (Actor.inbox_unit)
+        snap = snap.model_copy(update={"console_account": unit_has_reader(session, unit_id), "to_unit": True})
     who = str(person.id) if person is not None else (snap.address or snap.mobile or snap.email or snap.name)
     if not who:
         raise Invalid("发送须指定人员或接收地址 (a delivery needs a person or an address)", field="person")
@@ -100,6 +103,13 @@ def enqueue(
 def has_account(session: Session, person_id: uuid.UUID) -> bool:
     """Whether the directory person has an active console account (their inbox is read by someone)."""
     return session.exec(select(User.id).where(User.person_id == person_id, User.active).limit(1)).first() is not None
+
+
+def unit_has_reader(session: Session, unit_id: uuid.UUID) -> bool:
+    """Whether an active account reads the unit's inbox (its admins, duty officers, unit reporters:
+    `services.access.UNIT_INBOX`, the accounts `Actor.inbox_unit` gives the unit's messages to)."""
+    return session.exec(select(User.id).where(User.unit_id == unit_id, User.active, User.role.in_(UNIT_INBOX))
+                        .limit(1)).first() is not None
 
 
 @functools.cache

@@ -254,8 +254,9 @@ def overdue_deadlines(session: Session, now: datetime, *, by: Actor) -> list[Dea
 def shown_names(session: Session, events: list[dict], more: tuple[str, ...] = ()) -> dict:
     """What the timeline's values (and `more`: who merged the incident, who signed for it) name, as people read
     them: "person_of" recorded login -> the account's name (`services.accounts.shown_names`: 登记（何振华） rather
-    than 登记（duty）), "channel_titles" channel name -> its title (值班短信, not sms_duty)."""
+    than 登记（duty）), "channel_of" channel name -> (its title, its kind): 值班短信 rather than sms_duty, the page
+    naming it by the one rule for channels (web/templates/_channel.html)."""
     logins = {v.get(k) for e in events for v in [e.get("values", {})] for k in ("by", "recorded_by", "name")}
-    titles = session.exec(select(ChannelConfig.name, ChannelConfig.title).where(ChannelConfig.title != "")).all()
+    rows = session.exec(select(ChannelConfig.name, ChannelConfig.title, ChannelConfig.kind)).all()
     return {"person_of": accounts.shown_names(session=session, actors=logins | set(more)),
-            "channel_titles": dict(titles)}
+            "channel_of": {name: (title or "", kind) for name, title, kind in rows}}

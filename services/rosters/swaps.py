@@ -172,7 +172,8 @@ WEEKDAY_ZH = "一二三四五六日"
 
 def offerable_slots(*, session: Session, first: date, by: Actor, days: int = 62, limit: int = 300) -> list[dict]:
     """Upcoming slots `by` may offer in a swap (the office and a unit's reporter: their units'; anyone else: their
-    own), labelled by date, weekday, post and holder (for a select)."""
+    own), labelled by date, weekday, post and holder (for a select); the parts too (post_label, shift, holder) for a page
+    in another language."""
     unit_id = by.scope
     person_id = None if by.office or by.role is Role.unit_reporter else (by.person_id or uuid.UUID(int=0))
     q = (select(RosterSlot, Person).join(Person, Person.id == RosterSlot.person_id)
@@ -186,6 +187,7 @@ def offerable_slots(*, session: Session, first: date, by: Actor, days: int = 62,
     labels = {(p.unit_id, p.name): p.label or p.name
               for p in session.exec(select(DutyPost).where(DutyPost.unit_id.in_(units)))} if units else {}
     return [{"id": s.id, "day": s.day, "post": s.post, "person_id": s.person_id, "unit_id": s.unit_id,
+             "post_label": labels.get((s.unit_id, s.post), s.post), "shift": s.idx + 1, "holder": p.name,
              "label": f"{s.day.isoformat()} 星期{WEEKDAY_ZH[s.day.weekday()]} "
                       f"{labels.get((s.unit_id, s.post), s.post)}{f' 第{s.idx + 1}班' if s.idx else ''} {p.name}"}
             for s, p in rows]

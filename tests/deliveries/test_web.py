@@ -219,6 +219,6 @@ def test_the_delivery_pages_name_a_channel_by_its_title_in_chinese_and_its_kind_
         zh = client.get(path + ("&" if "?" in path else "?") + "lang=zh-CN", headers=officer).text
         assert '<span lang="zh-CN">控制台收件箱</span>' in zh and ">inbox_main<" not in zh, path
         en = client.get(path + ("&" if "?" in path else "?") + "lang=en", headers=officer).text
-        assert '<span title="控制台收件箱">Console inbox</span>' in en and ">inbox_main<" not in en, path
+        assert "Console inbox" in en and "控制台收件箱" not in en and ">inbox_main<" not in en, path  # a built-in title
     # a channel no longer configured: by its name, marked as an identifier
     assert "<code>old_hook</code>" in client.get(f"/deliveries/{gone.id}", headers=officer).text

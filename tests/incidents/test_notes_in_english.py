@@ -124,7 +124,7 @@ def test_an_unresolved_step_names_the_role_in_english_and_the_inbox_by_its_label
     assert "Nobody to notify → leader in charge of the category" in _event_html(e, "en")
     assert "无法通知 → 分管领导" in _event_html(e, "zh-CN")
     e = {"kind": "escalation", "values": {"step": 1, "recipient": "宋海燕", "channel": "inbox", "state": "delivered"}}
-    titled = {"channel_titles": {"inbox": "控制台收件箱"}}
+    titled = {"channel_of": {"inbox": ("控制台收件箱", "inbox")}}
     page = templates.env.from_string('{% from "_timeline_event.html" import event with context %}{{ event(e) }}')
     for lang, shown in (("en", "Console inbox · Delivered"), ("zh-CN", "控制台收件箱 · 已送达")):
         html = page.render(e=e, lang=lang, t=lambda key, default=None, lang=lang, **kw: words(key, lang, default, kw),

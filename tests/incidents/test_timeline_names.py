@@ -34,7 +34,7 @@ def test_the_timeline_shows_the_person_behind_the_login(client, app, users, coun
 
 
 def test_channel_titles_and_people_for_the_timeline(session, county):
-    session.add(ChannelConfig(name="sms_duty", kind="sms", title="值班短信"))
+    session.add(ChannelConfig(name="sms_duty", kind="aliyun_sms", title="值班短信"))
     session.flush()
     names = board.shown_names(session, [{"values": {"by": "nobody"}}])
-    assert names["channel_titles"]["sms_duty"] == "值班短信" and names["person_of"] == {}
+    assert names["channel_of"]["sms_duty"] == ("值班短信", "aliyun_sms") and names["person_of"] == {}

@@ -78,3 +78,25 @@ def test_an_instruction_forwarded_to_a_town_reaches_its_reporter(client, app, us
     assert client.get(f"/deliveries/{row.id}").status_code == 200
     _login(client, "u_duty_officer")  # the county office's officers: another unit's inbox
     assert f'id="m-{row.id}"' not in client.get("/inbox").text
+
+
+def test_a_message_to_a_unit_no_account_reads_fails_with_a_reason_and_is_alerted(users, directory, county, clock,
+                                                                                 session, settings):
+    """The department has no duty officer, reporter or admin account: its inbox message once read 已送达 while
+    nobody could read it. It fails (该单位没有可接收的控制台账号), on the failed-deliveries alert like any other."""
+    from services.deliveries.health import delivery_alerts, state_counts
+    from tests.incidents.test_inbox_without_account import _send_through_the_inbox
+
+    for unit in (directory["dept"], directory["town"]):  # the town: its unit reporter reads it
+        targets.send(session, key=f"t:{unit.code}", purpose="instruction", channel="inbox", subject="【批示转办】县长批示",
+                     body="请牵头办理", at=clock.now, unit=unit, step=f"t:{unit.code}")
+    _send_through_the_inbox(session, clock)
+    (dept,) = session.exec(select(Delivery).where(Delivery.step == f"t:{directory['dept'].code}"))
+    (town,) = session.exec(select(Delivery).where(Delivery.step == f"t:{directory['town'].code}"))
+    assert town.state == "delivered"
+    assert dept.state == "failed" and dept.last_error == "该单位没有可接收的控制台账号"
+    assert [a.code for a in delivery_alerts(session, clock.now, settings)] == ["delivery_failed"]
+    assert ("inbox", "failed", 1) in state_counts(session)  # what /metrics counts
+    from web.console.deliveries.pages import note
+
+    assert "The unit has no console account" in str(note(dept.last_error, "en"))

@@ -200,3 +200,16 @@ def test_a_changed_note_raises_the_sequence_of_its_events(client, tokens, sessio
     assert len(changed) == 2 and all(noted[uid][0] > before[uid][0] for uid in changed)
     reimport("平安夜加强值守")  # the same again: the app has nothing to replace
     assert feed() == noted
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%ED%A0%80", "%E4%B8%AD", "a" * 500, "..%2F..", "a b", "%FF"])
+def test_a_malformed_feed_token_answers_4xx_never_5xx(client, token):
+    """The feed is public (the token is the secret): whatever is typed into its URL answers 4xx."""
+    r = client.get(f"/api/ical/{token}.ics")
+    assert 400 <= r.status_code < 500, (token, r.status_code, r.text[:200])
+
+
+def test_the_feed_is_in_the_openapi_as_a_calendar(client):
+    """Hidden from the schema it was missed by the fuzz test (tests/security/test_fuzz.py)."""
+    op = client.get("/openapi.json").json()["paths"]["/api/ical/{token}.ics"]["get"]
+    assert "text/calendar" in op["responses"]["200"]["content"]

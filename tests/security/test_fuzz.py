@@ -42,8 +42,13 @@ def known(directory, users, session, settings) -> dict[str, list[str]]:
     deliveries.create_channel(session=session, actor="test", key=settings.secret_key.get_secret_value(),
                               data=ChannelConfigCreate(name="hook", kind="webhook",
                                                        config={"base_url": "http://127.0.0.1:9/x"}))
+    from services.access import Actor
+    from services.rosters import ical
+
+    feed = ical.create_token(session=session, kind="unit", ref_id=directory["town"].id, by=Actor.system("test"))
     session.commit()
-    return {"unit_id": [str(u.id) for u in (directory["hub"], directory["town"], directory["dept"])],
+    return {"token": [feed],  # the iCal feed's own token: a real calendar, not only 404s
+            "unit_id": [str(u.id) for u in (directory["hub"], directory["town"], directory["dept"])],
             "person_id": [str(p.id) for p in directory["people"].values()],
             "user_id": [str(u.id) for u in users.values()],
             "name": ["hook"]}
@@ -97,6 +102,7 @@ def test_no_server_error_for_any_generated_request(fuzz_app, tokens, known):
     started = time.monotonic()
     ops = list(_operations(schema))
     assert len(ops) > 90, "the OpenAPI lost operations"
+    assert any(op.path == "/api/ical/{token}.ics" for op in ops), "the iCal feed (public, token in the URL) is fuzzed too"
     for op in ops:
         strategy = st.tuples(st.sampled_from(ROLES), op.as_strategy(generation_mode=GenerationMode.POSITIVE)
                              | op.as_strategy(generation_mode=GenerationMode.NEGATIVE), st.data())

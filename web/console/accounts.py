@@ -14,7 +14,7 @@ from models.accounts import Role, User, UserCreate
 from services import accounts
 from services.directory import org
 from web.access import home_page
-from web.console.forms import back, field_errors, from_form
+from web.console.forms import back, field_errors, from_form, raise_refusal
 from web.console.render import language, page, render
 from web.console.i18n import translate
 from web.deps import SESSION_COOKIE, Caller, get_session, now_utc, optional_caller
@@ -103,6 +103,7 @@ def token_revoke(token_id: str, request: Request, c: Caller = Depends(page("toke
     try:
         row = accounts.find_api_token(session=session, ref=token_id)
     except (NotFound, Invalid) as exc:
+        raise_refusal(exc)  # an unknown token: the 404 refusal page, as every admin page answers, not a notice
         return back("/accounts", error=exc.reason)
     accounts.revoke_api_token(session=session, token_id=row.id, actor=c.actor, now=now_utc(request))
     session.commit()

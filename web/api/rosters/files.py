@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 
 import anyio
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -363,9 +363,17 @@ def revoke_feed(feed_id: uuid.UUID, request: Request, c: Caller = Depends(requir
     return FeedPublic.model_validate(row, from_attributes=True)
 
 
-@router.get("/ical/{token}.ics", include_in_schema=False)
-def ical_feed(token: str, request: Request, session: Session = Depends(get_session)):
-    """The feed itself: no login, the token is the secret; unknown tokens are 404."""
+ICS_200 = {200: {"content": {"text/calendar": {"schema": {"type": "string"}}},
+                 "description": "the roster as an iCalendar feed (RFC 5545)"},
+           404: {"description": "an unknown or revoked token"}}
+# what secrets.token_urlsafe makes (services/rosters/ical.create_token), with room to spare; anything else is 422
+FEED_TOKEN = Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$",
+                  description="the feed's secret token, as the feed's URL carries it")
+
+
+@router.get("/ical/{token}.ics", response_class=Response, responses=ICS_200)
+def ical_feed(request: Request, token: str = FEED_TOKEN, session: Session = Depends(get_session)):
+    """The feed itself: no login, the token is the secret; unknown or revoked tokens are 404, a malformed one 422."""
     name, body = ical.feed(session=session, token=token, now=now_utc(request), settings=request.app.state.settings)
     return Response(body.encode(), media_type="text/calendar; charset=utf-8",
                     headers=download_headers(name, inline=True))

@@ -26,7 +26,7 @@ from services.incidents import acks
 from services.incidents.targets import VIA_ZH
 from web.api.deliveries import secret_key
 from web.console.deliveries.config_words import config_rows
-from web.console.forms import field_errors
+from web.console.forms import field_errors, raise_refusal
 from web.console.i18n import MESSAGES, translate
 from web.console.render import display_label, language, page, render, templates
 from web.deps import Caller, get_session, now_utc
@@ -57,6 +57,7 @@ NOTES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.S), key) for
     (r"^收件人没有企业微信账号（wecom_id）$", "no_wecom"),
     (r"^未配置 webhook 地址$", "no_webhook_url"),
     (r"^(无控制台账号|无法送达：该人员没有控制台账号)$", "no_account"),  # (the older rows' wording too)
+    (r"^该单位没有可接收的控制台账号$", "no_unit_account"),
     (r"^未配置 Apprise URL$", "no_apprise_url"),
     (r"^已进入控制台收件箱$", "in_inbox"),
     (r"^未指定(短信|语音)模板 \((?P<field>\w+)\)$", "no_template"),
@@ -233,6 +234,7 @@ async def channel_limits(name: str, request: Request, c: Caller = Depends(page("
             return RedirectResponse(f"/channels#ch-{name}", status_code=303)
         except ServiceError as exc:
             session.rollback()
+            raise_refusal(exc)  # a channel that is not configured: the 404 refusal page
             errors = field_errors(exc)
     return _channels_page(request, c, session, 422, values=form, errors=errors, editing=name)
 
@@ -247,6 +249,7 @@ async def channel_test(name: str, request: Request, c: Caller = Depends(page("ch
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        raise_refusal(exc)  # a channel that is not configured: the 404 refusal page, not a notice
         return _channels_page(request, c, session, 422, f"{name}: {exc.reason}")
     return RedirectResponse(f"/deliveries?source=test&channel={name}#d-{row.id}", status_code=303)
 

@@ -43,6 +43,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "no_email": ("收件人没有电子邮件地址", "The recipient has no e-mail address"),
         "no_wecom": ("收件人没有企业微信账号", "The recipient has no WeCom account"),
         "no_account": ("无法送达：该人员没有控制台账号", "Undeliverable: this person has no console account"),
+        "no_unit_account": ("无法送达：该单位没有可接收的控制台账号",
+                            "The unit has no console account that reads its inbox: undeliverable"),
         "no_webhook_url": ("未配置 Webhook 地址", "No webhook address is set up"),
         "no_apprise_url": ("未配置 Apprise 地址", "No Apprise URL is set up"),
         "in_inbox": ("已进入控制台收件箱", "In the console inbox"),

@@ -14,7 +14,7 @@ from services.directory import org
 from services.rosters import gaps, leaves
 from web.console.forms import back, form_values, from_form, invalid_text, raise_refusal
 from web.console.directory import people_picker
-from web.console.render import field_reason, page, render
+from web.console.render import field_reason, language, page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -31,7 +31,7 @@ def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), sessi
     rows = leaves.list_leaves(session=session, by=c.by)
     filers = leaves.filers(session=session, by=c.by)
     return render(request, "leaves.html", c, rows=rows, people=people, filers=filers,
-                  person_groups=people_picker.groups(session, people.values()),
+                  person_groups=people_picker.groups(session, people.values(), language(request, c)),
                   uncovered=gaps.uncovered_by_absence(session, rows), error=request.query_params.get("error", ""))
 
 

@@ -149,6 +149,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "enum.swap_status.rejected": ("已驳回", "Rejected"), "enum.swap_status.cancelled": ("已撤销", "Withdrawn"),
     "swap.override": ("（值班室登记）", " (entered by the duty office)"),
     "swap.confirm": ("确认", "Confirm"), "swap.approve": ("批准", "Approve"), "swap.reject": ("驳回", "Reject"),
+    "swap.shift": (" 第{n}班", ", shift {n}"),
     "swap.cancel": ("撤销", "Withdraw"), "swap.request": ("申请换班", "Request a swap"),
     "swap.slot": ("班次（日期 / 岗位）", "Shift (date / post)"),
     "swap.no_slots": ("近两个月没有可换的班次", "No shifts of yours to swap in the next two months"),
