@@ -117,7 +117,7 @@ async def events(request: Request, topics: str = "", page: str = "",
                  c: Caller = Depends(page_briefly("live:read"))):
     wanted = {t for t in topics.replace(",", " ").split() if t in changes.TOPICS} or set(changes.TOPICS)
     hub = hub_of(request)
-    who = live_regions.listener(request, c, live_regions.page_of(page))
+    who = live_regions.listener(request, c, live_regions.page_of(page), wanted)
     queue = hub.subscribe(who)
     lifetime = request.app.state.settings.web.live_stream_seconds
 
@@ -127,13 +127,13 @@ async def events(request: Request, topics: str = "", page: str = "",
             yield ServerSentEvent(event="ready", data=now_utc(request).isoformat(), retry=RETRY_MS)  # the office clock
             while (left := ends - time.monotonic()) > 0:
                 try:
-                    changed = await asyncio.wait_for(queue.get(), left) & wanted
+                    topics_changed = await asyncio.wait_for(queue.get(), left)
                 except TimeoutError:
                     break
-                if not changed:
+                if not (changed := topics_changed & wanted):
                     continue
                 version = hub.version
-                found = await _pushed(request, hub, who, version)
+                found = await _pushed(request, hub, who, version, topics_changed)
                 if found == live_regions.ENDED:  # the page refetches and is asked to log in; no more events
                     yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=version)
                     break
@@ -153,12 +153,12 @@ async def events(request: Request, topics: str = "", page: str = "",
     return EventSourceResponse(stream(), ping=PING, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
-async def _pushed(request: Request, hub: Hub, who, version: str):
+async def _pushed(request: Request, hub: Hub, who, version: str, topics: set[str]):
     """`who`'s regions at `version` (web/live_regions.py), ENDED, or None: the page refetches itself."""
     if who is None:
         return None
     try:
-        return await live_regions.pusher_of(request).regions(version, who, list(hub.pages.values()))
+        return await live_regions.pusher_of(request).regions(version, who, topics, list(hub.pages.values()))
     except Exception:  # e.g. the session check's database outage: the pages refetch, as before
         hub.failed("push")
         log.warning("live: pushing regions failed", exc_info=True)

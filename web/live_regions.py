@@ -65,14 +65,15 @@ class Listener:
     page: tuple[str, str]
     request: dict  # the /events request's ASGI scope, a template for the page's sub-request
     cookies: tuple  # every cookie but the session's: part of the grouping (the language cookie)
+    topics: frozenset[str]  # what the page listens to: a round renders only for the pages a change concerns
 
 
-def listener(request: Request, c: Caller, page: tuple[str, str] | None) -> Listener | None:
+def listener(request: Request, c: Caller, page: tuple[str, str] | None, topics: set[str]) -> Listener | None:
     token = request.cookies.get(SESSION_COOKIE)
     if page is None or c.via != "cookie" or not token or c.login is None:
         return None
     cookies = tuple(sorted((k, v) for k, v in request.cookies.items() if k != SESSION_COOKIE))
-    return Listener(token, c.login.csrf_token, page, request.scope, cookies)
+    return Listener(token, c.login.csrf_token, page, request.scope, cookies, frozenset(topics))
 
 
 class Pusher:
@@ -84,11 +85,13 @@ class Pusher:
         self._scopes: OrderedDict[Hashable, Hashable] = OrderedDict()  # (page, cookies, actor, lang) -> key
         self.renders = 0
 
-    async def regions(self, version: str, who: Listener, listeners: list[Listener]):
-        """`who`'s regions at `version` as {id: html with a hole for the CSRF token}, ENDED, or None (refetch)."""
+    async def regions(self, version: str, who: Listener, topics: set[str], listeners: list[Listener]):
+        """`who`'s regions at `version` as {id: (topics, html with a hole for the CSRF token)}, ENDED, or None
+        (refetch). The first listener to ask starts the version's round for every listener the change concerns."""
         task = self._rounds.get(version)
         if task is None:
-            task = self._rounds[version] = asyncio.get_running_loop().create_task(self.round(version, listeners))
+            concerned = [w for w in listeners if w.topics & topics]
+            task = self._rounds[version] = asyncio.get_running_loop().create_task(self.round(version, concerned))
             while len(self._rounds) > 4:
                 self._rounds.popitem(last=False)
         return (await asyncio.shield(task)).get(who)  # None too for a page that came after the round began

@@ -117,6 +117,42 @@ def test_each_open_board_receives_only_its_own_regions_and_an_ended_session_none
         for other in {duty[1], duty2[1], town[1]} - {csrf}:
             assert other not in text, "a page's forms must carry only its own session's token"
     assert app.state.live_pusher.renders == 2  # the duty officer's two boards: one render; the reporter's: its own
+    with TestClient(app) as client:  # what the page's own refetch answers, for the same version
+        refetched = client.get("/incidents", headers={"Cookie": f"{SESSION_COOKIE}={duty[0]}", "X-Live": hub.version})
+    assert refetched.text == "\n".join(boards[0]["regions"].values())
+
+
+def test_once_a_page_is_rendered_every_account_of_its_scope_shares_one_render(app, session, directory, users):
+    from models.accounts import Role, UserCreate
+
+    app.state.clock = lambda: NOW
+    app.state.settings.web.live_stream_seconds = 60
+    hub = app.state.live_hub = QuietHub(session_factory=None, interval=3600)
+    other = accounts.create_user(session=session, actor="test", data=UserCreate(
+        username="duty_b", password="x" * 12, role=Role.duty_officer, unit_id=directory["hub"].id))
+    session.commit()
+    who = [_login(session, users["duty_officer"]), _login(session, other), _login(session, users["unit_reporter"])]
+
+    async def scenario():
+        streams = []
+        for token, _ in who:
+            streams.append(Stream(app, token, "/incidents"))
+            assert (await streams[-1].next())["event"] == "ready"
+        counts = []
+        for _ in range(2):
+            hub.publish({"incidents"})
+            assert [(await s.next())["event"] for s in streams] == ["regions"] * 3
+            counts.append(app.state.live_pusher.renders)
+        hub.publish({"rosters"})  # a change no board listens to: no render, no event
+        await asyncio.sleep(0.2)
+        assert all(s.events.empty() for s in streams) and app.state.live_pusher.renders == counts[-1]
+        for s in streams:
+            await s.close()
+        return counts
+
+    first, second = asyncio.run(scenario())
+    assert first == 3  # each account once: the route has not yet named the scope it decides by
+    assert second - first == 2  # the two duty officers (one scope), the reporter (its unit)
 
 
 def test_a_page_is_pushed_only_for_a_same_origin_console_page_with_live_regions():
