@@ -1,7 +1,8 @@
 """A live page's regions, rendered once per change for everyone who would see the same thing.
 
-When a change is announced (web/live.py), every open page fetches its live regions again: web/static/live.js
-sends `X-Live: <version>`, the version the event carried. 500 open boards would be 500 renders of the same board
+When a change is announced (web/live.py), every open page needs its live regions again: the event stream renders
+them itself for the pages that named themselves (web/live_regions.py, by an in-process GET of the page), any other
+page fetches them: either way the request carries `X-Live: <version>`, the version the event carried. 500 open boards would be 500 renders of the same board
 at the same instant (bench/bench_live.py: 4–14 s on 2 cores); here the first request renders, the others wait
 for it and share its answer, which holds only the page's live regions (the elements marked `data-live` with an
 id: all that live.js swaps in).

@@ -137,7 +137,7 @@ async def events(request: Request, topics: str = "", page: str = "",
                 if found == live_regions.ENDED:  # the page refetches and is asked to log in; no more events
                     yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=version)
                     break
-                if data := found and live_regions.event_data(found, changed, who.csrf):
+                if data := found and found.event_data(changed, who.csrf):
                     yield ServerSentEvent(event="regions", data=data, id=version)
                 else:
                     yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=version)

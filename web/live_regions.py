@@ -132,8 +132,8 @@ class Pusher:
         if status != 200 or len(body) > MAX_BYTES:
             return None
         html = body.decode()
-        found = {ident: (_topics(element), element.replace(who.csrf, _HOLE)) for ident, element in
-                 regions_by_id(html).items()}
+        found = Regions({ident: (_topics(element), element.replace(who.csrf, _HOLE)) for ident, element in
+                         regions_by_id(html).items()})
         self.renders += 1
         return found or None
 
@@ -179,12 +179,23 @@ def _topics(element: str) -> frozenset[str]:
     return frozenset(m.group(1).split()) if m else frozenset()
 
 
-def event_data(found: dict, changed: set[str], csrf: str) -> str | None:
-    """The `regions` event's data for one page: its regions of the changed topics, with its own CSRF token."""
-    chosen = {ident: html for ident, (topics, html) in found.items() if topics & changed}
-    if not chosen:
-        return None
-    return json.dumps({"topics": sorted(changed), "regions": chosen}, ensure_ascii=False).replace(_HOLE, csrf)
+class Regions(dict):
+    """A group's rendered regions, {id: (topics, html with a hole for the CSRF token)}; each event's data encoded
+    once per set of changed topics for the whole group."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._encoded: dict[frozenset, str | None] = {}
+
+    def event_data(self, changed: set[str], csrf: str) -> str | None:
+        """The `regions` event's data for one page: its regions of the changed topics, with its own CSRF token."""
+        key = frozenset(changed)
+        if key not in self._encoded:
+            chosen = {ident: html for ident, (topics, html) in self.items() if topics & key}
+            self._encoded[key] = json.dumps({"topics": sorted(key), "regions": chosen},
+                                            ensure_ascii=False) if chosen else None
+        data = self._encoded[key]
+        return data.replace(_HOLE, csrf) if data else None
 
 
 def pusher_of(request: Request) -> Pusher:
