@@ -10,6 +10,9 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
+
+from models.accounts import Role, UserCreate
 from services import accounts, changes
 from tests.incidents.conftest import landslide
 from web.deps import SESSION_COOKIE
@@ -78,8 +81,6 @@ def test_each_open_board_receives_only_its_own_regions_and_an_ended_session_none
     hub = app.state.live_hub = QuietHub(session_factory=None, interval=3600)
     duty, duty2 = _login(session, users["duty_officer"]), _login(session, users["duty_officer"])
     town, gone = _login(session, users["unit_reporter"]), _login(session, users["unit_reporter"])
-    from fastapi.testclient import TestClient
-
     with TestClient(app) as client:
         r = client.post("/api/incidents", headers=tokens["duty_officer"],
                         json=landslide(directory["dept"].id, NOW - timedelta(minutes=5), title="应急局塌方"))
@@ -123,8 +124,6 @@ def test_each_open_board_receives_only_its_own_regions_and_an_ended_session_none
 
 
 def test_once_a_page_is_rendered_every_account_of_its_scope_shares_one_render(app, session, directory, users):
-    from models.accounts import Role, UserCreate
-
     app.state.clock = lambda: NOW
     app.state.settings.web.live_stream_seconds = 60
     hub = app.state.live_hub = QuietHub(session_factory=None, interval=3600)
