@@ -267,14 +267,27 @@ def start_session(*, session: Session, user: User, now: datetime, hours: float) 
     return token, row
 
 
+def _valid(row: LoginSession | None, user: User | None, now: datetime) -> bool:
+    """The one rule of a console session's validity: not ended, not expired, its account active."""
+    return row is not None and row.expires_at > now and user is not None and user.active
+
+
 def resolve_session(*, session: Session, token: str, now: datetime) -> tuple[User, LoginSession] | None:
     row = session.exec(select(LoginSession).where(LoginSession.token_hash == _sha(token))).first()
-    if row is None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    return user, row
+    user = session.get(User, row.user_id) if row is not None and row.expires_at > now else None
+    return (user, row) if _valid(row, user, now) else None
+
+
+def resolve_sessions(*, session: Session, tokens: set[str], now: datetime, chunk: int = 500) -> dict[str, User]:
+    """`resolve_session` for many cookie tokens in a few queries (open live pages, checked once per change): the
+    valid ones with their account as it is now; an ended or expired session, or an inactive account, is absent."""
+    by_hash = {_sha(t): t for t in tokens}
+    hashes, found = list(by_hash), {}
+    for i in range(0, len(hashes), chunk):
+        rows = session.exec(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                            .where(LoginSession.token_hash.in_(hashes[i:i + chunk]))).all()
+        found.update({by_hash[row.token_hash]: user for row, user in rows if _valid(row, user, now)})
+    return found
 
 
 def end_session(*, session: Session, token: str) -> None:

@@ -1,7 +1,8 @@
 """A live page's regions, rendered once per change for everyone who would see the same thing.
 
-When a change is announced (web/live.py), every open page fetches its live regions again: web/static/live.js
-sends `X-Live: <version>`, the version the event carried. 500 open boards would be 500 renders of the same board
+When a change is announced (web/live.py), every open page needs its live regions again: the event stream renders
+them itself for the pages that named themselves (web/live_regions.py, by an in-process GET of the page), any other
+page fetches them: either way the request carries `X-Live: <version>`, the version the event carried. 500 open boards would be 500 renders of the same board
 at the same instant (bench/bench_live.py: 4–14 s on 2 cores); here the first request renders, the others wait
 for it and share its answer, which holds only the page's live regions (the elements marked `data-live` with an
 id: all that live.js swaps in).
@@ -38,15 +39,17 @@ TTL = 5.0  # seconds
 SIZE = 512  # entries (a board's regions are a few KB)
 VERSION = re.compile(r"^[0-9a-f]{8}-\d{1,12}$")  # web.live.Hub.version
 _HOLE = "csrf-" + secrets.token_hex(16)  # where a stored entry had the session's CSRF token
+PUSHED = "dutydesk.live_regions"  # set on a sub-request of web/live_regions.py: live_page names its scope there
 _START = re.compile(r"<([a-z][a-z0-9]*)\b[^>]*\bdata-live=\"[^\"]*\"[^>]*>")
 
 
-def regions(html: str) -> str:
-    """The outermost elements of `html` that carry both `data-live` and an id, one after the other."""
-    out, pos = [], 0
+def _outermost(html: str):
+    """(id, element) of the outermost elements of `html` that carry both `data-live` and an id, in order."""
+    pos = 0
     while m := _START.search(html, pos):
         tag = m.group(1)
-        if not re.search(r"\bid=\"[^\"]+\"", m.group(0)):
+        ident = re.search(r"\bid=\"([^\"]+)\"", m.group(0))
+        if not ident:
             pos = m.end()
             continue
         depth, end = 1, len(html)
@@ -55,9 +58,18 @@ def regions(html: str) -> str:
             if depth == 0:
                 end = m.end() + t.end()
                 break
-        out.append(html[m.start():end])
+        yield ident.group(1), html[m.start():end]
         pos = end
-    return "\n".join(out)
+
+
+def regions(html: str) -> str:
+    """The outermost elements of `html` that carry both `data-live` and an id, one after the other."""
+    return "\n".join(element for _, element in _outermost(html))
+
+
+def regions_by_id(html: str) -> dict[str, str]:
+    """The same elements by their id (what web/live_regions.py pushes down a page's event stream)."""
+    return dict(_outermost(html))
 
 
 class _Uncacheable(Exception):
@@ -134,6 +146,8 @@ def live_page(request: Request, c: Caller, scope: Hashable, page: Callable[[], R
         return body.replace(csrf, _HOLE) if csrf else body
 
     key = (version, request.url.path, request.url.query, language(request, c), scope)
+    if (pushed := request.scope.get(PUSHED)) is not None:  # a render for an event stream: it learns the scope
+        pushed["scope"] = (language(request, c), scope)
     try:
         body = fragments_of(request).get(key, make)
     except _Uncacheable as exc:

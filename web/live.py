@@ -4,9 +4,10 @@ A page that shows live data marks its regions `data-live="incidents deliveries"`
 `/events` (server-sent events). While at least one page listens, one task per process reads
 `services.changes.poll` every `INTERVAL` seconds (the engine may be another process, so the
 database is the one place every change shows) and puts the changed topics on each listener's
-queue; the page then fetches itself again and swaps the changed regions (web/static/live.js).
-Events carry topic names and a version only: what a page shows is decided, as always, by its own route, which
-renders its live regions once per version and scope for all the pages that ask (web/fragments.py).
+queue. A page that named itself (`page=<its path and query>`) gets its changed regions in the event itself
+(`regions`: rendered by the page's own route once per version and scope for every page that shows the same, then
+sent down each stream: web/live_regions.py); any other page, or one whose regions could not be pushed, gets the
+topic names and the version (`change`) and fetches itself again (web/static/live.js, web/fragments.py).
 
 One poll serves all listeners, so 500 open pages cost one poll every quarter second, not 500.
 """
@@ -24,6 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette.sse import EventSourceResponse, ServerSentEvent
 
 from services import changes
+from web import live_regions
 from web.console.render import page_briefly
 from web.deps import Caller, now_utc
 
@@ -41,9 +43,10 @@ class Hub:
         self._factory = session_factory
         self._interval = interval
         self._listeners: set[asyncio.Queue] = set()
+        self.pages: dict[asyncio.Queue, live_regions.Listener] = {}  # the listeners that get their regions pushed
         self._task: asyncio.Task | None = None
         self.polls = 0
-        self.failures = {"poll": 0, "stream": 0}  # server-side failures of live pages, shown on /metrics
+        self.failures = {"poll": 0, "stream": 0, "push": 0}  # server-side failures of live pages, shown on /metrics
         self._epoch, self._changes = secrets.token_hex(4), 0
 
     @property
@@ -60,15 +63,18 @@ class Hub:
     def listeners(self) -> int:
         return len(self._listeners)
 
-    def subscribe(self) -> asyncio.Queue:
+    def subscribe(self, who: live_regions.Listener | None = None) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue(maxsize=8)
         self._listeners.add(queue)
+        if who is not None:
+            self.pages[queue] = who
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name="dutydesk-live")
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
         self._listeners.discard(queue)
+        self.pages.pop(queue, None)
 
     def publish(self, topics: set[str]) -> None:
         self._changes += 1
@@ -107,10 +113,12 @@ def hub_of(request: Request) -> Hub:
 
 
 @router.get("/events")
-async def events(request: Request, topics: str = "", c: Caller = Depends(page_briefly("live:read"))):
+async def events(request: Request, topics: str = "", page: str = "",
+                 c: Caller = Depends(page_briefly("live:read"))):
     wanted = {t for t in topics.replace(",", " ").split() if t in changes.TOPICS} or set(changes.TOPICS)
     hub = hub_of(request)
-    queue = hub.subscribe()
+    who = live_regions.listener(request, c, live_regions.page_of(page), wanted)
+    queue = hub.subscribe(who)
     lifetime = request.app.state.settings.web.live_stream_seconds
 
     async def stream():
@@ -119,11 +127,20 @@ async def events(request: Request, topics: str = "", c: Caller = Depends(page_br
             yield ServerSentEvent(event="ready", data=now_utc(request).isoformat(), retry=RETRY_MS)  # the office clock
             while (left := ends - time.monotonic()) > 0:
                 try:
-                    changed = await asyncio.wait_for(queue.get(), left) & wanted
+                    topics_changed = await asyncio.wait_for(queue.get(), left)
                 except TimeoutError:
                     break
-                if changed:
-                    yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=hub.version)
+                if not (changed := topics_changed & wanted):
+                    continue
+                version = hub.version
+                found = await _pushed(request, hub, who, version, topics_changed)
+                if found == live_regions.ENDED:  # the page refetches and is asked to log in; no more events
+                    yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=version)
+                    break
+                if data := found and found.event_data(changed, who.csrf):
+                    yield ServerSentEvent(event="regions", data=data, id=version)
+                else:
+                    yield ServerSentEvent(event="change", data=" ".join(sorted(changed)), id=version)
             # a planned end: the page reconnects (and is asked to log in again if its session ended)
             yield ServerSentEvent(event="bye", data="")
         except Exception:  # the page reconnects after RETRY_MS; the failure is counted (/metrics) and logged
@@ -134,3 +151,15 @@ async def events(request: Request, topics: str = "", c: Caller = Depends(page_br
             hub.unsubscribe(queue)
 
     return EventSourceResponse(stream(), ping=PING, headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+async def _pushed(request: Request, hub: Hub, who, version: str, topics: set[str]):
+    """`who`'s regions at `version` (web/live_regions.py), ENDED, or None: the page refetches itself."""
+    if who is None:
+        return None
+    try:
+        return await live_regions.pusher_of(request).regions(version, who, topics, list(hub.pages.values()))
+    except Exception:  # e.g. the session check's database outage: the pages refetch, as before
+        hub.failed("push")
+        log.warning("live: pushing regions failed", exc_info=True)
+        return None

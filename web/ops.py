@@ -86,11 +86,12 @@ def metrics(request: Request):
     alert_gauge = Gauge("dutydesk_alerts", "current alerts by code and severity", ["code", "severity"],
                         registry=registry)
     live_failed = Counter("dutydesk_live_failures", "server-side failures of the live pages' change feed "
-                          "(kind: poll = reading the changes, stream = an open /events stream)", ["kind"],
+                          "(kind: poll = reading the changes, stream = an open /events stream, push = its regions "
+                          "not pushed: the pages refetched)", ["kind"],
                           registry=registry)
     hub = getattr(request.app.state, "live_hub", None)
-    for kind in ("poll", "stream"):
-        live_failed.labels(kind).inc(hub.failures[kind] if hub else 0)
+    for kind in ("poll", "stream", "push"):
+        live_failed.labels(kind).inc(hub.failures.get(kind, 0) if hub else 0)
     try:
         # Read-only (DEFERRED on SQLite): a scrape never waits for, nor holds, the write lock.
         with Session(readonly(request.app.state.engine)) as session:

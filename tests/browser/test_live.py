@@ -25,6 +25,8 @@ def test_a_new_incident_appears_on_an_open_board_and_dashboard_without_reload(br
         leader.wait_for_selector("#live-state.on")  # the stream is open
         assert leader.locator("#live-state").inner_text() == "实时更新"
         leader.evaluate("window.__sameDocument = true")
+        leader.evaluate("window.__refetches = 0; const f = window.fetch; window.fetch = (...a) => {"  # live.js's
+                        "if (a[1] && a[1].headers && a[1].headers['X-Live']) window.__refetches++; return f(...a); }")
         title = f"实时测试 {datetime.now().strftime('%H%M%S')} 青山镇货车侧翻"
 
         log_in(page, "duty", DUTY_PASSWORD)
@@ -44,6 +46,7 @@ def test_a_new_incident_appears_on_an_open_board_and_dashboard_without_reload(br
 
         leader.locator("#board tr", has_text=title).wait_for(timeout=8_000)  # no reload: the row arrives
         assert leader.evaluate("window.__sameDocument === true"), "the page was reloaded"
+        assert leader.evaluate("window.__refetches") == 0, "the board refetched itself: its event carried no regions"
         row = leader.locator("#board tr", has_text=title)
         assert row.locator(".countdown").count() == 0 or row.locator(".countdown").first.inner_text()
         # the arrived row is a card on the phone like the others (labels from the table head)

@@ -1,5 +1,8 @@
-// Live regions: elements marked data-live="topic topic" (with an id) are fetched again from the page's own
-// URL when the server says one of their topics changed (/events, server-sent events; see web/live.py).
+// Live regions: elements marked data-live="topic topic" (with an id) are swapped when the server says one of
+// their topics changed (/events, server-sent events; see web/live.py). The stream knows the page (`page=`) and
+// sends the changed regions in the event itself ("regions", rendered once for every page that shows the same:
+// web/live_regions.py); an event without them ("change": too large, a failed render, an older server) makes the
+// page fetch them from its own URL instead.
 // Written here rather than taken from htmx + its SSE extension: the whole job is ~80 lines (listen, debounce,
 // fetch the page, swap the regions by id, keep what the user is typing), while htmx would bring 50 KB and a
 // second way of writing every page.
@@ -39,6 +42,24 @@
     return [...el.querySelectorAll("input, textarea, select")].some(changed);
   }
 
+  // The regions of `html` (the live regions, or a whole page) put in place of the page's regions of `wanted`
+  // topics; a region being edited waits (its topics stay pending: it is fetched when the field is left).
+  function swap(html, wanted) {
+    const next = new DOMParser().parseFromString(html, "text/html");
+    for (const el of live()) {
+      if (!el.dataset.live.split(/\s+/).some((t) => wanted.has(t))) continue;
+      const fresh = next.getElementById(el.id);
+      if (!fresh || fresh.innerHTML === el.innerHTML) continue;
+      if (editing(el)) { wanted.forEach((t) => pending.add(t)); continue; }
+      el.replaceChildren(...fresh.childNodes);
+      for (const { name, value } of fresh.attributes) {  // e.g. a chart's data-charts
+        if (name === "class" || (name.startsWith("data-") && name !== "data-live")) el.setAttribute(name, value);
+      }
+      el.dispatchEvent(new CustomEvent("dutydesk:updated", { bubbles: true }));
+      if (window.dutydesk) window.dutydesk.enhance(el);
+    }
+  }
+
   async function refresh() {
     if (busy) { timer = setTimeout(refresh, 200); return; }
     const wanted = pending; pending = new Set(); timer = null; busy = true;
@@ -46,19 +67,7 @@
       const r = await fetch(location.href, { headers: { "X-Live": version || "1" }, credentials: "same-origin", cache: "no-store" });
       if (r.redirected && new URL(r.url).pathname === "/login") { show("expired"); return; }
       if (!r.ok) return;
-      const next = new DOMParser().parseFromString(await r.text(), "text/html");
-      for (const el of live()) {
-        if (!el.dataset.live.split(/\s+/).some((t) => wanted.has(t))) continue;
-        const fresh = next.getElementById(el.id);
-        if (!fresh || fresh.innerHTML === el.innerHTML) continue;
-        if (editing(el)) { wanted.forEach((t) => pending.add(t)); continue; }
-        el.replaceChildren(...fresh.childNodes);
-        for (const { name, value } of fresh.attributes) {  // e.g. a chart's data-charts
-          if (name === "class" || (name.startsWith("data-") && name !== "data-live")) el.setAttribute(name, value);
-        }
-        el.dispatchEvent(new CustomEvent("dutydesk:updated", { bubbles: true }));
-        if (window.dutydesk) window.dutydesk.enhance(el);
-      }
+      swap(await r.text(), wanted);
     } catch (e) {
       wanted.forEach((t) => pending.add(t));  // try again with the next change or reconnect
     } finally {
@@ -74,7 +83,8 @@
     if (!timer) timer = setTimeout(refresh, DELAY + Math.random() * SPREAD);
   }
 
-  const source = new EventSource("/events?topics=" + encodeURIComponent([...topics].join(" ")));
+  const source = new EventSource("/events?topics=" + encodeURIComponent([...topics].join(" ")) +
+    "&page=" + encodeURIComponent(location.pathname + location.search));
   source.addEventListener("ready", (ev) => {
     show("on");
     // the server's time (the office clock): the wall display keeps its offset from the browser's
@@ -84,6 +94,15 @@
   source.addEventListener("change", (ev) => {
     version = ev.lastEventId || "";
     want(ev.data.split(" ").filter((t) => topics.has(t)));
+  });
+  source.addEventListener("regions", (ev) => {  // {topics: [...], regions: {id: html}}: no fetch
+    version = ev.lastEventId || "";
+    try {
+      const { topics: changed, regions } = JSON.parse(ev.data);
+      swap(Object.values(regions).join("\n"), new Set(changed.filter((t) => topics.has(t))));
+    } catch (e) {
+      want(topics);  // not readable: fetch the regions as for a "change"
+    }
   });
   let leaving = false;  // the server ends each stream after a while (web.live_stream_seconds): not an outage
   source.addEventListener("bye", () => { leaving = true; });
