@@ -28,8 +28,11 @@ run: $(VENV)/.installed
 	DUTYDESK_WEB__HOST=$(HOST) DUTYDESK_WEB__PORT=$(PORT) $(BIN)/dutydesk demo seed --if-empty
 	$(BIN)/dutydesk serve --host $(HOST) --port $(PORT)
 
+# Two pytest-xdist workers: most of the suite's time is spent waiting on browsers, subprocesses and sockets.
+# Each worker has its own databases, servers and temp dirs (tests/README.md); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # every menu page of every demo role at desktop and phone size, with an index page: var/screenshots/index.html
 screenshots: $(VENV)/.installed-test

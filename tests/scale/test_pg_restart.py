@@ -1,15 +1,20 @@
 """PostgreSQL restarted while `dutydesk serve` dispatches: everything is delivered, once, with no manual step.
 
-Restarting the server breaks every other test using it at that moment, so outside CI (where tests run
-one at a time) it only runs with DUTYDESK_TEST_PG_RESTART=1.
+The server restarted is one of this test's own (initdb in a temporary directory, on a free port), so the
+restart cuts no other test's connections: not those of the other pytest-xdist worker, nor another run's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pwd
+import shutil
 import subprocess
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,25 +22,75 @@ from sqlmodel import Session, select
 
 from models.deliveries import Delivery
 from services import deliveries
-from tests.conftest import PG_URL, _pg_available
+from tests.peers import free_port
 from tests.scale import cluster
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not _pg_available(PG_URL), reason="PostgreSQL only"),
-    pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("DUTYDESK_TEST_PG_RESTART")),
-                       reason="restarts the shared PostgreSQL: CI or DUTYDESK_TEST_PG_RESTART=1 only"),
-]
+pytestmark = pytest.mark.slow
 N = 2_000
 
 
-def pg_ctl(action: str) -> None:
-    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action], check=True, timeout=60)
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else None
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL server: trust authentication on 127.0.0.1, its socket in its own directory.
+    As root it runs as the postgres account (PostgreSQL refuses to run as root)."""
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.home = Path(tempfile.mkdtemp(prefix="dutydesk-pg-"))
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.home, pw.pw_uid, pw.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.data, self.port = self.home / "data", free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        proc = subprocess.run([*self.as_user, *args], cwd=self.home, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, f"{args}: {proc.stdout}{proc.stderr}"
+
+    def ctl(self, action: str) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.home / "server.log"), "-w",
+                  "-t", "60", "-m", "fast", action)
+
+    def ready(self) -> bool:
+        return subprocess.run([str(self.bin / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(self.port)],
+                              timeout=30).returncode == 0
+
+    def start(self) -> None:
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C")
+        with open(self.data / "postgresql.conf", "a") as conf:
+            conf.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.home}'\n")
+        self.ctl("start")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-m", "immediate", "stop")
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL's server binaries missing (/usr/lib/postgresql/*/bin): CI must test it")
+        pytest.skip("PostgreSQL's server binaries missing (/usr/lib/postgresql/*/bin)")
+    pg = PrivatePostgres(bin_dir)
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.close()
 
 
 def test_service_recovers_from_a_database_restart(tmp_path):
-    with cluster.fresh_database(PG_URL) as (engine, url):
+    with private_postgres() as pg, cluster.fresh_database(pg.url) as (engine, url):
         sink, sink_url = cluster.start_sink(latency=0.02)
         cluster.add_webhook_channel(engine, "hook", sink_url, concurrency=16)
         inst = cluster.Instance(url, tmp_path, "engine-0")
@@ -49,10 +104,10 @@ def test_service_recovers_from_a_database_restart(tmp_path):
             while cluster.get_json(sink_url + "/stats")["received"] < N * 0.2:
                 time.sleep(0.05)
             try:
-                pg_ctl("restart")
+                pg.ctl("restart")
             finally:
-                if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode != 0:
-                    pg_ctl("start")  # never leave PostgreSQL down
+                if not pg.ready():
+                    pg.ctl("start")  # the service must find it back
             deadline = time.monotonic() + 90
             while True:
                 with Session(engine) as s:  # pool_pre_ping replaces the connections the restart cut
