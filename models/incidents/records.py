@@ -46,6 +46,8 @@ class Incident(SQLModel, table=True):
                                             description="the suggestion's reason as data (GradeSuggestion.basis)")
     grade: int | None = Field(default=None, index=True, description="confirmed grade 1..4")
     grade_override_reason: str = Field(default="", max_length=500)
+    grade_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                                description="when the office last confirmed the grade (确认定级)")
     status: str = Field(default="open", max_length=10, index=True, description="open | closed | merged")
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     merged_into_id: uuid.UUID | None = Field(default=None, foreign_key="incident.id", index=True, description=(

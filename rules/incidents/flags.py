@@ -54,12 +54,15 @@ def grade_review(incident: Incident, reports: Sequence[Report], thresholds: Grad
     differs from the confirmed grade, more or less severe: a hint to review the grading (复核定级), never a change.
 
     A 首报's figures are what the grade was set from; a less severe grade is not implied while a casualty figure
-    is still 待核实 (it may yet reach the grade); a hand-graded category has no implied grade."""
+    is still 待核实 (it may yet reach the grade); a hand-graded category has no implied grade; a grade the office
+    confirmed (确认定级) after that report has been reviewed."""
     if incident.grade is None:
         return None
     ordered = sorted(reports, key=lambda r: r.reported_at)  # stable: of two at one time, the later given
     latest = next((r for r in reversed(ordered) if r.casualties is not None), None)
     if latest is None or latest.kind is ReportKind.first:
+        return None
+    if incident.grade_confirmed_at is not None and incident.grade_confirmed_at >= latest.reported_at:
         return None
     c = latest.casualties
     loss = incident.economic_loss_yuan if is_known(incident.economic_loss_yuan) else 0

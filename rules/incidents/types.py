@@ -153,3 +153,4 @@ class Incident:
     learned_from_other_channel: bool = False  # e.g. media or a superior, not the unit's report
     casualties: Casualties | None = None
     economic_loss_yuan: int | None = None  # direct economic loss, when known (a grading criterion)
+    grade_confirmed_at: datetime | None = None  # the office's latest 确认定级 (a review of the grade)

@@ -72,7 +72,7 @@ def rule_incident(i: Incident) -> r.Incident:
                       grade=grade_of(i.grade), suggested_grade=grade_of(i.suggested_grade),
                       grade_override_reason=i.grade_override_reason, sensitive=i.sensitive,
                       learned_from_other_channel=i.learned_from_other_channel, casualties=casualties_of(i),
-                      economic_loss_yuan=i.economic_loss_yuan)
+                      economic_loss_yuan=i.economic_loss_yuan, grade_confirmed_at=i.grade_confirmed_at)
 
 
 def _dt(value: Any) -> datetime | None:

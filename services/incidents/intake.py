@@ -115,7 +115,7 @@ def set_grade(*, session: Session, incident_id, data: GradeIn, by: Actor, now: d
         raise Invalid("调整建议等级须说明理由 (an override needs a reason)", field="reason")
     before = audit.jsonable(incident)
     old_grade = incident.grade
-    incident.grade = data.grade
+    incident.grade, incident.grade_confirmed_at = data.grade, now
     incident.grade_override_reason = data.reason.strip() if data.grade != incident.suggested_grade else ""
     session.add(incident)
     deadlines.regrade(session, incident, now, settings=settings)

@@ -121,3 +121,25 @@ def test_the_notice_on_the_timeline_words_its_figures_in_the_pages_language(sess
     en = text(client.get(f"/incidents/{inc.id}?lang=en").text)
     assert "Follow-up report notice → " in en and "casualties now: Deaths 3、" not in en
     assert "casualties now: Deaths 3, Injured to be verified, Missing 2" in en
+
+
+def test_the_review_hint_ends_when_the_office_confirms_the_grade_and_returns_with_new_figures(
+        session, county, clock, settings):
+    """The office has looked at the 续报's figures and kept the grade (确认定级 with its reason): the hint is done;
+    a later 续报 whose figures still differ raises it again."""
+    from services.incidents.intake import set_grade
+    from services.incidents.schemas import GradeIn
+
+    inc = _open(session, county, clock, settings)  # grade II by the office
+    clock.advance(minutes=20)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", content="核减", deaths=1, missing=0, injured=2, seriously_injured=0))
+    assert FlagCode.grade_review in [f.code for f in board.flags(session, inc, clock.now, settings)]
+    clock.advance(minutes=5)
+    set_grade(session=session, incident_id=inc.id, data=GradeIn(grade=inc.grade, reason="失联人员仍在搜寻，维持Ⅱ级"),
+              by=DUTY, now=clock.now, settings=settings)
+    assert FlagCode.grade_review not in [f.code for f in board.flags(session, inc, clock.now, settings)]
+    clock.advance(minutes=30)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", content="再核", deaths=0, missing=0, injured=2, seriously_injured=0))
+    assert FlagCode.grade_review in [f.code for f in board.flags(session, inc, clock.now, settings)]
