@@ -9,11 +9,11 @@ id: all that live.js swaps in).
 
 An entry is keyed by the event's version, the path and query, the language and the *scope* the page's services
 decide by — the board and the wall by the caller's role and unit scope (`Actor.scope`: a unit reporter's own
-unit, None for the office), the dashboard, an incident page and the inbox by the w_HOLE actor (they show "mine",
+unit, None for the office), the dashboard, an incident page and the inbox by the whole actor (they show "mine",
 "acknowledged by me") — so two callers who would be shown different data never share an entry. The session's
 CSRF token is taken out of a stored entry and put back for each request. An entry lives `TTL` seconds at most
 (countdowns and "overdue" depend on the time as well as on the data). A request without a version (no JavaScript,
-a first load, a page coming back from an outage) renders the w_HOLE page, as always.
+a first load, a page coming back from an outage) renders the whole page, as always.
 
 Written here rather than taken from a cache library: the part that matters is that 500 simultaneous requests
 for one key cost one render (the others wait for it), which `functools.lru_cache` and `cachetools` do not do.
@@ -131,7 +131,7 @@ def fragments_of(request: Request) -> Fragments:
 
 
 def live_page(request: Request, c: Caller, scope: Hashable, page: Callable[[], Response]) -> Response:
-    """`page()` (the w_HOLE page), or for a live refetch with an event's version the page's live regions, shared
+    """`page()` (the whole page), or for a live refetch with an event's version the page's live regions, shared
     by every caller of the same `scope` (what the page's services decide by: see the module's docstring)."""
     version = request.headers.get("X-Live", "")
     if not VERSION.match(version):
