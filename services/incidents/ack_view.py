@@ -94,3 +94,40 @@ def for_link(session: Session, incident: Incident, person_id: uuid.UUID | None) 
     needed = incident.status == "open" and incident.acknowledged_at is None
     return LinkView(others, needed, still_to_ack(session, incident) if needed else [],
                     incident.closed_at if incident.status == "closed" else None)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """Why an inbox message's acknowledgement link asks nothing of its person any more."""
+
+    why: str  # "other" (someone else's acknowledgement met the step), "closed" (终报), "merged"
+    at: datetime | None
+    name: str = ""
+
+
+def settled_links(session: Session, deliveries) -> dict[uuid.UUID, Settled]:
+    """Of these inbox messages, those with an acknowledgement link for an incident that no longer waits for their
+    person, by message id: the inbox then says so instead of offering a button (the link's page does the same)."""
+    out: dict[uuid.UUID, Settled] = {}
+    for d in deliveries:
+        if d.source != "incident" or not d.ack_url or d.acked_at is not None:
+            continue
+        try:
+            incident = session.get(Incident, uuid.UUID(d.source_id))
+        except ValueError:
+            continue
+        if incident is None:
+            continue
+        if incident.status == "merged":
+            out[d.id] = Settled("merged", incident.merged_at)
+            continue
+        view = for_link(session, incident, d.person_id)
+        if view.needed:
+            continue
+        if view.closed_at is not None:
+            out[d.id] = Settled("closed", view.closed_at)
+        elif view.others:
+            out[d.id] = Settled("other", view.others[0].at, "、".join(dict.fromkeys(a.name for a in view.others)))
+        elif incident.acknowledged_at is not None:
+            out[d.id] = Settled("other", incident.acknowledged_at, incident.acknowledged_by)
+    return out

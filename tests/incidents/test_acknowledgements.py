@@ -253,3 +253,35 @@ def test_the_page_lists_who_still_must_acknowledge(client, app, users, county, c
     _ack(session, inc, _as(county["vice"]), clock, settings)
     session.commit()
     assert 'id="pending-acks"' not in client.get(f"/incidents/{inc.id}").text
+
+
+def test_the_inbox_says_another_leader_acknowledged_and_offers_no_button(client, app, users, county, clock, session,
+                                                                        settings, recorder):
+    """Either leader's acknowledgement meets the step: once the vice head has acknowledged, the duty leader's inbox
+    says so, as the link's page does, instead of a button that would acknowledge nothing (ack17's note)."""
+    from services.deliveries import SendOutcome
+    from tests.incidents.test_upward import dispatch
+
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-any", position=1, steps=[
+        policies.StepIn(targets=[{"kind": "duty_leader_now"}, {"kind": "category_leader"}], channels=["inbox"],
+                        wait_minutes=10)]))
+    users["leader"].person_id = county["leader"].id
+    session.add(users["leader"])
+    session.commit()
+    app.state.clock = clock
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
+    dispatch(session, clock, lambda d: SendOutcome("delivered"))
+    session.commit()
+    _login(client, "u_leader")
+    button = re.compile(r'<a class="button[^"]*" href="[^"]*/ack/[^"]+">')
+    assert button.search(client.get("/inbox").text)
+    clock.advance(minutes=2)
+    assert _ack(session, inc, _as(county["vice"]), clock, settings).stopped
+    session.commit()
+    page = client.get("/inbox").text
+    assert not button.search(page)
+    assert "副县长钱立新已于7月15日 02:12确认收到，无需您再确认。" in re.sub(r"<[^>]+>", "", page)
+    english = re.sub(r"<[^>]+>", "", client.get("/inbox?lang=en").text)
+    assert "副县长钱立新 acknowledged at 15 Jul 02:12: your acknowledgement is not needed any more." in english

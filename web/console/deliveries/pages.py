@@ -22,7 +22,7 @@ from models.deliveries import (
 from notifiers import registry
 from services import deliveries
 from services.deliveries import messages
-from services.incidents import acks
+from services.incidents import ack_view, acks
 from services.incidents.targets import VIA_ZH
 from web.api.deliveries import secret_key
 from web.console.deliveries.config_words import config_rows
@@ -258,6 +258,7 @@ async def channel_test(name: str, request: Request, c: Caller = Depends(page("ch
 def inbox(request: Request, c: Caller = Depends(page("inbox:read")), session: Session = Depends(get_session)):
     def whole():
         rows = messages.inbox(session=session, by=c.by)
-        return render(request, "inbox.html", c, rows=rows, linked=messages.reads_inbox(c.by))
+        return render(request, "inbox.html", c, rows=rows, linked=messages.reads_inbox(c.by),
+                      settled=ack_view.settled_links(session, rows))  # links nobody needs to press any more
 
     return live_page(request, c, c.by, whole)  # one's own messages: the whole actor
