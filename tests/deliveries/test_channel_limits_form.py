@@ -82,3 +82,19 @@ def test_the_limit_form_speaks_english_too(client, session, users, robot):
     assert r.status_code == 422 and "Enter a whole number from 1 to 100000" in r.text
     page = client.get("/channels?edit=robot&lang=en", headers=admin).text
     assert "Messages allowed" in page and "Per (seconds)" in page
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_new_channel_refused_says_why_in_the_pages_language(client, session, users, lang):
+    """An empty name or settings that are not a JSON object: the reason in the page's language, never pydantic's
+    "2 validation errors for ChannelConfigCreate" (words14's note)."""
+    admin = _cookie(session, users["admin"])
+    q = "?lang=en" if lang == "en" else ""
+    empty = _post(client, admin, "/channels" + q, name="", kind="webhook", title="", config="")
+    bad = _post(client, admin, "/channels" + q, name="hook2", kind="webhook", title="", config="[1, 2]")
+    for r in (empty, bad):
+        assert r.status_code == 422
+        said = re.search(r'id="channel-error">([^<]*)<', r.text).group(1)
+        assert "validation error" not in said and "ChannelConfigCreate" not in said
+        assert bool(re.search(r"[\u4e00-\u9fff]", said)) == (lang == "zh-CN"), said
+    assert session.query(ChannelConfig).filter_by(name="hook2").first() is None

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from core.errors import ServiceError
+from core.errors import ServiceError, in_language
 from models.deliveries import (
     ChannelConfigCreate,
     ChannelConfigUpdate,
@@ -26,7 +26,7 @@ from services.incidents import ack_view, acks
 from services.incidents.targets import VIA_ZH
 from web.api.deliveries import secret_key
 from web.console.deliveries.config_words import config_rows
-from web.console.forms import field_errors, raise_refusal
+from web.console.forms import field_errors, invalid_text, raise_refusal
 from web.console.i18n import MESSAGES, translate
 from web.console.render import display_label, language, page, render, templates
 from web.deps import Caller, get_session, now_utc
@@ -212,9 +212,12 @@ async def channel_create(request: Request, c: Caller = Depends(page("channels:wr
         if exc.field in RATE_FIELDS:
             return _channels_page(request, c, session, 422, values=form, errors=field_errors(exc))
         return _channels_page(request, c, session, 422, exc.reason, form)
-    except (ValueError, ValidationError) as exc:
+    except ValidationError as exc:  # e.g. no name: each field as people call it, in the page's language only
         session.rollback()
-        return _channels_page(request, c, session, 422, str(exc).splitlines()[0], form)
+        return _channels_page(request, c, session, 422, in_language(invalid_text(exc), language(request, c)), form)
+    except ValueError:  # the settings box is not a JSON object
+        session.rollback()
+        return _channels_page(request, c, session, 422, translate("chn.err.config", language(request, c)), form)
     return RedirectResponse("/channels", status_code=303)
 
 
