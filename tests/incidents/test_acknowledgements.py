@@ -194,22 +194,30 @@ def test_the_button_is_only_for_those_whose_acknowledgement_counts(client, app, 
     assert r.status_code == 403 and r.json()["detail"][0]["loc"][-1] == "person_id"
 
 
-def test_the_inbox_button_is_gone_once_acknowledged_in_the_console(client, app, users, county, clock, session,
-                                                                   settings, recorder):
+
+def _inbox_step(app, users, county, clock, session, settings, recorder, targets, *reached):
+    """An inbox-only first step to `targets`; the duty leader's console account (u_leader) linked to 周文静; the
+    incident opened and its step's inbox messages delivered."""
     from services.deliveries import SendOutcome
     from tests.incidents.test_upward import dispatch
 
-    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-only", position=1, steps=[
-        policies.StepIn(targets=[{"kind": "duty_leader_now"}], channels=["inbox"], wait_minutes=10)]))
+    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-step", position=1, steps=[
+        policies.StepIn(targets=targets, channels=["inbox"], wait_minutes=10)]))
     users["leader"].person_id = county["leader"].id
     session.add(users["leader"])
     session.commit()
     app.state.clock = clock
     inc = _open(session, county, clock, settings)
     run(session, clock, settings)
-    recorder.expect("escalation", "带班领导周文静")
+    recorder.expect("escalation", *reached)
     dispatch(session, clock, lambda d: SendOutcome("delivered"))  # the inbox plugin delivers at once
     session.commit()
+    return inc
+
+def test_the_inbox_button_is_gone_once_acknowledged_in_the_console(client, app, users, county, clock, session,
+                                                                   settings, recorder):
+    inc = _inbox_step(app, users, county, clock, session, settings, recorder, [{"kind": "duty_leader_now"}],
+                      "带班领导周文静")
     csrf = _login(client, "u_leader")
     button = re.compile(r'<a class="button[^"]*" href="[^"]*/ack/[^"]+">')
     assert button.search(client.get("/inbox").text)
@@ -259,21 +267,8 @@ def test_the_inbox_says_another_leader_acknowledged_and_offers_no_button(client,
                                                                         settings, recorder):
     """Either leader's acknowledgement meets the step: once the vice head has acknowledged, the duty leader's inbox
     says so, as the link's page does, instead of a button that would acknowledge nothing (ack17's note)."""
-    from services.deliveries import SendOutcome
-    from tests.incidents.test_upward import dispatch
-
-    policies.add_policy(session=session, actor="test", data=policies.PolicyIn(name="inbox-any", position=1, steps=[
-        policies.StepIn(targets=[{"kind": "duty_leader_now"}, {"kind": "category_leader"}], channels=["inbox"],
-                        wait_minutes=10)]))
-    users["leader"].person_id = county["leader"].id
-    session.add(users["leader"])
-    session.commit()
-    app.state.clock = clock
-    inc = _open(session, county, clock, settings)
-    run(session, clock, settings)
-    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
-    dispatch(session, clock, lambda d: SendOutcome("delivered"))
-    session.commit()
+    inc = _inbox_step(app, users, county, clock, session, settings, recorder,
+                      [{"kind": "duty_leader_now"}, {"kind": "category_leader"}], "带班领导周文静", "副县长钱立新")
     _login(client, "u_leader")
     button = re.compile(r'<a class="button[^"]*" href="[^"]*/ack/[^"]+">')
     assert button.search(client.get("/inbox").text)
