@@ -267,7 +267,9 @@ def test_a_forged_old_entry_inserted_afterwards_is_named_though_the_sealer_chain
         ("backdated", forged.seq)]  # (other tests' entries left in the database are theirs to judge)
     named = next(p for p in problems if p.code == "backdated" and p.seq == forged.seq)
     assert "事后插入" in named.reason and "早 7 天 0 小时" in named.reason
-    assert f"{forged.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in named.reason  # the time it claims, with its zone
+    # the time it claims in office time, as every page that says 北京时间 shows times (issue 14: it was UTC)
+    assert f"{forged.at.astimezone(keeper.tz):%Y-%m-%d %H:%M}" in named.reason and "UTC" not in named.reason
+    assert str(keeper.tz) == "Asia/Shanghai"
 
 
 def test_an_entry_of_a_transaction_that_committed_a_minute_late_is_not_called_back_dated(session, keeper):

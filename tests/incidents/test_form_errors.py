@@ -52,3 +52,14 @@ def test_a_bad_occurred_at_is_refused_at_that_field_in_the_pages_language(client
     r = client.post("/incidents/new", data={**_form(county), "occurred_at": "2026-02-30T08:00", "csrf_token": csrf},
                     follow_redirects=False)
     assert re.search(r'data-field="occurred_at" id="e-occurred_at">[^<]*day value is outside', r.text)
+
+
+def test_a_bad_category_is_refused_in_its_labels_not_its_codes(client, app, users, county, clock, session):
+    """Issue 14 (M5): 「须为以下之一：natural_disaster、accident…」 on a zh-CN page."""
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    r = client.post("/incidents/new", data={**_form(county), "category": "volcano", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 422
+    error = re.search(r'<p class="error" data-field="category"[^>]*>([^<]*)', r.text).group(1)
+    assert "自然灾害" in error and "事故灾难" in error and "natural_disaster" not in error, error
