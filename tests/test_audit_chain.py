@@ -346,5 +346,6 @@ def test_entries_written_after_a_cut_tail_never_take_the_deleted_entries_numbers
     _, problems = _verify(session, keeper, now=NOW + timedelta(minutes=1))
     deleted = {p.pos for p in problems if p.code in ("missing", "truncated")}
     assert {pos for _, pos in newest} <= deleted
-    present = set(session.exec(select(AuditEntry.seq)).all())
-    assert not deleted & present, "a deleted entry's number names a row that is still listed"
+    if session.get_bind().dialect.name == "sqlite":  # one writer, no gaps: an entry's number is its position
+        present = set(session.exec(select(AuditEntry.seq)).all())
+        assert not deleted & present, "a deleted entry's number names a row that is still listed"
