@@ -23,6 +23,8 @@ class AuditEntry(SQLModel, table=True):
     """
 
     __tablename__ = "audit_entry"
+    # SQLite: a deleted entry's number is never given to a new one (as on PostgreSQL); migration 0007s
+    __table_args__ = {"sqlite_autoincrement": True}
 
     seq: int | None = Field(default=None, sa_column=Column(BIGINT, primary_key=True, autoincrement=True))
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

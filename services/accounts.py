@@ -22,6 +22,7 @@ from models.accounts import (
     UserUpdate,
 )
 from models.directory import Person, Unit
+from models.rosters.duty import FeedToken
 from services import audit
 
 _hasher = PasswordHasher()
@@ -115,9 +116,9 @@ def create_user(*, session: Session, data: UserCreate, actor: str) -> User:
 def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor: str,
                 keep_session: uuid.UUID | None = None, now: datetime | None = None) -> User:
     """Change an account. A new password ends every console session of that user but `keep_session` (the one
-    making the change, when users change their own) and revokes every API token of that user (audited, each at
-    `now`): a password changed after a leak must end everything issued with the old one, and a token is as good
-    as a password. Deactivation ends all sessions (its tokens stop working with the account)."""
+    making the change, when users change their own) and revokes every API token of that user and every iCal feed
+    they made (audited, each at `now`): a password changed after a leak must end everything issued with the old
+    one, and a token (or a feed's URL) is as good as a password. Deactivation ends all sessions (its tokens stop working with the account)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"未找到该用户 (user {user_id} not found)", field="user_id")
@@ -147,6 +148,7 @@ def update_user(*, session: Session, user_id: uuid.UUID, data: UserUpdate, actor
             ended = ended.where(LoginSession.id != keep_session)
         session.exec(ended)
         _revoke_tokens_of(session, user, actor=actor, now=now or datetime.now(UTC))
+        _revoke_feeds_of(session, user, actor=actor, now=now or datetime.now(UTC))
     audit.record(session=session, actor=actor, action="deactivate" if changes.get("active") is False else "update",
                  entity="user", entity_id=user.id, before=before,
                  after=user.model_dump(mode="json", exclude={"password_hash"}),
@@ -186,8 +188,8 @@ def _is_known(session: Session, username: str, source: str, now: datetime) -> bo
 
 def change_own_password(*, session: Session, user: User, current: str, new: str,
                         keep_session: uuid.UUID | None, now: datetime | None = None) -> User:
-    """A user's own new password (the current one must be given); their other sessions end, their API tokens are
-    revoked."""
+    """A user's own new password (the current one must be given); their other sessions end, their API tokens and
+    the iCal feeds they made are revoked."""
     if not verify_secret(user.password_hash, current):
         raise Invalid("当前密码不正确 (the current password is wrong)", field="current_password")
     if current == new:
@@ -334,6 +336,22 @@ def _revoke_tokens_of(session: Session, user: User, *, actor: str, now: datetime
     live = session.exec(select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
     for token_id in list(live):
         revoke_api_token(session=session, token_id=token_id, actor=actor, now=now, note="password changed")
+
+
+def _revoke_feeds_of(session: Session, user: User, *, actor: str, now: datetime) -> None:
+    """Revoke every live iCal feed `user` made (from the console or with a token): an unauthenticated URL handed
+    out under the old password is as good as a token. Each audited as `services.rosters.ical.revoke` does."""
+    live = session.exec(select(FeedToken).where(FeedToken.created_by.in_([user.username, f"token:{user.username}"]),
+                                                FeedToken.revoked_at.is_(None)))
+    for row in list(live):
+        row.revoked_at = now
+        session.add(row)
+        session.flush()
+        person = session.get(Person, row.ref_id) if row.kind == "person" else None
+        owner = person.unit_id if person is not None else (row.ref_id if row.kind == "unit" else None)
+        audit.record(session=session, actor=actor, action="revoke", entity="ical_feed", entity_id=row.id, at=now,
+                     unit_id=owner or "", after={"kind": row.kind, "ref_id": str(row.ref_id)},
+                     note="password changed")
 
 
 def revoke_api_token(*, session: Session, token_id: uuid.UUID, actor: str, now: datetime, note: str = "") -> ApiToken:

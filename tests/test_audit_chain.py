@@ -267,7 +267,9 @@ def test_a_forged_old_entry_inserted_afterwards_is_named_though_the_sealer_chain
         ("backdated", forged.seq)]  # (other tests' entries left in the database are theirs to judge)
     named = next(p for p in problems if p.code == "backdated" and p.seq == forged.seq)
     assert "事后插入" in named.reason and "早 7 天 0 小时" in named.reason
-    assert f"{forged.at.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in named.reason  # the time it claims, with its zone
+    # the time it claims in office time, as every page that says 北京时间 shows times (issue 14: it was UTC)
+    assert f"{forged.at.astimezone(keeper.tz):%Y-%m-%d %H:%M}" in named.reason and "UTC" not in named.reason
+    assert str(keeper.tz) == "Asia/Shanghai"
 
 
 def test_an_entry_of_a_transaction_that_committed_a_minute_late_is_not_called_back_dated(session, keeper):
@@ -324,3 +326,26 @@ def test_a_check_result_inserted_by_hand_does_not_show_passed_over_a_broken_chai
     session.flush()
     shown = checks.last_check(session=session, keeper=keeper)
     assert [p["code"] for p in shown.problems] == ["forged_check"] and "伪造" in shown.problems[0]["reason"]
+
+
+def test_entries_written_after_a_cut_tail_never_take_the_deleted_entries_numbers(session, keeper):
+    """Issue 14 (M1): after the three newest entries (#610–#612) were deleted in SQLite, the next ones were numbered
+    #610–#612 again (at positions 613–615), so verify's 「链位置 611 的记录被删除」 stood above a #611 in the list:
+    one number, two rows. A number is never given twice (SQLite AUTOINCREMENT, as a PostgreSQL identity)."""
+    _write(session, 5, at=NOW)
+    keeper.seal(session=session, now=NOW)
+    session.commit()
+    newest = [(e.seq, e.chain_pos) for e in _sealed(session, 3)]
+    session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq for seq, _ in newest])))
+    session.commit()
+    _write(session, 3, at=NOW + timedelta(minutes=1))
+    keeper.seal(session=session, now=NOW + timedelta(minutes=1))
+    session.commit()
+    new = _sealed(session, 3)
+    assert min(e.seq for e in new) > max(seq for seq, _ in newest), [e.seq for e in new]
+    _, problems = _verify(session, keeper, now=NOW + timedelta(minutes=1))
+    deleted = {p.pos for p in problems if p.code in ("missing", "truncated")}
+    assert {pos for _, pos in newest} <= deleted
+    if session.get_bind().dialect.name == "sqlite":  # one writer, no gaps: an entry's number is its position
+        present = set(session.exec(select(AuditEntry.seq)).all())
+        assert not deleted & present, "a deleted entry's number names a row that is still listed"

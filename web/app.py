@@ -36,7 +36,7 @@ from web.console.render import HomeRedirect, LoginRedirect, field_label, languag
 from web.console.routes import router as console_router
 from web.deps import Refused
 from web.extensions import Extensions
-from web.problems import problems
+from web.problems import http_detail, in_one_language, in_words, problems
 
 log = logging.getLogger("dutydesk.web")
 STATIC = Path(__file__).parent / "static"
@@ -175,9 +175,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException):
         await _audit_refusal(request, exc, exc.status_code, str(exc.detail), None)
         if not wants_page(request):
-            detail = exc.detail
+            detail = http_detail(request, exc.status_code, exc.detail)  # one language, the framework's too
             if isinstance(exc, Refused):  # the caller's role is what is refused: said where, like every refusal
-                detail = [{"loc": ["role"], "msg": exc.detail, "type": "Forbidden"}]
+                detail = [{"loc": ["role"], "msg": detail, "type": "Forbidden"}]
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
         message, lang = exc.detail, language(request)
         if message == HTTPStatus(exc.status_code).phrase:  # Starlette's own English ("Not Found"): in the page's words
@@ -195,7 +195,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if wants_page(request):  # a console link to what the caller may not see: the reason, on a page
             return render(request, "error.html", None, status_code=exc.status, status=exc.status,
                           message=exc.reason, field=exc.field)
-        return JSONResponse({"detail": exc.as_detail(where=_where(request, exc.field))}, status_code=exc.status)
+        return JSONResponse({"detail": in_one_language(request, exc.as_detail(where=_where(request, exc.field)))},
+                            status_code=exc.status)
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(request: Request, exc: IntegrityError):
@@ -203,7 +204,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if wants_page(request):
             return render(request, "error.html", None, status_code=409, status=409,
                           message=translate("error.conflict", language(request)))
-        return JSONResponse({"detail": [{"loc": ["body"], "msg": "conflicts with existing data",
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": in_words(request, "与已有数据冲突",
+                                                                                  "conflicts with existing data"),
                                          "type": "Conflict"}]}, status_code=409)
 
     @app.exception_handler(DataError)
@@ -214,8 +216,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         if wants_page(request):
             return render(request, "error.html", None, status_code=422, status=422,
                           message=translate("error.data", language(request)))
-        return JSONResponse({"detail": [{"loc": ["body"], "msg": "数据不符合字段的长度或范围 (a value does not fit "
-                                         "its field's length or range)", "type": "DataError"}]}, status_code=422)
+        return JSONResponse({"detail": [{"loc": ["body"], "msg": in_words(request, "数据不符合字段的长度或范围",
+                                                                "a value does not fit its field's length or range"),
+                                         "type": "DataError"}]}, status_code=422)
 
     @app.exception_handler(RecursionError)
     @app.exception_handler(OverflowError)
@@ -236,7 +239,8 @@ def _install_error_handlers(app: FastAPI) -> None:
                               message=translate("error.db_down", language(request)))
             response.headers["Retry-After"] = "5"
             return response
-        return JSONResponse({"detail": "database unavailable, retrying"}, status_code=503,
+        return JSONResponse({"detail": in_words(request, "数据库暂不可用，正在重试", "database unavailable, retrying")},
+                            status_code=503,
                             headers={"Retry-After": "5"})
 
     @app.exception_handler(ValidationError)

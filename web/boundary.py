@@ -18,7 +18,10 @@ import json
 import math
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
+
 from core.text import forbidden_char
+from web.problems import said
 
 INT64 = 2**63 - 1
 BUFFERED = ("application/json", "application/x-www-form-urlencoded")  # bodies read whole here and checked
@@ -195,7 +198,14 @@ class Boundary:
         if response is not None:
             await response(scope, receive, send)
             return
-        await _answer(send, status, payload or {"detail": [found]})
+        payload = payload or {"detail": [found]}
+        request = Request(scope)  # the reasons in the one language the client reads (web/problems)
+        if isinstance(payload["detail"], str):
+            payload = {"detail": said(request, payload["detail"])}
+        else:
+            payload = {"detail": [{**d, "msg": said(request, d["msg"])} if "msg" in d else d
+                                  for d in payload["detail"]]}
+        await _answer(send, status, payload)
 
 
 async def _answer(send, status: int, payload: dict) -> None:

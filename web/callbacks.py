@@ -17,6 +17,7 @@ from core.errors import NotFound
 from notifiers.base import CallbackRejected, CallbackRequest
 from services import deliveries
 from web.deps import get_session, now_utc
+from web.problems import in_words
 
 router = APIRouter(tags=["callbacks"])
 log = logging.getLogger("dutydesk.callbacks")
@@ -46,30 +47,37 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
     try:
         channel = deliveries.get_channel(session=session, name=channel_name)
     except NotFound:
-        return JSONResponse({"detail": f"no channel {channel_name!r}"}, status_code=404)
+        return JSONResponse({"detail": in_words(request, f"没有名为 {channel_name!r} 的渠道",
+                                                    f"no channel {channel_name!r}")}, status_code=404)
     if not channel.enabled:  # switched off on purpose: its provider's word counts for nothing
         log.warning("callback for disabled channel %s refused", channel_name)
-        return JSONResponse({"detail": f"channel {channel_name!r} is disabled"}, status_code=403)
+        return JSONResponse({"detail": in_words(request, f"渠道 {channel_name!r} 已停用，不接受回调",
+                                                    f"channel {channel_name!r} is disabled")}, status_code=403)
     try:
         notifier = deliveries.build_notifier(channel, request.app.state.settings.secret_key.get_secret_value())
     except Exception as exc:  # a channel whose config no longer opens (secret key changed, plugin refuses)
         log.error("callback for %s: channel cannot be loaded: %s", channel_name, exc)
-        return JSONResponse({"detail": f"channel {channel_name!r} is misconfigured: {exc}"}, status_code=409)
+        return JSONResponse({"detail": in_words(request, f"渠道 {channel_name!r} 的配置无法读取（见日志）",
+                                                    f"channel {channel_name!r} is misconfigured: {exc}")},
+                            status_code=409)
     cb = callback_request(request, await request.body())
     try:
         receipts = notifier.parse_callback(cb)
     except CallbackRejected as exc:
         log.warning("callback for %s rejected from %s: %s", channel_name,
                     request.client.host if request.client else "?", exc)
-        return JSONResponse({"detail": f"callback rejected: {exc}"}, status_code=401)
+        return JSONResponse({"detail": in_words(request, "回调被拒绝：签名或凭据不符",
+                                                    f"callback rejected: {exc}")}, status_code=401)
     except (ValueError, KeyError, TypeError) as exc:  # a body the plugin could not read: the sender's fault
         log.warning("callback for %s malformed: %r", channel_name, exc)
-        return JSONResponse({"detail": f"回调格式错误 (malformed callback): {exc}"[:300]}, status_code=400)
+        return JSONResponse({"detail": in_words(request, "回调格式错误，无法读取", f"malformed callback: {exc}")[:300]},
+                            status_code=400)
     cap = request.app.state.settings.web.callback_max_receipts
     if len(receipts) > cap:
         log.warning("callback for %s carried %d receipts (cap %d): refused", channel_name, len(receipts), cap)
         return JSONResponse({"detail": [{"loc": ["body"], "type": "too_many_receipts",
-                                         "msg": f"{len(receipts)} receipts in one callback; at most {cap}"}]},
+                                         "msg": in_words(request, f"一次回调携带了 {len(receipts)} 条回执，最多 {cap} 条",
+                                                         f"{len(receipts)} receipts in one callback; at most {cap}")}]},
                             status_code=413)
     now = now_utc(request)
     matched = 0

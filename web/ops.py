@@ -23,6 +23,7 @@ from core.db import readonly
 from models import schema
 from services import alerts
 from web.deps import now_utc
+from web.problems import in_words
 
 router = APIRouter(tags=["ops"])
 log = logging.getLogger("dutydesk.ops")
@@ -78,7 +79,8 @@ def _metrics_allowed(request: Request) -> bool:
 def metrics(request: Request):
     """Prometheus text: process figures plus one gauge per current alert code (a bearer token when one is set)."""
     if not _metrics_allowed(request):
-        return JSONResponse({"detail": "metrics token missing or wrong"}, status_code=401,
+        return JSONResponse({"detail": in_words(request, "缺少监控令牌或令牌不符", "metrics token missing or wrong")},
+                            status_code=401,
                             headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     registry = CollectorRegistry()
     Gauge("dutydesk_uptime_seconds", "seconds since start", registry=registry).set(time.time() - STARTED)

@@ -7,6 +7,7 @@ formatted with the error's `ctx`. Every refusal names the field (`loc`, and the 
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 
 from starlette.requests import Request
 
@@ -176,3 +177,44 @@ def problems(errors: list[dict], request: Request) -> list[dict]:
         msg = f"{name}: {reason_en(e)}" if en else f"“{name}”{reason_zh(e)}"
         out.append({"loc": loc, "msg": msg, "type": e.get("type", "")})
     return out
+
+
+# What the framework says by itself, in English only, -> zh-CN: an unknown route, a method, a body it cannot read.
+HTTP_ZH: dict[int, str] = {
+    400: "请求有误", 401: "未登录或凭据无效", 403: "无权执行此操作", 404: "未找到", 405: "不支持这种请求方式",
+    413: "请求体过大", 415: "不支持这种内容类型", 429: "请求过于频繁，请稍后再试", 500: "服务器内部错误",
+    503: "服务暂不可用，请稍后再试",
+}
+UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's: a body that is not UTF-8 (GBK, bytes)
+UNREADABLE_ZH = "请求内容无法读取，须为 UTF-8 编码"
+UNREADABLE_EN = "the request body cannot be read (UTF-8 JSON or a form expected)"
+
+
+def said(request: Request, text: str) -> str:
+    """A reason written "中文 (English)" in the one language the client reads: zh-CN unless English is asked."""
+    return in_language(text, "en" if english(request) else "zh-CN")
+
+
+def in_words(request: Request, zh: str, en: str) -> str:
+    return en if english(request) else zh
+
+
+def http_detail(request: Request, status: int, detail):
+    """An HTTPException's `detail` for an API client, in one language: the framework's own English phrases
+    ("Not Found", a body it could not parse) in zh-CN unless English is asked, a bilingual reason by its half."""
+    if not isinstance(detail, str):
+        return detail
+    if detail == UNREADABLE_BODY:
+        return [{"loc": ["body"], "msg": in_words(request, UNREADABLE_ZH, UNREADABLE_EN), "type": "body_unreadable"}]
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = None
+    if detail == phrase:
+        return detail if english(request) else HTTP_ZH.get(status, f"请求未能完成（{status}）")
+    return said(request, detail)
+
+
+def in_one_language(request: Request, detail: list[dict]) -> list[dict]:
+    """A service's refusal (`ServiceError.as_detail`) with each msg in the client's language."""
+    return [{**d, "msg": said(request, d["msg"])} if isinstance(d.get("msg"), str) else d for d in detail]

@@ -17,7 +17,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from sqlalchemy import bindparam, event, func, select, text, update
@@ -196,8 +196,16 @@ def _missing(first: int, last: int, why_zh: str, why_en: str, code: str = "missi
     return out
 
 
+def _when(at: datetime | str, tz: tzinfo) -> str:
+    """A time in a reason, in the office's time (`DUTYDESK_TIMEZONE`) as every page shows times; "UTC" said only
+    when that is the zone."""
+    at = datetime.fromisoformat(at) if isinstance(at, str) else at
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return f"{at.astimezone(tz):%Y-%m-%d %H:%M}" + (" UTC" if tz is UTC else "")
+
+
 def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | None = None,
-           now: datetime | None = None, batch: int = 20000) -> tuple[int, list[ChainProblem]]:
+           now: datetime | None = None, batch: int = 20000, tz: tzinfo = UTC) -> tuple[int, list[ChainProblem]]:
     """Walk the sealed chain in order and compare it with the anchors of this key; (entries checked, problems)."""
     cols = (T.c.chain_pos, *CONTENT, T.c.prev_hash, T.c.hash, T.c.key_id)
     marks = {a.pos: a for a in anchors or () if key is not None and a.key == key.id}
@@ -222,7 +230,7 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
             at = row[2]
             if latest is not None and at < latest - BACKDATE_TOLERANCE:
                 zh, en = _span(latest - at)
-                when = f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+                when = _when(at, tz)
                 problems.append(ChainProblem(
                     "backdated", seq, pos, f"第 {seq} 号记录的时间（{when}）比在它之前封存的记录早{zh}：是事后插入的",
                     f"entry #{seq} is dated {when}, {en} before the entries sealed ahead of it: it was inserted "
@@ -230,17 +238,17 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
             latest = at if latest is None or at > latest else latest
             mark = marks.get(pos)
             if mark is not None and mark.hash != stored:
-                problems.append(ChainProblem("anchor", seq, pos, f"第 {seq} 号记录与 {mark.at[:19]} 的锚点不符："
+                problems.append(ChainProblem("anchor", seq, pos, f"第 {seq} 号记录与 {_when(mark.at, tz)} 的锚点不符："
                                              "链被重新计算或篡改", f"entry #{seq} differs from the anchor of "
-                                             f"{mark.at[:19]}: the chain was re-hashed or altered"))
+                                             f"{_when(mark.at, tz)}: the chain was re-hashed or altered"))
             prev, last = stored, pos
         checked += len(rows)
         if len(rows) < batch:
             break
     if marks and max(marks) > last:
         end = max(marks)
-        problems += _missing(last + 1, end, f"（链尾被截断，锚点 {marks[end].at[:19]} 记到位置 {end}）",
-                             f" (the chain's tail was cut; the anchor of {marks[end].at[:19]} has position {end})",
+        problems += _missing(last + 1, end, f"（链尾被截断，锚点 {_when(marks[end].at, tz)} 记到位置 {end}）",
+                             f" (the chain's tail was cut; the anchor of {_when(marks[end].at, tz)} has position {end})",
                              "truncated")
     if now is not None:
         for seq in session.execute(select(T.c.seq).where(T.c.chain_pos.is_(None), T.c.at < now - UNSEALED_GRACE)

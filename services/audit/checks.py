@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
 
@@ -24,14 +24,15 @@ class Keeper:
     """What sealing and verifying need from the deployment: the key and the anchor log (both outside the database).
     The key is read (or its file created) when first needed, not when an app is built."""
 
-    def __init__(self, secret: str, key_file: Path, anchors: AnchorLog) -> None:
+    def __init__(self, secret: str, key_file: Path, anchors: AnchorLog, tz: tzinfo = UTC) -> None:
         self._secret, self._key_file, self.anchors = secret, key_file, anchors
+        self.tz = tz  # the office's: times in verify's reasons read as on every page
 
     @classmethod
     def of(cls, settings: Settings) -> "Keeper":
         a = settings.audit
         return cls(a.key.get_secret_value(), settings.audit_key_file,
-                   AnchorLog(settings.audit_anchor_file, a.anchor_url, a.anchor_every_seconds))
+                   AnchorLog(settings.audit_anchor_file, a.anchor_url, a.anchor_every_seconds), settings.tz)
 
     @cached_property
     def key(self) -> chain.ChainKey:
@@ -41,7 +42,7 @@ class Keeper:
         return chain.seal(session=session, key=self.key, anchors=self.anchors, now=now)
 
     def verify(self, *, session: Session, now: datetime) -> tuple[int, list[chain.ChainProblem]]:
-        return chain.verify(session=session, key=self.key, anchors=self.anchors.read(), now=now)
+        return chain.verify(session=session, key=self.key, anchors=self.anchors.read(), now=now, tz=self.tz)
 
 
 def check(*, session: Session, keeper: Keeper, by: str, now: datetime) -> AuditCheck:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from pydantic import ValidationError
 
 from services.directory.columns import IGNORED, PHONE_REASON, CellError, Column, norm
-from services.directory.sheet import Sheet, unguard
+from services.directory.sheet import Formula, Sheet, unguard
 
 HEADER_ROW = 1
 
@@ -48,6 +48,12 @@ class ImportReport:
         return not self.errors
 
     def counts(self) -> dict:
+        """What was written (in a dry run: what would be). A refused file wrote nothing: 0 each, and what its good
+        rows would have done under names that cannot be read as done (would_create …)."""
+        if not self.ok:
+            return {"kind": self.kind, "rows": self.rows, "created": 0, "updated": 0, "unchanged": 0,
+                    "dry_run": self.dry_run, "would_create": self.created, "would_update": self.updated,
+                    "would_leave_unchanged": self.unchanged}
         return {"kind": self.kind, "rows": self.rows, "created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "dry_run": self.dry_run}
 
@@ -98,6 +104,10 @@ def parse_rows(sheet: Sheet, columns: tuple[Column, ...], index: dict[str, int],
         values: dict[str, object] = {}
         for key, text in raw.items():
             col = by_key[key]
+            if isinstance(cells[index[key]] if index[key] < len(cells) else "", Formula):
+                report.errors.append(RowError(number, key, "不能是公式，请填写内容本身", header_of(sheet, index, key),
+                                              str(text)))
+                continue
             if col.required and not text:
                 report.errors.append(RowError(number, key, "必填，不能为空", header_of(sheet, index, key)))
                 continue

@@ -65,14 +65,15 @@ def _read_xlsx(data: bytes) -> list[list]:
 
     check_xlsx(data)  # a zip bomb is refused from the zip's directory, before openpyxl expands it
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)  # a formula seen as one (Formula)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise Invalid(f"无法读取 Excel 文件：{type(exc).__name__}", field="file") from exc
     except Exception as exc:  # openpyxl raises its own InvalidFileException and friends
         raise Unsupported("不是有效的 Excel (.xlsx) 文件", field="file") from exc
     try:
         ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        return [[Formula(c.value) if c.data_type == "f" else c.value for c in r]
+                for r in ws.iter_rows(max_row=MAX_ROWS + 2)]
     finally:
         wb.close()
 
@@ -96,8 +97,14 @@ def _read_csv(data: bytes) -> list[list]:
         raise Invalid(f"CSV 格式错误：{exc}", field="file") from exc
 
 
+class Formula(str):
+    """An .xlsx cell holding a formula (=HYPERLINK(…)): refused by name (不能是公式), never read as empty or as text."""
+
+
 def _text(value) -> str:
-    """A cell as the text the user typed (numbers without a trailing .0)."""
+    """A cell as the text the user typed (numbers without a trailing .0); a Formula kept as one."""
+    if isinstance(value, Formula):
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

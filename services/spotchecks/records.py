@@ -104,7 +104,8 @@ def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str,
         raise NotFound(f"未找到该检查记录 (inspection {inspection_id} not found)", field="inspection_id")
     limit = settings.spotchecks.attachment_max_bytes
     if len(content) > limit:
-        raise TooLarge(f"file is {len(content)} bytes; the limit is {limit}", field="file")
+        raise TooLarge(f"附件过大：{len(content)} 字节，上限 {limit} 字节 (file is {len(content)} bytes; the limit is "
+                       f"{limit})", field="file")
     if not content:
         raise Invalid("文件为空 (file is empty)", field="file")
     kind = sniff(content)

@@ -26,6 +26,9 @@ from services.spotchecks import notes
 from services.spotchecks.roster import on_duty, roster_match
 
 
+MODE_ZH = {CheckMode.manual: "人工", CheckMode.automated: "自动外呼"}  # a reason's words, not the enum's value
+
+
 def _outcome(value: str) -> Outcome:
     try:
         return Outcome(value)
@@ -86,7 +89,7 @@ def record_manual(*, session: Session, data: PhoneCheckCreate, actor: str, now: 
     if planned is not None:
         earlier = session.exec(select(PhoneCheck).where(PhoneCheck.planned_check_id == planned.id)).first()
         if earlier is not None:
-            raise Conflict(f"该计划抽查已有{CheckMode(earlier.mode).value}结果（{earlier.id}）：请改为登记更正 "
+            raise Conflict(f"该计划抽查已有{MODE_ZH.get(CheckMode(earlier.mode), '')}结果（{earlier.id}）：请改为登记更正 "
                            "(planned check already has a result: record a correction of it instead)",
                            field="planned_check_id")
         if planned.status == PlannedStatus.calling:

@@ -114,6 +114,8 @@ def test_a_callback_with_too_many_receipts_is_413_and_applies_none(engine, sessi
               for i in range(4)]
     with TestClient(app) as client:
         r = client.post("/callbacks/sms?token=cb-tok", json=report)
+        assert r.status_code == 413 and "最多 3 条" in r.text  # zh-CN unless English is asked
+        r = client.post("/callbacks/sms?token=cb-tok", json=report, headers={"Accept-Language": "en"})
         assert r.status_code == 413 and "at most 3" in r.text
         for d in rows:
             session.refresh(d)
@@ -127,6 +129,6 @@ def test_a_disabled_channel_refuses_its_callbacks(client, session, voice, key):
                               actor="test", key=key)
     session.commit()
     r = twilio(client, [("CallSid", "CA9"), ("Digits", "1")], "ev-9")
-    assert r.status_code == 403 and "disabled" in r.text
+    assert r.status_code == 403 and "已停用" in r.text
     session.refresh(d)
     assert d.state == "sent" and d.acked_at is None and attempts(session, d) == 0

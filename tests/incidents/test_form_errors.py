@@ -33,3 +33,33 @@ def test_a_refused_intake_shows_the_reason_at_the_field_and_on_top_and_keeps_wha
     assert re.search(r'<input name="deaths" id="f-deaths"[^>]*value="很多"[^>]*aria-invalid="true"', r.text)
     assert 'value="青龙村3组"' in r.text
     assert re.search(r'name="first_report" checked', r.text)  # 同时报送首报 still ticked
+
+
+def test_a_bad_occurred_at_is_refused_at_that_field_in_the_pages_language(client, app, users, county, clock, session):
+    """Issue 14 (M3): 2026-02-30T08:00 as 事发时间 was reported at 接报时间, in Python's English."""
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    for typed, why in (("2026-02-30T08:00", "该月没有这一天"), ("2026-12-04T25:61", "须为日期时间"),
+                       ("abc", "须为日期时间")):
+        r = client.post("/incidents/new", data={**_form(county), "occurred_at": typed, "csrf_token": csrf},
+                        follow_redirects=False)
+        assert r.status_code == 422, typed
+        assert session.exec(select(Incident)).first() is None
+        assert re.search(r'<p class="error" data-field="occurred_at" id="e-occurred_at">[^<]*' + why, r.text), typed
+        assert 'data-field="received_at"' not in r.text
+        assert "out of range" not in r.text and "isoformat" not in r.text
+    client.cookies.set("dutydesk_lang", "en")
+    r = client.post("/incidents/new", data={**_form(county), "occurred_at": "2026-02-30T08:00", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert re.search(r'data-field="occurred_at" id="e-occurred_at">[^<]*day value is outside', r.text)
+
+
+def test_a_bad_category_is_refused_in_its_labels_not_its_codes(client, app, users, county, clock, session):
+    """Issue 14 (M5): 「须为以下之一：natural_disaster、accident…」 on a zh-CN page."""
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    r = client.post("/incidents/new", data={**_form(county), "category": "volcano", "csrf_token": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 422
+    error = re.search(r'<p class="error" data-field="category"[^>]*>([^<]*)', r.text).group(1)
+    assert "自然灾害" in error and "事故灾难" in error and "natural_disaster" not in error, error

@@ -45,7 +45,7 @@ def test_bad_month_and_pool_errors_name_the_field(client, tokens, roster_unit, d
     stranger = directory["people"]["d1"]
     r = client.put(f"/api/rosters/{town.id}/posts/leader/pool", headers=tokens["admin"],
                    json={"people": [str(stranger.id)]})
-    assert r.status_code == 422 and "another unit" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 422 and "不属于本单位" in r.json()["detail"][0]["msg"]
 
 
 def test_leader_files_only_own_leave_and_sees_uncovered_duty(client, tokens, generated, person_token, session):

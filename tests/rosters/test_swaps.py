@@ -49,7 +49,7 @@ def test_ineligible_counterpart_is_refused_naming_the_field(client, generated, p
     leader = generated["leaders"][0]  # not in the officers' pool
     r = client.post("/api/swaps", headers=person_token(mine), json={"slot_id": slot.id, "counterpart_id": str(leader.id)})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "counterpart_id"]
-    assert "pool" in r.json()["detail"][0]["msg"]
+    assert "可排人员" in r.json()["detail"][0]["msg"]  # zh-CN unless English is asked
     other_slot = next(s for s in session.exec(select(RosterSlot).where(RosterSlot.unit_id == unit.id))
                       if s.person_id != mine.id)
     free = next(p for p in generated["officers"] if p.id != mine.id)

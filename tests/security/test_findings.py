@@ -135,7 +135,7 @@ def test_twilio_callback_with_a_non_utf8_body_or_non_ascii_signature_is_refused(
     assert r.status_code == 422
     # the same body under another content type reaches the plugin, which refuses it
     r = client.post("/callbacks/voice", content=b"CallSid=CA42&CallStatus=\xff\xfe",
-                    headers={"X-Twilio-Signature": signed, "Content-Type": "text/plain"})
+                    headers={"X-Twilio-Signature": signed, "Content-Type": "text/plain", "Accept-Language": "en"})
     assert r.status_code == 401 and "UTF-8" in r.json()["detail"]
     r = client.post("/callbacks/voice", content=urlencode(form),
                     headers={"X-Twilio-Signature": "签名".encode(), **form_type})

@@ -83,7 +83,8 @@ def test_manual_over_automated_is_409_and_a_correction_points_at_the_old_entry(w
     session.commit()
     body = {"planned_check_id": str(pc.id), "started_at": NOW.isoformat(), "outcome": "normal"}
     r = web.post("/api/spotchecks/results", json=body, headers=tokens["duty_officer"])
-    assert r.status_code == 409 and "correction" in r.json()["detail"][0]["msg"]
+    assert r.status_code == 409 and "请改为登记更正" in r.json()["detail"][0]["msg"]
+    assert "自动外呼结果" in r.json()["detail"][0]["msg"]  # in words, not the enum's value
     fix = {"started_at": body["started_at"], "outcome": "normal", "reason": "线路故障，复拨已接通"}  # no planned_check_id
     r = web.post(f"/api/spotchecks/results/{auto.id}/corrections", json=fix, headers=tokens["duty_officer"])
     assert r.status_code == 201 and r.json()["corrects_id"] == str(auto.id)

@@ -250,3 +250,21 @@ def test_the_password_page_warns_that_a_change_revokes_the_tokens_and_ends_other
     assert "当前有 1 个有效的 API 令牌" in warning, "the leader's own token, counted"
     english = client.get("/account/password?lang=en").text
     assert "revokes all of this account" in english and "API tokens" in english
+
+
+def test_a_password_change_revokes_the_ical_feeds_the_account_made_audited(client, users, tokens, directory,
+                                                                            session):
+    """Issue 14 (M8): sessions and tokens ended on a password change, but a feed made with the old password still
+    answered 200. Feeds other accounts made keep working; the password page says so before the change."""
+    mine = _feed(client, tokens["unit_reporter"], directory["town"].id)
+    theirs = _feed(client, tokens["duty_officer"], directory["dept"].id)
+    assert login(client, "u_unit_reporter", PASSWORD).status_code == 303
+    warning = client.get("/account/password").text.split('id="password-warning">', 1)[1].split("</p>", 1)[0]
+    assert "日历订阅也将被吊销" in warning
+    r = client.post("/account/password", data={"csrf_token": csrf(client), "current_password": PASSWORD,
+                                               "password": NEW, "password_repeat": NEW}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert client.get(f"/api/ical/{mine}").status_code == 404
+    assert client.get(f"/api/ical/{theirs}").status_code == 200
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "ical_feed", AuditEntry.action == "revoke")).one()
+    assert entry.actor == "u_unit_reporter" and entry.note == "password changed"

@@ -71,7 +71,7 @@ def _accounts_page(request, c, session, status_code=200, errors=None, values=Non
     return render(request, "accounts.html", c, status_code=status_code, users=users, roles=list(Role),
                   tokens=accounts.list_api_tokens(session=session), notice=request.query_params.get("notice"),
                   units=units, unit_names=named, people=accounts.linkable_people(session=session),
-                  errors=errors or {}, values=values or {})
+                  errors=errors or {}, values=values or {}, tz=request.app.state.settings.tz)
 
 
 @router.get("/accounts")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from core.errors import Forbidden, NotFound, ServiceError
-from web.console.i18n import field_label
+from web.console.i18n import field_label, translate
 from web.problems import bilingual, reason_en, reason_zh
 
 FLASH_COOKIE = "dutydesk_flash"
@@ -58,10 +59,29 @@ def take_flash(request: Request) -> dict[str, str]:
     return read_flash(request.cookies.get(FLASH_COOKIE))
 
 
+# A choice field's values are said by their labels on a page (须为以下之一：自然灾害、事故灾难…), never as codes:
+# field -> the catalogue's key prefix of its values
+CHOICE_WORDS = {"category": "category", "domain_categories": "category"}
+
+
+def _choice_reason(e: dict) -> str | None:
+    """An enum / literal refusal of a known choice field in labels, "中文 (English)"; None for any other."""
+    if e.get("type") not in ("enum", "literal_error"):
+        return None
+    names = [p for p in e.get("loc", ()) if isinstance(p, str)]
+    prefix = CHOICE_WORDS.get(names[-1] if names else "")
+    values = re.findall(r"'([^']*)'", str((e.get("ctx") or {}).get("expected", "")))
+    if prefix is None or not values:
+        return None
+    zh = "、".join(translate(f"{prefix}.{v}", "zh-CN") for v in values)
+    en = ", ".join(translate(f"{prefix}.{v}", "en") for v in values)
+    return f"须为以下之一：{zh} (must be one of: {en})"
+
+
 def field_errors(exc: Exception) -> dict[str, str]:
     """field -> reason for a refused form (pydantic validation or a service's refusal); other errors propagate."""
     if isinstance(exc, ValidationError):
-        return {str(e["loc"][-1]) if e["loc"] else "form": bilingual(e) for e in exc.errors()}
+        return {str(e["loc"][-1]) if e["loc"] else "form": _choice_reason(e) or bilingual(e) for e in exc.errors()}
     if isinstance(exc, ServiceError):
         return {exc.field or "form": exc.reason}
     raise exc

@@ -41,9 +41,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "password.mismatch": ("两次输入的新密码不一致", "The two new passwords differ"),
     "password.length": ("新密码须为 8–128 个字符", "The new password needs 8 to 128 characters"),
     "password.warning": ("注意：修改密码后，此账号的全部 API 令牌将被吊销（使用它们的系统对接须换用新令牌），"
+                         "此账号创建的值班日历订阅也将被吊销（订阅的日历须重新订阅），"
                          "此账号在其他设备和浏览器上的登录也将全部退出。",
                          "Note: changing the password revokes all of this account's API tokens (systems using them "
-                         "need new ones) and logs this account out on every other device and browser."),
+                         "need new ones) and the duty calendar (iCal) feeds it made (calendars must subscribe "
+                         "again), and logs this account out on every other device and browser."),
     "password.warning_tokens": ("此账号当前有 {n} 个有效的 API 令牌。", "This account has {n} API token(s) in use now."),
     "password.changed": ("密码已修改；此账号在其他设备和浏览器上的登录已全部退出",
                          "Password changed; this account was logged out on every other device and browser"),

@@ -43,9 +43,9 @@ def _leave_out(row: LeaveReport) -> dict:
 
 
 @router.get("/leaves", response_model=list[LeaveReport])
-def list_leaves(person_id: uuid.UUID | None = None, c: Caller = Depends(require("leaves:read")),
-                session: Session = Depends(get_session)):
-    return leaves.list_leaves(session=session, by=c.by, person_id=person_id)
+def list_leaves(person_id: uuid.UUID | None = None, unit_id: uuid.UUID | None = None,
+                c: Caller = Depends(require("leaves:read")), session: Session = Depends(get_session)):
+    return leaves.list_leaves(session=session, by=c.by, person_id=person_id, unit_id=unit_id)
 
 
 @router.post("/leaves", status_code=201, response_model=LeaveFiled)

@@ -236,6 +236,32 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
 _PERMISSION = re.compile(r"(?<=（)([a-z_]+:[a-z_]+)(?=）)|(?<=may not )([a-z_]+:[a-z_]+)")
 
 
+# Notes a service writes in English (kept as recorded: the sealed chain) -> zh-CN, for a zh-CN page
+_ENGLISH_NOTES = {"password changed": "密码已修改"}
+_IMPORTED = re.compile(r"(?P<file>.+): (?P<created>\d+) created, (?P<updated>\d+) updated")
+
+
+def _english_note_zh(note: str) -> str | None:
+    if note in _ENGLISH_NOTES:
+        return _ENGLISH_NOTES[note]
+    if m := _IMPORTED.fullmatch(note):
+        return f"{m['file']}：新增 {m['created']} 条，更新 {m['updated']} 条"
+    return None
+
+
+_CHECKED_BY = {"cli": ("命令行", "command line"), "housekeeping": ("每晚自动校验", "nightly check")}
+
+
+def checked_by(by: str, lang: str) -> str:
+    """Who ran a verification, in the page's language: 命令行 (`dutydesk audit verify`), 每晚自动校验, or the account
+    (a token's: the account · API 令牌)."""
+    if by in _CHECKED_BY:
+        return _CHECKED_BY[by][1 if lang == "en" else 0]
+    if by.startswith("token:"):
+        return f"{by.removeprefix('token:')} · {word('audit.who.token', lang)}"
+    return by
+
+
 def note_said(e: EntryView, lang: str) -> Markup | None:
     """The note worded in the page's language when a service wrote it (web/console/notes.py); None otherwise."""
     return worded(e.note, lang, e.entity)
@@ -249,6 +275,8 @@ def note_text(e: EntryView, lang: str) -> str | Markup:
     said = note_said(e, lang)
     if said is not None:
         return said
+    if lang != "en" and (zh := _english_note_zh(e.note or "")) is not None:
+        return zh
     text = in_language(spot_notes.in_words(e.entity, e.note), lang)
     return _PERMISSION.sub(lambda m: permission_words(m[0])[0 if m[1] else 1], text)
 
@@ -275,5 +303,5 @@ def target_link(e: EntryView) -> str | None:
     return pattern.format(id=e.entity_id) if pattern and e.target else None
 
 
-__all__ = ["Change", "action_text", "actor_text", "changes_text", "entity_text", "field_text", "note_said", "note_text",
+__all__ = ["Change", "action_text", "checked_by", "actor_text", "changes_text", "entity_text", "field_text", "note_said", "note_text",
            "system_name", "target_extra", "target_link", "target_text", "value_text"]

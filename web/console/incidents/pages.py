@@ -13,10 +13,10 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from core.errors import Forbidden, NotFound, ServiceError
+from core.errors import Forbidden, Invalid, NotFound, ServiceError
 from rules.incidents import Category
 from services.directory import org
 from services.incidents import acks, board, intake, merge, reports, upward
@@ -33,7 +33,9 @@ from services.incidents.schemas import (
 from web.console.forms import back, field_errors, from_form, raise_refusal
 from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
 from web.console import notes  # noqa: F401  (the timeline's service_note, whom, builtin_title)
+from services.times import FORM
 from web.console.render import page, render
+from web.problems import bilingual
 from web.deps import Caller, Refused, get_session, now_utc
 from web.fragments import live_page
 
@@ -51,12 +53,25 @@ REPORT_LABELS = {"kind": "inc.page.report_kind", "channel": "inc.page.channel", 
                  **{n: f"enum.element.{n}" for n in ("situation", "handling", "cause", "aftermath")}}
 
 
-def local_dt(request: Request, value: str | None) -> datetime | None:
-    """A datetime-local form value in the office's time zone."""
+def local_dt(request: Request, value: str | None, field: str) -> datetime | None:
+    """A datetime-local form value in the office's time zone. A bad one (2026-02-30T08:00, abc) is refused at its own
+    field with the reason the API gives (web/problems: 该月没有这一天, …), never Python's English."""
     if not value:
         return None
-    dt = datetime.fromisoformat(value)
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_why_not_a_time(value), field=field) from None
     return dt if dt.tzinfo else dt.replace(tzinfo=request.app.state.settings.tz)
+
+
+def _why_not_a_time(value: str) -> str:
+    """pydantic's reading of a time Python refused, "中文 (English)" for the page to show in its language."""
+    try:
+        TypeAdapter(datetime).validate_python(value)
+    except ValidationError as exc:
+        return bilingual(exc.errors()[0])
+    return f"{FORM} (time must read year-month-day hour:minute, e.g. 2026-12-01 08:00)"
 
 
 @contextmanager
@@ -100,18 +115,17 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
     data = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
     try:
         for key in ("occurred_at", "received_at"):
-            data[key] = local_dt(request, data.get(key))
+            data[key] = local_dt(request, data.get(key), key)
         for flag in ("sensitive", "first_report"):
             data[flag] = flag in form
         given = from_form(IncidentIn, data, context=TYPED)  # figures as typed
         inc = intake.open_incident(session=session, data=given, by=c.by, now=now_utc(request),
                                    settings=request.app.state.settings)
         session.commit()
-    except (ValidationError, ServiceError, ValueError) as exc:
+    except (ValidationError, ServiceError) as exc:
         session.rollback()
         raise_refusal(exc)  # another unit named (403, only a hand-edited form can): the refusal page, audited
-        errors = field_errors(exc) if not isinstance(exc, ValueError) or isinstance(exc, ValidationError) \
-            else {"received_at": str(exc)}
+        errors = field_errors(exc)
         status = exc.status if isinstance(exc, ServiceError) else 422
         return render(request, "incident_form.html", c, status_code=status, values=dict(form), errors=errors,
                       error_labels=INTAKE_LABELS, **_form_ctx(session, c))
@@ -168,7 +182,7 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
     try:
         with refusals():
             data = {k: v for k, v in typed.items() if v != ""}
-            data["reported_at"] = local_dt(request, data.get("reported_at"))
+            data["reported_at"] = local_dt(request, data.get("reported_at"), "reported_at")
             kind, _, medium = str(data.get("kind", "")).partition(":")
             if kind == "first" and medium:  # the form's 首报（电话）/首报（书面）: the option names the medium
                 data["kind"], data["channel"] = kind, medium
@@ -178,9 +192,9 @@ async def add_report(incident_id: uuid.UUID, request: Request, c: Caller = Depen
                                data=from_form(ReportIn, data, context=TYPED),
                                now=now_utc(request), settings=request.app.state.settings)
             session.commit()
-    except (ValidationError, ServiceError, ValueError) as exc:
+    except (ValidationError, ServiceError) as exc:
         session.rollback()
-        errors = {"reported_at": str(exc)} if type(exc) is ValueError else field_errors(exc)
+        errors = field_errors(exc)
         with refusals():
             d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
         return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422), errors=errors,
@@ -204,7 +218,7 @@ async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: R
                         c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: upward.record_phoned(
         session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
-        at=local_dt(request, data.get("at")), caller=data.get("caller", ""), reached=data.get("reached", "")))
+        at=local_dt(request, data.get("at"), "at"), caller=data.get("caller", ""), reached=data.get("reached", "")))
 
 
 def _into(value) -> uuid.UUID | None:
