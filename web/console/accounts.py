@@ -17,6 +17,7 @@ from web.access import home_page
 from web.console.forms import back, field_errors, from_form
 from web.console.render import language, page, render
 from web.console.i18n import translate
+from web.console.login import attempt
 from web.deps import SESSION_COOKIE, Caller, get_session, now_utc, optional_caller
 
 router = APIRouter()
@@ -30,20 +31,14 @@ def login_form(request: Request, c: Caller | None = Depends(optional_caller)):
 
 
 @router.post("/login")
-def login(request: Request, username: str = Form(""), password: str = Form(""),
-          session: Session = Depends(get_session)):
+async def login(request: Request, username: str = Form(""), password: str = Form("")):
+    """Async, without the request's session: web/console/login.py holds no session or worker while it hashes."""
     web = request.app.state.settings.web
-    now = now_utc(request)
     source = request.client.host if request.client else "?"
-    user = accounts.authenticate(session=session, username=username.strip(), password=password, source=source,
-                                 now=now, max_failures=web.login_max_failures,
-                                 lockout=timedelta(minutes=web.login_lockout_minutes),
-                                 account_limit=web.login_account_max_failures)
+    user, token = await attempt(request, username=username.strip(), password=password, source=source,
+                                now=now_utc(request))
     if user is None:
-        session.commit()  # the failure counts towards the lock-out
         return render(request, "login.html", None, status_code=401, failed=True, username=username)
-    token, _ = accounts.start_session(session=session, user=user, now=now, hours=web.session_hours)
-    session.commit()
     target = request.query_params.get("next") or home_page(user.role)
     if not target.startswith("/") or target.startswith("//"):
         target = "/"  # never redirect off-site
