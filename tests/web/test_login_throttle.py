@@ -167,3 +167,14 @@ def test_guessing_one_account_from_many_addresses_is_slowed_but_not_at_the_users
     assert login(slowed, "u_leader", PASSWORD, "198.18.0.1").status_code == 303, "other accounts are not slowed"
     assert login(slowed, "u_duty_officer", PASSWORD, "172.20.1.7").status_code == 303, "the desk still logs in"
     assert login(slowed, "u_duty_officer", PASSWORD, "198.18.0.2").status_code == 303, "and that lifts the slow-down"
+
+
+def test_a_last_hop_that_is_not_an_ip_address_is_ignored(proxied):
+    """Issue 13 (cosmetic): `X-Forwarded-For: evil` counted as the client's address; now the proxy's own counts
+    (so inventing names escapes nothing)."""
+    _, via_proxy, _ = proxied
+    for i in range(5):
+        assert login(via_proxy, "u_duty_officer", "wrong", f"not-an-ip-{i}").status_code == 401
+    assert login(via_proxy, "u_duty_officer", PASSWORD, "yet-another-name").status_code == 401, \
+        "the five failures counted for the proxy's address, which is locked for this account"
+    assert login(via_proxy, "u_duty_officer", PASSWORD, "172.20.1.7").status_code == 303
