@@ -222,7 +222,7 @@ class LoginPlan:
     """What a login attempt needs once its throttles and account are read: the hash to verify, or None when the
     outcome is already decided (unknown or inactive user, locked pair, address or account), which is answered
     after the same wait as a verification (`verify_floor`) without hashing; `suspect` when this pair or address
-    failed recently (its hashing is bounded apart from everyone else's, web/console/login.py)."""
+    failed recently (its hashing is bounded apart from everyone else's, web/console/accounts.py)."""
 
     username: str
     source: str
@@ -305,7 +305,7 @@ def authenticate(
 ) -> User | None:
     """The user for good credentials; None (and a counted failure) otherwise, also while locked. Blocking, in
     one session (the CLI, the benchmark); the console's /login runs the same steps without holding a session or
-    a worker while it hashes or waits (web/console/login.py).
+    a worker while it hashes or waits (web/console/accounts.py).
 
     Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs; and per
     account across all addresses (`account_limit` failures, default 20 x `max_failures`), which slows the
