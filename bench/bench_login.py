@@ -1,8 +1,9 @@
 """Benchmark: how long a failed login takes for a known user, an unknown one, an inactive one and a locked pair.
 
-Issue 13 measured ~211 ms for a known user and ~40 ms for an unknown one (enumeration by timing); now each path
-verifies one argon2 hash, so the medians should agree within a few ms. Timing is reported here, never asserted in
-tests (tests/web/test_login_throttle.py asserts the behaviour: one hash per path).
+Issue 13 measured ~211 ms for a known user and ~40 ms for an unknown one (enumeration by timing); now a known user
+verifies one argon2 hash and the others (decided: no hash) wait as long, so the medians should agree within a few
+ms. Timing is reported here, never asserted in
+tests (tests/web/test_login_throttle.py asserts the behaviour: no hash for a decided outcome).
 Run: python -m bench.bench_login
 """
 

@@ -143,7 +143,12 @@ class RateLimitedError(RetryableError):
 
 
 class CallbackRejected(Exception):
-    """A provider callback with a bad or missing signature (answer 401)."""
+    """A provider callback with a bad or missing signature or token (answer 401: wrong credentials)."""
+
+
+class CallbackMalformed(ValueError):
+    """An authenticated callback whose body cannot be read (truncated JSON, an unknown event): answer 400 with the
+    reason, never 401, which a provider reads as wrong credentials."""
 
 
 class CallbackRequest(BaseModel):

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from notifiers.base import CallbackRejected, CallbackRequest
+from notifiers.base import CallbackMalformed, CallbackRejected, CallbackRequest
 
 TOKEN_PARAM = "token"
 CHINA_TIME = timezone(timedelta(hours=8), "UTC+08:00")  # the providers' protocol, not DUTYDESK_TIMEZONE
@@ -36,11 +36,11 @@ def json_items(body: bytes) -> list[dict[str, Any]]:
     try:
         data = json.loads(body or b"null")
     except ValueError as exc:
-        raise CallbackRejected(f"回调内容不是 JSON: {exc}") from exc
+        raise CallbackMalformed(f"回调内容不是 JSON: {exc}") from exc
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise CallbackRejected("回调内容不是 JSON 对象数组")
+        raise CallbackMalformed("回调内容不是 JSON 对象数组")
     return data
 
 

@@ -24,7 +24,7 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 
 from notifiers.base import (
     AckMode,
-    CallbackRejected,
+    CallbackMalformed,
     CallbackRequest,
     Capabilities,
     Message,
@@ -161,13 +161,13 @@ class SimulatedVoiceNotifier(Notifier):
         for item in json_items(request.body):
             event = item.get("event")
             if event not in EVENTS or not item.get("call_id"):
-                raise CallbackRejected(f"模拟回调缺少 call_id 或事件未知: {event!r}")
+                raise CallbackMalformed(f"模拟回调缺少 call_id 或事件未知: {event!r}")
             try:
                 out.append(Receipt(kind=event, provider_message_id=str(item["call_id"]), from_address=item.get("callee"),
                                    key=item.get("key"), text=item.get("key"), at=_when(item.get("at")),
                                    detail=str(item.get("detail") or "模拟呼叫")))
             except ValidationError as exc:
-                raise CallbackRejected(f"模拟回调内容无效: {exc.errors()[0].get('msg')}") from exc
+                raise CallbackMalformed(f"模拟回调内容无效: {exc.errors()[0].get('msg')}") from exc
         return out
 
     async def aclose(self) -> None:

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr
 
 from notifiers.base import (
     AckMode,
+    CallbackMalformed,
     CallbackRejected,
     Capabilities,
     Message,
@@ -76,7 +77,7 @@ def verify_standard_webhook(
     try:
         return json.loads(body) if body else None
     except ValueError as exc:
-        raise CallbackRejected("body is not JSON") from exc
+        raise CallbackMalformed("回调内容不是 JSON (body is not JSON)") from exc
 
 
 class WebhookNotifier(Notifier):

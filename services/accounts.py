@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -160,9 +162,6 @@ KNOWN_FOR = timedelta(days=90)  # an address an account logged in from counts as
 ACCOUNT_FACTOR = 20  # an account from all addresses is slowed after this many times max_failures (by default)
 ADDRESS_FACTOR = 4  # an address alone is locked after this many times max_failures, whatever the accounts
 MAX_LOCKOUT = timedelta(hours=24)
-# Verified when the username is unknown or inactive, so those answers cost one argon2 hash like a known user's
-# (no enumeration by timing).
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _keys(username: str, source: str) -> list[str]:
@@ -220,26 +219,67 @@ def _count_failure(session: Session, key: str, now: datetime, limit: int, lockou
     session.add(row)
 
 
-def authenticate(
-    *, session: Session, username: str, password: str, source: str, now: datetime,
-    max_failures: int, lockout: timedelta, account_limit: int | None = None,
-) -> User | None:
-    """The user for good credentials; None (and a counted failure) otherwise, also while locked.
+@dataclass(frozen=True)
+class LoginPlan:
+    """What a login attempt needs once its throttles and account are read: the hash to verify, or None when the
+    outcome is already decided (unknown or inactive user, locked pair, address or account), which is answered
+    after the same wait as a verification (`verify_floor`) without hashing; `suspect` when this pair or address
+    failed recently (its hashing is bounded apart from everyone else's, web/console/accounts.py)."""
 
-    Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs; and per
-    account across all addresses (`account_limit` failures, default 20 x `max_failures`), which slows the
-    account for addresses it never logged in from: an attacker rotating addresses gets a bounded number of
-    guesses, while the real user at a known desk still logs in. An unknown or inactive user costs one password
-    hash like a known one."""
+    username: str
+    source: str
+    hash: str | None
+    suspect: bool
+
+
+def plan_login(*, session: Session, username: str, source: str, now: datetime) -> LoginPlan:
+    """Reads only: the throttles and the account (no hashing, no write; the hashing runs without a session)."""
     acct_key, addr_key = keys = _keys(username, source)
-    user_key = _account_key(username)
     known = _is_known(session, username, source, now)
-    if is_locked(session=session, keys=keys if known else [*keys, user_key], now=now):
-        verify_secret(_DUMMY_HASH, password)  # a locked answer takes as long as any other
-        return None
+    if is_locked(session=session, keys=keys if known else [*keys, _account_key(username)], now=now):
+        return LoginPlan(username, source, None, True)
+    rows = [session.get(LoginFailure, key) for key in keys]
+    suspect = any(r is not None and r.count and now - r.first_at <= KNOWN_FOR for r in rows)
     user = session.exec(select(User).where(User.username == username)).first()
-    good = verify_secret(user.password_hash if user is not None else _DUMMY_HASH, password)
-    if user is not None and user.active and good:
+    return LoginPlan(username, source, user.password_hash if user is not None and user.active else None, suspect)
+
+
+# How long one verification takes here (a moving estimate, seeded at import): every refusal takes at least this
+# long, hashed or not, so a known user, an unknown one and a locked pair answer alike (no enumeration by timing).
+_floor = [0.0]
+
+
+def _seed_floor() -> None:
+    hashed = _hasher.hash(secrets.token_urlsafe(16))
+    started = time.perf_counter()
+    verify_secret(hashed, "-")
+    _floor[0] = time.perf_counter() - started
+
+
+_seed_floor()
+
+
+def verify_timed(hashed: str, password: str) -> bool:
+    """`verify_secret`, and the time it took folded into `verify_floor` (blocking: run it in a worker thread)."""
+    started = time.perf_counter()
+    good = verify_secret(hashed, password)
+    _floor[0] = 0.8 * _floor[0] + 0.2 * (time.perf_counter() - started)
+    return good
+
+
+def verify_floor() -> float:
+    """Seconds a decided refusal waits, and a verification is padded to: one verification's time."""
+    return _floor[0]
+
+
+def finish_login(*, session: Session, plan: LoginPlan, good: bool, now: datetime, max_failures: int,
+                 lockout: timedelta, account_limit: int | None = None) -> User | None:
+    """Writes what a verified (or decided) attempt means: the login, or a counted failure. The account is read
+    again: one deactivated while its password was hashed stays out."""
+    acct_key, addr_key = _keys(plan.username, plan.source)
+    user_key = _account_key(plan.username)
+    user = session.exec(select(User).where(User.username == plan.username)).first() if good else None
+    if user is not None and user.active and user.password_hash == plan.hash:
         row = session.get(LoginFailure, acct_key)
         if row is not None:
             session.delete(row)
@@ -247,7 +287,8 @@ def authenticate(
         if slowed is not None:  # the real user is in: the account-wide count starts again (the lock-outs' growth stays)
             slowed.count, slowed.locked_until, slowed.first_at = 0, None, now
             session.add(slowed)
-        seen = session.get(LoginFailure, _known_key(username, source)) or LoginFailure(key=_known_key(username, source))
+        key = _known_key(plan.username, plan.source)
+        seen = session.get(LoginFailure, key) or LoginFailure(key=key)
         seen.first_at, seen.count = now, 0
         session.add(seen)
         audit.record(session=session, actor=user.username, action="login", entity="user", entity_id=user.id, at=now)
@@ -255,8 +296,30 @@ def authenticate(
     _count_failure(session, acct_key, now, max_failures, lockout)
     _count_failure(session, addr_key, now, max_failures * ADDRESS_FACTOR, lockout)
     _count_failure(session, user_key, now, account_limit or max_failures * ACCOUNT_FACTOR, lockout)
-    audit.record(session=session, actor=username[:100] or "?", action="login_failed", entity="user", note=source, at=now)
+    audit.record(session=session, actor=plan.username[:100] or "?", action="login_failed", entity="user",
+                 note=plan.source, at=now)
     return None
+
+
+def authenticate(
+    *, session: Session, username: str, password: str, source: str, now: datetime,
+    max_failures: int, lockout: timedelta, account_limit: int | None = None,
+) -> User | None:
+    """The user for good credentials; None (and a counted failure) otherwise, also while locked. Blocking, in
+    one session (the CLI, the benchmark); the console's /login runs the same steps without holding a session or
+    a worker while it hashes or waits (web/console/accounts.py).
+
+    Throttled per account and address (`_keys`), with a lock-out that doubles each time it recurs; and per
+    account across all addresses (`account_limit` failures, default 20 x `max_failures`), which slows the
+    account for addresses it never logged in from: an attacker rotating addresses gets a bounded number of
+    guesses, while the real user at a known desk still logs in. An unknown or inactive user and a locked pair
+    are not hashed at all: they wait `verify_floor`, as long as a verification takes."""
+    started = time.perf_counter()
+    plan = plan_login(session=session, username=username, source=source, now=now)
+    good = plan.hash is not None and verify_timed(plan.hash, password)
+    time.sleep(max(0.0, verify_floor() - (time.perf_counter() - started)))
+    return finish_login(session=session, plan=plan, good=good, now=now, max_failures=max_failures,
+                        lockout=lockout, account_limit=account_limit)
 
 
 def start_session(*, session: Session, user: User, now: datetime, hours: float) -> tuple[str, LoginSession]:

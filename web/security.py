@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -50,6 +52,32 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ForwardedFor:
+    """uvicorn's X-Forwarded-For handling for the trusted proxies, except that a hop that is not an IP address
+    (`X-Forwarded-For: evil`, which uvicorn would take as the client) leaves the peer's address in place: the
+    login throttles and the audit notes key on a real address."""
+
+    def __init__(self, app: ASGIApp, *, trusted_hosts: list[str]) -> None:
+        self.proxy = ProxyHeadersMiddleware(self._ip_only(app), trusted_hosts=trusted_hosts)
+
+    @staticmethod
+    def _ip_only(app: ASGIApp) -> ASGIApp:
+        async def checked(scope: Scope, receive: Receive, send: Send) -> None:
+            client = scope.get("client")
+            if client and client != scope.get("dutydesk.peer"):
+                try:
+                    ipaddress.ip_address(client[0])
+                except ValueError:
+                    scope["client"] = scope.get("dutydesk.peer")
+            await app(scope, receive, send)
+        return checked
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = {**scope, "dutydesk.peer": scope.get("client")}
+        await self.proxy(scope, receive, send)
+
+
 def install(app, settings) -> None:
     """The security middleware of an app: headers always; X-Forwarded-* only from `web.trusted_proxies`.
 
@@ -57,4 +85,4 @@ def install(app, settings) -> None:
     FORWARDED_ALLOW_IPS=* trusts anyone): the app decides, from settings, with uvicorn's middleware."""
     app.add_middleware(SecurityHeaders, hsts=settings.web.secure_cookies)
     if settings.web.proxies:
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.proxies)
+        app.add_middleware(ForwardedFor, trusted_hosts=settings.web.proxies)

@@ -68,10 +68,12 @@ def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: da
     return row
 
 
-def _item(session: Session, item_id: uuid.UUID, by: Actor) -> InstructionItem:
-    """An item `by` may see: one forwarded to their unit, or one on their unit's incident (its page shows it)."""
+def _item(session: Session, item_id: uuid.UUID, by: Actor, incident_id: uuid.UUID | None = None) -> InstructionItem:
+    """An item `by` may see: one forwarded to their unit, or one on their unit's incident (its page shows it).
+    With `incident_id` (a page's URL names the incident), an item of another incident is the same 404 as none."""
     row = session.get(InstructionItem, item_id)
-    if row is None:
+    if row is None or (incident_id is not None
+                       and session.get(Instruction, row.instruction_id).incident_id != incident_id):
         raise NotFound("转办事项不存在 (item not found)", field="item_id")
     if not by.sees(row.unit_id):
         incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
@@ -87,9 +89,10 @@ def _move(row: InstructionItem, event: ri.Event) -> None:
         raise Conflict(str(exc), field="status") from None
 
 
-def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now: datetime) -> InstructionItem:
-    """The unit answers (反馈): its own reporter, or the office for it."""
-    row = _item(session, item_id, by)
+def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now: datetime,
+             incident_id: uuid.UUID | None = None) -> InstructionItem:
+    """The unit answers (反馈): its own reporter, or the office for it. `incident_id`: the item must be on it."""
+    row = _item(session, item_id, by, incident_id)
     if not by.acts_for_unit(row.unit_id):
         raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id").refusing(by.name)
     _move(row, ri.Event.feedback)
@@ -102,9 +105,10 @@ def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now:
     return row
 
 
-def decide(*, session: Session, item_id: uuid.UUID, accept: bool, by: Actor, now: datetime) -> InstructionItem:
-    """The office accepts the feedback (办结) or sends it back (退回)."""
-    row = _item(session, item_id, by)
+def decide(*, session: Session, item_id: uuid.UUID, accept: bool, by: Actor, now: datetime,
+           incident_id: uuid.UUID | None = None) -> InstructionItem:
+    """The office accepts the feedback (办结) or sends it back (退回). `incident_id`: the item must be on it."""
+    row = _item(session, item_id, by, incident_id)
     by.require_office("办结或退回转办事项 (only the duty office accepts feedback)", field="item_id")
     _move(row, ri.Event.accept if accept else ri.Event.reject)
     if accept:

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from core.errors import Invalid, NotFound
 from core.settings import Settings
+from core.text import forbidden_char
 from models.directory import Unit
 from models.spotchecks.inspections import (
     Inspection,
@@ -102,6 +103,9 @@ def add_attachment(*, session: Session, inspection_id: uuid.UUID, filename: str,
     """Store a photo or PDF of an inspection by its SHA-256; refuses other types and oversize files."""
     if session.get(Inspection, inspection_id) is None:
         raise NotFound(f"未找到该检查记录 (inspection {inspection_id} not found)", field="inspection_id")
+    if bad := forbidden_char(filename or ""):  # multipart bodies pass web/boundary.py unread: the same rule here
+        raise Invalid(f"文件名含有不允许的控制字符 {bad} (the file name contains a control character: {bad})",
+                      field="file")
     limit = settings.spotchecks.attachment_max_bytes
     if len(content) > limit:
         raise TooLarge(f"附件过大：{len(content)} 字节，上限 {limit} 字节 (file is {len(content)} bytes; the limit is "

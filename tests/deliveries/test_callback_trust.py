@@ -132,3 +132,22 @@ def test_a_disabled_channel_refuses_its_callbacks(client, session, voice, key):
     assert r.status_code == 403 and "已停用" in r.text
     session.refresh(d)
     assert d.state == "sent" and d.acked_at is None and attempts(session, d) == 0
+
+
+@pytest.mark.parametrize("body", [b'[{"biz_id": "BIZ-1", "succ', b'"just a string"', b"[1, 2]"])
+def test_a_malformed_body_with_the_right_token_is_400_not_401(client, session, key, body):
+    """Issue 13 (M7): a provider reads 401 as wrong credentials; a body it got wrong is 400 with the reason."""
+    _channel(session, key, "sms", "aliyun_sms", SMS)
+    assert client.post("/callbacks/sms?token=wrong", content=body).status_code == 401
+    r = client.post("/callbacks/sms?token=cb-tok", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and "JSON" in r.json()["detail"]
+
+
+def test_an_unknown_event_with_the_right_token_is_malformed_not_rejected():
+    from notifiers.base import CallbackMalformed, CallbackRequest
+    from notifiers.simulated_voice import SimulatedVoiceNotifier
+
+    notifier = SimulatedVoiceNotifier(SimulatedVoiceNotifier.Config(callback_token="tok"))
+    with pytest.raises(CallbackMalformed, match="事件未知"):
+        notifier.parse_callback(CallbackRequest(url="http://x/cb?token=tok", query={"token": "tok"},
+                                                body=b'{"call_id": "c1", "event": "exploded"}'))

@@ -138,3 +138,20 @@ def test_reads_of_another_units_incident_answer_404_or_leave_it_out(client, user
     for panel in ("incidents", "tasks"):
         shown = re.search(rf'<section class="card" id="{panel}"[^>]*>(.*?)</section>', dash, re.S).group(1)
         assert iid not in shown and "县长赵国华" not in shown, panel
+
+
+def test_an_item_under_another_incidents_url_is_404_and_changes_nothing(client, tokens, users, county, clock,
+                                                                        session, other):
+    """Issue 13 (M12): /incidents/<A>/items/<item of B>/feedback saved B's feedback; now the same 404 as none."""
+    office = tokens["duty_officer"]
+    a = client.post("/api/incidents", headers=office, json=landslide(county["dept"].id, clock.now)).json()
+    csrf = login(client, "u_duty_officer")
+    before = state(session, other["id"])
+    for action, form in (("feedback", {"text": "已办理"}), ("accept", {})):
+        r = client.post(f"/incidents/{a['id']}/items/{other['item']}/{action}", data={**form, "csrf_token": csrf},
+                        follow_redirects=False)
+        assert r.status_code == 404, (action, r.status_code, r.headers.get("location"))
+        assert state(session, other["id"]) == before, action
+    r = client.post(f"/incidents/{other['id']}/items/{other['item']}/feedback",
+                    data={"text": "已办理", "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303 and "error" not in r.headers["location"]  # the control: under its own incident

@@ -104,6 +104,12 @@ def test_attachments_only_images_and_pdf_within_the_size_limit(web, tokens, sess
     big = web.post(url, headers=tokens["duty_officer"],
                    files={"file": ("big.pdf", b"%PDF-" + b"0" * web.app.state.settings.spotchecks.attachment_max_bytes, "application/pdf")})
     assert big.status_code == 413
+    # issue 13 (M9): a control character in the multipart file name is refused like in any other field
+    raw = (b'--B\r\nContent-Disposition: form-data; name="file"; filename="a\x01b.png"\r\n'
+           b"Content-Type: image/png\r\n\r\n" + PNG + b"\r\n--B--\r\n")  # as a raw client sends it (httpx escapes)
+    ctl = web.post(url, headers={**tokens["duty_officer"], "Content-Type": "multipart/form-data; boundary=B"},
+                   content=raw)
+    assert ctl.status_code == 422 and ctl.json()["detail"][0]["loc"] == ["body", "file"], ctl.text
     assert count(session, InspectionAttachment) == 0
     ok = web.post(url, headers=tokens["duty_officer"], files={"file": ("photo.png", PNG, "image/png")})
     assert ok.status_code == 201

@@ -99,23 +99,41 @@ def test_lockouts_grow_each_time_they_recur(app, client, users):
     assert login(client, "u_leader", PASSWORD).status_code == 303
 
 
-@pytest.mark.parametrize("username", ["nobody-at-all", "u_inactive"])
-def test_unknown_and_inactive_users_cost_a_password_hash_like_known_ones(client, users, session, monkeypatch,
-                                                                         username):
+@pytest.mark.parametrize("username", ["nobody-at-all", "u_inactive", "locked"])
+def test_a_decided_refusal_hashes_nothing_but_waits_as_long_as_a_verification(client, users, session, monkeypatch,
+                                                                             username):
+    """Unknown and inactive users and a locked pair are refused without an argon2 verification (issue 13: thirty
+    bogus logins in parallel held every login up ~1 s each): they sleep on the event loop for as long as a
+    verification takes, so they cannot be told from a known user's wrong password by timing."""
+    import asyncio
+
     from models.accounts import Role, UserCreate, UserUpdate
 
     gone = accounts.create_user(session=session, actor="test", data=UserCreate(
         username="u_inactive", password=PASSWORD, role=Role.leader))
     accounts.update_user(session=session, user_id=gone.id, data=UserUpdate(active=False), actor="test")
     session.commit()
-    checked = []
-    real = accounts.verify_secret
+    if username == "locked":
+        for _ in range(5):
+            login(client, "u_leader", "wrong")
+        username = "u_leader"
+    checked, slept = [], []
+    real, real_sleep = accounts.verify_secret, asyncio.sleep
     monkeypatch.setattr(accounts, "verify_secret", lambda h, v: checked.append(h) or real(h, v))
+    monkeypatch.setattr(accounts, "verify_floor", lambda: 0.05)
+
+    async def sleep(delay, *args, **kwargs):
+        if delay > 0:
+            slept.append(delay)
+        return await real_sleep(delay, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
     assert login(client, username, PASSWORD).status_code == 401
-    assert len(checked) == 1 and checked[0].startswith("$argon2"), "one argon2 verification, as for a known user"
-    checked.clear()
-    assert login(client, "u_leader", "wrong").status_code == 401
-    assert len(checked) == 1
+    assert checked == [], "no password hashed for an outcome already decided"
+    assert len(slept) == 1 and 0 < slept[0] <= 0.05, "it waits the verification's time instead"
+    slept.clear()
+    assert login(client, "u_duty_officer", "wrong").status_code == 401
+    assert len(checked) == 1, "a known user's wrong password is verified"
 
 
 def test_a_wildcard_or_a_name_is_not_a_proxy():
@@ -149,3 +167,14 @@ def test_guessing_one_account_from_many_addresses_is_slowed_but_not_at_the_users
     assert login(slowed, "u_leader", PASSWORD, "198.18.0.1").status_code == 303, "other accounts are not slowed"
     assert login(slowed, "u_duty_officer", PASSWORD, "172.20.1.7").status_code == 303, "the desk still logs in"
     assert login(slowed, "u_duty_officer", PASSWORD, "198.18.0.2").status_code == 303, "and that lifts the slow-down"
+
+
+def test_a_last_hop_that_is_not_an_ip_address_is_ignored(proxied):
+    """Issue 13 (cosmetic): `X-Forwarded-For: evil` counted as the client's address; now the proxy's own counts
+    (so inventing names escapes nothing)."""
+    _, via_proxy, _ = proxied
+    for i in range(5):
+        assert login(via_proxy, "u_duty_officer", "wrong", f"not-an-ip-{i}").status_code == 401
+    assert login(via_proxy, "u_duty_officer", PASSWORD, "yet-another-name").status_code == 401, \
+        "the five failures counted for the proxy's address, which is locked for this account"
+    assert login(via_proxy, "u_duty_officer", PASSWORD, "172.20.1.7").status_code == 303

@@ -307,11 +307,12 @@ async def instruct(incident_id: uuid.UUID, request: Request, c: Caller = Depends
 async def item_feedback(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
                         c: Caller = Depends(page("instructions:feedback")), session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: ins.feedback(
-        session=session, item_id=item_id, text=data.get("text", ""), by=c.by, now=now_utc(request)))
+        session=session, item_id=item_id, text=data.get("text", ""), by=c.by, now=now_utc(request),
+        incident_id=incident_id))
 
 
 @router.post("/incidents/{incident_id}/items/{item_id}/accept")
 async def item_accept(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
                       c: Caller = Depends(page("instructions:accept")), session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: ins.decide(
-        session=session, item_id=item_id, accept=True, by=c.by, now=now_utc(request)))
+        session=session, item_id=item_id, accept=True, by=c.by, now=now_utc(request), incident_id=incident_id))
