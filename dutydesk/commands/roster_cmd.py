@@ -265,8 +265,8 @@ def holidays_import(file: Path) -> None:
     """Import `date,kind,name` CSV rows (kind holiday/makeup_workday or 假/班; UTF-8 or GB18030), all or nothing."""
     try:
         with session_scope() as s:
-            n = holidays.import_csv(session=s, data=file.read_bytes(), actor=ACTOR)
-        typer.echo(f"imported {n} dates")
+            n = holidays.import_csv(session=s, data=file.read_bytes(), actor=ACTOR, tz=get_settings().timezone)
+        typer.echo(f"已导入 {n} 天")
     except ServiceError as exc:
         _fail(exc)
 
@@ -296,7 +296,7 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
         raise typer.Exit(0 if found.ok else 1)
     try:
         with session_scope() as s:
-            holidays.import_notice(session=s, text=text, year=year, actor=ACTOR)
+            holidays.import_notice(session=s, text=text, year=year, actor=ACTOR, tz=get_settings().timezone)
     except ServiceError as exc:
         _fail(exc)
     typer.echo(f"已导入 {found.year} 年节假日安排 {len(found.days)} 天")

@@ -12,11 +12,13 @@ from sqlmodel import Session, col, or_, select
 
 from core.errors import Invalid, NotFound
 from core.spreadsheets import decode_text
-from models.rosters.roster import HolidayDay, HolidayDayBase, HolidayKind
+from models.rosters.roster import HolidayDay, HolidayDayBase, HolidayKind, RosterMonth
 from rules.rosters.calendar import BUILTIN_LAST_YEAR, DayKind, HolidayCalendar
 from rules.rosters.holiday_notice import NoticeDay, missing_problem, parse_notice
 from services import audit
 from services.rosters.excel import ImportRejected
+from services.rosters.gaps import refresh_month
+from services.rosters.generate import month_key
 from services.times import ERA, in_era
 
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -43,8 +45,8 @@ def _check(day: date) -> None:
                       "the table is for later years", field="day")
 
 
-def put_day(*, session: Session, data: HolidayDayBase, actor: str) -> HolidayDay:
-    """Add or change one date."""
+def put_day(*, session: Session, data: HolidayDayBase, actor: str, tz: str) -> HolidayDay:
+    """Add or change one date (the stored rosters of its month checked again: recheck)."""
     _check(data.day)
     row = session.get(HolidayDay, data.day)
     before = audit.jsonable(row)
@@ -54,10 +56,11 @@ def put_day(*, session: Session, data: HolidayDayBase, actor: str) -> HolidayDay
     session.flush()
     audit.record(session=session, actor=actor, action="update" if before else "create", entity="holiday",
                  entity_id=data.day.isoformat(), before=before, after=row)
+    recheck(session=session, days=[data.day], tz=tz)
     return row
 
 
-def delete_day(*, session: Session, day: date, actor: str) -> None:
+def delete_day(*, session: Session, day: date, actor: str, tz: str) -> None:
     row = session.get(HolidayDay, day)
     if row is None:
         raise NotFound(f"{day} is not in the holiday table", field="day")
@@ -66,18 +69,19 @@ def delete_day(*, session: Session, day: date, actor: str) -> None:
     session.flush()
     audit.record(session=session, actor=actor, action="delete", entity="holiday", entity_id=day.isoformat(),
                  before=before)
+    recheck(session=session, days=[day], tz=tz)
 
 
-def import_csv(*, session: Session, data: bytes, actor: str) -> int:
+def import_csv(*, session: Session, data: bytes, actor: str, tz: str) -> int:
     """A CSV file as uploaded: decoded like the roster import (UTF-8 with or without BOM, else GB18030: what Excel
     and WPS save on a Chinese Windows), then `import_text`; an undecodable or oversized file is Invalid (file).
     Callers read at most MAX_CSV_BYTES + 1 bytes."""
     if len(data) > MAX_CSV_BYTES:  # refused whole: a cut file would import its first rows only
         raise Invalid(f"文件超过 {MAX_CSV_BYTES // (1024 * 1024)} MB，未导入", field="file")
-    return import_text(session=session, text=decode_text(data), actor=actor)
+    return import_text(session=session, text=decode_text(data), actor=actor, tz=tz)
 
 
-def import_text(*, session: Session, text: str, actor: str) -> int:
+def import_text(*, session: Session, text: str, actor: str, tz: str) -> int:
     """CSV lines `date,kind,name` (kind: holiday/makeup_workday or 假/班); all rows or none."""
     problems, rows = [], []
     try:
@@ -114,7 +118,7 @@ def import_text(*, session: Session, text: str, actor: str) -> int:
     if not rows:
         raise Invalid("文件没有数据行 (the file has no rows)", field="file")
     for r in rows:
-        put_day(session=session, data=r, actor=actor)
+        put_day(session=session, data=r, actor=actor, tz=tz)
     return len(rows)
 
 
@@ -175,7 +179,8 @@ def preview_notice(*, text: str, year: int | None = None) -> NoticePreview:
     return out
 
 
-def import_notice(*, session: Session, text: str, actor: str, year: int | None = None) -> NoticePreview:
+def import_notice(*, session: Session, text: str, actor: str, tz: str, year: int | None = None
+                  ) -> NoticePreview:
     """Replace the table's days of the notice's year by the notice's; refuses (Invalid) what the preview flags."""
     found = preview_notice(text=text, year=year)
     if not found.ok:
@@ -194,4 +199,15 @@ def import_notice(*, session: Session, text: str, actor: str, year: int | None =
     audit.record(session=session, actor=actor, action="import_notice", entity="holiday", entity_id=str(found.year),
                  before={"days": before}, after={"days": [(d.day.isoformat(), d.kind, d.name) for d in found.days]},
                  note=f"{found.year} 年节假日安排（国务院办公厅通知）：{len(found.days)} 天")
+    recheck(session=session, days=[*days, *(r.day for r in old)], tz=tz)
     return found
+
+
+def recheck(*, session: Session, days, tz: str) -> int:
+    """The stored unit-months holding these days, their gaps checked again under the calendar as it is now: a
+    元旦 rostered as a workday, now a holiday, is short of its holiday head-count on the dashboard's alert (and
+    /metrics) at once, not only on that unit's own page (t15's S1). Returns the gaps found."""
+    months = sorted({month_key(d) for d in days})
+    rows = session.exec(select(RosterMonth.unit_id, RosterMonth.month).where(col(RosterMonth.month).in_(months))
+                        ) if months else []
+    return sum(refresh_month(session=session, unit_id=u, month=m, tz=tz) for u, m in list(rows))

@@ -4,7 +4,7 @@ DOMAIN.md) is said: in the import preview at the day's cell, in what generate an
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core.spreadsheets import read_workbook
 from services.access import Actor
@@ -91,3 +91,29 @@ def test_a_holiday_added_after_the_month_was_planned_shows_on_the_roster_page(cl
     assert len(row) == 2  # the table row reads 节假日 now
     page = client.get(f"/rosters?unit_id={town.id}&month=2027-01&lang=en", headers={"accept": "text/html"}).text
     assert "2027-01-01: planned as Workday, now Holiday" in page
+
+
+def test_a_holiday_imported_after_the_month_was_planned_raises_the_gap_alert_at_once(client, tokens, users, session,
+                                                                                      roster_unit):
+    """t15's S1: after the 2027 notice was imported, the dashboard's 值班岗位人数不足 named only the unit imported
+    afterwards; every January planned before it (one officer on 元旦, two needed on a holiday) was missing from the
+    alert and /metrics until its month was touched again. A holiday change re-checks the stored months it falls in."""
+    from core.settings import Settings
+    from models.rosters.roster import HolidayDayBase, HolidayKind
+    from services.rosters import gaps, holidays
+
+    town = roster_unit["unit"]
+    client.app.state.clock = lambda: NOW
+    assert client.post(f"/api/rosters/{town.id}/2027-01/generate", headers=tokens["admin"]).status_code == 200
+    jan1 = date(2027, 1, 1)
+    assert not [g for g in gaps.open_gaps(session, jan1, jan1, town.id) if g.post == "officer"]
+    holidays.put_day(session=session, data=HolidayDayBase(day=jan1, kind=HolidayKind.holiday, name="元旦"),
+                     actor="clerk", tz="Asia/Shanghai")
+    session.commit()
+    short = [g for g in gaps.open_gaps(session, jan1, jan1, town.id) if g.post == "officer"]
+    assert short and short[0].missing == 1
+    alerts = gaps.roster_gaps(session, datetime(2026, 12, 20, tzinfo=UTC), Settings())
+    assert any(a.code == "roster_gap" and "2027-01-01" in a.text for a in alerts), [a.text for a in alerts]
+    holidays.delete_day(session=session, day=jan1, actor="clerk", tz="Asia/Shanghai")  # a workday again
+    session.commit()
+    assert not [g for g in gaps.open_gaps(session, jan1, jan1, town.id) if g.post == "officer"]

@@ -176,26 +176,28 @@ def list_holidays(year: int | None = Query(None, ge=2000, le=2100), c: Caller = 
 
 
 @router.put("/holidays/{day}", response_model=HolidayOut)
-def put_holiday(day: Day, data: HolidayDayIn, c: Caller = Depends(require("holidays:write")),
+def put_holiday(day: Day, data: HolidayDayIn, request: Request, c: Caller = Depends(require("holidays:write")),
                 session: Session = Depends(get_session)):
-    row = holidays.put_day(session=session, data=data.model_copy(update={"day": day}), actor=c.actor)
+    row = holidays.put_day(session=session, data=data.model_copy(update={"day": day}), actor=c.actor,
+                           tz=request.app.state.settings.timezone)
     session.commit()
     return row.model_dump(mode="json")
 
 
 @router.delete("/holidays/{day}", status_code=204)
-def delete_holiday(day: Day, c: Caller = Depends(require("holidays:write")), session: Session = Depends(get_session)):
-    holidays.delete_day(session=session, day=day, actor=c.actor)
+def delete_holiday(day: Day, request: Request, c: Caller = Depends(require("holidays:write")),
+                   session: Session = Depends(get_session)):
+    holidays.delete_day(session=session, day=day, actor=c.actor, tz=request.app.state.settings.timezone)
     session.commit()
     return Response(status_code=204)
 
 
 @router.post("/holidays/import", response_model=Imported)
-async def import_holidays(file: UploadFile = File(...), c: Caller = Depends(require("holidays:write")),
+async def import_holidays(request: Request, file: UploadFile = File(...), c: Caller = Depends(require("holidays:write")),
                           session: Session = Depends(get_session)):
     """CSV `date,kind,name` (UTF-8 or GB18030); every row is checked, nothing is written when one is wrong."""
     raw = await file.read(holidays.MAX_CSV_BYTES + 1)
-    n = holidays.import_csv(session=session, data=raw, actor=c.actor)
+    n = holidays.import_csv(session=session, data=raw, actor=c.actor, tz=request.app.state.settings.timezone)
     session.commit()
     return {"imported": n}
 
@@ -221,12 +223,13 @@ class NoticeOut(BaseModel):
 
 
 @router.post("/holidays/notice", response_model=NoticeOut)
-def holiday_notice(data: NoticeIn, dry_run: bool = Query(True, description="preview only (default): nothing written"),
+def holiday_notice(data: NoticeIn, request: Request, dry_run: bool = Query(True, description="preview only (default): nothing written"),
                    c: Caller = Depends(require("holidays:write")), session: Session = Depends(get_session)):
     """The State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as published: what it says, and with
     dry_run=false, the year's days replaced by it (refused, nothing written, while the preview shows problems)."""
     found = (holidays.preview_notice(text=data.text, year=data.year) if dry_run else
-             holidays.import_notice(session=session, text=data.text, year=data.year, actor=c.actor))
+             holidays.import_notice(session=session, text=data.text, year=data.year, actor=c.actor,
+                                    tz=request.app.state.settings.timezone))
     session.commit()
     return NoticeOut(year=found.year, days=[{"day": d.day.isoformat(), "kind": d.kind, "name": d.name}
                                             for d in found.days],

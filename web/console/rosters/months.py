@@ -240,7 +240,7 @@ async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:wr
     found = holidays.preview_notice(text=text)
     imported = False
     if form.get("confirm") and found.ok:
-        holidays.import_notice(session=session, text=text, actor=c.actor)
+        holidays.import_notice(session=session, text=text, actor=c.actor, tz=request.app.state.settings.timezone)
         session.commit()
         imported = True
     return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(
@@ -255,11 +255,12 @@ async def holiday_save(request: Request, c: Caller = Depends(page("holidays:writ
         upload_file = form.get("csv_file")
         if getattr(upload_file, "filename", ""):
             data = await upload_file.read(holidays.MAX_CSV_BYTES + 1)
-            holidays.import_csv(session=session, data=data, actor=c.actor)
+            holidays.import_csv(session=session, data=data, actor=c.actor, tz=request.app.state.settings.timezone)
         elif form.get("csv"):
-            holidays.import_text(session=session, text=str(form["csv"]), actor=c.actor)
+            holidays.import_text(session=session, text=str(form["csv"]), actor=c.actor,
+                                  tz=request.app.state.settings.timezone)
         else:
-            holidays.put_day(session=session, actor=c.actor, data=HolidayDayBase(
+            holidays.put_day(session=session, actor=c.actor, tz=request.app.state.settings.timezone, data=HolidayDayBase(
                 day=date.fromisoformat(str(form.get("day"))), kind=HolidayKind(str(form.get("kind"))),
                 name=str(form.get("name", ""))))
         session.commit()
