@@ -199,7 +199,9 @@ def import_notice(*, session: Session, text: str, actor: str, tz: str, year: int
     audit.record(session=session, actor=actor, action="import_notice", entity="holiday", entity_id=str(found.year),
                  before={"days": before}, after={"days": [(d.day.isoformat(), d.kind, d.name) for d in found.days]},
                  note=f"{found.year} 年节假日安排（国务院办公厅通知）：{len(found.days)} 天")
-    recheck(session=session, days=[*days, *(r.day for r in old)], tz=tz)
+    was = {r.day: r.kind for r in old}
+    now_kind = {d.day: HolidayKind(d.kind) for d in found.days}
+    recheck(session=session, days=[d for d in {*was, *now_kind} if was.get(d) != now_kind.get(d)], tz=tz)
     return found
 
 

@@ -117,3 +117,8 @@ def test_a_holiday_imported_after_the_month_was_planned_raises_the_gap_alert_at_
     holidays.delete_day(session=session, day=jan1, actor="clerk", tz="Asia/Shanghai")  # a workday again
     session.commit()
     assert not [g for g in gaps.open_gaps(session, jan1, jan1, town.id) if g.post == "officer"]
+    from tests.rosters.test_holiday_notice_import import TEXT_2027
+
+    holidays.import_notice(session=session, text=TEXT_2027, actor="clerk", tz="Asia/Shanghai")  # as the tester did
+    session.commit()
+    assert [g for g in gaps.open_gaps(session, jan1, jan1, town.id) if g.post == "officer"]
