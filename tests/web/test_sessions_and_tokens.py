@@ -3,6 +3,8 @@ console), audited, and a revoked one answers 401 / 404."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -208,6 +210,11 @@ def test_the_console_lists_and_revokes_a_units_feed(client, users, directory, se
     login(client, "u_duty_officer", PASSWORD)
     page = client.get(f"/rosters?unit_id={town}")
     assert 'id="feed-list"' in page.text
+    from models.rosters.duty import FeedToken
+
+    made = session.exec(select(FeedToken)).one().created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    row = page.text.split('data-feed="', 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{made:%Y-%m-%d %H:%M}</td>" in row  # office time, as the page says (t15: it was UTC)
     feed_id = page.text.split('data-feed="', 1)[1].split('"', 1)[0]
     r = client.post(f"/rosters/feeds/{feed_id}/revoke", data={"csrf_token": csrf(client, f"/rosters?unit_id={town}")},
                     follow_redirects=False)
