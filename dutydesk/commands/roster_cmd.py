@@ -17,11 +17,13 @@ from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
 from rules.rosters.sheet_grid import day_list, mappings
+from rules.rosters.sheet_layout import COLUMN_HINT, HEADER_HINT
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
 from services.rosters.calendar import calendar_warning
 from services.rosters.generate import generate_units, parse_month, shift_month
+from services.rosters.import_checks import ROLE_WORDS
 from services.rosters.views import month_view
 
 app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表); iCal feed URLs: list with `feeds`, revoke with "
@@ -235,9 +237,18 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         _fail(exc)
 
 
+def _cli_words(p) -> str:
+    """A preview problem's text with the console's instructions put as this command's options (t15: the CLI
+    pointed at a box "below")."""
+    column = p.column or "D"
+    return (p.text.replace(COLUMN_HINT, f"请用 --column {column}=leader、officer、phone、note 或 ignore "
+                                                f"指定此列是带班领导、值班员、电话、备注还是忽略")
+            .replace(HEADER_HINT, "请用 --column 指定各列，如 --column A=date --column C=officer"))
+
+
 def _show_preview(preview) -> None:
     """The roster as understood: one line per day, then the mapping, warnings and problems."""
-    labels = {p["name"]: p["label"] for p in preview.posts}
+    labels = {**ROLE_WORDS, **{p["name"]: p["label"] for p in preview.posts}}
     for d in preview.days:
         people = "  ".join(f"{labels[post]}:" + "、".join(x["name"] + ("?" if x["status"] == "missing" else "")
                                                           for x in xs) for post, xs in d["posts"].items() if xs)
@@ -257,7 +268,7 @@ def _show_preview(preview) -> None:
         typer.echo("不在通讯录中：" + "、".join(m.name for m in preview.missing)
                    + ("" if preview.create_missing else "（加 --create-missing 一并创建）"), err=True)
     for p in preview.problems:
-        typer.echo(f"问题：{p.text}", err=True)
+        typer.echo(f"问题：{_cli_words(p)}", err=True)
 
 
 @holidays_app.command("import")

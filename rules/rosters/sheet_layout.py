@@ -28,6 +28,10 @@ from rules.rosters.sheet_weeks import parse_week
 __all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
 HEADER_SCAN = 15  # rows searched for the header
 
+# how the console corrects a mapping (the CLI words these as its --column option: dutydesk/commands/roster_cmd.py)
+HEADER_HINT = "请在下方“识别为”一栏为各列选择日期、带班领导、值班人员等，再点“按此对应重新识别”"
+COLUMN_HINT = "请在下方“识别为”一栏选择此列是带班领导、值班员、电话、备注还是忽略，再点“按此对应重新识别”"
+
 
 def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple[int, int] | None = None,
                  columns: dict[str, str] | None = None) -> ParsedRoster:
@@ -108,8 +112,7 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
         found = _find_header(cells, words, grid.name, columns, guess=True)
         if found is not None:
             out.problems.append(Problem(grid.name, found[0] + 1, "", "表头",
-                                        "没有识别出表头的各列：请在下方“识别为”一栏为各列选择日期、带班领导、值班人员等，"
-                                        "再点“按此对应重新识别”"))
+                                        "没有识别出表头的各列：" + HEADER_HINT))
     if found is None:
         out.warnings.append(Problem(grid.name, 0, "", "", "没有找到表头（日期、值班人员等），已跳过此工作表",
                                     **said("no_header")))
@@ -262,8 +265,7 @@ def _unknown_people(grid, cells: Cells, h: int, first_row: int, header, roles: d
         if phoned or named and "officer" not in roles.values():
             found.add(c)
             out.problems.append(Problem(grid.name, h + 1, letter(c), text,
-                                        "未能识别此列：请在下方“识别为”一栏选择此列是带班领导、值班员、电话、备注还是忽略，"
-                                        "再点“按此对应重新识别”（识别之前不从此列读取姓名和电话）",
+                                        "未能识别此列：" + COLUMN_HINT + "（识别之前不从此列读取姓名和电话）",
                                         **said("column_unknown", column=letter(c), text=text)))
     return found
 

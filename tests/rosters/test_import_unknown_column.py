@@ -51,3 +51,19 @@ def test_common_officer_words_are_officer_headers(session, unit):
         assert p.ok, (header, [x.text for x in p.problems])
         assert {c.column: c.role for c in p.parsed.columns}["D"] == "officer"
         assert {x.name for x in p.phones} <= set(OFFICERS)
+
+
+def test_the_cli_says_how_to_map_an_unknown_column_with_its_own_option(cli_db, tmp_path):
+    """t15's M6: `roster import --dry-run` pointed the clerk at a box "below" and a button of the console; it names
+    the option that maps the column, and the mapping lines read in zh-CN (日期, 电话, 忽略 — not date / phone / ignore)."""
+    from tests.conftest import run_cli
+    from tests.rosters.test_import_layouts import staffed_town
+
+    staffed_town(cli_db)
+    path = tmp_path / "值班表.xlsx"
+    path.write_bytes(xlsx(merged_leader_with_officer_phones("在岗同志")))
+    r = run_cli("roster", "import", path, "--unit", "t1", "--month", "2026-12", "--dry-run")
+    out = r.output
+    assert r.exit_code == 1, out
+    assert "请用 --column D=leader、officer、phone、note 或 ignore 指定此列" in out and "识别为" not in out
+    assert "→ 日期" in out and "→ date" not in out and "→ ignore" not in out
