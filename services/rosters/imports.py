@@ -487,7 +487,8 @@ def _same_as_stored(session: Session, unit_id: uuid.UUID, first: date, last: dat
 def past_message(month: str) -> str:
     """Why a month wholly over is not imported without confirmation (zh-CN)."""
     y, m = month.split("-")
-    return f"{int(y)}年{int(m)}月已过去：导入将改写已有的值班记录，请勾选“确认导入已过去的月份”（命令行 --past-ok）"
+    return (f"{int(y)}年{int(m)}月已过去：导入将写入这个月的值班记录（已有记录将被改写），"
+            "请勾选“确认导入已过去的月份”（命令行 --past-ok）")
 
 
 def summary(preview: ImportPreview, month: str, unit: str) -> str:

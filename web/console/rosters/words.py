@@ -28,7 +28,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.notice.imported": ("已导入 {year}年{month}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {created} 人",
                                "Imported the {unit} roster for {ym}: {days} days, {slots} person-slots, "
                                "{created} new people"),
-    "roster.import.past": ("{months} 已经过去：导入将改写已有的值班记录。", "{months} is over: importing rewrites the record."),
+    "roster.import.past": ("{months} 已经过去：导入将写入这个月的值班记录（已有记录将被改写）。",
+                           "{months} is over: importing writes its record (rewriting any record it has)."),
     "roster.import.past_ok": ("确认导入已过去的月份", "I confirm importing a month that is over"),
     "roster.import.past_refused": ("未导入：请先勾选“确认导入已过去的月份”", "Nothing imported: tick the confirmation for the "
                                    "month that is over"),
@@ -74,10 +75,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.sheet": ("工作表", "Sheet"), "roster.import.column": ("列", "Column"),
     "roster.import.header": ("表头", "Header"), "roster.import.role": ("识别为", "Read as"),
     "roster.import.missing": ("通讯录中没有", "Not in the directory"),
-    "roster.import.refused_past": ("未导入，没有写入任何内容：{months} 已经过去，导入将改写已有的值班记录。如确需导入，请在下方勾选"
+    "roster.import.refused_past": ("未导入，没有写入任何内容：{months} 已经过去，导入将写入这个月的值班记录（已有记录将被"
+                                   "改写）。如确需导入，请在下方勾选"
                                    "“确认导入已过去的月份”，再点“确认导入”。",
-                                   "Nothing imported, nothing written: {months} is over, and importing it rewrites the "
-                                   "duty record. To import it anyway, tick “I confirm importing a month that is over” "
+                                   "Nothing imported, nothing written: {months} is over, and importing it writes its "
+                                   "duty record (rewriting any it has). To import it anyway, tick “I confirm importing a month that is over” "
                                    "below and press “Confirm import” again."),
     "roster.import.refused_served": ("未导入，没有写入任何内容：文件将改写 {n} 个已值班的日期。请在下方勾选确认改写已值班日期，"
                                      "或改正文件中的这些日期，再点“确认导入”。",
