@@ -53,6 +53,9 @@ OPTIONAL_WHEN_ABSENT = ("leader",)
 UNCHANGED = "与现有排班相同，未更改"  # a month re-imported as it is stored (Unchanged: same as the stored roster)
 
 
+TICKED = {"not_in_directory", "not_in_pool"}  # problems a tick of the preview resolves
+
+
 @dataclass
 class Missing:
     """A name the file gives that the unit's directory lacks (created on import with `create_missing`)."""
@@ -126,6 +129,12 @@ class ImportPreview:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def ticks_decide(self) -> bool:
+        """Only people to create (创建通讯录中缺少的人员) or to add to a post's pool (加入轮换人员) stand in the way: the
+        preview's ticks, sent with 确认导入, decide, without another 重新识别 first (t15's M2)."""
+        return bool(self.problems) and all(p.code in TICKED for p in self.problems)
 
     def as_dict(self) -> dict:
         """The preview as JSON (API, CLI --json)."""

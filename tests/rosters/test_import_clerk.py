@@ -234,6 +234,27 @@ def test_the_preview_names_the_people_to_create_and_the_clerk_may_keep_one_out_o
     assert made["新同志"] in pool and made["借调人员"] not in pool
 
 
+
+def test_ticking_create_missing_then_confirm_imports_without_another_preview(client, users, session, unit):
+    """t15's M2: with people to create and the tick not yet given, the preview offered no 确认导入 until
+    按此对应重新识别 was pressed. The button is there; the tick sent with it decides, and without it nothing is
+    written."""
+    csrf = _open(client, unit, "2026-12")
+    r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
+                    files={"file": ("值班表.xlsx", edited(D4="新同志 13911112222"))}, headers={"accept": "text/html"})
+    assert 'id="confirm-import"' in r.text
+    form = _form(r.text)
+    values = {k: v for k, v in form.form_values() if k != "create_missing"}
+    refused = client.post(form.get("action"), data={**values, "confirm": "1"}, headers={"accept": "text/html"},
+                          follow_redirects=False)
+    assert refused.status_code == 200 and "新同志" in refused.text  # nothing written: the problem said again
+    session.expire_all()
+    assert session.exec(select(Person).where(Person.name == "新同志")).first() is None
+    r = client.post(form.get("action"), data={**values, "create_missing": "1", "confirm": "1"},
+                    headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303, r.text[:500]
+    assert read_flash(r.cookies.get(FLASH_COOKIE))["notice"].endswith("新建人员 1 人")
+
 def test_the_success_message_counts_days_person_slots_and_new_people(client, users, session, unit):
     csrf = _open(client, unit, "2026-12")
     r = client.post(f"/rosters/{unit.id}/2026-12/upload", data={"csrf_token": csrf},
