@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from core.errors import NotFound
-from notifiers.base import CallbackRejected, CallbackRequest
+from core.errors import NotFound, in_language
+from notifiers.base import CallbackMalformed, CallbackRejected, CallbackRequest
 from services import deliveries
 from web.deps import get_session, now_utc
 from web.problems import in_words
@@ -70,7 +70,8 @@ async def provider_callback(channel_name: str, request: Request, session: Sessio
                                                     f"callback rejected: {exc}")}, status_code=401)
     except (ValueError, KeyError, TypeError) as exc:  # a body the plugin could not read: the sender's fault
         log.warning("callback for %s malformed: %r", channel_name, exc)
-        return JSONResponse({"detail": in_words(request, "回调格式错误，无法读取", f"malformed callback: {exc}")[:300]},
+        said = in_language(str(exc), "zh-CN") if isinstance(exc, CallbackMalformed) else "无法读取"  # the plugin's reason
+        return JSONResponse({"detail": in_words(request, f"回调格式错误：{said}", f"malformed callback: {exc}")[:300]},
                             status_code=400)
     cap = request.app.state.settings.web.callback_max_receipts
     if len(receipts) > cap:

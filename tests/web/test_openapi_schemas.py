@@ -21,6 +21,7 @@ FILES = {
     ("get", "/api/rosters/{unit_id}/{month}/export.xlsx"): "the month's roster as a workbook",
     ("get", "/api/incidents/{incident_id}/reports/{report_id}.docx"): "the report as a Word document",
     ("get", "/api/duty-brief.docx"): "the day's duty brief as a Word document",
+    ("get", "/api/ical/{token}.ics"): "a roster's calendar feed (text/calendar)",
 }
 SCALARS = {"string", "integer", "number", "boolean", "null"}
 

@@ -83,12 +83,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "chn.cancel": ("取消", "Cancel"),
     "chn.edit_limits": ("修改限额", "Edit limits"),
     "chn.per": ("{count} 条 / {seconds} 秒", "{count} per {seconds} s"),
-    "chn.err.config": ("配置须为 JSON 对象（花括号括起的键值对）", "The settings must be a JSON object (key-value pairs in curly brackets)"),
+    "chn.err.config": ("配置须为 JSON 对象（花括号括起的键值对）",
+                       "The settings must be a JSON object (key-value pairs in curly brackets)"),
     "chn.err.count": ("请填写 1 至 100000 之间的整数", "Enter a whole number from 1 to 100000"),
     "chn.err.seconds": ("请填写大于 0、不超过 86400 的秒数", "Enter seconds above 0, at most 86400"),
     "chn.err.concurrency": ("请填写 1 至 512 之间的整数", "Enter a whole number from 1 to 512"),
     "inbox.empty": ("收件箱为空", "Your inbox is empty"),
-    "inbox.merged": ("本事件已于{at}并入其他事件，无需确认收到。", "This incident was merged into another on {at}: nothing to acknowledge."),
+    "inbox.merged": ("本事件已于{at}并入其他事件，无需确认收到。",
+                     "This incident was merged into another on {at}: nothing to acknowledge."),
     "inbox.no_person": ("账号未关联人员，无法接收消息", "Your account is not linked to a person: no inbox"),
     # channel kinds and message sources, as people call them
     **{f"enum.channel.{k}": v for k, v in {
