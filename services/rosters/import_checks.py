@@ -151,3 +151,20 @@ def check_taken_phones(session: Session, missing: dict, problems: list[Problem],
                                               f"{'“' + owner + '”' if owner else '另一人'}的手机号：请核对后再导入",
                                     **(said("phone_taken", name=m.name, phone=m.phone, owner=owner) if owner
                                        else said("phone_taken_hidden", name=m.name, phone=m.phone))))
+
+
+def check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Problem]) -> None:
+    """Every day of each chosen month is in the file: the days it lacks are one problem per month."""
+    have = {d.day for d in parsed.days}
+    if any(p.header == "日期" and p.row for p in problems):
+        return  # a date the parser could not read is probably the "missing" one
+    for month in months:
+        first, last = parse_month(month)
+        lacking = [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)
+                   if date.fromordinal(o) not in have]
+        if lacking:
+            sheet = next((s for s, ym in parsed.months.items() if f"{ym[0]:04d}-{ym[1]:02d}" == month), "")
+            shown = "、".join(f"{d.month}月{d.day}日" for d in lacking[:10]) + ("等" if len(lacking) > 10 else "")
+            problems.append(Problem(sheet, 0, "", "日期", f"缺少 {len(lacking)} 天：{shown}",
+                                    **said("days_missing", n=len(lacking), dates=tuple(d.isoformat() for d in lacking[:10]),
+                                           more=len(lacking) > 10)))

@@ -41,8 +41,8 @@ from services.rosters.calendar import load_calendar
 from services.rosters.excel import ImportRejected, store_month
 from services.rosters.generate import month_row, parse_month
 from services.rosters import import_people
-from services.rosters.import_checks import (NoteChange, check_notes, check_overrides, check_taken_phones,
-                                           stored_notes)
+from services.rosters.import_checks import (NoteChange, check_month_days, check_notes, check_overrides,
+                                           check_taken_phones, stored_notes)
 from services.rosters.served import ServedDay, past_month_entry, served_changes
 from services.rosters.store import load_slots
 
@@ -217,7 +217,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
         problems.append(Problem(sheets[0].name if sheets else "", 0, "", "", f"文件中没有 {month} 的值班表",
                                 **said("no_month_in_file", ym=month)))
     given = _check_columns(parsed, posts, problems, warnings)
-    _check_month_days(parsed, months, problems)
+    check_month_days(parsed, months, problems)
     pools = pol.pools_of(session, unit_id)
     people = list(session.exec(select(Person).where(Person.unit_id == unit_id, Person.active)))
     by_name: dict[str, list[Person]] = {}
@@ -351,22 +351,6 @@ def _check_holiday_counts(session: Session, unit_id: uuid.UUID, parsed: ParsedRo
         d = cells[s.day]
         row, col, header = d.cells.get(s.post, (d.row, "", labels.get(s.post, s.post)))
         warnings.append(Problem(d.sheet, row, col, header, s.text(labels.get(s.post, s.post))))
-
-
-def _check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Problem]) -> None:
-    have = {d.day for d in parsed.days}
-    if any(p.header == "日期" and p.row for p in problems):
-        return  # a date the parser could not read is probably the "missing" one
-    for month in months:
-        first, last = parse_month(month)
-        lacking = [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)
-                   if date.fromordinal(o) not in have]
-        if lacking:
-            sheet = next((s for s, ym in parsed.months.items() if f"{ym[0]:04d}-{ym[1]:02d}" == month), "")
-            shown = "、".join(f"{d.month}月{d.day}日" for d in lacking[:10]) + ("等" if len(lacking) > 10 else "")
-            problems.append(Problem(sheet, 0, "", "日期", f"缺少 {len(lacking)} 天：{shown}",
-                                    **said("days_missing", n=len(lacking), dates=tuple(d.isoformat() for d in lacking[:10]),
-                                           more=len(lacking) > 10)))
 
 
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,
