@@ -7,6 +7,7 @@ from web.api.directory import contacts as directory_contacts
 from web.api.directory import files as directory_files
 from web.api.directory import records as directory
 from web.api.incidents import merge as incident_merge
+from web.api.incidents import policies as incident_policies
 from web.api.incidents import records as incidents
 from web.api.rosters import files as roster_files
 from web.api.rosters import leave_pairs, leaves, months
@@ -29,6 +30,7 @@ for part in (
     leave_pairs.router,
     incidents.router,
     incident_merge.router,
+    incident_policies.router,
     deliveries.router,
 ):
     router.include_router(part)

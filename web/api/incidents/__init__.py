@@ -1,2 +1,2 @@
-"""Incidents over REST: `records` (intake, reports, acks, instructions, policies) and `merge` (likely duplicates
-and the merge of the same event reported twice)."""
+"""Incidents over REST: `records` (intake, reports, acks, instructions), `policies` (escalation policies, edited
+and versioned) and `merge` (likely duplicates and the merge of the same event reported twice)."""
