@@ -47,6 +47,12 @@ def _check(day: date) -> None:
 
 def put_day(*, session: Session, data: HolidayDayBase, actor: str, tz: str) -> HolidayDay:
     """Add or change one date (the stored rosters of its month checked again: recheck)."""
+    row = _put(session, data, actor)
+    recheck(session=session, days=[data.day], tz=tz)
+    return row
+
+
+def _put(session: Session, data: HolidayDayBase, actor: str) -> HolidayDay:
     _check(data.day)
     row = session.get(HolidayDay, data.day)
     before = audit.jsonable(row)
@@ -56,7 +62,6 @@ def put_day(*, session: Session, data: HolidayDayBase, actor: str, tz: str) -> H
     session.flush()
     audit.record(session=session, actor=actor, action="update" if before else "create", entity="holiday",
                  entity_id=data.day.isoformat(), before=before, after=row)
-    recheck(session=session, days=[data.day], tz=tz)
     return row
 
 
@@ -118,7 +123,8 @@ def import_text(*, session: Session, text: str, actor: str, tz: str) -> int:
     if not rows:
         raise Invalid("文件没有数据行 (the file has no rows)", field="file")
     for r in rows:
-        put_day(session=session, data=r, actor=actor, tz=tz)
+        _put(session, r, actor)
+    recheck(session=session, days=[r.day for r in rows], tz=tz)  # once for the file, not once a row
     return len(rows)
 
 
