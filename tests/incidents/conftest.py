@@ -100,3 +100,16 @@ def landslide(unit_id, received_at, **kw) -> dict:
             "scope": "约20户受影响", "measures": "已疏散群众", "leader_on_site": "镇长"}
     data.update(kw)
     return data
+
+
+def vice_on_leave(session, county, clock) -> None:
+    """The natural-disaster vice head (副县长钱立新) on leave today, 常务副县长吴振华 acting for him."""
+    from models.rosters.leave import LeaveCreate
+    from services.rosters.leaves import file_leave
+
+    day = (clock.now + timedelta(hours=8)).date()  # the local date (15 July)
+    file_leave(session=session, by=Actor.system("test"), today=day - timedelta(days=3), tz="Asia/Shanghai",
+               data=LeaveCreate(person_id=county["vice"].id, start_day=day - timedelta(days=1),
+                                end_day=day + timedelta(days=1), destination="省城", reason="参加培训",
+                                contact="13900000009", arrangements="工作由常务副县长主持",
+                                acting_person_id=county["deputy"].id))

@@ -5,7 +5,6 @@ acknowledging twice changes nothing; the button shows only to people whose ackno
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -15,15 +14,13 @@ from models.accounts import Role
 from models.deliveries import Delivery
 from models.directory import PersonCreate
 from models.incidents.escalation import Acknowledgement
-from models.rosters.leave import LeaveCreate
 from services.access import Actor
 from services.directory import org
 from services.incidents import acks, policies
 from services.incidents.intake import open_incident
 from services.incidents.schemas import IncidentIn
-from services.rosters.leaves import file_leave
 from tests.conftest import PASSWORD
-from tests.incidents.conftest import DUTY
+from tests.incidents.conftest import DUTY, vice_on_leave
 from tests.incidents.conftest import landslide as landslide_data
 from tests.incidents.test_escalation_scenario import run
 
@@ -125,12 +122,7 @@ def test_all_must_acknowledge_climbs_when_one_is_missing(session, county, clock,
 
 def test_the_acting_person_acknowledges_for_the_absent_target(session, county, clock, recorder, settings):
     _all_must_ack(session, county)
-    day = (clock.now + timedelta(hours=8)).date()
-    file_leave(session=session, by=Actor.system("test"), today=day - timedelta(days=3), tz="Asia/Shanghai",
-               data=LeaveCreate(person_id=county["vice"].id, start_day=day - timedelta(days=1),
-                                end_day=day + timedelta(days=1), destination="省城", reason="参加培训",
-                                contact="13900000009", arrangements="工作由常务副县长主持",
-                                acting_person_id=county["deputy"].id))
+    vice_on_leave(session, county, clock)
     inc = _open(session, county, clock, settings)
     run(session, clock, settings)
     recorder.expect("escalation", "带班领导周文静", "常务副县长吴振华")

@@ -12,7 +12,7 @@ from services.incidents.acks import use_link
 from services.incidents.intake import open_incident
 from services.incidents.reports import add_report
 from services.incidents.schemas import IncidentIn, ReportIn
-from tests.incidents.conftest import DUTY, landslide
+from tests.incidents.conftest import DUTY, landslide, vice_on_leave
 
 
 def run(session, clock, settings):
@@ -110,16 +110,7 @@ def test_nobody_on_duty_is_an_alert(session, county, clock, recorder, settings):
 
 
 def test_leader_on_leave_is_replaced_by_the_acting_person(session, county, clock, recorder, settings):
-    from datetime import timedelta
-
-    from models.rosters.leave import LeaveCreate
-    from services.rosters.leaves import file_leave
-
-    day = (clock.now + timedelta(hours=8)).date()  # the local date (15 July)
-    file_leave(session=session, by=Actor.system("test"), today=day - timedelta(days=3), tz="Asia/Shanghai", data=LeaveCreate(
-        person_id=county["vice"].id, start_day=day - timedelta(days=1), end_day=day + timedelta(days=1),
-        destination="省城", reason="参加培训", contact="13900000009", arrangements="工作由常务副县长主持",
-        acting_person_id=county["deputy"].id))
+    vice_on_leave(session, county, clock)
     inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
                         now=clock.now, settings=settings)
     run(session, clock, settings)

@@ -3,27 +3,17 @@ a query per person of every step), and still replaces the one on leave; on both 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import event
 
-from models.rosters.leave import LeaveCreate
 from rules.incidents.escalation import Target, TargetKind
-from services.access import Actor
 from services.incidents import targets
 from services.incidents.intake import open_incident
 from services.incidents.schemas import IncidentIn
-from services.rosters.leaves import file_leave
-from tests.incidents.conftest import DUTY, landslide
+from tests.incidents.conftest import DUTY, landslide, vice_on_leave
 
 
 def test_named_people_cost_one_leave_query_and_no_duty_office_query(session, county, clock, settings):
-    day = (clock.now + timedelta(hours=8)).date()
-    file_leave(session=session, by=Actor.system("test"), today=day - timedelta(days=3), tz="Asia/Shanghai",
-               data=LeaveCreate(person_id=county["vice"].id, start_day=day - timedelta(days=1),
-                                end_day=day + timedelta(days=1), destination="省城", reason="参加培训",
-                                contact="13900000009", arrangements="工作由常务副县长主持",
-                                acting_person_id=county["deputy"].id))
+    vice_on_leave(session, county, clock)
     inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
                         now=clock.now, settings=settings)
     session.flush()
