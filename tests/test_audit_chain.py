@@ -293,16 +293,22 @@ def test_the_demo_county_seals_into_a_chain_that_verifies_with_no_problem(sessio
     assert _verify(session, keeper, now=now)[1] == []
 
 
-def test_entries_written_after_the_newest_were_deleted_do_not_take_their_places(session, keeper):
-    """An attacker tester deleted the three newest (anchored) entries; the next login was sealed into position 450
-    again and anchored there, and verify then named one deletion fewer per new entry until none was left. The
-    sealer continues after the anchored head, so every deleted position stays named."""
+
+def _cut_tail(session, keeper) -> list[tuple[int, int]]:
+    """Five entries sealed and anchored, then the three newest deleted as an operator would: their (seq, chain_pos)."""
     _write(session, 5, at=NOW)
     keeper.seal(session=session, now=NOW)
     session.commit()
     newest = [(e.seq, e.chain_pos) for e in _sealed(session, 3)]
     session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq for seq, _ in newest])))
     session.commit()
+    return newest
+
+def test_entries_written_after_the_newest_were_deleted_do_not_take_their_places(session, keeper):
+    """An attacker tester deleted the three newest (anchored) entries; the next login was sealed into position 450
+    again and anchored there, and verify then named one deletion fewer per new entry until none was left. The
+    sealer continues after the anchored head, so every deleted position stays named."""
+    newest = _cut_tail(session, keeper)
     _write(session, 4, at=NOW + timedelta(minutes=1))  # the office works on
     keeper.seal(session=session, now=NOW + timedelta(minutes=1))
     session.commit()
@@ -332,12 +338,7 @@ def test_entries_written_after_a_cut_tail_never_take_the_deleted_entries_numbers
     """Issue 14 (M1): after the three newest entries (#610–#612) were deleted in SQLite, the next ones were numbered
     #610–#612 again (at positions 613–615), so verify's 「链位置 611 的记录被删除」 stood above a #611 in the list:
     one number, two rows. A number is never given twice (SQLite AUTOINCREMENT, as a PostgreSQL identity)."""
-    _write(session, 5, at=NOW)
-    keeper.seal(session=session, now=NOW)
-    session.commit()
-    newest = [(e.seq, e.chain_pos) for e in _sealed(session, 3)]
-    session.execute(delete(AuditEntry).where(AuditEntry.seq.in_([seq for seq, _ in newest])))
-    session.commit()
+    newest = _cut_tail(session, keeper)
     _write(session, 3, at=NOW + timedelta(minutes=1))
     keeper.seal(session=session, now=NOW + timedelta(minutes=1))
     session.commit()
