@@ -80,3 +80,19 @@ def test_leader_acknowledges_in_console_and_auditor_only_reads(client, app, user
     assert session.get(Incident, __import__("uuid").UUID(iid)).acknowledged_at == clock.now
     page = client.get(f"/incidents/{iid}").text
     assert "用时4分0秒" in page and "确认收到</button>" not in page and 'id="acked-by-me"' in page
+
+
+def test_incident_without_a_frozen_policy_still_opens(client, app, users, county, clock, session):
+    """An incident whose row carries no escalation snapshot (imported from an older system, or written before
+    policies existed) opens with a dash for its policy instead of a server error."""
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    assert client.post("/incidents/new", data={**_form(county), "csrf_token": csrf},
+                       follow_redirects=False).status_code == 303
+    inc = session.exec(select(Incident)).one()
+    inc.escalation_policy = {}
+    session.add(inc)
+    session.commit()
+    page = client.get(f"/incidents/{inc.id}")
+    assert page.status_code == 200 and "高观镇山体滑坡" in page.text
+    assert re.search(r"<td>—", page.text)
