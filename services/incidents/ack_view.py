@@ -52,14 +52,19 @@ def shown_escalation(session: Session, incident: Incident, row: EscalationState 
     return ("stopped", None) if came is not None and came >= incident.acknowledged_at else ("awaiting", row.next_due_at)
 
 
-def acknowledged_names(session: Session, incident: Incident) -> list[str]:
+def acknowledged_names(session: Session, incident: Incident,
+                       acks: list[Acknowledgement] | None = None) -> list[str]:
     """Everyone whose acknowledgement (确认收到, not a receipt) led to the incident's acknowledgement, in order: all
-    the leaders of a step that needed every one of them, not only the last."""
+    the leaders of a step that needed every one of them, not only the last. A board passes each incident's `acks`
+    (from `given`, one query for all)."""
     if incident.acknowledged_at is None:
         return []
-    names = session.exec(select(Acknowledgement.name).where(
-        Acknowledgement.incident_id == incident.id, Acknowledgement.kind == "ack",
-        Acknowledgement.at <= incident.acknowledged_at).order_by(Acknowledgement.at)).all()
+    if acks is None:
+        names = session.exec(select(Acknowledgement.name).where(
+            Acknowledgement.incident_id == incident.id, Acknowledgement.kind == "ack",
+            Acknowledgement.at <= incident.acknowledged_at).order_by(Acknowledgement.at)).all()
+    else:
+        names = [a.name for a in acks if a.at <= incident.acknowledged_at]
     out = list(dict.fromkeys(n for n in names if n))
     return out or [incident.acknowledged_by]
 

@@ -25,7 +25,7 @@ from services.access import Actor
 from services.incidents import ack_view, acks, convert, deadlines, duplicates, targets, told, upward
 from services.incidents.lookups import incident_for
 from services.incidents.report_policies import report_policies
-from services.incidents.reports import chain
+from services.incidents.reports import chain, chains
 
 
 @dataclass
@@ -62,17 +62,26 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
     if by.scope is not None:
         q = q.where(Incident.unit_id == by.scope)
     incidents = list(session.exec(q.order_by(Incident.received_at.desc()).limit(limit)))
-    names = {u.id: u.name for u in session.exec(select(Unit))}
+    # what every row needs, read for all of them at once: a query per kind, not per incident (a province's board)
+    ids = [inc.id for inc in incidents]
+    names = {uid: name for uid, name in session.exec(
+        select(Unit.id, Unit.name).where(Unit.id.in_({i.unit_id for i in incidents}))).all()} if ids else {}
+    reports, open_rows = chains(session, ids), deadlines.open_rows_of(session, ids)
+    notices, live = upward.upward_notices(session, ids)
+    states = {e.incident_id: e for e in session.exec(select(EscalationState).where(
+        EscalationState.incident_id.in_(ids)))} if ids else {}
+    given = ack_view.given(session, ids)
     rows = []
     for inc in incidents:
-        reps = chain(session, inc.id)
-        ups = upward.statuses(session, inc, reps)
-        open_d = deadlines.still_open(session, inc.id, ups)  # a deadline "met" by a failed send is not met
+        reps = reports[inc.id]
+        ups = upward.statuses(session, inc, reps, notices=notices[inc.id], live=live)
+        # a deadline "met" by a failed send is not met
+        open_d = deadlines.still_open(session, inc.id, ups, rows=open_rows[inc.id])
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
-                             sum(d.due_at <= now for d in open_d), session.get(EscalationState, inc.id),
+                             sum(d.due_at <= now for d in open_d), states.get(inc.id),
                              flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
         rows[-1].shown = ack_view.shown_escalation(session, inc, rows[-1].escalation)
-        rows[-1].ackers = ack_view.acknowledged_names(session, inc)
+        rows[-1].ackers = ack_view.acknowledged_names(session, inc, given[inc.id])
     rows.sort(key=lambda b: board_key(Urgency(
         b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
         else None, b.incident.acknowledged_at is not None, b.incident.grade)))

@@ -56,10 +56,15 @@ def _rank(state: str) -> int:
     return {"delivered": 6, "sent": 5, "sending": 4, "queued": 3, "unknown": 2, "failed": 1}.get(state, 0)
 
 
-def statuses(session: Session, incident: Incident, reports: list[Report]) -> dict[uuid.UUID, Upward]:
-    """The upward outcome of every report that went (or was phoned) upward."""
-    notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id, Notice.purpose == "upward")))
-    live = targets.outcomes(session, [n.delivery_id for n in notices])
+def statuses(session: Session, incident: Incident, reports: list[Report], *, notices: list[Notice] | None = None,
+             live: dict | None = None) -> dict[uuid.UUID, Upward]:
+    """The upward outcome of every report that went (or was phoned) upward. A board passes the incident's upward
+    `notices` and their `live` outcomes, read for all its incidents at once (`upward_notices`)."""
+    if notices is None:
+        notices = list(session.exec(select(Notice).where(Notice.incident_id == incident.id,
+                                                         Notice.purpose == "upward")))
+    if live is None:
+        live = targets.outcomes(session, [n.delivery_id for n in notices])
     out = {}
     for rep in reports:
         if rep.phoned_upward_at is not None:
@@ -73,6 +78,16 @@ def statuses(session: Session, incident: Incident, reports: list[Report]) -> dic
         best = max(mine, key=lambda o: (_rank(o.state), o.at or rep.reported_at))
         out[rep.id] = Upward(rep, best.state, best.channel, best.error, best.at)
     return out
+
+
+def upward_notices(session: Session, incident_ids: list[uuid.UUID]) -> tuple[dict[uuid.UUID, list[Notice]], dict]:
+    """The upward notices of many incidents and their live outcomes, in two queries (and a ladder's rungs)."""
+    by_incident: dict[uuid.UUID, list[Notice]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return by_incident, {}
+    for n in session.exec(select(Notice).where(Notice.incident_id.in_(incident_ids), Notice.purpose == "upward")):
+        by_incident[n.incident_id].append(n)
+    return by_incident, targets.outcomes(session, [n.delivery_id for ns in by_incident.values() for n in ns])
 
 
 def alarms(session: Session, incident: Incident, reports: list[Report]) -> list[Upward]:

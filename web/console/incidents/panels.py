@@ -68,8 +68,11 @@ def pending_tasks(session: Session, now, c: Caller, settings) -> list:
 def needs_me(session: Session, now, c: Caller, settings) -> list:
     """The leader's first screen: incidents I was notified of and have not acknowledged, then my instructions."""
     out = []
-    order = [b.incident.id for b in board.board(session, now, by=c.by, settings=settings)]
-    for inc in mine.awaiting_my_ack(session, by=c.by, order=order):
+    awaiting = mine.awaiting_my_ack(session, by=c.by)
+    if len(awaiting) > 1:  # in the board's urgency order (decided in one place), read only when there is an order
+        awaiting = mine.awaiting_my_ack(session, by=c.by, order=[
+            b.incident.id for b in board.board(session, now, by=c.by, settings=settings)])
+    for inc in awaiting:
         out.append([Markup('<a class="button big urgent" href="/incidents/{}#ack-state">').format(inc.id), data(inc.title),
                     Markup('</a><span class="small">'), grade_say(convert.grade_of(inc.grade)), " · ",
                     inc.received_at.astimezone(settings.tz).strftime("%m-%d %H:%M"), " · ",
