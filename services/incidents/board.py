@@ -255,9 +255,9 @@ def open_items(session: Session, *, by: Actor) -> list[tuple[InstructionItem, In
     return list(session.exec(q.order_by(InstructionItem.due_at)))
 
 
-def overdue_deadlines(session: Session, now: datetime, *, by: Actor) -> list[Deadline]:
-    """Report deadlines passed with nothing reported, on incidents `by` may see."""
-    return deadlines.overdue(session, now, unit_id=by.scope)
+def overdue_deadlines(session: Session, now: datetime, *, by: Actor, limit: int | None = None) -> list[Deadline]:
+    """Report deadlines passed with nothing reported, on incidents `by` may see (the first `limit`)."""
+    return deadlines.overdue(session, now, unit_id=by.scope, limit=limit)
 
 
 def shown_names(session: Session, events: list[dict], more: tuple[str, ...] = ()) -> dict:

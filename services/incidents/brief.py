@@ -53,7 +53,7 @@ def gather(session: Session, now: datetime, settings: Settings) -> Brief:
     top = chain.head(session=session)
     # a copy of the record's head outside the system: whoever keeps the brief can check it
     head = f"审计链：第 {top[0]} 条，校验值 {top[1][:16]}" if top is not None else None
-    return Brief(now.astimezone(settings.tz).date(), len(new), len(rows), len(deadlines.overdue(session, now)),
+    return Brief(now.astimezone(settings.tz).date(), len(new), len(rows), deadlines.overdue_count(session, now),
                  len(board.open_items(session, by=OFFICE)), incidents, head)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from core.settings import Settings
 from models.incidents.records import Deadline, Incident, Report
@@ -264,10 +264,20 @@ def due_alarms(session: Session, now: datetime, pre_minutes: int) -> list[tuple[
     return out
 
 
-def overdue(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None) -> list[Deadline]:
-    """Deadlines passed with nothing reported (for alerts and the board), of one unit's incidents or all."""
-    q = select(Deadline).join(Incident, Incident.id == Deadline.incident_id).where(
+def _overdue_where(q, now: datetime, unit_id: uuid.UUID | None):
+    q = q.join(Incident, Incident.id == Deadline.incident_id).where(
         Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at <= now, Incident.status == "open")
-    if unit_id is not None:
-        q = q.where(Incident.unit_id == unit_id)
-    return list(session.exec(q.order_by(Deadline.due_at)))
+    return q if unit_id is None else q.where(Incident.unit_id == unit_id)
+
+
+def overdue(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None,
+            limit: int | None = None) -> list[Deadline]:
+    """Deadlines passed with nothing reported (for alerts and the board), of one unit's incidents or all, the
+    longest overdue first; the first `limit` of them when a panel shows only those."""
+    q = _overdue_where(select(Deadline), now, unit_id).order_by(Deadline.due_at)
+    return list(session.exec(q if limit is None else q.limit(limit)))
+
+
+def overdue_count(session: Session, now: datetime, *, unit_id: uuid.UUID | None = None) -> int:
+    """How many deadlines `overdue` would list, counted in the database."""
+    return session.exec(_overdue_where(select(func.count(Deadline.id)), now, unit_id)).one()

@@ -18,12 +18,12 @@ from services.incidents.acks import ack_clock_start, first_messages
 
 def overdue_reports(session: Session, now: datetime, settings, scope=None) -> list[alerts.Alert]:
     """Report deadlines passed with nothing reported (迟报 in the making); within `scope`, that unit's incidents."""
-    rows = deadlines.overdue(session, now, unit_id=scope)
-    if not rows:
+    n = deadlines.overdue_count(session, now, unit_id=scope)
+    if not n:
         return []
-    first = rows[0]
-    return [alerts.Alert("incident_report_overdue", "critical", f"{len(rows)} 项事件报送已超时未报",
-                         f"{len(rows)} incident report deadline(s) passed", count=len(rows),
+    first = deadlines.overdue(session, now, unit_id=scope, limit=1)[0]
+    return [alerts.Alert("incident_report_overdue", "critical", f"{n} 项事件报送已超时未报",
+                         f"{n} incident report deadline(s) passed", count=n,
                          link=f"/incidents/{first.incident_id}")]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import time
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from core.settings import Settings
@@ -21,8 +23,16 @@ class ReportPolicies(NamedTuple):
 
 
 def report_policies(settings: Settings) -> ReportPolicies:
-    """The rules' DeadlinePolicy and FollowupPolicy with the configured fields in place of their defaults."""
-    s = settings.incidents.deadlines
+    """The rules' DeadlinePolicy and FollowupPolicy with the configured fields in place of their defaults.
+
+    Built once per distinct set of configured values (a board asks for every row): the key is the values
+    themselves, so a setting changed at run time (a test, a reload) is seen at the next call."""
+    return _built(tuple(sorted(settings.incidents.deadlines.model_dump().items())))
+
+
+@lru_cache(maxsize=16)
+def _built(items: tuple) -> ReportPolicies:
+    s = SimpleNamespace(**dict(items))
     deadline, followup = DeadlinePolicy(), FollowupPolicy()
     minutes = {grade: dict(by_channel) for grade, by_channel in deadline.minutes.items()}
     for grade in Grade:

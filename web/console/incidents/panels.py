@@ -53,7 +53,7 @@ def open_incidents(session: Session, now, c: Caller, settings) -> list:
 def pending_tasks(session: Session, now, c: Caller, settings) -> list:
     """Overdue report deadlines and instruction items waiting for feedback or acceptance, of the caller's units."""
     out = []
-    for d in board.overdue_deadlines(session, now, by=c.by)[:5]:
+    for d in board.overdue_deadlines(session, now, by=c.by, limit=5):
         inc = session.get(Incident, d.incident_id)
         what = deadline_say(d, inc.received_at if inc else None, settings.tz)
         out.append([Markup('<a href="/incidents/{}">').format(d.incident_id), Say("dash.inc.overdue", {"what": what}),
