@@ -105,7 +105,8 @@ class Dispatcher:
             tls = httpx.create_ssl_context()  # one context for all shards: each costs ~25 ms of CPU to build
             # Plain POSTs and GETs (every webhook) go through http1's lean client; the rest through httpx.
             clients = [http1.Client(httpx.AsyncClient(transport=asyncio_net.transport(verify=tls, limits=limits),
-                                                      timeout=10.0), ssl_context=tls, timeout=10.0)
+                                                      timeout=10.0), ssl_context=tls, timeout=10.0,
+                                   max_connections=ChannelPool.PER_CLIENT)
                        for _ in range(self.shards)]
         self.windows = DbWindows(self.db_engine, now=self.now)
         self.pool = ChannelPool(self.key, clients, self.account_concurrency, self.windows)

@@ -220,7 +220,8 @@ class Client:
         origin, host, target = self._origin(url)
         if json is not None:
             body = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-            headers = {"content-type": "application/json", **(headers or {})}
+            if not any(name.lower() == "content-type" for name in headers or {}):  # the caller's wins, as in httpx
+                headers = {"content-type": "application/json", **(headers or {})}
         else:
             body = content.encode() if isinstance(content, str) else (content or b"")
         head = [method, b" ", target, b" HTTP/1.1\r\nhost: ", host, b"\r\naccept: */*\r\nuser-agent: ", USER_AGENT]
@@ -234,10 +235,9 @@ class Client:
         head.append(b"\r\n\r\n")
         data = b"".join(head) + body
         wait = self.timeout if timeout is None else timeout
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
+        # As httpx: `wait` for a free connection, `wait` to connect, then `wait` for the answer after the write.
         conn = await self._acquire(origin, wait)
-        timer = loop.call_at(deadline, self._expire, conn)
+        timer = asyncio.get_running_loop().call_later(wait, self._expire, conn)
         reusable = False
         try:
             status, raw, payload = await conn.request(method, data)
