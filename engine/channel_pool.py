@@ -208,7 +208,8 @@ async def send_one(channel: Channel, row: Delivery, public_url: str) -> SendOutc
     notifier = channel.pick()
     try:
         message = message_for(row, notifier, public_url)
-        result = await asyncio.wait_for(notifier.send(message), notifier.config.timeout + 5)
+        async with asyncio.timeout(notifier.config.timeout + 5):  # in this task: wait_for would start another
+            result = await notifier.send(message)
     except TimeoutError:
         return SendOutcome("retryable", error="发送超时")
     except NotifierError as exc:

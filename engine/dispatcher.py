@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from engine import asyncio_net
+from engine import asyncio_net, http1
 from engine.channel_pool import ChannelPool, DbWindows, send_one
 from engine.dispatch_store import DispatchStore
 from rules.deliveries import RetryPolicy
@@ -103,7 +103,10 @@ class Dispatcher:
         else:  # small clients, see ChannelPool
             limits = httpx.Limits(max_connections=ChannelPool.PER_CLIENT, max_keepalive_connections=ChannelPool.PER_CLIENT)
             tls = httpx.create_ssl_context()  # one context for all shards: each costs ~25 ms of CPU to build
-            clients = [httpx.AsyncClient(transport=asyncio_net.transport(verify=tls, limits=limits), timeout=10.0)
+            # Plain POSTs and GETs (every webhook) go through http1's lean client; the rest through httpx.
+            clients = [http1.Client(httpx.AsyncClient(transport=asyncio_net.transport(verify=tls, limits=limits),
+                                                      timeout=10.0), ssl_context=tls, timeout=10.0,
+                                   max_connections=ChannelPool.PER_CLIENT)
                        for _ in range(self.shards)]
         self.windows = DbWindows(self.db_engine, now=self.now)
         self.pool = ChannelPool(self.key, clients, self.account_concurrency, self.windows)
