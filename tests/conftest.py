@@ -19,10 +19,17 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 os.environ.setdefault("DUTYDESK_ENVIRONMENT", "test")
+# argon2 at its lowest cost (settings.passwords; default ~0.4 s of CPU a hash, six in every `users`): tests check
+# who may log in, not how slowly. Set in the environment, so served apps and CLI subprocesses hash cheaply too.
+for _knob, _cheap in (("TIME_COST", "1"), ("MEMORY_KIB", "8"), ("PARALLELISM", "1")):
+    os.environ.setdefault(f"DUTYDESK_PASSWORDS__{_knob}", _cheap)
 
 from core import db  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from models import schema  # noqa: E402
+from services import accounts  # noqa: E402
+
+accounts.use_password_cost(**Settings().passwords.model_dump())  # fixtures hash before any app is built
 
 PG_URL = os.environ.get("DUTYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct-horse-battery"
