@@ -257,6 +257,15 @@ class OpsSettings(BaseModel):
         "never resent blindly, and its ladder goes on (another engine takes over)")
 
 
+class PasswordSettings(BaseModel):
+    """argon2id cost of account passwords and API tokens; the defaults are argon2-cffi's (RFC 9106 low-memory).
+    A stored hash keeps the cost it was made with: changing these affects new passwords only."""
+
+    time_cost: int = Field(3, ge=1, description="argon2 passes over memory")
+    memory_kib: int = Field(65536, ge=8, description="argon2 memory per hash, KiB (at least 8 x parallelism)")
+    parallelism: int = Field(4, ge=1, description="argon2 lanes (threads) per hash")
+
+
 class AuditSettings(BaseModel):
     """The audit chain's key and anchors: both kept outside the database (README "Security")."""
 
@@ -297,6 +306,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field("text", description="text, or one JSON object per line")
     ops: OpsSettings = Field(default_factory=OpsSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    passwords: PasswordSettings = Field(default_factory=PasswordSettings)
 
     @field_validator("timezone")
     @classmethod

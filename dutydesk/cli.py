@@ -9,6 +9,8 @@ import logging
 
 import typer
 
+from core.settings import get_settings
+
 from dutydesk.commands import (
     audit_cmd,
     db_cmd,
@@ -25,6 +27,7 @@ from dutydesk.commands import (
     spotcheck_cmd,
     users_cmd,
 )
+from services import accounts
 
 app = typer.Typer(no_args_is_help=True, help="dutydesk: duty and emergency-reporting workflow (值班值守)")
 app.add_typer(db_cmd.app, name="db")
@@ -44,6 +47,12 @@ app.add_typer(notify_cmd.notify, name="notify")
 app.add_typer(notify_cmd.notifiers, name="notifiers")
 app.add_typer(notify_cmd.channels, name="channels")
 app.command("serve")(serve_cmd.serve)
+
+
+@app.callback()
+def _settings() -> None:
+    """Before any command: new passwords and tokens are hashed at the configured cost (settings.passwords)."""
+    accounts.use_password_cost(**get_settings().passwords.model_dump())
 app.command("deploy")(flows_cmd.deploy)
 
 

@@ -16,6 +16,7 @@ from core.settings import Settings
 from engine import auditseal, deadman, dispatcher, escalator, listener
 from engine.clock import Clock
 from flows.schedules import schedules
+from services import accounts
 from services.audit import checks as audit_checks
 from services.deliveries import health as delivery_health
 from services.deliveries.receipts import ReceiptHooks
@@ -112,6 +113,7 @@ def extensions(settings: Settings) -> Extensions:
 
 def build_web_app(settings: Settings, engine: Engine, *, lifespan=None, session_factory=None) -> FastAPI:
     """The console, API, callbacks and ops endpoints (roles all and web; tests)."""
+    accounts.use_password_cost(**settings.passwords.model_dump())
     return create_app(settings=settings, engine=engine, extensions=extensions(settings), lifespan=lifespan,
                       session_factory=session_factory)
 

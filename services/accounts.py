@@ -27,8 +27,18 @@ from models.directory import Person, Unit
 from models.rosters.duty import FeedToken
 from services import audit
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2-cffi's defaults, as core.settings.PasswordSettings; `use_password_cost` changes it
 TOKEN_PREFIX_LEN = 10
+
+
+def use_password_cost(*, time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Hash new secrets at this argon2 cost from now on (settings.passwords; composition calls it). Hashes already
+    stored keep their own cost, so they verify as before; the refusal time (`verify_floor`) is measured again."""
+    global _hasher
+    if (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) == (time_cost, memory_kib, parallelism):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+    _seed_floor()
 
 
 def hash_secret(value: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import uuid
 
 import pytest
@@ -19,10 +20,17 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 os.environ.setdefault("DUTYDESK_ENVIRONMENT", "test")
+# argon2 at its lowest cost (settings.passwords; default ~0.4 s of CPU a hash, six in every `users`): tests check
+# who may log in, not how slowly. Set in the environment, so served apps and CLI subprocesses hash cheaply too.
+for _knob, _cheap in (("TIME_COST", "1"), ("MEMORY_KIB", "8"), ("PARALLELISM", "1")):
+    os.environ.setdefault(f"DUTYDESK_PASSWORDS__{_knob}", _cheap)
 
 from core import db  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from models import schema  # noqa: E402
+from services import accounts  # noqa: E402
+
+accounts.use_password_cost(**Settings().passwords.model_dump())  # fixtures hash before any app is built
 
 PG_URL = os.environ.get("DUTYDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "correct-horse-battery"
@@ -187,14 +195,27 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 5
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory):
+    """A SQLite file migrated once per session (every migration is ~1 s of CPU): copy it, never open it."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file and removed
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
 @pytest.fixture
-def cli_db(tmp_path, monkeypatch):
-    """A migrated SQLite file that the process-wide settings (CLI, flows) point at; caches reset around it."""
+def cli_db(tmp_path, monkeypatch, migrated_sqlite_file):
+    """A migrated SQLite file (a copy of the session's) that the process-wide settings (CLI, flows) point at;
+    caches reset around it."""
     from core import settings as config
 
+    shutil.copyfile(migrated_sqlite_file, tmp_path / "cli.db")
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = db.make_engine(url)
-    schema.upgrade(engine)
+    schema.check_migrated(engine)
     monkeypatch.setenv("DUTYDESK_DB__URL", url)
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
