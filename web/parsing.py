@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from collections import Counter
@@ -32,6 +33,7 @@ from core.errors import Invalid, ServiceError
 
 NICE = 10  # how much lower the workers' priority is than the web process's
 RETRY_AFTER = 5  # seconds, told to a refused caller
+CHUNK_ROWS = 200  # rows unpickled at a time in the web process
 
 
 class Busy(ServiceError):
@@ -47,7 +49,7 @@ class Busy(ServiceError):
 
 BUSY = ("正在读取的上传表格已达上限，请 {s} 秒后重试，已填写的内容未丢失 "
         "(too many spreadsheets are being read right now; retry in {s} s, nothing you entered is lost)")
-BUSY_CALLER = ("您已有 {n} 个表格正在读取，请等其完成后重试（约 {s} 秒） "
+BUSY_CALLER = ("您已有 {n} 个表格正在读取，请等其完成后约 {s} 秒再试，已填写的内容未丢失 "
                "(you already have {n} spreadsheets being read; retry when they are done, in about {s} s)")
 TOO_SLOW = "读取表格超过 {s:g} 秒，已停止：请拆分文件后分批导入"
 
@@ -65,9 +67,37 @@ def _init_worker(nice: int) -> None:
 def _call(fn: Callable, args: tuple) -> tuple:
     """Run in the worker: the result, or a refusal as plain data (a ServiceError need not pickle), and the pid."""
     try:
-        return "ok", fn(*args), os.getpid()
+        return "ok", _pack(fn(*args)), os.getpid()
     except ServiceError as exc:
         return "refused", (type(exc), exc.reason, exc.field), os.getpid()
+
+
+def _pack(value: Any) -> Any:
+    """A sheet's (or list of sheets') rows pickled in chunks: unpickling 440,000 cells in one call holds the web
+    process's GIL for a quarter of a second or more; chunk by chunk (`_unpack`) other requests run in between."""
+    sheets = value if isinstance(value, list) else [value]
+    if not sheets or not all(isinstance(getattr(s, "rows", None), list) for s in sheets):
+        return value
+    for sheet in sheets:
+        rows = sheet.rows
+        sheet.rows = [_Chunk(pickle.dumps(rows[i:i + CHUNK_ROWS])) for i in range(0, len(rows), CHUNK_ROWS)]
+    return value
+
+
+class _Chunk(bytes):
+    """Some rows of a sheet, pickled in the worker."""
+
+
+async def _unpack(value: Any) -> Any:
+    for sheet in value if isinstance(value, list) else [value]:
+        rows = getattr(sheet, "rows", None)
+        if isinstance(rows, list) and rows and all(isinstance(r, _Chunk) for r in rows):
+            out = []
+            for chunk in rows:
+                out.extend(pickle.loads(chunk))
+                await anyio.sleep(0)  # the event loop's turn
+            sheet.rows = out
+    return value
 
 
 class ParsePool:
@@ -76,7 +106,8 @@ class ParsePool:
     def __init__(self, *, workers: int = 2, queue: int = 2, per_caller: int = 2, seconds: float = 30.0,
                  nice: int = NICE) -> None:
         self.workers, self.queue, self.per_caller, self.seconds, self.nice = workers, queue, per_caller, seconds, nice
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the counters below: held for a few statements, on the event loop too
+        self._start_lock = threading.Lock()  # starting the processes (seconds on a loaded machine), never on the loop
         self._executor: ProcessPoolExecutor | None = None
         self._admitted = 0
         self._running = 0
@@ -85,10 +116,17 @@ class ParsePool:
         self.pids: set[int] = set()  # the worker pids that answered
 
     def _pool(self) -> ProcessPoolExecutor:
-        with self._lock:
+        """The running pool, started (in a worker thread) if need be. Its own lock: the places' lock (`_lock`) is
+        taken on the event loop and must never wait for a process start."""
+        with self._start_lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                     initializer=_init_worker, initargs=(self.nice,))
+                executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                               initializer=_init_worker, initargs=(self.nice,))
+                # every worker started before the first parse (called in a worker thread, never on the loop):
+                # a process's start (~1 s on a loaded machine) is no part of a parse's time cap
+                for future in [executor.submit(os.getpid) for _ in range(self.workers)]:
+                    future.result()
+                self._executor = executor
             return self._executor
 
     def _admit(self, caller: str) -> None:
@@ -124,7 +162,7 @@ class ParsePool:
     def _stop_workers(self, executor: ProcessPoolExecutor) -> None:
         """A parse over its time: kill that pool's processes (the others' parses are refused as busy) and let the
         next upload start a fresh pool."""
-        with self._lock:
+        with self._start_lock:
             if self._executor is executor:
                 self._executor = None
         for process in list((getattr(executor, "_processes", None) or {}).values()):
@@ -148,17 +186,17 @@ class ParsePool:
         try:  # off the event loop: a submit may start a worker process (tens of ms under load)
             future = await anyio.to_thread.run_sync(executor.submit, _call, fn, args)
         except (BrokenProcessPool, RuntimeError):  # stopped a moment ago by another parse's time cap
-            self._stop_workers(executor)
+            await anyio.to_thread.run_sync(self._stop_workers, executor)
             raise Busy(BUSY.format(s=RETRY_AFTER)) from None
         started = time.monotonic()
         try:
             with anyio.fail_after(self.seconds):
                 status, value, pid = await asyncio.wrap_future(future)
         except TimeoutError:
-            self._stop_workers(executor)
+            await anyio.to_thread.run_sync(self._stop_workers, executor)
             raise Invalid(TOO_SLOW.format(s=round(time.monotonic() - started)), field="file") from None
         except BrokenProcessPool:
-            self._stop_workers(executor)
+            await anyio.to_thread.run_sync(self._stop_workers, executor)
             raise Busy(BUSY.format(s=RETRY_AFTER)) from None
         self.pids.add(pid)
         if status == "refused":
@@ -166,7 +204,7 @@ class ParsePool:
             exc = cls.__new__(cls)
             ServiceError.__init__(exc, reason, field=field)
             raise exc
-        return value
+        return await _unpack(value)
 
 
 _pools: dict[tuple, ParsePool] = {}
@@ -183,6 +221,12 @@ def pool_for(settings) -> ParsePool:
         return _pools[key]
 
 
-async def parse(request, caller: str, fn: Callable, *args: Any) -> Any:
-    """`fn(*args)` in the app's parse pool on behalf of `caller` (an account's actor string)."""
+async def parse(request, session, caller: str, fn: Callable, *args: Any) -> Any:
+    """`fn(*args)` in the app's parse pool on behalf of `caller` (an account's actor string).
+
+    The request's transaction so far (authentication's own writes: a token's or session's last use) is committed
+    first: a parse may wait and run for seconds, and on SQLite an open write transaction would hold the write lock
+    (and the process's write gate) all that time, stalling every other writer."""
+    if session is not None and session.in_transaction():
+        await anyio.to_thread.run_sync(session.commit)
     return await pool_for(request.app.state.settings).run(caller, fn, *args)

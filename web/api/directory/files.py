@@ -36,7 +36,7 @@ async def run_import(kind: str, *, request: Request, session: Session, data: byt
                      dry_run: bool):
     """Import and commit when the whole file is good (a bad file or a dry run left nothing to commit). The file
     is read in a parse worker process (web/parsing: bounded, per caller; Busy, 503, when every place is taken)."""
-    sheet = await parsing.parse(request, actor, read_sheet, data, filename)
+    sheet = await parsing.parse(request, session, actor, read_sheet, data, filename)
     report = IMPORTERS[kind](session=session, data=data, filename=filename, actor=actor, dry_run=dry_run,
                              sheet=sheet)
     if report.ok and not dry_run:

@@ -56,10 +56,10 @@ def drop(data_dir: Path, user_id: uuid.UUID, token: str) -> None:
         path.unlink(missing_ok=True)
 
 
-async def read(request, caller: str, raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
+async def read(request, session, caller: str, raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
     """Parse in a parse worker process (web/parsing): reading a workbook is CPU-bound and would stall every other
     request; Busy (503, Retry-After) when every place is taken."""
-    return await parsing.parse(request, caller, read_workbook, raw, limits)
+    return await parsing.parse(request, session, caller, read_workbook, raw, limits)
 
 
 def columns_from(form) -> dict[str, str]:

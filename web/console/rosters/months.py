@@ -118,7 +118,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     past_ok = bool(form.get("past_ok"))
     refused, past_refused, switched = False, False, ""
     try:
-        kw["sheets"] = await upload.read(request, c.actor, raw, limits)
+        kw["sheets"] = await upload.read(request, session, c.actor, raw, limits)
         if form.get("confirm"):
             done, _ = imports.import_roster(allow_past=bool(form.get("allow_past")), past_ok=past_ok, **kw)
             session.commit()
@@ -141,8 +141,8 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
         refused = preview.ok and not past_refused and bool(preview.served)  # nor the served days
     except parsing.Busy as exc:  # every parse place taken: the page again, the file kept (token), ticks as sent
         session.rollback()
-        response = render(request, "rosters.html", c, **_context(request, c, session, unit_id, month), preview=None,
-                          token=token, error=exc.reason, status_code=exc.status,
+        ctx = {**_context(request, c, session, unit_id, month), "error": exc.reason}
+        response = render(request, "rosters.html", c, **ctx, preview=None, token=token, status_code=exc.status,
                           busy_ticks={k for k in ("create_missing", "add_to_pool") if form.get(k)})
         response.headers.update(exc.headers)
         return response
