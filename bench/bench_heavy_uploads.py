@@ -37,10 +37,11 @@ def _round(mode: str, data: bytes) -> dict:
     finally:
         parsing.parse = pooled
     p50, p99 = percentiles(out["healthz"])
-    statuses = collections.Counter(r.status_code for _, r in out["answers"])
+    statuses = collections.Counter(r.status_code if r is not None else "none" for _, r in out["answers"])
     return {f"{mode}_healthz_p50_ms": round(p50, 1), f"{mode}_healthz_p99_ms": round(p99, 1),
             f"{mode}_healthz_max_ms": round(max(out["healthz"]) * 1000, 1),
-            f"{mode}_answers": dict(sorted(statuses.items())), f"{mode}_seconds": round(out["seconds"], 1)}
+            f"{mode}_healthz_failed": out["healthz_failed"],
+            f"{mode}_answers": dict(sorted(statuses.items(), key=str)), f"{mode}_seconds": round(out["seconds"], 1)}
 
 
 def run(quick: bool = False) -> dict:

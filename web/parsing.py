@@ -129,6 +129,10 @@ class ParsePool:
                 self._executor = executor
             return self._executor
 
+    def start(self) -> None:
+        """Start the worker processes now (blocking: call it from a thread; `serve` does at startup)."""
+        self._pool()
+
     def _admit(self, caller: str) -> None:
         with self._lock:
             if self._by_caller[caller] >= self.per_caller:

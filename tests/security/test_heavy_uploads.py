@@ -25,6 +25,7 @@ def test_heavy_uploads_at_once_are_parsed_elsewhere_bounded_and_healthz_keeps_an
         out = storm(url, unit_id, headers, heavy_xlsx(), per_account=2, english=True)
         pool = next(p for k, p in parsing._pools.items() if k[:3] == (2, 2, 2))
     answers = out["answers"]
+    assert all(r is not None for _, r in answers) and out["healthz_failed"] == 0
     admitted = [(h, r) for h, r in answers if r.status_code != 503]
     refused = [(h, r) for h, r in answers if r.status_code == 503]
     assert 2 <= len(admitted) and refused, [r.status_code for _, r in answers]
