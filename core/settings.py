@@ -54,6 +54,14 @@ class WebSettings(BaseModel):
     max_body_bytes: int = Field(12 * 1024 * 1024, ge=64 * 1024,
                                 description="largest request body `serve` reads (uploads included: keep it above "
                                 "spotchecks.attachment_max_bytes); a larger one answers 413 before authentication")
+    parse_workers: int = Field(2, ge=1, le=16, description="worker processes that parse uploaded spreadsheets "
+                               "(never the web process); at most this many parses run at once")
+    parse_queue: int = Field(2, ge=0, le=64, description="uploads that may wait for a parse worker; one more "
+                             "answers 503 with Retry-After")
+    parse_per_caller: int = Field(2, ge=1, description="parse places (running or waiting) one account may hold at "
+                                  "once, so one account cannot take them all")
+    parse_seconds: float = Field(30.0, gt=0, description="longest one spreadsheet parse may run; then its worker is "
+                                 "stopped and the upload refused (422)")
     live_stream_seconds: float = Field(
         300.0, ge=0, description="a live page's event stream (/events) ends after this long; the browser reconnects "
         "at once, with its session checked again (0: right after the first event)")

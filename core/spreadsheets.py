@@ -7,7 +7,7 @@ size and compression ratio, and every sheet's cell area are checked from the zip
 streaming scan of the cell references, so a zip bomb or a sheet whose one cell sits at XFD1048576 is refused
 with a zh-CN reason without being expanded. A legacy .xls / WPS .et is checked the same way from its BIFF cell records (`olefile` opens the compound
 file). Reading is CPU-bound and blocking: the web layer runs it in a
-worker thread (`anyio.to_thread`), never on the event loop.
+worker process of its parse pool (`web/parsing.py`), never in the web process.
 """
 
 from __future__ import annotations

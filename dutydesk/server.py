@@ -16,6 +16,7 @@ from dutydesk import composition
 from engine.clock import Clock
 from flows.runtime import PrefectServer, run_flow
 from models import schema
+from web import parsing
 
 log = logging.getLogger("dutydesk.server")
 
@@ -52,6 +53,8 @@ def build_lifespan(settings: Settings):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.clock_scheduler = None
+        if settings.role != "engine":  # the parse pool's processes started now, in the background, not on an upload
+            threading.Thread(target=parsing.pool_for(settings).start, name="parse-pool", daemon=True).start()
         if not runs_clock(settings.role):
             log.info("role %s: console and API only, no clock", settings.role)
             freeze_startup_heap()

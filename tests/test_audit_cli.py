@@ -7,6 +7,7 @@ import io
 import json
 from datetime import UTC, datetime
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from models.directory import PersonCreate, PersonUpdate, UnitCreate
@@ -48,3 +49,30 @@ def test_csv_has_chinese_headers_and_limit(cli_db):
     assert run_cli("audit", "list", "--since", "昨天").exit_code == 2
     assert run_cli("audit", "list", "--unit", "不存在").exit_code == 1
     assert "列出审计日志" in run_cli("audit", "list", "--help").output
+
+
+def test_verify_speaks_the_cli_language(cli_db, tmp_path, monkeypatch):
+    """The closing line of `audit verify` in zh-CN like the rest of the CLI (English with --lang en), a problem's
+    reason too."""
+    from core import settings as config
+
+    monkeypatch.setenv("DUTYDESK_DATA_DIR", str(tmp_path))  # the anchor file and key live there
+    config.get_settings.cache_clear()
+    with Session(cli_db) as s:
+        record(session=s, actor="cli", action="remind", entity="reminder_notice")
+        s.commit()
+    r = run_cli("audit", "verify")
+    assert r.exit_code == 0, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("已校验 ") and "发现问题 0 处，待封存 0 条" in last and "entries checked" not in r.output
+    assert not any("a" <= ch.lower() <= "z" for ch in last.split("（")[0]), last  # no English sentence before the key
+    r = run_cli("audit", "verify", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    assert "entries checked, 0 problems, 0 pending" in r.output and "已校验" not in r.output
+    with Session(cli_db) as s:  # an edited entry: its reason in the language asked
+        s.exec(text("UPDATE audit_entry SET note = 'x' WHERE action = 'remind'"))
+        s.commit()
+    zh, en = run_cli("audit", "verify"), run_cli("audit", "verify", "--lang", "en")
+    assert zh.exit_code == en.exit_code == 1
+    assert "内容被修改" in zh.output and "发现问题 1 处" in zh.output
+    assert "内容被修改" not in en.output and "1 problems" in en.output

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from core import logs
 from core.db import readonly as db_readonly
 from core.db import session_scope
-from core.errors import ServiceError
+from core.errors import ServiceError, in_language
 from core.settings import Settings
 from services import audit
 from services.audit.checks import Keeper
@@ -192,11 +192,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError):
         await _audit_refusal(request, exc, exc.status, exc.reason, exc.field)
+        headers = getattr(exc, "headers", None)  # e.g. Retry-After of a 503 (web/parsing.Busy)
         if wants_page(request):  # a console link to what the caller may not see: the reason, on a page
-            return render(request, "error.html", None, status_code=exc.status, status=exc.status,
-                          message=exc.reason, field=exc.field)
+            response = render(request, "error.html", None, status_code=exc.status, status=exc.status,
+                              message=in_language(exc.reason, language(request)), field=exc.field)
+            response.headers.update(headers or {})
+            return response
         return JSONResponse({"detail": in_one_language(request, exc.as_detail(where=_where(request, exc.field)))},
-                            status_code=exc.status)
+                            status_code=exc.status, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def integrity_error(request: Request, exc: IntegrityError):

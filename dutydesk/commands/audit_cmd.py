@@ -92,17 +92,28 @@ def list_(since: str = typer.Option(None, help="起始时间（含），北京�
 
 
 @app.command()
-def verify() -> None:
-    """Seal pending entries, recompute the chain with the key and compare it with the anchors; name every entry
-    edited, deleted or unsealed, and a cut tail. Exit code 1 when anything is wrong."""
+def verify(lang: str = typer.Option("zh-CN", help="zh-CN / en")) -> None:
+    """封存待封存的记录，用密钥重算整条链并与锚点比对；逐条指出被修改、删除、未封存的记录及被截去的尾部；有问题时退出码为 1
+    (seal pending entries, recompute the chain with the key and compare it with the anchors; name every entry
+    edited, deleted or unsealed, and a cut tail. Exit code 1 when anything is wrong)."""
+    lang = "en" if lang == "en" else "zh-CN"
     keeper = Keeper.of(get_settings())
     with session_scope() as session:
         row = check(session=session, keeper=keeper, by="cli", now=datetime.now(UTC))
     for p in row.problems:
-        typer.echo(p["reason"])
-    typer.echo(f"{row.checked} entries checked, {len(row.problems)} problems, {row.pending} pending "
-               f"(key {keeper.key.id}, {len(keeper.anchors.read())} anchors in {keeper.anchors.path})")
+        typer.echo(p.get("reason_en") or p["reason"] if lang == "en" else p["reason"])
+    typer.echo(verify_summary(row, keeper, lang))
     raise typer.Exit(1 if row.problems else 0)
+
+
+def verify_summary(row, keeper: Keeper, lang: str) -> str:
+    """The closing line of `audit verify`, in the CLI's language (zh-CN unless --lang en, like `audit list`)."""
+    anchors, path = len(keeper.anchors.read()), keeper.anchors.path
+    if lang == "en":
+        return (f"{row.checked} entries checked, {len(row.problems)} problems, {row.pending} pending "
+                f"(key {keeper.key.id}, {anchors} anchors in {path})")
+    return (f"已校验 {row.checked} 条记录，发现问题 {len(row.problems)} 处，待封存 {row.pending} 条"
+            f"（密钥 {keeper.key.id}，锚点 {anchors} 个，位于 {path}）")
 
 
 @app.command()

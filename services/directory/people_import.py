@@ -26,7 +26,7 @@ from services.directory.import_report import (
     tidy,
     validation_errors,
 )
-from services.directory.sheet import read_sheet
+from services.directory.sheet import Sheet, read_sheet
 
 FIELDS = ("name", "title", "mobile", "office_phone", "email", "dingtalk_id", "wecom_id", "feishu_id",
           "is_leading_cadre", "is_unit_head", "domain_categories")
@@ -34,9 +34,11 @@ RENAME = {"unit_id": "unit"}
 UNKNOWN_UNIT = uuid.UUID(int=0)  # lets the other cells of a row with a bad unit still be checked
 
 
-def import_people(*, session: Session, data: bytes, filename: str, actor: str, dry_run: bool = False) -> ImportReport:
-    """Import a people file; with any bad row nothing is written and the report says why."""
-    sheet = read_sheet(data, filename)
+def import_people(*, session: Session, data: bytes, filename: str, actor: str, dry_run: bool = False,
+                  sheet: Sheet | None = None) -> ImportReport:
+    """Import a people file; with any bad row nothing is written and the report says why.
+    `sheet`: the file already read (`read_sheet`; the web reads it in a parse worker process)."""
+    sheet = sheet if sheet is not None else read_sheet(data, filename)
     report = ImportReport("people", dry_run=dry_run)
     index = map_header(sheet, PERSON_COLUMNS, report)
     if any(e.field in ("name", "unit") for e in report.errors):

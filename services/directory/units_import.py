@@ -22,16 +22,18 @@ from services.directory.import_report import (
     tidy,
     validation_errors,
 )
-from services.directory.sheet import read_sheet
+from services.directory.sheet import Sheet, read_sheet
 
 FIELDS = ("name", "code", "type", "duty_phone", "address", "sort_order")
 RENAME = {"parent_id": "parent_code"}
 PLACEHOLDER = uuid.UUID(int=0)  # stands for a parent created earlier in the same file
 
 
-def import_units(*, session: Session, data: bytes, filename: str, actor: str, dry_run: bool = False) -> ImportReport:
-    """Import a unit file; with any bad row nothing is written and the report says why."""
-    sheet = read_sheet(data, filename)
+def import_units(*, session: Session, data: bytes, filename: str, actor: str, dry_run: bool = False,
+                 sheet: Sheet | None = None) -> ImportReport:
+    """Import a unit file; with any bad row nothing is written and the report says why.
+    `sheet`: the file already read (`read_sheet`; the web reads it in a parse worker process)."""
+    sheet = sheet if sheet is not None else read_sheet(data, filename)
     report = ImportReport("units", dry_run=dry_run)
     index = map_header(sheet, UNIT_COLUMNS, report)
     if any(e.field in ("name", "code") for e in report.errors):

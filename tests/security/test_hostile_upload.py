@@ -19,6 +19,7 @@ import pytest
 
 from core.settings import Settings
 from tests.peers import serve
+from web import parsing
 
 ROW = b'<row><c t="s"><v>0</v></c></row>'
 HEALTHZ_BOUND = 1.0  # seconds per /healthz answer
@@ -58,6 +59,7 @@ def live_server(engine, session, tmp_path, tokens):
         yield session
 
     settings = Settings(environment="test", data_dir=tmp_path, flows={"mode": "off"})
+    parsing.pool_for(settings).start()  # as `serve` does at startup: the workers' start is no part of an upload
     with serve(build_web_app(settings, engine, session_factory=same_session)) as url:
         yield url
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from core.errors import Invalid
 from services.directory import export, people_import, units_import
-from services.directory.sheet import MAX_BYTES
+from services.directory.sheet import MAX_BYTES, read_sheet
+from web import parsing
 from web.deps import Caller, get_session, require
 from web.downloads import download_headers
 
@@ -31,9 +32,13 @@ async def read_upload(file: UploadFile) -> bytes:
     return data
 
 
-def run_import(kind: str, *, session: Session, data: bytes, filename: str, actor: str, dry_run: bool):
-    """Import and commit when the whole file is good (a bad file or a dry run left nothing to commit)."""
-    report = IMPORTERS[kind](session=session, data=data, filename=filename, actor=actor, dry_run=dry_run)
+async def run_import(kind: str, *, request: Request, session: Session, data: bytes, filename: str, actor: str,
+                     dry_run: bool):
+    """Import and commit when the whole file is good (a bad file or a dry run left nothing to commit). The file
+    is read in a parse worker process (web/parsing: bounded, per caller; Busy, 503, when every place is taken)."""
+    sheet = await parsing.parse(request, session, actor, read_sheet, data, filename)
+    report = IMPORTERS[kind](session=session, data=data, filename=filename, actor=actor, dry_run=dry_run,
+                             sheet=sheet)
     if report.ok and not dry_run:
         session.commit()
     return report
@@ -48,12 +53,13 @@ def report_response(report) -> JSONResponse:
 
 
 def _import_route(kind: str):
-    async def handler(file: UploadFile = File(..., description=".xlsx or .csv with a header row (zh or en)"),
+    async def handler(request: Request,
+                      file: UploadFile = File(..., description=".xlsx or .csv with a header row (zh or en)"),
                       dry_run: bool = Form(False, description="check only, write nothing"),
                       dry_run_query: bool = Query(False, alias="dry_run"),
                       c: Caller = Depends(write), session: Session = Depends(get_session)):
         data = await read_upload(file)
-        report = run_import(kind, session=session, data=data, filename=file.filename or "", actor=c.actor,
+        report = await run_import(kind, request=request, session=session, data=data, filename=file.filename or "", actor=c.actor,
                             dry_run=dry_run or dry_run_query)
         return report_response(report)
 

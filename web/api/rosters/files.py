@@ -6,7 +6,6 @@ import json
 import uuid
 from datetime import date, datetime
 
-import anyio
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -20,6 +19,7 @@ from models.types import INPUT, Day
 from services.rosters import excel, handovers, holidays, ical, imports
 from services.rosters import policy as pol
 from services.rosters.generate import parse_month
+from web import parsing
 from web.deps import Caller, get_session, now_utc, require
 from web.downloads import download_headers
 
@@ -246,12 +246,13 @@ def export_xlsx(request: Request, unit_id: uuid.UUID, month: str, c: Caller = De
     return Response(data, media_type=XLSX, headers=download_headers(name, f"roster-{month}.xlsx"))
 
 
-async def read_upload(file: UploadFile, limits: Limits = Limits()) -> list[Sheet]:
-    """The uploaded spreadsheet's sheets, read in a worker thread (parsing is CPU-bound and blocking); a refusal
-    names the file."""
+async def read_upload(request: Request, session: Session, c: Caller, file: UploadFile,
+                      limits: Limits = Limits()) -> list[Sheet]:
+    """The uploaded spreadsheet's sheets, read in a parse worker process (web/parsing: bounded, per caller; 503
+    with Retry-After when every place is taken); a refusal names the file."""
     raw = await file.read(limits.max_bytes + 1)
     try:
-        return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+        return await parsing.parse(request, session, c.actor, read_workbook, raw, limits)
     except SpreadsheetRejected as exc:
         raise SpreadsheetRejected(f"{file.filename}：{exc.reason}" if file.filename else exc.reason) from exc
 
@@ -304,7 +305,7 @@ async def import_file(unit_id: uuid.UUID, request: Request, file: UploadFile = F
 
 async def _import(request, unit_id, month, file, dry_run, create_missing, allow_past, columns, c, session,
                   add_to_pool=False, past_ok=False):
-    sheets = await read_upload(file)
+    sheets = await read_upload(request, session, c, file)
     kw = dict(session=session, unit_id=unit_id, sheets=sheets, by=c.by, month=month, columns=parse_columns(columns),
               create_missing=create_missing, add_to_pool=add_to_pool, now=now_utc(request),
               tz=request.app.state.settings.timezone)

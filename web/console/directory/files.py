@@ -28,13 +28,16 @@ def _import_page(kind: str):
             data = await upload.read(MAX_BYTES + 1)
             if len(data) > MAX_BYTES:
                 raise Invalid(f"文件超过 {MAX_BYTES // 1024 // 1024} MB 上限", field="file")
-            report = run_import(kind, session=session, data=data, filename=filename, actor=c.actor,
+            report = await run_import(kind, request=request, session=session, data=data, filename=filename, actor=c.actor,
                                 dry_run=form.get("dry_run") in ("true", "on", "1"))
-        except ServiceError as exc:
+        except ServiceError as exc:  # a bad file (422), or every parse place taken (web/parsing.Busy: 503)
             session.rollback()
-            return render(request, "directory_import.html", c, status_code=exc.status,
-                          kind=kind, filename=filename, report=None,
-                          errors=[RowError(0, exc.field or "file", exc.reason, "")])
+            response = render(request, "directory_import.html", c, status_code=exc.status,
+                              kind=kind, filename=filename, report=None,
+                              errors=[RowError(0, exc.field or "file", in_language(exc.reason, language(request, c)),
+                                               "")])
+            response.headers.update(getattr(exc, "headers", None) or {})
+            return response
         lang = language(request, c)
         results = [(r, in_language(r.note, lang)) for r in report.results]
         return render(request, "directory_import.html", c, status_code=200 if report.ok else 422, kind=kind,

@@ -11,9 +11,8 @@ import time
 import uuid
 from pathlib import Path
 
-import anyio
-
 from core.spreadsheets import Limits, Sheet, read_workbook
+from web import parsing
 
 KEEP_SECONDS = 86400
 ROLE_CHOICES = (("date", "日期", "Date"), ("weekday", "星期", "Weekday"), ("phone", "电话", "Phone"),
@@ -57,9 +56,10 @@ def drop(data_dir: Path, user_id: uuid.UUID, token: str) -> None:
         path.unlink(missing_ok=True)
 
 
-async def read(raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
-    """Parse in a worker thread: reading a workbook is CPU-bound and would stall every other request."""
-    return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+async def read(request, session, caller: str, raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
+    """Parse in a parse worker process (web/parsing): reading a workbook is CPU-bound and would stall every other
+    request; Busy (503, Retry-After) when every place is taken."""
+    return await parsing.parse(request, session, caller, read_workbook, raw, limits)
 
 
 def columns_from(form) -> dict[str, str]:

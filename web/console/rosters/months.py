@@ -22,6 +22,7 @@ from web.console.forms import back, raise_refusal
 from web.console.render import language, page, render, words
 from web.console.rosters import explain as _explain  # noqa: F401 - the templates' roster_why, roster_gap
 from web.console.rosters import problems as _problems_words  # noqa: F401 - the templates' import_problem
+from web import parsing
 from web.console.rosters import imports as upload
 from web.deps import Caller, get_session, now_utc
 
@@ -117,7 +118,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     past_ok = bool(form.get("past_ok"))
     refused, past_refused, switched = False, False, ""
     try:
-        kw["sheets"] = await upload.read(raw, limits)
+        kw["sheets"] = await upload.read(request, session, c.actor, raw, limits)
         if form.get("confirm"):
             done, _ = imports.import_roster(allow_past=bool(form.get("allow_past")), past_ok=past_ok, **kw)
             session.commit()
@@ -138,6 +139,13 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
             return back(url, error=_problems(request, c, exc.problems[:20]))
         past_refused = preview.ok and bool(preview.past) and not (past_ok or form.get("allow_past"))
         refused = preview.ok and not past_refused and bool(preview.served)  # nor the served days
+    except parsing.Busy as exc:  # every parse place taken: the page again, the file kept (token), ticks as sent
+        session.rollback()
+        ctx = {**_context(request, c, session, unit_id, month), "error": exc.reason}
+        response = render(request, "rosters.html", c, **ctx, preview=None, token=token, status_code=exc.status,
+                          busy_ticks={k for k in ("create_missing", "add_to_pool") if form.get(k)})
+        response.headers.update(exc.headers)
+        return response
     except ServiceError as exc:
         session.rollback()
         raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
