@@ -76,24 +76,32 @@ def generate(unit: str = typer.Option(None, help="unit code or name (如 应急�
             seen.add(uid)
             bar.update(1)
 
-    with typer.progressbar(length=len(ids), label=f"generating {keys[0]}..{keys[-1]}") as bar:
+    zh = get_settings().web.default_language == "zh-CN"  # the CLI speaks the deployment's language
+    with typer.progressbar(length=len(ids), label=f"{'正在生成' if zh else 'generating'} {keys[0]}..{keys[-1]}") as bar:
         totals = generate_units(session_factory=session_scope, unit_ids=ids, months=keys, actor=ACTOR, force=force,
                                 tz=get_settings().timezone, progress=step, chunk=get_settings().rosters.generate_chunk)
     with session_scope() as s:
         named = {str(u.id): f"{u.name} ({u.code})" for u in s.exec(select(Unit).where(
             col(Unit.id).in_({uuid.UUID(k) for k in totals["errors"]} | set(totals["published"]))))}
+    warn = "提醒：" if zh else "warning: "
     for uid, done in sorted(totals["published"].items(), key=lambda kv: named.get(str(kv[0]), "")):
-        listed = ", ".join(f"{m} (version {v})" for m, v in done)
-        typer.echo(f"{named.get(str(uid), uid)}: published {listed}: left alone (--force regenerates it)")
-    typer.echo(f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
+        if zh:
+            listed = "、".join(f"{m}（第 {v} 版）" for m, v in done)
+            typer.echo(f"{named.get(str(uid), uid)}：{listed}已发布，未重新生成（加 --force 重新生成）")
+        else:
+            listed = ", ".join(f"{m} (version {v})" for m, v in done)
+            typer.echo(f"{named.get(str(uid), uid)}: published {listed}: left alone (--force regenerates it)")
+    typer.echo(f"{totals['units']} 个单位，{totals['slots']} 人次，{totals['gaps']} 处缺岗" if zh else
+               f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
     for year, missing in totals["missing_festivals"].items():
-        typer.echo(f"warning: {calendar_warning(year, missing)} (dutydesk holidays notice FILE)", err=True)
+        typer.echo(f"{warn}{calendar_warning(year, missing, 'zh-CN' if zh else 'en')}"
+                   f"{'（导入：dutydesk holidays notice 文件）' if zh else ' (dutydesk holidays notice FILE)'}", err=True)
     if unit:  # one unit: its holidays below the holiday head-count (节假日人数), as the roster page says them
         with session_scope() as s:
             for key in keys:
                 for short in month_view(session=s, unit_id=ids[0], month=key, tz=get_settings().timezone,
                                         by=BY)["holiday_short"]:
-                    typer.echo(f"warning: {short['text']}", err=True)
+                    typer.echo(f"{warn}{short['text']}", err=True)
     for uid, why in sorted(totals["errors"].items(), key=lambda kv: named.get(kv[0], kv[0])):
         typer.echo(f"  {named.get(uid, uid)}: {why}", err=True)
     if totals["errors"]:
