@@ -297,22 +297,43 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
                     dry_run: bool = typer.Option(False, "--dry-run", help="show what the notice says; write nothing")
                     ) -> None:
     """Import the State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as published: every
-    festival's days off and make-up workdays replace the year's days in the table; refused while anything is unclear."""
+    festival's days off and make-up workdays replace the year's days in the table; refused while anything is unclear.
+
+    Exit codes (with or without --dry-run):
+
+    0  read in full (and imported, unless --dry-run)
+
+    1  problems: a date that does not exist or disagrees with the built-in data, a weekday as make-up workday,
+    a year the package already covers; or the import was refused
+
+    3  not a holiday notice: no year, no festival item (一、元旦：……); nothing found
+
+    4  a festival of the seven is missing (通知缺少：…)
+    """
     try:
         text = decode_text(file.read_bytes())
     except ServiceError as exc:
         _fail(exc)
     found = holidays.preview_notice(text=text, year=year)
+    if found.year is None or not found.festivals:  # not a notice at all: say so, not "seven festivals missing"
+        for line in found.problems:
+            if not line.startswith("通知缺少"):
+                typer.echo(f"问题：{line}", err=True)
+        typer.echo("这段文字不是国务院办公厅节假日安排通知，未导入任何内容", err=True)
+        raise typer.Exit(3)
     for d in found.days:
         typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
     for line in found.notes:
         typer.echo(f"说明：{line}")
-    for line in found.problems:
+    for line in found.other_problems:
         typer.echo(f"问题：{line}", err=True)
     if found.missing:
         typer.echo(f"通知缺少：{'、'.join(found.missing)}（一年七个节日齐全才导入）", err=True)
-    if dry_run or not found.ok:
-        raise typer.Exit(0 if found.ok else 1)
+    if not found.ok:
+        typer.echo("未导入任何内容", err=True)
+        raise typer.Exit(4 if found.missing else 1)
+    if dry_run:
+        raise typer.Exit(0)
     try:
         with session_scope() as s:
             holidays.import_notice(session=s, text=text, year=year, actor=ACTOR, tz=get_settings().timezone)
