@@ -202,7 +202,7 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             raise typer.Exit(2)
         columns[key.strip()] = role.strip()
     try:
-        sheets = read_workbook(file.read_bytes())
+        sheets = read_workbook(file.read_bytes(), name=file.name)
         with session_scope() as s:
             kw = dict(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, sheets=sheets, by=BY, month=month,
                       columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))

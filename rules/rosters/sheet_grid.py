@@ -26,6 +26,8 @@ class Grid:
 
 
 CSV_SHEET = "csv"  # the name core.spreadsheets gives a CSV file's one sheet: said as the file, not as a 工作表
+TEXT_SHEET = "text"  # ... and a text file's whose name says Excel (.xlsx, .xls): said as "the file (text)"
+NOT_EXCEL_TEXT = "这个文件不是 Excel 表格（内容是文本），请用 Excel 或 WPS 打开后另存为 .xlsx 或 .csv"
 
 
 def said(code: str, **params) -> dict:
@@ -54,7 +56,10 @@ class Problem:
 
     @property
     def text(self) -> str:
-        where = ("CSV 文件" if self.sheet == CSV_SHEET else f"工作表“{self.sheet}”") + (f"第{self.row}行" if self.row else "") \
+        if self.sheet == TEXT_SHEET and not self.row and not self.column and not self.header:
+            return self.message  # the whole file: its message says what the file is
+        where = ("CSV 文件" if self.sheet == CSV_SHEET else "文件（文本）" if self.sheet == TEXT_SHEET
+                 else f"工作表“{self.sheet}”") + (f"第{self.row}行" if self.row else "") \
             + (f"{self.column}列" if self.column else "")
         return f"{where}（{self.header}）：{self.message}" if self.header else f"{where}：{self.message}"
 

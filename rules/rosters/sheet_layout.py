@@ -21,8 +21,9 @@ from datetime import date
 
 from rules.rosters.sheet_cells import (HEADER_WORDS, PHONE, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
                                        people_in, phones_in, squeeze, trailing_weekday, weekday_of)
-from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, coded, is_footer,
-                                      keep_footer, letter, override, role_of, said, title_of, vocabulary)
+from rules.rosters.sheet_grid import (NOT_EXCEL_TEXT, ROLES, TEXT_SHEET, Cells, Column, Day, Grid, ParsedRoster,
+                                      Problem, coded, is_footer, keep_footer, letter, override, role_of, said,
+                                      title_of, vocabulary)
 from rules.rosters.sheet_weeks import parse_week
 
 __all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
@@ -54,6 +55,8 @@ def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple
                                     f"文件中没有所选{month[0]}年{month[1]}月的值班表：这是{found}的值班表",
                                     **said("other_months_only", year=month[0], month=month[1],
                                            found=tuple(sorted(set(out.other_months.values()))))))
+    elif not out.layouts and not out.problems and grids and grids[0].name == TEXT_SHEET:
+        out.problems.append(Problem(TEXT_SHEET, 0, "", "", NOT_EXCEL_TEXT, **said("not_excel_text")))
     elif not out.layouts and not out.problems:
         out.problems.append(Problem(grids[0].name if grids else "", 0, "", "", "文件中没有找到值班表（表头应含“日期”和值班人员等列）",
                                     **said("no_roster")))

@@ -253,7 +253,7 @@ async def read_upload(file: UploadFile, limits: Limits = Limits()) -> list[Sheet
     names the file."""
     raw = await file.read(limits.max_bytes + 1)
     try:
-        return await anyio.to_thread.run_sync(read_workbook, raw, limits)
+        return await anyio.to_thread.run_sync(read_workbook, raw, limits, file.filename)
     except SpreadsheetRejected as exc:
         raise SpreadsheetRejected(f"{file.filename}：{exc.reason}" if file.filename else exc.reason) from exc
 

@@ -237,7 +237,8 @@ WORDS: dict[str, tuple[str, str]] = {
         ("星期六", "Saturday"), ("星期日", "Sunday")))},
     # the import preview's problems and warnings in English (web/console/rosters/problems.py); zh-CN is the
     # checks' own sentence (rules/rosters/sheet_grid.py: Problem.text)
-    "roster.problem.sheet": ("工作表“{sheet}”", "Sheet “{sheet}”"), "roster.problem.csv": ("CSV 文件", "The CSV file"), "roster.problem.row": ("第{row}行", ", row {row}"),
+    "roster.problem.sheet": ("工作表“{sheet}”", "Sheet “{sheet}”"), "roster.problem.csv": ("CSV 文件", "The CSV file"),
+    "roster.problem.text": ("文件（文本）", "The file (text)"), "roster.problem.row": ("第{row}行", ", row {row}"),
     "roster.problem.column": ("{column}列", ", column {column}"),
     "roster.problem.at_header": ("{where}（{header}）：{message}", "{where} ({header}): {message}"),
     "roster.problem.at": ("{where}：{message}", "{where}: {message}"),
@@ -281,6 +282,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "other_months_only": ("文件中没有所选{year}年{month}月的值班表：这是{found}的值班表",
                               "The file has no roster for the chosen month ({month} {year}): it is the roster of "
                               "{found}"),
+        "not_excel_text": ("这个文件不是 Excel 表格（内容是文本），请用 Excel 或 WPS 打开后另存为 .xlsx 或 .csv",
+                           "This file is not an Excel workbook (it is text): open it in Excel or WPS and save it as "
+                           ".xlsx or .csv"),
         "no_roster": ("文件中没有找到值班表（表头应含“日期”和值班人员等列）",
                       "No roster found in the file (its header should have a date column and the duty people's "
                       "columns)"),
