@@ -6,7 +6,7 @@ Pure (stdlib only); shared by the list reader (`sheet_layout.py`) and the week-g
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, as_typed, norm, norm_mapped, squeeze, weekday_of
@@ -84,15 +84,31 @@ class Day:
     sheet: str = ""
     row: int = 0
     cells: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # post -> (row, column, header) first seen
+    # (post, first mention, the repeat): a name written twice for one post of the day is kept once, and said
+    repeats: list[tuple[str, Named, Named]] = field(default_factory=list)
+    mentions: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # column -> row -> names written
 
     def add(self, post: str, people: list[Named]) -> None:
         have = self.posts.setdefault(post, [])
         for p in people:
+            if p.where:
+                self.mentions.setdefault(p.where[1], {}).setdefault(p.where[0], []).append(p.name)
             same = next((i for i, q in enumerate(have) if q.name == p.name), None)
             if same is None:
                 have.append(p)
-            elif p.phone and not have[same].phone:
-                have[same] = p
+                continue
+            if p.where != have[same].where:  # not the same (merged) cell read again for another row
+                self.repeats.append((post, have[same], p))
+            if p.phone and not have[same].phone:
+                have[same] = replace(p, where=have[same].where)
+
+    def carried(self, column: str) -> bool:
+        """Whether `column` only carries one value down the day's rows (the leader typed again on each officer row,
+        as a merged cell would show it) while another column of the day varies: its repeats are no mistake."""
+        rows = self.mentions.get(column, {})
+        if len(rows) < 2 or len({tuple(v) for v in rows.values()}) > 1:
+            return False
+        return any(len({tuple(v) for v in other.values()}) > 1 for c, other in self.mentions.items() if c != column)
 
     def add_note(self, text: str) -> None:
         if text and text not in self.note.split("；"):

@@ -262,6 +262,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "ambiguous_name": ("本单位有 {n} 位“{name}”，请在姓名后写上手机号以区分",
                            "This unit has {n} people named “{name}”: write the mobile number after the name to tell "
                            "them apart"),
+        "repeated_name": ("“{name}”在 {day} 已写在第{row}行{column}列，重复的只安排一次",
+                          "“{name}” is already written for {day} at row {row}, column {column}: rostered once"),
         "twice": ("“{name}”在 {day} 同时担任{first}和{post}", "“{name}” is both {first} and {post} on {day}"),
         "phone_taken": ("“{name}”的电话 {phone} 已是通讯录中“{owner}”的手机号：请核对后再导入",
                         "“{name}”: the phone {phone} is already {owner}'s mobile in the directory: check the file"),
