@@ -246,12 +246,21 @@ def override(columns: dict[str, str], sheet: str, col: str) -> str | None:
 
 
 def title_of(cells: Cells, header_at: int) -> str:
-    """The sheet's title as typed: the first row above the header that says one thing (merged across, or one cell)."""
+    """The sheet's title as typed, one line per row above the header: the title (merged across, or one cell),
+    then any second title row ("（2026年12月1日—12月31日）") or "制表人：… 审核：…" row, its cells joined by a
+    space (as a re-import of the export reads them). Never data: kept for print and export, at most 200 characters."""
+    lines = []
     for r in range(header_at):
-        filled = [c for c in range(cells.width) if cells.raw(r, c) not in (None, "")]
-        if len(filled) == 1:
-            return " ".join(as_typed(cells.raw(r, filled[0])).split())[:200]
-    return ""
+        text = " ".join(" ".join(as_typed(cells.raw(r, c)).split()) for c in range(cells.width)
+                         if cells.raw(r, c) not in (None, "") and not cells.merged_from_above(r, c))
+        if text and text not in lines:
+            lines.append(text)
+    out = ""
+    for line in lines:  # whole lines only: a cut line would be printed as if the office had written it
+        if len(out) + len(line) + 1 > 200:
+            break
+        out = f"{out}\n{line}" if out else line
+    return out or ("\n".join(lines)[:200] if lines else "")
 
 
 def keep_footer(out: ParsedRoster, sheet: str, cells: Cells, r: int) -> None:
