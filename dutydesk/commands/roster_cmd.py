@@ -21,7 +21,7 @@ from rules.rosters.sheet_layout import COLUMN_HINT, HEADER_HINT
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
-from services.rosters.calendar import calendar_warning
+from services.rosters.calendar import calendar_warning, import_warning
 from services.rosters.generate import generate_units, parse_month, shift_month
 from services.rosters.import_checks import ROLE_WORDS
 from services.rosters.views import month_view
@@ -270,6 +270,8 @@ def _show_preview(preview) -> None:
             typer.echo(f"行 {c.sheet}!{c.header} → {labels.get(c.role, c.role)}")
         for c, days in m.dates:  # ... and its weekday columns the dates under them
             typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ 日期 {day_list(days)}")
+    for year, lacking in preview.calendar_missing.items():
+        typer.echo(f"提醒：{import_warning(year, lacking)}（导入：dutydesk holidays notice 文件）", err=True)
     for w in preview.warnings:
         typer.echo(f"提醒：{w.text}", err=True)
     if preview.missing:

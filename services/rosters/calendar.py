@@ -68,3 +68,10 @@ def calendar_warning(year: int, missing: list[str], lang: str = "zh-CN") -> str:
                 f"these festivals are planned as ordinary days; import the State Council notice and generate again")
     return (f"{year} 年节假日安排不完整，缺少：{'、'.join(missing)}：这些节日按普通日排班；"
             f"请导入国务院办公厅通知后重新生成")
+
+
+def import_warning(year: int, missing: list[str]) -> str:
+    """What an import preview (CLI --dry-run) says of a year of the file the calendar lacks (zh-CN)."""
+    if len(missing) >= 7:
+        return f"{year}年节假日安排尚未导入：文件中的节日将按普通日对待，节假日值班人数无法检查"
+    return f"{year} 年节假日安排不完整，缺少：{'、'.join(missing)}。这些节日将按普通日对待"

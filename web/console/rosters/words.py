@@ -44,6 +44,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.phone_item": ("{name}：通讯录 {directory}，表中 {phone}", "{name}: directory {directory}, file {phone}"),
     "roster.import.update_phone": ("以表中电话更新通讯录", "Update the directory with the file's phone"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
+    "roster.import.calendar_none": ("{year}年节假日安排尚未导入：文件中的节日将按普通日对待，节假日值班人数无法检查。",
+                                    "The {year} holiday calendar has not been imported: the file's festivals are "
+                                    "taken as ordinary days and holiday head-counts are not checked."),
+    "roster.import.calendar_partial": ("{year} 年节假日安排不完整，缺少：", "The {year} holiday calendar is incomplete, missing: "),
+    "roster.import.calendar_partial_end": ("。这些节日将按普通日对待。", ". These festivals are taken as ordinary days."),
+    "roster.import.calendar_link": ("导入节假日安排", "Import the holiday calendar"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),
     "roster.calendar_changed": ("节假日安排在排班后有变：以下 {n} 天的日期类型已改变。本月仍按排班时的类型排定，"
