@@ -54,7 +54,8 @@ def generate(unit: str = typer.Option(None, help="unit code or name (如 应急�
              month: str = typer.Option(..., help="YYYY-MM"), months: int = typer.Option(1, help="consecutive months"),
              force: bool = typer.Option(False, help="regenerate published months (new version)")) -> None:
     """Generate rosters for one unit or all units, with a progress bar: every month not yet published is planned;
-    a published month is left alone (said so) unless --force."""
+    a published month is left alone (said so) unless --force. Its report speaks the deployment's language
+    (DUTYDESK_WEB__DEFAULT_LANGUAGE: zh-CN, the default, or en)."""
     if not unit and not all:
         typer.echo("error: give --unit CODE|NAME or --all", err=True)
         raise typer.Exit(2)
