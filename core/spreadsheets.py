@@ -103,15 +103,31 @@ def _looks_like_text(head: bytes) -> bool:
     return False
 
 
-def read_workbook(data: bytes, limits: Limits = Limits()) -> list[Sheet]:
-    """Every sheet of the file (a CSV is one sheet named 'csv'); SpreadsheetRejected with a zh-CN reason."""
+EXCEL_NAMES = (".xlsx", ".xlsm", ".xls", ".et")
+TEXT_SHEET = "text"  # the one sheet of a text file whose name says Excel (said as such, never as "the CSV file")
+# What some systems save as ".xls": a web page's table, or Excel 2003's XML; refused by name with what to do.
+_MARKUP = re.compile(rb"^\s*<(?:!doctype\s+html|html|table|meta|head|body|\?xml)", re.I)
+NOT_EXCEL_MARKUP = ("这个文件不是 Excel 表格（内容是{what}，有的系统导出的 .xls 就是这样）：请用 Excel 或 WPS 打开后"
+                    "另存为 .xlsx 或 .csv，再上传")
+
+
+def read_workbook(data: bytes, limits: Limits = Limits(), name: str | None = None) -> list[Sheet]:
+    """Every sheet of the file (a CSV is one sheet named 'csv'; text under an Excel name is one named TEXT_SHEET);
+    SpreadsheetRejected with a zh-CN reason. `name`, the file's name, only says what the user thinks it is."""
     if not data:
         raise SpreadsheetRejected("文件为空")
     if len(data) > limits.max_bytes:
         raise SpreadsheetRejected(f"文件大于 {limits.max_bytes // (1024 * 1024)} MB")
+    excel_name = bool(name) and name.lower().endswith(EXCEL_NAMES)
+    if excel_name and _MARKUP.match(data[:4096].removeprefix(b"\xef\xbb\xbf")):
+        xml = data[:4096].lstrip().removeprefix(b"\xef\xbb\xbf").lower().startswith(b"<?xml")
+        raise SpreadsheetRejected(NOT_EXCEL_MARKUP.format(what="Excel 2003 XML 文本" if xml else "网页 HTML"))
     kind = kind_of(data)
     if kind == "csv":
-        return [_csv_sheet(data, limits)]
+        sheet = _csv_sheet(data, limits)
+        if excel_name:
+            sheet.name = TEXT_SHEET
+        return [sheet]
     if kind == "xlsx":
         _check_zip(data, limits)
     else:

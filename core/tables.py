@@ -40,8 +40,8 @@ def csv_bytes(header: list[str], rows: Iterable[Iterable], *, caption: str = "")
     """UTF-8 CSV with a BOM (what Chinese Excel opens cleanly), every cell through the formula guard."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    if caption:
-        writer.writerow([formula_safe(caption)])
+    for line in caption.splitlines():
+        writer.writerow([formula_safe(line)])
     writer.writerow([formula_safe(v) for v in header])
     writer.writerows([[formula_safe(v) for v in row] for row in rows])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -59,7 +59,7 @@ class OutSheet:
     name: str  # the sheet's name (xlsx)
     header: Sequence[str]
     rows: Sequence[Sequence]
-    caption: str = ""  # a bold line above the header, across it (the 值班表's title)
+    caption: str = ""  # bold line(s) above the header, across it (the 值班表's title; a second line below it)
     footer: str = ""  # lines below the table, across it (the 值班表's 值班电话：… footer)
     widths: Sequence[float] = ()  # column widths in characters; empty: fitted to the content
     as_text: bool = False  # every cell formatted as text (@): codes and phone numbers stay as typed
@@ -81,21 +81,23 @@ def _xlsx(sheet: OutSheet) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet.name[:31]
-    if sheet.caption:
-        ws.append([sheet.caption])
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(len(sheet.header), 1))
-        ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=14), Alignment(horizontal="center")
+    captions = sheet.caption.splitlines()
+    for i, line in enumerate(captions, start=1):  # the title, then a second title row as the office wrote it
+        ws.append([line])
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=max(len(sheet.header), 1))
+        ws.cell(i, 1).font = Font(bold=True, size=14) if i == 1 else Font(size=11)
+        ws.cell(i, 1).alignment = Alignment(horizontal="center")
     ws.append(list(sheet.header))
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in sheet.rows:
         ws.append(list(row))
-    first = 2 if sheet.caption else 1
+    first = len(captions) + 1
     for row in ws.iter_rows(min_row=first):
         for cell in row:
             _guard_cell(cell, sheet.as_text)
-    if sheet.caption:
-        _guard_cell(ws["A1"], sheet.as_text)
+    for i in range(1, first):
+        _guard_cell(ws.cell(i, 1), sheet.as_text)
     thin = Side(style="thin", color="000000")
     for row in ws.iter_rows(min_row=first, max_col=max(len(sheet.header), 1)):
         for cell in row:  # ruled like the paper 值班表: a thin line round every cell of the table

@@ -1,6 +1,6 @@
 """The name a download is saved under: in Chinese as the office names its files, with an ASCII fallback.
 
-`download_headers("值班表-高观镇-2026-12.xlsx", "roster-2026-12.xlsx")` gives the Content-Disposition header
+`download_headers("值班表-高观镇-2026-12.xlsx", "roster-gg-2026-12.xlsx")` gives the Content-Disposition header
 with RFC 6266 / RFC 5987 `filename*=UTF-8''…` (what every current browser uses) and a plain ASCII
 `filename="…"` for clients that know only that. Every download of the API and the console names itself through it.
 """

@@ -21,7 +21,7 @@ from rules.rosters.sheet_layout import COLUMN_HINT, HEADER_HINT
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
 from services.rosters import policy as pol
-from services.rosters.calendar import calendar_warning
+from services.rosters.calendar import calendar_warning, import_warning
 from services.rosters.generate import generate_units, parse_month, shift_month
 from services.rosters.import_checks import ROLE_WORDS
 from services.rosters.views import month_view
@@ -54,7 +54,8 @@ def generate(unit: str = typer.Option(None, help="unit code or name (如 应急�
              month: str = typer.Option(..., help="YYYY-MM"), months: int = typer.Option(1, help="consecutive months"),
              force: bool = typer.Option(False, help="regenerate published months (new version)")) -> None:
     """Generate rosters for one unit or all units, with a progress bar: every month not yet published is planned;
-    a published month is left alone (said so) unless --force."""
+    a published month is left alone (said so) unless --force. Its report speaks the deployment's language
+    (DUTYDESK_WEB__DEFAULT_LANGUAGE: zh-CN, the default, or en)."""
     if not unit and not all:
         typer.echo("error: give --unit CODE|NAME or --all", err=True)
         raise typer.Exit(2)
@@ -76,24 +77,32 @@ def generate(unit: str = typer.Option(None, help="unit code or name (如 应急�
             seen.add(uid)
             bar.update(1)
 
-    with typer.progressbar(length=len(ids), label=f"generating {keys[0]}..{keys[-1]}") as bar:
+    zh = get_settings().web.default_language == "zh-CN"  # the CLI speaks the deployment's language
+    with typer.progressbar(length=len(ids), label=f"{'正在生成' if zh else 'generating'} {keys[0]}..{keys[-1]}") as bar:
         totals = generate_units(session_factory=session_scope, unit_ids=ids, months=keys, actor=ACTOR, force=force,
                                 tz=get_settings().timezone, progress=step, chunk=get_settings().rosters.generate_chunk)
     with session_scope() as s:
         named = {str(u.id): f"{u.name} ({u.code})" for u in s.exec(select(Unit).where(
             col(Unit.id).in_({uuid.UUID(k) for k in totals["errors"]} | set(totals["published"]))))}
+    warn = "提醒：" if zh else "warning: "
     for uid, done in sorted(totals["published"].items(), key=lambda kv: named.get(str(kv[0]), "")):
-        listed = ", ".join(f"{m} (version {v})" for m, v in done)
-        typer.echo(f"{named.get(str(uid), uid)}: published {listed}: left alone (--force regenerates it)")
-    typer.echo(f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
+        if zh:
+            listed = "、".join(f"{m}（第 {v} 版）" for m, v in done)
+            typer.echo(f"{named.get(str(uid), uid)}：{listed}已发布，未重新生成（加 --force 重新生成）")
+        else:
+            listed = ", ".join(f"{m} (version {v})" for m, v in done)
+            typer.echo(f"{named.get(str(uid), uid)}: published {listed}: left alone (--force regenerates it)")
+    typer.echo(f"{totals['units']} 个单位，{totals['slots']} 人次，{totals['gaps']} 处缺岗" if zh else
+               f"{totals['units']} units, {totals['slots']} person-slots, {totals['gaps']} gaps")
     for year, missing in totals["missing_festivals"].items():
-        typer.echo(f"warning: {calendar_warning(year, missing)} (dutydesk holidays notice FILE)", err=True)
+        typer.echo(f"{warn}{calendar_warning(year, missing, 'zh-CN' if zh else 'en')}"
+                   f"{'（导入：dutydesk holidays notice 文件）' if zh else ' (dutydesk holidays notice FILE)'}", err=True)
     if unit:  # one unit: its holidays below the holiday head-count (节假日人数), as the roster page says them
         with session_scope() as s:
             for key in keys:
                 for short in month_view(session=s, unit_id=ids[0], month=key, tz=get_settings().timezone,
                                         by=BY)["holiday_short"]:
-                    typer.echo(f"warning: {short['text']}", err=True)
+                    typer.echo(f"{warn}{short['text']}", err=True)
     for uid, why in sorted(totals["errors"].items(), key=lambda kv: named.get(kv[0], kv[0])):
         typer.echo(f"  {named.get(uid, uid)}: {why}", err=True)
     if totals["errors"]:
@@ -194,7 +203,7 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             raise typer.Exit(2)
         columns[key.strip()] = role.strip()
     try:
-        sheets = read_workbook(file.read_bytes())
+        sheets = read_workbook(file.read_bytes(), name=file.name)
         with session_scope() as s:
             kw = dict(session=s, unit_id=pol.unit_by_code_or_name(s, unit).id, sheets=sheets, by=BY, month=month,
                       columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, now=datetime.now(UTC))
@@ -262,6 +271,8 @@ def _show_preview(preview) -> None:
             typer.echo(f"行 {c.sheet}!{c.header} → {labels.get(c.role, c.role)}")
         for c, days in m.dates:  # ... and its weekday columns the dates under them
             typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ 日期 {day_list(days)}")
+    for year, lacking in preview.calendar_missing.items():
+        typer.echo(f"提醒：{import_warning(year, lacking)}（导入：dutydesk holidays notice 文件）", err=True)
     for w in preview.warnings:
         typer.echo(f"提醒：{w.text}", err=True)
     if preview.missing:
@@ -289,22 +300,43 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
                     dry_run: bool = typer.Option(False, "--dry-run", help="show what the notice says; write nothing")
                     ) -> None:
     """Import the State Council's holiday notice (国务院办公厅关于20XX年部分节假日安排的通知) as published: every
-    festival's days off and make-up workdays replace the year's days in the table; refused while anything is unclear."""
+    festival's days off and make-up workdays replace the year's days in the table; refused while anything is unclear.
+
+    Exit codes (with or without --dry-run):
+
+    0  read in full (and imported, unless --dry-run)
+
+    1  problems: a date that does not exist or disagrees with the built-in data, a weekday as make-up workday,
+    a year the package already covers; or the import was refused
+
+    3  not a holiday notice: no year, no festival item (一、元旦：……); nothing found
+
+    4  a festival of the seven is missing (通知缺少：…)
+    """
     try:
         text = decode_text(file.read_bytes())
     except ServiceError as exc:
         _fail(exc)
     found = holidays.preview_notice(text=text, year=year)
+    if found.year is None or not found.festivals:  # not a notice at all: say so, not "seven festivals missing"
+        for line in found.problems:
+            if not line.startswith("通知缺少"):
+                typer.echo(f"问题：{line}", err=True)
+        typer.echo("这段文字不是国务院办公厅节假日安排通知，未导入任何内容", err=True)
+        raise typer.Exit(3)
     for d in found.days:
         typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
     for line in found.notes:
         typer.echo(f"说明：{line}")
-    for line in found.problems:
+    for line in found.other_problems:
         typer.echo(f"问题：{line}", err=True)
     if found.missing:
         typer.echo(f"通知缺少：{'、'.join(found.missing)}（一年七个节日齐全才导入）", err=True)
-    if dry_run or not found.ok:
-        raise typer.Exit(0 if found.ok else 1)
+    if not found.ok:
+        typer.echo("未导入任何内容", err=True)
+        raise typer.Exit(4 if found.missing else 1)
+    if dry_run:
+        raise typer.Exit(0)
     try:
         with session_scope() as s:
             holidays.import_notice(session=s, text=text, year=year, actor=ACTOR, tz=get_settings().timezone)

@@ -6,7 +6,7 @@ Pure (stdlib only); shared by the list reader (`sheet_layout.py`) and the week-g
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from rules.rosters.sheet_cells import FOOTER, HEADER_WORDS, Named, Said, as_typed, norm, norm_mapped, squeeze, weekday_of
@@ -26,6 +26,8 @@ class Grid:
 
 
 CSV_SHEET = "csv"  # the name core.spreadsheets gives a CSV file's one sheet: said as the file, not as a 工作表
+TEXT_SHEET = "text"  # ... and a text file's whose name says Excel (.xlsx, .xls): said as "the file (text)"
+NOT_EXCEL_TEXT = "这个文件不是 Excel 表格（内容是文本），请用 Excel 或 WPS 打开后另存为 .xlsx 或 .csv"
 
 
 def said(code: str, **params) -> dict:
@@ -54,7 +56,10 @@ class Problem:
 
     @property
     def text(self) -> str:
-        where = ("CSV 文件" if self.sheet == CSV_SHEET else f"工作表“{self.sheet}”") + (f"第{self.row}行" if self.row else "") \
+        if self.sheet == TEXT_SHEET and not self.row and not self.column and not self.header:
+            return self.message  # the whole file: its message says what the file is
+        where = ("CSV 文件" if self.sheet == CSV_SHEET else "文件（文本）" if self.sheet == TEXT_SHEET
+                 else f"工作表“{self.sheet}”") + (f"第{self.row}行" if self.row else "") \
             + (f"{self.column}列" if self.column else "")
         return f"{where}（{self.header}）：{self.message}" if self.header else f"{where}：{self.message}"
 
@@ -79,15 +84,31 @@ class Day:
     sheet: str = ""
     row: int = 0
     cells: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # post -> (row, column, header) first seen
+    # (post, first mention, the repeat): a name written twice for one post of the day is kept once, and said
+    repeats: list[tuple[str, Named, Named]] = field(default_factory=list)
+    mentions: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # column -> row -> names written
 
     def add(self, post: str, people: list[Named]) -> None:
         have = self.posts.setdefault(post, [])
         for p in people:
+            if p.where:
+                self.mentions.setdefault(p.where[1], {}).setdefault(p.where[0], []).append(p.name)
             same = next((i for i, q in enumerate(have) if q.name == p.name), None)
             if same is None:
                 have.append(p)
-            elif p.phone and not have[same].phone:
-                have[same] = p
+                continue
+            if p.where != have[same].where:  # not the same (merged) cell read again for another row
+                self.repeats.append((post, have[same], p))
+            if p.phone and not have[same].phone:
+                have[same] = replace(p, where=have[same].where)
+
+    def carried(self, column: str) -> bool:
+        """Whether `column` only carries one value down the day's rows (the leader typed again on each officer row,
+        as a merged cell would show it) while another column of the day varies: its repeats are no mistake."""
+        rows = self.mentions.get(column, {})
+        if len(rows) < 2 or len({tuple(v) for v in rows.values()}) > 1:
+            return False
+        return any(len({tuple(v) for v in other.values()}) > 1 for c, other in self.mentions.items() if c != column)
 
     def add_note(self, text: str) -> None:
         if text and text not in self.note.split("；"):
@@ -225,12 +246,21 @@ def override(columns: dict[str, str], sheet: str, col: str) -> str | None:
 
 
 def title_of(cells: Cells, header_at: int) -> str:
-    """The sheet's title as typed: the first row above the header that says one thing (merged across, or one cell)."""
+    """The sheet's title as typed, one line per row above the header: the title (merged across, or one cell),
+    then any second title row ("（2026年12月1日—12月31日）") or "制表人：… 审核：…" row, its cells joined by a
+    space (as a re-import of the export reads them). Never data: kept for print and export, at most 200 characters."""
+    lines = []
     for r in range(header_at):
-        filled = [c for c in range(cells.width) if cells.raw(r, c) not in (None, "")]
-        if len(filled) == 1:
-            return " ".join(as_typed(cells.raw(r, filled[0])).split())[:200]
-    return ""
+        text = " ".join(" ".join(as_typed(cells.raw(r, c)).split()) for c in range(cells.width)
+                         if cells.raw(r, c) not in (None, "") and not cells.merged_from_above(r, c))
+        if text and text not in lines:
+            lines.append(text)
+    out = ""
+    for line in lines:  # whole lines only: a cut line would be printed as if the office had written it
+        if len(out) + len(line) + 1 > 200:
+            break
+        out = f"{out}\n{line}" if out else line
+    return out or ("\n".join(lines)[:200] if lines else "")
 
 
 def keep_footer(out: ParsedRoster, sheet: str, cells: Cells, r: int) -> None:

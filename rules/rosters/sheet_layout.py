@@ -21,8 +21,9 @@ from datetime import date
 
 from rules.rosters.sheet_cells import (HEADER_WORDS, PHONE, WEEKDAY_ZH, Named, as_typed, month_in, norm, parse_day,
                                        people_in, phones_in, squeeze, trailing_weekday, weekday_of)
-from rules.rosters.sheet_grid import (ROLES, Cells, Column, Day, Grid, ParsedRoster, Problem, coded, is_footer,
-                                      keep_footer, letter, override, role_of, said, title_of, vocabulary)
+from rules.rosters.sheet_grid import (NOT_EXCEL_TEXT, ROLES, TEXT_SHEET, Cells, Column, Day, Grid, ParsedRoster,
+                                      Problem, coded, is_footer, keep_footer, letter, override, role_of, said,
+                                      title_of, vocabulary)
 from rules.rosters.sheet_weeks import parse_week
 
 __all__ = ["Column", "Day", "Grid", "ParsedRoster", "Problem", "parse_roster"]
@@ -54,6 +55,8 @@ def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple
                                     f"文件中没有所选{month[0]}年{month[1]}月的值班表：这是{found}的值班表",
                                     **said("other_months_only", year=month[0], month=month[1],
                                            found=tuple(sorted(set(out.other_months.values()))))))
+    elif not out.layouts and not out.problems and grids and grids[0].name == TEXT_SHEET:
+        out.problems.append(Problem(TEXT_SHEET, 0, "", "", NOT_EXCEL_TEXT, **said("not_excel_text")))
     elif not out.layouts and not out.problems:
         out.problems.append(Problem(grids[0].name if grids else "", 0, "", "", "文件中没有找到值班表（表头应含“日期”和值班人员等列）",
                                     **said("no_roster")))
@@ -67,7 +70,22 @@ def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple
         else:
             seen[d.day] = d
     out.days = sorted(seen.values(), key=lambda d: d.day)
+    for d in out.days:
+        for post, first, again in d.repeats:
+            if again.where and first.where and again.where[1] == first.where[1] and d.carried(again.where[1]):
+                continue
+            _say_repeat(out, d, post_labels.get(post, post), first, again)
     return out
+
+
+def _say_repeat(out: ParsedRoster, d: Day, label: str, first: Named, again: Named) -> None:
+    """A name written twice for the same post of one day (two rows, two cells): kept once, and the repeat said
+    where it is (sheet, row, column), with where the name first was."""
+    (row, column), (was_row, was_column) = again.where or (0, ""), first.where or (0, "")
+    out.warnings.append(Problem(d.sheet, row, column, label,
+                                f"“{again.name}”在 {d.day.isoformat()} 已写在第{was_row}行{was_column}列，重复的只安排一次",
+                                **said("repeated_name", name=again.name, day=d.day.isoformat(), row=was_row,
+                                       column=was_column)))
 
 
 def _sheet_month(grid: Grid, cells: Cells, header_at: int, hint: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -313,7 +331,8 @@ def _read_row(grid, cells: Cells, r: int, roles: dict[int, str], header, day: Da
             out.problems.append(Problem(grid.name, r + 1, letter(c), header[c], p, **coded(p)))
         if people:
             day.cells.setdefault(role, (r + 1, letter(c), header[c]))
-            row_people += [(role, replace(p, where=(r + 1, letter(c)))) for p in people]
+            top = cells.owner.get((r, c), (r, c))[0]  # a merged cell is one mention, at its top row
+            row_people += [(role, replace(p, where=(top + 1, letter(c)))) for p in people]
             cols += [c] * len(people)
     # Phones from the phone column go to the names they are written with, bare ones to the row's people
     # without a phone: one for each of them (or for each name left of the phone column, as dutydesk exports) in

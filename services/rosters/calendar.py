@@ -59,7 +59,19 @@ def missing_festivals(*, session: Session, months: list[str]) -> dict[int, list[
             for y in uncovered_years(session=session, months=months)}
 
 
-def calendar_warning(year: int, missing: list[str]) -> str:
-    """What generate says when it plans days of a year the calendar does not fully know (zh-CN, for the CLI/API)."""
+def calendar_warning(year: int, missing: list[str], lang: str = "zh-CN") -> str:
+    """What generate says when it plans days of a year the calendar does not fully know (zh-CN for the API; the CLI
+    in the deployment's language). `missing` are the zh names missing_festivals gives."""
+    if lang == "en":
+        english = {zh: en for en, zh in FESTIVAL_ZH.items()}
+        return (f"holiday calendar {year} incomplete, missing: {', '.join(english.get(m, m) for m in missing)}: "
+                f"these festivals are planned as ordinary days; import the State Council notice and generate again")
     return (f"{year} 年节假日安排不完整，缺少：{'、'.join(missing)}：这些节日按普通日排班；"
             f"请导入国务院办公厅通知后重新生成")
+
+
+def import_warning(year: int, missing: list[str]) -> str:
+    """What an import preview (CLI --dry-run) says of a year of the file the calendar lacks (zh-CN)."""
+    if len(missing) >= 7:
+        return f"{year}年节假日安排尚未导入：文件中的节日将按普通日对待，节假日值班人数无法检查"
+    return f"{year} 年节假日安排不完整，缺少：{'、'.join(missing)}。这些节日将按普通日对待"

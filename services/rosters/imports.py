@@ -37,7 +37,7 @@ from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
 from services import audit
 from services.access import Actor
 from services.rosters import policy as pol
-from services.rosters.calendar import load_calendar
+from services.rosters.calendar import load_calendar, missing_festivals
 from services.rosters.excel import ImportRejected, store_month
 from services.rosters.generate import month_row, parse_month
 from services.rosters import import_people
@@ -114,6 +114,7 @@ class ImportPreview:
     note_months: set[str] = field(default_factory=set)
     note_changes: list[NoteChange] = field(default_factory=list)
     notes_kept: dict[str, int] = field(default_factory=dict)
+    calendar_missing: dict[int, list[str]] = field(default_factory=dict)  # year -> festivals (zh) the calendar lacks
 
     def counts(self, month: str) -> tuple[int, int]:
         """(days with anyone on duty, person-slots 人次) the file gives for `month`."""
@@ -142,7 +143,7 @@ class ImportPreview:
             return {"sheet": x.sheet, "row": x.row, "column": x.column, "header": x.header, "message": x.message,
                     "text": x.text}
         return {
-            "ok": self.ok, "months": self.months, "posts": self.posts,
+            "ok": self.ok, "months": self.months, "posts": self.posts, "calendar_missing": self.calendar_missing,
             "layouts": self.parsed.layouts, "titles": self.parsed.titles, "footers": self.parsed.footers,
             "columns": [{"sheet": c.sheet, "column": c.column, "header": c.header, "role": c.role}
                         for c in self.parsed.columns],
@@ -266,7 +267,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     return ImportPreview(parsed=parsed, months=months, posts=[{"name": p.name, "label": labels[p.name]} for p in posts],
                          days=days, problems=problems, warnings=warnings, missing=list(missing.values()),
                          create_missing=create_missing, served=served, outside=list(outside.values()),
-                         add_to_pool=add_to_pool,
+                         add_to_pool=add_to_pool, calendar_missing=missing_festivals(session=session, months=months),
                          past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
                          phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones),
                          note_months=note_months, note_changes=note_changes, notes_kept=notes_kept)

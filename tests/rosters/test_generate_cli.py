@@ -57,7 +57,8 @@ def test_months_around_a_published_one_are_planned_and_it_is_left_alone(units):
     december = [x for x in slots if x[0].month == 12]
     r = run("roster", "generate", "--unit", "gg", "--month", "2026-11", "--months", "3")
     assert r.exit_code == 0, r.output
-    assert "高观镇 (gg): published 2026-12 (version 1): left alone" in r.output
+    assert "高观镇 (gg)：2026-12（第 1 版）已发布，未重新生成（加 --force 重新生成）" in r.output
+    assert "published" not in r.output and "left alone" not in r.output and "units," not in r.output
     assert str(town) not in r.output
     after, slots_after = _state(engine, town)
     assert after["2026-12"] == months["2026-12"]  # not regenerated, version unchanged
@@ -66,16 +67,29 @@ def test_months_around_a_published_one_are_planned_and_it_is_left_alone(units):
         assert after[m][0] == "draft" and after[m][2] > months[m][2]
     assert {x[0].month for x in slots_after} == {11, 12, 1}
     # 2027 is beyond the package and the table is empty: the warning names the festivals
-    assert "warning: 2027 年节假日安排不完整，缺少：元旦、春节、清明节、劳动节、端午节、中秋节、国庆节" in r.output
+    assert "提醒：2027 年节假日安排不完整，缺少：元旦、春节、清明节、劳动节、端午节、中秋节、国庆节" in r.output
+
+
+def test_an_english_deployment_hears_generate_in_english(units, monkeypatch):
+    from core import settings as config
+
+    assert run("roster", "generate", "--unit", "gg", "--month", "2026-12").exit_code == 0
+    assert run("roster", "publish", "--unit", "gg", "--month", "2026-12").exit_code == 0
+    monkeypatch.setenv("DUTYDESK_WEB__DEFAULT_LANGUAGE", "en")
+    config.get_settings.cache_clear()
+    r = run("roster", "generate", "--unit", "gg", "--month", "2026-12", "--months", "2")
+    assert r.exit_code == 0, r.output
+    assert "高观镇 (gg): published 2026-12 (version 1): left alone (--force regenerates it)" in r.output
+    assert "1 units, " in r.output and "warning: holiday calendar 2027 incomplete, missing: New Year's Day" in r.output
 
 
 def test_a_month_range_without_2027_gives_no_calendar_warning(units):
     r = run("roster", "generate", "--unit", "gg", "--month", "2026-10", "--months", "2")
-    assert r.exit_code == 0 and "1 units, " in r.output
+    assert r.exit_code == 0 and "1 个单位，" in r.output
     # No calendar warning; the only warnings are 国庆节 days the pool of three officers (a day's rest between
     # duties) cannot give the holiday head-count of two — said per day, as the roster page says them.
-    warnings = [line for line in r.output.splitlines() if line.startswith("warning")]
-    assert warnings and all(w.startswith("warning: 2026-10-0") and w.endswith("（国庆节）值班员 1 人，节假日应安排 2 人")
+    warnings = [line for line in r.output.splitlines() if line.startswith("提醒")]
+    assert warnings and all(w.startswith("提醒：2026-10-0") and w.endswith("（国庆节）值班员 1 人，节假日应安排 2 人")
                             for w in warnings), warnings
 
 

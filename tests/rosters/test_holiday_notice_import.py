@@ -165,3 +165,33 @@ def test_a_notice_whose_weekday_contradicts_its_date_is_refused_naming_the_festi
     msg = r.json()["detail"][0]["msg"]
     assert "元旦：1月1日是2027年的周五，通知写的是“周四”" in msg
     assert _rows(session) == 0  # nothing written
+
+
+def test_the_cli_exit_code_says_what_kind_of_failure(cli_db, tmp_path):
+    """0 read in full; 3 not a notice (nothing found: no "seven festivals missing" noise); 4 a festival missing;
+    1 other problems. --help lists them."""
+    from tests.conftest import run_cli
+
+    def notice(text: str):
+        path = tmp_path / "n.txt"
+        path.write_text(text, encoding="utf-8")
+        return run_cli("holidays", "notice", path, "--dry-run")
+
+    assert notice(TEXT_2027).exit_code == 0
+    for text in ("这是一段普通文字，不是通知。", "国务院办公厅关于2027年部分节假日安排的通知\n另行通知。\n"):
+        r = notice(text)
+        assert r.exit_code == 3 and "不是国务院办公厅节假日安排通知" in r.output and "通知缺少" not in r.output
+    r = notice("\n".join(line for line in TEXT_2027.splitlines() if not line.startswith("五、端午节")))
+    assert r.exit_code == 4 and "通知缺少：端午节" in r.output and "未导入任何内容" in r.output
+    r = notice(TEXT_2027.replace("2027年", "2026年"))  # a year the package covers (and days it disagrees with)
+    assert r.exit_code == 1 and "无需导入" in r.output
+    assert _rows_cli(cli_db) == 0
+    help_text = run_cli("holidays", "notice", "--help").output
+    assert "Exit codes" in help_text and "3  not a holiday notice" in help_text and "4  a festival" in help_text
+
+
+def _rows_cli(engine) -> int:
+    from sqlmodel import Session
+
+    with Session(engine) as s:
+        return len(s.exec(select(HolidayDay)).all())

@@ -64,7 +64,8 @@ def test_the_excel_export_is_ruled_and_set_up_to_print(client, tokens, session, 
     r = client.get(f"/api/rosters/{unit.id}/2026-12/export.xlsx", headers=tokens["duty_officer"])
     assert r.status_code == 200
     assert r.headers["content-disposition"] == (
-        f"attachment; filename=\"roster-2026-12.xlsx\"; filename*=UTF-8''{quote('值班表-高观镇-2026-12.xlsx')}")
+        f"attachment; filename=\"roster-{unit.code}-2026-12.xlsx\"; "  # the unit's code: saved, it is recognisable
+        f"filename*=UTF-8''{quote('值班表-高观镇-2026-12.xlsx')}")
     ws = load_workbook(io.BytesIO(r.content)).active
     assert [c.value for c in ws[2]] == ["日期", "星期", "带班领导", "值班员", "联系电话", "备注"]
     for cell in (ws["A2"], ws["F2"], ws["E3"], ws["F33"]):  # header, first day, last day's 备注

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from core.errors import Invalid
 from core.spreadsheets import Limits, Sheet, SpreadsheetRejected, read_workbook
+from models.directory import Unit
 from models.rosters.duty import DutyLogEntry, Handover
 from models.rosters.roster import HolidayDayBase, HolidayDayIn
 from models.types import INPUT, Day
@@ -243,7 +244,8 @@ def export_xlsx(request: Request, unit_id: uuid.UUID, month: str, c: Caller = De
                 session: Session = Depends(get_session)):
     name, data = excel.export_month_file(session=session, unit_id=unit_id, month=month,
                                          tz=request.app.state.settings.timezone, by=c.by)
-    return Response(data, media_type=XLSX, headers=download_headers(name, f"roster-{month}.xlsx"))
+    unit = session.get(Unit, unit_id)  # the ASCII name carries the unit's code, so a saved file is recognisable
+    return Response(data, media_type=XLSX, headers=download_headers(name, f"roster-{unit.code}-{month}.xlsx"))
 
 
 async def read_upload(request: Request, session: Session, c: Caller, file: UploadFile,
@@ -252,7 +254,7 @@ async def read_upload(request: Request, session: Session, c: Caller, file: Uploa
     with Retry-After when every place is taken); a refusal names the file."""
     raw = await file.read(limits.max_bytes + 1)
     try:
-        return await parsing.parse(request, session, c.actor, read_workbook, raw, limits)
+        return await parsing.parse(request, session, c.actor, read_workbook, raw, limits, file.filename)
     except SpreadsheetRejected as exc:
         raise SpreadsheetRejected(f"{file.filename}：{exc.reason}" if file.filename else exc.reason) from exc
 

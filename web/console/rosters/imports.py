@@ -25,16 +25,18 @@ def _folder(data_dir: Path) -> Path:
     return folder
 
 
-def stash(data_dir: Path, user_id: uuid.UUID, raw: bytes) -> str:
-    """Keep the upload for the confirm step; returns its token. One pending upload per user (a new one
-    replaces it, so uploads cannot fill the disk), and stale ones of anybody are removed on the way."""
+def stash(data_dir: Path, user_id: uuid.UUID, raw: bytes, name: str = "") -> str:
+    """Keep the upload (and the name it was uploaded under) for the confirm step; returns its token. One pending
+    upload per user (a new one replaces it, so uploads cannot fill the disk), and stale ones of anybody are removed
+    on the way."""
     folder = _folder(data_dir)
     now = time.time()
-    for old in folder.glob("*.bin"):
+    for old in [*folder.glob("*.bin"), *folder.glob("*.name")]:
         if old.name.startswith(user_id.hex) or now - old.stat().st_mtime > KEEP_SECONDS:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(16)
     (folder / f"{user_id.hex}-{token}.bin").write_bytes(raw)
+    (folder / f"{user_id.hex}-{token}.name").write_text(name[:255], encoding="utf-8")
     return token
 
 
@@ -50,16 +52,25 @@ def unstash(data_dir: Path, user_id: uuid.UUID, token: str) -> bytes | None:
     return path.read_bytes() if path and path.is_file() else None
 
 
+def stashed_name(data_dir: Path, user_id: uuid.UUID, token: str) -> str:
+    """The name the stashed upload came under ("" if unknown)."""
+    path = _path(data_dir, user_id, token)
+    named = path.with_suffix(".name") if path else None
+    return named.read_text(encoding="utf-8") if named and named.is_file() else ""
+
+
 def drop(data_dir: Path, user_id: uuid.UUID, token: str) -> None:
     path = _path(data_dir, user_id, token)
     if path:
         path.unlink(missing_ok=True)
+        path.with_suffix(".name").unlink(missing_ok=True)
 
 
-async def read(request, session, caller: str, raw: bytes, limits: Limits = Limits()) -> list[Sheet]:
+async def read(request, session, caller: str, raw: bytes, limits: Limits = Limits(), name: str = "") -> list[Sheet]:
     """Parse in a parse worker process (web/parsing): reading a workbook is CPU-bound and would stall every other
-    request; Busy (503, Retry-After) when every place is taken."""
-    return await parsing.parse(request, session, caller, read_workbook, raw, limits)
+    request; Busy (503, Retry-After) when every place is taken. `name`: what the file was uploaded as (a text file
+    named .xlsx is said to be one)."""
+    return await parsing.parse(request, session, caller, read_workbook, raw, limits, name)
 
 
 def columns_from(form) -> dict[str, str]:

@@ -105,10 +105,11 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     form = await request.form()
     file, token = form.get("file"), str(form.get("token", ""))
     if getattr(file, "filename", ""):
-        raw = await file.read(limits.max_bytes + 1)
-        token = upload.stash(settings.data_dir, c.user.id, raw)
+        raw, name = await file.read(limits.max_bytes + 1), file.filename
+        token = upload.stash(settings.data_dir, c.user.id, raw, name)
     else:
-        raw = upload.unstash(settings.data_dir, c.user.id, token)
+        raw, name = upload.unstash(settings.data_dir, c.user.id, token), upload.stashed_name(
+            settings.data_dir, c.user.id, token)
         if raw is None:
             return back(url, error=words("roster.error.no_file", language(request, c), None, {}))
     create = bool(form.get("create_missing"))
@@ -118,7 +119,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     past_ok = bool(form.get("past_ok"))
     refused, past_refused, switched = False, False, ""
     try:
-        kw["sheets"] = await upload.read(request, session, c.actor, raw, limits)
+        kw["sheets"] = await upload.read(request, session, c.actor, raw, limits, name)
         if form.get("confirm"):
             done, _ = imports.import_roster(allow_past=bool(form.get("allow_past")), past_ok=past_ok, **kw)
             session.commit()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from rules.rosters.sheet_grid import CSV_SHEET, Problem, day_list, mappings
+from rules.rosters.sheet_grid import CSV_SHEET, TEXT_SHEET, Problem, day_list, mappings
 from web.console.i18n import MESSAGES, translate
 from web.console.render import templates
 
@@ -56,7 +56,10 @@ def problem_text(p: Problem, lang: str, labels: dict[str, str] | None = None) ->
     message = translate(key, lang).format(**values)
     if "label" in values:  # a week grid's labelled cell ("带班：…"): the label as written, first
         message = f"{values['label']}: {message}"
+    if p.sheet == TEXT_SHEET and not (p.row or p.column or p.header):
+        return message  # the whole file: the message says what it is
     where = (translate("roster.problem.csv", lang) if p.sheet == CSV_SHEET
+             else translate("roster.problem.text", lang) if p.sheet == TEXT_SHEET
              else translate("roster.problem.sheet", lang).format(sheet=p.sheet))
     if p.row:
         where += translate("roster.problem.row", lang).format(row=p.row)

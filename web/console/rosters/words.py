@@ -44,6 +44,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.phone_item": ("{name}：通讯录 {directory}，表中 {phone}", "{name}: directory {directory}, file {phone}"),
     "roster.import.update_phone": ("以表中电话更新通讯录", "Update the directory with the file's phone"),
     "roster.notice.import_unchanged": ("与现有排班相同，未更改", "Same as the stored roster: nothing changed"),
+    "roster.import.calendar_none": ("{year}年节假日安排尚未导入：文件中的节日将按普通日对待，节假日值班人数无法检查。",
+                                    "The {year} holiday calendar has not been imported: the file's festivals are "
+                                    "taken as ordinary days and holiday head-counts are not checked."),
+    "roster.import.calendar_partial": ("{year} 年节假日安排不完整，缺少：", "The {year} holiday calendar is incomplete, missing: "),
+    "roster.import.calendar_partial_end": ("。这些节日将按普通日对待。", ". These festivals are taken as ordinary days."),
+    "roster.import.calendar_link": ("导入节假日安排", "Import the holiday calendar"),
     "roster.calendar_missing": ("{year} 年节假日安排不完整，节日按普通日排班。",
                                 "The {year} holiday calendar is incomplete: festivals are rostered as ordinary days."),
     "roster.calendar_changed": ("节假日安排在排班后有变：以下 {n} 天的日期类型已改变。本月仍按排班时的类型排定，"
@@ -237,7 +243,8 @@ WORDS: dict[str, tuple[str, str]] = {
         ("星期六", "Saturday"), ("星期日", "Sunday")))},
     # the import preview's problems and warnings in English (web/console/rosters/problems.py); zh-CN is the
     # checks' own sentence (rules/rosters/sheet_grid.py: Problem.text)
-    "roster.problem.sheet": ("工作表“{sheet}”", "Sheet “{sheet}”"), "roster.problem.csv": ("CSV 文件", "The CSV file"), "roster.problem.row": ("第{row}行", ", row {row}"),
+    "roster.problem.sheet": ("工作表“{sheet}”", "Sheet “{sheet}”"), "roster.problem.csv": ("CSV 文件", "The CSV file"),
+    "roster.problem.text": ("文件（文本）", "The file (text)"), "roster.problem.row": ("第{row}行", ", row {row}"),
     "roster.problem.column": ("{column}列", ", column {column}"),
     "roster.problem.at_header": ("{where}（{header}）：{message}", "{where} ({header}): {message}"),
     "roster.problem.at": ("{where}：{message}", "{where}: {message}"),
@@ -261,6 +268,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "ambiguous_name": ("本单位有 {n} 位“{name}”，请在姓名后写上手机号以区分",
                            "This unit has {n} people named “{name}”: write the mobile number after the name to tell "
                            "them apart"),
+        "repeated_name": ("“{name}”在 {day} 已写在第{row}行{column}列，重复的只安排一次",
+                          "“{name}” is already written for {day} at row {row}, column {column}: rostered once"),
         "twice": ("“{name}”在 {day} 同时担任{first}和{post}", "“{name}” is both {first} and {post} on {day}"),
         "phone_taken": ("“{name}”的电话 {phone} 已是通讯录中“{owner}”的手机号：请核对后再导入",
                         "“{name}”: the phone {phone} is already {owner}'s mobile in the directory: check the file"),
@@ -281,6 +290,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "other_months_only": ("文件中没有所选{year}年{month}月的值班表：这是{found}的值班表",
                               "The file has no roster for the chosen month ({month} {year}): it is the roster of "
                               "{found}"),
+        "not_excel_text": ("这个文件不是 Excel 表格（内容是文本），请用 Excel 或 WPS 打开后另存为 .xlsx 或 .csv",
+                           "This file is not an Excel workbook (it is text): open it in Excel or WPS and save it as "
+                           ".xlsx or .csv"),
         "no_roster": ("文件中没有找到值班表（表头应含“日期”和值班人员等列）",
                       "No roster found in the file (its header should have a date column and the duty people's "
                       "columns)"),
