@@ -258,18 +258,19 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
          incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
          address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
          ack_url: str = "", step: str = "", for_person_id: uuid.UUID | None = None,
-         due_at: datetime | None = None, unit: Unit | None = None) -> dict:
+         due_at: datetime | None = None, unit: Unit | None = None, figures: list[dict] | None = None) -> dict:
     """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction; `due_at`
     (a personal rule's delay) is when it goes out, and the time the timeline shows. `unit`: a message to a unit as
     a whole (its name and code are the recipient and address unless given): its duty officers read it in their
-    console inbox."""
+    console inbox. `figures`: what a 续报/终报 notice told (stored with it, as told.figures_told reads them)."""
     if unit is not None and person is None:
         recipient, address = recipient or unit.name, address or unit.code
     values = dict(id=new_id(), key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000],
                   at=due_at or at, incident_id=incident_id, person_id=person.id if person else None,
                   recipient=(recipient or (person.name if person else address))[:120],
                   address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
-                  step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="")
+                  step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="",
+                  figures=figures)
     if channel != "none":
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
                            text=body, ladder=values["ladder"], person=person,
