@@ -26,7 +26,7 @@ from services.deliveries.channels import list_channels
 from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.directory.contacts import Reach, escalation_plan
 from services.rosters.absences import acting_person_id, leaves_around
-from services.rosters.views import on_duty_now, post_rostered
+from services.rosters.views import on_duty_now, people_rostered, post_rostered
 
 log = logging.getLogger("dutydesk.incidents")
 
@@ -149,6 +149,11 @@ def roster_problem(session: Session, target: Target, now: datetime) -> str | Non
         return None
     return (f"{hub.name}未来{ROSTER_AHEAD.days}天的值班表没有安排带班领导，当班带班领导无人可通知；请先排班并发布，"
             "或为这一步加上其他通知对象")
+
+
+def rostered_leaders(session: Session, unit_id: uuid.UUID | None, now: datetime) -> list[Person]:
+    """The people rostered as duty leader (带班领导) of `unit_id` (of any unit: None) in the coming week."""
+    return people_rostered(session, unit_id, "leader", now, now + ROSTER_AHEAD)
 
 
 def without_account(session: Session, target: Target, categories: list[str] | None) -> list[str]:
