@@ -89,6 +89,8 @@ class Notice(SQLModel, table=True):
     body: str = Field(default="", max_length=4000)
     at: datetime = Field(sa_type=UTCDateTime, index=True)
     delivery_id: str = Field(default="", max_length=64, description="the outbox row, when the pipeline is present")
+    figures: list[dict] | None = Field(default=None, sa_column=Column(JSON, nullable=True), description=(
+        "a 续报/终报 notice: the figures told, [{name, value: count | 待核实 | null}]; null for other messages"))
 
 
 class PolicyRuleRow(SQLModel, table=True):

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
@@ -315,6 +316,7 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
                                     if a.kind == "ack" and a.person_id}):
             stop_escalation(session, incident, now, existing.name)
         return existing
+    refuse_settled(session, incident, tz)
     state = session.get(EscalationState, incident.id)
     ack = Acknowledgement(incident_id=incident.id, kind="ack", who=who, person_id=person.id, name=person.name[:120],
                           at=now, via=via, seconds_to_ack=_seconds(session, incident, now),
@@ -335,6 +337,31 @@ def acknowledge(*, session: Session, incident_id: uuid.UUID, by: Actor, via: str
                  unit_id=incident.unit_id, after=ack, at=now,
                  note=f"{person.name} 经{targets.VIA_ZH.get(via, via)}确认" + ("，升级通知停止" if ack.stopped else "，等待其他人确认"))
     return ack
+
+
+def refuse_settled(session: Session, incident: Incident, tz: str) -> None:
+    """Conflict, recording nothing, when one more acknowledgement would change nothing: the awaited step was met
+    (someone else acknowledged, also one a 续报 then settled) or the incident is closed (终报). A page opened before
+    that (the incident page, the inbox, the no-login link) says who acknowledged and when."""
+    zone = ZoneInfo(tz)
+
+    def when(at: datetime) -> str:
+        local = at.astimezone(zone)
+        return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+    if incident.status == "closed" and incident.closed_at is not None:
+        raise Conflict(f"本事件已于{when(incident.closed_at)}终报办结，无需确认收到 (this incident was closed with its "
+                       f"final report at {incident.closed_at.astimezone(zone):%Y-%m-%d %H:%M}: nothing to acknowledge)",
+                       field="incident_id")
+    if incident.acknowledged_at is None:
+        return
+    given = [a for a in acks_of(session, incident.id) if a.kind == "ack" and a.at <= incident.acknowledged_at]
+    names = "、".join(dict.fromkeys(a.name for a in given)) or incident.acknowledged_by
+    at = max((a.at for a in given), default=incident.acknowledged_at)
+    # the English without the names (data, kept as written): a bilingual reason's English is only Latin text
+    raise Conflict(f"{names}已于{when(at)}确认收到，无需您再确认 (acknowledged by another person at "
+                   f"{at.astimezone(zone):%Y-%m-%d %H:%M}: your acknowledgement is not needed any more)",
+                   field="incident_id")
 
 
 def stop_escalation(session: Session, incident: Incident, now: datetime, name: str) -> None:
@@ -448,5 +475,5 @@ def on_delivery_ack(session: Session, delivery, receipt, now: datetime, settings
     try:
         acknowledge(session=session, incident_id=uuid.UUID(delivery.source_id), by=Actor.system(f"{via}:{name}"),
                     person_id=person.id if person else None, via=via, now=now, name=name, tz=settings.timezone)
-    except (Forbidden, Invalid) as exc:  # a receipt from someone whose acknowledgement does not count: noted only
+    except (Forbidden, Invalid, Conflict) as exc:  # one that does not count (any more): noted only
         log.warning("acknowledgement by %s on incident %s not counted: %s", name, delivery.source_id, exc.reason)

@@ -142,7 +142,7 @@ def timeline(session: Session, incident: Incident) -> list[dict]:
         error = o.error[:60] if o is not None and o.error and state in ("failed", "unknown") else ""
         why = f"（{error}）" if error else ""
         note = acks.hide_links(n.body, "zh-CN").split("（")[0] if n.purpose == "correction" else ""  # 更正：等级由IV级调整为II级
-        figures = told.figures_told(n.body or "") if n.purpose in told.REPORT_PURPOSE.values() else []
+        figures = told.figures_told(n)  # a 续报/终报 notice: the figures stored with it
         if figures:  # a 续报/终报 notice: the figures the leader was told
             note = "目前伤亡：" + told.figures_text_of(figures)
         ev.append({"at": n.at, "kind": n.purpose,

@@ -20,7 +20,7 @@ from models.incidents.escalation import PolicyRuleRow, PolicyVersionRow
 from rules.incidents import escalation as esc
 from services import audit
 from services.access import Actor
-from services.incidents import policies, targets
+from services.incidents import policies, policy_reach, targets
 from services.incidents.policies import PolicyIn
 
 # who reads the policies: web/access.py "escalation_policies:read" lets the same roles reach the pages
@@ -55,14 +55,20 @@ def check_reach(session: Session, data: PolicyIn, now: datetime) -> None:
             target = esc.Target(esc.TargetKind(t["kind"]), t.get("ref", ""))
             why = targets.reach_problem(session, target, cats)
             if why:
-                raise Invalid(f"第{i + 1}步的通知对象无法通知到任何人：{why}", field=f"steps.{i}.targets")
+                raise Invalid(f"第{i + 1}步的通知对象“{policy_reach.target_name(session, target)}”无法通知到任何人：{why}",
+                              field=f"steps.{i}.targets")
         unrostered = [targets.roster_problem(session, esc.Target(esc.TargetKind(t["kind"]), t.get("ref", "")), now)
                       for t in step.targets]
         if step.targets and all(unrostered):
-            raise Invalid(f"第{i + 1}步的通知对象无法通知到任何人：{unrostered[0]}", field=f"steps.{i}.targets")
+            first = esc.Target(esc.TargetKind(step.targets[0]["kind"]), step.targets[0].get("ref", ""))
+            raise Invalid(f"第{i + 1}步的通知对象“{policy_reach.target_name(session, first)}”无法通知到任何人："
+                          f"{unrostered[0]}", field=f"steps.{i}.targets")
         for c in step.channels:
             if c not in known:
                 raise Invalid(f"第{i + 1}步：通知渠道“{c}”尚未配置（请在“通知渠道”中添加）", field=f"steps.{i}.channels")
+        why = policy_reach.unreachable(session, i + 1, step.targets, list(step.channels), cats, now)
+        if why:  # every kind of target, on this step's ladder: someone must have an address it can use
+            raise Invalid(why, field=f"steps.{i}.targets")
 
 
 def list_policies(*, session: Session, by: Actor, include_disabled: bool = True) -> list[PolicyRuleRow]:

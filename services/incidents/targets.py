@@ -26,7 +26,7 @@ from services.deliveries.channels import list_channels
 from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.directory.contacts import Reach, escalation_plan
 from services.rosters.absences import acting_person_id, leaves_around
-from services.rosters.views import on_duty_now, post_rostered
+from services.rosters.views import on_duty_now, people_rostered, post_rostered
 
 log = logging.getLogger("dutydesk.incidents")
 
@@ -151,6 +151,11 @@ def roster_problem(session: Session, target: Target, now: datetime) -> str | Non
             "或为这一步加上其他通知对象")
 
 
+def rostered_leaders(session: Session, unit_id: uuid.UUID | None, now: datetime) -> list[Person]:
+    """The people rostered as duty leader (带班领导) of `unit_id` (of any unit: None) in the coming week."""
+    return people_rostered(session, unit_id, "leader", now, now + ROSTER_AHEAD)
+
+
 def without_account(session: Session, target: Target, categories: list[str] | None) -> list[str]:
     """Names of the people `target` may resolve to who have no active console account: a step whose only channels
     are the console inbox reaches none of them. The duty leader on duty is known only when the step fires, and a
@@ -258,18 +263,19 @@ def send(session: Session, *, key: str, purpose: str, channel: str, subject: str
          incident_id: uuid.UUID | None = None, person: Person | None = None, recipient: str = "",
          address: str = "", ladder: tuple[str, ...] = (), step_seq: int | None = None, acting_for: str = "",
          ack_url: str = "", step: str = "", for_person_id: uuid.UUID | None = None,
-         due_at: datetime | None = None, unit: Unit | None = None) -> dict:
+         due_at: datetime | None = None, unit: Unit | None = None, figures: list[dict] | None = None) -> dict:
     """Record a message on the timeline and put it in the delivery outbox, in the caller's transaction; `due_at`
     (a personal rule's delay) is when it goes out, and the time the timeline shows. `unit`: a message to a unit as
     a whole (its name and code are the recipient and address unless given): its duty officers read it in their
-    console inbox."""
+    console inbox. `figures`: what a 续报/终报 notice told (stored with it, as told.figures_told reads them)."""
     if unit is not None and person is None:
         recipient, address = recipient or unit.name, address or unit.code
     values = dict(id=new_id(), key=key, purpose=purpose, channel=channel, subject=subject[:200], body=body[:4000],
                   at=due_at or at, incident_id=incident_id, person_id=person.id if person else None,
                   recipient=(recipient or (person.name if person else address))[:120],
                   address=(address or address_of(person, channel))[:200], ladder=list(ladder or (channel,)),
-                  step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="")
+                  step_seq=step_seq, acting_for=acting_for, for_person_id=for_person_id, delivery_id="",
+                  figures=figures)
     if channel != "none":
         delivery = enqueue(session=session, source="incident", source_id=str(incident_id or ""), step=step or key[-40:],
                            text=body, ladder=values["ladder"], person=person,

@@ -39,11 +39,12 @@ def told(session: Session, incident: Incident) -> tuple[dict[uuid.UUID, Notice],
 
 def tell(session: Session, *, incident: Incident, person: Person, notice: Notice | None, by_rules: bool, key: str,
          step: str, purpose: str, subject: str, body: str, now: datetime, settings: Settings,
-         acting_for: Person | None = None) -> None:
+         acting_for: Person | None = None, figures: list[dict] | None = None) -> None:
     """One message to `person` on the incident, by their rules (`by_rules`) or the way `notice` went (the inbox
     when there is none, or it went nowhere). `acting_for`: the person on leave they stand in for now (else the one
-    `notice` was for)."""
+    `notice` was for). `figures`: the figures the message tells, stored with it (a 续报/终报 notice)."""
     common = dict(purpose=purpose, subject=subject, body=body, at=now, incident_id=incident.id, person=person,
+                  figures=figures,
                   acting_for=acting_for.name if acting_for else (notice.acting_for if notice else ""),
                   for_person_id=acting_for.id if acting_for else (notice.for_person_id if notice else None))
     plan = targets.personal_plan(session, person, settings) if by_rules else []
@@ -57,10 +58,10 @@ def tell(session: Session, *, incident: Incident, person: Person, notice: Notice
                      ladder=tuple(notice.ladder or ()) if went else (), step=step, **common)
 
 
-def figures_text(incident: Incident) -> str:
-    """死亡3人、受伤待核实、失联不详: the incident's current figures, each a count, 待核实 or 不详."""
+def figures_now(incident: Incident) -> list[dict]:
+    """The incident's current figures as a notice tells them: [{"name", "value": count | 待核实 | None (不详)}]."""
     figures = convert.figures_json(incident)
-    return figures_text_of([{"name": name, "value": figures.get(name)} for name, _ in SHOWN])
+    return [{"name": name, "value": figures.get(name)} for name, _ in SHOWN]
 
 
 def figures_text_of(figures: list[dict]) -> str:
@@ -73,9 +74,16 @@ def figures_text_of(figures: list[dict]) -> str:
 _FIGURE = re.compile(r"(死亡|受伤|失联)(\d+人|待核实|不详)")
 
 
-def figures_told(body: str) -> list[dict]:
-    """The figures a 续报/终报 notice's body gave (figures_text read back): [{"name", "value": count | 待核实 | None}]."""
+def figures_told(notice: Notice) -> list[dict]:
+    """The figures a 续报/终报 notice told: [{"name", "value": count | 待核实 | None}], as stored with it
+    (`Notice.figures`). A notice written before they were stored (figures NULL) has them only in its text: read
+    back from there, for those old rows alone."""
+    if notice.figures is not None:
+        return [dict(f) for f in notice.figures]
+    if notice.purpose not in REPORT_PURPOSE.values():
+        return []
     names = {label: name for name, label in SHOWN}
+    body = notice.body or ""
     text = body.split("目前伤亡：", 1)[1] if "目前伤亡：" in body else ""
     return [{"name": names[m[1]], "value": int(m[2][:-1]) if m[2].endswith("人") else (None if m[2] == "不详" else m[2])}
             for m in _FIGURE.finditer(text.split("。")[0])]
@@ -94,7 +102,8 @@ def on_report(session: Session, incident: Incident, report: Report, *, writer: u
         Acknowledgement.person_id.is_not(None))).all()
     title = convert.report_title(report)
     subject = f"【{report.kind == 'final' and '终报' or '续报'}】{incident.title}"
-    body = f"{incident.title}：已报送{title}。目前伤亡：{figures_text(incident)}。"
+    figures = figures_now(incident)
+    body = f"{incident.title}：已报送{title}。目前伤亡：{figures_text_of(figures)}。"
     sent: list[str] = []
     seen: set[uuid.UUID] = set()
     for pid in [*first, *(p for p in acked if p not in first)]:
@@ -111,6 +120,6 @@ def on_report(session: Session, incident: Incident, report: Report, *, writer: u
              by_rules=who.id in by_rules and acting_for is None,
              key=f"incident:{incident.id}:{purpose}:{report.id}:{who.id}", step=f"report:{report.id.hex[:12]}",
              purpose=purpose, subject=subject, body=body + (f"（代{acting_for.name}）" if acting_for else ""),
-             now=now, settings=settings)
+             now=now, settings=settings, figures=figures)
         sent.append(who.name)
     return sent

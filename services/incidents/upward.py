@@ -136,6 +136,8 @@ def record_phoned(*, session: Session, incident_id: uuid.UUID, report_id: uuid.U
     require_aware("at", at)
     if at > now + CLOCK_SKEW:
         raise Invalid("时间晚于当前时间 (in the future)", field="at")
+    if report.reported_at.replace(second=0, microsecond=0) <= at < report.reported_at:
+        at = report.reported_at  # the form gives minutes: a call in the report's own minute is not before it
     if at < report.reported_at:
         raise Invalid("电话报告时间早于该报告时间 (before the report)", field="at")
     if not caller.strip():

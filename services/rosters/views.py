@@ -211,6 +211,17 @@ def post_rostered(session: Session, unit_id: uuid.UUID, post: str, start: dateti
         RosterSlot.ends_at > start, Person.active).limit(1)).first() is not None
 
 
+def people_rostered(session: Session, unit_id: uuid.UUID | None, post: str, start: datetime,
+                    end: datetime) -> list[Person]:
+    """The active people the roster names on `post` of `unit_id` (any unit: None) in a slot running at some time
+    between `start` and `end` (who an escalation policy's duty-leader step would page in the coming days)."""
+    q = select(Person).join(RosterSlot, RosterSlot.person_id == Person.id).where(
+        RosterSlot.post == post, RosterSlot.starts_at < end, RosterSlot.ends_at > start, Person.active)
+    if unit_id is not None:
+        q = q.where(RosterSlot.unit_id == unit_id)
+    return list({p.id: p for p in session.execute(q.limit(500)).scalars()}.values())
+
+
 def _one_unit(session: Session, now: datetime, unit_id: uuid.UUID) -> list[dict]:
     q = (select(RosterSlot.post, Person.id, Person.name, Person.mobile, RosterSlot.ends_at)
          .join(Person, Person.id == RosterSlot.person_id).where(RosterSlot.unit_id == unit_id, *_running(now))

@@ -63,10 +63,17 @@ def test_roles(api, tokens):
     assert api.get(URL, headers=tokens["leader"]).status_code == 200
 
 
-def test_a_step_without_a_channel_follows_each_persons_notification_rules(api, tokens):
-    """No channel ladder on a step: each person's own rules decide (联系方式), and the list says so in words."""
-    r = api.post(URL, headers=tokens["duty_officer"], json=body(steps=[
-        {"targets": [{"kind": "unit_head"}], "channels": [], "wait_minutes": 5}]))
+def test_a_step_without_a_channel_follows_each_persons_notification_rules(api, tokens, session, users, county):
+    """No channel ladder on a step: each person's own rules decide (联系方式), and the list says so in words. A
+    target with neither verified rules nor a console account (the inbox it falls back to) reaches nobody: refused."""
+    steps = [{"targets": [{"kind": "unit_head"}], "channels": [], "wait_minutes": 5}]
+    r = api.post(URL, headers=tokens["duty_officer"], json=body(steps=steps))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "steps.0.targets", r.text
+    assert "县长赵国华没有已验证的联系方式和个人通知规则，也没有控制台账号" in r.text
+    users["leader"].person_id = county["head"].id  # the county head reads the console inbox
+    session.add(users["leader"])
+    session.commit()
+    r = api.post(URL, headers=tokens["duty_officer"], json=body(steps=steps))
     assert r.status_code == 201, r.text
     assert r.json()["steps"][0]["channels"] == []
     page = api.get("/escalation-policies", headers=tokens["duty_officer"])

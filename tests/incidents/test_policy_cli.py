@@ -39,6 +39,8 @@ def test_add_show_edit_disable(cli_db, tmp_path):
     assert run("units", "add", "hub", "县政府总值班室", "--type", "county_office").exit_code == 0
     assert run("people", "add", "hub", "县长", "--unit-head").exit_code == 0
     _rostered_leader(cli_db)  # the first step's duty leader; without one the policy is refused (test_policy_edits)
+    assert run("users", "create", "zhouwj", "leader", "--password", "correct-horse-battery",
+               "--person", "带班领导周文静").exit_code == 0  # he reads the inbox the first step uses
     assert run("channels", "add", "inbox", "inbox", "--title", "站内消息").exit_code == 0
     f = tmp_path / "p.json"
     f.write_text(json.dumps(policy()), encoding="utf-8")

@@ -72,7 +72,7 @@ def test_a_duty_leader_nobody_is_rostered_as_is_refused_with_the_reason(session,
     target still reaches that one and is accepted."""
     county["on_duty"]["hub"] = []  # the roster names no leader this week
     err = refused(Invalid, policy_edits.create, session=session, by=DUTY, now=clock.now, data=flood())
-    assert err.field == "steps.0.targets" and err.reason.startswith("第1步的通知对象无法通知到任何人：")
+    assert err.field == "steps.0.targets" and err.reason.startswith("第1步的通知对象“当班带班领导”无法通知到任何人：")
     assert "县政府总值班室未来7天的值班表没有安排带班领导" in err.reason and "请先排班并发布" in err.reason
     assert policy_edits.list_policies(session=session, by=DUTY) == []
     both = flood(steps=[StepIn(targets=[{"kind": "duty_leader_now"}, {"kind": "unit_head"}], channels=["sms"],

@@ -143,3 +143,29 @@ def test_the_review_hint_ends_when_the_office_confirms_the_grade_and_returns_wit
     add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
                data=ReportIn(kind="followup", channel="written", content="再核", deaths=0, missing=0, injured=2, seriously_injured=0))
     assert FlagCode.grade_review in [f.code for f in board.flags(session, inc, clock.now, settings)]
+
+
+def test_the_figures_told_are_stored_with_the_notice_and_the_timeline_reads_them(session, county, clock, recorder,
+                                                                                 settings):
+    """The notice keeps the figures it told (incident_notice.figures); the timeline shows those, not a reading of
+    the message's text: a body edited by hand (or worded otherwise) changes nothing shown."""
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from models.incidents.escalation import Notice
+    inc = _open(session, county, clock, settings)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", content="搜救中", deaths=3, missing=2,
+                             injured="待核实"))
+    session.flush()
+    rows = session.exec(select(Notice).where(Notice.purpose == "followup_notice")).all()
+    assert rows and all(n.figures == [{"name": "deaths", "value": 3}, {"name": "injured", "value": "待核实"},
+                                      {"name": "missing", "value": 2}] for n in rows)
+    session.exec(update(Notice).where(Notice.purpose == "followup_notice").values(body="高观镇山体滑坡：已报送续报一。目前伤亡：死亡9人。"))
+    session.expire_all()
+    shown = [e for e in board.timeline(session, inc) if e["kind"] == "followup_notice"]
+    assert shown and all("（目前伤亡：死亡3人、受伤待核实、失联2人）" in e["text"] for e in shown)
+    assert shown[0]["values"]["figures"][0] == {"name": "deaths", "value": 3}
+    session.exec(update(Notice).where(Notice.purpose == "followup_notice").values(figures=None))
+    session.expire_all()  # a notice from before the figures were stored: read from its text, as then
+    assert all("死亡9人" in e["text"] for e in board.timeline(session, inc) if e["kind"] == "followup_notice")

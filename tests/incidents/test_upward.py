@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlmodel import select
 
 from core.settings import Settings
@@ -205,3 +206,26 @@ def test_a_report_phoned_upward_shows_on_the_timeline(client, app, users, sessio
     assert "首报已电话报告：值班员李华报告市政府总值班室张科长" in page
     en = re.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}?lang=en").text)
     assert "given upward by phone: 值班员李华 to 市政府总值班室张科长" in en
+
+
+def test_a_call_given_to_the_minute_in_the_reports_own_minute_is_not_before_it(session, county, clock, recorder,
+                                                                              settings):
+    """The console's form gives the call's time in minutes (its default: now, 02:30): a report written at
+    02:30:40 and phoned at once was refused as 电话报告时间早于该报告时间. The same minute counts as the report's time;
+    a minute earlier is still refused."""
+    from datetime import timedelta
+
+    from core.errors import Invalid
+
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    clock.advance(seconds=40)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    minute = rep.reported_at.replace(second=0, microsecond=0)
+    with pytest.raises(Invalid):
+        upward.record_phoned(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now,
+                             at=minute - timedelta(minutes=1), caller="值班员李华", reached="市政府总值班室张科长")
+    got = upward.record_phoned(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now,
+                               at=minute, caller="值班员李华", reached="市政府总值班室张科长")
+    assert got.phoned_upward_at == rep.reported_at

@@ -84,7 +84,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "merged_into_id": ("并入事件", "Merged into"), "merged_at": ("合并时间", "Merged at"),
     "merged_by": ("合并人", "Merged by"), "into": ("并入的事件", "Incident to merge into"),
     "cancel_reason": ("关闭原因", "Why closed"), "all_at": ("全部重建时间", "Last full rebuild"),
-    "grade_confirmed_at": ("确认定级时间", "Grade confirmed at"), "footer": ("表尾", "Footer"),
+    "grade_confirmed_at": ("确认定级时间", "Grade confirmed at"), "figures": ("告知的伤亡数字", "Figures told"), "footer": ("表尾", "Footer"),
     # the remaining fields of the audited records (tests/test_audit_reading.py walks them all)
     "who": ("确认人", "Who"), "via": ("确认方式", "How"), "seconds_to_ack": ("确认用时（秒）", "Seconds to acknowledge"),
     "step_seq": ("升级步骤", "Escalation step"), "position": ("顺序", "Position"), "repeat": ("重复轮数", "Repeats"),

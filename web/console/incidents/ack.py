@@ -88,5 +88,11 @@ def ack_confirm(token: str, request: Request, session: Session = Depends(get_ses
         session.commit()
     except ServiceError as exc:
         session.rollback()
+        summary = _summary(session, row.incident_id)
+        view = ack_view.for_link(session, summary["incident"], row.person_id)
+        if exc.status == 409 and not view.needed:
+            # a page opened before someone else's acknowledgement (or the 终报) settled it: nothing recorded, the
+            # page says who acknowledged and when, with no button (as it would say if opened now)
+            return _page(request, c, status_code=409, view=view, **summary)
         return _page(request, c, status_code=exc.status, problem=exc.reason)
     return _page(request, c, done=ack, **_summary(session, ack.incident_id))

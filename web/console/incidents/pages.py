@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from core.errors import Forbidden, Invalid, NotFound, ServiceError
+from core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from rules.incidents import Category
 from services.directory import org
 from services.incidents import acks, board, intake, merge, reports, upward
@@ -279,9 +279,18 @@ async def set_grade(incident_id: uuid.UUID, request: Request, c: Caller = Depend
 @router.post("/incidents/{incident_id}/ack")
 async def ack(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("incidents:ack")),
               session: Session = Depends(get_session)):
-    return await _act(request, incident_id, session, lambda data, form: acks.acknowledge(
-        session=session, incident_id=incident_id, by=c.by, via="console", now=now_utc(request),
-        tz=request.app.state.settings.timezone))
+    await request.form()
+    try:
+        acks.acknowledge(session=session, incident_id=incident_id, by=c.by, via="console", now=now_utc(request),
+                         tz=request.app.state.settings.timezone)
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        raise_refusal(exc)
+        if isinstance(exc, Conflict):  # a page opened before another's acknowledgement settled it: nothing recorded
+            return back(f"/incidents/{incident_id}", notice=exc.reason)
+        return back(f"/incidents/{incident_id}", error="；".join(f"{k}: {v}" for k, v in field_errors(exc).items()))
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/receipt")
