@@ -1,13 +1,14 @@
 """Engine part: fire escalation steps and deadline alarms at their due time.
 
 Wake-ups are APScheduler date jobs rebuilt from the rows at start, a wake-up after every commit that
-creates due work (services.incidents.wakeups.WAKE_HOOKS: a date job, or a kick to the escalator's own
-thread when the work is due at once), and a 1–5 s sweep as the backup; each wake-up runs the same
+creates due work (services.incidents.wakeups.WAKE_HOOKS: kept in a heap under one date job at the earliest,
+or a kick to the escalator's own thread when the work is due at once), and a 1–5 s sweep as the backup; each wake-up runs the same
 service tick, whose fenced claims make duplicate wake-ups harmless.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,9 @@ class Escalator:
         self._kicker: threading.Thread | None = None
         self._stopping = False
         self._named: dict[str, datetime] = {}  # when each named date job is set to run
+        self._pending: list[datetime] = []  # the commits' future wake-ups (a heap); one date job, at the first
+        self._pending_at: datetime | None = None  # when that job is set to run
+        self._pending_lock = threading.Lock()
 
     def run(self) -> None:
         """One pass; a wake-up arriving mid-pass makes the pass repeat instead of queueing threads."""
@@ -99,13 +103,35 @@ class Escalator:
             self._kick.set()
             return
         run_date = max(due, now)
-        if job_id is not None:
-            if run_date > now and self._named.get(job_id) == run_date:
-                return  # that job is still waiting: a date job cannot run before its time
-            self._named[job_id] = run_date
+        if job_id is None:  # the wake-ups of commits: kept here, one date job at the earliest (not one each)
+            with self._pending_lock:
+                heapq.heappush(self._pending, run_date)
+                if self._pending_at is not None and self._pending_at <= run_date:
+                    return  # the job waiting runs first, and sets the next from the heap
+                self._pending_at = run_date
+                self._add_job(self._pending_due, run_date, "incidents:pending")
+            return
+        if run_date > now and self._named.get(job_id) == run_date:
+            return  # that job is still waiting: a date job cannot run before its time
+        self._named[job_id] = run_date
+        self._add_job(self.run, run_date, job_id)
+
+    def _add_job(self, func, run_date: datetime, job_id: str) -> None:
         # many wake-ups may overlap: run() itself folds them into one pass, so none may be skipped here
-        self.clock.scheduler.add_job(self.run, "date", run_date=run_date, misfire_grace_time=None, max_instances=1000,
-                                     id=job_id or f"incidents:{run_date.timestamp():.3f}", replace_existing=True)
+        self.clock.scheduler.add_job(func, "date", run_date=run_date, misfire_grace_time=None, max_instances=1000,
+                                     id=job_id, replace_existing=True)
+
+    def _pending_due(self) -> None:
+        """The earliest kept wake-up is due: the next one gets the date job, then the pass runs (as each
+        wake-up's own date job did)."""
+        now = self.now()
+        with self._pending_lock:
+            while self._pending and self._pending[0] <= now:
+                heapq.heappop(self._pending)
+            self._pending_at = self._pending[0] if self._pending else None
+            if self._pending_at is not None:
+                self._add_job(self._pending_due, self._pending_at, "incidents:pending")
+        self.run()
 
     def _kicked(self) -> None:
         while True:

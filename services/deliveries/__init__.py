@@ -28,6 +28,6 @@ from services.deliveries.claims import (  # noqa: F401
     release_unsent,
     renew_leases,
 )
-from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, next_rung  # noqa: F401
+from services.deliveries.outbox import WAKE_HOOKS, enqueue, group_key, know_accounts, next_rung  # noqa: F401
 from services.deliveries.receipts import ReceiptHooks, apply_receipt, cancel_queued, mark_acknowledged  # noqa: F401
 from services.deliveries.render import Rendered, message_for, render  # noqa: F401

@@ -29,6 +29,7 @@ log = logging.getLogger("dutydesk.deliveries")
 # registers its wake-up here, so a new row is sent at once rather than at the next poll.
 WAKE_HOOKS: list[Callable[[], None]] = []
 _PENDING = "deliveries_enqueued"
+_ACCOUNTS = "deliveries_accounts"  # person id → has an active console account, as read in this transaction
 WAKE_PAYLOAD = "deliveries"  # the NOTIFY for engines in other processes (core.db.notify_at_commit)
 
 
@@ -112,7 +113,20 @@ def _column_defaults() -> dict[str, Any]:
 
 def has_account(session: Session, person_id: uuid.UUID) -> bool:
     """Whether the directory person has an active console account (their inbox is read by someone)."""
+    known = session.info.get(_ACCOUNTS)
+    if known is not None and person_id in known:
+        return known[person_id]
     return session.exec(select(User.id).where(User.person_id == person_id, User.active).limit(1)).first() is not None
+
+
+def know_accounts(session: Session, person_ids: Sequence[uuid.UUID]) -> None:
+    """Read in one query which of these people have an active console account, for the enqueues of this
+    transaction (a step's people: one query, not one each); forgotten at its commit or rollback."""
+    known = session.info.setdefault(_ACCOUNTS, {})
+    ids = list({i for i in person_ids if i not in known})
+    if ids:
+        have = set(session.exec(select(User.person_id).where(User.person_id.in_(ids), User.active)).all())
+        known.update({i: i in have for i in ids})
 
 
 def unit_has_reader(session: Session, unit_id: uuid.UUID) -> bool:
@@ -176,6 +190,7 @@ def next_rung(*, session: Session, delivery: Delivery, channel: str, now: dateti
 
 @event.listens_for(Session, "after_commit")
 def _wake_after_commit(session: Session) -> None:
+    session.info.pop(_ACCOUNTS, None)
     if session.info.pop(_PENDING, False):
         for hook in list(WAKE_HOOKS):
             try:
@@ -187,3 +202,4 @@ def _wake_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_ACCOUNTS, None)

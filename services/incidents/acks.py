@@ -25,6 +25,7 @@ from models.directory import Person
 from models.incidents.escalation import Acknowledgement, AckToken, EscalationState, Notice
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Incident, Report
+from models.types import new_id
 from rules.incidents import escalation as esc
 from services import audit
 from services.access import Actor
@@ -55,9 +56,17 @@ def make_link(session: Session, *, incident_id: uuid.UUID, person: Person | None
     expires = now + timedelta(hours=settings.incidents.ack_link_hours)
     body = f"{secrets.token_urlsafe(12)}.{int(expires.timestamp())}"
     token = f"{body}.{_sign(body, settings)}"
-    session.add(AckToken(token_hash=_hash(token), incident_id=incident_id,
-                         person_id=person.id if person else None, expires_at=expires, created_at=now))
+    if session.new or session.dirty:
+        session.flush()  # the incident (or person) the token points at goes first
+    # a Core INSERT: a token is written once here and only read or claimed later (a step makes one per person;
+    # an ORM object would cost a unit-of-work flush each)
+    session.connection().execute(_TOKEN_INSERT, dict(
+        id=new_id(), token_hash=_hash(token), incident_id=incident_id, person_id=person.id if person else None,
+        expires_at=expires, used_at=None, created_at=now))
     return f"{settings.public_url}/ack/{token}"
+
+
+_TOKEN_INSERT = AckToken.__table__.insert()
 
 
 # An acknowledgement link inside a message's text: its host and path, then the token (base64url and dots)

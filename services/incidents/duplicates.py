@@ -49,6 +49,8 @@ def suggestions(session: Session, probe: dup.Report, now: datetime, *, by: Actor
                 ) -> list[Suggestion]:
     """Incidents `by` may see that are likely the same event as `probe` (a new or a logged incident)."""
     p = policy(settings)
+    if p.min_place_similarity > 0 and not dup.normalise_place(probe.place):
+        return []  # a place unknown (or only 镇/村… words) is alike no other place (the rule: similarity 0)
     # a coarse pre-selection in SQL; the rule decides (事发时间 may lie a day before 接报)
     span = timedelta(minutes=p.window_minutes) + timedelta(days=2)
     # the rule's fields only: whole rows (their JSON policy snapshots) for up to 500 candidates cost a POST
@@ -60,6 +62,8 @@ def suggestions(session: Session, probe: dup.Report, now: datetime, *, by: Actor
         or_(c.status == "open", c.closed_at >= now - timedelta(hours=p.closed_within_hours)))
     if probe.id is not None:
         q = q.where(c.id != probe.id)
+    if p.min_place_similarity > 0:  # candidates with no place are alike none (similarity 0), so not read
+        q = q.where(c.place.is_not(None), c.place != "")
     if by.scope is not None:
         q = q.where(c.unit_id == by.scope)
     candidates = [_report(row) for row in session.execute(q.limit(500))]

@@ -138,6 +138,7 @@ def fire(session: Session, row: EscalationState, now: datetime, instance: str, s
     subject, body = message(incident, d, settings.tz)
     out = Fired(incident.id, d.action.value, d.seq)
     channel = d.channels[0] if d.channels else "inbox"
+    targets.know_accounts(session, [p.person.id for p in people])  # one query for the step's inbox readers
     for p in people:
         link = acks.make_link(session, incident_id=incident.id, person=p.person, now=now, settings=settings)
         note = f"（代{p.acting_for}）" if p.acting_for else ""

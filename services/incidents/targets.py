@@ -21,7 +21,7 @@ from models.incidents.escalation import Notice
 from models.incidents.records import Incident
 from models.types import new_id
 from rules.incidents.escalation import Target, TargetKind
-from services.deliveries import cancel_queued, enqueue
+from services.deliveries import cancel_queued, enqueue, know_accounts  # noqa: F401 (know_accounts: fire's)
 from services.deliveries.channels import list_channels
 from services.deliveries import mark_acknowledged as mark_acknowledged_
 from services.directory.contacts import Reach, escalation_plan

@@ -197,12 +197,16 @@ def incidents_out(session: Session, incidents: list[Incident]) -> list[dict]:
 
 @router.post("/incidents", response_model=IntakeOut, status_code=201)
 def create(data: IncidentIn, request: Request, c: Caller = Depends(require("incidents:write")),
-           session: Session = Depends(get_session)) -> dict:
+           session: Session = Depends(get_session)) -> Response:
     now, settings = now_utc(request), request.app.state.settings
     inc = intake.open_incident(session=session, data=data, by=c.by, now=now, settings=settings)
     found = duplicates_out(duplicates.of_incident(session, inc, now, by=c.by, settings=settings))
     session.commit()
-    return {**incidents_out(session, [inc])[0], "possible_duplicates": found}
+    # IntakeOut encoded once, here: a dict returned would be validated and encoded again by FastAPI, in one more
+    # worker-thread hop. A new incident: nobody has acknowledged it yet (no query for that)
+    out = IntakeOut.model_validate(inc, from_attributes=True)
+    out.possible_duplicates = [DuplicateOut.model_validate(d) for d in found]
+    return Response(out.model_dump_json(), status_code=201, media_type="application/json")
 
 
 @router.get("/incidents", response_model=list[BoardRowOut])
