@@ -16,6 +16,7 @@ from core.spreadsheets import decode_text, read_workbook
 from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
+from rules.rosters.holiday_notice import NO_YEAR
 from rules.rosters.sheet_grid import day_list, mappings
 from rules.rosters.sheet_layout import COLUMN_HINT, HEADER_HINT
 from services.access import Actor
@@ -282,6 +283,9 @@ def holidays_import(file: Path) -> None:
         _fail(exc)
 
 
+NO_YEAR_CLI = NO_YEAR.replace("或选择年份", "或加 --year 年份（如 --year 2027）")
+
+
 @holidays_app.command("notice")
 def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                                 help="the State Council notice as text (UTF-8 or GB18030)"),
@@ -299,8 +303,8 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
         typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
     for line in found.notes:
         typer.echo(f"说明：{line}")
-    for line in found.problems:
-        typer.echo(f"问题：{line}", err=True)
+    for line in found.other_problems:  # the missing festivals are said once, below
+        typer.echo(f"问题：{line.replace(NO_YEAR, NO_YEAR_CLI)}", err=True)
     if found.missing:
         typer.echo(f"通知缺少：{'、'.join(found.missing)}（一年七个节日齐全才导入）", err=True)
     if dry_run or not found.ok:
@@ -322,4 +326,4 @@ def holidays_list(year: int = typer.Option(None)) -> None:
     except ServiceError as exc:
         _fail(exc)
     for h in days:
-        typer.echo(f"{h.day}  {h.kind.value:<15} {h.name}")
+        typer.echo(f"{h.day}  {h.kind.value:<15} {FESTIVAL_ZH.get(h.name, h.name)}")

@@ -245,7 +245,7 @@ async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:wr
         imported = True
     return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(
         session=session, today=today, settings=request.app.state.settings), days=holidays.list_days(session=session),
-        kinds=list(HolidayKind), error="", notice_text=text, preview=found, imported=imported)
+        kinds=list(HolidayKind), error="", notice_text="" if imported else text, preview=found, imported=imported)
 
 
 @router.post("/rosters/holidays")
