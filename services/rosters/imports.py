@@ -227,6 +227,9 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     outside: dict[tuple[str, str], Outside] = {}
     phones: dict[str, PhoneChange] = {}
     days = []
+    # a list sheet's column headers: a name is placed by its own cell's header (E列（驾驶员）), not the header of
+    # the post's first column that day (a column mapped by hand to the post another column already holds)
+    heads = {(c.sheet, c.column): c.header for c in parsed.columns if parsed.layouts.get(c.sheet, "list") == "list"}
     for d in parsed.days:
         row = {"day": d.day, "weekday": f"星期{WEEKDAY_ZH[d.day.weekday()]}", "note": d.note, "posts": {}}
         taken: dict[str, str] = {}
@@ -234,7 +237,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             out = []
             for n in d.posts.get(post, []):
                 out.append(_match(n, post, d, labels, by_name, pools, missing, outside, taken, problems,
-                                  warnings, phones))
+                                  warnings, phones, heads))
             row["posts"][post] = out
             if (post in REQUIRED_POSTS and not out and post in given.get(d.sheet, ())
                     and months and d.day.strftime("%Y-%m") in months):
@@ -273,11 +276,13 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
 
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,
-           phones) -> dict:
+           phones, heads=None) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
     row, col, header = d.cells.get(post, (d.row, "", ""))
     if n.where is not None:  # the name's own cell: the second officer row of a day merged over two
-        row, col = n.where
+        row, own = n.where
+        header = (heads or {}).get((d.sheet, own), header) if own != col else header
+        col = own
     label = labels[post]
     header = header or label
     found = by_name.get(n.name, [])
