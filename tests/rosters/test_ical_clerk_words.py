@@ -16,3 +16,27 @@ def test_a_person_feed_of_ones_own_unit_points_to_the_units_feed(client, tokens,
     r = client.post("/api/ical-feeds", headers=tokens["unit_reporter"],
                     json={"kind": "unit", "ref_id": str(directory["town"].id)})
     assert r.status_code == 201, r.text  # what the refusal points to works
+
+
+def _console(client, users, lang=""):
+    import re
+
+    from tests.conftest import PASSWORD
+
+    assert client.post("/login", data={"username": users["duty_officer"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/rosters?month=2026-12{lang}")
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+
+def test_the_feed_link_after_subscribing_is_labelled(client, users, directory):
+    town = directory["town"]
+    csrf = _console(client, users)
+    page = client.post(f"/rosters/{town.id}/2026-12/ical", data={"csrf_token": csrf}).text
+    notice = page.split('id="notice"')[1].split("</div>")[0]
+    assert "订阅链接" in notice and "只显示这一次" in notice and "已发布的月份" in notice and "iPhone" in notice
+    assert town.name in notice and "/api/ical/" in notice and "feed:" not in notice
+    client.get("/rosters?lang=en")  # the console keeps the language chosen
+    english = client.post(f"/rosters/{town.id}/2026-12/ical", data={"csrf_token": csrf}).text
+    notice = english.split('id="notice"')[1].split("</div>")[0]
+    assert "shown only once" in notice and "published months" in notice and "订阅链接" not in notice

@@ -190,7 +190,8 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
         elif action == "ical":
             token = ical.create_token(session=session, kind="unit", ref_id=unit_id, by=c.by)
             session.commit()
-            return back(url, notice=f"{request.app.state.settings.public_url}/api/ical/{token}.ics")
+            # "feed:…": the page labels it (shown once, what it holds, how to add it to a phone's calendar)
+            return back(url, notice=f"feed:{request.app.state.settings.public_url}/api/ical/{token}.ics")
         else:
             return back(url, error=words("roster.error.action", language(request, c), None, {"action": action}))
         session.commit()
