@@ -209,6 +209,8 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             kw["update_phones"] = {x.person_id for x in preview.phones if x.name in set(update_phone)}
             preview = imports.preview_import(tz=get_settings().timezone, **kw)
             _show_preview(preview)
+            for line in preview.republish_lines():  # said before anything is written, dry run or not
+                typer.echo(f"提醒：{line}")
             if preview.past and not (past_ok or allow_past):
                 typer.echo(f"{'、'.join(preview.past)} 已过去：确认导入请加 --past-ok", err=True)
             if preview.served and not allow_past:
@@ -233,7 +235,9 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                     typer.echo(f"{unit} {row.month}：{imports.UNCHANGED}")
                 else:
                     days, slots = done.counts(row.month)
-                    typer.echo(f"已导入 {unit} {row.month}：{days} 天，{slots} 人次，新建人员 {len(done.created)} 人")
+                    again = (f"；本月已发布：已生成新版本（版本{row.version}）并推送给订阅者"
+                             if row.month in done.republished else "")
+                    typer.echo(f"已导入 {unit} {row.month}：{days} 天，{slots} 人次，新建人员 {len(done.created)} 人{again}")
     except ServiceError as exc:
         _fail(exc)
 

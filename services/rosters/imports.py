@@ -26,7 +26,7 @@ from sqlmodel import Session, delete, select
 from core.errors import Invalid
 from core.spreadsheets import Sheet
 from models.directory import Person, Unit
-from models.rosters.roster import RosterDayNote, RosterMonth
+from models.rosters.roster import RosterDayNote, RosterMonth, RosterStatus
 from rules.directory import same_phone
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
@@ -114,6 +114,12 @@ class ImportPreview:
     note_months: set[str] = field(default_factory=set)
     note_changes: list[NoteChange] = field(default_factory=list)
     notes_kept: dict[str, int] = field(default_factory=dict)
+    # months already published: the import makes a new published version (month -> its number), sent to the feeds
+    republished: dict[str, int] = field(default_factory=dict)
+
+    def republish_lines(self) -> list[str]:
+        """本月已发布，导入将生成新版本（版本N）并推送给订阅者, one a month (zh-CN; the console words it in English)."""
+        return [f"{m}：本月已发布，导入将生成新版本（版本{v}）并推送给订阅者" for m, v in sorted(self.republished.items())]
 
     def counts(self, month: str) -> tuple[int, int]:
         """(days with anyone on duty, person-slots 人次) the file gives for `month`."""
@@ -272,7 +278,14 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                          add_to_pool=add_to_pool,
                          past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
                          phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones),
-                         note_months=note_months, note_changes=note_changes, notes_kept=notes_kept)
+                         note_months=note_months, note_changes=note_changes, notes_kept=notes_kept,
+                         republished=_republished(session, unit_id, months))
+
+
+def _republished(session: Session, unit_id: uuid.UUID, months: list[str]) -> dict[str, int]:
+    """The months the unit has published, each with the version an import would publish."""
+    rows = (month_row(session, unit_id, m) for m in months)
+    return {r.month: r.version + 1 for r in rows if r is not None and r.status is RosterStatus.published}
 
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,

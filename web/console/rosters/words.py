@@ -41,6 +41,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.notice.imported": ("已导入 {year}年{month}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {created} 人",
                                "Imported the {unit} roster for {ym}: {days} days, {slots} person-slots, "
                                "{created} new people"),
+    "roster.import.republished": ("{month}：本月已发布，导入将生成新版本（版本{version}）并推送给订阅者",
+                                  "{month} is published: importing makes a new version (version {version}) and "
+                                  "sends it to the calendar subscribers"),
     "roster.import.past": ("{months} 已经过去：导入将写入这个月的值班记录（已有记录将被改写）。",
                            "{months} is over: importing writes its record (rewriting any record it has)."),
     "roster.import.past_ok": ("确认导入已过去的月份", "I confirm importing a month that is over"),
