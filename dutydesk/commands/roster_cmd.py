@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
 from rules.rosters.holiday_notice import NO_YEAR
 from rules.rosters.sheet_grid import day_list, mappings
+from rules.rosters.sheet_weeks import DATED_ROW
 from rules.rosters.sheet_layout import COLUMN_HINT, HEADER_HINT
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
@@ -251,6 +253,17 @@ def _cli_words(p) -> str:
             .replace(HEADER_HINT, "请用 --column 指定各列，如 --column A=date --column C=officer"))
 
 
+def _week_row(c, labels) -> str:
+    """A week grid's row as a clerk reads it: a week's row (第1周) holds dates by weekday and the people beside them,
+    a labelled row (带班) the people of one post; never "第1周 → 值班员" as if the week were a person."""
+    post = labels.get(c.role, c.role)
+    if c.role == "date":
+        return f"行 工作表“{c.sheet}”的“{c.header}”：按星期排列的日期行"
+    if re.fullmatch(r"第\S{1,3}周", c.header) or c.header == DATED_ROW:
+        return f"行 工作表“{c.sheet}”的“{c.header}”：按星期排列的日期行，格中的人员为{post}"
+    return f"行 工作表“{c.sheet}”中标为“{c.header}”的行：{post}"
+
+
 def _show_preview(preview) -> None:
     """The roster as understood: one line per day, then the mapping, warnings and problems."""
     labels = {**ROLE_WORDS, **{p["name"]: p["label"] for p in preview.posts}}
@@ -264,7 +277,7 @@ def _show_preview(preview) -> None:
                 typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ {labels.get(c.role, c.role)}")
             continue
         for c in m.columns:  # a week grid: its rows are posts (corrected with --column 工作表!行标签=officer) ...
-            typer.echo(f"行 {c.sheet}!{c.header} → {labels.get(c.role, c.role)}")
+            typer.echo(_week_row(c, labels))
         for c, days in m.dates:  # ... and its weekday columns the dates under them
             typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ 日期 {day_list(days)}")
     for w in preview.warnings:

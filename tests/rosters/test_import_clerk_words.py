@@ -77,3 +77,17 @@ def test_the_console_preview_says_a_published_month_gets_a_new_version(client, u
                     files={"file": ("12月值班表.xlsx", xlsx(_county_changed))}, headers={"accept": "text/html"})
     said = r.text.split('id="import-republished"')[1].split("</div>")[0]
     assert "2026-12：本月已发布，导入将生成新版本（版本2）并推送给订阅者" in said
+
+
+def test_a_week_grids_rows_read_as_week_rows_not_as_people(cli_db, tmp_path):
+    from tests.conftest import run_cli
+    from tests.rosters.test_import_layouts import staffed_town
+    from tests.rosters.test_import_week_rows import week_rows_dotted
+
+    staffed_town(cli_db)
+    path = tmp_path / "值班表.xlsx"
+    path.write_bytes(xlsx(week_rows_dotted))
+    r = run_cli("roster", "import", path, "--unit", "t1", "--month", "2026-12", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "的“第1周”：按星期排列的日期行，格中的人员为值班员" in r.output, r.output
+    assert "第1周 → 值班员" not in r.output

@@ -108,6 +108,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.title_kept": ("导入后随该月保存，打印和导出 Excel 时使用", "Kept with the month on import, for printing and the Excel export"),
     "roster.import.week_rows": ("工作表“{sheet}”按周排列：各行对应的岗位", "Sheet “{sheet}”, a week grid: what each row holds"),
     "roster.import.row_label": ("行（首列文字）", "Row (its label)"),
+    "roster.import.week_rows_hint": ("“第N周”这样的行是按星期排列的日期行：每格写日期和姓名，所选岗位是格中人员的岗位",
+                                     "A row such as “第N周” is a week of dates by weekday: each cell gives a date and "
+                                     "names, and the post chosen is the post of the people in its cells"),
     "roster.import.week_dates": ("工作表“{sheet}”按周排列：各星期列对应的日期",
                                  "Sheet “{sheet}”, a week grid: the dates read under each weekday column"),
     "roster.import.dates": ("日期", "Dates"),
