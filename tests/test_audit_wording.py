@@ -39,7 +39,8 @@ def test_holidays_from_the_notice_read_by_festival(session):
     assert before == "—"
     assert after == "13 天：元旦 放假 2 天、调休上班 1 天；春节 放假 9 天、调休上班 1 天"
     (_, _, after_en), = view.changes_text(e, names, "en")
-    assert after_en == "13 days: 元旦 2 days off, 1 make-up workdays; 春节 9 days off, 1 make-up workdays"
+    assert after_en == ("13 days: New Year's Day 2 days off, 1 make-up workdays; "
+                        "Spring Festival 9 days off, 1 make-up workdays")  # the festivals in the reader's language
 
 
 def test_an_automated_call_reads_by_labels_not_codes(session):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,9 @@ from core.spreadsheets import decode_text, read_workbook
 from models.directory import Person, Unit
 from models.rosters.roster import DutyPost
 from rules.rosters.explain import FESTIVAL_ZH
+from rules.rosters.holiday_notice import NO_YEAR
 from rules.rosters.sheet_grid import day_list, mappings
+from rules.rosters.sheet_weeks import DATED_ROW
 from rules.rosters.sheet_layout import COLUMN_HINT, HEADER_HINT
 from services.access import Actor
 from services.rosters import excel, holidays, ical, imports, publish
@@ -217,6 +220,8 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
             kw["update_phones"] = {x.person_id for x in preview.phones if x.name in set(update_phone)}
             preview = imports.preview_import(tz=get_settings().timezone, **kw)
             _show_preview(preview)
+            for line in preview.republish_lines():  # said before anything is written, dry run or not
+                typer.echo(f"提醒：{line}")
             if preview.past and not (past_ok or allow_past):
                 typer.echo(f"{'、'.join(preview.past)} 已过去：确认导入请加 --past-ok", err=True)
             if preview.served and not allow_past:
@@ -241,7 +246,9 @@ def import_cmd(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                     typer.echo(f"{unit} {row.month}：{imports.UNCHANGED}")
                 else:
                     days, slots = done.counts(row.month)
-                    typer.echo(f"已导入 {unit} {row.month}：{days} 天，{slots} 人次，新建人员 {len(done.created)} 人")
+                    again = (f"；本月已发布：已生成新版本（版本{row.version}）并推送给订阅者"
+                             if row.month in done.republished else "")
+                    typer.echo(f"已导入 {unit} {row.month}：{days} 天，{slots} 人次，新建人员 {len(done.created)} 人{again}")
     except ServiceError as exc:
         _fail(exc)
 
@@ -253,6 +260,17 @@ def _cli_words(p) -> str:
     return (p.text.replace(COLUMN_HINT, f"请用 --column {column}=leader、officer、phone、note 或 ignore "
                                                 f"指定此列是带班领导、值班员、电话、备注还是忽略")
             .replace(HEADER_HINT, "请用 --column 指定各列，如 --column A=date --column C=officer"))
+
+
+def _week_row(c, labels) -> str:
+    """A week grid's row as a clerk reads it: a week's row (第1周) holds dates by weekday and the people beside them,
+    a labelled row (带班) the people of one post; never "第1周 → 值班员" as if the week were a person."""
+    post = labels.get(c.role, c.role)
+    if c.role == "date":
+        return f"行 工作表“{c.sheet}”的“{c.header}”：按星期排列的日期行"
+    if re.fullmatch(r"第\S{1,3}周", c.header) or c.header == DATED_ROW:
+        return f"行 工作表“{c.sheet}”的“{c.header}”：按星期排列的日期行，格中的人员为{post}"
+    return f"行 工作表“{c.sheet}”中标为“{c.header}”的行：{post}"
 
 
 def _show_preview(preview) -> None:
@@ -268,7 +286,7 @@ def _show_preview(preview) -> None:
                 typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ {labels.get(c.role, c.role)}")
             continue
         for c in m.columns:  # a week grid: its rows are posts (corrected with --column 工作表!行标签=officer) ...
-            typer.echo(f"行 {c.sheet}!{c.header} → {labels.get(c.role, c.role)}")
+            typer.echo(_week_row(c, labels))
         for c, days in m.dates:  # ... and its weekday columns the dates under them
             typer.echo(f"列 {c.sheet}!{c.column}（{c.header}）→ 日期 {day_list(days)}")
     for year, lacking in preview.calendar_missing.items():
@@ -291,6 +309,9 @@ def holidays_import(file: Path) -> None:
         typer.echo(f"已导入 {n} 天")
     except ServiceError as exc:
         _fail(exc)
+
+
+NO_YEAR_CLI = NO_YEAR.replace("或选择年份", "或加 --year 年份（如 --year 2027）")
 
 
 @holidays_app.command("notice")
@@ -328,8 +349,8 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
         typer.echo(f"{d.day}  {'放假' if d.kind == 'holiday' else '上班'}  {FESTIVAL_ZH.get(d.name, d.name)}")
     for line in found.notes:
         typer.echo(f"说明：{line}")
-    for line in found.other_problems:
-        typer.echo(f"问题：{line}", err=True)
+    for line in found.other_problems:  # the missing festivals are said once, below
+        typer.echo(f"问题：{line.replace(NO_YEAR, NO_YEAR_CLI)}", err=True)
     if found.missing:
         typer.echo(f"通知缺少：{'、'.join(found.missing)}（一年七个节日齐全才导入）", err=True)
     if not found.ok:
@@ -354,4 +375,4 @@ def holidays_list(year: int = typer.Option(None)) -> None:
     except ServiceError as exc:
         _fail(exc)
     for h in days:
-        typer.echo(f"{h.day}  {h.kind.value:<15} {h.name}")
+        typer.echo(f"{h.day}  {h.kind.value:<15} {FESTIVAL_ZH.get(h.name, h.name)}")

@@ -35,6 +35,7 @@ _YEAR = re.compile(r"关于\s*(\d{4})\s*年")
 _SAID = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日\s*(?:[（(]([^）)]*)[）)])?")
 _WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
 WEEKDAY_ZH = "一二三四五六日"
+NO_YEAR = "未找到年份：请在标题中保留“关于20XX年部分节假日安排”或选择年份"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def parse_notice(text: str, year: int | None = None) -> Notice:
     found = _YEAR.search(text)
     out = Notice(year or (int(found.group(1)) if found else None))
     if out.year is None:
-        out.problems.append("未找到年份：请在标题中保留“关于20XX年部分节假日安排”或选择年份")
+        out.problems.append(NO_YEAR)
         return out
     for heading, body in _ITEM.findall(text.replace("\r", "")):
         zh_names = [n for n in _names_of(heading) if n in FESTIVALS]

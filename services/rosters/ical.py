@@ -43,8 +43,13 @@ def create_token(*, session: Session, kind: str, ref_id: uuid.UUID, by: Actor) -
     else:
         by.check_unit(unit_id, field="ref_id", reason="未找到该订阅对象 (not found)")  # as if absent; audited
     own = by.is_person(ref_id) if kind == "person" else by.sees(ref_id)
-    if by.role is Role.auditor or not (by.office or own):
-        raise Forbidden("只能订阅本人（或本单位）的值班日历 (you may subscribe to your own duties only)",
+    if by.role is Role.auditor:
+        raise Forbidden("审计员只能查看，不能订阅值班日历 (auditors read; they create no feeds)",
+                        field="ref_id").refusing(by.name)
+    if not (by.office or own):  # one rule: a person feed is one's own; a unit's people are the unit's feed
+        raise Forbidden("只能订阅本人的值班日历；本单位的请选择“本单位” (you may subscribe to your own duties "
+                        "only; for your unit's, choose kind unit)" if by.sees(unit_id) else
+                        "只能订阅本人的值班日历 (you may subscribe to your own duties only)",
                         field="ref_id").refusing(by.name)
     actor = by.name
     token = secrets.token_urlsafe(24)

@@ -1,4 +1,5 @@
-"""The import preview's checks of the column mapping and of 备注 (services/rosters/imports.py uses them).
+"""The import preview's checks of the column mapping, of 备注, of holiday head-counts and of the months already
+published (services/rosters/imports.py uses them).
 
 A correction of the mapping that names an unknown role, a missing sheet or a column outside the sheet is refused,
 never dropped; a file without a 备注 column keeps the stored notes, and one with it says which notes it changes."""
@@ -20,7 +21,11 @@ from rules.directory import phone_form
 from rules.rosters.sheet_grid import ROLES, letter, said
 from rules.rosters.sheet_layout import ParsedRoster, Problem
 from services.access import Actor
-from services.rosters.generate import parse_month
+from models.rosters.roster import RosterStatus
+from rules.rosters.review import holiday_shortfalls
+from services.rosters import policy as pol
+from services.rosters.calendar import load_calendar
+from services.rosters.generate import month_row, parse_month
 
 
 @dataclass
@@ -168,3 +173,26 @@ def check_month_days(parsed: ParsedRoster, months: list[str], problems: list[Pro
             problems.append(Problem(sheet, 0, "", "日期", f"缺少 {len(lacking)} 天：{shown}",
                                     **said("days_missing", n=len(lacking), dates=tuple(d.isoformat() for d in lacking[:10]),
                                            more=len(lacking) > 10)))
+
+
+def check_holiday_counts(session: Session, unit_id: uuid.UUID, parsed: ParsedRoster, days: list[dict],
+                          months: list[str], labels: dict[str, str], warnings: list[Problem]) -> None:
+    """A statutory holiday the file gives fewer people than the post's holiday head-count (节假日人数): a warning at
+    the day's cell. Head-counts are per local date, so the policy's zone plays no part here."""
+    if not months:
+        return
+    policy = pol.load_policy(session, unit_id, "UTC")
+    held = {(d["day"], post): len(people) for d in days for post, people in d["posts"].items()
+            if d["day"].strftime("%Y-%m") in months}
+    first, last = parse_month(months[0])[0], parse_month(months[-1])[1]
+    cells = {d.day: d for d in parsed.days}
+    for s in holiday_shortfalls(policy, load_calendar(session=session), held, first, last):
+        d = cells[s.day]
+        row, col, header = d.cells.get(s.post, (d.row, "", labels.get(s.post, s.post)))
+        warnings.append(Problem(d.sheet, row, col, header, s.text(labels.get(s.post, s.post))))
+
+
+def republished_months(session: Session, unit_id: uuid.UUID, months: list[str]) -> dict[str, int]:
+    """The months the unit has published, each with the version an import would publish."""
+    rows = (month_row(session, unit_id, m) for m in months)
+    return {r.month: r.version + 1 for r in rows if r is not None and r.status is RosterStatus.published}

@@ -30,7 +30,7 @@ from models.rosters.roster import RosterDayNote, RosterMonth
 from rules.directory import same_phone
 from rules.rosters.explain import Assignment
 from rules.rosters.policy import day_class
-from rules.rosters.review import holiday_shortfalls, past_months
+from rules.rosters.review import past_months
 from rules.rosters.sheet_cells import WEEKDAY_ZH, Named
 from rules.rosters.sheet_grid import said
 from rules.rosters.sheet_layout import Grid, ParsedRoster, Problem, parse_roster
@@ -41,8 +41,8 @@ from services.rosters.calendar import load_calendar, missing_festivals
 from services.rosters.excel import ImportRejected, store_month
 from services.rosters.generate import month_row, parse_month
 from services.rosters import import_people
-from services.rosters.import_checks import (NoteChange, check_month_days, check_notes, check_overrides,
-                                           check_taken_phones, stored_notes)
+from services.rosters.import_checks import (NoteChange, check_holiday_counts, check_month_days, check_notes,
+                                           check_overrides, check_taken_phones, republished_months, stored_notes)
 from services.rosters.served import ServedDay, past_month_entry, served_changes
 from services.rosters.store import load_slots
 
@@ -115,6 +115,12 @@ class ImportPreview:
     note_changes: list[NoteChange] = field(default_factory=list)
     notes_kept: dict[str, int] = field(default_factory=dict)
     calendar_missing: dict[int, list[str]] = field(default_factory=dict)  # year -> festivals (zh) the calendar lacks
+    # months already published: the import makes a new published version (month -> its number), sent to the feeds
+    republished: dict[str, int] = field(default_factory=dict)
+
+    def republish_lines(self) -> list[str]:
+        """本月已发布，导入将生成新版本（版本N）并推送给订阅者, one a month (zh-CN; the console words it in English)."""
+        return [f"{m}：本月已发布，导入将生成新版本（版本{v}）并推送给订阅者" for m, v in sorted(self.republished.items())]
 
     def counts(self, month: str) -> tuple[int, int]:
         """(days with anyone on duty, person-slots 人次) the file gives for `month`."""
@@ -228,6 +234,9 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     outside: dict[tuple[str, str], Outside] = {}
     phones: dict[str, PhoneChange] = {}
     days = []
+    # a list sheet's column headers: a name is placed by its own cell's header (E列（驾驶员）), not the header of
+    # the post's first column that day (a column mapped by hand to the post another column already holds)
+    heads = {(c.sheet, c.column): c.header for c in parsed.columns if parsed.layouts.get(c.sheet, "list") == "list"}
     for d in parsed.days:
         row = {"day": d.day, "weekday": f"星期{WEEKDAY_ZH[d.day.weekday()]}", "note": d.note, "posts": {}}
         taken: dict[str, str] = {}
@@ -235,7 +244,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             out = []
             for n in d.posts.get(post, []):
                 out.append(_match(n, post, d, labels, by_name, pools, missing, outside, taken, problems,
-                                  warnings, phones))
+                                  warnings, phones, heads))
             row["posts"][post] = out
             if (post in REQUIRED_POSTS and not out and post in given.get(d.sheet, ())
                     and months and d.day.strftime("%Y-%m") in months):
@@ -256,7 +265,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
             problems.append(Problem(*o.where, f"“{o.name}”不在{labels[o.post]}的轮换人员中（{len(o.days)} 天）："
                                               f"可选择“加入轮换人员”一并导入，或在岗位设置中调整",
                                     **said("not_in_pool", name=o.name, post=o.post, days=len(o.days))))
-    _check_holiday_counts(session, unit_id, parsed, days, months, labels, warnings)
+    check_holiday_counts(session, unit_id, parsed, days, months, labels, warnings)
     note_months, note_changes, notes_kept = check_notes(session, unit_id, parsed, months, warnings)
     where = {d.day: (d.sheet, d.row) for d in parsed.days}
     served = served_changes(session=session, unit_id=unit_id, now=now,
@@ -270,15 +279,18 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
                          add_to_pool=add_to_pool, calendar_missing=missing_festivals(session=session, months=months),
                          past=past_months(months, now.astimezone(ZoneInfo(tz or "UTC")).date()),
                          phones=list(phones.values()), update_phones=set(update_phones or ()) & set(phones),
-                         note_months=note_months, note_changes=note_changes, notes_kept=notes_kept)
+                         note_months=note_months, note_changes=note_changes, notes_kept=notes_kept,
+                         republished=republished_months(session, unit_id, months))
 
 
 def _match(n: Named, post: str, d, labels, by_name, pools, missing, outside, taken, problems, warnings,
-           phones) -> dict:
+           phones, heads=None) -> dict:
     """One name of one day: the directory's person (or a planned creation), with problems and warnings."""
     row, col, header = d.cells.get(post, (d.row, "", ""))
     if n.where is not None:  # the name's own cell: the second officer row of a day merged over two
-        row, col = n.where
+        row, own = n.where
+        header = (heads or {}).get((d.sheet, own), header) if own != col else header
+        col = own
     label = labels[post]
     header = header or label
     found = by_name.get(n.name, [])
@@ -335,23 +347,6 @@ def _check_columns(parsed: ParsedRoster, posts, problems: list[Problem], warning
             warnings.append(Problem(sheet, 0, "", "表头", f"没有{names}{what}：{names}留空，导入后请在值班表中补排",
                                     **said("post_column_absent", posts=tuple(p.name for p in lacking), what=layout)))
     return given
-
-
-def _check_holiday_counts(session: Session, unit_id: uuid.UUID, parsed: ParsedRoster, days: list[dict],
-                          months: list[str], labels: dict[str, str], warnings: list[Problem]) -> None:
-    """A statutory holiday the file gives fewer people than the post's holiday head-count (节假日人数): a warning at
-    the day's cell. Head-counts are per local date, so the policy's zone plays no part here."""
-    if not months:
-        return
-    policy = pol.load_policy(session, unit_id, "UTC")
-    held = {(d["day"], post): len(people) for d in days for post, people in d["posts"].items()
-            if d["day"].strftime("%Y-%m") in months}
-    first, last = parse_month(months[0])[0], parse_month(months[-1])[1]
-    cells = {d.day: d for d in parsed.days}
-    for s in holiday_shortfalls(policy, load_calendar(session=session), held, first, last):
-        d = cells[s.day]
-        row, col, header = d.cells.get(s.post, (d.row, "", labels.get(s.post, s.post)))
-        warnings.append(Problem(d.sheet, row, col, header, s.text(labels.get(s.post, s.post))))
 
 
 def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, tz: str, now: datetime,

@@ -372,6 +372,7 @@ def test_the_cli_dry_run_shows_a_week_grids_rows_and_the_dates_of_its_columns(cl
     path.write_bytes(xlsx(week_grid))
     r = run_cli("roster", "import", path, "--unit", "t1", "--month", "2026-12", "--dry-run")
     assert r.exit_code == 0, r.output
-    assert "行 Sheet!带班领导 → 带班领导" in r.output and "行 Sheet!值班员 → 值班员" in r.output
+    assert "行 工作表“Sheet”中标为“带班领导”的行：带班领导" in r.output
+    assert "行 工作表“Sheet”中标为“值班员”的行：值班员" in r.output
     assert "列 Sheet!B（星期一）→ 日期 12月7日、14日、21日、28日" in r.output
     assert "列 Sheet!带班领导" not in r.output

@@ -40,7 +40,7 @@ def test_an_auditor_creating_an_ical_feed_is_refused_and_audited(client, tokens,
     r = client.post("/api/ical-feeds", headers=tokens["auditor"], json=feed)
     assert r.status_code == 403 and r.json()["detail"][0]["loc"] == ["body", "ref_id"]
     [entry] = _refusals(session)
-    assert entry.actor == "token:u_auditor" and entry.after["path"] == "/api/ical-feeds" and "只能订阅" in entry.note
+    assert entry.actor == "token:u_auditor" and entry.after["path"] == "/api/ical-feeds" and "不能订阅" in entry.note
     r = client.post("/api/ical-feeds", headers=tokens["unit_reporter"],
                     json={"kind": "unit", "ref_id": str(directory["dept"].id)})
     assert r.status_code == 403 and len(_refusals(session)) == 2  # another unit named, as for its roster (access.py)

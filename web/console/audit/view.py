@@ -134,7 +134,8 @@ def _holiday_days(value: list, lang: str) -> Shown:
     for festival, counts in festivals.items():
         said = [word(f"audit.holiday_{k}", lang).format(n=counts[kind])
                 for kind, k in (("holiday", "off"), ("makeup_workday", "makeup")) if counts.get(kind)]
-        parts.append(f"{festival} {sep.join(said)}")
+        # stored as chinesecalendar names them (New Year's Day): said in the reader's language
+        parts.append(f"{word(f'enum.festival.{festival}', lang, festival)} {sep.join(said)}")
     return Shown.of(word("audit.holiday_days", lang).format(n=len(value), festivals=word("audit.posts_sep", lang)
                                                             .join(parts)), "name")
 

@@ -199,7 +199,8 @@ async def roster_action(request: Request, unit_id: uuid.UUID, month: str, action
         elif action == "ical":
             token = ical.create_token(session=session, kind="unit", ref_id=unit_id, by=c.by)
             session.commit()
-            return back(url, notice=f"{request.app.state.settings.public_url}/api/ical/{token}.ics")
+            # "feed:…": the page labels it (shown once, what it holds, how to add it to a phone's calendar)
+            return back(url, notice=f"feed:{request.app.state.settings.public_url}/api/ical/{token}.ics")
         else:
             return back(url, error=words("roster.error.action", language(request, c), None, {"action": action}))
         session.commit()
@@ -254,7 +255,7 @@ async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:wr
         imported = True
     return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(
         session=session, today=today, settings=request.app.state.settings), days=holidays.list_days(session=session),
-        kinds=list(HolidayKind), error="", notice_text=text, preview=found, imported=imported)
+        kinds=list(HolidayKind), error="", notice_text="" if imported else text, preview=found, imported=imported)
 
 
 @router.post("/rosters/holidays")

@@ -24,10 +24,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.feeds": ("日历订阅链接", "Calendar feed URLs"), "roster.feed_by": ("创建人", "Created by"),
     "roster.feed_revoke_confirm": ("吊销后此订阅链接立即失效，确定吗？", "The feed URL stops working at once. Revoke it?"),
     "roster.notice.feed_revoked": ("订阅链接已吊销", "Feed URL revoked"),
+    # the feed link after 订阅日历: shown once, labelled, with how a phone's calendar takes it
+    "roster.feed.title": ("已创建日历订阅链接：只显示这一次，请现在复制保存",
+                          "Calendar feed created: this link is shown only once, copy it now"),
+    "roster.feed.url": ("订阅链接", "Feed link"),
+    "roster.feed.holds": ("单位：", "Unit: "),
+    "roster.feed.months": ("；包含已发布的月份（前 31 天至后 180 天，草稿不推送）",
+                           "; it holds the published months (31 days back to 180 days ahead; drafts are never sent)"),
+    "roster.feed.phone": ("添加到手机日历：iPhone 打开“设置 → 日历 → 账户 → 添加账户 → 其他 → 添加已订阅的日历”，粘贴此链接；"
+                          "安卓手机在日历应用中选择“添加日历 → 通过网址订阅”（各品牌名称略有不同），粘贴此链接。链接等同于密码，不要转发给无关人员。",
+                          "To add it to a phone's calendar: on an iPhone, Settings → Calendar → Accounts → Add Account → "
+                          "Other → Add Subscribed Calendar, and paste the link; on Android, in the calendar app choose "
+                          "Add calendar → From URL (names vary by brand) and paste it. The link works like a password: "
+                          "do not pass it on."),
     "roster.notice.publish": ("已发布", "Published"), "roster.notice.import": ("已导入", "Imported"),
     "roster.notice.imported": ("已导入 {year}年{month}月 {unit} 值班表：{days} 天，{slots} 人次，新建人员 {created} 人",
                                "Imported the {unit} roster for {ym}: {days} days, {slots} person-slots, "
                                "{created} new people"),
+    "roster.import.republished": ("{month}：本月已发布，导入将生成新版本（版本{version}）并推送给订阅者",
+                                  "{month} is published: importing makes a new version (version {version}) and "
+                                  "sends it to the calendar subscribers"),
     "roster.import.past": ("{months} 已经过去：导入将写入这个月的值班记录（已有记录将被改写）。",
                            "{months} is over: importing writes its record (rewriting any record it has)."),
     "roster.import.past_ok": ("确认导入已过去的月份", "I confirm importing a month that is over"),
@@ -98,6 +114,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.title_kept": ("导入后随该月保存，打印和导出 Excel 时使用", "Kept with the month on import, for printing and the Excel export"),
     "roster.import.week_rows": ("工作表“{sheet}”按周排列：各行对应的岗位", "Sheet “{sheet}”, a week grid: what each row holds"),
     "roster.import.row_label": ("行（首列文字）", "Row (its label)"),
+    "roster.import.week_rows_hint": ("“第N周”这样的行是按星期排列的日期行：每格写日期和姓名，所选岗位是格中人员的岗位",
+                                     "A row such as “第N周” is a week of dates by weekday: each cell gives a date and "
+                                     "names, and the post chosen is the post of the people in its cells"),
     "roster.import.week_dates": ("工作表“{sheet}”按周排列：各星期列对应的日期",
                                  "Sheet “{sheet}”, a week grid: the dates read under each weekday column"),
     "roster.import.dates": ("日期", "Dates"),
