@@ -31,13 +31,14 @@ _BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_sta
               ("incident", "status"): "incident_status", ("incident_report", "kind"): "report_kind",
               ("holiday", "kind"): "holiday_kind", ("contact_method", "kind"): "contact_kind",
               ("roster", "status"): "roster_status", ("ivr_attempt", "result"): "ivr_result",
-              ("ivr_attempt", "status"): "ivr_status"}
+              ("ivr_attempt", "status"): "ivr_status", ("incident_report", "missing"): "element"}
 # Values the console words under another key than enum.<kind>. (its own labels for them), by entity and field,
 # then by field alone.
 _PREFIX_BY_ENTITY = {("incident", "kind"): "enum.ack_kind.", ("channel", "kind"): "enum.channel.",
                      ("ivr_attempt", "kind"): "enum.receipt.", ("ical_feed", "kind"): "enum.feed_kind.",
                      ("incident_report", "channel"): "enum.report_channel.",
                      ("explanation_request", "status"): "sc.explanation."}
+_UNSAID_ZERO = frozenset({("incident_report", "number")})
 _PREFIX = {"outcome": "outcome.", "mode": "sc.mode."}
 # Pages a target has in the console.
 # (A unit's own page is the office's edit form; its people list is what every reader of the log may open.)
@@ -105,6 +106,8 @@ def field_text(name: str, lang: str, entity: str = "") -> str:
     """A field's label: the directory's own words for its records (职务, not 标题), else the shared ones."""
     if entity in ("unit", "person", "account") and translate(f"{entity}.{name}", lang) != f"{entity}.{name}":
         return translate(f"{entity}.{name}", lang)
+    if entity and translate(f"field.{entity}.{name}", lang) != f"field.{entity}.{name}":  # a report's 缺少要素, not 失联
+        return translate(f"field.{entity}.{name}", lang)
     return word(f"field.{name}", lang, name)
 
 
@@ -225,6 +228,8 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
     both 经办人) is shown once."""
     rows: list[tuple[str, str, str]] = []
     for c in e.changes:
+        if (e.entity, c.field) in _UNSAID_ZERO and not c.before and not c.after:
+            continue  # a first or final report's number (0): only a follow-up has one (续报N)
         row = (_field(c.field, lang, e.entity), value_text(e.entity, c.field, c.before, names, lang, tz, e.actors),
                value_text(e.entity, c.field, c.after, names, lang, tz, e.actors))
         if row not in rows:
