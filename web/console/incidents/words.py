@@ -34,6 +34,7 @@ WORDS: dict[str, tuple[str, str]] = {
                                "Final report with figures still 待核实: confirm (flagged for review)"),
     "inc.deadline_met": ("已报", "Met"),
     "inc.pending_acks": ("待确认：{names}", "Still to acknowledge: {names}"),
+    "inc.awaiting_ack": ("等待确认：{names}", "Waiting for an acknowledgement from: {names}"),
     "inc.deadline_upward_failed": ("报送失败", "Send failed"),
     "inc.deadline_upward_pending": ("待送达", "Awaiting delivery"),
     "inc.upward_failed": ("向上报送失败", "Upward report failed"),
