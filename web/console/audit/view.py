@@ -102,8 +102,13 @@ def entity_text(entity: str, lang: str) -> str:
     return word(f"enum.entity.{entity}", lang, entity)
 
 
+_STEP = re.compile(r"step_(\d+)")
+
+
 def field_text(name: str, lang: str, entity: str = "") -> str:
     """A field's label: the directory's own words for its records (职务, not 标题), else the shared ones."""
+    if entity == "escalation_policy" and (m := _STEP.fullmatch(name)):  # one step of an edited policy: 第2步
+        return word("audit.step_n", lang).format(n=m[1])
     if entity in ("unit", "person", "account") and translate(f"{entity}.{name}", lang) != f"{entity}.{name}":
         return translate(f"{entity}.{name}", lang)
     if entity and translate(f"field.{entity}.{name}", lang) != f"field.{entity}.{name}":  # a report's 缺少要素, not 失联
@@ -168,7 +173,30 @@ def _record_text(name: str, value: Any, lang: str, entity: str = "") -> Shown:
         return Shown.of(text, "name" if has_cjk(value["name"]) else "label")
     if name == "steps" and isinstance(value, list):
         return _counted("audit.steps", len(value), lang)
+    if _STEP.fullmatch(name) and isinstance(value, dict):
+        return step_words(value, lang)
     return _counted("audit.recorded", len(value), lang)
+
+
+def step_words(step: dict, lang: str) -> Shown:
+    """One recorded policy step as the policy page says it: 通知 当班带班领导、张三 · 企业微信 → 短信 · 等待确认10分钟 ·
+    须全部确认 (its people by the names recorded with them; its channels as configured)."""
+    who = []
+    for t in step.get("targets", []):
+        kind, ref = t.get("kind", ""), t.get("ref", "")
+        if kind == "person":
+            who.append(t.get("name") or word("pol.unknown_person", lang))
+        elif kind == "role":
+            who.append(word("pol.target.role", lang).format(role=word(f"role.{ref}", lang, ref)))
+        else:
+            who.append(word(f"pol.target.{kind}" + (".incident" if ref == "incident" else ""), lang, kind))
+    titles = step.get("channel_titles") or {}
+    chans = " → ".join((titles.get(c) if titles.get(c, c) != c else word(f"enum.channel.{c}", lang, c)) for c in step.get("channels") or []
+                       ) or word("pol.personal_rules", lang)
+    wait = word("pol.wait_n", lang).format(n=f"{float(step.get('wait_minutes') or 0):g}")
+    text = (f"{word('pol.notify', lang)}{word('common.list_sep', lang).join(who)} · {chans} · {wait} · "
+            f"{word('pol.ack.' + (step.get('ack') or 'any'), lang)}")
+    return Shown.of(text, "label")
 
 
 def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: str, tz: tzinfo | None = None,

@@ -157,7 +157,7 @@ FIELDS: dict[str, tuple[str, str]] = {
 
 PAGE: dict[str, tuple[str, str]] = {
     "audit.target": ("对象", "Target"), "audit.unit": ("单位", "Unit"), "audit.changes": ("变更内容", "Changes"),
-    "audit.note": ("说明", "Note"), "audit.no_changes": ("无字段变更", "No fields changed"),
+    "audit.note": ("说明", "Note"), "audit.step_n": ("第{n}步", "Step {n}"), "audit.no_changes": ("无字段变更", "No fields changed"),
     "audit.since": ("起始时间", "From"), "audit.until": ("截止时间", "Until"),
     "audit.actor_filter": ("操作人（用户名或姓名）", "Who (username or name)"), "audit.filter": ("筛选", "Filter"),
     "audit.reset": ("清除筛选", "Clear"), "audit.next": ("下一页", "Next page"), "audit.prev": ("上一页", "Previous page"),

@@ -147,6 +147,8 @@ WORDS.update({
     "pol.none": ("还没有自定义升级策略，正在使用内置的默认策略。", "No policies of your own yet: the built-in defaults apply."),
     "pol.new": ("新建升级策略", "New policy"), "pol.name": ("策略名称", "Name"), "pol.match": ("适用事件", "Applies to"),
     "pol.steps": ("通知步骤", "Steps"), "pol.version": ("版本", "Version"), "pol.version_n": ("第{n}版", "version {n}"),
+    "pol.versions": ("历史版本", "Versions"), "pol.back_to_list": ("返回升级策略", "Back to the policies"),
+    "pol.saved_at": ("保存时间", "Saved at"), "pol.saved_by": ("保存人", "Saved by"),
     "pol.enable": ("启用", "Enable"), "pol.cancel": ("返回", "Back"),
     "pol.any_category": ("全部类别", "every category"), "pol.any_grade": ("任何等级", "any grade"),
     "pol.grade_at_least.1": ("Ⅰ级（特别重大）", "grade I (most severe)"),
