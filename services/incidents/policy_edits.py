@@ -154,8 +154,8 @@ def edit(*, session: Session, policy_id: uuid.UUID, data: PolicyIn, by: Actor, n
                                  note=note[:200], created_by=by.name[:120], created_at=now))
     session.flush()
     policies.forget()
-    new = audit.jsonable(row)
-    was, now_steps = _by_step(session, old.pop("steps", None) or [], new.pop("steps", None) or [])
+    new = audit.jsonable(row)  # the whole steps stay recorded; the page reads the changed ones (step_N)
+    was, now_steps = _by_step(session, old.get("steps") or [], new.get("steps") or [])
     audit.record(session=session, actor=by.name, action="edit", entity="escalation_policy", entity_id=row.id,
                  before={**old, **was}, after={**new, **now_steps}, at=now,
                  note=f"升级策略 {row.name} 第{row.version}版" + (f"：{note}" if note else ""))

@@ -258,6 +258,8 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
     for c in e.changes:
         if (e.entity, c.field) in _UNSAID_ZERO and not c.before and not c.after:
             continue  # a first or final report's number (0): only a follow-up has one (续报N)
+        if c.field == "steps" and any(_STEP.fullmatch(x.field) for x in e.changes):
+            continue  # a policy edit says each changed step (第2步 … → …), not 共 2 步 → 共 2 步
         row = (_field(c.field, lang, e.entity), value_text(e.entity, c.field, c.before, names, lang, tz, e.actors),
                value_text(e.entity, c.field, c.after, names, lang, tz, e.actors))
         if row not in rows:

@@ -26,7 +26,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "import_past_month": ("导入改写已过去的月份", "Import rewrote a month that is over"),
     "reassign": ("调整班次", "Reassigned a slot"), "export": ("导出", "Exported"), "remind": ("提醒", "Reminded"),
     "upward_phoned": ("已电话报告上级", "Reported upward by phone"), "upward_resend": ("重新报送上级", "Resent upward"),
-    "approve": ("批准", "Approved"), "cancel": ("撤销", "Cancelled"), "confirm": ("确认", "Confirmed"),
+    "approve": ("批准", "Approved"), "review": ("审核", "Reviewed"), "cancel": ("撤销", "Cancelled"), "confirm": ("确认", "Confirmed"),
     "reject": ("驳回", "Rejected"), "return": ("销假", "Returned"), "save": ("保存", "Saved"),
     "merge": ("合并为同一事件", "Merged into another incident"),
     "merge_source": ("并入另一来源", "Took in another report of the same event"),
