@@ -192,3 +192,15 @@ def test_the_office_reviews_an_urgent_leave_and_each_viewer_sees_only_the_button
     assert entry.actor.endswith("u_duty_officer") or "duty" in entry.actor
     page = client.get("/leaves").text
     assert "急事·待审核" not in page and re.findall(rf'action="/leaves/{row.id}/(\w+)"', page) == ["return", "cancel"]
+
+
+def test_the_api_reviews_an_urgent_leave_for_the_office_only(client, tokens, session, county, clock):
+    today = (clock.now + timedelta(hours=8)).date()
+    row = file_leave(session=session, by=Actor.system("test"), today=today, tz=TZ,
+                     data=_leave(county, today, urgent=True, urgent_reason="凌晨家属送医"))
+    session.commit()
+    assert client.post(f"/api/leaves/{row.id}/review", headers=tokens["leader"]).status_code == 403
+    r = client.post(f"/api/leaves/{row.id}/review", headers=tokens["duty_officer"])
+    assert r.status_code == 200 and r.json()["needs_review"] is False
+    again = client.post(f"/api/leaves/{row.id}/review", headers=tokens["duty_officer"])
+    assert again.status_code == 409 and "无需审核" in again.text
