@@ -108,3 +108,23 @@ def test_disabling_a_policy_reads_as_an_action_like_enabling_it():
     """An escalation policy switched off was logged as the bare word `disable`, its neighbours "Created", "Edited"."""
     assert (view.action_text("disable", "zh-CN"), view.action_text("disable", "en")) == ("停用", "Disabled")
     assert (view.action_text("enable", "zh-CN"), view.action_text("enable", "en")) == ("启用", "Enabled")
+
+
+def test_a_reports_missing_elements_read_as_elements_not_missing_persons(session):
+    """A 终报 with 事件情况/处置情况 empty read `失联：situation、handling` (missing persons, internal names)."""
+    record(session=session, actor="clerk", action="report_final", entity="incident_report", entity_id="r1",
+           after={"kind": "final", "number": 0, "missing": ["situation", "handling"]})
+    e, names = _last(session)
+    rows = {str(f): str(a) for f, _, a in view.changes_text(e, names, "zh-CN")}
+    assert rows["缺少要素"] == "事件情况、处置情况" and "失联" not in rows
+    assert "续报序号" not in rows and "号码" not in rows  # a final report has no number to show
+    rows_en = {str(f): str(a) for f, _, a in view.changes_text(e, names, "en")}
+    assert rows_en["Missing elements"] == "situation, handling"
+    record(session=session, actor="clerk", action="report_followup", entity="incident_report", entity_id="r2",
+           after={"kind": "followup", "number": 2, "missing": []})
+    e, names = _last(session)
+    assert {str(f): str(a) for f, _, a in view.changes_text(e, names, "zh-CN")}["续报序号"] == "2"
+    record(session=session, actor="clerk", action="update", entity="incident", entity_id="i1",
+           before={"missing": 0}, after={"missing": 3})
+    e, names = _last(session)
+    assert [(str(f), str(a)) for f, _, a in view.changes_text(e, names, "zh-CN")] == [("失联", "3")]

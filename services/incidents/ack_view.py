@@ -16,17 +16,26 @@ from rules.incidents import escalation as esc
 from services.incidents.acks import acks_of, progress_at, reached
 
 
-def still_to_ack(session: Session, incident: Incident) -> list[str]:
-    """Names of the people the awaited step reached who have not acknowledged, when the step needs everyone's
-    acknowledgement ("all"); empty for an "any" step, before it fired, or once acknowledged (待确认：张三、李四)."""
+@dataclass(frozen=True)
+class Awaited:
+    """Whom the escalation's current step waits for: everyone it reached who has not acknowledged (待确认：张三、李四,
+    an "all" step needs each of them) or any one of them (等待确认：黄文静, an "any" step)."""
+
+    rule: str  # "all" | "any"
+    names: list[str]
+
+
+def awaited(session: Session, incident: Incident) -> Awaited | None:
+    """Who the step that fired last is waiting for; None before a step fired, once acknowledged or not open."""
     if incident.acknowledged_at is not None or incident.status != "open" or not incident.escalation_policy:
-        return []
+        return None
     policy = esc.from_snapshot(incident.escalation_policy)
     state = session.get(EscalationState, incident.id)
     base = int(incident.escalation_policy.get("seq_base", 0))
     fired = state.seq if state is not None else 0
-    if not policy.steps or fired <= base or policy.steps[esc.current_step(policy, fired - base)].ack is not esc.AckRule.all:
-        return []
+    if not policy.steps or fired <= base:
+        return None
+    rule = policy.steps[esc.current_step(policy, fired - base)].ack
     acked = {a.person_id for a in acks_of(session, incident.id) if a.kind == "ack" and a.person_id}
     out: list[str] = []
     for n in reached(session, incident.id, fired - 1):
@@ -35,7 +44,14 @@ def still_to_ack(session: Session, incident: Incident) -> list[str]:
         name = f"{n.recipient}（代{n.acting_for}）" if n.acting_for else n.recipient
         if name not in out:
             out.append(name)
-    return out
+    return Awaited("all" if rule is esc.AckRule.all else "any", out) if out else None
+
+
+def still_to_ack(session: Session, incident: Incident) -> list[str]:
+    """Names of the people an "all" step reached who have not acknowledged (待确认：张三、李四); empty for an "any"
+    step (see `awaited`), before it fired, or once acknowledged."""
+    w = awaited(session, incident)
+    return w.names if w is not None and w.rule == "all" else []
 
 
 def shown_escalation(session: Session, incident: Incident, row: EscalationState | None) -> tuple[str, datetime | None]:

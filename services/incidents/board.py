@@ -39,6 +39,7 @@ class BoardRow:
     upward_failed: list = field(default_factory=list)  # upward.Upward of failed reports, neither re-sent nor phoned
     shown: tuple[str, datetime | None] = ("", None)  # ack_view.shown_escalation: what the escalation is doing, until
     ackers: list[str] = field(default_factory=list)  # everyone whose acknowledgement led to 已确认, oldest first
+    awaited: ack_view.Awaited | None = None  # not yet acknowledged: whom the current step waits for
 
     @property
     def grade(self) -> r.Grade | None:
@@ -82,6 +83,7 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
                              flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
         rows[-1].shown = ack_view.shown_escalation(session, inc, rows[-1].escalation)
         rows[-1].ackers = ack_view.acknowledged_names(session, inc, given[inc.id])
+        rows[-1].awaited = ack_view.awaited(session, inc)
     rows.sort(key=lambda b: board_key(Urgency(
         b.incident.status != "open", bool(b.overdue or b.upward_failed), b.next_deadline.due_at if b.next_deadline
         else None, b.incident.acknowledged_at is not None, b.incident.grade)))
@@ -237,7 +239,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
             "instructions": ins, "items": items,
             "calls": list(session.exec(select(PhoneLog).where(PhoneLog.incident_id == inc.id))),
             "ack": acks.ack_state(session, inc, by, now, tz=settings.timezone), "acks": ack_rows,
-            "pending_acks": ack_view.still_to_ack(session, inc),
+            "awaited": ack_view.awaited(session, inc),
             "unit": session.get(Unit, inc.unit_id),
             "merged_into": session.get(Incident, inc.merged_into_id) if inc.merged_into_id else None,
             "sources": duplicates.sources(session, inc),

@@ -160,9 +160,40 @@ def edit(*, session: Session, policy_id: uuid.UUID, data: PolicyIn, by: Actor, n
                                  note=note[:200], created_by=by.name[:120], created_at=now))
     session.flush()
     policies.forget()
+    new = audit.jsonable(row)  # the whole steps stay recorded; the page reads the changed ones (step_N)
+    was, now_steps = _by_step(session, old.get("steps") or [], new.get("steps") or [])
     audit.record(session=session, actor=by.name, action="edit", entity="escalation_policy", entity_id=row.id,
-                 before=old, after=row, at=now, note=f"升级策略 {row.name} 第{row.version}版" + (f"：{note}" if note else ""))
+                 before={**old, **was}, after={**new, **now_steps}, at=now,
+                 note=f"升级策略 {row.name} 第{row.version}版" + (f"：{note}" if note else ""))
     return row
+
+
+def _by_step(session: Session, before: list[dict], after: list[dict]) -> tuple[dict, dict]:
+    """The steps that changed, as step_1, step_2 … before → after (None: the step was added or removed), each
+    with its people's names beside their ids, so the audit log reads 第2步 … → … instead of 共 2 步 → 共 2 步."""
+    was, now = {}, {}
+    for i in range(max(len(before), len(after))):
+        b, a = (before[i] if i < len(before) else None), (after[i] if i < len(after) else None)
+        if b != a:
+            was[f"step_{i + 1}"], now[f"step_{i + 1}"] = _named(session, b), _named(session, a)
+    return was, now
+
+
+def _named(session: Session, step: dict | None) -> dict | None:
+    if step is None:
+        return None
+    out = []
+    for t in step.get("targets", []):
+        t = dict(t)
+        if t.get("kind") == "person":
+            try:
+                p = session.get(Person, uuid.UUID(t.get("ref", "")))
+            except ValueError:
+                p = None
+            t["name"] = p.name if p else ""
+        out.append(t)
+    titles = targets.channel_titles(session)  # the channels as configured: 企业微信群 → 短信, not wecom → sms
+    return {**step, "targets": out, "channel_titles": {c: titles[c] for c in step.get("channels", []) if c in titles}}
 
 
 def set_enabled(*, session: Session, policy_id: uuid.UUID, enabled: bool, by: Actor, now: datetime) -> PolicyRuleRow:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, or_, select
 
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, Invalid, NotFound, ServiceError
 from models.accounts import Role
 from models.directory import Person
 from models.rosters.leave import LeaveCreate, LeavePair, LeaveReport, LeaveStatus
@@ -120,6 +120,29 @@ def mark_returned(*, session: Session, leave_id: uuid.UUID, now: datetime, by: A
     if row.status not in (LeaveStatus.filed, LeaveStatus.pending_approval):
         raise Conflict(f"该请假当前状态为 {row.status.value}，无需销假 (nothing to close)", field="status")
     return _change(session, row, actor, tz, "return", status=LeaveStatus.returned, returned_at=now)
+
+
+def review(*, session: Session, leave_id: uuid.UUID, now: datetime, by: Actor, tz: str) -> LeaveReport:
+    """The duty office reviews an urgent (急事) report that skipped the lead time: 待审核 no longer shows."""
+    row = _get(session, leave_id, by)
+    by.require_office("审核急事请假", field="leave_id")
+    if not row.needs_review:
+        raise Conflict("该请假无需审核 (not waiting for review)", field="needs_review")
+    return _change(session, row, by.name, tz, "review", needs_review=False)
+
+
+def allowed_actions(session: Session, row: LeaveReport, by: Actor) -> list[str]:
+    """What `by` may do to this leave now, by the same rules the actions check (the page shows only these)."""
+    office = by.office
+    try:
+        may_act_for(session, by, session.get(Person, row.person_id))
+        own = True
+    except ServiceError:
+        own = False
+    open_ = row.status in (LeaveStatus.filed, LeaveStatus.pending_approval)
+    return [act for act, ok in (("review", office and row.needs_review and row.status is not LeaveStatus.cancelled),
+                                ("approve", office and row.status is LeaveStatus.pending_approval),
+                                ("return", own and open_), ("cancel", own and open_)) if ok]
 
 
 def cancel(*, session: Session, leave_id: uuid.UUID, by: Actor, tz: str) -> LeaveReport:

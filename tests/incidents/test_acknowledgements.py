@@ -283,3 +283,32 @@ def test_the_inbox_says_another_leader_acknowledged_and_offers_no_button(client,
     assert "副县长钱立新已于7月15日 02:12确认收到，无需您再确认。" in re.sub(r"<[^>]+>", "", page)
     english = re.sub(r"<[^>]+>", "", client.get("/inbox?lang=en").text)
     assert "副县长钱立新 acknowledged at 15 Jul 02:12: your acknowledgement is not needed any more." in english
+
+
+def test_after_the_next_step_fires_the_pages_still_say_who_is_awaited(client, app, users, county, clock, session,
+                                                                      settings, recorder):
+    """Night duty: once step 2 (an "any" step) fired, the incident page said only 未确认 and who acknowledged in
+    step 1; it and the board's 确认 cell now say 等待确认：县长赵国华 (an "all" step keeps its 待确认 wording)."""
+    app.state.clock = clock
+    _all_must_ack(session, county)
+    inc = _open(session, county, clock, settings)
+    run(session, clock, settings)
+    recorder.expect("escalation", "带班领导周文静", "副县长钱立新")
+    clock.advance(minutes=2)
+    _ack(session, inc, _as(county["leader"]), clock, settings)
+    session.commit()
+    clock.advance(minutes=10)
+    run(session, clock, settings)
+    session.commit()
+    recorder.expect("escalation", "县长赵国华")
+    _login(client, "u_duty_officer")
+    page = re.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}").text)
+    assert "等待确认：县长赵国华" in page and "待确认：副县长钱立新" not in page
+    board = client.get("/incidents").text
+    assert 'data-awaited="any"' in board and "等待确认：县长赵国华" in re.sub(r"<[^>]+>", "", board)
+    en = re.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}", params={"lang": "en"}).text)
+    assert "Waiting for an acknowledgement from: 县长赵国华" in en
+    _ack(session, inc, _as(county["head"]), clock, settings)
+    session.commit()
+    assert 'id="pending-acks"' not in client.get(f"/incidents/{inc.id}").text
+    assert "data-awaited" not in client.get("/incidents").text

@@ -118,3 +118,38 @@ def test_the_built_in_inbox_reads_by_its_label_on_the_english_list(client, app, 
     assert "Console inbox → 短信" in en and "控制台收件箱" not in en
     zh = re.sub(r"<[^>]+>", "", client.get("/escalation-policies?lang=zh-CN").text)
     assert "控制台收件箱 → 短信" in zh
+
+
+def test_an_edit_is_audited_step_by_step_with_its_reason_and_every_version_is_listed(
+        client, app, users, county, clock, session, channels):  # noqa: F811
+    """The audit entry read 步骤: 共 2 步 → 共 2 步 and no page showed the versions the form said were kept."""
+    from services.audit import reading
+    from services.access import Actor
+    from models.accounts import Role
+    from web.console.audit import view
+
+    app.state.clock = clock
+    csrf = _login(client, "u_duty_officer")
+    assert client.post("/escalation-policies/new", data=form(csrf), follow_redirects=False).status_code == 303
+    row = session.exec(select(PolicyRuleRow)).one()
+    r = client.post(f"/escalation-policies/{row.id}/edit", data=form(csrf, **{"s1.wait": "15", "note": "夜间放宽等待"}),
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    session.expire_all()
+    page = reading.list_entries(session=session, by=Actor("u_auditor", Role.auditor), limit=5)
+    e = next(x for x in page.entries if x.action == "edit")
+    rows = {str(f): (str(b), str(a)) for f, b, a in view.changes_text(e, page.names, "zh-CN")}
+    assert "步骤" not in rows and "第1步" not in rows  # only the step that changed
+    assert rows["第2步"] == ("通知主要领导 · 语音电话 · 等待确认10分钟 · 任一人确认即可",
+                            "通知主要领导 · 语音电话 · 等待确认15分钟 · 任一人确认即可")
+    en = {str(f): str(a) for f, _, a in view.changes_text(e, page.names, "en")}
+    assert en["Step 2"] == "Notify the principal leader · 语音电话 · wait 15 min for an acknowledgement · one acknowledgement is enough"
+    assert "夜间放宽等待" in str(view.note_text(e, "zh-CN"))
+    listed = client.get("/escalation-policies").text
+    assert f'href="/escalation-policies/{row.id}/versions"' in listed
+    versions = client.get(f"/escalation-policies/{row.id}/versions")
+    assert versions.status_code == 200
+    text = re.sub(r"<[^>]+>", "", versions.text)
+    assert "第2版" in text and "第1版" in text and "夜间放宽等待" in text
+    assert "等待确认15分钟" in text and "等待确认10分钟" in text
+    assert text.index("第2版") < text.index("第1版")  # newest first

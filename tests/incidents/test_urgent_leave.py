@@ -155,3 +155,52 @@ def test_the_same_day_refusal_says_what_to_do_instead_in_the_page_language(clien
     form |= {"urgent": "on", "urgent_reason": "凌晨家属送医"}
     page = client.post("/leaves?lang=zh-CN", data=form).text
     assert 'id="error"' not in page and 'data-flag="urgent"' in page
+
+
+def test_the_office_reviews_an_urgent_leave_and_each_viewer_sees_only_the_buttons_they_may_use(
+        client, app, users, session, county, clock, settings):
+    """Nobody had a review action for 急事·待审核, and 撤销 showed to people who then got a 403."""
+    from sqlmodel import select
+
+    from models.audit import AuditEntry
+    from models.rosters.leave import LeaveReport
+    from tests.conftest import PASSWORD
+
+    today = (clock.now + timedelta(hours=8)).date()
+    row = file_leave(session=session, by=Actor.system("test"), today=today, tz=TZ,
+                     data=_leave(county, today, urgent=True, urgent_reason="凌晨家属送医"))
+    session.commit()
+    app.state.clock = clock
+
+    def login(user):
+        client.cookies.clear()
+        assert client.post("/login", data={"username": user, "password": PASSWORD},
+                           follow_redirects=False).status_code == 303
+        page = client.get("/leaves").text
+        return page, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+    page, _ = login("u_leader")  # a leader who is not 钱立新: neither review nor 销假/撤销 on his leave
+    assert f'action="/leaves/{row.id}/' not in page and "急事·待审核" in page
+    page, csrf = login("u_duty_officer")
+    acts = re.findall(rf'action="/leaves/{row.id}/(\w+)"', page)
+    assert acts == ["review", "return", "cancel"] and "审核通过" in page
+    r = client.post(f"/leaves/{row.id}/review", data={"csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    session.expire_all()
+    assert session.get(LeaveReport, row.id).needs_review is False
+    entry = session.exec(select(AuditEntry).where(AuditEntry.entity == "leave", AuditEntry.action == "review")).one()
+    assert entry.actor.endswith("u_duty_officer") or "duty" in entry.actor
+    page = client.get("/leaves").text
+    assert "急事·待审核" not in page and re.findall(rf'action="/leaves/{row.id}/(\w+)"', page) == ["return", "cancel"]
+
+
+def test_the_api_reviews_an_urgent_leave_for_the_office_only(client, tokens, session, county, clock):
+    today = (clock.now + timedelta(hours=8)).date()
+    row = file_leave(session=session, by=Actor.system("test"), today=today, tz=TZ,
+                     data=_leave(county, today, urgent=True, urgent_reason="凌晨家属送医"))
+    session.commit()
+    assert client.post(f"/api/leaves/{row.id}/review", headers=tokens["leader"]).status_code == 403
+    r = client.post(f"/api/leaves/{row.id}/review", headers=tokens["duty_officer"])
+    assert r.status_code == 200 and r.json()["needs_review"] is False
+    again = client.post(f"/api/leaves/{row.id}/review", headers=tokens["duty_officer"])
+    assert again.status_code == 409 and "无需审核" in again.text

@@ -70,6 +70,16 @@ def approve(leave_id: uuid.UUID, request: Request, c: Caller = Depends(require("
     return row
 
 
+@router.post("/leaves/{leave_id}/review", response_model=LeaveReport)
+def review(leave_id: uuid.UUID, request: Request, c: Caller = Depends(require("leaves:approve")),
+           session: Session = Depends(get_session)):
+    """The duty office has reviewed an urgent (急事) report: 待审核 no longer shows."""
+    row = leaves.review(session=session, leave_id=leave_id, now=now_utc(request), by=c.by,
+                        tz=request.app.state.settings.timezone)
+    session.commit()
+    return row
+
+
 @router.post("/leaves/{leave_id}/return", response_model=LeaveReport)
 def mark_returned(leave_id: uuid.UUID, request: Request, c: Caller = Depends(require("leaves:write")),
                   session: Session = Depends(get_session)):

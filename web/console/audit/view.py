@@ -31,13 +31,14 @@ _BY_ENTITY = {("leave", "status"): "leave_status", ("swap", "status"): "swap_sta
               ("incident", "status"): "incident_status", ("incident_report", "kind"): "report_kind",
               ("holiday", "kind"): "holiday_kind", ("contact_method", "kind"): "contact_kind",
               ("roster", "status"): "roster_status", ("ivr_attempt", "result"): "ivr_result",
-              ("ivr_attempt", "status"): "ivr_status"}
+              ("ivr_attempt", "status"): "ivr_status", ("incident_report", "missing"): "element"}
 # Values the console words under another key than enum.<kind>. (its own labels for them), by entity and field,
 # then by field alone.
 _PREFIX_BY_ENTITY = {("incident", "kind"): "enum.ack_kind.", ("channel", "kind"): "enum.channel.",
                      ("ivr_attempt", "kind"): "enum.receipt.", ("ical_feed", "kind"): "enum.feed_kind.",
                      ("incident_report", "channel"): "enum.report_channel.",
                      ("explanation_request", "status"): "sc.explanation."}
+_UNSAID_ZERO = frozenset({("incident_report", "number")})
 _PREFIX = {"outcome": "outcome.", "mode": "sc.mode."}
 # Pages a target has in the console.
 # (A unit's own page is the office's edit form; its people list is what every reader of the log may open.)
@@ -101,10 +102,17 @@ def entity_text(entity: str, lang: str) -> str:
     return word(f"enum.entity.{entity}", lang, entity)
 
 
+_STEP = re.compile(r"step_(\d+)")
+
+
 def field_text(name: str, lang: str, entity: str = "") -> str:
     """A field's label: the directory's own words for its records (职务, not 标题), else the shared ones."""
+    if entity == "escalation_policy" and (m := _STEP.fullmatch(name)):  # one step of an edited policy: 第2步
+        return word("audit.step_n", lang).format(n=m[1])
     if entity in ("unit", "person", "account") and translate(f"{entity}.{name}", lang) != f"{entity}.{name}":
         return translate(f"{entity}.{name}", lang)
+    if entity and translate(f"field.{entity}.{name}", lang) != f"field.{entity}.{name}":  # a report's 缺少要素, not 失联
+        return translate(f"field.{entity}.{name}", lang)
     return word(f"field.{name}", lang, name)
 
 
@@ -166,7 +174,30 @@ def _record_text(name: str, value: Any, lang: str, entity: str = "") -> Shown:
         return Shown.of(text, "name" if has_cjk(value["name"]) else "label")
     if name == "steps" and isinstance(value, list):
         return _counted("audit.steps", len(value), lang)
+    if _STEP.fullmatch(name) and isinstance(value, dict):
+        return step_words(value, lang)
     return _counted("audit.recorded", len(value), lang)
+
+
+def step_words(step: dict, lang: str) -> Shown:
+    """One recorded policy step as the policy page says it: 通知 当班带班领导、张三 · 企业微信 → 短信 · 等待确认10分钟 ·
+    须全部确认 (its people by the names recorded with them; its channels as configured)."""
+    who = []
+    for t in step.get("targets", []):
+        kind, ref = t.get("kind", ""), t.get("ref", "")
+        if kind == "person":
+            who.append(t.get("name") or word("pol.unknown_person", lang))
+        elif kind == "role":
+            who.append(word("pol.target.role", lang).format(role=word(f"role.{ref}", lang, ref)))
+        else:
+            who.append(word(f"pol.target.{kind}" + (".incident" if ref == "incident" else ""), lang, kind))
+    titles = step.get("channel_titles") or {}
+    chans = " → ".join((titles.get(c) if titles.get(c, c) != c else word(f"enum.channel.{c}", lang, c)) for c in step.get("channels") or []
+                       ) or word("pol.personal_rules", lang)
+    wait = word("pol.wait_n", lang).format(n=f"{float(step.get('wait_minutes') or 0):g}")
+    text = (f"{word('pol.notify', lang)}{word('common.list_sep', lang).join(who)} · {chans} · {wait} · "
+            f"{word('pol.ack.' + (step.get('ack') or 'any'), lang)}")
+    return Shown.of(text, "label")
 
 
 def value_text(entity: str, name: str, value: Any, names: dict[str, str], lang: str, tz: tzinfo | None = None,
@@ -226,6 +257,10 @@ def changes_text(e: EntryView, names: dict[str, str], lang: str, tz: tzinfo | No
     both 经办人) is shown once."""
     rows: list[tuple[str, str, str]] = []
     for c in e.changes:
+        if (e.entity, c.field) in _UNSAID_ZERO and not c.before and not c.after:
+            continue  # a first or final report's number (0): only a follow-up has one (续报N)
+        if c.field == "steps" and any(_STEP.fullmatch(x.field) for x in e.changes):
+            continue  # a policy edit says each changed step (第2步 … → …), not 共 2 步 → 共 2 步
         row = (_field(c.field, lang, e.entity), value_text(e.entity, c.field, c.before, names, lang, tz, e.actors),
                value_text(e.entity, c.field, c.after, names, lang, tz, e.actors))
         if row not in rows:

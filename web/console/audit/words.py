@@ -26,7 +26,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "import_past_month": ("导入改写已过去的月份", "Import rewrote a month that is over"),
     "reassign": ("调整班次", "Reassigned a slot"), "export": ("导出", "Exported"), "remind": ("提醒", "Reminded"),
     "upward_phoned": ("已电话报告上级", "Reported upward by phone"), "upward_resend": ("重新报送上级", "Resent upward"),
-    "approve": ("批准", "Approved"), "cancel": ("撤销", "Cancelled"), "confirm": ("确认", "Confirmed"),
+    "approve": ("批准", "Approved"), "review": ("审核", "Reviewed"), "cancel": ("撤销", "Cancelled"), "confirm": ("确认", "Confirmed"),
     "reject": ("驳回", "Rejected"), "return": ("销假", "Returned"), "save": ("保存", "Saved"),
     "merge": ("合并为同一事件", "Merged into another incident"),
     "merge_source": ("并入另一来源", "Took in another report of the same event"),
@@ -51,7 +51,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "language": ("界面语言", "Language"), "last_used_at": ("最近使用", "Last used"),
     "late_minutes": ("超时分钟", "Minutes late"), "missing_unverified": ("失联人数待核实", "Missing unverified"),
     "needs_approval": ("需审批", "Needs approval"), "needs_review": ("需复核", "Needs review"),
-    "number": ("号码", "Number"), "parent_id": ("上级单位", "Parent unit"), "person_id": ("人员", "Person"),
+    "number": ("号码", "Number"), "incident_report.missing": ("缺少要素", "Missing elements"),
+    "incident_report.number": ("续报序号", "Follow-up number"), "parent_id": ("上级单位", "Parent unit"), "person_id": ("人员", "Person"),
     "post": ("岗位", "Post"), "prefix": ("前缀", "Prefix"), "recorded_by": ("记录人", "Recorded by"),
     "report_id": ("报告", "Report"), "reported_at": ("报送时间", "Reported at"), "returned_at": ("销假时间", "Returned at"),
     "revoked_at": ("吊销时间", "Revoked at"), "role": ("角色", "Role"), "sensitive": ("敏感", "Sensitive"),
@@ -156,7 +157,7 @@ FIELDS: dict[str, tuple[str, str]] = {
 
 PAGE: dict[str, tuple[str, str]] = {
     "audit.target": ("对象", "Target"), "audit.unit": ("单位", "Unit"), "audit.changes": ("变更内容", "Changes"),
-    "audit.note": ("说明", "Note"), "audit.no_changes": ("无字段变更", "No fields changed"),
+    "audit.note": ("说明", "Note"), "audit.step_n": ("第{n}步", "Step {n}"), "audit.no_changes": ("无字段变更", "No fields changed"),
     "audit.since": ("起始时间", "From"), "audit.until": ("截止时间", "Until"),
     "audit.actor_filter": ("操作人（用户名或姓名）", "Who (username or name)"), "audit.filter": ("筛选", "Filter"),
     "audit.reset": ("清除筛选", "Clear"), "audit.next": ("下一页", "Next page"), "audit.prev": ("上一页", "Previous page"),

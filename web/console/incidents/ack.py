@@ -24,9 +24,10 @@ def _summary(session: Session, incident_id: uuid.UUID) -> dict:
 
 
 def _page(request: Request, c: Caller | None, **ctx):
-    """The page in the browser's language (no account on a leader's phone): the language switch, the account's
-    choice, then Accept-Language."""
-    return render(request, "ack.html", None, lang=language(request, c, browser=True), **ctx)
+    """The page in the console's language: the language switch (its cookie), the account's choice, then the
+    configured default (DUTYDESK_WEB__DEFAULT_LANGUAGE); not the phone's Accept-Language, so the leader reads
+    the words the duty office's console uses."""
+    return render(request, "ack.html", None, lang=language(request, c), **ctx)
 
 
 def _refused(request: Request, c: Caller, exc: ServiceError, incident):
@@ -39,7 +40,7 @@ def _refused(request: Request, c: Caller, exc: ServiceError, incident):
                      entity_id=incident.id, unit_id=incident.unit_id, note=exc.reason[:500], at=now,
                      after={"method": request.method, "path": "/ack/…", "status": exc.status})
     return render(request, "error.html", c, status_code=exc.status, status=exc.status, message=exc.reason,
-                  lang=language(request, c, browser=True))
+                  lang=language(request, c))
 
 
 def _open(request: Request, session: Session, token: str, c: Caller | None):

@@ -7,6 +7,7 @@ error at its field and a summary (role=alert). The service decides who may edit 
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
@@ -137,6 +138,17 @@ def policy_list(request: Request, c: Caller = Depends(page("escalation_policies:
 def _form(request, c, session, row, draft, errors=None, status_code=200):
     return render(request, "escalation_policy_form.html", c, status_code=status_code, row=row, v=draft,
                   errors=errors or {}, **_options(session, c), **_words(session, c, [row] if row else []))
+
+
+@router.get(BASE + "/{policy_id}/versions")
+def policy_versions(request: Request, policy_id: uuid.UUID, c: Caller = Depends(page("escalation_policies:read")),
+                    session: Session = Depends(get_session)):
+    """Every saved version, newest first: when, who, the 修改说明, its steps (read-only)."""
+    row = policy_edits.get_policy(session=session, policy_id=policy_id, by=c.by)
+    versions = policy_edits.versions(session=session, policy_id=policy_id, by=c.by)
+    shown = [SimpleNamespace(steps=v.data.get("steps") or []) for v in versions]
+    return render(request, "escalation_policy_versions.html", c, row=row, versions=versions,
+                  **_words(session, c, shown))
 
 
 @router.get(f"{BASE}/new")

@@ -1,4 +1,4 @@
-"""Console: leave reports (请假报备): the list, filing, approval, 销假 and cancelling. Who may do what: the services."""
+"""Console: leave reports (请假报备): the list, filing, review of urgent ones, approval, 销假 and cancelling. Who may do what: the services."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), sessi
     people = _people(session, c)
     rows = leaves.list_leaves(session=session, by=c.by)
     filers = leaves.filers(session=session, by=c.by)
-    return render(request, "leaves.html", c, rows=rows, people=people, filers=filers,
+    actions = {r.id: leaves.allowed_actions(session, r, c.by) for r in rows}  # decided by the service
+    return render(request, "leaves.html", c, rows=rows, people=people, filers=filers, actions=actions,
                   person_groups=people_picker.groups(session, people.values(), language(request, c)),
                   uncovered=gaps.uncovered_by_absence(session, rows), error=request.query_params.get("error", ""))
 
@@ -55,7 +56,7 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
     return back("/leaves")
 
 
-ACTIONS = {"approve": leaves.approve, "return": leaves.mark_returned, "cancel": leaves.cancel}
+ACTIONS = {"review": leaves.review, "approve": leaves.approve, "return": leaves.mark_returned, "cancel": leaves.cancel}
 
 
 @router.post("/leaves/{leave_id}/{action}")

@@ -151,7 +151,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "enum.roster_status.draft": ("草稿", "Draft"), "enum.roster_status.published": ("已发布", "Published"),
     "enum.leave_status.filed": ("已报备", "Reported"), "enum.leave_status.pending_approval": ("待审批", "Awaiting approval"),
     "enum.leave_status.returned": ("已销假", "Back at work"), "enum.leave_status.cancelled": ("已撤销", "Withdrawn"),
-    "leave.approve": ("审批", "Approve"), "leave.return": ("销假", "Report back"), "leave.cancel": ("撤销", "Withdraw"),
+    "leave.approve": ("审批", "Approve"), "leave.review": ("审核通过", "Mark reviewed"), "leave.return": ("销假", "Report back"), "leave.cancel": ("撤销", "Withdraw"),
     "leave.form": ("填报请假 / 登记不可值班", "File a leave report / mark someone unavailable for duty"),
     "leave.hint": ("县管正职（★）须正式请假报备，去向、事由、联系方式、工作安排、主持工作必填并须提前报备；"
                    "其他人员登记不可值班即可，排班将其视为不在岗。",
