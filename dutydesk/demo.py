@@ -84,7 +84,8 @@ def seed(session: Session, settings: Settings) -> dict[str, int]:
             username=username, password=password, role=role, display_name=display,
             unit_id=gaoguan.id if role is Role.unit_reporter else hub.id))
     now = utcnow()
-    inbox = seed_channels(session, actor=ACTOR, key=settings.secret_key.get_secret_value(), now=now)
+    inbox = seed_channels(session, actor=ACTOR, key=settings.secret_key.get_secret_value(), now=now,
+                          upward_channel=settings.incidents.upward_channel)  # a simulated city duty room
     notified = seed_notified_accounts(session, units)  # before anything notifies them: their inbox has a reader
     spot = seed_spotchecks(session, now, settings=settings)  # plan, past results, circular
     rosters = seed_rosters(session, now.astimezone(settings.tz).date(), tz=settings.timezone)  # published, a gap

@@ -128,3 +128,37 @@ def test_a_reports_missing_elements_read_as_elements_not_missing_persons(session
            before={"missing": 0}, after={"missing": 3})
     e, names = _last(session)
     assert [(str(f), str(a)) for f, _, a in view.changes_text(e, names, "zh-CN")] == [("失联", "3")]
+
+
+def test_an_incident_receipt_reads_as_its_sign_for_and_the_action_filter_says_each_word_once(client, users,
+                                                                                            session):
+    """A 签收 entry shows 签收 (not 回执, a phone check's word); the filter lists 签收, and 修改 once (update and
+    edit both), and choosing 签收 finds the incident's, not the call's 回执."""
+    import re
+
+    from tests.conftest import PASSWORD
+
+    record(session=session, actor="u_duty", action="receipt", entity="incident", entity_id="i1", note="张三 签收")
+    record(session=session, actor="engine", action="receipt", entity="ivr_attempt", entity_id="a1")
+    record(session=session, actor="clerk", action="sign", entity="handover", entity_id="h1")
+    record(session=session, actor="clerk", action="update", entity="unit", entity_id="u1")
+    record(session=session, actor="clerk", action="edit", entity="escalation_policy", entity_id="p1")
+    session.commit()
+    assert client.post("/login", data={"username": users["auditor"].username, "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    page = client.get("/audit").text
+    select = page.split('name="action"')[1].split("</select>")[0]
+    labels = re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', select)
+    assert len(labels) == len(set(labels)), labels
+    assert {"签收", "回执", "修改"} <= set(labels)
+    (sign,) = re.findall(r'<option value="([^"]+)"[^>]*>签收</option>', select)
+    shown = client.get("/audit", params={"action": sign}).text
+    actions = re.findall(r'<strong class="audit-action">([^<]+)</strong>', shown)
+    assert actions and set(actions) == {"签收"} and len(actions) == 2, actions  # the incident's and the handover's
+    assert "张三 签收" in shown
+    (edited,) = re.findall(r'<option value="([^"]+)"[^>]*>修改</option>', select)
+    assert re.findall(r'<strong class="audit-action">([^<]+)</strong>',
+                      client.get("/audit", params={"action": edited}).text).count("修改") >= 2
+    en = client.get("/audit?lang=en").text.split('name="action"')[1].split("</select>")[0]
+    en_labels = re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', en)
+    assert len(en_labels) == len(set(en_labels)) and "Signed" in en_labels, en_labels

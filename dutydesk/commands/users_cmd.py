@@ -63,8 +63,9 @@ def create(username: str, role: Role, password: str = typer.Option(..., prompt=T
 
 
 @app.command()
-def password(username: str, password: str = typer.Option(..., prompt=True, hide_input=True,
-                                                         confirmation_prompt=True)) -> None:
+def password(username: str, password: str = typer.Option(
+        ..., prompt="新密码 (new password)", hide_input=True, confirmation_prompt=True,
+        help="the new password; when not given it is asked for, twice, without echo (what a person types)")) -> None:
     """Give an account a new password (e.g. a demo leader's, created with none known); its sessions end and its API
     tokens are revoked."""
     try:

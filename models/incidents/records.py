@@ -123,5 +123,6 @@ class Deadline(SQLModel, table=True):
     warned_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="pre-deadline alarm sent")
     alarmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, description="at-deadline alarm sent")
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    cancel_reason: str = Field(default="", max_length=20, description="merged: its incident was merged into another")
+    cancel_reason: str = Field(default="", max_length=20, description=(
+        "merged: its incident was merged into another; final: the 终报 came (nothing more due)"))
     created_at: datetime = Field(sa_type=UTCDateTime)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from core.errors import Forbidden
@@ -146,7 +146,7 @@ def _where(q, f: Filters, session: Session):
     if f.actor:
         q = q.where(AuditEntry.actor.in_(actor_keys(session, f.actor)))
     if f.action:
-        q = q.where(AuditEntry.action == f.action)
+        q = q.where(action_where(f.action))
     if f.entity:
         q = q.where(AuditEntry.entity == f.entity)
     if f.unit_id:
@@ -397,6 +397,24 @@ def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "
     if before_seq:
         q = q.where(AuditEntry.seq < before_seq)
     return list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(min(max(1, limit), MAX_PAGE))))
+
+
+def action_where(choice: str):
+    """The filter's action choice: a code (update), or several that read the same (update,edit), each maybe
+    narrowed to an entity (receipt@incident: an incident's 签收, not a phone check's 回执)."""
+    conds = []
+    for token in (t.strip() for t in choice.split(",")):
+        action, _, entity = token.partition("@")
+        if action:
+            conds.append(and_(AuditEntry.action == action, AuditEntry.entity == entity) if entity
+                         else AuditEntry.action == action)
+    return or_(*conds) if conds else AuditEntry.action == choice
+
+
+def action_pairs_in_use(*, session: Session, by: Actor) -> list[tuple[str, str]]:
+    """The (action, entity) pairs the record holds: the filter's choices, worded per entity where that differs."""
+    require_reader(by)
+    return sorted(session.exec(select(AuditEntry.action, AuditEntry.entity).distinct()).all())
 
 
 def actions_in_use(*, session: Session, by: Actor) -> list[str]:

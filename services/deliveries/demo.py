@@ -17,11 +17,23 @@ from services.deliveries.render import render
 INBOX = "inbox"
 
 
-def seed_channels(session: Session, *, actor: str, key: str, now: datetime) -> dict[str, int]:
-    """Configure the `inbox` channel and leave a delivered welcome message for every person with an account."""
-    if session.exec(select(ChannelConfig).where(ChannelConfig.name == INBOX)).first() is None:
-        create_channel(session=session, actor=actor, key=key, data=ChannelConfigCreate(
-            name=INBOX, kind="inbox", title="控制台收件箱", config={}))
+UPWARD_TITLE = "演示：模拟市政府总值班室（离线收件，不发往真实系统）"
+
+
+def seed_channels(session: Session, *, actor: str, key: str, now: datetime,
+                  upward_channel: str | None = None) -> dict[str, int]:
+    """Configure the `inbox` channel and leave a delivered welcome message for every person with an account.
+    `upward_channel` (settings.incidents.upward_channel): the demo has no city duty room to report to, so that
+    channel, when not configured, is a simulated one that takes every upward report offline (kind inbox, named as
+    the demo's): the demo's written reports reach it, rather than all failing (渠道未配置) and teaching the duty
+    officer that 向上报送失败 is normal. A real office configures its own channel of that name (production never
+    seeds the demo)."""
+    made = 0
+    for name, title in ((INBOX, "控制台收件箱"), (upward_channel, UPWARD_TITLE)):
+        if name and session.exec(select(ChannelConfig).where(ChannelConfig.name == name)).first() is None:
+            create_channel(session=session, actor=actor, key=key, data=ChannelConfigCreate(
+                name=name, kind="inbox", title=title, config={}))
+            made += 1
     _link_demo_accounts(session, actor)
     sent = 0
     for user in session.exec(select(User).where(User.person_id.is_not(None))):
@@ -37,7 +49,7 @@ def seed_channels(session: Session, *, actor: str, key: str, now: datetime) -> d
         session.add(row)
         sent += 1
     session.flush()
-    return {"channels": 1, "inbox_messages": sent}
+    return {"channels": made, "inbox_messages": sent}
 
 
 def _link_demo_accounts(session: Session, actor: str) -> None:

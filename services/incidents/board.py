@@ -77,7 +77,8 @@ def board(session: Session, now: datetime, *, by: Actor, settings: Settings, inc
         reps = reports[inc.id]
         ups = upward.statuses(session, inc, reps, notices=notices[inc.id], live=live)
         # a deadline "met" by a failed send is not met
-        open_d = deadlines.still_open(session, inc.id, ups, rows=open_rows[inc.id])
+        open_d = deadlines.still_open(session, inc.id, ups, rows=open_rows[inc.id],
+                                      closed=inc.status == "closed")
         rows.append(BoardRow(inc, names.get(inc.unit_id, ""), open_d[0] if open_d else None,
                              sum(d.due_at <= now for d in open_d), states.get(inc.id),
                              flags(session, inc, now, settings, reps), [u for u in ups.values() if u.alarm]))
@@ -232,7 +233,7 @@ def detail(session: Session, incident_id: uuid.UUID, now: datetime, *, by: Actor
     more = (inc.merged_by or "", *(a.name for a in ack_rows if a.kind == "receipt"))
     return {"incident": inc, "reports": reports, "timeline": events, **shown_names(session, events, more),
             "first_channels": {x.channel for x in reports if x.kind == "first"},
-            "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups),
+            "upward": ups, "deadlines": rows, "deadline_state": deadlines.standing(rows, ups, closed=inc.status == "closed"),
             "flags": flags(session, inc, now, settings, reports), "escalation": escalation,
             "escalation_shown": ack_view.shown_escalation(session, inc, escalation),
             "ackers": ack_view.acknowledged_names(session, inc),

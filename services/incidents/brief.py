@@ -12,19 +12,20 @@ from sqlmodel import Session, select
 
 from core.errors import Forbidden
 from core.settings import Settings
-from models.directory import Person
+from models.directory import Person, Unit
 from models.incidents.escalation import Notice
 from models.incidents.records import Incident
 from services.access import Actor
 from services.audit import chain
-from services.incidents import board, deadlines, targets
+from services.incidents import board, convert, deadlines, targets, told
 
 OFFICE = Actor.system("brief")  # the brief goes to the county's leaders: every unit's incidents
 
 
 @dataclass(frozen=True)
 class Brief:
-    """What the brief says: the day's figures, each open incident (up to 10), and the audit chain's head."""
+    """What the brief says: the day's figures, each open incident (up to 10), those closed (终报) in the last 24
+hours with their final figures (up to 10), and the audit chain's head."""
 
     day: date
     received: int
@@ -33,11 +34,29 @@ class Brief:
     pending: int
     incidents: list[str]
     chain_head: str | None
+    closed: list[str] = ()
 
     @property
     def summary(self) -> str:
-        return (f"过去24小时接报事件{self.received}起，目前未结事件{self.open}起，超时未报{self.overdue}项，"
+        done = f"终报结案{len(self.closed)}起，" if self.closed else ""
+        return (f"过去24小时接报事件{self.received}起，{done}目前未结事件{self.open}起，超时未报{self.overdue}项，"
                 f"待反馈批示{self.pending}项。")
+
+
+def _closed(session: Session, since: datetime) -> list[str]:
+    """The incidents closed by their 终报 since `since` (a merged one is counted in the one it joined), each with
+    its final figures: a leader reading the brief learns the day's deaths even when the incident is over."""
+    rows = session.exec(select(Incident).where(Incident.status == "closed", Incident.closed_at >= since,
+                                               Incident.merged_into_id.is_(None))
+                        .order_by(Incident.closed_at.desc()).limit(10)).all()
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({i.unit_id for i in rows}))).all()) \
+        if rows else {}
+    return [f"{i.title}（{names.get(i.unit_id, '')}，{_grade(i.grade)}，已终报，{told.figures_text(i)}）" for i in rows]
+
+
+def _grade(value: int | None) -> str:
+    g = convert.grade_of(value)
+    return g.roman + "级" if g else "待定级"
 
 
 def gather(session: Session, now: datetime, settings: Settings) -> Brief:
@@ -54,13 +73,15 @@ def gather(session: Session, now: datetime, settings: Settings) -> Brief:
     # a copy of the record's head outside the system: whoever keeps the brief can check it
     head = f"审计链：第 {top[0]} 条，校验值 {top[1][:16]}" if top is not None else None
     return Brief(now.astimezone(settings.tz).date(), len(new), len(rows), deadlines.overdue_count(session, now),
-                 len(board.open_items(session, by=OFFICE)), incidents, head)
+                 len(board.open_items(session, by=OFFICE)), incidents, head, _closed(session, since))
 
 
 def compose(session: Session, now: datetime, settings: Settings) -> str:
     """The brief's text (zh-CN): what goes to each leader."""
     b = gather(session, now, settings)
     lines = [f"值班日报（{b.day:%Y年%m月%d日}）", b.summary, *(f"· {line}" for line in b.incidents)]
+    if b.closed:
+        lines += ["过去24小时终报结案：", *(f"· {line}" for line in b.closed)]
     return "\n".join(lines + ([b.chain_head] if b.chain_head else []))
 
 
@@ -75,13 +96,14 @@ def brief_docx(session: Session, now: datetime, settings: Settings) -> bytes:
     gongwen.title(doc, "值班日报")
     gongwen.addressee(doc, settings.incidents.brief_addressee)
     gongwen.body(doc, f"{gongwen.chinese_date(b.day)}值班情况报告如下：{b.summary}")
-    if b.incidents:
-        gongwen.heading(doc, "一、未结事件")
-        for n, line in enumerate(b.incidents, start=1):
-            gongwen.body(doc, f"{n}. {line}")
+    sections = [(title, lines) for title, lines in (("未结事件", b.incidents), ("过去24小时终报结案事件", b.closed))
+                if lines]
     if b.chain_head:
-        gongwen.heading(doc, f"{'二' if b.incidents else '一'}、审计记录")
-        gongwen.body(doc, b.chain_head + "。")
+        sections.append(("审计记录", [b.chain_head + "。"]))
+    for numeral, (title, lines) in zip("一二三", sections):
+        gongwen.heading(doc, f"{numeral}、{title}")
+        for n, line in enumerate(lines, start=1):
+            gongwen.body(doc, line if title == "审计记录" else f"{n}. {line}")
     gongwen.signature(doc, settings.incidents.office, b.day)
     buf = io.BytesIO()
     doc.save(buf)

@@ -190,23 +190,28 @@ def meet(session: Session, incident: Incident, report: Report, now: datetime, *,
         if cas is not None and r.is_known(getattr(cas, row.element)):
             row.met_at, row.met_by = report.reported_at, report.id
             session.add(row)
-    if report.kind == "final":
+    if report.kind == "final":  # the 终报: nothing more is due (shown 已终报，无需续报)
         for row in open_rows(session, incident.id):
-            row.cancelled_at = now
+            row.cancelled_at, row.cancel_reason = now, "final"
             session.add(row)
     session.flush()
     return max(late) if late else None
 
 
-def standing(rows: list[Deadline], ups: dict) -> dict:
+def standing(rows: list[Deadline], ups: dict, *, closed: bool = False) -> dict:
     """What each deadline shows, given the upward outcome of the reports (`upward.statuses`): a deadline met by a
     written report is met only once that report reached the city (sent/delivered) or was phoned; while its send
     is failed/unknown the deadline is open again ("upward_failed", 报送失败), while queued it is "upward_pending".
-    Returns {deadline id: met | late | cancelled | merged | open | upward_failed | upward_pending}."""
+    Once the incident is `closed` by its 终报, a 续报 deadline not met (or met by a send that failed) is no longer
+    required ("final_done", 已终报，无需续报), not a live failed deadline.
+    Returns {deadline id: met | late | cancelled | merged | final_done | open | upward_failed | upward_pending}."""
     out = {}
     for row in rows:
         u = ups.get(row.met_by) if row.met_by is not None else None
-        if row.cancelled_at is not None and row.met_at is None:
+        if closed and row.kind in FOLLOWUP_KINDS and row.cancel_reason != "merged" and (
+                row.met_at is None or (u is not None and (u.alarm or u.state in ("queued", "sending")))):
+            out[row.id] = "final_done"
+        elif row.cancelled_at is not None and row.met_at is None:
             out[row.id] = "merged" if row.cancel_reason == "merged" else "cancelled"
         elif row.met_at is None:
             out[row.id] = "open"
@@ -219,15 +224,19 @@ def standing(rows: list[Deadline], ups: dict) -> dict:
     return out
 
 
-def still_open(session: Session, incident_id, ups: dict, *, rows: list[Deadline] | None = None) -> list[Deadline]:
+def still_open(session: Session, incident_id, ups: dict, *, rows: list[Deadline] | None = None,
+               closed: bool = False) -> list[Deadline]:
     """Open deadlines plus those "met" by a report whose upward send failed (报送失败: not met), by due time.
-    A board passes each incident's open `rows`, read for all its incidents at once (`open_rows_of`)."""
+    A board passes each incident's open `rows`, read for all its incidents at once (`open_rows_of`). Once the
+    incident is `closed` by its 终报 its 续报 deadlines are not required any more (`standing`'s final_done)."""
     failed = [u.report.id for u in ups.values() if u.alarm]
     rows = open_rows(session, incident_id) if rows is None else list(rows)
     if failed:
         rows += list(session.exec(select(Deadline).where(Deadline.incident_id == incident_id,
                                                          Deadline.met_by.in_(failed),
                                                          Deadline.cancelled_at.is_(None))))
+    if closed:
+        rows = [d for d in rows if d.kind not in FOLLOWUP_KINDS]
     return sorted(rows, key=lambda d: d.due_at)
 
 

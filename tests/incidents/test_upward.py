@@ -5,6 +5,7 @@ statistics count an upward report only when it reached (delivered / taken by the
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -229,3 +230,39 @@ def test_a_call_given_to_the_minute_in_the_reports_own_minute_is_not_before_it(s
     got = upward.record_phoned(session=session, incident_id=inc.id, report_id=rep.id, by=DUTY, now=clock.now,
                                at=minute, caller="值班员李华", reached="市政府总值班室张科长")
     assert got.phoned_upward_at == rep.reported_at
+
+
+def test_after_the_final_report_a_daily_followup_whose_send_failed_is_not_required(client, app, users, county, clock,
+                                                                                   session, settings):
+    """The 08:00 续报 went up and failed; then the 终报 came (phoned): the 08:00 row reads 已终报，无需续报, not
+    报送失败 with a countdown, and the board has no live deadline for the closed incident."""
+    from models.incidents.records import Deadline
+
+    app.state.clock = clock
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="first", channel="phone"))
+    (slot,) = session.exec(select(Deadline).where(Deadline.incident_id == inc.id, Deadline.kind == "followup")).all()
+    clock.now = slot.due_at - timedelta(minutes=10)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", situation="续报"))
+    dispatch(session, clock, webhook_missing)
+    session.commit()
+    assert client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    card = client.get(f"/incidents/{inc.id}").text.split('id="deadlines"')[1].split("</table>")[0]
+    assert 'data-deadline="upward_failed"' in card  # before the 终报: a live failed deadline
+    clock.advance(hours=3)
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="final", channel="phone", situation="已处置", handling="完毕", cause="降雨",
+                             aftermath="安置", deaths=2, injured=4, missing=0))
+    session.commit()
+    card = client.get(f"/incidents/{inc.id}").text.split('id="deadlines"')[1].split("</table>")[0]
+    (morning,) = [tr for tr in card.split("<tr>") if "每日定时续报（08:00）" in tr]
+    assert 'data-deadline="final_done"' in morning and "已终报，无需续报" in morning and "报送失败" not in morning
+    card = client.get(f"/incidents/{inc.id}?lang=en").text.split('id="deadlines"')[1].split("</table>")[0]
+    assert "Final report in: no follow-up needed" in card
+    (row,) = [b for b in board.board(session, clock.now, by=DUTY, settings=settings, include_closed=True)
+              if b.incident.id == inc.id]
+    assert row.next_deadline is None or row.next_deadline.kind != "followup"

@@ -49,3 +49,56 @@ def test_every_person_the_demo_notifies_can_read_their_inbox(cli_db):
     with Session(cli_db) as session:
         assert _login(session, "county-head", "xianzhang-2026")
     assert run("users", "password", "nobody", "--password", "xianzhang-2026").exit_code == 1
+
+
+def test_the_demo_reports_upward_to_its_simulated_city_duty_room(cli_db):
+    """The demo has no city system: its upward channel is a simulated one, named as the demo's, so the demo's
+    written reports reach it (offline) and the demo does not open with 向上报送失败 everywhere."""
+    import asyncio
+
+    from core.settings import get_settings
+    from engine.dispatcher import Dispatcher
+    from models.deliveries import ChannelConfig
+    from models.incidents.records import Incident
+    from models.types import utcnow
+    from services.incidents.reports import add_report
+    from services.incidents.schemas import ReportIn
+    from tests.incidents.conftest import DUTY
+
+    assert run("demo", "seed").exit_code == 0
+    settings = get_settings()
+    with Session(cli_db) as session:
+        channel = session.exec(select(ChannelConfig).where(
+            ChannelConfig.name == settings.incidents.upward_channel)).one()
+        assert channel.title.startswith("演示：模拟市政府总值班室") and channel.kind == "inbox"
+        slide = session.exec(select(Incident).where(Incident.status == "open")).first()
+        add_report(session=session, incident_id=slide.id, by=DUTY, now=utcnow(), settings=settings,
+                   data=ReportIn(kind="followup", channel="written", situation="续报：已转移群众"))
+        session.commit()
+        upward = [d.id for d in session.exec(select(Delivery).where(Delivery.channel == channel.name))]
+    assert upward, "the written 续报 went upward"
+    d = Dispatcher(cli_db, key=settings.secret_key.get_secret_value(), public_url="http://127.0.0.1:8000", poll=0.05)
+    asyncio.run(d.run_until_idle(timeout=20))
+    with Session(cli_db) as session:
+        states = {session.get(Delivery, i).state for i in upward}
+    assert states == {"delivered"}, states
+
+
+def test_the_readme_password_command_works_as_written(cli_db):
+    """README: `dutydesk users password county-head`, with no --password: it asks for it twice, not echoed."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from dutydesk.cli import app
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    (command,) = set(re.findall(r"`(dutydesk users password county-head)`", readme))
+    assert run("demo", "seed").exit_code == 0
+    typed = CliRunner().invoke(app, shlex.split(command)[1:], input="xianzhang-2026\nxianzhang-2026\n")
+    assert typed.exit_code == 0 and "password changed for county-head" in typed.output, typed.output
+    assert "xianzhang-2026" not in typed.output  # hidden input
+    with Session(cli_db) as session:
+        assert _login(session, "county-head", "xianzhang-2026")

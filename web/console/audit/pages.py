@@ -19,7 +19,7 @@ FILTERS = ("since", "until", "actor", "action", "entity", "unit_id")
 
 @router.get("/audit")
 def audit_log(request: Request, since: str = Query("", max_length=40), until: str = Query("", max_length=40),
-              actor: str = Query("", max_length=120), action: str = Query("", max_length=60),
+              actor: str = Query("", max_length=120), action: str = Query("", max_length=300),
               entity: str = Query("", max_length=60), unit_id: str = Query("", max_length=64),
               page_no: int = Query(1, alias="page", ge=1, le=10**6), seq: int | None = Query(None, ge=1, le=2**62),
               c: Caller = Depends(page("audit:read")), session: Session = Depends(get_session)):
@@ -42,7 +42,7 @@ def audit_log(request: Request, since: str = Query("", max_length=40), until: st
     units = session.exec(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.name)).all()
     return render(request, "audit.html", c, status_code=400 if errors else 200, result=result, view=view,
                   args=args, page_no=page_no, errors=errors, units=units, tz=settings.tz,
-                  actions=reading.actions_in_use(session=session, by=c.by),
+                  actions=view.action_choices(reading.action_pairs_in_use(session=session, by=c.by), lang),
                   entities=reading.entities_in_use(session=session, by=c.by),
                   last=checks.last_check(session=session, keeper=request.app.state.audit_keeper), filters=dict(zip(FILTERS, (
                       since, until, actor, action, entity, unit_id))))

@@ -94,8 +94,26 @@ def actor_text(who: Who, lang: str) -> str:
     return text
 
 
-def action_text(action: str, lang: str) -> str:
+# an action whose word depends on what it was done to: an incident's receipt is its 签收 (the office signed for it),
+# a phone check's is the call's 回执
+_ACTION_OF_ENTITY = {("receipt", "incident"): "sign"}
+
+
+def action_text(action: str, lang: str, entity: str = "") -> str:
+    action = _ACTION_OF_ENTITY.get((action, entity), action)
     return word(f"enum.audit_action.{action}", lang, action)
+
+
+def action_choices(pairs: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    """The action filter's options, (value, label), one per label: codes that read the same share an option
+    (update,edit: 修改), and an action worded by its entity is narrowed to it (receipt@incident: 签收)."""
+    by_label: dict[str, list[str]] = {}
+    for action, entity in pairs:
+        label = action_text(action, lang, entity)
+        token = f"{action}@{entity}" if any(a == action for a, _ in _ACTION_OF_ENTITY) else action
+        if token not in by_label.setdefault(label, []):
+            by_label[label].append(token)
+    return sorted(((",".join(sorted(tokens)), label) for label, tokens in by_label.items()), key=lambda c: c[0])
 
 
 def entity_text(entity: str, lang: str) -> str:
@@ -339,5 +357,5 @@ def target_link(e: EntryView) -> str | None:
     return pattern.format(id=e.entity_id) if pattern and e.target else None
 
 
-__all__ = ["Change", "action_text", "checked_by", "actor_text", "changes_text", "entity_text", "field_text", "note_said", "note_text",
+__all__ = ["Change", "action_choices", "action_text", "checked_by", "actor_text", "changes_text", "entity_text", "field_text", "note_said", "note_text",
            "system_name", "target_extra", "target_link", "target_text", "value_text"]

@@ -335,6 +335,7 @@ WORDS.update({
     "inc.page.merged": ("已合并", "Merged"),
     "inc.merge.escalation_stopped": ("已停止（已合并）", "Stopped (merged)"),
     "inc.page.deadline_merged": ("已合并，不计超时", "Merged (not overdue)"),
+    "inc.page.final_done": ("已终报，无需续报", "Final report in: no follow-up needed"),
     "inc.tl.merged": ("已并入「{title}」（{by}）", "Merged into “{title}” ({by})"),
     "inc.tl.source": ("另一来源：{unit}{reporter}报告「{title}」（来源：{source}）",
                       "Another source: {unit}{reporter} reported “{title}” (source: {source})"),
