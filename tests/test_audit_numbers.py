@@ -63,6 +63,9 @@ def test_a_gap_and_a_deleted_middle_entry_are_named_by_the_same_number_in_the_li
     assert f'<a href="/audit?pos={n}#e-{n}">第 {n} 号记录被删除</a>' in page
     shown = [int(m) for m in re.findall(r'<span class="muted">#(\d+)</span>', page)]
     assert n not in shown and {n - 1, n + 1} <= set(shown)  # the neighbours by the numbers verify counts in
+    assert f'<li class="card audit-gap sev-critical" id="e-{n}" data-gap="{n}-{n}">第 {n} 号记录已不在（被删除）</li>' in page
+    filtered = client.get("/audit", params={"action": "login"}, headers=tokens["auditor"] | HTML).text
+    assert "audit-gap" not in filtered  # entries left out by a filter are not deleted ones
     head = re.search(rf'id="e-{n + 1}".*?</p>', page, re.S).group(0)
     assert f"#{n + 1}</span>" in head and ("#%d<" % after.seq not in head or after.seq == n + 1)
 

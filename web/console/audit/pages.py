@@ -42,6 +42,7 @@ def audit_log(request: Request, since: str = Query("", max_length=40), until: st
     units = session.exec(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.name)).all()
     return render(request, "audit.html", c, status_code=400 if errors else 200, result=result, view=view,
                   args=args, page_no=page_no, errors=errors, units=units, tz=settings.tz,
+                  gaps=not any((since, until, actor, action, entity, unit_id)),  # else a filter's, not deletions
                   actions=reading.actions_in_use(session=session, by=c.by),
                   entities=reading.entities_in_use(session=session, by=c.by),
                   last=checks.last_check(session=session, keeper=request.app.state.audit_keeper), filters=dict(zip(FILTERS, (
