@@ -74,7 +74,8 @@ def test_verify_names_an_edited_a_deleted_and_an_unsealed_entry_by_their_own_num
     assert ("edited", edited.seq, positions[edited.seq]) in found
     assert ("missing", None, positions[deleted.seq]) in found  # the deleted entry by its own position, not a neighbour
     assert ("missing", None, positions[unsealed.seq]) in found and ("unsealed", unsealed.seq, None) in found
-    assert all(p.reason and "号记录" in p.reason or "链位置" in p.reason for p in problems)  # zh-CN for the console
+    # zh-CN for the console, each entry by its number (its chain position), a pending one as 待封存 (it has none)
+    assert all(f"第 {p.pos} 号记录" in p.reason if p.pos else "待封存" in p.reason for p in problems)
 
 
 def test_deleting_the_newest_entries_is_a_cut_tail_named_entry_by_entry(session, keeper):
@@ -204,7 +205,8 @@ def test_check_is_recorded_and_shown_to_auditors_in_chinese_with_a_link(client, 
     r = client.post("/api/audit/verify", headers=tokens["auditor"])
     assert any(p["code"] == "edited" and p["seq"] == victim.seq for p in r.json()["problems"])
     page = client.get("/audit", headers=tokens["auditor"] | {"Accept": "text/html"})
-    assert f'href="/audit?seq={victim.seq}#e-{victim.seq}"' in page.text and f"第 {victim.seq} 号记录内容被修改" in page.text
+    n = victim.chain_pos
+    assert f'href="/audit?pos={n}#e-{n}"' in page.text and f"第 {n} 号记录内容被修改" in page.text
 
 
 def test_the_anchor_file_is_plain_json_lines(session, keeper):

@@ -45,7 +45,7 @@ def test_csv_has_chinese_headers_and_limit(cli_db):
     _seed(cli_db)
     r = run_cli("audit", "list", "--format", "csv", "--limit", "2")
     rows = list(csv.reader(io.StringIO(r.output)))
-    assert rows[0][:4] == ["序号", "时间", "操作人", "动作"] and len(rows) == 3
+    assert rows[0][:4] == ["编号", "时间", "操作人", "动作"] and len(rows) == 3
     assert run_cli("audit", "list", "--since", "昨天").exit_code == 2
     assert run_cli("audit", "list", "--unit", "不存在").exit_code == 1
     assert "列出审计日志" in run_cli("audit", "list", "--help").output
@@ -76,3 +76,26 @@ def test_verify_speaks_the_cli_language(cli_db, tmp_path, monkeypatch):
     assert zh.exit_code == en.exit_code == 1
     assert "内容被修改" in zh.output and "发现问题 1 处" in zh.output
     assert "内容被修改" not in en.output and "1 problems" in en.output
+
+
+def test_list_numbers_sealed_entries_as_verify_does_and_pending_ones_as_pending(cli_db, tmp_path, monkeypatch):
+    """An entry's number is its chain position (the number verify names it by), never its row id; an entry not
+    sealed yet has none and reads 待封存."""
+    from core import settings as config
+
+    monkeypatch.setenv("DUTYDESK_DATA_DIR", str(tmp_path))
+    config.get_settings.cache_clear()
+    with Session(cli_db) as s:
+        record(session=s, actor="cli", action="remind", entity="reminder_notice")
+        s.commit()
+    r = run_cli("audit", "list", "--action", "remind")
+    assert r.output.startswith("待封存  "), r.output
+    assert json.loads(run_cli("audit", "list", "--format", "json", "--lang", "en").output)["entries"][0]["number"] == \
+        "pending"
+    assert run_cli("audit", "seal").exit_code == 0
+    with Session(cli_db) as s:
+        s.exec(text("UPDATE audit_entry SET seq = seq + 100"))  # row ids far from the positions (gaps, as on PostgreSQL)
+        pos = s.exec(text("SELECT chain_pos FROM audit_entry WHERE action = 'remind'")).one()[0]
+        s.commit()
+    assert run_cli("audit", "list", "--action", "remind").output.startswith(f"#{pos}  ")
+    assert json.loads(run_cli("audit", "list", "--format", "json").output)["entries"][0]["number"] == pos

@@ -24,8 +24,8 @@ from services.times import office_time
 from web.console.audit import view
 
 app = typer.Typer(no_args_is_help=True, help="审计日志：查看、校验、封存、更换密钥 (the audit log: list, verify, seal, re-key)")
-COLUMNS = ("seq", "at", "actor", "action", "target", "unit", "changes", "note")
-HEADER = {"zh-CN": ("序号", "时间", "操作人", "动作", "对象", "单位", "变更内容", "说明"), "en": COLUMNS}
+COLUMNS = ("number", "at", "actor", "action", "target", "unit", "changes", "note")
+HEADER = {"zh-CN": ("编号", "时间", "操作人", "动作", "对象", "单位", "变更内容", "说明"), "en": COLUMNS}
 
 
 class Format(StrEnum):
@@ -67,7 +67,8 @@ def list_(since: str = typer.Option(None, help="起始时间（含），北京�
         typer.echo(f"error: {exc.field + ': ' if exc.field else ''}{exc.reason}", err=True)
         raise typer.Exit(1) from exc
     sep = "; " if lang == "en" else "；"
-    rows = [(e.seq, e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), view.actor_text(e.who, lang),
+    pending = "pending" if lang == "en" else "待封存"  # not sealed yet: no number (its row id is not one)
+    rows = [(e.pos or pending, e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), view.actor_text(e.who, lang),
              view.action_text(e.action, lang), view.target_text(e, lang, tz), e.unit,
              sep.join(f"{f}: {a}" if e.shape == "new" else f"{f}: {b}" if e.shape == "gone" else f"{f}: {b} → {a}"
                       for f, b, a in view.changes_text(e, page.names, lang, tz)), view.note_text(e, lang))
@@ -81,7 +82,7 @@ def list_(since: str = typer.Option(None, help="起始时间（含），北京�
         out.writerows([formula_safe(v) for v in r] for r in rows)
     else:
         for r in rows:
-            typer.echo(f"#{r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}" + (f"  [{r[5]}]" if r[5] else ""))
+            typer.echo(f"{'#' if isinstance(r[0], int) else ''}{r[0]}  {r[1]}  {r[2]}  {r[3]}  {r[4]}" + (f"  [{r[5]}]" if r[5] else ""))
             if r[6]:
                 typer.echo(f"    {r[6]}")
             if r[7]:

@@ -4,8 +4,10 @@
 the next chain position and an HMAC-SHA256 over its content and the previous entry's hash. Without the key
 nobody can re-hash the chain so that it verifies; with the key but without the anchor file (or the anchor URL's
 copy) nobody can delete its newest entries unnoticed. `verify` names every edited, deleted, re-linked and
-unsealed entry by its own number: the entry's `seq`, or the chain position a deleted entry held, and an entry
-inserted afterwards with an earlier time (back-dated: sealed after entries written later than it claims).
+back-dated entry (inserted afterwards with an earlier time) by its own number, 第 N 号: its chain position, the
+number the console, the API and `dutydesk audit list` show. An entry's `seq` is only the row's internal id: on
+PostgreSQL it has gaps (a rolled-back write uses one up), so it differs from the position and is never shown as
+a number. An entry not yet sealed has no number: it reads 待封存 (named by its time and actor).
 """
 
 from __future__ import annotations
@@ -165,8 +167,8 @@ def rekey(*, session: Session, old: ChainKey | None, new: ChainKey, anchors: Anc
 @dataclass(frozen=True)
 class ChainProblem:
     code: str  # edited | missing | relinked | truncated | anchor | other_key | unsealed | backdated
-    seq: int | None  # the entry's own number, when it still exists
-    pos: int | None  # its chain position (a deleted entry's number)
+    seq: int | None  # the row's internal id, when it still exists (never shown: it has gaps on PostgreSQL)
+    pos: int | None  # its chain position: the entry's number as shown everywhere (a deleted entry's too)
     reason: str  # zh-CN
     reason_en: str
 
@@ -187,12 +189,12 @@ def _span(gap: timedelta) -> tuple[str, str]:
 
 
 def _missing(first: int, last: int, why_zh: str, why_en: str, code: str = "missing") -> list[ChainProblem]:
-    out = [ChainProblem(code, None, p, f"链位置 {p} 的记录被删除{why_zh}", f"the entry at chain position {p} was "
-                        f"deleted{why_en}") for p in range(first, min(last, first + LISTED - 1) + 1)]
+    out = [ChainProblem(code, None, p, f"第 {p} 号记录被删除{why_zh}", f"entry #{p} was deleted{why_en}")
+           for p in range(first, min(last, first + LISTED - 1) + 1)]
     if last - first + 1 > LISTED:
         more = last - first + 1 - LISTED
-        out.append(ChainProblem(code, None, first + LISTED, f"另有 {more} 条记录被删除（链位置 {first + LISTED} "
-                                f"至 {last}）", f"{more} more entries deleted (positions {first + LISTED} to {last})"))
+        out.append(ChainProblem(code, None, first + LISTED, f"另有 {more} 条记录被删除（第 {first + LISTED} 至 "
+                                f"{last} 号）", f"{more} more entries deleted (#{first + LISTED} to #{last})"))
     return out
 
 
@@ -219,27 +221,27 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
             if pos > last + 1:
                 problems += _missing(last + 1, pos - 1, "", "")
             elif stored_prev != prev:
-                problems.append(ChainProblem("relinked", seq, pos, f"第 {seq} 号记录与前一条的链接被改动",
-                                             f"entry #{seq}: its link to the previous entry was altered"))
+                problems.append(ChainProblem("relinked", seq, pos, f"第 {pos} 号记录与前一条的链接被改动",
+                                             f"entry #{pos}: its link to the previous entry was altered"))
             if sealed_with != key_id:
-                problems.append(ChainProblem("other_key", seq, pos, f"第 {seq} 号记录不是用当前密钥封存的",
-                                             f"entry #{seq} was not sealed with the current key"))
+                problems.append(ChainProblem("other_key", seq, pos, f"第 {pos} 号记录不是用当前密钥封存的",
+                                             f"entry #{pos} was not sealed with the current key"))
             elif digest(key, *row[:11], stored_prev) != stored:
-                problems.append(ChainProblem("edited", seq, pos, f"第 {seq} 号记录内容被修改（校验值不符）",
-                                             f"entry #{seq}: content altered (hash mismatch)"))
+                problems.append(ChainProblem("edited", seq, pos, f"第 {pos} 号记录内容被修改（校验值不符）",
+                                             f"entry #{pos}: content altered (hash mismatch)"))
             at = row[2]
             if latest is not None and at < latest - BACKDATE_TOLERANCE:
                 zh, en = _span(latest - at)
                 when = _when(at, tz)
                 problems.append(ChainProblem(
-                    "backdated", seq, pos, f"第 {seq} 号记录的时间（{when}）比在它之前封存的记录早{zh}：是事后插入的",
-                    f"entry #{seq} is dated {when}, {en} before the entries sealed ahead of it: it was inserted "
+                    "backdated", seq, pos, f"第 {pos} 号记录的时间（{when}）比在它之前封存的记录早{zh}：是事后插入的",
+                    f"entry #{pos} is dated {when}, {en} before the entries sealed ahead of it: it was inserted "
                     "afterwards"))
             latest = at if latest is None or at > latest else latest
             mark = marks.get(pos)
             if mark is not None and mark.hash != stored:
-                problems.append(ChainProblem("anchor", seq, pos, f"第 {seq} 号记录与 {_when(mark.at, tz)} 的锚点不符："
-                                             "链被重新计算或篡改", f"entry #{seq} differs from the anchor of "
+                problems.append(ChainProblem("anchor", seq, pos, f"第 {pos} 号记录与 {_when(mark.at, tz)} 的锚点不符："
+                                             "链被重新计算或篡改", f"entry #{pos} differs from the anchor of "
                                              f"{_when(mark.at, tz)}: the chain was re-hashed or altered"))
             prev, last = stored, pos
         checked += len(rows)
@@ -251,10 +253,12 @@ def verify(*, session: Session, key: ChainKey | None, anchors: list[Anchor] | No
                              f" (the chain's tail was cut; the anchor of {_when(marks[end].at, tz)} has position {end})",
                              "truncated")
     if now is not None:
-        for seq in session.execute(select(T.c.seq).where(T.c.chain_pos.is_(None), T.c.at < now - UNSEALED_GRACE)
-                                   .order_by(T.c.seq).limit(LISTED)).scalars():
-            problems.append(ChainProblem("unsealed", seq, None, f"第 {seq} 号记录超过5分钟未封存",
-                                         f"entry #{seq} unsealed for over 5 minutes"))
+        for seq, at, actor in session.execute(
+                select(T.c.seq, T.c.at, T.c.actor).where(T.c.chain_pos.is_(None), T.c.at < now - UNSEALED_GRACE)
+                .order_by(T.c.seq).limit(LISTED)).all():  # no number yet: named by its time and actor
+            when = _when(at, tz)
+            problems.append(ChainProblem("unsealed", seq, None, f"一条待封存的记录（{when}，{actor}）超过5分钟未封存",
+                                         f"a pending entry ({when}, {actor}) unsealed for over 5 minutes"))
     return checked, problems
 
 

@@ -60,7 +60,7 @@ class Filters:
     action: str = ""
     entity: str = ""
     unit_id: str = ""
-    seq_at_most: int | None = None  # a chain problem's link: that entry and the ones before it
+    pos_at_most: int | None = None  # a chain problem's link: entry 第 N 号 (its chain position) and those before it
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Change:
 
 @dataclass
 class EntryView:
-    seq: int
+    seq: int  # the row's internal id (an anchor for a pending entry); the number shown is `pos`
     at: datetime
     who: Who
     action: str
@@ -97,6 +97,7 @@ class EntryView:
     actors: dict[str, Who] = field(default_factory=dict)  # a changed value that is an actor (报备人 token:duty)
     target_label: str = ""  # a label key the target's name goes with (a report's kind: enum.report_kind.first)
     target_at: datetime | None = None  # the time the target's name goes with (a phone check's call)
+    pos: int | None = None  # the entry's number (第 N 号, its chain position); None while pending (待封存)
 
 
 @dataclass
@@ -151,9 +152,14 @@ def _where(q, f: Filters, session: Session):
         q = q.where(AuditEntry.entity == f.entity)
     if f.unit_id:
         q = q.where(AuditEntry.unit_id == f.unit_id)
-    if f.seq_at_most is not None:
-        q = q.where(AuditEntry.seq <= f.seq_at_most)
+    if f.pos_at_most is not None:
+        q = q.where(AuditEntry.chain_pos <= f.pos_at_most)
     return q
+
+
+# Newest first: the pending entries (待封存, no number yet), then the sealed ones by their number (chain position).
+# `seq` is only the row's id; on PostgreSQL it has gaps and need not follow the chain, so it is never the number.
+NEWEST_FIRST = (AuditEntry.chain_pos.desc().nulls_first(), AuditEntry.seq.desc())
 
 
 def changes_of(before: dict | None, after: dict | None) -> list[Change]:
@@ -324,7 +330,7 @@ def list_entries(*, session: Session, by: Actor, filters: Filters = Filters(), o
     require_reader(by)
     offset, limit = max(0, offset), min(max(1, limit), MAX_PAGE)
     total = session.exec(_where(select(func.count()).select_from(AuditEntry), filters, session)).one()
-    rows = list(session.exec(_where(select(AuditEntry), filters, session).order_by(AuditEntry.seq.desc())
+    rows = list(session.exec(_where(select(AuditEntry), filters, session).order_by(*NEWEST_FIRST)
                              .offset(offset).limit(limit)))
     names = _Names(session)
     ids: set[uuid.UUID] = set()
@@ -368,7 +374,7 @@ def list_entries(*, session: Session, by: Actor, filters: Filters = Filters(), o
                         and int(e.entity_id) < 2**63})
     entries = [EntryView(e.seq, e.at, names.who(e.actor, e.at), e.action, e.entity, e.entity_id,
                          names.target(e), e.unit_id, names.ids.get(e.unit_id, ""), e.note, ch, _shape(e),
-                         _actors(names, e, ch), *_target_extras(e)) for e, ch in zip(rows, per_row)]
+                         _actors(names, e, ch), *_target_extras(e), pos=e.chain_pos) for e, ch in zip(rows, per_row)]
     return Page(entries, total, offset, limit, names.ids)
 
 
@@ -384,8 +390,10 @@ def _actors(names: _Names, e: AuditEntry, changes: list[Change]) -> dict[str, Wh
 
 
 def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "", action: str = "",
-                before_seq: int | None = None, limit: int = 100) -> list[AuditEntry]:
-    """The entries as recorded (the API's view), newest first, older than `before_seq` when given."""
+                before_pos: int | None = None, before_seq: int | None = None, limit: int = 100) -> list[AuditEntry]:
+    """The entries as recorded (the API's view), newest first; with `before_pos`, the sealed entries numbered
+    below it (the next page). `before_seq` (the row id, deprecated: it has gaps on PostgreSQL) is kept for old
+    clients."""
     require_reader(by)
     q = select(AuditEntry)
     if entity:
@@ -394,9 +402,11 @@ def raw_entries(*, session: Session, by: Actor, entity: str = "", actor: str = "
         q = q.where(AuditEntry.actor == actor)
     if action:
         q = q.where(AuditEntry.action == action)
+    if before_pos:
+        q = q.where(AuditEntry.chain_pos < before_pos)
     if before_seq:
         q = q.where(AuditEntry.seq < before_seq)
-    return list(session.exec(q.order_by(AuditEntry.seq.desc()).limit(min(max(1, limit), MAX_PAGE))))
+    return list(session.exec(q.order_by(*NEWEST_FIRST).limit(min(max(1, limit), MAX_PAGE))))
 
 
 def action_where(choice: str):

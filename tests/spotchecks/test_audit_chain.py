@@ -60,6 +60,6 @@ def test_tampering_with_a_spot_check_entry_is_named(tmp_path):
         conn.execute(text("DELETE FROM audit_entry WHERE seq = :s"), {"s": entries[0].seq})  # and drops the first
     bad = _verify(url, tmp_path)
     assert bad.returncode == 1
-    assert f"第 {target.seq} 号记录内容被修改" in bad.stdout
-    assert f"链位置 {entries[0].chain_pos} 的记录被删除" in bad.stdout  # the deleted entry by its own number
+    assert f"第 {target.chain_pos} 号记录内容被修改" in bad.stdout
+    assert f"第 {entries[0].chain_pos} 号记录被删除" in bad.stdout  # the deleted entry by its own number
     engine.dispose()

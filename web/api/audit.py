@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from core.errors import Invalid
@@ -17,7 +17,7 @@ router = APIRouter(tags=["audit"])
 
 
 class AuditPublic(BaseModel):
-    seq: int
+    seq: int = Field(description="the row's internal id (it has gaps on PostgreSQL); the entry's number is chain_pos")
     at: datetime
     actor: str
     action: str
@@ -27,11 +27,12 @@ class AuditPublic(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str
-    chain_pos: int | None
+    chain_pos: int | None = Field(description="the entry's number, 第 N 号, as the console and verify name it "
+                                  "(its chain position); null while pending (待封存, sealed within a second)")
     hash: str | None
 
 
-LIST_FILTERS = ("entity", "actor", "action", "before_seq", "limit")
+LIST_FILTERS = ("entity", "actor", "action", "before_pos", "before_seq", "limit")
 
 
 def _known_filters(request: Request) -> None:
@@ -47,11 +48,14 @@ def _known_filters(request: Request) -> None:
 @router.get("/audit", response_model=list[AuditPublic])
 def list_audit(entity: str | None = None, actor: str | None = None,
                action: str | None = Query(None, description="the recorded action, such as update / login / export"),
-               before_seq: int | None = Query(None, ge=1, le=2**63 - 1),
+               before_pos: int | None = Query(None, ge=1, le=2**63 - 1,
+                                              description="the next page: entries numbered below this chain_pos"),
+               before_seq: int | None = Query(None, ge=1, le=2**63 - 1, deprecated=True,
+                                              description="by row id; use before_pos"),
                limit: int = Query(100, ge=1, le=1000), c: Caller = Depends(require("audit:read")),
                _known: None = Depends(_known_filters), session: Session = Depends(get_session)):
     return reading.raw_entries(session=session, by=c.by, entity=entity or "", actor=actor or "",
-                               action=action or "", before_seq=before_seq, limit=limit)
+                               action=action or "", before_pos=before_pos, before_seq=before_seq, limit=limit)
 
 
 class VerifyResult(BaseModel):

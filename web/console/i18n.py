@@ -148,7 +148,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "audit.chain_bad": ("审计链校验发现篡改", "Audit chain broken"),
     "audit.never_checked": ("尚未校验审计链", "The audit chain has not been verified yet"),
     "audit.checked_at": ("校验时间", "Verified at"),
-    "audit.pending": ("待封存", "pending"),
+    "audit.pending": ("待封存", "Pending"),
     "audit.verify_now": ("立即校验", "Verify now"),
     "roster.leader": ("带班领导", "Duty leader"),
     "roster.officer": ("值班员", "Duty officers"),
@@ -203,7 +203,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "deaths": ("死亡", "Deaths"), "injured": ("受伤", "Injured"), "seriously_injured": ("重伤", "Seriously injured"),
         "missing": ("失联", "Missing"), "csrf_token": ("安全令牌", "Security token"),
         # a console address's own parts (a refused query names them too)
-        "page": ("页码", "Page"), "seq": ("序号", "Entry number"), "year": ("年份", "Year"), "quarter": ("季度", "Quarter"),
+        "page": ("页码", "Page"), "seq": ("序号", "Entry number"), "pos": ("编号", "Entry number"), "year": ("年份", "Year"), "quarter": ("季度", "Quarter"),
         "limit": ("条数", "Number of rows"), "offset": ("起始位置", "Offset"), "since": ("起始时间", "From"),
         "until": ("截止时间", "Until"), "next": ("跳转地址", "Next address"), "token": ("令牌", "Token"),
         "q": ("搜索词", "Search"), "lang": ("语言", "Language"),

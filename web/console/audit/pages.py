@@ -21,7 +21,7 @@ FILTERS = ("since", "until", "actor", "action", "entity", "unit_id")
 def audit_log(request: Request, since: str = Query("", max_length=40), until: str = Query("", max_length=40),
               actor: str = Query("", max_length=120), action: str = Query("", max_length=300),
               entity: str = Query("", max_length=60), unit_id: str = Query("", max_length=64),
-              page_no: int = Query(1, alias="page", ge=1, le=10**6), seq: int | None = Query(None, ge=1, le=2**62),
+              page_no: int = Query(1, alias="page", ge=1, le=10**6), pos: int | None = Query(None, ge=1, le=2**62),
               c: Caller = Depends(page("audit:read")), session: Session = Depends(get_session)):
     settings = request.app.state.settings
     lang = language(request, c)
@@ -34,14 +34,15 @@ def audit_log(request: Request, since: str = Query("", max_length=40), until: st
             times[name] = None
             errors[name] = view.word("audit.bad_time" if str(exc) == FORM else "audit.time_era", lang)
     filters = reading.Filters(since=times["since"], until=times["until"], actor=actor.strip(), action=action,
-                              entity=entity, unit_id=unit_id, seq_at_most=seq + 5 if seq else None)
+                              entity=entity, unit_id=unit_id, pos_at_most=pos + 5 if pos else None)
     result = reading.list_entries(session=session, by=c.by, filters=filters, offset=(page_no - 1) * reading.PAGE)
     args = {k: v for k, v in zip(FILTERS, (since, until, actor, action, entity, unit_id)) if v}
-    if seq:
-        args["seq"] = seq
+    if pos:  # a chain problem's link: entry 第 pos 号 (its chain position) and its neighbours
+        args["pos"] = pos
     units = session.exec(select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.name)).all()
     return render(request, "audit.html", c, status_code=400 if errors else 200, result=result, view=view,
                   args=args, page_no=page_no, errors=errors, units=units, tz=settings.tz,
+                  gaps=not any((since, until, actor, action, entity, unit_id)),  # else a filter's, not deletions
                   actions=view.action_choices(reading.action_pairs_in_use(session=session, by=c.by), lang),
                   entities=reading.entities_in_use(session=session, by=c.by),
                   last=checks.last_check(session=session, keeper=request.app.state.audit_keeper), filters=dict(zip(FILTERS, (

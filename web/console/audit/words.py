@@ -163,6 +163,8 @@ PAGE: dict[str, tuple[str, str]] = {
     "audit.reset": ("清除筛选", "Clear"), "audit.next": ("下一页", "Next page"), "audit.prev": ("上一页", "Previous page"),
     "audit.total": ("共 {total} 条，第 {first}–{last} 条", "{total} entries, showing {first}–{last}"),
     "audit.none": ("没有符合条件的记录", "No entries match"),
+    "audit.gap_one": ("第 {first} 号记录已不在（被删除）", "Entry #{first} is gone (deleted)"),
+    "audit.gap_many": ("第 {first}–{last} 号记录已不在（被删除）", "Entries #{first}–#{last} are gone (deleted)"),
     "audit.past_end": ("共 {total} 条，这一页已超出末页", "{total} entries; this page is past the last one"),
     "audit.first_page": ("回到第一页", "Back to the first page"), "audit.pages": ("翻页", "Pages"), "audit.tz": ("时间为北京时间", "Times in Beijing time"),
     "audit.who.system": ("系统", "System"), "audit.who.via": ("经", "by"),
