@@ -148,8 +148,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.months_again": ("按勾选的月份重新预览", "Preview the ticked months again"),
     "roster.import.none_ticked": ("请至少勾选一个月份", "Tick at least one month"),
     "roster.import.refused_all": ("未导入：所选月份中有 {n} 个问题，{months} 均未写入。请改正文件后重新上传，或取消勾选有问题的月份：",
-                                  "Nothing imported: the ticked months have {n} problems, so none of {months} was "
-                                  "written. Correct the file and upload it again, or untick the month with problems:"),
+                                  "Nothing imported: problems found in the ticked months ({n}), so none of {months} "
+                                  "was written. Correct the file and upload it again, or untick the month with "
+                                  "problems:"),
     "roster.notice.month_unchanged": ("{ym}：与现有排班相同，未更改", "{ym}: same as the stored roster, nothing changed"),
     # one day's class beside its date (the fairness table's columns say the plural)
     "roster.day_tag.workday": ("工作日", "Workday"), "roster.day_tag.weekend": ("周末", "Weekend"),
