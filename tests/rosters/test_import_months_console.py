@@ -14,15 +14,16 @@ from web.console.forms import FLASH_COOKIE, read_flash
 MONTHS = ("2027-01", "2027-02", "2027-03")
 
 
-def quarter(bad: str = ""):
+def quarter(bad: str = "", yearless: bool = False):
     """Three sheets 2027年1月/2月/3月, each with a merged title row and phones inside the name cells; `bad`: the
-    month whose 5th day gives a date that does not exist."""
+    month whose 5th day gives a date that does not exist; `yearless`: sheets and titles name the month only (1月),
+    the year taken from the month on screen."""
     def build(wb):
         for i, ym in enumerate(MONTHS):
             y, m = int(ym[:4]), int(ym[5:])
             ws = wb.active if i == 0 else wb.create_sheet()
-            ws.title = f"{y}年{m}月"
-            title(ws, f"XX县人民政府办公室{y}年{m}月值班表", 5)
+            ws.title = f"{m}月" if yearless else f"{y}年{m}月"
+            title(ws, f"XX县人民政府办公室{'' if yearless else f'{y}年'}{m}月值班表", 5)
             ws.append(["日期", "星期", "带班领导", "值班人员", "备注"])
             for d, (ls, os_, note) in roster(y, m).items():
                 day = f"{m}月{d.day:02d}日" if not (ym == bad and d.day == 5) else f"{m}月32日"
@@ -121,3 +122,14 @@ def test_the_months_in_english(client, users, session, unit):
                     files={"file": ("q1.xlsx", xlsx(quarter()))}, headers={"accept": "text/html"})
     text = lxml.html.fromstring(r.text).get_element_by_id("import-months").text_content()
     assert "Months to import" in text and "2027-03" in text and "年" not in text
+
+
+def test_sheets_naming_the_month_only_take_the_year_on_screen(client, users, session, unit):
+    r = _upload(client, unit, "2027-03", quarter(yearless=True))
+    page = lxml.html.fromstring(r.text)
+    assert [t.get("value") for t in page.xpath("//input[@name='months']")] == ["2027-03", "2027-01", "2027-02"]
+    assert 'id="import-problems"' not in r.text
+    r = _post(client, _form(r.text), confirm="1")
+    assert r.status_code == 303
+    session.expire_all()
+    assert all(any(v[0] for v in stored(session, unit, ym).values()) for ym in MONTHS)

@@ -133,7 +133,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
             ticked = upload.ticked_months(form, found)
             multi = {"found": found, "ticked": ticked, "none": not ticked, "refused": False}
             kw["sheets"] = upload.sheets_for(sheets, of_sheet, ticked or found)
-            kw.update(month=ticked[0] if len(ticked) == 1 else None,
+            kw.update(month=ticked[0] if len(ticked) == 1 else None, year=int(month[:4]),  # for "1月" sheets
                       columns=upload.columns_of(kw["columns"], kw["sheets"]))
             if form.get("confirm") and ticked:
                 multi["refused"] = True  # until the import below returns
