@@ -35,20 +35,21 @@ COLUMN_HINT = "请在下方“识别为”一栏选择此列是带班领导、�
 
 
 def parse_roster(grids: list[Grid], *, post_labels: dict[str, str], month: tuple[int, int] | None = None,
-                 columns: dict[str, str] | None = None) -> ParsedRoster:
+                 columns: dict[str, str] | None = None, year: int | None = None) -> ParsedRoster:
     """The roster in `grids`. `post_labels`: post name -> label (带班领导 …); `month` the month chosen by the
     user (sheets of other months are left out with a warning); `columns` corrections of the mapping,
-    'C' or '工作表!C' -> a post name or a role ('ignore' to leave a column out)."""
+    'C' or '工作表!C' -> a post name or a role ('ignore' to leave a column out). `year`: without `month`, the year
+    of a sheet whose title and name give its month only (several months imported at once)."""
     out = ParsedRoster()
     words = vocabulary(post_labels)
     filled = [g for g in grids if any(any(v not in (None, "") for v in row) for row in g.rows)]
     for grid in filled:
-        _parse_sheet(grid, out, words, month, columns or {}, set(post_labels))
+        _parse_sheet(grid, out, words, month, columns or {}, set(post_labels), year=year)
     if filled and not out.layouts and not out.problems and not out.other_months:
         # No header recognised anywhere: the first sheet's likeliest header row is shown for mapping by hand,
         # rather than nothing at all to correct.
         out.warnings = [w for w in out.warnings if w.sheet != filled[0].name]
-        _parse_sheet(filled[0], out, words, month, columns or {}, set(post_labels), guess=True)
+        _parse_sheet(filled[0], out, words, month, columns or {}, set(post_labels), guess=True, year=year)
     if not out.layouts and not out.problems and out.other_months and month is not None:
         found = "、".join(f"{y}年{m}月" for y, m in sorted(set(out.other_months.values())))
         out.problems.append(Problem(next(iter(out.other_months)), 0, "", "",
@@ -88,11 +89,12 @@ def _say_repeat(out: ParsedRoster, d: Day, label: str, first: Named, again: Name
                                        column=was_column)))
 
 
-def _sheet_month(grid: Grid, cells: Cells, header_at: int, hint: tuple[int, int] | None) -> tuple[int, int] | None:
+def _sheet_month(grid: Grid, cells: Cells, header_at: int, hint: tuple[int, int] | None,
+                 year_hint: int | None = None) -> tuple[int, int] | None:
     title = " ".join(t for r in range(header_at) for t in cells.texts(r) if t)
     ty, tm = month_in(title)
     sy, sm = month_in(grid.name)
-    year = ty or sy or (hint[0] if hint else None)
+    year = ty or sy or (hint[0] if hint else year_hint)
     mon = tm or sm
     if mon is None and hint is not None:
         return hint
@@ -123,7 +125,7 @@ def _find_header(cells: Cells, words, sheet: str, columns: dict[str, str],
 
 
 def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, str], posts: set[str],
-                 guess: bool = False) -> None:
+                 guess: bool = False, year: int | None = None) -> None:
     cells = Cells(grid)
     found = _find_header(cells, words, grid.name, columns)
     if found is None and guess:
@@ -136,7 +138,7 @@ def _parse_sheet(grid: Grid, out: ParsedRoster, words, hint, columns: dict[str, 
                                     **said("no_header")))
         return
     header_at, layout = found
-    ym = _sheet_month(grid, cells, header_at, hint)
+    ym = _sheet_month(grid, cells, header_at, hint, year)
     if ym is None:
         out.problems.append(Problem(grid.name, header_at + 1, "", "年月",
                                     "无法确定年月：请在标题（如“2026年12月值班表”）或工作表名中写明，或选择月份",

@@ -204,10 +204,12 @@ def _elsewhere(session: Session, unit_id: uuid.UUID, missing: dict, problems: li
 def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], by: Actor, now: datetime,
                    month: str | None = None, columns: dict[str, str] | None = None,
                    create_missing: bool = False, add_to_pool: bool = False, tz: str | None = None,
-                   pool_new: set[str] | None = None, update_phones: set[str] | None = None) -> ImportPreview:
+                   pool_new: set[str] | None = None, update_phones: set[str] | None = None,
+                   year: int | None = None) -> ImportPreview:
     """The roster as understood and checked against the unit (days served by `now` that it would change are
     warnings; months over by `now` in `tz`, the configured zone, are named: UTC when not given); nothing is
-    written. `pool_new`: the names of the people to create that join their post's pool (None: all of them)."""
+    written. `pool_new`: the names of the people to create that join their post's pool (None: all of them).
+    `year`: without `month`, the year of a sheet that names its month only ("1月")."""
     by.check_own_unit(unit_id)
     posts = _refuse_without_posts(session, unit_id)
     hint = None
@@ -217,7 +219,7 @@ def preview_import(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet],
     labels = {p.name: p.label or p.name for p in posts}
     columns = check_overrides(columns or {}, sheets, labels)
     parsed = parse_roster([Grid(s.name, s.rows, tuple(s.merged)) for s in sheets], post_labels=labels, month=hint,
-                          columns=columns)
+                          columns=columns, year=year)
     problems, warnings = list(parsed.problems), list(parsed.warnings)
     months = sorted({f"{y:04d}-{m:02d}" for y, m in parsed.months.values()})
     if month and month not in months and not problems:
@@ -353,13 +355,13 @@ def import_roster(*, session: Session, unit_id: uuid.UUID, sheets: list[Sheet], 
                   month: str | None = None, columns: dict[str, str] | None = None,
                   create_missing: bool = False, allow_past: bool = False,
                   add_to_pool: bool = False, past_ok: bool = False, pool_new: set[str] | None = None,
-                  update_phones: set[str] | None = None) -> tuple[ImportPreview, list[RosterMonth]]:
+                  update_phones: set[str] | None = None, year: int | None = None) -> tuple[ImportPreview, list[RosterMonth]]:
     """Replace every month the file covers; ImportRejected (nothing written) while the preview has problems, while
     it covers a month wholly over without `past_ok` (or `allow_past`), or while it would change served days of the
     other months without `allow_past` (the days named). Changed served days are audited."""
     preview = preview_import(session=session, unit_id=unit_id, sheets=sheets, by=by, now=now, month=month,
                              columns=columns, create_missing=create_missing, add_to_pool=add_to_pool, tz=tz,
-                             pool_new=pool_new, update_phones=update_phones)
+                             pool_new=pool_new, update_phones=update_phones, year=year)
     if not preview.ok:
         raise ImportRejected([_legacy(p) for p in preview.problems], preview=preview)
     labels = {p["name"]: p["label"] for p in preview.posts}

@@ -55,19 +55,21 @@ def test_a_file_of_another_month_is_previewed_as_its_month(client, users, sessio
     assert stored(session, unit)[min(EXPECTED)][1] == EXPECTED[min(EXPECTED)][1]
 
 
-def test_a_workbook_of_other_months_names_them_and_offers_each(client, users, session, unit):
+def test_a_workbook_of_other_months_offers_each_ticked(client, users, session, unit):
+    """Viewing October, uploading a workbook of November and December: both months offered, ticked, previewed;
+    unticking one previews the other alone (tests/rosters/test_import_months_console.py imports them)."""
     csrf = _open(client, unit, "2026-10")
     r = client.post(f"/rosters/{unit.id}/2026-10/upload", data={"csrf_token": csrf},
                     files={"file": ("值班表.xlsx", xlsx(sheet_per_month))}, headers={"accept": "text/html"})
-    assert "没有找到值班表" not in r.text
-    assert "文件中没有所选2026年10月的值班表：这是2026年11月、2026年12月的值班表" in r.text
+    assert "没有找到值班表" not in r.text and 'id="import-problems"' not in r.text
     page = lxml.html.fromstring(r.text)
-    offered = page.get_element_by_id("import-other-months")
-    buttons = {b.text_content().strip(): b.get("formaction") for b in offered.iter("button")}
-    assert buttons == {"预览 2026-11": f"/rosters/{unit.id}/2026-11/upload",
-                       "预览 2026-12": f"/rosters/{unit.id}/2026-12/upload"}
-    r = _submit(client, _form(r.text), again="1", _action=buttons["预览 2026-12"])
-    assert 'id="confirm-import"' in r.text and _form(r.text).get("action") == f"/rosters/{unit.id}/2026-12/upload"
+    ticks = page.get_element_by_id("import-months").xpath(".//input[@name='months']")
+    assert [(t.get("value"), t.checked) for t in ticks] == [("2026-11", True), ("2026-12", True)]
+    assert page.xpath("//*[@id='import-days-2026-11']") and page.xpath("//*[@id='import-days-2026-12']")
+    r = _submit(client, _form(r.text), months="2026-12", again="1")
+    page = lxml.html.fromstring(r.text)
+    assert page.xpath("//*[@id='import-days-2026-11']") == [] and page.xpath("//*[@id='import-days-2026-12']")
+    assert 'id="confirm-import"' in r.text
     assert slots(session, unit) == 0  # nothing written by previews
 
 

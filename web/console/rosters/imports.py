@@ -84,3 +84,30 @@ def choices_from(form) -> dict:
     shown = bool(form.get("pool_new_shown"))
     return {"pool_new": {str(v) for v in form.getlist("pool_new")} if shown else None,
             "update_phones": {str(v) for v in form.getlist("update_phone")}}
+
+
+def file_months(preview, screen: str) -> tuple[dict[str, str], list[str]]:
+    """A workbook's months as read with the month on screen as the hint: sheet -> 'YYYY-MM' (the sheets of the
+    month on screen and those left out as other months), and the months found, the one on screen first."""
+    sheets = {s: f"{y:04d}-{m:02d}" for s, (y, m) in {**preview.parsed.other_months, **preview.parsed.months}.items()}
+    found = sorted(set(sheets.values()))
+    return sheets, ([screen] if screen in found else []) + [m for m in found if m != screen]
+
+
+def ticked_months(form, found: list[str]) -> list[str]:
+    """The months ticked in a several-month preview (field `months`, sent with `multi`); all of them at first."""
+    if not form.get("multi"):
+        return list(found)
+    ticked = {str(v) for v in form.getlist("months")}
+    return [m for m in found if m in ticked]
+
+
+def sheets_for(sheets: list[Sheet], of_sheet: dict[str, str], ticked: list[str]) -> list[Sheet]:
+    """The sheets of the ticked months, and those whose month was not read (their problems still show)."""
+    return [s for s in sheets if of_sheet.get(s.name) is None or of_sheet[s.name] in ticked]
+
+
+def columns_of(columns: dict[str, str], sheets: list[Sheet]) -> dict[str, str]:
+    """The mapping's corrections of these sheets (an unticked month's sheet is not read, nor its columns)."""
+    names = {s.name for s in sheets}
+    return {k: v for k, v in columns.items() if "!" not in k or k.rpartition("!")[0] in names}

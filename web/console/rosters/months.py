@@ -117,10 +117,10 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
               create_missing=create, add_to_pool=bool(form.get("add_to_pool")), now=now_utc(request),
               tz=settings.timezone, **upload.choices_from(form))
     past_ok = bool(form.get("past_ok"))
-    refused, past_refused, switched = False, False, ""
+    refused, past_refused, switched, multi = False, False, "", None
     try:
-        kw["sheets"] = await upload.read(request, session, c.actor, raw, limits, name)
-        if form.get("confirm"):
+        kw["sheets"] = sheets = await upload.read(request, session, c.actor, raw, limits, name)
+        if form.get("confirm") and not form.get("multi"):
             done, _ = imports.import_roster(allow_past=bool(form.get("allow_past")), past_ok=past_ok, **kw)
             session.commit()
             upload.drop(settings.data_dir, c.user.id, token)
@@ -128,7 +128,21 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
                 return back(url, notice="import_unchanged")
             return back(url, notice=_imported(request, c, session, unit_id, month, done))
         preview = imports.preview_import(**kw)
-        if not preview.months and len(preview.other_months) == 1:
+        of_sheet, found = upload.file_months(preview, month)
+        if len(found) > 1:  # one sheet per month: the months found, ticked; the ticked ones previewed and imported
+            ticked = upload.ticked_months(form, found)
+            multi = {"found": found, "ticked": ticked, "none": not ticked, "refused": False}
+            kw["sheets"] = upload.sheets_for(sheets, of_sheet, ticked or found)
+            kw.update(month=ticked[0] if len(ticked) == 1 else None, year=int(month[:4]),  # for "1月" sheets
+                      columns=upload.columns_of(kw["columns"], kw["sheets"]))
+            if form.get("confirm") and ticked:
+                multi["refused"] = True  # until the import below returns
+                done, _ = imports.import_roster(allow_past=bool(form.get("allow_past")), past_ok=past_ok, **kw)
+                session.commit()
+                upload.drop(settings.data_dir, c.user.id, token)
+                return back(url, notice=_imported_months(request, c, session, unit_id, ticked, done))
+            preview = imports.preview_import(**kw)
+        elif not preview.months and len(preview.other_months) == 1:
             # Viewing one month, uploading another's file: the preview (and the page) show the file's month.
             switched, month = month, preview.other_months[0]
             kw["month"] = month
@@ -140,6 +154,8 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
             return back(url, error=_problems(request, c, exc.problems[:20]))
         past_refused = preview.ok and bool(preview.past) and not (past_ok or form.get("allow_past"))
         refused = preview.ok and not past_refused and bool(preview.served)  # nor the served days
+        if multi is not None:  # a refused month refuses all: said at the top (role=alert) unless said there below
+            multi["refused"] = not (past_refused or refused)
     except parsing.Busy as exc:  # every parse place taken: the page again, the file kept (token), ticks as sent
         session.rollback()
         ctx = {**_context(request, c, session, unit_id, month), "error": exc.reason}
@@ -154,7 +170,7 @@ async def roster_import(request: Request, unit_id: uuid.UUID, month: str, c: Cal
     ctx = _context(request, c, session, unit_id, month)
     return render(request, "rosters.html", c, **ctx, preview=preview, token=token, role_choices=upload.ROLE_CHOICES,
                   served_refused=refused, past_refused=past_refused, past_ok=past_ok, switched_from=switched,
-                  post_labels={p["name"]: p["label"] for p in preview.posts})
+                  post_labels={p["name"]: p["label"] for p in preview.posts}, multi=multi)
 
 
 def _imported(request: Request, c: Caller, session: Session, unit_id: uuid.UUID, month: str, done) -> str:
@@ -165,6 +181,15 @@ def _imported(request: Request, c: Caller, session: Session, unit_id: uuid.UUID,
     return words("roster.notice.imported", language(request, c), None,
                  {"year": int(y), "month": int(m), "ym": month, "unit": unit, "days": days, "slots": slots,
                   "created": len(done.created)})
+
+
+def _imported_months(request: Request, c: Caller, session: Session, unit_id: uuid.UUID, months: list[str],
+                     done) -> str:
+    """The success message of a several-month import: one counted sentence a month, in the order ticked."""
+    lang = language(request, c)
+    return words("roster.error.sep", lang, None, {}).join(
+        words("roster.notice.month_unchanged", lang, None, {"ym": m}) if m in done.unchanged
+        else _imported(request, c, session, unit_id, m, done) for m in months)
 
 
 @router.post("/rosters/gaps/{gap_id}/fill")

@@ -137,6 +137,21 @@ WORDS: dict[str, tuple[str, str]] = {
     "roster.import.other_months": ("这份文件中没有 {viewing} 的值班表。要导入文件中的月份，请选择：",
                                    "This file has no roster for {viewing}. To import a month it has, choose it:"),
     "roster.import.show_month": ("预览 {month}", "Preview {month}"),
+    # one sheet per month: the months found, each ticked, imported together (all or nothing)
+    "roster.import.months": ("文件中有 {n} 个月的值班表。勾选要导入的月份，确认后一并导入；任一月份有问题，则所有月份都不导入：",
+                             "The file holds the rosters of {n} months. Tick the months to import; they are imported "
+                             "together, and if any month has a problem none is imported:"),
+    "roster.import.months_legend": ("要导入的月份", "Months to import"),
+    "roster.import.month_item": ("{year}年{month}月", "{ym}"),
+    "roster.import.month_counts": ("{days} 天，{slots} 人次", "{days} days, {slots} person-slots"),
+    "roster.import.month_sheet": ("工作表“{sheet}”", "sheet “{sheet}”"),
+    "roster.import.months_again": ("按勾选的月份重新预览", "Preview the ticked months again"),
+    "roster.import.none_ticked": ("请至少勾选一个月份", "Tick at least one month"),
+    "roster.import.refused_all": ("未导入：所选月份中有 {n} 个问题，{months} 均未写入。请改正文件后重新上传，或取消勾选有问题的月份：",
+                                  "Nothing imported: problems found in the ticked months ({n}), so none of {months} "
+                                  "was written. Correct the file and upload it again, or untick the month with "
+                                  "problems:"),
+    "roster.notice.month_unchanged": ("{ym}：与现有排班相同，未更改", "{ym}: same as the stored roster, nothing changed"),
     # one day's class beside its date (the fairness table's columns say the plural)
     "roster.day_tag.workday": ("工作日", "Workday"), "roster.day_tag.weekend": ("周末", "Weekend"),
     "roster.day_tag.holiday": ("节假日", "Holiday"),
