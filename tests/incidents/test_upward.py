@@ -125,6 +125,28 @@ def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, a
     assert session.exec(select(Delivery).where(Delivery.step.startswith("up:"))).all()
 
 
+def test_a_refused_phoned_form_names_its_field_by_label_in_the_pages_language(client, app, users, county, clock,
+                                                                             session, settings):
+    """登记已电话报告 with a bad time: the page says 电话报告时间：该月没有这一天 (Phoned at: … on the English page),
+    never the internal field name "at: …"."""
+    app.state.clock = clock
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, webhook_missing)
+    session.commit()
+    client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD}, follow_redirects=False)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/incidents/{inc.id}").text).group(1)
+    for lang, label in (("zh-CN", "电话报告时间："), ("en", "Phoned at: ")):
+        client.cookies.set("dutydesk_lang", lang)
+        client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
+            "csrf_token": csrf, "at": "2026-02-30T08:00", "caller": "值班员李华", "reached": "张科长"})
+        error = re.search(r'id="action-error">([^<]*)<', client.get(f"/incidents/{inc.id}?lang={lang}").text).group(1)
+        assert error.startswith(label) and not error.startswith("at:"), error
+        assert (re.search(r"[\u4e00-\u9fff]", error) is None) == (lang == "en"), error
+
+
 def test_a_failed_send_does_not_meet_the_written_deadline(client, app, users, county, clock, session, settings):
     """The written deadline shows 报送失败 and stays open (the board counts it) until the report reaches the city."""
     app.state.clock = clock
