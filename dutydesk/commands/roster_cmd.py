@@ -342,7 +342,7 @@ def holidays_notice(file: Path = typer.Argument(..., exists=True, dir_okay=False
     if found.year is None or not found.festivals:  # not a notice at all: say so, not "seven festivals missing"
         for line in found.problems:
             if not line.startswith("通知缺少"):
-                typer.echo(f"问题：{line}", err=True)
+                typer.echo(f"问题：{line.replace(NO_YEAR, NO_YEAR_CLI)}", err=True)
         typer.echo("这段文字不是国务院办公厅节假日安排通知，未导入任何内容", err=True)
         raise typer.Exit(3)
     for d in found.days:
