@@ -22,7 +22,6 @@ from services.spotchecks.stats import _incidents, _year_bounds
 from tests.conftest import PASSWORD
 from tests.incidents.conftest import DUTY, landslide
 from tests.incidents.test_escalation_scenario import run
-from web.console.forms import FLASH_COOKIE, read_flash
 
 
 def dispatch(session, clock, outcome) -> list[Delivery]:
@@ -114,7 +113,8 @@ def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, a
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": ""})
-    assert "reached" in read_flash(r.cookies.get(FLASH_COOKIE))["error"]  # whom they reached: required
+    assert r.status_code == 422 and 'id="phoned-e-reached"' in r.text  # whom they reached: required, at its field
+    assert 'value="值班员李华"' in r.text  # what was typed stays
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": "张科长"})
     assert "error" not in r.headers["location"]
@@ -140,10 +140,13 @@ def test_a_refused_phoned_form_names_its_field_by_label_in_the_pages_language(cl
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/incidents/{inc.id}").text).group(1)
     for lang, label in (("zh-CN", "电话报告时间："), ("en", "Phoned at: ")):
         client.cookies.set("dutydesk_lang", lang)
-        client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
+        r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned?lang={lang}", follow_redirects=False, data={
             "csrf_token": csrf, "at": "2026-02-30T08:00", "caller": "值班员李华", "reached": "张科长"})
-        error = re.search(r'id="action-error">([^<]*)<', client.get(f"/incidents/{inc.id}?lang={lang}").text).group(1)
+        assert r.status_code == 422, r.status_code
+        error = re.search(r'id="action-error">([^<]*)<', r.text).group(1)
         assert error.startswith(label) and not error.startswith("at:"), error
+        at_field = re.search(r'id="phoned-e-at">([^<]*)<', r.text).group(1)  # the reason at the field itself
+        assert at_field and at_field in error and 'value="2026-02-30T08:00"' in r.text, at_field
         assert (re.search(r"[\u4e00-\u9fff]", error) is None) == (lang == "en"), error
 
 

@@ -36,7 +36,7 @@ from web.console.incidents import grading  # noqa: F401  (the templates' grade_r
 from web.console import notes  # noqa: F401  (the timeline's service_note, whom, builtin_title)
 from services.times import FORM
 from web.console.i18n import translate
-from web.console.render import page, render
+from web.console.render import language, page, render
 from web.problems import bilingual
 from web.deps import Caller, Refused, get_session, now_utc
 from web.fragments import live_page
@@ -236,9 +236,26 @@ async def resend_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: R
 @router.post("/incidents/{incident_id}/reports/{report_id}/phoned")
 async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
                         c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
-    return await _act(request, incident_id, session, lambda data, form: upward.record_phoned(
-        session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
-        at=local_dt(request, data.get("at"), "at"), caller=data.get("caller", ""), reached=data.get("reached", "")))
+    """登记已电话报告; a refusal (a bad time, nobody reached) comes back on the incident page with what was typed
+    and each reason at its field of that report's form, the summary naming the fields by their labels."""
+    form = await request.form()
+    data = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    try:
+        upward.record_phoned(session=session, incident_id=incident_id, report_id=report_id, by=c.by,
+                             now=now_utc(request), at=local_dt(request, data.get("at"), "at"),
+                             caller=data.get("caller", ""), reached=data.get("reached", ""))
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        raise_refusal(exc)
+        lang = language(request, c)
+        at_field = {k: in_language(v, lang) for k, v in field_errors(exc).items()}
+        with refusals():
+            d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
+        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422),
+                              error=action_error(exc, ACTION_LABELS), phoned_report=report_id,
+                              phoned_errors=at_field, phoned_values=data)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 def _into(value) -> uuid.UUID | None:
