@@ -28,6 +28,7 @@ from services.rosters.calendar import calendar_warning, import_warning
 from services.rosters.generate import generate_units, parse_month, shift_month
 from services.rosters.import_checks import ROLE_WORDS
 from services.rosters.views import month_view
+from web.console.i18n import translate
 
 app = typer.Typer(no_args_is_help=True, help="duty rosters (值班表); iCal feed URLs: list with `feeds`, revoke with "
                   "`revoke-feed`")
@@ -105,11 +106,21 @@ def generate(unit: str = typer.Option(None, help="unit code or name (如 应急�
             for key in keys:
                 for short in month_view(session=s, unit_id=ids[0], month=key, tz=get_settings().timezone,
                                         by=BY)["holiday_short"]:
-                    typer.echo(f"{warn}{short['text']}", err=True)
+                    typer.echo(f"{warn}{short['text'] if zh else shortfall_en(short)}", err=True)
     for uid, why in sorted(totals["errors"].items(), key=lambda kv: named.get(kv[0], kv[0])):
         typer.echo(f"  {named.get(uid, uid)}: {why}", err=True)
     if totals["errors"]:
         raise typer.Exit(1)
+
+
+def shortfall_en(short: dict) -> str:
+    """A holiday below its head-count as the English roster page says it: 2026-10-01 (National Day): Duty officer 1,
+    2 required on holidays (a built-in post by its English name, a unit's own post as the unit named it)."""
+    builtin = {(name, label) for name, label, *_ in pol.DEFAULT_POSTS}
+    post = translate(f"enum.post.{short['post']}", "en") if (short["post"], short["label"]) in builtin else short["label"]
+    return translate("roster.holiday_short.item", "en").format(
+        day=short["day"].isoformat(), festival=translate(f"enum.festival.{short['festival']}", "en"), post=post,
+        have=short["have"], need=short["need"])
 
 
 @app.command("feeds")

@@ -21,6 +21,9 @@ RULE_KEY = re.compile(r":r\d+:[^:]+$")  # the key of a personal rule's message (
 # a 续报 / 终报 recorded: what the leaders told of the incident are sent (purpose of the timeline row)
 REPORT_PURPOSE = {"followup": "followup_notice", "final": "final_notice"}
 SHOWN = (("deaths", "死亡"), ("injured", "受伤"), ("missing", "失联"))
+# told only when given: 重伤 (a count or 待核实) and 直接经济损失 (yuan)
+WHEN_GIVEN = (("seriously_injured", "重伤"), ("economic_loss_yuan", "直接经济损失"))
+LABELS = dict(SHOWN + WHEN_GIVEN)
 
 
 def told(session: Session, incident: Incident) -> tuple[dict[uuid.UUID, Notice], set[uuid.UUID]]:
@@ -59,19 +62,22 @@ def tell(session: Session, *, incident: Incident, person: Person, notice: Notice
 
 
 def figures_now(incident: Incident) -> list[dict]:
-    """The incident's current figures as a notice tells them: [{"name", "value": count | 待核实 | None (不详)}]."""
-    figures = convert.figures_json(incident)
-    return [{"name": name, "value": figures.get(name)} for name, _ in SHOWN]
+    """The incident's current figures as a notice tells them: [{"name", "value": count | 待核实 | None (不详)}]; 重伤
+    and 直接经济损失 (yuan) only when given."""
+    figures = {**convert.figures_json(incident), "economic_loss_yuan": incident.economic_loss_yuan}
+    return [{"name": name, "value": figures.get(name)} for name, _ in SHOWN] + [
+        {"name": name, "value": figures[name]} for name, _ in WHEN_GIVEN if figures.get(name) is not None]
 
 
 def figures_text_of(figures: list[dict]) -> str:
-    """[{"name", "value"}] as 死亡3人、受伤待核实、失联不详."""
-    labels = dict(SHOWN)
-    return "、".join(f"{labels[f['name']]}{'不详' if v is None else v}{'人' if isinstance(v, int) else ''}"
+    """[{"name", "value"}] as 死亡3人、受伤待核实、失联不详、重伤1人、直接经济损失120000元."""
+    def unit(name, v):
+        return ("元" if name == "economic_loss_yuan" else "人") if isinstance(v, int) else ""
+    return "、".join(f"{LABELS[f['name']]}{'不详' if v is None else v}{unit(f['name'], v)}"
                     for f in figures for v in [f["value"]])
 
 
-_FIGURE = re.compile(r"(死亡|受伤|失联)(\d+人|待核实|不详)")
+_FIGURE = re.compile(r"(死亡|受伤|失联|重伤)(\d+人|待核实|不详)")
 
 
 def figures_told(notice: Notice) -> list[dict]:
@@ -82,7 +88,7 @@ def figures_told(notice: Notice) -> list[dict]:
         return [dict(f) for f in notice.figures]
     if notice.purpose not in REPORT_PURPOSE.values():
         return []
-    names = {label: name for name, label in SHOWN}
+    names = {label: name for name, label in SHOWN + WHEN_GIVEN}
     body = notice.body or ""
     text = body.split("目前伤亡：", 1)[1] if "目前伤亡：" in body else ""
     return [{"name": names[m[1]], "value": int(m[2][:-1]) if m[2].endswith("人") else (None if m[2] == "不详" else m[2])}

@@ -198,4 +198,6 @@ def feed(*, session: Session, token: str, now: datetime, settings: Settings) -> 
             ev.add_component(_alarm(slot.starts_at, tz, alarm_at))
         cal.add_component(ev)
     cal.add_missing_timezones(first_date=first - timedelta(days=1), last_date=last + timedelta(days=2))
-    return f"duty-{row.kind}-{today.isoformat()}.ics", cal.to_ical().decode()
+    # a unit's feed saved as duty-<unit code>-DATE.ics (recognisable, as the roster export's roster-<code>-YYYY-MM)
+    who = owner.code if row.kind == "unit" and owner is not None and owner.code else row.kind
+    return f"duty-{who}-{today.isoformat()}.ics", cal.to_ical().decode()

@@ -168,7 +168,7 @@ class ImportPreview:
             "other_months": self.other_months,
             "note_changes": [{"day": c.day.isoformat(), "before": c.before, "after": c.after}
                              for c in self.note_changes],
-            "notes_kept": self.notes_kept,
+            "notes_kept": self.notes_kept, "republished": self.republished,
         }
 
 

@@ -169,3 +169,26 @@ def test_the_figures_told_are_stored_with_the_notice_and_the_timeline_reads_them
     session.exec(update(Notice).where(Notice.purpose == "followup_notice").values(figures=None))
     session.expire_all()  # a notice from before the figures were stored: read from its text, as then
     assert all("死亡9人" in e["text"] for e in board.timeline(session, inc) if e["kind"] == "followup_notice")
+
+
+def test_the_notice_tells_seriously_injured_and_economic_loss_when_given(session, county, clock, recorder, settings,
+                                                                         client, app, users):
+    """重伤 and 直接经济损失 are told when given (a count or 待核实; yuan), on the notice and its timeline line in both
+    languages; a notice without them reads as before."""
+    inc = _open(session, county, clock, settings, economic_loss_yuan=1_200_000)
+    recorder.new()
+    add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+               data=ReportIn(kind="followup", channel="written", content="搜救中", deaths=3, missing=2,
+                             injured=5, seriously_injured="待核实"))
+    got = recorder.new("followup_notice")
+    assert got and all("目前伤亡：死亡3人、受伤5人、失联2人、重伤待核实、直接经济损失1200000元。" in n.body for n in got)
+    session.commit()
+    app.state.clock = clock
+    from tests.incidents.test_figures import _login
+    _login(client)
+    import re as re_
+    zh = re_.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}").text)
+    assert "目前伤亡：死亡3人、受伤5人、失联2人、重伤待核实、直接经济损失1200000元" in zh
+    en = re_.sub(r"<[^>]+>", "", client.get(f"/incidents/{inc.id}?lang=en").text)
+    assert ("casualties now: Deaths 3, Injured 5, Missing 2, Seriously injured to be verified, "
+            "Direct economic loss 1200000 yuan") in en

@@ -23,7 +23,6 @@ from services.spotchecks.stats import _incidents, _year_bounds
 from tests.conftest import PASSWORD
 from tests.incidents.conftest import DUTY, landslide
 from tests.incidents.test_escalation_scenario import run
-from web.console.forms import FLASH_COOKIE, read_flash
 
 
 def dispatch(session, clock, outcome) -> list[Delivery]:
@@ -115,7 +114,8 @@ def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, a
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": ""})
-    assert "reached" in read_flash(r.cookies.get(FLASH_COOKIE))["error"]  # whom they reached: required
+    assert r.status_code == 422 and 'id="phoned-e-reached"' in r.text  # whom they reached: required, at its field
+    assert 'value="值班员李华"' in r.text  # what was typed stays
     r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned", follow_redirects=False, data={
         "csrf_token": csrf, "at": "2026-07-15T02:11", "caller": "值班员李华", "reached": "张科长"})
     assert "error" not in r.headers["location"]
@@ -124,6 +124,31 @@ def test_the_incident_page_shows_the_alarm_and_records_a_phoned_report(client, a
     assert 'id="upward-alarm"' not in page and 'data-upward="phoned"' in page and "值班员李华→张科长 02:11" in seen
     assert 'data-alarm="upward_failed"' not in client.get("/incidents").text
     assert session.exec(select(Delivery).where(Delivery.step.startswith("up:"))).all()
+
+
+def test_a_refused_phoned_form_names_its_field_by_label_in_the_pages_language(client, app, users, county, clock,
+                                                                             session, settings):
+    """登记已电话报告 with a bad time: the page says 电话报告时间：该月没有这一天 (Phoned at: … on the English page),
+    never the internal field name "at: …"."""
+    app.state.clock = clock
+    inc = open_incident(session=session, data=IncidentIn(**landslide(county["town"].id, clock.now)), by=DUTY,
+                        now=clock.now, settings=settings)
+    rep = add_report(session=session, incident_id=inc.id, by=DUTY, now=clock.now, settings=settings,
+                     data=ReportIn(kind="first", channel="written"))
+    dispatch(session, clock, webhook_missing)
+    session.commit()
+    client.post("/login", data={"username": "u_duty_officer", "password": PASSWORD}, follow_redirects=False)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get(f"/incidents/{inc.id}").text).group(1)
+    for lang, label in (("zh-CN", "电话报告时间："), ("en", "Phoned at: ")):
+        client.cookies.set("dutydesk_lang", lang)
+        r = client.post(f"/incidents/{inc.id}/reports/{rep.id}/phoned?lang={lang}", follow_redirects=False, data={
+            "csrf_token": csrf, "at": "2026-02-30T08:00", "caller": "值班员李华", "reached": "张科长"})
+        assert r.status_code == 422, r.status_code
+        error = re.search(r'id="action-error">([^<]*)<', r.text).group(1)
+        assert error.startswith(label) and not error.startswith("at:"), error
+        at_field = re.search(r'id="phoned-e-at">([^<]*)<', r.text).group(1)  # the reason at the field itself
+        assert at_field and at_field in error and 'value="2026-02-30T08:00"' in r.text, at_field
+        assert (re.search(r"[\u4e00-\u9fff]", error) is None) == (lang == "en"), error
 
 
 def test_a_failed_send_does_not_meet_the_written_deadline(client, app, users, county, clock, session, settings):

@@ -4,6 +4,7 @@ holiday calendar does not fully know is a warning naming the missing festivals (
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -118,3 +119,19 @@ def test_api_generate_warns_of_the_missing_festivals(client, tokens, session, ro
     assert body["missing_festivals"]["2027"][0] == "元旦" and "国庆节" in body["warnings"][0]
     r = client.post(f"/api/rosters/{roster_unit['unit'].id}/2026-12/generate", headers=tokens["admin"])
     assert r.json()["warnings"] == [] and r.json()["calendar_missing"] == []
+
+
+def test_an_english_deployment_hears_the_holiday_shortfalls_in_english(units, monkeypatch):
+    """The per-day holiday head-count lines of `roster generate` in English mode: English, as the roster page says
+    them (the night tester's leftover: they were still Chinese)."""
+    from core import settings as config
+
+    monkeypatch.setenv("DUTYDESK_WEB__DEFAULT_LANGUAGE", "en")
+    config.get_settings.cache_clear()
+    r = run("roster", "generate", "--unit", "gg", "--month", "2026-10", "--months", "2")
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.output.splitlines() if line.startswith("warning")]
+    assert warnings and all(w.startswith("warning: 2026-10-0") and
+                            w.endswith("(National Day): Duty officer 1, 2 required on holidays") for w in warnings), \
+        warnings
+    assert not re.search(r"[\u4e00-\u9fff]", "\n".join(warnings)), warnings

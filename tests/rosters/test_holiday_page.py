@@ -72,3 +72,25 @@ def test_a_builtin_years_make_up_workdays_are_named_in_the_check(client, users, 
     rows = {tr[0].text_content(): (tr[2].text_content(), tr[3].text_content()) for tr in checked.iter("tr")
             if tr[0].tag == "td"}
     assert rows["2026-02-14"] == ("春节调休上班", "一致")
+
+
+def test_a_notice_without_its_title_year_asks_for_the_year_field_and_imports_with_it(client, users, session):
+    """The body of a notice pasted without its title: the page says so in its language and points to the form's own
+    年份 field (no 或选择年份 for a field that is not there); with the year filled in it previews and imports."""
+    csrf = _admin(client, users)
+    body = TEXT_2027.split("\n", 1)[1].replace("2027年", "")
+    assert "年部分节假日安排" not in body
+    for lang, said in (("zh-CN", "或在下面填写年份"), ("en", "or fill in the year below")):
+        r = client.post(f"/rosters/holidays/notice?lang={lang}", data={"csrf_token": csrf, "notice": body})
+        page = lxml.html.fromstring(r.text)
+        text = page.get_element_by_id("notice-no-year").text_content()
+        assert said in text and "或选择年份" not in r.text, text
+        assert page.get_element_by_id("notice-year").get("name") == "year"
+    r = client.post("/rosters/holidays/notice?lang=en", data={"csrf_token": csrf, "notice": body, "year": "20x7"})
+    assert "Year: a year from 2000 to 2100" in lxml.html.fromstring(r.text).get_element_by_id("error").text_content()
+    r = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": body, "year": "2027"})
+    assert "notice-no-year" not in r.text, r.text.split("notice-summary")[1][:600]
+    assert "Import 2027" in r.text
+    r = client.post("/rosters/holidays/notice", data={"csrf_token": csrf, "notice": body, "year": "2027",
+                                                       "confirm": "1"})
+    assert "Imported the 2027 holidays" in r.text

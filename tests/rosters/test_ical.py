@@ -100,7 +100,8 @@ def test_today_is_the_local_date_and_uids_are_stable(client, tokens, two_months)
     client.app.state.clock = lambda: datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
     path = _subscribe(client, tokens, "unit", two_months["unit"].id)
     r, cal = _fetch(client, path)
-    assert 'filename="duty-unit-2026-12-01.ics"' in r.headers["content-disposition"]
+    code = two_months["unit"].code  # the unit's code names the saved file, as the roster export's does
+    assert code and f'filename="duty-{code}-2026-12-01.ics"' in r.headers["content-disposition"]
     client.app.state.clock = lambda: NOW
     _, again = _fetch(client, path)
     uids = sorted(str(ev["uid"]) for ev in cal.walk("VEVENT"))

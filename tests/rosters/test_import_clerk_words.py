@@ -91,3 +91,25 @@ def test_a_week_grids_rows_read_as_week_rows_not_as_people(cli_db, tmp_path):
     assert r.exit_code == 0, r.output
     assert "的“第1周”：按星期排列的日期行，格中的人员为值班员" in r.output, r.output
     assert "第1周 → 值班员" not in r.output
+
+
+def test_the_api_preview_says_which_months_are_already_published(client, tokens, session, unit):
+    """POST /api/rosters/{unit}/import (dry run): `republished` names each month already published with the version
+    the import would publish (typed in the schema), {} for a draft month."""
+    from services.rosters.publish import publish
+    from tests.rosters.test_import_layouts import BY, NOW, county_one_row_per_day, do_import
+
+    def preview_api():
+        r = client.post(f"/api/rosters/{unit.id}/import", headers=tokens["duty_officer"],
+                        files={"file": ("值班表.xlsx", xlsx(_county_changed))})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    do_import(session, unit, xlsx(county_one_row_per_day))
+    session.commit()
+    assert preview_api()["republished"] == {}
+    publish(session=session, unit_id=unit.id, month="2026-12", now=NOW, by=BY)
+    session.commit()
+    assert preview_api()["republished"] == {"2026-12": 2}
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ImportPreview"]["properties"]
+    assert schema["republished"]["additionalProperties"] == {"type": "integer"}

@@ -67,6 +67,8 @@ class ImportPreview(BaseModel):
                                    "joins_pool (whether they join the post's rotation pool)")
     phones: list[dict] = Field(default_factory=list, description="phones in the file that differ from the directory: "
                                "person_id, name, phone, directory, update")
+    republished: dict[str, int] = Field(default_factory=dict, description="months already published (本月已发布): "
+                                        "month -> the version the import would publish, sent to the feeds")
 
 
 class ImportedMonth(BaseModel):

@@ -6,6 +6,7 @@ redirect back to it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, in_language
 from rules.incidents import Category
 from services.directory import org
 from services.incidents import acks, board, intake, merge, reports, upward
@@ -34,7 +35,8 @@ from web.console.forms import back, field_errors, from_form, raise_refusal
 from web.console.incidents import grading  # noqa: F401  (the templates' grade_reason)
 from web.console import notes  # noqa: F401  (the timeline's service_note, whom, builtin_title)
 from services.times import FORM
-from web.console.render import page, render
+from web.console.i18n import translate
+from web.console.render import language, page, render
 from web.problems import bilingual
 from web.deps import Caller, Refused, get_session, now_utc
 from web.fragments import live_page
@@ -48,6 +50,10 @@ INTAKE_LABELS = {"title": "inc.title", "category": "inc.category", "type": "inc.
                  "reporter_contact": "inc.contact", "scope": "inc.scope", "measures": "inc.measures",
                  "leader_on_site": "inc.leader_on_site", "grade": "inc.grade",
                  "grade_override_reason": "inc.override_reason", **{f: f"inc.{f}" for f in FIGURES}}
+# the incident page's small forms (handled by _act): field -> the label the form shows it by
+ACTION_LABELS = {"at": "inc.phoned_at", "caller": "inc.phoned_by", "reached": "inc.phoned_to",
+                 "by_name": "inc.page.by_name", "text": "inc.page.ins_text", "unit_id": "inc.page.units",
+                 "urgency": "inc.page.urgency", "grade": "inc.grade", "reason": "inc.override_reason"}
 REPORT_LABELS = {"kind": "inc.page.report_kind", "channel": "inc.page.channel", "content": "inc.page.content",
                  "reported_at": "inc.page.reported_at", **{f: f"inc.{f}" for f in FIGURES},
                  **{n: f"enum.element.{n}" for n in ("situation", "handling", "cause", "aftermath")}}
@@ -159,8 +165,22 @@ def _incident_page(request: Request, c: Caller, session: Session, d, status_code
                   error_labels=REPORT_LABELS, merge_targets=into, merge_q=merge_q, **ctx)
 
 
-async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
-    """Run one form action: refused ones as an error page, bad input back on the incident page, then commit."""
+def action_error(exc: Exception, labels: dict[str, str]) -> str:
+    """A refused small form's reasons as one bilingual line, "标签：原因 (Label: reason)", for the page to show in its
+    language: each field by the label the form shows it by, never its internal name ("at: …")."""
+    zh, en = [], []
+    for name, reason in field_errors(exc).items():
+        key = labels.get(re.sub(r"^items\[\d+\]\.", "", name))
+        zr, er = in_language(reason, "zh-CN"), in_language(reason, "en")
+        zh.append(f"{translate(key, 'zh-CN')}：{zr}" if key else zr)
+        en.append(f"{translate(key, 'en')}: {er}" if key else er)
+    english = "; ".join(en).replace("(", "[").replace(")", "]")
+    return f"{'；'.join(zh)} ({english})" if english != "；".join(zh) else english
+
+
+async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn, labels: dict[str, str] | None = None):
+    """Run one form action: refused ones as an error page, bad input back on the incident page, then commit.
+    `labels`: the form's field -> its label key (ACTION_LABELS, or the feedback form's own)."""
     form = await request.form()
     try:
         fn({k: v for k, v in form.items() if k != "csrf_token"}, form)
@@ -168,7 +188,7 @@ async def _act(request: Request, incident_id: uuid.UUID, session: Session, fn):
     except (ValidationError, ServiceError, ValueError) as exc:
         session.rollback()
         raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice on the incident
-        msg = "；".join(f"{k}: {v}" for k, v in field_errors(exc).items()) if not type(exc) is ValueError else str(exc)
+        msg = action_error(exc, labels or ACTION_LABELS) if not type(exc) is ValueError else str(exc)
         return back(f"/incidents/{incident_id}", error=msg)
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
@@ -216,9 +236,26 @@ async def resend_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: R
 @router.post("/incidents/{incident_id}/reports/{report_id}/phoned")
 async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: Request,
                         c: Caller = Depends(page("incidents:write")), session: Session = Depends(get_session)):
-    return await _act(request, incident_id, session, lambda data, form: upward.record_phoned(
-        session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
-        at=local_dt(request, data.get("at"), "at"), caller=data.get("caller", ""), reached=data.get("reached", "")))
+    """登记已电话报告; a refusal (a bad time, nobody reached) comes back on the incident page with what was typed
+    and each reason at its field of that report's form, the summary naming the fields by their labels."""
+    form = await request.form()
+    data = {k: str(v) for k, v in form.items() if k != "csrf_token"}
+    try:
+        upward.record_phoned(session=session, incident_id=incident_id, report_id=report_id, by=c.by,
+                             now=now_utc(request), at=local_dt(request, data.get("at"), "at"),
+                             caller=data.get("caller", ""), reached=data.get("reached", ""))
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        raise_refusal(exc)
+        lang = language(request, c)
+        at_field = {k: in_language(v, lang) for k, v in field_errors(exc).items()}
+        with refusals():
+            d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
+        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422),
+                              error=action_error(exc, ACTION_LABELS), phoned_report=report_id,
+                              phoned_errors=at_field, phoned_values=data)
+    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
 def _into(value) -> uuid.UUID | None:
@@ -289,7 +326,7 @@ async def ack(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page
         raise_refusal(exc)
         if isinstance(exc, Conflict):  # a page opened before another's acknowledgement settled it: nothing recorded
             return back(f"/incidents/{incident_id}", notice=exc.reason)
-        return back(f"/incidents/{incident_id}", error="；".join(f"{k}: {v}" for k, v in field_errors(exc).items()))
+        return back(f"/incidents/{incident_id}", error=action_error(exc, ACTION_LABELS))
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
 
@@ -317,7 +354,7 @@ async def item_feedback(incident_id: uuid.UUID, item_id: uuid.UUID, request: Req
                         c: Caller = Depends(page("instructions:feedback")), session: Session = Depends(get_session)):
     return await _act(request, incident_id, session, lambda data, form: ins.feedback(
         session=session, item_id=item_id, text=data.get("text", ""), by=c.by, now=now_utc(request),
-        incident_id=incident_id))
+        incident_id=incident_id), labels={"text": "inc.feedback"})
 
 
 @router.post("/incidents/{incident_id}/items/{item_id}/accept")

@@ -80,6 +80,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inc.tl.what.followup_notice": ("续报通知", "Follow-up report notice"),
     "inc.tl.what.final_notice": ("终报通知", "Final report notice"),
     "inc.tl.figures_now": ("目前伤亡：", "casualties now: "), "inc.tl.figure_unknown": ("{what}不详", "{what} unknown"),
+    "inc.tl.figure_yuan": ("{what}{n}元", "{what} {n} yuan"),
+    "inc.economic_loss_yuan": ("直接经济损失", "Direct economic loss"),
     "inc.tl.what.ack_timeout": ("确认后未续报·再次提醒", "Acknowledged, no follow-up report: reminded"),
     "inc.tl.fallback": ("第{step}次通知：{body}", "Notice {step}: {body}"),
     "inc.tl.what.redirect": ("第{step}次通知·请假替代（已通知）", "Notice {step} · acting for someone on leave (notified)"),

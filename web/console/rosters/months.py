@@ -11,6 +11,7 @@ from sqlmodel import Session
 from core.errors import ServiceError
 from core.spreadsheets import Limits
 from models.rosters.roster import HolidayDayBase, HolidayKind
+from rules.rosters.holiday_notice import NO_YEAR
 from services.directory import org
 from services.rosters import excel, gaps, holidays, ical, imports, publish
 from services.rosters.policy import posts_of
@@ -265,22 +266,33 @@ def holiday_page(request: Request, c: Caller = Depends(page("rosters:read")), se
                   error=request.query_params.get("error", ""))
 
 
+BAD_YEAR = "年份：应为2000至2100之间的年份，如2027 (Year: a year from 2000 to 2100, e.g. 2027)"
+
+
 @router.post("/rosters/holidays/notice")
 async def holiday_notice(request: Request, c: Caller = Depends(page("holidays:write")),
                          session: Session = Depends(get_session)):
     """Paste the State Council notice: a preview first; "导入" replaces the year's days when nothing is unclear."""
     form = await request.form()
-    text = str(form.get("notice", ""))
+    text, typed = str(form.get("notice", "")), str(form.get("year", "")).strip()
     today = now_utc(request).astimezone(request.app.state.settings.tz).date()
+    year = int(typed) if typed.isdigit() and 2000 <= int(typed) <= 2100 else None
     found = holidays.preview_notice(text=text)
+    if NO_YEAR in found.problems and year:  # the form's 年份: only for a text whose title lost its year
+        found = holidays.preview_notice(text=text, year=year)
+    else:
+        year = None
     imported = False
     if form.get("confirm") and found.ok:
-        holidays.import_notice(session=session, text=text, actor=c.actor, tz=request.app.state.settings.timezone)
+        holidays.import_notice(session=session, text=text, year=year, actor=c.actor,
+                               tz=request.app.state.settings.timezone)
         session.commit()
         imported = True
+    error = "" if not typed or typed.isdigit() and 2000 <= int(typed) <= 2100 else BAD_YEAR
     return render(request, "roster_holidays.html", c, deadlines=holiday_deadlines(
         session=session, today=today, settings=request.app.state.settings), days=holidays.list_days(session=session),
-        kinds=list(HolidayKind), error="", notice_text="" if imported else text, preview=found, imported=imported)
+        kinds=list(HolidayKind), error=error, notice_text="" if imported else text, preview=found, imported=imported,
+        year_text="" if imported else typed, no_year=NO_YEAR)
 
 
 @router.post("/rosters/holidays")

@@ -223,6 +223,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "hol.notice_hint_after": ("”）原样粘贴到下面，先预览，核对无误后导入。",
                               "”) below as it is, preview it, check it, then import it."),
     "hol.notice_text": ("通知全文", "Full text of the notice"), "hol.preview": ("预览", "Preview"),
+    "hol.year": ("年份（通知标题中没有年份时填写）", "Year (only when the notice's title has none)"),
+    "hol.no_year": ("未找到年份：请在通知全文中保留标题（含年份，如“关于2027年部分节假日安排的通知”），或在下面填写年份",
+                    "No year found: keep the notice's title with its year in the text, "
+                    "or fill in the year below"),
     "hol.import_year": ("导入 {year} 年安排", "Import {year}"),
     "hol.imported": ("已导入 {year} 年节假日安排：{n} 天。", "Imported the {year} holidays: {n} days."),
     "hol.checked_title": ("通知所列日期（{year} 年已内置，仅核对，不导入）",
