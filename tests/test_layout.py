@@ -137,7 +137,8 @@ def test_no_import_cycles():
             if target and target != module and not local:
                 graph[module].add(target)
     index, low, stack, on_stack, cycles, counter = {}, {}, [], set(), [], [0]
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    limit = sys.getrecursionlimit()  # put back afterwards: a raised limit lets other tests' deep JSON parse
+    sys.setrecursionlimit(max(limit, 10_000))
 
     def visit(v: str) -> None:  # Tarjan's strongly connected components
         index[v] = low[v] = counter[0]
@@ -161,9 +162,12 @@ def test_no_import_cycles():
             if len(component) > 1:
                 cycles.append(sorted(component))
 
-    for v in graph:
-        if v not in index:
-            visit(v)
+    try:
+        for v in graph:
+            if v not in index:
+                visit(v)
+    finally:
+        sys.setrecursionlimit(limit)
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
 
 

@@ -64,6 +64,12 @@ def _init_worker(nice: int) -> None:
     import services.directory.sheet  # noqa: F401
 
 
+def _started() -> int:
+    """A worker's pid, after a moment (the pool's start asks each process for it)."""
+    time.sleep(0.05)
+    return os.getpid()
+
+
 def _call(fn: Callable, args: tuple) -> tuple:
     """Run in the worker: the result, or a refusal as plain data (a ServiceError need not pickle), and the pid."""
     try:
@@ -124,8 +130,13 @@ class ParsePool:
                                                initializer=_init_worker, initargs=(self.nice,))
                 # every worker started before the first parse (called in a worker thread, never on the loop):
                 # a process's start (~1 s on a loaded machine) is no part of a parse's time cap
-                for future in [executor.submit(os.getpid) for _ in range(self.workers)]:
-                    future.result()
+                # each process's own answer, so none is still importing when `start` returns (a short task each,
+                # so the second is not answered by the first process while the second starts)
+                started: set[int] = set()
+                for _ in range(20):
+                    started |= {f.result() for f in [executor.submit(_started) for _ in range(self.workers)]}
+                    if len(started) >= self.workers:
+                        break
                 self._executor = executor
             return self._executor
 

@@ -51,7 +51,7 @@ def _closed(session: Session, since: datetime) -> list[str]:
                         .order_by(Incident.closed_at.desc()).limit(10)).all()
     names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({i.unit_id for i in rows}))).all()) \
         if rows else {}
-    return [f"{i.title}（{names.get(i.unit_id, '')}，{_grade(i.grade)}，已终报，{told.figures_text(i)}）" for i in rows]
+    return [f"{i.title}（{names.get(i.unit_id, '')}，{_grade(i.grade)}，已终报，{told.figures_text_of(told.figures_now(i))}）" for i in rows]
 
 
 def _grade(value: int | None) -> str:

@@ -1,5 +1,5 @@
 """A zip-bomb .xlsx uploaded by a unit reporter through the roster import keeps the server responsive: under a real
-server (uvicorn, one event loop), /healthz polled back to back answers every time within 1 s (a generous bound on a
+server (uvicorn, one event loop), /healthz polled back to back answers every time within 2 s (a generous bound on a
 loaded 2-core machine: the bomb once froze the server for 17 s), and the upload is refused with a 422 naming the file.
 Two bombs: an honest one (1.3 MB of deflated XML that inflates to 200 MB) and one whose zip directory lies about
 the sheet's size (a reader trusting it inflates everything)."""
@@ -22,7 +22,7 @@ from tests.peers import serve
 from web import parsing
 
 ROW = b'<row><c t="s"><v>0</v></c></row>'
-HEALTHZ_BOUND = 1.0  # seconds per /healthz answer
+HEALTHZ_BOUND = 2.0  # seconds per /healthz answer: the bomb froze it 17 s; 1.03 s seen with a test beside it (xdist)
 
 
 @functools.cache
