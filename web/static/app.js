@@ -116,7 +116,7 @@ function setupReportKind(root) {
   sync();
 }
 
-function enhance(root) { setupReportKind(root); setupPickers(root); labelTables(root); tick(); }
+function enhance(root) { setupReportKind(root); setupPickers(root); setupNotIn(root); labelTables(root); tick(); }
 window.dutydesk = { enhance };
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -125,3 +125,19 @@ document.addEventListener("DOMContentLoaded", () => {
   enhance(document);
   setInterval(tick, 1000);
 });
+
+// ---- the leave form: the person going on leave is not in the 主持工作 list (select[data-not-in] names that list) ----
+function setupNotIn(root) {
+  root.querySelectorAll("select[data-not-in]").forEach((person) => {
+    const other = document.getElementById(person.dataset.notIn);
+    if (!other || person.dataset.wired) return;
+    person.dataset.wired = "1";
+    const sync = () => other.querySelectorAll("option").forEach((opt) => {
+      const self = opt.value !== "" && opt.value === person.value;
+      opt.hidden = opt.disabled = self;
+      if (self && opt.selected) other.value = "";
+    });
+    person.addEventListener("change", sync);
+    sync();
+  });
+}
