@@ -54,6 +54,11 @@ function tick() {
     el.textContent = sending ? (LANG === "en" ? "sending now" : "正在发送") :
       late ? (LANG === "en" ? `overdue ${spell(ms)}` : `超时 ${spell(ms)}`) : spell(ms);
     el.classList.toggle("overdue", late);
+    const lead = el.previousElementSibling;  // 距下一时限 6:38, then 下一时限 超时 5:00 (web/console/incidents/panels.py)
+    if (lead && lead.classList.contains("countdown-lead")) {
+      if (!lead.dataset.soon) lead.dataset.soon = lead.textContent;
+      lead.textContent = late ? lead.dataset.late : lead.dataset.soon;
+    }
     el.setAttribute("title", new Date(Date.parse(el.dataset.due)).toLocaleString(LANG === "en" ? "en-GB" : "zh-CN"));
   });
 }
