@@ -90,6 +90,8 @@ REQUIRED_ZH = {
     "arrangements": "工作安排",
     "acting": "主持工作人员",
 }
+REQUIRED_EN = {"destination": "the destination", "reason": "the reason", "contact": "a contact",
+               "arrangements": "the work arrangements", "acting": "who acts in charge"}
 
 
 def leave_interval(leave: Leave, tz: str) -> tuple[datetime, datetime]:
@@ -129,9 +131,9 @@ def validate_leave(
     problems: list[Problem] = []
     for name, label in REQUIRED_ZH.items() if formal else ():
         if not str(getattr(leave, name)).strip():
-            problems.append(Problem(name, "required", f"请填写{label}"))
+            problems.append(Problem(name, "required", f"请填写{label} (please give {REQUIRED_EN[name]})"))
     if leave.acting.strip() and leave.acting == leave.person:
-        problems.append(Problem("acting", "self_acting", "主持工作人员不能是请假人本人"))
+        problems.append(Problem("acting", "self_acting", "主持工作人员不能是请假人本人 (nobody acts in charge for themselves)"))
     if (leave.end_day, leave.end_half != HalfDay.am) < (leave.start_day, leave.start_half != HalfDay.am):
         problems.append(Problem("end_day", "end_before_start", "结束时间早于开始时间"))
     # An absence (sickness, a family matter) is often known only on the day: lead times bind formal reports.
@@ -140,7 +142,7 @@ def validate_leave(
     urgent = formal and leave.urgent
     if urgent:
         if not leave.urgent_reason.strip():
-            problems.append(Problem("urgent_reason", "required", "急事请假须说明未能提前报备的理由"))
+            problems.append(Problem("urgent_reason", "required", "急事请假须说明未能提前报备的理由 (say why it could not be reported ahead)"))
     elif formal and leave.abroad:
         due = calendar.add_workdays(today, policy.abroad_lead_workdays)
         if leave.start_day < due:

@@ -24,6 +24,10 @@ def test_the_duty_rooms_screen_shows_the_wall_and_nothing_else_and_updates_live(
         for panel in ("#wall-incidents", "#wall-alerts", "#wall-duty", "#wall-checks", "#wall-charts"):
             assert screen.locator(panel).is_visible(), panel
         assert screen.locator("#wall-duty .duty-row").count() >= 20  # the county office, 10 towns, 10 departments
+        # legible across the room, with headers that tell 带班 from 值班
+        assert screen.locator("#wall-duty thead th").all_inner_texts() == ["单位", "带班领导", "值班员", "值班电话"]
+        size = screen.locator("#wall-duty .duty-row td").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 20, size
         screen.wait_for_selector("#chart-category svg")  # ECharts, served by the package itself
         assert screen.locator("#wall-incidents .countdown").count() >= 1
         assert screen.evaluate("document.documentElement.scrollWidth") <= 1920

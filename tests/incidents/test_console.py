@@ -39,6 +39,10 @@ def test_officer_logs_incident_from_form_and_sees_it_on_board(client, app, users
     assert "带班领导周文静" in page.text and "副县长钱立新" in page.text  # who was notified, on the timeline
     dash = client.get("/")
     assert f'href="/incidents/{inc.id}"' in dash.text and "未确认" in dash.text
+    # the countdown says what it counts to: 未确认 · 距下一时限 6:38, never "已确认 6:38" read as a clock time
+    lead = '<span class="countdown-lead" data-late="{}">{}</span> <span class="countdown" data-due='
+    assert "未确认 · " + lead.format("下一时限", "距下一时限") in dash.text
+    assert lead.format("next deadline", "next deadline in") in client.get("/?lang=en").text
 
 
 def test_bad_form_shows_the_field_and_saves_nothing(client, app, users, county, clock, session):

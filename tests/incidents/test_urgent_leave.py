@@ -145,11 +145,12 @@ def test_the_same_day_refusal_says_what_to_do_instead_in_the_page_language(clien
             "end_day": today.isoformat(), "start_half": "am", "end_half": "pm", "destination": "市人民医院",
             "reason": "家属急病", "contact": "13900000009", "arrangements": "工作由常务副县长主持",
             "acting_person_id": str(county["deputy"].id)}
-    zh = re.search(r'id="error">([^<]*)<', client.post("/leaves?lang=zh-CN", data=form).text).group(1)
-    assert zh.startswith("开始日期：须至少提前1天报备") and "勾选“急事”并填写急事理由" in zh
+    # the summary at the top names the field as the form labels it (开始 / From), the form keeps what was typed
+    zh = re.search(r'href="#f-start_day">([^<]*)<', client.post("/leaves?lang=zh-CN", data=form).text).group(1)
+    assert zh.startswith("开始：须至少提前1天报备") and "勾选“急事”并填写急事理由" in zh
     assert "start_day" not in zh and not re.search(r"[A-Za-z]{3,}", zh)
-    en = re.search(r'id="error">([^<]*)<', client.post("/leaves?lang=en", data=form).text).group(1)
-    assert en.startswith("First day: leave must be reported 1 day ahead") and "tick Urgent" in en
+    en = re.search(r'href="#f-start_day">([^<]*)<', client.post("/leaves?lang=en", data=form).text).group(1)
+    assert en.startswith("From: leave must be reported 1 day ahead") and "tick Urgent" in en
     assert not re.search(r"[\u4e00-\u9fff：]", en)
     # ...and doing what it says files the leave, flagged for review
     form |= {"urgent": "on", "urgent_reason": "凌晨家属送医"}

@@ -54,6 +54,11 @@ function tick() {
     el.textContent = sending ? (LANG === "en" ? "sending now" : "正在发送") :
       late ? (LANG === "en" ? `overdue ${spell(ms)}` : `超时 ${spell(ms)}`) : spell(ms);
     el.classList.toggle("overdue", late);
+    const lead = el.previousElementSibling;  // 距下一时限 6:38, then 下一时限 超时 5:00 (web/console/incidents/panels.py)
+    if (lead && lead.classList.contains("countdown-lead")) {
+      if (!lead.dataset.soon) lead.dataset.soon = lead.textContent;
+      lead.textContent = late ? lead.dataset.late : lead.dataset.soon;
+    }
     el.setAttribute("title", new Date(Date.parse(el.dataset.due)).toLocaleString(LANG === "en" ? "en-GB" : "zh-CN"));
   });
 }
@@ -116,7 +121,7 @@ function setupReportKind(root) {
   sync();
 }
 
-function enhance(root) { setupReportKind(root); setupPickers(root); labelTables(root); tick(); }
+function enhance(root) { setupReportKind(root); setupPickers(root); setupNotIn(root); labelTables(root); tick(); }
 window.dutydesk = { enhance };
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -125,3 +130,19 @@ document.addEventListener("DOMContentLoaded", () => {
   enhance(document);
   setInterval(tick, 1000);
 });
+
+// ---- the leave form: the person going on leave is not in the 主持工作 list (select[data-not-in] names that list) ----
+function setupNotIn(root) {
+  root.querySelectorAll("select[data-not-in]").forEach((person) => {
+    const other = document.getElementById(person.dataset.notIn);
+    if (!other || person.dataset.wired) return;
+    person.dataset.wired = "1";
+    const sync = () => other.querySelectorAll("option").forEach((opt) => {
+      const self = opt.value !== "" && opt.value === person.value;
+      opt.hidden = opt.disabled = self;
+      if (self && opt.selected) other.value = "";
+    });
+    person.addEventListener("change", sync);
+    sync();
+  });
+}

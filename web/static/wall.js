@@ -20,9 +20,12 @@
     if (!region) return;
     const data = JSON.parse(region.dataset.charts || "{}"), words = JSON.parse(region.dataset.words || "{}");
     const title = (text) => ({ text, left: "center", textStyle: { color: "#ffffff", fontSize: 18 } });
+    // a chart with nothing to draw says so (暂无数据), not an empty frame
+    const none = (rows) => ({ graphic: (rows || []).length ? [] : [{ type: "text", left: "center", top: "middle",
+      style: { text: words.empty, fill: "#9fb8d6", fontSize: 20 } }] });
     const pie = chart("chart-category");
     if (pie) pie.setOption({
-      title: title(words.category), color: COLORS, animation: false,
+      title: title(words.category), color: COLORS, animation: false, ...none(data.category),
       legend: { bottom: 0, textStyle: { color: "#ffffff", fontSize: 14 }, itemWidth: 14 },
       series: [{ type: "pie", radius: ["30%", "60%"], top: 20, bottom: 40,
                  label: { position: "inside", color: "#ffffff", fontSize: 16, fontWeight: "bold", formatter: "{c}" },
@@ -30,7 +33,7 @@
     }, true);
     const grade = chart("chart-grade");
     if (grade) grade.setOption({
-      title: title(words.grade), animation: false, grid: { left: 100, right: 30, top: 40, bottom: 24 },
+      title: title(words.grade), animation: false, ...none(data.grade), grid: { left: 100, right: 30, top: 40, bottom: 24 },
       xAxis: { type: "value", minInterval: 1, splitNumber: 3, axisLabel: AXIS, splitLine: { lineStyle: { color: "#2a4568" } } },
       yAxis: { type: "category", data: (data.grade || []).map((x) => x[0]), axisLabel: AXIS },
       series: [{ type: "bar", data: (data.grade || []).map((x) => x[1]), itemStyle: { color: "#2f6db5" },
@@ -38,7 +41,7 @@
     }, true);
     const pass = chart("chart-pass");
     if (pass) pass.setOption({
-      title: title(words.pass), animation: false, grid: { left: 90, right: 56, top: 40, bottom: 24 },
+      title: title(words.pass), animation: false, ...none(data.pass), grid: { left: 90, right: 56, top: 40, bottom: 24 },
       xAxis: { type: "value", max: 100, splitNumber: 2, axisLabel: { ...AXIS, formatter: "{value}%" }, splitLine: { lineStyle: { color: "#2a4568" } } },
       yAxis: { type: "category", data: (data.pass || []).map((x) => x[0]), axisLabel: AXIS },
       series: [{ type: "bar", data: (data.pass || []).map((x) => ({ value: x[1], itemStyle: { color: x[1] < 80 ? "#d9534f" : "#4f9a8f" } })),

@@ -212,6 +212,7 @@ WORDS.update({
     "dash.inc.overdue": ("报送超时：{what}", "Report overdue: {what}"),
     "dash.inc.item.forwarded": ("待反馈：{leader}批示", "Feedback due: instruction by {leader}"),
     "dash.inc.item.fed_back": ("待办结：{leader}批示", "To accept: instruction by {leader}"),
+    "dash.inc.next_in": ("距下一时限", "next deadline in"), "dash.inc.next_late": ("下一时限", "next deadline"),
     "dash.inc.acked": ("已确认", "Acknowledged"), "dash.count": ("（{n}）", " ({n})"),
     "dash.inc.awaiting_me": ("待我确认", "Waiting for my acknowledgement"),
     "dash.inc.mine": ("我的批示：{title}", "My instruction: {title}"),

@@ -12,9 +12,9 @@ from core.errors import NotFound, ServiceError
 from models.rosters.leave import LeaveCreate
 from services.directory import org
 from services.rosters import gaps, leaves
-from web.console.forms import back, form_values, from_form, invalid_text, raise_refusal
+from web.console.forms import back, field_errors, form_values, from_form, raise_refusal
 from web.console.directory import people_picker
-from web.console.render import field_reason, language, page, render
+from web.console.render import language, page, render
 from web.deps import Caller, get_session, now_utc
 
 router = APIRouter()
@@ -25,20 +25,40 @@ def _people(session: Session, c: Caller) -> dict:
     return {p.id: p for p in org.people_for(session=session, by=c.by)}
 
 
-@router.get("/leaves")
-def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), session: Session = Depends(get_session)):
+# The form's fields as the form labels them (the error summary and each field's own message say these words)
+LABELS = {"person_id": "leave.person", "start_day": "leave.start", "start_half": "leave.start", "end_day": "leave.end",
+          "end_half": "leave.end", "destination": "leave.destination", "reason": "leave.reason",
+          "contact": "leave.contact", "arrangements": "leave.arrangements", "acting_person_id": "leave.acting_field",
+          "abroad": "leave.abroad", "together_reason": "leave.together_reason", "urgent": "leave.urgent",
+          "urgent_reason": "leave.urgent_reason"}
+
+
+def _page(request: Request, c: Caller, session: Session, status: int = 200, values: dict | None = None,
+          errors: dict | None = None):
+    """The list and the form; a refused filing shows again with everything typed and ticked (`values`), each reason
+    at its field and in the summary at the top."""
     people = _people(session, c)
     rows = leaves.list_leaves(session=session, by=c.by)
     filers = leaves.filers(session=session, by=c.by)
     actions = {r.id: leaves.allowed_actions(session, r, c.by) for r in rows}  # decided by the service
-    return render(request, "leaves.html", c, rows=rows, people=people, filers=filers, actions=actions,
+    values = values or {}
+    chosen = str(values.get("person_id") or c.user.person_id or (filers[0].id if filers else ""))
+    return render(request, "leaves.html", c, status, rows=rows, people=people, filers=filers, actions=actions,
                   person_groups=people_picker.groups(session, people.values(), language(request, c)),
-                  uncovered=gaps.uncovered_by_absence(session, rows), error=request.query_params.get("error", ""))
+                  uncovered=gaps.uncovered_by_absence(session, rows), error=request.query_params.get("error", ""),
+                  values=values, chosen=chosen,  # chosen: not in the 主持工作 list (nobody acts for themselves)
+                  errors=errors or {}, error_labels=LABELS)
+
+
+@router.get("/leaves")
+def leave_list(request: Request, c: Caller = Depends(page("leaves:read")), session: Session = Depends(get_session)):
+    return _page(request, c, session)
 
 
 @router.post("/leaves")
 async def leave_file(request: Request, c: Caller = Depends(page("leaves:write")), session: Session = Depends(get_session)):
-    data = form_values(await request.form())
+    typed = form_values(await request.form())
+    data = dict(typed)
     data["abroad"] = data.get("abroad") == "on"
     data["urgent"] = data.get("urgent") == "on"
     settings = request.app.state.settings
@@ -48,11 +68,11 @@ async def leave_file(request: Request, c: Caller = Depends(page("leaves:write"))
         leaves.file_leave(session=session, data=leave, today=today, by=c.by, tz=settings.timezone)
         session.commit()
     except ValidationError as exc:
-        return back("/leaves", error=invalid_text(exc))
+        return _page(request, c, session, 422, values=typed, errors=field_errors(exc))
     except ServiceError as exc:
         session.rollback()
         raise_refusal(exc)  # 404 / 403: the refusal page (audited), not a notice
-        return back("/leaves", error=field_reason(exc, request, c))
+        return _page(request, c, session, 422, values=typed, errors=field_errors(exc))
     return back("/leaves")
 
 
