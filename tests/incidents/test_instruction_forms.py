@@ -140,3 +140,10 @@ def test_a_feedback_reaches_the_open_incident_and_tasks_pages_live(client, app, 
     assert "已转移群众12户" in rows[:rows.index("</table>")] and 'id="instruction-form"' not in live
     tasks = client.get("/incidents/tasks", headers={"X-Live": hub.version}).text
     assert "<nav" not in tasks and "待办结" in tasks[tasks.index('id="items"'):]
+
+
+def test_an_anchored_target_lands_below_the_sticky_header(client):
+    """需要我处理 opens /incidents/…#ack-state: the target keeps clear of the sticky header (about 3.6rem on a phone)."""
+    css = client.get("/static/app.css").text
+    rule = re.search(r":target, \[id\] \{ scroll-margin-top: ([\d.]+)rem; \}", css)
+    assert rule and float(rule.group(1)) >= 4
