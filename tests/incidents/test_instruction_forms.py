@@ -39,7 +39,7 @@ def test_an_empty_feedback_is_refused_at_its_field_and_the_row_still_waits(clien
                     follow_redirects=False)
     assert r.status_code == 422
     assert f'data-field="fb-{item}"' in r.text and "反馈内容不能为空" in r.text
-    assert f'action="/incidents/{iid}/items/{item}/feedback"' in r.text  # the form is shown again
+    assert f'action="/incidents/{iid}/items/{item}/feedback#item-{item}"' in r.text  # the form is shown again
     assert _status(session, item) == "forwarded"
     r = client.post(f"/api/instruction-items/{item}/feedback", headers=tokens["unit_reporter"], json={"text": ""})
     assert r.status_code == 422 and "text" in r.text
@@ -147,3 +147,13 @@ def test_an_anchored_target_lands_below_the_sticky_header(client):
     css = client.get("/static/app.css").text
     rule = re.search(r":target, \[id\] \{ scroll-margin-top: ([\d.]+)rem; \}", css)
     assert rule and float(rule.group(1)) >= 4
+
+
+def test_the_reason_at_the_field_speaks_the_pages_language(client, app, tokens, users, county, clock, session):
+    iid, items = _incident(client, tokens, county, clock, app, lead_unit_id=str(county["town"].id))
+    csrf = login(client, "u_unit_reporter")
+    url = f"/incidents/{iid}/items/{items[0]['id']}/feedback"
+    zh = client.post(url, data={"text": "", "csrf_token": csrf}).text
+    assert "反馈内容不能为空</p>" in zh and "the feedback is empty" not in zh
+    en = client.post(url + "?lang=en", data={"text": "", "csrf_token": csrf}).text
+    assert "the feedback is empty</p>" in en and "反馈内容不能为空" not in en
