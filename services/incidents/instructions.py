@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.settings import Settings
-from models.directory import Unit
+from models.directory import Person, Unit
 from models.incidents.instructions import Instruction, InstructionItem
 from models.incidents.records import Incident, Report
 from rules.incidents import instructions as ri
@@ -25,6 +25,8 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, by:
            settings: Settings) -> Instruction:
     """Record a leader's instruction on an incident `by` may see and forward it to the named units."""
     incident = incident_for(session, incident_id, by)
+    if not (data.text or "").strip():
+        raise Invalid("批示内容不能为空 (the instruction is empty)", field="text")
     if incident.merged_into_id is not None:  # instructions go on the incident kept, where the work is followed
         raise Conflict("本事件已并入其他事件，请在保留的事件上记录批示 (merged: instruct on the incident kept)",
                        field="incident_id")
@@ -40,11 +42,33 @@ def record(*, session: Session, incident_id: uuid.UUID, data: InstructionIn, by:
                       by_person_id=data.by_person_id, at=at, recorded_by=by.name)
     session.add(ins)
     session.flush()
-    for i, item in enumerate(data.items):
-        forward(session=session, instruction=ins, item=item, now=now, settings=settings, field=f"items[{i}].unit_id")
+    for item, field in units_of(data):
+        forward(session=session, instruction=ins, item=item, now=now, settings=settings, field=field)
     audit.record(session=session, actor=by.name, action="create", entity="instruction", entity_id=ins.id,
                  unit_id=incident.unit_id, after=ins, at=now, note=f"{data.by_name}批示")
     return ins
+
+
+def units_of(data: InstructionIn) -> list[tuple[ItemIn, str]]:
+    """The units forwarded to, each with the field that named it: the lead unit (牵头, `lead_unit_id`) and the
+    supporting ones (配合, `assist_unit_ids`) named apart, or the older `items` list (each says whether it leads).
+    A unit named twice, or two leads, is refused at its field."""
+    out = [(item, f"items[{i}].unit_id") for i, item in enumerate(data.items)]
+    if data.lead_unit_id is not None:
+        out.append((ItemIn(unit_id=data.lead_unit_id, lead=True, urgency=data.urgency), "lead_unit_id"))
+    elif data.assist_unit_ids:
+        raise Invalid("请选择牵头单位 (choose the lead unit)", field="lead_unit_id")
+    out += [(ItemIn(unit_id=u, lead=False, urgency=data.urgency), "assist_unit_ids") for u in data.assist_unit_ids]
+    seen: set[uuid.UUID] = set()
+    leads = 0
+    for item, field in out:
+        if item.unit_id in seen:
+            raise Invalid("同一单位不能既牵头又配合，也不能重复选择 (a unit named twice)", field=field)
+        seen.add(item.unit_id)
+        leads += item.lead
+        if leads > 1 and data.lead_unit_id is not None:
+            raise Invalid("牵头单位只能有一个 (one lead unit)", field=field)
+    return out
 
 
 def forward(*, session: Session, instruction: Instruction, item: ItemIn, now: datetime, settings: Settings,
@@ -90,19 +114,38 @@ def _move(row: InstructionItem, event: ri.Event) -> None:
 
 
 def feedback(*, session: Session, item_id: uuid.UUID, text: str, by: Actor, now: datetime,
-             incident_id: uuid.UUID | None = None) -> InstructionItem:
+             incident_id: uuid.UUID | None = None, settings: Settings | None = None) -> InstructionItem:
     """The unit answers (反馈): its own reporter, or the office for it. `incident_id`: the item must be on it."""
     row = _item(session, item_id, by, incident_id)
     if not by.acts_for_unit(row.unit_id):
         raise Forbidden("只能反馈本单位的转办事项 (not your unit)", field="item_id").refusing(by.name)
+    text = (text or "").strip()
+    if not text:
+        raise Invalid("反馈内容不能为空 (the feedback is empty)", field="text")
     _move(row, ri.Event.feedback)
     row.feedback_text, row.feedback_at, row.feedback_by = text, now, by.name
     session.add(row)
-    incident = session.get(Incident, session.get(Instruction, row.instruction_id).incident_id)
+    ins = session.get(Instruction, row.instruction_id)
+    incident = session.get(Incident, ins.incident_id)
     escalation.settle(session, incident, now)  # what an acknowledgement timeout waits for: it stops at once
     audit.record(session=session, actor=by.name, action="feedback", entity="instruction_item", entity_id=row.id,
                  unit_id=row.unit_id, after=row, at=now)
+    _tell_leader(session, ins, row, now, settings)
     return row
+
+
+def _tell_leader(session: Session, ins: Instruction, row: InstructionItem, now: datetime,
+                 settings: Settings | None) -> None:
+    """The leader who gave the instruction (when it names them) hears of each unit's feedback in their inbox."""
+    person = session.get(Person, ins.by_person_id) if ins.by_person_id is not None else None
+    if person is None:
+        return
+    unit = session.get(Unit, row.unit_id)
+    channel = settings.incidents.alarm_channel if settings is not None else "none"
+    targets.send(session, key=f"instruction:{row.id}:feedback:{now:%Y%m%d%H%M%S%f}",
+                 purpose="instruction", channel=channel, subject=f"【批示反馈】{unit.name if unit else ''}",
+                 body=f"{unit.name if unit else ''}反馈“{ins.text[:40]}”：{row.feedback_text[:200]}", at=now,
+                 incident_id=ins.incident_id, person=person, step=f"ins:{row.id.hex[:20]}:fb")
 
 
 def decide(*, session: Session, item_id: uuid.UUID, accept: bool, by: Actor, now: datetime,

@@ -142,7 +142,10 @@ class InstructionIn(BaseModel):
     by_person_id: uuid.UUID | None = None
     at: Moment | None = None
     report_id: uuid.UUID | None = None
-    items: list[ItemIn] = Field(default_factory=list)
+    items: list[ItemIn] = Field(default_factory=list)  # the older shape: each item says whether it leads
+    lead_unit_id: uuid.UUID | None = None  # 牵头单位 (one)
+    assist_unit_ids: list[uuid.UUID] = Field(default_factory=list)  # 配合单位 (several, not the lead)
+    urgency: Literal["urgent", "general"] = "general"  # for the units named by lead_unit_id / assist_unit_ids
 
 
 class FeedbackIn(BaseModel):

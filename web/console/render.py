@@ -57,6 +57,7 @@ def zh_names(text, lang: str) -> str:
 
 templates.env.filters["tel"] = tel
 templates.env.filters["zh_names"] = zh_names
+templates.env.filters["in_lang"] = in_language  # a service's "中文 (English)" reason in the page's language
 templates.env.filters["cn_numeral"] = chinese_numeral  # 续报一, 续报十一: report titles in zh-CN
 
 

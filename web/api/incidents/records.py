@@ -352,7 +352,8 @@ def instruct(incident_id: uuid.UUID, data: InstructionIn, request: Request,
 @router.post("/instruction-items/{item_id}/feedback", response_model=ItemState)
 def feedback(item_id: uuid.UUID, data: FeedbackIn, request: Request,
              c: Caller = Depends(require("instructions:feedback")), session: Session = Depends(get_session)) -> dict:
-    row = ins.feedback(session=session, item_id=item_id, text=data.text, by=c.by, now=now_utc(request))
+    row = ins.feedback(session=session, item_id=item_id, text=data.text, by=c.by, now=now_utc(request),
+                       settings=request.app.state.settings)
     session.commit()
     return {"id": str(row.id), "status": row.status}
 

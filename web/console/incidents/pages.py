@@ -27,7 +27,6 @@ from services.incidents.schemas import (
     GradeIn,
     IncidentIn,
     InstructionIn,
-    ItemIn,
     ReportIn,
     TYPED,
 )
@@ -140,9 +139,12 @@ async def create(request: Request, c: Caller = Depends(page("incidents:write")),
 
 @router.get("/incidents/tasks")
 def tasks(request: Request, c: Caller = Depends(page("incidents:read")), session: Session = Depends(get_session)):
-    names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
-    return render(request, "incident_tasks.html", c, items=board.open_items(session, by=c.by), names=names,
-                  now=now_utc(request))
+    def whole():  # live: a unit's 反馈 or the office's 办结 shows on every open tasks page
+        names = {u.id: u.name for u in org.list_units(session=session, include_inactive=True)}
+        return render(request, "incident_tasks.html", c, items=board.open_items(session, by=c.by), names=names,
+                      now=now_utc(request))
+
+    return live_page(request, c, c.by, whole)
 
 
 @router.get("/incidents/{incident_id}")
@@ -340,21 +342,50 @@ async def receipt(incident_id: uuid.UUID, request: Request, c: Caller = Depends(
 @router.post("/incidents/{incident_id}/instructions")
 async def instruct(incident_id: uuid.UUID, request: Request, c: Caller = Depends(page("instructions:write")),
                    session: Session = Depends(get_session)):
-    def go(data, form):
-        items = [ItemIn(unit_id=u, lead=i == 0, urgency=data.get("urgency", "general"))
-                 for i, u in enumerate(form.getlist("unit_ids"))]
+    """牵头单位 (one) and 配合单位 (several) named apart; a refusal comes back at its field with what was chosen."""
+    form = await request.form()
+    typed = {"text": form.get("text", ""), "by_name": form.get("by_name", ""), "urgency": form.get("urgency", ""),
+             "lead_unit_id": form.get("lead_unit_id", ""), "assist_unit_ids": form.getlist("assist_unit_ids")}
+
+    def go():
+        leader = c.by.person_id if c.user.role.value == "leader" else None  # the leader gives it: told of 反馈
         ins.record(session=session, incident_id=incident_id, by=c.by, now=now_utc(request),
-                   settings=request.app.state.settings,
-                   data=InstructionIn(text=data.get("text", ""), by_name=data.get("by_name", ""), items=items))
-    return await _act(request, incident_id, session, go)
+                   settings=request.app.state.settings, data=InstructionIn(
+                       text=typed["text"], by_name=typed["by_name"], by_person_id=leader,
+                       urgency=typed["urgency"] or "general", lead_unit_id=typed["lead_unit_id"] or None,
+                       assist_unit_ids=[u for u in typed["assist_unit_ids"] if u]))
+    return await _at_field(request, c, session, incident_id, go, ins_values=typed)
 
 
 @router.post("/incidents/{incident_id}/items/{item_id}/feedback")
 async def item_feedback(incident_id: uuid.UUID, item_id: uuid.UUID, request: Request,
                         c: Caller = Depends(page("instructions:feedback")), session: Session = Depends(get_session)):
-    return await _act(request, incident_id, session, lambda data, form: ins.feedback(
-        session=session, item_id=item_id, text=data.get("text", ""), by=c.by, now=now_utc(request),
-        incident_id=incident_id), labels={"text": "inc.feedback"})
+    """An empty 反馈 comes back at its field, the row still waiting (待反馈)."""
+    form = await request.form()
+    text = str(form.get("text", ""))
+    return await _at_field(request, c, session, incident_id, lambda: ins.feedback(
+        session=session, item_id=item_id, text=text, by=c.by, now=now_utc(request), incident_id=incident_id,
+        settings=request.app.state.settings), fb_item=item_id, fb_text=text)
+
+
+async def _at_field(request: Request, c: Caller, session: Session, incident_id: uuid.UUID, fn, **typed):
+    """Run an instruction form's action; bad input back on the incident page, the reason at the field that caused it
+    (`typed`: what the form held, shown again)."""
+    try:
+        fn()
+        session.commit()
+    except (ValidationError, ServiceError) as exc:
+        session.rollback()
+        raise_refusal(exc)
+        errors = field_errors(exc)
+        with refusals():
+            d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
+        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422), ins_errors=errors,
+                              **typed)
+    except HTTPException:
+        session.rollback()
+        raise
+    return RedirectResponse(f"/incidents/{incident_id}#instructions", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/items/{item_id}/accept")

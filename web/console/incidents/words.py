@@ -239,9 +239,10 @@ WORDS.update({
                       "Report what is known: missing items do not stop the save; a casualty figure may be 待核实 "
                       "(to be verified)."),
     "inc.form.as_suggested": ("按建议等级", "As suggested"), "inc.page.send_upward": ("报送市政府总值班室", "Send to the city duty office"),
-    "inc.page.lead": ("牵头", "Lead"), "inc.page.assist": ("配合", "Assisting"),
     "inc.page.by_name": ("批示领导", "Instructing leader"), "inc.page.ins_text": ("批示内容", "Instruction"),
-    "inc.page.units": ("承办单位（第一个为牵头）", "Units to act (the first one leads)"),
+    "inc.page.lead_unit": ("牵头单位", "Lead unit"), "inc.page.assist_units": ("配合单位（可多选）", "Supporting units"),
+    "inc.page.choose": ("请选择", "Choose"), "inc.page.due_by": ("反馈时限", "Feedback due"),
+    "inc.page.fb_text": ("反馈内容", "Feedback"), "inc.page.action": ("操作", "Action"),
     "inc.page.urgency": ("办理时限", "Urgency"), "inc.page.general": ("一般（5个工作日）", "Ordinary (5 working days)"),
     "inc.page.urgent": ("紧急（当日）", "Urgent (same day)"),
     # new figures made the suggestion more severe than the grade (services/incidents/regrade.needs_regrade)
