@@ -219,6 +219,11 @@ class RosterSettings(BaseModel):
                                description="iCal feeds: local time on the day before a duty at which subscribers' "
                                            "calendars remind (HH:MM); empty: no alarm in the feed")
 
+    dashboard_on_duty_rows: int = Field(40, ge=1, le=1000,
+                                        description="units the dashboard's 当前在岗 lists (problems first); the rest "
+                                                    "on /rosters/now")
+    wall_on_duty_rows: int = Field(30, ge=1, le=1000, description="units the wall display's 当前在岗 lists")
+
     @property
     def reminder_time(self) -> time:
         """`reminder_at` as a datetime.time."""

@@ -22,7 +22,7 @@ from rules.spotchecks.outcomes import Outcome, is_failure
 from services import alerts
 from services.access import Actor
 from services.incidents import board
-from services.rosters.views import on_duty
+from services.rosters import now_list
 
 
 @dataclass
@@ -36,7 +36,7 @@ class CheckToday:
 @dataclass
 class Wall:
     now: datetime
-    on_duty: list[dict]
+    on_duty: list[dict]  # the first `rosters.wall_on_duty_rows` units (problems first)
     incidents: list[board.BoardRow]
     overdue: list[tuple[Deadline, Incident]]  # (deadline, its incident)
     alerts: list[alerts.Alert]
@@ -44,6 +44,8 @@ class Wall:
     by_category: list[tuple[str, int]] = field(default_factory=list)  # this month's incidents, by Category value
     by_grade: list[tuple[int | None, int]] = field(default_factory=list)  # by grade value; None: not graded yet
     pass_rates: list[tuple[str, float]] = field(default_factory=list)  # this month, per unit checked
+    on_duty_more: int = 0  # units past the first few (0: all listed)
+    on_duty_total: int = 0  # units in all when some are left out
 
 
 def wall(session: Session, now: datetime, *, by: Actor, settings: Settings, alert_sources=()) -> Wall:
@@ -54,11 +56,15 @@ def wall(session: Session, now: datetime, *, by: Actor, settings: Settings, aler
     units = {u.id: u.name for u in session.exec(select(Unit))}
     rows = board.board(session, now, by=by, settings=settings, limit=50)
     incidents = {b.incident.id: b.incident for b in rows}
+    duty = now_list.first_rows(session=session, now=now, by=by, tz=settings.timezone,
+                               limit=settings.rosters.wall_on_duty_rows)
     overdue = [(d, incidents.get(d.incident_id) or session.get(Incident, d.incident_id))
                for d in board.overdue_deadlines(session, now, by=by)]
     return Wall(
         now=now,
-        on_duty=on_duty(session=session, now=now, by=by, tz=settings.timezone),
+        on_duty=duty.rows,
+        on_duty_more=duty.more,
+        on_duty_total=duty.total,
         incidents=rows,
         overdue=overdue,
         alerts=alerts.collect(session=session, now=now, settings=settings, sources=alert_sources, scope=by.scope),

@@ -14,12 +14,14 @@ from web.console.incidents import pages as incidents
 from web.console.incidents import policies as incident_policies
 from web.console.incidents import prints as incident_prints
 from web.console.rosters import handovers, leave_pairs, leaves, months, posts, swaps
+from web.console.rosters import now as rosters_now
 from web.console.spotchecks import checks as spotchecks
 from web.console.spotchecks import records as spotcheck_records
 
 router = APIRouter(include_in_schema=False)
-# posts before months: /rosters/{unit}/posts/defaults would otherwise match months' /{month}/{action}.
-for part in (posts, accounts, dashboard, directory, directory_files, audit, spotchecks, spotcheck_records, incidents,
+# posts before months: /rosters/{unit}/posts/defaults would otherwise match months' /{month}/{action}; so
+# rosters_now's /rosters/now.
+for part in (posts, rosters_now, accounts, dashboard, directory, directory_files, audit, spotchecks, spotcheck_records, incidents,
              incident_ack, incident_prints, incident_policies, deliveries, callbacks, months, leaves, swaps, handovers,
              leave_pairs, wall, directory_contacts):
     router.include_router(part.router)

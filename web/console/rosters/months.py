@@ -18,7 +18,8 @@ from services.rosters.policy import posts_of
 from services.rosters.calendar import uncovered_years
 from services.rosters.deadlines import holiday_deadlines
 from services.rosters.generate import generate_month, month_key
-from services.rosters.views import month_view, on_duty
+from services.rosters import now_list
+from services.rosters.views import month_view
 from web.console.forms import back, raise_refusal
 from web.console.render import language, page, render, words
 from web.console.rosters import explain as _explain  # noqa: F401 - the templates' roster_why, roster_gap
@@ -31,8 +32,11 @@ router = APIRouter()
 
 
 def on_duty_panel(session: Session, now: datetime, c: Caller, settings) -> list[dict]:
-    """The dashboard's main table: who is on duty now in every unit the caller may see."""
-    return on_duty(session=session, now=now, by=c.by, tz=settings.timezone)
+    """The dashboard's main table: who is on duty now, at most `rosters.dashboard_on_duty_rows` units (problems
+    first); past that a last row {"more": True, "total": units in all} for the link to /rosters/now."""
+    found = now_list.first_rows(session=session, now=now, by=c.by, tz=settings.timezone,
+                                limit=settings.rosters.dashboard_on_duty_rows)
+    return found.rows + ([{"more": True, "total": found.total}] if found.more else [])
 
 
 @router.get("/rosters")
