@@ -224,7 +224,11 @@ class Client:
                 headers = {"content-type": "application/json", **(headers or {})}
         else:
             body = content.encode() if isinstance(content, str) else (content or b"")
-        head = [method, b" ", target, b" HTTP/1.1\r\nhost: ", host, b"\r\naccept: */*\r\nuser-agent: ", USER_AGENT]
+        given = {name.lower() for name in headers or {}}  # the caller's host, accept or user-agent wins, as in httpx
+        head = [method, b" ", target, b" HTTP/1.1"]
+        for name, value in ((b"host", host), (b"accept", b"*/*"), (b"user-agent", USER_AGENT)):
+            if name.decode() not in given:
+                head += (b"\r\n", name, b": ", value)
         for name, value in (headers or {}).items():
             name_b, value_b = name.encode("ascii"), value.encode("ascii")
             if b"\r" in value_b or b"\n" in value_b or b"\r" in name_b or b"\n" in name_b or b":" in name_b:
