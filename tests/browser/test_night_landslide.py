@@ -8,10 +8,11 @@ fire during the test."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,6 +27,32 @@ TITLE = "夜测黄泥村山体滑坡"
 
 def _db(tmp_path_factory):
     return next(tmp_path_factory.getbasetemp().glob("serve*/demo.db"))
+
+
+@contextlib.contextmanager
+def _upward_channel_stopped(tmp_path_factory):
+    """The city's line down for a while: the demo's upward channel disabled (as an admin would, with its change
+    stamp, so the served engine sees it), then enabled again for the tests after this one."""
+    from sqlmodel import Session, select
+
+    from core import db as dbm
+    from models.deliveries import ChannelConfig
+
+    engine = dbm.make_engine(f"sqlite:///{_db(tmp_path_factory)}")
+
+    def switch(on: bool) -> None:
+        with Session(engine) as s:
+            row = s.exec(select(ChannelConfig).where(ChannelConfig.name == get_settings().incidents.upward_channel)).one()
+            row.enabled, row.updated_at = on, datetime.now(UTC)
+            s.add(row)
+            s.commit()
+
+    switch(False)
+    try:
+        yield
+    finally:
+        switch(True)
+        engine.dispose()
 
 
 def _ack_url_of(tmp_path_factory, incident_id: str, name: str, timeout: float = 30.0) -> str:
@@ -139,10 +166,13 @@ def test_the_night_landslide_from_the_console(page, browser, tmp_path_factory):
     assert leader in page.locator("#ackers").inner_text()
     assert page.locator("#ack-form").count() == 0
 
-    # the 首报 by phone, then a written 续报 with 失联待核实: its upward send fails (the demo configures no
-    # webhook to the city), so the board says so and the written deadline stays open, until it is phoned
+    # the 首报 by phone, then a written 续报 with 失联待核实: its upward send fails (the city's line is down: the
+    # demo's simulated upward channel stopped), so the board says so and the written deadline stays open, until
+    # it is phoned
     _report(page, "first:phone", "电话首报：黄泥村2组山体滑坡，1人死亡，失联人数待核实")
-    _report(page, "followup", "续报一：搜救中", deaths="1", missing="待核实")
+    with _upward_channel_stopped(tmp_path_factory):
+        _report(page, "followup", "续报一：搜救中", deaths="1", missing="待核实")
+        page.wait_for_timeout(1500)  # the send tried and failed
     assert "失联 待核实" in _casualties(page)
     page.goto("/incidents")
     shown = page.locator("tr", has_text=TITLE).inner_text()
