@@ -242,22 +242,10 @@ async def phoned_upward(incident_id: uuid.UUID, report_id: uuid.UUID, request: R
     and each reason at its field of that report's form, the summary naming the fields by their labels."""
     form = await request.form()
     data = {k: str(v) for k, v in form.items() if k != "csrf_token"}
-    try:
-        upward.record_phoned(session=session, incident_id=incident_id, report_id=report_id, by=c.by,
-                             now=now_utc(request), at=local_dt(request, data.get("at"), "at"),
-                             caller=data.get("caller", ""), reached=data.get("reached", ""))
-        session.commit()
-    except (ValidationError, ServiceError) as exc:
-        session.rollback()
-        raise_refusal(exc)
-        lang = language(request, c)
-        at_field = {k: in_language(v, lang) for k, v in field_errors(exc).items()}
-        with refusals():
-            d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
-        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422),
-                              error=action_error(exc, ACTION_LABELS), phoned_report=report_id,
-                              phoned_errors=at_field, phoned_values=data)
-    return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    return await _at_field(request, c, session, incident_id, lambda: upward.record_phoned(
+        session=session, incident_id=incident_id, report_id=report_id, by=c.by, now=now_utc(request),
+        at=local_dt(request, data.get("at"), "at"), caller=data.get("caller", ""), reached=data.get("reached", "")),
+        errors_as="phoned_errors", summary=True, anchor="", phoned_report=report_id, phoned_values=data)
 
 
 def _into(value) -> uuid.UUID | None:
@@ -368,24 +356,29 @@ async def item_feedback(incident_id: uuid.UUID, item_id: uuid.UUID, request: Req
         settings=request.app.state.settings), fb_item=item_id, fb_text=text)
 
 
-async def _at_field(request: Request, c: Caller, session: Session, incident_id: uuid.UUID, fn, **typed):
-    """Run an instruction form's action; bad input back on the incident page, the reason at the field that caused it
-    (`typed`: what the form held, shown again)."""
+async def _at_field(request: Request, c: Caller, session: Session, incident_id: uuid.UUID, fn, *,
+                    errors_as: str = "ins_errors", summary: bool = False, anchor: str = "#instructions", **typed):
+    """Run a form's action on the incident page; bad input back on that page, each reason at the field that caused
+    it in the page's language (`errors_as`: the template's name for them; `summary`: the labelled line at the top
+    too; `typed`: what the form held, shown again)."""
     try:
         fn()
         session.commit()
     except (ValidationError, ServiceError) as exc:
         session.rollback()
         raise_refusal(exc)
-        errors = field_errors(exc)
+        lang = language(request, c)
+        errors = {k: in_language(v, lang) for k, v in field_errors(exc).items()}
+        if summary:
+            typed["error"] = action_error(exc, ACTION_LABELS)
         with refusals():
             d = board.detail(session, incident_id, now_utc(request), by=c.by, settings=request.app.state.settings)
-        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422), ins_errors=errors,
-                              **typed)
+        return _incident_page(request, c, session, d, status_code=getattr(exc, "status", 422),
+                              **{errors_as: errors}, **typed)
     except HTTPException:
         session.rollback()
         raise
-    return RedirectResponse(f"/incidents/{incident_id}#instructions", status_code=303)
+    return RedirectResponse(f"/incidents/{incident_id}{anchor}", status_code=303)
 
 
 @router.post("/incidents/{incident_id}/items/{item_id}/accept")
